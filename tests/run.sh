@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The one test command: installs what is missing (as root, Debian/Ubuntu),
+# builds with -Werror plus AddressSanitizer and UBSan, and runs every unit and
+# end-to-end test through ctest. Exits non-zero on any failure.
+#
+#   tests/run.sh              everything
+#   tests/run.sh -L unit      only unit tests (any ctest arguments pass through)
+set -euo pipefail
+
+src=$(cd "$(dirname "$0")/.." && pwd)
+build=${WGM_TEST_BUILD_DIR:-$src/build/test}
+
+# Debian packages for building and for the end-to-end tests (real wireguard-go,
+# BIRD 2, namespaces, iptables for impairment, tmux for the console tests).
+packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
+	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
+	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
+	nftables iputils-ping tmux tcpdump procps psmisc util-linux)
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		echo "tests/run.sh: installing ${missing[*]}" >&2
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get update -qq
+		apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+	else
+		echo "tests/run.sh: missing packages: ${missing[*]} (run as root to install them)" >&2
+	fi
+fi
+
+# BIRD's package starts a system instance on install where systemd runs; the
+# tests start their own instances in namespaces and need none.
+
+cmake -S "$src" -B "$build" -DWGM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake --build "$build" -j"$(nproc)"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+cd "$build"
+ctest --output-on-failure -j"$(nproc)" "$@"
