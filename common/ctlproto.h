@@ -1,0 +1,82 @@
+/* The control-socket protocol (docs/control-socket.md), shared by wgmeshd,
+ * the CLI and the console: newline-delimited JSON, one message per line.
+ * Request {"cmd":NAME,...}; reply {"ok":true,...} or {"ok":false,"error":...};
+ * event {"event":KIND,"ts":unix_seconds,...}. */
+#ifndef WGM_COMMON_CTLPROTO_H
+#define WGM_COMMON_CTLPROTO_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#define CTL_LINE_MAX (1024 * 1024)
+#define CTL_DEFAULT_SOCKET "/run/wgmesh/wgmeshd.sock"
+
+/* Command and event names: one spelling, used by both sides. */
+#define CTL_CMD_STATUS "status"
+#define CTL_CMD_SUBSCRIBE "subscribe"
+#define CTL_EVENT_LOG "log"
+#define CTL_EVENT_STATUS "status"
+
+/* Incremental line reader: feed bytes as they arrive, take complete lines. */
+struct ctl_line_reader {
+	char *buf;
+	size_t len;
+	size_t cap;
+	size_t start; /* first byte not yet returned */
+};
+
+void ctl_line_reader_init(struct ctl_line_reader *r);
+void ctl_line_reader_free(struct ctl_line_reader *r);
+/* Returns 0, -ENOMEM, or -EMSGSIZE when the pending line would exceed
+ * CTL_LINE_MAX bytes (the peer is broken; drop the connection). */
+int ctl_line_reader_feed(struct ctl_line_reader *r, const char *data, size_t len);
+/* Returns 1 with *line (NUL-terminated, no '\n', valid until the next feed or
+ * next call) and *len set, or 0 when no complete line is buffered. */
+int ctl_line_reader_next(struct ctl_line_reader *r, const char **line, size_t *len);
+
+/* Serializes msg as one compact line with a trailing '\n' (JSON strings
+ * escape newlines, so a message never spans lines). Caller frees. */
+char *ctl_message_dump(const json_t *msg, size_t *len);
+/* Parses one line into a JSON object; -EINVAL with err on anything else. */
+int ctl_message_parse(const char *line, size_t len, json_t **out, char *err, size_t errlen);
+
+/* Requests. */
+json_t *ctl_request_new(const char *cmd);
+/* Checks that req has a non-empty string "cmd"; returns it (borrowed). */
+int ctl_request_validate(const json_t *req, const char **cmd, char *err, size_t errlen);
+
+/* Replies. */
+json_t *ctl_reply_ok(void);
+json_t *ctl_reply_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* 0 for {"ok":true}; -EREMOTEIO for {"ok":false} with err = the daemon's
+ * message; -EPROTO with err describing a malformed reply. */
+int ctl_reply_check(const json_t *reply, char *err, size_t errlen);
+
+/* Events. */
+json_t *ctl_event_new(const char *kind);
+/* The event's kind, or NULL if msg is not an event. */
+const char *ctl_event_kind(const json_t *msg);
+json_t *ctl_event_log(const char *level, const char *msg);
+
+/* The status reply (and the "status" event), defined once. Strings are
+ * owned by the struct only while the JSON it came from lives. */
+struct ctl_status {
+	long long id;             /* -1: node not initialised */
+	const char *loopback4;    /* "" when unknown */
+	const char *loopback6;
+	const char *version;
+	long long uptime;         /* seconds */
+	const char *bird;         /* "up" | "down" | "unknown" */
+	long long links_up;
+	long long links_total;
+	long long nodes;
+	const char *mesh;         /* "off" | "waiting" | "building" | "done" */
+};
+
+/* Adds the status fields to obj (a reply or an event). */
+int ctl_status_fill(json_t *obj, const struct ctl_status *st);
+/* Reads and validates them; pointers borrow from obj. */
+int ctl_status_parse(const json_t *obj, struct ctl_status *st, char *err, size_t errlen);
+
+#endif
