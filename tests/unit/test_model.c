@@ -1,0 +1,334 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <errno.h>
+#include <math.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "tui/history.h"
+#include "tui/model.h"
+
+static char err[256];
+
+static json_t *load(const char *text)
+{
+	json_error_t jerr;
+	json_t *j = json_loads(text, 0, &jerr);
+	if (!j)
+		fail_msg("bad test JSON: %s", jerr.text);
+	return j;
+}
+
+static void apply_event(struct model *m, const char *text, int expect)
+{
+	json_t *j = load(text);
+	int rc = model_apply_event(m, j, err, sizeof(err));
+	json_decref(j);
+	if (rc != expect)
+		fail_msg("event %s: rc %d (%s)", text, rc, err);
+}
+
+/* A model loaded with the sample "links" reply (pipe2 up, pipe3 lossy, pipe4 down). */
+static int setup(void **state)
+{
+	struct model *m = malloc(sizeof(*m));
+	model_init(m);
+	char path[512];
+	snprintf(path, sizeof(path), "%s/console/links.json", getenv("WGM_TEST_DATA"));
+	json_error_t jerr;
+	json_t *reply = json_load_file(path, 0, &jerr);
+	assert_non_null(reply);
+	assert_int_equal(model_apply_links(m, reply, err, sizeof(err)), 0);
+	json_decref(reply);
+	*state = m;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	model_free(*state);
+	free(*state);
+	return 0;
+}
+
+static void test_links_reply_fills_every_field(void **state)
+{
+	struct model *m = *state;
+	assert_int_equal(model_view_count(m), 3);
+	const struct model_link *l = model_find_link(m, "pipe2");
+	assert_non_null(l);
+	assert_int_equal(l->remote_id, 2);
+	assert_string_equal(l->endpoint, "192.0.2.2:51820");
+	assert_int_equal(l->state, LINK_UP);
+	assert_true(l->rtt_ms == 1.23);
+	assert_int_equal(l->cost, 12);
+	assert_false(l->has_override);
+	assert_int_equal(l->last_handshake, 1700000000);
+	assert_int_equal(l->rtt_recent_n, 3);
+	assert_true(isnan(l->rtt_recent[1]));
+	const struct model_link *p4 = model_find_link(m, "pipe4");
+	assert_true(isnan(p4->rtt_ms));
+	assert_true(p4->has_override && p4->override == 200 && p4->drained);
+}
+
+static void test_health_follows_state_loss_and_drain(void **state)
+{
+	struct model *m = *state;
+	assert_int_equal(model_link_health(model_find_link(m, "pipe2")), HEALTH_GOOD);
+	assert_int_equal(model_link_health(model_find_link(m, "pipe3")), HEALTH_BAD);
+	assert_int_equal(model_link_health(model_find_link(m, "pipe4")), HEALTH_DOWN);
+}
+
+static void test_metrics_event_updates_in_place(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"metrics\",\"ts\":1.5,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":5.0,"
+		       "\"loss_pct\":0,\"cost\":50}]}", 0);
+	assert_int_equal(model_view_count(m), 3);
+	assert_true(model_find_link(m, "pipe3")->rtt_ms == 5.0);
+	assert_int_equal(model_find_link(m, "pipe3")->cost, 50);
+	assert_int_equal(model_event_count(m), 0); /* probe rounds are not log lines */
+}
+
+static void test_malformed_link_is_rejected_whole(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":9},"
+		       "{\"name\":\"pipe3\",\"state\":\"sideways\"}]}", -EINVAL);
+	assert_string_equal(err, "metrics.links[1].state: is not up, down or dead");
+	assert_true(model_find_link(m, "pipe2")->rtt_ms == 1.23);
+}
+
+static void test_field_validation_messages(void **state)
+{
+	struct model_link l;
+	json_t *j = load("{\"name\":\"pipe2\",\"state\":\"up\",\"loss_pct\":150}");
+	assert_int_equal(model_link_parse(j, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "link.loss_pct: is out of range");
+	json_decref(j);
+	j = load("{\"name\":\"a-very-long-interface-name\",\"state\":\"up\"}");
+	assert_int_equal(model_link_parse(j, &l, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "link.name: too long or contains NUL");
+	json_decref(j);
+	j = load("{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_recent\":[1,\"x\"]}");
+	assert_int_equal(model_link_parse(j, &l, err, sizeof(err)), -EINVAL);
+	json_decref(j);
+	j = load("{\"name\":\"pipe2\",\"state\":\"up\",\"endpoint\":\"a\\u001b[2Jb\"}");
+	assert_int_equal(model_link_parse(j, &l, err, sizeof(err)), -EINVAL); /* no escape codes to the terminal */
+	json_decref(j);
+}
+
+static void test_link_added_and_removed(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"link_added\",\"ts\":2,\"link\":{\"name\":\"pipe9\",\"remote_id\":9,\"state\":\"down\","
+		       "\"endpoint\":\"203.0.113.9:51820\"}}", 0);
+	assert_int_equal(model_view_count(m), 4);
+	apply_event(m, "{\"event\":\"link_removed\",\"ts\":3,\"name\":\"pipe2\"}", 0);
+	assert_int_equal(model_view_count(m), 3);
+	assert_null(model_find_link(m, "pipe2"));
+	assert_int_equal(model_event_count(m), 2);
+	assert_string_equal(model_event_at(m, 0)->text, "pipe9 added (node 9, 203.0.113.9:51820)");
+	assert_string_equal(model_event_at(m, 1)->text, "pipe2 removed");
+	assert_string_equal(model_event_at(m, 1)->link, "pipe2");
+}
+
+static void test_state_and_cost_events(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe4\",\"state\":\"up\",\"remote_id\":4}", 0);
+	assert_int_equal(model_find_link(m, "pipe4")->state, LINK_UP);
+	apply_event(m, "{\"event\":\"cost\",\"ts\":5,\"name\":\"pipe2\",\"old\":12,\"new\":200,\"reason\":\"loss 30%\"}", 0);
+	assert_int_equal(model_find_link(m, "pipe2")->cost, 200);
+	assert_string_equal(model_event_at(m, 0)->text, "pipe4 up (node 4)");
+	assert_string_equal(model_event_at(m, 1)->text, "pipe2 cost 12 -> 200 (loss 30%)");
+}
+
+static void test_status_mesh_bird_log_join(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"status\",\"ts\":1,\"id\":1,\"loopback4\":\"10.0.0.1\",\"bird\":\"up\",\"links_up\":2,"
+		       "\"links_total\":3,\"nodes\":4,\"mesh\":\"done\",\"uptime\":99}", 0);
+	assert_true(m->status.known);
+	assert_int_equal(m->status.links_total, 3);
+	apply_event(m, "{\"event\":\"bird\",\"ts\":2,\"state\":\"down\",\"detail\":\"socket closed\"}", 0);
+	assert_string_equal(m->status.bird, "down");
+	apply_event(m, "{\"event\":\"mesh\",\"ts\":3,\"state\":\"building\",\"detail\":\"connecting to 4\"}", 0);
+	apply_event(m, "{\"event\":\"join\",\"ts\":4,\"remote_id\":4,\"name\":\"pipe4\"}", 0);
+	apply_event(m, "{\"event\":\"log\",\"ts\":5,\"level\":\"warning\",\"msg\":\"BIRD restarted\"}", 0);
+	assert_int_equal(model_event_count(m), 4);
+	assert_string_equal(model_event_at(m, 0)->text, "BIRD down: socket closed");
+	assert_string_equal(model_event_at(m, 1)->text, "mesh building: connecting to 4");
+	assert_string_equal(model_event_at(m, 2)->text, "node 4 joined via pipe4");
+	assert_string_equal(model_event_at(m, 3)->text, "[warning] BIRD restarted");
+}
+
+static void test_unknown_event_kind_is_ignored(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"future_thing\",\"ts\":1,\"x\":1}", 0);
+	assert_int_equal(model_event_count(m), 0);
+	apply_event(m, "{\"ts\":1}", -EINVAL);
+}
+
+static void test_events_ring_keeps_the_newest(void **state)
+{
+	struct model *m = *state;
+	char text[32];
+	for (int i = 0; i < MODEL_EVENTS_MAX + 5; i++) {
+		snprintf(text, sizeof(text), "e%d", i);
+		model_add_event(m, i, "log", "", text);
+	}
+	assert_int_equal(model_event_count(m), MODEL_EVENTS_MAX);
+	assert_string_equal(model_event_at(m, 0)->text, "e5");
+	snprintf(text, sizeof(text), "e%d", MODEL_EVENTS_MAX + 4);
+	assert_string_equal(model_event_at(m, MODEL_EVENTS_MAX - 1)->text, text);
+	assert_null(model_event_at(m, MODEL_EVENTS_MAX));
+}
+
+static void test_sort_by_rtt_puts_unknown_last_both_ways(void **state)
+{
+	struct model *m = *state;
+	model_set_sort(m, SORT_RTT, false);
+	assert_string_equal(model_view_link(m, 0)->name, "pipe2");
+	assert_string_equal(model_view_link(m, 2)->name, "pipe4");
+	model_set_sort(m, SORT_RTT, true);
+	assert_string_equal(model_view_link(m, 0)->name, "pipe3");
+	assert_string_equal(model_view_link(m, 2)->name, "pipe4");
+}
+
+static void test_sort_by_cost_descending(void **state)
+{
+	struct model *m = *state;
+	model_set_sort(m, SORT_COST, true);
+	assert_string_equal(model_view_link(m, 0)->name, "pipe4");
+	assert_string_equal(model_view_link(m, 1)->name, "pipe3");
+}
+
+static void test_cycle_sort_visits_every_column_then_flips(void **state)
+{
+	struct model *m = *state;
+	for (int i = 1; i < SORT_COUNT; i++) {
+		model_cycle_sort(m);
+		assert_int_equal(m->sort, i);
+	}
+	model_cycle_sort(m);
+	assert_int_equal(m->sort, SORT_NAME);
+	assert_true(m->sort_desc);
+	assert_string_equal(model_view_link(m, 0)->name, "pipe4");
+}
+
+static void test_filter_matches_any_column_case_insensitively(void **state)
+{
+	struct model *m = *state;
+	model_set_filter(m, "2001:DB8");
+	assert_int_equal(model_view_count(m), 1);
+	assert_string_equal(model_view_link(m, 0)->name, "pipe4");
+	model_set_filter(m, "down");
+	assert_int_equal(model_view_count(m), 1);
+	model_set_filter(m, "nothing-matches");
+	assert_int_equal(model_view_count(m), 0);
+	assert_null(model_selected(m));
+	model_set_filter(m, "");
+	assert_int_equal(model_view_count(m), 3);
+}
+
+static void test_selection_follows_the_link_when_rows_move(void **state)
+{
+	struct model *m = *state;
+	model_set_sort(m, SORT_RTT, false);
+	model_select_row(m, 1);
+	assert_string_equal(model_selected(m)->name, "pipe3");
+	/* pipe3 gets faster than pipe2: its row moves up, the selection moves with it */
+	apply_event(m, "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":0.5}]}", 0);
+	assert_string_equal(model_selected(m)->name, "pipe3");
+	assert_int_equal(model_selected_row(m), 0);
+}
+
+static void test_selection_stays_at_the_row_when_its_link_goes(void **state)
+{
+	struct model *m = *state;
+	model_select_row(m, 2);
+	assert_string_equal(model_selected(m)->name, "pipe4");
+	apply_event(m, "{\"event\":\"link_removed\",\"ts\":1,\"name\":\"pipe4\"}", 0);
+	assert_string_equal(model_selected(m)->name, "pipe3");
+	model_select_move(m, -10);
+	assert_string_equal(model_selected(m)->name, "pipe2");
+	model_select_move(m, 10);
+	assert_string_equal(model_selected(m)->name, "pipe3");
+}
+
+static void test_selection_survives_a_filter(void **state)
+{
+	struct model *m = *state;
+	model_select_row(m, 1);
+	model_set_filter(m, "pipe");
+	assert_string_equal(model_selected(m)->name, "pipe3");
+}
+
+static void test_nodes_reply(void **state)
+{
+	struct model *m = *state;
+	json_t *j = load("{\"ok\":true,\"nodes\":[{\"id\":2,\"loopback4\":\"10.0.2.1\",\"loopback6\":\"fd10:0:2::1\","
+			 "\"next_hop\":\"10.0.0.4\",\"via\":\"pipe2\",\"metric\":12,\"direct\":true}]}");
+	assert_int_equal(model_apply_nodes(m, j, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_int_equal(m->nnodes, 1);
+	assert_string_equal(m->nodes[0].via, "pipe2");
+	assert_true(m->nodes[0].direct);
+	j = load("{\"ok\":true,\"nodes\":[{\"id\":\"two\"}]}");
+	assert_int_equal(model_apply_nodes(m, j, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "nodes[0].id: is not a number");
+	assert_int_equal(m->nnodes, 1);
+	json_decref(j);
+}
+
+static void test_link_history_reply(void **state)
+{
+	struct link_history h;
+	json_t *j = load("{\"ok\":true,\"name\":\"pipe2\",\"interval_ms\":1000,\"rtt_ms\":[1.2,null,1.4],"
+			 "\"cost\":[[1700000000,12],[1700000060,200]]}");
+	assert_int_equal(link_history_parse(j, &h, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_string_equal(h.name, "pipe2");
+	assert_int_equal(h.nrtt, 3);
+	assert_true(isnan(h.rtt_ms[1]));
+	assert_int_equal(h.ncosts, 2);
+	assert_int_equal(h.costs[1].cost, 200);
+	link_history_free(&h);
+	j = load("{\"ok\":true,\"name\":\"pipe2\",\"rtt_ms\":[],\"cost\":[[1,99999]]}");
+	assert_int_equal(link_history_parse(j, &h, err, sizeof(err)), -EINVAL);
+	assert_null(h.rtt_ms);
+	json_decref(j);
+}
+
+int main(void)
+{
+#define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
+	const struct CMUnitTest tests[] = {
+		T(test_links_reply_fills_every_field),
+		T(test_health_follows_state_loss_and_drain),
+		T(test_metrics_event_updates_in_place),
+		T(test_malformed_link_is_rejected_whole),
+		T(test_field_validation_messages),
+		T(test_link_added_and_removed),
+		T(test_state_and_cost_events),
+		T(test_status_mesh_bird_log_join),
+		T(test_unknown_event_kind_is_ignored),
+		T(test_events_ring_keeps_the_newest),
+		T(test_sort_by_rtt_puts_unknown_last_both_ways),
+		T(test_sort_by_cost_descending),
+		T(test_cycle_sort_visits_every_column_then_flips),
+		T(test_filter_matches_any_column_case_insensitively),
+		T(test_selection_follows_the_link_when_rows_move),
+		T(test_selection_stays_at_the_row_when_its_link_goes),
+		T(test_selection_survives_a_filter),
+		T(test_nodes_reply),
+		T(test_link_history_reply),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
