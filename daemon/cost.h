@@ -1,0 +1,165 @@
+/* Cost engine (pure: no I/O, no clock; times are monotonic microseconds).
+ *
+ * Two halves:
+ *  - cost_compute(): one link's measurements -> the OSPF cost it should have
+ *    now, with a one-line reason. It keeps per-link loss/jitter events
+ *    (struct cost_link_state) whose penalties decay over event_window_us.
+ *  - cost_sched_decide()/cost_sched_commit(): given the desired cost of every
+ *    link and what BIRD has, decide whether to reconfigure BIRD now, with
+ *    which values, and when to look again (hysteresis, rate limit, periodic
+ *    refresh, flap hold-down).
+ *
+ * Wiring, every probe round (and when the timer from next_check_us fires):
+ *     for each link:
+ *         link_stats_summary(link->stats, now, &sum);
+ *         in = cost_input_from_summary(&sum, link->client, link->drained, link->override);
+ *         link->sched.desired = cost_compute(&link->cost_state, &in, &params, now, reason, len);
+ *     d = cost_sched_decide(&sched, links_sched[], n, &params, now);
+ *     if (d.push) {
+ *         write BIRD config with links_sched[i].target.cost for each link;
+ *         if BIRD accepted it: cost_sched_commit(&sched, links_sched[], n, now);
+ *     }
+ *     arm a timer for d.next_check_us (0 = nothing pending).
+ * The scheduler works on an array of struct cost_sched_link, so keep those in
+ * one array (or copy in and out) in the same order between calls.
+ */
+#ifndef WGM_DAEMON_COST_H
+#define WGM_DAEMON_COST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct link_summary;
+
+#define COST_MIN 1
+#define COST_DEAD 65535       /* OSPF's largest cost: a dead link */
+#define COST_DRAIN_DEFAULT 65000
+#define COST_CLIENT_EXTRA 10000
+
+struct cost_params {
+	/* cost_compute */
+	uint32_t unmeasured_cost;        /* live link with no answered probe yet (1000 = 100 ms) */
+	uint32_t client_extra;           /* added for client links (10000) */
+	uint32_t drain_cost;             /* drained link; above every measured cost, below dead (65000) */
+	double loss_event_pct;           /* fast loss % that records a loss event (20: 2 of the 10 recent probes) */
+	double loss_penalty_per_pct;     /* cost units per % of loss in an event (100 = 10 ms per %) */
+	uint32_t jitter_event_us;        /* jitter that records a jitter event (5000 = 5 ms) */
+	double jitter_penalty_factor;    /* penalty = jitter in 0.1 ms units x this (2) */
+	int64_t event_window_us;         /* costEventWindow: an event's penalty halves every sixth of this and ends with it (1800 s) */
+
+	/* cost_sched_decide */
+	double reload_percentage;        /* reloadPercentage: relative change that reaches BIRD (15) */
+	uint32_t reload_min_delta;       /* absolute change that reaches BIRD, units (50 = 5 ms) */
+	int64_t min_reload_interval_us;  /* minReloadInterval: at most one push per this, deaths and operator actions excepted (5 s) */
+	int64_t reload_interval_us;      /* reloadInterval: periodic refresh (600 s) */
+	int64_t flap_window_us;          /* deaths closer than this count as flaps (300 s) */
+	int64_t flap_hold_base_us;       /* hold-down after the 2nd flap, doubled per further flap (30 s) */
+	int64_t flap_hold_max_us;        /* hold-down ceiling (900 s) */
+};
+
+struct cost_params cost_params_default(void);
+
+/* Returns 0, or -EINVAL with one line in err naming the bad field. */
+int cost_params_check(const struct cost_params *p, char *err, size_t errlen);
+
+/* What a link's cost is based on, in order of precedence. */
+enum cost_basis {
+	COST_BASIS_MEASURED = 0,
+	COST_BASIS_UNMEASURED, /* alive, no RTT yet */
+	COST_BASIS_OVERRIDE,   /* operator's fixed cost */
+	COST_BASIS_DRAINED,    /* operator's drain */
+	COST_BASIS_DEAD,
+};
+
+const char *cost_basis_name(enum cost_basis basis);
+
+struct cost_value {
+	uint16_t cost;
+	enum cost_basis basis;
+};
+
+struct cost_input {
+	bool dead;
+	bool has_rtt;
+	uint32_t srtt_us;
+	double loss_recent_pct;   /* link_summary.loss_recent_pct */
+	uint32_t jitter_us;
+	bool client;              /* remote ID >= 200, or this node is a client */
+	bool drained;
+	uint32_t override;        /* 0 = none, else the fixed cost 1-65535 */
+};
+
+/* Builds the input from a link_stats summary plus the link's settings. */
+struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained,
+					  uint32_t override);
+
+struct cost_event {
+	int64_t at_us;
+	uint32_t penalty; /* at the time of the event; halves every event_window_us / 6 */
+};
+
+/* Per-link memory of the cost engine: the worst recent event of each kind
+ * (a new one replaces it when at least as bad as what is left of it).
+ * Zero-initialise it. */
+struct cost_link_state {
+	struct cost_event loss;
+	struct cost_event jitter;
+};
+
+/* Records new loss/jitter events from `in` and returns the cost the link
+ * should have at now_us. reason (if not NULL) gets one line, e.g.
+ * "rtt 12.3 ms = 123 + loss 30% +3000 + client +10000". A dead link keeps its
+ * events, so a link that comes back after a lossy death starts penalised. */
+struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in,
+			       const struct cost_params *p, int64_t now_us, char *reason, size_t reason_len);
+
+/* Current (faded) penalties, for display. */
+uint32_t cost_loss_penalty(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
+uint32_t cost_jitter_penalty(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
+
+/* One link as the scheduler sees it. Zero-initialise; set `desired` before
+ * every cost_sched_decide(); read `target` after a decision to push. */
+struct cost_sched_link {
+	struct cost_value desired;   /* in: from cost_compute */
+	struct cost_value target;    /* out: what to write to BIRD if d.push */
+	struct cost_value announced; /* what BIRD has (set by cost_sched_commit) */
+	bool announced_valid;
+	bool seen;                   /* scheduler-private from here on */
+	bool was_dead;
+	unsigned flaps;
+	int64_t last_death_us;
+	int64_t alive_since_us;
+	int64_t held_until_us;       /* recovery not announced before this; 0 = not held */
+};
+
+enum cost_push_reason {
+	COST_PUSH_NONE = 0,
+	COST_PUSH_URGENT,   /* a death, an operator action, or links BIRD has never seen */
+	COST_PUSH_CHANGE,   /* significant cost changes or recoveries */
+	COST_PUSH_REFRESH,  /* reloadInterval elapsed */
+};
+
+const char *cost_push_reason_name(enum cost_push_reason reason);
+
+struct cost_sched {
+	bool pushed_once;
+	int64_t last_push_us;
+};
+
+struct cost_decision {
+	bool push;
+	enum cost_push_reason reason;
+	unsigned changed;       /* links whose target differs from what BIRD has */
+	int64_t next_check_us;  /* call decide again by then even without new probes; 0 = none */
+};
+
+/* Fills every links[i].target and says whether to push the set now. Updates
+ * flap tracking, so call it once per round with fresh desired values. */
+struct cost_decision cost_sched_decide(struct cost_sched *s, struct cost_sched_link *links, size_t n,
+				       const struct cost_params *p, int64_t now_us);
+
+/* BIRD accepted the targets of the last decision: they are now announced. */
+void cost_sched_commit(struct cost_sched *s, struct cost_sched_link *links, size_t n, int64_t now_us);
+
+#endif

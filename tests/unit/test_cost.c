@@ -1,0 +1,370 @@
+/* Cost engine and scheduler, fed with synthetic probe streams through the
+ * real link_stats, one probe round per simulated second. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "daemon/cost.h"
+#include "daemon/link_stats.h"
+
+#define SEC 1000000LL
+#define MAX_LINKS 4
+
+struct link_sim {
+	struct link_stats *stats;
+	struct cost_link_state cost_state;
+	bool client, drained;
+	uint32_t override;
+	char reason[160];
+};
+
+struct sim {
+	struct cost_params p;
+	struct cost_sched sched;
+	struct link_sim link[MAX_LINKS];
+	struct cost_sched_link sl[MAX_LINKS];
+	size_t n;
+	int64_t now;
+	uint64_t rng;
+	unsigned pushes, changing_pushes, urgent_pushes;
+	struct cost_decision last;
+};
+
+static void sim_init(struct sim *s, size_t n)
+{
+	memset(s, 0, sizeof(*s));
+	s->p = cost_params_default();
+	s->n = n;
+	s->rng = 0x9e3779b97f4a7c15ULL;
+	struct link_stats_params lp = link_stats_params_default();
+	for (size_t i = 0; i < n; i++) {
+		s->link[i].stats = link_stats_new(&lp);
+		assert_non_null(s->link[i].stats);
+	}
+}
+
+static void sim_free(struct sim *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		link_stats_free(s->link[i].stats);
+}
+
+/* Deterministic uniform [0, 1). */
+static double sim_random(struct sim *s)
+{
+	s->rng ^= s->rng << 13;
+	s->rng ^= s->rng >> 7;
+	s->rng ^= s->rng << 17;
+	return (double)(s->rng >> 11) / 9007199254740992.0;
+}
+
+#define LOST UINT32_MAX
+
+/* One round: probe results (LOST or an RTT) for every link, then cost and
+ * scheduler as the daemon runs them; BIRD always accepts. */
+static void sim_round(struct sim *s, const uint32_t *rtt)
+{
+	s->now += SEC;
+	for (size_t i = 0; i < s->n; i++) {
+		struct link_sim *l = &s->link[i];
+		link_stats_on_sent(l->stats, s->now);
+		if (rtt[i] == LOST)
+			link_stats_on_lost(l->stats, s->now);
+		else
+			link_stats_on_answer(l->stats, s->now, rtt[i]);
+		struct link_summary sum;
+		link_stats_summary(l->stats, s->now, &sum);
+		struct cost_input in = cost_input_from_summary(&sum, l->client, l->drained, l->override);
+		s->sl[i].desired = cost_compute(&l->cost_state, &in, &s->p, s->now, l->reason, sizeof(l->reason));
+	}
+	s->last = cost_sched_decide(&s->sched, s->sl, s->n, &s->p, s->now);
+	if (s->last.push) {
+		s->pushes++;
+		if (s->last.changed) {
+			s->changing_pushes++;
+			if (getenv("COST_DEBUG"))
+				fprintf(stderr, "t=%lld push %s %u -> %u (%s)\n", (long long)(s->now / SEC),
+					cost_push_reason_name(s->last.reason), s->sl[0].announced.cost,
+					s->sl[0].target.cost, s->link[0].reason);
+		}
+		if (s->last.reason == COST_PUSH_URGENT)
+			s->urgent_pushes++;
+		cost_sched_commit(&s->sched, s->sl, s->n, s->now);
+	}
+}
+
+static void sim_one(struct sim *s, uint32_t rtt)
+{
+	sim_round(s, &rtt);
+}
+
+static uint16_t announced(const struct sim *s, size_t i)
+{
+	return s->sl[i].announced.cost;
+}
+
+/* 20 ms +- 3 ms noise, a 40 ms spike now and then, a single lost probe
+ * every few minutes: a link that is fine. */
+static uint32_t noisy_rtt(struct sim *s)
+{
+	double r = sim_random(s);
+	if (r < 0.001)
+		return LOST;
+	if (r < 0.011)
+		return 40000;
+	return 17000 + (uint32_t)(sim_random(s) * 6000);
+}
+
+static void test_noisy_stable_link_hour_barely_pushes(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 3600; i++)
+		sim_one(&s, noisy_rtt(&s));
+	/* The initial push, a handful of changes at most, and the
+	 * reloadInterval refreshes. */
+	assert_true(s.changing_pushes <= 4);
+	assert_true(s.pushes <= 3600 / 600 + 2);
+	assert_true(announced(&s, 0) >= 170 && announced(&s, 0) <= 260);
+	sim_free(&s);
+}
+
+static void test_loss_raises_cost_quickly_and_fades_after_clear(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 20000);
+	assert_int_equal(announced(&s, 0), 200);
+	int rounds = 0;
+	while (announced(&s, 0) < 1000 && rounds < 60) {
+		sim_one(&s, sim_random(&s) < 0.3 ? LOST : 20000);
+		rounds++;
+	}
+	assert_true(rounds <= 8);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, sim_random(&s) < 0.3 ? LOST : 20000);
+	uint16_t lossy = announced(&s, 0);
+	assert_true(lossy >= 2000);
+	assert_non_null(strstr(s.link[0].reason, "loss"));
+
+	/* Clear: the penalty fades over costEventWindow, not at once. */
+	for (int i = 0; i < 600; i++)
+		sim_one(&s, 20000);
+	assert_true(announced(&s, 0) < lossy);
+	assert_true(announced(&s, 0) > 400);
+	for (int i = 0; i < 1800; i++)
+		sim_one(&s, 20000);
+	assert_int_equal(announced(&s, 0), 200);
+	sim_free(&s);
+}
+
+static void test_added_latency_changes_cost(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 20000);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 100000);
+	assert_true(announced(&s, 0) >= 900 && announced(&s, 0) <= 1000);
+	sim_free(&s);
+}
+
+static void test_death_pushes_at_once_despite_rate_limit(void **state)
+{
+	struct sim s;
+	sim_init(&s, 2);
+	uint32_t both[2] = { 20000, 20000 };
+	for (int i = 0; i < 120; i++)
+		sim_round(&s, both);
+	/* A latency change pushes; the death right after must not wait for
+	 * minReloadInterval. */
+	uint32_t slow[2] = { 20000, 60000 };
+	while (s.last.reason != COST_PUSH_CHANGE)
+		sim_round(&s, slow);
+	uint32_t dying[2] = { LOST, 60000 };
+	for (int i = 0; i < 5; i++)
+		sim_round(&s, dying);
+	assert_true(s.last.push);
+	assert_int_equal(s.last.reason, COST_PUSH_URGENT);
+	assert_int_equal(announced(&s, 0), COST_DEAD);
+	assert_int_equal(s.sl[0].announced.basis, COST_BASIS_DEAD);
+	sim_free(&s);
+}
+
+static void test_recovery_pushes_the_measured_cost(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 20000);
+	for (int i = 0; i < 30; i++)
+		sim_one(&s, LOST);
+	assert_int_equal(announced(&s, 0), COST_DEAD);
+	for (int i = 0; i < 10; i++)
+		sim_one(&s, 20000);
+	assert_int_equal(announced(&s, 0), 200); /* the outage is no loss penalty */
+	sim_free(&s);
+}
+
+static void test_flapping_link_is_held_back(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 20000);
+	unsigned recoveries = 0;
+	bool was_dead = false;
+	for (int cycle = 0; cycle < 30; cycle++) { /* 8 s dead, 12 s alive, 10 min */
+		for (int i = 0; i < 20; i++) {
+			sim_one(&s, i < 8 ? LOST : 20000);
+			bool dead = s.sl[0].announced.basis == COST_BASIS_DEAD;
+			if (was_dead && !dead)
+				recoveries++;
+			was_dead = dead;
+		}
+	}
+	assert_true(recoveries <= 3);
+	assert_true(s.pushes <= 10);
+	/* Once stable, the hold-down ends and the link comes back. */
+	for (int i = 0; i < 1000; i++)
+		sim_one(&s, 20000);
+	assert_int_equal(s.sl[0].announced.basis, COST_BASIS_MEASURED);
+	sim_free(&s);
+}
+
+static void test_drain_override_undrain_are_immediate(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 20000);
+	s.link[0].drained = true;
+	sim_one(&s, 20000);
+	assert_int_equal(s.last.reason, COST_PUSH_URGENT);
+	assert_int_equal(announced(&s, 0), COST_DRAIN_DEFAULT);
+
+	s.link[0].drained = false;
+	sim_one(&s, 20000);
+	assert_int_equal(s.last.reason, COST_PUSH_URGENT);
+	assert_int_equal(announced(&s, 0), 200);
+
+	s.link[0].override = 42;
+	sim_one(&s, 20000);
+	assert_int_equal(s.last.reason, COST_PUSH_URGENT);
+	assert_int_equal(announced(&s, 0), 42);
+	assert_string_equal(s.link[0].reason, "override 42");
+
+	/* Drain wins over an override; a dead link is dead whatever the operator set. */
+	s.link[0].drained = true;
+	sim_one(&s, 20000);
+	assert_int_equal(announced(&s, 0), COST_DRAIN_DEFAULT);
+	for (int i = 0; i < 5; i++)
+		sim_one(&s, LOST);
+	assert_int_equal(announced(&s, 0), COST_DEAD);
+	sim_free(&s);
+}
+
+static void test_client_link_costs_10000_more(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	s.link[0].client = true;
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 20000);
+	assert_int_equal(announced(&s, 0), 10200);
+	assert_non_null(strstr(s.link[0].reason, "client +10000"));
+	sim_free(&s);
+}
+
+static void test_small_changes_never_reach_bird(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 2000); /* 2 ms: cost 20 */
+	/* +100 % but only 2 ms: under the absolute step. */
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 4000);
+	assert_int_equal(announced(&s, 0), 20);
+	sim_free(&s);
+}
+
+static void test_changes_wait_for_min_reload_interval(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_sched sched = { 0 };
+	struct cost_sched_link l[2] = { 0 };
+	l[0].desired = (struct cost_value){ 200, COST_BASIS_MEASURED };
+	l[1].desired = (struct cost_value){ 300, COST_BASIS_MEASURED };
+	struct cost_decision d = cost_sched_decide(&sched, l, 2, &p, 100 * SEC);
+	assert_true(d.push);
+	cost_sched_commit(&sched, l, 2, 100 * SEC);
+
+	l[0].desired.cost = 500;
+	d = cost_sched_decide(&sched, l, 2, &p, 101 * SEC);
+	assert_false(d.push);
+	assert_int_equal(d.next_check_us, 105 * SEC);
+	d = cost_sched_decide(&sched, l, 2, &p, 105 * SEC);
+	assert_true(d.push);
+	assert_int_equal(d.reason, COST_PUSH_CHANGE);
+	assert_int_equal(d.changed, 1);
+	assert_int_equal(l[0].target.cost, 500);
+	assert_int_equal(l[1].target.cost, 300);
+}
+
+static void test_refresh_every_reload_interval(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_sched sched = { 0 };
+	struct cost_sched_link l = { .desired = { 1000, COST_BASIS_MEASURED } };
+	cost_sched_decide(&sched, &l, 1, &p, 10 * SEC);
+	cost_sched_commit(&sched, &l, 1, 10 * SEC);
+	l.desired.cost = 1100; /* 10 %: not enough alone, but above 5 ms */
+	struct cost_decision d = cost_sched_decide(&sched, &l, 1, &p, 20 * SEC);
+	assert_false(d.push);
+	assert_int_equal(d.next_check_us, 610 * SEC);
+	d = cost_sched_decide(&sched, &l, 1, &p, 610 * SEC);
+	assert_true(d.push);
+	assert_int_equal(d.reason, COST_PUSH_REFRESH);
+	assert_int_equal(l.target.cost, 1100);
+}
+
+static void test_params_check_names_field(void **state)
+{
+	struct cost_params p = cost_params_default();
+	char err[160];
+	assert_int_equal(cost_params_check(&p, err, sizeof(err)), 0);
+	p.drain_cost = 65535;
+	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "drain_cost"));
+	p = cost_params_default();
+	p.reload_percentage = 150;
+	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "reloadPercentage"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_noisy_stable_link_hour_barely_pushes),
+		cmocka_unit_test(test_loss_raises_cost_quickly_and_fades_after_clear),
+		cmocka_unit_test(test_added_latency_changes_cost),
+		cmocka_unit_test(test_death_pushes_at_once_despite_rate_limit),
+		cmocka_unit_test(test_recovery_pushes_the_measured_cost),
+		cmocka_unit_test(test_flapping_link_is_held_back),
+		cmocka_unit_test(test_drain_override_undrain_are_immediate),
+		cmocka_unit_test(test_client_link_costs_10000_more),
+		cmocka_unit_test(test_small_changes_never_reach_bird),
+		cmocka_unit_test(test_changes_wait_for_min_reload_interval),
+		cmocka_unit_test(test_refresh_every_reload_interval),
+		cmocka_unit_test(test_params_check_names_field),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
