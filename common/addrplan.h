@@ -1,0 +1,135 @@
+/* The address plan: which addresses, names and ports a node and its links
+ * use. Pure functions over a parsed plan; nothing here touches the system.
+ *
+ * The rule, fixed by the subnet alone:
+ *   - the mesh subnet is an IPv4 /16; a node's ID is the third octet of its
+ *     addresses (loopback SUBNET.n.1/30, e.g. 10.0.n.1);
+ *   - in a subnet inside 10.0.0.0/8 (the original's layout) a node owns a /23
+ *     (SUBNET.n.0/23), so IDs are even, 0..254;
+ *   - in any other subnet (e.g. 172.16.0.0/16) a node owns a /24 and every ID
+ *     0..255 is usable;
+ *   - a node's block must not overlap subnetVXLAN, and n + vxlanOffset must be
+ *     a host of subnetVXLAN.
+ * IPv6 text is built as the original did: the decimal ID (and link offset) is
+ * written into the address as a hex group, so ID 12 is fd10:0:12::1. */
+#ifndef WGM_COMMON_ADDRPLAN_H
+#define WGM_COMMON_ADDRPLAN_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ADDRPLAN_CLIENT_ID_MIN 200 /* IDs from here are clients: never meshed, +10000 cost */
+#define ADDRPLAN_MAX_ID 255
+#define ADDRPLAN_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
+#define ADDRPLAN_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits */
+#define ADDRPLAN_LINK_SKIP 2       /* /31s at the start of a block never used for links */
+#define ADDRPLAN_RANDOM_PORT_MIN 1024
+
+struct addrplan {
+	uint32_t subnet;        /* host byte order */
+	unsigned block_len;     /* 23 or 24 */
+	unsigned id_step;       /* 2 for /23 blocks, 1 for /24 */
+	char link_local[8];     /* "fe82:" : one hex group and a colon */
+	uint32_t vxlan;         /* host byte order */
+	unsigned vxlan_len;
+	unsigned vxlan_offset;
+	uint32_t peer;          /* subnetPeer, host byte order */
+	unsigned peer_len;
+	char prefix[ADDRPLAN_PREFIX_MAX + 1];
+};
+
+/* An address with its prefix length, binary and as text. */
+struct addrplan_v4 {
+	struct in_addr addr;
+	unsigned len;
+	char text[INET_ADDRSTRLEN];
+};
+
+struct addrplan_v6 {
+	struct in6_addr addr;
+	unsigned len;
+	char text[INET6_ADDRSTRLEN];
+};
+
+/* Both ends of a point-to-point link: the accepting node (server) holds the
+ * even address, the connecting node (client) the odd one. */
+struct addrplan_link_v4 {
+	struct addrplan_v4 server, client;
+};
+
+struct addrplan_link_v6 {
+	struct addrplan_v6 server, client;
+};
+
+/* Parses the plan's inputs (config keys subnet, subnetLinkLocal, subnetVXLAN,
+ * subnetPeer, prefix, vxlanOffset). Returns 0 or -EINVAL; ERR names the key. */
+int addrplan_init(struct addrplan *plan, const char *subnet, const char *subnet_link_local,
+		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
+		  unsigned vxlan_offset, char *err, size_t errlen);
+
+/* Whether ID can be a node of this plan. Returns 0 or -EINVAL ("id: 3 is odd;
+ * 10.0.0.0/16 gives each node a /23, so IDs are even"). */
+int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_t errlen);
+
+static inline bool addrplan_is_client(unsigned id)
+{
+	return id >= ADDRPLAN_CLIENT_ID_MIN;
+}
+
+/* The node's block: SUBNET.n.0/23 or /24. */
+void addrplan_node_block(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
+/* SUBNET.n.1/30 and fd10:0:n::1/48. */
+void addrplan_loopback_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
+void addrplan_loopback_v6(unsigned id, struct addrplan_v6 *out);
+
+/* The ID whose block holds ADDR, or -ENOENT (outside the subnet or not at an
+ * ID boundary of the plan). */
+int addrplan_id_of_v4(const struct addrplan *plan, struct in_addr addr);
+
+/* Number of link slots in a block: 254 for a /23, 126 for a /24. */
+unsigned addrplan_link_slots(const struct addrplan *plan);
+
+/* Link slot SLOT of the accepting node SERVER_ID: slot 0 of node 0 in
+ * 10.0.0.0/16 is 10.0.0.4 (server) / 10.0.0.5 (client), /31. Returns 0 or
+ * -ERANGE when SLOT is past the block. */
+int addrplan_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
+		     struct addrplan_link_v4 *out);
+/* Same slot in IPv6: SUBNETLINKLOCAL n::OFFSET /127 (fe82:0::4 / fe82:0::5). */
+int addrplan_link_v6(const struct addrplan *plan, unsigned server_id, unsigned slot,
+		     struct addrplan_link_v6 *out);
+/* The slot an address (either end) of SERVER_ID's block belongs to, or
+ * -ENOENT when it is not a link address of that block. */
+int addrplan_link_slot_of_v4(const struct addrplan *plan, unsigned server_id, struct in_addr addr);
+
+/* The lowest slot not in USED (N entries, any order, duplicates allowed), or
+ * -ENOSPC when the block is full. */
+int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, size_t n);
+
+/* Peering links (`wgmesh peer`): /31s from subnetPeer, a /24 per accepting
+ * node (SUBNETPEER.n.0/24), with the same skip rule and slots. */
+int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
+			  struct addrplan_link_v4 *out);
+
+/* VXLAN: subnetVXLAN host n + vxlanOffset (10.0.251.n/24) and
+ * fd10:251::(n + vxlanOffset)/64. -ERANGE when past the VXLAN subnet. */
+int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
+int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out);
+
+/* Interface name: prefix + ["Peer"] + remote ID + ["v6"], e.g. pipe2, pipe2v6,
+ * pipePeer7. OUT holds ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
+ * -ENAMETOOLONG. */
+int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
+		    char out[ADDRPLAN_IFNAME_MAX + 1]);
+/* The reverse: whether NAME is one of ours, and what it says. Returns 0 or
+ * -EINVAL when NAME is not an interface name of this plan. */
+int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigned *remote_id,
+			  bool *peer, bool *v6);
+
+/* A WireGuard listen port: the lowest port from BASE_PORT not in USED; with
+ * BASE_PORT 0 a random one from 1024..65535 (RANDOM picks where the search
+ * starts; pass randombytes_random()). Returns the port or -ENOSPC. */
+int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random);
+
+#endif

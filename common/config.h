@@ -1,0 +1,152 @@
+/* The node configuration: one JSON file (default /etc/wgmesh/config.json),
+ * parsed into a plain structure with a default for every key, validated key by
+ * key, and upgraded from older layouts by a table of versioned steps. */
+#ifndef WGM_COMMON_CONFIG_H
+#define WGM_COMMON_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#define WGM_CONFIG_VERSION 1
+#define WGM_CONFIG_DEFAULT_PATH "/etc/wgmesh/config.json"
+
+#define WGM_CONFIG_CIDR_MAX 64       /* "2001:db8::/32" and friends, NUL included */
+#define WGM_CONFIG_ADDR_MAX 46       /* INET6_ADDRSTRLEN */
+#define WGM_CONFIG_NAME_MAX 16       /* prefixes, link types, level names */
+#define WGM_CONFIG_PATH_MAX 256
+#define WGM_CONFIG_SOCKET_PATH_MAX 108 /* sizeof(sun_path), NUL included */
+#define WGM_CONFIG_URL_MAX 512
+#define WGM_CONFIG_MAX_ALLOWED_PEERS 64
+#define WGM_CONFIG_MAX_LINK_TYPES 4  /* default, wgobfs, ipt_xor, amneziawg */
+#define WGM_CONFIG_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits IFNAMSIZ */
+
+enum wgm_listen {
+	WGM_LISTEN_LOCAL,  /* node API bound to 10.0.ID.1, reachable only through the mesh */
+	WGM_LISTEN_PUBLIC, /* node API bound to every address */
+};
+
+enum wgm_backend {
+	WGM_BACKEND_AUTO,
+	WGM_BACKEND_KERNEL,
+	WGM_BACKEND_USERSPACE,
+};
+
+enum wgm_operation_mode {
+	WGM_OPMODE_LATENCY = 0,   /* costs from measured RTT, loss and jitter */
+	WGM_OPMODE_BANDWIDTH = 2, /* cost = 20000 - Mbit/s from an iperf3 run per link */
+};
+
+struct wgm_config_bird {
+	bool ospfv2;
+	bool ospfv3;
+	uint32_t area;
+	unsigned tick;              /* OSPF tick, s */
+	bool client;                /* stub router: no transit through this node */
+	char loglevel[WGM_CONFIG_NAME_MAX];
+	unsigned reload_interval;   /* s, the longest a cost change waits */
+	unsigned reload_percentage; /* %, the smallest cost change that reaches BIRD */
+	unsigned min_reload_interval; /* s, the shortest gap between reconfigures */
+};
+
+struct wgm_config_notifications {
+	bool enabled;
+	char gotify_up[WGM_CONFIG_URL_MAX];
+	char gotify_down[WGM_CONFIG_URL_MAX];
+	char gotify_error[WGM_CONFIG_URL_MAX];
+	char gotify_diag[WGM_CONFIG_URL_MAX];
+};
+
+struct wgm_config {
+	unsigned version;
+	unsigned id;
+	enum wgm_listen listen;
+	uint16_t listen_port;
+	uint16_t base_port;         /* 0: a random port per link */
+	enum wgm_operation_mode operation_mode;
+	unsigned vxlan_offset;
+	char subnet[WGM_CONFIG_CIDR_MAX];
+	char subnet_peer[WGM_CONFIG_CIDR_MAX];
+	char subnet_vxlan[WGM_CONFIG_CIDR_MAX];
+	char subnet_link_local[WGM_CONFIG_NAME_MAX]; /* "fe82:" */
+	char allowed_peers[WGM_CONFIG_MAX_ALLOWED_PEERS][WGM_CONFIG_CIDR_MAX];
+	size_t allowed_peers_count;
+	char prefix[WGM_CONFIG_PREFIX_MAX + 1];
+	char link_types[WGM_CONFIG_MAX_LINK_TYPES][WGM_CONFIG_NAME_MAX];
+	size_t link_types_count;
+	char default_link_type[WGM_CONFIG_NAME_MAX];
+	char connectivity_ipv4[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
+	char connectivity_ipv6[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
+	struct wgm_config_bird bird;
+	struct wgm_config_notifications notifications;
+	bool mesh;                  /* automatic mesh buildup */
+	bool vxlan;
+	unsigned probe_interval_ms;
+	unsigned cost_event_window_s;
+	char state_dir[WGM_CONFIG_PATH_MAX];
+	char socket[WGM_CONFIG_SOCKET_PATH_MAX];
+	char bird_config[WGM_CONFIG_PATH_MAX];
+	char bird_socket[WGM_CONFIG_SOCKET_PATH_MAX];
+	enum wgm_backend backend;
+	char wireguard_go[WGM_CONFIG_PATH_MAX];
+	char log_level[WGM_CONFIG_NAME_MAX];
+};
+
+/* Every key at its default (id 0, listen local, no connectivity). */
+void wgm_config_defaults(struct wgm_config *cfg);
+
+/* Fills CFG from a current-version JSON object (run wgm_config_migrate first
+ * for anything read from disk). Absent keys keep their defaults; unknown keys,
+ * wrong types and invalid values are errors naming the key and the reason.
+ * Validates cross-key rules too (the ID against the subnet, defaultLinkType in
+ * linkTypes). Returns 0 or -EINVAL; CFG is untouched on error. */
+int wgm_config_from_json(const json_t *json, struct wgm_config *cfg, char *err, size_t errlen);
+
+/* Validates CFG as wgm_config_from_json would. Returns 0 or -EINVAL. */
+int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen);
+
+/* The JSON form of CFG, every key present, version current. NULL on ENOMEM. */
+json_t *wgm_config_to_json(const struct wgm_config *cfg);
+
+/* Upgrades JSON in place to WGM_CONFIG_VERSION. A config without "version"
+ * is the original tool's layout. *CHANGED tells whether anything moved (so
+ * `wgmesh migrate` can say so). Returns 0, -EINVAL (ERR says why) for a
+ * version newer than this program or a step that cannot apply. */
+int wgm_config_migrate(json_t *json, bool *changed, char *err, size_t errlen);
+
+/* Reads PATH, migrates it and fills CFG. -ENOENT when the file is missing;
+ * -EBADMSG for invalid JSON; -EINVAL for invalid values. ERR names PATH. */
+int wgm_config_load(const char *path, struct wgm_config *cfg, char *err, size_t errlen);
+
+/* Validates CFG and writes it to PATH atomically (mode 0644: it holds no
+ * secret; keys live in stateDir). */
+int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, size_t errlen);
+
+/* `wgmesh set KEY VALUE`: KEY is one of the set keys (area, prefix,
+ * defaultLinkType, basePort, tick, reloadInterval, reloadPercentage,
+ * minReloadInterval, probeInterval, costEventWindow, operationMode,
+ * vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal, AllowedPeers, gotifyUp,
+ * gotifyDown, gotifyError, gotifyDiag, logLevel). AllowedPeers adds the CIDR,
+ * or removes it when present. The result is validated as a whole; on error
+ * CFG is unchanged. Returns 1 when the daemon must restart for the change
+ * to apply, 0 when it applies on reload, -ENOENT (unknown key) or -EINVAL. */
+int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
+		   char *err, size_t errlen);
+
+/* `wgmesh enable|disable OPTION`: mesh, vxlan, ospfv2, ospfv3, client,
+ * notifications, wgobfs, ipt_xor, amneziawg (the last three add or remove a
+ * link type; disabling the default link type is refused). Same contract as
+ * wgm_config_set. */
+int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
+		      char *err, size_t errlen);
+
+/* Names for messages and listings (NULL-terminated arrays). */
+extern const char *const wgm_config_set_keys[];
+extern const char *const wgm_config_enable_options[];
+
+const char *wgm_backend_name(enum wgm_backend backend);
+int wgm_backend_from_name(const char *name, enum wgm_backend *backend);
+
+#endif
