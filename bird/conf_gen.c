@@ -18,9 +18,6 @@
 #define BFD_IDLE_INTERVAL_MS 1000
 #define BFD_MULTIPLIER 3
 #define DEVICE_SCAN_S 10
-/* The mesh aggregate goes to the kernel with the worst metric, so any route
- * the host already has for the same prefix keeps winning. */
-#define UNREACHABLE_KERNEL_METRIC 65535
 #define IFNAME_MAX 15
 #define TICK_MAX 60
 
@@ -141,6 +138,8 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 	family = AF_INET;
 	if (!prefix_valid(m->mesh_subnet4, &family))
 		return fail(err, errlen, "bird: mesh subnet '%s' is not an IPv4 prefix", shown(m->mesh_subnet4));
+	if (m->ospfv3 && !m->mesh_subnet6)
+		return fail(err, errlen, "bird: ospfv3 needs the IPv6 mesh subnet (it selects the loopback to announce)");
 	family = AF_INET6;
 	if (m->mesh_subnet6 && !prefix_valid(m->mesh_subnet6, &family))
 		return fail(err, errlen, "bird: mesh subnet '%s' is not an IPv6 prefix", shown(m->mesh_subnet6));
@@ -252,9 +251,11 @@ static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 	else
 		fprintf(f, "\t# Link addresses are link-local (fe82::/16 by default).\n"
 			   "\tif net ~ [ fe80::/10+ ] then reject;\n");
-	fprintf(f, "\tif dest = RTD_UNREACHABLE then {\n\t\tkrt_metric = %d;\n\t\taccept;\n\t}\n",
-		UNREACHABLE_KERNEL_METRIC);
+	fprintf(f, "\t# The mesh aggregate: more specific routes (and the host's own routes for\n"
+		   "\t# the same prefix, at metric 0) still win over it.\n"
+		   "\tif dest = RTD_UNREACHABLE then accept;\n");
 	fprintf(f, "\tif dest != RTD_UNICAST then reject;\n");
+	fprintf(f, "\t# OSPF's route to this node's own loopback stub.\n\tif ifname = \"lo\" then reject;\n");
 	if (src)
 		fprintf(f, "\tkrt_prefsrc = %s;\n", src);
 	fprintf(f, "\taccept;\n}\n\n");
@@ -298,7 +299,15 @@ static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, "\t# Loopbacks travel as stub interfaces; the aggregate stays local.\n");
 	fprintf(f, "\tif proto = \"mesh_unreachable%d\" then reject;\n", v);
 	fprintf(f, "\t# Routes from static.conf and from BGP peers reach the whole mesh.\n");
-	fprintf(f, "\tif source ~ [ RTS_STATIC, RTS_BGP ] then accept;\n\treject;\n}\n\n");
+	fprintf(f, "\tif source ~ [ RTS_STATIC, RTS_BGP ] then accept;\n");
+	if (v == 6)
+		fprintf(f, "\t# OSPFv3 runs on no interface without a link-local address, so lo can\n"
+			   "\t# not be a stub; its prefix goes out as an E1 route, which is routed\n"
+			   "\t# by link costs like an internal one.\n"
+			   "\tif proto = \"mesh_direct\" && net ~ [ %s+ ] then {\n"
+			   "\t\tospf_metric1 = 0;\n\t\taccept;\n\t}\n",
+			m->mesh_subnet6);
+	fprintf(f, "\treject;\n}\n\n");
 
 	fprintf(f, "protocol ospf v%d ospf%d {\n", v == 4 ? 2 : 3, v);
 	fprintf(f, "\ttick %u;\n", (unsigned)m->tick);
@@ -307,7 +316,7 @@ static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, "\tipv%d {\n\t\timport all;\n\t\texport filter ospf_export%d;\n\t};\n", v, v);
 	for (size_t a = 0; a < m->n_areas; a++) {
 		fprintf(f, "\tarea %u {\n", (unsigned)m->areas[a].id);
-		if (a == 0)
+		if (a == 0 && v == 4)
 			fprintf(f, "\t\tinterface \"lo\" {\n\t\t\tstub yes;\n\t\t};\n");
 		for (size_t i = 0; i < m->areas[a].n_ifaces; i++)
 			emit_ospf_iface(f, &m->areas[a].ifaces[i], v);
