@@ -15,8 +15,10 @@
 /* Command and event names: one spelling, used by both sides. */
 #define CTL_CMD_STATUS "status"
 #define CTL_CMD_SUBSCRIBE "subscribe"
+#define CTL_CMD_EVENTS "events"
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"
+#define CTL_EVENT_METRICS "metrics"
 
 /* Incremental line reader: feed bytes as they arrive, take complete lines. */
 struct ctl_line_reader {

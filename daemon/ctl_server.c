@@ -55,6 +55,9 @@ struct ctl_server {
 	struct loop_timer *reaper;
 	size_t output_max;
 	bool publishing;
+	json_t *recent[CTL_SERVER_RECENT_EVENTS]; /* ring, oldest at recent_head */
+	size_t recent_head;
+	size_t recent_count;
 };
 
 static void conn_process_input(struct ctl_conn *c);
@@ -221,12 +224,56 @@ static struct ctl_handler *find_handler(struct ctl_server *srv, const char *cmd)
 	return NULL;
 }
 
+static json_t *recent_events(const struct ctl_server *srv)
+{
+	json_t *list = json_array();
+
+	for (size_t i = 0; list && i < srv->recent_count; i++)
+		json_array_append(list, srv->recent[(srv->recent_head + i) % CTL_SERVER_RECENT_EVENTS]);
+	return list;
+}
+
+static void remember_event(struct ctl_server *srv, json_t *event)
+{
+	const char *kind = ctl_event_kind(event);
+	size_t slot;
+
+	if (kind && strcmp(kind, CTL_EVENT_METRICS) == 0)
+		return;
+	if (srv->recent_count < CTL_SERVER_RECENT_EVENTS) {
+		slot = (srv->recent_head + srv->recent_count++) % CTL_SERVER_RECENT_EVENTS;
+	} else {
+		slot = srv->recent_head;
+		srv->recent_head = (srv->recent_head + 1) % CTL_SERVER_RECENT_EVENTS;
+		json_decref(srv->recent[slot]);
+	}
+	srv->recent[slot] = json_incref(event);
+}
+
+static void handle_events(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct ctl_server *srv = ctx;
+	json_t *reply = ctl_reply_ok();
+
+	if (reply)
+		json_object_set_new(reply, "events", recent_events(srv));
+	ctl_request_reply(req, reply);
+}
+
 static void handle_subscribe(struct ctl_request *req, const json_t *args, void *ctx)
 {
+	struct ctl_server *srv = ctx;
 	struct ctl_conn *c = req->conn;
+	const json_t *replay = json_object_get(args, "replay");
 
+	if (replay && !json_is_boolean(replay)) {
+		ctl_request_reply(req, ctl_reply_error("subscribe: \"replay\" must be true or false"));
+		return;
+	}
 	c->subscriber = true;
 	ctl_request_reply(req, ctl_reply_ok());
+	for (size_t i = 0; json_is_true(replay) && !c->closed && i < srv->recent_count; i++)
+		conn_send(c, json_incref(srv->recent[(srv->recent_head + i) % CTL_SERVER_RECENT_EVENTS]));
 }
 
 static void conn_dispatch_line(struct ctl_conn *c, const char *line, size_t len)
@@ -461,7 +508,9 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 		unlink(path);
 		goto fail;
 	}
-	rc = ctl_server_register(srv, CTL_CMD_SUBSCRIBE, handle_subscribe, NULL);
+	rc = ctl_server_register(srv, CTL_CMD_SUBSCRIBE, handle_subscribe, srv);
+	if (rc == 0)
+		rc = ctl_server_register(srv, CTL_CMD_EVENTS, handle_events, srv);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		goto fail_listening;
@@ -504,6 +553,8 @@ void ctl_server_free(struct ctl_server *srv)
 		free(h->cmd);
 		free(h);
 	}
+	for (size_t i = 0; i < srv->recent_count; i++)
+		json_decref(srv->recent[(srv->recent_head + i) % CTL_SERVER_RECENT_EVENTS]);
 	free(srv->path);
 	free(srv);
 }
@@ -543,6 +594,7 @@ void ctl_server_publish(struct ctl_server *srv, json_t *event)
 		return;
 	}
 	srv->publishing = true;
+	remember_event(srv, event);
 	for (c = srv->conns; c; c = next) {
 		next = c->next;
 		if (!c->subscriber)

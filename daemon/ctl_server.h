@@ -33,7 +33,13 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
  * abandoned: their later replies are discarded. NULL is ignored. */
 void ctl_server_free(struct ctl_server *srv);
 
-/* Registers (or replaces) the handler of cmd. "subscribe" is built in. */
+/* The server keeps the last CTL_SERVER_RECENT_EVENTS published events
+ * (except "metrics", which are periodic snapshots, not history) for the
+ * built-in "events" command and for {"cmd":"subscribe","replay":true}. */
+#define CTL_SERVER_RECENT_EVENTS 200
+
+/* Registers (or replaces) the handler of cmd. "subscribe" and "events" are
+ * built in. */
 int ctl_server_register(struct ctl_server *srv, const char *cmd, ctl_handler_fn fn, void *ctx);
 
 /* Sends the reply (takes ownership of reply; NULL sends an internal error)

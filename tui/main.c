@@ -1,13 +1,7 @@
-/* wgmesh: the operator's console and CLI. */
-#include <stdio.h>
-#include <string.h>
+/* wgmesh: the operator's program (CLI; the console comes with its issue). */
+#include "tui/cli.h"
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && (strcmp(argv[1], "version") == 0 || strcmp(argv[1], "--version") == 0)) {
-		printf("wgmesh %s\n", WGM_VERSION);
-		return 0;
-	}
-	fprintf(stderr, "wgmesh: only 'version' works yet\n");
-	return 2;
+	return cli_main(argc, argv);
 }

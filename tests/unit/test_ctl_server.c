@@ -232,6 +232,35 @@ static void test_subscriber_receives_published_events(void **state)
 	ctl_client_free(other);
 }
 
+static void test_recent_events_are_kept_without_metrics(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_client *c;
+	char err[256];
+	json_t *msg, *events;
+
+	ctl_server_publish(f->srv, ctl_event_log("info", "first"));
+	ctl_server_publish(f->srv, ctl_event_new("metrics"));
+	ctl_server_publish(f->srv, ctl_event_log("warning", "second"));
+	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	msg = call(f, c, "{\"cmd\":\"events\"}");
+	events = json_object_get(msg, "events");
+	assert_int_equal(json_array_size(events), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(events, 1), "msg")), "second");
+	json_decref(msg);
+
+	msg = call(f, c, "{\"cmd\":\"subscribe\",\"replay\":true}");
+	assert_int_equal(ctl_reply_check(msg, err, sizeof(err)), 0);
+	json_decref(msg);
+	msg = run_until_message(f, c);
+	assert_string_equal(json_string_value(json_object_get(msg, "msg")), "first");
+	json_decref(msg);
+	msg = run_until_message(f, c);
+	assert_string_equal(json_string_value(json_object_get(msg, "msg")), "second");
+	json_decref(msg);
+	ctl_client_free(c);
+}
+
 static void test_subscriber_that_does_not_read_is_dropped(void **state)
 {
 	struct fixture *f = *state;
@@ -300,6 +329,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unknown_command_and_bad_json_get_error_replies, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_async_reply_keeps_request_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriber_receives_published_events, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recent_events_are_kept_without_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriber_that_does_not_read_is_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_socket_is_not_taken_over, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_socket_is_replaced_and_removed_on_free, setup, teardown),

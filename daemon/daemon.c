@@ -1,0 +1,128 @@
+#include "daemon/daemon.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/ctlproto.h"
+#include "common/log.h"
+#include "daemon/sdnotify.h"
+
+static void on_stop_signal(struct loop *loop, const struct signalfd_siginfo *info, void *ctx)
+{
+	log_notice("%s received, stopping", info->ssi_signo == SIGINT ? "SIGINT" : "SIGTERM");
+	loop_stop(loop);
+}
+
+static void on_sighup(struct loop *loop, const struct signalfd_siginfo *info, void *ctx)
+{
+	log_notice("SIGHUP received; nothing is reloaded on SIGHUP (restart to apply the config)");
+}
+
+static void forward_log_line(enum wgm_log_level level, const char *line, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	ctl_server_publish(d->ctl, ctl_event_log(wgm_log_level_name(level), line));
+}
+
+static void handle_status(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct addrplan_v4 lo4;
+	struct addrplan_v6 lo6;
+	/* What this daemon does not manage yet is reported as such: no links,
+	 * itself as the only node it knows, BIRD not watched. */
+	struct ctl_status st = {
+		.id = d->cfg.id,
+		.version = WGM_VERSION,
+		.uptime = (long long)((loop_now_ms() - d->started_ms) / 1000),
+		.bird = "unknown",
+		.links_up = 0,
+		.links_total = 0,
+		.nodes = 1,
+		.mesh = d->cfg.mesh ? "waiting" : "off",
+	};
+	json_t *reply = ctl_reply_ok();
+
+	addrplan_loopback_v4(&d->plan, d->cfg.id, &lo4);
+	addrplan_loopback_v6(d->cfg.id, &lo6);
+	st.loopback4 = lo4.text;
+	st.loopback6 = lo6.text;
+	if (reply && ctl_status_fill(reply, &st) < 0) {
+		json_decref(reply);
+		reply = NULL;
+	}
+	ctl_request_reply(req, reply);
+}
+
+int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size_t errlen)
+{
+	enum wgm_log_level level;
+	int rc;
+
+	memset(d, 0, sizeof(*d));
+	d->cfg = *cfg;
+	d->started_ms = loop_now_ms();
+	if (wgm_log_level_from_name(cfg->log_level, &level) == 0)
+		wgm_log_set_level(level);
+	rc = addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
+			   cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* A client that went away must not kill the daemon with SIGPIPE. */
+	signal(SIGPIPE, SIG_IGN);
+	rc = loop_new(&d->loop);
+	if (rc < 0) {
+		snprintf(err, errlen, "event loop: %s", strerror(-rc));
+		return rc;
+	}
+	if ((rc = loop_signal_add(d->loop, SIGTERM, on_stop_signal, d)) < 0 ||
+	    (rc = loop_signal_add(d->loop, SIGINT, on_stop_signal, d)) < 0 ||
+	    (rc = loop_signal_add(d->loop, SIGHUP, on_sighup, d)) < 0) {
+		snprintf(err, errlen, "signals: %s", strerror(-rc));
+		goto fail;
+	}
+	rc = ctl_server_new(d->loop, cfg->socket, &d->ctl, err, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = ctl_server_register(d->ctl, CTL_CMD_STATUS, handle_status, d);
+	if (rc < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		goto fail;
+	}
+	rc = sdnotify_watchdog_start(d->loop, &d->watchdog);
+	if (rc < 0) {
+		snprintf(err, errlen, "systemd watchdog timer: %s", strerror(-rc));
+		goto fail;
+	}
+	wgm_log_set_sink(forward_log_line, d);
+	log_notice("wgmeshd %s serving node %u on %s", WGM_VERSION, cfg->id, cfg->socket);
+	rc = sdnotify_send("READY=1\nSTATUS=serving");
+	if (rc < 0)
+		log_warn("systemd notification failed: %s", strerror(-rc));
+	return 0;
+fail:
+	daemon_stop(d);
+	return rc;
+}
+
+int daemon_run(struct daemon *d)
+{
+	int rc = loop_run(d->loop);
+
+	sdnotify_send("STOPPING=1");
+	return rc;
+}
+
+void daemon_stop(struct daemon *d)
+{
+	wgm_log_set_sink(NULL, NULL);
+	loop_timer_free(d->watchdog);
+	d->watchdog = NULL;
+	ctl_server_free(d->ctl);
+	d->ctl = NULL;
+	loop_free(d->loop);
+	d->loop = NULL;
+}

@@ -1,0 +1,33 @@
+/* wgmeshd's lifecycle: the loop, signals, the control socket, systemd
+ * notification and the log forwarding to subscribers. Parts of the daemon
+ * hang their state here and register their control commands on ctl. */
+#ifndef WGM_DAEMON_DAEMON_H
+#define WGM_DAEMON_DAEMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addrplan.h"
+#include "common/config.h"
+#include "daemon/ctl_server.h"
+#include "daemon/loop.h"
+
+struct daemon {
+	struct wgm_config cfg;
+	struct addrplan plan;
+	struct loop *loop;
+	struct ctl_server *ctl;
+	struct loop_timer *watchdog;
+	uint64_t started_ms; /* loop_now_ms() at start, for uptime */
+};
+
+/* Sets up everything from cfg (copied) and starts serving the control
+ * socket. On failure everything already set up is undone; err says why in
+ * one line. */
+int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size_t errlen);
+/* Runs the loop until SIGTERM or SIGINT; then tells systemd STOPPING=1. */
+int daemon_run(struct daemon *d);
+/* Frees what daemon_start set up and removes the socket file. */
+void daemon_stop(struct daemon *d);
+
+#endif
