@@ -1,0 +1,124 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "common/ctlproto.h"
+#include "tui/cli.h"
+
+/* Runs the built wgmesh with args; returns its exit status, stderr in err. */
+static int run_wgmesh(const char *args, char *err, size_t errlen)
+{
+	const char *build = getenv("WGM_BUILD_DIR");
+	char cmd[1024];
+	FILE *p;
+	size_t n;
+	int status;
+
+	assert_non_null(build);
+	snprintf(cmd, sizeof(cmd), "%s/wgmesh %s 2>&1 >/dev/null", build, args);
+	p = popen(cmd, "r");
+	assert_non_null(p);
+	n = fread(err, 1, errlen - 1, p);
+	err[n] = '\0';
+	status = pclose(p);
+	assert_true(WIFEXITED(status));
+	return WEXITSTATUS(status);
+}
+
+static void test_status_without_daemon_fails_with_one_clear_line(void **state)
+{
+	char err[1024];
+
+	assert_int_equal(run_wgmesh("--socket /nonexistent/wgm.sock status", err, sizeof(err)), 1);
+	assert_string_equal(err, "wgmesh: cannot connect to /nonexistent/wgm.sock: No such file or directory "
+				 "(is wgmeshd running?)\n");
+}
+
+static void test_missing_explicit_config_fails(void **state)
+{
+	char err[1024];
+
+	assert_int_equal(run_wgmesh("--config /nonexistent/config.json status", err, sizeof(err)), 1);
+	assert_non_null(strstr(err, "/nonexistent/config.json"));
+}
+
+static void test_usage_errors_exit_2(void **state)
+{
+	char err[1024];
+
+	assert_int_equal(run_wgmesh("frobnicate", err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "unknown command 'frobnicate'"));
+	assert_int_equal(run_wgmesh("status --bogus", err, sizeof(err)), 2);
+	assert_non_null(strstr(err, "unknown option '--bogus'"));
+	assert_int_equal(run_wgmesh("status extra", err, sizeof(err)), 2);
+	assert_int_equal(run_wgmesh("--socket", err, sizeof(err)), 2);
+	assert_int_equal(run_wgmesh("", err, sizeof(err)), 2);
+}
+
+static void test_help_lists_every_command_and_exits_0(void **state)
+{
+	const char *build = getenv("WGM_BUILD_DIR");
+	char cmd[512], out[8192];
+	FILE *p;
+	size_t n;
+
+	snprintf(cmd, sizeof(cmd), "%s/wgmesh --help", build);
+	p = popen(cmd, "r");
+	n = fread(out, 1, sizeof(out) - 1, p);
+	out[n] = '\0';
+	assert_int_equal(pclose(p), 0);
+	for (const struct cli_command *c = cli_commands; c->name; c++) {
+		char row[64];
+		snprintf(row, sizeof(row), "\n  %s ", c->name);
+		assert_non_null(strstr(out, row));
+	}
+}
+
+static void test_durations_read_naturally(void **state)
+{
+	char buf[32];
+
+	cli_format_duration(42, buf, sizeof(buf));
+	assert_string_equal(buf, "42s");
+	cli_format_duration(3 * 60 + 5, buf, sizeof(buf));
+	assert_string_equal(buf, "3m 5s");
+	cli_format_duration(2 * 3600 + 7 * 60 + 9, buf, sizeof(buf));
+	assert_string_equal(buf, "2h 7m");
+	cli_format_duration(3 * 86400 + 4 * 3600, buf, sizeof(buf));
+	assert_string_equal(buf, "3d 4h");
+}
+
+static void test_events_format_as_one_line(void **state)
+{
+	char line[512];
+	json_t *ev = ctl_event_log("warning", "link pipe2 lost 30% of probes");
+	json_t *cost = json_pack("{s:s,s:f,s:s,s:i,s:i}", "event", "cost", "ts", 0.0, "name", "pipe2",
+				 "old", 10, "new", 200);
+
+	cli_format_event(ev, line, sizeof(line));
+	assert_string_equal(line + 8, " log warning: link pipe2 lost 30% of probes");
+	cli_format_event(cost, line, sizeof(line));
+	assert_string_equal(line, "--:--:-- cost {\"name\":\"pipe2\",\"new\":200,\"old\":10}");
+	json_decref(ev);
+	json_decref(cost);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_status_without_daemon_fails_with_one_clear_line),
+		cmocka_unit_test(test_missing_explicit_config_fails),
+		cmocka_unit_test(test_usage_errors_exit_2),
+		cmocka_unit_test(test_help_lists_every_command_and_exits_0),
+		cmocka_unit_test(test_durations_read_naturally),
+		cmocka_unit_test(test_events_format_as_one_line),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
