@@ -291,7 +291,8 @@ int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_
 
 	if (host > 9999)
 		return -ERANGE;
-	snprintf(text, sizeof(text), "fd10:251::%u", host);
+	/* As the original: the third octet of subnetVXLAN names the IPv6 net. */
+	snprintf(text, sizeof(text), "fd10:%u::%u", (plan->vxlan >> 8) & 0xff, host);
 	fill_v6(out, text, 64);
 	return 0;
 }

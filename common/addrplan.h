@@ -113,7 +113,9 @@ int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsig
 			  struct addrplan_link_v4 *out);
 
 /* VXLAN: subnetVXLAN host n + vxlanOffset (10.0.251.n/24) and
- * fd10:251::(n + vxlanOffset)/64. -ERANGE when past the VXLAN subnet. */
+ * fd10:X::(n + vxlanOffset)/64, X the third octet of subnetVXLAN (251). Node 0
+ * without offset gets 10.0.251.0 and fd10:251::, which Linux uses as plain
+ * unicast addresses. -ERANGE when past the VXLAN subnet. */
 int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
 int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out);
 

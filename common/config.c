@@ -96,8 +96,7 @@ static const struct key_desc keys[] = {
 	{ "bird", "tick", KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, false, true },
 	{ "bird", "client", KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, false, false },
 	{ "bird", "loglevel", KIND_STRING, OFF(bird.loglevel), SZ(bird.loglevel), 0, 0, 0, 0,
-	  check_bird_loglevel, "all, debug, trace, info, remote, warning, error, auth, fatal or bug",
-	  false, false },
+	  check_bird_loglevel, "err, warning, info or debug", false, false },
 	{ "bird", "reloadInterval", KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL,
 	  false, true },
 	{ "bird", "reloadPercentage", KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL,
@@ -155,9 +154,9 @@ const char *const wgm_config_enable_options[] = {
 };
 
 static const char *const link_type_names[] = { "default", "wgobfs", "ipt_xor", "amneziawg" };
-static const char *const bird_loglevels[] = {
-	"all", "debug", "trace", "info", "remote", "warning", "error", "auth", "fatal", "bug",
-};
+/* The daemon's level names (common/log.h); the BIRD config generator turns
+ * each into a set of BIRD log classes. */
+static const char *const bird_loglevels[] = { "err", "warning", "info", "debug" };
 static const char *const backend_names[] = {
 	[WGM_BACKEND_AUTO] = "auto",
 	[WGM_BACKEND_KERNEL] = "kernel",
@@ -830,6 +829,47 @@ fail:
 
 /* ---- migration ---- */
 
+/* The original wrote bird.loglevel into BIRD's config verbatim: "all" or a
+ * set of log classes such as "{ info, remote, warning, error, auth, fatal,
+ * bug }". We keep one level; the least severe class in the set picks it. */
+static int migrate_bird_loglevel(json_t *json, char *err, size_t errlen)
+{
+	static const struct {
+		const char *bird_class, *level;
+	} classes[] = {
+		{ "all", "debug" }, { "debug", "debug" }, { "trace", "debug" },
+		{ "info", "info" }, { "remote", "info" },
+		{ "warning", "warning" }, { "auth", "warning" },
+		{ "error", "err" }, { "fatal", "err" }, { "bug", "err" },
+	};
+	json_t *bird = json_object_get(json, "bird");
+	json_t *v = json_object_get(bird, "loglevel");
+	const char *level = NULL;
+
+	if (!json_is_string(v) || check_bird_loglevel(json_string_value(v)))
+		return 0;
+	/* The table runs from least to most severe, so the first hit wins. */
+	for (size_t i = 0; i < ARRAY_LEN(classes) && !level; i++) {
+		const char *text = json_string_value(v);
+		const char *hit = strstr(text, classes[i].bird_class);
+		size_t len = strlen(classes[i].bird_class);
+		/* Whole words only: "error" must not match inside another name. */
+		while (hit && ((hit > text && isalpha((unsigned char)hit[-1])) || isalpha((unsigned char)hit[len])))
+			hit = strstr(hit + 1, classes[i].bird_class);
+		if (hit)
+			level = classes[i].level;
+	}
+	if (!level) {
+		snprintf(err, errlen, "bird.loglevel: '%s' names no BIRD log class", json_string_value(v));
+		return -EINVAL;
+	}
+	if (json_object_set_new(bird, "loglevel", json_string(level)) < 0) {
+		snprintf(err, errlen, "bird.loglevel: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Version-less configs come from the original Python tool. It kept the ID as
  * the string given on the command line in early releases, stored false for a
  * missing public address, and `wgmesh geo` added a "geo" object we have no use
@@ -838,6 +878,7 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 {
 	static const char *const numeric[] = { "id", "listenPort", "basePort", "operationMode", "vxlanOffset" };
 	json_t *conn, *v;
+	int ret;
 
 	json_object_del(json, "geo");
 	for (size_t i = 0; i < ARRAY_LEN(numeric); i++) {
@@ -852,17 +893,24 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 			snprintf(err, errlen, "%s: '%s' is not a number", numeric[i], s);
 			return -EINVAL;
 		}
-		if (json_object_set_new(json, numeric[i], json_integer(n)) < 0)
+		if (json_object_set_new(json, numeric[i], json_integer(n)) < 0) {
+			snprintf(err, errlen, "%s: out of memory", numeric[i]);
 			return -ENOMEM;
+		}
 	}
+	ret = migrate_bird_loglevel(json, err, errlen);
+	if (ret < 0)
+		return ret;
 	conn = json_object_get(json, "connectivity");
 	if (json_is_object(conn)) {
 		static const char *const families[] = { "ipv4", "ipv6" };
 		for (size_t i = 0; i < ARRAY_LEN(families); i++) {
 			v = json_object_get(conn, families[i]);
 			if (json_is_false(v) || (json_is_string(v) && json_string_value(v)[0] == '\0'))
-				if (json_object_set_new(conn, families[i], json_null()) < 0)
+				if (json_object_set_new(conn, families[i], json_null()) < 0) {
+					snprintf(err, errlen, "connectivity.%s: out of memory", families[i]);
 					return -ENOMEM;
+				}
 		}
 	}
 	return 0;
@@ -909,8 +957,10 @@ int wgm_config_migrate(json_t *json, bool *changed, char *err, size_t errlen)
 		if (ret < 0)
 			return ret;
 		version = step->from + 1;
-		if (json_object_set_new(json, "version", json_integer(version)) < 0)
+		if (json_object_set_new(json, "version", json_integer(version)) < 0) {
+			snprintf(err, errlen, "version: out of memory");
 			return -ENOMEM;
+		}
 		if (changed)
 			*changed = true;
 	}

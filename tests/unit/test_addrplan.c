@@ -282,6 +282,12 @@ static void test_vxlan_addresses(void **state)
 	assert_string_equal(a.text, "10.0.251.112");
 	assert_int_equal(addrplan_vxlan_v6(&plan, 12, &b), 0);
 	assert_string_equal(b.text, "fd10:251::112");
+	assert_int_equal(addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.9.7.0/24", "172.31.0.0/16", "pipe", 0,
+				       err, sizeof(err)), 0);
+	assert_int_equal(addrplan_vxlan_v6(&plan, 0, &b), 0);
+	assert_string_equal(b.text, "fd10:7::");
+	assert_int_equal(addrplan_vxlan_v4(&plan, 0, &a), 0);
+	assert_string_equal(a.text, "10.9.7.0");
 }
 
 static void test_interface_names(void **state)

@@ -203,7 +203,8 @@ static void test_original_config_migrates(void **state)
 	json_t *json = json_loads(
 		"{\"listen\":\"public\",\"basePort\":51820,\"prefix\":\"pipe\",\"id\":\"4\","
 		"\"connectivity\":{\"ipv4\":\"192.0.2.1\",\"ipv6\":false},"
-		"\"geo\":{\"country\":\"Nowhere\"},\"bird\":{\"ospfv2\":true,\"reloadPercentage\":20}}", 0, NULL);
+		"\"geo\":{\"country\":\"Nowhere\"},\"bird\":{\"ospfv2\":true,\"reloadPercentage\":20,"
+		"\"loglevel\":\"{ warning, error, auth, fatal, bug }\"}}", 0, NULL);
 	assert_non_null(json);
 	assert_int_equal(wgm_config_migrate(json, &changed, err, sizeof(err)), 0);
 	assert_true(changed);
@@ -214,8 +215,38 @@ static void test_original_config_migrates(void **state)
 	assert_string_equal(cfg.connectivity_ipv4, "192.0.2.1");
 	assert_string_equal(cfg.connectivity_ipv6, "");
 	assert_int_equal(cfg.bird.reload_percentage, 20);
+	assert_string_equal(cfg.bird.loglevel, "warning");
 	assert_int_equal(cfg.probe_interval_ms, 1000);
 	json_decref(json);
+}
+
+static const char *migrated_bird_loglevel(const char *original)
+{
+	static char level[32];
+	json_t *json = json_pack("{s:{s:s}}", "bird", "loglevel", original);
+	level[0] = '\0';
+	if (wgm_config_migrate(json, NULL, err, sizeof(err)) == 0)
+		snprintf(level, sizeof(level), "%s", json_string_value(json_object_get(json_object_get(json, "bird"), "loglevel")));
+	json_decref(json);
+	return level;
+}
+
+static void test_original_bird_log_classes_map_to_a_level(void **state)
+{
+	assert_string_equal(migrated_bird_loglevel("all"), "debug");
+	assert_string_equal(migrated_bird_loglevel("{ info, remote, warning, error, auth, fatal, bug }"), "info");
+	assert_string_equal(migrated_bird_loglevel("{ error, fatal, bug }"), "err");
+	assert_string_equal(migrated_bird_loglevel("warning"), "warning");
+	assert_string_equal(migrated_bird_loglevel("{ loud }"), "");
+	assert_string_equal(err, "bird.loglevel: '{ loud }' names no BIRD log class");
+}
+
+static void test_bird_loglevel_takes_daemon_level_names(void **state)
+{
+	struct wgm_config cfg;
+	assert_int_equal(parse("{\"version\":1,\"bird\":{\"loglevel\":\"debug\"}}", &cfg), 0);
+	assert_int_equal(parse("{\"version\":1,\"bird\":{\"loglevel\":\"all\"}}", &cfg), -EINVAL);
+	assert_string_equal(err, "bird.loglevel: 'all' is not err, warning, info or debug");
 }
 
 static void test_current_config_migrates_unchanged(void **state)
@@ -454,6 +485,8 @@ int main(void)
 		cmocka_unit_test(test_wrong_version_is_refused_by_from_json),
 		cmocka_unit_test(test_failed_parse_leaves_config_untouched),
 		cmocka_unit_test(test_original_config_migrates),
+		cmocka_unit_test(test_original_bird_log_classes_map_to_a_level),
+		cmocka_unit_test(test_bird_loglevel_takes_daemon_level_names),
 		cmocka_unit_test(test_current_config_migrates_unchanged),
 		cmocka_unit_test(test_newer_version_is_refused),
 		cmocka_unit_test(test_original_non_numeric_id_is_refused),
