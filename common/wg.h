@@ -11,8 +11,11 @@
 #include <stdint.h>
 #include <sys/socket.h>
 
-#define WG_KEY_LEN 32
-#define WG_KEY_B64_LEN 45 /* 44 characters and the NUL */
+#include "common/keys.h"
+
+/* Keys are raw bytes here; common/keys.h converts to and from base64. */
+#define WG_KEY_LEN 32 /* spelt as <linux/wireguard.h> spells it */
+_Static_assert(WG_KEY_LEN == WGM_KEY_LEN, "one key length");
 
 struct wg_allowed_ip {
 	int family; /* AF_INET or AF_INET6 */
@@ -61,13 +64,6 @@ void wg_device_free(struct wg_device *dev);
  * memory. Moving the array wipes the old copy: peers hold preshared keys. */
 struct wg_peer *wg_device_add_peer(struct wg_device *dev);
 struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer);
-
-/* Base64 (what users and `wg` show) <-> raw keys. Decoding accepts exactly
- * 44 characters with the trailing '='. 0 or -EINVAL. */
-int wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64);
-void wg_key_to_base64(char b64[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN]);
-/* The X25519 public key of a private key. */
-int wg_key_public_from_private(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN]);
 
 /* "10.0.0.0/8", "::/0" -> 0 or -EINVAL (host bits may be set, as with wg). */
 int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out);

@@ -51,36 +51,6 @@ struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer)
 	return &grown[peer->n_allowed_ips++];
 }
 
-int wg_key_from_base64(uint8_t key[WG_KEY_LEN], const char *b64)
-{
-	uint8_t tmp[WG_KEY_LEN];
-	size_t len = 0;
-	const char *end = NULL;
-
-	if (!b64 || strlen(b64) != WG_KEY_B64_LEN - 1 || b64[WG_KEY_B64_LEN - 2] != '=')
-		return -EINVAL;
-	if (sodium_base642bin(tmp, sizeof(tmp), b64, WG_KEY_B64_LEN - 1, NULL, &len, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
-	    len != WG_KEY_LEN || *end) {
-		sodium_memzero(tmp, sizeof(tmp));
-		return -EINVAL;
-	}
-	memcpy(key, tmp, WG_KEY_LEN);
-	sodium_memzero(tmp, sizeof(tmp));
-	return 0;
-}
-
-void wg_key_to_base64(char b64[WG_KEY_B64_LEN], const uint8_t key[WG_KEY_LEN])
-{
-	sodium_bin2base64(b64, WG_KEY_B64_LEN, key, WG_KEY_LEN, sodium_base64_VARIANT_ORIGINAL);
-}
-
-int wg_key_public_from_private(uint8_t pub[WG_KEY_LEN], const uint8_t priv[WG_KEY_LEN])
-{
-	/* libsodium clamps the scalar itself, as `wg pubkey` does. */
-	return crypto_scalarmult_curve25519_base(pub, priv) == 0 ? 0 : -EINVAL;
-}
-
 int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out)
 {
 	char addr[INET6_ADDRSTRLEN + 1];

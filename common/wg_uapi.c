@@ -151,7 +151,7 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 			return -EPROTO;
 		dev->has_private_key = !sodium_is_zero(dev->private_key, WG_KEY_LEN);
 		if (dev->has_private_key)
-			dev->has_public_key = wg_key_public_from_private(dev->public_key, dev->private_key) == 0;
+			dev->has_public_key = wgm_key_public(dev->public_key, dev->private_key) == 0;
 		return 0;
 	}
 	if (!strcmp(key, "listen_port")) {

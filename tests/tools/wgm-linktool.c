@@ -52,7 +52,7 @@ static int read_key_file(const char *path, uint8_t key[WG_KEY_LEN], char *err, s
 		text[0] = '\0';
 	fclose(f);
 	text[strcspn(text, "\r\n")] = '\0';
-	if (wg_key_from_base64(key, text) < 0) {
+	if (wgm_key_from_base64(key, text) < 0) {
 		snprintf(err, errlen, "%s: not a base64 WireGuard key", path);
 		e = -EINVAL;
 	}
@@ -160,7 +160,7 @@ static int build_device(const struct options *o, struct wg_device *dev, char *er
 	peer = wg_device_add_peer(dev);
 	if (!peer)
 		return -ENOMEM;
-	if (wg_key_from_base64(peer->public_key, o->peer) < 0) {
+	if (wgm_key_from_base64(peer->public_key, o->peer) < 0) {
 		snprintf(err, errlen, "--peer: %s is not a base64 WireGuard key", o->peer);
 		return -EINVAL;
 	}
@@ -235,21 +235,21 @@ out:
 static int do_show(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	struct wg_device *dev = NULL;
-	char key[WG_KEY_B64_LEN];
+	char key[WGM_KEY_B64_SIZE];
 	int e = wg_get_device(b, ifname, &dev, err, errlen);
 
 	if (e < 0)
 		return e;
 	printf("interface %s\n", dev->ifname);
 	if (dev->has_public_key) {
-		wg_key_to_base64(key, dev->public_key);
+		wgm_key_to_base64(key, dev->public_key);
 		printf("public_key %s\n", key);
 	}
 	printf("listen_port %u\n", dev->listen_port);
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		const struct wg_peer *p = &dev->peers[i];
 		char endpoint[64];
-		wg_key_to_base64(key, p->public_key);
+		wgm_key_to_base64(key, p->public_key);
 		wg_endpoint_format(p, endpoint, sizeof(endpoint));
 		printf("peer %s\n", key);
 		printf("preshared_key %s\n", p->has_preshared_key ? "(set)" : "(none)");

@@ -11,41 +11,6 @@
 
 #include "common/wg.h"
 
-/* Produced by `wg genkey | tee priv | wg pubkey`. */
-static const char *const vectors[][2] = {
-	{ "uN1rYpOPUX8C+G8Af2zIvZxuWxrADVNNMG+LinJ+Y08=", "Qs0n3/o07U9ksyFx0ZcoGY7JNMx241XTje+neuPaWww=" },
-	{ "iPoss85S+L9JdQgK05+Efq7AmJidfxw2JFil3UHBxlM=", "2iyyAk9fB2QuZgmc3B4il7vhLnKyaTd14BJQQFCVPmo=" },
-	/* Unclamped private keys: `wg pubkey` clamps them, so must we. */
-	{ "//////////////////////////////////////////8=", "hHwNLDdSNPNl5mCVUYejc1oPdhPRYJ06ak2MU66qWiI=" },
-	{ "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=", "j0DFrbaPJWJK5bIU6nZ6bslNgp09e14a0bpvPiE4KF8=" },
-};
-
-static void test_public_key_matches_wg_pubkey(void **state)
-{
-	for (size_t i = 0; i < sizeof(vectors) / sizeof(vectors[0]); i++) {
-		uint8_t priv[WG_KEY_LEN], pub[WG_KEY_LEN];
-		char b64[WG_KEY_B64_LEN];
-		assert_int_equal(wg_key_from_base64(priv, vectors[i][0]), 0);
-		assert_int_equal(wg_key_public_from_private(pub, priv), 0);
-		wg_key_to_base64(b64, pub);
-		assert_string_equal(b64, vectors[i][1]);
-	}
-}
-
-static void test_base64_round_trip_and_rejects(void **state)
-{
-	uint8_t key[WG_KEY_LEN];
-	char b64[WG_KEY_B64_LEN];
-	assert_int_equal(wg_key_from_base64(key, vectors[0][0]), 0);
-	wg_key_to_base64(b64, key);
-	assert_string_equal(b64, vectors[0][0]);
-	assert_int_equal(wg_key_from_base64(key, ""), -EINVAL);
-	assert_int_equal(wg_key_from_base64(key, NULL), -EINVAL);
-	assert_int_equal(wg_key_from_base64(key, "uN1rYpOPUX8C+G8Af2zIvZxuWxrADVNNMG+LinJ+Y08"), -EINVAL);
-	assert_int_equal(wg_key_from_base64(key, "uN1rYpOPUX8C+G8Af2zIvZxuWxrADVNNMG+LinJ+Y0*="), -EINVAL);
-	assert_int_equal(wg_key_from_base64(key, "uN1rYpOPUX8C+G8Af2zIvZxuWxrADVNNMG+LinJ+Y08=="), -EINVAL);
-}
-
 static void test_endpoint_v4_v6_round_trip(void **state)
 {
 	struct wg_peer p = { 0 };
@@ -142,8 +107,6 @@ static void test_userspace_open_names_what_to_install(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_public_key_matches_wg_pubkey),
-		cmocka_unit_test(test_base64_round_trip_and_rejects),
 		cmocka_unit_test(test_endpoint_v4_v6_round_trip),
 		cmocka_unit_test(test_endpoint_rejects),
 		cmocka_unit_test(test_allowed_ip_parse),

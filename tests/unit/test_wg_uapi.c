@@ -126,7 +126,7 @@ static void test_parse_get_reply(void **state)
 	assert_int_equal(wg_uapi_parse_get(get_reply, strlen(get_reply), &dev, err, sizeof(err)), 0);
 	assert_true(dev.has_private_key);
 	assert_true(dev.has_public_key);
-	wg_key_public_from_private(pub, dev.private_key);
+	wgm_key_public(pub, dev.private_key);
 	assert_memory_equal(dev.public_key, pub, WG_KEY_LEN);
 	assert_int_equal(dev.listen_port, 51820);
 	assert_int_equal(dev.n_peers, 2);
