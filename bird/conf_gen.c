@@ -19,7 +19,7 @@
 #define BFD_MULTIPLIER 3
 #define DEVICE_SCAN_S 10
 #define IFNAME_MAX 15
-#define TICK_MAX 60
+#define TICK_MAX 255
 
 __attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
 {

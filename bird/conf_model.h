@@ -62,7 +62,7 @@ struct bird_conf_model {
 	bool ospfv2;
 	bool ospfv3;
 	bool client;                   /* stub router: never a transit hop (IDs >= 200) */
-	uint32_t tick;                 /* OSPF SPF period, seconds, 1..3600 */
+	uint32_t tick;                 /* OSPF SPF period, seconds, 1..255 */
 	enum bird_conf_loglevel loglevel;
 	enum bird_conf_log_target log_target;
 	const struct bird_conf_area *areas;   /* the first one holds the loopback */
