@@ -216,6 +216,81 @@ static void test_413_comes_before_the_body_is_sent(void **state)
 	assert_memory_equal(r.text, "HTTP/1.1 413", 12);
 }
 
+struct eof_wait {
+	int eofs;
+	int want;
+	int last_fd;
+};
+
+static void count_eof(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+	struct eof_wait *w = ctx;
+	char buf[256];
+
+	if (read(fd, buf, sizeof(buf)) <= 0) {
+		w->last_fd = fd;
+		if (++w->eofs == w->want)
+			loop_stop(loop);
+	}
+}
+
+static int raw_connect(uint16_t port)
+{
+	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+				    .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	return fd;
+}
+
+static void test_connections_over_the_per_address_limit_are_closed(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_options opts = { .address = "127.0.0.1", .per_ip_limit = 2, .timeout_s = 60 };
+	struct http_server *limited;
+	struct eof_wait w = { .want = 1 };
+	struct loop_watch *watches[3];
+	int fds[3];
+	char err[256];
+
+	assert_int_equal(http_server_new(f->loop, &opts, &limited, err, sizeof(err)), 0);
+	for (int i = 0; i < 3; i++) {
+		fds[i] = raw_connect(http_server_port(limited));
+		assert_int_equal(loop_watch_add(f->loop, fds[i], EPOLLIN, count_eof, &w, &watches[i]), 0);
+	}
+	run_until_done(f);
+	/* The third connection, over the limit, was shut; the others stay. */
+	assert_int_equal(w.last_fd, fds[2]);
+	for (int i = 0; i < 3; i++) {
+		loop_watch_remove(watches[i]);
+		close(fds[i]);
+	}
+	http_server_free(limited);
+}
+
+static void test_idle_connection_is_closed_after_the_timeout(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_options opts = { .address = "::1", .timeout_s = 1 };
+	struct sockaddr_in6 addr = { .sin6_family = AF_INET6, .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+	struct http_server *quick;
+	struct eof_wait w = { .want = 1 };
+	struct loop_watch *watch;
+	char err[256];
+	int fd = socket(AF_INET6, SOCK_STREAM, 0);
+
+	assert_int_equal(http_server_new(f->loop, &opts, &quick, err, sizeof(err)), 0);
+	addr.sin6_port = htons(http_server_port(quick));
+	assert_int_equal(connect(fd, (struct sockaddr *)&addr, sizeof(addr)), 0);
+	assert_int_equal(loop_watch_add(f->loop, fd, EPOLLIN, count_eof, &w, &watch), 0);
+	run_until_done(f);
+	assert_int_equal(w.eofs, 1);
+	loop_watch_remove(watch);
+	close(fd);
+	http_server_free(quick);
+}
+
 static void test_junk_body_gets_400_with_reason(void **state)
 {
 	struct fixture *f = *state;
@@ -364,6 +439,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_body_over_the_cap_gets_413, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_413_comes_before_the_body_is_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junk_body_gets_400_with_reason, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connections_over_the_per_address_limit_are_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_connection_is_closed_after_the_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_path_404_wrong_method_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gate_refuses_with_403_and_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_slow_handler_does_not_block_other_requests, setup, teardown),
