@@ -1,0 +1,358 @@
+#!/usr/bin/env bash
+# install.sh: installs wgmesh on a Debian 12 / Ubuntu 22.04+ server, or runs the lab.
+#
+#   sudo ./install.sh                          packages, build, install (idempotent)
+#   sudo ./install.sh init ID [public] [OPTS]  the same, then 'wgmesh init' and start the service
+#   sudo ./install.sh lab [N]                  build and bring up an N-node lab (default 3)
+#   sudo ./install.sh uninstall [--purge]      remove what was installed (--purge: config and state too)
+#
+# Options before the command: --no-deps (no apt-get), --no-build (install what the build
+# directory holds, as it is). Environment:
+#   WGM_INSTALL_ROOT=DIR       lay the files down under DIR instead of / (staging; touches
+#                              nothing else: no apt, no systemctl, no sysctl, no host group)
+#   WGM_INSTALL_BUILD_DIR=DIR  the cmake build directory (default: build/install in the source tree)
+# docs/install.md describes every step.
+set -euo pipefail
+
+SRC=$(cd "$(dirname "$0")" && pwd)
+ROOT=${WGM_INSTALL_ROOT:-}
+BUILD=${WGM_INSTALL_BUILD_DIR:-$SRC/build/install}
+WITH_DEPS=1
+WITH_BUILD=1
+
+SBIN=/usr/local/sbin
+UNIT=/etc/systemd/system/wgmeshd.service
+SYSCTL=/etc/sysctl.d/99-wgmesh.conf
+CONF_DIR=/etc/wgmesh
+STATE_DIR=/var/lib/wgmesh
+CONFIG=$CONF_DIR/config.json
+PROGRAMS=(wgmesh wgmeshd wgmesh-delayq)
+
+RUNTIME_PACKAGES=(wireguard-tools wireguard-go bird2 iproute2 iptables iputils-ping util-linux)
+BUILD_PACKAGES=(build-essential cmake pkg-config libmnl-dev libjansson-dev libcurl4-openssl-dev
+	libmicrohttpd-dev libsodium-dev libncurses-dev)
+
+say() { printf 'install.sh: %s\n' "$*"; }
+die() {
+	printf 'install.sh: error: %s\n' "$*" >&2
+	exit 1
+}
+
+usage() {
+	sed -n '2,14s/^# \{0,1\}//p' "$0"
+}
+
+staging() { [ -n "$ROOT" ]; }
+systemd_running() { ! staging && [ -d /run/systemd/system ]; }
+
+require_root() {
+	staging && return 0
+	[ "$(id -u)" -eq 0 ] || die "run as root (sudo ./install.sh ...)"
+}
+
+# ---------------------------------------------------------------- packages
+
+install_packages() {
+	local p missing=() unavailable=()
+	if staging; then
+		say "packages: skipped (staging root)"
+		return 0
+	fi
+	if [ $WITH_DEPS -eq 0 ]; then
+		say "packages: skipped (--no-deps)"
+		return 0
+	fi
+	command -v apt-get >/dev/null || die "apt-get not found: this installer is for Debian and Ubuntu (install the packages listed in docs/install.md by hand, then run with --no-deps)"
+	for p in "${RUNTIME_PACKAGES[@]}" "${BUILD_PACKAGES[@]}"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+	done
+	if [ ${#missing[@]} -eq 0 ]; then
+		say "packages: all present"
+		return 0
+	fi
+	say "packages: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -qq || die "apt-get update failed"
+	for p in "${missing[@]}"; do
+		# wireguard-go is not packaged everywhere; the kernel module (Linux 5.6+)
+		# serves the kernel backend, and wireguard-go only the userspace one.
+		if [ -z "$(apt-cache policy "$p" 2>/dev/null | awk '/Candidate:/ && $2 != "(none)" {print $2}')" ]; then
+			unavailable+=("$p")
+		fi
+	done
+	if [ ${#unavailable[@]} -gt 0 ]; then
+		say "packages: not available from apt here: ${unavailable[*]}"
+		for p in "${unavailable[@]}"; do
+			[ "$p" = wireguard-go ] || die "package $p is required and apt cannot find it"
+		done
+		say "without wireguard-go only the kernel backend works (the wireguard module); the lab needs wireguard-go"
+		missing=($(printf '%s\n' "${missing[@]}" | grep -vx wireguard-go || true))
+	fi
+	[ ${#missing[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
+		die "apt-get install ${missing[*]} failed"
+}
+
+# ---------------------------------------------------------------- build
+
+build() {
+	local p
+	if [ $WITH_BUILD -eq 0 ]; then
+		say "build: skipped (--no-build); installing what $BUILD holds"
+		for p in "${PROGRAMS[@]}"; do
+			[ -x "$BUILD/$p" ] || die "--no-build: $BUILD/$p does not exist (build first, or drop --no-build)"
+		done
+		return 0
+	fi
+	say "building in $BUILD"
+	# An existing tree keeps its own settings (cmake --build re-runs cmake when needed).
+	if [ ! -f "$BUILD/CMakeCache.txt" ]; then
+		cmake -S "$SRC" -B "$BUILD" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DWGM_TESTS=OFF >/dev/null ||
+			die "cmake could not configure $BUILD (are the build packages installed?)"
+	fi
+	cmake --build "$BUILD" -j"$(nproc)" >"$BUILD/.install-build.log" 2>&1 ||
+		die "the build failed; see $BUILD/.install-build.log"
+	for p in "${PROGRAMS[@]}"; do
+		[ -x "$BUILD/$p" ] || die "the build did not produce $BUILD/$p"
+	done
+}
+
+# ---------------------------------------------------------------- files
+
+CHANGED=0
+
+# put_file SOURCE DEST MODE: copies only when content or mode differ, so a
+# second run leaves every file (and its mtime) alone.
+put_file() {
+	local src=$1 dest=$ROOT$2 mode=$3
+	if [ -f "$dest" ] && cmp -s "$src" "$dest" && [ "$(stat -c %a "$dest")" = "${mode#0}" ]; then
+		say "unchanged $2"
+		return 0
+	fi
+	install -D -m "$mode" "$src" "$dest"
+	say "installed $2"
+	CHANGED=1
+}
+
+put_dir() {
+	local dest=$ROOT$1 mode=$2
+	if [ -d "$dest" ] && [ "$(stat -c %a "$dest")" = "${mode#0}" ]; then
+		say "unchanged $1/"
+		return 0
+	fi
+	mkdir -p "$dest"
+	chmod "$mode" "$dest"
+	say "created $1/ (mode $mode)"
+}
+
+write_unit() {
+	cat <<EOF
+[Unit]
+Description=wgmesh daemon (WireGuard mesh with BIRD OSPF)
+Documentation=file:///usr/local/share/doc/wgmesh
+After=network-online.target bird.service
+Wants=network-online.target
+
+[Service]
+Type=notify
+NotifyAccess=main
+ExecStart=$SBIN/wgmeshd --config $CONFIG
+Restart=on-failure
+RestartSec=2
+WatchdogSec=30
+TimeoutStopSec=20
+
+[Install]
+WantedBy=multi-user.target
+EOF
+}
+
+write_sysctl() {
+	cat <<'EOF'
+# wgmesh: nodes route for each other, and mesh paths are asymmetric.
+net.ipv4.ip_forward=1
+net.ipv6.conf.all.forwarding=1
+net.ipv4.conf.all.rp_filter=0
+net.ipv4.conf.default.rp_filter=0
+EOF
+}
+
+ensure_group() {
+	if staging; then
+		if [ ! -f "$ROOT/etc/group" ]; then
+			say "group wgmesh: skipped (the staging root has no etc/group)"
+		elif grep -q '^wgmesh:' "$ROOT/etc/group"; then
+			say "unchanged group wgmesh"
+		else
+			groupadd --prefix "$ROOT" --system wgmesh && say "created group wgmesh"
+		fi
+		return 0
+	fi
+	if getent group wgmesh >/dev/null; then
+		say "unchanged group wgmesh"
+	else
+		groupadd --system wgmesh && say "created group wgmesh (members may use the console and CLI)"
+	fi
+}
+
+install_files() {
+	local tmp p programs_changed
+	tmp=$(mktemp -d)
+	CHANGED=0
+	for p in "${PROGRAMS[@]}"; do put_file "$BUILD/$p" "$SBIN/$p" 0755; done
+	put_file "$SRC/tests/lab/wgmesh-lab" "$SBIN/wgmesh-lab" 0755
+	programs_changed=$CHANGED
+	CHANGED=0
+	write_unit >"$tmp/unit"
+	put_file "$tmp/unit" "$UNIT" 0644
+	local unit_changed=$CHANGED
+	CHANGED=0
+	write_sysctl >"$tmp/sysctl"
+	put_file "$tmp/sysctl" "$SYSCTL" 0644
+	local sysctl_changed=$CHANGED
+	rm -rf "$tmp"
+	ensure_group
+	put_dir "$CONF_DIR" 0700
+	put_dir "$STATE_DIR" 0700
+
+	staging && return 0
+	if [ "$sysctl_changed" -eq 1 ]; then
+		say "applying $SYSCTL"
+		sysctl -q -p "$SYSCTL" || say "warning: sysctl could not apply $SYSCTL (a container?); it applies at boot"
+	fi
+	if systemd_running; then
+		[ "$unit_changed" -eq 1 ] && systemctl daemon-reload
+		if [ "$programs_changed" -eq 1 ] && systemctl -q is-active wgmeshd 2>/dev/null; then
+			say "restarting wgmeshd (new programs)"
+			systemctl restart wgmeshd
+		fi
+	fi
+}
+
+cmd_install() {
+	require_root
+	[ -z "$ROOT" ] || [[ $ROOT == /* ]] || die "WGM_INSTALL_ROOT '$ROOT' must be an absolute path"
+	staging && say "staging root: $ROOT"
+	install_packages
+	build
+	install_files
+	say "installed. Next: sudo ./install.sh init ID [public] (or: wgmesh init --help)"
+}
+
+# ---------------------------------------------------------------- init
+
+start_service() {
+	if systemd_running; then
+		say "enabling and starting bird and wgmeshd"
+		systemctl enable -q --now bird || say "warning: could not start bird (systemctl status bird says why)"
+		systemctl enable -q --now wgmeshd || die "systemctl could not start wgmeshd (journalctl -u wgmeshd says why)"
+		return 0
+	fi
+	say "systemd is not running here (PID 1 is $(ps -p 1 -o comm= 2>/dev/null || echo unknown)); start the services yourself:"
+	say "  bird -c /etc/bird/bird.conf"
+	say "  $SBIN/wgmeshd --config $CONFIG &   (or under your init system)"
+}
+
+cmd_init() {
+	[ $# -ge 1 ] || die "usage: install.sh init ID [public] [wgmesh init options...]"
+	staging && die "init configures this machine; it does not run with WGM_INSTALL_ROOT"
+	cmd_install
+	if [ -f "$CONFIG" ]; then
+		say "$CONFIG exists: this node is initialised already; not running 'wgmesh init' again"
+	else
+		say "wgmesh init $*"
+		"$SBIN/wgmesh" --config "$CONFIG" init "$@" || die "'wgmesh init $*' failed (its message is above)"
+	fi
+	start_service
+	say "done. On the first node: 'wgmesh token'; on the others: 'wgmesh connect http://FIRST_NODE:8080 TOKEN'"
+}
+
+# ---------------------------------------------------------------- lab
+
+cmd_lab() {
+	local n=${1:-3}
+	[[ $n =~ ^[0-9]+$ ]] || die "usage: install.sh lab [N]"
+	staging && die "the lab runs on this machine; it does not run with WGM_INSTALL_ROOT"
+	require_root
+	install_packages
+	build
+	say "bringing up a lab of $n nodes: WGMLAB_BIN_DIR=$BUILD $SRC/tests/lab/wgmesh-lab up $n"
+	WGMLAB_BIN_DIR=$BUILD "$SRC/tests/lab/wgmesh-lab" up "$n" || die "the lab did not come up (the line above says why)"
+	cat <<EOF
+
+The lab is up: $n nodes in network namespaces on this machine. Try:
+  export WGMLAB_BIN_DIR=$BUILD
+  sudo -E $SRC/tests/lab/wgmesh-lab status              nodes, processes, links
+  sudo -E $SRC/tests/lab/wgmesh-lab console 0           the console of node 0
+  sudo -E $SRC/tests/lab/wgmesh-lab exec 2 ping 10.0.0.1    node 2 reaches node 0 through the mesh
+  sudo -E $SRC/tests/lab/wgmesh-lab impair 0 2 --delay 80   slow the 0-2 path down and watch traffic move
+  sudo -E $SRC/tests/lab/wgmesh-lab down                removes everything
+docs/lab.md has the rest.
+EOF
+}
+
+# ---------------------------------------------------------------- uninstall
+
+remove_path() {
+	if [ -e "$ROOT$1" ]; then
+		rm -f "$ROOT$1"
+		say "removed $1"
+	fi
+}
+
+cmd_uninstall() {
+	local purge=0 p
+	case ${1:-} in
+	'') ;;
+	--purge) purge=1 ;;
+	*) die "usage: install.sh uninstall [--purge]" ;;
+	esac
+	require_root
+	if systemd_running && [ -f "$UNIT" ]; then
+		say "stopping and disabling wgmeshd"
+		systemctl disable -q --now wgmeshd 2>/dev/null || true
+	fi
+	for p in "${PROGRAMS[@]}" wgmesh-lab; do remove_path "$SBIN/$p"; done
+	remove_path "$UNIT"
+	remove_path "$SYSCTL"
+	systemd_running && systemctl daemon-reload
+	if [ $purge -eq 1 ]; then
+		for p in "$CONF_DIR" "$STATE_DIR"; do
+			if [ -e "$ROOT$p" ]; then
+				rm -rf "${ROOT:?}$p" 2>/dev/null || rm -rf "$ROOT$p"
+				say "purged $p/"
+			fi
+		done
+		if staging; then
+			if [ -f "$ROOT/etc/group" ] && grep -q '^wgmesh:' "$ROOT/etc/group"; then
+				groupdel --prefix "$ROOT" wgmesh && say "removed group wgmesh"
+			fi
+		elif getent group wgmesh >/dev/null; then
+			groupdel wgmesh && say "removed group wgmesh"
+		fi
+	else
+		say "kept $CONF_DIR/, $STATE_DIR/ and group wgmesh (uninstall --purge removes them)"
+	fi
+	say "sysctl values stay in the running kernel until reboot; packages installed by apt stay"
+}
+
+# ---------------------------------------------------------------- main
+
+while [ $# -gt 0 ]; do
+	case $1 in
+	--no-deps) WITH_DEPS=0 ;;
+	--no-build) WITH_BUILD=0 ;;
+	-h | --help | help) usage; exit 0 ;;
+	-*) printf 'install.sh: unknown option %s\n' "$1" >&2; usage >&2; exit 2 ;;
+	*) break ;;
+	esac
+	shift
+done
+cmd=${1:-install}
+[ $# -gt 0 ] && shift
+case $cmd in
+install) [ $# -eq 0 ] || die "usage: install.sh [--no-deps]"; cmd_install ;;
+init) cmd_init "$@" ;;
+lab) cmd_lab "$@" ;;
+uninstall) cmd_uninstall "$@" ;;
+*) printf 'install.sh: unknown command %s\n' "$cmd" >&2; usage >&2; exit 2 ;;
+esac
