@@ -57,6 +57,10 @@ wait_until 20 has_route "^master4 10.0.2.1/32 ospf4 10.0.0.5 pipe2 100$" ||
 wait_until 20 has_route "^master6 fd10:0:2::/48 ospf6 fe82::5 pipe2 100$" ||
 	fail "no OSPFv3 route to node 2's loopback: $("$ctl" "$T/a.sock" routes 2>&1)"
 
+# BFD watches the link for both OSPF instances.
+bfd_up() { [ "$("$ctl" "$T/a.sock" cmd show bfd sessions | grep -c "pipe2 .*Up")" -ge 2 ]; }
+wait_until 20 bfd_up || fail "BFD sessions not Up: $("$ctl" "$T/a.sock" cmd show bfd sessions 2>&1)"
+
 # Kernel: loopback as source, link /31 left to the connected route.
 wait_until 10 sh -c "ip -n $A route get 10.0.2.1 | grep -q 'src 10.0.0.1'" || fail "kernel route lacks src 10.0.0.1"
 ip -n "$A" route show proto bird | grep -q '10.0.0.4/31' && fail "link /31 exported to the kernel"
