@@ -1,5 +1,6 @@
 #include "tui/fmt.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -112,4 +113,35 @@ char *fmt_cost(char *buf, size_t len, int64_t cost, bool override, bool drained)
 		return dash(buf, len);
 	snprintf(buf, len, "%" PRId64 "%s%s", cost, override ? "*" : "", drained ? "D" : "");
 	return buf;
+}
+
+int parse_duration(const char *s, int64_t *seconds)
+{
+	int64_t v = 0;
+	const char *p = s;
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *p >= '0' && *p <= '9'; p++) {
+		v = v * 10 + (*p - '0');
+		if (v > 10LL * 366 * 86400)
+			return -EINVAL;
+	}
+	if (p == s)
+		return -EINVAL;
+	int64_t unit = 1;
+	if (*p == 'm')
+		unit = 60;
+	else if (*p == 'h')
+		unit = 3600;
+	else if (*p == 'd')
+		unit = 86400;
+	else if (*p != 's' && *p != '\0')
+		return -EINVAL;
+	if (*p && p[1])
+		return -EINVAL;
+	v *= unit;
+	if (v <= 0 || v > 10LL * 366 * 86400)
+		return -EINVAL;
+	*seconds = v;
+	return 0;
 }

@@ -33,4 +33,8 @@ char *fmt_handshake_age(char *buf, size_t len, int64_t last_handshake, int64_t n
  * "200*D". Negative -> "-". */
 char *fmt_cost(char *buf, size_t len, int64_t cost, bool override, bool drained);
 
+/* Parses a duration typed by the operator: "90", "90s", "30m", "1h", "7d".
+ * Returns 0, or -EINVAL for anything else, 0 or more than 10 years. */
+int parse_duration(const char *s, int64_t *seconds);
+
 #endif

@@ -21,6 +21,6 @@ const struct key_binding *keys_lookup(int key);
 /* Help lines, one per action (keys bound to the same action share a line,
  * e.g. "Down j  move down"), in table order. Writes up to max lines of
  * linelen bytes each; returns the number of lines. */
-size_t keys_help_lines(char lines[][96], size_t max);
+size_t keys_help_lines(char out[][96], size_t max);
 
 #endif

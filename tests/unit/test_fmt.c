@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <errno.h>
 #include <math.h>
 #include <cmocka.h>
 
@@ -97,6 +98,25 @@ static void test_small_buffer_is_truncated_not_overrun(void **state)
 	assert_string_equal(fmt_rate(small, sizeof(small), 1229), "1.2");
 }
 
+static void test_parse_duration(void **state)
+{
+	int64_t s = 0;
+	assert_int_equal(parse_duration("90", &s), 0);
+	assert_int_equal(s, 90);
+	assert_int_equal(parse_duration("30m", &s), 0);
+	assert_int_equal(s, 1800);
+	assert_int_equal(parse_duration("1h", &s), 0);
+	assert_int_equal(s, 3600);
+	assert_int_equal(parse_duration("7d", &s), 0);
+	assert_int_equal(s, 7 * 86400);
+	assert_int_equal(parse_duration("", &s), -EINVAL);
+	assert_int_equal(parse_duration("0", &s), -EINVAL);
+	assert_int_equal(parse_duration("1hh", &s), -EINVAL);
+	assert_int_equal(parse_duration("h", &s), -EINVAL);
+	assert_int_equal(parse_duration("-5m", &s), -EINVAL);
+	assert_int_equal(parse_duration("99999999999999", &s), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -111,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_handshake_age),
 		cmocka_unit_test(test_cost_marks),
 		cmocka_unit_test(test_small_buffer_is_truncated_not_overrun),
+		cmocka_unit_test(test_parse_duration),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,557 @@
+#include "tui/render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/fmt.h"
+#include "tui/graph.h"
+#include "tui/keys.h"
+#include "tui/layout.h"
+#include "tui/series.h"
+
+enum pair { PAIR_GOOD = 1, PAIR_WARN, PAIR_BAD, PAIR_DOWN, PAIR_TITLE, PAIR_OK, PAIR_ERR };
+
+static bool use_colour;
+
+void render_init_colours(bool colour)
+{
+	use_colour = colour;
+	if (!colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_GOOD, COLOR_GREEN, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_BAD, COLOR_RED, -1);
+	init_pair(PAIR_DOWN, COLOR_MAGENTA, -1);
+	init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_OK, COLOR_GREEN, -1);
+	init_pair(PAIR_ERR, COLOR_RED, -1);
+}
+
+/* Monochrome keeps the meaning with attributes: bad is bold, down is dim. */
+static attr_t health_attr(enum link_health h)
+{
+	switch (h) {
+	case HEALTH_GOOD:
+		return use_colour ? COLOR_PAIR(PAIR_GOOD) : A_NORMAL;
+	case HEALTH_WARN:
+		return use_colour ? COLOR_PAIR(PAIR_WARN) : A_NORMAL;
+	case HEALTH_BAD:
+		return use_colour ? COLOR_PAIR(PAIR_BAD) | A_BOLD : A_BOLD;
+	case HEALTH_DOWN:
+		break;
+	}
+	return use_colour ? COLOR_PAIR(PAIR_DOWN) : A_DIM;
+}
+
+static attr_t title_attr(void)
+{
+	return use_colour ? COLOR_PAIR(PAIR_TITLE) : A_REVERSE;
+}
+
+/* Writes s at (y, x) cut to the window's width. */
+static void put(WINDOW *w, int y, int x, const char *s)
+{
+	int cols = getmaxx(w);
+	if (y < 0 || y >= getmaxy(w) || x >= cols)
+		return;
+	char cell[1024];
+	size_t width = utf8_width(s);
+	if ((int)width > cols - x) {
+		layout_cell(cell, sizeof(cell), s, cols - x, ALIGN_LEFT);
+		s = cell;
+	}
+	mvwaddstr(w, y, x, s);
+}
+
+/* A full-width bar (title, table header). */
+static void put_bar(WINDOW *w, int y, const char *s, attr_t attr)
+{
+	char line[1024];
+	layout_cell(line, sizeof(line), s, getmaxx(w), ALIGN_LEFT);
+	wattron(w, attr);
+	mvwaddstr(w, y, 0, line);
+	wattroff(w, attr);
+}
+
+/* ---- header ---- */
+
+static void render_header(WINDOW *w, const struct ui *ui)
+{
+	const struct model_status *st = &ui->model.status;
+	char line[512], up[32], clock[16];
+	struct tm tm;
+	time_t now = (time_t)ui->now;
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+
+	char node[96];
+	if (!st->known)
+		snprintf(node, sizeof(node), "node ?");
+	else if (st->id < 0)
+		snprintf(node, sizeof(node), "node not initialised");
+	else
+		snprintf(node, sizeof(node), "node %lld %s %s", (long long)st->id, st->loopback4, st->loopback6);
+	char daemon[128];
+	if (ui->daemon_up && !ui->daemon_note[0])
+		snprintf(daemon, sizeof(daemon), "daemon: up %s", st->version);
+	else if (ui->daemon_up)
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note);
+	else
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note[0] ? ui->daemon_note : "disconnected");
+	snprintf(line, sizeof(line), " wgmesh  %s  %s  BIRD: %s", node, daemon, st->bird[0] ? st->bird : "?");
+	put_bar(w, 0, line, title_attr());
+	int cols = getmaxx(w);
+	wattron(w, title_attr());
+	if (cols > (int)strlen(clock) + 1)
+		mvwaddstr(w, 0, cols - (int)strlen(clock) - 1, clock);
+	wattroff(w, title_attr());
+
+	int64_t uptime = st->known ? st->uptime + (ui->now - ui->status_at) : -1;
+	fmt_duration(up, sizeof(up), uptime);
+	snprintf(line, sizeof(line), " links %lld/%lld up   nodes %lld   mesh %s   uptime %s   sort %s%s%s%s",
+		 (long long)st->links_up, (long long)st->links_total, (long long)st->nodes,
+		 st->mesh[0] ? st->mesh : "?", up, model_sort_name(ui->model.sort), ui->model.sort_desc ? " desc" : "",
+		 ui->model.filter[0] ? "   filter: " : "", ui->model.filter);
+	if (!ui->daemon_up)
+		wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
+	put(w, 1, 0, line);
+	if (!ui->daemon_up)
+		wattroff(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
+}
+
+/* ---- links table ---- */
+
+enum col_id {
+	COL_NAME,
+	COL_NODE,
+	COL_ENDPOINT,
+	COL_TRANSPORT,
+	COL_TYPE,
+	COL_STATE,
+	COL_RTT,
+	COL_LOSS,
+	COL_JITTER,
+	COL_COST,
+	COL_RX,
+	COL_TX,
+	COL_HANDSHAKE,
+	COL_SPARK,
+	COL_COUNT,
+};
+
+/* Priorities: what must stay at 80 columns (name, state, RTT, the RTT
+ * history) is 0-2; the endpoint and the link's static details go first. */
+static const struct layout_col link_cols[COL_COUNT] = {
+	[COL_NAME] = { "NAME", 0, 8, 15, ALIGN_LEFT },
+	[COL_NODE] = { "NODE", 1, 4, 5, ALIGN_RIGHT },
+	[COL_ENDPOINT] = { "ENDPOINT", 5, 15, 40, ALIGN_LEFT },
+	[COL_TRANSPORT] = { "TR", 6, 2, 2, ALIGN_LEFT },
+	[COL_TYPE] = { "TYPE", 7, 7, 12, ALIGN_LEFT },
+	[COL_STATE] = { "STATE", 0, 5, 5, ALIGN_LEFT },
+	[COL_RTT] = { "RTT", 0, 7, 8, ALIGN_RIGHT },
+	[COL_LOSS] = { "LOSS", 1, 5, 6, ALIGN_RIGHT },
+	[COL_JITTER] = { "JITTER", 3, 7, 8, ALIGN_RIGHT },
+	[COL_COST] = { "COST", 1, 6, 7, ALIGN_RIGHT },
+	[COL_RX] = { "RX", 4, 9, 10, ALIGN_RIGHT },
+	[COL_TX] = { "TX", 4, 9, 10, ALIGN_RIGHT },
+	[COL_HANDSHAKE] = { "HSHAKE", 6, 6, 6, ALIGN_RIGHT },
+	[COL_SPARK] = { "RTT HISTORY", 2, 10, 60, ALIGN_LEFT },
+};
+
+size_t render_links_columns(const char **titles, size_t max)
+{
+	size_t n = 0;
+	for (; n < COL_COUNT && n < max; n++)
+		titles[n] = link_cols[n].title;
+	return n;
+}
+
+static void link_cell(const struct ui *ui, const struct model_link *l, enum col_id c, int width, char *out,
+		      size_t outlen)
+{
+	switch (c) {
+	case COL_NAME:
+		snprintf(out, outlen, "%s", l->name);
+		break;
+	case COL_NODE:
+		snprintf(out, outlen, "%lld", (long long)l->remote_id);
+		break;
+	case COL_ENDPOINT:
+		snprintf(out, outlen, "%s", l->endpoint);
+		break;
+	case COL_TRANSPORT:
+		snprintf(out, outlen, "%s", l->transport);
+		break;
+	case COL_TYPE:
+		snprintf(out, outlen, "%s", l->link_type);
+		break;
+	case COL_STATE:
+		snprintf(out, outlen, "%s", link_state_name(l->state));
+		break;
+	case COL_RTT:
+		fmt_rtt(out, outlen, l->rtt_ms);
+		break;
+	case COL_LOSS:
+		fmt_loss(out, outlen, l->loss_pct);
+		break;
+	case COL_JITTER:
+		fmt_jitter(out, outlen, l->jitter_ms);
+		break;
+	case COL_COST:
+		fmt_cost(out, outlen, l->cost, l->has_override, l->drained);
+		break;
+	case COL_RX:
+		fmt_rate(out, outlen, l->rx_rate);
+		break;
+	case COL_TX:
+		fmt_rate(out, outlen, l->tx_rate);
+		break;
+	case COL_HANDSHAKE:
+		fmt_handshake_age(out, outlen, l->last_handshake, ui->now);
+		break;
+	case COL_SPARK:
+		if (sparkline_render(l->rtt_recent, l->rtt_recent_n, (size_t)width, ui->glyphs, out, outlen) < 0)
+			out[0] = '\0';
+		break;
+	case COL_COUNT:
+		out[0] = '\0';
+		break;
+	}
+}
+
+int render_table_rows(const WINDOW *w)
+{
+	/* header 2, table title 1, status line 1, key hints 1 */
+	int rows = getmaxy(w) - 5;
+	return rows > 0 ? rows : 0;
+}
+
+size_t render_visible_top(size_t top, size_t selected, size_t rows)
+{
+	if (rows == 0)
+		return 0;
+	if (selected < top)
+		return selected;
+	if (selected >= top + rows)
+		return selected - rows + 1;
+	return top;
+}
+
+static void render_links(WINDOW *w, const struct ui *ui)
+{
+	int widths[COL_COUNT];
+	layout_fit(link_cols, COL_COUNT, getmaxx(w) - 1, 1, widths);
+	char line[2048], cell[512], text[512];
+
+	size_t pos = 0;
+	line[0] = '\0';
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!widths[c])
+			continue;
+		bool sorted = (int)ui->model.sort == c;
+		snprintf(text, sizeof(text), "%s%s", link_cols[c].title, sorted ? (ui->model.sort_desc ? "v" : "^") : "");
+		pos += layout_cell(line + pos, sizeof(line) - pos, text, widths[c], link_cols[c].align);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " ");
+	}
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+
+	const struct model *m = &ui->model;
+	size_t rows = (size_t)render_table_rows(w), n = model_view_count(m);
+	size_t top = render_visible_top(ui->links_top, model_selected_row(m), rows);
+	if (n == 0) {
+		put(w, 3, 1, m->nlinks ? "no link matches the filter (/ to change it)" :
+					  "no links yet: press c to connect to a node, t to issue a token");
+		return;
+	}
+	for (size_t r = 0; r < rows && top + r < n; r++) {
+		const struct model_link *l = model_view_link(m, top + r);
+		pos = 0;
+		line[0] = '\0';
+		for (int c = 0; c < COL_COUNT; c++) {
+			if (!widths[c])
+				continue;
+			link_cell(ui, l, (enum col_id)c, widths[c], text, sizeof(text));
+			layout_cell(cell, sizeof(cell), text, widths[c], link_cols[c].align);
+			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s ", cell);
+		}
+		attr_t attr = health_attr(model_link_health(l));
+		if (top + r == model_selected_row(m))
+			attr |= A_REVERSE;
+		wattron(w, attr);
+		put(w, 3 + (int)r, 0, line);
+		wattroff(w, attr);
+	}
+}
+
+/* ---- link detail ---- */
+
+static void render_graph(WINDOW *w, int y, int height, const char *title, const double *v, size_t n,
+			 graph_label_fn label, bool zero_based, const struct ui *ui)
+{
+	char storage[16][1024];
+	char *lines[16];
+	if (height > 16)
+		height = 16;
+	for (int i = 0; i < height; i++)
+		lines[i] = storage[i];
+	struct graph_opts o = { .width = (size_t)getmaxx(w) - 1, .height = (size_t)height, .glyphs = ui->glyphs,
+				.label = label, .zero_based = zero_based };
+	struct series_stats st;
+	char mn[16], av[16], mx[16], hdr[256];
+	if (graph_render(v, n, &o, lines, sizeof(storage[0]), &st) < 0)
+		return;
+	snprintf(hdr, sizeof(hdr), "%s  min %s  avg %s  max %s", title, label(mn, sizeof(mn), st.min),
+		 label(av, sizeof(av), st.avg), label(mx, sizeof(mx), st.max));
+	wattron(w, A_BOLD);
+	put(w, y, 0, hdr);
+	wattroff(w, A_BOLD);
+	for (int i = 0; i < height; i++)
+		put(w, y + 1 + i, 0, lines[i]);
+}
+
+static void render_detail(WINDOW *w, const struct ui *ui)
+{
+	const struct model_link *l = model_find_link(&ui->model, ui->detail_link);
+	char line[512], a[32], b[32], c[32], d[32];
+	if (!l) {
+		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail_link);
+		put(w, 2, 1, line);
+		return;
+	}
+	snprintf(line, sizeof(line), " %s to node %lld  %s %s  %s %s  state %s  cost %s (measured %lld)", l->name,
+		 (long long)l->remote_id, l->endpoint, l->transport, l->link_type, l->role, link_state_name(l->state),
+		 fmt_cost(a, sizeof(a), l->cost, l->has_override, l->drained), (long long)l->cost_measured);
+	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
+	put(w, 2, 0, line);
+	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
+	snprintf(line, sizeof(line), " local %s  remote %s  port %lld  handshake %s  rx %s  tx %s", l->local_addr,
+		 l->remote_addr, (long long)l->port, fmt_handshake_age(a, sizeof(a), l->last_handshake, ui->now),
+		 fmt_rate(b, sizeof(b), l->rx_rate), fmt_rate(c, sizeof(c), l->tx_rate));
+	put(w, 3, 0, line);
+	snprintf(line, sizeof(line), " now: rtt %s  loss %s  jitter %s  total rx %s", fmt_rtt(a, sizeof(a), l->rtt_ms),
+		 fmt_loss(b, sizeof(b), l->loss_pct), fmt_jitter(c, sizeof(c), l->jitter_ms),
+		 fmt_bytes(d, sizeof(d), l->rx_bytes));
+	put(w, 4, 0, line);
+
+	/* Whatever the daemon keeps, or the recent samples until it answers. */
+	const double *v = ui->history_loaded ? ui->history.rtt_ms : l->rtt_recent;
+	size_t n = ui->history_loaded ? ui->history.nrtt : l->rtt_recent_n;
+	int plot = getmaxx(w) - 1 - GRAPH_LABEL_COLS;
+	double loss[1024], jitter[1024];
+	size_t nb = plot > 0 ? (size_t)(plot < 1024 ? plot : 1024) : 0;
+	size_t nloss = series_bucket_loss(v, n, loss, nb);
+	size_t njit = series_bucket_jitter(v, n, jitter, nb);
+
+	/* Rows: 5 above, cost 1, events >= 3, status + hints 2; the rest to graphs 2:1:1. */
+	int avail = getmaxy(w) - 5 - 1 - 3 - 2 - 3;
+	int g_rtt = avail / 2, g_loss = (avail - g_rtt) / 2, g_jit = avail - g_rtt - g_loss;
+	int y = 5;
+	char title[96];
+	int64_t secs = (int64_t)n * (ui->history_loaded ? ui->history.interval_ms : 1000) / 1000;
+	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
+		 ui->history_loaded ? "" : " (loading history)");
+	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, false, ui);
+	y += g_rtt + 1;
+	render_graph(w, y, g_loss, " loss", loss, nloss, fmt_loss, true, ui);
+	y += g_loss + 1;
+	render_graph(w, y, g_jit, " jitter", jitter, njit, fmt_jitter, true, ui);
+	y += g_jit + 1;
+
+	size_t pos = (size_t)snprintf(line, sizeof(line), " cost history:");
+	if (!ui->history_loaded || ui->history.ncosts == 0)
+		snprintf(line + pos, sizeof(line) - pos, " %s", ui->history_loaded ? "no changes kept" : "-");
+	for (size_t i = ui->history.ncosts > 8 ? ui->history.ncosts - 8 : 0;
+	     ui->history_loaded && i < ui->history.ncosts && pos < sizeof(line); i++) {
+		struct tm tm;
+		time_t t = (time_t)ui->history.costs[i].ts;
+		char hm[16];
+		localtime_r(&t, &tm);
+		strftime(hm, sizeof(hm), "%H:%M", &tm);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm, (long long)ui->history.costs[i].cost);
+	}
+	put(w, y++, 0, line);
+
+	/* This link's newest events, as many as fit. */
+	int last = getmaxy(w) - 3;
+	size_t count = model_event_count(&ui->model), shown = 0;
+	for (size_t i = count; i > 0 && last - (int)shown >= y; i--) {
+		const struct model_event *e = model_event_at(&ui->model, i - 1);
+		if (strcmp(e->link, l->name) != 0)
+			continue;
+		struct tm tm;
+		time_t t = (time_t)e->ts;
+		char hms[16];
+		localtime_r(&t, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(line, sizeof(line), " %s %s", hms, e->text);
+		put(w, last - (int)shown, 0, line);
+		shown++;
+	}
+	if (shown == 0)
+		put(w, y, 0, " no events for this link yet");
+}
+
+/* ---- nodes ---- */
+
+static void render_nodes(WINDOW *w, const struct ui *ui)
+{
+	char line[512];
+	snprintf(line, sizeof(line), "%6s  %-15s  %-26s  %-15s  %-15s  %7s  %s", "NODE", "LOOPBACK4", "LOOPBACK6",
+		 "NEXT HOP", "VIA", "METRIC", "ROUTE");
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	const struct model *m = &ui->model;
+	if (m->nnodes == 0) {
+		put(w, 3, 1, "no nodes known yet");
+		return;
+	}
+	size_t rows = (size_t)render_table_rows(w);
+	size_t top = ui->nodes_top < m->nnodes ? ui->nodes_top : 0;
+	for (size_t r = 0; r < rows && top + r < m->nnodes; r++) {
+		const struct model_node *nd = &m->nodes[top + r];
+		snprintf(line, sizeof(line), "%6lld  %-15s  %-26s  %-15s  %-15s  %7lld  %s", (long long)nd->id,
+			 nd->loopback4, nd->loopback6, nd->next_hop[0] ? nd->next_hop : "-", nd->via[0] ? nd->via : "-",
+			 (long long)nd->metric, nd->direct ? "direct" : "via mesh");
+		put(w, 3 + (int)r, 0, line);
+	}
+}
+
+/* ---- events ---- */
+
+static void render_events(WINDOW *w, const struct ui *ui)
+{
+	char line[512];
+	size_t count = model_event_count(&ui->model), rows = (size_t)render_table_rows(w);
+	snprintf(line, sizeof(line), "EVENTS  %zu kept%s", count,
+		 ui->events_follow ? "  (following; Up to scroll)" : "  (scrolled; End to follow)");
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	size_t top = ui->events_follow ? (count > rows ? count - rows : 0) : ui->events_top;
+	for (size_t r = 0; r < rows && top + r < count; r++) {
+		const struct model_event *e = model_event_at(&ui->model, top + r);
+		struct tm tm;
+		time_t t = isnan(e->ts) ? 0 : (time_t)e->ts;
+		char hms[16];
+		localtime_r(&t, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(line, sizeof(line), " %s %-12s %s", hms, e->kind, e->text);
+		put(w, 3 + (int)r, 0, line);
+	}
+}
+
+/* ---- help ---- */
+
+static void render_help(WINDOW *w, const struct ui *ui)
+{
+	char lines[64][96];
+	size_t n = keys_help_lines(lines, 64);
+	put_bar(w, 2, "KEYS (any key closes this help)", A_BOLD | A_UNDERLINE);
+	int rows = getmaxy(w) - 5, col_w = getmaxx(w) / 2;
+	for (size_t i = 0; i < n; i++) {
+		int y = 3 + (int)i % rows, x = 1 + ((int)i / rows) * col_w;
+		if ((int)i / rows < 2)
+			put(w, y, x, lines[i]);
+	}
+	int y = 3 + ((int)n < rows ? (int)n : rows);
+	if (y + 2 < getmaxy(w) - 2 && (int)n < rows - 2) {
+		put(w, y + 1, 1, "COST marks: * operator override, D drained (last resort).");
+		put(w, y + 2, 1, use_colour ? "Rows: green ok, yellow some loss, red bad or drained, magenta down." :
+					       "Rows: bold bad or drained, dim down.");
+	}
+}
+
+/* ---- bottom: prompt or status, key hints ---- */
+
+static void render_bottom(WINDOW *w, const struct ui *ui)
+{
+	int rows = getmaxy(w);
+	char line[1024];
+	if (ui->prompting) {
+		char shown[UI_PROMPT_MAX];
+		size_t len = ui->prompt_len < sizeof(shown) - 1 ? ui->prompt_len : sizeof(shown) - 1;
+		if (ui->prompt_secret)
+			memset(shown, '*', len);
+		else
+			memcpy(shown, ui->prompt_buf, len);
+		shown[len] = '\0';
+		snprintf(line, sizeof(line), "%s%s", ui->prompt_label, shown);
+		wattron(w, A_BOLD);
+		put(w, rows - 2, 0, line);
+		wattroff(w, A_BOLD);
+	} else if (ui->status[0]) {
+		attr_t attr = ui->status_error ? (use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD)
+					       : (use_colour ? COLOR_PAIR(PAIR_OK) : A_NORMAL);
+		wattron(w, attr);
+		put(w, rows - 2, 0, ui->status);
+		wattroff(w, attr);
+	}
+	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
+			    ui->view == VIEW_DETAIL ? " Esc back  d disconnect  r drain  C cost  ? help  q quit" :
+			    " Enter detail  t token  c connect  d disc  r drain  C cost  s sort  / filter  n nodes  e events  ? help  q quit";
+	put_bar(w, rows - 1, hints, title_attr());
+}
+
+/* The token box: framed above and below, the token alone on its line with
+ * no frame beside it, so selecting the line copies the token only. */
+static void render_token_box(WINDOW *w, const struct ui *ui)
+{
+	int cols = getmaxx(w), rows = getmaxy(w);
+	int y = rows / 2 - 4;
+	char rule[1024];
+	int n = cols - 2 < 300 ? cols - 2 : 300;
+	size_t pos = 0;
+	for (int i = 0; i < n; i++)
+		pos += (size_t)snprintf(rule + pos, sizeof(rule) - pos, "%s", ui->glyphs == GLYPHS_UTF8 ? "─" : "-");
+	for (int i = y; i < y + 8; i++) {
+		wmove(w, i, 0);
+		wclrtoeol(w);
+	}
+	wattron(w, A_BOLD);
+	put(w, y, 1, rule);
+	put(w, y + 1, 2, "Join token (shown once; copy it now):");
+	wattroff(w, A_BOLD);
+	put(w, y + 3, 0, ui->token);
+	put(w, y + 5, 2, ui->token_note);
+	put(w, y + 6, 2, "Press any key to close; the token is not shown again.");
+	wattron(w, A_BOLD);
+	put(w, y + 7, 1, rule);
+	wattroff(w, A_BOLD);
+}
+
+void render_frame(WINDOW *w, const struct ui *ui)
+{
+	werase(w);
+	int rows = getmaxy(w), cols = getmaxx(w);
+	if (rows < RENDER_MIN_ROWS || cols < RENDER_MIN_COLS) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "wgmesh console needs at least %dx%d; this terminal is %dx%d.",
+			 RENDER_MIN_COLS, RENDER_MIN_ROWS, cols, rows);
+		mvwaddnstr(w, 0, 0, msg, cols);
+		if (rows > 1)
+			mvwaddnstr(w, 1, 0, "Enlarge the window, or press q to quit.", cols);
+		return;
+	}
+	render_header(w, ui);
+	switch (ui->view) {
+	case VIEW_LINKS:
+		render_links(w, ui);
+		break;
+	case VIEW_DETAIL:
+		render_detail(w, ui);
+		break;
+	case VIEW_NODES:
+		render_nodes(w, ui);
+		break;
+	case VIEW_EVENTS:
+		render_events(w, ui);
+		break;
+	case VIEW_HELP:
+		render_help(w, ui);
+		break;
+	}
+	render_bottom(w, ui);
+	if (ui->token_shown)
+		render_token_box(w, ui);
+}
