@@ -15,10 +15,12 @@
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
+int cmd_console(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
 	{ "events", cmd_events, "print recent daemon events; --follow keeps printing new ones", "[--follow] [--json]" },
+	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
 	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]" },
 	{ NULL, NULL, NULL, NULL },
 };
@@ -233,7 +235,9 @@ int cli_main(int argc, char **argv)
 		}
 	}
 	if (i >= argc) {
-		/* On a terminal this will open the console; it does not exist yet. */
+		char *console_argv[] = { "console", NULL };
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return cmd_console(&cli, 1, console_argv);
 		print_usage(stderr);
 		return CLI_USAGE;
 	}

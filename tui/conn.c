@@ -119,7 +119,13 @@ static void try_connect(struct conn *c, int64_t now_ms)
 		events_drop(c, now_ms, err);
 		return;
 	}
+	/* Replay: the events pane starts with what the daemon remembers; the
+	 * console clears its own list on every (re)subscribe to match. */
 	req = ctl_request_new(CTL_CMD_SUBSCRIBE);
+	if (req && json_object_set_new(req, "replay", json_true()) < 0) {
+		json_decref(req);
+		req = NULL;
+	}
 	if (!req || ctl_client_send(c->events, req, 0, err, sizeof(err)) < 0)
 		events_drop(c, now_ms, err[0] ? err : "cannot subscribe");
 	else

@@ -280,6 +280,7 @@ static void on_conn_state(void *ctx, bool up)
 	struct console *cs = ctx;
 	cs->ui.daemon_up = up;
 	if (up) {
+		model_clear_events(&cs->ui.model);
 		request_snapshot(cs);
 		if (cs->ui.view == VIEW_DETAIL)
 			request_history(cs);

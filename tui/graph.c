@@ -50,11 +50,13 @@ static void row_label(const struct graph_opts *o, size_t row, size_t avg_row, co
 		      size_t len)
 {
 	char val[32] = "";
-	if (st->samples && row == 0)
+	double floor_value = o->zero_based ? 0.0 : st->min;
+	/* A flat series has one value: label it once, on the floor. */
+	if (st->samples && row == 0 && (st->max > floor_value || o->height == 1))
 		o->label(val, sizeof(val), st->max);
 	else if (st->samples && row == o->height - 1)
-		o->label(val, sizeof(val), o->zero_based ? 0.0 : st->min);
-	else if (st->samples && row == avg_row)
+		o->label(val, sizeof(val), floor_value);
+	else if (st->samples && row == avg_row && st->max > floor_value)
 		o->label(val, sizeof(val), st->avg);
 	snprintf(buf, len, "%*.*s %s", GRAPH_LABEL_COLS - 2, GRAPH_LABEL_COLS - 2, val,
 		 o->glyphs == GLYPHS_UTF8 ? "│" : "|");

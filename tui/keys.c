@@ -8,31 +8,31 @@
 #define CTRL(c) ((c) & 0x1f)
 
 const struct key_binding keys_table[] = {
-	{ KEY_UP, "Up", "up", "select the row above / scroll up" },
+	{ KEY_UP, "Up", "up", "row above / scroll up" },
 	{ 'k', "k", "up", NULL },
-	{ KEY_DOWN, "Down", "down", "select the row below / scroll down" },
+	{ KEY_DOWN, "Down", "down", "row below / scroll down" },
 	{ 'j', "j", "down", NULL },
-	{ KEY_PPAGE, "PgUp", "page_up", "one page up" },
-	{ KEY_NPAGE, "PgDn", "page_down", "one page down" },
+	{ KEY_PPAGE, "PgUp", "page_up", "page up" },
+	{ KEY_NPAGE, "PgDn", "page_down", "page down" },
 	{ KEY_HOME, "Home", "top", "first row" },
 	{ 'g', "g", "top", NULL },
-	{ KEY_END, "End", "bottom", "last row" },
+	{ KEY_END, "End", "bottom", "last row / follow events" },
 	{ 'G', "G", "bottom", NULL },
-	{ '\n', "Enter", "detail", "details of the selected link" },
+	{ '\n', "Enter", "detail", "link detail (graphs)" },
 	{ KEY_ENTER, "Enter", "detail", NULL },
 	{ 'l', "l", "view_links", "links view" },
 	{ 'n', "n", "view_nodes", "nodes view" },
 	{ 'e', "e", "view_events", "events view" },
-	{ '\t', "Tab", "next_view", "next view (links, nodes, events)" },
-	{ 27, "Esc", "back", "back to the links view" },
+	{ '\t', "Tab", "next_view", "links, nodes, events" },
+	{ 27, "Esc", "back", "back to links" },
 	{ KEY_BACKSPACE, "Bksp", "back", NULL },
-	{ 't', "t", "token", "issue a join token (TTL, uses)" },
-	{ 'c', "c", "connect", "connect to a node (URL, token)" },
-	{ 'd', "d", "disconnect", "disconnect the selected link (asks y/N)" },
-	{ 'r', "r", "drain", "drain / undrain the selected link (force reroute)" },
-	{ 'C', "C", "cost", "set the cost override (empty clears it)" },
-	{ 's', "s", "sort", "sort by the next column" },
-	{ '/', "/", "filter", "filter links by text (empty clears)" },
+	{ 't', "t", "token", "issue a join token" },
+	{ 'c', "c", "connect", "connect to a node" },
+	{ 'd', "d", "disconnect", "disconnect link (y/N)" },
+	{ 'r', "r", "drain", "drain/undrain (reroute)" },
+	{ 'C', "C", "cost", "set/clear cost override" },
+	{ 's', "s", "sort", "sort by next column" },
+	{ '/', "/", "filter", "filter links by text" },
 	{ '?', "?", "help", "this help" },
 	{ 'h', "h", "help", NULL },
 	{ CTRL('l'), "^L", "redraw", "redraw the screen" },
@@ -50,7 +50,7 @@ const struct key_binding *keys_lookup(int key)
 	return NULL;
 }
 
-size_t keys_help_lines(char lines[][96], size_t max)
+size_t keys_help_lines(char out[][96], size_t max)
 {
 	size_t n = 0;
 	for (size_t i = 0; i < keys_table_len && n < max; i++) {
@@ -74,7 +74,7 @@ size_t keys_help_lines(char lines[][96], size_t max)
 			if (used >= sizeof(labels))
 				used = sizeof(labels) - 1;
 		}
-		snprintf(lines[n++], 96, "%-12s %s", labels, b->help);
+		snprintf(out[n++], 96, "%-9s %s", labels, b->help);
 	}
 	return n;
 }

@@ -18,7 +18,7 @@ extern const size_t keys_table_len;
 /* The binding for a key, or NULL. */
 const struct key_binding *keys_lookup(int key);
 
-/* Help lines, one per action (keys bound to the same action share a line,
+/* Help lines (at most 35 columns, so two fit side by side at 80), one per action (keys bound to the same action share a line,
  * e.g. "Down j  move down"), in table order. Writes up to max lines of
  * linelen bytes each; returns the number of lines. */
 size_t keys_help_lines(char out[][96], size_t max);

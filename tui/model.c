@@ -380,6 +380,11 @@ const struct model_event *model_event_at(const struct model *m, size_t i)
 	return &m->events[(oldest + i) % MODEL_EVENTS_MAX];
 }
 
+void model_clear_events(struct model *m)
+{
+	m->events_head = m->events_count = 0;
+}
+
 void model_add_event(struct model *m, double ts, const char *kind, const char *link, const char *text)
 {
 	struct model_event *e = &m->events[m->events_head];

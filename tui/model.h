@@ -126,6 +126,7 @@ enum link_health model_link_health(const struct model_link *l);
 /* Events, oldest first. */
 size_t model_event_count(const struct model *m);
 const struct model_event *model_event_at(const struct model *m, size_t i);
+void model_clear_events(struct model *m);
 void model_add_event(struct model *m, double ts, const char *kind, const char *link, const char *text);
 
 /* View: links after filter and sort. */

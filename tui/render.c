@@ -159,7 +159,7 @@ static const struct layout_col link_cols[COL_COUNT] = {
 	[COL_RX] = { "RX", 4, 9, 10, ALIGN_RIGHT },
 	[COL_TX] = { "TX", 4, 9, 10, ALIGN_RIGHT },
 	[COL_HANDSHAKE] = { "HSHAKE", 6, 6, 6, ALIGN_RIGHT },
-	[COL_SPARK] = { "RTT HISTORY", 2, 10, 60, ALIGN_LEFT },
+	[COL_SPARK] = { "HISTORY", 2, 10, 60, ALIGN_LEFT },
 };
 
 size_t render_links_columns(const char **titles, size_t max)
@@ -317,24 +317,28 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 {
 	const struct model_link *l = model_find_link(&ui->model, ui->detail_link);
 	char line[512], a[32], b[32], c[32], d[32];
+	size_t pos0;
 	if (!l) {
 		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail_link);
 		put(w, 2, 1, line);
 		return;
 	}
-	snprintf(line, sizeof(line), " %s to node %lld  %s %s  %s %s  state %s  cost %s (measured %lld)", l->name,
-		 (long long)l->remote_id, l->endpoint, l->transport, l->link_type, l->role, link_state_name(l->state),
-		 fmt_cost(a, sizeof(a), l->cost, l->has_override, l->drained), (long long)l->cost_measured);
+	snprintf(line, sizeof(line), " %s  node %lld  %s  %s %s  %s %s  port %lld", l->name, (long long)l->remote_id,
+		 link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
 	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
 	put(w, 2, 0, line);
 	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
-	snprintf(line, sizeof(line), " local %s  remote %s  port %lld  handshake %s  rx %s  tx %s", l->local_addr,
-		 l->remote_addr, (long long)l->port, fmt_handshake_age(a, sizeof(a), l->last_handshake, ui->now),
-		 fmt_rate(b, sizeof(b), l->rx_rate), fmt_rate(c, sizeof(c), l->tx_rate));
+	snprintf(line, sizeof(line), " local %s  remote %s  handshake %s  rx %s  tx %s", l->local_addr, l->remote_addr,
+		 fmt_handshake_age(a, sizeof(a), l->last_handshake, ui->now), fmt_rate(b, sizeof(b), l->rx_rate),
+		 fmt_rate(c, sizeof(c), l->tx_rate));
 	put(w, 3, 0, line);
-	snprintf(line, sizeof(line), " now: rtt %s  loss %s  jitter %s  total rx %s", fmt_rtt(a, sizeof(a), l->rtt_ms),
-		 fmt_loss(b, sizeof(b), l->loss_pct), fmt_jitter(c, sizeof(c), l->jitter_ms),
-		 fmt_bytes(d, sizeof(d), l->rx_bytes));
+	pos0 = (size_t)snprintf(line, sizeof(line), " rtt %s  loss %s  jitter %s  cost %s",
+				fmt_rtt(a, sizeof(a), l->rtt_ms), fmt_loss(b, sizeof(b), l->loss_pct),
+				fmt_jitter(c, sizeof(c), l->jitter_ms),
+				fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
+	if (l->cost_measured >= 0 && pos0 < sizeof(line))
+		snprintf(line + pos0, sizeof(line) - pos0, " (measured %lld)%s", (long long)l->cost_measured,
+			 l->drained ? " drained" : "");
 	put(w, 4, 0, line);
 
 	/* Whatever the daemon keeps, or the recent samples until it answers. */
@@ -397,11 +401,55 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 
 /* ---- nodes ---- */
 
+enum node_col { NCOL_ID, NCOL_LO4, NCOL_LO6, NCOL_HOP, NCOL_VIA, NCOL_METRIC, NCOL_ROUTE, NCOL_COUNT };
+
+static const struct layout_col node_cols[NCOL_COUNT] = {
+	[NCOL_ID] = { "NODE", 0, 5, 6, ALIGN_RIGHT },
+	[NCOL_LO4] = { "LOOPBACK4", 0, 10, 15, ALIGN_LEFT },
+	[NCOL_LO6] = { "LOOPBACK6", 2, 14, 39, ALIGN_LEFT },
+	[NCOL_HOP] = { "NEXT HOP", 1, 10, 39, ALIGN_LEFT },
+	[NCOL_VIA] = { "VIA", 1, 8, 15, ALIGN_LEFT },
+	[NCOL_METRIC] = { "METRIC", 0, 6, 7, ALIGN_RIGHT },
+	[NCOL_ROUTE] = { "ROUTE", 0, 8, 8, ALIGN_LEFT },
+};
+
+static void node_row(const struct model_node *nd, const int *widths, char *line, size_t len)
+{
+	char text[64], cell[256];
+	size_t pos = 0;
+	line[0] = '\0';
+	for (int c = 0; c < NCOL_COUNT; c++) {
+		if (!widths[c])
+			continue;
+		if (!nd)
+			snprintf(text, sizeof(text), "%s", node_cols[c].title);
+		else if (c == NCOL_ID)
+			snprintf(text, sizeof(text), "%lld", (long long)nd->id);
+		else if (c == NCOL_LO4)
+			snprintf(text, sizeof(text), "%s", nd->loopback4);
+		else if (c == NCOL_LO6)
+			snprintf(text, sizeof(text), "%s", nd->loopback6);
+		else if (c == NCOL_HOP)
+			snprintf(text, sizeof(text), "%s", nd->next_hop[0] ? nd->next_hop : "-");
+		else if (c == NCOL_VIA)
+			snprintf(text, sizeof(text), "%s", nd->via[0] ? nd->via : "-");
+		else if (c == NCOL_METRIC)
+			snprintf(text, sizeof(text), "%lld", (long long)nd->metric);
+		else
+			snprintf(text, sizeof(text), "%s", nd->direct ? "direct" : "via mesh");
+		layout_cell(cell, sizeof(cell), text, widths[c], node_cols[c].align);
+		pos += (size_t)snprintf(line + pos, pos < len ? len - pos : 0, "%s ", cell);
+		if (pos >= len)
+			break;
+	}
+}
+
 static void render_nodes(WINDOW *w, const struct ui *ui)
 {
-	char line[512];
-	snprintf(line, sizeof(line), "%6s  %-15s  %-26s  %-15s  %-15s  %7s  %s", "NODE", "LOOPBACK4", "LOOPBACK6",
-		 "NEXT HOP", "VIA", "METRIC", "ROUTE");
+	char line[1024];
+	int widths[NCOL_COUNT];
+	layout_fit(node_cols, NCOL_COUNT, getmaxx(w) - 1, 1, widths);
+	node_row(NULL, widths, line, sizeof(line));
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
 	if (m->nnodes == 0) {
@@ -411,10 +459,7 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 	size_t rows = (size_t)render_table_rows(w);
 	size_t top = ui->nodes_top < m->nnodes ? ui->nodes_top : 0;
 	for (size_t r = 0; r < rows && top + r < m->nnodes; r++) {
-		const struct model_node *nd = &m->nodes[top + r];
-		snprintf(line, sizeof(line), "%6lld  %-15s  %-26s  %-15s  %-15s  %7lld  %s", (long long)nd->id,
-			 nd->loopback4, nd->loopback6, nd->next_hop[0] ? nd->next_hop : "-", nd->via[0] ? nd->via : "-",
-			 (long long)nd->metric, nd->direct ? "direct" : "via mesh");
+		node_row(&m->nodes[top + r], widths, line, sizeof(line));
 		put(w, 3 + (int)r, 0, line);
 	}
 }
@@ -450,16 +495,22 @@ static void render_help(WINDOW *w, const struct ui *ui)
 	put_bar(w, 2, "KEYS (any key closes this help)", A_BOLD | A_UNDERLINE);
 	int rows = getmaxy(w) - 5, col_w = getmaxx(w) / 2;
 	for (size_t i = 0; i < n; i++) {
+		char cell[128];
 		int y = 3 + (int)i % rows, x = 1 + ((int)i / rows) * col_w;
+		layout_cell(cell, sizeof(cell), lines[i], col_w - 2, ALIGN_LEFT);
 		if ((int)i / rows < 2)
-			put(w, y, x, lines[i]);
+			put(w, y, x, cell);
 	}
-	int y = 3 + ((int)n < rows ? (int)n : rows);
-	if (y + 2 < getmaxy(w) - 2 && (int)n < rows - 2) {
-		put(w, y + 1, 1, "COST marks: * operator override, D drained (last resort).");
-		put(w, y + 2, 1, use_colour ? "Rows: green ok, yellow some loss, red bad or drained, magenta down." :
-					       "Rows: bold bad or drained, dim down.");
-	}
+	/* The legend goes under the keys, in whichever column has room. */
+	static const char *const legend_colour[] = { "COST marks: * override, D drained", "Rows: green ok, yellow some loss,",
+						     "  red bad or drained, magenta down" };
+	static const char *const legend_mono[] = { "COST marks: * override, D drained", "Rows: bold bad or drained, dim down" };
+	const char *const *legend = use_colour ? legend_colour : legend_mono;
+	int nlegend = use_colour ? 3 : 2;
+	int used = (int)n <= rows ? (int)n : (int)n - rows;
+	int x = 1 + ((int)n <= rows ? 0 : col_w);
+	for (int i = 0; i < nlegend && 4 + used + i < getmaxy(w) - 2; i++)
+		put(w, 4 + used + i, x, legend[i]);
 }
 
 /* ---- bottom: prompt or status, key hints ---- */
@@ -488,8 +539,8 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 		wattroff(w, attr);
 	}
 	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
-			    ui->view == VIEW_DETAIL ? " Esc back  d disconnect  r drain  C cost  ? help  q quit" :
-			    " Enter detail  t token  c connect  d disc  r drain  C cost  s sort  / filter  n nodes  e events  ? help  q quit";
+			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
+			    " Enter:detail t:token c:connect d:disc r:drain C:cost /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
 }
 

@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <cmocka.h>
 
+#include "tui/console.h"
 #include "tui/keys.h"
 
 static void test_lookup_finds_bound_keys_only(void **state)
@@ -39,7 +40,8 @@ static void test_help_has_one_line_per_action_with_all_its_keys(void **state)
 	bool found_down = false, found_quit = false;
 	for (size_t i = 0; i < n; i++) {
 		found_down |= strncmp(lines[i], "Down j ", 7) == 0;
-		found_quit |= strcmp(lines[i], "q            quit") == 0;
+		found_quit |= strcmp(lines[i], "q         quit") == 0;
+		assert_true(strlen(lines[i]) <= 35);
 	}
 	assert_true(found_down);
 	assert_true(found_quit);
@@ -56,6 +58,16 @@ static void test_every_action_has_help_on_its_first_binding(void **state)
 	}
 }
 
+static void test_every_bound_action_exists_in_the_console(void **state)
+{
+	for (size_t i = 0; i < keys_table_len; i++) {
+		if (!console_action_find(keys_table[i].action))
+			fail_msg("key %s names action '%s', which the console lacks", keys_table[i].label,
+				 keys_table[i].action);
+	}
+	assert_null(console_action_find("no_such_action"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -63,6 +75,7 @@ int main(void)
 		cmocka_unit_test(test_no_key_is_bound_twice),
 		cmocka_unit_test(test_help_has_one_line_per_action_with_all_its_keys),
 		cmocka_unit_test(test_every_action_has_help_on_its_first_binding),
+		cmocka_unit_test(test_every_bound_action_exists_in_the_console),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
