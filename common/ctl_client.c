@@ -191,10 +191,10 @@ int ctl_client_read(struct ctl_client *c, int timeout_ms, json_t **msg, char *er
 		struct pollfd p = { .fd = c->fd, .events = POLLIN };
 		int pr = poll(&p, 1, remaining_ms(deadline));
 		if (pr < 0) {
-			if (errno == EINTR)
-				return -EINTR;
-			snprintf(err, errlen, "poll: %s", strerror(errno));
-			return -errno;
+			int e = errno;
+			snprintf(err, errlen, e == EINTR ? "interrupted while waiting for the daemon" : "poll: %s",
+				 strerror(e));
+			return -e;
 		}
 		if (pr == 0) {
 			snprintf(err, errlen, "no answer from the daemon within %d ms", timeout_ms);

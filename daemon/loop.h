@@ -54,7 +54,8 @@ void loop_timer_free(struct loop_timer *timer);
  * signalfd; the signal is blocked for the process. One handler per signal:
  * adding a second replaces the first. Children inherit blocked signals, so
  * code that forks must restore loop_original_sigmask() in the child (or pass
- * it with posix_spawnattr_setsigmask). */
+ * it with posix_spawnattr_setsigmask). Like any pending signal, several
+ * SIGCHLDs may arrive as one callback: reap with waitpid(WNOHANG) in a loop. */
 int loop_signal_add(struct loop *loop, int signo, loop_signal_fn fn, void *ctx);
 const sigset_t *loop_original_sigmask(const struct loop *loop);
 
