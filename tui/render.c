@@ -102,20 +102,22 @@ static void render_header(WINDOW *w, const struct ui *ui)
 		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note);
 	else
 		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note[0] ? ui->daemon_note : "disconnected");
-	snprintf(line, sizeof(line), " wgmesh  %s  %s  BIRD: %s", node, daemon, st->bird[0] ? st->bird : "?");
+	snprintf(line, sizeof(line), " wgmesh %s  %s", node, daemon);
 	put_bar(w, 0, line, title_attr());
 	int cols = getmaxx(w);
-	wattron(w, title_attr());
-	if (cols > (int)strlen(clock) + 1)
+	/* The clock only where it does not cover the daemon's state. */
+	if ((int)(utf8_width(line) + strlen(clock)) + 2 <= cols) {
+		wattron(w, title_attr());
 		mvwaddstr(w, 0, cols - (int)strlen(clock) - 1, clock);
-	wattroff(w, title_attr());
+		wattroff(w, title_attr());
+	}
 
-	int64_t uptime = st->known ? st->uptime + (ui->now - ui->status_at) : -1;
+	int64_t uptime = st->known && ui->daemon_up ? st->uptime + (ui->now - ui->status_at) : -1;
 	fmt_duration(up, sizeof(up), uptime);
-	snprintf(line, sizeof(line), " links %lld/%lld up   nodes %lld   mesh %s   uptime %s   sort %s%s%s%s",
-		 (long long)st->links_up, (long long)st->links_total, (long long)st->nodes,
-		 st->mesh[0] ? st->mesh : "?", up, model_sort_name(ui->model.sort), ui->model.sort_desc ? " desc" : "",
-		 ui->model.filter[0] ? "   filter: " : "", ui->model.filter);
+	snprintf(line, sizeof(line), " BIRD %s  links %lld/%lld up  nodes %lld  mesh %s  uptime %s  sort %s%s%s%s",
+		 st->bird[0] ? st->bird : "?", (long long)st->links_up, (long long)st->links_total,
+		 (long long)st->nodes, st->mesh[0] ? st->mesh : "?", up, model_sort_name(ui->model.sort),
+		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter);
 	if (!ui->daemon_up)
 		wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 	put(w, 1, 0, line);
