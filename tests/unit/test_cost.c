@@ -186,8 +186,9 @@ static void test_death_pushes_at_once_despite_rate_limit(void **state)
 	/* A latency change pushes; the death right after must not wait for
 	 * minReloadInterval. */
 	uint32_t slow[2] = { 20000, 60000 };
-	while (s.last.reason != COST_PUSH_CHANGE)
+	for (int i = 0; i < 30 && s.last.reason != COST_PUSH_CHANGE; i++)
 		sim_round(&s, slow);
+	assert_int_equal(s.last.reason, COST_PUSH_CHANGE);
 	uint32_t dying[2] = { LOST, 60000 };
 	for (int i = 0; i < 5; i++)
 		sim_round(&s, dying);
