@@ -77,6 +77,45 @@ static void test_absent_keys_take_defaults(void **state)
 	assert_memory_equal(&cfg, &defaults, sizeof(cfg));
 }
 
+/* Every key of the file, given a value of the wrong type, is refused with a
+ * message that starts with that key's name. */
+static void test_every_mistyped_key_is_named(void **state)
+{
+	struct wgm_config cfg;
+	wgm_config_defaults(&cfg);
+	json_t *defaults = wgm_config_to_json(&cfg);
+	const char *name;
+	json_t *value;
+	int checked = 0;
+
+	json_object_foreach(defaults, name, value) {
+		const char *sub;
+		json_t *inner;
+		char expected[64];
+		if (!json_is_object(value)) {
+			json_t *copy = json_deep_copy(defaults);
+			json_object_set_new(copy, name, json_object());
+			assert_int_equal(wgm_config_from_json(copy, &cfg, err, sizeof(err)), -EINVAL);
+			snprintf(expected, sizeof(expected), "%s: ", name);
+			assert_memory_equal(err, expected, strlen(expected));
+			json_decref(copy);
+			checked++;
+			continue;
+		}
+		json_object_foreach(value, sub, inner) {
+			json_t *copy = json_deep_copy(defaults);
+			json_object_set_new(json_object_get(copy, name), sub, json_object());
+			assert_int_equal(wgm_config_from_json(copy, &cfg, err, sizeof(err)), -EINVAL);
+			snprintf(expected, sizeof(expected), "%s.%s: ", name, sub);
+			assert_memory_equal(err, expected, strlen(expected));
+			json_decref(copy);
+			checked++;
+		}
+	}
+	json_decref(defaults);
+	assert_int_equal(checked, 42);
+}
+
 static void test_unknown_key_is_named(void **state)
 {
 	struct wgm_config cfg;
@@ -468,6 +507,7 @@ int main(void)
 		cmocka_unit_test(test_defaults_serialise_to_the_documented_shape),
 		cmocka_unit_test(test_to_json_and_back_is_identity),
 		cmocka_unit_test(test_absent_keys_take_defaults),
+		cmocka_unit_test(test_every_mistyped_key_is_named),
 		cmocka_unit_test(test_unknown_key_is_named),
 		cmocka_unit_test(test_unknown_nested_key_is_named_with_its_section),
 		cmocka_unit_test(test_mistyped_number_is_refused),

@@ -165,10 +165,23 @@ static void test_write_under_a_file_fails_naming_the_path(void **state)
 	assert_non_null(strstr(err, file));
 }
 
+static void test_ensure_dir_creates_parents_and_accepts_existing(void **state)
+{
+	char dir[256], err[256];
+	struct stat st;
+
+	snprintf(dir, sizeof(dir), "%s/a/b/c", (char *)*state);
+	assert_int_equal(statefile_ensure_dir(dir, STATEFILE_DIR_MODE, err, sizeof(err)), 0);
+	assert_int_equal(stat(dir, &st), 0);
+	assert_true(S_ISDIR(st.st_mode));
+	assert_int_equal(statefile_ensure_dir(dir, STATEFILE_DIR_MODE, err, sizeof(err)), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json_round_trips, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_ensure_dir_creates_parents_and_accepts_existing, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_secret_file_gets_exactly_0600, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_missing_directories_are_created_0700, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_overwrite_replaces_and_leaves_no_temp_file, make_dir, remove_dir),
