@@ -3,7 +3,7 @@
 #
 #   sudo ./install.sh                          packages, build, install (idempotent)
 #   sudo ./install.sh init ID [public] [OPTS]  the same, then 'wgmesh init' and start the service
-#   sudo ./install.sh lab [N]                  build and bring up an N-node lab (default 3)
+#   sudo ./install.sh lab [N] [--no-daemon]    build and bring up an N-node lab (default 3)
 #   sudo ./install.sh uninstall [--purge]      remove what was installed (--purge: config and state too)
 #
 # Options before the command: --no-deps (no apt-get), --no-build (install what the build
@@ -86,7 +86,7 @@ install_packages() {
 			[ "$p" = wireguard-go ] || die "package $p is required and apt cannot find it"
 		done
 		say "without wireguard-go only the kernel backend works (the wireguard module); the lab needs wireguard-go"
-		missing=($(printf '%s\n' "${missing[@]}" | grep -vx wireguard-go || true))
+		mapfile -t missing < <(printf '%s\n' "${missing[@]}" | grep -vx wireguard-go || true)
 	fi
 	[ ${#missing[@]} -eq 0 ] || apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null ||
 		die "apt-get install ${missing[*]} failed"
@@ -269,14 +269,22 @@ cmd_init() {
 # ---------------------------------------------------------------- lab
 
 cmd_lab() {
-	local n=${1:-3}
-	[[ $n =~ ^[0-9]+$ ]] || die "usage: install.sh lab [N]"
+	local n=3 up_args=()
+	if [[ ${1:-} =~ ^[0-9]+$ ]]; then
+		n=$1
+		shift
+	fi
+	case ${1:-} in
+	'') ;;
+	--no-daemon) up_args=(--no-daemon) ;;
+	*) die "usage: install.sh lab [N] [--no-daemon]" ;;
+	esac
 	staging && die "the lab runs on this machine; it does not run with WGM_INSTALL_ROOT"
 	require_root
 	install_packages
 	build
-	say "bringing up a lab of $n nodes: WGMLAB_BIN_DIR=$BUILD $SRC/tests/lab/wgmesh-lab up $n"
-	WGMLAB_BIN_DIR=$BUILD "$SRC/tests/lab/wgmesh-lab" up "$n" || die "the lab did not come up (the line above says why)"
+	say "bringing up a lab of $n nodes: WGMLAB_BIN_DIR=$BUILD $SRC/tests/lab/wgmesh-lab up $n ${up_args[*]}"
+	WGMLAB_BIN_DIR=$BUILD "$SRC/tests/lab/wgmesh-lab" up "$n" "${up_args[@]}" || die "the lab did not come up (the line above says why)"
 	cat <<EOF
 
 The lab is up: $n nodes in network namespaces on this machine. Try:
