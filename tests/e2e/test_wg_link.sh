@@ -48,10 +48,10 @@ link_test() {
 
 	e2e_on_exit "in_ns $A $TOOL delete $ifa --backend $backend"
 	e2e_on_exit "in_ns $B $TOOL delete $ifb --backend $backend"
-	in_ns "$A" "$TOOL" create "$ifa" --backend "$backend" --private-key-file "$E2E_TMP/a.key" \
-		--port "$port_a" --peer "$(cat "$E2E_TMP/b.pub")" --endpoint "$under_b:$port_b" \
-		--psk-file "$E2E_TMP/psk" --addr "$v4a/31" --addr "$v6a/127" --mtu 1380 --up ||
-		fail "$backend: create $ifa in $A"
+	local create_a=("$TOOL" create "$ifa" --backend "$backend" --private-key-file "$E2E_TMP/a.key"
+		--port "$port_a" --peer "$(cat "$E2E_TMP/b.pub")" --endpoint "$under_b:$port_b"
+		--psk-file "$E2E_TMP/psk" --addr "$v4a/31" --addr "$v6a/127" --mtu 1380 --up)
+	in_ns "$A" "${create_a[@]}" || fail "$backend: create $ifa in $A"
 	in_ns "$B" "$TOOL" create "$ifb" --backend "$backend" --private-key-file "$E2E_TMP/b.key" \
 		--port "$port_b" --peer "$(cat "$E2E_TMP/a.pub")" --endpoint "$under_a:$port_a" \
 		--psk-file "$E2E_TMP/psk" --addr "$v4b/31" --addr "$v6b/127" --up ||
@@ -74,6 +74,21 @@ link_test() {
 
 	peer_counters_positive "$A" "$ifa" "$backend" || fail "$backend: show $ifa reports no handshake or no rx/tx bytes"
 	peer_counters_positive "$B" "$ifb" "$backend" || fail "$backend: show $ifb reports no handshake or no rx/tx bytes"
+
+	if [ "$backend" = userspace ] && [ "$n" = 1 ]; then
+		# wireguard-go dies: the backend says so, and create brings it back.
+		local pid
+		pid=$(ip netns pids "$A")
+		[ "$(echo "$pid" | wc -w)" = 1 ] || fail "expected one wireguard-go in $A, found: $pid"
+		kill -KILL "$pid"
+		wait_until 10 sh -c "! ip netns exec $A $TOOL show $ifa --backend userspace" ||
+			fail "show $ifa still succeeds after its wireguard-go was killed"
+		msg=$(in_ns "$A" "$TOOL" show "$ifa" --backend userspace 2>&1) && fail "show $ifa succeeded"
+		echo "$msg" | grep -q "is not running" || fail "show after a crash does not say the process is not running: $msg"
+		in_ns "$A" "${create_a[@]}" || fail "create $ifa again after its process died"
+		wait_until 20 in_ns "$A" ping -c1 -W1 "$v4b" || fail "no IPv4 ping through $ifa after restarting wireguard-go"
+		e2e_log "userspace: killed wireguard-go detected and restarted by create: ok"
+	fi
 
 	in_ns "$A" "$TOOL" delete "$ifa" --backend "$backend" || fail "$backend: delete $ifa"
 	in_ns "$B" "$TOOL" delete "$ifb" --backend "$backend" || fail "$backend: delete $ifb"
