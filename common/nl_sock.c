@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <libmnl/libmnl.h>
+#include <sodium.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -107,10 +108,9 @@ void nl_error_format(char *err, size_t errlen, const char *what, int error, cons
 		snprintf(err, errlen, "%s: %s", what, strerror(-error));
 }
 
-int nl_sock_request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx,
-		    const char *what, char *err, size_t errlen)
+static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx,
+			       const char *what, char *err, size_t errlen, char *buf, size_t bufsize)
 {
-	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	char kmsg[256] = "";
 	bool dump = (nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP;
 	int result = 0;
@@ -126,7 +126,7 @@ int nl_sock_request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, voi
 		return result;
 	}
 	for (;;) {
-		ssize_t n = mnl_socket_recvfrom(s->mnl, buf, sizeof(buf));
+		ssize_t n = mnl_socket_recvfrom(s->mnl, buf, bufsize);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -170,4 +170,15 @@ int nl_sock_request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, voi
 			return result;
 		}
 	}
+}
+
+int nl_sock_request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx,
+		    const char *what, char *err, size_t errlen)
+{
+	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int e = request_with_buffer(s, nlh, fn, ctx, what, err, errlen, buf, sizeof(buf));
+
+	/* Replies may carry private keys (WireGuard GET). */
+	sodium_memzero(buf, sizeof(buf));
+	return e;
 }
