@@ -1,0 +1,65 @@
+/* Abuse limits for the node API, as pure bookkeeping with an explicit clock:
+ * addresses that fail repeatedly are blocked for a while (the original:
+ * 120-300 s), and open connections are counted per address and in total.
+ * Memory is bounded: at most max_addrs addresses are tracked; the least
+ * recently seen idle one is forgotten first. IPv6 callers are tracked per /64
+ * (one host owns a whole /64). The HTTP glue asks before reading a body and
+ * reports each failure. */
+#ifndef WGM_DAEMON_API_GUARD_H
+#define WGM_DAEMON_API_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#define WGM_GUARD_FAIL_SLOTS 16
+
+struct wgm_api_guard_config {
+	unsigned fail_limit;     /* failures within fail_window that block (1..16); default 5 */
+	int64_t fail_window;     /* seconds; default 60 */
+	int64_t block_min;       /* seconds; default 120 */
+	int64_t block_max;       /* seconds; default 300 */
+	unsigned conns_per_addr; /* concurrent connections per address; default 4 */
+	unsigned conns_total;    /* concurrent connections in all; default 64 */
+	size_t max_addrs;        /* tracked addresses; default 1024 */
+};
+
+/* Fills the defaults above. */
+void wgm_api_guard_config_default(struct wgm_api_guard_config *cfg);
+
+/* An address as the guard keys it: IPv4 as ::ffff:a.b.c.d, IPv6 cut to its /64. */
+struct wgm_guard_addr {
+	uint8_t bytes[16];
+};
+/* 0, or -EAFNOSUPPORT for a family other than AF_INET/AF_INET6. */
+int wgm_guard_addr_from_sockaddr(const struct sockaddr *sa, struct wgm_guard_addr *addr);
+
+struct wgm_api_guard;
+
+/* NULL on a bad config (zero limits, block_min > block_max, fail_limit > 16)
+ * or allocation failure. NULL cfg means the defaults. */
+struct wgm_api_guard *wgm_api_guard_new(const struct wgm_api_guard_config *cfg);
+void wgm_api_guard_free(struct wgm_api_guard *guard);
+
+/* Whether addr is blocked at now; until_out (may be NULL) gets the end. */
+bool wgm_api_guard_blocked(const struct wgm_api_guard *guard, const struct wgm_guard_addr *addr, int64_t now,
+			   int64_t *until_out);
+
+/* Records one failure (bad body, bad token, not a member, replay...). random
+ * picks the block length within [block_min, block_max] (pass
+ * randombytes_random()), so the guard stays pure. Returns true when this
+ * failure blocked the address. */
+bool wgm_api_guard_fail(struct wgm_api_guard *guard, const struct wgm_guard_addr *addr, int64_t now,
+			uint32_t random);
+
+/* Connection accounting. open: 0, -EPERM (blocked), -EBUSY (this address has
+ * conns_per_addr open) or -EAGAIN (conns_total open, or the table is full of
+ * addresses with open connections). Every successful open needs one close. */
+int wgm_api_guard_conn_open(struct wgm_api_guard *guard, const struct wgm_guard_addr *addr, int64_t now);
+void wgm_api_guard_conn_close(struct wgm_api_guard *guard, const struct wgm_guard_addr *addr);
+
+size_t wgm_api_guard_tracked(const struct wgm_api_guard *guard);
+unsigned wgm_api_guard_conns(const struct wgm_api_guard *guard);
+
+#endif

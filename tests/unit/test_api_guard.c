@@ -1,0 +1,186 @@
+#include <arpa/inet.h>
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "daemon/api_guard.h"
+
+static const int64_t T0 = 1700000000;
+
+static struct wgm_guard_addr v4(const char *text)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct wgm_guard_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, text, &sin.sin_addr), 1);
+	assert_int_equal(wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin, &a), 0);
+	return a;
+}
+
+static struct wgm_guard_addr v6(const char *text)
+{
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	struct wgm_guard_addr a;
+
+	assert_int_equal(inet_pton(AF_INET6, text, &sin6.sin6_addr), 1);
+	assert_int_equal(wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin6, &a), 0);
+	return a;
+}
+
+static void test_five_failures_in_a_minute_block(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr a = v4("192.0.2.7");
+	int64_t until;
+
+	for (int i = 0; i < 4; i++)
+		assert_false(wgm_api_guard_fail(g, &a, T0 + i * 10, 0));
+	assert_false(wgm_api_guard_blocked(g, &a, T0 + 40, NULL));
+	assert_true(wgm_api_guard_fail(g, &a, T0 + 40, 0));
+	assert_true(wgm_api_guard_blocked(g, &a, T0 + 40, &until));
+	assert_int_equal(until, T0 + 40 + 120);
+	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0 + 41), -EPERM);
+	assert_false(wgm_api_guard_blocked(g, &a, T0 + 160, NULL));
+	wgm_api_guard_free(g);
+}
+
+static void test_block_length_stays_within_range(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	uint32_t randoms[] = { 0, 180, 181, 12345, UINT32_MAX };
+
+	for (size_t r = 0; r < sizeof(randoms) / sizeof(randoms[0]); r++) {
+		struct wgm_guard_addr a = v4("198.51.100.1");
+		int64_t until = 0, start = T0 + (int64_t)r * 1000;
+		a.bytes[15] = (uint8_t)r;
+		for (int i = 0; i < 5; i++)
+			wgm_api_guard_fail(g, &a, start, randoms[r]);
+		assert_true(wgm_api_guard_blocked(g, &a, start, &until));
+		assert_in_range(until - start, 120, 300);
+	}
+	wgm_api_guard_free(g);
+}
+
+static void test_failures_older_than_window_do_not_count(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr a = v4("192.0.2.8");
+
+	for (int i = 0; i < 10; i++)
+		assert_false(wgm_api_guard_fail(g, &a, T0 + i * 15, 0));
+	assert_false(wgm_api_guard_blocked(g, &a, T0 + 150, NULL));
+	wgm_api_guard_free(g);
+}
+
+static void test_other_addresses_are_not_blocked(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr a = v4("192.0.2.9"), b = v4("192.0.2.10");
+
+	for (int i = 0; i < 5; i++)
+		wgm_api_guard_fail(g, &a, T0, 0);
+	assert_true(wgm_api_guard_blocked(g, &a, T0, NULL));
+	assert_false(wgm_api_guard_blocked(g, &b, T0, NULL));
+	assert_int_equal(wgm_api_guard_conn_open(g, &b, T0), 0);
+	wgm_api_guard_free(g);
+}
+
+static void test_ipv6_callers_count_per_64(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr a = v6("2001:db8:1:2::1"), b = v6("2001:db8:1:2:ffff::9"), c = v6("2001:db8:1:3::1");
+
+	for (int i = 0; i < 5; i++)
+		wgm_api_guard_fail(g, i % 2 ? &a : &b, T0, 0);
+	assert_true(wgm_api_guard_blocked(g, &a, T0, NULL));
+	assert_false(wgm_api_guard_blocked(g, &c, T0, NULL));
+	wgm_api_guard_free(g);
+}
+
+static void test_v4_mapped_equals_v4(void **state)
+{
+	struct wgm_guard_addr a = v4("192.0.2.11"), b = v6("::ffff:192.0.2.11");
+
+	assert_memory_equal(a.bytes, b.bytes, 16);
+}
+
+static void test_connection_limits_per_address_and_total(void **state)
+{
+	struct wgm_api_guard_config cfg;
+	struct wgm_api_guard *g;
+	struct wgm_guard_addr a = v4("192.0.2.12"), b = v4("192.0.2.13"), c = v4("192.0.2.14");
+
+	wgm_api_guard_config_default(&cfg);
+	cfg.conns_per_addr = 2;
+	cfg.conns_total = 3;
+	g = wgm_api_guard_new(&cfg);
+	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0), 0);
+	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0), 0);
+	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0), -EBUSY);
+	assert_int_equal(wgm_api_guard_conn_open(g, &b, T0), 0);
+	assert_int_equal(wgm_api_guard_conn_open(g, &c, T0), -EAGAIN);
+	wgm_api_guard_conn_close(g, &a);
+	assert_int_equal(wgm_api_guard_conns(g), 2);
+	assert_int_equal(wgm_api_guard_conn_open(g, &c, T0), 0);
+	/* A close without an open changes nothing. */
+	wgm_api_guard_conn_close(g, &c);
+	wgm_api_guard_conn_close(g, &c);
+	assert_int_equal(wgm_api_guard_conns(g), 2);
+	wgm_api_guard_free(g);
+}
+
+static void test_memory_is_bounded_and_forgets_idle_first(void **state)
+{
+	struct wgm_api_guard_config cfg;
+	struct wgm_api_guard *g;
+	struct wgm_guard_addr blocked = v4("192.0.2.1"), busy = v4("192.0.2.2"), addr;
+
+	wgm_api_guard_config_default(&cfg);
+	cfg.max_addrs = 4;
+	g = wgm_api_guard_new(&cfg);
+	for (int i = 0; i < 5; i++)
+		wgm_api_guard_fail(g, &blocked, T0, 0);
+	assert_int_equal(wgm_api_guard_conn_open(g, &busy, T0), 0);
+	for (int i = 0; i < 50; i++) {
+		addr = v4("203.0.113.0");
+		addr.bytes[15] = (uint8_t)i;
+		wgm_api_guard_fail(g, &addr, T0 + 1 + i, 0);
+	}
+	assert_int_equal(wgm_api_guard_tracked(g), 4);
+	assert_true(wgm_api_guard_blocked(g, &blocked, T0 + 60, NULL));
+	wgm_api_guard_conn_close(g, &busy);
+	assert_int_equal(wgm_api_guard_conns(g), 0);
+	wgm_api_guard_free(g);
+}
+
+static void test_bad_config_is_refused(void **state)
+{
+	struct wgm_api_guard_config cfg;
+
+	wgm_api_guard_config_default(&cfg);
+	cfg.block_min = 400;
+	assert_null(wgm_api_guard_new(&cfg));
+	wgm_api_guard_config_default(&cfg);
+	cfg.fail_limit = 17;
+	assert_null(wgm_api_guard_new(&cfg));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_five_failures_in_a_minute_block),
+		cmocka_unit_test(test_block_length_stays_within_range),
+		cmocka_unit_test(test_failures_older_than_window_do_not_count),
+		cmocka_unit_test(test_other_addresses_are_not_blocked),
+		cmocka_unit_test(test_ipv6_callers_count_per_64),
+		cmocka_unit_test(test_v4_mapped_equals_v4),
+		cmocka_unit_test(test_connection_limits_per_address_and_total),
+		cmocka_unit_test(test_memory_is_bounded_and_forgets_idle_first),
+		cmocka_unit_test(test_bad_config_is_refused),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
