@@ -1,5 +1,6 @@
 #include "daemon/api_guard.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -53,6 +54,19 @@ int wgm_guard_addr_from_sockaddr(const struct sockaddr *sa, struct wgm_guard_add
 		return 0;
 	}
 	return -EAFNOSUPPORT;
+}
+
+int wgm_guard_addr_from_text(const char *ip, struct wgm_guard_addr *addr)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+
+	memset(addr, 0, sizeof(*addr));
+	if (ip && inet_pton(AF_INET, ip, &sin.sin_addr) == 1)
+		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin, addr);
+	if (ip && inet_pton(AF_INET6, ip, &sin6.sin6_addr) == 1)
+		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin6, addr);
+	return -EINVAL;
 }
 
 struct wgm_api_guard *wgm_api_guard_new(const struct wgm_api_guard_config *cfg)

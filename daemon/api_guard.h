@@ -34,6 +34,9 @@ struct wgm_guard_addr {
 };
 /* 0, or -EAFNOSUPPORT for a family other than AF_INET/AF_INET6. */
 int wgm_guard_addr_from_sockaddr(const struct sockaddr *sa, struct wgm_guard_addr *addr);
+/* The same from text ("192.0.2.1", "2001:db8::1", "::ffff:192.0.2.1"), as the
+ * HTTP server's gate gets it. 0 or -EINVAL. */
+int wgm_guard_addr_from_text(const char *ip, struct wgm_guard_addr *addr);
 
 struct wgm_api_guard;
 

@@ -108,6 +108,20 @@ static void test_v4_mapped_equals_v4(void **state)
 	assert_memory_equal(a.bytes, b.bytes, 16);
 }
 
+static void test_text_addresses_key_like_socket_addresses(void **state)
+{
+	struct wgm_guard_addr t, s = v4("192.0.2.11"), s6 = v6("2001:db8:1:2::1");
+
+	assert_int_equal(wgm_guard_addr_from_text("192.0.2.11", &t), 0);
+	assert_memory_equal(t.bytes, s.bytes, 16);
+	assert_int_equal(wgm_guard_addr_from_text("::ffff:192.0.2.11", &t), 0);
+	assert_memory_equal(t.bytes, s.bytes, 16);
+	assert_int_equal(wgm_guard_addr_from_text("2001:db8:1:2::99", &t), 0);
+	assert_memory_equal(t.bytes, s6.bytes, 16);
+	assert_int_equal(wgm_guard_addr_from_text("host.example", &t), -EINVAL);
+	assert_int_equal(wgm_guard_addr_from_text(NULL, &t), -EINVAL);
+}
+
 static void test_connection_limits_per_address_and_total(void **state)
 {
 	struct wgm_api_guard_config cfg;
@@ -178,6 +192,7 @@ int main(void)
 		cmocka_unit_test(test_other_addresses_are_not_blocked),
 		cmocka_unit_test(test_ipv6_callers_count_per_64),
 		cmocka_unit_test(test_v4_mapped_equals_v4),
+		cmocka_unit_test(test_text_addresses_key_like_socket_addresses),
 		cmocka_unit_test(test_connection_limits_per_address_and_total),
 		cmocka_unit_test(test_memory_is_bounded_and_forgets_idle_first),
 		cmocka_unit_test(test_bad_config_is_refused),
