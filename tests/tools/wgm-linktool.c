@@ -6,6 +6,9 @@
  *   wgm-linktool delete IFNAME [--backend B]
  *   wgm-linktool links            (name ifindex kind up mtu, one per line)
  *   wgm-linktool route ADDR       (dev, src, gateway, mtu)
+ *   wgm-linktool vxlan IFNAME --vni N --port P --local ADDR [--dev DEV]
+ *   wgm-linktool fdb-append|fdb-delete IFNAME --dst ADDR
+ *   wgm-linktool link-delete IFNAME   (any kind, straight through rtnetlink)
  * Exit 0 on success, 1 with one line on stderr otherwise. */
 #include <errno.h>
 #include <inttypes.h>
@@ -28,7 +31,8 @@ struct options {
 	size_t n_allowed_ips;
 	const char *addrs[MAX_ADDRS];
 	size_t n_addrs;
-	unsigned long port, keepalive, mtu;
+	unsigned long port, keepalive, mtu, vni;
+	const char *local, *dev, *dst;
 	bool up;
 };
 
@@ -105,6 +109,17 @@ static int parse_args(int argc, char **argv, struct options *o, char *err, size_
 			}
 		} else if (!strcmp(a, "--binary")) {
 			o->backend.userspace_binary = v;
+		} else if (!strcmp(a, "--local")) {
+			o->local = v;
+		} else if (!strcmp(a, "--dev")) {
+			o->dev = v;
+		} else if (!strcmp(a, "--dst")) {
+			o->dst = v;
+		} else if (!strcmp(a, "--vni")) {
+			if (parse_number(v, UINT32_MAX, &o->vni) < 0) {
+				snprintf(err, errlen, "--vni: %s is not a number", v);
+				return -EINVAL;
+			}
 		} else if (!strcmp(a, "--private-key-file")) {
 			o->private_key_file = v;
 		} else if (!strcmp(a, "--psk-file")) {
@@ -319,6 +334,32 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(o.command, "route")) {
 		e = do_route(&rt, o.ifname, err, sizeof(err));
+		goto out;
+	}
+	if (!strcmp(o.command, "vxlan")) {
+		struct nl_vxlan_spec spec = { .ifname = o.ifname, .vni = (uint32_t)o.vni, .dstport = (uint16_t)o.port,
+					      .dev = o.dev };
+		if (nl_ip_parse(o.local, &spec.local) < 0) {
+			snprintf(err, sizeof(err), "--local: %s is not an address", o.local ? o.local : "(missing)");
+			e = -EINVAL;
+			goto out;
+		}
+		e = nl_route_vxlan_create(&rt, &spec, err, sizeof(err));
+		goto out;
+	}
+	if (!strcmp(o.command, "link-delete")) {
+		e = nl_route_link_delete(&rt, o.ifname, err, sizeof(err));
+		goto out;
+	}
+	if (!strcmp(o.command, "fdb-append") || !strcmp(o.command, "fdb-delete")) {
+		struct nl_ip dst;
+		if (nl_ip_parse(o.dst, &dst) < 0) {
+			snprintf(err, sizeof(err), "--dst: %s is not an address", o.dst ? o.dst : "(missing)");
+			e = -EINVAL;
+			goto out;
+		}
+		e = o.command[4] == 'a' ? nl_route_fdb_append(&rt, o.ifname, &dst, err, sizeof(err))
+					: nl_route_fdb_delete(&rt, o.ifname, &dst, err, sizeof(err));
 		goto out;
 	}
 	e = wg_backend_open(&o.backend, &rt, &b, err, sizeof(err));
