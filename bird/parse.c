@@ -165,8 +165,11 @@ static bool parse_metrics(const char *s, struct bird_route *r)
 {
 	char buf[64];
 	char *parts[3] = { buf, NULL, NULL };
-	size_t n = 1;
-	snprintf(buf, sizeof(buf), "%s", s);
+	size_t n = 1, len = strlen(s);
+
+	if (len >= sizeof(buf))
+		return false;
+	memcpy(buf, s, len + 1);
 	for (char *p = buf; *p; p++) {
 		if (*p == '/') {
 			if (n == 3)

@@ -35,7 +35,7 @@ fi
 # BIRD's package starts a system instance on install where systemd runs; the
 # tests start their own instances in namespaces and need none.
 
-cmake -S "$src" -B "$build" -DWGM_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug >/dev/null
+cmake -S "$src" -B "$build" -DWGM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)"
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}

@@ -7,8 +7,8 @@
 set -euo pipefail
 
 E2E_NAME=$(basename "${0%.sh}")
-E2E_TAG="w$$"
-E2E_NETNS=()
+# "x" ends the PID, so one run's tag is never a prefix of another's.
+E2E_TAG="w$$x"
 E2E_CLEANUP=()
 E2E_TMP=$(mktemp -d "/tmp/wgm-e2e-${E2E_NAME}.XXXXXX")
 
@@ -34,14 +34,17 @@ e2e_require_cmd() {
 	done
 }
 
-# e2e_netns_add SUFFIX -> prints the namespace name
+# e2e_netns_add SUFFIX -> prints the namespace name. Callers often use
+# $(e2e_netns_add ...), a subshell, so cleanup finds namespaces by the run's
+# tag rather than by a list kept in this shell.
 e2e_netns_add() {
 	local ns="${E2E_TAG}$1"
 	ip netns add "$ns"
-	E2E_NETNS+=("$ns")
 	ip -n "$ns" link set lo up
 	echo "$ns"
 }
+
+e2e_my_netns() { ip netns list 2>/dev/null | awk '{print $1}' | grep "^${E2E_TAG}" || true; }
 
 # Run "$@" at exit, before namespaces are removed (last registered runs first).
 e2e_on_exit() { E2E_CLEANUP+=("$*"); }
@@ -51,11 +54,11 @@ e2e_cleanup() {
 	for ((i = ${#E2E_CLEANUP[@]} - 1; i >= 0; i--)); do
 		eval "${E2E_CLEANUP[$i]}" >/dev/null 2>&1 || true
 	done
-	for ns in "${E2E_NETNS[@]}"; do
+	for ns in $(e2e_my_netns); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
 	done
 	sleep 0.2
-	for ns in "${E2E_NETNS[@]}"; do
+	for ns in $(e2e_my_netns); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null || true; done
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -96,3 +99,96 @@ e2e_veth() {
 
 WGM_BUILD_DIR=${WGM_BUILD_DIR:-$(cd "$(dirname "$0")/../.." && pwd)/build}
 WGM_SRC_DIR=${WGM_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
+
+# ---- wgmesh nodes for end-to-end tests ----
+# A node is a network namespace plus a private mount namespace (so that
+# wireguard-go's /run/wireguard sockets of different nodes never meet),
+# entered through a holder process. Its files live under $E2E_TMP/nID.
+
+declare -A E2E_HOLDER
+
+# e2e_node_ns ID -> namespace name
+e2e_node_ns() { echo "${E2E_TAG}n$1"; }
+
+# e2e_node_add ID : namespace + mount namespace holder
+e2e_node_add() {
+	local id=$1 ns pidfile
+	ns=$(e2e_netns_add "n$id")
+	mkdir -p /run/wireguard "$E2E_TMP/n$id"
+	pidfile="$E2E_TMP/n$id/holder.pid"
+	ip netns exec "$ns" unshare -m --propagation private \
+		sh -c "mount -t tmpfs tmpfs /run/wireguard && echo \$\$ > '$pidfile' && exec sleep infinity" &
+	wait_until 5 test -s "$pidfile" || fail "node $id: mount namespace holder did not start"
+	E2E_HOLDER[$id]=$(cat "$pidfile")
+}
+
+# e2e_in ID CMD... : runs CMD inside node ID (network and mount namespace)
+e2e_in() {
+	local id=$1
+	shift
+	nsenter -t "${E2E_HOLDER[$id]}" -m -n "$@"
+}
+
+# e2e_wgmesh ID ARGS... : the CLI of node ID
+e2e_wgmesh() {
+	local id=$1
+	shift
+	e2e_in "$id" "$WGM_BUILD_DIR/wgmesh" --config "$E2E_TMP/n$id/config.json" "$@"
+}
+
+# e2e_node_init ID [init args...]
+e2e_node_init() {
+	local id=$1
+	shift
+	e2e_wgmesh "$id" init "$id" --state-dir "$E2E_TMP/n$id/state" --socket "$E2E_TMP/n$id/ctl.sock" \
+		--bird-config "$E2E_TMP/n$id/bird.conf" --bird-socket "$E2E_TMP/n$id/bird.ctl" \
+		--backend userspace "$@" 2>>"$E2E_TMP/n$id/init.log" || fail "node $id: wgmesh init failed: $(cat "$E2E_TMP/n$id/init.log")"
+}
+
+# e2e_daemon_start ID : starts wgmeshd in node ID and waits for its socket
+e2e_daemon_start() {
+	local id=$1
+	# nsenter without -p execs the daemon, so $! is the daemon itself.
+	nsenter -t "${E2E_HOLDER[$id]}" -m -n "$WGM_BUILD_DIR/wgmeshd" --config "$E2E_TMP/n$id/config.json" \
+		>>"$E2E_TMP/n$id/wgmeshd.log" 2>&1 &
+	echo $! >"$E2E_TMP/n$id/wgmeshd.pid"
+	wait_until 10 e2e_wgmesh "$id" status || fail "node $id: wgmeshd did not answer; log: $(tail -5 "$E2E_TMP/n$id/wgmeshd.log")"
+}
+
+# e2e_daemon_stop ID [SIGNAL]
+e2e_daemon_stop() {
+	local id=$1 sig=${2:-TERM} pid
+	pid=$(cat "$E2E_TMP/n$id/wgmeshd.pid")
+	kill -"$sig" "$pid" 2>/dev/null || true
+	# The daemon is our child: wait reaps it; a watchdog bounds the wait.
+	(sleep 10 && kill -KILL "$pid" 2>/dev/null && echo "node $id: wgmeshd ignored SIG$sig" >"$E2E_TMP/n$id/stop-timeout") &
+	local watchdog=$!
+	wait "$pid" 2>/dev/null || true
+	kill "$watchdog" 2>/dev/null || true
+	wait "$watchdog" 2>/dev/null || true
+	[ ! -e "$E2E_TMP/n$id/stop-timeout" ] || fail "$(cat "$E2E_TMP/n$id/stop-timeout")"
+}
+
+# e2e_log_has ID PATTERN : the daemon's log has a line matching PATTERN
+e2e_log_has() { grep -q -- "$2" "$E2E_TMP/n$1/wgmeshd.log"; }
+
+# e2e_underlay ID... : one bridge namespace joining the given nodes on
+# 192.0.2.(10+ID)/24 and 2001:db8::(10+ID)/64 (documentation ranges).
+e2e_underlay() {
+	local br id ns a b
+	br=$(e2e_netns_add br)
+	ip -n "$br" link add br0 type bridge
+	ip -n "$br" link set br0 up
+	for id in "$@"; do
+		ns=$(e2e_node_ns "$id")
+		a="${E2E_TAG}u$id"
+		b="${E2E_TAG}p$id"
+		ip link add "$a" type veth peer name "$b"
+		ip link set "$a" netns "$ns" name u0
+		ip link set "$b" netns "$br"
+		ip -n "$br" link set "$b" master br0 up
+		ip -n "$ns" addr add "192.0.2.$((10 + id))/24" dev u0
+		ip -n "$ns" addr add "2001:db8::$((10 + id))/64" dev u0 nodad
+		ip -n "$ns" link set u0 up
+	done
+}

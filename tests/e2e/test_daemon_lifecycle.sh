@@ -9,9 +9,9 @@ ns=$(e2e_netns_add n)
 dir=$E2E_TMP
 sock=$dir/run/wgmeshd.sock
 cfg=$dir/config.json
-cat >"$cfg" <<JSON
-{"version": 1, "id": 4, "socket": "$sock", "stateDir": "$dir/state", "logLevel": "info"}
-JSON
+# A node is made the way an operator makes one.
+ip netns exec "$ns" "$WGM_BUILD_DIR/wgmesh" --config "$cfg" init 4 --state-dir "$dir/state" --socket "$sock" \
+	--backend userspace --ipv4 none --ipv6 none 2>>"$dir/init.log" || fail "wgmesh init failed: $(cat "$dir/init.log")"
 
 wgmeshd=$WGM_BUILD_DIR/wgmeshd
 wgmesh=$WGM_BUILD_DIR/wgmesh
