@@ -1,5 +1,7 @@
 #include "common/statefile.h"
 
+#include <sodium.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -163,23 +165,31 @@ int statefile_write_json(const char *path, const json_t *json, mode_t mode,
 			 char *err, size_t errlen)
 {
 	char *text = json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	char *line;
+	size_t len;
 	int ret;
 
 	if (!text) {
 		set_err(err, errlen, path, "cannot serialise JSON", ENOMEM);
 		return -ENOMEM;
 	}
-	size_t len = strlen(text);
-	/* Room for the trailing newline text files are expected to have. */
-	char *line = realloc(text, len + 2);
+	len = strlen(text);
+	/* Room for the trailing newline text files are expected to have. A copy
+	 * rather than realloc: the text may hold keys, and every copy is wiped. */
+	line = malloc(len + 2);
+	if (line) {
+		memcpy(line, text, len);
+		line[len] = '\n';
+		line[len + 1] = '\0';
+	}
+	sodium_memzero(text, len);
+	free(text);
 	if (!line) {
-		free(text);
 		set_err(err, errlen, path, "cannot serialise JSON", ENOMEM);
 		return -ENOMEM;
 	}
-	line[len] = '\n';
-	line[len + 1] = '\0';
 	ret = statefile_write(path, line, len + 1, mode, err, errlen);
+	sodium_memzero(line, len + 1);
 	free(line);
 	return ret;
 }
