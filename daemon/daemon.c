@@ -46,6 +46,8 @@ static void handle_status(struct ctl_request *req, const json_t *args, void *ctx
 	};
 	json_t *reply = ctl_reply_ok();
 
+	if (d->node)
+		node_fill_status(d->node, &st);
 	addrplan_loopback_v4(&d->plan, d->cfg.id, &lo4);
 	addrplan_loopback_v6(d->cfg.id, &lo6);
 	st.loopback4 = lo4.text;
@@ -98,6 +100,9 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size
 		goto fail;
 	}
 	wgm_log_set_sink(forward_log_line, d);
+	rc = node_start(d->loop, d->ctl, &d->cfg, &d->plan, &d->node, err, errlen);
+	if (rc < 0)
+		goto fail;
 	log_notice("wgmeshd %s serving node %u on %s", WGM_VERSION, cfg->id, cfg->socket);
 	rc = sdnotify_send("READY=1\nSTATUS=serving");
 	if (rc < 0)
@@ -118,6 +123,8 @@ int daemon_run(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	node_stop(d->node);
+	d->node = NULL;
 	wgm_log_set_sink(NULL, NULL);
 	loop_timer_free(d->watchdog);
 	d->watchdog = NULL;

@@ -11,6 +11,7 @@
 #include "common/config.h"
 #include "daemon/ctl_server.h"
 #include "daemon/loop.h"
+#include "daemon/node.h"
 
 struct daemon {
 	struct wgm_config cfg;
@@ -19,6 +20,7 @@ struct daemon {
 	struct ctl_server *ctl;
 	struct loop_timer *watchdog;
 	uint64_t started_ms; /* loop_now_ms() at start, for uptime */
+	struct node *node;
 };
 
 /* Sets up everything from cfg (copied) and starts serving the control

@@ -2,6 +2,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ struct http_client {
 	struct loop_timer *timer;
 	size_t response_max;
 	struct http_client_request *requests;
+	bool stopping;
 };
 
 static void request_free(struct http_client_request *req)
@@ -197,8 +199,17 @@ void http_client_free(struct http_client *client)
 {
 	if (!client)
 		return;
-	while (client->requests)
-		request_free(client->requests);
+	/* Owners free what they hung on a request in its callback, so each still
+	 * running one is told it was cancelled; none may start another now. */
+	client->stopping = true;
+	while (client->requests) {
+		struct http_client_request *req = client->requests;
+		http_client_done_fn fn = req->fn;
+		void *ctx = req->ctx;
+		request_free(req);
+		if (fn)
+			fn(0, "", 0, "request cancelled: the daemon is stopping", ctx);
+	}
 	curl_multi_cleanup(client->multi);
 	loop_timer_free(client->timer);
 	curl_global_cleanup();
@@ -209,9 +220,12 @@ int http_client_request(struct http_client *client, const char *method, const ch
 			const char *body, size_t body_len, unsigned timeout_ms,
 			http_client_done_fn fn, void *ctx, struct http_client_request **handle)
 {
-	struct http_client_request *req = calloc(1, sizeof(*req));
+	struct http_client_request *req;
 	CURL *e;
 
+	if (client->stopping)
+		return -ESHUTDOWN;
+	req = calloc(1, sizeof(*req));
 	if (!req)
 		return -ENOMEM;
 	req->client = client;

@@ -21,7 +21,9 @@ typedef void (*http_client_done_fn)(long status, const char *body, size_t body_l
 
 /* response_max: 0 for HTTP_CLIENT_RESPONSE_MAX. */
 int http_client_new(struct loop *loop, size_t response_max, struct http_client **out);
-/* Cancels every request still running (their callbacks are not called). */
+/* Cancels every request still running: each callback runs once more with
+ * status 0 and a "cancelled" error, so owners can free their context; new
+ * requests are refused (-ESHUTDOWN) from then on. */
 void http_client_free(struct http_client *client);
 
 /* Starts method ("GET", "POST", "PATCH", ...) on url; body (may be NULL)

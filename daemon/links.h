@@ -1,0 +1,107 @@
+/* The link table: every link of this node, its stored record (the desired
+ * state) and where it stands. All changes to interfaces go through the worker
+ * (one at a time, off the loop); the table itself lives on the loop thread.
+ *
+ * Crash safety: a new link's record is written before its interface is made,
+ * and removed only after the interface is gone; at start every record is
+ * brought up and every interface of ours without a record is deleted. So a
+ * crash at any point leaves, after the next start, a working link or none. */
+#ifndef WGM_DAEMON_LINKS_H
+#define WGM_DAEMON_LINKS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/addrplan.h"
+#include "daemon/ctl_server.h"
+#include "daemon/link_apply.h"
+#include "daemon/link_record.h"
+#include "daemon/loop.h"
+#include "daemon/worker.h"
+
+enum link_phase {
+	LINK_PHASE_CREATING, /* record being written, interface being made */
+	LINK_PHASE_ACTIVE,   /* interface up as the record says */
+	LINK_PHASE_ADMIN_DOWN, /* `wgmesh down`: interface kept, taken down */
+	LINK_PHASE_FAILED,   /* bring-up failed; retried by links_retry_failed */
+	LINK_PHASE_REMOVING, /* interface being deleted, then the record */
+};
+
+const char *link_phase_name(enum link_phase phase);
+
+struct link {
+	struct link_record rec;
+	enum link_phase phase;
+	char last_error[256];
+	/* Opaque per-link state of other parts (probing, costs), owned there:
+	 * links_set_hooks tells them when a link appears and goes. */
+	void *quality;
+	struct link *next;
+};
+
+struct links_deps {
+	struct loop *loop;
+	struct worker *worker;
+	struct link_system *sys; /* used on the worker only */
+	const struct addrplan *plan;
+	const char *state_dir;
+	struct ctl_server *ctl;  /* events; may be NULL */
+};
+
+/* Told when a link enters the table, becomes active, leaves it. */
+struct links_hooks {
+	void (*added)(struct link *link, void *ctx);
+	void (*active)(struct link *link, void *ctx);
+	void (*removed)(struct link *link, void *ctx);
+	void *ctx;
+};
+
+struct links;
+
+int links_new(const struct links_deps *deps, struct links **out);
+/* Frees the table; interfaces stay (links outlive the daemon). */
+void links_free(struct links *ls);
+void links_set_hooks(struct links *ls, const struct links_hooks *hooks);
+
+/* Loads the stored records, brings every one up and deletes interfaces of
+ * ours that have no record. Runs on the worker; returns once queued. */
+int links_start(struct links *ls, char *err, size_t errlen);
+
+struct link *links_first(struct links *ls);
+struct link *links_find(struct links *ls, const char *name);
+struct link *links_find_remote(struct links *ls, unsigned remote_id, enum wgm_transport transport);
+size_t links_count(const struct links *ls);
+size_t links_count_active(const struct links *ls);
+
+/* Result of an asynchronous change: rc 0 or negative errno, err one line. */
+typedef void (*links_done_fn)(int rc, const char *err, void *ctx);
+
+/* Adds a link: reserves its name now (links_find sees it at once, so a
+ * second request for the same pair is refused atomically), then writes the
+ * record and brings the interface up on the worker. On failure nothing is
+ * left: no interface, no record, no entry. -EEXIST when the name is taken. */
+int links_add(struct links *ls, const struct link_record *rec, links_done_fn done, void *ctx);
+
+/* Deletes the interface, then the record. */
+int links_remove(struct links *ls, const char *name, links_done_fn done, void *ctx);
+
+/* Saves a changed record (cost override, drain) of an existing link. */
+int links_save(struct links *ls, struct link *link, links_done_fn done, void *ctx);
+
+/* `wgmesh down` / `up`: every link's interface down or up again. */
+int links_set_admin_all(struct links *ls, bool up, links_done_fn done, void *ctx);
+
+/* Slots of our block and ports in use (for allocating a new link). */
+size_t links_used_slots(struct links *ls, unsigned server_id, unsigned *out, size_t max);
+size_t links_used_ports(struct links *ls, uint16_t *out, size_t max);
+
+/* The control-socket form of a link (docs/control-socket.md; no secrets).
+ * The quality part adds its metrics through the json_extra hook. */
+typedef void (*links_json_extra_fn)(const struct link *link, json_t *obj, void *ctx);
+void links_set_json_extra(struct links *ls, links_json_extra_fn fn, void *ctx);
+json_t *links_link_json(struct links *ls, const struct link *link);
+json_t *links_to_json(struct links *ls);
+
+#endif

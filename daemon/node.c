@@ -1,0 +1,192 @@
+#include "daemon/node.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/log.h"
+#include "common/nl_route.h"
+#include "common/node_identity.h"
+#include "common/statefile.h"
+#include "common/wg.h"
+#include "daemon/ctl_links.h"
+#include "daemon/http_client.h"
+#include "daemon/join.h"
+#include "daemon/link_apply.h"
+#include "daemon/links.h"
+#include "daemon/node_api.h"
+#include "daemon/tokens.h"
+#include "daemon/worker.h"
+
+struct node {
+	const struct wgm_config *cfg;
+	const struct addrplan *plan;
+	struct loop *loop;
+	struct ctl_server *ctl;
+	struct wgm_node_identity identity;
+	struct nl_sock route;
+	bool route_open;
+	struct nl_sock worker_route; /* the worker's own socket: one user per socket */
+	bool worker_route_open;
+	struct wg_backend *wg;
+	struct link_system sys;
+	struct worker *worker;
+	struct links *links;
+	struct tokens tokens;
+	bool tokens_open;
+	struct http_client *http;
+	struct join *join;
+	struct node_api *api;
+	struct ctl_links ctl_links;
+};
+
+/* The loopbacks other nodes reach this one at; BIRD announces them. */
+static int ensure_loopbacks(struct node *n, char *err, size_t errlen)
+{
+	struct addrplan_v4 lo4;
+	struct addrplan_v6 lo6;
+	struct nl_ip a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 };
+	int rc;
+
+	addrplan_loopback_v4(n->plan, n->cfg->id, &lo4);
+	addrplan_loopback_v6(n->cfg->id, &lo6);
+	a4.u.v4 = lo4.addr;
+	a6.u.v6 = lo6.addr;
+	rc = nl_route_link_set_up(&n->route, "lo", true, err, errlen);
+	if (rc == 0)
+		rc = nl_route_addr_add(&n->route, "lo", &a4, lo4.len, NULL, err, errlen);
+	if (rc == 0)
+		rc = nl_route_addr_add(&n->route, "lo", &a6, lo6.len, NULL, err, errlen);
+	return rc;
+}
+
+static bool outgoing_wins(unsigned remote_id, enum wgm_transport transport, void *ctx)
+{
+	struct node *n = ctx;
+
+	return join_outgoing_wins(n->join, remote_id, transport);
+}
+
+int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
+	       const struct addrplan *plan, struct node **out, char *err, size_t errlen)
+{
+	struct node *n = calloc(1, sizeof(*n));
+	struct wg_backend_options wg_opts = { 0 };
+	int rc;
+
+	if (!n) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	n->cfg = cfg;
+	n->plan = plan;
+	n->loop = loop;
+	n->ctl = ctl;
+	rc = statefile_ensure_dir(cfg->state_dir, STATEFILE_DIR_MODE, err, errlen);
+	if (rc < 0)
+		goto fail;
+	rc = wgm_node_identity_load(cfg->state_dir, &n->identity, err, errlen);
+	if (rc == -ENOENT) {
+		snprintf(err, errlen, "node %u has no keys in %s: run `wgmesh init %u` first", cfg->id, cfg->state_dir,
+			 cfg->id);
+		goto fail;
+	}
+	if (rc < 0)
+		goto fail;
+	if ((rc = nl_sock_open(&n->route, NETLINK_ROUTE, err, errlen)) < 0)
+		goto fail;
+	n->route_open = true;
+	if ((rc = nl_sock_open(&n->worker_route, NETLINK_ROUTE, err, errlen)) < 0)
+		goto fail;
+	n->worker_route_open = true;
+	if ((rc = ensure_loopbacks(n, err, errlen)) < 0)
+		goto fail;
+	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL	 ? WG_BACKEND_KERNEL
+		       : cfg->backend == WGM_BACKEND_USERSPACE ? WG_BACKEND_USERSPACE
+							       : WG_BACKEND_AUTO;
+	wg_opts.userspace_binary = cfg->wireguard_go;
+	if ((rc = wg_backend_open(&wg_opts, &n->worker_route, &n->wg, err, errlen)) < 0)
+		goto fail;
+	log_info("WireGuard backend: %s", n->wg->ops->name);
+	n->sys.wg = n->wg;
+	n->sys.route = &n->worker_route;
+	if ((rc = worker_new(loop, &n->worker)) < 0) {
+		snprintf(err, errlen, "worker thread: %s", strerror(-rc));
+		goto fail;
+	}
+	{
+		struct links_deps deps = { .loop = loop, .worker = n->worker, .sys = &n->sys, .plan = plan,
+					   .state_dir = cfg->state_dir, .ctl = ctl };
+		if ((rc = links_new(&deps, &n->links)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	if ((rc = tokens_open(&n->tokens, cfg, &n->identity, n->worker, err, errlen)) < 0)
+		goto fail;
+	n->tokens_open = true;
+	if ((rc = http_client_new(loop, 0, &n->http)) < 0) {
+		snprintf(err, errlen, "HTTP client: %s", strerror(-rc));
+		goto fail;
+	}
+	{
+		struct join_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
+					  .links = n->links, .http = n->http, .ctl = ctl };
+		if ((rc = join_new(&deps, &n->join)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+	}
+	n->ctl_links.links = n->links;
+	n->ctl_links.join = n->join;
+	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
+							    .links = n->links, .http = n->http };
+	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		goto fail;
+	}
+	if ((rc = links_start(n->links, err, errlen)) < 0)
+		goto fail;
+	{
+		struct node_api_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
+					      .links = n->links, .tokens = &n->tokens, .outgoing_wins = outgoing_wins,
+					      .ctx = n };
+		if ((rc = node_api_new(&deps, &n->api, err, errlen)) < 0)
+			goto fail;
+	}
+	*out = n;
+	return 0;
+fail:
+	node_stop(n);
+	return rc;
+}
+
+void node_stop(struct node *n)
+{
+	if (!n)
+		return;
+	/* Outside callers first, so nothing new starts; then the HTTP client,
+	 * whose cancelled calls release their owners; then the worker, whose
+	 * last jobs still report into the link table. */
+	node_api_free(n->api);
+	http_client_free(n->http);
+	join_free(n->join);
+	worker_free(n->worker);
+	links_free(n->links);
+	if (n->tokens_open)
+		tokens_close(&n->tokens);
+	wg_backend_close(n->wg);
+	if (n->worker_route_open)
+		nl_sock_close(&n->worker_route);
+	if (n->route_open)
+		nl_sock_close(&n->route);
+	wgm_node_identity_wipe(&n->identity);
+	free(n);
+}
+
+void node_fill_status(struct node *n, struct ctl_status *st)
+{
+	st->links_total = (long long)links_count(n->links);
+	st->links_up = (long long)links_count_active(n->links);
+}

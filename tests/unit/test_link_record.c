@@ -1,0 +1,131 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "daemon/link_apply.h"
+#include "daemon/link_record.h"
+
+static void sample(struct link_record *r)
+{
+	memset(r, 0, sizeof(*r));
+	strcpy(r->name, "pipe2v6");
+	r->remote_id = 2;
+	r->role = LINK_ROLE_CLIENT;
+	r->transport = WGM_TRANSPORT_V6;
+	r->link_type = WGM_LINK_DEFAULT;
+	r->listen_port = 51821;
+	memset(r->private_key, 0x11, sizeof(r->private_key));
+	memset(r->peer_public_key, 0x22, sizeof(r->peer_public_key));
+	memset(r->psk, 0x33, sizeof(r->psk));
+	strcpy(r->endpoint, "[2001:db8::10]:51820");
+	inet_pton(AF_INET, "10.0.0.5", &r->local4);
+	inet_pton(AF_INET, "10.0.0.4", &r->remote4);
+	inet_pton(AF_INET6, "fe82::5", &r->local6);
+	inet_pton(AF_INET6, "fe82::4", &r->remote6);
+	r->mtu = 1420;
+	r->cost_override = 250;
+	r->drained = true;
+	r->created = 1700000000;
+	r->has_remote_api_pk = true;
+	memset(r->remote_api_pk, 0x44, sizeof(r->remote_api_pk));
+	strcpy(r->remote_api_url, "http://192.0.2.10:8080");
+}
+
+static void test_round_trip_keeps_every_field(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	sample(&a);
+	j = link_record_to_json(&a);
+	assert_non_null(j);
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_memory_equal(&a, &b, sizeof(a));
+}
+
+static void test_missing_override_is_none_and_bad_fields_are_named(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	sample(&a);
+	a.cost_override = LINK_COST_NONE;
+	j = link_record_to_json(&a);
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_int_equal(b.cost_override, LINK_COST_NONE);
+
+	json_object_set_new(j, "psk", json_string("not base64"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "psk"));
+	/* A failed read leaves no key behind. */
+	for (size_t i = 0; i < sizeof(b.private_key); i++)
+		assert_int_equal(b.private_key[i], 0);
+
+	sample(&a);
+	json_decref(j);
+	j = link_record_to_json(&a);
+	json_object_set_new(j, "role", json_string("boss"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "role"));
+	json_object_set_new(j, "role", json_string("client"));
+	json_object_set_new(j, "endpoint", json_string(""));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "endpoint"));
+	json_decref(j);
+}
+
+static void test_device_has_one_peer_allowing_everything(void **state)
+{
+	struct link_record r;
+	struct wg_device *dev = NULL;
+
+	sample(&r);
+	assert_int_equal(link_record_to_wg_device(&r, &dev), 0);
+	assert_string_equal(dev->ifname, "pipe2v6");
+	assert_int_equal(dev->listen_port, 51821);
+	assert_int_equal(dev->n_peers, 1);
+	assert_true(dev->peers[0].has_preshared_key);
+	assert_int_equal(dev->peers[0].endpoint.addr.sa_family, AF_INET6);
+	assert_int_equal(dev->peers[0].persistent_keepalive, LINK_KEEPALIVE_S);
+	assert_int_equal(dev->peers[0].n_allowed_ips, 2);
+	assert_int_equal(dev->peers[0].allowed_ips[0].cidr, 0);
+	assert_int_equal(dev->peers[0].allowed_ips[1].family, AF_INET6);
+	wg_device_free(dev);
+
+	/* The accepting side has no endpoint and sends no keepalives. */
+	r.role = LINK_ROLE_SERVER;
+	r.endpoint[0] = '\0';
+	assert_int_equal(link_record_to_wg_device(&r, &dev), 0);
+	assert_int_equal(dev->peers[0].endpoint.addr.sa_family, AF_UNSPEC);
+	assert_int_equal(dev->peers[0].persistent_keepalive, 0);
+	wg_device_free(dev);
+}
+
+static void test_mtu_from_underlay(void **state)
+{
+	assert_int_equal(link_mtu_from_underlay(1500, WGM_TRANSPORT_V4), 1440);
+	assert_int_equal(link_mtu_from_underlay(1500, WGM_TRANSPORT_V6), 1420);
+	assert_int_equal(link_mtu_from_underlay(9000, WGM_TRANSPORT_V4), 8940);
+	/* Unknown or too small to carry IPv6 inside: the default. */
+	assert_int_equal(link_mtu_from_underlay(0, WGM_TRANSPORT_V4), LINK_MTU_DEFAULT);
+	assert_int_equal(link_mtu_from_underlay(1300, WGM_TRANSPORT_V6), LINK_MTU_DEFAULT);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_round_trip_keeps_every_field),
+		cmocka_unit_test(test_missing_override_is_none_and_bad_fields_are_named),
+		cmocka_unit_test(test_device_has_one_peer_allowing_everything),
+		cmocka_unit_test(test_mtu_from_underlay),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
