@@ -16,8 +16,27 @@ int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_status(struct cli *cli, int argc, char **argv);
 int cmd_events(struct cli *cli, int argc, char **argv);
 int cmd_console(struct cli *cli, int argc, char **argv);
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_connect(struct cli *cli, int argc, char **argv);
+int cmd_disconnect(struct cli *cli, int argc, char **argv);
+int cmd_links(struct cli *cli, int argc, char **argv);
+int cmd_up(struct cli *cli, int argc, char **argv);
+int cmd_down(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
+	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
+	  "ID [public] [--ipv4 ADDR|none] [--ipv6 ADDR|none] [--subnet CIDR] [--backend auto|kernel|userspace]\n"
+	  "       [--state-dir DIR] [--socket PATH] [--bird-config PATH] [--bird-socket PATH]\n"
+	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]" },
+	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
+	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
+	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
+	  "URL TOKEN [LINKTYPE] [PORT] | TOKEN (when it carries the URL)" },
+	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
+	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
+	{ "up", cmd_up, "bring every link's interface up again", "" },
+	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
 	{ "events", cmd_events, "print recent daemon events; --follow keeps printing new ones", "[--follow] [--json]" },
 	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
@@ -139,6 +158,11 @@ int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, 
 
 int cli_call(const struct cli *cli, json_t *req, json_t **reply)
 {
+	return cli_call_timeout(cli, req, CLI_DAEMON_TIMEOUT_MS, reply);
+}
+
+int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t **reply)
+{
 	char path[WGM_CONFIG_SOCKET_PATH_MAX], err[512];
 	int rc;
 
@@ -148,7 +172,7 @@ int cli_call(const struct cli *cli, json_t *req, json_t **reply)
 	}
 	rc = cli_socket_path(cli, path, sizeof(path), err, sizeof(err));
 	if (rc == 0)
-		rc = ctl_call(path, req, CLI_DAEMON_TIMEOUT_MS, reply, err, sizeof(err));
+		rc = ctl_call(path, req, timeout_ms, reply, err, sizeof(err));
 	json_decref(req);
 	if (rc < 0) {
 		json_decref(*reply);

@@ -58,6 +58,8 @@ int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, 
 /* Sends {"cmd":NAME,...} (req is consumed) and waits for the reply. On
  * failure prints the one-line reason and returns CLI_FAIL with *reply NULL. */
 int cli_call(const struct cli *cli, json_t *req, json_t **reply);
+/* The same with its own timeout, for commands that take long (connect). */
+int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t **reply);
 
 /* Pure formatting, unit-tested. */
 void cli_format_duration(long long seconds, char *out, size_t outlen);
