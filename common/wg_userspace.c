@@ -137,9 +137,12 @@ static bool proc_running(struct us_proc *p, int *status_out)
 	return false;
 }
 
-static void socket_path(const struct wg_userspace *us, const char *ifname, char *buf, size_t len)
+/* -ENAMETOOLONG when the path does not fit a Unix socket address. */
+static int socket_path(const struct wg_userspace *us, const char *ifname, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s/%s.sock", us->uapi_dir, ifname);
+	int n = snprintf(buf, len, "%s/%s.sock", us->uapi_dir, ifname);
+
+	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
 /* A connected UAPI socket, or -errno (-ENOENT/-ECONNREFUSED: nobody serves it). */
@@ -149,7 +152,8 @@ static int uapi_connect(const struct wg_userspace *us, const char *ifname)
 	struct timeval tv = { UAPI_IO_TIMEOUT_S, 0 };
 	int fd, e;
 
-	socket_path(us, ifname, addr.sun_path, sizeof(addr.sun_path));
+	if (socket_path(us, ifname, addr.sun_path, sizeof(addr.sun_path)) < 0)
+		return -ENAMETOOLONG;
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
