@@ -27,6 +27,7 @@ enum job_kind {
 	JOB_ADD,
 	JOB_REMOVE,
 	JOB_SAVE,
+	JOB_UPDATE, /* save, then apply */
 	JOB_ADMIN,
 	JOB_BRING_UP, /* a stored record at start, or a retry */
 };
@@ -271,6 +272,11 @@ static void run_job(void *ctx)
 	case JOB_SAVE:
 		job->rc = link_store_save(ls->deps.state_dir, &job->rec, job->err, sizeof(job->err));
 		break;
+	case JOB_UPDATE:
+		job->rc = link_store_save(ls->deps.state_dir, &job->rec, job->err, sizeof(job->err));
+		if (job->rc == 0)
+			job->rc = link_apply_up(sys, &job->rec, job->err, sizeof(job->err));
+		break;
 	case JOB_ADMIN:
 		job->rc = job->admin_up ? link_apply_up(sys, &job->rec, job->err, sizeof(job->err))
 					: link_apply_set_admin(sys, job->name, false, job->err, sizeof(job->err));
@@ -425,6 +431,19 @@ int links_save(struct links *ls, struct link *link, links_done_fn done, void *ct
 {
 	struct link_job *job = job_new(ls, JOB_SAVE, link->rec.name, done, ctx);
 
+	if (!job)
+		return -ENOMEM;
+	job->rec = link->rec;
+	return submit(ls, job, save_done);
+}
+
+int links_update(struct links *ls, struct link *link, links_done_fn done, void *ctx)
+{
+	struct link_job *job;
+
+	if (link->phase == LINK_PHASE_CREATING || link->phase == LINK_PHASE_REMOVING)
+		return -EBUSY;
+	job = job_new(ls, JOB_UPDATE, link->rec.name, done, ctx);
 	if (!job)
 		return -ENOMEM;
 	job->rec = link->rec;

@@ -89,6 +89,9 @@ int links_remove(struct links *ls, const char *name, links_done_fn done, void *c
 
 /* Saves a changed record (cost override, drain) of an existing link. */
 int links_save(struct links *ls, struct link *link, links_done_fn done, void *ctx);
+/* Saves a changed record and applies it to the interface (listen port,
+ * endpoint, keys). */
+int links_update(struct links *ls, struct link *link, links_done_fn done, void *ctx);
 
 /* `wgmesh down` / `up`: every link's interface down or up again. */
 int links_set_admin_all(struct links *ls, bool up, links_done_fn done, void *ctx);

@@ -409,6 +409,7 @@ static void handle_update(struct http_request *http, void *ctx)
 	struct wgm_msg_update_req m;
 	struct link *link;
 	char err[256];
+	int rc;
 
 	if (!pm) {
 		http_request_reply_error(http, 503, "out of memory");
@@ -438,16 +439,25 @@ static void handle_update(struct http_request *http, void *ctx)
 		link->rec.cost_override = m.cost ? (int)m.cost : LINK_COST_NONE;
 	if (m.has_obfs_key)
 		memcpy(link->rec.obfs_key, m.obfs_key, sizeof(link->rec.obfs_key));
-	if (m.has_port) {
-		/* The client names its new source port; the server's listen port stays. */
-		char *colon = strrchr(link->rec.endpoint, ':');
-		if (link->rec.role == LINK_ROLE_CLIENT && colon)
-			snprintf(colon + 1, sizeof(link->rec.endpoint) - (size_t)(colon + 1 - link->rec.endpoint), "%u", m.port);
+	if (m.has_port && m.port != link->rec.listen_port) {
+		/* The connecting side moves this end to a new port (self-repair);
+		 * it then points its endpoint there. */
+		uint16_t ports[512];
+		size_t n = links_used_ports(api->deps.links, ports, 512);
+		for (size_t i = 0; i < n; i++) {
+			if (ports[i] == m.port) {
+				snprintf(err, sizeof(err), "port: %u is taken on node %u", m.port, api->deps.cfg->id);
+				refuse(http, 400, err);
+				goto out;
+			}
+		}
+		link->rec.listen_port = m.port;
 	}
 	log_notice("node %d updated %s", m.link.caller_id, link->rec.name);
-	if (links_save(api->deps.links, link, member_done, pm) == 0)
+	rc = links_update(api->deps.links, link, member_done, pm);
+	if (rc == 0)
 		return;
-	refuse(http, 503, "out of memory");
+	refuse(http, rc == -EBUSY ? 412 : 503, rc == -EBUSY ? "the link is being changed; try again" : "out of memory");
 out:
 	wgm_api_request_clear(&pm->req);
 	free(pm);
