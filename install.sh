@@ -285,17 +285,24 @@ cmd_lab() {
 	build
 	say "bringing up a lab of $n nodes: WGMLAB_BIN_DIR=$BUILD $SRC/tests/lab/wgmesh-lab up $n ${up_args[*]}"
 	WGMLAB_BIN_DIR=$BUILD "$SRC/tests/lab/wgmesh-lab" up "$n" "${up_args[@]}" || die "the lab did not come up (the line above says why)"
-	cat <<EOF
-
-The lab is up: $n nodes in network namespaces on this machine. Try:
-  export WGMLAB_BIN_DIR=$BUILD
-  sudo -E $SRC/tests/lab/wgmesh-lab status              nodes, processes, links
-  sudo -E $SRC/tests/lab/wgmesh-lab console 0           the console of node 0
-  sudo -E $SRC/tests/lab/wgmesh-lab exec 2 ping 10.0.0.1    node 2 reaches node 0 through the mesh
-  sudo -E $SRC/tests/lab/wgmesh-lab impair 0 2 --delay 80   slow the 0-2 path down and watch traffic move
-  sudo -E $SRC/tests/lab/wgmesh-lab down                removes everything
-docs/lab.md has the rest.
-EOF
+	# The lab finds build/install of its source tree by itself; anything
+	# else it is told, in the commands printed here.
+	local lab=$SRC/tests/lab/wgmesh-lab env=
+	[ "$PWD" = "$SRC" ] && lab=tests/lab/wgmesh-lab
+	[ "$BUILD" = "$SRC/build/install" ] || env="WGMLAB_BIN_DIR=$BUILD "
+	[ -z "${WGMLAB_PREFIX:-}" ] || env="${env}WGMLAB_PREFIX=$WGMLAB_PREFIX "
+	echo
+	echo "The lab is up: $n node(s) in network namespaces on this machine, node 0 public, the"
+	echo "others joined to it by token. Try:"
+	echo "  sudo $env$lab status                    nodes, their processes and links"
+	if [ "$n" -ge 2 ] && [ ${#up_args[@]} -eq 0 ]; then
+		echo "  sudo $env$lab exec 2 wgmesh links       node 2's links (to node 0)"
+		echo "  sudo $env$lab exec 2 ping 10.0.0.4      node 2 reaches node 0 through WireGuard"
+	fi
+	[ ${#up_args[@]} -eq 0 ] && echo "  sudo $env$lab console 0                 the console of node 0 (q quits)"
+	[ "$n" -ge 2 ] && echo "  sudo $env$lab impair 0 2 --delay 80     slow the 0-2 path down (clear 0 2 undoes it)"
+	echo "  sudo $env$lab down                      remove everything"
+	echo "docs/lab.md has the rest."
 }
 
 # ---------------------------------------------------------------- uninstall
