@@ -58,6 +58,8 @@ struct http_server {
 	struct http_route *routes;
 	http_gate_fn gate;
 	void *gate_ctx;
+	http_outcome_fn outcome;
+	void *outcome_ctx;
 	struct http_request *suspended;
 };
 
@@ -254,6 +256,13 @@ static const struct http_route *find_route(const struct http_server *srv, const 
 	return NULL;
 }
 
+/* An answer decided before the handler; the status is kept for the outcome hook. */
+static enum MHD_Result refuse_early(struct http_request *req, unsigned status, const char *reason)
+{
+	req->status = status;
+	return queue_error(req->conn, status, reason);
+}
+
 /* The first call for a request: everything decided from the headers alone,
  * answered before any body is read. */
 static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connection *conn,
@@ -277,11 +286,11 @@ static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connect
 	client_ip_text(conn, req->client_ip, sizeof(req->client_ip));
 	*con_cls = req;
 	if (srv->gate && !srv->gate(req->client_ip, &reason, srv->gate_ctx))
-		return queue_error(conn, MHD_HTTP_FORBIDDEN, reason ? reason : "forbidden");
+		return refuse_early(req, MHD_HTTP_FORBIDDEN, reason ? reason : "forbidden");
 	req->route = find_route(srv, method, url, &path_known);
 	if (!req->route)
-		return path_known ? queue_error(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed")
-				  : queue_error(conn, MHD_HTTP_NOT_FOUND, "no such resource");
+		return path_known ? refuse_early(req, MHD_HTTP_METHOD_NOT_ALLOWED, "method not allowed")
+				  : refuse_early(req, MHD_HTTP_NOT_FOUND, "no such resource");
 	length = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (length) {
 		char *end;
@@ -290,7 +299,7 @@ static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connect
 		if (errno || *end || end == length || n > srv->opts.body_max) {
 			char msg[96];
 			snprintf(msg, sizeof(msg), "body larger than %zu bytes", srv->opts.body_max);
-			return queue_error(conn, MHD_HTTP_CONTENT_TOO_LARGE, msg);
+			return refuse_early(req, MHD_HTTP_CONTENT_TOO_LARGE, msg);
 		}
 	}
 	return MHD_YES;
@@ -330,8 +339,13 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	if (*upload_data_size > 0) {
 		/* Without a Content-Length the cap is only known mid-body; MHD
 		 * cannot answer then, so the connection is cut. */
-		if (req->state != REQ_RECEIVING || append_body(req, upload_data, *upload_data_size) < 0)
+		if (req->state != REQ_RECEIVING)
 			return MHD_NO;
+		if (append_body(req, upload_data, *upload_data_size) < 0) {
+			/* Counted as what it is, though the caller sees a cut connection. */
+			req->status = MHD_HTTP_CONTENT_TOO_LARGE;
+			return MHD_NO;
+		}
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
@@ -366,6 +380,8 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	if (!req)
 		return;
 	*con_cls = NULL;
+	if (req->status && req->srv->outcome)
+		req->srv->outcome(req->client_ip, req->status, req->srv->outcome_ctx);
 	unlink_suspended(req);
 	req->conn = NULL;
 	/* The handler still holds it: its reply will free it. */
@@ -569,4 +585,10 @@ void http_server_set_gate(struct http_server *srv, http_gate_fn fn, void *ctx)
 {
 	srv->gate = fn;
 	srv->gate_ctx = ctx;
+}
+
+void http_server_set_outcome_hook(struct http_server *srv, http_outcome_fn fn, void *ctx)
+{
+	srv->outcome = fn;
+	srv->outcome_ctx = ctx;
 }

@@ -35,6 +35,12 @@ typedef void (*http_handler_fn)(struct http_request *req, void *ctx);
  * shown as IPv4). Returning false answers 403 with reason (if set). */
 typedef bool (*http_gate_fn)(const char *client_ip, const char **reason, void *ctx);
 
+/* Called once per finished request with the status it was answered with
+ * (413 also when an oversized body without Content-Length was cut off), e.g.
+ * to count failures per address. Requests abandoned at shutdown are not
+ * reported. */
+typedef void (*http_outcome_fn)(const char *client_ip, unsigned status, void *ctx);
+
 int http_server_new(struct loop *loop, const struct http_server_options *opts,
 		    struct http_server **out, char *err, size_t errlen);
 /* Stops listening and closes every connection. Requests still waiting for
@@ -47,6 +53,7 @@ uint16_t http_server_port(const struct http_server *srv);
 int http_server_route(struct http_server *srv, const char *method, const char *path,
 		      http_handler_fn fn, void *ctx);
 void http_server_set_gate(struct http_server *srv, http_gate_fn fn, void *ctx);
+void http_server_set_outcome_hook(struct http_server *srv, http_outcome_fn fn, void *ctx);
 
 /* Request accessors; valid until the reply. */
 const char *http_request_method(const struct http_request *req);

@@ -14,6 +14,7 @@
 #include "common/json_secret.h"
 #include "common/keys.h"
 #include "common/log.h"
+#include "daemon/api_guard.h"
 
 #define REPLAY_CAPACITY 4096
 
@@ -21,6 +22,7 @@ struct node_api {
 	struct node_api_deps deps;
 	struct http_server *http;
 	struct wgm_replay_cache *replay;
+	struct wgm_api_guard *guard;
 };
 
 /* One /connect waiting for its link to come up. */
@@ -30,6 +32,8 @@ struct pending_connect {
 	struct wgm_api_request req;
 	enum wgm_api_caller_kind kind;
 	char token_id[WGM_TOKEN_ID_LEN + 1];
+	struct wgm_msg_connect_req msg;
+	bool replaced; /* a stale link of the caller was removed once already */
 	struct wgm_msg_connect_reply reply;
 	char name[LINK_NAME_MAX + 1];
 };
@@ -44,6 +48,36 @@ static void refuse(struct http_request *http, int status, const char *reason)
 	log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http), http_request_path(http),
 		 http_request_client_ip(http), status, reason);
 	http_request_reply_error(http, (unsigned)status, "%s", reason);
+}
+
+/* ---- blocking: addresses that fail repeatedly (docs/api.md) ---- */
+
+static bool guard_gate(const char *client_ip, const char **reason, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return true;
+	if (!wgm_api_guard_blocked(api->guard, &addr, now_s(), NULL))
+		return true;
+	*reason = "blocked after repeated failures; try again in a few minutes";
+	return false;
+}
+
+/* Every 4xx counts, whatever produced it (a bad token, junk, a wrong route,
+ * an oversized body); the 403s of a block do not prolong it. */
+static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (status < 400 || status >= 500 || status == 403)
+		return;
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return;
+	if (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random()))
+		log_notice("node API: %s blocked after repeated failures", client_ip);
 }
 
 /* ---- /connectivity: public facts, nothing boxed ---- */
@@ -161,10 +195,31 @@ static bool link_type_offered(const struct wgm_config *cfg, enum wgm_link_type t
 	return false;
 }
 
-/* Checks a /connect request against this node; 0 or an HTTP status with reason. */
-static int check_connect(struct node_api *api, const struct wgm_msg_connect_req *m, enum wgm_api_caller_kind kind,
-			 char *name, char *err, size_t errlen)
+/* Whether LINK's other end is the node whose API key sealed this request. */
+static bool link_of_caller(const struct link *link, const uint8_t caller_pk[WGM_API_KEY_LEN])
 {
+	return link && link->rec.has_remote_api_pk &&
+	       sodium_memcmp(link->rec.remote_api_pk, caller_pk, WGM_API_KEY_LEN) == 0;
+}
+
+/* A link to ID over TRANSPORT whose other end is not the caller. */
+static bool id_taken_by_other(struct links *links, unsigned id, enum wgm_transport transport,
+			      const uint8_t caller_pk[WGM_API_KEY_LEN])
+{
+	struct link *link = links_find_remote(links, id, transport);
+
+	return link && !link_of_caller(link, caller_pk);
+}
+
+/* Checks a /connect request against this node; 0 or an HTTP status with
+ * reason. *stale is set when the only obstacle is a link of ours to this same
+ * caller (same API key) accepted earlier: the caller asks again because it
+ * holds no end of it (it was killed before storing our reply, or lost its
+ * state), so that link carries nothing and is replaced. */
+static int check_connect(struct node_api *api, const struct wgm_msg_connect_req *m, enum wgm_api_caller_kind kind,
+			 const uint8_t caller_pk[WGM_API_KEY_LEN], char *name, bool *stale, char *err, size_t errlen)
+{
+	struct link *existing;
 	const struct wgm_config *cfg = api->deps.cfg;
 	unsigned caller = (unsigned)m->caller_id;
 
@@ -192,16 +247,22 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 		snprintf(err, errlen, "caller_id: no interface name for %u", caller);
 		return 400;
 	}
-	if (links_find(api->deps.links, name) ||
-	    (api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
+	*stale = false;
+	existing = links_find(api->deps.links, name);
+	if (existing && existing->rec.role == LINK_ROLE_SERVER && link_of_caller(existing, caller_pk) &&
+	    !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
+		*stale = true;
+		return 0;
+	}
+	if (existing || (api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
 		snprintf(err, errlen, "a link %s between node %u and node %u already exists", name, cfg->id, caller);
 		return 412;
 	}
 	/* A first join may not take an ID the mesh already has: that node would
 	 * lose its routes. Members' later links are to known IDs by design. */
 	if (kind == WGM_API_CALLER_JOINER && m->first_join &&
-	    (links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V4) ||
-	     links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V6) ||
+	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
+	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
 	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
 		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
 		return 416;
@@ -281,14 +342,90 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	return 0;
 }
 
+static void connect_proceed(struct pending_connect *pc);
+
+static void connect_refuse(struct pending_connect *pc, int status, const char *err)
+{
+	struct node_api *api = pc->api;
+
+	if (pc->kind == WGM_API_CALLER_JOINER) {
+		wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
+		tokens_save(api->deps.tokens);
+	}
+	refuse(pc->http, status, err);
+	pending_free(pc);
+}
+
+static void stale_removed(int rc, const char *err, void *ctx)
+{
+	struct pending_connect *pc = ctx;
+
+	if (rc < 0) {
+		connect_refuse(pc, 500, err && *err ? err : "the earlier link could not be removed");
+		return;
+	}
+	connect_proceed(pc);
+}
+
+/* Checks, allocates and adds the link; replies (now or when it is up). */
+static void connect_proceed(struct pending_connect *pc)
+{
+	struct node_api *api = pc->api;
+	const struct wgm_msg_connect_req *m = &pc->msg;
+	struct link_record rec;
+	char err[256];
+	bool stale;
+	int status, rc;
+
+	status = check_connect(api, m, pc->kind, pc->req.caller_pk, pc->name, &stale, err, sizeof(err));
+	if (status) {
+		connect_refuse(pc, status, err);
+		return;
+	}
+	if (stale) {
+		if (pc->replaced) {
+			snprintf(err, sizeof(err), "a link %s to node %d is being replaced; try again", pc->name,
+				 m->caller_id);
+			connect_refuse(pc, 412, err);
+			return;
+		}
+		pc->replaced = true;
+		log_notice("node %d asks again for %s, which it does not hold: replacing it", m->caller_id, pc->name);
+		rc = links_remove(api->deps.links, pc->name, stale_removed, pc);
+		if (rc < 0) {
+			snprintf(err, sizeof(err), "a link %s to node %d is being changed; try again", pc->name,
+				 m->caller_id);
+			connect_refuse(pc, rc == -EBUSY ? 412 : 503, err);
+		}
+		return;
+	}
+	status = allocate_link(api, m, pc->name, &rec, &pc->reply, err, sizeof(err));
+	if (status) {
+		connect_refuse(pc, status, err);
+		return;
+	}
+	memcpy(rec.remote_api_pk, pc->req.caller_pk, sizeof(rec.remote_api_pk));
+	rec.has_remote_api_pk = true;
+	if (pc->kind == WGM_API_CALLER_JOINER) {
+		pc->reply.has_mesh_key = true;
+		memcpy(pc->reply.mesh_key, api->deps.identity->mesh_key, sizeof(pc->reply.mesh_key));
+	}
+	rc = links_add(api->deps.links, &rec, connect_link_done, pc);
+	link_record_wipe(&rec);
+	if (rc < 0) {
+		connect_refuse(pc, rc == -EEXIST ? 412 : 503, rc == -EEXIST ? "link already exists" : "out of memory");
+		return;
+	}
+	log_notice("node %d connects as %s over %s (%s)", m->caller_id,
+		   pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)" : "a member",
+		   wgm_transport_name(m->transport), pc->name);
+}
+
 static void handle_connect(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
 	struct pending_connect *pc = calloc(1, sizeof(*pc));
-	struct wgm_msg_connect_req m;
-	struct link_record rec;
 	char err[256];
-	int status, rc;
 
 	if (!pc) {
 		http_request_reply_error(http, 503, "out of memory");
@@ -300,40 +437,11 @@ static void handle_connect(struct http_request *http, void *ctx)
 		free(pc);
 		return;
 	}
-	if (wgm_msg_connect_req_decode(pc->req.payload, &m, err, sizeof(err)) < 0) {
-		status = 400;
-		goto refuse;
+	if (wgm_msg_connect_req_decode(pc->req.payload, &pc->msg, err, sizeof(err)) < 0) {
+		connect_refuse(pc, 400, err);
+		return;
 	}
-	status = check_connect(api, &m, pc->kind, pc->name, err, sizeof(err));
-	if (status)
-		goto refuse;
-	status = allocate_link(api, &m, pc->name, &rec, &pc->reply, err, sizeof(err));
-	if (status)
-		goto refuse;
-	memcpy(rec.remote_api_pk, pc->req.caller_pk, sizeof(rec.remote_api_pk));
-	rec.has_remote_api_pk = true;
-	if (pc->kind == WGM_API_CALLER_JOINER) {
-		pc->reply.has_mesh_key = true;
-		memcpy(pc->reply.mesh_key, api->deps.identity->mesh_key, sizeof(pc->reply.mesh_key));
-	}
-	rc = links_add(api->deps.links, &rec, connect_link_done, pc);
-	link_record_wipe(&rec);
-	if (rc < 0) {
-		snprintf(err, sizeof(err), "%s", rc == -EEXIST ? "link already exists" : "out of memory");
-		status = rc == -EEXIST ? 412 : 503;
-		goto refuse;
-	}
-	log_notice("node %d connects as %s over %s (%s)", m.caller_id,
-		   pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)" : "a member",
-		   wgm_transport_name(m.transport), pc->name);
-	return;
-refuse:
-	if (pc->kind == WGM_API_CALLER_JOINER) {
-		wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
-		tokens_save(api->deps.tokens);
-	}
-	refuse(http, status, err);
-	pending_free(pc);
+	connect_proceed(pc);
 }
 
 /* ---- /update and /disconnect: members only ---- */
@@ -467,6 +575,7 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 {
 	struct node_api *api = calloc(1, sizeof(*api));
 	struct http_server_options opts = { 0 };
+	struct wgm_api_guard_config guard_cfg;
 	struct addrplan_v4 lo;
 	int rc;
 
@@ -481,13 +590,26 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		snprintf(err, errlen, "node API: out of memory");
 		return -ENOMEM;
 	}
+	wgm_api_guard_config_default(&guard_cfg);
+	api->guard = wgm_api_guard_new(&guard_cfg);
+	if (!api->guard) {
+		snprintf(err, errlen, "node API: out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
 	addrplan_loopback_v4(deps->plan, deps->cfg->id, &lo);
 	opts.address = deps->cfg->listen == WGM_LISTEN_PUBLIC ? "::" : lo.text;
 	opts.port = deps->cfg->listen_port;
 	opts.body_max = WGM_API_BODY_MAX;
+	/* libmicrohttpd enforces the connection limits itself (before a
+	 * connection reaches us); the guard keeps the failure record. */
+	opts.per_ip_limit = guard_cfg.conns_per_addr;
+	opts.connection_limit = guard_cfg.conns_total;
 	rc = http_server_new(deps->loop, &opts, &api->http, err, errlen);
 	if (rc < 0)
 		goto fail;
+	http_server_set_gate(api->http, guard_gate, api);
+	http_server_set_outcome_hook(api->http, guard_outcome, api);
 	if ((rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECTIVITY, handle_connectivity, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECT, handle_connect, api)) < 0 ||
 	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
@@ -508,6 +630,7 @@ void node_api_free(struct node_api *api)
 	if (!api)
 		return;
 	http_server_free(api->http);
+	wgm_api_guard_free(api->guard);
 	wgm_replay_cache_free(api->replay);
 	free(api);
 }

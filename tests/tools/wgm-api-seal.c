@@ -1,0 +1,77 @@
+/* wgm-api-seal: prints the body of a join call as a joiner would send it,
+ * for end-to-end tests that post it themselves (curl) to check what the node
+ * API refuses: a token it does not know, a box sealed for another route, the
+ * same body twice (a replay).
+ *
+ *   wgm-api-seal TOKEN ROUTE CALLER_ID
+ *
+ * The payload is a /connect request from CALLER_ID (IPv4 transport, default
+ * link type, a fresh WireGuard key) sealed with a fresh API key pair for
+ * ROUTE. Exit 0 with the body on stdout, 1 with one line on stderr. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "common/api_auth.h"
+#include "common/api_msg.h"
+#include "common/json_secret.h"
+#include "common/keys.h"
+#include "common/token.h"
+
+int main(int argc, char **argv)
+{
+	struct wgm_msg_connect_req m = { .link_type = WGM_LINK_DEFAULT, .transport = WGM_TRANSPORT_V4,
+					 .first_join = true };
+	struct wgm_api_keypair caller;
+	struct wgm_api_call call;
+	struct wgm_token token;
+	uint8_t wg_sk[WGM_WG_KEY_LEN];
+	json_t *payload = NULL;
+	char *body = NULL, err[256], *end;
+	int rc = 1;
+	long id;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID\n");
+		return 2;
+	}
+	if (sodium_init() < 0 || wgm_api_keypair_generate(&caller) < 0) {
+		fprintf(stderr, "wgm-api-seal: cannot make keys\n");
+		return 1;
+	}
+	errno = 0;
+	id = strtol(argv[3], &end, 10);
+	if (errno || *end || end == argv[3] || id < 0 || id > 65535) {
+		fprintf(stderr, "wgm-api-seal: CALLER_ID: %s is not a node ID\n", argv[3]);
+		goto out;
+	}
+	if (wgm_token_decode(argv[1], &token, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", err);
+		goto out;
+	}
+	m.caller_id = (int)id;
+	if (wgm_key_generate_private(wg_sk) < 0) {
+		fprintf(stderr, "wgm-api-seal: cannot make a WireGuard key\n");
+		goto out;
+	}
+	wgm_key_public(m.wg_pk, wg_sk);
+	sodium_memzero(wg_sk, sizeof(wg_sk));
+	payload = wgm_msg_connect_req_encode(&m);
+	if (!payload || wgm_api_auth_seal_join(&caller, &token, argv[2], payload, (int64_t)time(NULL), &call, &body,
+					       err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", payload ? err : "cannot encode the request");
+		goto out;
+	}
+	printf("%s\n", body);
+	rc = 0;
+out:
+	wgm_token_wipe(&token);
+	wgm_api_keypair_wipe(&caller);
+	json_decref(payload);
+	free(body);
+	return rc;
+}
