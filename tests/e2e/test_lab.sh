@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 e2e_require_root
-e2e_require_cmd ip nsenter unshare setsid iptables ip6tables iptables-save ping wireguard-go bird
+e2e_require_cmd ip nsenter unshare setsid iptables ip6tables iptables-save ping wireguard-go bird tmux
 
 LAB=$WGM_SRC_DIR/tests/lab/wgmesh-lab
 export WGMLAB_PREFIX="l$E2E_TAG"
@@ -32,7 +32,13 @@ min_rtt_ms() {
 		awk -F'[/ ]' '/^rtt/ { printf "%d\n", $7 + 0.999 }'
 }
 
-running() { [ -r "/proc/$1/stat" ] && ! awk '{ sub(/.*\) /, ""); exit $1 != "Z" }' "/proc/$1/stat"; }
+# Read once: a process may be reaped between two reads of its stat file.
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
 
 lab_pids() {
 	local ns
@@ -76,6 +82,20 @@ for id in 2 4; do
 	done
 done
 
+e2e_log "console 0 opens node 0's console with its links; q quits it"
+tmux_sock="wgm-lab-$E2E_TAG"
+e2e_on_exit "tmux -L $tmux_sock kill-server"
+tmux -L "$tmux_sock" new-session -d -s lab -x 120 -y 30 \
+	"env WGMLAB_PREFIX='$WGMLAB_PREFIX' WGMLAB_BIN_DIR='$WGMLAB_BIN_DIR' LANG=C.UTF-8 TERM=tmux-256color '$LAB' console 0 2>'$E2E_TMP/console.err'; echo \$? >'$E2E_TMP/console.rc'; sleep 60"
+screen() { tmux -L "$tmux_sock" capture-pane -p -t lab; }
+wait_until 15 sh -c "tmux -L '$tmux_sock' capture-pane -p -t lab | grep -q 'wgmesh node 0 '" ||
+	fail "console 0 did not show node 0: $(screen | head -n 3) $(cat "$E2E_TMP/console.err")"
+wait_until 15 sh -c "tmux -L '$tmux_sock' capture-pane -p -t lab | grep -q '^pipe4v6 '" ||
+	fail "console 0 does not list node 0's links: $(screen | head -n 8)"
+tmux -L "$tmux_sock" send-keys -t lab q
+wait_until 10 test -s "$E2E_TMP/console.rc" || fail "the console did not quit on q"
+[ "$(cat "$E2E_TMP/console.rc")" = 0 ] || fail "the console exited $(cat "$E2E_TMP/console.rc"): $(cat "$E2E_TMP/console.err")"
+
 e2e_log "impair 0 2 --delay 100 slows both 0-2 links (IPv4 and IPv6 underlay), not 0-4"
 p2v4=$(link_peer_addr 2 0 v4)
 p2v6=$(link_peer_addr 2 0 v6)
@@ -111,7 +131,7 @@ wg_pids=$(for pid in $pids; do [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = wiregu
 lab down
 ip netns list | awk '{print $1}' | grep -qE "^$WGMLAB_PREFIX-" && fail "a namespace of the lab is left: $(ip netns list | grep "$WGMLAB_PREFIX-")"
 for pid in $pids; do
-	running "$pid" && fail "process $pid ($(cat "/proc/$pid/comm")) is still running after down"
+	running "$pid" && fail "process $pid ($(cat "/proc/$pid/comm" 2>/dev/null)) is still running after down"
 done
 grep -q "$LAB_DIR" /proc/self/mountinfo && fail "a mount of the lab is left: $(grep "$LAB_DIR" /proc/self/mountinfo)"
 holders=$(grep -ls "$LAB_DIR" /proc/[0-9]*/mountinfo || true)

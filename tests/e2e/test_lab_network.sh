@@ -29,7 +29,13 @@ loss_pct() {
 }
 
 # A zombie is gone for our purpose (PID 1 reaps it in its own time).
-running() { [ -r "/proc/$1/stat" ] && ! awk '{ sub(/.*\) /, ""); exit $1 != "Z" }' "/proc/$1/stat"; }
+# Read once: a process may be reaped between two reads of its stat file.
+running() {
+	local stat
+	stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+	stat=${stat##*) }
+	[ "${stat%% *}" != Z ]
+}
 
 # Everything of this lab that runs: PIDs inside its namespaces.
 lab_pids() {
