@@ -175,7 +175,16 @@ static void publish_link_event(struct links *ls, const char *kind, const struct 
 		json_object_set_new(event, "name", json_string(link->rec.name));
 		json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
 	} else {
-		json_object_set_new(event, "link", links_link_json(ls, link));
+		json_t *obj = links_link_json(ls, link);
+
+		/* link_state carries the contract's name, state and remote_id
+		 * beside the whole LINK. */
+		if (obj && strcmp(kind, "link_state") == 0) {
+			json_object_set_new(event, "name", json_string(link->rec.name));
+			json_object_set(event, "state", json_object_get(obj, "state"));
+			json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
+		}
+		json_object_set_new(event, "link", obj);
 	}
 	publish(ls, event);
 }

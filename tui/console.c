@@ -43,6 +43,7 @@ struct console {
 	bool confirming;
 	char confirm_link[MODEL_NAME_MAX];
 	bool connect_pending;
+	bool token_rewrap; /* the token box needs its soft-wrapped rewrite */
 	int64_t now_ms;
 	int64_t last_status_ms, last_nodes_ms, last_history_ms;
 	enum ui_view before_help;
@@ -194,11 +195,23 @@ static json_t *req_named(const char *cmd, const char *name)
 	return req;
 }
 
+/* A daemon without a command answers this; what the console then shows is a
+ * note in that view, not an error at every refresh. */
+static bool unknown_command(const char *err)
+{
+	return err && strncmp(err, "unknown command", 15) == 0;
+}
+
 static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const char *err)
 {
 	struct console *cs = ctx;
 	char perr[256] = "";
 	int rc = 0;
+	if (!reply && strcmp(cmd, "nodes") == 0 && unknown_command(err)) {
+		cs->ui.nodes_unsupported = true;
+		cs->dirty = true;
+		return;
+	}
 	if (!reply) {
 		/* A refresh failing is shown only when nothing else explains it. */
 		if (conn_up(&cs->conn))
@@ -211,6 +224,7 @@ static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const c
 	} else if (strcmp(cmd, "links") == 0) {
 		rc = model_apply_links(&cs->ui.model, reply, perr, sizeof(perr));
 	} else if (strcmp(cmd, "nodes") == 0) {
+		cs->ui.nodes_unsupported = false;
 		rc = model_apply_nodes(&cs->ui.model, reply, perr, sizeof(perr));
 	}
 	if (rc < 0)
@@ -223,10 +237,16 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 	struct console *cs = ctx;
 	struct link_history h;
 	char perr[256];
+	if (!reply && unknown_command(err)) {
+		cs->ui.history_unsupported = true;
+		cs->dirty = true;
+		return;
+	}
 	if (!reply) {
 		say(cs, true, "link history: %s", err);
 		return;
 	}
+	cs->ui.history_unsupported = false;
 	if (link_history_parse(reply, &h, perr, sizeof(perr)) < 0) {
 		say(cs, true, "daemon sent a bad history: %s", perr);
 		return;
@@ -509,6 +529,7 @@ static void act_help(struct console *cs)
 static void act_redraw(struct console *cs)
 {
 	clearok(curscr, TRUE);
+	cs->token_rewrap = true;
 }
 
 static void act_sort(struct console *cs)
@@ -562,6 +583,7 @@ static void on_token(void *ctx, const char *cmd, const json_t *reply, const char
 	snprintf(cs->ui.token_note, sizeof(cs->ui.token_note), "id %.24s, expires %s, uses %.8s", id ? id : "?", when,
 		 cs->form[1]);
 	cs->ui.token_shown = true;
+	cs->token_rewrap = true;
 	say(cs, false, "token %s issued", id ? id : "");
 }
 
@@ -606,19 +628,31 @@ static void act_token(struct console *cs)
 	prompt(cs, "Token TTL (90s, 30m, 1h, 7d) [1h]: ", "", false, token_ttl_done);
 }
 
-/* c: connect. URL, then token, then progress from events until the reply. */
+/* c: connect. URL, then token, then progress from events until the reply:
+ * {"ok":true,"remote_id":N,"links":["pipe0","pipe0v6"]}. */
 static void on_connect(void *ctx, const char *cmd, const json_t *reply, const char *err)
 {
 	struct console *cs = ctx;
+	char links[128] = "";
+	size_t pos = 0, i;
+	const json_t *v;
 	cs->connect_pending = false;
 	if (!reply) {
 		say(cs, true, "connect failed: %s", err);
 		return;
 	}
-	const char *link = json_string_value(json_object_get(reply, "link"));
-	if (!link)
-		link = json_string_value(json_object_get(reply, "name"));
-	say(cs, false, "connected%s%s%s", link ? " (link " : "", link ? link : "", link ? ")" : "");
+	json_array_foreach(json_object_get(reply, "links"), i, v)
+	{
+		if (json_is_string(v) && pos < sizeof(links))
+			pos += (size_t)snprintf(links + pos, sizeof(links) - pos, "%s%.16s", pos ? ", " : "",
+						json_string_value(v));
+	}
+	const json_t *remote = json_object_get(reply, "remote_id");
+	if (json_is_integer(remote))
+		say(cs, false, "connected to node %lld%s%s", (long long)json_integer_value(remote), pos ? ": " : "",
+		    links);
+	else
+		say(cs, false, "connected%s%s", pos ? ": " : "", links);
 }
 
 static void connect_token_done(struct console *cs, const char *value)
@@ -671,6 +705,20 @@ static void on_done(void *ctx, const char *cmd, const json_t *reply, const char 
 		say(cs, false, "%s: done", cmd);
 }
 
+/* {"ok":true,"removed":["pipe2"]}; the row goes with the link_removed event. */
+static void on_disconnect(void *ctx, const char *cmd, const json_t *reply, const char *err)
+{
+	struct console *cs = ctx;
+	const json_t *removed = reply ? json_object_get(reply, "removed") : NULL;
+	const char *first = json_string_value(json_array_get(removed, 0));
+	if (!reply)
+		say(cs, true, "disconnect failed (d then f removes it here only): %s", err);
+	else if (first)
+		say(cs, false, "disconnected %.16s", first);
+	else
+		say(cs, false, "disconnect: done");
+}
+
 static void act_disconnect(struct console *cs)
 {
 	const struct model_link *l = target_link(cs);
@@ -678,25 +726,28 @@ static void act_disconnect(struct console *cs)
 		return;
 	snprintf(cs->confirm_link, sizeof(cs->confirm_link), "%s", l->name);
 	cs->confirming = true;
-	say(cs, false, "Disconnect %s (node %lld)? y/N", l->name, (long long)l->remote_id);
+	say(cs, false, "Disconnect %s (node %lld)? y yes, f force (this end only), other key no", l->name,
+	    (long long)l->remote_id);
 }
 
 static void confirm_key(struct console *cs, int ch)
 {
 	cs->confirming = false;
-	if (ch != 'y' && ch != 'Y') {
+	bool force = ch == 'f' || ch == 'F';
+	if (ch != 'y' && ch != 'Y' && !force) {
 		say(cs, false, "disconnect cancelled");
 		return;
 	}
 	json_t *req = ctl_request_new("disconnect");
 	json_t *links = json_array();
 	if (!req || !links || json_array_append_new(links, json_string(cs->confirm_link)) < 0 ||
-	    json_object_set_new(req, "links", links) < 0) {
+	    json_object_set_new(req, "links", links) < 0 ||
+	    (force && json_object_set_new(req, "force", json_true()) < 0)) {
 		json_decref(req);
 		req = NULL;
 	}
 	say(cs, false, "disconnecting %s...", cs->confirm_link);
-	request(cs, req, QUICK_TIMEOUT_MS, on_done);
+	request(cs, req, QUICK_TIMEOUT_MS, on_disconnect);
 }
 
 /* r: drain <-> undrain. */
@@ -801,6 +852,7 @@ static void handle_key(struct console *cs, int ch)
 	cs->dirty = true;
 	if (ch == KEY_RESIZE) {
 		keep_selection_visible(cs);
+		cs->token_rewrap = true;
 		return;
 	}
 	if (cs->ui.token_shown) {
@@ -828,6 +880,37 @@ static void handle_key(struct console *cs, int ch)
 }
 
 /* ---- the loop ---- */
+
+/* ncurses places a token wider than the screen row by row, which a terminal
+ * copies as several lines. Written again as one run from its first row, the
+ * terminal wraps it itself and copies it as one line (xterm, tmux, most
+ * emulators join soft-wrapped rows). ncurses already holds the same cells,
+ * so it never repaints them; the cursor goes back where ncurses left it. */
+static void token_soft_wrap(struct console *cs)
+{
+	size_t len = strlen(cs->ui.token);
+	int rows = getmaxy(stdscr), cols = getmaxx(stdscr), cy, cx;
+	cs->token_rewrap = false;
+	if (rows < RENDER_MIN_ROWS || cols < RENDER_MIN_COLS || render_token_rows(len, cols) < 2 ||
+	    tigetflag("am") <= 0 || !cursor_address)
+		return;
+	/* Everything goes out through write(), after curses' own output, so
+	 * the order on the terminal is the order here. */
+	char go_token[64], go_back[64];
+	const char *seq = tiparm(cursor_address, render_token_first_row(len, rows, cols), 0);
+	if (!seq || strlen(seq) >= sizeof(go_token))
+		return;
+	snprintf(go_token, sizeof(go_token), "%s", seq);
+	getyx(curscr, cy, cx);
+	seq = tiparm(cursor_address, cy, cx);
+	if (!seq || strlen(seq) >= sizeof(go_back))
+		return;
+	snprintf(go_back, sizeof(go_back), "%s", seq);
+	fflush(stdout);
+	(void)!write(STDOUT_FILENO, go_token, strlen(go_token));
+	(void)!write(STDOUT_FILENO, cs->ui.token, len);
+	(void)!write(STDOUT_FILENO, go_back, strlen(go_back));
+}
 
 static int64_t monotonic_ms(void)
 {
@@ -888,6 +971,8 @@ static void console_loop(struct console *cs)
 			render_frame(stdscr, &cs->ui);
 			wnoutrefresh(stdscr);
 			doupdate();
+			if (cs->ui.token_shown && cs->token_rewrap)
+				token_soft_wrap(cs);
 			cs->dirty = false;
 			shown_second = cs->ui.now;
 		}

@@ -28,7 +28,7 @@ const struct key_binding keys_table[] = {
 	{ KEY_BACKSPACE, "Bksp", "back", NULL },
 	{ 't', "t", "token", "issue a join token" },
 	{ 'c', "c", "connect", "connect to a node" },
-	{ 'd', "d", "disconnect", "disconnect link (y/N)" },
+	{ 'd', "d", "disconnect", "disconnect link (y/f/N)" },
 	{ 'r', "r", "drain", "drain/undrain (reroute)" },
 	{ 'C', "C", "cost", "set/clear cost override" },
 	{ 's', "s", "sort", "sort by next column" },

@@ -408,19 +408,34 @@ static int ev_metrics(struct model *m, const json_t *ev, double ts, char *err, s
 	return rc;
 }
 
+/* The contract's form carries name, state and remote_id; wgmeshd also sends
+ * the whole LINK under "link", which then replaces the row. */
 static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char name[MODEL_NAME_MAX], text[128];
 	enum link_state state;
 	int64_t remote = -1;
-	int rc = jstr(ev, "link_state", "name", true, name, sizeof(name), err, errlen);
-	rc = rc ? rc : model_link_state_parse(ev, "link_state", &state, err, errlen);
-	rc = rc ? rc : jint(ev, "link_state", "remote_id", false, 0, 65535, &remote, err, errlen);
-	if (rc)
-		return rc;
-	long i = link_index(m, name);
-	if (i >= 0)
-		m->links[i].state = state;
+	const json_t *obj = json_object_get(ev, "link");
+	struct model_link l;
+	int rc = 0;
+	if (obj && !json_is_null(obj)) {
+		rc = model_link_parse_at(obj, "link_state.link", &l, err, errlen);
+		rc = rc ? rc : link_upsert(m, &l);
+		if (rc)
+			return rc;
+		snprintf(name, sizeof(name), "%s", l.name);
+		state = l.state;
+		remote = l.remote_id;
+	} else {
+		rc = jstr(ev, "link_state", "name", true, name, sizeof(name), err, errlen);
+		rc = rc ? rc : model_link_state_parse(ev, "link_state", &state, err, errlen);
+		rc = rc ? rc : jint(ev, "link_state", "remote_id", false, 0, 65535, &remote, err, errlen);
+		if (rc)
+			return rc;
+		long i = link_index(m, name);
+		if (i >= 0)
+			m->links[i].state = state;
+	}
 	if (remote >= 0)
 		snprintf(text, sizeof(text), "%s %s (node %lld)", name, link_state_name(state), (long long)remote);
 	else
@@ -480,18 +495,35 @@ static int ev_cost(struct model *m, const json_t *ev, double ts, char *err, size
 	return 0;
 }
 
+/* The contract names one link ("name"); wgmeshd lists every link the join
+ * made ("links"). */
 static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
-	char name[MODEL_NAME_MAX], text[96];
+	char name[MODEL_NAME_MAX], text[160];
 	int64_t remote = 0;
 	int rc = jint(ev, "join", "remote_id", true, 0, 65535, &remote, err, errlen);
 	rc = rc ? rc : jstr(ev, "join", "name", false, name, sizeof(name), err, errlen);
 	if (rc)
 		return rc;
-	if (name[0])
-		snprintf(text, sizeof(text), "node %lld joined via %s", (long long)remote, name);
-	else
-		snprintf(text, sizeof(text), "node %lld joined", (long long)remote);
+	size_t pos = (size_t)snprintf(text, sizeof(text), "node %lld joined", (long long)remote);
+	bool named = name[0] != '\0';
+	if (named)
+		snprintf(text + pos, sizeof(text) - pos, " via %s", name);
+	const json_t *links = json_object_get(ev, "links");
+	if (links && !json_is_null(links) && !json_is_array(links))
+		return jerr(err, errlen, "join", "links", "is not an array");
+	for (size_t i = 0; !named && i < json_array_size(links) && pos < sizeof(text); i++) {
+		char one[MODEL_NAME_MAX], where[40];
+		snprintf(where, sizeof(where), "join.links[%zu]", i);
+		json_t *wrap = json_pack("{s:O}", "name", json_array_get(links, i));
+		rc = wrap ? jstr(wrap, where, "name", true, one, sizeof(one), err, errlen) : -ENOMEM;
+		json_decref(wrap);
+		if (rc)
+			return rc;
+		if (!name[0])
+			snprintf(name, sizeof(name), "%s", one); /* the event belongs to its first link */
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s", i ? ", " : " via ", one);
+	}
 	model_add_event(m, ts, "join", name, text);
 	return 0;
 }

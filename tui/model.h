@@ -16,7 +16,9 @@
 #define MODEL_LINKS_MAX 4096
 #define MODEL_NODES_MAX 4096
 
-enum link_state { LINK_DOWN, LINK_UP, LINK_DEAD };
+/* The contract's up/down/dead, plus the phases the daemon reports while it
+ * works on a link (creating, removing) or after a step failed. */
+enum link_state { LINK_DOWN, LINK_UP, LINK_DEAD, LINK_CREATING, LINK_REMOVING, LINK_FAILED };
 enum link_health { HEALTH_GOOD, HEALTH_WARN, HEALTH_BAD, HEALTH_DOWN };
 
 struct model_link {

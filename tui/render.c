@@ -359,7 +359,9 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	char title[96];
 	int64_t secs = (int64_t)n * (ui->history_loaded ? ui->history.interval_ms : 1000) / 1000;
 	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
-		 ui->history_loaded ? "" : " (loading history)");
+		 ui->history_loaded	    ? "" :
+		 ui->history_unsupported ? " (recent samples; the daemon keeps no history)" :
+					   " (loading history)");
 	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, false, ui);
 	y += g_rtt + 1;
 	render_graph(w, y, g_loss, " loss", loss, nloss, fmt_loss, true, ui);
@@ -455,7 +457,8 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
 	if (m->nnodes == 0) {
-		put(w, 3, 1, "no nodes known yet");
+		put(w, 3, 1, ui->nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)" :
+						     "no nodes known yet");
 		return;
 	}
 	size_t rows = (size_t)render_table_rows(w);
@@ -546,18 +549,21 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 	put_bar(w, rows - 1, hints, title_attr());
 }
 
-/* The token box: framed above and below, the token alone on its line with
- * no frame beside it, so selecting the line copies the token only. */
+/* The token box: framed above and below, the token alone on its rows with
+ * no frame beside it, so selecting it copies the token only. A token wider
+ * than the terminal continues at the start of the next row (console.c then
+ * rewrites it so the terminal marks those rows as one wrapped line). */
 static void render_token_box(WINDOW *w, const struct ui *ui)
 {
 	int cols = getmaxx(w), rows = getmaxy(w);
-	int y = rows / 2 - 4;
+	int token_rows = render_token_rows(strlen(ui->token), cols);
+	int y = render_token_first_row(strlen(ui->token), rows, cols) - 3;
 	char rule[1024];
 	int n = cols - 2 < 300 ? cols - 2 : 300;
 	size_t pos = 0;
 	for (int i = 0; i < n; i++)
 		pos += (size_t)snprintf(rule + pos, sizeof(rule) - pos, "%s", ui->glyphs == GLYPHS_UTF8 ? "─" : "-");
-	for (int i = y; i < y + 8; i++) {
+	for (int i = y; i < y + 7 + token_rows; i++) {
 		wmove(w, i, 0);
 		wclrtoeol(w);
 	}
@@ -565,12 +571,26 @@ static void render_token_box(WINDOW *w, const struct ui *ui)
 	put(w, y, 1, rule);
 	put(w, y + 1, 2, "Join token (shown once; copy it now):");
 	wattroff(w, A_BOLD);
-	put(w, y + 3, 0, ui->token);
-	put(w, y + 5, 2, ui->token_note);
-	put(w, y + 6, 2, "Press any key to close; the token is not shown again.");
+	mvwaddnstr(w, y + 3, 0, ui->token, token_rows * cols);
+	put(w, y + 4 + token_rows, 2, ui->token_note);
+	put(w, y + 5 + token_rows, 2, "Press any key to close; the token is not shown again.");
 	wattron(w, A_BOLD);
-	put(w, y + 7, 1, rule);
+	put(w, y + 6 + token_rows, 1, rule);
 	wattroff(w, A_BOLD);
+}
+
+int render_token_rows(size_t len, int cols)
+{
+	if (cols <= 0)
+		return 1;
+	int r = (int)((len + (size_t)cols - 1) / (size_t)cols);
+	return r < 1 ? 1 : r;
+}
+
+int render_token_first_row(size_t len, int rows, int cols)
+{
+	int y = rows / 2 - 4 - render_token_rows(len, cols) / 2;
+	return (y < 2 ? 2 : y) + 3;
 }
 
 void render_frame(WINDOW *w, const struct ui *ui)

@@ -26,6 +26,11 @@ int render_table_rows(const WINDOW *w);
  * possible from `top`. */
 size_t render_visible_top(size_t top, size_t selected, size_t rows);
 
+/* The token box: how many rows a token of len bytes takes at cols columns,
+ * and the row it starts on. */
+int render_token_rows(size_t len, int cols);
+int render_token_first_row(size_t len, int rows, int cols);
+
 /* The links table's columns (also the sort order of enum model_sort). */
 size_t render_links_columns(const char **titles, size_t max);
 

@@ -38,6 +38,10 @@ struct ui {
 	struct link_history history; /* for the detail view */
 	char detail_link[MODEL_NAME_MAX];
 	bool history_loaded;
+	/* The daemon does not know link_history / nodes (an older or partial
+	 * daemon): shown as a note, not as an error every refresh. */
+	bool history_unsupported;
+	bool nodes_unsupported;
 
 	bool prompting;
 	char prompt_label[96];

@@ -4,8 +4,7 @@
 # below 80x24 gets a clear message and the screen comes back when enlarged,
 # a stopped daemon shows as disconnected and the console reconnects by
 # itself when it returns, and q quits with status 0.
-# (Link rows, tokens and disconnect through keys need the daemon's links,
-# token_create and disconnect commands; they are not tested here yet.)
+# (Link rows, tokens and disconnect through keys: test_console_mesh.sh.)
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd tmux

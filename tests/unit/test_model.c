@@ -99,7 +99,7 @@ static void test_malformed_link_is_rejected_whole(void **state)
 	struct model *m = *state;
 	apply_event(m, "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":9},"
 		       "{\"name\":\"pipe3\",\"state\":\"sideways\"}]}", -EINVAL);
-	assert_string_equal(err, "metrics.links[1].state: is not up, down or dead");
+	assert_string_equal(err, "metrics.links[1].state: is not up, down, dead, creating, removing or failed");
 	assert_true(model_find_link(m, "pipe2")->rtt_ms == 1.23);
 }
 
@@ -146,6 +146,30 @@ static void test_state_and_cost_events(void **state)
 	assert_int_equal(model_find_link(m, "pipe2")->cost, 200);
 	assert_string_equal(model_event_at(m, 0)->text, "pipe4 up (node 4)");
 	assert_string_equal(model_event_at(m, 1)->text, "pipe2 cost 12 -> 200 (loss 30%)");
+}
+
+/* wgmeshd's link_state also carries the whole LINK, and its own phases. */
+static void test_link_state_with_link_object(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe7\",\"state\":\"creating\",\"remote_id\":7,"
+		       "\"link\":{\"name\":\"pipe7\",\"remote_id\":7,\"state\":\"creating\",\"port\":51827}}", 0);
+	assert_int_equal(model_find_link(m, "pipe7")->state, LINK_CREATING);
+	assert_int_equal(model_find_link(m, "pipe7")->port, 51827);
+	assert_string_equal(model_event_at(m, 0)->text, "pipe7 creating (node 7)");
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":5,\"link\":{\"name\":\"pipe7\",\"state\":\"failed\"}}", 0);
+	assert_int_equal(model_find_link(m, "pipe7")->state, LINK_FAILED);
+	assert_int_equal(model_link_health(model_find_link(m, "pipe7")), HEALTH_DOWN);
+}
+
+/* wgmeshd's join lists every link it made. */
+static void test_join_with_links_list(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"join\",\"ts\":4,\"remote_id\":2,\"links\":[\"pipe2\",\"pipe2v6\"]}", 0);
+	assert_string_equal(model_event_at(m, 0)->text, "node 2 joined via pipe2, pipe2v6");
+	assert_string_equal(model_event_at(m, 0)->link, "pipe2");
+	apply_event(m, "{\"event\":\"join\",\"ts\":5,\"remote_id\":2,\"links\":[3]}", -EINVAL);
 }
 
 static void test_status_mesh_bird_log_join(void **state)
@@ -317,6 +341,8 @@ int main(void)
 		T(test_field_validation_messages),
 		T(test_link_added_and_removed),
 		T(test_state_and_cost_events),
+		T(test_link_state_with_link_object),
+		T(test_join_with_links_list),
 		T(test_status_mesh_bird_log_join),
 		T(test_unknown_event_kind_is_ignored),
 		T(test_events_ring_keeps_the_newest),
