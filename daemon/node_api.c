@@ -222,6 +222,7 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	struct link *existing;
 	const struct wgm_config *cfg = api->deps.cfg;
 	unsigned caller = (unsigned)m->caller_id;
+	bool same_node;
 
 	if (addrplan_check_id(api->deps.plan, caller, err, errlen) < 0)
 		return 400;
@@ -249,23 +250,25 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	}
 	*stale = false;
 	existing = links_find(api->deps.links, name);
-	if (existing && existing->rec.role == LINK_ROLE_SERVER && link_of_caller(existing, caller_pk) &&
-	    !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
+	same_node = existing && existing->rec.role == LINK_ROLE_SERVER && link_of_caller(existing, caller_pk);
+	/* A first join may not take an ID the mesh already has: that node would
+	 * lose its routes. Checked before "link exists", which would otherwise
+	 * hide the real reason; the same node coming back is not a collision.
+	 * Members' later links are to known IDs by design. */
+	if (kind == WGM_API_CALLER_JOINER && m->first_join && !same_node &&
+	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
+	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
+	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
+		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
+		return 416;
+	}
+	if (same_node && !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
 		*stale = true;
 		return 0;
 	}
 	if (existing || (api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
 		snprintf(err, errlen, "a link %s between node %u and node %u already exists", name, cfg->id, caller);
 		return 412;
-	}
-	/* A first join may not take an ID the mesh already has: that node would
-	 * lose its routes. Members' later links are to known IDs by design. */
-	if (kind == WGM_API_CALLER_JOINER && m->first_join &&
-	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
-	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
-	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
-		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
-		return 416;
 	}
 	return 0;
 }

@@ -9,7 +9,8 @@ e2e_require_cmd wireguard-go nsenter unshare ping
 e2e_node_add 0
 e2e_node_add 2
 e2e_node_add 4
-e2e_underlay 0 2 4
+e2e_node_add 6
+e2e_underlay 0 2 4 6
 e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 2001:db8::10
 e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 2001:db8::12
 e2e_node_init 4 --ipv4 192.0.2.14 --ipv6 none
@@ -53,6 +54,19 @@ ip -n "$(e2e_node_ns 0)" link show pipe4 >/dev/null 2>&1 && fail "a refused join
 token4=$(e2e_wgmesh 0 token 2>/dev/null) || fail "second token failed"
 out=$(e2e_wgmesh 4 connect http://192.0.2.10:8080 "$token4" 2>&1) || fail "node 4 could not join: $out"
 [[ $out == "connected to node 0: pipe0" ]] || fail "single-stack join made: $out"
+
+# A new node that took an ID the mesh has already is refused on its first join
+# with 416, and keeps nothing of the attempt.
+e2e_node_init 6 --ipv4 192.0.2.16 --ipv6 none
+e2e_wgmesh 6 init 2 --force --state-dir "$E2E_TMP/n6/state" --socket "$E2E_TMP/n6/ctl.sock" \
+	--backend userspace --ipv4 192.0.2.16 --ipv6 none 2>/dev/null || fail "re-init of node 6 as ID 2 failed"
+e2e_daemon_start 6
+token6=$(e2e_wgmesh 0 token 2>/dev/null) || fail "third token failed"
+if out=$(e2e_wgmesh 6 connect http://192.0.2.10:8080 "$token6" 2>&1); then
+	fail "a second node with ID 2 was accepted: $out"
+fi
+[[ $out == *"416"*"already in use"* ]] || fail "duplicate ID refused without 416: $out"
+[ -z "$(ls -A "$E2E_TMP/n6/state/links" 2>/dev/null)" ] || fail "the refused duplicate kept a link state file"
 
 # Secrets stay out of logs.
 secret=${token#wgm1-}
