@@ -16,7 +16,8 @@
 
 struct links {
 	struct links_deps deps;
-	struct links_hooks hooks;
+	struct links_hooks hooks[LINKS_HOOKS_MAX];
+	size_t n_hooks;
 	links_json_extra_fn json_extra;
 	void *json_extra_ctx;
 	struct link *head;
@@ -67,6 +68,13 @@ int links_new(const struct links_deps *deps, struct links **out)
 	return 0;
 }
 
+static void call_removed(struct links *ls, struct link *link)
+{
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].removed)
+			ls->hooks[i].removed(link, ls->hooks[i].ctx);
+}
+
 static void link_free(struct link *link)
 {
 	link_record_wipe(&link->rec);
@@ -80,16 +88,18 @@ void links_free(struct links *ls)
 	while (ls->head) {
 		struct link *link = ls->head;
 		ls->head = link->next;
-		if (ls->hooks.removed)
-			ls->hooks.removed(link, ls->hooks.ctx);
+		call_removed(ls, link);
 		link_free(link);
 	}
 	free(ls);
 }
 
-void links_set_hooks(struct links *ls, const struct links_hooks *hooks)
+int links_add_hooks(struct links *ls, const struct links_hooks *hooks)
 {
-	ls->hooks = *hooks;
+	if (ls->n_hooks == LINKS_HOOKS_MAX)
+		return -ENOSPC;
+	ls->hooks[ls->n_hooks++] = *hooks;
+	return 0;
 }
 
 void links_set_json_extra(struct links *ls, links_json_extra_fn fn, void *ctx)
@@ -194,8 +204,9 @@ static void link_insert(struct links *ls, struct link *link)
 	link->next = ls->head;
 	ls->head = link;
 	ls->count++;
-	if (ls->hooks.added)
-		ls->hooks.added(link, ls->hooks.ctx);
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].added)
+			ls->hooks[i].added(link, ls->hooks[i].ctx);
 }
 
 static void link_unlink_and_free(struct links *ls, struct link *link)
@@ -207,8 +218,7 @@ static void link_unlink_and_free(struct links *ls, struct link *link)
 			break;
 		}
 	}
-	if (ls->hooks.removed)
-		ls->hooks.removed(link, ls->hooks.ctx);
+	call_removed(ls, link);
 	link_free(link);
 }
 
@@ -216,8 +226,9 @@ static void set_active(struct links *ls, struct link *link)
 {
 	link->phase = LINK_PHASE_ACTIVE;
 	link->last_error[0] = '\0';
-	if (ls->hooks.active)
-		ls->hooks.active(link, ls->hooks.ctx);
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].active)
+			ls->hooks[i].active(link, ls->hooks[i].ctx);
 }
 
 static struct link_job *job_new(struct links *ls, enum job_kind kind, const char *name,
@@ -457,6 +468,30 @@ int links_update(struct links *ls, struct link *link, links_done_fn done, void *
 		return -ENOMEM;
 	job->rec = link->rec;
 	return submit(ls, job, save_done);
+}
+
+static void repair_done(void *ctx)
+{
+	struct link_job *job = ctx;
+
+	if (job->rc == 0)
+		log_notice("link %s: interface repaired", job->name);
+	else
+		log_err("link %s: cannot repair its interface: %s", job->name, job->err);
+	job_finish(job);
+}
+
+int links_repair(struct links *ls, struct link *link, links_done_fn done, void *ctx)
+{
+	struct link_job *job;
+
+	if (link->phase != LINK_PHASE_ACTIVE)
+		return -EBUSY;
+	job = job_new(ls, JOB_BRING_UP, link->rec.name, done, ctx);
+	if (!job)
+		return -ENOMEM;
+	job->rec = link->rec;
+	return submit(ls, job, repair_done);
 }
 
 /* Counts the per-link jobs of an "all links" action and reports once. */

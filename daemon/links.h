@@ -36,7 +36,7 @@ struct link {
 	enum link_phase phase;
 	char last_error[256];
 	/* Opaque per-link state of other parts (probing, costs), owned there:
-	 * links_set_hooks tells them when a link appears and goes. */
+	 * links_add_hooks tells them when a link appears and goes. */
 	void *quality;
 	struct link *next;
 };
@@ -50,7 +50,9 @@ struct links_deps {
 	struct ctl_server *ctl;  /* events; may be NULL */
 };
 
-/* Told when a link enters the table, becomes active, leaves it. */
+/* Told when a link enters the table, becomes active, leaves it. Several
+ * parts (quality, routing) each add their own set; they are called in the
+ * order they were added. */
 struct links_hooks {
 	void (*added)(struct link *link, void *ctx);
 	void (*active)(struct link *link, void *ctx);
@@ -63,7 +65,9 @@ struct links;
 int links_new(const struct links_deps *deps, struct links **out);
 /* Frees the table; interfaces stay (links outlive the daemon). */
 void links_free(struct links *ls);
-void links_set_hooks(struct links *ls, const struct links_hooks *hooks);
+#define LINKS_HOOKS_MAX 4
+/* 0, or -ENOSPC when LINKS_HOOKS_MAX sets are in already. */
+int links_add_hooks(struct links *ls, const struct links_hooks *hooks);
 
 /* Loads the stored records, brings every one up and deletes interfaces of
  * ours that have no record. Runs on the worker; returns once queued. */
@@ -92,6 +96,12 @@ int links_save(struct links *ls, struct link *link, links_done_fn done, void *ct
 /* Saves a changed record and applies it to the interface (listen port,
  * endpoint, keys). */
 int links_update(struct links *ls, struct link *link, links_done_fn done, void *ctx);
+
+/* Brings an active link's interface back in line with its record (a
+ * wireguard-go process that died is started again) without taking the link
+ * out of the table; for a link whose device stopped answering. -EBUSY when
+ * the link is not active. */
+int links_repair(struct links *ls, struct link *link, links_done_fn done, void *ctx);
 
 /* `wgmesh down` / `up`: every link's interface down or up again. */
 int links_set_admin_all(struct links *ls, bool up, links_done_fn done, void *ctx);

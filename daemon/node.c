@@ -16,6 +16,7 @@
 #include "daemon/link_apply.h"
 #include "daemon/links.h"
 #include "daemon/node_api.h"
+#include "daemon/quality.h"
 #include "daemon/tokens.h"
 #include "daemon/worker.h"
 
@@ -39,6 +40,7 @@ struct node {
 	struct join *join;
 	struct node_api *api;
 	struct ctl_links ctl_links;
+	struct quality *quality;
 };
 
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
@@ -123,6 +125,12 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 			goto fail;
 		}
 	}
+	{
+		struct quality_deps deps = { .loop = loop, .worker = n->worker, .links = n->links, .ctl = ctl,
+					     .wg = n->wg, .cfg = cfg };
+		if ((rc = quality_new(&deps, &n->quality, err, errlen)) < 0)
+			goto fail;
+	}
 	if ((rc = tokens_open(&n->tokens, cfg, &n->identity, n->worker, err, errlen)) < 0)
 		goto fail;
 	n->tokens_open = true;
@@ -142,7 +150,8 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->ctl_links.join = n->join;
 	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
 							    .links = n->links, .http = n->http };
-	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0) {
+	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
+	    (rc = quality_register(n->quality, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
@@ -168,11 +177,13 @@ void node_stop(struct node *n)
 		return;
 	/* Outside callers first, so nothing new starts; then the HTTP client,
 	 * whose cancelled calls release their owners; then the worker, whose
-	 * last jobs still report into the link table. */
+	 * last jobs still report into the link table and the quality part;
+	 * then the quality part, which lets go of the link table. */
 	node_api_free(n->api);
 	http_client_free(n->http);
 	join_free(n->join);
 	worker_free(n->worker);
+	quality_free(n->quality);
 	links_free(n->links);
 	if (n->tokens_open)
 		tokens_close(&n->tokens);

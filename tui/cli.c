@@ -23,6 +23,9 @@ int cmd_disconnect(struct cli *cli, int argc, char **argv);
 int cmd_links(struct cli *cli, int argc, char **argv);
 int cmd_up(struct cli *cli, int argc, char **argv);
 int cmd_down(struct cli *cli, int argc, char **argv);
+int cmd_cost(struct cli *cli, int argc, char **argv);
+int cmd_drain(struct cli *cli, int argc, char **argv);
+int cmd_undrain(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
@@ -35,6 +38,9 @@ const struct cli_command cli_commands[] = {
 	  "URL TOKEN [LINKTYPE] [PORT] | TOKEN (when it carries the URL)" },
 	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
 	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
+	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
+	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
+	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
 	{ "up", cmd_up, "bring every link's interface up again", "" },
 	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
