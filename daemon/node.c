@@ -16,6 +16,7 @@
 #include "daemon/link_apply.h"
 #include "daemon/links.h"
 #include "daemon/node_api.h"
+#include "daemon/notify.h"
 #include "daemon/quality.h"
 #include "daemon/tokens.h"
 #include "daemon/worker.h"
@@ -40,6 +41,7 @@ struct node {
 	struct join *join;
 	struct node_api *api;
 	struct ctl_links ctl_links;
+	struct notify *notify;
 	struct quality *quality;
 };
 
@@ -125,18 +127,22 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 			goto fail;
 		}
 	}
-	{
-		struct quality_deps deps = { .loop = loop, .worker = n->worker, .links = n->links, .ctl = ctl,
-					     .wg = n->wg, .cfg = cfg };
-		if ((rc = quality_new(&deps, &n->quality, err, errlen)) < 0)
-			goto fail;
-	}
 	if ((rc = tokens_open(&n->tokens, cfg, &n->identity, n->worker, err, errlen)) < 0)
 		goto fail;
 	n->tokens_open = true;
 	if ((rc = http_client_new(loop, 0, &n->http)) < 0) {
 		snprintf(err, errlen, "HTTP client: %s", strerror(-rc));
 		goto fail;
+	}
+	if ((rc = notify_new(loop, n->http, cfg, NULL, &n->notify)) < 0) {
+		snprintf(err, errlen, "notifications: %s", strerror(-rc));
+		goto fail;
+	}
+	{
+		struct quality_deps deps = { .loop = loop, .worker = n->worker, .links = n->links, .ctl = ctl,
+					     .wg = n->wg, .cfg = cfg, .notify = n->notify };
+		if ((rc = quality_new(&deps, &n->quality, err, errlen)) < 0)
+			goto fail;
 	}
 	{
 		struct join_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
@@ -184,6 +190,7 @@ void node_stop(struct node *n)
 	join_free(n->join);
 	worker_free(n->worker);
 	quality_free(n->quality);
+	notify_free(n->notify);
 	links_free(n->links);
 	if (n->tokens_open)
 		tokens_close(&n->tokens);

@@ -193,12 +193,18 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 	if (active && sum.state != LINK_STATE_UNKNOWN && sum.state != ql->state) {
 		enum link_state before = ql->state;
 		ql->state = sum.state;
-		if (sum.state == LINK_STATE_UP)
+		if (sum.state == LINK_STATE_UP) {
 			log_notice("link %s to node %u is up%s", l->rec.name, l->rec.remote_id,
 				   before == LINK_STATE_UNKNOWN ? "" : " again");
-		else
+			if (before != LINK_STATE_UNKNOWN)
+				notify_send(q->d.notify, NOTIFY_UP, "link %s to node %u is up again", l->rec.name,
+					    l->rec.remote_id);
+		} else {
 			log_warn("link %s to node %u is %s (%u probes lost in a row)", l->rec.name, l->rec.remote_id,
 				 link_state_name(sum.state), sum.consecutive_lost);
+			notify_send(q->d.notify, NOTIFY_DOWN, "link %s to node %u is %s (%u probes lost in a row)",
+				    l->rec.name, l->rec.remote_id, link_state_name(sum.state), sum.consecutive_lost);
+		}
 		publish_link_state(q, ql);
 	}
 }
@@ -258,17 +264,22 @@ static void push_done(int rc, const char *err, void *ctx)
 		if (had_old && old_cost == ql->sched.announced.cost)
 			continue;
 		history_add(ql, ql->sched.announced.cost);
-		if (had_old)
+		if (had_old) {
 			log_notice("link %s: cost %u -> %u (%s)", l->rec.name, old_cost, ql->sched.announced.cost,
 				   ql->reason);
-		else
+			notify_send(q->d.notify, NOTIFY_DIAG, "link %s: cost %u -> %u (%s)", l->rec.name, old_cost,
+				    ql->sched.announced.cost, ql->reason);
+		} else
 			log_info("link %s: cost %u (%s)", l->rec.name, ql->sched.announced.cost, ql->reason);
 		publish_cost(q, ql, had_old, old_cost);
 	}
 	if (rc < 0) {
 		/* Retried by the next round; said again only when the reason changes. */
-		if (strcmp(q->last_push_error, err ? err : "") != 0)
+		if (strcmp(q->last_push_error, err ? err : "") != 0) {
 			log_err("BIRD did not take the new link costs: %s", err ? err : "unknown error");
+			notify_send(q->d.notify, NOTIFY_ERROR, "BIRD did not take the new link costs: %s",
+				    err ? err : "unknown error");
+		}
 		snprintf(q->last_push_error, sizeof(q->last_push_error), "%s", err ? err : "");
 	} else {
 		q->last_push_error[0] = '\0';
@@ -461,6 +472,8 @@ static void wg_read_done(void *ctx)
 		 * bring it back as its record says. */
 		if (++ql->wg_failures >= WG_FAILURES_BEFORE_REPAIR && now >= ql->next_repair_us) {
 			log_warn("link %s: its WireGuard device does not answer (%s); restarting it", r->name, r->err);
+			notify_send(q->d.notify, NOTIFY_ERROR, "link %s: its WireGuard device stopped answering; restarting it",
+				    r->name);
 			ql->next_repair_us = now + REPAIR_BACKOFF_US;
 			ql->wg_failures = 0;
 			links_repair(q->d.links, l, repair_done, NULL);

@@ -20,6 +20,7 @@
 #include "daemon/ctl_server.h"
 #include "daemon/links.h"
 #include "daemon/loop.h"
+#include "daemon/notify.h"
 #include "daemon/worker.h"
 
 #define QUALITY_WG_READ_MS 2000
@@ -33,6 +34,7 @@ struct quality_deps {
 	struct ctl_server *ctl;   /* events; may be NULL */
 	struct wg_backend *wg;    /* read on the worker only */
 	const struct wgm_config *cfg;
+	struct notify *notify;    /* link up/down, reroutes, errors; may be NULL */
 };
 
 /* Asks BIRD to take the current costs (quality_bird_cost); done runs on the
