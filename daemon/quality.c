@@ -28,6 +28,7 @@ struct qlink {
 	struct link *link;
 	struct link_stats *stats;
 	bool has_target;
+	bool answered; /* a probe came back since the target was added */
 	bool target_error_logged;
 	uint32_t target_id;
 	struct cost_link_state cost_state;
@@ -90,7 +91,17 @@ static void on_probe_result(void *ctx, const struct probe_result *r)
 			continue;
 		switch (r->outcome) {
 		case PROBE_SENT: link_stats_on_sent(ql->stats, r->sent_us); break;
-		case PROBE_ANSWERED: link_stats_on_answer(ql->stats, r->sent_us, r->rtt_us); break;
+		case PROBE_ANSWERED:
+			if (!ql->answered) {
+				/* Probes lost while the tunnel was still handshaking
+				 * are not the link's loss: start its record here. */
+				ql->answered = true;
+				link_stats_reset(ql->stats);
+				memset(&ql->cost_state, 0, sizeof(ql->cost_state));
+				link_stats_on_sent(ql->stats, r->sent_us);
+			}
+			link_stats_on_answer(ql->stats, r->sent_us, r->rtt_us);
+			break;
 		case PROBE_LOST: link_stats_on_lost(ql->stats, r->sent_us); break;
 		}
 		return;
@@ -112,6 +123,7 @@ static void target_drop(struct quality *q, struct qlink *ql)
 		return;
 	prober_remove_target(q->prober, ql->target_id);
 	ql->has_target = false;
+	ql->answered = false;
 	link_stats_reset(ql->stats);
 	ql->state = LINK_STATE_UNKNOWN;
 }
@@ -610,7 +622,8 @@ unsigned quality_bird_cost(const struct link *link)
 		return ql->sched.target.cost;
 	if (ql->sched.announced_valid)
 		return ql->sched.announced.cost;
-	return ql->sched.desired.cost ? ql->sched.desired.cost : COST_DEAD;
+	/* Not computed yet (a link that just appeared): not measured either. */
+	return ql->sched.desired.cost ? ql->sched.desired.cost : cost_params_default().unmeasured_cost;
 }
 
 /* ---- life ---- */
