@@ -58,14 +58,21 @@ int wgm_guard_addr_from_sockaddr(const struct sockaddr *sa, struct wgm_guard_add
 
 int wgm_guard_addr_from_text(const char *ip, struct wgm_guard_addr *addr)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET };
-	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6 };
+	/* Storage big enough for either family: the compiler checks the reads
+	 * of both branches against the object passed in. */
+	struct sockaddr_storage ss = { 0 };
+	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
 
 	memset(addr, 0, sizeof(*addr));
-	if (ip && inet_pton(AF_INET, ip, &sin.sin_addr) == 1)
-		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin, addr);
-	if (ip && inet_pton(AF_INET6, ip, &sin6.sin6_addr) == 1)
-		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&sin6, addr);
+	if (ip && inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
+		sin->sin_family = AF_INET;
+		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&ss, addr);
+	}
+	if (ip && inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
+		sin6->sin6_family = AF_INET6;
+		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&ss, addr);
+	}
 	return -EINVAL;
 }
 
