@@ -17,7 +17,10 @@ e2e_daemon_start 0
 e2e_daemon_start 2
 
 pcap="$E2E_TMP/underlay.pcap"
-ip netns exec "${E2E_TAG}br" tcpdump -i br0 -U -s0 -n -w "$pcap" 2>"$E2E_TMP/tcpdump.log" &
+# Node 0's port on the bridge carries every packet of the join. br0 itself
+# would not: once the bridge has learnt the MACs it forwards between ports
+# without passing the frames up to its own device.
+ip netns exec "${E2E_TAG}br" tcpdump -i "${E2E_TAG}p0" --immediate-mode -U -s0 -n -w "$pcap" 2>"$E2E_TMP/tcpdump.log" &
 tcpdump_pid=$!
 e2e_on_exit "kill $tcpdump_pid"
 wait_until 10 grep -q "listening on" "$E2E_TMP/tcpdump.log" || fail "tcpdump did not start: $(cat "$E2E_TMP/tcpdump.log")"
