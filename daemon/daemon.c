@@ -59,13 +59,25 @@ static void handle_status(struct ctl_request *req, const json_t *args, void *ctx
 	ctl_request_reply(req, reply);
 }
 
-int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size_t errlen)
+static void on_config_changed(const char *key, void *ctx)
+{
+	struct daemon *d = ctx;
+	enum wgm_log_level level;
+
+	if (strcmp(key, "logLevel") == 0 && wgm_log_level_from_name(d->cfg.log_level, &level) == 0)
+		wgm_log_set_level(level);
+	if (d->node)
+		node_config_changed(d->node, key);
+}
+
+int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *config_path, char *err, size_t errlen)
 {
 	enum wgm_log_level level;
 	int rc;
 
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
+	snprintf(d->config_path, sizeof(d->config_path), "%s", config_path);
 	d->started_ms = loop_now_ms();
 	if (wgm_log_level_from_name(cfg->log_level, &level) == 0)
 		wgm_log_set_level(level);
@@ -90,6 +102,13 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size
 	if (rc < 0)
 		goto fail;
 	rc = ctl_server_register(d->ctl, CTL_CMD_STATUS, handle_status, d);
+	if (rc < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		goto fail;
+	}
+	d->ctl_config = (struct ctl_config){ .cfg = &d->cfg, .config_path = d->config_path,
+					     .changed = on_config_changed, .ctx = d };
+	rc = ctl_config_register(&d->ctl_config, d->ctl);
 	if (rc < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;

@@ -9,6 +9,7 @@
 
 #include "common/addrplan.h"
 #include "common/config.h"
+#include "daemon/ctl_config.h"
 #include "daemon/ctl_server.h"
 #include "daemon/loop.h"
 #include "daemon/node.h"
@@ -21,12 +22,14 @@ struct daemon {
 	struct loop_timer *watchdog;
 	uint64_t started_ms; /* loop_now_ms() at start, for uptime */
 	struct node *node;
+	char config_path[WGM_CONFIG_PATH_MAX]; /* where set/enable/disable save */
+	struct ctl_config ctl_config;
 };
 
-/* Sets up everything from cfg (copied) and starts serving the control
- * socket. On failure everything already set up is undone; err says why in
+/* Sets up everything from cfg (copied; read from config_path, where
+ * `wgmesh set` and friends save) and starts serving the control socket. On failure everything already set up is undone; err says why in
  * one line. */
-int daemon_start(struct daemon *d, const struct wgm_config *cfg, char *err, size_t errlen);
+int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *config_path, char *err, size_t errlen);
 /* Runs the loop until SIGTERM or SIGINT; then tells systemd STOPPING=1. */
 int daemon_run(struct daemon *d);
 /* Frees what daemon_start set up and removes the socket file. */

@@ -51,7 +51,7 @@ int main(int argc, char **argv)
 		log_err("%s%s", err, rc == -ENOENT ? " (run `wgmesh init` first)" : "");
 		return 1;
 	}
-	rc = daemon_start(&d, &cfg, err, sizeof(err));
+	rc = daemon_start(&d, &cfg, config_path, err, sizeof(err));
 	if (rc < 0) {
 		log_err("%s", err);
 		return 1;

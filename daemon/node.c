@@ -18,6 +18,11 @@
 #include "daemon/node_api.h"
 #include "daemon/notify.h"
 #include "daemon/quality.h"
+#include "daemon/bird_watch.h"
+#include "daemon/routing.h"
+#include "daemon/ctl_routing.h"
+#include "daemon/buildup.h"
+#include "daemon/vxlan.h"
 #include "daemon/tokens.h"
 #include "daemon/worker.h"
 
@@ -43,6 +48,11 @@ struct node {
 	struct ctl_links ctl_links;
 	struct notify *notify;
 	struct quality *quality;
+	struct routing *routing;
+	struct bird_watch *bird;
+	struct ctl_routing ctl_routing;
+	struct buildup *buildup;
+	struct vxlan *vxlan;
 };
 
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
@@ -70,6 +80,84 @@ static bool outgoing_wins(unsigned remote_id, enum wgm_transport transport, void
 	struct node *n = ctx;
 
 	return join_outgoing_wins(n->join, remote_id, transport);
+}
+
+static void on_bird_state(bool up, const char *err, void *ctx)
+{
+	struct node *n = ctx;
+
+	if (up)
+		log_notice("BIRD answers on %s", n->cfg->bird_socket);
+	else
+		log_warn("BIRD is down: %s", err);
+	routing_bird_state(n->routing, up, err);
+}
+
+static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes *now, void *ctx)
+{
+	struct node *n = ctx;
+
+	if (!mesh_nodes_same_ids(old, now))
+		log_info("BIRD routes %zu node(s)", mesh_nodes_count(now));
+	if (n->vxlan)
+		vxlan_on_routes(n->vxlan, now);
+	if (n->buildup)
+		buildup_on_routes(n->buildup, now);
+}
+
+/* 416 on a first join: the ID is routed in the mesh already. */
+static bool id_in_mesh(unsigned id, void *ctx)
+{
+	struct node *n = ctx;
+
+	return n->bird && mesh_nodes_has(bird_watch_nodes(n->bird), id);
+}
+
+/* The path-quality part decides when costs change; routing renders them. */
+static unsigned quality_cost(const struct link *link, void *ctx)
+{
+	return quality_bird_cost(link);
+}
+
+static int quality_apply(bool urgent, quality_apply_done_fn done, void *done_ctx, void *ctx)
+{
+	struct node *n = ctx;
+
+	return routing_request_apply(n->routing, urgent, done, done_ctx);
+}
+
+static int start_routing(struct node *n, char *err, size_t errlen)
+{
+	struct routing_deps rdeps = { .loop = n->loop, .worker = n->worker, .cfg = n->cfg, .plan = n->plan,
+				      .links = n->links, .ctl = n->ctl };
+	struct bird_watch_deps wdeps = { .loop = n->loop, .plan = n->plan, .socket_path = n->cfg->bird_socket,
+					 .routes = on_bird_routes, .state = on_bird_state, .ctx = n };
+	int rc;
+
+	if ((rc = routing_new(&rdeps, &n->routing)) < 0 || (rc = bird_watch_new(&wdeps, &n->bird)) < 0) {
+		snprintf(err, errlen, "routing: %s", strerror(-rc));
+		return rc;
+	}
+	routing_set_cost_source(n->routing, quality_cost, NULL);
+	quality_set_apply(n->quality, quality_apply, n);
+	n->ctl_routing = (struct ctl_routing){ .cfg = n->cfg, .plan = n->plan, .links = n->links,
+					       .routing = n->routing, .bird = n->bird };
+	if ((rc = ctl_routing_register(&n->ctl_routing, n->ctl)) < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		return rc;
+	}
+	{
+		struct buildup_deps bdeps = { .loop = n->loop, .cfg = n->cfg, .links = n->links, .join = n->join,
+					      .ctl = n->ctl };
+		struct vxlan_deps vdeps = { .worker = n->worker, .route = &n->worker_route, .cfg = n->cfg,
+					    .plan = n->plan };
+		if ((rc = buildup_new(&bdeps, &n->buildup)) < 0 || (rc = vxlan_new(&vdeps, &n->vxlan)) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return rc;
+		}
+	}
+	/* The config follows the links BIRD sees at start. */
+	return routing_request_apply(n->routing, false, NULL, NULL);
 }
 
 int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
@@ -161,12 +249,14 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
+	if ((rc = start_routing(n, err, errlen)) < 0)
+		goto fail;
 	if ((rc = links_start(n->links, err, errlen)) < 0)
 		goto fail;
 	{
 		struct node_api_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
 					      .links = n->links, .tokens = &n->tokens, .outgoing_wins = outgoing_wins,
-					      .ctx = n };
+					      .id_in_mesh = id_in_mesh, .ctx = n };
 		if ((rc = node_api_new(&deps, &n->api, err, errlen)) < 0)
 			goto fail;
 	}
@@ -186,12 +276,17 @@ void node_stop(struct node *n)
 	 * last jobs still report into the link table and the quality part;
 	 * then the quality part, which lets go of the link table. */
 	node_api_free(n->api);
+	bird_watch_free(n->bird);
 	http_client_free(n->http);
 	join_free(n->join);
+	buildup_free(n->buildup);
+	vxlan_free(n->vxlan);
 	worker_free(n->worker);
 	quality_free(n->quality);
 	notify_free(n->notify);
 	links_free(n->links);
+	/* After the link table: its last hooks still reach routing. */
+	routing_free(n->routing);
 	if (n->tokens_open)
 		tokens_close(&n->tokens);
 	wg_backend_close(n->wg);
@@ -203,8 +298,25 @@ void node_stop(struct node *n)
 	free(n);
 }
 
+void node_config_changed(struct node *n, const char *key)
+{
+	if (strcmp(key, "mesh") == 0)
+		buildup_config_changed(n->buildup);
+	else if (strcmp(key, "vxlan") == 0)
+		vxlan_config_changed(n->vxlan);
+	else if (strcmp(key, "logLevel") != 0)
+		routing_request_apply(n->routing, true, NULL, NULL);
+}
+
 void node_fill_status(struct node *n, struct ctl_status *st)
 {
 	st->links_total = (long long)links_count(n->links);
 	st->links_up = (long long)links_count_active(n->links);
+	st->bird = bird_watch_up(n->bird) ? "up" : "down";
+	st->mesh = buildup_state_name(buildup_state(n->buildup));
+	if (bird_watch_up(n->bird)) {
+		size_t nodes = mesh_nodes_count(bird_watch_nodes(n->bird));
+		/* This node counts even before BIRD routes its own loopback. */
+		st->nodes = (long long)(mesh_nodes_has(bird_watch_nodes(n->bird), n->cfg->id) ? nodes : nodes + 1);
+	}
 }

@@ -20,6 +20,9 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	       const struct addrplan *plan, struct node **out, char *err, size_t errlen);
 void node_stop(struct node *node);
 
+/* A config key the node applies live changed (daemon/ctl_config.h). */
+void node_config_changed(struct node *node, const char *key);
+
 /* Fills the link and node counts of a status reply. */
 void node_fill_status(struct node *node, struct ctl_status *st);
 

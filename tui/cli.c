@@ -26,6 +26,13 @@ int cmd_down(struct cli *cli, int argc, char **argv);
 int cmd_cost(struct cli *cli, int argc, char **argv);
 int cmd_drain(struct cli *cli, int argc, char **argv);
 int cmd_undrain(struct cli *cli, int argc, char **argv);
+int cmd_recover(struct cli *cli, int argc, char **argv);
+int cmd_nodes(struct cli *cli, int argc, char **argv);
+int cmd_used(struct cli *cli, int argc, char **argv);
+int cmd_set(struct cli *cli, int argc, char **argv);
+int cmd_enable(struct cli *cli, int argc, char **argv);
+int cmd_disable(struct cli *cli, int argc, char **argv);
+int cmd_migrate(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
@@ -43,6 +50,14 @@ const struct cli_command cli_commands[] = {
 	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
 	{ "up", cmd_up, "bring every link's interface up again", "" },
 	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
+	{ "nodes", cmd_nodes, "list every node of the mesh with its route, next hop and whether it is linked directly",
+	  "[--json]" },
+	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]" },
+	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "" },
+	{ "set", cmd_set, "change a config key (saved; applied at once where the daemon can)", "KEY VALUE" },
+	{ "enable", cmd_enable, "turn an option on (mesh, vxlan, ospfv2, ospfv3, client, ...)", "OPTION" },
+	{ "disable", cmd_disable, "turn an option off", "OPTION" },
+	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "" },
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
 	{ "events", cmd_events, "print recent daemon events; --follow keeps printing new ones", "[--follow] [--json]" },
 	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },

@@ -192,3 +192,25 @@ e2e_underlay() {
 		ip -n "$ns" link set u0 up
 	done
 }
+
+# e2e_bird_start ID : starts BIRD 2 inside node ID with the node's birdConfig
+# and birdSocket (from e2e_node_init), as the bird2 package would before
+# wgmeshd; a placeholder config until the daemon writes the real one.
+e2e_bird_start() {
+	local id=$1 d="$E2E_TMP/n$1"
+	[ -s "$d/bird.conf" ] || printf '%s\n' "log stderr all;" "router id 10.0.$id.1;" "protocol device {}" >"$d/bird.conf"
+	e2e_in "$id" bird -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" 2>>"$d/bird.log" ||
+		fail "node $id: BIRD did not start: $(tail -3 "$d/bird.log")"
+	wait_until 5 test -s "$d/bird.pid" || fail "node $id: BIRD wrote no pid file"
+	e2e_on_exit "kill \$(cat '$d/bird.pid')"
+	wait_until 5 test -S "$d/bird.ctl" || fail "node $id: BIRD's control socket did not appear"
+}
+
+# e2e_bird_stop ID
+e2e_bird_stop() {
+	local d="$E2E_TMP/n$1" pid
+	pid=$(cat "$d/bird.pid" 2>/dev/null) || return 0
+	kill "$pid" 2>/dev/null || true
+	wait_until 5 sh -c "! kill -0 $pid" || kill -KILL "$pid" 2>/dev/null || true
+	rm -f "$d/bird.pid"
+}

@@ -1,0 +1,137 @@
+/* The BIRD model built from a node's config and its links: costs (default,
+ * override, drain, client links), the config switches, the includes beside
+ * birdConfig, and the rendered config holding every link interface. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "bird/conf_gen.h"
+#include "daemon/routing_model.h"
+
+static struct link_record rec(unsigned remote_id, int override, bool drained)
+{
+	struct link_record r;
+
+	memset(&r, 0, sizeof(r));
+	r.remote_id = remote_id;
+	r.cost_override = override;
+	r.drained = drained;
+	return r;
+}
+
+static void test_default_costs(void **state)
+{
+	struct link_record r = rec(2, LINK_COST_NONE, false);
+
+	assert_int_equal(routing_default_cost(&r), 100);
+	r = rec(2, 250, false);
+	assert_int_equal(routing_default_cost(&r), 250);
+	r = rec(200, LINK_COST_NONE, false);
+	assert_int_equal(routing_default_cost(&r), 10100);
+	r = rec(202, 60000, false);
+	assert_int_equal(routing_default_cost(&r), 65535);
+	r = rec(2, 250, true);
+	assert_int_equal(routing_default_cost(&r), 65000);
+}
+
+static struct addrplan plan;
+static struct wgm_config cfg;
+
+static int setup(void **state)
+{
+	char err[128];
+
+	wgm_config_defaults(&cfg);
+	cfg.id = 4;
+	snprintf(cfg.bird_config, sizeof(cfg.bird_config), "/etc/bird/bird.conf");
+	return addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer, cfg.prefix,
+			     cfg.vxlan_offset, err, sizeof(err));
+}
+
+static void test_model_from_config_and_links(void **state)
+{
+	struct routing_iface ifs[] = { { "pipe2", 120, false }, { "pipe2v6", 130, true } };
+	struct routing_model rm;
+	char err[256], *text = NULL;
+
+	cfg.bird.area = 7;
+	cfg.bird.tick = 2;
+	cfg.bird.ospfv3 = false;
+	snprintf(cfg.allowed_peers[0], sizeof(cfg.allowed_peers[0]), "192.0.2.0/24");
+	cfg.allowed_peers_count = 1;
+	assert_int_equal(routing_model_build(&cfg, &plan, ifs, 2, &rm, err, sizeof(err)), 0);
+	assert_string_equal(rm.m.loopback4, "10.0.4.1");
+	assert_string_equal(rm.m.loopback6, "fd10:0:4::1");
+	assert_string_equal(rm.m.static_conf_path, "/etc/bird/static.conf");
+	assert_string_equal(rm.m.bgp_conf_path, "/etc/bird/bgp.conf");
+	assert_int_equal(rm.m.n_areas, 1);
+	assert_int_equal(rm.m.areas[0].id, 7);
+	assert_int_equal(rm.m.areas[0].n_ifaces, 2);
+	assert_int_equal(rm.m.areas[0].ifaces[1].cost, 130);
+	assert_true(rm.m.areas[0].ifaces[1].v6_transport);
+	assert_true(rm.m.ospfv2);
+	assert_false(rm.m.ospfv3);
+	assert_false(rm.m.client);
+	assert_int_equal(rm.m.tick, 2);
+	assert_int_equal(rm.m.n_allowed_peers, 1);
+	assert_int_equal(bird_conf_render(&rm.m, &text, err, sizeof(err)), 0);
+	assert_non_null(strstr(text, "\"pipe2\""));
+	assert_non_null(strstr(text, "\"pipe2v6\""));
+	assert_non_null(strstr(text, "cost 130"));
+	free(text);
+	routing_model_free(&rm);
+}
+
+static void test_client_id_makes_a_stub_router(void **state)
+{
+	struct routing_model rm;
+	char err[256];
+
+	cfg.id = 200;
+	cfg.bird.client = false;
+	assert_int_equal(routing_model_build(&cfg, &plan, NULL, 0, &rm, err, sizeof(err)), 0);
+	assert_true(rm.m.client);
+	routing_model_free(&rm);
+	cfg.id = 4;
+}
+
+static void test_bad_loglevel_names_the_key(void **state)
+{
+	struct routing_model rm;
+	char err[256];
+
+	snprintf(cfg.bird.loglevel, sizeof(cfg.bird.loglevel), "loud");
+	assert_int_equal(routing_model_build(&cfg, &plan, NULL, 0, &rm, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "loglevel"));
+	snprintf(cfg.bird.loglevel, sizeof(cfg.bird.loglevel), "info");
+}
+
+static void test_dir_of(void **state)
+{
+	char out[64];
+
+	routing_dir_of("/etc/bird/bird.conf", out, sizeof(out));
+	assert_string_equal(out, "/etc/bird");
+	routing_dir_of("bird.conf", out, sizeof(out));
+	assert_string_equal(out, ".");
+	routing_dir_of("/bird.conf", out, sizeof(out));
+	assert_string_equal(out, "/");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_costs),
+		cmocka_unit_test(test_model_from_config_and_links),
+		cmocka_unit_test(test_client_id_makes_a_stub_router),
+		cmocka_unit_test(test_bad_loglevel_names_the_key),
+		cmocka_unit_test(test_dir_of),
+	};
+	return cmocka_run_group_tests(tests, setup, NULL);
+}
