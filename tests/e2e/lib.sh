@@ -193,11 +193,15 @@ e2e_underlay() {
 	done
 }
 
-# e2e_bird_start ID : starts BIRD 2 inside node ID with the node's birdConfig
-# and birdSocket (from e2e_node_init), as the bird2 package would before
-# wgmeshd; a placeholder config until the daemon writes the real one.
+# e2e_bird_start ID : makes node ID a router (the sysctls install.sh sets:
+# forwarding, no reverse-path filter, since mesh paths are asymmetric) and
+# starts BIRD 2 in it with the node's birdConfig and birdSocket (from
+# e2e_node_init), as the bird2 package would before wgmeshd; a placeholder
+# config until the daemon writes the real one.
 e2e_bird_start() {
 	local id=$1 d="$E2E_TMP/n$1"
+	e2e_in "$id" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
 	[ -s "$d/bird.conf" ] || printf '%s\n' "log stderr all;" "router id 10.0.$id.1;" "protocol device {}" >"$d/bird.conf"
 	e2e_in "$id" bird -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" 2>>"$d/bird.log" ||
 		fail "node $id: BIRD did not start: $(tail -3 "$d/bird.log")"
