@@ -140,6 +140,9 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	value = eq + 1;
 
 	if (!strcmp(key, "errno")) {
+		/* wireguard-go writes its errors negated ("errno=-98"). */
+		if (*value == '-')
+			value++;
 		if (!parse_u64(value, 4095, &n))
 			return -EPROTO;
 		*have_errno = true;

@@ -148,9 +148,15 @@ static void evaluate(struct buildup *b)
 			set_state(b, BUILDUP_WAITING, "routes still changing");
 		return;
 	}
-	for (struct link *l = links_first(b->deps.links); l; l = l->next)
-		if (l->rec.remote_id < MESH_NODES_MAX)
-			linked[l->rec.remote_id] = b->settled[l->rec.remote_id] = true;
+	for (struct link *l = links_first(b->deps.links); l; l = l->next) {
+		if (l->rec.remote_id >= MESH_NODES_MAX)
+			continue;
+		/* Any phase: a link being made must not be made twice. Only a
+		 * working one settles the node (a failed attempt is retried). */
+		linked[l->rec.remote_id] = true;
+		if (l->phase == LINK_PHASE_ACTIVE)
+			b->settled[l->rec.remote_id] = true;
+	}
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
 		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id];
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)

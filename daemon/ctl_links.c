@@ -62,6 +62,11 @@ struct disconnect_batch {
 	unsigned pending;
 	json_t *removed;
 	json_t *errors;
+	/* `disconnect` of every link goes one link at a time (see below). */
+	struct ctl_links *cl;
+	json_t *queue;
+	size_t next;
+	bool force;
 };
 
 static void batch_finish(struct disconnect_batch *b)
@@ -80,7 +85,21 @@ static void batch_finish(struct disconnect_batch *b)
 	ctl_request_reply(b->req, reply);
 	json_decref(b->removed);
 	json_decref(b->errors);
+	json_decref(b->queue);
 	free(b);
+}
+
+static void start_one(struct ctl_links *cl, struct disconnect_batch *b, const char *name, bool force);
+
+/* Starts the next queued link, skipping those that fail at once. */
+static void queue_next(struct disconnect_batch *b)
+{
+	while (b->queue && b->next < json_array_size(b->queue)) {
+		unsigned before = b->pending;
+		start_one(b->cl, b, json_string_value(json_array_get(b->queue, b->next++)), b->force);
+		if (b->pending > before)
+			return;
+	}
 }
 
 struct disconnect_one {
@@ -98,6 +117,8 @@ static void disconnect_one_done(int rc, const char *err, void *ctx)
 	else
 		json_array_append_new(b->removed, json_string(one->name));
 	free(one);
+	/* Held while the next queued link starts. */
+	queue_next(b);
 	if (--b->pending == 0)
 		batch_finish(b);
 }
@@ -119,6 +140,16 @@ static void start_one(struct ctl_links *cl, struct disconnect_batch *b, const ch
 		json_array_append_new(b->errors, json_string(err));
 		free(one);
 	}
+}
+
+static bool link_answers_on_underlay(struct ctl_links *cl, const struct link *l)
+{
+	char member[LINK_URL_MAX];
+
+	if (l->rec.role != LINK_ROLE_CLIENT || !l->rec.remote_api_url[0])
+		return false;
+	join_member_url(cl->disconnect.plan, cl->disconnect.cfg, l->rec.remote_id, member, sizeof(member));
+	return strcmp(member, l->rec.remote_api_url) != 0;
 }
 
 static void handle_disconnect(struct ctl_request *req, const json_t *args, void *ctx)
@@ -148,14 +179,22 @@ static void handle_disconnect(struct ctl_request *req, const json_t *args, void 
 				json_array_append_new(b->errors, json_string("links: every entry must be a name"));
 		}
 	} else {
-		/* No names: every link, as the original's `disconnect` did. */
-		char (*all)[LINK_NAME_MAX + 1] = calloc(links_count(cl->links) + 1, sizeof(*all));
-		size_t n = 0;
-		for (struct link *l = links_first(cl->links); all && l; l = l->next)
-			snprintf(all[n++], LINK_NAME_MAX + 1, "%s", l->rec.name);
-		for (size_t k = 0; k < n; k++)
-			start_one(cl, b, all[k], force);
-		free(all);
+		/* No names: every link, as the original's `disconnect` did, one
+		 * at a time. The other end removes its side before it answers, so
+		 * the answer about the last direct link to a node travels through
+		 * the rest of the mesh: links reached through the mesh go first,
+		 * those whose other end answers on the underlay (joined by token)
+		 * last, and never all at once. */
+		b->cl = cl;
+		b->force = force;
+		b->queue = json_array();
+		for (int underlay = 0; underlay < 2 && b->queue; underlay++)
+			for (struct link *l = links_first(cl->links); l; l = l->next)
+				if (link_answers_on_underlay(cl, l) == underlay)
+					json_array_append_new(b->queue, json_string(l->rec.name));
+		if (!b->queue)
+			json_array_append_new(b->errors, json_string("out of memory"));
+		queue_next(b);
 	}
 	if (--b->pending == 0)
 		batch_finish(b);

@@ -274,7 +274,9 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 					   .transport = t, .first_join = a->first_join };
 	struct wgm_msg_connect_reply m;
 	char why[256], line[1024], addr[INET6_ADDRSTRLEN];
-	int rc;
+	uint16_t ports[512];
+	size_t n_ports;
+	int port, rc;
 
 	if (!payload && status == 412 && a->superseded) {
 		/* The other node's own attempt made this link: nothing to do here. */
@@ -321,6 +323,16 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 		snprintf(a->rec.endpoint, sizeof(a->rec.endpoint), "[%s]:%u", addr, m.server_port);
 	}
 	wgm_msg_connect_reply_wipe(&m);
+	/* The local port is chosen here, next to links_add, which reserves it:
+	 * chosen before the request, it could be taken meanwhile by a link this
+	 * node accepted or by another attempt. */
+	n_ports = links_used_ports(j->deps.links, ports, 512);
+	port = addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
+	if (port < 0) {
+		finish(a, -ENOSPC, "no free local port for a new link");
+		return;
+	}
+	a->rec.listen_port = (uint16_t)port;
 	rc = links_add(j->deps.links, &a->rec, on_link_made, a);
 	if (rc < 0) {
 		snprintf(line, sizeof(line), "link %s: %s", a->rec.name,
@@ -335,11 +347,9 @@ static void step_connect(struct attempt *a)
 	enum wgm_transport t = a->transports[a->current];
 	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
 					   .port = (uint16_t)a->port, .transport = t, .first_join = a->first_join };
-	uint16_t ports[512];
-	size_t n_ports;
 	char err[512];
 	json_t *payload;
-	int port, rc;
+	int rc;
 
 	link_record_wipe(&a->rec);
 	if (addrplan_ifname(j->deps.plan, a->remote_id, false, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
@@ -352,17 +362,10 @@ static void step_connect(struct attempt *a)
 		next_transport(a);
 		return;
 	}
-	n_ports = links_used_ports(j->deps.links, ports, 512);
-	port = addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
-	if (port < 0) {
-		finish(a, -ENOSPC, "no free local port for a new link");
-		return;
-	}
 	a->rec.remote_id = a->remote_id;
 	a->rec.role = LINK_ROLE_CLIENT;
 	a->rec.transport = t;
 	a->rec.link_type = a->link_type;
-	a->rec.listen_port = (uint16_t)port;
 	a->rec.mtu = LINK_MTU_DEFAULT;
 	a->rec.cost_override = LINK_COST_NONE;
 	a->rec.created = (int64_t)time(NULL);
