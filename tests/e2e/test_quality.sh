@@ -36,6 +36,10 @@ has_rx() { [ "$(link_field 0 pipe2 rx_bytes)" -gt 0 ]; }
 wait_until 10 has_rx || fail "pipe2 shows no received bytes"
 [ "$(link_field 0 pipe2 rtt_recent | jq length)" -gt 0 ] || fail "pipe2 has no recent RTT samples"
 # The cost comes from the RTT (1 unit = 0.1 ms), not from the unmeasured default.
+# Costs are worked out once per round: the first answer shows in the RTT one
+# round before it shows in the cost.
+cost_from_rtt() { [[ $(link_field 0 pipe2 cost_reason) == \"rtt* ]]; }
+wait_until 5 cost_from_rtt || true
 reason=$(link_field 0 pipe2 cost_reason)
 # No loss penalty on a clean link (probes lost while the tunnel handshook do
 [[ $reason =~ ^\"rtt\ [0-9.]+\ ms\ [0-9]+(\ \+\ jitter\ \+[0-9]+)?\ =\ [0-9]+\"$ ]] ||
