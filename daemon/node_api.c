@@ -472,76 +472,95 @@ static struct link *find_ref(struct node_api *api, const struct wgm_msg_link_ref
 	return links_find_remote(api->deps.links, (unsigned)ref->caller_id, ref->transport);
 }
 
-static void handle_disconnect(struct http_request *http, void *ctx)
+/* The common start of a member route: opens and authenticates the request.
+ * NULL when it has already been answered. */
+static struct pending_member *member_begin(struct node_api *api, struct http_request *http, const char *route)
 {
-	struct node_api *api = ctx;
 	struct pending_member *pm = calloc(1, sizeof(*pm));
 	enum wgm_api_caller_kind kind;
+
+	if (!pm) {
+		http_request_reply_error(http, 503, "out of memory");
+		return NULL;
+	}
+	pm->api = api;
+	pm->http = http;
+	if (open_boxed(api, http, route, true, &pm->req, &kind, NULL) < 0) {
+		free(pm);
+		return NULL;
+	}
+	return pm;
+}
+
+/* The link a member names, or NULL after answering 404. */
+static struct link *member_link(struct pending_member *pm, const struct wgm_msg_link_ref *ref)
+{
+	struct link *link = find_ref(pm->api, ref);
+	char err[128];
+
+	if (!link) {
+		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(ref->transport), ref->caller_id);
+		refuse(pm->http, 404, err);
+	}
+	return link;
+}
+
+/* Answers a link change that could not be queued. */
+static void refuse_queue(struct http_request *http, int rc)
+{
+	refuse(http, rc == -EBUSY ? 412 : 503, rc == -EBUSY ? "the link is being changed; try again" : "out of memory");
+}
+
+static void member_abandon(struct pending_member *pm)
+{
+	wgm_api_request_clear(&pm->req);
+	free(pm);
+}
+
+static void handle_disconnect(struct http_request *http, void *ctx)
+{
+	struct pending_member *pm = member_begin(ctx, http, WGM_API_ROUTE_DISCONNECT);
 	struct wgm_msg_disconnect_req m;
 	struct link *link;
 	char err[256];
 	int rc;
 
-	if (!pm) {
-		http_request_reply_error(http, 503, "out of memory");
+	if (!pm)
 		return;
-	}
-	pm->api = api;
-	pm->http = http;
-	if (open_boxed(api, http, WGM_API_ROUTE_DISCONNECT, true, &pm->req, &kind, NULL) < 0) {
-		free(pm);
-		return;
-	}
 	if (wgm_msg_disconnect_req_decode(pm->req.payload, &m, err, sizeof(err)) < 0) {
 		refuse(http, 400, err);
 		goto out;
 	}
-	link = find_ref(api, &m.link);
-	if (!link) {
-		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(m.link.transport), m.link.caller_id);
-		refuse(http, 404, err);
+	link = member_link(pm, &m.link);
+	if (!link)
 		goto out;
-	}
 	log_notice("node %d asks to disconnect %s", m.link.caller_id, link->rec.name);
-	rc = links_remove(api->deps.links, link->rec.name, member_done, pm);
+	rc = links_remove(pm->api->deps.links, link->rec.name, member_done, pm);
 	if (rc == 0)
 		return;
-	refuse(http, rc == -EBUSY ? 412 : 503, rc == -EBUSY ? "the link is being changed; try again" : "out of memory");
+	refuse_queue(http, rc);
 out:
-	wgm_api_request_clear(&pm->req);
-	free(pm);
+	member_abandon(pm);
 }
 
 static void handle_update(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
-	struct pending_member *pm = calloc(1, sizeof(*pm));
-	enum wgm_api_caller_kind kind;
+	struct pending_member *pm = member_begin(api, http, WGM_API_ROUTE_UPDATE);
 	struct wgm_msg_update_req m;
 	struct link *link;
 	char err[256];
 	int rc;
 
-	if (!pm) {
-		http_request_reply_error(http, 503, "out of memory");
+	if (!pm)
 		return;
-	}
-	pm->api = api;
-	pm->http = http;
-	if (open_boxed(api, http, WGM_API_ROUTE_UPDATE, true, &pm->req, &kind, NULL) < 0) {
-		free(pm);
-		return;
-	}
 	if (wgm_msg_update_req_decode(pm->req.payload, &m, err, sizeof(err)) < 0) {
 		refuse(http, 400, err);
 		goto out;
 	}
-	link = find_ref(api, &m.link);
-	if (!link) {
-		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(m.link.transport), m.link.caller_id);
-		refuse(http, 404, err);
+	link = member_link(pm, &m.link);
+	if (!link)
 		goto out;
-	}
 	if (m.has_obfs_key && !link->rec.has_obfs_key) {
 		refuse(http, 400, "obfs_key: this link's type has no obfuscation key");
 		goto out;
@@ -568,10 +587,9 @@ static void handle_update(struct http_request *http, void *ctx)
 	rc = links_update(api->deps.links, link, member_done, pm);
 	if (rc == 0)
 		return;
-	refuse(http, rc == -EBUSY ? 412 : 503, rc == -EBUSY ? "the link is being changed; try again" : "out of memory");
+	refuse_queue(http, rc);
 out:
-	wgm_api_request_clear(&pm->req);
-	free(pm);
+	member_abandon(pm);
 }
 
 int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *err, size_t errlen)
