@@ -297,7 +297,8 @@ cmd_lab() {
 	echo "  sudo $env$lab status                    nodes, their processes and links"
 	if [ "$n" -ge 2 ] && [ ${#up_args[@]} -eq 0 ]; then
 		echo "  sudo $env$lab exec 2 wgmesh links       node 2's links (to node 0)"
-		echo "  sudo $env$lab exec 2 ping 10.0.0.4      node 2 reaches node 0 through WireGuard"
+		echo "  sudo $env$lab exec 2 wgmesh nodes       the mesh as node 2's BIRD routes it"
+		echo "  sudo $env$lab exec 2 ping 10.0.4.1      node 2 reaches node 4's loopback through the mesh"
 	fi
 	[ ${#up_args[@]} -eq 0 ] && echo "  sudo $env$lab console 0                 the console of node 0 (q quits)"
 	[ "$n" -ge 2 ] && echo "  sudo $env$lab impair 0 2 --delay 80     slow the 0-2 path down (clear 0 2 undoes it)"

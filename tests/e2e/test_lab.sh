@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The lab with the real daemon: `wgmesh-lab up 3` makes nodes 0, 2 and 4, each
-# joined to node 0 by token; pings cross every link; `impair` slows down and
+# joined to node 0 by token; pings cross every link; BIRD routes every node's
+# loopback to every other; the console opens; `impair` slows down and
 # `clear` restores the WireGuard underlay path between two nodes only; `down`
 # leaves no namespace, process, mount or iptables rule behind.
 . "$(dirname "$0")/lib.sh"
@@ -79,6 +80,17 @@ for id in 2 4; do
 		wait_until 10 "$LAB" exec "$id" ping -c1 -W1 "$peer" || fail "node $id cannot ping node 0 at $peer ($tp link)"
 		back=$(link_peer_addr 0 "$id" "$tp") || fail "node 0: no $tp link address towards node $id"
 		wait_until 10 "$LAB" exec 0 ping -c1 -W1 "$back" || fail "node 0 cannot ping node $id at $back ($tp link)"
+	done
+done
+
+e2e_log "BIRD routes the mesh: every node reaches every other node's loopback, IPv4 and IPv6"
+for from in 0 2 4; do
+	for to in 0 2 4; do
+		[ "$from" != "$to" ] || continue
+		wait_until 60 "$LAB" exec "$from" ping -c1 -W1 "10.0.$to.1" ||
+			fail "node $from cannot reach node $to's loopback 10.0.$to.1: $("$LAB" exec "$from" wgmesh status 2>&1 | tr '\n' ' ')"
+		wait_until 30 "$LAB" exec "$from" ping -c1 -W1 "fd10:0:$to::1" ||
+			fail "node $from cannot reach node $to's loopback fd10:0:$to::1"
 	done
 done
 
