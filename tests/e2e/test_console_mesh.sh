@@ -2,7 +2,8 @@
 # The console against real daemons joined into a mesh, driven through tmux
 # and read with capture-pane: a link row appears when a node joins (from the
 # event stream), the detail and help screens open, a token issued with `t`
-# is the one `wgmesh token list` shows and another node joins with it,
+# is the one `wgmesh token list` shows and another node joins with it through
+# its console's `c`,
 # disconnecting with `d` `y` removes the link on both ends (as `wgmesh links`
 # says), and `d` `f` removes a link on this end alone.
 source "$(dirname "$0")/lib.sh"
@@ -98,10 +99,23 @@ e2e_wgmesh 0 token list | grep -q "$id" || fail "token $id is not in 'wgmesh tok
 t send-keys -t c0 x
 off_screen c0 'wgm1-'
 
-# Node 4 joins with the token copied from the screen.
-out=$(e2e_wgmesh 4 connect http://192.0.2.10:8080 "$console_token" 2>&1) || fail "the console's token was refused: $out"
-[[ $out == *"connected to node 0"* ]] || fail "connect with the console's token said: $out"
+# Node 4 joins through its own console's c, with the token copied from the
+# screen of node 0's (the URL prompt starts with http://).
+console_start c4 4 80 24
+on_screen c4 'no links yet'
+t send-keys -t c4 c
+on_screen c4 'Connect to URL'
+t send-keys -t c4 -l 192.0.2.10:8080
+t send-keys -t c4 Enter
+on_screen c4 'Token:'
+t send-keys -t c4 -l "$console_token"
+t send-keys -t c4 Enter
+on_screen c4 'connected to node 0: pipe0'
+screen c4 | grep -qF -- "${console_token:5:20}" && fail "the console echoed the token it was given"
+on_screen c4 '^pipe0 +0 .*up '
+e2e_wgmesh 4 links --json | grep -q '"pipe0"' || fail "node 4 has no pipe0 after c"
 on_screen c0 '^pipe4 +4 .*up '
+console_quit c4
 
 # d y on node 2 (its link knows node 0's API URL): both ends lose the link.
 console_start c2 2 80 24
