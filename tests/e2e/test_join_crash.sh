@@ -6,7 +6,7 @@
 # round ends with a clean slate (disconnect) for the next.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
-e2e_require_cmd wireguard-go nsenter unshare ping jq
+e2e_require_cmd wireguard-go nsenter unshare ping jq iptables
 
 api=http://192.0.2.10:8080
 e2e_node_add 0
@@ -71,6 +71,43 @@ crash() {
 	consistent "$round"
 	settle "$round"
 }
+
+# lost_reply ROUND VICTIM : node 0 makes the link but its boxed reply never
+# reaches node 2 (dropped in node 2's namespace); once node 0's link is up,
+# VICTIM is killed (and for the joiner, node 0 too). Then the reply's path is
+# opened again and the killed daemons restart.
+# Node 0 holds a link node 2 knows nothing of: a new join must work anyway.
+lost_reply() {
+	local round=$1 victim=$2 token cli ns2
+	ns2=$(e2e_node_ns 2)
+	token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "$round: wgmesh token failed"
+	ip netns exec "$ns2" iptables -A INPUT -p tcp --sport 8080 -m string --algo bm --string '"box"' -j DROP
+	: >"$E2E_TMP/n0/wgmeshd.log"
+	e2e_wgmesh 2 connect "$api" "$token" >"$E2E_TMP/cli-$round.log" 2>&1 &
+	cli=$!
+	wait_until 15 e2e_log_has 0 "link pipe2 to node 2 is up" || fail "$round: node 0 never made pipe2"
+	kill -KILL "$(pid_of "$victim")"
+	wait "$(pid_of "$victim")" 2>/dev/null || true
+	# A killed process's socket still sends what it had queued: the reply
+	# stays blocked until node 2 gave up on it (its 10 s call timeout).
+	wait "$cli" 2>/dev/null || true
+	ip netns exec "$ns2" iptables -D INPUT -p tcp --sport 8080 -m string --algo bm --string '"box"' -j DROP
+	[ -z "$(records 2)" ] || fail "$round: node 2 stored a link without the reply"
+	if [ "$victim" = 2 ]; then
+		kill -KILL "$(pid_of 0)"
+		wait "$(pid_of 0)" 2>/dev/null || true
+	fi
+	e2e_log "$round: CLI said: $(head -c 200 "$E2E_TMP/cli-$round.log")"
+	e2e_daemon_start 0
+	[ "$victim" = 0 ] || e2e_daemon_start 2
+	consistent "$round"
+	[ "$(records 0)" = pipe2 ] || fail "$round: node 0 did not keep the link it made"
+	settle "$round"
+	e2e_log_has 0 "asks again for pipe2" || fail "$round: node 0 did not say it replaced pipe2"
+}
+
+lost_reply "reply lost, joiner killed" 2
+lost_reply "reply lost, acceptor killed" 0
 
 # A join takes well under 0.1 s here; the early delays land inside it.
 for delay in 0 0.01 0.02 0.03 0.05 0.07 0.1 0.3; do

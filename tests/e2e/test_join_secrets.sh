@@ -3,10 +3,11 @@
 # holds none of the secrets (the token, its secret bytes in any base64 form,
 # the preshared keys, the WireGuard and API private keys, the mesh key); the
 # daemons' logs and the CLI's output hold none either; the files holding keys
-# are 0600 and the state directories 0700.
+# are 0600 and the state directories 0700. A captured request replayed is
+# refused.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
-e2e_require_cmd wireguard-go nsenter unshare ping tcpdump jq od base64
+e2e_require_cmd wireguard-go nsenter unshare ping tcpdump jq od base64 curl
 
 e2e_node_add 0
 e2e_node_add 2
@@ -37,6 +38,14 @@ wait "$tcpdump_pid" 2>/dev/null || true
 # The capture holds the join, so that finding nothing in it means something.
 grep -aq "POST /connect " "$pcap" || fail "the capture has no /connect request"
 grep -aq "POST /connectivity " "$pcap" || fail "the capture has no /connectivity request"
+
+# What someone on the path captured cannot be used again: the first /connect
+# (the token join), posted once more from node 2, is refused as a replay.
+captured=$(tcpdump -r "$pcap" -A -n 'tcp dst port 8080' 2>/dev/null | grep -o '{"v":1,"pk":"[^}]*}' | head -1)
+[ -n "$captured" ] || fail "no boxed request found in the capture"
+out=$(e2e_in 2 curl -sS -m 10 -w ' %{http_code}' -H 'Content-Type: application/json' \
+	--data-binary "$captured" http://192.0.2.10:8080/connect 2>&1) || true
+[[ $out == *replayed*401 ]] || fail "the captured join, replayed, got: $out"
 
 od -An -v -tx1 "$pcap" | tr -d ' \n' >"$E2E_TMP/pcap.hex"
 hex_of_b64() { printf '%s' "$1" | tr -- '-_' '+/' | base64 -d 2>/dev/null | od -An -v -tx1 | tr -d ' \n'; }
