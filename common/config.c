@@ -122,6 +122,8 @@ static const struct key_desc keys[] = {
 	  false, true },
 	{ NULL, "costEventWindow", KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL,
 	  false, true },
+	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL,
+	  false, true },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", true, false },
 	{ NULL, "socket", KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
@@ -144,7 +146,7 @@ static const char *const sections[] = { "connectivity", "bird", "notifications" 
 const char *const wgm_config_set_keys[] = {
 	"area", "prefix", "defaultLinkType", "basePort", "tick", "reloadInterval",
 	"reloadPercentage", "minReloadInterval", "probeInterval", "costEventWindow",
-	"operationMode", "vxlanOffset", "subnet", "subnetVXLAN", "subnetLinkLocal",
+	"jitterThreshold", "operationMode", "vxlanOffset", "subnet", "subnetVXLAN", "subnetLinkLocal",
 	"AllowedPeers", "gotifyUp", "gotifyDown", "gotifyError", "gotifyDiag", "logLevel", NULL,
 };
 
@@ -445,6 +447,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->vxlan = true;
 	cfg->probe_interval_ms = 1000;
 	cfg->cost_event_window_s = 1800;
+	cfg->jitter_threshold_ms = 5;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/wgmesh");
 	snprintf(cfg->socket, sizeof(cfg->socket), "/run/wgmesh/wgmeshd.sock");
 	snprintf(cfg->bird_config, sizeof(cfg->bird_config), "/etc/bird/bird.conf");
@@ -1099,7 +1102,7 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 	if (!key || !(k = find_settable(key))) {
 		snprintf(err, errlen, "%s: not a key that can be set (area, prefix, defaultLinkType, basePort, tick, "
 			 "reloadInterval, reloadPercentage, minReloadInterval, probeInterval, costEventWindow, "
-			 "operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal, AllowedPeers, "
+			 "jitterThreshold, operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal, AllowedPeers, "
 			 "gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel)", key ? key : "");
 		return -ENOENT;
 	}

@@ -85,6 +85,7 @@ struct wgm_config {
 	bool vxlan;
 	unsigned probe_interval_ms;
 	unsigned cost_event_window_s;
+	unsigned jitter_threshold_ms; /* jitter that records a jitter event (1-1000) */
 	char state_dir[WGM_CONFIG_PATH_MAX];
 	char socket[WGM_CONFIG_SOCKET_PATH_MAX];
 	char bird_config[WGM_CONFIG_PATH_MAX];
@@ -126,10 +127,10 @@ int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, s
 
 /* `wgmesh set KEY VALUE`: KEY is one of the set keys (area, prefix,
  * defaultLinkType, basePort, tick, reloadInterval, reloadPercentage,
- * minReloadInterval, probeInterval, costEventWindow, operationMode,
- * vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal, AllowedPeers, gotifyUp,
- * gotifyDown, gotifyError, gotifyDiag, logLevel). AllowedPeers adds the CIDR,
- * or removes it when present. The result is validated as a whole; on error
+ * minReloadInterval, probeInterval, costEventWindow, jitterThreshold,
+ * operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal,
+ * AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel).
+ * AllowedPeers adds the CIDR, or removes it when present. The result is validated as a whole; on error
  * CFG is unchanged. Returns 1 when the daemon must restart for the change
  * to apply, 0 when it applies on reload, -ENOENT (unknown key) or -EINVAL. */
 int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,

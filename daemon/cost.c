@@ -41,7 +41,7 @@ int cost_params_check(const struct cost_params *p, char *err, size_t errlen)
 	else if (!(p->loss_penalty_per_pct >= 0 && p->loss_penalty_per_pct <= 1000))
 		why = "loss_penalty_per_pct: must be 0-1000";
 	else if (p->jitter_event_us == 0)
-		why = "jitter_event_us: must be positive";
+		why = "jitter_event_us (jitterThreshold): must be positive";
 	else if (!(p->jitter_penalty_factor >= 0 && p->jitter_penalty_factor <= 100))
 		why = "jitter_penalty_factor: must be 0-100";
 	else if (p->event_window_us <= 0)

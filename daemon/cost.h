@@ -44,7 +44,7 @@ struct cost_params {
 	uint32_t drain_cost;             /* drained link; above every measured cost, below dead (65000) */
 	double loss_event_pct;           /* fast loss % that records a loss event (20: 2 of the 10 recent probes) */
 	double loss_penalty_per_pct;     /* cost units per % of loss in an event (100 = 10 ms per %) */
-	uint32_t jitter_event_us;        /* jitter that records a jitter event (5000 = 5 ms) */
+	uint32_t jitter_event_us;        /* jitterThreshold: jitter that records a jitter event (5000 = 5 ms) */
 	double jitter_penalty_factor;    /* penalty = jitter in 0.1 ms units x this (2) */
 	int64_t event_window_us;         /* costEventWindow: an event's penalty halves every sixth of this and ends with it (1800 s) */
 

@@ -304,8 +304,10 @@ void node_config_changed(struct node *n, const char *key)
 		buildup_config_changed(n->buildup);
 	else if (strcmp(key, "vxlan") == 0)
 		vxlan_config_changed(n->vxlan);
-	else if (strcmp(key, "logLevel") != 0)
+	else if (strcmp(key, "logLevel") != 0) {
+		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);
+	}
 }
 
 void node_fill_status(struct node *n, struct ctl_status *st)

@@ -38,10 +38,19 @@ struct qlink {
 	bool pushing; /* its target is in the push BIRD has not answered yet */
 	enum link_state state;
 	unsigned wg_failures;
+	int64_t target_since_us;
+	int64_t wg_next_us; /* next slow WireGuard reading; 0 = at the next tick */
 	int64_t next_repair_us;
 	int64_t last_handshake; /* unix seconds, 0 = never */
 	struct cost_point history[QUALITY_COST_HISTORY];
 	size_t history_len, history_next;
+};
+
+/* Probe results name their target: found by binary search, not by walking
+ * the link list (two results per link per round). Sorted by id. */
+struct target_ref {
+	uint32_t id;
+	struct qlink *ql;
 };
 
 /* Outlives the quality part if BIRD answers after it is gone. */
@@ -54,6 +63,8 @@ struct quality {
 	struct link_stats_params stats_params;
 	struct cost_params cost_params;
 	struct prober *prober;
+	struct target_ref *targets;
+	size_t n_targets, cap_targets;
 	int64_t probe_timeout_us;
 	struct loop_watch *watch4, *watch6;
 	struct loop_timer *round_timer, *expire_timer, *check_timer, *wg_timer;
@@ -81,14 +92,63 @@ static struct qlink *qlink_of(const struct link *link)
 
 /* ---- probing ---- */
 
+/* Where id is or would go in q->targets. */
+static size_t target_pos(const struct quality *q, uint32_t id)
+{
+	size_t lo = 0, hi = q->n_targets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q->targets[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct qlink *target_find(const struct quality *q, uint32_t id)
+{
+	size_t at = target_pos(q, id);
+
+	return at < q->n_targets && q->targets[at].id == id ? q->targets[at].ql : NULL;
+}
+
+static int target_index_add(struct quality *q, uint32_t id, struct qlink *ql)
+{
+	size_t at;
+
+	if (q->n_targets == q->cap_targets) {
+		size_t cap = q->cap_targets ? 2 * q->cap_targets : 16;
+		struct target_ref *grown = realloc(q->targets, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		q->targets = grown;
+		q->cap_targets = cap;
+	}
+	at = target_pos(q, id);
+	memmove(&q->targets[at + 1], &q->targets[at], (q->n_targets - at) * sizeof(q->targets[0]));
+	q->targets[at] = (struct target_ref){ .id = id, .ql = ql };
+	q->n_targets++;
+	return 0;
+}
+
+static void target_index_remove(struct quality *q, uint32_t id)
+{
+	size_t at = target_pos(q, id);
+
+	if (at == q->n_targets || q->targets[at].id != id)
+		return;
+	memmove(&q->targets[at], &q->targets[at + 1], (q->n_targets - at - 1) * sizeof(q->targets[0]));
+	q->n_targets--;
+}
+
 static void on_probe_result(void *ctx, const struct probe_result *r)
 {
 	struct quality *q = ctx;
+	struct qlink *ql = target_find(q, r->target_id);
 
-	for (struct link *l = links_first(q->d.links); l; l = l->next) {
-		struct qlink *ql = qlink_of(l);
-		if (!ql || !ql->has_target || ql->target_id != r->target_id)
-			continue;
+	if (ql) {
 		switch (r->outcome) {
 		case PROBE_SENT: link_stats_on_sent(ql->stats, r->sent_us); break;
 		case PROBE_ANSWERED:
@@ -104,7 +164,6 @@ static void on_probe_result(void *ctx, const struct probe_result *r)
 			break;
 		case PROBE_LOST: link_stats_on_lost(ql->stats, r->sent_us); break;
 		}
-		return;
 	}
 }
 
@@ -122,6 +181,7 @@ static void target_drop(struct quality *q, struct qlink *ql)
 	if (!ql->has_target)
 		return;
 	prober_remove_target(q->prober, ql->target_id);
+	target_index_remove(q, ql->target_id);
 	ql->has_target = false;
 	ql->answered = false;
 	link_stats_reset(ql->stats);
@@ -136,6 +196,7 @@ static void sync_targets(struct quality *q)
 		struct qlink *ql = qlink_of(l);
 		bool active = l->phase == LINK_PHASE_ACTIVE;
 		char remote[INET_ADDRSTRLEN], err[256];
+		int rc;
 
 		if (!ql || active == ql->has_target)
 			continue;
@@ -144,8 +205,15 @@ static void sync_targets(struct quality *q)
 			continue;
 		}
 		inet_ntop(AF_INET, &l->rec.remote4, remote, sizeof(remote));
-		if (prober_add_target(q->prober, l->rec.name, remote, &ql->target_id, err, sizeof(err)) == 0) {
+		rc = prober_add_target(q->prober, l->rec.name, remote, &ql->target_id, err, sizeof(err));
+		if (rc == 0 && (rc = target_index_add(q, ql->target_id, ql)) < 0) {
+			prober_remove_target(q->prober, ql->target_id);
+			snprintf(err, sizeof(err), "out of memory");
+		}
+		if (rc == 0) {
 			ql->has_target = true;
+			ql->target_since_us = prober_now_us();
+			ql->wg_next_us = 0;
 			ql->target_error_logged = false;
 			link_stats_reset(ql->stats);
 		} else if (!ql->target_error_logged) {
@@ -494,18 +562,33 @@ static void wg_read_done(void *ctx)
 	free(job);
 }
 
+static bool wg_read_due(const struct link *l, bool watched, int64_t now)
+{
+	const struct qlink *ql = qlink_of(l);
+	struct quality_wg_view v;
+
+	if (!ql || l->phase != LINK_PHASE_ACTIVE)
+		return false;
+	v = (struct quality_wg_view){ .watched = watched, .up = ql->has_target && ql->state == LINK_STATE_UP,
+				      .failing = ql->wg_failures > 0, .since_us = ql->target_since_us,
+				      .next_us = ql->wg_next_us };
+	return quality_wg_read_due(&v, now);
+}
+
 static void on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct quality *q = ctx;
 	struct wg_read_job *job;
 	size_t n = 0, i = 0;
+	bool watched = q->d.ctl && ctl_server_subscriber_count(q->d.ctl) > 0;
+	int64_t now = prober_now_us();
 
 	(void)loop;
 	(void)timer;
 	if (q->wg_read_running)
 		return;
 	for (struct link *l = links_first(q->d.links); l; l = l->next)
-		n += l->phase == LINK_PHASE_ACTIVE;
+		n += wg_read_due(l, watched, now);
 	if (n == 0)
 		return;
 	job = calloc(1, sizeof(*job) + n * sizeof(job->r[0]));
@@ -513,9 +596,12 @@ static void on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 		return;
 	job->q = q;
 	job->wg = q->d.wg;
-	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next)
-		if (l->phase == LINK_PHASE_ACTIVE)
-			snprintf(job->r[i++].name, sizeof(job->r[0].name), "%s", l->rec.name);
+	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next) {
+		if (!wg_read_due(l, watched, now))
+			continue;
+		snprintf(job->r[i++].name, sizeof(job->r[0].name), "%s", l->rec.name);
+		qlink_of(l)->wg_next_us = now + (int64_t)QUALITY_WG_SLOW_MS * 1000;
+	}
 	job->n = i;
 	if (worker_submit(q->d.worker, run_wg_read, wg_read_done, job) < 0) {
 		free(job);
@@ -671,7 +757,7 @@ int quality_new(const struct quality_deps *deps, struct quality **out, char *err
 		if (!l->quality)
 			on_link_added(l, q);
 	loop_timer_arm(q->round_timer, deps->cfg->probe_interval_ms, deps->cfg->probe_interval_ms);
-	loop_timer_arm(q->wg_timer, QUALITY_WG_READ_MS / 2, QUALITY_WG_READ_MS);
+	loop_timer_arm(q->wg_timer, QUALITY_WG_TICK_MS / 2, QUALITY_WG_TICK_MS);
 	*out = q;
 	return 0;
 fail_loop:
@@ -679,6 +765,57 @@ fail_loop:
 fail:
 	quality_free(q);
 	return rc;
+}
+
+/* New ring sizes: every link's figures start over (as when it comes back). */
+static void restart_figures(struct quality *q, const struct link_stats_params *sp)
+{
+	for (struct link *l = links_first(q->d.links); l; l = l->next) {
+		struct qlink *ql = qlink_of(l);
+		struct link_stats *stats;
+
+		if (!ql)
+			continue;
+		stats = link_stats_new(sp);
+		if (!stats) {
+			log_err("link %s: out of memory for its measurements; it keeps the old ring", l->rec.name);
+			continue;
+		}
+		link_stats_free(ql->stats);
+		ql->stats = stats;
+		ql->answered = false;
+	}
+}
+
+void quality_config_changed(struct quality *q, const char *key)
+{
+	static const char *const keys[] = { "reloadPercentage", "minReloadInterval", "reloadInterval",
+					    "costEventWindow", "jitterThreshold", "probeInterval", NULL };
+	struct cost_params cp = quality_cost_params(q->d.cfg);
+	struct link_stats_params sp;
+	char err[256];
+	size_t i;
+
+	for (i = 0; keys[i] && strcmp(keys[i], key) != 0; i++)
+		;
+	if (!keys[i])
+		return;
+	/* The config was validated; the engines check their own ranges too. */
+	if (cost_params_check(&cp, err, sizeof(err)) < 0) {
+		log_err("%s not applied to path quality: %s", key, err);
+		return;
+	}
+	q->cost_params = cp;
+	if (strcmp(key, "probeInterval") != 0)
+		return;
+	sp = quality_stats_params(q->d.cfg->probe_interval_ms);
+	if (link_stats_params_check(&sp, err, sizeof(err)) < 0) {
+		log_err("probeInterval not applied to path quality: %s", err);
+		return;
+	}
+	q->stats_params = sp;
+	restart_figures(q, &sp);
+	loop_timer_arm(q->round_timer, q->d.cfg->probe_interval_ms, q->d.cfg->probe_interval_ms);
 }
 
 void quality_set_apply(struct quality *q, quality_apply_fn fn, void *ctx)
@@ -703,6 +840,7 @@ void quality_free(struct quality *q)
 	loop_watch_remove(q->watch4);
 	loop_watch_remove(q->watch6);
 	prober_free(q->prober);
+	free(q->targets);
 	free(q);
 }
 

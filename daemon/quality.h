@@ -3,7 +3,7 @@
  *
  * Every active link is probed each probeInterval (its remote /31 address,
  * through its interface); WireGuard's counters and last handshake are read on
- * the worker every QUALITY_WG_READ_MS. Each probe round computes every link's
+ * the worker (how often: quality_wg_read_due in daemon/quality_params.h). Each probe round computes every link's
  * cost and asks the cost scheduler whether BIRD should get new costs; a push
  * goes through the apply function (routing), and the costs are committed when
  * BIRD accepted them. The control socket gets the metrics (links, the
@@ -23,7 +23,6 @@
 #include "daemon/notify.h"
 #include "daemon/worker.h"
 
-#define QUALITY_WG_READ_MS 2000
 /* Cost changes remembered per link for link_history. */
 #define QUALITY_COST_HISTORY 256
 
@@ -56,6 +55,13 @@ void quality_set_apply(struct quality *q, quality_apply_fn fn, void *ctx);
 /* The cost BIRD should have for link: the one being pushed or announced,
  * 1..65535 (dead or unmeasured links get the computed value). */
 unsigned quality_bird_cost(const struct link *link);
+
+/* A config key changed in the running daemon (deps.cfg holds the new value).
+ * The cost keys (bird.reloadPercentage, bird.minReloadInterval,
+ * bird.reloadInterval, costEventWindow, jitterThreshold) count from the next
+ * round; probeInterval changes the pace of the rounds and starts every link's
+ * figures over with a ring sized for it. Other keys are ignored. */
+void quality_config_changed(struct quality *q, const char *key);
 
 /* Registers link_history, cost, drain, undrain on the control socket. */
 int quality_register(struct quality *q, struct ctl_server *ctl);

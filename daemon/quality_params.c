@@ -36,5 +36,13 @@ struct cost_params quality_cost_params(const struct wgm_config *cfg)
 	p.min_reload_interval_us = (int64_t)cfg->bird.min_reload_interval * 1000000;
 	p.reload_interval_us = (int64_t)cfg->bird.reload_interval * 1000000;
 	p.event_window_us = (int64_t)cfg->cost_event_window_s * 1000000;
+	p.jitter_event_us = cfg->jitter_threshold_ms * 1000;
 	return p;
+}
+
+bool quality_wg_read_due(const struct quality_wg_view *v, int64_t now_us)
+{
+	if (v->watched || !v->up || v->failing || now_us - v->since_us < (int64_t)QUALITY_WG_YOUNG_MS * 1000)
+		return true;
+	return now_us >= v->next_us;
 }

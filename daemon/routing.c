@@ -44,6 +44,8 @@ struct routing {
 	bool requested;          /* an apply is due (timer armed or after the running one) */
 	bool urgent;
 	bool force;
+	bool bird_down;          /* BIRD's socket does not answer (bird_watch says) */
+	char bird_down_err[256];
 	char *applied;           /* the text BIRD runs, as far as we know */
 	char last_error[512];
 };
@@ -177,9 +179,12 @@ static void apply_done(void *ctx)
 		log_info("BIRD config applied (%s)", job->config_path);
 		publish(r, "applied", NULL);
 	} else {
+		/* Retried by every request (path quality asks each round): said
+		 * again only when the reason changes. */
+		if (strcmp(r->last_error, job->err) != 0)
+			log_err("BIRD config not applied%s: %s",
+				job->rc == -EINVAL ? " (BIRD refused it; the last good one stays)" : "", job->err);
 		snprintf(r->last_error, sizeof(r->last_error), "%s", job->err);
-		log_err("BIRD config not applied%s: %s", job->rc == -EINVAL ? " (BIRD refused it; the last good one stays)" : "",
-			job->err);
 		publish(r, job->rc == -EINVAL ? "refused" : "failed", job->err);
 	}
 	answer(job->waiters, job->rc, job->rc ? job->err : NULL);
@@ -207,6 +212,15 @@ static void start_apply(struct routing *r)
 	job->r = r;
 	job->waiters = r->pending;
 	r->pending = NULL;
+	if (r->bird_down && !r->force) {
+		/* Nothing to talk to: no config is rendered and no connection
+		 * tried until BIRD answers again (routing_bird_state applies
+		 * then). `wgmesh recover` still tries. */
+		snprintf(err, sizeof(err), "BIRD is down: %s", r->bird_down_err);
+		answer(job->waiters, -ENOTCONN, err);
+		job_free(job);
+		return;
+	}
 	snprintf(job->config_path, sizeof(job->config_path), "%s", r->deps.cfg->bird_config);
 	snprintf(job->socket_path, sizeof(job->socket_path), "%s", r->deps.cfg->bird_socket);
 	rc = render(r, job, err, sizeof(err));
@@ -269,6 +283,8 @@ int routing_recover(struct routing *r, routing_done_fn done, void *ctx)
 void routing_bird_state(struct routing *r, bool up, const char *err)
 {
 	publish(r, up ? "up" : "down", up ? NULL : err);
+	r->bird_down = !up;
+	snprintf(r->bird_down_err, sizeof(r->bird_down_err), "%s", up ? "" : err);
 	if (!up) {
 		/* Whatever BIRD runs when it comes back, it gets ours again. */
 		free(r->applied);

@@ -47,11 +47,13 @@ typedef void (*routing_done_fn)(int rc, const char *err, void *ctx);
 
 /* Regenerate BIRD's config from the links and costs and apply it (check, then
  * configure) on the worker. urgent: now; else coalesced with others within a
- * short delay. done may be NULL; it runs on the loop with BIRD's verdict. */
+ * short delay. done may be NULL; it runs on the loop with BIRD's verdict,
+ * or -ENOTCONN ("BIRD is down: ...") at once while routing_bird_state says
+ * BIRD is down. A failure is logged when its reason differs from the last. */
 int routing_request_apply(struct routing *r, bool urgent, routing_done_fn done, void *ctx);
 
 /* `wgmesh recover`: like an urgent request, but applied even when the text
- * is the one BIRD already runs. */
+ * is the one BIRD already runs, and tried even while BIRD is known down. */
 int routing_recover(struct routing *r, routing_done_fn done, void *ctx);
 
 /* BIRD's socket started (or stopped, err says why) answering; published as

@@ -62,6 +62,20 @@ e2e_on_exit "kill $! 2>/dev/null"
 wait_until 10 grep -q '"event": *"metrics".*"pipe2"' "$E2E_TMP/events0" ||
 	fail "no metrics event with pipe2: $(head -c 500 "$E2E_TMP/events0")"
 
+# No BIRD runs here: that is said once, not at every probe round.
+n=$(grep -c 'BIRD config not applied' "$E2E_TMP/n0/wgmeshd.log" || true)
+[ "$n" -le 1 ] || fail "'BIRD config not applied' logged $n times without BIRD"
+n=$(grep -c 'BIRD did not take the new link costs' "$E2E_TMP/n0/wgmeshd.log" || true)
+[ "$n" -le 1 ] || fail "'BIRD did not take the new link costs' logged $n times without BIRD"
+
+# The jitter threshold is a config key, applied without a restart.
+out=$(e2e_wgmesh 0 set jitterThreshold 2 2>&1) || fail "wgmesh set jitterThreshold failed: $out"
+[[ $out == *"saved and applied"* ]] || fail "jitterThreshold was not applied live: $out"
+jq -e '.jitterThreshold == 2' "$E2E_TMP/n0/config.json" >/dev/null || fail "jitterThreshold is not in the config file"
+out=$(e2e_wgmesh 0 set jitterThreshold 0 2>&1) && fail "jitterThreshold 0 was accepted: $out"
+[[ $out == *"jitterThreshold: 0 is out of range (1-1000)"* ]] || fail "jitterThreshold 0 refused without a reason: $out"
+has_rtt || fail "pipe2 lost its RTT after the jitter threshold changed"
+
 # Operator control: override, drain, undrain; each saved in the record.
 out=$(e2e_wgmesh 0 cost pipe2 4242 2>&1) || fail "wgmesh cost failed: $out"
 [[ $out == "pipe2: cost 4242 (override)"* ]] || fail "wgmesh cost said: $out"

@@ -42,7 +42,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"bird\":{\"ospfv2\":true,\"ospfv3\":true,\"area\":0,\"tick\":1,\"client\":false,\"loglevel\":\"info\","
 		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
 		"\"notifications\":{\"enabled\":false,\"gotifyUp\":\"\",\"gotifyDown\":\"\",\"gotifyError\":\"\",\"gotifyDiag\":\"\"},"
-		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,"
+		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,"
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
 		"\"backend\":\"auto\",\"wireguardGo\":\"wireguard-go\",\"logLevel\":\"info\"}", 0, NULL);
@@ -113,7 +113,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 42);
+	assert_int_equal(checked, 43);
 }
 
 static void test_unknown_key_is_named(void **state)
@@ -157,6 +157,29 @@ static void test_probe_interval_bounds(void **state)
 	assert_int_equal(parse("{\"version\":1,\"probeInterval\":99}", &cfg), -EINVAL);
 	assert_int_equal(parse("{\"version\":1,\"probeInterval\":100}", &cfg), 0);
 	assert_int_equal(parse("{\"version\":1,\"probeInterval\":60001}", &cfg), -EINVAL);
+}
+
+static void test_jitter_threshold_bounds(void **state)
+{
+	struct wgm_config cfg;
+	wgm_config_defaults(&cfg);
+	assert_int_equal(cfg.jitter_threshold_ms, 5);
+	assert_int_equal(parse("{\"version\":1,\"jitterThreshold\":0}", &cfg), -EINVAL);
+	assert_non_null(strstr(err, "jitterThreshold"));
+	assert_int_equal(parse("{\"version\":1,\"jitterThreshold\":1001}", &cfg), -EINVAL);
+	assert_int_equal(parse("{\"version\":1,\"jitterThreshold\":2}", &cfg), 0);
+	assert_int_equal(cfg.jitter_threshold_ms, 2);
+}
+
+static void test_set_jitter_threshold(void **state)
+{
+	struct wgm_config cfg;
+	wgm_config_defaults(&cfg);
+	assert_int_equal(wgm_config_set(&cfg, "jitterThreshold", "12", err, sizeof(err)), 0);
+	assert_int_equal(cfg.jitter_threshold_ms, 12);
+	assert_int_equal(wgm_config_set(&cfg, "jitterThreshold", "0", err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "jitterThreshold"));
+	assert_int_equal(cfg.jitter_threshold_ms, 12);
 }
 
 static void test_odd_id_is_refused_in_10_subnet(void **state)
@@ -514,6 +537,8 @@ int main(void)
 		cmocka_unit_test(test_mistyped_bool_is_refused),
 		cmocka_unit_test(test_port_out_of_range_is_refused),
 		cmocka_unit_test(test_probe_interval_bounds),
+		cmocka_unit_test(test_jitter_threshold_bounds),
+		cmocka_unit_test(test_set_jitter_threshold),
 		cmocka_unit_test(test_odd_id_is_refused_in_10_subnet),
 		cmocka_unit_test(test_odd_id_is_accepted_in_a_24_per_node_subnet),
 		cmocka_unit_test(test_id_whose_block_holds_the_vxlan_subnet_is_refused),

@@ -337,6 +337,54 @@ static void test_refresh_every_reload_interval(void **state)
 	assert_int_equal(l.target.cost, 1100);
 }
 
+static struct cost_input jittery_link(uint32_t jitter_us)
+{
+	return (struct cost_input){ .has_rtt = true, .srtt_us = 20000, .jitter_us = jitter_us };
+}
+
+static void test_jitter_under_threshold_records_no_event(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_link_state st = { 0 };
+	struct cost_input in = jittery_link(3000);
+	char reason[160];
+	struct cost_value v = cost_compute(&st, &in, &p, 10 * SEC, reason, sizeof(reason));
+
+	(void)state;
+	/* 3 ms under the default 5 ms threshold: the RTT alone. */
+	assert_int_equal(v.cost, 200);
+	assert_null(strstr(reason, "jitter"));
+}
+
+static void test_jitter_at_default_threshold_records_event(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_link_state st = { 0 };
+	struct cost_input in = jittery_link(8000);
+	char reason[160];
+	struct cost_value v = cost_compute(&st, &in, &p, 10 * SEC, reason, sizeof(reason));
+
+	(void)state;
+	/* 8 ms = 80 units x 2. */
+	assert_int_equal(v.cost, 200 + 160);
+	assert_non_null(strstr(reason, "jitter +160"));
+}
+
+static void test_lower_jitter_threshold_penalises_smaller_jitter(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_link_state st = { 0 };
+	struct cost_input in = jittery_link(3000);
+	char reason[160];
+	struct cost_value v;
+
+	(void)state;
+	p.jitter_event_us = 2000; /* jitterThreshold 2 */
+	v = cost_compute(&st, &in, &p, 10 * SEC, reason, sizeof(reason));
+	assert_int_equal(v.cost, 200 + 60);
+	assert_non_null(strstr(reason, "jitter +60"));
+}
+
 static void test_params_check_names_field(void **state)
 {
 	struct cost_params p = cost_params_default();
@@ -349,6 +397,10 @@ static void test_params_check_names_field(void **state)
 	p.reload_percentage = 150;
 	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "reloadPercentage"));
+	p = cost_params_default();
+	p.jitter_event_us = 0;
+	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "jitterThreshold"));
 }
 
 int main(void)
@@ -365,6 +417,9 @@ int main(void)
 		cmocka_unit_test(test_small_changes_never_reach_bird),
 		cmocka_unit_test(test_changes_wait_for_min_reload_interval),
 		cmocka_unit_test(test_refresh_every_reload_interval),
+		cmocka_unit_test(test_jitter_under_threshold_records_no_event),
+		cmocka_unit_test(test_jitter_at_default_threshold_records_event),
+		cmocka_unit_test(test_lower_jitter_threshold_penalises_smaller_jitter),
 		cmocka_unit_test(test_params_check_names_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

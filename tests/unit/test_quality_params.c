@@ -61,12 +61,68 @@ static void test_cost_params_from_config(void **state)
 	cfg.bird.min_reload_interval = 7;
 	cfg.bird.reload_interval = 120;
 	cfg.cost_event_window_s = 60;
+	cfg.jitter_threshold_ms = 12;
 	p = quality_cost_params(&cfg);
 	assert_true(p.reload_percentage == 25.0);
 	assert_int_equal(p.min_reload_interval_us, 7000000);
 	assert_int_equal(p.reload_interval_us, 120000000);
 	assert_int_equal(p.event_window_us, 60000000);
+	assert_int_equal(p.jitter_event_us, 12000);
 	assert_int_equal(cost_params_check(&p, NULL, 0), 0);
+}
+
+/* A link up for long, nobody watching: read when its slow reading is due. */
+static struct quality_wg_view steady_link(void)
+{
+	return (struct quality_wg_view){ .up = true, .since_us = 0, .next_us = 200 * 1000000LL };
+}
+
+static void test_wg_steady_link_read_seldom(void **state)
+{
+	struct quality_wg_view v = steady_link();
+
+	(void)state;
+	assert_false(quality_wg_read_due(&v, 199 * 1000000LL));
+	assert_true(quality_wg_read_due(&v, 200 * 1000000LL));
+	assert_true(quality_wg_read_due(&v, 201 * 1000000LL));
+}
+
+static void test_wg_watched_link_read_every_tick(void **state)
+{
+	struct quality_wg_view v = steady_link();
+
+	(void)state;
+	v.watched = true;
+	assert_true(quality_wg_read_due(&v, 150 * 1000000LL));
+}
+
+static void test_wg_link_not_up_read_every_tick(void **state)
+{
+	struct quality_wg_view v = steady_link();
+
+	(void)state;
+	v.up = false;
+	assert_true(quality_wg_read_due(&v, 150 * 1000000LL));
+}
+
+static void test_wg_failing_link_read_every_tick(void **state)
+{
+	struct quality_wg_view v = steady_link();
+
+	(void)state;
+	/* A second failed reading in a row is what repairs it. */
+	v.failing = true;
+	assert_true(quality_wg_read_due(&v, 150 * 1000000LL));
+}
+
+static void test_wg_young_link_read_every_tick(void **state)
+{
+	struct quality_wg_view v = steady_link();
+
+	(void)state;
+	v.since_us = 100 * 1000000LL;
+	assert_true(quality_wg_read_due(&v, 150 * 1000000LL));
+	assert_false(quality_wg_read_due(&v, 100 * 1000000LL + QUALITY_WG_YOUNG_MS * 1000LL));
 }
 
 int main(void)
@@ -77,6 +133,11 @@ int main(void)
 		cmocka_unit_test(test_slow_probing_still_has_usable_windows),
 		cmocka_unit_test(test_odd_interval_rounds_up),
 		cmocka_unit_test(test_cost_params_from_config),
+		cmocka_unit_test(test_wg_steady_link_read_seldom),
+		cmocka_unit_test(test_wg_watched_link_read_every_tick),
+		cmocka_unit_test(test_wg_link_not_up_read_every_tick),
+		cmocka_unit_test(test_wg_failing_link_read_every_tick),
+		cmocka_unit_test(test_wg_young_link_read_every_tick),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
