@@ -695,14 +695,39 @@ static void act_connect(struct console *cs)
 	prompt(cs, "Connect to URL (http://HOST:PORT): ", "http://", false, connect_url_done);
 }
 
-/* d: disconnect, after y. */
-static void on_done(void *ctx, const char *cmd, const json_t *reply, const char *err)
+/* Replies to cost, drain and undrain carry the changed LINK: its row is
+ * updated at once, so a second r undoes the first even before the next
+ * metrics event, and the status line says what the link's cost now is. */
+static void on_link_change(void *ctx, const char *cmd, const json_t *reply, const char *err)
 {
 	struct console *cs = ctx;
-	if (!reply)
+	const json_t *link = reply ? json_object_get(reply, "link") : NULL;
+	char perr[256];
+	const struct model_link *l;
+
+	if (!reply) {
 		say(cs, true, "%s failed: %s", cmd, err);
-	else
+		return;
+	}
+	if (!link) {
 		say(cs, false, "%s: done", cmd);
+		return;
+	}
+	if (model_apply_link(&cs->ui.model, link, perr, sizeof(perr)) < 0) {
+		say(cs, true, "daemon sent a bad reply: %s", perr);
+		return;
+	}
+	cs->dirty = true;
+	l = model_find_link(&cs->ui.model, json_string_value(json_object_get(link, "name")));
+	if (!l)
+		return;
+	if (strcmp(cmd, "drain") == 0)
+		say(cs, false, "%s drained: cost %lld, traffic leaves it", l->name, (long long)l->cost);
+	else if (strcmp(cmd, "undrain") == 0)
+		say(cs, false, "%s undrained: cost %lld", l->name, (long long)l->cost);
+	else
+		say(cs, false, "%s: cost %lld%s", l->name, (long long)l->cost,
+		    l->has_override ? " (operator override)" : " (override cleared)");
 }
 
 /* {"ok":true,"removed":["pipe2"]}; the row goes with the link_removed event. */
@@ -758,7 +783,7 @@ static void act_drain(struct console *cs)
 		return;
 	const char *cmd = l->drained ? "undrain" : "drain";
 	say(cs, false, "%s %s...", cmd, l->name);
-	request(cs, req_named(cmd, l->name), QUICK_TIMEOUT_MS, on_done);
+	request(cs, req_named(cmd, l->name), QUICK_TIMEOUT_MS, on_link_change);
 }
 
 /* C: cost override; empty clears it. */
@@ -770,8 +795,8 @@ static void cost_done(struct console *cs, const char *value)
 	json_t *req = req_named("cost", cs->confirm_link);
 	if (value[0]) {
 		long cost = strtol(value, &end, 10);
-		if (*end || cost < 0 || cost > 65535) {
-			say(cs, true, "cost: '%s' is not a cost (0-65535)", value);
+		if (*end || cost < 1 || cost > 65535) {
+			say(cs, true, "cost: '%s' is not a cost (1-65535)", value);
 			json_decref(req);
 			return;
 		}
@@ -783,7 +808,7 @@ static void cost_done(struct console *cs, const char *value)
 		json_decref(req);
 		req = NULL;
 	}
-	request(cs, req, QUICK_TIMEOUT_MS, on_done);
+	request(cs, req, QUICK_TIMEOUT_MS, on_link_change);
 }
 
 static void act_cost(struct console *cs)
@@ -795,7 +820,7 @@ static void act_cost(struct console *cs)
 	snprintf(cs->confirm_link, sizeof(cs->confirm_link), "%s", l->name);
 	if (l->has_override)
 		snprintf(current, sizeof(current), "%lld", (long long)l->override);
-	snprintf(label, sizeof(label), "Cost override for %s (0-65535, empty clears; measured %lld): ", l->name,
+	snprintf(label, sizeof(label), "Cost override for %s (1-65535, empty clears; measured %lld): ", l->name,
 		 (long long)l->cost_measured);
 	prompt(cs, label, current, false, cost_done);
 }

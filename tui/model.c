@@ -317,6 +317,16 @@ int model_apply_links(struct model *m, const json_t *reply, char *err, size_t er
 	return rc;
 }
 
+int model_apply_link(struct model *m, const json_t *link, char *err, size_t errlen)
+{
+	struct model_link l;
+	int rc = model_link_parse_at(link, "link", &l, err, errlen);
+	rc = rc ? rc : link_upsert(m, &l);
+	if (rc == 0)
+		refresh_view(m);
+	return rc;
+}
+
 enum link_health model_link_health(const struct model_link *l)
 {
 	if (l->state != LINK_UP)

@@ -115,6 +115,9 @@ void model_free(struct model *m);
 int model_apply_status(struct model *m, const json_t *reply, char *err, size_t errlen);
 int model_apply_links(struct model *m, const json_t *reply, char *err, size_t errlen);
 int model_apply_nodes(struct model *m, const json_t *reply, char *err, size_t errlen);
+/* One LINK object, as the replies to cost, drain and undrain carry it: the
+ * row is replaced (or added) at once, before the next metrics event. */
+int model_apply_link(struct model *m, const json_t *link, char *err, size_t errlen);
 
 /* One event from the subscribe stream. Events of unknown kinds are ignored
  * (a newer daemon may send more); malformed ones return -EINVAL with err. */

@@ -3,12 +3,14 @@
 # and read with capture-pane: a link row appears when a node joins (from the
 # event stream), the detail and help screens open, a token issued with `t`
 # is the one `wgmesh token list` shows and another node joins with it through
-# its console's `c`,
+# its console's `c`, each row shows the RTT the daemon measures, `r` drains
+# the selected link and `r` again undrains it (row, `wgmesh links`, events
+# and BIRD agree), `C` sets and clears a cost override,
 # disconnecting with `d` `y` removes the link on both ends (as `wgmesh links`
 # says), and `d` `f` removes a link on this end alone.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
-e2e_require_cmd tmux wireguard-go nsenter unshare
+e2e_require_cmd tmux wireguard-go nsenter unshare bird birdc jq
 
 e2e_node_add 0
 e2e_node_add 2
@@ -17,6 +19,9 @@ e2e_underlay 0 2 4
 e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 2001:db8::10
 e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 2001:db8::12
 e2e_node_init 4 --ipv4 192.0.2.14 --ipv6 none
+# BIRD on node 0 only: its link costs are real (a drain reaches OSPF) while
+# nodes 2 and 4, without BIRD, learn no routes and build no links of their own.
+e2e_bird_start 0
 e2e_daemon_start 0
 e2e_daemon_start 2
 e2e_daemon_start 4
@@ -35,10 +40,10 @@ console_start() {
 		echo \$? >'$E2E_TMP/$s.rc'; sleep 60"
 }
 screen() { t capture-pane -p -J -t "$1"; }
-# on_screen SESSION PATTERN / off_screen SESSION PATTERN: wait until the pane
-# shows (or no longer shows) PATTERN (grep -E).
+# on_screen SESSION PATTERN [SECONDS] / off_screen SESSION PATTERN: wait until
+# the pane shows (or no longer shows) PATTERN (grep -E).
 on_screen() {
-	wait_until 15 bash -c "tmux -L '$tmux_sock' capture-pane -p -J -t '$1' | grep -qE -- \"\$2\"" _ "$1" "$2" ||
+	wait_until "${3:-15}" bash -c "tmux -L '$tmux_sock' capture-pane -p -J -t '$1' | grep -qE -- \"\$2\"" _ "$1" "$2" ||
 		fail "console $1 never showed '$2'; it shows:
 $(screen "$1")"
 }
@@ -64,6 +69,69 @@ out=$(e2e_wgmesh 2 connect http://192.0.2.10:8080 "$token" 2>&1) || fail "connec
 on_screen c0 '^pipe2 +2 .*up '
 on_screen c0 '^pipe2v6 +2 .*up '
 on_screen c0 'links 2/2 up'
+
+# The RTT column fills from the daemon's metrics events (the console asked
+# for "links" before the join, when there were none) within a few probe
+# rounds: a figure in ms where the row showed '-'.
+rtt='[0-9]+(\.[0-9]+)?m?s'
+on_screen c0 "^pipe2 +2 .* up +$rtt +[0-9.]+%" 30
+on_screen c0 "^pipe2v6 +2 .* up +$rtt +[0-9.]+%" 30
+
+# link_field LINK FIELD: node 0's `wgmesh links --json` for one link.
+link_field() { e2e_wgmesh 0 links --json | jq -c --arg l "$1" --arg f "$2" '.[] | select(.name == $l) | .[$f]'; }
+# events_have PATTERN: node 0's `wgmesh events` has a line matching PATTERN
+# (grep -E; read whole, since grep -q would cut the pipe under pipefail).
+events_have() { local out; out=$(e2e_wgmesh 0 events) && grep -qE -- "$1" <<<"$out"; }
+# bird_cost IFACE: the cost node 0's BIRD runs on IFACE (OSPFv2, protocol ospf4).
+bird_cost() {
+	local out
+	out=$(e2e_in 0 birdc -s "$E2E_TMP/n0/bird.ctl" show ospf interface ospf4 "\"$1\"") || return 1
+	sed -n 's/^[[:space:]]*Cost: \([0-9]*\)$/\1/p' <<<"$out" | head -n 1
+}
+bird_cost_is() { [ "$(bird_cost "$1")" = "$2" ]; }
+bird_cost_below_drain() { local c; c=$(bird_cost "$1"); [ -n "$c" ] && [ "$c" -lt 65000 ]; }
+
+# r on the selected row (the first: pipe2) drains it: the status line and
+# the row's COST (65000, marked D) say so, and the daemon agrees.
+screen c0 | grep -qE '^pipe2 .*[0-9]D ' && fail "pipe2 shows drained before r: $(screen c0)"
+t send-keys -t c0 Home r
+on_screen c0 'pipe2 drained: cost 65000, traffic leaves it'
+on_screen c0 '^pipe2 +2 .* 65000D '
+screen c0 | grep -qE '^pipe2v6 .*[0-9]D ' && fail "r on pipe2 shows pipe2v6 drained too: $(screen c0)"
+[ "$(link_field pipe2 drained)" = true ] || fail "wgmesh links does not show pipe2 drained after r"
+[ "$(link_field pipe2v6 drained)" = false ] || fail "r on pipe2 drained pipe2v6 in the daemon"
+events_have 'log notice: link pipe2: drained' ||
+	fail "wgmesh events has no drain of pipe2: $(e2e_wgmesh 0 events | tail -5)"
+wait_until 30 events_have 'cost \{"name":"pipe2","new":65000,.*"reason":"drained"' ||
+	fail "wgmesh events has no cost event of pipe2 to 65000 (drained): $(e2e_wgmesh 0 events | grep ' cost ' | tail -3)"
+wait_until 30 bird_cost_is pipe2 65000 || fail "BIRD runs pipe2 at cost '$(bird_cost pipe2)' after r, not 65000"
+
+# r again undrains it: back to its measured cost, no D.
+t send-keys -t c0 r
+on_screen c0 'pipe2 undrained: cost [0-9]+'
+off_screen c0 '^pipe2 +2 .*[0-9]D '
+[ "$(link_field pipe2 drained)" = false ] || fail "wgmesh links still shows pipe2 drained after the second r"
+events_have 'log notice: link pipe2: undrained' ||
+	fail "wgmesh events has no undrain of pipe2: $(e2e_wgmesh 0 events | tail -5)"
+wait_until 30 events_have 'cost \{"name":"pipe2","new":[0-9]+,"old":65000,' ||
+	fail "wgmesh events has no cost event of pipe2 from 65000: $(e2e_wgmesh 0 events | grep ' cost ' | tail -3)"
+wait_until 30 bird_cost_below_drain pipe2 || fail "BIRD runs pipe2 at cost '$(bird_cost pipe2)' after the second r"
+
+# C sets an override (the row's COST marked *), an empty answer clears it.
+t send-keys -t c0 C
+on_screen c0 'Cost override for pipe2 \(1-65535'
+t send-keys -t c0 -l 4242
+t send-keys -t c0 Enter
+on_screen c0 'pipe2: cost 4242 \(operator override\)'
+on_screen c0 '^pipe2 +2 .* 4242\* '
+[ "$(link_field pipe2 override)" = 4242 ] || fail "wgmesh links shows override $(link_field pipe2 override) after C 4242"
+wait_until 30 bird_cost_is pipe2 4242 || fail "BIRD runs pipe2 at cost '$(bird_cost pipe2)' after C 4242, not 4242"
+t send-keys -t c0 C
+on_screen c0 'Cost override for pipe2 .*: 4242'
+t send-keys -t c0 C-u Enter
+on_screen c0 'pipe2: cost [0-9]+ \(override cleared\)'
+off_screen c0 '^pipe2 +2 .*[0-9]\* '
+[ "$(link_field pipe2 override)" = null ] || fail "wgmesh links shows override $(link_field pipe2 override) after C cleared it"
 
 # At 80x24 the rows stay (columns drop, rows do not).
 t resize-window -t c0 -x 80 -y 24

@@ -94,6 +94,26 @@ static void test_metrics_event_updates_in_place(void **state)
 	assert_int_equal(model_event_count(m), 0); /* probe rounds are not log lines */
 }
 
+/* The reply to drain carries the LINK: the row shows it drained at once, and
+ * a malformed one changes nothing. */
+static void test_link_from_a_reply_replaces_the_row(void **state)
+{
+	struct model *m = *state;
+	json_t *j = load("{\"name\":\"pipe2\",\"remote_id\":2,\"state\":\"up\",\"rtt_ms\":1.5,\"cost\":65000,"
+			 "\"cost_measured\":12,\"drained\":true}");
+	assert_int_equal(model_apply_link(m, j, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_int_equal(model_view_count(m), 3);
+	assert_true(model_find_link(m, "pipe2")->drained);
+	assert_int_equal(model_find_link(m, "pipe2")->cost, 65000);
+	assert_int_equal(model_link_health(model_find_link(m, "pipe2")), HEALTH_BAD);
+	j = load("{\"name\":\"pipe2\",\"state\":\"up\",\"cost\":70000,\"drained\":false}");
+	assert_int_equal(model_apply_link(m, j, err, sizeof(err)), -EINVAL);
+	json_decref(j);
+	assert_non_null(strstr(err, "cost"));
+	assert_true(model_find_link(m, "pipe2")->drained);
+}
+
 static void test_malformed_link_is_rejected_whole(void **state)
 {
 	struct model *m = *state;
@@ -337,6 +357,7 @@ int main(void)
 		T(test_links_reply_fills_every_field),
 		T(test_health_follows_state_loss_and_drain),
 		T(test_metrics_event_updates_in_place),
+		T(test_link_from_a_reply_replaces_the_row),
 		T(test_malformed_link_is_rejected_whole),
 		T(test_field_validation_messages),
 		T(test_link_added_and_removed),
