@@ -494,7 +494,7 @@ json_t *wgm_msg_disconnect_req_encode(const struct wgm_msg_disconnect_req *m)
 {
 	json_t *j = json_object();
 
-	if (!j || put_link_ref(j, &m->link)) {
+	if (!j || put_link_ref(j, &m->link) || (m->has_wg_pk && put_key(j, "wg_pk", m->wg_pk, sizeof(m->wg_pk)))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -504,5 +504,12 @@ json_t *wgm_msg_disconnect_req_encode(const struct wgm_msg_disconnect_req *m)
 int wgm_msg_disconnect_req_decode(const json_t *j, struct wgm_msg_disconnect_req *m, char *err, size_t errlen)
 {
 	memset(m, 0, sizeof(*m));
-	return get_link_ref(j, &m->link, err, errlen);
+	if (get_link_ref(j, &m->link, err, errlen))
+		return -EINVAL;
+	if (json_object_get(j, "wg_pk")) {
+		if (get_key(j, "wg_pk", m->wg_pk, sizeof(m->wg_pk), err, errlen))
+			return -EINVAL;
+		m->has_wg_pk = true;
+	}
+	return 0;
 }

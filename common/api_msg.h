@@ -117,9 +117,13 @@ struct wgm_msg_update_req {
 	uint32_t cost;          /* 0-65535 */
 };
 
-/* POST /disconnect (boxed, member) */
+/* POST /disconnect (boxed, member). With wg_pk, only the link whose peer
+ * is that WireGuard key goes: a joiner abandoning a link it could not
+ * finish names its own end, so a newer link of the pair is never hit. */
 struct wgm_msg_disconnect_req {
 	struct wgm_msg_link_ref link;
+	bool has_wg_pk;
+	uint8_t wg_pk[WGM_WG_KEY_LEN];
 };
 
 /* Encoders return a new object (NULL on allocation failure or a value out of

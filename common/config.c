@@ -124,6 +124,8 @@ static const struct key_desc keys[] = {
 	  false, true },
 	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL,
 	  false, true },
+	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL,
+	  false, true },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", true, false },
 	{ NULL, "socket", KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
@@ -146,8 +148,8 @@ static const char *const sections[] = { "connectivity", "bird", "notifications" 
 const char *const wgm_config_set_keys[] = {
 	"area", "prefix", "defaultLinkType", "basePort", "tick", "reloadInterval",
 	"reloadPercentage", "minReloadInterval", "probeInterval", "costEventWindow",
-	"jitterThreshold", "operationMode", "vxlanOffset", "subnet", "subnetVXLAN", "subnetLinkLocal",
-	"AllowedPeers", "gotifyUp", "gotifyDown", "gotifyError", "gotifyDiag", "logLevel", NULL,
+	"jitterThreshold", "handshakeTimeout", "operationMode", "vxlanOffset", "subnet", "subnetVXLAN",
+	"subnetLinkLocal", "AllowedPeers", "gotifyUp", "gotifyDown", "gotifyError", "gotifyDiag", "logLevel", NULL,
 };
 
 const char *const wgm_config_enable_options[] = {
@@ -448,6 +450,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->probe_interval_ms = 1000;
 	cfg->cost_event_window_s = 1800;
 	cfg->jitter_threshold_ms = 5;
+	cfg->handshake_timeout_s = WGM_HANDSHAKE_TIMEOUT_DEFAULT;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/wgmesh");
 	snprintf(cfg->socket, sizeof(cfg->socket), "/run/wgmesh/wgmeshd.sock");
 	snprintf(cfg->bird_config, sizeof(cfg->bird_config), "/etc/bird/bird.conf");
@@ -574,6 +577,11 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 	if (cfg->bird.min_reload_interval > cfg->bird.reload_interval) {
 		snprintf(err, errlen, "bird.minReloadInterval: %u is longer than bird.reloadInterval %u",
 			 cfg->bird.min_reload_interval, cfg->bird.reload_interval);
+		return -EINVAL;
+	}
+	if (cfg->handshake_timeout_s && cfg->handshake_timeout_s < WGM_HANDSHAKE_TIMEOUT_MIN) {
+		snprintf(err, errlen, "handshakeTimeout: %u is too short for a joining node to bring its end up "
+			 "(0 = never, or %d-604800 seconds)", cfg->handshake_timeout_s, WGM_HANDSHAKE_TIMEOUT_MIN);
 		return -EINVAL;
 	}
 	ret = addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
@@ -1102,8 +1110,8 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 	if (!key || !(k = find_settable(key))) {
 		snprintf(err, errlen, "%s: not a key that can be set (area, prefix, defaultLinkType, basePort, tick, "
 			 "reloadInterval, reloadPercentage, minReloadInterval, probeInterval, costEventWindow, "
-			 "jitterThreshold, operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal, AllowedPeers, "
-			 "gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel)", key ? key : "");
+			 "jitterThreshold, handshakeTimeout, operationMode, vxlanOffset, subnet, subnetVXLAN, "
+			 "subnetLinkLocal, AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel)", key ? key : "");
 		return -ENOENT;
 	}
 	if (!value) {

@@ -22,6 +22,10 @@
 #define WGM_CONFIG_MAX_ALLOWED_PEERS 64
 #define WGM_CONFIG_MAX_LINK_TYPES 4  /* default, wgobfs, ipt_xor, amneziawg */
 #define WGM_CONFIG_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits IFNAMSIZ */
+/* handshakeTimeout, s: long enough for a joiner's daemon restart or a reboot
+ * between the acceptor's reply and the joiner's first handshake. */
+#define WGM_HANDSHAKE_TIMEOUT_DEFAULT 600
+#define WGM_HANDSHAKE_TIMEOUT_MIN 10
 
 enum wgm_listen {
 	WGM_LISTEN_LOCAL,  /* node API bound to 10.0.ID.1, reachable only through the mesh */
@@ -86,6 +90,7 @@ struct wgm_config {
 	unsigned probe_interval_ms;
 	unsigned cost_event_window_s;
 	unsigned jitter_threshold_ms; /* jitter that records a jitter event (1-1000) */
+	unsigned handshake_timeout_s; /* an accepted link's first handshake; 0 = wait for ever */
 	char state_dir[WGM_CONFIG_PATH_MAX];
 	char socket[WGM_CONFIG_SOCKET_PATH_MAX];
 	char bird_config[WGM_CONFIG_PATH_MAX];
@@ -127,7 +132,7 @@ int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, s
 
 /* `wgmesh set KEY VALUE`: KEY is one of the set keys (area, prefix,
  * defaultLinkType, basePort, tick, reloadInterval, reloadPercentage,
- * minReloadInterval, probeInterval, costEventWindow, jitterThreshold,
+ * minReloadInterval, probeInterval, costEventWindow, jitterThreshold, handshakeTimeout,
  * operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal,
  * AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel).
  * AllowedPeers adds the CIDR, or removes it when present. The result is validated as a whole; on error

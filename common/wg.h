@@ -67,9 +67,11 @@ struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer);
 
 /* "10.0.0.0/8", "::/0" -> 0 or -EINVAL (host bits may be set, as with wg). */
 int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out);
-/* "192.0.2.1:51820", "[2001:db8::1]:51820" -> 0 or -EINVAL. */
+/* "192.0.2.1:51820", "[2001:db8::1]:51820", "[fe80::1%eth0]:51820" (a zone,
+ * by name or number, as wireguard-go writes link-local endpoints) -> 0 or
+ * -EINVAL. */
 int wg_endpoint_parse(const char *text, struct wg_peer *peer);
-/* The same forms back; "" when there is no endpoint. */
+/* The same forms back (a zone as its number); "" when there is no endpoint. */
 void wg_endpoint_format(const struct wg_peer *peer, char *buf, size_t len);
 
 enum wg_backend_kind {

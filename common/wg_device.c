@@ -77,11 +77,34 @@ int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out)
 	return 0;
 }
 
+/* An IPv6 zone: "%eth0" or "%3" (wireguard-go writes link-local endpoints
+ * with one). 0 and *SCOPE, or -EINVAL for an interface this namespace lacks. */
+static int zone_parse(const char *zone, uint32_t *scope)
+{
+	unsigned long n;
+	char *end;
+
+	if (!*zone || strlen(zone) >= IF_NAMESIZE)
+		return -EINVAL;
+	if (*zone >= '0' && *zone <= '9') {
+		errno = 0;
+		n = strtoul(zone, &end, 10);
+		if (errno || *end || n > UINT32_MAX)
+			return -EINVAL;
+		*scope = (uint32_t)n;
+		return 0;
+	}
+	*scope = if_nametoindex(zone);
+	return *scope ? 0 : -EINVAL;
+}
+
 int wg_endpoint_parse(const char *text, struct wg_peer *peer)
 {
-	char host[INET6_ADDRSTRLEN + 1];
+	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
 	const char *port_text;
+	char *zone = NULL;
 	unsigned long port;
+	uint32_t scope = 0;
 	char *end;
 	size_t n;
 
@@ -105,12 +128,18 @@ int wg_endpoint_parse(const char *text, struct wg_peer *peer)
 		return -EINVAL;
 	memcpy(host, text, n);
 	host[n] = '\0';
+	zone = strchr(host, '%');
+	if (zone) {
+		*zone++ = '\0';
+		if (zone_parse(zone, &scope) < 0)
+			return -EINVAL;
+	}
 	errno = 0;
 	port = strtoul(port_text, &end, 10);
 	if (errno || *end || port == 0 || port > 65535)
 		return -EINVAL;
 	memset(&peer->endpoint, 0, sizeof(peer->endpoint));
-	if (inet_pton(AF_INET, host, &peer->endpoint.v4.sin_addr) == 1) {
+	if (!zone && inet_pton(AF_INET, host, &peer->endpoint.v4.sin_addr) == 1) {
 		peer->endpoint.v4.sin_family = AF_INET;
 		peer->endpoint.v4.sin_port = htons((uint16_t)port);
 		return 0;
@@ -118,6 +147,7 @@ int wg_endpoint_parse(const char *text, struct wg_peer *peer)
 	if (inet_pton(AF_INET6, host, &peer->endpoint.v6.sin6_addr) == 1) {
 		peer->endpoint.v6.sin6_family = AF_INET6;
 		peer->endpoint.v6.sin6_port = htons((uint16_t)port);
+		peer->endpoint.v6.sin6_scope_id = scope;
 		return 0;
 	}
 	memset(&peer->endpoint, 0, sizeof(peer->endpoint));
@@ -134,6 +164,10 @@ void wg_endpoint_format(const struct wg_peer *peer, char *buf, size_t len)
 	if (peer->endpoint.addr.sa_family == AF_INET) {
 		inet_ntop(AF_INET, &peer->endpoint.v4.sin_addr, host, sizeof(host));
 		snprintf(buf, len, "%s:%u", host, ntohs(peer->endpoint.v4.sin_port));
+	} else if (peer->endpoint.addr.sa_family == AF_INET6 && peer->endpoint.v6.sin6_scope_id) {
+		inet_ntop(AF_INET6, &peer->endpoint.v6.sin6_addr, host, sizeof(host));
+		snprintf(buf, len, "[%s%%%u]:%u", host, (unsigned)peer->endpoint.v6.sin6_scope_id,
+			 ntohs(peer->endpoint.v6.sin6_port));
 	} else if (peer->endpoint.addr.sa_family == AF_INET6) {
 		inet_ntop(AF_INET6, &peer->endpoint.v6.sin6_addr, host, sizeof(host));
 		snprintf(buf, len, "[%s]:%u", host, ntohs(peer->endpoint.v6.sin6_port));

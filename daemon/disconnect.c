@@ -65,7 +65,7 @@ int disconnect_link(const struct disconnect_deps *deps, const char *name, bool f
 		    void *ctx, char *err, size_t errlen)
 {
 	struct link *link = links_find(deps->links, name);
-	struct wgm_msg_disconnect_req m;
+	struct wgm_msg_disconnect_req m = { 0 };
 	struct disconnect_op *op;
 	char url[LINK_URL_MAX];
 	json_t *payload;

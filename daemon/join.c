@@ -14,6 +14,7 @@
 #include "common/keys.h"
 #include "common/log.h"
 #include "daemon/api_call.h"
+#include "daemon/join_abort.h"
 
 #define JOIN_MAX_TRANSPORTS 2
 
@@ -161,6 +162,24 @@ static bool have_transport(const struct wgm_config *cfg, enum wgm_transport t)
 	return t == WGM_TRANSPORT_V4 ? cfg->connectivity_ipv4[0] != '\0' : cfg->connectivity_ipv6[0] != '\0';
 }
 
+/* This node's side of the current link failed after the other node may have
+ * made its end: ask it to take that end down (best effort). MESH_KEY is the
+ * one the other node checks member calls with; NULL when this node does not
+ * know it (a token join whose reply never came), and then the other node's
+ * handshakeTimeout is the only cleanup. */
+static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
+{
+	uint8_t wg_pk[LINK_KEY_LEN];
+	struct join_abort ab = { .url = a->url, .server_pk = a->remote_pk, .mesh_key = mesh_key,
+				 .self_id = a->j->deps.cfg->id, .remote_id = a->remote_id,
+				 .transport = a->transports[a->current], .wg_pk = wg_pk, .link_name = a->rec.name };
+
+	if (!mesh_key)
+		return;
+	wgm_key_public(wg_pk, a->rec.private_key);
+	join_abort_send(a->j->deps.http, a->j->deps.identity, &ab);
+}
+
 static void on_connectivity(long status, const json_t *payload, const char *err, void *ctx)
 {
 	struct attempt *a = ctx;
@@ -243,6 +262,9 @@ static void on_link_made(int rc, const char *err, void *ctx)
 	struct attempt *a = ctx;
 
 	if (rc < 0) {
+		/* The other node made its end and replied; ours failed. The mesh
+		 * key is ours now, whether the reply brought it or not. */
+		abandon_remote_end(a, a->j->deps.identity->mesh_key);
 		finish(a, rc, err);
 		return;
 	}
@@ -263,6 +285,22 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 	}
 	memcpy(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN);
 	return wgm_node_identity_save(a->j->deps.cfg->state_dir, id, err, errlen);
+}
+
+/* Whether the current /connect is a member call (the token proves only the
+ * first link of a join; the mesh key it brought proves the rest). */
+static bool member_call(const struct attempt *a)
+{
+	return !(a->by_token && a->current == 0);
+}
+
+/* The mesh key the other node checks member calls with, as far as this
+ * node knows it: the one a reply to a joiner brings, else (a member) ours. */
+static const uint8_t *reply_mesh_key(const struct attempt *a, const struct wgm_msg_connect_reply *m)
+{
+	if (m->has_mesh_key)
+		return m->mesh_key;
+	return member_call(a) ? a->j->deps.identity->mesh_key : NULL;
 }
 
 static void on_connect_reply(long status, const json_t *payload, const char *err, void *ctx)
@@ -286,23 +324,34 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 		return;
 	}
 	if (!payload) {
+		/* No answer (or one that did not open): the other node may have
+		 * made its end all the same. A member knows the mesh key to ask
+		 * with; a joiner does not yet. */
+		if ((status == 0 || status == 200) && member_call(a))
+			abandon_remote_end(a, j->deps.identity->mesh_key);
 		finish(a, status == 412 ? -EEXIST : -ECONNREFUSED, err);
 		return;
 	}
+	/* From here on the other node has made its end: every failure asks it
+	 * to take that end down again. */
 	if (wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why)) < 0 ||
-	    wgm_msg_connect_reply_matches(&m, &req, a->by_token && a->current == 0, why, sizeof(why)) < 0) {
+	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0) {
 		snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);
+		abandon_remote_end(a, reply_mesh_key(a, &m));
+		wgm_msg_connect_reply_wipe(&m);
 		finish(a, -EPROTO, line);
 		return;
 	}
 	if ((unsigned)m.server_id != a->remote_id) {
 		snprintf(line, sizeof(line), "%s: replied as node %d, expected %u", a->url, m.server_id, a->remote_id);
+		abandon_remote_end(a, reply_mesh_key(a, &m));
 		wgm_msg_connect_reply_wipe(&m);
 		finish(a, -EPROTO, line);
 		return;
 	}
 	rc = adopt_mesh_key(a, &m, why, sizeof(why));
 	if (rc < 0) {
+		abandon_remote_end(a, reply_mesh_key(a, &m));
 		wgm_msg_connect_reply_wipe(&m);
 		finish(a, rc, why);
 		return;
@@ -329,12 +378,14 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	n_ports = links_used_ports(j->deps.links, ports, 512);
 	port = addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
 	if (port < 0) {
+		abandon_remote_end(a, j->deps.identity->mesh_key);
 		finish(a, -ENOSPC, "no free local port for a new link");
 		return;
 	}
 	a->rec.listen_port = (uint16_t)port;
 	rc = links_add(j->deps.links, &a->rec, on_link_made, a);
 	if (rc < 0) {
+		abandon_remote_end(a, j->deps.identity->mesh_key);
 		snprintf(line, sizeof(line), "link %s: %s", a->rec.name,
 			 rc == -EEXIST ? "a link of that name exists already" : strerror(-rc));
 		finish(a, rc, line);
@@ -384,7 +435,7 @@ static void step_connect(struct attempt *a)
 	}
 	/* The token proves the first link; the mesh key it brings proves the rest. */
 	rc = api_call_boxed(j->deps.http, j->deps.identity, a->url, "POST", WGM_API_ROUTE_CONNECT,
-			    a->by_token && a->current == 0 ? &a->token : NULL, a->remote_pk, payload,
+			    member_call(a) ? NULL : &a->token, a->remote_pk, payload,
 			    on_connect_reply, a, err, sizeof(err));
 	json_decref(payload);
 	if (rc < 0)

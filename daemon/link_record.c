@@ -38,7 +38,7 @@ static int put_addr(json_t *obj, const char *name, int family, const void *addr)
 
 json_t *link_record_to_json(const struct link_record *rec)
 {
-	json_t *obj = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:I, s:s}",
+	json_t *obj = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:I, s:s, s:b}",
 				"version", LINK_RECORD_VERSION,
 				"name", rec->name,
 				"remote_id", (int)rec->remote_id,
@@ -50,7 +50,8 @@ json_t *link_record_to_json(const struct link_record *rec)
 				"mtu", (int)rec->mtu,
 				"drained", rec->drained,
 				"created", (json_int_t)rec->created,
-				"remote_api_url", rec->remote_api_url);
+				"remote_api_url", rec->remote_api_url,
+				"handshaked", rec->handshaked);
 	int rc = 0;
 
 	if (!obj)
@@ -221,6 +222,12 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		goto bad;
 	}
 	rec->created = json_integer_value(v);
+	v = json_object_get(json, "handshaked");
+	if (v && !json_is_boolean(v)) {
+		snprintf(err, errlen, "handshaked: not a boolean");
+		goto bad;
+	}
+	rec->handshaked = !v || json_is_true(v);
 	return 0;
 bad:
 	link_record_wipe(rec);

@@ -42,6 +42,11 @@ struct link_record {
 	int cost_override;                     /* LINK_COST_NONE or 1..65535 */
 	bool drained;
 	int64_t created;
+	/* The other end completed a WireGuard handshake at least once. Kept
+	 * because the device forgets it when it is recreated, and a link that
+	 * ever worked is never removed as half-made (daemon/link_expiry.h).
+	 * Records from before this field read as true. */
+	bool handshaked;
 	bool has_remote_api_pk;
 	uint8_t remote_api_pk[LINK_KEY_LEN];   /* for member calls to the other end */
 	char remote_api_url[LINK_URL_MAX];     /* "" when unknown */

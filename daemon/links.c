@@ -226,6 +226,7 @@ static void set_active(struct links *ls, struct link *link)
 {
 	link->phase = LINK_PHASE_ACTIVE;
 	link->last_error[0] = '\0';
+	link->active_since_ms = loop_now_ms();
 	for (size_t i = 0; i < ls->n_hooks; i++)
 		if (ls->hooks[i].active)
 			ls->hooks[i].active(link, ls->hooks[i].ctx);
@@ -648,6 +649,53 @@ int links_start(struct links *ls, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- WireGuard's view of the peer ---- */
+
+const char *links_endpoint(const struct link *link)
+{
+	return link->seen_endpoint[0] ? link->seen_endpoint : link->rec.endpoint;
+}
+
+static void publish_endpoint(struct links *ls, const struct link *link, const char *previous)
+{
+	json_t *event = ctl_event_new("link_endpoint");
+
+	if (!event)
+		return;
+	json_object_set_new(event, "name", json_string(link->rec.name));
+	json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
+	json_object_set_new(event, "endpoint", json_string(link->seen_endpoint));
+	json_object_set_new(event, "previous", previous[0] ? json_string(previous) : json_null());
+	publish(ls, event);
+}
+
+void links_peer_seen(struct links *ls, struct link *link, const char *endpoint, int64_t last_handshake)
+{
+	char previous[LINK_ENDPOINT_MAX];
+
+	if (link->phase != LINK_PHASE_ACTIVE)
+		return;
+	snprintf(previous, sizeof(previous), "%s", links_endpoint(link));
+	snprintf(link->seen_endpoint, sizeof(link->seen_endpoint), "%s", endpoint);
+	link->seen_ms = loop_now_ms();
+	/* A device that lost its endpoint (recreated) falls back to the
+	 * configured one; only a real new address is news. */
+	if (endpoint[0] && strcmp(endpoint, previous) != 0) {
+		if (previous[0])
+			log_notice("link %s: node %u moved from %s to %s", link->rec.name, link->rec.remote_id, previous,
+				   endpoint);
+		else
+			log_info("link %s: node %u is at %s", link->rec.name, link->rec.remote_id, endpoint);
+		publish_endpoint(ls, link, previous);
+	}
+	if (last_handshake > 0 && !link->rec.handshaked) {
+		link->rec.handshaked = true;
+		log_info("link %s: first WireGuard handshake with node %u", link->rec.name, link->rec.remote_id);
+		if (links_save(ls, link, NULL, NULL) < 0)
+			log_warn("link %s: cannot queue saving its first handshake (out of memory)", link->rec.name);
+	}
+}
+
 /* ---- JSON ---- */
 
 json_t *links_link_json(struct links *ls, const struct link *link)
@@ -667,10 +715,12 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 	case LINK_PHASE_FAILED: state = "failed"; break;
 	default: state = "down"; break;
 	}
-	obj = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}",
+	obj = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}",
 			"name", r->name,
 			"remote_id", (int)r->remote_id,
-			"endpoint", r->endpoint,
+			"endpoint", links_endpoint(link),
+			"configured_endpoint", r->endpoint,
+			"handshaked", r->handshaked,
 			"transport", wgm_transport_name(r->transport),
 			"link_type", wgm_link_type_name(r->link_type),
 			"role", link_role_name(r->role),

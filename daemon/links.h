@@ -35,6 +35,14 @@ struct link {
 	struct link_record rec;
 	enum link_phase phase;
 	char last_error[256];
+	/* WireGuard's view of the other end, from the periodic device read
+	 * (links_peer_seen): its endpoint now, "" until WireGuard knows one.
+	 * Not stored: after a restart the connecting side, which holds the
+	 * address, re-establishes it within seconds, and a learned address
+	 * may be a NAT mapping that is gone by then. */
+	char seen_endpoint[LINK_ENDPOINT_MAX];
+	uint64_t seen_ms;         /* loop_now_ms() of that reading; 0 = none yet */
+	uint64_t active_since_ms; /* loop_now_ms() when the link last became active */
 	/* Opaque per-link state of other parts (probing, costs), owned there:
 	 * links_add_hooks tells them when a link appears and goes. */
 	void *quality;
@@ -105,6 +113,17 @@ int links_repair(struct links *ls, struct link *link, links_done_fn done, void *
 
 /* `wgmesh down` / `up`: every link's interface down or up again. */
 int links_set_admin_all(struct links *ls, bool up, links_done_fn done, void *ctx);
+
+/* What the periodic WireGuard read found for LINK's peer: ENDPOINT ("" when
+ * WireGuard has none) and LAST_HANDSHAKE (Unix seconds, 0 = never since the
+ * device was made). A new endpoint (the peer roamed, or the accepting side
+ * learned it) is published as a link_endpoint event; the first handshake is
+ * saved in the record (rec.handshaked). For active links only. */
+void links_peer_seen(struct links *ls, struct link *link, const char *endpoint, int64_t last_handshake);
+
+/* The other end's endpoint as links shows it: WireGuard's when it knows one,
+ * else the configured one ("" on the accepting side until the handshake). */
+const char *links_endpoint(const struct link *link);
 
 /* Slots of our block and ports in use (for allocating a new link). */
 size_t links_used_slots(struct links *ls, unsigned server_id, unsigned *out, size_t max);

@@ -14,6 +14,7 @@
 #include "daemon/http_client.h"
 #include "daemon/join.h"
 #include "daemon/link_apply.h"
+#include "daemon/link_expiry.h"
 #include "daemon/links.h"
 #include "daemon/node_api.h"
 #include "daemon/notify.h"
@@ -48,6 +49,7 @@ struct node {
 	struct ctl_links ctl_links;
 	struct notify *notify;
 	struct quality *quality;
+	struct link_expiry *expiry;
 	struct routing *routing;
 	struct bird_watch *bird;
 	struct ctl_routing ctl_routing;
@@ -233,6 +235,13 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 			goto fail;
 	}
 	{
+		struct link_expiry_deps deps = { .loop = loop, .links = n->links, .cfg = cfg, .ctl = ctl };
+		if ((rc = link_expiry_new(&deps, &n->expiry)) < 0) {
+			snprintf(err, errlen, "link expiry: %s", strerror(-rc));
+			goto fail;
+		}
+	}
+	{
 		struct join_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
 					  .links = n->links, .http = n->http, .ctl = ctl };
 		if ((rc = join_new(&deps, &n->join)) < 0) {
@@ -283,6 +292,7 @@ void node_stop(struct node *n)
 	vxlan_free(n->vxlan);
 	worker_free(n->worker);
 	quality_free(n->quality);
+	link_expiry_free(n->expiry);
 	notify_free(n->notify);
 	links_free(n->links);
 	/* After the link table: its last hooks still reach routing. */
@@ -304,7 +314,7 @@ void node_config_changed(struct node *n, const char *key)
 		buildup_config_changed(n->buildup);
 	else if (strcmp(key, "vxlan") == 0)
 		vxlan_config_changed(n->vxlan);
-	else if (strcmp(key, "logLevel") != 0) {
+	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0) {
 		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);
 	}

@@ -534,7 +534,20 @@ static void handle_disconnect(struct http_request *http, void *ctx)
 	link = member_link(pm, &m.link);
 	if (!link)
 		goto out;
-	log_notice("node %d asks to disconnect %s", m.link.caller_id, link->rec.name);
+	if (m.has_wg_pk) {
+		/* A joiner abandoning the link it could not finish: only that
+		 * very link, never a newer one of the pair. */
+		if (sodium_memcmp(link->rec.peer_public_key, m.wg_pk, sizeof(m.wg_pk)) != 0) {
+			snprintf(err, sizeof(err), "no %s link to node %d with that WireGuard key",
+				 wgm_transport_name(m.link.transport), m.link.caller_id);
+			refuse(http, 404, err);
+			goto out;
+		}
+		log_notice("node %d could not make its end of %s and asks to remove this one", m.link.caller_id,
+			   link->rec.name);
+	} else {
+		log_notice("node %d asks to disconnect %s", m.link.caller_id, link->rec.name);
+	}
 	rc = links_remove(pm->api->deps.links, link->rec.name, member_done, pm);
 	if (rc == 0)
 		return;

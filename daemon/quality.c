@@ -484,6 +484,7 @@ struct wg_reading {
 	char err[200];
 	uint64_t rx, tx;
 	int64_t handshake_sec, handshake_nsec;
+	char endpoint[LINK_ENDPOINT_MAX]; /* the peer's, "" when none */
 };
 
 struct wg_read_job {
@@ -512,6 +513,8 @@ static void run_wg_read(void *ctx)
 				r->handshake_sec = peer->last_handshake_sec;
 				r->handshake_nsec = peer->last_handshake_nsec;
 			}
+			/* A link has one peer. */
+			wg_endpoint_format(peer, r->endpoint, sizeof(r->endpoint));
 		}
 		wg_device_free(dev);
 	}
@@ -546,6 +549,8 @@ static void wg_read_done(void *ctx)
 				link_stats_on_handshake(ql->stats, now - (unix_now - hs_unix));
 				ql->last_handshake = r->handshake_sec;
 			}
+			/* The same reading tells the link table where the peer is. */
+			links_peer_seen(q->d.links, l, r->endpoint, r->handshake_sec);
 			continue;
 		}
 		/* Our own interface stopped answering (its wireguard-go died):

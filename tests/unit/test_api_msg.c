@@ -176,6 +176,14 @@ static void test_update_and_disconnect_round_trip(void **state)
 	j = wgm_msg_disconnect_req_encode(&d);
 	assert_int_equal(wgm_msg_disconnect_req_decode(j, &db, err, sizeof(err)), 0);
 	assert_memory_equal(&db, &d, sizeof(d));
+	assert_false(db.has_wg_pk);
+	json_decref(j);
+	/* A joiner abandoning a half-made link names its own end. */
+	d.has_wg_pk = true;
+	fill(d.wg_pk, sizeof(d.wg_pk), 7);
+	j = wgm_msg_disconnect_req_encode(&d);
+	assert_int_equal(wgm_msg_disconnect_req_decode(j, &db, err, sizeof(err)), 0);
+	assert_memory_equal(&db, &d, sizeof(d));
 	json_decref(j);
 }
 
@@ -316,6 +324,7 @@ static void test_update_and_disconnect_reject_bad_fields(void **state)
 	expect_field_error(g, dec_update, "obfs_key", "\"\"", "obfs_key: not a base64 32-byte key");
 	expect_field_error(gd, dec_disconnect, "id", "null", "id: not an integer");
 	expect_field_error(gd, dec_disconnect, "transport", NULL, "transport: not \"v4\" or \"v6\"");
+	expect_field_error(gd, dec_disconnect, "wg_pk", "\"c2hvcnQ\"", "wg_pk: not a base64 32-byte key");
 	json_decref(g);
 	json_decref(gd);
 }

@@ -43,6 +43,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
 		"\"notifications\":{\"enabled\":false,\"gotifyUp\":\"\",\"gotifyDown\":\"\",\"gotifyError\":\"\",\"gotifyDiag\":\"\"},"
 		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,"
+		"\"handshakeTimeout\":600,"
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
 		"\"backend\":\"auto\",\"wireguardGo\":\"wireguard-go\",\"logLevel\":\"info\"}", 0, NULL);
@@ -113,7 +114,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 43);
+	assert_int_equal(checked, 44);
 }
 
 static void test_unknown_key_is_named(void **state)
@@ -180,6 +181,21 @@ static void test_set_jitter_threshold(void **state)
 	assert_int_equal(wgm_config_set(&cfg, "jitterThreshold", "0", err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "jitterThreshold"));
 	assert_int_equal(cfg.jitter_threshold_ms, 12);
+}
+
+static void test_handshake_timeout_is_off_or_long_enough(void **state)
+{
+	struct wgm_config cfg;
+	assert_int_equal(parse("{\"version\":1,\"handshakeTimeout\":0}", &cfg), 0);
+	assert_int_equal(cfg.handshake_timeout_s, 0);
+	assert_int_equal(parse("{\"version\":1,\"handshakeTimeout\":9}", &cfg), -EINVAL);
+	assert_non_null(strstr(err, "handshakeTimeout: 9 is too short"));
+	assert_int_equal(parse("{\"version\":1,\"handshakeTimeout\":10}", &cfg), 0);
+	assert_int_equal(parse("{\"version\":1,\"handshakeTimeout\":604801}", &cfg), -EINVAL);
+	assert_string_equal(err, "handshakeTimeout: 604801 is out of range (0-604800)");
+	wgm_config_defaults(&cfg);
+	assert_int_equal(wgm_config_set(&cfg, "handshakeTimeout", "30", err, sizeof(err)), 0);
+	assert_int_equal(cfg.handshake_timeout_s, 30);
 }
 
 static void test_odd_id_is_refused_in_10_subnet(void **state)
@@ -539,6 +555,7 @@ int main(void)
 		cmocka_unit_test(test_probe_interval_bounds),
 		cmocka_unit_test(test_jitter_threshold_bounds),
 		cmocka_unit_test(test_set_jitter_threshold),
+		cmocka_unit_test(test_handshake_timeout_is_off_or_long_enough),
 		cmocka_unit_test(test_odd_id_is_refused_in_10_subnet),
 		cmocka_unit_test(test_odd_id_is_accepted_in_a_24_per_node_subnet),
 		cmocka_unit_test(test_id_whose_block_holds_the_vxlan_subnet_is_refused),

@@ -31,6 +31,7 @@ static void sample(struct link_record *r)
 	r->cost_override = 250;
 	r->drained = true;
 	r->created = 1700000000;
+	r->handshaked = true;
 	r->has_remote_api_pk = true;
 	memset(r->remote_api_pk, 0x44, sizeof(r->remote_api_pk));
 	strcpy(r->remote_api_url, "http://192.0.2.10:8080");
@@ -82,6 +83,28 @@ static void test_missing_override_is_none_and_bad_fields_are_named(void **state)
 	json_decref(j);
 }
 
+static void test_handshaked_is_kept_and_assumed_for_older_records(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	sample(&a);
+	a.handshaked = false;
+	j = link_record_to_json(&a);
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_false(b.handshaked);
+	/* A record written before the field existed belongs to a link that
+	 * may well have worked for years: it must not look half-made. */
+	json_object_del(j, "handshaked");
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_true(b.handshaked);
+	json_object_set_new(j, "handshaked", json_string("yes"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "handshaked: not a boolean");
+	json_decref(j);
+}
+
 static void test_device_has_one_peer_allowing_everything(void **state)
 {
 	struct link_record r;
@@ -124,6 +147,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip_keeps_every_field),
 		cmocka_unit_test(test_missing_override_is_none_and_bad_fields_are_named),
+		cmocka_unit_test(test_handshaked_is_kept_and_assumed_for_older_records),
 		cmocka_unit_test(test_device_has_one_peer_allowing_everything),
 		cmocka_unit_test(test_mtu_from_underlay),
 	};

@@ -26,6 +26,28 @@ static void test_endpoint_v4_v6_round_trip(void **state)
 	assert_string_equal(text, "[2001:db8::2]:1");
 }
 
+static void test_endpoint_with_a_zone(void **state)
+{
+	struct wg_peer p = { 0 };
+	char text[80], want[80];
+
+	assert_int_equal(wg_endpoint_parse("[fe80::2%7]:51820", &p), 0);
+	assert_int_equal(p.endpoint.addr.sa_family, AF_INET6);
+	assert_int_equal(p.endpoint.v6.sin6_scope_id, 7);
+	wg_endpoint_format(&p, text, sizeof(text));
+	assert_string_equal(text, "[fe80::2%7]:51820");
+	/* By name, as wireguard-go writes it: the number comes back. */
+	assert_int_equal(wg_endpoint_parse("[fe80::2%lo]:9", &p), 0);
+	assert_int_equal(p.endpoint.v6.sin6_scope_id, if_nametoindex("lo"));
+	snprintf(want, sizeof(want), "[fe80::2%%%u]:9", if_nametoindex("lo"));
+	wg_endpoint_format(&p, text, sizeof(text));
+	assert_string_equal(text, want);
+	const char *bad[] = { "[fe80::2%]:1", "[fe80::2%no-such-if0]:1", "[192.0.2.2%1]:1", "192.0.2.2%1:1",
+			      "[fe80::2%99999999999]:1" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_int_equal(wg_endpoint_parse(bad[i], &p), -EINVAL);
+}
+
 static void test_endpoint_rejects(void **state)
 {
 	struct wg_peer p = { 0 };
@@ -108,6 +130,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_endpoint_v4_v6_round_trip),
+		cmocka_unit_test(test_endpoint_with_a_zone),
 		cmocka_unit_test(test_endpoint_rejects),
 		cmocka_unit_test(test_allowed_ip_parse),
 		cmocka_unit_test(test_device_growth_keeps_peers),

@@ -404,6 +404,57 @@ static void test_get_malformed_replies(void **state)
 	wg_device_free(dev);
 }
 
+/* A reply for one peer whose only extra attribute is ENDPOINT (LEN bytes). */
+static struct nlmsghdr *reply_with_endpoint(const void *endpoint, size_t len)
+{
+	struct nlmsghdr *nlh = reply_start(buf, false);
+	struct nlattr *peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
+	struct nlattr *peer = mnl_attr_nest_start(nlh, 0);
+	uint8_t key[WG_KEY_LEN];
+
+	memset(key, 0x5a, sizeof(key));
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put(nlh, WGPEER_A_ENDPOINT, len, endpoint);
+	mnl_attr_nest_end(nlh, peer);
+	mnl_attr_nest_end(nlh, peers);
+	return nlh;
+}
+
+/* The endpoint the kernel learned from the peer's packets (the accepting
+ * side has no other source for it). */
+static void test_get_reads_the_peer_endpoint(void **state)
+{
+	struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons(51820) };
+	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons(51821), .sin6_scope_id = 3 };
+	struct wg_device *dev = calloc(1, sizeof(*dev));
+	char text[80];
+
+	inet_pton(AF_INET, "192.0.2.12", &v4.sin_addr);
+	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4, sizeof(v4)), dev), 0);
+	assert_int_equal(dev->n_peers, 1);
+	wg_endpoint_format(&dev->peers[0], text, sizeof(text));
+	assert_string_equal(text, "192.0.2.12:51820");
+	wg_device_free(dev);
+
+	dev = calloc(1, sizeof(*dev));
+	inet_pton(AF_INET6, "fe80::12", &v6.sin6_addr);
+	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v6)), dev), 0);
+	wg_endpoint_format(&dev->peers[0], text, sizeof(text));
+	assert_string_equal(text, "[fe80::12%3]:51821");
+	wg_device_free(dev);
+
+	/* A sockaddr whose size does not match its family, or no family. */
+	dev = calloc(1, sizeof(*dev));
+	union {
+		struct sockaddr_in v4;
+		struct sockaddr_in6 v6;
+	} v4_padded = { .v4 = v4 };
+	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4_padded, sizeof(v6)), dev), -EBADMSG);
+	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v4)), dev), -EBADMSG);
+	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4, 1), dev), -EBADMSG);
+	wg_device_free(dev);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -416,6 +467,7 @@ int main(void)
 		cmocka_unit_test(test_get_request),
 		cmocka_unit_test(test_get_dump_over_three_messages),
 		cmocka_unit_test(test_get_malformed_replies),
+		cmocka_unit_test(test_get_reads_the_peer_endpoint),
 	};
 	if (sodium_init() < 0)
 		return 1;

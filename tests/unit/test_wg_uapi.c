@@ -149,6 +149,32 @@ static void test_parse_get_reply(void **state)
 	free(dev.peers);
 }
 
+/* The accepting side learns the joiner's endpoint only from WireGuard: every
+ * form wireguard-go writes must come back as the daemon shows it. */
+static void test_parse_get_reply_endpoints(void **state)
+{
+	static const struct {
+		const char *line;
+		const char *shown;
+	} cases[] = {
+		{ "endpoint=192.0.2.12:51820\n", "192.0.2.12:51820" },
+		{ "endpoint=[2001:db8::12]:51821\n", "[2001:db8::12]:51821" },
+		{ "endpoint=[fe80::12%3]:51822\n", "[fe80::12%3]:51822" },
+		{ "", "" }, /* no handshake yet on the accepting side: no endpoint line */
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct wg_device dev = { 0 };
+		char reply[512], err[128] = "", ep[80];
+		snprintf(reply, sizeof(reply), "listen_port=51820\npublic_key=" HEX_B "\n%slast_handshake_time_sec=0\n"
+			 "errno=0\n\n", cases[i].line);
+		assert_int_equal(wg_uapi_parse_get(reply, strlen(reply), &dev, err, sizeof(err)), 0);
+		assert_int_equal(dev.n_peers, 1);
+		wg_endpoint_format(&dev.peers[0], ep, sizeof(ep));
+		assert_string_equal(ep, cases[i].shown);
+		free(dev.peers);
+	}
+}
+
 static int parse(const char *text, char *err, size_t errlen)
 {
 	struct wg_device dev = { 0 };
@@ -211,6 +237,7 @@ int main(void)
 		cmocka_unit_test(test_set_without_private_key_or_peers),
 		cmocka_unit_test(test_set_rejects_bad_allowed_ip),
 		cmocka_unit_test(test_parse_get_reply),
+		cmocka_unit_test(test_parse_get_reply_endpoints),
 		cmocka_unit_test(test_errno_reply_is_an_error),
 		cmocka_unit_test(test_malformed_replies),
 		cmocka_unit_test(test_error_never_echoes_key_material),
