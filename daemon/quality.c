@@ -69,6 +69,7 @@ struct quality {
 	struct loop_watch *watch4, *watch6;
 	struct loop_timer *round_timer, *expire_timer, *check_timer, *wg_timer;
 	struct cost_sched sched;
+	int64_t check_at_us; /* what check_timer is armed for */
 	quality_apply_fn apply;
 	void *apply_ctx;
 	struct push_token *push; /* the push in flight, NULL when none */
@@ -260,15 +261,18 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 				     l->rec.cost_override == LINK_COST_NONE ? 0 : (uint32_t)l->rec.cost_override);
 	if (!active)
 		in.dead = true;
-	/* What the measurements alone say, on a copy so events count once. */
-	scratch = ql->cost_state;
-	{
+	/* What the measurements alone say, on a copy so events count once
+	 * (the same as the cost unless the operator drained or fixed it). */
+	if (in.drained || in.override) {
 		struct cost_input measured = in;
+		scratch = ql->cost_state;
 		measured.drained = false;
 		measured.override = 0;
 		ql->measured = cost_compute(&scratch, &measured, &q->cost_params, now, NULL, 0);
 	}
 	ql->sched.desired = cost_compute(&ql->cost_state, &in, &q->cost_params, now, ql->reason, sizeof(ql->reason));
+	if (!in.drained && !in.override)
+		ql->measured = ql->sched.desired;
 
 	if (active && sum.state != LINK_STATE_UNKNOWN && sum.state != ql->state) {
 		enum link_state before = ql->state;
@@ -402,8 +406,11 @@ static void schedule(struct quality *q, int64_t now)
 		ql->pushing = d.push;
 	}
 	free(arr);
-	if (d.next_check_us > now)
+	/* Mostly the same deadline round after round: a timerfd call saved. */
+	if (d.next_check_us > now && (d.next_check_us != q->check_at_us || !loop_timer_armed(q->check_timer))) {
 		loop_timer_arm(q->check_timer, (uint64_t)(d.next_check_us - now + 999) / 1000, 0);
+		q->check_at_us = d.next_check_us;
+	}
 	if (!d.push)
 		return;
 	q->push = calloc(1, sizeof(*q->push));

@@ -20,8 +20,8 @@
 #            program and its shared libraries (RssFile). Loading libcurl,
 #            libmicrohttpd and their TLS libraries alone makes about 7.5 MiB
 #            of that, page cache the system shares between processes.
-# The wireguard-go processes are not counted: they are the links' cost, not
-# the daemon's.
+# The wireguard-go processes are not counted (a last line prints them for
+# scale): they are the links' cost, not the daemon's.
 #
 # Builds build/bench (-O2, no sanitizers) from this tree first; with
 # WGM_BUILD_DIR set, uses that build as it is (to compare builds).
@@ -62,6 +62,18 @@ cpu() {
 	done
 	echo "$all $worker"
 }
+# For scale, node 0's wireguard-go processes (one per link): "count
+# CPU-ticks RssAnon-KiB VmRSS-KiB", CPU from stat (Go threads come and go).
+wg_figures() {
+	local p comm files=()
+	for p in $(ip netns pids "$(e2e_node_ns 0)"); do
+		read -r comm <"/proc/$p/comm" 2>/dev/null || continue
+		[ "$comm" = wireguard-go ] && files+=("/proc/$p/stat" "/proc/$p/status")
+	done
+	[ ${#files[@]} -gt 0 ] || { echo "0 0 0 0"; return; }
+	awk 'FILENAME ~ /stat$/ && FNR == 1 {n++; ticks += $14 + $15}
+		/^RssAnon:/ {anon += $2} /^VmRSS:/ {rss += $2} END {print n, ticks, anon, rss}' "${files[@]}" 2>/dev/null
+}
 sleep 2
 mem_empty=$(mem)
 
@@ -83,17 +95,19 @@ hz=$(getconf CLK_TCK)
 log_lines() { wc -l <"$E2E_TMP/n0/wgmeshd.log"; }
 l0=$(log_lines)
 mem_start=$(mem)
+g0=$(wg_figures)
 c0=$(cpu)
 s0=$(date +%s.%N)
 sleep "$seconds"
 c1=$(cpu)
 s1=$(date +%s.%N)
+g1=$(wg_figures)
 logged=$(($(log_lines) - l0))
 mem_links=$(mem)
 loss=$(e2e_wgmesh 0 links --json | jq '[.[].loss_pct] | add')
 
 awk -v l="$links" -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v e="$mem_empty" -v ms="$mem_start" -v m="$mem_links" \
-	-v loss="$loss" -v logged="$logged" 'BEGIN {
+	-v loss="$loss" -v logged="$logged" -v g0="$g0" -v g1="$g1" -v hz="$(getconf CLK_TCK)" 'BEGIN {
 	split(c0, a, " "); split(c1, b, " "); split(e, m0, " "); split(ms, mb, " "); split(m, m1, " ")
 	secs = s1 - s0
 	all = (b[1] - a[1]) / 1e9; worker = (b[2] - a[2]) / 1e9
@@ -108,4 +122,8 @@ awk -v l="$links" -v c0="$c0" -v c1="$c1" -v s0="$s0" -v s1="$s1" -v e="$mem_emp
 		m0[1] / 1024, m1[1] / 1024, (m1[1] - m0[1]) / l, m1[3] / 1024
 	printf "  RssAnon grew %d KiB over the %.0f s\n", m1[2] - mb[2], secs
 	printf "  sum of loss %% over the links: %s; log lines written meanwhile: %d\n", loss, logged
+	split(g0, w0, " "); split(g1, w1, " ")
+	if (w1[1] > 0)
+		printf "for scale, node 0'"'"'s %d wireguard-go: CPU %.2f %% of one core in all, RssAnon %.1f MiB (%.1f MiB each), VmRSS %.1f MiB each\n",
+			w1[1], 100 * (w1[2] - w0[2]) / hz / secs, w1[3] / 1024, w1[3] / 1024 / w1[1], w1[4] / 1024 / w1[1]
 }'
