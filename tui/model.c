@@ -547,9 +547,12 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 	rc = rc ? rc : jstr(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
 	if (rc)
 		return rc;
-	if (strcmp(kind, "bird") == 0)
-		snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
-	else
+	/* The header shows BIRD's state as status does (up or down); applied,
+	 * refused and failed are results of one config change, kept as events. */
+	if (strcmp(kind, "bird") == 0) {
+		if (strcmp(state, "up") == 0 || strcmp(state, "down") == 0)
+			snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
+	} else
 		snprintf(m->status.mesh, sizeof(m->status.mesh), "%s", state);
 	snprintf(text, sizeof(text), "%s %s%s%s", label, state, detail[0] ? ": " : "", detail);
 	model_add_event(m, ts, kind, "", text);

@@ -51,6 +51,7 @@ struct model_node {
 	char via[MODEL_NAME_MAX];
 	int64_t metric;
 	bool direct;
+	bool self; /* this node: reached on lo, neither direct nor via the mesh */
 };
 
 struct model_status {

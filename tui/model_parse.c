@@ -244,6 +244,7 @@ int model_node_parse(const json_t *obj, const char *where, struct model_node *nd
 	rc = rc ? rc : jstr(obj, where, "via", false, nd->via, sizeof(nd->via), err, errlen);
 	rc = rc ? rc : jint(obj, where, "metric", false, 0, INT32_MAX, &nd->metric, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "direct", &nd->direct, err, errlen);
+	rc = rc ? rc : jbool(obj, where, "self", &nd->self, err, errlen);
 	return rc;
 }
 

@@ -440,7 +440,7 @@ static void node_row(const struct model_node *nd, const int *widths, char *line,
 		else if (c == NCOL_METRIC)
 			snprintf(text, sizeof(text), "%lld", (long long)nd->metric);
 		else
-			snprintf(text, sizeof(text), "%s", nd->direct ? "direct" : "via mesh");
+			snprintf(text, sizeof(text), "%s", nd->self ? "self" : nd->direct ? "direct" : "via mesh");
 		layout_cell(cell, sizeof(cell), text, widths[c], node_cols[c].align);
 		pos += (size_t)snprintf(line + pos, pos < len ? len - pos : 0, "%s ", cell);
 		if (pos >= len)

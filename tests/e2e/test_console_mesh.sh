@@ -5,7 +5,8 @@
 # is the one `wgmesh token list` shows and another node joins with it through
 # its console's `c`, each row shows the RTT the daemon measures, `r` drains
 # the selected link and `r` again undrains it (row, `wgmesh links`, events
-# and BIRD agree), `C` sets and clears a cost override,
+# and BIRD agree), `C` sets and clears a cost override, the nodes view shows
+# this node as self,
 # disconnecting with `d` `y` removes the link on both ends (as `wgmesh links`
 # says), and `d` `f` removes a link on this end alone.
 source "$(dirname "$0")/lib.sh"
@@ -132,6 +133,12 @@ t send-keys -t c0 C-u Enter
 on_screen c0 'pipe2: cost [0-9]+ \(override cleared\)'
 off_screen c0 '^pipe2 +2 .*[0-9]\* '
 [ "$(link_field pipe2 override)" = null ] || fail "wgmesh links shows override $(link_field pipe2 override) after C cleared it"
+
+# The nodes view lists this node (BIRD routes no other here) as self.
+t send-keys -t c0 n
+on_screen c0 '^ +0 +10\.0\.0\.1 .* self *$'
+t send-keys -t c0 l
+on_screen c0 '^NAME'
 
 # At 80x24 the rows stay (columns drop, rows do not).
 t resize-window -t c0 -x 80 -y 24

@@ -201,14 +201,20 @@ static void test_status_mesh_bird_log_join(void **state)
 	assert_int_equal(m->status.links_total, 3);
 	apply_event(m, "{\"event\":\"bird\",\"ts\":2,\"state\":\"down\",\"detail\":\"socket closed\"}", 0);
 	assert_string_equal(m->status.bird, "down");
+	/* A config result is an event, not BIRD's state. */
+	apply_event(m, "{\"event\":\"bird\",\"ts\":2,\"state\":\"applied\"}", 0);
+	assert_string_equal(m->status.bird, "down");
+	apply_event(m, "{\"event\":\"bird\",\"ts\":2,\"state\":\"up\"}", 0);
+	assert_string_equal(m->status.bird, "up");
 	apply_event(m, "{\"event\":\"mesh\",\"ts\":3,\"state\":\"building\",\"detail\":\"connecting to 4\"}", 0);
 	apply_event(m, "{\"event\":\"join\",\"ts\":4,\"remote_id\":4,\"name\":\"pipe4\"}", 0);
 	apply_event(m, "{\"event\":\"log\",\"ts\":5,\"level\":\"warning\",\"msg\":\"BIRD restarted\"}", 0);
-	assert_int_equal(model_event_count(m), 4);
+	assert_int_equal(model_event_count(m), 6);
 	assert_string_equal(model_event_at(m, 0)->text, "BIRD down: socket closed");
-	assert_string_equal(model_event_at(m, 1)->text, "mesh building: connecting to 4");
-	assert_string_equal(model_event_at(m, 2)->text, "node 4 joined via pipe4");
-	assert_string_equal(model_event_at(m, 3)->text, "[warning] BIRD restarted");
+	assert_string_equal(model_event_at(m, 1)->text, "BIRD applied");
+	assert_string_equal(model_event_at(m, 3)->text, "mesh building: connecting to 4");
+	assert_string_equal(model_event_at(m, 4)->text, "node 4 joined via pipe4");
+	assert_string_equal(model_event_at(m, 5)->text, "[warning] BIRD restarted");
 }
 
 static void test_unknown_event_kind_is_ignored(void **state)
@@ -324,6 +330,11 @@ static void test_nodes_reply(void **state)
 	assert_int_equal(m->nnodes, 1);
 	assert_string_equal(m->nodes[0].via, "pipe2");
 	assert_true(m->nodes[0].direct);
+	assert_false(m->nodes[0].self);
+	j = load("{\"ok\":true,\"nodes\":[{\"id\":0,\"via\":\"lo\",\"self\":true,\"direct\":false}]}");
+	assert_int_equal(model_apply_nodes(m, j, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_true(m->nodes[0].self);
 	j = load("{\"ok\":true,\"nodes\":[{\"id\":\"two\"}]}");
 	assert_int_equal(model_apply_nodes(m, j, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "nodes[0].id: is not a number");
