@@ -47,6 +47,7 @@ struct node {
 	struct join *join;
 	struct node_api *api;
 	struct ctl_links ctl_links;
+	struct disconnect_waiting disconnect_waiting;
 	struct notify *notify;
 	struct quality *quality;
 	struct link_expiry *expiry;
@@ -252,7 +253,8 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->ctl_links.links = n->links;
 	n->ctl_links.join = n->join;
 	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
-							    .links = n->links, .http = n->http };
+							    .links = n->links, .http = n->http, .loop = loop,
+							    .waiting = &n->disconnect_waiting };
 	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
 	    (rc = quality_register(n->quality, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
@@ -286,6 +288,7 @@ void node_stop(struct node *n)
 	 * then the quality part, which lets go of the link table. */
 	node_api_free(n->api);
 	bird_watch_free(n->bird);
+	disconnect_stop(&n->disconnect_waiting);
 	http_client_free(n->http);
 	join_free(n->join);
 	buildup_free(n->buildup);
