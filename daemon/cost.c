@@ -21,6 +21,7 @@ struct cost_params cost_params_default(void)
 		.reload_min_delta = 50,
 		.min_reload_interval_us = 5 * 1000000LL,
 		.reload_interval_us = 600 * 1000000LL,
+		.settle_us = 30 * 1000000LL,
 		.flap_window_us = 300 * 1000000LL,
 		.flap_hold_base_us = 30 * 1000000LL,
 		.flap_hold_max_us = 900 * 1000000LL,
@@ -52,6 +53,8 @@ int cost_params_check(const struct cost_params *p, char *err, size_t errlen)
 		why = "min_reload_interval_us (minReloadInterval): must not be negative";
 	else if (p->reload_interval_us <= 0)
 		why = "reload_interval_us (reloadInterval): must be positive";
+	else if (p->settle_us <= 0)
+		why = "settle_us: must be positive";
 	else if (p->flap_window_us < 0 || p->flap_hold_base_us < 0 || p->flap_hold_max_us < p->flap_hold_base_us)
 		why = "flap_*: must not be negative, and flap_hold_max_us at least flap_hold_base_us";
 	if (!why)
@@ -221,11 +224,36 @@ static uint32_t abs_diff(uint32_t a, uint32_t b)
 	return a > b ? a - b : b - a;
 }
 
-/* Worth a route change: both the relative and the absolute step. */
+static bool relative_step(struct cost_value desired, struct cost_value announced, const struct cost_params *p)
+{
+	return (double)abs_diff(desired.cost, announced.cost) * 100.0 >= p->reload_percentage * (double)announced.cost;
+}
+
+/* Worth a route change at once: both the relative and the absolute step. */
 static bool significant(struct cost_value desired, struct cost_value announced, const struct cost_params *p)
 {
-	uint32_t d = abs_diff(desired.cost, announced.cost);
-	return d >= p->reload_min_delta && (double)d * 100.0 >= p->reload_percentage * (double)announced.cost;
+	return abs_diff(desired.cost, announced.cost) >= p->reload_min_delta && relative_step(desired, announced, p);
+}
+
+/* Noise moves the desired cost to either side of the announced one and
+ * back; a real change puts it on one side and keeps it there. Says whether
+ * the desired cost has stayed past the relative step, on one side, for
+ * settle_us. This is what brings a short link back after a spike: its cost
+ * was announced while the smoothed RTT was still falling, a few ms above
+ * where it ends, under the absolute step and so never corrected otherwise. */
+static bool drift_held(struct cost_sched_link *l, const struct cost_params *p, int64_t now_us)
+{
+	struct cost_value d = l->desired, a = l->announced;
+	int side = 0;
+	if (l->announced_valid && relative_step(d, a, p))
+		side = d.cost > a.cost ? 1 : -1;
+	if (side == 0 || side != l->drift_side || a.cost != l->drift_from) {
+		l->drift_side = side;
+		l->drift_from = a.cost;
+		l->drift_since_us = now_us;
+		return false;
+	}
+	return now_us - l->drift_since_us >= p->settle_us;
 }
 
 static void earliest(int64_t *next, int64_t t)
@@ -269,7 +297,7 @@ static void track_flaps(struct cost_sched_link *l, const struct cost_params *p, 
 enum link_class { CLASS_NONE, CLASS_REFRESH, CLASS_CHANGE, CLASS_URGENT };
 
 static enum link_class classify(struct cost_sched_link *l, const struct cost_params *p, bool refresh_due,
-				int64_t now_us, int64_t *next)
+				bool drift_is_held, int64_t now_us, int64_t *next)
 {
 	struct cost_value d = l->desired, a = l->announced;
 	l->target = a;
@@ -299,6 +327,10 @@ static enum link_class classify(struct cost_sched_link *l, const struct cost_par
 		l->target = d;
 		return CLASS_CHANGE;
 	}
+	if (drift_is_held) {
+		l->target = d;
+		return CLASS_CHANGE;
+	}
 	/* Drift below the relative step is applied at refresh time, unless it
 	 * is under the absolute step too (that is noise). */
 	if (refresh_due && abs_diff(d.cost, a.cost) >= p->reload_min_delta) {
@@ -319,7 +351,8 @@ struct cost_decision cost_sched_decide(struct cost_sched *s, struct cost_sched_l
 
 	for (size_t i = 0; i < n; i++) {
 		track_flaps(&links[i], p, now_us);
-		enum link_class c = classify(&links[i], p, refresh_due, now_us, &next);
+		bool held = drift_held(&links[i], p, now_us);
+		enum link_class c = classify(&links[i], p, refresh_due, held, now_us, &next);
 		if (c > worst)
 			worst = c;
 	}

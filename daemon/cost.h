@@ -6,8 +6,8 @@
  *    (struct cost_link_state) whose penalties decay over event_window_us.
  *  - cost_sched_decide()/cost_sched_commit(): given the desired cost of every
  *    link and what BIRD has, decide whether to reconfigure BIRD now, with
- *    which values, and when to look again (hysteresis, rate limit, periodic
- *    refresh, flap hold-down).
+ *    which values, and when to look again (hysteresis, settling, rate
+ *    limit, periodic refresh, flap hold-down).
  *
  * Wiring, every probe round (and when the timer from next_check_us fires):
  *     for each link:
@@ -53,6 +53,8 @@ struct cost_params {
 	uint32_t reload_min_delta;       /* absolute change that reaches BIRD, units (50 = 5 ms) */
 	int64_t min_reload_interval_us;  /* minReloadInterval: at most one push per this, deaths and operator actions excepted (5 s) */
 	int64_t reload_interval_us;      /* reloadInterval: periodic refresh (600 s) */
+	int64_t settle_us;               /* a change past the relative step but under the absolute one that holds,
+					    on the same side, this long is real, not noise, and reaches BIRD (30 s) */
 	int64_t flap_window_us;          /* deaths closer than this count as flaps (300 s) */
 	int64_t flap_hold_base_us;       /* hold-down after the 2nd flap, doubled per further flap (30 s) */
 	int64_t flap_hold_max_us;        /* hold-down ceiling (900 s) */
@@ -131,6 +133,9 @@ struct cost_sched_link {
 	int64_t last_death_us;
 	int64_t alive_since_us;
 	int64_t held_until_us;       /* recovery not announced before this; 0 = not held */
+	int64_t drift_since_us;      /* desired has stayed past the relative step from drift_from since */
+	int drift_side;              /* +1 above, -1 below, 0 within the step */
+	uint16_t drift_from;         /* the announced cost drift is measured from */
 };
 
 enum cost_push_reason {

@@ -176,6 +176,27 @@ static void test_added_latency_changes_cost(void **state)
 	sim_free(&s);
 }
 
+/* A short link (2.5 ms) gets 80 ms more for 20 s. Its cost follows the
+ * smoothed RTT up and down; the last step down is announced while the RTT
+ * is still falling, under the 5 ms step from where it ends. It must still
+ * end at the link's measured cost, or traffic keeps a detour after the
+ * link healed. */
+static void test_healed_short_link_returns_to_measured_cost(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 2500);
+	assert_int_equal(announced(&s, 0), 25);
+	for (int i = 0; i < 20; i++)
+		sim_one(&s, 82500);
+	assert_true(announced(&s, 0) > 500);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 2500);
+	assert_int_equal(announced(&s, 0), 25);
+	sim_free(&s);
+}
+
 static void test_death_pushes_at_once_despite_rate_limit(void **state)
 {
 	struct sim s;
@@ -284,16 +305,20 @@ static void test_client_link_costs_10000_more(void **state)
 	sim_free(&s);
 }
 
-static void test_small_changes_never_reach_bird(void **state)
+static void test_small_changes_wait_until_settled(void **state)
 {
 	struct sim s;
 	sim_init(&s, 1);
 	for (int i = 0; i < 60; i++)
 		sim_one(&s, 2000); /* 2 ms: cost 20 */
-	/* +100 % but only 2 ms: under the absolute step. */
-	for (int i = 0; i < 120; i++)
+	/* +100 % but only 2 ms: under the absolute step, so not at once... */
+	for (int i = 0; i < 25; i++)
 		sim_one(&s, 4000);
 	assert_int_equal(announced(&s, 0), 20);
+	/* ...but once it has held for settle_us it is no noise. */
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, 4000);
+	assert_in_range(announced(&s, 0), 38, 40);
 	sim_free(&s);
 }
 
@@ -302,8 +327,8 @@ static void test_changes_wait_for_min_reload_interval(void **state)
 	struct cost_params p = cost_params_default();
 	struct cost_sched sched = { 0 };
 	struct cost_sched_link l[2] = { 0 };
-	l[0].desired = (struct cost_value){ 200, COST_BASIS_MEASURED };
-	l[1].desired = (struct cost_value){ 300, COST_BASIS_MEASURED };
+	l[0].desired = (struct cost_value){ .cost = 200, .basis = COST_BASIS_MEASURED };
+	l[1].desired = (struct cost_value){ .cost = 300, .basis = COST_BASIS_MEASURED };
 	struct cost_decision d = cost_sched_decide(&sched, l, 2, &p, 100 * SEC);
 	assert_true(d.push);
 	cost_sched_commit(&sched, l, 2, 100 * SEC);
@@ -324,7 +349,7 @@ static void test_refresh_every_reload_interval(void **state)
 {
 	struct cost_params p = cost_params_default();
 	struct cost_sched sched = { 0 };
-	struct cost_sched_link l = { .desired = { 1000, COST_BASIS_MEASURED } };
+	struct cost_sched_link l = { .desired = { .cost = 1000, .basis = COST_BASIS_MEASURED } };
 	cost_sched_decide(&sched, &l, 1, &p, 10 * SEC);
 	cost_sched_commit(&sched, &l, 1, 10 * SEC);
 	l.desired.cost = 1100; /* 10 %: not enough alone, but above 5 ms */
@@ -409,12 +434,13 @@ int main(void)
 		cmocka_unit_test(test_noisy_stable_link_hour_barely_pushes),
 		cmocka_unit_test(test_loss_raises_cost_quickly_and_fades_after_clear),
 		cmocka_unit_test(test_added_latency_changes_cost),
+		cmocka_unit_test(test_healed_short_link_returns_to_measured_cost),
 		cmocka_unit_test(test_death_pushes_at_once_despite_rate_limit),
 		cmocka_unit_test(test_recovery_pushes_the_measured_cost),
 		cmocka_unit_test(test_flapping_link_is_held_back),
 		cmocka_unit_test(test_drain_override_undrain_are_immediate),
 		cmocka_unit_test(test_client_link_costs_10000_more),
-		cmocka_unit_test(test_small_changes_never_reach_bird),
+		cmocka_unit_test(test_small_changes_wait_until_settled),
 		cmocka_unit_test(test_changes_wait_for_min_reload_interval),
 		cmocka_unit_test(test_refresh_every_reload_interval),
 		cmocka_unit_test(test_jitter_under_threshold_records_no_event),
