@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Costs move traffic, with real daemons, BIRD and wireguard-go in three
+# nodes (0, 2, 4, full mesh over IPv4): 30 % loss on the 0-2 path sends
+# node 0's traffic for node 2 through 4, and it comes back after the loss
+# stops; 80 ms more on 0-2 does the same; `drain pipe2` moves it at once and
+# `undrain` brings it back; a TCP connection 0 -> 2 survives ten cost
+# changes, and none of them resets the OSPF adjacency on pipe2; when node
+# 2's end of the link disappears the traffic moves, and returns with it.
+source "$(dirname "$0")/lib.sh"
+e2e_require_root
+e2e_require_cmd wireguard-go nsenter unshare ping bird jq iptables
+
+for id in 0 2 4; do e2e_node_add $id; done
+e2e_underlay 0 2 4
+for id in 0 2 4; do
+	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
+	# Short event window and reload interval, so a test waits seconds, not
+	# the half hour a penalty lasts by default.
+	cfg="$E2E_TMP/n$id/config.json"
+	jq '.costEventWindow = 12 | .bird.minReloadInterval = 2' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
+	e2e_bird_start $id
+	e2e_daemon_start $id
+done
+join() { # FROM TO
+	local token out
+	token=$(e2e_wgmesh "$2" token 2>/dev/null) || fail "token on node $2 failed"
+	out=$(e2e_wgmesh "$1" connect "http://192.0.2.1$2:8080" "$token" 2>&1) || fail "$1 -> $2: $out"
+}
+join 2 0
+join 4 0
+join 4 2
+
+via() { e2e_in 0 ip -4 route get 10.0.2.1 | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
+via_is() { [ "$(via)" = "$1" ]; }
+wait_until 40 via_is pipe2 || fail "node 0 does not reach node 2 directly: $(e2e_in 0 ip -4 route get 10.0.2.1)"
+wait_until 20 e2e_in 4 ip -4 route get 10.0.0.1 >/dev/null || fail "node 4 has no route to node 0"
+
+# --- loss ---
+rule=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -m statistic --mode random --probability 0.3 -j DROP)
+e2e_in 0 iptables -t mangle -A "${rule[@]}"
+wait_until 40 via_is pipe4 || fail "30 % loss on 0-2: traffic still leaves on $(via) ($(e2e_wgmesh 0 links | grep pipe2))"
+e2e_in 0 iptables -t mangle -D "${rule[@]}"
+wait_until 60 via_is pipe2 || fail "loss cleared: traffic did not come back to pipe2 ($(e2e_wgmesh 0 links | grep pipe2))"
+
+# --- latency: +80 ms from node 0 to node 2 (an NFQUEUE delay line) ---
+e2e_in 0 "$WGM_BUILD_DIR/wgmesh-delayq" --queue 7 --delay 80 >"$E2E_TMP/delayq.log" 2>&1 &
+delayq=$!
+e2e_on_exit "kill $delayq 2>/dev/null"
+wait_until 5 grep -q bound "$E2E_TMP/delayq.log" || fail "delay line did not bind: $(cat "$E2E_TMP/delayq.log")"
+qrule=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -j NFQUEUE --queue-num 7 --queue-bypass)
+e2e_in 0 iptables -t mangle -A "${qrule[@]}"
+wait_until 60 via_is pipe4 || fail "+80 ms on 0-2: traffic still leaves on $(via) ($(e2e_wgmesh 0 links | grep pipe2))"
+e2e_in 0 iptables -t mangle -D "${qrule[@]}"
+kill "$delayq"
+# The smoothed RTT falls for a while after the delay goes; the last small
+# step down reaches BIRD once it has held for 30 s (see path-quality.md).
+wait_until 90 via_is pipe2 || fail "delay removed: traffic did not come back to pipe2 ($(e2e_wgmesh 0 links | grep pipe))"
+
+# --- drain / undrain ---
+e2e_wgmesh 0 drain pipe2 >/dev/null || fail "drain failed"
+wait_until 15 via_is pipe4 || fail "drain pipe2: traffic still leaves on $(via)"
+e2e_wgmesh 0 undrain pipe2 >/dev/null || fail "undrain failed"
+wait_until 15 via_is pipe2 || fail "undrain pipe2: traffic did not come back"
+
+# --- a TCP connection across ten cost changes ---
+e2e_in 2 "$WGM_BUILD_DIR/wgm-tcp-hold" serve 10.0.2.1 7070 &
+e2e_on_exit "kill $! 2>/dev/null"
+sleep 0.5
+st="$E2E_TMP/tcp.status"
+e2e_in 0 "$WGM_BUILD_DIR/wgm-tcp-hold" client 10.0.2.1 7070 "$st" &
+client=$!
+e2e_on_exit "kill $client 2>/dev/null"
+wait_until 10 grep -q '^ok' "$st" || fail "TCP client did not start: $(cat "$st" 2>/dev/null)"
+# A cost change is a BIRD reconfigure that must not reset the OSPF
+# adjacency on pipe2: watch its state all along the changes.
+nbr="$E2E_TMP/pipe2-neighbour"
+(while :; do
+	e2e_in 0 "$WGM_BUILD_DIR/bird_ctl" "$E2E_TMP/n0/bird.ctl" neighbors 2>&1 | grep ' pipe2 ' || echo "none on pipe2"
+	sleep 0.2
+done >"$nbr") &
+watcher=$!
+e2e_on_exit "kill $watcher 2>/dev/null"
+for i in 1 2 3 4 5 6 7 8 9 10; do
+	if ((i % 2)); then cost=60000 want=pipe4; else cost=5 want=pipe2; fi
+	e2e_wgmesh 0 cost pipe2 $cost >/dev/null || fail "cost change $i failed"
+	wait_until 15 via_is $want || fail "cost change $i ($cost) did not move traffic to $want"
+done
+e2e_wgmesh 0 cost pipe2 >/dev/null || fail "clearing the override failed"
+before=$(cut -d' ' -f2 "$st")
+sleep 1
+grep -q '^ok' "$st" || fail "the TCP connection broke across the cost changes: $(cat "$st")"
+[ "$(cut -d' ' -f2 "$st")" -gt "$before" ] || fail "the TCP connection stalled: $(cat "$st")"
+kill -0 "$client" 2>/dev/null || fail "the TCP client exited: $(cat "$st")"
+kill "$client"
+kill "$watcher"
+grep -q 'Full' "$nbr" || fail "the adjacency watcher saw no Full neighbour on pipe2: $(head -3 "$nbr")"
+! grep -v 'Full' "$nbr" | grep -q . || fail "the OSPF adjacency on pipe2 left Full during the cost changes: $(grep -v Full "$nbr" | head -3)"
+costs=$(e2e_wgmesh 0 events --json | grep -c '"event": *"cost".*"pipe2"')
+[ "$costs" -ge 10 ] || fail "only $costs cost events for pipe2 reached BIRD"
+
+# --- node 2's end of 0-2 disappears (its daemon stopped, its wireguard-go killed) ---
+wait_until 30 via_is pipe2 || fail "traffic not back on pipe2 before the death test"
+e2e_daemon_stop 2
+for p in $(ip netns pids "$(e2e_node_ns 2)"); do
+	tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 'wireguard-go.* pipe0 *$' && kill -KILL "$p"
+done
+wait_until 30 via_is pipe4 || fail "pipe2's peer is gone: traffic still leaves on $(via)"
+wait_until 10 sh -c "$WGM_BUILD_DIR/wgmesh --config $E2E_TMP/n0/config.json links --json | jq -e '.[] | select(.name == \"pipe2\") | .state == \"dead\"' >/dev/null" ||
+	fail "pipe2 is not reported dead"
+e2e_daemon_start 2
+wait_until 40 via_is pipe2 || fail "node 2 came back: traffic did not return to pipe2"
+
+e2e_log "ok"
