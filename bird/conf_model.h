@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Same order and names as the daemon's own levels (common/log.h). */
+/* Same order and names as the daemon's own levels (common/util/log.h). */
 enum bird_conf_loglevel {
 	BIRD_CONF_LOG_ERR,
 	BIRD_CONF_LOG_WARNING,

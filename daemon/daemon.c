@@ -5,9 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/ctlproto.h"
-#include "common/log.h"
-#include "daemon/sdnotify.h"
+#include "common/ctl/ctlproto.h"
+#include "common/util/log.h"
+#include "daemon/core/sdnotify.h"
 
 static void on_stop_signal(struct loop *loop, const struct signalfd_siginfo *info, void *ctx)
 {

@@ -7,11 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "common/addrplan.h"
-#include "common/config.h"
-#include "daemon/ctl_config.h"
-#include "daemon/ctl_server.h"
-#include "daemon/loop.h"
+#include "common/config/addrplan.h"
+#include "common/config/config.h"
+#include "daemon/control/ctl_config.h"
+#include "daemon/core/ctl_server.h"
+#include "daemon/core/loop.h"
 #include "daemon/node.h"
 
 struct daemon {

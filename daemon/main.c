@@ -4,8 +4,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/config.h"
-#include "common/log.h"
+#include "common/config/config.h"
+#include "common/util/log.h"
 #include "daemon/daemon.h"
 
 static void usage(FILE *out)

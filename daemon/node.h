@@ -7,11 +7,11 @@
 
 #include <stddef.h>
 
-#include "common/addrplan.h"
-#include "common/config.h"
-#include "common/ctlproto.h"
-#include "daemon/ctl_server.h"
-#include "daemon/loop.h"
+#include "common/config/addrplan.h"
+#include "common/config/config.h"
+#include "common/ctl/ctlproto.h"
+#include "daemon/core/ctl_server.h"
+#include "daemon/core/loop.h"
 
 struct node;
 
@@ -20,7 +20,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	       const struct addrplan *plan, struct node **out, char *err, size_t errlen);
 void node_stop(struct node *node);
 
-/* A config key the node applies live changed (daemon/ctl_config.h). */
+/* A config key the node applies live changed (daemon/control/ctl_config.h). */
 void node_config_changed(struct node *node, const char *key);
 
 /* Fills the link and node counts of a status reply. */

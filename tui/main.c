@@ -1,5 +1,5 @@
 /* wgmesh: the operator's program (CLI; the console comes with its issue). */
-#include "tui/cli.h"
+#include "tui/cli/cli.h"
 
 int main(int argc, char **argv)
 {

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <wchar.h>
 
-#include "tui/render.h"
-#include "tui/ui.h"
+#include "tui/console/render.h"
+#include "tui/console/ui.h"
 
 static double now_ms(void)
 {

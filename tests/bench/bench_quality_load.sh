@@ -88,7 +88,7 @@ links=$(e2e_wgmesh 0 links --json | jq length)
 all_measured() { [ "$(e2e_wgmesh 0 links --json | jq '[.[] | select(.rtt_ms != null)] | length')" -eq "$links" ]; }
 wait_until 60 all_measured || fail "not every link has an RTT after 60 s: $(e2e_wgmesh 0 links)"
 # Let the join's work settle: a link's WireGuard device is read every 2 s
-# in its first minute, then every 10 s (daemon/quality_params.h).
+# in its first minute, then every 10 s (daemon/quality/quality_params.h).
 sleep 65
 
 hz=$(getconf CLK_TCK)

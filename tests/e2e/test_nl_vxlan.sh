@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# VXLAN devices and their forwarding entries made by common/nl_route.c, as
+# VXLAN devices and their forwarding entries made by common/netlink/nl_route.c, as
 # iproute2 sees them, and the kernel's own words in an error.
 source "$(dirname "$0")/lib.sh"
 

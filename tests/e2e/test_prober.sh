@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The prober (daemon/prober.c) with link_stats, driven by tests/tools/wgm-probe
+# The prober (daemon/quality/prober.c) with link_stats, driven by tests/tools/wgm-probe
 # in namespace A, probing namespace B over two veth links (u0, u1):
 #  - an answered link reports an RTT and state up;
 #  - 30 % random ICMP drop in B shows as loss between 10 and 55 % over 100 probes;

@@ -3,13 +3,13 @@
  *   wgmesh-delayq --queue N --delay MS [--jitter MS] [--max-held N]
  *
  * Binds netfilter queue N in the current network namespace, holds every packet
- * for delay +- jitter ms (uniform; a flow keeps its order, see common/delay_line.h)
+ * for delay +- jitter ms (uniform; a flow keeps its order, see tests/lab/delay_line.h)
  * and then accepts it. Beyond --max-held packets held, new ones are dropped and
  * counted. SIGTERM/SIGINT: every held packet is released at once, the queue is
  * unbound, and a summary line goes to stderr. SIGUSR1 prints the summary too.
  * The iptables rule should use --queue-bypass, so traffic flows unimpaired
  * while no delay line is bound. */
-#include "common/delay_line.h"
+#include "tests/lab/delay_line.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

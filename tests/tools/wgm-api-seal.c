@@ -16,11 +16,11 @@
 
 #include <sodium.h>
 
-#include "common/api_auth.h"
-#include "common/api_msg.h"
-#include "common/json_secret.h"
-#include "common/keys.h"
-#include "common/token.h"
+#include "common/api/api_auth.h"
+#include "common/api/api_msg.h"
+#include "common/api/json_secret.h"
+#include "common/wg/keys.h"
+#include "common/api/token.h"
 
 int main(int argc, char **argv)
 {

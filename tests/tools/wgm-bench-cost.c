@@ -11,9 +11,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "daemon/cost.h"
-#include "daemon/link_stats.h"
-#include "daemon/prober.h"
+#include "daemon/quality/cost.h"
+#include "daemon/quality/link_stats.h"
+#include "daemon/quality/prober.h"
 
 static double cpu_seconds(void)
 {

@@ -4,7 +4,7 @@
 #include <jansson.h>
 #include <stdio.h>
 
-#include "common/ctl_client.h"
+#include "common/ctl/ctl_client.h"
 
 int main(int argc, char **argv)
 {

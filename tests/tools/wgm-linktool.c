@@ -17,9 +17,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/nl_route.h"
-#include "common/nl_sock.h"
-#include "common/wg.h"
+#include "common/netlink/nl_route.h"
+#include "common/netlink/nl_sock.h"
+#include "common/wg/wg.h"
 
 #define MAX_ADDRS 8
 

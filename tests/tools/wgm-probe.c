@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "daemon/link_stats.h"
-#include "daemon/loop.h"
-#include "daemon/prober.h"
+#include "daemon/quality/link_stats.h"
+#include "daemon/core/loop.h"
+#include "daemon/quality/prober.h"
 
 struct probe_target {
 	uint32_t id;

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "common/addrplan.h"
+#include "common/config/addrplan.h"
 
 static char err[256];
 

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/api_call.h"
+#include "daemon/api/api_call.h"
 
 static void expect_url(const char *in, const char *out)
 {

@@ -10,11 +10,11 @@
 
 #include <sodium.h>
 
-#include "common/api_auth.h"
-#include "common/api_b64.h"
-#include "common/api_envelope.h"
-#include "common/api_msg.h"
-#include "common/token.h"
+#include "common/api/api_auth.h"
+#include "common/api/api_b64.h"
+#include "common/api/api_envelope.h"
+#include "common/api/api_msg.h"
+#include "common/api/token.h"
 
 static const int64_t T0 = 1700000000;
 

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/api_guard.h"
+#include "daemon/api/api_guard.h"
 
 static const int64_t T0 = 1700000000;
 

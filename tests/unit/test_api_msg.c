@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common/api_b64.h"
-#include "common/api_msg.h"
+#include "common/api/api_b64.h"
+#include "common/api/api_msg.h"
 
 static void fill(uint8_t *buf, size_t len, uint8_t seed)
 {

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <sys/wait.h>
 
-#include "common/ctlproto.h"
-#include "tui/cli.h"
+#include "common/ctl/ctlproto.h"
+#include "tui/cli/cli.h"
 
 /* Runs the built wgmesh with args; returns its exit status, stderr in err. */
 static int run_wgmesh(const char *args, char *err, size_t errlen)

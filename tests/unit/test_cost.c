@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/cost.h"
-#include "daemon/link_stats.h"
+#include "daemon/quality/cost.h"
+#include "daemon/quality/link_stats.h"
 
 #define SEC 1000000LL
 #define MAX_LINKS 4

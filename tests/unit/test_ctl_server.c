@@ -13,10 +13,10 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "common/ctl_client.h"
-#include "common/ctlproto.h"
-#include "daemon/ctl_server.h"
-#include "daemon/loop.h"
+#include "common/ctl/ctl_client.h"
+#include "common/ctl/ctlproto.h"
+#include "daemon/core/ctl_server.h"
+#include "daemon/core/loop.h"
 
 struct fixture {
 	char dir[64];

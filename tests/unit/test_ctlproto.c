@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/ctlproto.h"
+#include "common/ctl/ctlproto.h"
 
 static void test_line_split_across_feeds_is_reassembled(void **state)
 {

@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common/delay_line.h"
+#include "tests/lab/delay_line.h"
 
 static void test_hold_spans_delay_plus_minus_jitter(void **state)
 {

@@ -6,7 +6,7 @@
 #include <math.h>
 #include <cmocka.h>
 
-#include "tui/fmt.h"
+#include "tui/console/fmt.h"
 
 static char buf[64];
 

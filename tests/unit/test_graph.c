@@ -7,9 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tui/fmt.h"
-#include "tui/graph.h"
-#include "tui/layout.h"
+#include "tui/console/fmt.h"
+#include "tui/console/graph.h"
+#include "tui/console/layout.h"
 
 #define ROWS 4
 static char storage[ROWS][512];

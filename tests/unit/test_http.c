@@ -12,9 +12,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "daemon/http_client.h"
-#include "daemon/http_server.h"
-#include "daemon/loop.h"
+#include "daemon/api/http_client.h"
+#include "daemon/api/http_server.h"
+#include "daemon/core/loop.h"
 
 struct fixture {
 	struct loop *loop;

@@ -6,8 +6,8 @@
 #include <curses.h>
 #include <cmocka.h>
 
-#include "tui/console.h"
-#include "tui/keys.h"
+#include "tui/console/console.h"
+#include "tui/console/keys.h"
 
 static void test_lookup_finds_bound_keys_only(void **state)
 {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tui/layout.h"
+#include "tui/console/layout.h"
 
 /* Shaped like the console's links table. */
 static const struct layout_col cols[] = {

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/link_expiry.h"
+#include "daemon/links/link_expiry.h"
 
 /* An accepted link, active since t = 1000 ms, never handshaked, last read
  * at SEEN_MS. */

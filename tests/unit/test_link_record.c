@@ -7,8 +7,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/link_apply.h"
-#include "daemon/link_record.h"
+#include "daemon/links/link_apply.h"
+#include "daemon/links/link_record.h"
 
 static void sample(struct link_record *r)
 {

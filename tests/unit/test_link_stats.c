@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "daemon/link_stats.h"
+#include "daemon/quality/link_stats.h"
 
 #define SEC 1000000LL
 

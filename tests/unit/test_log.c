@@ -6,7 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "common/log.h"
+#include "common/util/log.h"
 
 struct captured {
 	int count;

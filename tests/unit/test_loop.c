@@ -7,7 +7,7 @@
 #include <signal.h>
 #include <unistd.h>
 
-#include "daemon/loop.h"
+#include "daemon/core/loop.h"
 
 struct counter {
 	int fired;

@@ -12,7 +12,7 @@
 
 #include "bird/parse.h"
 #include "bird/reply.h"
-#include "daemon/mesh_nodes.h"
+#include "daemon/mesh/mesh_nodes.h"
 
 static struct addrplan plan;
 

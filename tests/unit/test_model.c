@@ -9,8 +9,8 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tui/history.h"
-#include "tui/model.h"
+#include "tui/console/history.h"
+#include "tui/console/model.h"
 
 static char err[256];
 

@@ -12,8 +12,8 @@
 #include <linux/rtnetlink.h>
 #include <string.h>
 
-#include "common/nl_route.h"
-#include "common/nl_sock.h"
+#include "common/netlink/nl_route.h"
+#include "common/netlink/nl_sock.h"
 
 static char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
 

@@ -11,8 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/nl_route.h"
-#include "common/nl_sock.h"
+#include "common/netlink/nl_route.h"
+#include "common/netlink/nl_sock.h"
 
 static struct nl_sock rt;
 

@@ -12,8 +12,8 @@
 
 #include <sodium.h>
 
-#include "common/json_secret.h"
-#include "common/node_identity.h"
+#include "common/api/json_secret.h"
+#include "common/config/node_identity.h"
 
 static char dir[64];
 

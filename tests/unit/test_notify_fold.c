@@ -6,7 +6,7 @@
 
 #include <cmocka.h>
 
-#include "daemon/notify_fold.h"
+#include "daemon/quality/notify_fold.h"
 
 #define S 1000000LL
 

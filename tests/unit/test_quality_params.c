@@ -5,8 +5,8 @@
 
 #include <cmocka.h>
 
-#include "common/config.h"
-#include "daemon/quality_params.h"
+#include "common/config/config.h"
+#include "daemon/quality/quality_params.h"
 
 static void test_default_interval_keeps_engine_defaults(void **state)
 {

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "bird/conf_gen.h"
-#include "daemon/routing_model.h"
+#include "daemon/routing/routing_model.h"
 
 static struct link_record rec(unsigned remote_id, int override, bool drained)
 {

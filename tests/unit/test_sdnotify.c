@@ -11,8 +11,8 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "daemon/loop.h"
-#include "daemon/sdnotify.h"
+#include "daemon/core/loop.h"
+#include "daemon/core/sdnotify.h"
 
 struct receiver {
 	int fd;

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "tui/layout.h"
-#include "tui/series.h"
-#include "tui/sparkline.h"
+#include "tui/console/layout.h"
+#include "tui/console/series.h"
+#include "tui/console/sparkline.h"
 
 static char out[512];
 

@@ -10,8 +10,8 @@
 
 #include <sodium.h>
 
-#include "common/api_b64.h"
-#include "common/token.h"
+#include "common/api/api_b64.h"
+#include "common/api/token.h"
 
 /* Interposes libsodium's compare (wgmcommon is linked statically into this
  * program, so its calls bind here) to prove the store uses it, once per entry. */

@@ -9,7 +9,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "common/wg.h"
+#include "common/wg/wg.h"
 
 static void test_endpoint_v4_v6_round_trip(void **state)
 {

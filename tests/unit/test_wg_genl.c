@@ -13,8 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/wg.h"
-#include "common/wg_genl.h"
+#include "common/wg/wg.h"
+#include "common/wg/wg_genl.h"
 
 #define FAMILY 0x1d
 

@@ -8,7 +8,7 @@
 #include <sodium.h>
 #include <string.h>
 
-#include "common/keys.h"
+#include "common/wg/keys.h"
 
 /* Produced by wireguard-tools: `k=$(wg genkey); echo $k | wg pubkey`, plus an
  * unclamped and an all-ones private key to show we clamp exactly as wg does. */

@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "common/wg.h"
-#include "common/wg_uapi.h"
+#include "common/wg/wg.h"
+#include "common/wg/wg_uapi.h"
 
 #define HEX_A "0101010101010101010101010101010101010101010101010101010101010101"
 #define HEX_B "0202020202020202020202020202020202020202020202020202020202020202"

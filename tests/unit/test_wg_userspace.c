@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "common/wg.h"
+#include "common/wg/wg.h"
 
 static char dir[] = "/tmp/wgm-test-userspace.XXXXXX";
 

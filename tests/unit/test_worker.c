@@ -5,8 +5,8 @@
 #include <pthread.h>
 #include <cmocka.h>
 
-#include "daemon/loop.h"
-#include "daemon/worker.h"
+#include "daemon/core/loop.h"
+#include "daemon/core/worker.h"
 
 struct probe {
 	struct loop *loop;

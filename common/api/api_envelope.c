@@ -1,0 +1,532 @@
+#include "common/api/api_envelope.h"
+
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/api/api_b64.h"
+
+#define NONCE_B64_LEN WGM_B64_LEN(WGM_API_NONCE_LEN)
+/* The box of the largest payload, in base64. */
+#define BOX_B64_MAX WGM_B64_LEN(WGM_API_PAYLOAD_MAX + crypto_box_MACBYTES)
+
+static void set_err(char *err, size_t errlen, const char *msg)
+{
+	if (err && errlen)
+		snprintf(err, errlen, "%s", msg);
+}
+
+int wgm_api_keypair_generate(struct wgm_api_keypair *kp)
+{
+	if (sodium_init() < 0)
+		return -EIO;
+	return crypto_box_keypair(kp->pk, kp->sk) ? -EIO : 0;
+}
+
+int wgm_api_keypair_to_b64(const struct wgm_api_keypair *kp, char *sk_b64, size_t len)
+{
+	return wgm_b64_encode(kp->sk, WGM_API_KEY_LEN, sk_b64, len);
+}
+
+int wgm_api_keypair_from_b64(const char *sk_b64, struct wgm_api_keypair *kp, char *err, size_t errlen)
+{
+	sodium_memzero(kp, sizeof(*kp));
+	if (sodium_init() < 0 || wgm_b64_decode_exact(sk_b64, kp->sk, WGM_API_KEY_LEN) ||
+	    crypto_scalarmult_base(kp->pk, kp->sk) != 0) {
+		sodium_memzero(kp, sizeof(*kp));
+		set_err(err, errlen, "api key: not a base64 32-byte X25519 secret key");
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void wgm_api_keypair_wipe(struct wgm_api_keypair *kp)
+{
+	sodium_memzero(kp, sizeof(*kp));
+}
+
+void wgm_api_nonce_new(uint8_t nonce[WGM_API_NONCE_LEN])
+{
+	if (sodium_init() < 0)
+		abort(); /* no randomness: nothing safe can follow */
+	randombytes_buf(nonce, WGM_API_NONCE_LEN);
+}
+
+void wgm_api_request_clear(struct wgm_api_request *req)
+{
+	json_decref(req->payload);
+	sodium_memzero(req, sizeof(*req));
+}
+
+void wgm_api_reply_clear(struct wgm_api_reply *reply)
+{
+	json_decref(reply->payload);
+	sodium_memzero(reply, sizeof(*reply));
+}
+
+static bool route_valid(const char *route)
+{
+	size_t len = route ? strlen(route) : 0;
+
+	if (len == 0 || len > WGM_API_ROUTE_MAX || route[0] != '/')
+		return false;
+	for (size_t i = 1; i < len; i++)
+		if (!((route[i] >= 'a' && route[i] <= 'z') || route[i] == '_'))
+			return false;
+	return true;
+}
+
+/* Serialises payload, boxes it, and returns the base64 box; the plaintext is wiped. */
+static int box_payload(json_t *payload, const uint8_t nonce[WGM_API_NONCE_LEN], const uint8_t pk[WGM_API_KEY_LEN],
+		       const uint8_t sk[WGM_API_KEY_LEN], char **box_b64_out, char *err, size_t errlen)
+{
+	char *plain = json_dumps(payload, JSON_COMPACT);
+	size_t plain_len = plain ? strlen(plain) : 0;
+	uint8_t *cipher = NULL;
+	char *b64 = NULL;
+	int rc = -ENOMEM;
+
+	if (!plain) {
+		set_err(err, errlen, "api: out of memory");
+		goto out;
+	}
+	if (plain_len > WGM_API_PAYLOAD_MAX) {
+		set_err(err, errlen, "api: payload too large");
+		rc = -EMSGSIZE;
+		goto out;
+	}
+	cipher = malloc(plain_len + crypto_box_MACBYTES);
+	b64 = malloc(WGM_B64_LEN(plain_len + crypto_box_MACBYTES) + 1);
+	if (!cipher || !b64) {
+		set_err(err, errlen, "api: out of memory");
+		goto out;
+	}
+	if (crypto_box_easy(cipher, (const uint8_t *)plain, plain_len, nonce, pk, sk) != 0) {
+		set_err(err, errlen, "api: cannot box to this public key");
+		rc = -EINVAL;
+		goto out;
+	}
+	wgm_b64_encode(cipher, plain_len + crypto_box_MACBYTES, b64, WGM_B64_LEN(plain_len + crypto_box_MACBYTES) + 1);
+	*box_b64_out = b64;
+	b64 = NULL;
+	rc = 0;
+out:
+	if (plain) {
+		sodium_memzero(plain, plain_len);
+		free(plain);
+	}
+	free(cipher);
+	free(b64);
+	return rc;
+}
+
+/* Base64-decodes a box and opens it into a JSON object. */
+static int unbox_payload(const char *box_b64, const uint8_t nonce[WGM_API_NONCE_LEN], const uint8_t pk[WGM_API_KEY_LEN],
+			 const uint8_t sk[WGM_API_KEY_LEN], json_t **payload_out, char *err, size_t errlen)
+{
+	size_t b64_len = strlen(box_b64), cipher_len = 0;
+	uint8_t *cipher = NULL, *plain = NULL;
+	const char *end = NULL;
+	json_error_t jerr;
+	json_t *payload = NULL;
+	int rc = -EINVAL;
+
+	if (b64_len > BOX_B64_MAX || b64_len % 4 != 0 || b64_len < WGM_B64_LEN(crypto_box_MACBYTES + 2)) {
+		set_err(err, errlen, "box: bad length");
+		goto out;
+	}
+	cipher = malloc(b64_len / 4 * 3);
+	plain = malloc(b64_len / 4 * 3);
+	if (!cipher || !plain) {
+		set_err(err, errlen, "api: out of memory");
+		rc = -ENOMEM;
+		goto out;
+	}
+	if (sodium_base642bin(cipher, b64_len / 4 * 3, box_b64, b64_len, NULL, &cipher_len, &end,
+			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    *end != '\0' || cipher_len <= crypto_box_MACBYTES) {
+		set_err(err, errlen, "box: bad base64");
+		goto out;
+	}
+	if (crypto_box_open_easy(plain, cipher, cipher_len, nonce, pk, sk) != 0) {
+		set_err(err, errlen, "box: does not open (wrong key or tampered)");
+		rc = -EACCES;
+		goto out;
+	}
+	if (cipher_len - crypto_box_MACBYTES > WGM_API_PAYLOAD_MAX) {
+		set_err(err, errlen, "payload: too large");
+		goto out;
+	}
+	payload = json_loadb((const char *)plain, cipher_len - crypto_box_MACBYTES, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(payload)) {
+		set_err(err, errlen, "payload: not a JSON object");
+		goto out;
+	}
+	*payload_out = payload;
+	payload = NULL;
+	rc = 0;
+out:
+	if (plain) {
+		sodium_memzero(plain, b64_len / 4 * 3);
+		free(plain);
+	}
+	free(cipher);
+	json_decref(payload);
+	return rc;
+}
+
+/* Parses an envelope body into an object with only the expected keys. */
+static int parse_body(const char *body, size_t body_len, bool with_pk, json_t **root_out, char *err, size_t errlen)
+{
+	json_error_t jerr;
+	json_t *root, *v;
+	const char *key;
+	json_t *value;
+
+	if (body_len > WGM_API_BODY_MAX) {
+		set_err(err, errlen, "body: too large");
+		return -EMSGSIZE;
+	}
+	if (!body || body_len == 0) {
+		set_err(err, errlen, "body: empty");
+		return -EINVAL;
+	}
+	root = json_loadb(body, body_len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json_is_object(root)) {
+		set_err(err, errlen, "body: not a JSON object");
+		goto bad;
+	}
+	json_object_foreach(root, key, value) {
+		if (strcmp(key, "v") && strcmp(key, "nonce") && strcmp(key, "box") && (!with_pk || strcmp(key, "pk"))) {
+			set_err(err, errlen, "body: unexpected field");
+			goto bad;
+		}
+	}
+	v = json_object_get(root, "v");
+	if (!json_is_integer(v) || json_integer_value(v) != 1) {
+		set_err(err, errlen, "v: unsupported envelope version (expected 1)");
+		goto bad;
+	}
+	if (!json_is_string(json_object_get(root, "nonce"))) {
+		set_err(err, errlen, "nonce: missing or not a string");
+		goto bad;
+	}
+	if (!json_is_string(json_object_get(root, "box"))) {
+		set_err(err, errlen, "box: missing or not a string");
+		goto bad;
+	}
+	if (with_pk && !json_is_string(json_object_get(root, "pk"))) {
+		set_err(err, errlen, "pk: missing or not a string");
+		goto bad;
+	}
+	*root_out = root;
+	return 0;
+bad:
+	json_decref(root);
+	return -EINVAL;
+}
+
+static int seal_body(json_t *payload, const uint8_t *sender_pk, const uint8_t recipient_pk[WGM_API_KEY_LEN],
+		     const uint8_t sender_sk[WGM_API_KEY_LEN], const uint8_t nonce[WGM_API_NONCE_LEN],
+		     char **body_out, char *err, size_t errlen)
+{
+	char nonce_b64[NONCE_B64_LEN + 1], pk_b64[WGM_B64_KEY_LEN + 1];
+	char *box = NULL;
+	json_t *root = NULL;
+	int rc;
+
+	rc = box_payload(payload, nonce, recipient_pk, sender_sk, &box, err, errlen);
+	if (rc)
+		return rc;
+	wgm_b64_encode(nonce, WGM_API_NONCE_LEN, nonce_b64, sizeof(nonce_b64));
+	if (sender_pk) {
+		wgm_b64_encode(sender_pk, WGM_API_KEY_LEN, pk_b64, sizeof(pk_b64));
+		root = json_pack("{s:i, s:s, s:s, s:s}", "v", 1, "pk", pk_b64, "nonce", nonce_b64, "box", box);
+	} else {
+		root = json_pack("{s:i, s:s, s:s}", "v", 1, "nonce", nonce_b64, "box", box);
+	}
+	free(box);
+	*body_out = root ? json_dumps(root, JSON_COMPACT) : NULL;
+	json_decref(root);
+	if (!*body_out) {
+		set_err(err, errlen, "api: out of memory");
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* A copy of payload with the envelope's own fields set. */
+static json_t *stamped_copy(const json_t *payload, const char *route, int64_t now)
+{
+	json_t *copy = json_deep_copy(payload);
+
+	if (!copy || json_object_set_new(copy, "route", json_string(route)) ||
+	    json_object_set_new(copy, "ts", json_integer((json_int_t)now))) {
+		json_decref(copy);
+		return NULL;
+	}
+	return copy;
+}
+
+int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
+			 const char *route, const json_t *payload, int64_t now,
+			 const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out, char *err, size_t errlen)
+{
+	json_t *copy;
+	int rc;
+
+	*body_out = NULL;
+	if (!route_valid(route) || !json_is_object(payload)) {
+		set_err(err, errlen, "api: bad route or payload");
+		return -EINVAL;
+	}
+	copy = stamped_copy(payload, route, now);
+	if (!copy) {
+		set_err(err, errlen, "api: out of memory");
+		return -ENOMEM;
+	}
+	rc = seal_body(copy, caller->pk, server_pk, caller->sk, nonce, body_out, err, errlen);
+	json_decref(copy);
+	return rc;
+}
+
+int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route, const char *body,
+			 size_t body_len, int64_t now, const struct wgm_api_open_opts *opts,
+			 struct wgm_api_request *req, char *err, size_t errlen)
+{
+	int64_t skew = opts && opts->skew > 0 ? opts->skew : WGM_API_SKEW_DEFAULT;
+	json_t *root = NULL, *ts, *r;
+	int rc;
+
+	memset(req, 0, sizeof(*req));
+	rc = parse_body(body, body_len, true, &root, err, errlen);
+	if (rc)
+		return rc;
+	rc = -EINVAL;
+	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "pk")), req->caller_pk, WGM_API_KEY_LEN)) {
+		set_err(err, errlen, "pk: not a base64 32-byte key");
+		goto out;
+	}
+	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "nonce")), req->nonce, WGM_API_NONCE_LEN)) {
+		set_err(err, errlen, "nonce: not a base64 24-byte nonce");
+		goto out;
+	}
+	rc = unbox_payload(json_string_value(json_object_get(root, "box")), req->nonce, req->caller_pk, server->sk,
+			   &req->payload, err, errlen);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	ts = json_object_get(req->payload, "ts");
+	r = json_object_get(req->payload, "route");
+	if (!json_is_integer(ts)) {
+		set_err(err, errlen, "ts: missing or not an integer");
+		goto out;
+	}
+	if (!json_is_string(r)) {
+		set_err(err, errlen, "route: missing or not a string");
+		goto out;
+	}
+	rc = -EACCES;
+	req->ts = json_integer_value(ts);
+	/* Written so that no subtraction can overflow on hostile values. */
+	if (req->ts < now - skew || req->ts > now + skew) {
+		set_err(err, errlen, "ts: outside the accepted clock window (check the clocks)");
+		goto out;
+	}
+	if (strcmp(json_string_value(r), route) != 0) {
+		set_err(err, errlen, "route: the request was sealed for another route");
+		goto out;
+	}
+	snprintf(req->route, sizeof(req->route), "%s", route);
+	rc = 0;
+out:
+	json_decref(root);
+	if (rc)
+		wgm_api_request_clear(req);
+	return rc;
+}
+
+int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_api_request *req,
+		       const json_t *payload, int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN],
+		       char **body_out, char *err, size_t errlen)
+{
+	char req_nonce_b64[NONCE_B64_LEN + 1];
+	json_t *copy;
+	int rc;
+
+	*body_out = NULL;
+	if (!json_is_object(payload) || !route_valid(req->route)) {
+		set_err(err, errlen, "api: bad route or payload");
+		return -EINVAL;
+	}
+	copy = stamped_copy(payload, req->route, now);
+	wgm_b64_encode(req->nonce, WGM_API_NONCE_LEN, req_nonce_b64, sizeof(req_nonce_b64));
+	if (!copy || json_object_set_new(copy, "req_nonce", json_string(req_nonce_b64))) {
+		json_decref(copy);
+		set_err(err, errlen, "api: out of memory");
+		return -ENOMEM;
+	}
+	rc = seal_body(copy, NULL, req->caller_pk, server->sk, nonce, body_out, err, errlen);
+	json_decref(copy);
+	return rc;
+}
+
+int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
+		       const char *route, const uint8_t req_nonce[WGM_API_NONCE_LEN], const char *body,
+		       size_t body_len, struct wgm_api_reply *reply, char *err, size_t errlen)
+{
+	uint8_t got_nonce[WGM_API_NONCE_LEN];
+	json_t *root = NULL, *ts, *r, *rn;
+	int rc;
+
+	memset(reply, 0, sizeof(*reply));
+	rc = parse_body(body, body_len, false, &root, err, errlen);
+	if (rc)
+		return rc;
+	rc = -EINVAL;
+	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "nonce")), reply->nonce, WGM_API_NONCE_LEN)) {
+		set_err(err, errlen, "nonce: not a base64 24-byte nonce");
+		goto out;
+	}
+	rc = unbox_payload(json_string_value(json_object_get(root, "box")), reply->nonce, server_pk, caller->sk,
+			   &reply->payload, err, errlen);
+	if (rc)
+		goto out;
+	rc = -EINVAL;
+	ts = json_object_get(reply->payload, "ts");
+	r = json_object_get(reply->payload, "route");
+	rn = json_object_get(reply->payload, "req_nonce");
+	if (!json_is_integer(ts) || !json_is_string(r) || !json_is_string(rn)) {
+		set_err(err, errlen, "reply: ts, route or req_nonce missing");
+		goto out;
+	}
+	rc = -EACCES;
+	if (wgm_b64_decode_exact(json_string_value(rn), got_nonce, WGM_API_NONCE_LEN) ||
+	    sodium_memcmp(got_nonce, req_nonce, WGM_API_NONCE_LEN) != 0 ||
+	    strcmp(json_string_value(r), route) != 0) {
+		set_err(err, errlen, "reply: not the answer to this request");
+		goto out;
+	}
+	reply->ts = json_integer_value(ts);
+	rc = 0;
+out:
+	json_decref(root);
+	if (rc)
+		wgm_api_reply_clear(reply);
+	return rc;
+}
+
+char *wgm_api_error_body(const char *reason)
+{
+	json_t *root = json_pack("{s:s}", "error", reason ? reason : "error");
+	char *body = root ? json_dumps(root, JSON_COMPACT) : NULL;
+
+	json_decref(root);
+	return body;
+}
+
+int wgm_api_error_parse(const char *body, size_t body_len, char *out, size_t outlen)
+{
+	json_error_t jerr;
+	json_t *root;
+	const char *reason;
+	size_t n = 0;
+
+	if (!outlen)
+		return -EINVAL;
+	out[0] = '\0';
+	if (!body || body_len > WGM_API_BODY_MAX)
+		return -EINVAL;
+	root = json_loadb(body, body_len, 0, &jerr);
+	reason = json_string_value(json_object_get(root, "error"));
+	if (!reason) {
+		json_decref(root);
+		return -EINVAL;
+	}
+	/* It goes to a terminal: no control characters from a remote node. */
+	for (; reason[n] && n < WGM_API_ERROR_MAX && n + 1 < outlen; n++) {
+		unsigned char c = (unsigned char)reason[n];
+		out[n] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	}
+	out[n] = '\0';
+	json_decref(root);
+	return 0;
+}
+
+/* ---- replay cache ---- */
+
+struct replay_entry {
+	uint8_t pk[WGM_API_KEY_LEN];
+	uint8_t nonce[WGM_API_NONCE_LEN];
+	int64_t ts;
+};
+
+struct wgm_replay_cache {
+	size_t capacity, count;
+	int64_t skew;
+	struct replay_entry entries[];
+};
+
+struct wgm_replay_cache *wgm_replay_cache_new(size_t capacity, int64_t skew)
+{
+	struct wgm_replay_cache *cache;
+
+	if (capacity == 0 || capacity > (1u << 20))
+		return NULL;
+	cache = calloc(1, sizeof(*cache) + capacity * sizeof(cache->entries[0]));
+	if (!cache)
+		return NULL;
+	cache->capacity = capacity;
+	cache->skew = skew > 0 ? skew : WGM_API_SKEW_DEFAULT;
+	return cache;
+}
+
+void wgm_replay_cache_free(struct wgm_replay_cache *cache)
+{
+	free(cache);
+}
+
+static const struct replay_entry *replay_find(const struct wgm_replay_cache *cache, const uint8_t *pk,
+					      const uint8_t *nonce)
+{
+	for (size_t i = 0; i < cache->count; i++)
+		if (memcmp(cache->entries[i].nonce, nonce, WGM_API_NONCE_LEN) == 0 &&
+		    memcmp(cache->entries[i].pk, pk, WGM_API_KEY_LEN) == 0)
+			return &cache->entries[i];
+	return NULL;
+}
+
+bool wgm_replay_cache_seen(const struct wgm_replay_cache *cache, const uint8_t pk[WGM_API_KEY_LEN],
+			   const uint8_t nonce[WGM_API_NONCE_LEN])
+{
+	return replay_find(cache, pk, nonce) != NULL;
+}
+
+int wgm_replay_cache_add(struct wgm_replay_cache *cache, const uint8_t pk[WGM_API_KEY_LEN],
+			 const uint8_t nonce[WGM_API_NONCE_LEN], int64_t ts, int64_t now)
+{
+	size_t kept = 0;
+	struct replay_entry *e;
+
+	/* Entries that could no longer pass the timestamp check are useless. */
+	for (size_t i = 0; i < cache->count; i++)
+		if (cache->entries[i].ts >= now - cache->skew)
+			cache->entries[kept++] = cache->entries[i];
+	cache->count = kept;
+	if (replay_find(cache, pk, nonce))
+		return -EALREADY;
+	if (cache->count == cache->capacity)
+		return -ENOSPC;
+	e = &cache->entries[cache->count++];
+	memcpy(e->pk, pk, WGM_API_KEY_LEN);
+	memcpy(e->nonce, nonce, WGM_API_NONCE_LEN);
+	e->ts = ts;
+	return 0;
+}
+
+size_t wgm_replay_cache_count(const struct wgm_replay_cache *cache)
+{
+	return cache->count;
+}

@@ -1,0 +1,363 @@
+#include "common/config/addrplan.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int parse_v4_cidr(const char *text, uint32_t *net, unsigned *len)
+{
+	char buf[INET_ADDRSTRLEN + 4];
+	char *slash, *end;
+	struct in_addr addr;
+
+	if (!text || strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (!slash || !isdigit((unsigned char)slash[1]))
+		return -EINVAL;
+	*slash = '\0';
+	errno = 0;
+	unsigned long l = strtoul(slash + 1, &end, 10);
+	if (errno || *end || l > 32)
+		return -EINVAL;
+	if (inet_pton(AF_INET, buf, &addr) != 1)
+		return -EINVAL;
+	uint32_t host = ntohl(addr.s_addr);
+	uint32_t mask = l == 0 ? 0 : 0xffffffffu << (32 - l);
+	/* A host address with a prefix ("10.0.0.1/16") is a typo for a network. */
+	if (host & ~mask)
+		return -EINVAL;
+	*net = host;
+	*len = (unsigned)l;
+	return 0;
+}
+
+static void fill_v4(struct addrplan_v4 *out, uint32_t host, unsigned len)
+{
+	out->addr.s_addr = htonl(host);
+	out->len = len;
+	inet_ntop(AF_INET, &out->addr, out->text, sizeof(out->text));
+}
+
+static void fill_v6(struct addrplan_v6 *out, const char *text, unsigned len)
+{
+	/* Inputs are built from validated parts, so this always parses; the
+	 * canonical form is what we show and compare. */
+	if (inet_pton(AF_INET6, text, &out->addr) != 1)
+		memset(&out->addr, 0, sizeof(out->addr));
+	out->len = len;
+	inet_ntop(AF_INET6, &out->addr, out->text, sizeof(out->text));
+}
+
+static bool valid_link_local(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len < 2 || len > 5 || text[len - 1] != ':')
+		return false;
+	for (size_t i = 0; i + 1 < len; i++)
+		if (!isxdigit((unsigned char)text[i]))
+			return false;
+	return true;
+}
+
+static bool valid_prefix(const char *text)
+{
+	size_t len = strlen(text);
+
+	if (len == 0 || len > ADDRPLAN_PREFIX_MAX || !isalpha((unsigned char)text[0]))
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)text[i]))
+			return false;
+	/* A digit at the end would run into the remote ID in interface names. */
+	return !isdigit((unsigned char)text[len - 1]);
+}
+
+int addrplan_init(struct addrplan *plan, const char *subnet, const char *subnet_link_local,
+		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
+		  unsigned vxlan_offset, char *err, size_t errlen)
+{
+	unsigned len;
+
+	memset(plan, 0, sizeof(*plan));
+	if (parse_v4_cidr(subnet, &plan->subnet, &len) < 0) {
+		snprintf(err, errlen, "subnet: '%s' is not an IPv4 network (like 10.0.0.0/16)", subnet ? subnet : "");
+		return -EINVAL;
+	}
+	if (len != 16) {
+		snprintf(err, errlen, "subnet: '%s' must be a /16 (the node ID is the third octet)", subnet);
+		return -EINVAL;
+	}
+	plan->block_len = (plan->subnet >> 24) == 10 ? 23 : 24;
+	plan->id_step = plan->block_len == 23 ? 2 : 1;
+
+	if (!subnet_link_local || !valid_link_local(subnet_link_local)) {
+		snprintf(err, errlen, "subnetLinkLocal: '%s' is not one hex group and a colon (like fe82:)",
+			 subnet_link_local ? subnet_link_local : "");
+		return -EINVAL;
+	}
+	snprintf(plan->link_local, sizeof(plan->link_local), "%s", subnet_link_local);
+
+	if (parse_v4_cidr(subnet_vxlan, &plan->vxlan, &plan->vxlan_len) < 0 ||
+	    plan->vxlan_len < 8 || plan->vxlan_len > 24) {
+		snprintf(err, errlen, "subnetVXLAN: '%s' is not an IPv4 network of /8 to /24 (like 10.0.251.0/24)",
+			 subnet_vxlan ? subnet_vxlan : "");
+		return -EINVAL;
+	}
+	if (parse_v4_cidr(subnet_peer, &plan->peer, &len) < 0 || len > 16) {
+		snprintf(err, errlen, "subnetPeer: '%s' is not an IPv4 network of /16 or larger (like 172.31.0.0/16)",
+			 subnet_peer ? subnet_peer : "");
+		return -EINVAL;
+	}
+	plan->peer_len = len;
+	if (!prefix || !valid_prefix(prefix)) {
+		snprintf(err, errlen, "prefix: '%s' must be 1-%d letters or digits, starting with a letter and not ending with a digit",
+			 prefix ? prefix : "", ADDRPLAN_PREFIX_MAX);
+		return -EINVAL;
+	}
+	snprintf(plan->prefix, sizeof(plan->prefix), "%s", prefix);
+	if (vxlan_offset > 254) {
+		snprintf(err, errlen, "vxlanOffset: %u is out of range (0-254)", vxlan_offset);
+		return -EINVAL;
+	}
+	plan->vxlan_offset = vxlan_offset;
+	return 0;
+}
+
+static bool ranges_overlap(uint32_t a, unsigned alen, uint32_t b, unsigned blen)
+{
+	unsigned len = alen < blen ? alen : blen;
+	uint32_t mask = len == 0 ? 0 : 0xffffffffu << (32 - len);
+	return (a & mask) == (b & mask);
+}
+
+int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_t errlen)
+{
+	struct addrplan_v4 block, subnet;
+	unsigned max = plan->id_step == 2 ? 254 : 255;
+
+	if (id > max) {
+		snprintf(err, errlen, "id: %u is out of range (0-%u)", id, max);
+		return -EINVAL;
+	}
+	fill_v4(&subnet, plan->subnet, 16);
+	if (id % plan->id_step) {
+		snprintf(err, errlen, "id: %u is odd; %s/16 gives each node a /23, so IDs are even",
+			 id, subnet.text);
+		return -EINVAL;
+	}
+	addrplan_node_block(plan, id, &block);
+	if (ranges_overlap(plan->subnet + (id << 8), plan->block_len, plan->vxlan, plan->vxlan_len)) {
+		struct addrplan_v4 vx;
+		fill_v4(&vx, plan->vxlan, plan->vxlan_len);
+		snprintf(err, errlen, "id: %u's block %s/%u overlaps subnetVXLAN %s/%u",
+			 id, block.text, block.len, vx.text, vx.len);
+		return -EINVAL;
+	}
+	if (plan->vxlan_len == 0 || id + plan->vxlan_offset >= (1u << (32 - plan->vxlan_len)) - 1) {
+		snprintf(err, errlen, "id: %u + vxlanOffset %u is past subnetVXLAN's hosts",
+			 id, plan->vxlan_offset);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+void addrplan_node_block(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+{
+	fill_v4(out, plan->subnet + (id << 8), plan->block_len);
+}
+
+void addrplan_loopback_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+{
+	fill_v4(out, plan->subnet + (id << 8) + 1, 30);
+}
+
+void addrplan_loopback_v6(unsigned id, struct addrplan_v6 *out)
+{
+	char text[INET6_ADDRSTRLEN];
+	snprintf(text, sizeof(text), "fd10:0:%u::1", id);
+	fill_v6(out, text, 48);
+}
+
+int addrplan_id_of_v4(const struct addrplan *plan, struct in_addr addr)
+{
+	uint32_t host = ntohl(addr.s_addr);
+
+	if ((host & 0xffff0000u) != plan->subnet)
+		return -ENOENT;
+	unsigned id = (host >> 8) & 0xff;
+	/* In a /23 plan the odd third octet is the upper half of the even ID's block. */
+	return (int)(id - id % plan->id_step);
+}
+
+unsigned addrplan_link_slots(const struct addrplan *plan)
+{
+	return (1u << (32 - plan->block_len)) / 2 - ADDRPLAN_LINK_SKIP;
+}
+
+static unsigned slot_offset(unsigned slot)
+{
+	return 2 * (ADDRPLAN_LINK_SKIP + slot);
+}
+
+int addrplan_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
+		     struct addrplan_link_v4 *out)
+{
+	if (slot >= addrplan_link_slots(plan))
+		return -ERANGE;
+	uint32_t server = plan->subnet + (server_id << 8) + slot_offset(slot);
+	fill_v4(&out->server, server, 31);
+	fill_v4(&out->client, server + 1, 31);
+	return 0;
+}
+
+int addrplan_link_v6(const struct addrplan *plan, unsigned server_id, unsigned slot,
+		     struct addrplan_link_v6 *out)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (slot >= addrplan_link_slots(plan))
+		return -ERANGE;
+	unsigned offset = slot_offset(slot);
+	/* Decimal digits read as hex keep the pair in one /127: the last digit
+	 * carries the parity and never carries over from even to odd. */
+	snprintf(text, sizeof(text), "%s%u::%u", plan->link_local, server_id, offset);
+	fill_v6(&out->server, text, 127);
+	snprintf(text, sizeof(text), "%s%u::%u", plan->link_local, server_id, offset + 1);
+	fill_v6(&out->client, text, 127);
+	return 0;
+}
+
+int addrplan_link_slot_of_v4(const struct addrplan *plan, unsigned server_id, struct in_addr addr)
+{
+	uint32_t host = ntohl(addr.s_addr);
+	uint32_t base = plan->subnet + (server_id << 8);
+	uint32_t size = 1u << (32 - plan->block_len);
+
+	if (host < base || host - base >= size)
+		return -ENOENT;
+	uint32_t pair = (host - base) / 2;
+	if (pair < ADDRPLAN_LINK_SKIP)
+		return -ENOENT;
+	return (int)(pair - ADDRPLAN_LINK_SKIP);
+}
+
+int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, size_t n)
+{
+	unsigned slots = addrplan_link_slots(plan);
+
+	for (unsigned slot = 0; slot < slots; slot++) {
+		bool taken = false;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = used[i] == slot;
+		if (!taken)
+			return (int)slot;
+	}
+	return -ENOSPC;
+}
+
+int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
+			  struct addrplan_link_v4 *out)
+{
+	if (slot >= 256 / 2 - ADDRPLAN_LINK_SKIP || server_id > ADDRPLAN_MAX_ID)
+		return -ERANGE;
+	uint32_t server = plan->peer + (server_id << 8) + slot_offset(slot);
+	fill_v4(&out->server, server, 31);
+	fill_v4(&out->client, server + 1, 31);
+	return 0;
+}
+
+int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+{
+	uint32_t host = id + plan->vxlan_offset;
+
+	/* Node 0 gets the subnet's first address, as in the original; Linux
+	 * accepts it on a /24. */
+	if (host >= (1u << (32 - plan->vxlan_len)) - 1)
+		return -ERANGE;
+	fill_v4(out, plan->vxlan + host, plan->vxlan_len);
+	return 0;
+}
+
+int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out)
+{
+	char text[INET6_ADDRSTRLEN];
+	unsigned host = id + plan->vxlan_offset;
+
+	if (host > 9999)
+		return -ERANGE;
+	/* As the original: the third octet of subnetVXLAN names the IPv6 net. */
+	snprintf(text, sizeof(text), "fd10:%u::%u", (plan->vxlan >> 8) & 0xff, host);
+	fill_v6(out, text, 64);
+	return 0;
+}
+
+int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
+		    char out[ADDRPLAN_IFNAME_MAX + 1])
+{
+	int n = snprintf(out, ADDRPLAN_IFNAME_MAX + 1, "%s%s%u%s", plan->prefix,
+			 peer ? "Peer" : "", remote_id, v6 ? "v6" : "");
+	if (n < 0 || n > ADDRPLAN_IFNAME_MAX) {
+		out[0] = '\0';
+		return -ENAMETOOLONG;
+	}
+	return 0;
+}
+
+int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigned *remote_id,
+			  bool *peer, bool *v6)
+{
+	size_t plen = strlen(plan->prefix);
+	const char *p;
+	unsigned id = 0;
+	int digits = 0;
+
+	if (strlen(name) > ADDRPLAN_IFNAME_MAX || strncmp(name, plan->prefix, plen) != 0)
+		return -EINVAL;
+	p = name + plen;
+	*peer = strncmp(p, "Peer", 4) == 0;
+	if (*peer)
+		p += 4;
+	while (isdigit((unsigned char)*p) && digits < 4) {
+		id = id * 10 + (unsigned)(*p++ - '0');
+		digits++;
+	}
+	/* "pipe07" is not a name we make; refusing it keeps the mapping one-to-one. */
+	if (digits == 0 || id > ADDRPLAN_MAX_ID || (digits > 1 && p[-digits] == '0'))
+		return -EINVAL;
+	*v6 = strcmp(p, "v6") == 0;
+	if (!*v6 && *p != '\0')
+		return -EINVAL;
+	*remote_id = id;
+	return 0;
+}
+
+static bool port_used(uint16_t port, const uint16_t *used, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (used[i] == port)
+			return true;
+	return false;
+}
+
+int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random)
+{
+	if (base_port != 0) {
+		for (uint32_t port = base_port; port <= 65535; port++)
+			if (!port_used((uint16_t)port, used, n))
+				return (int)port;
+		return -ENOSPC;
+	}
+	uint32_t span = 65536 - ADDRPLAN_RANDOM_PORT_MIN;
+	for (uint32_t i = 0; i < span; i++) {
+		uint16_t port = (uint16_t)(ADDRPLAN_RANDOM_PORT_MIN + (random + i) % span);
+		if (!port_used(port, used, n))
+			return port;
+	}
+	return -ENOSPC;
+}

@@ -1,0 +1,32 @@
+/* A node's identity: its API key pair (the key tokens bind) and the mesh key
+ * (proof of membership). Kept in stateDir/node.json, mode 0600. */
+#ifndef WGM_COMMON_NODE_IDENTITY_H
+#define WGM_COMMON_NODE_IDENTITY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/api/api_auth.h"
+#include "common/api/api_envelope.h"
+
+struct wgm_node_identity {
+	struct wgm_api_keypair api;          /* secret half inside */
+	uint8_t mesh_key[WGM_MESH_KEY_LEN];  /* secret */
+};
+
+/* stateDir/node.json into PATH. 0 or -ENAMETOOLONG. */
+int wgm_node_identity_path(const char *state_dir, char *path, size_t len);
+
+/* A fresh identity: new API key pair and a new mesh key (a node alone is a
+ * mesh of one until it joins another, then it takes that mesh's key). */
+int wgm_node_identity_generate(struct wgm_node_identity *id);
+
+/* 0, -ENOENT (no identity yet: `wgmesh init` makes it), or -EINVAL/-EBADMSG
+ * with one line naming the file. */
+int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, char *err, size_t errlen);
+/* Atomic, 0600. */
+int wgm_node_identity_save(const char *state_dir, const struct wgm_node_identity *id, char *err, size_t errlen);
+
+void wgm_node_identity_wipe(struct wgm_node_identity *id);
+
+#endif

@@ -1,0 +1,675 @@
+#include "daemon/api/node_api.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "common/api/api_auth.h"
+#include "common/api/api_msg.h"
+#include "common/api/json_secret.h"
+#include "common/wg/keys.h"
+#include "common/util/log.h"
+#include "daemon/api/api_guard.h"
+
+#define REPLAY_CAPACITY 4096
+
+struct node_api {
+	struct node_api_deps deps;
+	struct http_server *http;
+	struct wgm_replay_cache *replay;
+	struct wgm_api_guard *guard;
+};
+
+/* One /connect waiting for its link to come up. */
+struct pending_connect {
+	struct node_api *api;
+	struct http_request *http;
+	struct wgm_api_request req;
+	enum wgm_api_caller_kind kind;
+	char token_id[WGM_TOKEN_ID_LEN + 1];
+	struct wgm_msg_connect_req msg;
+	bool replaced; /* a stale link of the caller was removed once already */
+	struct wgm_msg_connect_reply reply;
+	char name[LINK_NAME_MAX + 1];
+};
+
+static int64_t now_s(void)
+{
+	return (int64_t)time(NULL);
+}
+
+static void refuse(struct http_request *http, int status, const char *reason)
+{
+	log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http), http_request_path(http),
+		 http_request_client_ip(http), status, reason);
+	http_request_reply_error(http, (unsigned)status, "%s", reason);
+}
+
+/* ---- blocking: addresses that fail repeatedly (docs/api.md) ---- */
+
+static bool guard_gate(const char *client_ip, const char **reason, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return true;
+	if (!wgm_api_guard_blocked(api->guard, &addr, now_s(), NULL))
+		return true;
+	*reason = "blocked after repeated failures; try again in a few minutes";
+	return false;
+}
+
+/* Every 4xx counts, whatever produced it (a bad token, junk, a wrong route,
+ * an oversized body); the 403s of a block do not prolong it. */
+static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (status < 400 || status >= 500 || status == 403)
+		return;
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return;
+	if (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random()))
+		log_notice("node API: %s blocked after repeated failures", client_ip);
+}
+
+/* ---- /connectivity: public facts, nothing boxed ---- */
+
+static void handle_connectivity(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	const struct wgm_config *cfg = api->deps.cfg;
+	struct wgm_msg_connectivity_reply m = { .node_id = (int)cfg->id, .accepts_joins = true };
+	json_t *body;
+
+	m.has_ipv4 = cfg->connectivity_ipv4[0] && inet_pton(AF_INET, cfg->connectivity_ipv4, &m.ipv4) == 1;
+	m.has_ipv6 = cfg->connectivity_ipv6[0] && inet_pton(AF_INET6, cfg->connectivity_ipv6, &m.ipv6) == 1;
+	for (size_t i = 0; i < cfg->link_types_count; i++) {
+		enum wgm_link_type t;
+		if (wgm_link_type_from_name(cfg->link_types[i], &t) == 0)
+			m.link_types |= WGM_LINK_TYPE_BIT(t);
+	}
+	m.subnet.s_addr = htonl(api->deps.plan->subnet);
+	m.subnet_prefix = 16;
+	memcpy(m.api_pk, api->deps.identity->api.pk, sizeof(m.api_pk));
+	body = wgm_msg_connectivity_reply_encode(&m);
+	if (!body) {
+		http_request_reply_error(http, 500, "cannot encode the reply");
+		return;
+	}
+	http_request_reply_json(http, 200, body);
+}
+
+/* ---- the common front of boxed routes ---- */
+
+/* Opens and authenticates a boxed request. On failure it has replied. */
+static int open_boxed(struct node_api *api, struct http_request *http, const char *route, bool members_only,
+		      struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char token_id[WGM_TOKEN_ID_LEN + 1])
+{
+	char err[256];
+	int rc;
+
+	rc = wgm_api_request_open(&api->deps.identity->api, route, http_request_body(http),
+				  http_request_body_len(http), now_s(), NULL, req, err, sizeof(err));
+	if (rc < 0) {
+		refuse(http, wgm_api_status_from_errno(rc), err);
+		return rc;
+	}
+	rc = wgm_api_auth_caller_kind(req, kind, err, sizeof(err));
+	if (rc == 0 && *kind == WGM_API_CALLER_JOINER && members_only) {
+		snprintf(err, sizeof(err), "%s is for mesh members only", route);
+		rc = -EACCES;
+	}
+	if (rc == 0 && *kind == WGM_API_CALLER_JOINER)
+		rc = wgm_api_auth_check_join(api->deps.tokens->store, api->replay, req, now_s(), token_id,
+					     err, sizeof(err));
+	else if (rc == 0)
+		rc = wgm_api_auth_check_member(api->deps.identity->mesh_key, api->deps.identity->api.pk,
+					       api->replay, req, now_s(), err, sizeof(err));
+	if (rc < 0) {
+		refuse(http, wgm_api_status_from_errno(rc), err);
+		wgm_api_request_clear(req);
+		return rc;
+	}
+	if (*kind == WGM_API_CALLER_JOINER)
+		tokens_save(api->deps.tokens);
+	return 0;
+}
+
+static void reply_boxed(struct node_api *api, struct http_request *http, const struct wgm_api_request *req,
+			enum wgm_api_caller_kind kind, json_t *payload)
+{
+	char *body = NULL, err[256];
+	const uint8_t *mesh_key = kind == WGM_API_CALLER_MEMBER ? api->deps.identity->mesh_key : NULL;
+
+	if (!payload || wgm_api_auth_seal_reply(&api->deps.identity->api, req, mesh_key, payload, now_s(), &body,
+						err, sizeof(err)) < 0) {
+		wgm_json_decref_wiped(payload);
+		http_request_reply_error(http, 500, "cannot seal the reply");
+		return;
+	}
+	wgm_json_decref_wiped(payload);
+	http_request_reply(http, 200, "application/json", body, strlen(body));
+	free(body);
+}
+
+/* ---- /connect ---- */
+
+static void pending_free(struct pending_connect *pc)
+{
+	wgm_api_request_clear(&pc->req);
+	wgm_msg_connect_reply_wipe(&pc->reply);
+	free(pc);
+}
+
+static void connect_link_done(int rc, const char *err, void *ctx)
+{
+	struct pending_connect *pc = ctx;
+	struct node_api *api = pc->api;
+
+	if (rc < 0) {
+		if (pc->kind == WGM_API_CALLER_JOINER) {
+			/* A join that failed here must not burn the operator's token. */
+			wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
+			tokens_save(api->deps.tokens);
+		}
+		refuse(pc->http, 500, err && *err ? err : "link could not be created");
+	} else {
+		reply_boxed(api, pc->http, &pc->req, pc->kind, wgm_msg_connect_reply_encode(&pc->reply));
+	}
+	pending_free(pc);
+}
+
+static bool link_type_offered(const struct wgm_config *cfg, enum wgm_link_type type)
+{
+	for (size_t i = 0; i < cfg->link_types_count; i++)
+		if (strcmp(cfg->link_types[i], wgm_link_type_name(type)) == 0)
+			return true;
+	return false;
+}
+
+/* Whether LINK's other end is the node whose API key sealed this request. */
+static bool link_of_caller(const struct link *link, const uint8_t caller_pk[WGM_API_KEY_LEN])
+{
+	return link && link->rec.has_remote_api_pk &&
+	       sodium_memcmp(link->rec.remote_api_pk, caller_pk, WGM_API_KEY_LEN) == 0;
+}
+
+/* A link to ID over TRANSPORT whose other end is not the caller. */
+static bool id_taken_by_other(struct links *links, unsigned id, enum wgm_transport transport,
+			      const uint8_t caller_pk[WGM_API_KEY_LEN])
+{
+	struct link *link = links_find_remote(links, id, transport);
+
+	return link && !link_of_caller(link, caller_pk);
+}
+
+/* Checks a /connect request against this node; 0 or an HTTP status with
+ * reason. *stale is set when the only obstacle is a link of ours to this same
+ * caller (same API key) accepted earlier: the caller asks again because it
+ * holds no end of it (it was killed before storing our reply, or lost its
+ * state), so that link carries nothing and is replaced. */
+static int check_connect(struct node_api *api, const struct wgm_msg_connect_req *m, enum wgm_api_caller_kind kind,
+			 const uint8_t caller_pk[WGM_API_KEY_LEN], char *name, bool *stale, char *err, size_t errlen)
+{
+	struct link *existing;
+	const struct wgm_config *cfg = api->deps.cfg;
+	unsigned caller = (unsigned)m->caller_id;
+	bool same_node;
+
+	if (addrplan_check_id(api->deps.plan, caller, err, errlen) < 0)
+		return 400;
+	if (caller == cfg->id) {
+		snprintf(err, errlen, "caller_id: %u is this node's own ID", caller);
+		return 416;
+	}
+	if (addrplan_is_client(cfg->id) && !addrplan_is_client(caller)) {
+		snprintf(err, errlen, "node %u is a client (ID >= %d) and accepts no links", cfg->id,
+			 ADDRPLAN_CLIENT_ID_MIN);
+		return 400;
+	}
+	if (!link_type_offered(cfg, m->link_type)) {
+		snprintf(err, errlen, "link_type: %s is not enabled on node %u", wgm_link_type_name(m->link_type), cfg->id);
+		return 400;
+	}
+	if (m->transport == WGM_TRANSPORT_V4 ? !cfg->connectivity_ipv4[0] : !cfg->connectivity_ipv6[0]) {
+		snprintf(err, errlen, "transport: node %u has no public IP%s address", cfg->id,
+			 m->transport == WGM_TRANSPORT_V4 ? "v4" : "v6");
+		return 400;
+	}
+	if (addrplan_ifname(api->deps.plan, caller, false, m->transport == WGM_TRANSPORT_V6, name) < 0) {
+		snprintf(err, errlen, "caller_id: no interface name for %u", caller);
+		return 400;
+	}
+	*stale = false;
+	existing = links_find(api->deps.links, name);
+	same_node = existing && existing->rec.role == LINK_ROLE_SERVER && link_of_caller(existing, caller_pk);
+	/* A first join may not take an ID the mesh already has: that node would
+	 * lose its routes. Checked before "link exists", which would otherwise
+	 * hide the real reason; the same node coming back is not a collision.
+	 * Members' later links are to known IDs by design. */
+	if (kind == WGM_API_CALLER_JOINER && m->first_join && !same_node &&
+	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
+	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
+	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
+		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
+		return 416;
+	}
+	if (same_node && !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
+		*stale = true;
+		return 0;
+	}
+	if (existing || (api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
+		snprintf(err, errlen, "a link %s between node %u and node %u already exists", name, cfg->id, caller);
+		return 412;
+	}
+	return 0;
+}
+
+/* Picks the /31, /127 and port and makes the keys of a new server link. */
+static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req *m, const char *name,
+			 struct link_record *rec, struct wgm_msg_connect_reply *reply, char *err, size_t errlen)
+{
+	const struct wgm_config *cfg = api->deps.cfg;
+	unsigned slots[512];
+	uint16_t ports[512];
+	size_t n_slots = links_used_slots(api->deps.links, cfg->id, slots, 512);
+	size_t n_ports = links_used_ports(api->deps.links, ports, 512);
+	struct addrplan_link_v4 l4;
+	struct addrplan_link_v6 l6;
+	int slot, port;
+
+	slot = addrplan_free_link_slot(api->deps.plan, slots, n_slots);
+	if (slot < 0 || addrplan_link_v4(api->deps.plan, cfg->id, (unsigned)slot, &l4) < 0 ||
+	    addrplan_link_v6(api->deps.plan, cfg->id, (unsigned)slot, &l6) < 0) {
+		snprintf(err, errlen, "node %u has no free link subnet left", cfg->id);
+		return 500;
+	}
+	if (m->port) {
+		port = m->port;
+		for (size_t i = 0; i < n_ports; i++) {
+			if (ports[i] == port) {
+				snprintf(err, errlen, "port: %u is taken on node %u", port, cfg->id);
+				return 400;
+			}
+		}
+	} else {
+		port = addrplan_choose_port(cfg->base_port, ports, n_ports, randombytes_random());
+		if (port < 0) {
+			snprintf(err, errlen, "node %u has no free port left", cfg->id);
+			return 500;
+		}
+	}
+	memset(rec, 0, sizeof(*rec));
+	snprintf(rec->name, sizeof(rec->name), "%s", name);
+	rec->remote_id = (unsigned)m->caller_id;
+	rec->role = LINK_ROLE_SERVER;
+	rec->transport = m->transport;
+	rec->link_type = m->link_type;
+	rec->listen_port = (uint16_t)port;
+	rec->local4 = l4.server.addr;
+	rec->remote4 = l4.client.addr;
+	rec->local6 = l6.server.addr;
+	rec->remote6 = l6.client.addr;
+	rec->mtu = LINK_MTU_DEFAULT;
+	rec->cost_override = LINK_COST_NONE;
+	rec->created = now_s();
+	memcpy(rec->peer_public_key, m->wg_pk, LINK_KEY_LEN);
+	if (wgm_key_generate_private(rec->private_key) < 0 || wgm_key_generate_preshared(rec->psk) < 0) {
+		snprintf(err, errlen, "cannot generate keys");
+		return 500;
+	}
+	if (wgm_link_type_needs_obfs_key(m->link_type)) {
+		randombytes_buf(rec->obfs_key, sizeof(rec->obfs_key));
+		rec->has_obfs_key = true;
+	}
+
+	memset(reply, 0, sizeof(*reply));
+	reply->server_id = (int)cfg->id;
+	wgm_key_public(reply->wg_pk, rec->private_key);
+	memcpy(reply->psk, rec->psk, sizeof(reply->psk));
+	reply->has_obfs_key = rec->has_obfs_key;
+	memcpy(reply->obfs_key, rec->obfs_key, sizeof(reply->obfs_key));
+	reply->server_addr4 = l4.server.addr;
+	reply->client_addr4 = l4.client.addr;
+	reply->server_addr6 = l6.server.addr;
+	reply->client_addr6 = l6.client.addr;
+	reply->server_port = (uint16_t)port;
+	return 0;
+}
+
+static void connect_proceed(struct pending_connect *pc);
+
+static void connect_refuse(struct pending_connect *pc, int status, const char *err)
+{
+	struct node_api *api = pc->api;
+
+	if (pc->kind == WGM_API_CALLER_JOINER) {
+		wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
+		tokens_save(api->deps.tokens);
+	}
+	refuse(pc->http, status, err);
+	pending_free(pc);
+}
+
+static void stale_removed(int rc, const char *err, void *ctx)
+{
+	struct pending_connect *pc = ctx;
+
+	if (rc < 0) {
+		connect_refuse(pc, 500, err && *err ? err : "the earlier link could not be removed");
+		return;
+	}
+	connect_proceed(pc);
+}
+
+/* Checks, allocates and adds the link; replies (now or when it is up). */
+static void connect_proceed(struct pending_connect *pc)
+{
+	struct node_api *api = pc->api;
+	const struct wgm_msg_connect_req *m = &pc->msg;
+	struct link_record rec;
+	char err[256];
+	bool stale;
+	int status, rc;
+
+	status = check_connect(api, m, pc->kind, pc->req.caller_pk, pc->name, &stale, err, sizeof(err));
+	if (status) {
+		connect_refuse(pc, status, err);
+		return;
+	}
+	if (stale) {
+		if (pc->replaced) {
+			snprintf(err, sizeof(err), "a link %s to node %d is being replaced; try again", pc->name,
+				 m->caller_id);
+			connect_refuse(pc, 412, err);
+			return;
+		}
+		pc->replaced = true;
+		log_notice("node %d asks again for %s, which it does not hold: replacing it", m->caller_id, pc->name);
+		rc = links_remove(api->deps.links, pc->name, stale_removed, pc);
+		if (rc < 0) {
+			snprintf(err, sizeof(err), "a link %s to node %d is being changed; try again", pc->name,
+				 m->caller_id);
+			connect_refuse(pc, rc == -EBUSY ? 412 : 503, err);
+		}
+		return;
+	}
+	status = allocate_link(api, m, pc->name, &rec, &pc->reply, err, sizeof(err));
+	if (status) {
+		connect_refuse(pc, status, err);
+		return;
+	}
+	memcpy(rec.remote_api_pk, pc->req.caller_pk, sizeof(rec.remote_api_pk));
+	rec.has_remote_api_pk = true;
+	if (pc->kind == WGM_API_CALLER_JOINER) {
+		pc->reply.has_mesh_key = true;
+		memcpy(pc->reply.mesh_key, api->deps.identity->mesh_key, sizeof(pc->reply.mesh_key));
+	}
+	rc = links_add(api->deps.links, &rec, connect_link_done, pc);
+	link_record_wipe(&rec);
+	if (rc < 0) {
+		connect_refuse(pc, rc == -EEXIST ? 412 : 503, rc == -EEXIST ? "link already exists" : "out of memory");
+		return;
+	}
+	log_notice("node %d connects as %s over %s (%s)", m->caller_id,
+		   pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)" : "a member",
+		   wgm_transport_name(m->transport), pc->name);
+}
+
+static void handle_connect(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct pending_connect *pc = calloc(1, sizeof(*pc));
+	char err[256];
+
+	if (!pc) {
+		http_request_reply_error(http, 503, "out of memory");
+		return;
+	}
+	pc->api = api;
+	pc->http = http;
+	if (open_boxed(api, http, WGM_API_ROUTE_CONNECT, false, &pc->req, &pc->kind, pc->token_id) < 0) {
+		free(pc);
+		return;
+	}
+	if (wgm_msg_connect_req_decode(pc->req.payload, &pc->msg, err, sizeof(err)) < 0) {
+		connect_refuse(pc, 400, err);
+		return;
+	}
+	connect_proceed(pc);
+}
+
+/* ---- /update and /disconnect: members only ---- */
+
+struct pending_member {
+	struct node_api *api;
+	struct http_request *http;
+	struct wgm_api_request req;
+};
+
+static void member_done(int rc, const char *err, void *ctx)
+{
+	struct pending_member *pm = ctx;
+
+	if (rc < 0)
+		refuse(pm->http, 500, err && *err ? err : "failed");
+	else
+		reply_boxed(pm->api, pm->http, &pm->req, WGM_API_CALLER_MEMBER, json_object());
+	wgm_api_request_clear(&pm->req);
+	free(pm);
+}
+
+static struct link *find_ref(struct node_api *api, const struct wgm_msg_link_ref *ref)
+{
+	return links_find_remote(api->deps.links, (unsigned)ref->caller_id, ref->transport);
+}
+
+/* The common start of a member route: opens and authenticates the request.
+ * NULL when it has already been answered. */
+static struct pending_member *member_begin(struct node_api *api, struct http_request *http, const char *route)
+{
+	struct pending_member *pm = calloc(1, sizeof(*pm));
+	enum wgm_api_caller_kind kind;
+
+	if (!pm) {
+		http_request_reply_error(http, 503, "out of memory");
+		return NULL;
+	}
+	pm->api = api;
+	pm->http = http;
+	if (open_boxed(api, http, route, true, &pm->req, &kind, NULL) < 0) {
+		free(pm);
+		return NULL;
+	}
+	return pm;
+}
+
+/* The link a member names, or NULL after answering 404. */
+static struct link *member_link(struct pending_member *pm, const struct wgm_msg_link_ref *ref)
+{
+	struct link *link = find_ref(pm->api, ref);
+	char err[128];
+
+	if (!link) {
+		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(ref->transport), ref->caller_id);
+		refuse(pm->http, 404, err);
+	}
+	return link;
+}
+
+/* Answers a link change that could not be queued. */
+static void refuse_queue(struct http_request *http, int rc)
+{
+	refuse(http, rc == -EBUSY ? 412 : 503, rc == -EBUSY ? "the link is being changed; try again" : "out of memory");
+}
+
+static void member_abandon(struct pending_member *pm)
+{
+	wgm_api_request_clear(&pm->req);
+	free(pm);
+}
+
+static void handle_disconnect(struct http_request *http, void *ctx)
+{
+	struct pending_member *pm = member_begin(ctx, http, WGM_API_ROUTE_DISCONNECT);
+	struct wgm_msg_disconnect_req m;
+	struct link *link;
+	char err[256];
+	int rc;
+
+	if (!pm)
+		return;
+	if (wgm_msg_disconnect_req_decode(pm->req.payload, &m, err, sizeof(err)) < 0) {
+		refuse(http, 400, err);
+		goto out;
+	}
+	link = member_link(pm, &m.link);
+	if (!link)
+		goto out;
+	if (m.has_wg_pk) {
+		/* A joiner abandoning the link it could not finish: only that
+		 * very link, never a newer one of the pair. */
+		if (sodium_memcmp(link->rec.peer_public_key, m.wg_pk, sizeof(m.wg_pk)) != 0) {
+			snprintf(err, sizeof(err), "no %s link to node %d with that WireGuard key",
+				 wgm_transport_name(m.link.transport), m.link.caller_id);
+			refuse(http, 404, err);
+			goto out;
+		}
+		log_notice("node %d could not make its end of %s and asks to remove this one", m.link.caller_id,
+			   link->rec.name);
+	} else {
+		log_notice("node %d asks to disconnect %s", m.link.caller_id, link->rec.name);
+	}
+	rc = links_remove(pm->api->deps.links, link->rec.name, member_done, pm);
+	if (rc == 0)
+		return;
+	refuse_queue(http, rc);
+out:
+	member_abandon(pm);
+}
+
+static void handle_update(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct pending_member *pm = member_begin(api, http, WGM_API_ROUTE_UPDATE);
+	struct wgm_msg_update_req m;
+	struct link *link;
+	char err[256];
+	int rc;
+
+	if (!pm)
+		return;
+	if (wgm_msg_update_req_decode(pm->req.payload, &m, err, sizeof(err)) < 0) {
+		refuse(http, 400, err);
+		goto out;
+	}
+	link = member_link(pm, &m.link);
+	if (!link)
+		goto out;
+	if (m.has_obfs_key && !link->rec.has_obfs_key) {
+		refuse(http, 400, "obfs_key: this link's type has no obfuscation key");
+		goto out;
+	}
+	if (m.has_cost)
+		link->rec.cost_override = m.cost ? (int)m.cost : LINK_COST_NONE;
+	if (m.has_obfs_key)
+		memcpy(link->rec.obfs_key, m.obfs_key, sizeof(link->rec.obfs_key));
+	if (m.has_port && m.port != link->rec.listen_port) {
+		/* The connecting side moves this end to a new port (self-repair);
+		 * it then points its endpoint there. */
+		uint16_t ports[512];
+		size_t n = links_used_ports(api->deps.links, ports, 512);
+		for (size_t i = 0; i < n; i++) {
+			if (ports[i] == m.port) {
+				snprintf(err, sizeof(err), "port: %u is taken on node %u", m.port, api->deps.cfg->id);
+				refuse(http, 400, err);
+				goto out;
+			}
+		}
+		link->rec.listen_port = m.port;
+	}
+	log_notice("node %d updated %s", m.link.caller_id, link->rec.name);
+	rc = links_update(api->deps.links, link, member_done, pm);
+	if (rc == 0)
+		return;
+	refuse_queue(http, rc);
+out:
+	member_abandon(pm);
+}
+
+int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *err, size_t errlen)
+{
+	struct node_api *api = calloc(1, sizeof(*api));
+	struct http_server_options opts = { 0 };
+	struct wgm_api_guard_config guard_cfg;
+	struct addrplan_v4 lo;
+	int rc;
+
+	if (!api) {
+		snprintf(err, errlen, "node API: out of memory");
+		return -ENOMEM;
+	}
+	api->deps = *deps;
+	api->replay = wgm_replay_cache_new(REPLAY_CAPACITY, WGM_API_SKEW_DEFAULT);
+	if (!api->replay) {
+		free(api);
+		snprintf(err, errlen, "node API: out of memory");
+		return -ENOMEM;
+	}
+	wgm_api_guard_config_default(&guard_cfg);
+	api->guard = wgm_api_guard_new(&guard_cfg);
+	if (!api->guard) {
+		snprintf(err, errlen, "node API: out of memory");
+		rc = -ENOMEM;
+		goto fail;
+	}
+	addrplan_loopback_v4(deps->plan, deps->cfg->id, &lo);
+	opts.address = deps->cfg->listen == WGM_LISTEN_PUBLIC ? "::" : lo.text;
+	opts.port = deps->cfg->listen_port;
+	opts.body_max = WGM_API_BODY_MAX;
+	/* libmicrohttpd enforces the connection limits itself (before a
+	 * connection reaches us); the guard keeps the failure record. */
+	opts.per_ip_limit = guard_cfg.conns_per_addr;
+	opts.connection_limit = guard_cfg.conns_total;
+	rc = http_server_new(deps->loop, &opts, &api->http, err, errlen);
+	if (rc < 0)
+		goto fail;
+	http_server_set_gate(api->http, guard_gate, api);
+	http_server_set_outcome_hook(api->http, guard_outcome, api);
+	if ((rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECTIVITY, handle_connectivity, api)) < 0 ||
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECT, handle_connect, api)) < 0 ||
+	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_DISCONNECT, handle_disconnect, api)) < 0) {
+		snprintf(err, errlen, "node API: %s", strerror(-rc));
+		goto fail;
+	}
+	log_info("node API listening on %s port %u", opts.address, http_server_port(api->http));
+	*out = api;
+	return 0;
+fail:
+	node_api_free(api);
+	return rc;
+}
+
+void node_api_free(struct node_api *api)
+{
+	if (!api)
+		return;
+	http_server_free(api->http);
+	wgm_api_guard_free(api->guard);
+	wgm_replay_cache_free(api->replay);
+	free(api);
+}
+
+uint16_t node_api_port(const struct node_api *api)
+{
+	return http_server_port(api->http);
+}

@@ -1,0 +1,35 @@
+/* The node's join tokens: the store (stateDir/tokens.json, 0600, hashes
+ * only) and the control commands token_create, token_list, token_revoke. */
+#ifndef WGM_DAEMON_TOKENS_H
+#define WGM_DAEMON_TOKENS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config/config.h"
+#include "common/config/node_identity.h"
+#include "common/api/token.h"
+#include "daemon/core/ctl_server.h"
+#include "daemon/core/worker.h"
+
+struct tokens {
+	struct wgm_token_store *store;
+	struct worker *worker;
+	const struct wgm_config *cfg;
+	const struct wgm_node_identity *identity;
+	char path[512];
+};
+
+/* Loads stateDir/tokens.json (a missing file is an empty store). */
+int tokens_open(struct tokens *t, const struct wgm_config *cfg, const struct wgm_node_identity *identity,
+		struct worker *worker, char *err, size_t errlen);
+void tokens_close(struct tokens *t);
+/* Persists the store (after a join consumed or refunded a use). */
+void tokens_save(struct tokens *t);
+int tokens_register(struct tokens *t, struct ctl_server *ctl);
+
+/* The endpoint URL a token of this node carries: http://PUBLIC_IPV4:PORT (or
+ * the IPv6 form) when the API listens publicly, else "". Pure. */
+void tokens_endpoint_url(const struct wgm_config *cfg, char *out, size_t len);
+
+#endif

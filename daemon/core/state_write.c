@@ -1,0 +1,54 @@
+#include "daemon/core/state_write.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/api/json_secret.h"
+#include "common/util/log.h"
+#include "common/config/statefile.h"
+
+struct state_write_job {
+	char *path;
+	json_t *json;
+	mode_t mode;
+	int rc;
+	char err[256];
+};
+
+static void run_write(void *ctx)
+{
+	struct state_write_job *job = ctx;
+
+	job->rc = statefile_write_json(job->path, job->json, job->mode, job->err, sizeof(job->err));
+}
+
+static void write_done(void *ctx)
+{
+	struct state_write_job *job = ctx;
+
+	if (job->rc < 0)
+		log_err("cannot save state: %s", job->err);
+	wgm_json_decref_wiped(job->json);
+	free(job->path);
+	free(job);
+}
+
+int state_write_async(struct worker *worker, const char *path, json_t *json, mode_t mode)
+{
+	struct state_write_job *job = calloc(1, sizeof(*job));
+
+	if (!job || !(job->path = strdup(path))) {
+		free(job);
+		wgm_json_decref_wiped(json);
+		return -ENOMEM;
+	}
+	job->json = json;
+	job->mode = mode;
+	if (worker_submit(worker, run_write, write_done, job) < 0) {
+		write_done(job);
+		return -ENOMEM;
+	}
+	return 0;
+}

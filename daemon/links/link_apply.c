@@ -1,0 +1,151 @@
+#include "daemon/links/link_apply.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/wg/keys.h"
+#include "common/netlink/nl_route.h"
+
+int link_record_to_wg_device(const struct link_record *rec, struct wg_device **out)
+{
+	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wg_peer *peer;
+	struct wg_allowed_ip *any4, *any6;
+
+	if (!dev)
+		return -ENOMEM;
+	snprintf(dev->ifname, sizeof(dev->ifname), "%s", rec->name);
+	memcpy(dev->private_key, rec->private_key, WG_KEY_LEN);
+	dev->has_private_key = true;
+	dev->listen_port = rec->listen_port;
+	peer = wg_device_add_peer(dev);
+	if (!peer)
+		goto nomem;
+	memcpy(peer->public_key, rec->peer_public_key, WG_KEY_LEN);
+	memcpy(peer->preshared_key, rec->psk, WG_KEY_LEN);
+	peer->has_preshared_key = true;
+	/* Only the connecting side knows where the other end is; it keeps the
+	 * path (and any NAT on it) open. */
+	if (rec->endpoint[0]) {
+		if (wg_endpoint_parse(rec->endpoint, peer) != 0) {
+			wg_device_free(dev);
+			return -EINVAL;
+		}
+		peer->persistent_keepalive = LINK_KEEPALIVE_S;
+	}
+	/* Routing decides what crosses the link, so the peer may carry anything. */
+	any4 = wg_peer_add_allowed_ip(peer);
+	if (!any4)
+		goto nomem;
+	any4->family = AF_INET;
+	any6 = wg_peer_add_allowed_ip(peer);
+	if (!any6)
+		goto nomem;
+	any6->family = AF_INET6;
+	*out = dev;
+	return 0;
+nomem:
+	wg_device_free(dev);
+	return -ENOMEM;
+}
+
+unsigned link_mtu_from_underlay(unsigned underlay_mtu, enum wgm_transport transport)
+{
+	unsigned overhead = transport == WGM_TRANSPORT_V6 ? 80 : 60;
+
+	/* IPv6 needs 1280 inside the tunnel; a smaller underlay is misreported. */
+	if (underlay_mtu < overhead + 1280)
+		return LINK_MTU_DEFAULT;
+	return underlay_mtu - overhead;
+}
+
+unsigned link_mtu_towards(struct link_system *sys, const char *endpoint_ip, enum wgm_transport transport)
+{
+	struct nl_route_info info;
+	struct nl_ip dst;
+	char err[256];
+
+	if (!endpoint_ip || nl_ip_parse(endpoint_ip, &dst) != 0)
+		return LINK_MTU_DEFAULT;
+	if (nl_route_get(sys->route, &dst, &info, err, sizeof(err)) != 0)
+		return LINK_MTU_DEFAULT;
+	return link_mtu_from_underlay(nl_route_info_mtu(&info), transport);
+}
+
+static int add_addresses(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen)
+{
+	struct nl_ip local = { .family = AF_INET, .u.v4 = rec->local4 };
+	struct nl_ip local6 = { .family = AF_INET6, .u.v6 = rec->local6 };
+	int rc;
+
+	rc = nl_route_addr_add(sys->route, rec->name, &local, 31, NULL, err, errlen);
+	if (rc == 0)
+		rc = nl_route_addr_add(sys->route, rec->name, &local6, 127, NULL, err, errlen);
+	return rc;
+}
+
+/* Whether the running device already is what the record says. Re-applying
+ * it would replace the peer and with it the session and the endpoint the
+ * accepting side learned, stalling traffic until the next handshake. */
+static bool device_matches(struct link_system *sys, const struct wg_device *want)
+{
+	struct wg_device *have = NULL;
+	char err[256];
+	bool same;
+
+	if (wg_get_device(sys->wg, want->ifname, &have, err, sizeof(err)) < 0)
+		return false;
+	same = have->listen_port == want->listen_port && have->n_peers == 1 &&
+	       wgm_key_equal(have->peers[0].public_key, want->peers[0].public_key) && have->has_public_key;
+	if (same) {
+		uint8_t pub[WG_KEY_LEN];
+		wgm_key_public(pub, want->private_key);
+		same = wgm_key_equal(pub, have->public_key);
+		wgm_key_wipe(pub, sizeof(pub));
+	}
+	wg_device_free(have);
+	return same;
+}
+
+int link_apply_up(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen)
+{
+	struct wg_device *dev = NULL;
+	int rc;
+
+	rc = wg_create(sys->wg, rec->name, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = link_record_to_wg_device(rec, &dev);
+	if (rc < 0) {
+		snprintf(err, errlen, "%s: cannot build the WireGuard device (%s)", rec->name, strerror(-rc));
+		return rc;
+	}
+	rc = device_matches(sys, dev) ? 0 : wg_set_device(sys->wg, dev, err, errlen);
+	if (rc == -ENOTCONN) {
+		/* wireguard-go died between create and set: start it once more. */
+		rc = wg_create(sys->wg, rec->name, err, errlen);
+		if (rc == 0)
+			rc = wg_set_device(sys->wg, dev, err, errlen);
+	}
+	wg_device_free(dev);
+	if (rc < 0)
+		return rc;
+	if (rec->mtu && (rc = nl_route_link_set_mtu(sys->route, rec->name, rec->mtu, err, errlen)) < 0)
+		return rc;
+	if ((rc = add_addresses(sys, rec, err, errlen)) < 0)
+		return rc;
+	return nl_route_link_set_up(sys->route, rec->name, true, err, errlen);
+}
+
+int link_apply_delete(struct link_system *sys, const char *name, char *err, size_t errlen)
+{
+	return wg_delete(sys->wg, name, err, errlen);
+}
+
+int link_apply_set_admin(struct link_system *sys, const char *name, bool up, char *err, size_t errlen)
+{
+	return nl_route_link_set_up(sys->route, name, up, err, errlen);
+}

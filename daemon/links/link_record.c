@@ -1,0 +1,240 @@
+#include "daemon/links/link_record.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "common/api/api_b64.h"
+
+#define LINK_RECORD_VERSION 1
+
+const char *link_role_name(enum link_role role)
+{
+	return role == LINK_ROLE_SERVER ? "server" : "client";
+}
+
+static int put_key(json_t *obj, const char *name, const uint8_t key[LINK_KEY_LEN])
+{
+	char b64[WGM_B64_KEY_LEN + 1];
+	int rc = wgm_b64_encode(key, LINK_KEY_LEN, b64, sizeof(b64));
+
+	if (rc == 0)
+		rc = json_object_set_new(obj, name, json_string(b64)) ? -ENOMEM : 0;
+	sodium_memzero(b64, sizeof(b64));
+	return rc;
+}
+
+static int put_addr(json_t *obj, const char *name, int family, const void *addr)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	if (!inet_ntop(family, addr, text, sizeof(text)))
+		return -EINVAL;
+	return json_object_set_new(obj, name, json_string(text)) ? -ENOMEM : 0;
+}
+
+json_t *link_record_to_json(const struct link_record *rec)
+{
+	json_t *obj = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:I, s:s, s:b}",
+				"version", LINK_RECORD_VERSION,
+				"name", rec->name,
+				"remote_id", (int)rec->remote_id,
+				"role", link_role_name(rec->role),
+				"transport", wgm_transport_name(rec->transport),
+				"link_type", wgm_link_type_name(rec->link_type),
+				"listen_port", (int)rec->listen_port,
+				"endpoint", rec->endpoint,
+				"mtu", (int)rec->mtu,
+				"drained", rec->drained,
+				"created", (json_int_t)rec->created,
+				"remote_api_url", rec->remote_api_url,
+				"handshaked", rec->handshaked);
+	int rc = 0;
+
+	if (!obj)
+		return NULL;
+	rc |= json_object_set_new(obj, "cost_override",
+				  rec->cost_override == LINK_COST_NONE ? json_null() : json_integer(rec->cost_override));
+	rc |= put_key(obj, "private_key", rec->private_key);
+	rc |= put_key(obj, "peer_public_key", rec->peer_public_key);
+	rc |= put_key(obj, "psk", rec->psk);
+	if (rec->has_obfs_key)
+		rc |= put_key(obj, "obfs_key", rec->obfs_key);
+	if (rec->has_remote_api_pk)
+		rc |= put_key(obj, "remote_api_pk", rec->remote_api_pk);
+	rc |= put_addr(obj, "local4", AF_INET, &rec->local4);
+	rc |= put_addr(obj, "remote4", AF_INET, &rec->remote4);
+	rc |= put_addr(obj, "local6", AF_INET6, &rec->local6);
+	rc |= put_addr(obj, "remote6", AF_INET6, &rec->remote6);
+	if (rc) {
+		json_decref(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Field readers: each fails with one line naming the field. */
+static int get_string(const json_t *obj, const char *name, char *out, size_t outlen, bool allow_empty,
+		      char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, name);
+	const char *s;
+
+	if (!json_is_string(v)) {
+		snprintf(err, errlen, "%s: missing or not a string", name);
+		return -EINVAL;
+	}
+	s = json_string_value(v);
+	if (strlen(s) >= outlen || (!allow_empty && !*s)) {
+		snprintf(err, errlen, "%s: %s", name, *s ? "too long" : "empty");
+		return -EINVAL;
+	}
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+static int get_uint(const json_t *obj, const char *name, json_int_t max, unsigned *out, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
+		snprintf(err, errlen, "%s: missing or not an integer in 0..%lld", name, (long long)max);
+		return -EINVAL;
+	}
+	*out = (unsigned)json_integer_value(v);
+	return 0;
+}
+
+static int get_key(const json_t *obj, const char *name, uint8_t key[LINK_KEY_LEN], char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	if (!json_is_string(v) || wgm_b64_decode_exact(json_string_value(v), key, LINK_KEY_LEN) != 0) {
+		snprintf(err, errlen, "%s: missing or not a base64 key of 32 bytes", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int get_addr(const json_t *obj, const char *name, int family, void *addr, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	if (!json_is_string(v) || inet_pton(family, json_string_value(v), addr) != 1) {
+		snprintf(err, errlen, "%s: missing or not an IPv%c address", name, family == AF_INET ? '4' : '6');
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int link_record_from_json(const json_t *json, struct link_record *rec, char *err, size_t errlen)
+{
+	char text[LINK_NAME_MAX + 1];
+	unsigned u;
+	const json_t *v;
+
+	memset(rec, 0, sizeof(*rec));
+	if (!json_is_object(json)) {
+		snprintf(err, errlen, "link record: not a JSON object");
+		return -EINVAL;
+	}
+	if (get_uint(json, "version", LINK_RECORD_VERSION, &u, err, errlen) || u != LINK_RECORD_VERSION) {
+		snprintf(err, errlen, "version: this program reads link records of version %d", LINK_RECORD_VERSION);
+		goto bad;
+	}
+	if (get_string(json, "name", rec->name, sizeof(rec->name), false, err, errlen) ||
+	    get_uint(json, "remote_id", WGM_API_ID_MAX, &rec->remote_id, err, errlen) ||
+	    get_uint(json, "listen_port", 65535, &u, err, errlen))
+		goto bad;
+	rec->listen_port = (uint16_t)u;
+	if (get_string(json, "role", text, sizeof(text), false, err, errlen))
+		goto bad;
+	if (strcmp(text, "server") == 0) {
+		rec->role = LINK_ROLE_SERVER;
+	} else if (strcmp(text, "client") == 0) {
+		rec->role = LINK_ROLE_CLIENT;
+	} else {
+		snprintf(err, errlen, "role: must be \"server\" or \"client\"");
+		goto bad;
+	}
+	if (get_string(json, "transport", text, sizeof(text), false, err, errlen))
+		goto bad;
+	if (strcmp(text, "v4") == 0) {
+		rec->transport = WGM_TRANSPORT_V4;
+	} else if (strcmp(text, "v6") == 0) {
+		rec->transport = WGM_TRANSPORT_V6;
+	} else {
+		snprintf(err, errlen, "transport: must be \"v4\" or \"v6\"");
+		goto bad;
+	}
+	if (get_string(json, "link_type", text, sizeof(text), false, err, errlen))
+		goto bad;
+	if (wgm_link_type_from_name(text, &rec->link_type) != 0) {
+		snprintf(err, errlen, "link_type: unknown link type");
+		goto bad;
+	}
+	if (get_string(json, "endpoint", rec->endpoint, sizeof(rec->endpoint), true, err, errlen) ||
+	    get_string(json, "remote_api_url", rec->remote_api_url, sizeof(rec->remote_api_url), true, err, errlen) ||
+	    get_uint(json, "mtu", 65535, &rec->mtu, err, errlen) ||
+	    get_key(json, "private_key", rec->private_key, err, errlen) ||
+	    get_key(json, "peer_public_key", rec->peer_public_key, err, errlen) ||
+	    get_key(json, "psk", rec->psk, err, errlen) ||
+	    get_addr(json, "local4", AF_INET, &rec->local4, err, errlen) ||
+	    get_addr(json, "remote4", AF_INET, &rec->remote4, err, errlen) ||
+	    get_addr(json, "local6", AF_INET6, &rec->local6, err, errlen) ||
+	    get_addr(json, "remote6", AF_INET6, &rec->remote6, err, errlen))
+		goto bad;
+	if (rec->role == LINK_ROLE_CLIENT && !rec->endpoint[0]) {
+		snprintf(err, errlen, "endpoint: a client link needs the server's endpoint");
+		goto bad;
+	}
+	if (json_object_get(json, "obfs_key")) {
+		if (get_key(json, "obfs_key", rec->obfs_key, err, errlen))
+			goto bad;
+		rec->has_obfs_key = true;
+	}
+	if (json_object_get(json, "remote_api_pk")) {
+		if (get_key(json, "remote_api_pk", rec->remote_api_pk, err, errlen))
+			goto bad;
+		rec->has_remote_api_pk = true;
+	}
+	v = json_object_get(json, "cost_override");
+	if (json_is_null(v) || !v) {
+		rec->cost_override = LINK_COST_NONE;
+	} else if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 65535) {
+		rec->cost_override = (int)json_integer_value(v);
+	} else {
+		snprintf(err, errlen, "cost_override: must be null or an integer in 1..65535");
+		goto bad;
+	}
+	v = json_object_get(json, "drained");
+	if (!json_is_boolean(v)) {
+		snprintf(err, errlen, "drained: missing or not a boolean");
+		goto bad;
+	}
+	rec->drained = json_is_true(v);
+	v = json_object_get(json, "created");
+	if (!json_is_integer(v) || json_integer_value(v) < 0) {
+		snprintf(err, errlen, "created: missing or not a unix time");
+		goto bad;
+	}
+	rec->created = json_integer_value(v);
+	v = json_object_get(json, "handshaked");
+	if (v && !json_is_boolean(v)) {
+		snprintf(err, errlen, "handshaked: not a boolean");
+		goto bad;
+	}
+	rec->handshaked = !v || json_is_true(v);
+	return 0;
+bad:
+	link_record_wipe(rec);
+	return -EINVAL;
+}
+
+void link_record_wipe(struct link_record *rec)
+{
+	sodium_memzero(rec, sizeof(*rec));
+}

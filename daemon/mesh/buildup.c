@@ -1,0 +1,222 @@
+#include "daemon/mesh/buildup.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ctl/ctlproto.h"
+#include "common/util/log.h"
+
+const char *buildup_state_name(enum buildup_state s)
+{
+	switch (s) {
+	case BUILDUP_OFF:
+		return "off";
+	case BUILDUP_WAITING:
+		return "waiting";
+	case BUILDUP_BUILDING:
+		return "building";
+	case BUILDUP_DONE:
+		return "done";
+	}
+	return "?";
+}
+
+size_t buildup_targets(unsigned self_id, bool self_client, const struct mesh_nodes *nodes, const bool *linked,
+		       const bool *busy, unsigned *out, size_t max)
+{
+	size_t n = 0;
+
+	if (self_client)
+		return 0;
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
+		if (id == self_id || !mesh_nodes_has(nodes, id) || addrplan_is_client(id) || linked[id] || busy[id])
+			continue;
+		if (n < max)
+			out[n] = id;
+		n++;
+	}
+	return n;
+}
+
+struct connect_ctx {
+	struct buildup *b;
+	unsigned id;
+};
+
+struct buildup {
+	struct buildup_deps deps;
+	enum buildup_state state;
+	struct mesh_nodes nodes;        /* the last routed set */
+	bool have_nodes;
+	uint64_t stable_since_ms;
+	bool in_flight[MESH_NODES_MAX];
+	unsigned n_in_flight;
+	uint64_t retry_at_ms[MESH_NODES_MAX]; /* after a failed attempt */
+	/* Nodes this one has had a link to since they appeared in the routes:
+	 * after an operator's `disconnect` they are not linked again until they
+	 * leave the mesh and come back. */
+	bool settled[MESH_NODES_MAX];
+	/* The callbacks' contexts: join_free drops attempts without calling
+	 * back, so nothing per attempt is allocated. */
+	struct connect_ctx ctxs[MESH_NODES_MAX];
+};
+
+static void publish(struct buildup *b, const char *detail)
+{
+	json_t *ev;
+
+	if (!b->deps.ctl || !(ev = ctl_event_new("mesh")))
+		return;
+	json_object_set_new(ev, "state", json_string(buildup_state_name(b->state)));
+	if (detail)
+		json_object_set_new(ev, "detail", json_string(detail));
+	ctl_server_publish(b->deps.ctl, ev);
+}
+
+static void set_state(struct buildup *b, enum buildup_state s, const char *detail)
+{
+	if (b->state == s)
+		return;
+	b->state = s;
+	log_info("mesh buildup: %s%s%s", buildup_state_name(s), detail ? ": " : "", detail ? detail : "");
+	publish(b, detail);
+}
+
+static bool self_client(const struct buildup *b)
+{
+	return b->deps.cfg->bird.client || addrplan_is_client(b->deps.cfg->id);
+}
+
+static void evaluate(struct buildup *b);
+
+static void connect_done(int rc, const json_t *result, const char *err, void *ctx)
+{
+	struct connect_ctx *cc = ctx;
+	struct buildup *b = cc->b;
+	char detail[600];
+
+	b->in_flight[cc->id] = false;
+	b->n_in_flight--;
+	if (rc < 0) {
+		b->retry_at_ms[cc->id] = loop_now_ms() + BUILDUP_RETRY_MS;
+		snprintf(detail, sizeof(detail), "node %u: %s", cc->id, err ? err : "connect failed");
+		log_warn("mesh buildup: %s (retrying in %u s)", detail, BUILDUP_RETRY_MS / 1000);
+	} else {
+		snprintf(detail, sizeof(detail), "linked to node %u", cc->id);
+	}
+	publish(b, detail);
+	evaluate(b);
+}
+
+static void start_connect(struct buildup *b, unsigned id)
+{
+	struct connect_ctx *cc = &b->ctxs[id];
+	char err[512];
+
+	cc->b = b;
+	cc->id = id;
+	b->in_flight[id] = true;
+	b->n_in_flight++;
+	if (join_connect_member(b->deps.join, id, connect_done, cc, err, sizeof(err)) < 0) {
+		b->in_flight[id] = false;
+		b->n_in_flight--;
+		b->retry_at_ms[id] = loop_now_ms() + BUILDUP_RETRY_MS;
+		log_warn("mesh buildup: node %u: %s", id, err);
+	}
+}
+
+static void evaluate(struct buildup *b)
+{
+	bool linked[MESH_NODES_MAX] = { false }, busy[MESH_NODES_MAX];
+	unsigned targets[BUILDUP_PARALLEL];
+	uint64_t now = loop_now_ms();
+	size_t n, room;
+
+	if (!b->deps.cfg->mesh) {
+		set_state(b, BUILDUP_OFF, NULL);
+		return;
+	}
+	if (links_count_active(b->deps.links) == 0 || !b->have_nodes) {
+		if (b->state == BUILDUP_OFF || b->state == BUILDUP_DONE || b->n_in_flight == 0)
+			set_state(b, BUILDUP_WAITING, NULL);
+		return;
+	}
+	if (now - b->stable_since_ms < BUILDUP_STABLE_MS) {
+		if (b->n_in_flight == 0)
+			set_state(b, BUILDUP_WAITING, "routes still changing");
+		return;
+	}
+	for (struct link *l = links_first(b->deps.links); l; l = l->next) {
+		if (l->rec.remote_id >= MESH_NODES_MAX)
+			continue;
+		/* Any phase: a link being made must not be made twice. Only a
+		 * working one settles the node (a failed attempt is retried). */
+		linked[l->rec.remote_id] = true;
+		if (l->phase == LINK_PHASE_ACTIVE)
+			b->settled[l->rec.remote_id] = true;
+	}
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id];
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		linked[id] = linked[id] || b->settled[id];
+	room = b->n_in_flight < BUILDUP_PARALLEL ? BUILDUP_PARALLEL - b->n_in_flight : 0;
+	n = buildup_targets(b->deps.cfg->id, self_client(b), &b->nodes, linked, busy, targets, room);
+	for (size_t i = 0; i < n && i < room; i++)
+		start_connect(b, targets[i]);
+	if (b->n_in_flight > 0 || n > 0) {
+		set_state(b, BUILDUP_BUILDING, NULL);
+		return;
+	}
+	/* Nothing to do now; nodes waiting for a retry keep it from being done. */
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
+		if (now < b->retry_at_ms[id] && mesh_nodes_has(&b->nodes, id) && !linked[id]) {
+			set_state(b, BUILDUP_BUILDING, NULL);
+			return;
+		}
+	}
+	set_state(b, BUILDUP_DONE, NULL);
+}
+
+void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes)
+{
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		if (!mesh_nodes_has(nodes, id))
+			b->settled[id] = false;
+	if (!b->have_nodes || !mesh_nodes_same_ids(&b->nodes, nodes)) {
+		b->nodes = *nodes;
+		b->have_nodes = true;
+		b->stable_since_ms = loop_now_ms();
+	} else {
+		b->nodes = *nodes;
+	}
+	evaluate(b);
+}
+
+void buildup_config_changed(struct buildup *b)
+{
+	evaluate(b);
+}
+
+enum buildup_state buildup_state(const struct buildup *b)
+{
+	return b->state;
+}
+
+int buildup_new(const struct buildup_deps *deps, struct buildup **out)
+{
+	struct buildup *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return -ENOMEM;
+	b->deps = *deps;
+	b->state = deps->cfg->mesh ? BUILDUP_WAITING : BUILDUP_OFF;
+	*out = b;
+	return 0;
+}
+
+void buildup_free(struct buildup *b)
+{
+	free(b);
+}

@@ -1,0 +1,64 @@
+/* Mesh buildup: once this node has a link, it watches the nodes BIRD routes
+ * until their set has been stable for a few seconds (the mesh's routes have
+ * arrived), then connects as a member to every routed node it has no link
+ * to, a few at a time. Clients (ID >= 200) are never connected to, and a
+ * client node connects to nobody. Nodes that appear later (joined
+ * elsewhere) get the same treatment; a node once linked is not linked again
+ * (an operator's `disconnect` stands) until it leaves the routes and comes
+ * back. Two nodes connecting to each other at
+ * once end with one link per transport: join.c's tie-break and the node
+ * API's atomic check settle it. Progress: status "mesh" and "mesh" events. */
+#ifndef WGM_DAEMON_BUILDUP_H
+#define WGM_DAEMON_BUILDUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/config/config.h"
+#include "daemon/core/ctl_server.h"
+#include "daemon/mesh/join.h"
+#include "daemon/links/links.h"
+#include "daemon/mesh/mesh_nodes.h"
+
+#define BUILDUP_STABLE_MS 3000
+#define BUILDUP_PARALLEL 3
+#define BUILDUP_RETRY_MS 15000
+
+enum buildup_state {
+	BUILDUP_OFF,      /* `disable mesh` */
+	BUILDUP_WAITING,  /* no link yet, or the routed set is still changing */
+	BUILDUP_BUILDING, /* connecting */
+	BUILDUP_DONE,     /* a direct link to every node it should have one to */
+};
+
+const char *buildup_state_name(enum buildup_state s);
+
+/* Pure: the nodes to connect to now. nodes: routed; linked[id]: a link (any
+ * phase) to id exists or existed while it was routed; busy[id]: an attempt is under way or waits for its
+ * retry. Writes ascending IDs to out (at most max); returns how many there
+ * are in all (which may be more than max). */
+size_t buildup_targets(unsigned self_id, bool self_client, const struct mesh_nodes *nodes, const bool *linked,
+		       const bool *busy, unsigned *out, size_t max);
+
+struct buildup;
+
+struct buildup_deps {
+	struct loop *loop;
+	const struct wgm_config *cfg; /* mesh read live */
+	struct links *links;
+	struct join *join;
+	struct ctl_server *ctl;       /* events; may be NULL */
+};
+
+int buildup_new(const struct buildup_deps *deps, struct buildup **out);
+/* Free after join_free (which drops attempts without their callbacks). */
+void buildup_free(struct buildup *b);
+
+/* Every answered `show route` (from bird_watch). */
+void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes);
+/* `enable mesh` / `disable mesh` took effect in cfg. */
+void buildup_config_changed(struct buildup *b);
+enum buildup_state buildup_state(const struct buildup *b);
+
+#endif

@@ -1,0 +1,533 @@
+#include "daemon/mesh/join.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <sodium.h>
+
+#include "common/api/api_msg.h"
+#include "common/ctl/ctlproto.h"
+#include "common/wg/keys.h"
+#include "common/util/log.h"
+#include "daemon/api/api_call.h"
+#include "daemon/mesh/join_abort.h"
+
+#define JOIN_MAX_TRANSPORTS 2
+
+struct attempt {
+	struct join *j;
+	size_t skipped;               /* transports that had a link already */
+	bool by_token;
+	struct wgm_token token;       /* secret: wiped on free */
+	char url[LINK_URL_MAX];
+	enum wgm_link_type link_type;
+	unsigned port;
+	unsigned remote_id;           /* known after /connectivity */
+	bool remote_known;
+	uint8_t remote_pk[WGM_API_KEY_LEN];
+	struct in_addr remote4;
+	struct in6_addr remote6;
+	enum wgm_transport transports[JOIN_MAX_TRANSPORTS];
+	size_t n_transports, current;
+	bool superseded;              /* lost a tie-break: the other side made the link */
+	bool first_join;
+	struct link_record rec;       /* the link being made; secret */
+	json_t *made;                 /* names of the links made */
+	join_done_fn done;
+	void *ctx;
+	struct attempt *next;
+};
+
+struct join {
+	struct join_deps deps;
+	struct attempt *attempts;
+};
+
+static void step_connect(struct attempt *a);
+
+int join_new(const struct join_deps *deps, struct join **out)
+{
+	struct join *j = calloc(1, sizeof(*j));
+
+	if (!j)
+		return -ENOMEM;
+	j->deps = *deps;
+	*out = j;
+	return 0;
+}
+
+static void attempt_free(struct attempt *a)
+{
+	wgm_token_wipe(&a->token);
+	link_record_wipe(&a->rec);
+	json_decref(a->made);
+	free(a);
+}
+
+void join_free(struct join *j)
+{
+	if (!j)
+		return;
+	/* In-flight HTTP calls still hold their attempt: http_client_free,
+	 * called before this, cancelled them. */
+	while (j->attempts) {
+		struct attempt *a = j->attempts;
+		j->attempts = a->next;
+		attempt_free(a);
+	}
+	free(j);
+}
+
+size_t join_active(const struct join *j)
+{
+	size_t n = 0;
+
+	for (const struct attempt *a = j->attempts; a; a = a->next)
+		n++;
+	return n;
+}
+
+bool join_attempt_towards(const struct join *j, unsigned remote_id)
+{
+	for (const struct attempt *a = j->attempts; a; a = a->next)
+		if (a->remote_known && a->remote_id == remote_id)
+			return true;
+	return false;
+}
+
+bool join_outgoing_wins(struct join *j, unsigned remote_id, enum wgm_transport transport)
+{
+	for (struct attempt *a = j->attempts; a; a = a->next) {
+		if (!a->remote_known || a->remote_id != remote_id || a->superseded)
+			continue;
+		for (size_t i = a->current; i < a->n_transports; i++) {
+			if (a->transports[i] != transport)
+				continue;
+			if (j->deps.cfg->id < remote_id)
+				return true;
+			a->superseded = true;
+			return false;
+		}
+	}
+	return false;
+}
+
+void join_member_url(const struct addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
+		     char *out, size_t len)
+{
+	struct addrplan_v4 lo;
+
+	addrplan_loopback_v4(plan, remote_id, &lo);
+	snprintf(out, len, "http://%s:%u", lo.text, cfg->listen_port);
+}
+
+static void unlink_attempt(struct attempt *a)
+{
+	for (struct attempt **pp = &a->j->attempts; *pp; pp = &(*pp)->next) {
+		if (*pp == a) {
+			*pp = a->next;
+			return;
+		}
+	}
+}
+
+static void finish(struct attempt *a, int rc, const char *err)
+{
+	json_t *result = NULL;
+
+	unlink_attempt(a);
+	if (rc == 0) {
+		result = json_pack("{s:i, s:O}", "remote_id", (int)a->remote_id, "links", a->made);
+		if (a->j->deps.ctl) {
+			json_t *event = ctl_event_new("join");
+			json_object_set_new(event, "remote_id", json_integer(a->remote_id));
+			json_object_set(event, "links", a->made);
+			ctl_server_publish(a->j->deps.ctl, event);
+		}
+	} else {
+		log_warn("connect to %s failed: %s", a->url, err);
+	}
+	if (a->done)
+		a->done(rc, result, err, a->ctx);
+	json_decref(result);
+	attempt_free(a);
+}
+
+static bool have_transport(const struct wgm_config *cfg, enum wgm_transport t)
+{
+	return t == WGM_TRANSPORT_V4 ? cfg->connectivity_ipv4[0] != '\0' : cfg->connectivity_ipv6[0] != '\0';
+}
+
+/* This node's side of the current link failed after the other node may have
+ * made its end: ask it to take that end down (best effort). MESH_KEY is the
+ * one the other node checks member calls with; NULL when this node does not
+ * know it (a token join whose reply never came), and then the other node's
+ * handshakeTimeout is the only cleanup. */
+static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
+{
+	uint8_t wg_pk[LINK_KEY_LEN];
+	struct join_abort ab = { .url = a->url, .server_pk = a->remote_pk, .mesh_key = mesh_key,
+				 .self_id = a->j->deps.cfg->id, .remote_id = a->remote_id,
+				 .transport = a->transports[a->current], .wg_pk = wg_pk, .link_name = a->rec.name };
+
+	if (!mesh_key)
+		return;
+	wgm_key_public(wg_pk, a->rec.private_key);
+	join_abort_send(a->j->deps.http, a->j->deps.identity, &ab);
+}
+
+static void on_connectivity(long status, const json_t *payload, const char *err, void *ctx)
+{
+	struct attempt *a = ctx;
+	struct join *j = a->j;
+	struct wgm_msg_connectivity_reply m;
+	char why[256];
+
+	if (!payload) {
+		finish(a, -EHOSTUNREACH, err);
+		return;
+	}
+	if (wgm_msg_connectivity_reply_decode(payload, &m, why, sizeof(why)) < 0) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s: bad /connectivity reply: %s", a->url, why);
+		finish(a, -EPROTO, line);
+		return;
+	}
+	if (a->by_token && sodium_memcmp(m.api_pk, a->token.api_pk, sizeof(m.api_pk)) != 0) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s is not the node that issued this token (its API key differs)", a->url);
+		finish(a, -EACCES, line);
+		return;
+	}
+	if (a->remote_known && (unsigned)m.node_id != a->remote_id) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s answers as node %d, expected node %u", a->url, m.node_id, a->remote_id);
+		finish(a, -EPROTO, line);
+		return;
+	}
+	if ((unsigned)m.node_id == j->deps.cfg->id) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s is node %d: this node's own ID", a->url, m.node_id);
+		finish(a, -EINVAL, line);
+		return;
+	}
+	if (!(m.link_types & WGM_LINK_TYPE_BIT(a->link_type))) {
+		char line[1024];
+		snprintf(line, sizeof(line), "node %d does not offer link type %s", m.node_id,
+			 wgm_link_type_name(a->link_type));
+		finish(a, -EINVAL, line);
+		return;
+	}
+	a->remote_id = (unsigned)m.node_id;
+	a->remote_known = true;
+	memcpy(a->remote_pk, m.api_pk, sizeof(a->remote_pk));
+	a->remote4 = m.ipv4;
+	a->remote6 = m.ipv6;
+	/* IPv4 first when both have it; a second link over IPv6 when both have both. */
+	if (m.has_ipv4 && have_transport(j->deps.cfg, WGM_TRANSPORT_V4))
+		a->transports[a->n_transports++] = WGM_TRANSPORT_V4;
+	if (m.has_ipv6 && have_transport(j->deps.cfg, WGM_TRANSPORT_V6))
+		a->transports[a->n_transports++] = WGM_TRANSPORT_V6;
+	if (a->n_transports == 0) {
+		char line[1024];
+		snprintf(line, sizeof(line), "node %d and this node share no transport (IPv4 or IPv6 public address)",
+			 m.node_id);
+		finish(a, -ENETUNREACH, line);
+		return;
+	}
+	a->first_join = links_count(j->deps.links) == 0;
+	step_connect(a);
+}
+
+static void next_transport(struct attempt *a)
+{
+	a->current++;
+	if (a->current < a->n_transports) {
+		step_connect(a);
+	} else if (a->skipped == a->n_transports) {
+		char line[128];
+		snprintf(line, sizeof(line), "this node is already linked to node %u", a->remote_id);
+		finish(a, -EEXIST, line);
+	} else {
+		finish(a, 0, NULL);
+	}
+}
+
+static void on_link_made(int rc, const char *err, void *ctx)
+{
+	struct attempt *a = ctx;
+
+	if (rc < 0) {
+		/* The other node made its end and replied; ours failed. The mesh
+		 * key is ours now, whether the reply brought it or not. */
+		abandon_remote_end(a, a->j->deps.identity->mesh_key);
+		finish(a, rc, err);
+		return;
+	}
+	json_array_append_new(a->made, json_string(a->rec.name));
+	next_transport(a);
+}
+
+static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply *m, char *err, size_t errlen)
+{
+	struct wgm_node_identity *id = a->j->deps.identity;
+
+	if (!m->has_mesh_key || sodium_memcmp(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN) == 0)
+		return 0;
+	/* Links other than the one being made now belong to the old mesh. */
+	if (links_count(a->j->deps.links) > 0) {
+		snprintf(err, errlen, "this node already has links in another mesh; disconnect them first");
+		return -EEXIST;
+	}
+	memcpy(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN);
+	return wgm_node_identity_save(a->j->deps.cfg->state_dir, id, err, errlen);
+}
+
+/* Whether the current /connect is a member call (the token proves only the
+ * first link of a join; the mesh key it brought proves the rest). */
+static bool member_call(const struct attempt *a)
+{
+	return !(a->by_token && a->current == 0);
+}
+
+/* The mesh key the other node checks member calls with, as far as this
+ * node knows it: the one a reply to a joiner brings, else (a member) ours. */
+static const uint8_t *reply_mesh_key(const struct attempt *a, const struct wgm_msg_connect_reply *m)
+{
+	if (m->has_mesh_key)
+		return m->mesh_key;
+	return member_call(a) ? a->j->deps.identity->mesh_key : NULL;
+}
+
+static void on_connect_reply(long status, const json_t *payload, const char *err, void *ctx)
+{
+	struct attempt *a = ctx;
+	struct join *j = a->j;
+	enum wgm_transport t = a->transports[a->current];
+	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
+					   .transport = t, .first_join = a->first_join };
+	struct wgm_msg_connect_reply m;
+	char why[256], line[1024], addr[INET6_ADDRSTRLEN];
+	uint16_t ports[512];
+	size_t n_ports;
+	int port, rc;
+
+	if (!payload && status == 412 && a->superseded) {
+		/* The other node's own attempt made this link: nothing to do here. */
+		log_info("link to node %u over %s was made by node %u itself", a->remote_id, wgm_transport_name(t),
+			 a->remote_id);
+		next_transport(a);
+		return;
+	}
+	if (!payload) {
+		/* No answer (or one that did not open): the other node may have
+		 * made its end all the same. A member knows the mesh key to ask
+		 * with; a joiner does not yet. */
+		if ((status == 0 || status == 200) && member_call(a))
+			abandon_remote_end(a, j->deps.identity->mesh_key);
+		finish(a, status == 412 ? -EEXIST : -ECONNREFUSED, err);
+		return;
+	}
+	/* From here on the other node has made its end: every failure asks it
+	 * to take that end down again. */
+	if (wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why)) < 0 ||
+	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0) {
+		snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);
+		abandon_remote_end(a, reply_mesh_key(a, &m));
+		wgm_msg_connect_reply_wipe(&m);
+		finish(a, -EPROTO, line);
+		return;
+	}
+	if ((unsigned)m.server_id != a->remote_id) {
+		snprintf(line, sizeof(line), "%s: replied as node %d, expected %u", a->url, m.server_id, a->remote_id);
+		abandon_remote_end(a, reply_mesh_key(a, &m));
+		wgm_msg_connect_reply_wipe(&m);
+		finish(a, -EPROTO, line);
+		return;
+	}
+	rc = adopt_mesh_key(a, &m, why, sizeof(why));
+	if (rc < 0) {
+		abandon_remote_end(a, reply_mesh_key(a, &m));
+		wgm_msg_connect_reply_wipe(&m);
+		finish(a, rc, why);
+		return;
+	}
+	memcpy(a->rec.peer_public_key, m.wg_pk, LINK_KEY_LEN);
+	memcpy(a->rec.psk, m.psk, LINK_KEY_LEN);
+	a->rec.has_obfs_key = m.has_obfs_key;
+	memcpy(a->rec.obfs_key, m.obfs_key, LINK_KEY_LEN);
+	a->rec.local4 = m.client_addr4;
+	a->rec.remote4 = m.server_addr4;
+	a->rec.local6 = m.client_addr6;
+	a->rec.remote6 = m.server_addr6;
+	if (t == WGM_TRANSPORT_V4) {
+		inet_ntop(AF_INET, &a->remote4, addr, sizeof(addr));
+		snprintf(a->rec.endpoint, sizeof(a->rec.endpoint), "%s:%u", addr, m.server_port);
+	} else {
+		inet_ntop(AF_INET6, &a->remote6, addr, sizeof(addr));
+		snprintf(a->rec.endpoint, sizeof(a->rec.endpoint), "[%s]:%u", addr, m.server_port);
+	}
+	wgm_msg_connect_reply_wipe(&m);
+	/* The local port is chosen here, next to links_add, which reserves it:
+	 * chosen before the request, it could be taken meanwhile by a link this
+	 * node accepted or by another attempt. */
+	n_ports = links_used_ports(j->deps.links, ports, 512);
+	port = addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
+	if (port < 0) {
+		abandon_remote_end(a, j->deps.identity->mesh_key);
+		finish(a, -ENOSPC, "no free local port for a new link");
+		return;
+	}
+	a->rec.listen_port = (uint16_t)port;
+	rc = links_add(j->deps.links, &a->rec, on_link_made, a);
+	if (rc < 0) {
+		abandon_remote_end(a, j->deps.identity->mesh_key);
+		snprintf(line, sizeof(line), "link %s: %s", a->rec.name,
+			 rc == -EEXIST ? "a link of that name exists already" : strerror(-rc));
+		finish(a, rc, line);
+	}
+}
+
+static void step_connect(struct attempt *a)
+{
+	struct join *j = a->j;
+	enum wgm_transport t = a->transports[a->current];
+	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
+					   .port = (uint16_t)a->port, .transport = t, .first_join = a->first_join };
+	char err[512];
+	json_t *payload;
+	int rc;
+
+	link_record_wipe(&a->rec);
+	if (addrplan_ifname(j->deps.plan, a->remote_id, false, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
+		finish(a, -EINVAL, "no interface name for that node");
+		return;
+	}
+	if (links_find(j->deps.links, a->rec.name)) {
+		log_info("link %s exists already; skipping it", a->rec.name);
+		a->skipped++;
+		next_transport(a);
+		return;
+	}
+	a->rec.remote_id = a->remote_id;
+	a->rec.role = LINK_ROLE_CLIENT;
+	a->rec.transport = t;
+	a->rec.link_type = a->link_type;
+	a->rec.mtu = LINK_MTU_DEFAULT;
+	a->rec.cost_override = LINK_COST_NONE;
+	a->rec.created = (int64_t)time(NULL);
+	a->rec.has_remote_api_pk = true;
+	memcpy(a->rec.remote_api_pk, a->remote_pk, sizeof(a->rec.remote_api_pk));
+	snprintf(a->rec.remote_api_url, sizeof(a->rec.remote_api_url), "%s", a->url);
+	if (wgm_key_generate_private(a->rec.private_key) < 0) {
+		finish(a, -EIO, "cannot generate a key");
+		return;
+	}
+	wgm_key_public(req.wg_pk, a->rec.private_key);
+	payload = wgm_msg_connect_req_encode(&req);
+	if (!payload) {
+		finish(a, -ENOMEM, "out of memory");
+		return;
+	}
+	/* The token proves the first link; the mesh key it brings proves the rest. */
+	rc = api_call_boxed(j->deps.http, j->deps.identity, a->url, "POST", WGM_API_ROUTE_CONNECT,
+			    member_call(a) ? NULL : &a->token, a->remote_pk, payload,
+			    on_connect_reply, a, err, sizeof(err));
+	json_decref(payload);
+	if (rc < 0)
+		finish(a, rc, err);
+}
+
+static struct attempt *attempt_new(struct join *j, join_done_fn done, void *ctx)
+{
+	struct attempt *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return NULL;
+	a->made = json_array();
+	if (!a->made) {
+		free(a);
+		return NULL;
+	}
+	a->j = j;
+	a->done = done;
+	a->ctx = ctx;
+	return a;
+}
+
+static int start(struct attempt *a, char *err, size_t errlen)
+{
+	int rc = api_call_connectivity(a->j->deps.http, a->url, on_connectivity, a, err, errlen);
+
+	if (rc < 0) {
+		attempt_free(a);
+		return rc;
+	}
+	a->next = a->j->attempts;
+	a->j->attempts = a;
+	return 0;
+}
+
+int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type,
+		       unsigned port, join_done_fn done, void *ctx, char *err, size_t errlen)
+{
+	struct attempt *a;
+	int rc;
+
+	a = attempt_new(j, done, ctx);
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->by_token = true;
+	if (wgm_token_decode(token_text, &a->token, err, errlen) < 0) {
+		attempt_free(a);
+		return -EINVAL;
+	}
+	if (!url || !*url)
+		url = a->token.url;
+	if (!*url) {
+		snprintf(err, errlen, "no URL given and the token carries none");
+		attempt_free(a);
+		return -EINVAL;
+	}
+	rc = api_base_url_normalise(url, a->url, sizeof(a->url), err, errlen);
+	if (rc == 0 && wgm_link_type_from_name(link_type && *link_type ? link_type : j->deps.cfg->default_link_type,
+					       &a->link_type) < 0) {
+		snprintf(err, errlen, "link type %.32s: unknown (default, wgobfs, ipt_xor, amneziawg)", link_type);
+		rc = -EINVAL;
+	}
+	if (rc == 0 && port > 65535) {
+		snprintf(err, errlen, "port %u: not a port (1-65535, 0 lets the other node choose)", port);
+		rc = -EINVAL;
+	}
+	if (rc < 0) {
+		attempt_free(a);
+		return rc;
+	}
+	a->port = port;
+	log_notice("connecting to %s with a token", a->url);
+	return start(a, err, errlen);
+}
+
+int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err,
+			size_t errlen)
+{
+	struct attempt *a = attempt_new(j, done, ctx);
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	a->remote_id = remote_id;
+	a->remote_known = true;
+	if (wgm_link_type_from_name(j->deps.cfg->default_link_type, &a->link_type) < 0)
+		a->link_type = WGM_LINK_DEFAULT;
+	join_member_url(j->deps.plan, j->deps.cfg, remote_id, a->url, sizeof(a->url));
+	log_info("mesh buildup: connecting to node %u at %s", remote_id, a->url);
+	return start(a, err, errlen);
+}

@@ -1,0 +1,1022 @@
+#include "daemon/quality/quality.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/ctl/ctlproto.h"
+#include "common/util/log.h"
+#include "daemon/quality/cost.h"
+#include "daemon/quality/link_stats.h"
+#include "daemon/quality/prober.h"
+#include "daemon/quality/quality_params.h"
+
+#define RECENT_SAMPLES 60
+/* A device that fails this many readings in a row is repaired. */
+#define WG_FAILURES_BEFORE_REPAIR 2
+#define REPAIR_BACKOFF_US (10 * 1000000LL)
+
+struct cost_point {
+	int64_t ts;
+	uint16_t cost;
+};
+
+struct qlink {
+	struct link *link;
+	struct link_stats *stats;
+	bool has_target;
+	bool answered; /* a probe came back since the target was added */
+	bool target_error_logged;
+	uint32_t target_id;
+	struct cost_link_state cost_state;
+	struct cost_sched_link sched;
+	struct cost_value measured;
+	char reason[160];
+	bool pushing; /* its target is in the push BIRD has not answered yet */
+	enum link_state state;
+	unsigned wg_failures;
+	int64_t target_since_us;
+	int64_t wg_next_us; /* next slow WireGuard reading; 0 = at the next tick */
+	int64_t next_repair_us;
+	int64_t last_handshake; /* unix seconds, 0 = never */
+	struct cost_point history[QUALITY_COST_HISTORY];
+	size_t history_len, history_next;
+};
+
+/* Probe results name their target: found by binary search, not by walking
+ * the link list (two results per link per round). Sorted by id. */
+struct target_ref {
+	uint32_t id;
+	struct qlink *ql;
+};
+
+/* Outlives the quality part if BIRD answers after it is gone. */
+struct push_token {
+	struct quality *q;
+};
+
+struct quality {
+	struct quality_deps d;
+	struct link_stats_params stats_params;
+	struct cost_params cost_params;
+	struct prober *prober;
+	struct target_ref *targets;
+	size_t n_targets, cap_targets;
+	int64_t probe_timeout_us;
+	struct loop_watch *watch4, *watch6;
+	struct loop_timer *round_timer, *expire_timer, *check_timer, *wg_timer;
+	struct cost_sched sched;
+	int64_t check_at_us; /* what check_timer is armed for */
+	quality_apply_fn apply;
+	void *apply_ctx;
+	struct push_token *push; /* the push in flight, NULL when none */
+	bool evaluate_after_push;
+	bool wg_read_running;
+	char last_push_error[256];
+};
+
+static int64_t unix_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static struct qlink *qlink_of(const struct link *link)
+{
+	return link->quality;
+}
+
+/* ---- probing ---- */
+
+/* Where id is or would go in q->targets. */
+static size_t target_pos(const struct quality *q, uint32_t id)
+{
+	size_t lo = 0, hi = q->n_targets;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (q->targets[mid].id < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static struct qlink *target_find(const struct quality *q, uint32_t id)
+{
+	size_t at = target_pos(q, id);
+
+	return at < q->n_targets && q->targets[at].id == id ? q->targets[at].ql : NULL;
+}
+
+static int target_index_add(struct quality *q, uint32_t id, struct qlink *ql)
+{
+	size_t at;
+
+	if (q->n_targets == q->cap_targets) {
+		size_t cap = q->cap_targets ? 2 * q->cap_targets : 16;
+		struct target_ref *grown = realloc(q->targets, cap * sizeof(*grown));
+		if (!grown)
+			return -ENOMEM;
+		q->targets = grown;
+		q->cap_targets = cap;
+	}
+	at = target_pos(q, id);
+	memmove(&q->targets[at + 1], &q->targets[at], (q->n_targets - at) * sizeof(q->targets[0]));
+	q->targets[at] = (struct target_ref){ .id = id, .ql = ql };
+	q->n_targets++;
+	return 0;
+}
+
+static void target_index_remove(struct quality *q, uint32_t id)
+{
+	size_t at = target_pos(q, id);
+
+	if (at == q->n_targets || q->targets[at].id != id)
+		return;
+	memmove(&q->targets[at], &q->targets[at + 1], (q->n_targets - at - 1) * sizeof(q->targets[0]));
+	q->n_targets--;
+}
+
+static void on_probe_result(void *ctx, const struct probe_result *r)
+{
+	struct quality *q = ctx;
+	struct qlink *ql = target_find(q, r->target_id);
+
+	if (ql) {
+		switch (r->outcome) {
+		case PROBE_SENT: link_stats_on_sent(ql->stats, r->sent_us); break;
+		case PROBE_ANSWERED:
+			if (!ql->answered) {
+				/* Probes lost while the tunnel was still handshaking
+				 * are not the link's loss: start its record here. */
+				ql->answered = true;
+				link_stats_reset(ql->stats);
+				memset(&ql->cost_state, 0, sizeof(ql->cost_state));
+				link_stats_on_sent(ql->stats, r->sent_us);
+			}
+			link_stats_on_answer(ql->stats, r->sent_us, r->rtt_us);
+			break;
+		case PROBE_LOST: link_stats_on_lost(ql->stats, r->sent_us); break;
+		}
+	}
+}
+
+static void on_prober_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+	struct quality *q = ctx;
+
+	(void)loop;
+	(void)events;
+	prober_on_readable(q->prober, fd, prober_now_us());
+}
+
+static void target_drop(struct quality *q, struct qlink *ql)
+{
+	if (!ql->has_target)
+		return;
+	prober_remove_target(q->prober, ql->target_id);
+	target_index_remove(q, ql->target_id);
+	ql->has_target = false;
+	ql->answered = false;
+	link_stats_reset(ql->stats);
+	ql->state = LINK_STATE_UNKNOWN;
+}
+
+/* Probes exactly the active links: a link that went down, failed or is
+ * being removed has no target; one that became active gets one. */
+static void sync_targets(struct quality *q)
+{
+	for (struct link *l = links_first(q->d.links); l; l = l->next) {
+		struct qlink *ql = qlink_of(l);
+		bool active = l->phase == LINK_PHASE_ACTIVE;
+		char remote[INET_ADDRSTRLEN], err[256];
+		int rc;
+
+		if (!ql || active == ql->has_target)
+			continue;
+		if (!active) {
+			target_drop(q, ql);
+			continue;
+		}
+		inet_ntop(AF_INET, &l->rec.remote4, remote, sizeof(remote));
+		rc = prober_add_target(q->prober, l->rec.name, remote, &ql->target_id, err, sizeof(err));
+		if (rc == 0 && (rc = target_index_add(q, ql->target_id, ql)) < 0) {
+			prober_remove_target(q->prober, ql->target_id);
+			snprintf(err, sizeof(err), "out of memory");
+		}
+		if (rc == 0) {
+			ql->has_target = true;
+			ql->target_since_us = prober_now_us();
+			ql->wg_next_us = 0;
+			ql->target_error_logged = false;
+			link_stats_reset(ql->stats);
+		} else if (!ql->target_error_logged) {
+			/* Retried every round; said once. */
+			log_warn("link %s: cannot probe it: %s", l->rec.name, err);
+			ql->target_error_logged = true;
+		}
+	}
+}
+
+/* ---- costs ---- */
+
+static bool link_is_client(const struct quality *q, const struct link *l)
+{
+	return l->rec.remote_id >= 200 || q->d.cfg->bird.client;
+}
+
+static void publish_link_state(struct quality *q, struct qlink *ql)
+{
+	const struct link *l = ql->link;
+	json_t *ev;
+
+	if (!q->d.ctl)
+		return;
+	ev = ctl_event_new("link_state");
+	if (!ev)
+		return;
+	json_object_set_new(ev, "name", json_string(l->rec.name));
+	json_object_set_new(ev, "state", json_string(link_state_name(ql->state)));
+	json_object_set_new(ev, "remote_id", json_integer(l->rec.remote_id));
+	ctl_server_publish(q->d.ctl, ev);
+}
+
+static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
+{
+	struct link *l = ql->link;
+	bool active = l->phase == LINK_PHASE_ACTIVE && ql->has_target;
+	struct link_summary sum;
+	struct cost_input in;
+	struct cost_link_state scratch;
+
+	link_stats_summary(ql->stats, now, &sum);
+	in = cost_input_from_summary(&sum, link_is_client(q, l), l->rec.drained,
+				     l->rec.cost_override == LINK_COST_NONE ? 0 : (uint32_t)l->rec.cost_override);
+	if (!active)
+		in.dead = true;
+	/* What the measurements alone say, on a copy so events count once
+	 * (the same as the cost unless the operator drained or fixed it). */
+	if (in.drained || in.override) {
+		struct cost_input measured = in;
+		scratch = ql->cost_state;
+		measured.drained = false;
+		measured.override = 0;
+		ql->measured = cost_compute(&scratch, &measured, &q->cost_params, now, NULL, 0);
+	}
+	ql->sched.desired = cost_compute(&ql->cost_state, &in, &q->cost_params, now, ql->reason, sizeof(ql->reason));
+	if (!in.drained && !in.override)
+		ql->measured = ql->sched.desired;
+
+	if (active && sum.state != LINK_STATE_UNKNOWN && sum.state != ql->state) {
+		enum link_state before = ql->state;
+		ql->state = sum.state;
+		if (sum.state == LINK_STATE_UP) {
+			log_notice("link %s to node %u is up%s", l->rec.name, l->rec.remote_id,
+				   before == LINK_STATE_UNKNOWN ? "" : " again");
+			if (before != LINK_STATE_UNKNOWN)
+				notify_send(q->d.notify, NOTIFY_UP, "link %s to node %u is up again", l->rec.name,
+					    l->rec.remote_id);
+		} else {
+			log_warn("link %s to node %u is %s (%u probes lost in a row)", l->rec.name, l->rec.remote_id,
+				 link_state_name(sum.state), sum.consecutive_lost);
+			notify_send(q->d.notify, NOTIFY_DOWN, "link %s to node %u is %s (%u probes lost in a row)",
+				    l->rec.name, l->rec.remote_id, link_state_name(sum.state), sum.consecutive_lost);
+		}
+		publish_link_state(q, ql);
+	}
+}
+
+static void history_add(struct qlink *ql, uint16_t cost)
+{
+	ql->history[ql->history_next].ts = unix_now_us() / 1000000;
+	ql->history[ql->history_next].cost = cost;
+	ql->history_next = (ql->history_next + 1) % QUALITY_COST_HISTORY;
+	if (ql->history_len < QUALITY_COST_HISTORY)
+		ql->history_len++;
+}
+
+static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint16_t old_cost)
+{
+	json_t *ev;
+
+	if (!q->d.ctl)
+		return;
+	ev = ctl_event_new("cost");
+	if (!ev)
+		return;
+	json_object_set_new(ev, "name", json_string(ql->link->rec.name));
+	if (had_old)
+		json_object_set_new(ev, "old", json_integer(old_cost));
+	json_object_set_new(ev, "new", json_integer(ql->sched.announced.cost));
+	json_object_set_new(ev, "reason", json_string(ql->reason));
+	ctl_server_publish(q->d.ctl, ev);
+}
+
+static void evaluate(struct quality *q, int64_t now);
+
+static void push_done(int rc, const char *err, void *ctx)
+{
+	struct push_token *tok = ctx;
+	struct quality *q = tok->q;
+	int64_t now;
+
+	free(tok);
+	if (!q)
+		return;
+	q->push = NULL;
+	now = prober_now_us();
+	for (struct link *l = links_first(q->d.links); l; l = l->next) {
+		struct qlink *ql = qlink_of(l);
+		bool had_old;
+		uint16_t old_cost;
+
+		if (!ql || !ql->pushing)
+			continue;
+		ql->pushing = false;
+		if (rc < 0)
+			continue;
+		had_old = ql->sched.announced_valid;
+		old_cost = ql->sched.announced.cost;
+		cost_sched_commit(&q->sched, &ql->sched, 1, now);
+		if (had_old && old_cost == ql->sched.announced.cost)
+			continue;
+		history_add(ql, ql->sched.announced.cost);
+		if (had_old) {
+			log_notice("link %s: cost %u -> %u (%s)", l->rec.name, old_cost, ql->sched.announced.cost,
+				   ql->reason);
+			notify_send(q->d.notify, NOTIFY_DIAG, "link %s: cost %u -> %u (%s)", l->rec.name, old_cost,
+				    ql->sched.announced.cost, ql->reason);
+		} else
+			log_info("link %s: cost %u (%s)", l->rec.name, ql->sched.announced.cost, ql->reason);
+		publish_cost(q, ql, had_old, old_cost);
+	}
+	if (rc < 0) {
+		/* Retried by the next round; said again only when the reason changes. */
+		if (strcmp(q->last_push_error, err ? err : "") != 0) {
+			log_err("BIRD did not take the new link costs: %s", err ? err : "unknown error");
+			notify_send(q->d.notify, NOTIFY_ERROR, "BIRD did not take the new link costs: %s",
+				    err ? err : "unknown error");
+		}
+		snprintf(q->last_push_error, sizeof(q->last_push_error), "%s", err ? err : "");
+	} else {
+		q->last_push_error[0] = '\0';
+	}
+	if (q->evaluate_after_push) {
+		q->evaluate_after_push = false;
+		evaluate(q, now);
+	}
+}
+
+static void schedule(struct quality *q, int64_t now)
+{
+	struct cost_sched_link *arr;
+	struct cost_decision d;
+	size_t n = 0, i = 0;
+
+	if (!q->apply)
+		return;
+	if (q->push) {
+		q->evaluate_after_push = true;
+		return;
+	}
+	for (struct link *l = links_first(q->d.links); l; l = l->next)
+		n += qlink_of(l) != NULL;
+	if (n == 0)
+		return;
+	arr = calloc(n, sizeof(*arr));
+	if (!arr)
+		return;
+	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next)
+		if (qlink_of(l))
+			arr[i++] = qlink_of(l)->sched;
+	d = cost_sched_decide(&q->sched, arr, n, &q->cost_params, now);
+	i = 0;
+	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next) {
+		struct qlink *ql = qlink_of(l);
+		if (!ql)
+			continue;
+		ql->sched = arr[i++];
+		ql->pushing = d.push;
+	}
+	free(arr);
+	/* Mostly the same deadline round after round: a timerfd call saved. */
+	if (d.next_check_us > now && (d.next_check_us != q->check_at_us || !loop_timer_armed(q->check_timer))) {
+		loop_timer_arm(q->check_timer, (uint64_t)(d.next_check_us - now + 999) / 1000, 0);
+		q->check_at_us = d.next_check_us;
+	}
+	if (!d.push)
+		return;
+	q->push = calloc(1, sizeof(*q->push));
+	if (q->push) {
+		int rc;
+		q->push->q = q;
+		rc = q->apply(d.reason == COST_PUSH_URGENT, push_done, q->push, q->apply_ctx);
+		if (rc == 0)
+			return;
+		free(q->push);
+		q->push = NULL;
+		log_err("cannot ask BIRD for new link costs: %s", strerror(-rc));
+	}
+	for (struct link *l = links_first(q->d.links); l; l = l->next)
+		if (qlink_of(l))
+			qlink_of(l)->pushing = false;
+}
+
+static void evaluate(struct quality *q, int64_t now)
+{
+	for (struct link *l = links_first(q->d.links); l; l = l->next)
+		if (qlink_of(l))
+			compute_link(q, qlink_of(l), now);
+	schedule(q, now);
+}
+
+static void publish_metrics(struct quality *q)
+{
+	json_t *ev;
+
+	if (!q->d.ctl || ctl_server_subscriber_count(q->d.ctl) == 0)
+		return;
+	ev = ctl_event_new("metrics");
+	if (!ev)
+		return;
+	json_object_set_new(ev, "links", links_to_json(q->d.links));
+	ctl_server_publish(q->d.ctl, ev);
+}
+
+static void on_round(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct quality *q = ctx;
+	int64_t now = prober_now_us();
+
+	(void)loop;
+	(void)timer;
+	sync_targets(q);
+	prober_send_round(q->prober, now);
+	evaluate(q, now);
+	publish_metrics(q);
+	if (q->probe_timeout_us < (int64_t)q->d.cfg->probe_interval_ms * 1000)
+		loop_timer_arm(q->expire_timer, (uint64_t)q->probe_timeout_us / 1000 + 5, 0);
+}
+
+static void on_expire(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct quality *q = ctx;
+
+	(void)loop;
+	(void)timer;
+	prober_expire(q->prober, prober_now_us());
+}
+
+static void on_check(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct quality *q = ctx;
+
+	(void)loop;
+	(void)timer;
+	evaluate(q, prober_now_us());
+}
+
+/* ---- WireGuard counters (one worker job for every link) ---- */
+
+struct wg_reading {
+	char name[LINK_NAME_MAX + 1];
+	int rc;
+	char err[200];
+	uint64_t rx, tx;
+	int64_t handshake_sec, handshake_nsec;
+	char endpoint[LINK_ENDPOINT_MAX]; /* the peer's, "" when none */
+};
+
+struct wg_read_job {
+	struct quality *q;
+	struct wg_backend *wg;
+	size_t n;
+	struct wg_reading r[];
+};
+
+static void run_wg_read(void *ctx)
+{
+	struct wg_read_job *job = ctx;
+
+	for (size_t i = 0; i < job->n; i++) {
+		struct wg_reading *r = &job->r[i];
+		struct wg_device *dev = NULL;
+
+		r->rc = wg_get_device(job->wg, r->name, &dev, r->err, sizeof(r->err));
+		if (r->rc < 0)
+			continue;
+		for (size_t p = 0; p < dev->n_peers; p++) {
+			const struct wg_peer *peer = &dev->peers[p];
+			r->rx += peer->rx_bytes;
+			r->tx += peer->tx_bytes;
+			if (peer->last_handshake_sec > r->handshake_sec) {
+				r->handshake_sec = peer->last_handshake_sec;
+				r->handshake_nsec = peer->last_handshake_nsec;
+			}
+			/* A link has one peer. */
+			wg_endpoint_format(peer, r->endpoint, sizeof(r->endpoint));
+		}
+		wg_device_free(dev);
+	}
+}
+
+static void repair_done(int rc, const char *err, void *ctx)
+{
+	(void)rc;
+	(void)err;
+	(void)ctx; /* links_repair logs the outcome */
+}
+
+static void wg_read_done(void *ctx)
+{
+	struct wg_read_job *job = ctx;
+	struct quality *q = job->q;
+	int64_t now = prober_now_us(), unix_now = unix_now_us();
+
+	q->wg_read_running = false;
+	for (size_t i = 0; i < job->n; i++) {
+		const struct wg_reading *r = &job->r[i];
+		struct link *l = links_find(q->d.links, r->name);
+		struct qlink *ql = l ? qlink_of(l) : NULL;
+
+		if (!ql || l->phase != LINK_PHASE_ACTIVE)
+			continue;
+		if (r->rc == 0) {
+			ql->wg_failures = 0;
+			link_stats_on_counters(ql->stats, now, r->rx, r->tx);
+			if (r->handshake_sec > 0) {
+				int64_t hs_unix = r->handshake_sec * 1000000 + r->handshake_nsec / 1000;
+				link_stats_on_handshake(ql->stats, now - (unix_now - hs_unix));
+				ql->last_handshake = r->handshake_sec;
+			}
+			/* The same reading tells the link table where the peer is. */
+			links_peer_seen(q->d.links, l, r->endpoint, r->handshake_sec);
+			continue;
+		}
+		/* Our own interface stopped answering (its wireguard-go died):
+		 * bring it back as its record says. */
+		if (++ql->wg_failures >= WG_FAILURES_BEFORE_REPAIR && now >= ql->next_repair_us) {
+			log_warn("link %s: its WireGuard device does not answer (%s); restarting it", r->name, r->err);
+			notify_send(q->d.notify, NOTIFY_ERROR, "link %s: its WireGuard device stopped answering; restarting it",
+				    r->name);
+			ql->next_repair_us = now + REPAIR_BACKOFF_US;
+			ql->wg_failures = 0;
+			links_repair(q->d.links, l, repair_done, NULL);
+		}
+	}
+	free(job);
+}
+
+static bool wg_read_due(const struct link *l, bool watched, int64_t now)
+{
+	const struct qlink *ql = qlink_of(l);
+	struct quality_wg_view v;
+
+	if (!ql || l->phase != LINK_PHASE_ACTIVE)
+		return false;
+	v = (struct quality_wg_view){ .watched = watched, .up = ql->has_target && ql->state == LINK_STATE_UP,
+				      .failing = ql->wg_failures > 0, .since_us = ql->target_since_us,
+				      .next_us = ql->wg_next_us };
+	return quality_wg_read_due(&v, now);
+}
+
+static void on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct quality *q = ctx;
+	struct wg_read_job *job;
+	size_t n = 0, i = 0;
+	bool watched = q->d.ctl && ctl_server_subscriber_count(q->d.ctl) > 0;
+	int64_t now = prober_now_us();
+
+	(void)loop;
+	(void)timer;
+	if (q->wg_read_running)
+		return;
+	for (struct link *l = links_first(q->d.links); l; l = l->next)
+		n += wg_read_due(l, watched, now);
+	if (n == 0)
+		return;
+	job = calloc(1, sizeof(*job) + n * sizeof(job->r[0]));
+	if (!job)
+		return;
+	job->q = q;
+	job->wg = q->d.wg;
+	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next) {
+		if (!wg_read_due(l, watched, now))
+			continue;
+		snprintf(job->r[i++].name, sizeof(job->r[0].name), "%s", l->rec.name);
+		qlink_of(l)->wg_next_us = now + (int64_t)QUALITY_WG_SLOW_MS * 1000;
+	}
+	job->n = i;
+	if (worker_submit(q->d.worker, run_wg_read, wg_read_done, job) < 0) {
+		free(job);
+		return;
+	}
+	q->wg_read_running = true;
+}
+
+/* ---- link table hooks ---- */
+
+static void on_link_added(struct link *link, void *ctx)
+{
+	struct quality *q = ctx;
+	struct qlink *ql = calloc(1, sizeof(*ql));
+
+	if (ql)
+		ql->stats = link_stats_new(&q->stats_params);
+	if (!ql || !ql->stats) {
+		free(ql);
+		log_err("link %s: out of memory for its measurements; it is not probed", link->rec.name);
+		return;
+	}
+	ql->link = link;
+	link->quality = ql;
+}
+
+static void on_link_active(struct link *link, void *ctx)
+{
+	struct quality *q = ctx;
+
+	(void)link;
+	/* Probe it from the next round on; costs follow in the same round. */
+	sync_targets(q);
+}
+
+static void on_link_removed(struct link *link, void *ctx)
+{
+	struct quality *q = ctx;
+	struct qlink *ql = qlink_of(link);
+
+	if (!ql)
+		return;
+	target_drop(q, ql);
+	link_stats_free(ql->stats);
+	free(ql);
+	link->quality = NULL;
+}
+
+/* ---- control-socket form ---- */
+
+static json_t *ms_or_null(uint32_t us, bool valid)
+{
+	return valid ? json_real(us / 1000.0) : json_null();
+}
+
+static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
+{
+	struct qlink *ql = qlink_of(link);
+	struct link_summary sum;
+	uint32_t recent[RECENT_SAMPLES];
+	size_t n;
+	json_t *arr;
+
+	(void)ctx;
+	if (!ql)
+		return;
+	link_stats_summary(ql->stats, prober_now_us(), &sum);
+	if (link->phase == LINK_PHASE_ACTIVE) {
+		if (sum.state != LINK_STATE_UNKNOWN)
+			json_object_set_new(obj, "state", json_string(link_state_name(sum.state)));
+	} else {
+		/* The contract's states are up/down/dead; the phase says why. */
+		json_object_set_new(obj, "phase", json_string(link_phase_name(link->phase)));
+		json_object_set_new(obj, "state", json_string(link->phase == LINK_PHASE_FAILED ? "dead" : "down"));
+	}
+	json_object_set_new(obj, "rtt_ms", ms_or_null(sum.srtt_us, sum.has_rtt));
+	json_object_set_new(obj, "rtt_min_ms", ms_or_null(sum.min_rtt_us, sum.min_rtt_us > 0));
+	json_object_set_new(obj, "rtt_max_ms", ms_or_null(sum.max_rtt_us, sum.max_rtt_us > 0));
+	json_object_set_new(obj, "loss_pct", json_real(sum.loss_pct));
+	json_object_set_new(obj, "jitter_ms", json_real(sum.jitter_us / 1000.0));
+	json_object_set_new(obj, "cost", json_integer(quality_bird_cost(link)));
+	json_object_set_new(obj, "cost_measured", json_integer(ql->measured.cost));
+	json_object_set_new(obj, "cost_wanted", json_integer(ql->sched.desired.cost));
+	json_object_set_new(obj, "cost_reason", json_string(ql->reason));
+	json_object_set_new(obj, "rx_bytes", json_integer((json_int_t)sum.rx_bytes));
+	json_object_set_new(obj, "tx_bytes", json_integer((json_int_t)sum.tx_bytes));
+	json_object_set_new(obj, "rx_rate", json_real((double)sum.rx_bytes_per_s));
+	json_object_set_new(obj, "tx_rate", json_real((double)sum.tx_bytes_per_s));
+	json_object_set_new(obj, "last_handshake", json_integer(ql->last_handshake));
+	n = link_stats_recent_rtts(ql->stats, recent, RECENT_SAMPLES);
+	arr = json_array();
+	for (size_t i = 0; arr && i < n; i++)
+		json_array_append_new(arr, recent[i] == LINK_RTT_LOST ? json_null() : json_real(recent[i] / 1000.0));
+	json_object_set_new(obj, "rtt_recent", arr);
+}
+
+unsigned quality_bird_cost(const struct link *link)
+{
+	const struct qlink *ql = link->quality;
+
+	if (!ql)
+		return COST_DEAD;
+	if (ql->pushing)
+		return ql->sched.target.cost;
+	if (ql->sched.announced_valid)
+		return ql->sched.announced.cost;
+	/* Not computed yet (a link that just appeared): not measured either. */
+	return ql->sched.desired.cost ? ql->sched.desired.cost : cost_params_default().unmeasured_cost;
+}
+
+/* ---- life ---- */
+
+int quality_new(const struct quality_deps *deps, struct quality **out, char *err, size_t errlen)
+{
+	struct quality *q = calloc(1, sizeof(*q));
+	struct prober_params pp = prober_params_default();
+	struct links_hooks hooks = { .added = on_link_added, .active = on_link_active,
+				     .removed = on_link_removed, .ctx = NULL };
+	int rc;
+
+	if (!q) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	q->d = *deps;
+	hooks.ctx = q;
+	q->stats_params = quality_stats_params(deps->cfg->probe_interval_ms);
+	q->cost_params = quality_cost_params(deps->cfg);
+	if ((rc = link_stats_params_check(&q->stats_params, err, errlen)) < 0 ||
+	    (rc = cost_params_check(&q->cost_params, err, errlen)) < 0)
+		goto fail;
+	q->probe_timeout_us = pp.timeout_us;
+	if ((rc = prober_new(&pp, on_probe_result, q, &q->prober, err, errlen)) < 0)
+		goto fail;
+	if (prober_fd4(q->prober) >= 0 &&
+	    (rc = loop_watch_add(deps->loop, prober_fd4(q->prober), EPOLLIN, on_prober_readable, q, &q->watch4)) < 0)
+		goto fail_loop;
+	if (prober_fd6(q->prober) >= 0 &&
+	    (rc = loop_watch_add(deps->loop, prober_fd6(q->prober), EPOLLIN, on_prober_readable, q, &q->watch6)) < 0)
+		goto fail_loop;
+	if ((rc = loop_timer_new(deps->loop, on_round, q, &q->round_timer)) < 0 ||
+	    (rc = loop_timer_new(deps->loop, on_expire, q, &q->expire_timer)) < 0 ||
+	    (rc = loop_timer_new(deps->loop, on_check, q, &q->check_timer)) < 0 ||
+	    (rc = loop_timer_new(deps->loop, on_wg_timer, q, &q->wg_timer)) < 0)
+		goto fail_loop;
+	if ((rc = links_add_hooks(deps->links, &hooks)) < 0) {
+		snprintf(err, errlen, "link table: too many hooks");
+		goto fail;
+	}
+	links_set_json_extra(deps->links, link_json_extra, q);
+	/* Links already in the table (none at start, but keep it true). */
+	for (struct link *l = links_first(deps->links); l; l = l->next)
+		if (!l->quality)
+			on_link_added(l, q);
+	loop_timer_arm(q->round_timer, deps->cfg->probe_interval_ms, deps->cfg->probe_interval_ms);
+	loop_timer_arm(q->wg_timer, QUALITY_WG_TICK_MS / 2, QUALITY_WG_TICK_MS);
+	*out = q;
+	return 0;
+fail_loop:
+	snprintf(err, errlen, "event loop: %s", strerror(-rc));
+fail:
+	quality_free(q);
+	return rc;
+}
+
+/* New ring sizes: every link's figures start over (as when it comes back). */
+static void restart_figures(struct quality *q, const struct link_stats_params *sp)
+{
+	for (struct link *l = links_first(q->d.links); l; l = l->next) {
+		struct qlink *ql = qlink_of(l);
+		struct link_stats *stats;
+
+		if (!ql)
+			continue;
+		stats = link_stats_new(sp);
+		if (!stats) {
+			log_err("link %s: out of memory for its measurements; it keeps the old ring", l->rec.name);
+			continue;
+		}
+		link_stats_free(ql->stats);
+		ql->stats = stats;
+		ql->answered = false;
+	}
+}
+
+void quality_config_changed(struct quality *q, const char *key)
+{
+	static const char *const keys[] = { "reloadPercentage", "minReloadInterval", "reloadInterval",
+					    "costEventWindow", "jitterThreshold", "probeInterval", NULL };
+	struct cost_params cp = quality_cost_params(q->d.cfg);
+	struct link_stats_params sp;
+	char err[256];
+	size_t i;
+
+	for (i = 0; keys[i] && strcmp(keys[i], key) != 0; i++)
+		;
+	if (!keys[i])
+		return;
+	/* The config was validated; the engines check their own ranges too. */
+	if (cost_params_check(&cp, err, sizeof(err)) < 0) {
+		log_err("%s not applied to path quality: %s", key, err);
+		return;
+	}
+	q->cost_params = cp;
+	if (strcmp(key, "probeInterval") != 0)
+		return;
+	sp = quality_stats_params(q->d.cfg->probe_interval_ms);
+	if (link_stats_params_check(&sp, err, sizeof(err)) < 0) {
+		log_err("probeInterval not applied to path quality: %s", err);
+		return;
+	}
+	q->stats_params = sp;
+	restart_figures(q, &sp);
+	loop_timer_arm(q->round_timer, q->d.cfg->probe_interval_ms, q->d.cfg->probe_interval_ms);
+}
+
+void quality_set_apply(struct quality *q, quality_apply_fn fn, void *ctx)
+{
+	q->apply = fn;
+	q->apply_ctx = ctx;
+}
+
+void quality_free(struct quality *q)
+{
+	if (!q)
+		return;
+	if (q->push)
+		q->push->q = NULL; /* freed by its callback */
+	for (struct link *l = links_first(q->d.links); l; l = l->next)
+		on_link_removed(l, q);
+	links_set_json_extra(q->d.links, NULL, NULL);
+	loop_timer_free(q->round_timer);
+	loop_timer_free(q->expire_timer);
+	loop_timer_free(q->check_timer);
+	loop_timer_free(q->wg_timer);
+	loop_watch_remove(q->watch4);
+	loop_watch_remove(q->watch6);
+	prober_free(q->prober);
+	free(q->targets);
+	free(q);
+}
+
+/* ---- control commands ---- */
+
+static struct link *request_link(struct quality *q, struct ctl_request *req, const json_t *args)
+{
+	const char *name = json_string_value(json_object_get(args, "name"));
+	struct link *l;
+
+	if (!name) {
+		ctl_request_reply(req, ctl_reply_error("name: missing (a link name, see `wgmesh links`)"));
+		return NULL;
+	}
+	l = links_find(q->d.links, name);
+	if (!l || !qlink_of(l)) {
+		ctl_request_reply(req, ctl_reply_error("%s: no such link", name));
+		return NULL;
+	}
+	return l;
+}
+
+static void handle_link_history(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct quality *q = ctx;
+	struct link *l = request_link(q, req, args);
+	struct qlink *ql;
+	uint32_t *rtts;
+	size_t n;
+	json_t *reply, *rtt, *costs;
+
+	if (!l)
+		return;
+	ql = qlink_of(l);
+	rtts = calloc(q->stats_params.capacity, sizeof(*rtts));
+	reply = ctl_reply_ok();
+	rtt = json_array();
+	costs = json_array();
+	if (!rtts || !reply || !rtt || !costs) {
+		free(rtts);
+		json_decref(reply);
+		json_decref(rtt);
+		json_decref(costs);
+		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		return;
+	}
+	n = link_stats_recent_rtts(ql->stats, rtts, q->stats_params.capacity);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(rtt, rtts[i] == LINK_RTT_LOST ? json_null() : json_real(rtts[i] / 1000.0));
+	free(rtts);
+	for (size_t i = 0; i < ql->history_len; i++) {
+		size_t at = (ql->history_next + QUALITY_COST_HISTORY - ql->history_len + i) % QUALITY_COST_HISTORY;
+		json_array_append_new(costs, json_pack("[I, i]", (json_int_t)ql->history[at].ts,
+						       (int)ql->history[at].cost));
+	}
+	json_object_set_new(reply, "name", json_string(l->rec.name));
+	json_object_set_new(reply, "interval_ms", json_integer(q->d.cfg->probe_interval_ms));
+	json_object_set_new(reply, "rtt_ms", rtt);
+	json_object_set_new(reply, "cost", costs);
+	ctl_request_reply(req, reply);
+}
+
+/* An operator change: saved in the link's record first, then applied. */
+struct operator_change {
+	struct quality *q;
+	struct ctl_request *req;
+	char name[LINK_NAME_MAX + 1];
+};
+
+static void operator_saved(int rc, const char *err, void *ctx)
+{
+	struct operator_change *oc = ctx;
+	struct quality *q = oc->q;
+	struct link *l = links_find(q->d.links, oc->name);
+
+	if (rc < 0) {
+		ctl_request_reply(oc->req, ctl_reply_error("%s: cannot save the change: %s", oc->name, err));
+	} else if (!l) {
+		ctl_request_reply(oc->req, ctl_reply_error("%s: the link went away meanwhile", oc->name));
+	} else {
+		json_t *reply = ctl_reply_ok();
+		/* Operator actions reach BIRD at once (the scheduler treats them as urgent). */
+		evaluate(q, prober_now_us());
+		json_object_set_new(reply, "link", links_link_json(q->d.links, l));
+		ctl_request_reply(oc->req, reply);
+	}
+	free(oc);
+}
+
+static void operator_apply(struct quality *q, struct ctl_request *req, struct link *l)
+{
+	struct operator_change *oc = calloc(1, sizeof(*oc));
+	int rc;
+
+	if (!oc) {
+		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		return;
+	}
+	oc->q = q;
+	oc->req = req;
+	snprintf(oc->name, sizeof(oc->name), "%s", l->rec.name);
+	rc = links_save(q->d.links, l, operator_saved, oc);
+	if (rc < 0) {
+		free(oc);
+		ctl_request_reply(req, ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
+	}
+}
+
+static void handle_cost(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct quality *q = ctx;
+	const json_t *cost = json_object_get(args, "cost");
+	struct link *l;
+	json_int_t v;
+
+	if (!cost) {
+		ctl_request_reply(req, ctl_reply_error("cost: missing (1-65535, or null to clear the override)"));
+		return;
+	}
+	if (!json_is_null(cost) && (!json_is_integer(cost) || (v = json_integer_value(cost)) < COST_MIN ||
+				    v > COST_DEAD)) {
+		ctl_request_reply(req, ctl_reply_error("cost: must be 1-65535, or null to clear the override"));
+		return;
+	}
+	if (!(l = request_link(q, req, args)))
+		return;
+	l->rec.cost_override = json_is_null(cost) ? LINK_COST_NONE : (int)json_integer_value(cost);
+	if (l->rec.cost_override == LINK_COST_NONE)
+		log_notice("link %s: cost override cleared by the operator", l->rec.name);
+	else
+		log_notice("link %s: cost set to %d by the operator", l->rec.name, l->rec.cost_override);
+	operator_apply(q, req, l);
+}
+
+static void set_drained(struct ctl_request *req, const json_t *args, struct quality *q, bool drained)
+{
+	struct link *l = request_link(q, req, args);
+
+	if (!l)
+		return;
+	l->rec.drained = drained;
+	log_notice("link %s: %s by the operator", l->rec.name,
+		   drained ? "drained (traffic leaves it)" : "undrained (back to its measured cost)");
+	operator_apply(q, req, l);
+}
+
+static void handle_drain(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	set_drained(req, args, ctx, true);
+}
+
+static void handle_undrain(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	set_drained(req, args, ctx, false);
+}
+
+int quality_register(struct quality *q, struct ctl_server *ctl)
+{
+	int rc;
+
+	if ((rc = ctl_server_register(ctl, "link_history", handle_link_history, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, "cost", handle_cost, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, "drain", handle_drain, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, "undrain", handle_undrain, q)) < 0)
+		return rc;
+	return 0;
+}

@@ -1,0 +1,184 @@
+#include "daemon/routing/bird_watch.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "bird/client.h"
+#include "bird/parse.h"
+#include "common/util/log.h"
+
+/* A reply missing for this many periods means BIRD is stuck: start over. */
+#define STALL_PERIODS 3
+
+struct bird_watch {
+	struct bird_watch_deps deps;
+	struct bird_client client;
+	struct loop_watch *watch;
+	struct loop_timer *timer;
+	bool up;
+	bool waiting;          /* a command is out */
+	unsigned stalled;      /* periods the current command has waited */
+	char last_err[256];
+	struct mesh_nodes nodes, old;
+};
+
+static const struct mesh_nodes empty_nodes;
+
+static void set_state(struct bird_watch *w, bool up, const char *err)
+{
+	if (up == w->up && (up || strcmp(err, w->last_err) == 0))
+		return;
+	w->up = up;
+	snprintf(w->last_err, sizeof(w->last_err), "%s", up ? "" : err);
+	if (!up && mesh_nodes_count(&w->nodes) > 0) {
+		/* BIRD gone: its routes went with it (the kernel's go when it exits). */
+		w->old = w->nodes;
+		memset(&w->nodes, 0, sizeof(w->nodes));
+		if (w->deps.routes)
+			w->deps.routes(&w->old, &w->nodes, w->deps.ctx);
+	}
+	if (w->deps.state)
+		w->deps.state(up, err, w->deps.ctx);
+}
+
+static void disconnect(struct bird_watch *w, const char *err)
+{
+	loop_watch_remove(w->watch);
+	w->watch = NULL;
+	bird_client_close(&w->client);
+	w->waiting = false;
+	w->stalled = 0;
+	set_state(w, false, err);
+}
+
+static void take_reply(struct bird_watch *w, struct bird_reply *reply)
+{
+	struct bird_routes routes;
+	char err[256];
+	int rc = bird_parse_routes(reply, &routes, err, sizeof(err));
+
+	if (rc < 0) {
+		/* A reply we cannot read says nothing about the routes: keep the
+		 * last set, and say why once. */
+		if (strcmp(err, w->last_err) != 0)
+			log_warn("BIRD's routes: %s", err);
+		snprintf(w->last_err, sizeof(w->last_err), "%s", err);
+		return;
+	}
+	w->old = w->nodes;
+	mesh_nodes_from_routes(w->deps.plan, &routes, &w->nodes);
+	bird_routes_free(&routes);
+	set_state(w, true, "");
+	if (w->deps.routes)
+		w->deps.routes(&w->old, &w->nodes, w->deps.ctx);
+}
+
+static void on_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
+{
+	struct bird_watch *w = ctx;
+	struct bird_reply *reply = NULL;
+	char err[256];
+	int rc;
+
+	while ((rc = bird_client_on_readable(&w->client, &reply, err, sizeof(err))) == 1) {
+		w->waiting = false;
+		w->stalled = 0;
+		take_reply(w, reply);
+		bird_reply_free(reply);
+		reply = NULL;
+		if (w->client.fd < 0)
+			return;
+	}
+	if (rc < 0)
+		disconnect(w, err);
+	else if (w->client.welcomed && !w->up && !w->waiting)
+		set_state(w, true, "");
+}
+
+static void poll_once(struct bird_watch *w)
+{
+	char err[256];
+	int rc;
+
+	if (w->waiting) {
+		if (++w->stalled >= STALL_PERIODS)
+			disconnect(w, "BIRD did not answer `show route`");
+		return;
+	}
+	if (w->client.fd < 0) {
+		rc = bird_client_open(&w->client, w->deps.socket_path, err, sizeof(err));
+		if (rc < 0) {
+			set_state(w, false, err);
+			return;
+		}
+		rc = loop_watch_add(w->deps.loop, w->client.fd, EPOLLIN, on_readable, w, &w->watch);
+		if (rc < 0) {
+			bird_client_close(&w->client);
+			set_state(w, false, "out of memory");
+			return;
+		}
+	}
+	/* BIRD reads commands after its welcome; one queued before it waits. */
+	rc = bird_client_send(&w->client, "show route", err, sizeof(err));
+	if (rc < 0) {
+		disconnect(w, err);
+		return;
+	}
+	w->waiting = true;
+}
+
+static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	poll_once(ctx);
+}
+
+int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out)
+{
+	struct bird_watch *w = calloc(1, sizeof(*w));
+	int rc;
+
+	if (!w)
+		return -ENOMEM;
+	w->deps = *deps;
+	if (!w->deps.period_ms)
+		w->deps.period_ms = 1000;
+	bird_client_init(&w->client);
+	snprintf(w->last_err, sizeof(w->last_err), "not asked yet");
+	rc = loop_timer_new(deps->loop, on_timer, w, &w->timer);
+	if (rc == 0)
+		rc = loop_timer_arm(w->timer, 0, w->deps.period_ms);
+	if (rc < 0) {
+		bird_watch_free(w);
+		return rc;
+	}
+	*out = w;
+	return 0;
+}
+
+void bird_watch_free(struct bird_watch *w)
+{
+	if (!w)
+		return;
+	loop_timer_free(w->timer);
+	loop_watch_remove(w->watch);
+	bird_client_close(&w->client);
+	free(w);
+}
+
+bool bird_watch_up(const struct bird_watch *w)
+{
+	return w->up;
+}
+
+const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w)
+{
+	return w->up ? &w->nodes : &empty_nodes;
+}
+
+void bird_watch_poll_now(struct bird_watch *w)
+{
+	if (!w->waiting)
+		loop_timer_arm(w->timer, 0, w->deps.period_ms);
+}

@@ -1,0 +1,37 @@
+/* Watches BIRD from the loop: a non-blocking control-socket client that asks
+ * `show route` every second and keeps the set of routed node loopbacks.
+ * BIRD is "up" while its socket answers. Nothing here blocks. */
+#ifndef WGM_DAEMON_BIRD_WATCH_H
+#define WGM_DAEMON_BIRD_WATCH_H
+
+#include <stdbool.h>
+
+#include "common/config/addrplan.h"
+#include "daemon/core/loop.h"
+#include "daemon/mesh/mesh_nodes.h"
+
+struct bird_watch;
+
+struct bird_watch_deps {
+	struct loop *loop;
+	const struct addrplan *plan;
+	const char *socket_path;  /* borrowed */
+	unsigned period_ms;       /* 1000 */
+	/* After every answered `show route` (the set may be unchanged); old is
+	 * the previous set. */
+	void (*routes)(const struct mesh_nodes *old, const struct mesh_nodes *now, void *ctx);
+	/* BIRD's socket started or stopped answering; err says why it stopped. */
+	void (*state)(bool up, const char *err, void *ctx);
+	void *ctx;
+};
+
+int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out);
+void bird_watch_free(struct bird_watch *w);
+
+bool bird_watch_up(const struct bird_watch *w);
+/* The last answered set (empty while BIRD is down). */
+const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w);
+/* Asks again now (after a config change, say). */
+void bird_watch_poll_now(struct bird_watch *w);
+
+#endif

@@ -1,0 +1,113 @@
+#include "daemon/routing/routing_model.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+unsigned routing_default_cost(const struct link_record *rec)
+{
+	unsigned cost;
+
+	if (rec->drained)
+		return ROUTING_COST_DRAINED;
+	cost = rec->cost_override > 0 ? (unsigned)rec->cost_override : ROUTING_COST_DEFAULT;
+	if (addrplan_is_client(rec->remote_id))
+		cost += ROUTING_COST_CLIENT_EXTRA;
+	return cost > ROUTING_COST_MAX ? ROUTING_COST_MAX : cost;
+}
+
+void routing_dir_of(const char *path, char *out, size_t outlen)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		snprintf(out, outlen, ".");
+	else if (slash == path)
+		snprintf(out, outlen, "/");
+	else
+		snprintf(out, outlen, "%.*s", (int)(slash - path), path);
+}
+
+static int loglevel_of(const char *name, enum bird_conf_loglevel *out)
+{
+	static const struct {
+		const char *name;
+		enum bird_conf_loglevel level;
+	} levels[] = {
+		{ "err", BIRD_CONF_LOG_ERR },	    { "error", BIRD_CONF_LOG_ERR }, { "warning", BIRD_CONF_LOG_WARNING },
+		{ "warn", BIRD_CONF_LOG_WARNING }, { "notice", BIRD_CONF_LOG_INFO }, { "info", BIRD_CONF_LOG_INFO },
+		{ "debug", BIRD_CONF_LOG_DEBUG },
+	};
+
+	for (size_t i = 0; i < sizeof(levels) / sizeof(levels[0]); i++) {
+		if (strcmp(name, levels[i].name) == 0) {
+			*out = levels[i].level;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+int routing_model_build(const struct wgm_config *cfg, const struct addrplan *plan, const struct routing_iface *ifs,
+			size_t n_ifs, struct routing_model *out, char *err, size_t errlen)
+{
+	struct addrplan_v4 lo4;
+	struct addrplan_v6 lo6;
+	char dir[WGM_CONFIG_PATH_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (loglevel_of(cfg->bird.loglevel, &out->m.loglevel) < 0) {
+		snprintf(err, errlen, "loglevel: '%s' is not one of err, warning, info, debug", cfg->bird.loglevel);
+		return -EINVAL;
+	}
+	if (n_ifs > 0) {
+		out->ifaces = calloc(n_ifs, sizeof(*out->ifaces));
+		if (!out->ifaces) {
+			snprintf(err, errlen, "out of memory");
+			return -ENOMEM;
+		}
+	}
+	for (size_t i = 0; i < n_ifs; i++) {
+		out->ifaces[i].ifname = ifs[i].ifname;
+		out->ifaces[i].cost = ifs[i].cost < 1 ? 1 : ifs[i].cost > ROUTING_COST_MAX ? ROUTING_COST_MAX : ifs[i].cost;
+		out->ifaces[i].type = BIRD_CONF_PTP;
+		out->ifaces[i].v6_transport = ifs[i].v6_transport;
+	}
+	addrplan_loopback_v4(plan, cfg->id, &lo4);
+	addrplan_loopback_v6(cfg->id, &lo6);
+	snprintf(out->loopback4, sizeof(out->loopback4), "%s", lo4.text);
+	snprintf(out->loopback6, sizeof(out->loopback6), "%s", lo6.text);
+	routing_dir_of(cfg->bird_config, dir, sizeof(dir));
+	snprintf(out->static_conf, sizeof(out->static_conf), "%s/static.conf", dir);
+	snprintf(out->bgp_conf, sizeof(out->bgp_conf), "%s/bgp.conf", dir);
+	for (size_t i = 0; i < cfg->allowed_peers_count; i++)
+		out->allowed[i] = cfg->allowed_peers[i];
+	out->area = (struct bird_conf_area){ .id = cfg->bird.area, .ifaces = out->ifaces, .n_ifaces = n_ifs };
+	out->m.node_id = cfg->id;
+	out->m.loopback4 = out->loopback4;
+	out->m.loopback6 = out->loopback6;
+	out->m.mesh_subnet4 = cfg->subnet;
+	/* Every node's loopback (fd10:0:ID::/48) and the VXLAN /64 lie in it. */
+	out->m.mesh_subnet6 = "fd10::/16";
+	out->m.ospfv2 = cfg->bird.ospfv2;
+	out->m.ospfv3 = cfg->bird.ospfv3;
+	out->m.client = cfg->bird.client || addrplan_is_client(cfg->id);
+	out->m.tick = cfg->bird.tick;
+	/* BIRD runs in the foreground under systemd (bird2's unit) or the lab,
+	 * so stderr reaches the journal or the lab's log file. */
+	out->m.log_target = BIRD_CONF_LOG_STDERR;
+	out->m.areas = &out->area;
+	out->m.n_areas = 1;
+	out->m.allowed_peers = out->allowed;
+	out->m.n_allowed_peers = cfg->allowed_peers_count;
+	out->m.static_conf_path = out->static_conf;
+	out->m.bgp_conf_path = out->bgp_conf;
+	return 0;
+}
+
+void routing_model_free(struct routing_model *rm)
+{
+	free(rm->ifaces);
+	rm->ifaces = NULL;
+}

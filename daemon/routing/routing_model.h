@@ -1,0 +1,54 @@
+/* The BIRD config model of a node, built from its config and its links:
+ * pure (takes values, returns values), so the rules are unit-tested. */
+#ifndef WGM_DAEMON_ROUTING_MODEL_H
+#define WGM_DAEMON_ROUTING_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bird/conf_model.h"
+#include "common/config/addrplan.h"
+#include "common/config/config.h"
+#include "daemon/links/link_record.h"
+
+#define ROUTING_COST_DEFAULT 100
+#define ROUTING_COST_CLIENT_EXTRA 10000
+#define ROUTING_COST_DRAINED 65000
+#define ROUTING_COST_MAX 65535
+
+/* One link interface with the cost BIRD should give it. */
+struct routing_iface {
+	char ifname[LINK_NAME_MAX + 1];
+	unsigned cost;
+	bool v6_transport;
+};
+
+/* The cost of a link before any measurement: drained 65000; else the
+ * operator's override, else 100; +10000 towards a client (ID >= 200);
+ * capped at 65535. */
+unsigned routing_default_cost(const struct link_record *rec);
+
+/* A model plus the storage its pointers refer to. */
+struct routing_model {
+	struct bird_conf_model m;
+	struct bird_conf_area area;
+	struct bird_conf_iface *ifaces;
+	const char *allowed[WGM_CONFIG_MAX_ALLOWED_PEERS];
+	char loopback4[INET_ADDRSTRLEN];
+	char loopback6[INET6_ADDRSTRLEN];
+	char static_conf[WGM_CONFIG_PATH_MAX + 16];
+	char bgp_conf[WGM_CONFIG_PATH_MAX + 16];
+};
+
+/* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, AllowedPeers)
+ * and the interfaces (borrowed: they must outlive out). static.conf and
+ * bgp.conf are the files beside cfg->bird_config. Returns 0, -ENOMEM or
+ * -EINVAL (err names the key). Free with routing_model_free. */
+int routing_model_build(const struct wgm_config *cfg, const struct addrplan *plan, const struct routing_iface *ifs,
+			size_t n_ifs, struct routing_model *out, char *err, size_t errlen);
+void routing_model_free(struct routing_model *rm);
+
+/* The directory part of path ("." when it has none), for the includes. */
+void routing_dir_of(const char *path, char *out, size_t outlen);
+
+#endif

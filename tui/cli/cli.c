@@ -1,0 +1,295 @@
+#include "tui/cli/cli.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "common/config/config.h"
+#include "common/ctl/ctl_client.h"
+#include "common/ctl/ctlproto.h"
+
+int cmd_version(struct cli *cli, int argc, char **argv);
+int cmd_status(struct cli *cli, int argc, char **argv);
+int cmd_events(struct cli *cli, int argc, char **argv);
+int cmd_console(struct cli *cli, int argc, char **argv);
+int cmd_init(struct cli *cli, int argc, char **argv);
+int cmd_token(struct cli *cli, int argc, char **argv);
+int cmd_connect(struct cli *cli, int argc, char **argv);
+int cmd_disconnect(struct cli *cli, int argc, char **argv);
+int cmd_links(struct cli *cli, int argc, char **argv);
+int cmd_up(struct cli *cli, int argc, char **argv);
+int cmd_down(struct cli *cli, int argc, char **argv);
+int cmd_cost(struct cli *cli, int argc, char **argv);
+int cmd_drain(struct cli *cli, int argc, char **argv);
+int cmd_undrain(struct cli *cli, int argc, char **argv);
+int cmd_recover(struct cli *cli, int argc, char **argv);
+int cmd_nodes(struct cli *cli, int argc, char **argv);
+int cmd_used(struct cli *cli, int argc, char **argv);
+int cmd_set(struct cli *cli, int argc, char **argv);
+int cmd_enable(struct cli *cli, int argc, char **argv);
+int cmd_disable(struct cli *cli, int argc, char **argv);
+int cmd_migrate(struct cli *cli, int argc, char **argv);
+
+const struct cli_command cli_commands[] = {
+	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
+	  "ID [public] [--ipv4 ADDR|none] [--ipv6 ADDR|none] [--subnet CIDR] [--backend auto|kernel|userspace]\n"
+	  "       [--state-dir DIR] [--socket PATH] [--bird-config PATH] [--bird-socket PATH]\n"
+	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]" },
+	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
+	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
+	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
+	  "URL TOKEN [LINKTYPE] [PORT] | TOKEN (when it carries the URL)" },
+	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
+	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
+	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
+	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
+	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
+	{ "up", cmd_up, "bring every link's interface up again", "" },
+	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
+	{ "nodes", cmd_nodes, "list every node of the mesh with its route, next hop and whether it is linked directly",
+	  "[--json]" },
+	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]" },
+	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "" },
+	{ "set", cmd_set, "change a config key (saved; applied at once where the daemon can)", "KEY VALUE" },
+	{ "enable", cmd_enable, "turn an option on (mesh, vxlan, ospfv2, ospfv3, client, ...)", "OPTION" },
+	{ "disable", cmd_disable, "turn an option off", "OPTION" },
+	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "" },
+	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
+	{ "events", cmd_events, "print recent daemon events; --follow keeps printing new ones", "[--follow] [--json]" },
+	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
+	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]" },
+	{ NULL, NULL, NULL, NULL },
+};
+
+static void print_usage(FILE *out)
+{
+	fprintf(out, "Usage: wgmesh [--config PATH] [--socket PATH] COMMAND [ARGS...]\n\n"
+		     "The operator's program for wgmesh: a command line that talks to wgmeshd\n"
+		     "over its control socket.\n\n"
+		     "Global options:\n"
+		     "  --config PATH   node configuration (default %s);\n"
+		     "                  the control socket path is read from it\n"
+		     "  --socket PATH   talk to the daemon on this socket instead\n"
+		     "  --help          this text; `wgmesh COMMAND --help` for one command\n\n"
+		     "Commands:\n", WGM_CONFIG_DEFAULT_PATH);
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		fprintf(out, "  %-10s %s\n", c->name, c->summary);
+	fprintf(out, "\nExit status: 0 success, 1 failure (one line on stderr), 2 usage error.\n");
+}
+
+int cli_fail(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("wgmesh: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return CLI_FAIL;
+}
+
+const struct cli_command *cli_find_command(const char *name)
+{
+	for (const struct cli_command *c = cli_commands; c->name; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int cli_usage_error(const char *cmd, const char *fmt, ...)
+{
+	const struct cli_command *c = cli_find_command(cmd);
+	va_list ap;
+
+	fprintf(stderr, "wgmesh %s: ", cmd);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	if (c)
+		fprintf(stderr, "Usage: wgmesh %s %s\n", c->name, c->usage);
+	return CLI_USAGE;
+}
+
+void cli_print_command_help(const struct cli_command *cmd)
+{
+	printf("Usage: wgmesh %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
+}
+
+int cli_parse_flags(int argc, char **argv, bool *json, const char *const *extra, bool *extra_set)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		bool known = false;
+
+		if (strcmp(a, "--") == 0)
+			return i + 1;
+		if (a[0] != '-' || a[1] == '\0')
+			return i;
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			const struct cli_command *c = cli_find_command(argv[0]);
+			if (c)
+				cli_print_command_help(c);
+			return -1;
+		}
+		if (json && strcmp(a, "--json") == 0) {
+			*json = true;
+			continue;
+		}
+		for (size_t k = 0; extra && extra[k]; k++) {
+			if (strcmp(a, extra[k]) == 0) {
+				extra_set[k] = true;
+				known = true;
+			}
+		}
+		if (!known) {
+			cli_usage_error(argv[0], "unknown option '%s'", a);
+			return -2;
+		}
+	}
+	return i;
+}
+
+int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, size_t errlen)
+{
+	struct wgm_config cfg;
+	int rc;
+
+	if (cli->socket_path) {
+		snprintf(out, outlen, "%s", cli->socket_path);
+		return 0;
+	}
+	rc = wgm_config_load(cli->config_path, &cfg, err, errlen);
+	/* Before `wgmesh init` there is no config; the daemon would use the
+	 * defaults too. A config named explicitly must exist. */
+	if (rc == -ENOENT && !cli->config_given)
+		wgm_config_defaults(&cfg);
+	else if (rc < 0)
+		return rc;
+	snprintf(out, outlen, "%s", cfg.socket);
+	return 0;
+}
+
+int cli_call(const struct cli *cli, json_t *req, json_t **reply)
+{
+	return cli_call_timeout(cli, req, CLI_DAEMON_TIMEOUT_MS, reply);
+}
+
+int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t **reply)
+{
+	char path[WGM_CONFIG_SOCKET_PATH_MAX], err[512];
+	int rc;
+
+	*reply = NULL;
+	if (!req) {
+		return cli_fail("out of memory");
+	}
+	rc = cli_socket_path(cli, path, sizeof(path), err, sizeof(err));
+	if (rc == 0)
+		rc = ctl_call(path, req, timeout_ms, reply, err, sizeof(err));
+	json_decref(req);
+	if (rc < 0) {
+		json_decref(*reply);
+		*reply = NULL;
+		return cli_fail("%s", err);
+	}
+	return CLI_OK;
+}
+
+void cli_format_duration(long long s, char *out, size_t outlen)
+{
+	if (s < 0)
+		s = 0;
+	if (s < 60)
+		snprintf(out, outlen, "%llds", s);
+	else if (s < 3600)
+		snprintf(out, outlen, "%lldm %llds", s / 60, s % 60);
+	else if (s < 86400)
+		snprintf(out, outlen, "%lldh %lldm", s / 3600, s % 3600 / 60);
+	else
+		snprintf(out, outlen, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
+
+void cli_format_event(const json_t *event, char *out, size_t outlen)
+{
+	const char *kind = ctl_event_kind(event);
+	double ts = json_number_value(json_object_get(event, "ts"));
+	time_t secs = (time_t)ts;
+	struct tm tm;
+	char stamp[16] = "--:--:--";
+	json_t *rest;
+	char *details;
+
+	if (ts > 0 && localtime_r(&secs, &tm))
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
+	if (kind && strcmp(kind, CTL_EVENT_LOG) == 0) {
+		const char *level = json_string_value(json_object_get(event, "level"));
+		const char *msg = json_string_value(json_object_get(event, "msg"));
+		snprintf(out, outlen, "%s log %s: %s", stamp, level ? level : "?", msg ? msg : "");
+		return;
+	}
+	/* Other kinds show their fields as compact JSON: exact, and new kinds
+	 * need no code here. */
+	rest = json_deep_copy(event);
+	json_object_del(rest, "event");
+	json_object_del(rest, "ts");
+	details = rest ? json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+	snprintf(out, outlen, "%s %s %s", stamp, kind ? kind : "?", details ? details : "");
+	free(details);
+	json_decref(rest);
+}
+
+int cli_main(int argc, char **argv)
+{
+	struct cli cli = { .config_path = WGM_CONFIG_DEFAULT_PATH };
+	const struct cli_command *cmd;
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *a = argv[i];
+		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+			print_usage(stdout);
+			return CLI_OK;
+		} else if (strcmp(a, "--version") == 0) {
+			printf("wgmesh %s\n", WGM_VERSION);
+			return CLI_OK;
+		} else if (strcmp(a, "--config") == 0 || strcmp(a, "--socket") == 0) {
+			if (i + 1 >= argc || argv[i + 1][0] == '\0') {
+				fprintf(stderr, "wgmesh: %s needs a path\n", a);
+				return CLI_USAGE;
+			}
+			if (a[2] == 'c') {
+				cli.config_path = argv[++i];
+				cli.config_given = true;
+			} else {
+				cli.socket_path = argv[++i];
+			}
+		} else if (a[0] == '-') {
+			fprintf(stderr, "wgmesh: unknown option '%s'\n", a);
+			print_usage(stderr);
+			return CLI_USAGE;
+		} else {
+			break;
+		}
+	}
+	if (i >= argc) {
+		char *console_argv[] = { "console", NULL };
+		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
+			return cmd_console(&cli, 1, console_argv);
+		print_usage(stderr);
+		return CLI_USAGE;
+	}
+	cmd = cli_find_command(argv[i]);
+	if (!cmd) {
+		fprintf(stderr, "wgmesh: unknown command '%s' (see wgmesh --help)\n", argv[i]);
+		return CLI_USAGE;
+	}
+	return cmd->fn(&cli, argc - i, argv + i);
+}

@@ -1,0 +1,69 @@
+/* The wgmesh command line: global options, a table of commands (one file
+ * tui/cmd_NAME.c and one row in tui/cli/cli.c each), exit codes 0/1/2. */
+#ifndef WGM_TUI_CLI_H
+#define WGM_TUI_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+enum cli_exit {
+	CLI_OK = 0,
+	CLI_FAIL = 1,  /* the command failed; one line on stderr says why */
+	CLI_USAGE = 2, /* the command line was wrong */
+};
+
+/* How long a command waits for the daemon's reply. */
+#define CLI_DAEMON_TIMEOUT_MS 10000
+
+struct cli {
+	const char *config_path; /* --config, or the default */
+	bool config_given;
+	const char *socket_path; /* --socket; NULL: from the config */
+};
+
+/* argv[0] is the command's name; returns an enum cli_exit. */
+typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
+
+struct cli_command {
+	const char *name;
+	cli_command_fn fn;
+	const char *summary; /* one line for `wgmesh --help` */
+	const char *usage;   /* the arguments, for `wgmesh CMD --help` */
+};
+
+extern const struct cli_command cli_commands[];
+
+/* The whole program: parses global options and runs a command. */
+int cli_main(int argc, char **argv);
+
+/* "wgmesh: <message>" on stderr; returns CLI_FAIL. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "wgmesh CMD: <message>" and the command's usage line; returns CLI_USAGE. */
+int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Prints `wgmesh CMD --help` text to stdout. */
+void cli_print_command_help(const struct cli_command *cmd);
+const struct cli_command *cli_find_command(const char *name);
+
+/* Parses a read command's arguments: --json, --help and the flags listed in
+ * extra ("--follow"; NULL-terminated; their values land in extra_set in the
+ * same order). Returns -1 after printing help (exit CLI_OK), -2 on a usage
+ * error (already printed), else the index of the first positional argument. */
+int cli_parse_flags(int argc, char **argv, bool *json, const char *const *extra, bool *extra_set);
+
+/* The socket to talk to: --socket, else "socket" from the config (the
+ * default path when the default config file does not exist). */
+int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, size_t errlen);
+
+/* Sends {"cmd":NAME,...} (req is consumed) and waits for the reply. On
+ * failure prints the one-line reason and returns CLI_FAIL with *reply NULL. */
+int cli_call(const struct cli *cli, json_t *req, json_t **reply);
+/* The same with its own timeout, for commands that take long (connect). */
+int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t **reply);
+
+/* Pure formatting, unit-tested. */
+void cli_format_duration(long long seconds, char *out, size_t outlen);
+/* One human-readable line for an event: "HH:MM:SS KIND details". */
+void cli_format_event(const json_t *event, char *out, size_t outlen);
+
+#endif

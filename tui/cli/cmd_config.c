@@ -1,0 +1,117 @@
+/* wgmesh set KEY VALUE | enable OPTION | disable OPTION: change the node's
+ * config through the daemon (saved, applied live where it can be).
+ * wgmesh migrate: upgrade the config file to the current layout (no daemon). */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/config/config.h"
+#include "common/ctl/ctlproto.h"
+#include "tui/cli/cli.h"
+
+static int report(json_t *reply)
+{
+	if (json_is_true(json_object_get(reply, "applied")))
+		printf("saved and applied\n");
+	else
+		printf("saved; restart wgmeshd to apply\n");
+	json_decref(reply);
+	return CLI_OK;
+}
+
+static void list(FILE *out, const char *what, const char *const *names)
+{
+	fprintf(out, "%s:", what);
+	for (size_t i = 0; names[i]; i++)
+		fprintf(out, " %s", names[i]);
+	fputc('\n', out);
+}
+
+int cmd_set(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	json_t *req, *reply;
+
+	if (first == -1) {
+		list(stdout, "keys", wgm_config_set_keys);
+		return CLI_OK;
+	}
+	if (first == -2)
+		return CLI_USAGE;
+	if (argc - first != 2)
+		return cli_usage_error(argv[0], "needs a KEY and a VALUE");
+	req = ctl_request_new("set");
+	if (req) {
+		json_object_set_new(req, "key", json_string(argv[first]));
+		json_object_set_new(req, "value", json_string(argv[first + 1]));
+	}
+	if (cli_call(cli, req, &reply) != CLI_OK)
+		return CLI_FAIL;
+	return report(reply);
+}
+
+static int toggle(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	json_t *req, *reply;
+
+	if (first == -1) {
+		list(stdout, "options", wgm_config_enable_options);
+		return CLI_OK;
+	}
+	if (first == -2)
+		return CLI_USAGE;
+	if (argc - first != 1)
+		return cli_usage_error(argv[0], "needs one OPTION");
+	req = ctl_request_new(argv[0]);
+	if (req)
+		json_object_set_new(req, "option", json_string(argv[first]));
+	if (cli_call(cli, req, &reply) != CLI_OK)
+		return CLI_FAIL;
+	return report(reply);
+}
+
+int cmd_enable(struct cli *cli, int argc, char **argv)
+{
+	return toggle(cli, argc, argv);
+}
+
+int cmd_disable(struct cli *cli, int argc, char **argv)
+{
+	return toggle(cli, argc, argv);
+}
+
+int cmd_migrate(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	struct wgm_config cfg;
+	json_error_t jerr;
+	json_t *json;
+	char err[512];
+	bool changed = false;
+	int rc;
+
+	if (first == -1)
+		return CLI_OK;
+	if (first == -2)
+		return CLI_USAGE;
+	if (first < argc)
+		return cli_usage_error(argv[0], "takes no arguments (the file is --config)");
+	json = json_load_file(cli->config_path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!json)
+		return cli_fail("%s: %s", cli->config_path, jerr.text);
+	rc = wgm_config_migrate(json, &changed, err, sizeof(err));
+	if (rc == 0)
+		rc = wgm_config_from_json(json, &cfg, err, sizeof(err));
+	json_decref(json);
+	if (rc < 0)
+		return cli_fail("%s: %s", cli->config_path, err);
+	if (!changed) {
+		printf("%s: already current (version %d), nothing changed\n", cli->config_path, WGM_CONFIG_VERSION);
+		return CLI_OK;
+	}
+	if (wgm_config_save(cli->config_path, &cfg, err, sizeof(err)) < 0)
+		return cli_fail("%s", err);
+	printf("%s: migrated to version %d\n", cli->config_path, WGM_CONFIG_VERSION);
+	return CLI_OK;
+}

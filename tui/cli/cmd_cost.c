@@ -1,0 +1,94 @@
+/* wgmesh cost LINK [COST] | drain LINK | undrain LINK: the operator's say
+ * over a link's OSPF cost, kept in the link's record across restarts. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ctl/ctlproto.h"
+#include "tui/cli/cli.h"
+
+static void print_result(const json_t *reply)
+{
+	const json_t *link = json_object_get(reply, "link");
+	const json_t *override = json_object_get(link, "override");
+	const char *reason = json_string_value(json_object_get(link, "cost_reason"));
+
+	printf("%s: cost %lld%s%s%s%s%s\n", json_string_value(json_object_get(link, "name")),
+	       (long long)json_integer_value(json_object_get(link, "cost_wanted")),
+	       json_is_integer(override) ? " (override)" : "",
+	       json_is_true(json_object_get(link, "drained")) ? " (drained)" : "",
+	       reason && *reason ? " [" : "", reason ? reason : "", reason && *reason ? "]" : "");
+}
+
+/* 1-65535 -> 0; anything else -> -EINVAL. */
+static int parse_cost(const char *text, long *out)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(text, &end, 10);
+	if (errno || end == text || *end || v < 1 || v > 65535)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int call_link_command(struct cli *cli, json_t *req)
+{
+	json_t *reply;
+	int rc = cli_call(cli, req, &reply);
+
+	if (rc != CLI_OK)
+		return rc;
+	print_result(reply);
+	json_decref(reply);
+	return CLI_OK;
+}
+
+int cmd_cost(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	json_t *req;
+	long cost;
+
+	if (first == -1)
+		return CLI_OK;
+	if (first == -2)
+		return CLI_USAGE;
+	if (argc - first < 1 || argc - first > 2)
+		return cli_usage_error(argv[0], "needs a link name and an optional cost (1-65535)");
+	if (argc - first == 2 && parse_cost(argv[first + 1], &cost) < 0)
+		return cli_usage_error(argv[0], "%s: not a cost (1-65535)", argv[first + 1]);
+	req = ctl_request_new("cost");
+	json_object_set_new(req, "name", json_string(argv[first]));
+	json_object_set_new(req, "cost", argc - first == 2 ? json_integer(cost) : json_null());
+	return call_link_command(cli, req);
+}
+
+static int drain_command(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	json_t *req;
+
+	if (first == -1)
+		return CLI_OK;
+	if (first == -2)
+		return CLI_USAGE;
+	if (argc - first != 1)
+		return cli_usage_error(argv[0], "needs one link name");
+	req = ctl_request_new(argv[0]);
+	json_object_set_new(req, "name", json_string(argv[first]));
+	return call_link_command(cli, req);
+}
+
+int cmd_drain(struct cli *cli, int argc, char **argv)
+{
+	return drain_command(cli, argc, argv);
+}
+
+int cmd_undrain(struct cli *cli, int argc, char **argv)
+{
+	return drain_command(cli, argc, argv);
+}

@@ -1,0 +1,83 @@
+/* wgmesh events [--follow]: the daemon's recent events, and with --follow
+ * every new one until interrupted or the daemon stops. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common/ctl/ctl_client.h"
+#include "common/ctl/ctlproto.h"
+#include "tui/cli/cli.h"
+
+static void print_event(const json_t *event, bool json)
+{
+	char line[4096];
+
+	if (json) {
+		json_dumpf(event, stdout, JSON_COMPACT);
+		putchar('\n');
+	} else {
+		cli_format_event(event, line, sizeof(line));
+		puts(line);
+	}
+	fflush(stdout);
+}
+
+static int follow(const struct cli *cli, bool json)
+{
+	char path[256], err[512];
+	struct ctl_client *c = NULL;
+	json_t *req = ctl_request_new(CTL_CMD_SUBSCRIBE), *msg = NULL;
+	int rc;
+
+	json_object_set_new(req, "replay", json_true());
+	rc = cli_socket_path(cli, path, sizeof(path), err, sizeof(err));
+	if (rc == 0)
+		rc = ctl_client_connect(path, &c, err, sizeof(err));
+	if (rc == 0)
+		rc = ctl_client_call(c, req, CLI_DAEMON_TIMEOUT_MS, &msg, err, sizeof(err));
+	json_decref(req);
+	json_decref(msg);
+	while (rc == 0) {
+		rc = ctl_client_read(c, -1, &msg, err, sizeof(err));
+		if (rc == 0) {
+			if (ctl_event_kind(msg))
+				print_event(msg, json);
+			json_decref(msg);
+		}
+	}
+	ctl_client_free(c);
+	if (rc == -ECONNRESET)
+		return cli_fail("the daemon stopped (connection closed)");
+	return cli_fail("%s", err);
+}
+
+int cmd_events(struct cli *cli, int argc, char **argv)
+{
+	static const char *const extra[] = { "--follow", "-f", NULL };
+	bool json = false, set[2] = { false, false };
+	json_t *reply, *events, *ev;
+	size_t i;
+	int first = cli_parse_flags(argc, argv, &json, extra, set);
+	int rc;
+
+	if (first == -1)
+		return CLI_OK;
+	if (first == -2)
+		return CLI_USAGE;
+	if (first < argc)
+		return cli_usage_error(argv[0], "takes no arguments");
+	if (set[0] || set[1])
+		return follow(cli, json);
+	rc = cli_call(cli, ctl_request_new(CTL_CMD_EVENTS), &reply);
+	if (rc != CLI_OK)
+		return rc;
+	events = json_object_get(reply, "events");
+	if (!json_is_array(events)) {
+		json_decref(reply);
+		return cli_fail("the daemon's reply to events has no \"events\" list");
+	}
+	json_array_foreach(events, i, ev)
+		print_event(ev, json);
+	json_decref(reply);
+	return CLI_OK;
+}

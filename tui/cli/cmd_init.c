@@ -1,0 +1,151 @@
+/* wgmesh init ID [public] [options]: writes the node's config and makes its
+ * identity (API key pair, mesh key). Works before any daemon exists and
+ * never reaches the network: public addresses come from --ipv4/--ipv6 or the
+ * source address of the default route. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/config/config.h"
+#include "common/netlink/nl_route.h"
+#include "common/config/node_identity.h"
+#include "common/config/statefile.h"
+#include "tui/cli/cli.h"
+
+/* Options that set a config string: flag, destination, its size. */
+struct init_string_opt {
+	const char *flag;
+	size_t offset;
+	size_t size;
+};
+
+static const struct init_string_opt string_opts[] = {
+	{ "--ipv4", offsetof(struct wgm_config, connectivity_ipv4), sizeof(((struct wgm_config *)0)->connectivity_ipv4) },
+	{ "--ipv6", offsetof(struct wgm_config, connectivity_ipv6), sizeof(((struct wgm_config *)0)->connectivity_ipv6) },
+	{ "--subnet", offsetof(struct wgm_config, subnet), sizeof(((struct wgm_config *)0)->subnet) },
+	{ "--state-dir", offsetof(struct wgm_config, state_dir), sizeof(((struct wgm_config *)0)->state_dir) },
+	{ "--socket", offsetof(struct wgm_config, socket), sizeof(((struct wgm_config *)0)->socket) },
+	{ "--bird-config", offsetof(struct wgm_config, bird_config), sizeof(((struct wgm_config *)0)->bird_config) },
+	{ "--bird-socket", offsetof(struct wgm_config, bird_socket), sizeof(((struct wgm_config *)0)->bird_socket) },
+	{ "--wireguard-go", offsetof(struct wgm_config, wireguard_go), sizeof(((struct wgm_config *)0)->wireguard_go) },
+};
+
+/* The source address the kernel would use towards a documentation address:
+ * the default route's, without sending anything. */
+static void default_route_source(int family, char *out, size_t len)
+{
+	struct nl_sock sock;
+	struct nl_route_info info;
+	struct nl_ip dst;
+	char err[256];
+
+	out[0] = '\0';
+	if (nl_ip_parse(family == AF_INET ? "198.51.100.1" : "2001:db8::1", &dst) < 0)
+		return;
+	if (nl_sock_open(&sock, NETLINK_ROUTE, err, sizeof(err)) < 0)
+		return;
+	if (nl_route_get(&sock, &dst, &info, err, sizeof(err)) == 0 && info.gateway.family != AF_UNSPEC &&
+	    info.src.family == family)
+		nl_ip_format(&info.src, out, len);
+	nl_sock_close(&sock);
+}
+
+int cmd_init(struct cli *cli, int argc, char **argv)
+{
+	struct wgm_config cfg, old;
+	struct wgm_node_identity id;
+	bool force = false, ipv4_given = false, ipv6_given = false;
+	char err[512], *end;
+	long node_id;
+	int rc;
+
+	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		cli_print_command_help(cli_find_command("init"));
+		return CLI_OK;
+	}
+	if (argc < 2)
+		return cli_usage_error("init", "needs the node's ID");
+	node_id = strtol(argv[1], &end, 10);
+	if (*end || end == argv[1] || node_id < 0 || node_id > 255)
+		return cli_usage_error("init", "ID %s: not a number from 0 to 255", argv[1]);
+	wgm_config_defaults(&cfg);
+	cfg.id = (unsigned)node_id;
+	for (int i = 2; i < argc; i++) {
+		const char *a = argv[i];
+		bool matched = false;
+
+		if (strcmp(a, "public") == 0) {
+			cfg.listen = WGM_LISTEN_PUBLIC;
+			continue;
+		}
+		if (strcmp(a, "--force") == 0) {
+			force = true;
+			continue;
+		}
+		if (i + 1 >= argc)
+			return cli_usage_error("init", "unknown argument '%s' (or an option without its value)", a);
+		for (size_t k = 0; k < sizeof(string_opts) / sizeof(string_opts[0]); k++) {
+			if (strcmp(a, string_opts[k].flag) != 0)
+				continue;
+			if (strlen(argv[i + 1]) >= string_opts[k].size)
+				return cli_usage_error("init", "%s: value too long", a);
+			snprintf((char *)&cfg + string_opts[k].offset, string_opts[k].size, "%s", argv[++i]);
+			ipv4_given |= strcmp(a, "--ipv4") == 0;
+			ipv6_given |= strcmp(a, "--ipv6") == 0;
+			matched = true;
+			break;
+		}
+		if (matched)
+			continue;
+		if (strcmp(a, "--backend") == 0) {
+			if (wgm_backend_from_name(argv[++i], &cfg.backend) < 0)
+				return cli_usage_error("init", "--backend %s: must be auto, kernel or userspace", argv[i]);
+		} else if (strcmp(a, "--listen-port") == 0) {
+			long port = strtol(argv[++i], &end, 10);
+			if (*end || port < 1 || port > 65535)
+				return cli_usage_error("init", "--listen-port %s: not a port (1-65535)", argv[i]);
+			cfg.listen_port = (uint16_t)port;
+		} else {
+			return cli_usage_error("init", "unknown option '%s'", a);
+		}
+	}
+	/* "none" says: this node has no public address of that family. */
+	if (strcmp(cfg.connectivity_ipv4, "none") == 0)
+		cfg.connectivity_ipv4[0] = '\0';
+	else if (!ipv4_given)
+		default_route_source(AF_INET, cfg.connectivity_ipv4, sizeof(cfg.connectivity_ipv4));
+	if (strcmp(cfg.connectivity_ipv6, "none") == 0)
+		cfg.connectivity_ipv6[0] = '\0';
+	else if (!ipv6_given)
+		default_route_source(AF_INET6, cfg.connectivity_ipv6, sizeof(cfg.connectivity_ipv6));
+	if (wgm_config_validate(&cfg, err, sizeof(err)) < 0)
+		return cli_fail("%s", err);
+
+	rc = wgm_config_load(cli->config_path, &old, err, sizeof(err));
+	if (rc == 0 && old.id != cfg.id && !force)
+		return cli_fail("%s already holds node %u; add --force to re-initialise it as node %u (keys are kept)",
+				cli->config_path, old.id, cfg.id);
+	if (rc < 0 && rc != -ENOENT)
+		return cli_fail("%s", err);
+
+	if (statefile_ensure_dir(cfg.state_dir, STATEFILE_DIR_MODE, err, sizeof(err)) < 0)
+		return cli_fail("%s", err);
+	rc = wgm_node_identity_load(cfg.state_dir, &id, err, sizeof(err));
+	if (rc == -ENOENT) {
+		if (wgm_node_identity_generate(&id) < 0)
+			return cli_fail("cannot generate the node's keys");
+		rc = wgm_node_identity_save(cfg.state_dir, &id, err, sizeof(err));
+	}
+	wgm_node_identity_wipe(&id);
+	if (rc < 0)
+		return cli_fail("%s", err);
+	if (wgm_config_save(cli->config_path, &cfg, err, sizeof(err)) < 0)
+		return cli_fail("%s", err);
+	fprintf(stderr, "node %u initialised%s: config %s, state %s\n", cfg.id,
+		cfg.listen == WGM_LISTEN_PUBLIC ? " (API public)" : "", cli->config_path, cfg.state_dir);
+	fprintf(stderr, "public addresses: IPv4 %s, IPv6 %s\n", cfg.connectivity_ipv4[0] ? cfg.connectivity_ipv4 : "none",
+		cfg.connectivity_ipv6[0] ? cfg.connectivity_ipv6 : "none");
+	fprintf(stderr, "next: start wgmeshd (systemctl start wgmeshd), then `wgmesh token` here or `wgmesh connect URL TOKEN`\n");
+	return CLI_OK;
+}

@@ -1,0 +1,27 @@
+/* wgmesh recover: regenerate BIRD's config and apply it now, with BIRD's
+ * verdict (a config BIRD refuses is not applied; the reason is printed). */
+#include <stdio.h>
+
+#include "common/ctl/ctlproto.h"
+#include "tui/cli/cli.h"
+
+int cmd_recover(struct cli *cli, int argc, char **argv)
+{
+	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	json_t *reply;
+	int rc;
+
+	if (first == -1)
+		return CLI_OK;
+	if (first == -2)
+		return CLI_USAGE;
+	if (first < argc)
+		return cli_usage_error(argv[0], "takes no arguments");
+	/* Check and configure each wait up to 10 s in the daemon. */
+	rc = cli_call_timeout(cli, ctl_request_new("recover"), 35000, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	printf("BIRD config regenerated and applied\n");
+	json_decref(reply);
+	return CLI_OK;
+}

@@ -1,0 +1,607 @@
+#include "tui/console/model.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "tui/console/model_parse.h"
+
+void model_init(struct model *m)
+{
+	memset(m, 0, sizeof(*m));
+	m->sort = SORT_NAME;
+}
+
+void model_free(struct model *m)
+{
+	free(m->links);
+	free(m->nodes);
+	free(m->view);
+	memset(m, 0, sizeof(*m));
+}
+
+/* ---- view: filter, sort, selection ---- */
+
+static bool contains_ci(const char *hay, const char *needle)
+{
+	size_t nl = strlen(needle);
+	for (; *hay; hay++) {
+		if (strncasecmp(hay, needle, nl) == 0)
+			return true;
+	}
+	return nl == 0;
+}
+
+static bool link_matches(const struct model_link *l, const char *filter)
+{
+	if (!filter[0])
+		return true;
+	char id[24];
+	snprintf(id, sizeof(id), "%lld", (long long)l->remote_id);
+	const char *fields[] = { l->name, id, l->endpoint, l->transport, l->link_type,
+				 link_state_name(l->state), l->local_addr, l->remote_addr };
+	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+		if (contains_ci(fields[i], filter))
+			return true;
+	}
+	return false;
+}
+
+static int cmp_num(double a, double b)
+{
+	return (a > b) - (a < b);
+}
+
+static int link_cmp(const struct model_link *a, const struct model_link *b, enum model_sort sort)
+{
+	switch (sort) {
+	case SORT_NAME:
+		return strcmp(a->name, b->name);
+	case SORT_REMOTE:
+		return cmp_num((double)a->remote_id, (double)b->remote_id);
+	case SORT_ENDPOINT:
+		return strcmp(a->endpoint, b->endpoint);
+	case SORT_TRANSPORT:
+		return strcmp(a->transport, b->transport);
+	case SORT_TYPE:
+		return strcmp(a->link_type, b->link_type);
+	case SORT_STATE:
+		return strcmp(link_state_name(a->state), link_state_name(b->state));
+	case SORT_RTT:
+		return cmp_num(a->rtt_ms, b->rtt_ms);
+	case SORT_LOSS:
+		return cmp_num(a->loss_pct, b->loss_pct);
+	case SORT_JITTER:
+		return cmp_num(a->jitter_ms, b->jitter_ms);
+	case SORT_COST:
+		return cmp_num((double)a->cost, (double)b->cost);
+	case SORT_RX:
+		return cmp_num(a->rx_rate, b->rx_rate);
+	case SORT_TX:
+		return cmp_num(a->tx_rate, b->tx_rate);
+	case SORT_HANDSHAKE:
+		return cmp_num((double)a->last_handshake, (double)b->last_handshake);
+	case SORT_COUNT:
+		break;
+	}
+	return 0;
+}
+
+/* Links without a value in the sort column (no RTT yet, never a handshake)
+ * go last in either direction, so "worst first" shows real values first. */
+static bool sort_unknown(const struct model_link *l, enum model_sort sort)
+{
+	switch (sort) {
+	case SORT_RTT:
+		return isnan(l->rtt_ms);
+	case SORT_LOSS:
+		return isnan(l->loss_pct);
+	case SORT_JITTER:
+		return isnan(l->jitter_ms);
+	case SORT_COST:
+		return l->cost < 0;
+	case SORT_RX:
+		return isnan(l->rx_rate);
+	case SORT_TX:
+		return isnan(l->tx_rate);
+	case SORT_HANDSHAKE:
+		return l->last_handshake == 0;
+	default:
+		return false;
+	}
+}
+
+/* Insertion sort over indices: stable, no global state for the comparator,
+ * and fast enough for the few thousand links a node can hold. Ties (and the
+ * name column) fall back to the name, so the order never jitters. */
+static void sort_view(struct model *m)
+{
+	for (size_t i = 1; i < m->nview; i++) {
+		size_t cur = m->view[i], j = i;
+		while (j > 0) {
+			const struct model_link *a = &m->links[m->view[j - 1]], *b = &m->links[cur];
+			bool ua = sort_unknown(a, m->sort), ub = sort_unknown(b, m->sort);
+			int c;
+			if (ua != ub)
+				c = ua ? 1 : -1;
+			else
+				c = m->sort_desc ? -link_cmp(a, b, m->sort) : link_cmp(a, b, m->sort);
+			if (c == 0)
+				c = strcmp(a->name, b->name);
+			if (c <= 0)
+				break;
+			m->view[j] = m->view[j - 1];
+			j--;
+		}
+		m->view[j] = cur;
+	}
+}
+
+static void refresh_view(struct model *m)
+{
+	m->nview = 0;
+	for (size_t i = 0; i < m->nlinks; i++) {
+		if (link_matches(&m->links[i], m->filter))
+			m->view[m->nview++] = i;
+	}
+	sort_view(m);
+	if (m->nview == 0) {
+		m->selected_row = 0;
+		return;
+	}
+	if (m->selected[0]) {
+		for (size_t r = 0; r < m->nview; r++) {
+			if (strcmp(m->links[m->view[r]].name, m->selected) == 0) {
+				m->selected_row = r;
+				return;
+			}
+		}
+	}
+	if (m->selected_row >= m->nview)
+		m->selected_row = m->nview - 1;
+	snprintf(m->selected, sizeof(m->selected), "%s", m->links[m->view[m->selected_row]].name);
+}
+
+size_t model_view_count(const struct model *m)
+{
+	return m->nview;
+}
+
+const struct model_link *model_view_link(const struct model *m, size_t row)
+{
+	return row < m->nview ? &m->links[m->view[row]] : NULL;
+}
+
+const struct model_link *model_find_link(const struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nlinks; i++) {
+		if (strcmp(m->links[i].name, name) == 0)
+			return &m->links[i];
+	}
+	return NULL;
+}
+
+void model_set_sort(struct model *m, enum model_sort sort, bool desc)
+{
+	m->sort = sort < SORT_COUNT ? sort : SORT_NAME;
+	m->sort_desc = desc;
+	refresh_view(m);
+}
+
+void model_cycle_sort(struct model *m)
+{
+	if (m->sort + 1 < SORT_COUNT)
+		model_set_sort(m, m->sort + 1, m->sort_desc);
+	else
+		model_set_sort(m, SORT_NAME, !m->sort_desc);
+}
+
+const char *model_sort_name(enum model_sort sort)
+{
+	static const char *const names[SORT_COUNT] = {
+		[SORT_NAME] = "name", [SORT_REMOTE] = "node", [SORT_ENDPOINT] = "endpoint",
+		[SORT_TRANSPORT] = "transport", [SORT_TYPE] = "type", [SORT_STATE] = "state",
+		[SORT_RTT] = "rtt", [SORT_LOSS] = "loss", [SORT_JITTER] = "jitter",
+		[SORT_COST] = "cost", [SORT_RX] = "rx", [SORT_TX] = "tx",
+		[SORT_HANDSHAKE] = "handshake",
+	};
+	return sort < SORT_COUNT ? names[sort] : "?";
+}
+
+void model_set_filter(struct model *m, const char *filter)
+{
+	snprintf(m->filter, sizeof(m->filter), "%s", filter ? filter : "");
+	refresh_view(m);
+}
+
+const struct model_link *model_selected(const struct model *m)
+{
+	return model_view_link(m, m->selected_row);
+}
+
+size_t model_selected_row(const struct model *m)
+{
+	return m->selected_row;
+}
+
+void model_select_row(struct model *m, long row)
+{
+	if (m->nview == 0)
+		return;
+	if (row < 0)
+		row = 0;
+	if ((size_t)row >= m->nview)
+		row = (long)m->nview - 1;
+	m->selected_row = (size_t)row;
+	snprintf(m->selected, sizeof(m->selected), "%s", m->links[m->view[row]].name);
+}
+
+void model_select_move(struct model *m, long delta)
+{
+	model_select_row(m, (long)m->selected_row + delta);
+}
+
+/* ---- links ---- */
+
+static int links_reserve(struct model *m, size_t n)
+{
+	if (n <= m->links_cap)
+		return 0;
+	size_t cap = m->links_cap ? m->links_cap : 16;
+	while (cap < n)
+		cap *= 2;
+	struct model_link *links = realloc(m->links, cap * sizeof(*links));
+	if (!links)
+		return -ENOMEM;
+	m->links = links;
+	size_t *view = realloc(m->view, cap * sizeof(*view));
+	if (!view)
+		return -ENOMEM;
+	m->view = view;
+	m->links_cap = cap;
+	return 0;
+}
+
+static long link_index(const struct model *m, const char *name)
+{
+	for (size_t i = 0; i < m->nlinks; i++) {
+		if (strcmp(m->links[i].name, name) == 0)
+			return (long)i;
+	}
+	return -1;
+}
+
+static int link_upsert(struct model *m, const struct model_link *l)
+{
+	long i = link_index(m, l->name);
+	if (i >= 0) {
+		m->links[i] = *l;
+		return 0;
+	}
+	if (m->nlinks >= MODEL_LINKS_MAX)
+		return -ENOSPC;
+	int rc = links_reserve(m, m->nlinks + 1);
+	if (rc)
+		return rc;
+	m->links[m->nlinks++] = *l;
+	return 0;
+}
+
+static void link_remove(struct model *m, const char *name)
+{
+	long i = link_index(m, name);
+	if (i < 0)
+		return;
+	memmove(&m->links[i], &m->links[i + 1], (m->nlinks - (size_t)i - 1) * sizeof(*m->links));
+	m->nlinks--;
+}
+
+int model_apply_links(struct model *m, const json_t *reply, char *err, size_t errlen)
+{
+	struct model_link *links;
+	size_t n;
+	int rc = model_links_parse(reply, "links", &links, &n, err, errlen);
+	if (rc)
+		return rc;
+	rc = links_reserve(m, n);
+	if (rc == 0) {
+		if (n)
+			memcpy(m->links, links, n * sizeof(*links));
+		m->nlinks = n;
+		refresh_view(m);
+	}
+	free(links);
+	return rc;
+}
+
+int model_apply_link(struct model *m, const json_t *link, char *err, size_t errlen)
+{
+	struct model_link l;
+	int rc = model_link_parse_at(link, "link", &l, err, errlen);
+	rc = rc ? rc : link_upsert(m, &l);
+	if (rc == 0)
+		refresh_view(m);
+	return rc;
+}
+
+enum link_health model_link_health(const struct model_link *l)
+{
+	if (l->state != LINK_UP)
+		return HEALTH_DOWN;
+	if (l->drained || (!isnan(l->loss_pct) && l->loss_pct >= 10.0))
+		return HEALTH_BAD;
+	if ((!isnan(l->loss_pct) && l->loss_pct > 0) || isnan(l->rtt_ms))
+		return HEALTH_WARN;
+	return HEALTH_GOOD;
+}
+
+/* ---- nodes and status ---- */
+
+int model_apply_nodes(struct model *m, const json_t *reply, char *err, size_t errlen)
+{
+	const json_t *arr = json_object_get(reply, "nodes");
+	if (!json_is_array(arr))
+		return jerr(err, errlen, "nodes", "nodes", "missing or not an array");
+	size_t n = json_array_size(arr);
+	if (n > MODEL_NODES_MAX)
+		return jerr(err, errlen, "nodes", "nodes", "has too many entries");
+	struct model_node *nodes = n ? calloc(n, sizeof(*nodes)) : NULL;
+	if (n && !nodes)
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		char where[32];
+		snprintf(where, sizeof(where), "nodes[%zu]", i);
+		int rc = model_node_parse(json_array_get(arr, i), where, &nodes[i], err, errlen);
+		if (rc) {
+			free(nodes);
+			return rc;
+		}
+	}
+	free(m->nodes);
+	m->nodes = nodes;
+	m->nnodes = n;
+	return 0;
+}
+
+int model_apply_status(struct model *m, const json_t *reply, char *err, size_t errlen)
+{
+	struct model_status st;
+	int rc = model_status_parse(reply, "status", &st, err, errlen);
+	if (rc == 0)
+		m->status = st;
+	return rc;
+}
+
+/* ---- events ---- */
+
+size_t model_event_count(const struct model *m)
+{
+	return m->events_count;
+}
+
+const struct model_event *model_event_at(const struct model *m, size_t i)
+{
+	if (i >= m->events_count)
+		return NULL;
+	size_t oldest = (m->events_head + MODEL_EVENTS_MAX - m->events_count) % MODEL_EVENTS_MAX;
+	return &m->events[(oldest + i) % MODEL_EVENTS_MAX];
+}
+
+void model_clear_events(struct model *m)
+{
+	m->events_head = m->events_count = 0;
+}
+
+void model_add_event(struct model *m, double ts, const char *kind, const char *link, const char *text)
+{
+	struct model_event *e = &m->events[m->events_head];
+	e->ts = ts;
+	snprintf(e->kind, sizeof(e->kind), "%s", kind);
+	snprintf(e->link, sizeof(e->link), "%s", link ? link : "");
+	snprintf(e->text, sizeof(e->text), "%s", text);
+	m->events_head = (m->events_head + 1) % MODEL_EVENTS_MAX;
+	if (m->events_count < MODEL_EVENTS_MAX)
+		m->events_count++;
+}
+
+static int ev_metrics(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	struct model_link *links;
+	size_t n;
+	int rc = model_links_parse(ev, "metrics", &links, &n, err, errlen);
+	for (size_t i = 0; rc == 0 && i < n; i++)
+		rc = link_upsert(m, &links[i]);
+	free(links);
+	return rc;
+}
+
+/* The contract's form carries name, state and remote_id; wgmeshd also sends
+ * the whole LINK under "link", which then replaces the row. */
+static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char name[MODEL_NAME_MAX], text[128];
+	enum link_state state;
+	int64_t remote = -1;
+	const json_t *obj = json_object_get(ev, "link");
+	struct model_link l;
+	int rc = 0;
+	if (obj && !json_is_null(obj)) {
+		rc = model_link_parse_at(obj, "link_state.link", &l, err, errlen);
+		rc = rc ? rc : link_upsert(m, &l);
+		if (rc)
+			return rc;
+		snprintf(name, sizeof(name), "%s", l.name);
+		state = l.state;
+		remote = l.remote_id;
+	} else {
+		rc = jstr(ev, "link_state", "name", true, name, sizeof(name), err, errlen);
+		rc = rc ? rc : model_link_state_parse(ev, "link_state", &state, err, errlen);
+		rc = rc ? rc : jint(ev, "link_state", "remote_id", false, 0, 65535, &remote, err, errlen);
+		if (rc)
+			return rc;
+		long i = link_index(m, name);
+		if (i >= 0)
+			m->links[i].state = state;
+	}
+	if (remote >= 0)
+		snprintf(text, sizeof(text), "%s %s (node %lld)", name, link_state_name(state), (long long)remote);
+	else
+		snprintf(text, sizeof(text), "%s %s", name, link_state_name(state));
+	model_add_event(m, ts, "link_state", name, text);
+	return 0;
+}
+
+static int ev_link_added(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	struct model_link l;
+	char text[160];
+	int rc = model_link_parse_at(json_object_get(ev, "link"), "link_added.link", &l, err, errlen);
+	if (rc)
+		return rc;
+	rc = link_upsert(m, &l);
+	if (rc)
+		return rc;
+	snprintf(text, sizeof(text), "%s added (node %lld, %s)", l.name, (long long)l.remote_id,
+		 l.endpoint[0] ? l.endpoint : "no endpoint");
+	model_add_event(m, ts, "link_added", l.name, text);
+	return 0;
+}
+
+static int ev_link_removed(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char name[MODEL_NAME_MAX], text[64];
+	int rc = jstr(ev, "link_removed", "name", true, name, sizeof(name), err, errlen);
+	if (rc)
+		return rc;
+	link_remove(m, name);
+	snprintf(text, sizeof(text), "%s removed", name);
+	model_add_event(m, ts, "link_removed", name, text);
+	return 0;
+}
+
+static int ev_cost(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char name[MODEL_NAME_MAX], reason[128], text[200];
+	int64_t old_cost = -1, new_cost = -1;
+	int rc = jstr(ev, "cost", "name", true, name, sizeof(name), err, errlen);
+	rc = rc ? rc : jint(ev, "cost", "old", false, 0, 65535, &old_cost, err, errlen);
+	rc = rc ? rc : jint(ev, "cost", "new", true, 0, 65535, &new_cost, err, errlen);
+	rc = rc ? rc : jstr(ev, "cost", "reason", false, reason, sizeof(reason), err, errlen);
+	if (rc)
+		return rc;
+	long i = link_index(m, name);
+	if (i >= 0)
+		m->links[i].cost = new_cost;
+	if (old_cost >= 0)
+		snprintf(text, sizeof(text), "%s cost %lld -> %lld%s%s%s", name, (long long)old_cost,
+			 (long long)new_cost, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
+	else
+		snprintf(text, sizeof(text), "%s cost %lld%s%s%s", name, (long long)new_cost, reason[0] ? " (" : "",
+			 reason, reason[0] ? ")" : "");
+	model_add_event(m, ts, "cost", name, text);
+	return 0;
+}
+
+/* The contract names one link ("name"); wgmeshd lists every link the join
+ * made ("links"). */
+static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char name[MODEL_NAME_MAX], text[160];
+	int64_t remote = 0;
+	int rc = jint(ev, "join", "remote_id", true, 0, 65535, &remote, err, errlen);
+	rc = rc ? rc : jstr(ev, "join", "name", false, name, sizeof(name), err, errlen);
+	if (rc)
+		return rc;
+	size_t pos = (size_t)snprintf(text, sizeof(text), "node %lld joined", (long long)remote);
+	bool named = name[0] != '\0';
+	if (named)
+		snprintf(text + pos, sizeof(text) - pos, " via %s", name);
+	const json_t *links = json_object_get(ev, "links");
+	if (links && !json_is_null(links) && !json_is_array(links))
+		return jerr(err, errlen, "join", "links", "is not an array");
+	for (size_t i = 0; !named && i < json_array_size(links) && pos < sizeof(text); i++) {
+		char one[MODEL_NAME_MAX], where[40];
+		snprintf(where, sizeof(where), "join.links[%zu]", i);
+		json_t *wrap = json_pack("{s:O}", "name", json_array_get(links, i));
+		rc = wrap ? jstr(wrap, where, "name", true, one, sizeof(one), err, errlen) : -ENOMEM;
+		json_decref(wrap);
+		if (rc)
+			return rc;
+		if (!name[0])
+			snprintf(name, sizeof(name), "%s", one); /* the event belongs to its first link */
+		pos += (size_t)snprintf(text + pos, sizeof(text) - pos, "%s%s", i ? ", " : " via ", one);
+	}
+	model_add_event(m, ts, "join", name, text);
+	return 0;
+}
+
+/* "mesh" and "bird": a state and an optional detail. */
+static int ev_state_detail(struct model *m, const json_t *ev, double ts, const char *kind, const char *label,
+			   char *err, size_t errlen)
+{
+	char state[16], detail[160], text[200];
+	int rc = jstr(ev, kind, "state", true, state, sizeof(state), err, errlen);
+	rc = rc ? rc : jstr(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
+	if (rc)
+		return rc;
+	/* The header shows BIRD's state as status does (up or down); applied,
+	 * refused and failed are results of one config change, kept as events. */
+	if (strcmp(kind, "bird") == 0) {
+		if (strcmp(state, "up") == 0 || strcmp(state, "down") == 0)
+			snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
+	} else
+		snprintf(m->status.mesh, sizeof(m->status.mesh), "%s", state);
+	snprintf(text, sizeof(text), "%s %s%s%s", label, state, detail[0] ? ": " : "", detail);
+	model_add_event(m, ts, kind, "", text);
+	return 0;
+}
+
+static int ev_log(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char level[16], msg[200], text[240];
+	int rc = jstr(ev, "log", "level", false, level, sizeof(level), err, errlen);
+	rc = rc ? rc : jstr(ev, "log", "msg", true, msg, sizeof(msg), err, errlen);
+	if (rc)
+		return rc;
+	snprintf(text, sizeof(text), "[%s] %s", level[0] ? level : "info", msg);
+	model_add_event(m, ts, "log", "", text);
+	return 0;
+}
+
+int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errlen)
+{
+	char kind[24];
+	double ts = NAN;
+	if (!json_is_object(ev))
+		return jerr(err, errlen, "event", "", "is not an object");
+	int rc = jstr(ev, "event", "event", true, kind, sizeof(kind), err, errlen);
+	rc = rc ? rc : jnum(ev, "event", "ts", 0, 1e12, &ts, err, errlen);
+	if (rc)
+		return rc;
+	if (strcmp(kind, "metrics") == 0)
+		rc = ev_metrics(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "link_state") == 0)
+		rc = ev_link_state(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "link_added") == 0)
+		rc = ev_link_added(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "link_removed") == 0)
+		rc = ev_link_removed(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "cost") == 0)
+		rc = ev_cost(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "join") == 0)
+		rc = ev_join(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "mesh") == 0)
+		rc = ev_state_detail(m, ev, ts, "mesh", "mesh", err, errlen);
+	else if (strcmp(kind, "bird") == 0)
+		rc = ev_state_detail(m, ev, ts, "bird", "BIRD", err, errlen);
+	else if (strcmp(kind, "log") == 0)
+		rc = ev_log(m, ev, ts, err, errlen);
+	else if (strcmp(kind, "status") == 0)
+		rc = model_apply_status(m, ev, err, errlen);
+	if (rc == 0)
+		refresh_view(m);
+	return rc;
+}

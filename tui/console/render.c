@@ -1,0 +1,630 @@
+#include "tui/console/render.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "tui/console/fmt.h"
+#include "tui/console/graph.h"
+#include "tui/console/keys.h"
+#include "tui/console/layout.h"
+#include "tui/console/series.h"
+
+enum pair { PAIR_GOOD = 1, PAIR_WARN, PAIR_BAD, PAIR_DOWN, PAIR_TITLE, PAIR_OK, PAIR_ERR };
+
+static bool use_colour;
+
+void render_init_colours(bool colour)
+{
+	use_colour = colour;
+	if (!colour)
+		return;
+	start_color();
+	use_default_colors();
+	init_pair(PAIR_GOOD, COLOR_GREEN, -1);
+	init_pair(PAIR_WARN, COLOR_YELLOW, -1);
+	init_pair(PAIR_BAD, COLOR_RED, -1);
+	init_pair(PAIR_DOWN, COLOR_MAGENTA, -1);
+	init_pair(PAIR_TITLE, COLOR_BLACK, COLOR_CYAN);
+	init_pair(PAIR_OK, COLOR_GREEN, -1);
+	init_pair(PAIR_ERR, COLOR_RED, -1);
+}
+
+/* Monochrome keeps the meaning with attributes: bad is bold, down is dim. */
+static attr_t health_attr(enum link_health h)
+{
+	switch (h) {
+	case HEALTH_GOOD:
+		return use_colour ? COLOR_PAIR(PAIR_GOOD) : A_NORMAL;
+	case HEALTH_WARN:
+		return use_colour ? COLOR_PAIR(PAIR_WARN) : A_NORMAL;
+	case HEALTH_BAD:
+		return use_colour ? COLOR_PAIR(PAIR_BAD) | A_BOLD : A_BOLD;
+	case HEALTH_DOWN:
+		break;
+	}
+	return use_colour ? COLOR_PAIR(PAIR_DOWN) : A_DIM;
+}
+
+static attr_t title_attr(void)
+{
+	return use_colour ? COLOR_PAIR(PAIR_TITLE) : A_REVERSE;
+}
+
+/* Writes s at (y, x) cut to the window's width. */
+static void put(WINDOW *w, int y, int x, const char *s)
+{
+	int cols = getmaxx(w);
+	if (y < 0 || y >= getmaxy(w) || x >= cols)
+		return;
+	char cell[1024];
+	size_t width = utf8_width(s);
+	if ((int)width > cols - x) {
+		layout_cell(cell, sizeof(cell), s, cols - x, ALIGN_LEFT);
+		s = cell;
+	}
+	mvwaddstr(w, y, x, s);
+}
+
+/* A full-width bar (title, table header). */
+static void put_bar(WINDOW *w, int y, const char *s, attr_t attr)
+{
+	char line[1024];
+	layout_cell(line, sizeof(line), s, getmaxx(w), ALIGN_LEFT);
+	wattron(w, attr);
+	mvwaddstr(w, y, 0, line);
+	wattroff(w, attr);
+}
+
+/* ---- header ---- */
+
+static void render_header(WINDOW *w, const struct ui *ui)
+{
+	const struct model_status *st = &ui->model.status;
+	char line[512], up[32], clock[16];
+	struct tm tm;
+	time_t now = (time_t)ui->now;
+	localtime_r(&now, &tm);
+	strftime(clock, sizeof(clock), "%H:%M:%S", &tm);
+
+	char node[96];
+	if (!st->known)
+		snprintf(node, sizeof(node), "node ?");
+	else if (st->id < 0)
+		snprintf(node, sizeof(node), "node not initialised");
+	else
+		snprintf(node, sizeof(node), "node %lld %s %s", (long long)st->id, st->loopback4, st->loopback6);
+	char daemon[128];
+	if (ui->daemon_up && !ui->daemon_note[0])
+		snprintf(daemon, sizeof(daemon), "daemon: up %s", st->version);
+	else if (ui->daemon_up)
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note);
+	else
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note[0] ? ui->daemon_note : "disconnected");
+	snprintf(line, sizeof(line), " wgmesh %s  %s", node, daemon);
+	put_bar(w, 0, line, title_attr());
+	int cols = getmaxx(w);
+	/* The clock only where it does not cover the daemon's state. */
+	if ((int)(utf8_width(line) + strlen(clock)) + 2 <= cols) {
+		wattron(w, title_attr());
+		mvwaddstr(w, 0, cols - (int)strlen(clock) - 1, clock);
+		wattroff(w, title_attr());
+	}
+
+	int64_t uptime = st->known && ui->daemon_up ? st->uptime + (ui->now - ui->status_at) : -1;
+	fmt_duration(up, sizeof(up), uptime);
+	snprintf(line, sizeof(line), " BIRD %s  links %lld/%lld up  nodes %lld  mesh %s  uptime %s  sort %s%s%s%s",
+		 st->bird[0] ? st->bird : "?", (long long)st->links_up, (long long)st->links_total,
+		 (long long)st->nodes, st->mesh[0] ? st->mesh : "?", up, model_sort_name(ui->model.sort),
+		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter);
+	if (!ui->daemon_up)
+		wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
+	put(w, 1, 0, line);
+	if (!ui->daemon_up)
+		wattroff(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
+}
+
+/* ---- links table ---- */
+
+enum col_id {
+	COL_NAME,
+	COL_NODE,
+	COL_ENDPOINT,
+	COL_TRANSPORT,
+	COL_TYPE,
+	COL_STATE,
+	COL_RTT,
+	COL_LOSS,
+	COL_JITTER,
+	COL_COST,
+	COL_RX,
+	COL_TX,
+	COL_HANDSHAKE,
+	COL_SPARK,
+	COL_COUNT,
+};
+
+/* Priorities: what must stay at 80 columns (name, state, RTT, the RTT
+ * history) is 0-2; the endpoint and the link's static details go first. */
+static const struct layout_col link_cols[COL_COUNT] = {
+	[COL_NAME] = { "NAME", 0, 8, 15, ALIGN_LEFT },
+	[COL_NODE] = { "NODE", 1, 4, 5, ALIGN_RIGHT },
+	[COL_ENDPOINT] = { "ENDPOINT", 5, 15, 40, ALIGN_LEFT },
+	[COL_TRANSPORT] = { "TR", 6, 2, 2, ALIGN_LEFT },
+	[COL_TYPE] = { "TYPE", 7, 7, 12, ALIGN_LEFT },
+	[COL_STATE] = { "STATE", 0, 5, 5, ALIGN_LEFT },
+	[COL_RTT] = { "RTT", 0, 7, 8, ALIGN_RIGHT },
+	[COL_LOSS] = { "LOSS", 1, 5, 6, ALIGN_RIGHT },
+	[COL_JITTER] = { "JITTER", 3, 7, 8, ALIGN_RIGHT },
+	[COL_COST] = { "COST", 1, 6, 7, ALIGN_RIGHT },
+	[COL_RX] = { "RX", 4, 9, 10, ALIGN_RIGHT },
+	[COL_TX] = { "TX", 4, 9, 10, ALIGN_RIGHT },
+	[COL_HANDSHAKE] = { "HSHAKE", 6, 6, 6, ALIGN_RIGHT },
+	[COL_SPARK] = { "HISTORY", 2, 10, 60, ALIGN_LEFT },
+};
+
+size_t render_links_columns(const char **titles, size_t max)
+{
+	size_t n = 0;
+	for (; n < COL_COUNT && n < max; n++)
+		titles[n] = link_cols[n].title;
+	return n;
+}
+
+static void link_cell(const struct ui *ui, const struct model_link *l, enum col_id c, int width, char *out,
+		      size_t outlen)
+{
+	switch (c) {
+	case COL_NAME:
+		snprintf(out, outlen, "%s", l->name);
+		break;
+	case COL_NODE:
+		snprintf(out, outlen, "%lld", (long long)l->remote_id);
+		break;
+	case COL_ENDPOINT:
+		snprintf(out, outlen, "%s", l->endpoint);
+		break;
+	case COL_TRANSPORT:
+		snprintf(out, outlen, "%s", l->transport);
+		break;
+	case COL_TYPE:
+		snprintf(out, outlen, "%s", l->link_type);
+		break;
+	case COL_STATE:
+		snprintf(out, outlen, "%s", link_state_name(l->state));
+		break;
+	case COL_RTT:
+		fmt_rtt(out, outlen, l->rtt_ms);
+		break;
+	case COL_LOSS:
+		fmt_loss(out, outlen, l->loss_pct);
+		break;
+	case COL_JITTER:
+		fmt_jitter(out, outlen, l->jitter_ms);
+		break;
+	case COL_COST:
+		fmt_cost(out, outlen, l->cost, l->has_override, l->drained);
+		break;
+	case COL_RX:
+		fmt_rate(out, outlen, l->rx_rate);
+		break;
+	case COL_TX:
+		fmt_rate(out, outlen, l->tx_rate);
+		break;
+	case COL_HANDSHAKE:
+		fmt_handshake_age(out, outlen, l->last_handshake, ui->now);
+		break;
+	case COL_SPARK:
+		if (sparkline_render(l->rtt_recent, l->rtt_recent_n, (size_t)width, ui->glyphs, out, outlen) < 0)
+			out[0] = '\0';
+		break;
+	case COL_COUNT:
+		out[0] = '\0';
+		break;
+	}
+}
+
+int render_table_rows(const WINDOW *w)
+{
+	/* header 2, table title 1, status line 1, key hints 1 */
+	int rows = getmaxy(w) - 5;
+	return rows > 0 ? rows : 0;
+}
+
+size_t render_visible_top(size_t top, size_t selected, size_t rows)
+{
+	if (rows == 0)
+		return 0;
+	if (selected < top)
+		return selected;
+	if (selected >= top + rows)
+		return selected - rows + 1;
+	return top;
+}
+
+static void render_links(WINDOW *w, const struct ui *ui)
+{
+	int widths[COL_COUNT];
+	layout_fit(link_cols, COL_COUNT, getmaxx(w) - 1, 1, widths);
+	char line[2048], cell[512], text[512];
+
+	size_t pos = 0;
+	line[0] = '\0';
+	for (int c = 0; c < COL_COUNT; c++) {
+		if (!widths[c])
+			continue;
+		bool sorted = (int)ui->model.sort == c;
+		snprintf(text, sizeof(text), "%s%s", link_cols[c].title, sorted ? (ui->model.sort_desc ? "v" : "^") : "");
+		pos += layout_cell(line + pos, sizeof(line) - pos, text, widths[c], link_cols[c].align);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " ");
+	}
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+
+	const struct model *m = &ui->model;
+	size_t rows = (size_t)render_table_rows(w), n = model_view_count(m);
+	size_t top = render_visible_top(ui->links_top, model_selected_row(m), rows);
+	if (n == 0) {
+		put(w, 3, 1, m->nlinks ? "no link matches the filter (/ to change it)" :
+					  "no links yet: press c to connect to a node, t to issue a token");
+		return;
+	}
+	for (size_t r = 0; r < rows && top + r < n; r++) {
+		const struct model_link *l = model_view_link(m, top + r);
+		pos = 0;
+		line[0] = '\0';
+		for (int c = 0; c < COL_COUNT; c++) {
+			if (!widths[c])
+				continue;
+			link_cell(ui, l, (enum col_id)c, widths[c], text, sizeof(text));
+			layout_cell(cell, sizeof(cell), text, widths[c], link_cols[c].align);
+			pos += (size_t)snprintf(line + pos, sizeof(line) - pos, "%s ", cell);
+		}
+		attr_t attr = health_attr(model_link_health(l));
+		if (top + r == model_selected_row(m))
+			attr |= A_REVERSE;
+		wattron(w, attr);
+		put(w, 3 + (int)r, 0, line);
+		wattroff(w, attr);
+	}
+}
+
+/* ---- link detail ---- */
+
+static void render_graph(WINDOW *w, int y, int height, const char *title, const double *v, size_t n,
+			 graph_label_fn label, bool zero_based, const struct ui *ui)
+{
+	char storage[16][1024];
+	char *lines[16];
+	if (height > 16)
+		height = 16;
+	for (int i = 0; i < height; i++)
+		lines[i] = storage[i];
+	struct graph_opts o = { .width = (size_t)getmaxx(w) - 1, .height = (size_t)height, .glyphs = ui->glyphs,
+				.label = label, .zero_based = zero_based };
+	struct series_stats st;
+	char mn[16], av[16], mx[16], hdr[256];
+	if (graph_render(v, n, &o, lines, sizeof(storage[0]), &st) < 0)
+		return;
+	snprintf(hdr, sizeof(hdr), "%s  min %s  avg %s  max %s", title, label(mn, sizeof(mn), st.min),
+		 label(av, sizeof(av), st.avg), label(mx, sizeof(mx), st.max));
+	wattron(w, A_BOLD);
+	put(w, y, 0, hdr);
+	wattroff(w, A_BOLD);
+	for (int i = 0; i < height; i++)
+		put(w, y + 1 + i, 0, lines[i]);
+}
+
+static void render_detail(WINDOW *w, const struct ui *ui)
+{
+	const struct model_link *l = model_find_link(&ui->model, ui->detail_link);
+	char line[512], a[32], b[32], c[32], d[32];
+	size_t pos0;
+	if (!l) {
+		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail_link);
+		put(w, 2, 1, line);
+		return;
+	}
+	snprintf(line, sizeof(line), " %s  node %lld  %s  %s %s  %s %s  port %lld", l->name, (long long)l->remote_id,
+		 link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
+	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
+	put(w, 2, 0, line);
+	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
+	snprintf(line, sizeof(line), " local %s  remote %s  handshake %s  rx %s  tx %s", l->local_addr, l->remote_addr,
+		 fmt_handshake_age(a, sizeof(a), l->last_handshake, ui->now), fmt_rate(b, sizeof(b), l->rx_rate),
+		 fmt_rate(c, sizeof(c), l->tx_rate));
+	put(w, 3, 0, line);
+	pos0 = (size_t)snprintf(line, sizeof(line), " rtt %s  loss %s  jitter %s  cost %s",
+				fmt_rtt(a, sizeof(a), l->rtt_ms), fmt_loss(b, sizeof(b), l->loss_pct),
+				fmt_jitter(c, sizeof(c), l->jitter_ms),
+				fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
+	if (l->cost_measured >= 0 && pos0 < sizeof(line))
+		snprintf(line + pos0, sizeof(line) - pos0, " (measured %lld)%s", (long long)l->cost_measured,
+			 l->drained ? " drained" : "");
+	put(w, 4, 0, line);
+
+	/* Whatever the daemon keeps, or the recent samples until it answers. */
+	const double *v = ui->history_loaded ? ui->history.rtt_ms : l->rtt_recent;
+	size_t n = ui->history_loaded ? ui->history.nrtt : l->rtt_recent_n;
+	int plot = getmaxx(w) - 1 - GRAPH_LABEL_COLS;
+	double loss[1024], jitter[1024];
+	size_t nb = plot > 0 ? (size_t)(plot < 1024 ? plot : 1024) : 0;
+	size_t nloss = series_bucket_loss(v, n, loss, nb);
+	size_t njit = series_bucket_jitter(v, n, jitter, nb);
+
+	/* Rows: 5 above, cost 1, events >= 3, status + hints 2; the rest to graphs 2:1:1. */
+	int avail = getmaxy(w) - 5 - 1 - 3 - 2 - 3;
+	int g_rtt = avail / 2, g_loss = (avail - g_rtt) / 2, g_jit = avail - g_rtt - g_loss;
+	int y = 5;
+	char title[96];
+	int64_t secs = (int64_t)n * (ui->history_loaded ? ui->history.interval_ms : 1000) / 1000;
+	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
+		 ui->history_loaded	    ? "" :
+		 ui->history_unsupported ? " (recent samples; the daemon keeps no history)" :
+					   " (loading history)");
+	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, false, ui);
+	y += g_rtt + 1;
+	render_graph(w, y, g_loss, " loss", loss, nloss, fmt_loss, true, ui);
+	y += g_loss + 1;
+	render_graph(w, y, g_jit, " jitter", jitter, njit, fmt_jitter, true, ui);
+	y += g_jit + 1;
+
+	size_t pos = (size_t)snprintf(line, sizeof(line), " cost history:");
+	if (!ui->history_loaded || ui->history.ncosts == 0)
+		snprintf(line + pos, sizeof(line) - pos, " %s", ui->history_loaded ? "no changes kept" : "-");
+	for (size_t i = ui->history.ncosts > 8 ? ui->history.ncosts - 8 : 0;
+	     ui->history_loaded && i < ui->history.ncosts && pos < sizeof(line); i++) {
+		struct tm tm;
+		time_t t = (time_t)ui->history.costs[i].ts;
+		char hm[16];
+		localtime_r(&t, &tm);
+		strftime(hm, sizeof(hm), "%H:%M", &tm);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm, (long long)ui->history.costs[i].cost);
+	}
+	put(w, y++, 0, line);
+
+	/* This link's newest events, as many as fit. */
+	int last = getmaxy(w) - 3;
+	size_t count = model_event_count(&ui->model), shown = 0;
+	for (size_t i = count; i > 0 && last - (int)shown >= y; i--) {
+		const struct model_event *e = model_event_at(&ui->model, i - 1);
+		if (strcmp(e->link, l->name) != 0)
+			continue;
+		struct tm tm;
+		time_t t = (time_t)e->ts;
+		char hms[16];
+		localtime_r(&t, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(line, sizeof(line), " %s %s", hms, e->text);
+		put(w, last - (int)shown, 0, line);
+		shown++;
+	}
+	if (shown == 0)
+		put(w, y, 0, " no events for this link yet");
+}
+
+/* ---- nodes ---- */
+
+enum node_col { NCOL_ID, NCOL_LO4, NCOL_LO6, NCOL_HOP, NCOL_VIA, NCOL_METRIC, NCOL_ROUTE, NCOL_COUNT };
+
+static const struct layout_col node_cols[NCOL_COUNT] = {
+	[NCOL_ID] = { "NODE", 0, 5, 6, ALIGN_RIGHT },
+	[NCOL_LO4] = { "LOOPBACK4", 0, 10, 15, ALIGN_LEFT },
+	[NCOL_LO6] = { "LOOPBACK6", 2, 14, 39, ALIGN_LEFT },
+	[NCOL_HOP] = { "NEXT HOP", 1, 10, 39, ALIGN_LEFT },
+	[NCOL_VIA] = { "VIA", 1, 8, 15, ALIGN_LEFT },
+	[NCOL_METRIC] = { "METRIC", 0, 6, 7, ALIGN_RIGHT },
+	[NCOL_ROUTE] = { "ROUTE", 0, 8, 8, ALIGN_LEFT },
+};
+
+static void node_row(const struct model_node *nd, const int *widths, char *line, size_t len)
+{
+	char text[64], cell[256];
+	size_t pos = 0;
+	line[0] = '\0';
+	for (int c = 0; c < NCOL_COUNT; c++) {
+		if (!widths[c])
+			continue;
+		if (!nd)
+			snprintf(text, sizeof(text), "%s", node_cols[c].title);
+		else if (c == NCOL_ID)
+			snprintf(text, sizeof(text), "%lld", (long long)nd->id);
+		else if (c == NCOL_LO4)
+			snprintf(text, sizeof(text), "%s", nd->loopback4);
+		else if (c == NCOL_LO6)
+			snprintf(text, sizeof(text), "%s", nd->loopback6);
+		else if (c == NCOL_HOP)
+			snprintf(text, sizeof(text), "%s", nd->next_hop[0] ? nd->next_hop : "-");
+		else if (c == NCOL_VIA)
+			snprintf(text, sizeof(text), "%s", nd->via[0] ? nd->via : "-");
+		else if (c == NCOL_METRIC)
+			snprintf(text, sizeof(text), "%lld", (long long)nd->metric);
+		else
+			snprintf(text, sizeof(text), "%s", nd->self ? "self" : nd->direct ? "direct" : "via mesh");
+		layout_cell(cell, sizeof(cell), text, widths[c], node_cols[c].align);
+		pos += (size_t)snprintf(line + pos, pos < len ? len - pos : 0, "%s ", cell);
+		if (pos >= len)
+			break;
+	}
+}
+
+static void render_nodes(WINDOW *w, const struct ui *ui)
+{
+	char line[1024];
+	int widths[NCOL_COUNT];
+	layout_fit(node_cols, NCOL_COUNT, getmaxx(w) - 1, 1, widths);
+	node_row(NULL, widths, line, sizeof(line));
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	const struct model *m = &ui->model;
+	if (m->nnodes == 0) {
+		put(w, 3, 1, ui->nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)" :
+						     "no nodes known yet");
+		return;
+	}
+	size_t rows = (size_t)render_table_rows(w);
+	size_t top = ui->nodes_top < m->nnodes ? ui->nodes_top : 0;
+	for (size_t r = 0; r < rows && top + r < m->nnodes; r++) {
+		node_row(&m->nodes[top + r], widths, line, sizeof(line));
+		put(w, 3 + (int)r, 0, line);
+	}
+}
+
+/* ---- events ---- */
+
+static void render_events(WINDOW *w, const struct ui *ui)
+{
+	char line[512];
+	size_t count = model_event_count(&ui->model), rows = (size_t)render_table_rows(w);
+	snprintf(line, sizeof(line), "EVENTS  %zu kept%s", count,
+		 ui->events_follow ? "  (following; Up to scroll)" : "  (scrolled; End to follow)");
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	size_t top = ui->events_follow ? (count > rows ? count - rows : 0) : ui->events_top;
+	for (size_t r = 0; r < rows && top + r < count; r++) {
+		const struct model_event *e = model_event_at(&ui->model, top + r);
+		struct tm tm;
+		time_t t = isnan(e->ts) ? 0 : (time_t)e->ts;
+		char hms[16];
+		localtime_r(&t, &tm);
+		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
+		snprintf(line, sizeof(line), " %s %-12s %s", hms, e->kind, e->text);
+		put(w, 3 + (int)r, 0, line);
+	}
+}
+
+/* ---- help ---- */
+
+static void render_help(WINDOW *w, const struct ui *ui)
+{
+	char lines[64][96];
+	size_t n = keys_help_lines(lines, 64);
+	put_bar(w, 2, "KEYS (any key closes this help)", A_BOLD | A_UNDERLINE);
+	int rows = getmaxy(w) - 5, col_w = getmaxx(w) / 2;
+	for (size_t i = 0; i < n; i++) {
+		char cell[128];
+		int y = 3 + (int)i % rows, x = 1 + ((int)i / rows) * col_w;
+		layout_cell(cell, sizeof(cell), lines[i], col_w - 2, ALIGN_LEFT);
+		if ((int)i / rows < 2)
+			put(w, y, x, cell);
+	}
+	/* The legend goes under the keys, in whichever column has room. */
+	static const char *const legend_colour[] = { "COST marks: * override, D drained", "Rows: green ok, yellow some loss,",
+						     "  red bad or drained, magenta down" };
+	static const char *const legend_mono[] = { "COST marks: * override, D drained", "Rows: bold bad or drained, dim down" };
+	const char *const *legend = use_colour ? legend_colour : legend_mono;
+	int nlegend = use_colour ? 3 : 2;
+	int used = (int)n <= rows ? (int)n : (int)n - rows;
+	int x = 1 + ((int)n <= rows ? 0 : col_w);
+	for (int i = 0; i < nlegend && 4 + used + i < getmaxy(w) - 2; i++)
+		put(w, 4 + used + i, x, legend[i]);
+}
+
+/* ---- bottom: prompt or status, key hints ---- */
+
+static void render_bottom(WINDOW *w, const struct ui *ui)
+{
+	int rows = getmaxy(w);
+	char line[1024];
+	if (ui->prompting) {
+		char shown[UI_PROMPT_MAX];
+		size_t len = ui->prompt_len < sizeof(shown) - 1 ? ui->prompt_len : sizeof(shown) - 1;
+		if (ui->prompt_secret)
+			memset(shown, '*', len);
+		else
+			memcpy(shown, ui->prompt_buf, len);
+		shown[len] = '\0';
+		snprintf(line, sizeof(line), "%s%s", ui->prompt_label, shown);
+		wattron(w, A_BOLD);
+		put(w, rows - 2, 0, line);
+		wattroff(w, A_BOLD);
+	} else if (ui->status[0]) {
+		attr_t attr = ui->status_error ? (use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD)
+					       : (use_colour ? COLOR_PAIR(PAIR_OK) : A_NORMAL);
+		wattron(w, attr);
+		put(w, rows - 2, 0, ui->status);
+		wattroff(w, attr);
+	}
+	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
+			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
+			    " Enter:detail t:token c:connect d:disc r:drain C:cost /:filter ?:help q:quit";
+	put_bar(w, rows - 1, hints, title_attr());
+}
+
+/* The token box: framed above and below, the token alone on its rows with
+ * no frame beside it, so selecting it copies the token only. A token wider
+ * than the terminal continues at the start of the next row (console.c then
+ * rewrites it so the terminal marks those rows as one wrapped line). */
+static void render_token_box(WINDOW *w, const struct ui *ui)
+{
+	int cols = getmaxx(w), rows = getmaxy(w);
+	int token_rows = render_token_rows(strlen(ui->token), cols);
+	int y = render_token_first_row(strlen(ui->token), rows, cols) - 3;
+	char rule[1024];
+	int n = cols - 2 < 300 ? cols - 2 : 300;
+	size_t pos = 0;
+	for (int i = 0; i < n; i++)
+		pos += (size_t)snprintf(rule + pos, sizeof(rule) - pos, "%s", ui->glyphs == GLYPHS_UTF8 ? "─" : "-");
+	for (int i = y; i < y + 7 + token_rows; i++) {
+		wmove(w, i, 0);
+		wclrtoeol(w);
+	}
+	wattron(w, A_BOLD);
+	put(w, y, 1, rule);
+	put(w, y + 1, 2, "Join token (shown once; copy it now):");
+	wattroff(w, A_BOLD);
+	mvwaddnstr(w, y + 3, 0, ui->token, token_rows * cols);
+	put(w, y + 4 + token_rows, 2, ui->token_note);
+	put(w, y + 5 + token_rows, 2, "Press any key to close; the token is not shown again.");
+	wattron(w, A_BOLD);
+	put(w, y + 6 + token_rows, 1, rule);
+	wattroff(w, A_BOLD);
+}
+
+int render_token_rows(size_t len, int cols)
+{
+	if (cols <= 0)
+		return 1;
+	int r = (int)((len + (size_t)cols - 1) / (size_t)cols);
+	return r < 1 ? 1 : r;
+}
+
+int render_token_first_row(size_t len, int rows, int cols)
+{
+	int y = rows / 2 - 4 - render_token_rows(len, cols) / 2;
+	return (y < 2 ? 2 : y) + 3;
+}
+
+void render_frame(WINDOW *w, const struct ui *ui)
+{
+	werase(w);
+	int rows = getmaxy(w), cols = getmaxx(w);
+	if (rows < RENDER_MIN_ROWS || cols < RENDER_MIN_COLS) {
+		char msg[128];
+		snprintf(msg, sizeof(msg), "wgmesh console needs at least %dx%d; this terminal is %dx%d.",
+			 RENDER_MIN_COLS, RENDER_MIN_ROWS, cols, rows);
+		mvwaddnstr(w, 0, 0, msg, cols);
+		if (rows > 1)
+			mvwaddnstr(w, 1, 0, "Enlarge the window, or press q to quit.", cols);
+		return;
+	}
+	render_header(w, ui);
+	switch (ui->view) {
+	case VIEW_LINKS:
+		render_links(w, ui);
+		break;
+	case VIEW_DETAIL:
+		render_detail(w, ui);
+		break;
+	case VIEW_NODES:
+		render_nodes(w, ui);
+		break;
+	case VIEW_EVENTS:
+		render_events(w, ui);
+		break;
+	case VIEW_HELP:
+		render_help(w, ui);
+		break;
+	}
+	render_bottom(w, ui);
+	if (ui->token_shown)
+		render_token_box(w, ui);
+}
