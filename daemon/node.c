@@ -23,6 +23,7 @@
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
 #include "daemon/mesh/buildup.h"
+#include "daemon/mesh/rotation.h"
 #include "daemon/routing/vxlan.h"
 #include "daemon/api/tokens.h"
 #include "daemon/core/worker.h"
@@ -56,6 +57,7 @@ struct node {
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
+	struct rotation *rotation;
 };
 
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
@@ -255,8 +257,16 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
 							    .links = n->links, .http = n->http, .loop = loop,
 							    .waiting = &n->disconnect_waiting };
+	{
+		struct rotation_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
+					      .links = n->links, .http = n->http, .ctl = ctl, .notify = n->notify };
+		if ((rc = rotation_new(&deps, &n->rotation)) < 0) {
+			snprintf(err, errlen, "key rotation: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
-	    (rc = quality_register(n->quality, ctl)) < 0) {
+	    (rc = quality_register(n->quality, ctl)) < 0 || (rc = rotation_register(n->rotation, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
@@ -289,11 +299,14 @@ void node_stop(struct node *n)
 	node_api_free(n->api);
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
+	rotation_stop(n->rotation);
 	http_client_free(n->http);
 	join_free(n->join);
 	buildup_free(n->buildup);
 	vxlan_free(n->vxlan);
 	worker_free(n->worker);
+	/* After the worker, whose last saves report to it. */
+	rotation_free(n->rotation);
 	quality_free(n->quality);
 	link_expiry_free(n->expiry);
 	notify_free(n->notify);
@@ -317,6 +330,8 @@ void node_config_changed(struct node *n, const char *key)
 		buildup_config_changed(n->buildup);
 	else if (strcmp(key, "vxlan") == 0)
 		vxlan_config_changed(n->vxlan);
+	else if (strcmp(key, "xorRotateInterval") == 0)
+		rotation_config_changed(n->rotation, key);
 	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0) {
 		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);

@@ -484,6 +484,7 @@ json_t *wgm_msg_update_req_encode(const struct wgm_msg_update_req *m)
 	    (m->has_cost && m->cost > 65535) || put_link_ref(j, &m->link) ||
 	    (m->has_port && json_object_set_new(j, "port", json_integer(m->port))) ||
 	    (m->has_obfs_key && put_obfs_key(j, m->obfs_key)) ||
+	    (m->obfs_key_settled && (!m->has_obfs_key || json_object_set_new(j, "obfs_key_settled", json_true()))) ||
 	    (m->has_cost && json_object_set_new(j, "cost", json_integer(m->cost)))) {
 		json_decref(j);
 		return NULL;
@@ -507,6 +508,14 @@ int wgm_msg_update_req_decode(const json_t *j, struct wgm_msg_update_req *m, cha
 		if (get_obfs_key(j, m->obfs_key, err, errlen))
 			goto bad;
 		m->has_obfs_key = true;
+	}
+	if (json_object_get(j, "obfs_key_settled")) {
+		if (get_bool(j, "obfs_key_settled", &m->obfs_key_settled, err, errlen))
+			goto bad;
+		if (m->obfs_key_settled && !m->has_obfs_key) {
+			fail(err, errlen, "obfs_key_settled", "needs the obfs_key it confirms");
+			goto bad;
+		}
 	}
 	if (json_object_get(j, "cost")) {
 		if (get_int(j, "cost", 0, 65535, &cost, err, errlen))

@@ -120,9 +120,12 @@ struct wgm_msg_update_req {
 	struct wgm_msg_link_ref link;
 	bool has_port, has_obfs_key, has_cost;
 	uint16_t port;          /* 1-65535 */
-	/* secret: the link's new key (XOR key rotation); the key the link
-	 * already has confirms the rotation, so the old one is forgotten */
+	/* secret: the link's new key (XOR key rotation). With
+	 * obfs_key_settled, the key the link already has: the rotation is
+	 * over, the old key is forgotten. The same key again without it is a
+	 * retried call and changes nothing. */
 	uint8_t obfs_key[32];
+	bool obfs_key_settled;
 	uint32_t cost;          /* 0-65535 */
 };
 

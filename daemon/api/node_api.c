@@ -606,10 +606,17 @@ static void handle_update(struct http_request *http, void *ctx)
 		link->rec.cost_override = m.cost ? (int)m.cost : LINK_COST_NONE;
 	if (m.has_obfs_key) {
 		/* XOR key rotation (docs/link-types.md): a new key is sent with
-		 * from now on, the old one still accepted; the key the link has
-		 * already confirms that the other end sends with it too. */
-		if (sodium_memcmp(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN) == 0) {
-			key_settled = true;
+		 * from now on, the old one still accepted; obfs_key_settled with
+		 * the key the link has says the other end sends with it too. The
+		 * same key again is a retried call. */
+		bool same = sodium_memcmp(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN) == 0;
+
+		if (m.obfs_key_settled && !same) {
+			refuse(http, 400, "obfs_key_settled: that is not this link's key");
+			goto out;
+		}
+		if (same) {
+			key_settled = m.obfs_key_settled;
 		} else {
 			memcpy(old_key, link->rec.obfs_key, LINK_KEY_LEN);
 			memcpy(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN);

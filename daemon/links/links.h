@@ -43,6 +43,10 @@ struct link {
 	char seen_endpoint[LINK_ENDPOINT_MAX];
 	uint64_t seen_ms;         /* loop_now_ms() of that reading; 0 = none yet */
 	uint64_t active_since_ms; /* loop_now_ms() when the link last became active */
+	/* Drained for a key rotation (daemon/mesh/rotation.h), beside the
+	 * operator's rec.drained, which it leaves alone; not stored: a restart
+	 * ends the drain, and the rotation resumes later. */
+	bool rotation_drained;
 	/* Opaque per-link state of other parts (probing, costs), owned there:
 	 * links_add_hooks tells them when a link appears and goes. */
 	void *quality;
