@@ -41,12 +41,40 @@ static bool all_zero(const uint8_t *p, size_t n)
 	return acc == 0;
 }
 
+/* Random bytes for the wire: the injected source, or the link's stream. */
+static void awg_random(struct wgm_awg *a, void *buf, size_t len)
+{
+	if (a->random) {
+		a->random(buf, len);
+		return;
+	}
+	uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {0};
+	if (len > sizeof(a->pool)) {
+		memcpy(nonce, &a->pool_nonce, sizeof(a->pool_nonce));
+		a->pool_nonce++;
+		crypto_stream_chacha20_ietf(buf, len, nonce, a->pool_key);
+		return;
+	}
+	if (a->pool_left < len) {
+		memcpy(nonce, &a->pool_nonce, sizeof(a->pool_nonce));
+		a->pool_nonce++;
+		crypto_stream_chacha20_ietf(a->pool, sizeof(a->pool), nonce, a->pool_key);
+		a->pool_left = sizeof(a->pool);
+	}
+	/* Bytes are taken from the end and wiped once used. */
+	a->pool_left -= len;
+	memcpy(buf, a->pool + a->pool_left, len);
+	sodium_memzero(a->pool + a->pool_left, len);
+}
+
 int wgm_awg_init(struct wgm_awg *a, const struct wgm_awg_params *p, const uint8_t local_public[32],
 		 const uint8_t remote_public[32], wgm_obfs_random_fn rnd)
 {
 	memset(a, 0, sizeof(*a));
 	a->p = *p;
 	a->random = rnd;
+	if (!rnd)
+		randombytes_buf(a->pool_key, sizeof(a->pool_key));
 	label_key(a->mac1_key_local, LABEL_MAC1, local_public);
 	label_key(a->mac1_key_remote, LABEL_MAC1, remote_public);
 	label_key(a->cookie_key_local, LABEL_COOKIE, local_public);
@@ -67,7 +95,7 @@ void wgm_awg_clear(struct wgm_awg *a)
 	sodium_memzero(a, sizeof(*a));
 }
 
-static uint32_t uniform(wgm_obfs_random_fn rnd, uint32_t lo, uint32_t hi)
+static uint32_t uniform(struct wgm_awg *a, uint32_t lo, uint32_t hi)
 {
 	uint64_t span = (uint64_t)hi - lo + 1;
 	if (span == 1)
@@ -75,7 +103,7 @@ static uint32_t uniform(wgm_obfs_random_fn rnd, uint32_t lo, uint32_t hi)
 	uint64_t limit = (1ull << 32) - ((1ull << 32) % span);
 	for (;;) {
 		uint32_t v;
-		rnd(&v, sizeof(v));
+		awg_random(a, &v, sizeof(v));
 		if (v < limit)
 			return lo + (uint32_t)(v % span);
 	}
@@ -138,10 +166,10 @@ static int emit_junk(struct wgm_awg *a, wgm_obfs_emit_fn emit, void *ctx)
 		if (p->version == 1)
 			/* AWG 1.0: Jmin + rand(Jmax - Jmin), with Jmax raised by one
 			 * when equal to Jmin: [Jmin, Jmax - 1], or Jmin. */
-			n = p->jmax == p->jmin ? p->jmin : uniform(a->random, p->jmin, p->jmax - 1u);
+			n = p->jmax == p->jmin ? p->jmin : uniform(a, p->jmin, p->jmax - 1u);
 		else
-			n = uniform(a->random, p->jmin, p->jmax);
-		a->random(a->junk, n);
+			n = uniform(a, p->jmin, p->jmax);
+		awg_random(a, a->junk, n);
 		int rc = emit(ctx, a->junk, n);
 		if (rc != 0)
 			return rc < 0 ? rc : -ECANCELED;
@@ -172,9 +200,9 @@ ssize_t wgm_awg_outbound(struct wgm_awg *a, const uint8_t *in, size_t len, uint8
 	}
 	memmove(out + pad, in, len);
 	uint8_t *m = out + pad;
-	a->random(out, pad);
+	awg_random(a, out, pad);
 	const struct wgm_awg_range *h = &p->h[type - 1];
-	wg_put_le32(m, p->version == 2 ? uniform(a->random, h->lo, h->hi) : h->lo);
+	wg_put_le32(m, p->version == 2 ? uniform(a, h->lo, h->hi) : h->lo);
 
 	if (mac1) {
 		/* The receiver checks mac1 over the substituted type. */

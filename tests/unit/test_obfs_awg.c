@@ -425,6 +425,49 @@ static void test_random_params_always_valid(void **state)
 	}
 }
 
+/* Without an injected source: libsodium-seeded stream, prefixes and H values
+ * differ per datagram, junk of any length, and it still round-trips. */
+static void test_default_random_source(void **state)
+{
+	struct wgm_awg_params p = observed;
+	p.version = 2;
+	p.s4 = 8;
+	p.jmax = 1000; /* junk longer than the pool */
+	for (int i = 0; i < 3; i++)
+		p.h[i].hi = p.h[i].lo + 999;
+	p.h[3].lo = 5000;
+	p.h[3].hi = 6000;
+	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = p};
+	memset(cfg.local_public, 1, 32);
+	memset(cfg.remote_public, 2, 32);
+	struct wgm_obfs *a, *b;
+	char err[128];
+	assert_int_equal(wgm_obfs_new(&cfg, &a, err, sizeof(err)), 0);
+	memset(cfg.local_public, 2, 32);
+	memset(cfg.remote_public, 1, 32);
+	assert_int_equal(wgm_obfs_new(&cfg, &b, err, sizeof(err)), 0);
+	memset(pb, 2, 32);
+	uint8_t msg[1500], w1[1600], w2[1600], back[1600];
+	test_rng_seed(9);
+	size_t len = backend_msg(msg, 4, 1424, pb, NULL);
+	ssize_t n1 = wgm_obfs_outbound(a, msg, len, w1, sizeof(w1), NULL, NULL);
+	ssize_t n2 = wgm_obfs_outbound(a, msg, len, w2, sizeof(w2), NULL, NULL);
+	assert_int_equal(n1, (ssize_t)len + 8);
+	assert_int_equal(n2, n1);
+	assert_memory_not_equal(w1, w2, 12);
+	assert_int_equal(wgm_obfs_inbound(b, w2, (size_t)n2, back, sizeof(back)), (ssize_t)len);
+	assert_memory_equal(back, msg, len);
+	len = backend_msg(msg, 1, 0, pb, NULL);
+	struct junk_log junk = {0};
+	for (int i = 0; i < 20; i++) {
+		ssize_t n = wgm_obfs_outbound(a, msg, len, w1, sizeof(w1), collect, &junk);
+		assert_int_equal(wgm_obfs_inbound(b, w1, (size_t)n, back, sizeof(back)), (ssize_t)len);
+	}
+	assert_int_equal(junk.n, 60);
+	wgm_obfs_free(a);
+	wgm_obfs_free(b);
+}
+
 static void test_max_growth(void **state)
 {
 	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = observed};
@@ -446,6 +489,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input_dropped),
 		cmocka_unit_test(test_params_check),
 		cmocka_unit_test(test_random_params_always_valid),
+		cmocka_unit_test(test_default_random_source),
 		cmocka_unit_test(test_max_growth),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
