@@ -2,7 +2,20 @@
  * prefix, H type, mac1/mac2 over the substituted bytes. Inbound: classify as
  * amneziawg-go does, verify the wire mac1 (or open the cookie reply), then
  * strip the prefix, put back the standard type and recompute what WireGuard
- * checks. Every read is bounded by the lengths checked first. */
+ * checks. Every read is bounded by the lengths checked first.
+ *
+ * Limits, on purpose:
+ *  - A cookie reply is re-sealed only when it answers one of the last
+ *    WGM_AWG_MAC1_RING handshake messages of its direction; others are
+ *    dropped inbound (they could not open at the backend either) and sent
+ *    unchanged outbound.
+ *  - A received non-zero mac2 is remade only when it verifies with the
+ *    cookie our backend last handed out on this link; any other is passed
+ *    unchanged for the backend to reject (it then answers with a cookie).
+ *  - No I1..I5 packets (AWG 1.5/2.0 "special junk"): optional and sender-only.
+ *  - Transport is padded with S4 always, keepalives too (amneziawg-go
+ *    v0.2.18+); unpadded keepalives of v0.2.15..17 peers are not recognised,
+ *    as in v0.2.18+ itself. */
 #include "common/obfs/awg.h"
 
 #include <errno.h>

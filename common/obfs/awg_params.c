@@ -5,6 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/obfs/wg_msg.h"
 
 /* Bounds of our own: enough junk to shape a handshake, not a flood. */
@@ -96,6 +98,8 @@ static uint32_t uniform(wgm_obfs_random_fn rnd, uint32_t lo, uint32_t hi)
 void wgm_awg_params_random(uint8_t version, struct wgm_awg_params *p, wgm_obfs_random_fn rnd)
 {
 	char err[8];
+	if (!rnd)
+		rnd = randombytes_buf;
 	do {
 		memset(p, 0, sizeof(*p));
 		p->version = version == 1 ? 1 : 2;
