@@ -7,7 +7,8 @@
  * JSON: {"version":2,"jc":4,"jmin":40,"jmax":70,"s1":15,"s2":20,"s3":18,
  * "s4":8,"h1":"100000-100999","h2":...}; an H value is a number when its
  * range is one value, else "LO-HI" (amneziawg-tools' own syntax). The rules
- * (which values AmneziaWG accepts) are wgm_awg_params_check's. */
+ * (which values AmneziaWG accepts) are wgm_awg_params_check's
+ * (common/obfs/awg_params.h). */
 #ifndef WGM_COMMON_API_AWG_H
 #define WGM_COMMON_API_AWG_H
 
@@ -16,6 +17,7 @@
 #include <stddef.h>
 
 #include "common/api/api_msg.h"
+#include "common/obfs/awg_params.h"
 #include "common/obfs/obfs.h"
 
 #define WGM_API_AWG_FIELD "awg"
@@ -38,13 +40,5 @@ int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, 
  * (AmneziaWG's own defaults: byte-identical to WireGuard). Records written
  * then read as these. */
 void wgm_awg_params_legacy(struct wgm_awg_params *p);
-
-/* Until common/obfs/awg_params.h (branch obfs-core) lands, the two functions
- * it provides are declared here with the agreed shape; the interim bodies
- * are in common/api/awg_params_interim.c. */
-#ifndef WGM_COMMON_AWG_PARAMS_H
-int wgm_awg_params_check(const struct wgm_awg_params *p, char *err, size_t errlen);
-void wgm_awg_params_random(struct wgm_awg_params *p, unsigned version, wgm_obfs_random_fn random);
-#endif
 
 #endif

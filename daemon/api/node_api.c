@@ -347,7 +347,7 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	}
 	if (m->link_type == WGM_LINK_AMNEZIAWG) {
 		/* Made here, per link, from the rules both ends check. */
-		wgm_awg_params_random(&rec->awg, cfg->amneziawg_version, NULL);
+		wgm_awg_params_random((uint8_t)cfg->amneziawg_version, &rec->awg, NULL);
 		if (wgm_awg_params_check(&rec->awg, err, errlen) < 0)
 			return 500;
 		*awg = rec->awg;

@@ -151,7 +151,7 @@ static void test_random_params_pass_the_check_for_both_versions(void **state)
 			struct wgm_awg_params p;
 			char err[200] = "";
 
-			wgm_awg_params_random(&p, version, NULL);
+			wgm_awg_params_random(version, &p, NULL);
 			assert_int_equal(p.version, version);
 			if (wgm_awg_params_check(&p, err, sizeof(err)) != 0)
 				fail_msg("random params refused: %s", err);

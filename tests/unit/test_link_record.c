@@ -148,7 +148,7 @@ static void sample_awg_link(struct link_record *r)
 {
 	sample(r);
 	r->link_type = WGM_LINK_AMNEZIAWG;
-	wgm_awg_params_random(&r->awg, 2, NULL);
+	wgm_awg_params_random(2, &r->awg, NULL);
 }
 
 static void test_obfuscated_links_round_trip_key_next_key_and_awg(void **state)
