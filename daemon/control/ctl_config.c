@@ -7,22 +7,6 @@
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
 
-bool ctl_config_applied_live(const char *key)
-{
-	/* Read from the config at every use by routing, buildup, VXLAN and the
-	 * link expiry, or applied by the changed callback (logLevel; the
-	 * path-quality keys). */
-	static const char *const live[] = { "mesh", "vxlan", "ospfv2", "ospfv3", "client", "area", "tick",
-					    "AllowedPeers", "logLevel", "reloadPercentage", "minReloadInterval",
-					    "reloadInterval", "costEventWindow", "jitterThreshold", "probeInterval",
-					    "handshakeTimeout", NULL };
-
-	for (size_t i = 0; live[i]; i++)
-		if (strcmp(live[i], key) == 0)
-			return true;
-	return false;
-}
-
 enum change_kind { CHANGE_SET, CHANGE_ENABLE, CHANGE_DISABLE };
 
 static int apply_change(struct wgm_config *cfg, enum change_kind kind, const char *key, const char *value, char *err,
@@ -56,6 +40,9 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	rc = wgm_config_load(cc->config_path, file, err, sizeof(err));
 	if (rc == 0)
 		rc = apply_change(file, kind, key, value, err, sizeof(err));
+	/* The key table says whether the running daemon applies the key (0) or
+	 * only its next start does (1). */
+	live = rc == 0;
 	if (rc >= 0)
 		rc = wgm_config_save(cc->config_path, file, err, sizeof(err));
 	if (rc < 0) {
@@ -64,7 +51,7 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	}
 	/* A key needing a restart keeps its old value in the running daemon,
 	 * which still works by it (addresses, names). */
-	live = ctl_config_applied_live(key) && apply_change(cc->cfg, kind, key, value, err, sizeof(err)) >= 0;
+	live = live && apply_change(cc->cfg, kind, key, value, err, sizeof(err)) >= 0;
 	log_notice("config: %s %s%s%s, saved to %s%s", kind == CHANGE_SET ? "set" : kind == CHANGE_ENABLE ? "enable" : "disable",
 		   key, value ? " " : "", value ? value : "", cc->config_path, live ? "" : "; applies after a restart");
 	if (live && cc->changed)
