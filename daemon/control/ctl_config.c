@@ -83,9 +83,9 @@ int ctl_config_register(struct ctl_config *cc, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, "set", handle_set, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, "enable", handle_enable, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, "disable", handle_disable, cc)) < 0)
+	if ((rc = ctl_server_register(ctl, CTL_CMD_SET, handle_set, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_ENABLE, handle_enable, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_DISABLE, handle_disable, cc)) < 0)
 		return rc;
 	return 0;
 }

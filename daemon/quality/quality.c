@@ -239,7 +239,7 @@ static void publish_link_state(struct quality *q, struct qlink *ql)
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new("link_state");
+	ev = ctl_event_new(CTL_EVENT_LINK_STATE);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(l->rec.name));
@@ -308,7 +308,7 @@ static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new("cost");
+	ev = ctl_event_new(CTL_EVENT_COST);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(ql->link->rec.name));
@@ -443,7 +443,7 @@ static void publish_metrics(struct quality *q)
 
 	if (!q->d.ctl || ctl_server_subscriber_count(q->d.ctl) == 0)
 		return;
-	ev = ctl_event_new("metrics");
+	ev = ctl_event_new(CTL_EVENT_METRICS);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "links", links_to_json(q->d.links));
@@ -1013,10 +1013,10 @@ int quality_register(struct quality *q, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, "link_history", handle_link_history, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "cost", handle_cost, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "drain", handle_drain, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "undrain", handle_undrain, q)) < 0)
+	if ((rc = ctl_server_register(ctl, CTL_CMD_LINK_HISTORY, handle_link_history, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_COST, handle_cost, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_DRAIN, handle_drain, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_UNDRAIN, handle_undrain, q)) < 0)
 		return rc;
 	return 0;
 }

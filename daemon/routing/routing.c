@@ -56,7 +56,7 @@ static void publish(struct routing *r, const char *state, const char *detail)
 {
 	json_t *ev;
 
-	if (!r->deps.ctl || !(ev = ctl_event_new("bird")))
+	if (!r->deps.ctl || !(ev = ctl_event_new(CTL_EVENT_BIRD)))
 		return;
 	json_object_set_new(ev, "state", json_string(state));
 	if (detail)

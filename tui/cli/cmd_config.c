@@ -40,7 +40,7 @@ int cmd_set(struct cli *cli, int argc, char **argv)
 		return CLI_USAGE;
 	if (argc - first != 2)
 		return cli_usage_error(argv[0], "needs a KEY and a VALUE");
-	req = ctl_request_new("set");
+	req = ctl_request_new(CTL_CMD_SET);
 	if (req) {
 		json_object_set_new(req, "key", json_string(argv[first]));
 		json_object_set_new(req, "value", json_string(argv[first + 1]));
