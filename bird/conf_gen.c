@@ -102,7 +102,7 @@ static int validate_iface(const struct bird_conf_model *m, const struct bird_con
 	if (!ifname_valid(ifc->ifname))
 		return fail(err, errlen, "bird: interface name '%s' is not a plain interface name (1-15 of A-Z a-z 0-9 - _ .)",
 			    shown(ifc->ifname));
-	if (ifc->cost < 1 || ifc->cost > 65535)
+	if (ifc->cost < BIRD_OSPF_COST_MIN || ifc->cost > BIRD_OSPF_COST_MAX)
 		return fail(err, errlen, "bird: cost %u of %s is not an OSPF cost (1-65535)", (unsigned)ifc->cost,
 			    ifc->ifname);
 	if (ifc->type != BIRD_CONF_PTP && ifc->type != BIRD_CONF_PTMP)
