@@ -1,5 +1,7 @@
 #include "daemon/quality/prober.h"
 
+#include "common/util/sorted_ids.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <net/if.h>
@@ -224,29 +226,17 @@ void prober_get_counters(const struct prober *p, struct prober_counters *out)
 
 static struct target *find_target(struct prober *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->ntargets;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->ntargets && p->targets[lo].id == id ? &p->targets[lo] : NULL;
+	size_t at = WGM_SORTED_LOWER_BOUND(p->targets, p->ntargets, id, id);
+
+	return at < p->ntargets && p->targets[at].id == id ? &p->targets[at] : NULL;
 }
 
 /* First target with an id above `id`, or NULL. */
 static struct target *target_after(struct prober *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->ntargets;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].id <= id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->ntargets ? &p->targets[lo] : NULL;
+	size_t at = WGM_SORTED_UPPER_BOUND(p->targets, p->ntargets, id, id);
+
+	return at < p->ntargets ? &p->targets[at] : NULL;
 }
 
 int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id,

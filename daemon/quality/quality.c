@@ -7,6 +7,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/util/sorted_ids.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
 #include "daemon/quality/cost.h"
@@ -96,16 +97,7 @@ static struct qlink *qlink_of(const struct link *link)
 /* Where id is or would go in q->targets. */
 static size_t target_pos(const struct quality *q, uint32_t id)
 {
-	size_t lo = 0, hi = q->n_targets;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (q->targets[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return WGM_SORTED_LOWER_BOUND(q->targets, q->n_targets, id, id);
 }
 
 static struct qlink *target_find(const struct quality *q, uint32_t id)
