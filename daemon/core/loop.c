@@ -224,6 +224,21 @@ int loop_timer_arm(struct loop_timer *t, uint64_t delay_ms, uint64_t period_ms)
 	return 0;
 }
 
+int loop_timer_start(struct loop *loop, loop_timer_fn fn, void *ctx, uint64_t delay_ms, uint64_t period_ms,
+		     struct loop_timer **out)
+{
+	int rc = loop_timer_new(loop, fn, ctx, out);
+
+	if (rc < 0)
+		return rc;
+	rc = loop_timer_arm(*out, delay_ms, period_ms);
+	if (rc < 0) {
+		loop_timer_free(*out);
+		*out = NULL;
+	}
+	return rc;
+}
+
 void loop_timer_disarm(struct loop_timer *t)
 {
 	struct itimerspec its = { 0 };

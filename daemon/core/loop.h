@@ -45,6 +45,9 @@ int loop_timer_new(struct loop *loop, loop_timer_fn fn, void *ctx, struct loop_t
 /* Fires after delay_ms (0 = on the next loop iteration), then every
  * period_ms if period_ms > 0. Re-arming replaces the previous schedule. */
 int loop_timer_arm(struct loop_timer *timer, uint64_t delay_ms, uint64_t period_ms);
+/* loop_timer_new and loop_timer_arm in one: *OUT is NULL unless both worked. */
+int loop_timer_start(struct loop *loop, loop_timer_fn fn, void *ctx, uint64_t delay_ms, uint64_t period_ms,
+		     struct loop_timer **out);
 void loop_timer_disarm(struct loop_timer *timer);
 bool loop_timer_armed(const struct loop_timer *timer);
 /* NULL is ignored. Safe from inside the timer's own callback. */

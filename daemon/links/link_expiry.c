@@ -75,9 +75,7 @@ int link_expiry_new(const struct link_expiry_deps *deps, struct link_expiry **ou
 	if (!le)
 		return -ENOMEM;
 	le->d = *deps;
-	rc = loop_timer_new(deps->loop, on_check, le, &le->timer);
-	if (rc == 0)
-		rc = loop_timer_arm(le->timer, LINK_EXPIRY_CHECK_MS, LINK_EXPIRY_CHECK_MS);
+	rc = loop_timer_start(deps->loop, on_check, le, LINK_EXPIRY_CHECK_MS, LINK_EXPIRY_CHECK_MS, &le->timer);
 	if (rc < 0) {
 		link_expiry_free(le);
 		return rc;
