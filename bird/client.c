@@ -1,5 +1,7 @@
 #include "bird/client.h"
 
+#include "common/util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -168,23 +170,16 @@ int bird_client_send(struct bird_client *c, const char *command, char *err, size
 	return fail(rc, err, errlen, "bird: sending '%.40s': %s", command, n < 0 ? strerror(-rc) : "short write");
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Waits for the next reply (or, with want_welcome, only the welcome). */
 static int wait_reply(struct bird_client *c, int timeout_ms, bool want_welcome, struct bird_reply **reply, char *err,
 		      size_t errlen)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = wgm_mono_ms() + timeout_ms;
 	for (;;) {
 		int rc = bird_client_on_readable(c, reply, err, errlen);
 		if (rc != 0 || (want_welcome && c->welcomed))
 			return rc < 0 ? rc : 0;
-		long long left = deadline - now_ms();
+		long long left = deadline - wgm_mono_ms();
 		if (left <= 0) {
 			bird_client_close(c);
 			return fail(-ETIMEDOUT, err, errlen, "bird: no reply within %d ms", timeout_ms);

@@ -2,6 +2,8 @@
  * interface, configured over its UAPI socket with the text protocol. */
 #include "common/wg/wg.h"
 
+#include "common/util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -71,13 +73,6 @@ int wg_userspace_binary_find(const char *name, char *path, size_t len)
 	}
 	free(dirs);
 	return result;
-}
-
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void sleep_ms(unsigned int ms)
@@ -394,8 +389,8 @@ static void proc_stop(struct us_proc *p)
 	if (p->pid <= 0)
 		return;
 	kill(p->pid, SIGTERM);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
-	while (proc_running(p, NULL) && now_ms() < deadline) {
+	deadline = wgm_mono_ms() + STOP_TIMEOUT_MS;
+	while (proc_running(p, NULL) && wgm_mono_ms() < deadline) {
 		sleep_ms(pause);
 		pause = pause < 100 ? pause * 2 : 100;
 	}
@@ -434,7 +429,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	}
 	/* Poll with growing pauses: the socket usually shows up within tens
 	 * of milliseconds, and a dead process is noticed at once. */
-	deadline = now_ms() + us->start_timeout_ms;
+	deadline = wgm_mono_ms() + us->start_timeout_ms;
 	for (;;) {
 		if (uapi_answers(us, ifname))
 			return 0;
@@ -444,7 +439,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 			snprintf(err, errlen, "create WireGuard %s: %s %s", ifname, us->binary, how);
 			return -ECHILD;
 		}
-		if (now_ms() >= deadline) {
+		if (wgm_mono_ms() >= deadline) {
 			proc_stop(p);
 			snprintf(err, errlen, "create WireGuard %s: %s did not open %s/%s.sock within %u ms", ifname,
 				 us->binary, us->uapi_dir, ifname, us->start_timeout_ms);
@@ -473,8 +468,8 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	if (e < 0 && e != -ENODEV)
 		return e;
 	p = proc_find(us, ifname);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
-	while (((p && proc_running(p, NULL)) || uapi_answers(us, ifname)) && now_ms() < deadline) {
+	deadline = wgm_mono_ms() + STOP_TIMEOUT_MS;
+	while (((p && proc_running(p, NULL)) || uapi_answers(us, ifname)) && wgm_mono_ms() < deadline) {
 		sleep_ms(pause);
 		pause = pause < 100 ? pause * 2 : 100;
 	}

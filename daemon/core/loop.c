@@ -44,14 +44,6 @@ struct loop {
 	struct signal_handler signals[_NSIG];
 };
 
-uint64_t loop_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int loop_new(struct loop **out)
 {
 	struct loop *loop = calloc(1, sizeof(*loop));

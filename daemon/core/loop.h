@@ -28,8 +28,6 @@ int loop_run(struct loop *loop);
 /* Callable from any callback: loop_run returns after the current dispatch. */
 void loop_stop(struct loop *loop);
 
-/* Monotonic milliseconds (CLOCK_MONOTONIC); only differences mean anything. */
-uint64_t loop_now_ms(void);
 
 /* Watches fd for events (EPOLLIN/EPOLLOUT). Level-triggered. Removing any
  * watch (also the one being dispatched) from inside a callback is safe: a

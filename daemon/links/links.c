@@ -1,4 +1,5 @@
 #include "daemon/links/links.h"
+#include "common/util/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -226,7 +227,7 @@ static void set_active(struct links *ls, struct link *link)
 {
 	link->phase = LINK_PHASE_ACTIVE;
 	link->last_error[0] = '\0';
-	link->active_since_ms = loop_now_ms();
+	link->active_since_ms = wgm_mono_ms();
 	for (size_t i = 0; i < ls->n_hooks; i++)
 		if (ls->hooks[i].active)
 			ls->hooks[i].active(link, ls->hooks[i].ctx);
@@ -677,7 +678,7 @@ void links_peer_seen(struct links *ls, struct link *link, const char *endpoint, 
 		return;
 	snprintf(previous, sizeof(previous), "%s", links_endpoint(link));
 	snprintf(link->seen_endpoint, sizeof(link->seen_endpoint), "%s", endpoint);
-	link->seen_ms = loop_now_ms();
+	link->seen_ms = wgm_mono_ms();
 	/* A device that lost its endpoint (recreated) falls back to the
 	 * configured one; only a real new address is news. */
 	if (endpoint[0] && strcmp(endpoint, previous) != 0) {

@@ -41,8 +41,8 @@ struct link {
 	 * address, re-establishes it within seconds, and a learned address
 	 * may be a NAT mapping that is gone by then. */
 	char seen_endpoint[LINK_ENDPOINT_MAX];
-	uint64_t seen_ms;         /* loop_now_ms() of that reading; 0 = none yet */
-	uint64_t active_since_ms; /* loop_now_ms() when the link last became active */
+	uint64_t seen_ms;         /* wgm_mono_ms() of that reading; 0 = none yet */
+	uint64_t active_since_ms; /* wgm_mono_ms() when the link last became active */
 	/* Opaque per-link state of other parts (probing, costs), owned there:
 	 * links_add_hooks tells them when a link appears and goes. */
 	void *quality;

@@ -1,4 +1,5 @@
 #include "daemon/quality/prober.h"
+#include "common/util/clock.h"
 
 #include "common/util/sorted_ids.h"
 
@@ -82,13 +83,6 @@ _Static_assert(sizeof(struct probe_payload) == 24, "payload header layout");
 struct prober_params prober_params_default(void)
 {
 	return (struct prober_params){ .timeout_us = 1000000, .payload_len = 56 };
-}
-
-int64_t prober_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
 }
 
 static uint64_t next_random(struct prober *p)
@@ -183,7 +177,7 @@ int prober_new(const struct prober_params *params, prober_result_fn on_result, v
 	}
 	uint64_t seed = 0;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
-		seed = (uint64_t)prober_now_us() ^ ((uint64_t)getpid() << 32);
+		seed = (uint64_t)wgm_mono_us() ^ ((uint64_t)getpid() << 32);
 	p->rng = seed | 1;
 	p->ident = (uint16_t)next_random(p);
 	p->head = p->tail = (uint32_t)next_random(p);
@@ -429,7 +423,7 @@ static void send_to(struct prober *p, uint32_t id)
 	struct slot *s = &p->slots[p->head % PROBER_MAX_IN_FLIGHT];
 	p->head++;
 	*s = (struct slot){
-		.sent_us = prober_now_us(), .nonce = next_random(p), .target_id = id, .seq = seq, .in_use = true,
+		.sent_us = wgm_mono_us(), .nonce = next_random(p), .target_id = id, .seq = seq, .in_use = true,
 	};
 	struct probe_payload pl = { .nonce = s->nonce, .sent_us = s->sent_us, .target_id = id, .magic = PAYLOAD_MAGIC };
 	int64_t sent_us = s->sent_us;
@@ -536,7 +530,7 @@ void prober_on_readable(struct prober *p, int fd, int64_t now_us)
 		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (n < 0)
 			break; /* EAGAIN: drained; anything else: nothing to do but wait */
-		int64_t recv_us = prober_now_us();
+		int64_t recv_us = wgm_mono_us();
 		unsigned ifindex = 0;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO) {

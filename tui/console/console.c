@@ -1,5 +1,7 @@
 #include "tui/console/console.h"
 
+#include "common/util/clock.h"
+
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
@@ -937,13 +939,6 @@ static void token_soft_wrap(struct console *cs)
 	(void)!write(STDOUT_FILENO, go_back, strlen(go_back));
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void update_daemon_note(struct console *cs)
 {
 	struct ui *ui = &cs->ui;
@@ -987,7 +982,7 @@ static void console_loop(struct console *cs)
 {
 	int64_t shown_second = -1;
 	while (!cs->quit && !quit_signal) {
-		cs->now_ms = monotonic_ms();
+		cs->now_ms = wgm_mono_ms();
 		cs->ui.now = (int64_t)time(NULL);
 		update_daemon_note(cs);
 		if (cs->ui.now != shown_second)
@@ -1009,7 +1004,7 @@ static void console_loop(struct console *cs)
 		int ch;
 		while ((ch = getch()) != ERR && !cs->quit)
 			handle_key(cs, ch);
-		cs->now_ms = monotonic_ms();
+		cs->now_ms = wgm_mono_ms();
 		conn_process(&cs->conn, fds + 1, n - 1, cs->now_ms);
 		periodic(cs);
 	}
