@@ -1,5 +1,7 @@
 #include "bird/conf_gen.h"
 
+#include "common/util/ifname.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -39,10 +41,11 @@ static const char *shown(const char *s)
 
 /* Names end up quoted in BIRD's config and act as patterns there, so only
  * plain interface-name characters are allowed (no glob, quote or newline). */
+/* A kernel-valid name that is also safe inside BIRD's quotes. */
 static bool ifname_valid(const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
-	if (len == 0 || len > IFNAME_MAX)
+	if (!wgm_ifname_valid(name) || len > IFNAME_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];

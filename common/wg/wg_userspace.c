@@ -2,6 +2,8 @@
  * interface, configured over its UAPI socket with the text protocol. */
 #include "common/wg/wg.h"
 
+#include "common/util/ifname.h"
+
 #include "common/util/clock.h"
 
 #include <errno.h>
@@ -80,12 +82,6 @@ static void sleep_ms(unsigned int ms)
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static bool ifname_valid(const char *ifname)
-{
-	size_t n = ifname ? strlen(ifname) : 0;
-	return n > 0 && n < IFNAMSIZ && !strchr(ifname, '/') && strcmp(ifname, ".") && strcmp(ifname, "..");
 }
 
 static struct us_proc *proc_find(struct wg_userspace *us, const char *ifname)
@@ -241,7 +237,7 @@ static int userspace_set_device(struct wg_backend *b, const struct wg_device *de
 	size_t req_len = 0, reply_len = 0, reply_cap = 0;
 	int fd = -1, e;
 
-	if (!ifname_valid(dev->ifname)) {
+	if (!wgm_ifname_valid(dev->ifname)) {
 		snprintf(err, errlen, "configure WireGuard: invalid interface name");
 		return -EINVAL;
 	}
@@ -285,7 +281,7 @@ static int userspace_get_device(struct wg_backend *b, const char *ifname, struct
 	size_t reply_len = 0, reply_cap = 0;
 	int fd = -1, e;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "read WireGuard: invalid interface name");
 		return -EINVAL;
 	}
@@ -409,7 +405,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	int64_t deadline;
 	int status = -1;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "create WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
@@ -458,7 +454,7 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	int64_t deadline;
 	int e;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "delete WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
