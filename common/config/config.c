@@ -1,5 +1,7 @@
 #include "common/config/config.h"
 
+#include "common/util/err.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -189,7 +191,6 @@ static const char *const backend_names[] = {
 	[WGM_BACKEND_USERSPACE] = "userspace",
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- value checks ---- */
 
@@ -262,7 +263,7 @@ static bool in_list(const char *v, const char *const *list, size_t n)
 
 static bool check_link_type(const char *v)
 {
-	return in_list(v, link_type_names, ARRAY_LEN(link_type_names));
+	return in_list(v, link_type_names, WGM_ARRAY_LEN(link_type_names));
 }
 
 static bool check_ipv4(const char *v)
@@ -279,7 +280,7 @@ static bool check_ipv6(const char *v)
 
 static bool check_bird_loglevel(const char *v)
 {
-	return in_list(v, bird_loglevels, ARRAY_LEN(bird_loglevels));
+	return in_list(v, bird_loglevels, WGM_ARRAY_LEN(bird_loglevels));
 }
 
 static bool check_printable(const char *v)
@@ -325,14 +326,14 @@ static bool check_log_level(const char *v)
 
 const char *wgm_backend_name(enum wgm_backend backend)
 {
-	if ((unsigned)backend >= ARRAY_LEN(backend_names))
+	if ((unsigned)backend >= WGM_ARRAY_LEN(backend_names))
 		return "unknown";
 	return backend_names[backend];
 }
 
 int wgm_backend_from_name(const char *name, enum wgm_backend *backend)
 {
-	for (size_t i = 0; i < ARRAY_LEN(backend_names); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(backend_names); i++) {
 		if (name && strcmp(name, backend_names[i]) == 0) {
 			*backend = (enum wgm_backend)i;
 			return 0;
@@ -554,7 +555,7 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		return 0;
 	case KIND_BACKEND:
-		if ((unsigned)cfg->backend >= ARRAY_LEN(backend_names)) {
+		if ((unsigned)cfg->backend >= WGM_ARRAY_LEN(backend_names)) {
 			snprintf(err, errlen, "%s: not %s", path, k->expect);
 			return -EINVAL;
 		}
@@ -632,7 +633,7 @@ static const struct key_desc *find_key(const char *section, const char *name)
 
 static bool is_section(const char *name)
 {
-	return in_list(name, sections, ARRAY_LEN(sections));
+	return in_list(name, sections, WGM_ARRAY_LEN(sections));
 }
 
 static int copy_string(const struct key_desc *k, char *dst, const char *src, char *err, size_t errlen)
@@ -882,7 +883,7 @@ static int migrate_bird_loglevel(json_t *json, char *err, size_t errlen)
 	if (!json_is_string(v) || check_bird_loglevel(json_string_value(v)))
 		return 0;
 	/* The table runs from least to most severe, so the first hit wins. */
-	for (size_t i = 0; i < ARRAY_LEN(classes) && !level; i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(classes) && !level; i++) {
 		const char *text = json_string_value(v);
 		const char *hit = strstr(text, classes[i].bird_class);
 		size_t len = strlen(classes[i].bird_class);
@@ -914,7 +915,7 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 	int ret;
 
 	json_object_del(json, "geo");
-	for (size_t i = 0; i < ARRAY_LEN(numeric); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(numeric); i++) {
 		v = json_object_get(json, numeric[i]);
 		if (!json_is_string(v))
 			continue;
@@ -937,7 +938,7 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 	conn = json_object_get(json, "connectivity");
 	if (json_is_object(conn)) {
 		static const char *const families[] = { "ipv4", "ipv6" };
-		for (size_t i = 0; i < ARRAY_LEN(families); i++) {
+		for (size_t i = 0; i < WGM_ARRAY_LEN(families); i++) {
 			v = json_object_get(conn, families[i]);
 			if (json_is_false(v) || (json_is_string(v) && json_string_value(v)[0] == '\0'))
 				if (json_object_set_new(conn, families[i], json_null()) < 0) {
@@ -982,7 +983,7 @@ int wgm_config_migrate(json_t *json, bool *changed, char *err, size_t errlen)
 			 (long long)version, WGM_CONFIG_VERSION);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(migration_steps); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(migration_steps); i++) {
 		const struct migration_step *step = &migration_steps[i];
 		if (step->from != (unsigned)version)
 			continue;
@@ -1202,7 +1203,7 @@ int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		return k->live ? 0 : 1;
 	}
 	/* Every link type but default is an option of the linkTypes list. */
-	for (size_t i = 1; i < ARRAY_LEN(link_type_names); i++) {
+	for (size_t i = 1; i < WGM_ARRAY_LEN(link_type_names); i++) {
 		if (strcmp(name, link_type_names[i]) != 0)
 			continue;
 		ret = set_link_type(cfg, name, on, err, errlen);
@@ -1240,7 +1241,7 @@ size_t wgm_config_names(enum wgm_config_name_set set, char *buf, size_t len)
 			append_name(buf, len, &used, keys[i].option);
 	}
 	if (set == WGM_CONFIG_OPTIONS)
-		for (size_t i = 1; i < ARRAY_LEN(link_type_names); i++)
+		for (size_t i = 1; i < WGM_ARRAY_LEN(link_type_names); i++)
 			append_name(buf, len, &used, link_type_names[i]);
 	return used;
 }

@@ -1,4 +1,5 @@
 #include "daemon/quality/prober.h"
+#include "common/util/err.h"
 #include "common/util/clock.h"
 
 #include "common/util/sorted_ids.h"
@@ -95,16 +96,6 @@ static uint64_t next_random(struct prober *p)
 	return p->rng * 0x2545F4914F6CDD1DULL;
 }
 
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 static int open_icmp4(void)
 {
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMP);
@@ -149,15 +140,15 @@ int prober_new(const struct prober_params *params, prober_result_fn on_result, v
 {
 	*out = NULL;
 	if (params->timeout_us <= 0) {
-		set_err(err, errlen, "prober timeout: must be positive");
+		wgm_err(0, err, errlen, "prober timeout: must be positive");
 		return -EINVAL;
 	}
 	if (params->payload_len < sizeof(struct probe_payload) || params->payload_len > 1400) {
-		set_err(err, errlen, "prober payload_len: must be 24-1400 bytes");
+		wgm_err(0, err, errlen, "prober payload_len: must be 24-1400 bytes");
 		return -EINVAL;
 	}
 	if (!on_result) {
-		set_err(err, errlen, "prober: a result callback is required");
+		wgm_err(0, err, errlen, "prober: a result callback is required");
 		return -EINVAL;
 	}
 	struct prober *p = calloc(1, sizeof(*p));
@@ -170,7 +161,7 @@ int prober_new(const struct prober_params *params, prober_result_fn on_result, v
 	p->fd6 = open_icmp6();
 	if (p->fd4 < 0 && p->fd6 < 0) {
 		int e = p->fd4;
-		set_err(err, errlen, "raw ICMP socket: %s%s", strerror(-e),
+		wgm_err(0, err, errlen, "raw ICMP socket: %s%s", strerror(-e),
 			e == -EPERM || e == -EACCES ? " (needs root or CAP_NET_RAW)" : "");
 		free(p);
 		return e;
@@ -238,7 +229,7 @@ int prober_add_target(struct prober *p, const char *ifname, const char *remote_a
 {
 	struct target t = { 0 };
 	if (!ifname || strlen(ifname) >= IF_NAMESIZE || !*ifname) {
-		set_err(err, errlen, "probe target %s: not an interface name", ifname ? ifname : "(null)");
+		wgm_err(0, err, errlen, "probe target %s: not an interface name", ifname ? ifname : "(null)");
 		return -EINVAL;
 	}
 	snprintf(t.ifname, sizeof(t.ifname), "%s", ifname);
@@ -249,18 +240,18 @@ int prober_add_target(struct prober *p, const char *ifname, const char *remote_a
 		t.family = AF_INET6;
 		t.addr.v6.sin6_family = AF_INET6;
 	} else {
-		set_err(err, errlen, "probe target %s: %s is not an IPv4 or IPv6 address", ifname,
+		wgm_err(0, err, errlen, "probe target %s: %s is not an IPv4 or IPv6 address", ifname,
 			remote_addr ? remote_addr : "(null)");
 		return -EINVAL;
 	}
 	if ((t.family == AF_INET ? p->fd4 : p->fd6) < 0) {
-		set_err(err, errlen, "probe target %s: %s: this host has no raw socket for that address family",
+		wgm_err(0, err, errlen, "probe target %s: %s: this host has no raw socket for that address family",
 			ifname, remote_addr);
 		return -EAFNOSUPPORT;
 	}
 	t.ifindex = if_nametoindex(ifname);
 	if (!t.ifindex) {
-		set_err(err, errlen, "probe target %s: no such interface (%s)", ifname, remote_addr);
+		wgm_err(0, err, errlen, "probe target %s: no such interface (%s)", ifname, remote_addr);
 		return -ENODEV;
 	}
 	/* fe80::/10 (which holds the mesh's fe82:: link addresses) needs a scope. */
