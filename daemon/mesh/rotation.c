@@ -11,6 +11,7 @@
 #include "common/api/json_secret.h"
 #include "common/api/obfs_key.h"
 #include "common/ctl/ctlproto.h"
+#include "common/util/clock.h"
 #include "common/util/log.h"
 #include "daemon/api/api_call.h"
 #include "daemon/links/xor_rotate.h"
@@ -48,7 +49,7 @@ static void feed(struct rot_link *rl, enum xor_rotate_event ev, bool cond, const
 {
 	if (ev == XR_EV_FAILED)
 		xor_rotate_fail(&rl->sm, reason);
-	perform(rl, xor_rotate_step(&rl->sm, &rl->rot->params, ev, cond, loop_now_ms()));
+	perform(rl, xor_rotate_step(&rl->sm, &rl->rot->params, ev, cond, (uint64_t)wgm_mono_ms()));
 }
 
 static void publish(struct rotation *r, const char *kind, const struct rot_link *rl, const char *error,
@@ -163,7 +164,7 @@ static void report(struct rot_link *rl, bool ok)
 {
 	struct rotation *r = rl->rot;
 	struct link *l = link_of(rl);
-	uint64_t now = loop_now_ms();
+	uint64_t now = (uint64_t)wgm_mono_ms();
 
 	if (ok) {
 		log_notice("link %s: obfuscation key rotated on both ends", rl->name);
@@ -343,7 +344,7 @@ static void schedule(struct rotation *r, struct rot_link *rl, struct link *l, ui
 static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct rotation *r = ctx;
-	uint64_t now = loop_now_ms();
+	uint64_t now = (uint64_t)wgm_mono_ms();
 
 	(void)loop;
 	(void)timer;
@@ -424,8 +425,7 @@ int rotation_new(const struct rotation_deps *deps, struct rotation **out)
 		return -ENOMEM;
 	r->d = *deps;
 	r->params = xor_rotate_params_default();
-	if ((rc = loop_timer_new(deps->loop, on_tick, r, &r->tick)) < 0 ||
-	    (rc = loop_timer_arm(r->tick, TICK_MS, TICK_MS)) < 0) {
+	if ((rc = loop_timer_start(deps->loop, on_tick, r, TICK_MS, TICK_MS, &r->tick)) < 0) {
 		rotation_free(r);
 		return rc;
 	}
