@@ -5,7 +5,8 @@
 # other node accepts it; once enabled, ipt_xor, amneziawg and wgobfs links are made,
 # shown with their type on both ends, their parameters equal in both ends'
 # 0600 records and absent from logs and events; `wgmesh rotate` swaps an
-# ipt_xor key on both ends while a TCP connection across the link lives on.
+# ipt_xor key on both ends while a TCP connection across the link lives on,
+# and a wgobfs key too.
 # Until the engine lands these links send plain WireGuard; every check here
 # holds either way.
 source "$(dirname "$0")/lib.sh"
@@ -135,6 +136,15 @@ wait_until 10 sh -c "[ \$(cut -d' ' -f2 '$st') -gt $before ]" || fail "the TCP c
 grep -q '^ok' "$st" || fail "the TCP connection broke across the rotation: $(cat "$st")"
 kill -0 "$client" 2>/dev/null || fail "the TCP client exited: $(cat "$st")"
 wait_until 10 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "the link passes nothing after the rotation"
+
+# wgobfs keys rotate the same way, on demand.
+wkey=$(jq -r .obfs_key "$(rec 6 pipe0)")
+out=$(e2e_wgmesh 6 rotate pipe0 2>&1) || fail "rotate of the wgobfs link failed: $out"
+[ "$(jq -r .obfs_key "$(rec 6 pipe0)")" != "$wkey" ] || fail "the wgobfs link kept its key"
+wait_until 10 sh -c "[ \"\$(jq -r .obfs_key '$(rec 0 pipe6)')\" = \"\$(jq -r .obfs_key '$(rec 6 pipe0)')\" ]" ||
+	fail "the two ends of the wgobfs link disagree after the rotation"
+far=$(e2e_wgmesh 6 links --json | jq -r '.[] | select(.name == "pipe0") | .remote_addr')
+wait_until 20 e2e_in 6 ping -c1 -W1 "$far" || fail "the wgobfs link passes nothing after the rotation"
 
 # --- xorRotateInterval is live; 0 turns scheduled rotation off ---
 out=$(e2e_wgmesh 2 set xorRotateInterval 0 2>&1) || fail "set xorRotateInterval 0 failed: $out"
