@@ -6,7 +6,8 @@
 # shown with their type on both ends, their parameters equal in both ends'
 # 0600 records and absent from logs and events; `wgmesh rotate` swaps an
 # ipt_xor key on both ends while a TCP connection across the link lives on,
-# and a wgobfs key too.
+# and a wgobfs key too; a rotation cut short after staging resumes after a
+# restart.
 # Until the engine lands these links send plain WireGuard; every check here
 # holds either way.
 source "$(dirname "$0")/lib.sh"
@@ -150,5 +151,20 @@ wait_until 20 e2e_in 6 ping -c1 -W1 "$far" || fail "the wgobfs link passes nothi
 out=$(e2e_wgmesh 2 set xorRotateInterval 0 2>&1) || fail "set xorRotateInterval 0 failed: $out"
 [[ $out == "saved and applied" ]] || fail "xorRotateInterval did not apply live: $out"
 if out=$(e2e_wgmesh 2 set xorRotateInterval -5 2>&1); then fail "a negative interval was accepted"; fi
+
+# --- a rotation cut short after staging its key resumes with it after a restart ---
+# (what the record holds when the daemon dies between staging and the swap)
+e2e_daemon_stop 2
+staged=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
+jq --arg k "$staged" '.obfs_key_next = $k' "$(rec 2 pipe0)" >"$E2E_TMP/pipe0.json" &&
+	cat "$E2E_TMP/pipe0.json" >"$(rec 2 pipe0)" || fail "cannot stage a key in node 2's record"
+e2e_daemon_start 2
+wait_until 120 sh -c "[ \"\$(jq -r .obfs_key '$(rec 2 pipe0)')\" = '$staged' ]" ||
+	fail "the staged key was not taken up after the restart: $(grep -i rotat "$E2E_TMP/n2/wgmeshd.log" | tail -3)"
+wait_until 20 sh -c "[ \"\$(jq -r .obfs_key '$(rec 0 pipe2)')\" = '$staged' ]" ||
+	fail "the accepting end did not get the staged key"
+e2e_wgmesh 2 events --json | jq -e '[.. | objects | select(.event? == "rotate_started" and .trigger == "resume")]
+	| length > 0' >/dev/null || fail "no rotate_started event with trigger resume"
+wait_until 20 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "the link passes nothing after the resumed rotation"
 
 e2e_log "ok"
