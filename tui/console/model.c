@@ -44,7 +44,7 @@ static bool link_matches(const struct model_link *l, const char *filter)
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)l->remote_id);
 	const char *fields[] = { l->name, id, l->endpoint, l->transport, l->link_type,
-				 link_state_name(l->state), l->local_addr, l->remote_addr };
+				 ctl_link_state_name(l->state), l->local_addr, l->remote_addr };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (contains_ci(fields[i], filter))
 			return true;
@@ -71,7 +71,7 @@ static int link_cmp(const struct model_link *a, const struct model_link *b, enum
 	case SORT_TYPE:
 		return strcmp(a->link_type, b->link_type);
 	case SORT_STATE:
-		return strcmp(link_state_name(a->state), link_state_name(b->state));
+		return strcmp(ctl_link_state_name(a->state), ctl_link_state_name(b->state));
 	case SORT_RTT:
 		return cmp_num(a->rtt_ms, b->rtt_ms);
 	case SORT_LOSS:
@@ -331,7 +331,7 @@ int model_apply_link(struct model *m, const json_t *link, char *err, size_t errl
 
 enum link_health model_link_health(const struct model_link *l)
 {
-	if (l->state != LINK_UP)
+	if (l->state != CTL_LINK_UP)
 		return HEALTH_DOWN;
 	if (l->drained || (!isnan(l->loss_pct) && l->loss_pct >= 10.0))
 		return HEALTH_BAD;
@@ -425,7 +425,7 @@ static int ev_metrics(struct model *m, const json_t *ev, double ts, char *err, s
 static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char name[MODEL_NAME_MAX], text[128];
-	enum link_state state;
+	enum ctl_link_state state;
 	int64_t remote = -1;
 	const json_t *obj = json_object_get(ev, "link");
 	struct model_link l;
@@ -449,9 +449,9 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 			m->links[i].state = state;
 	}
 	if (remote >= 0)
-		snprintf(text, sizeof(text), "%s %s (node %lld)", name, link_state_name(state), (long long)remote);
+		snprintf(text, sizeof(text), "%s %s (node %lld)", name, ctl_link_state_name(state), (long long)remote);
 	else
-		snprintf(text, sizeof(text), "%s %s", name, link_state_name(state));
+		snprintf(text, sizeof(text), "%s %s", name, ctl_link_state_name(state));
 	model_add_event(m, ts, "link_state", name, text);
 	return 0;
 }

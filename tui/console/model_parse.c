@@ -117,34 +117,13 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 	return 0;
 }
 
-static const char *const state_names[] = {
-	[LINK_DOWN] = "down",		[LINK_UP] = "up",	    [LINK_DEAD] = "dead",
-	[LINK_CREATING] = "creating", [LINK_REMOVING] = "removing", [LINK_FAILED] = "failed",
-};
-
-static int parse_state(const char *s, enum link_state *out)
-{
-	for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
-		if (strcmp(s, state_names[i]) == 0) {
-			*out = (enum link_state)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-int model_link_state_parse(const json_t *obj, const char *where, enum link_state *out, char *err, size_t errlen)
+int model_link_state_parse(const json_t *obj, const char *where, enum ctl_link_state *out, char *err, size_t errlen)
 {
 	char state[16];
 	int rc = jstr(obj, where, "state", true, state, sizeof(state), err, errlen);
-	if (rc == 0 && parse_state(state, out) < 0)
+	if (rc == 0 && ctl_link_state_from_name(state, out) < 0)
 		rc = jerr(err, errlen, where, "state", "is not up, down, dead, creating, removing or failed");
 	return rc;
-}
-
-const char *link_state_name(enum link_state s)
-{
-	return (size_t)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "down";
 }
 
 static int link_parse_at(const json_t *obj, const char *where, struct model_link *l, char *err, size_t errlen)
