@@ -1,5 +1,7 @@
 #include "common/config/config.h"
 
+#include "common/util/prefix.h"
+
 #include "common/util/err.h"
 
 #include <arpa/inet.h>
@@ -198,28 +200,10 @@ static const char *const backend_names[] = {
 
 static bool check_cidr(const char *v, int family)
 {
-	char buf[WGM_CONFIG_CIDR_MAX];
-	unsigned char addr[sizeof(struct in6_addr)];
-	const char *slash = strchr(v, '/');
-	char *end;
-	unsigned long max = family == AF_INET ? 32 : 128;
+	struct wgm_prefix prefix;
 
-	if (!slash || (size_t)(slash - v) >= sizeof(buf) || !isdigit((unsigned char)slash[1]))
-		return false;
-	memcpy(buf, v, (size_t)(slash - v));
-	buf[slash - v] = '\0';
-	errno = 0;
-	unsigned long len = strtoul(slash + 1, &end, 10);
-	if (errno || *end || len > max || strlen(slash + 1) > 3)
-		return false;
-	if (inet_pton(family, buf, addr) != 1)
-		return false;
 	/* Host bits set ("10.0.0.1/16") means the operator meant something else. */
-	size_t bytes = family == AF_INET ? 4 : 16;
-	for (size_t bit = len; bit < bytes * 8; bit++)
-		if (addr[bit / 8] & (0x80 >> (bit % 8)))
-			return false;
-	return true;
+	return wgm_prefix_parse(v, family, &prefix) == 0 && !wgm_prefix_has_host_bits(&prefix);
 }
 
 static bool check_cidr_v4(const char *v)
