@@ -1,5 +1,7 @@
 #include "common/config/addrplan.h"
 
+#include "common/util/prefix.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -9,30 +11,13 @@
 
 static int parse_v4_cidr(const char *text, uint32_t *net, unsigned *len)
 {
-	char buf[INET_ADDRSTRLEN + 4];
-	char *slash, *end;
-	struct in_addr addr;
+	struct wgm_prefix prefix;
 
-	if (!text || strlen(text) >= sizeof(buf))
-		return -EINVAL;
-	strcpy(buf, text);
-	slash = strchr(buf, '/');
-	if (!slash || !isdigit((unsigned char)slash[1]))
-		return -EINVAL;
-	*slash = '\0';
-	errno = 0;
-	unsigned long l = strtoul(slash + 1, &end, 10);
-	if (errno || *end || l > 32)
-		return -EINVAL;
-	if (inet_pton(AF_INET, buf, &addr) != 1)
-		return -EINVAL;
-	uint32_t host = ntohl(addr.s_addr);
-	uint32_t mask = l == 0 ? 0 : 0xffffffffu << (32 - l);
 	/* A host address with a prefix ("10.0.0.1/16") is a typo for a network. */
-	if (host & ~mask)
+	if (wgm_prefix_parse(text, AF_INET, &prefix) < 0 || wgm_prefix_has_host_bits(&prefix))
 		return -EINVAL;
-	*net = host;
-	*len = (unsigned)l;
+	*net = ntohl(prefix.addr.v4.s_addr);
+	*len = prefix.len;
 	return 0;
 }
 

@@ -1,5 +1,7 @@
 #include "common/config/config.h"
 
+#include "common/util/prefix.h"
+
 #include "common/util/err.h"
 
 #include <arpa/inet.h>
@@ -158,6 +160,8 @@ static const struct key_desc keys[] = {
 	  "quality", NULL },
 	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
 	  "quality", NULL },
+	{ NULL, "hopCost", KIND_UINT, OFF(hop_cost), 0, 0, 0, 0, 10000, NULL, NULL, true, true,
+	  "quality", NULL },
 	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
 	  "links", NULL },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
@@ -200,28 +204,10 @@ static const char *const backend_names[] = {
 
 static bool check_cidr(const char *v, int family)
 {
-	char buf[WGM_CONFIG_CIDR_MAX];
-	unsigned char addr[sizeof(struct in6_addr)];
-	const char *slash = strchr(v, '/');
-	char *end;
-	unsigned long max = family == AF_INET ? 32 : 128;
+	struct wgm_prefix prefix;
 
-	if (!slash || (size_t)(slash - v) >= sizeof(buf) || !isdigit((unsigned char)slash[1]))
-		return false;
-	memcpy(buf, v, (size_t)(slash - v));
-	buf[slash - v] = '\0';
-	errno = 0;
-	unsigned long len = strtoul(slash + 1, &end, 10);
-	if (errno || *end || len > max || strlen(slash + 1) > 3)
-		return false;
-	if (inet_pton(family, buf, addr) != 1)
-		return false;
 	/* Host bits set ("10.0.0.1/16") means the operator meant something else. */
-	size_t bytes = family == AF_INET ? 4 : 16;
-	for (size_t bit = len; bit < bytes * 8; bit++)
-		if (addr[bit / 8] & (0x80 >> (bit % 8)))
-			return false;
-	return true;
+	return wgm_prefix_parse(v, family, &prefix) == 0 && !wgm_prefix_has_host_bits(&prefix);
 }
 
 static bool check_cidr_v4(const char *v)
@@ -479,6 +465,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->probe_interval_ms = 1000;
 	cfg->cost_event_window_s = 1800;
 	cfg->jitter_threshold_ms = 5;
+	cfg->hop_cost = 20;
 	cfg->handshake_timeout_s = WGM_HANDSHAKE_TIMEOUT_DEFAULT;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/wgmesh");
 	snprintf(cfg->socket, sizeof(cfg->socket), "/run/wgmesh/wgmeshd.sock");

@@ -1,5 +1,7 @@
 #include "common/wg/wg.h"
 
+#include "common/util/prefix.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
@@ -53,27 +55,17 @@ struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer)
 
 int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out)
 {
-	char addr[INET6_ADDRSTRLEN + 1];
-	const char *slash = text ? strchr(text, '/') : NULL;
-	unsigned long cidr;
-	char *end;
+	struct wgm_prefix prefix;
 
 	memset(out, 0, sizeof(*out));
-	if (!slash || (size_t)(slash - text) >= sizeof(addr) || slash[1] < '0' || slash[1] > '9')
+	if (wgm_prefix_parse(text, AF_UNSPEC, &prefix) < 0)
 		return -EINVAL;
-	memcpy(addr, text, (size_t)(slash - text));
-	addr[slash - text] = '\0';
-	if (inet_pton(AF_INET, addr, &out->addr.v4) == 1)
-		out->family = AF_INET;
-	else if (inet_pton(AF_INET6, addr, &out->addr.v6) == 1)
-		out->family = AF_INET6;
+	out->family = prefix.family;
+	if (prefix.family == AF_INET)
+		out->addr.v4 = prefix.addr.v4;
 	else
-		return -EINVAL;
-	errno = 0;
-	cidr = strtoul(slash + 1, &end, 10);
-	if (errno || *end || cidr > (out->family == AF_INET ? 32u : 128u))
-		return -EINVAL;
-	out->cidr = (uint8_t)cidr;
+		out->addr.v6 = prefix.addr.v6;
+	out->cidr = (uint8_t)prefix.len;
 	return 0;
 }
 

@@ -1,38 +1,25 @@
 #include "daemon/mesh/mesh_nodes.h"
 
+#include "common/util/prefix.h"
+
 #include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int split_prefix(const char *prefix, char *addr, size_t addrlen, unsigned *len)
-{
-	const char *slash = strchr(prefix, '/');
-	char *end;
-	unsigned long l;
-
-	if (!slash || (size_t)(slash - prefix) >= addrlen)
-		return -1;
-	memcpy(addr, prefix, (size_t)(slash - prefix));
-	addr[slash - prefix] = '\0';
-	l = strtoul(slash + 1, &end, 10);
-	if (*end || end == slash + 1 || l > 128)
-		return -1;
-	*len = (unsigned)l;
-	return 0;
-}
-
 /* The node whose loopback this IPv4 prefix is, or -1. */
 static int v4_node(const struct addrplan *plan, const char *prefix)
 {
-	char text[BIRD_PREFIX_MAX];
+	struct wgm_prefix parsed;
 	struct in_addr a;
 	struct addrplan_v4 lo;
 	unsigned len;
 	int id;
 
-	if (split_prefix(prefix, text, sizeof(text), &len) < 0 || inet_pton(AF_INET, text, &a) != 1)
+	if (wgm_prefix_parse(prefix, AF_INET, &parsed) < 0)
 		return -1;
+	a = parsed.addr.v4;
+	len = parsed.len;
 	id = addrplan_id_of_v4(plan, a);
 	if (id < 0)
 		return -1;
@@ -46,12 +33,14 @@ static int v4_node(const struct addrplan *plan, const char *prefix)
 
 static int v6_node(const char *prefix)
 {
-	char text[BIRD_PREFIX_MAX];
+	struct wgm_prefix parsed;
 	struct in6_addr a;
 	unsigned len;
 
-	if (split_prefix(prefix, text, sizeof(text), &len) < 0 || inet_pton(AF_INET6, text, &a) != 1)
+	if (wgm_prefix_parse(prefix, AF_INET6, &parsed) < 0)
 		return -1;
+	a = parsed.addr.v6;
+	len = parsed.len;
 	if (len != 48 && len != 128)
 		return -1;
 	for (unsigned id = 0; id <= ADDRPLAN_MAX_ID; id++) {
