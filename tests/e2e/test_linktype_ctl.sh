@@ -159,7 +159,7 @@ staged=$(head -c 24 /dev/urandom | base64 | tr '+/' '-_')
 jq --arg k "$staged" '.obfs_key_next = $k' "$(rec 2 pipe0)" >"$E2E_TMP/pipe0.json" &&
 	cat "$E2E_TMP/pipe0.json" >"$(rec 2 pipe0)" || fail "cannot stage a key in node 2's record"
 e2e_daemon_start 2
-wait_until 120 sh -c "[ \"\$(jq -r .obfs_key '$(rec 2 pipe0)')\" = '$staged' ]" ||
+wait_until 180 sh -c "[ \"\$(jq -r .obfs_key '$(rec 2 pipe0)')\" = '$staged' ]" ||
 	fail "the staged key was not taken up after the restart: $(grep -i rotat "$E2E_TMP/n2/wgmeshd.log" | tail -3)"
 wait_until 20 sh -c "[ \"\$(jq -r .obfs_key '$(rec 0 pipe2)')\" = '$staged' ]" ||
 	fail "the accepting end did not get the staged key"
