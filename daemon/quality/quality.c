@@ -1,7 +1,5 @@
 #include "daemon/quality/quality.h"
 
-#include "common/util/clock.h"
-
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,82 +7,11 @@
 #include <string.h>
 #include <time.h>
 
-#include "common/util/sorted_ids.h"
 #include "common/ctl/ctlproto.h"
+#include "common/util/clock.h"
 #include "common/util/log.h"
-#include "daemon/quality/cost.h"
-#include "daemon/quality/link_stats.h"
-#include "daemon/quality/prober.h"
-#include "daemon/quality/quality_params.h"
-
-#define RECENT_SAMPLES 60
-/* A device that fails this many readings in a row is repaired. */
-#define WG_FAILURES_BEFORE_REPAIR 2
-#define REPAIR_BACKOFF_US (10 * 1000000LL)
-
-struct cost_point {
-	int64_t ts;
-	uint16_t cost;
-};
-
-struct qlink {
-	struct link *link;
-	struct link_stats *stats;
-	bool has_target;
-	bool answered; /* a probe came back since the target was added */
-	bool target_error_logged;
-	uint32_t target_id;
-	struct cost_link_state cost_state;
-	struct cost_sched_link sched;
-	struct cost_value measured;
-	char reason[160];
-	bool pushing; /* its target is in the push BIRD has not answered yet */
-	enum link_state state;
-	unsigned wg_failures;
-	int64_t target_since_us;
-	int64_t wg_next_us; /* next slow WireGuard reading; 0 = at the next tick */
-	int64_t next_repair_us;
-	int64_t last_handshake; /* unix seconds, 0 = never */
-	struct cost_point history[QUALITY_COST_HISTORY];
-	size_t history_len, history_next;
-};
-
-/* Probe results name their target: found by binary search, not by walking
- * the link list (two results per link per round). Sorted by id. */
-struct target_ref {
-	uint32_t id;
-	struct qlink *ql;
-};
-
-/* Outlives the quality part if BIRD answers after it is gone. */
-struct push_token {
-	struct quality *q;
-};
-
-struct quality {
-	struct quality_deps d;
-	struct link_stats_params stats_params;
-	struct cost_params cost_params;
-	struct prober *prober;
-	struct target_ref *targets;
-	size_t n_targets, cap_targets;
-	int64_t probe_timeout_us;
-	struct loop_watch *watch4, *watch6;
-	struct loop_timer *round_timer, *expire_timer, *check_timer, *wg_timer;
-	struct cost_sched sched;
-	int64_t check_at_us; /* what check_timer is armed for */
-	quality_apply_fn apply;
-	void *apply_ctx;
-	struct push_token *push; /* the push in flight, NULL when none */
-	bool evaluate_after_push;
-	bool wg_read_running;
-	char last_push_error[256];
-};
-
-static struct qlink *qlink_of(const struct link *link)
-{
-	return link->quality;
-}
+#include "common/util/sorted_ids.h"
+#include "daemon/quality/quality_internal.h"
 
 /* ---- probing ---- */
 
@@ -305,7 +232,6 @@ static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint
 	ctl_server_publish(q->d.ctl, ev);
 }
 
-static void evaluate(struct quality *q, int64_t now);
 
 static void push_done(int rc, const char *err, void *ctx)
 {
@@ -356,7 +282,7 @@ static void push_done(int rc, const char *err, void *ctx)
 	}
 	if (q->evaluate_after_push) {
 		q->evaluate_after_push = false;
-		evaluate(q, now);
+		quality_evaluate(q, now);
 	}
 }
 
@@ -415,7 +341,7 @@ static void schedule(struct quality *q, int64_t now)
 			qlink_of(l)->pushing = false;
 }
 
-static void evaluate(struct quality *q, int64_t now)
+void quality_evaluate(struct quality *q, int64_t now)
 {
 	for (struct link *l = links_first(q->d.links); l; l = l->next)
 		if (qlink_of(l))
@@ -445,7 +371,7 @@ static void on_round(struct loop *loop, struct loop_timer *timer, void *ctx)
 	(void)timer;
 	sync_targets(q);
 	prober_send_round(q->prober, now);
-	evaluate(q, now);
+	quality_evaluate(q, now);
 	publish_metrics(q);
 	if (q->probe_timeout_us < (int64_t)q->d.cfg->probe_interval_ms * 1000)
 		loop_timer_arm(q->expire_timer, (uint64_t)q->probe_timeout_us / 1000 + 5, 0);
@@ -466,146 +392,7 @@ static void on_check(struct loop *loop, struct loop_timer *timer, void *ctx)
 
 	(void)loop;
 	(void)timer;
-	evaluate(q, wgm_mono_us());
-}
-
-/* ---- WireGuard counters (one worker job for every link) ---- */
-
-struct wg_reading {
-	char name[LINK_NAME_MAX + 1];
-	int rc;
-	char err[200];
-	uint64_t rx, tx;
-	int64_t handshake_sec, handshake_nsec;
-	char endpoint[LINK_ENDPOINT_MAX]; /* the peer's, "" when none */
-};
-
-struct wg_read_job {
-	struct quality *q;
-	struct wg_backend *wg;
-	size_t n;
-	struct wg_reading r[];
-};
-
-static void run_wg_read(void *ctx)
-{
-	struct wg_read_job *job = ctx;
-
-	for (size_t i = 0; i < job->n; i++) {
-		struct wg_reading *r = &job->r[i];
-		struct wg_device *dev = NULL;
-
-		r->rc = wg_get_device(job->wg, r->name, &dev, r->err, sizeof(r->err));
-		if (r->rc < 0)
-			continue;
-		for (size_t p = 0; p < dev->n_peers; p++) {
-			const struct wg_peer *peer = &dev->peers[p];
-			r->rx += peer->rx_bytes;
-			r->tx += peer->tx_bytes;
-			if (peer->last_handshake_sec > r->handshake_sec) {
-				r->handshake_sec = peer->last_handshake_sec;
-				r->handshake_nsec = peer->last_handshake_nsec;
-			}
-			/* A link has one peer. */
-			wg_endpoint_format(peer, r->endpoint, sizeof(r->endpoint));
-		}
-		wg_device_free(dev);
-	}
-}
-
-static void repair_done(int rc, const char *err, void *ctx)
-{
-	(void)rc;
-	(void)err;
-	(void)ctx; /* links_repair logs the outcome */
-}
-
-static void wg_read_done(void *ctx)
-{
-	struct wg_read_job *job = ctx;
-	struct quality *q = job->q;
-	int64_t now = wgm_mono_us(), unix_now = wgm_real_us();
-
-	q->wg_read_running = false;
-	for (size_t i = 0; i < job->n; i++) {
-		const struct wg_reading *r = &job->r[i];
-		struct link *l = links_find(q->d.links, r->name);
-		struct qlink *ql = l ? qlink_of(l) : NULL;
-
-		if (!ql || l->phase != LINK_PHASE_ACTIVE)
-			continue;
-		if (r->rc == 0) {
-			ql->wg_failures = 0;
-			link_stats_on_counters(ql->stats, now, r->rx, r->tx);
-			if (r->handshake_sec > 0) {
-				int64_t hs_unix = r->handshake_sec * 1000000 + r->handshake_nsec / 1000;
-				link_stats_on_handshake(ql->stats, now - (unix_now - hs_unix));
-				ql->last_handshake = r->handshake_sec;
-			}
-			/* The same reading tells the link table where the peer is. */
-			links_peer_seen(q->d.links, l, r->endpoint, r->handshake_sec);
-			continue;
-		}
-		/* Our own interface stopped answering (its wireguard-go died):
-		 * bring it back as its record says. */
-		if (++ql->wg_failures >= WG_FAILURES_BEFORE_REPAIR && now >= ql->next_repair_us) {
-			log_warn("link %s: its WireGuard device does not answer (%s); restarting it", r->name, r->err);
-			notify_send(q->d.notify, NOTIFY_ERROR, "link %s: its WireGuard device stopped answering; restarting it",
-				    r->name);
-			ql->next_repair_us = now + REPAIR_BACKOFF_US;
-			ql->wg_failures = 0;
-			links_repair(q->d.links, l, repair_done, NULL);
-		}
-	}
-	free(job);
-}
-
-static bool wg_read_due(const struct link *l, bool watched, int64_t now)
-{
-	const struct qlink *ql = qlink_of(l);
-	struct quality_wg_view v;
-
-	if (!ql || l->phase != LINK_PHASE_ACTIVE)
-		return false;
-	v = (struct quality_wg_view){ .watched = watched, .up = ql->has_target && ql->state == LINK_STATE_UP,
-				      .failing = ql->wg_failures > 0, .since_us = ql->target_since_us,
-				      .next_us = ql->wg_next_us };
-	return quality_wg_read_due(&v, now);
-}
-
-static void on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
-{
-	struct quality *q = ctx;
-	struct wg_read_job *job;
-	size_t n = 0, i = 0;
-	bool watched = q->d.ctl && ctl_server_subscriber_count(q->d.ctl) > 0;
-	int64_t now = wgm_mono_us();
-
-	(void)loop;
-	(void)timer;
-	if (q->wg_read_running)
-		return;
-	for (struct link *l = links_first(q->d.links); l; l = l->next)
-		n += wg_read_due(l, watched, now);
-	if (n == 0)
-		return;
-	job = calloc(1, sizeof(*job) + n * sizeof(job->r[0]));
-	if (!job)
-		return;
-	job->q = q;
-	job->wg = q->d.wg;
-	for (struct link *l = links_first(q->d.links); l && i < n; l = l->next) {
-		if (!wg_read_due(l, watched, now))
-			continue;
-		snprintf(job->r[i++].name, sizeof(job->r[0].name), "%s", l->rec.name);
-		qlink_of(l)->wg_next_us = now + (int64_t)QUALITY_WG_SLOW_MS * 1000;
-	}
-	job->n = i;
-	if (worker_submit(q->d.worker, run_wg_read, wg_read_done, job) < 0) {
-		free(job);
-		return;
-	}
-	q->wg_read_running = true;
+	quality_evaluate(q, wgm_mono_us());
 }
 
 /* ---- link table hooks ---- */
@@ -758,7 +545,7 @@ int quality_new(const struct quality_deps *deps, struct quality **out, char *err
 	if ((rc = loop_timer_new(deps->loop, on_round, q, &q->round_timer)) < 0 ||
 	    (rc = loop_timer_new(deps->loop, on_expire, q, &q->expire_timer)) < 0 ||
 	    (rc = loop_timer_new(deps->loop, on_check, q, &q->check_timer)) < 0 ||
-	    (rc = loop_timer_new(deps->loop, on_wg_timer, q, &q->wg_timer)) < 0)
+	    (rc = loop_timer_new(deps->loop, quality_on_wg_timer, q, &q->wg_timer)) < 0)
 		goto fail_loop;
 	if ((rc = links_add_hooks(deps->links, &hooks)) < 0) {
 		snprintf(err, errlen, "link table: too many hooks");
@@ -857,167 +644,3 @@ void quality_free(struct quality *q)
 	free(q);
 }
 
-/* ---- control commands ---- */
-
-static struct link *request_link(struct quality *q, struct ctl_request *req, const json_t *args)
-{
-	const char *name = json_string_value(json_object_get(args, "name"));
-	struct link *l;
-
-	if (!name) {
-		ctl_request_reply(req, ctl_reply_error("name: missing (a link name, see `wgmesh links`)"));
-		return NULL;
-	}
-	l = links_find(q->d.links, name);
-	if (!l || !qlink_of(l)) {
-		ctl_request_reply(req, ctl_reply_error("%s: no such link", name));
-		return NULL;
-	}
-	return l;
-}
-
-static void handle_link_history(struct ctl_request *req, const json_t *args, void *ctx)
-{
-	struct quality *q = ctx;
-	struct link *l = request_link(q, req, args);
-	struct qlink *ql;
-	uint32_t *rtts;
-	size_t n;
-	json_t *reply, *rtt, *costs;
-
-	if (!l)
-		return;
-	ql = qlink_of(l);
-	rtts = calloc(q->stats_params.capacity, sizeof(*rtts));
-	reply = ctl_reply_ok();
-	rtt = json_array();
-	costs = json_array();
-	if (!rtts || !reply || !rtt || !costs) {
-		free(rtts);
-		json_decref(reply);
-		json_decref(rtt);
-		json_decref(costs);
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
-		return;
-	}
-	n = link_stats_recent_rtts(ql->stats, rtts, q->stats_params.capacity);
-	for (size_t i = 0; i < n; i++)
-		json_array_append_new(rtt, rtts[i] == LINK_RTT_LOST ? json_null() : json_real(rtts[i] / 1000.0));
-	free(rtts);
-	for (size_t i = 0; i < ql->history_len; i++) {
-		size_t at = (ql->history_next + QUALITY_COST_HISTORY - ql->history_len + i) % QUALITY_COST_HISTORY;
-		json_array_append_new(costs, json_pack("[I, i]", (json_int_t)ql->history[at].ts,
-						       (int)ql->history[at].cost));
-	}
-	json_object_set_new(reply, "name", json_string(l->rec.name));
-	json_object_set_new(reply, "interval_ms", json_integer(q->d.cfg->probe_interval_ms));
-	json_object_set_new(reply, "rtt_ms", rtt);
-	json_object_set_new(reply, "cost", costs);
-	ctl_request_reply(req, reply);
-}
-
-/* An operator change: saved in the link's record first, then applied. */
-struct operator_change {
-	struct quality *q;
-	struct ctl_request *req;
-	char name[LINK_NAME_MAX + 1];
-};
-
-static void operator_saved(int rc, const char *err, void *ctx)
-{
-	struct operator_change *oc = ctx;
-	struct quality *q = oc->q;
-	struct link *l = links_find(q->d.links, oc->name);
-
-	if (rc < 0) {
-		ctl_request_reply(oc->req, ctl_reply_error("%s: cannot save the change: %s", oc->name, err));
-	} else if (!l) {
-		ctl_request_reply(oc->req, ctl_reply_error("%s: the link went away meanwhile", oc->name));
-	} else {
-		json_t *reply = ctl_reply_ok();
-		/* Operator actions reach BIRD at once (the scheduler treats them as urgent). */
-		evaluate(q, wgm_mono_us());
-		json_object_set_new(reply, "link", links_link_json(q->d.links, l));
-		ctl_request_reply(oc->req, reply);
-	}
-	free(oc);
-}
-
-static void operator_apply(struct quality *q, struct ctl_request *req, struct link *l)
-{
-	struct operator_change *oc = calloc(1, sizeof(*oc));
-	int rc;
-
-	if (!oc) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
-		return;
-	}
-	oc->q = q;
-	oc->req = req;
-	snprintf(oc->name, sizeof(oc->name), "%s", l->rec.name);
-	rc = links_save(q->d.links, l, operator_saved, oc);
-	if (rc < 0) {
-		free(oc);
-		ctl_request_reply(req, ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
-	}
-}
-
-static void handle_cost(struct ctl_request *req, const json_t *args, void *ctx)
-{
-	struct quality *q = ctx;
-	const json_t *cost = json_object_get(args, "cost");
-	struct link *l;
-	json_int_t v;
-
-	if (!cost) {
-		ctl_request_reply(req, ctl_reply_error("cost: missing (1-65535, or null to clear the override)"));
-		return;
-	}
-	if (!json_is_null(cost) && (!json_is_integer(cost) || (v = json_integer_value(cost)) < COST_MIN ||
-				    v > COST_DEAD)) {
-		ctl_request_reply(req, ctl_reply_error("cost: must be 1-65535, or null to clear the override"));
-		return;
-	}
-	if (!(l = request_link(q, req, args)))
-		return;
-	l->rec.cost_override = json_is_null(cost) ? LINK_COST_NONE : (int)json_integer_value(cost);
-	if (l->rec.cost_override == LINK_COST_NONE)
-		log_notice("link %s: cost override cleared by the operator", l->rec.name);
-	else
-		log_notice("link %s: cost set to %d by the operator", l->rec.name, l->rec.cost_override);
-	operator_apply(q, req, l);
-}
-
-static void set_drained(struct ctl_request *req, const json_t *args, struct quality *q, bool drained)
-{
-	struct link *l = request_link(q, req, args);
-
-	if (!l)
-		return;
-	l->rec.drained = drained;
-	log_notice("link %s: %s by the operator", l->rec.name,
-		   drained ? "drained (traffic leaves it)" : "undrained (back to its measured cost)");
-	operator_apply(q, req, l);
-}
-
-static void handle_drain(struct ctl_request *req, const json_t *args, void *ctx)
-{
-	set_drained(req, args, ctx, true);
-}
-
-static void handle_undrain(struct ctl_request *req, const json_t *args, void *ctx)
-{
-	set_drained(req, args, ctx, false);
-}
-
-int quality_register(struct quality *q, struct ctl_server *ctl)
-{
-	int rc;
-
-	if ((rc = ctl_server_register(ctl, CTL_CMD_LINK_HISTORY, handle_link_history, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_COST, handle_cost, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_DRAIN, handle_drain, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_UNDRAIN, handle_undrain, q)) < 0)
-		return rc;
-	return 0;
-}
