@@ -1,0 +1,59 @@
+/* The console's state and the calls its parts share: console.c (the loop,
+ * requests, the daemon's replies and events), prompt.c (prompts and the y/n
+ * confirmation), actions.c (what the keys do), terminal.c (curses). Private
+ * to tui/console/. */
+#ifndef WGM_TUI_CONSOLE_INTERNAL_H
+#define WGM_TUI_CONSOLE_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tui/console/conn.h"
+#include "tui/console/console.h"
+#include "tui/console/ui.h"
+
+#define TICK_MS 250
+#define QUICK_TIMEOUT_MS 10000
+#define CONNECT_TIMEOUT_MS 120000
+#define STATUS_EVERY_MS 10000
+#define NODES_EVERY_MS 5000
+#define HISTORY_EVERY_MS 10000
+#define SLOW_AFTER_MS 2000
+
+typedef void (*prompt_done_fn)(struct console *cs, const char *value);
+
+struct console {
+	struct ui ui;
+	struct conn conn;
+	bool quit;
+	bool dirty;
+	prompt_done_fn prompt_done;
+	char form[2][UI_PROMPT_MAX]; /* answers of earlier prompts in a sequence */
+	bool confirming;
+	char confirm_link[MODEL_NAME_MAX];
+	bool connect_pending;
+	bool token_rewrap; /* the token box needs its soft-wrapped rewrite */
+	int64_t now_ms;
+	int64_t last_status_ms, last_nodes_ms, last_history_ms;
+	enum ui_view before_help;
+};
+
+/* The status line: the last action's result or error. */
+void console_say(struct console *cs, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Sends REQ (owned) to the daemon; FN gets the reply or an error. */
+void console_request(struct console *cs, json_t *req, int64_t timeout_ms, conn_reply_fn fn);
+/* {"cmd":CMD,"name":NAME}. */
+json_t *console_req_named(const char *cmd, const char *name);
+void console_request_history(struct console *cs);
+void console_request_snapshot(struct console *cs);
+void console_request_nodes(struct console *cs);
+
+void console_prompt(struct console *cs, const char *label, const char *initial, bool secret, prompt_done_fn done);
+void console_prompt_key(struct console *cs, int ch);
+void console_confirm_key(struct console *cs, int ch);
+
+void console_keep_selection_visible(struct console *cs);
+void console_open_detail(struct console *cs, const struct model_link *l);
+
+#endif

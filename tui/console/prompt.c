@@ -1,0 +1,68 @@
+/* The console's one-line prompts (URL, token, cost, filter) and the y/n
+ * confirmation: line editing, secret echo, and the callback with the answer. */
+#include <curses.h>
+#include <errno.h>
+#include <math.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "common/ctl/ctlproto.h"
+#include "common/util/clock.h"
+#include "tui/console/console_internal.h"
+#include "tui/console/fmt.h"
+#include "tui/console/keys.h"
+#include "tui/console/render.h"
+
+void console_prompt(struct console *cs, const char *label, const char *initial, bool secret, prompt_done_fn done)
+{
+	struct ui *ui = &cs->ui;
+	ui->prompting = true;
+	ui->prompt_secret = secret;
+	snprintf(ui->prompt_label, sizeof(ui->prompt_label), "%s", label);
+	snprintf(ui->prompt_buf, sizeof(ui->prompt_buf), "%s", initial ? initial : "");
+	ui->prompt_len = strlen(ui->prompt_buf);
+	cs->prompt_done = done;
+	cs->dirty = true;
+}
+
+static void prompt_end(struct console *cs, bool accepted)
+{
+	struct ui *ui = &cs->ui;
+	prompt_done_fn done = cs->prompt_done;
+	char value[UI_PROMPT_MAX];
+	memcpy(value, ui->prompt_buf, ui->prompt_len);
+	value[ui->prompt_len] = '\0';
+	sodium_memzero(ui->prompt_buf, sizeof(ui->prompt_buf));
+	ui->prompt_len = 0;
+	ui->prompting = false;
+	cs->prompt_done = NULL;
+	cs->dirty = true;
+	if (done)
+		done(cs, accepted ? value : NULL);
+	sodium_memzero(value, sizeof(value));
+}
+
+void console_prompt_key(struct console *cs, int ch)
+{
+	struct ui *ui = &cs->ui;
+	if (ch == '\n' || ch == '\r' || ch == KEY_ENTER)
+		prompt_end(cs, true);
+	else if (ch == 27)
+		prompt_end(cs, false);
+	else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
+		/* Whole UTF-8 characters: drop continuation bytes with the lead. */
+		while (ui->prompt_len > 0 && ((unsigned char)ui->prompt_buf[ui->prompt_len - 1] & 0xC0) == 0x80)
+			ui->prompt_len--;
+		if (ui->prompt_len > 0)
+			ui->prompt_len--;
+	} else if (ch == 21) { /* Ctrl-U */
+		ui->prompt_len = 0;
+	} else if (ch >= 32 && ch < 256 && ch != 127 && ui->prompt_len + 1 < sizeof(ui->prompt_buf)) {
+		ui->prompt_buf[ui->prompt_len++] = (char)ch;
+	}
+	ui->prompt_buf[ui->prompt_len] = '\0';
+	cs->dirty = true;
+}
+
