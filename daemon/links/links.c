@@ -13,6 +13,7 @@
 #include "common/util/log.h"
 #include "common/netlink/nl_route.h"
 #include "daemon/links/link_store.h"
+#include "daemon/obfs/obfs_engine.h"
 
 struct links {
 	struct links_deps deps;
@@ -553,6 +554,7 @@ struct start_job {
 	char removed[16][IFNAMSIZ];
 	size_t n_removed;
 	char err[256];
+	char obfs_err[256];
 };
 
 /* Deletes interfaces that look like ours but have no record: what a crash
@@ -565,7 +567,7 @@ static void run_stray_sweep(void *ctx)
 	size_t n = 0;
 
 	if (nl_route_list_links(sj->ls->deps.sys->route, &all, &n, sj->err, sizeof(sj->err)) < 0)
-		return;
+		n = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned remote;
 		bool peer, v6, known = false;
@@ -584,6 +586,12 @@ static void run_stray_sweep(void *ctx)
 			snprintf(sj->removed[sj->n_removed++], IFNAMSIZ, "%s", all[i].name);
 	}
 	free(all);
+	/* Every stored link has been brought up by now (the worker runs jobs
+	 * in order): the queued ports become exactly theirs, so the ports of
+	 * links removed while the daemon was down stop being queued. */
+	if (sj->ls->deps.sys->obfs &&
+	    obfs_engine_rules_sync(sj->ls->deps.sys->obfs, sj->obfs_err, sizeof(sj->obfs_err)) < 0 && !sj->obfs_err[0])
+		snprintf(sj->obfs_err, sizeof(sj->obfs_err), "failed");
 }
 
 static void stray_sweep_done(void *ctx)
@@ -592,6 +600,8 @@ static void stray_sweep_done(void *ctx)
 
 	if (sj->err[0])
 		log_warn("cannot list interfaces to look for stray links: %s", sj->err);
+	if (sj->obfs_err[0])
+		log_warn("cannot reconcile the obfuscation rules: %s", sj->obfs_err);
 	for (size_t i = 0; i < sj->n_removed; i++)
 		log_warn("removed interface %s: it looked like a link of ours but had no state file", sj->removed[i]);
 	free(sj->names);
