@@ -25,7 +25,14 @@ struct wgm_awg_mac1_pair {
 
 struct wgm_awg {
 	struct wgm_awg_params p;
-	wgm_obfs_random_fn random;
+	wgm_obfs_random_fn random; /* NULL: the pool below */
+	/* Without an injected source, prefixes and H values come from a
+	 * ChaCha20 stream keyed once from randombytes_buf: a getrandom call per
+	 * datagram costs microseconds. */
+	uint8_t pool_key[32];
+	uint64_t pool_nonce;
+	uint8_t pool[256];
+	size_t pool_left;
 	/* BLAKE2s-256("mac1----" || pub) and BLAKE2s-256("cookie--" || pub). */
 	uint8_t mac1_key_local[32], mac1_key_remote[32];
 	uint8_t cookie_key_local[32], cookie_key_remote[32];
@@ -38,7 +45,8 @@ struct wgm_awg {
 	uint8_t *junk; /* jmax bytes: junk is made here, so IN == OUT works */
 };
 
-/* P must pass wgm_awg_params_check. 0 or -ENOMEM. */
+/* P must pass wgm_awg_params_check; RND NULL = libsodium's generator. 0 or
+ * -ENOMEM. */
 int wgm_awg_init(struct wgm_awg *a, const struct wgm_awg_params *p, const uint8_t local_public[32],
 		 const uint8_t remote_public[32], wgm_obfs_random_fn rnd);
 void wgm_awg_clear(struct wgm_awg *a);

@@ -20,7 +20,8 @@
 struct obfs_key {
 	uint8_t bytes[WGM_OBFS_KEY_MAX];
 	size_t len;
-	uint32_t words[8]; /* wgobfs: the expanded ChaCha key */
+	uint32_t words[8];        /* wgobfs: the expanded ChaCha key */
+	struct wgm_xor_key xor;   /* ipt_xor: the key as a stream */
 };
 
 struct wgm_obfs {
@@ -35,6 +36,7 @@ static void set_key(struct obfs_key *k, const uint8_t *key, size_t len)
 	memcpy(k->bytes, key, len);
 	k->len = len;
 	wgm_wgobfs_expand_key(k->bytes, len, k->words);
+	wgm_xor_prepare(&k->xor, k->bytes, len);
 }
 
 static bool keyed(enum wgm_link_type t)
@@ -67,8 +69,7 @@ int wgm_obfs_new(const struct wgm_obfs_config *cfg, struct wgm_obfs **out, char 
 	if (keyed(cfg->type))
 		set_key(&o->key, cfg->key, cfg->key_len);
 	if (cfg->type == WGM_LINK_AMNEZIAWG) {
-		int rc = wgm_awg_init(&o->awg, &cfg->awg, cfg->local_public, cfg->remote_public,
-				      cfg->random ? cfg->random : randombytes_buf);
+		int rc = wgm_awg_init(&o->awg, &cfg->awg, cfg->local_public, cfg->remote_public, cfg->random);
 		if (rc < 0) {
 			snprintf(err, errlen, "amneziawg: %s", strerror(-rc));
 			wgm_obfs_free(o);
@@ -98,7 +99,7 @@ ssize_t wgm_obfs_outbound(struct wgm_obfs *o, const uint8_t *in, size_t len, uin
 	case WGM_LINK_IPT_XOR:
 		if (cap < len)
 			return -EMSGSIZE;
-		wgm_xor_apply(o->key.bytes, o->key.len, in, len, out);
+		wgm_xor_apply(&o->key.xor, in, len, out);
 		return (ssize_t)len;
 	case WGM_LINK_AMNEZIAWG:
 		return wgm_awg_outbound(&o->awg, in, len, out, cap, emit, emit_ctx);
@@ -119,7 +120,7 @@ static ssize_t decode_with(enum wgm_link_type t, const struct obfs_key *k, const
 	if (t == WGM_LINK_WGOBFS) {
 		n = wgm_wgobfs_unobfs(k->words, in, len, out, len);
 	} else {
-		wgm_xor_apply(k->bytes, k->len, in, len, out);
+		wgm_xor_apply(&k->xor, in, len, out);
 		n = (ssize_t)len;
 	}
 	if (n > 0 && !wg_msg_plausible(out, (size_t)n))

@@ -56,7 +56,14 @@ ssize_t wgm_wgobfs_obfs(const uint32_t key[8], const uint8_t *in, size_t len, ui
 	 * the padding itself is that block's first r bytes. */
 	unsigned maxr = len > SMALL_MSG_MAX ? WGM_WGOBFS_PAD_MAX_LARGE : WGM_WGOBFS_PAD_MAX;
 	unsigned r = 0;
-	while (r == 0) {
+	/* The counter byte wraps after 256 blocks and the blocks repeat; a
+	 * run of 8 KiB of PRF output without a single byte in range never
+	 * happens in practice (p < 1e-69), but the loop must end: take maxr. */
+	for (int tries = 0; r == 0; tries++) {
+		if (tries == 256) {
+			r = maxr;
+			break;
+		}
 		next(cin);
 		wgm_chacha6_hash(cin, key, rnd, 8);
 		for (size_t i = 0; i < sizeof(rnd) && r == 0; i++)

@@ -22,21 +22,47 @@ static struct wgm_obfs *new_xor(const uint8_t *key, size_t key_len)
 	return o;
 }
 
+static void xor_with(const uint8_t *key, size_t key_len, const uint8_t *in, size_t len, uint8_t *out)
+{
+	struct wgm_xor_key k;
+	wgm_xor_prepare(&k, key, key_len);
+	wgm_xor_apply(&k, in, len, out);
+}
+
 /* payload[i] ^= key[i % key_len], from the first payload byte, per packet. */
 static void test_xor_is_the_target_transform(void **state)
 {
 	const uint8_t key[] = "abc";
 	uint8_t in[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, out[10];
-	wgm_xor_apply(key, 3, in, 10, out);
+	xor_with(key, 3, in, 10, out);
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(out[i], in[i] ^ key[i % 3]);
 	/* The index restarts with every datagram. */
 	uint8_t out2[10];
-	wgm_xor_apply(key, 3, in + 1, 9, out2);
+	xor_with(key, 3, in + 1, 9, out2);
 	assert_int_equal(out2[0], in[1] ^ 'a');
 	/* Its own inverse, in place. */
-	wgm_xor_apply(key, 3, out, 10, out);
+	xor_with(key, 3, out, 10, out);
 	assert_memory_equal(out, in, 10);
+}
+
+/* The word-wise loop against the definition, every key length, long and
+ * odd-sized datagrams, unaligned buffers. */
+static void test_matches_definition(void **state)
+{
+	static uint8_t in[3001], out[3001];
+	uint8_t key[32];
+	test_rng_seed(4);
+	for (size_t kl = 1; kl <= 32; kl++) {
+		test_rng_fill(key, kl);
+		for (int r = 0; r < 20; r++) {
+			size_t len = test_rng_below(3000), off = test_rng_below(2);
+			test_rng_fill(in, sizeof(in));
+			xor_with(key, kl, in + off, len, out + off);
+			for (size_t i = 0; i < len; i++)
+				assert_int_equal(out[off + i], in[off + i] ^ key[i % kl]);
+		}
+	}
 }
 
 static void test_round_trips_every_type(void **state)
@@ -79,14 +105,14 @@ static void test_only_plausible_messages_pass(void **state)
 		memset(msg, 0, sizeof(msg));
 		msg[0] = bad[i].type;
 		msg[1] = bad[i].reserved;
-		wgm_xor_apply(key, 32, msg, bad[i].len, wire);
+		xor_with(key, 32, msg, bad[i].len, wire);
 		assert_int_equal(wgm_obfs_inbound(o, wire, bad[i].len, back, sizeof(back)), 0);
 	}
 	/* A plain (unXORed) WireGuard message is garbage to an XOR link. */
 	size_t len = test_wg_msg(msg, 1, 0, 0);
 	assert_int_equal(wgm_obfs_inbound(o, msg, len, back, sizeof(back)), 0);
 	/* Too small an output buffer. */
-	wgm_xor_apply(key, 32, msg, len, wire);
+	xor_with(key, 32, msg, len, wire);
 	assert_int_equal(wgm_obfs_inbound(o, wire, len, back, len - 1), -EMSGSIZE);
 	assert_int_equal(wgm_obfs_outbound(o, msg, len, wire, len - 1, NULL, NULL), -EMSGSIZE);
 	/* Random garbage, fixed seed. */
@@ -134,6 +160,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_xor_is_the_target_transform),
+		cmocka_unit_test(test_matches_definition),
 		cmocka_unit_test(test_round_trips_every_type),
 		cmocka_unit_test(test_only_plausible_messages_pass),
 		cmocka_unit_test(test_rekey),
