@@ -23,10 +23,12 @@
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
 #include "daemon/mesh/buildup.h"
+#include "daemon/mesh/rotation.h"
 #include "daemon/routing/vxlan.h"
 #include "daemon/api/tokens.h"
 #include "daemon/core/worker.h"
 #include "daemon/obfs/obfs_engine.h"
+#include "daemon/obfs/obfs_hooks.h"
 
 struct node {
 	const struct wgm_config *cfg;
@@ -41,6 +43,7 @@ struct node {
 	struct wg_backend *wg;
 	struct link_system sys;
 	struct obfs_engine *obfs;
+	struct obfs_hooks obfs_hooks;
 	char obfs_err[256]; /* the worker's, read in its done */
 	struct worker *worker;
 	struct links *links;
@@ -59,6 +62,7 @@ struct node {
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
+	struct rotation *rotation;
 };
 
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
@@ -256,6 +260,11 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 			snprintf(err, errlen, "out of memory");
 			goto fail;
 		}
+		n->obfs_hooks = (struct obfs_hooks){ .worker = n->worker, .engine = n->obfs };
+		if ((rc = obfs_hooks_register(&n->obfs_hooks, n->links)) < 0) {
+			snprintf(err, errlen, "link hooks: %s", strerror(-rc));
+			goto fail;
+		}
 	}
 	if ((rc = tokens_open(&n->tokens, cfg, &n->identity, n->worker, err, errlen)) < 0)
 		goto fail;
@@ -294,8 +303,16 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
 							    .links = n->links, .http = n->http, .loop = loop,
 							    .waiting = &n->disconnect_waiting };
+	{
+		struct rotation_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
+					      .links = n->links, .http = n->http, .ctl = ctl, .notify = n->notify };
+		if ((rc = rotation_new(&deps, &n->rotation)) < 0) {
+			snprintf(err, errlen, "key rotation: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
-	    (rc = quality_register(n->quality, ctl)) < 0) {
+	    (rc = quality_register(n->quality, ctl)) < 0 || (rc = rotation_register(n->rotation, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
@@ -328,11 +345,14 @@ void node_stop(struct node *n)
 	node_api_free(n->api);
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
+	rotation_stop(n->rotation);
 	http_client_free(n->http);
 	join_free(n->join);
 	buildup_free(n->buildup);
 	vxlan_free(n->vxlan);
 	worker_free(n->worker);
+	/* After the worker, whose last saves report to it. */
+	rotation_free(n->rotation);
 	/* After the worker, whose jobs use it. Its rules stay: obfuscated
 	 * flows are dropped until the next start, never sent plain. */
 	obfs_engine_free(n->obfs);
@@ -359,6 +379,8 @@ void node_config_changed(struct node *n, const char *key)
 		buildup_config_changed(n->buildup);
 	else if (strcmp(key, "vxlan") == 0)
 		vxlan_config_changed(n->vxlan);
+	else if (strcmp(key, "xorRotateInterval") == 0)
+		rotation_config_changed(n->rotation, key);
 	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0) {
 		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "common/api/api_b64.h"
+#include "common/api/obfs_key.h"
 
 static const char *const link_type_names[WGM_LINK_TYPE_COUNT] = {
 	[WGM_LINK_DEFAULT] = "default",
@@ -67,6 +68,22 @@ int wgm_link_type_from_name(const char *name, enum wgm_link_type *type)
 bool wgm_link_type_needs_obfs_key(enum wgm_link_type type)
 {
 	return type == WGM_LINK_WGOBFS || type == WGM_LINK_IPT_XOR;
+}
+
+enum wgm_link_type wgm_link_type_choose(enum wgm_link_type preferred, uint32_t local_types, uint32_t remote_types)
+{
+	uint32_t bit;
+
+	if ((unsigned)preferred >= WGM_LINK_TYPE_COUNT)
+		return WGM_LINK_DEFAULT;
+	bit = WGM_LINK_TYPE_BIT(preferred);
+	return (local_types & bit) && (remote_types & bit) ? preferred : WGM_LINK_DEFAULT;
+}
+
+void wgm_link_type_refusal(unsigned node_id, enum wgm_link_type type, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "node %u does not accept link type %s (enable it there with: wgmesh enable %s)", node_id,
+		 wgm_link_type_name(type), wgm_link_type_name(type));
 }
 
 const char *wgm_transport_name(enum wgm_transport t)
@@ -143,6 +160,19 @@ static int get_key(const json_t *j, const char *field, uint8_t *out, size_t len,
 	return 0;
 }
 
+/* Obfuscation keys: 32 base64url characters, or a legacy raw key in base64
+ * (common/api/obfs_key.h). */
+static int get_obfs_key(const json_t *j, uint8_t *out, char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(j, "obfs_key");
+
+	if (!v)
+		return fail(err, errlen, "obfs_key", "missing");
+	if (!json_is_string(v) || wgm_obfs_key_from_text(json_string_value(v), out))
+		return fail(err, errlen, "obfs_key", "not 32 base64url characters (or a base64 32-byte key)");
+	return 0;
+}
+
 static int get_node_id(const json_t *j, int *out, char *err, size_t errlen)
 {
 	long long x;
@@ -193,6 +223,17 @@ static int get_link_type(const json_t *j, enum wgm_link_type *out, char *err, si
 }
 
 /* ---- encoding helpers ---- */
+
+static int put_obfs_key(json_t *j, const uint8_t *key)
+{
+	char text[WGM_OBFS_KEY_TEXT_MAX];
+	int rc;
+
+	wgm_obfs_key_to_text(key, text);
+	rc = json_object_set_new(j, "obfs_key", json_string(text));
+	sodium_memzero(text, sizeof(text));
+	return rc;
+}
 
 static int put_key(json_t *j, const char *field, const uint8_t *key, size_t len)
 {
@@ -365,7 +406,7 @@ json_t *wgm_msg_connect_reply_encode(const struct wgm_msg_connect_reply *m)
 	    !v4_pair_valid(&m->server_addr4, &m->client_addr4) || !v6_pair_valid(&m->server_addr6, &m->client_addr6) ||
 	    json_object_set_new(j, "id", json_integer(m->server_id)) || put_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN) ||
 	    put_key(j, "psk", m->psk, WGM_WG_KEY_LEN) ||
-	    (m->has_obfs_key && put_key(j, "obfs_key", m->obfs_key, sizeof(m->obfs_key))) ||
+	    (m->has_obfs_key && put_obfs_key(j, m->obfs_key)) ||
 	    put_addr(j, "server_addr4", AF_INET, &m->server_addr4) ||
 	    put_addr(j, "client_addr4", AF_INET, &m->client_addr4) ||
 	    put_addr(j, "server_addr6", AF_INET6, &m->server_addr6) ||
@@ -387,7 +428,7 @@ int wgm_msg_connect_reply_decode(const json_t *j, struct wgm_msg_connect_reply *
 	    get_key(j, "psk", m->psk, WGM_WG_KEY_LEN, err, errlen))
 		goto bad;
 	if (json_object_get(j, "obfs_key")) {
-		if (get_key(j, "obfs_key", m->obfs_key, sizeof(m->obfs_key), err, errlen))
+		if (get_obfs_key(j, m->obfs_key, err, errlen))
 			goto bad;
 		m->has_obfs_key = true;
 	}
@@ -442,7 +483,8 @@ json_t *wgm_msg_update_req_encode(const struct wgm_msg_update_req *m)
 	if (!j || (!m->has_port && !m->has_obfs_key && !m->has_cost) || (m->has_port && m->port == 0) ||
 	    (m->has_cost && m->cost > 65535) || put_link_ref(j, &m->link) ||
 	    (m->has_port && json_object_set_new(j, "port", json_integer(m->port))) ||
-	    (m->has_obfs_key && put_key(j, "obfs_key", m->obfs_key, sizeof(m->obfs_key))) ||
+	    (m->has_obfs_key && put_obfs_key(j, m->obfs_key)) ||
+	    (m->obfs_key_settled && (!m->has_obfs_key || json_object_set_new(j, "obfs_key_settled", json_true()))) ||
 	    (m->has_cost && json_object_set_new(j, "cost", json_integer(m->cost)))) {
 		json_decref(j);
 		return NULL;
@@ -463,9 +505,17 @@ int wgm_msg_update_req_decode(const json_t *j, struct wgm_msg_update_req *m, cha
 		m->has_port = true;
 	}
 	if (json_object_get(j, "obfs_key")) {
-		if (get_key(j, "obfs_key", m->obfs_key, sizeof(m->obfs_key), err, errlen))
+		if (get_obfs_key(j, m->obfs_key, err, errlen))
 			goto bad;
 		m->has_obfs_key = true;
+	}
+	if (json_object_get(j, "obfs_key_settled")) {
+		if (get_bool(j, "obfs_key_settled", &m->obfs_key_settled, err, errlen))
+			goto bad;
+		if (m->obfs_key_settled && !m->has_obfs_key) {
+			fail(err, errlen, "obfs_key_settled", "needs the obfs_key it confirms");
+			goto bad;
+		}
 	}
 	if (json_object_get(j, "cost")) {
 		if (get_int(j, "cost", 0, 65535, &cost, err, errlen))

@@ -56,6 +56,13 @@ const char *wgm_link_type_name(enum wgm_link_type type); /* "default", "wgobfs",
 int wgm_link_type_from_name(const char *name, enum wgm_link_type *type); /* 0 or -EINVAL */
 /* wgobfs and ipt_xor links need a shared obfuscation key. */
 bool wgm_link_type_needs_obfs_key(enum wgm_link_type type);
+/* The type a new link gets: PREFERRED when both ends accept it (sets of
+ * WGM_LINK_TYPE_BIT), else default, which every node accepts (the original's
+ * rule, Class/wireguard.py connect()). */
+enum wgm_link_type wgm_link_type_choose(enum wgm_link_type preferred, uint32_t local_types, uint32_t remote_types);
+/* The operator's fix when a node refuses TYPE, one line: "node 0 does not
+ * accept link type wgobfs (enable it there with: wgmesh enable wgobfs)". */
+void wgm_link_type_refusal(unsigned node_id, enum wgm_link_type type, char *out, size_t outlen);
 
 enum wgm_transport {
 	WGM_TRANSPORT_V4 = 0,
@@ -98,7 +105,7 @@ struct wgm_msg_connect_reply {
 	uint8_t wg_pk[WGM_WG_KEY_LEN];  /* the server's WireGuard public key */
 	uint8_t psk[WGM_WG_KEY_LEN];    /* secret */
 	bool has_obfs_key;              /* exactly when the link type needs one */
-	uint8_t obfs_key[32];           /* secret */
+	uint8_t obfs_key[32];           /* secret; common/api/obfs_key.h */
 	struct in_addr server_addr4;    /* the /31: server even, client = server + 1 */
 	struct in_addr client_addr4;
 	struct in6_addr server_addr6;   /* the /127: server even, client = server + 1 */
@@ -113,7 +120,12 @@ struct wgm_msg_update_req {
 	struct wgm_msg_link_ref link;
 	bool has_port, has_obfs_key, has_cost;
 	uint16_t port;          /* 1-65535 */
-	uint8_t obfs_key[32];   /* secret: the new XOR key */
+	/* secret: the link's new key (XOR key rotation). With
+	 * obfs_key_settled, the key the link already has: the rotation is
+	 * over, the old key is forgotten. The same key again without it is a
+	 * retried call and changes nothing. */
+	uint8_t obfs_key[32];
+	bool obfs_key_settled;
 	uint32_t cost;          /* 0-65535 */
 };
 

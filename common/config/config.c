@@ -86,6 +86,9 @@ static const struct key_desc keys[] = {
 	  "default, wgobfs, ipt_xor or amneziawg", false, false },
 	{ NULL, "defaultLinkType", KIND_STRING, OFF(default_link_type), SZ(default_link_type), 0, 0, 0, 0,
 	  check_link_type, "default, wgobfs, ipt_xor or amneziawg", false, true },
+	{ NULL, "amneziawgVersion", KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, false, true },
+	{ NULL, "xorRotateInterval", KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL,
+	  false, true },
 	{ "connectivity", "ipv4", KIND_NULLABLE_STRING, OFF(connectivity_ipv4), SZ(connectivity_ipv4),
 	  0, 0, 0, 0, check_ipv4, "an IPv4 address or null", false, false },
 	{ "connectivity", "ipv6", KIND_NULLABLE_STRING, OFF(connectivity_ipv6), SZ(connectivity_ipv6),
@@ -146,7 +149,7 @@ static const struct key_desc keys[] = {
 static const char *const sections[] = { "connectivity", "bird", "notifications" };
 
 const char *const wgm_config_set_keys[] = {
-	"area", "prefix", "defaultLinkType", "basePort", "tick", "reloadInterval",
+	"area", "prefix", "defaultLinkType", "amneziawgVersion", "xorRotateInterval", "basePort", "tick", "reloadInterval",
 	"reloadPercentage", "minReloadInterval", "probeInterval", "costEventWindow",
 	"jitterThreshold", "handshakeTimeout", "operationMode", "vxlanOffset", "subnet", "subnetVXLAN",
 	"subnetLinkLocal", "AllowedPeers", "gotifyUp", "gotifyDown", "gotifyError", "gotifyDiag", "logLevel", NULL,
@@ -435,6 +438,8 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	snprintf(cfg->link_types[0], sizeof(cfg->link_types[0]), "default");
 	cfg->link_types_count = 1;
 	snprintf(cfg->default_link_type, sizeof(cfg->default_link_type), "default");
+	cfg->amneziawg_version = WGM_AMNEZIAWG_VERSION_DEFAULT;
+	cfg->xor_rotate_interval_s = WGM_XOR_ROTATE_INTERVAL_DEFAULT;
 	cfg->bird.ospfv2 = true;
 	cfg->bird.ospfv3 = true;
 	cfg->bird.area = 0;
@@ -1108,7 +1113,8 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 	int ret;
 
 	if (!key || !(k = find_settable(key))) {
-		snprintf(err, errlen, "%s: not a key that can be set (area, prefix, defaultLinkType, basePort, tick, "
+		snprintf(err, errlen, "%s: not a key that can be set (area, prefix, defaultLinkType, amneziawgVersion, "
+			 "xorRotateInterval, basePort, tick, "
 			 "reloadInterval, reloadPercentage, minReloadInterval, probeInterval, costEventWindow, "
 			 "jitterThreshold, handshakeTimeout, operationMode, vxlanOffset, subnet, subnetVXLAN, "
 			 "subnetLinkLocal, AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel)", key ? key : "");

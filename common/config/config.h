@@ -26,6 +26,9 @@
  * between the acceptor's reply and the joiner's first handshake. */
 #define WGM_HANDSHAKE_TIMEOUT_DEFAULT 600
 #define WGM_HANDSHAKE_TIMEOUT_MIN 10
+/* xorRotateInterval, s: 6 h, so links rotate every 5-7 h (the original's). */
+#define WGM_XOR_ROTATE_INTERVAL_DEFAULT 21600
+#define WGM_AMNEZIAWG_VERSION_DEFAULT 2
 
 enum wgm_listen {
 	WGM_LISTEN_LOCAL,  /* node API bound to 10.0.ID.1, reachable only through the mesh */
@@ -81,6 +84,8 @@ struct wgm_config {
 	char link_types[WGM_CONFIG_MAX_LINK_TYPES][WGM_CONFIG_NAME_MAX];
 	size_t link_types_count;
 	char default_link_type[WGM_CONFIG_NAME_MAX];
+	unsigned amneziawg_version;   /* AWG wire version of the amneziawg links this node accepts: 1 or 2 */
+	unsigned xor_rotate_interval_s; /* ipt_xor key rotation, s (each link: 5/6 to 7/6 of it); 0 = off */
 	char connectivity_ipv4[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
 	char connectivity_ipv6[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
 	struct wgm_config_bird bird;
@@ -131,7 +136,7 @@ int wgm_config_load(const char *path, struct wgm_config *cfg, char *err, size_t 
 int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, size_t errlen);
 
 /* `wgmesh set KEY VALUE`: KEY is one of the set keys (area, prefix,
- * defaultLinkType, basePort, tick, reloadInterval, reloadPercentage,
+ * defaultLinkType, amneziawgVersion, xorRotateInterval, basePort, tick, reloadInterval, reloadPercentage,
  * minReloadInterval, probeInterval, costEventWindow, jitterThreshold, handshakeTimeout,
  * operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal,
  * AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel).

@@ -19,6 +19,13 @@
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"
 #define CTL_EVENT_METRICS "metrics"
+/* XOR key rotation of a link (docs/link-types.md): `rotate LINK` runs one
+ * now; each run publishes started, then done or failed (with "error"). The
+ * events name the link and never carry a key. */
+#define CTL_CMD_ROTATE "rotate"
+#define CTL_EVENT_ROTATE_STARTED "rotate_started"
+#define CTL_EVENT_ROTATE_DONE "rotate_done"
+#define CTL_EVENT_ROTATE_FAILED "rotate_failed"
 
 /* Incremental line reader: feed bytes as they arrive, take complete lines. */
 struct ctl_line_reader {

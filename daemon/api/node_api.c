@@ -10,7 +10,9 @@
 #include <sodium.h>
 
 #include "common/api/api_auth.h"
+#include "common/api/api_awg.h"
 #include "common/api/api_msg.h"
+#include "common/api/obfs_key.h"
 #include "common/api/json_secret.h"
 #include "common/wg/keys.h"
 #include "common/util/log.h"
@@ -35,6 +37,7 @@ struct pending_connect {
 	struct wgm_msg_connect_req msg;
 	bool replaced; /* a stale link of the caller was removed once already */
 	struct wgm_msg_connect_reply reply;
+	struct wgm_awg_params awg; /* amneziawg links; secret */
 	char name[LINK_NAME_MAX + 1];
 };
 
@@ -166,6 +169,7 @@ static void pending_free(struct pending_connect *pc)
 {
 	wgm_api_request_clear(&pc->req);
 	wgm_msg_connect_reply_wipe(&pc->reply);
+	sodium_memzero(&pc->awg, sizeof(pc->awg));
 	free(pc);
 }
 
@@ -182,7 +186,14 @@ static void connect_link_done(int rc, const char *err, void *ctx)
 		}
 		refuse(pc->http, 500, err && *err ? err : "link could not be created");
 	} else {
-		reply_boxed(api, pc->http, &pc->req, pc->kind, wgm_msg_connect_reply_encode(&pc->reply));
+		json_t *payload = wgm_msg_connect_reply_encode(&pc->reply);
+
+		if (payload && pc->msg.link_type == WGM_LINK_AMNEZIAWG &&
+		    wgm_msg_connect_reply_put_awg(payload, &pc->awg) < 0) {
+			wgm_json_decref_wiped(payload);
+			payload = NULL;
+		}
+		reply_boxed(api, pc->http, &pc->req, pc->kind, payload);
 	}
 	pending_free(pc);
 }
@@ -236,7 +247,7 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 		return 400;
 	}
 	if (!link_type_offered(cfg, m->link_type)) {
-		snprintf(err, errlen, "link_type: %s is not enabled on node %u", wgm_link_type_name(m->link_type), cfg->id);
+		wgm_link_type_refusal(cfg->id, m->link_type, err, errlen);
 		return 400;
 	}
 	if (m->transport == WGM_TRANSPORT_V4 ? !cfg->connectivity_ipv4[0] : !cfg->connectivity_ipv6[0]) {
@@ -275,7 +286,8 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 
 /* Picks the /31, /127 and port and makes the keys of a new server link. */
 static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req *m, const char *name,
-			 struct link_record *rec, struct wgm_msg_connect_reply *reply, char *err, size_t errlen)
+			 struct link_record *rec, struct wgm_msg_connect_reply *reply, struct wgm_awg_params *awg,
+			 char *err, size_t errlen)
 {
 	const struct wgm_config *cfg = api->deps.cfg;
 	unsigned slots[512];
@@ -327,8 +339,18 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 		return 500;
 	}
 	if (wgm_link_type_needs_obfs_key(m->link_type)) {
-		randombytes_buf(rec->obfs_key, sizeof(rec->obfs_key));
+		if (wgm_obfs_key_generate(rec->obfs_key) < 0) {
+			snprintf(err, errlen, "cannot generate keys");
+			return 500;
+		}
 		rec->has_obfs_key = true;
+	}
+	if (m->link_type == WGM_LINK_AMNEZIAWG) {
+		/* Made here, per link, from the rules both ends check. */
+		wgm_awg_params_random((uint8_t)cfg->amneziawg_version, &rec->awg, NULL);
+		if (wgm_awg_params_check(&rec->awg, err, errlen) < 0)
+			return 500;
+		*awg = rec->awg;
 	}
 
 	memset(reply, 0, sizeof(*reply));
@@ -402,7 +424,7 @@ static void connect_proceed(struct pending_connect *pc)
 		}
 		return;
 	}
-	status = allocate_link(api, m, pc->name, &rec, &pc->reply, err, sizeof(err));
+	status = allocate_link(api, m, pc->name, &rec, &pc->reply, &pc->awg, err, sizeof(err));
 	if (status) {
 		connect_refuse(pc, status, err);
 		return;
@@ -560,7 +582,9 @@ static void handle_update(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
 	struct pending_member *pm = member_begin(api, http, WGM_API_ROUTE_UPDATE);
-	struct wgm_msg_update_req m;
+	struct wgm_msg_update_req m = { 0 };
+	uint8_t old_key[LINK_KEY_LEN] = { 0 };
+	bool key_changed = false, key_settled = false;
 	struct link *link;
 	char err[256];
 	int rc;
@@ -580,8 +604,25 @@ static void handle_update(struct http_request *http, void *ctx)
 	}
 	if (m.has_cost)
 		link->rec.cost_override = m.cost ? (int)m.cost : LINK_COST_NONE;
-	if (m.has_obfs_key)
-		memcpy(link->rec.obfs_key, m.obfs_key, sizeof(link->rec.obfs_key));
+	if (m.has_obfs_key) {
+		/* XOR key rotation (docs/link-types.md): a new key is sent with
+		 * from now on, the old one still accepted; obfs_key_settled with
+		 * the key the link has says the other end sends with it too. The
+		 * same key again is a retried call. */
+		bool same = sodium_memcmp(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN) == 0;
+
+		if (m.obfs_key_settled && !same) {
+			refuse(http, 400, "obfs_key_settled: that is not this link's key");
+			goto out;
+		}
+		if (same) {
+			key_settled = m.obfs_key_settled;
+		} else {
+			memcpy(old_key, link->rec.obfs_key, LINK_KEY_LEN);
+			memcpy(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN);
+			key_changed = true;
+		}
+	}
 	if (m.has_port && m.port != link->rec.listen_port) {
 		/* The connecting side moves this end to a new port (self-repair);
 		 * it then points its endpoint there. */
@@ -596,13 +637,24 @@ static void handle_update(struct http_request *http, void *ctx)
 		}
 		link->rec.listen_port = m.port;
 	}
-	log_notice("node %d updated %s", m.link.caller_id, link->rec.name);
+	log_notice("node %d updated %s%s", m.link.caller_id, link->rec.name,
+		   key_changed ? " (new obfuscation key)" : key_settled ? " (obfuscation key confirmed)" : "");
 	rc = links_update(api->deps.links, link, member_done, pm);
-	if (rc == 0)
-		return;
+	if (rc == 0) {
+		if (key_changed)
+			links_obfs_key_changed(api->deps.links, link, old_key);
+		if (key_settled)
+			links_obfs_key_settled(api->deps.links, link);
+		goto wipe;
+	}
+	if (key_changed)
+		memcpy(link->rec.obfs_key, old_key, LINK_KEY_LEN);
 	refuse_queue(http, rc);
 out:
 	member_abandon(pm);
+wipe:
+	sodium_memzero(old_key, sizeof(old_key));
+	wgm_msg_update_req_wipe(&m);
 }
 
 int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *err, size_t errlen)

@@ -9,13 +9,14 @@
 
 bool ctl_config_applied_live(const char *key)
 {
-	/* Read from the config at every use by routing, buildup, VXLAN and the
-	 * link expiry, or applied by the changed callback (logLevel; the
+	/* Read from the config at every use by routing, buildup, VXLAN, the
+	 * link expiry, the node API (link types) and key rotation, or applied by the changed callback (logLevel; the
 	 * path-quality keys). */
 	static const char *const live[] = { "mesh", "vxlan", "ospfv2", "ospfv3", "client", "area", "tick",
 					    "AllowedPeers", "logLevel", "reloadPercentage", "minReloadInterval",
 					    "reloadInterval", "costEventWindow", "jitterThreshold", "probeInterval",
-					    "handshakeTimeout", NULL };
+					    "handshakeTimeout", "defaultLinkType", "wgobfs", "ipt_xor", "amneziawg",
+					    "amneziawgVersion", "xorRotateInterval", NULL };
 
 	for (size_t i = 0; live[i]; i++)
 		if (strcmp(live[i], key) == 0)

@@ -7,7 +7,9 @@
 
 #include <sodium.h>
 
+#include "common/api/api_awg.h"
 #include "common/api/api_b64.h"
+#include "common/api/obfs_key.h"
 
 #define LINK_RECORD_VERSION 1
 
@@ -24,6 +26,17 @@ static int put_key(json_t *obj, const char *name, const uint8_t key[LINK_KEY_LEN
 	if (rc == 0)
 		rc = json_object_set_new(obj, name, json_string(b64)) ? -ENOMEM : 0;
 	sodium_memzero(b64, sizeof(b64));
+	return rc;
+}
+
+static int put_obfs_key(json_t *obj, const char *name, const uint8_t key[LINK_KEY_LEN])
+{
+	char text[WGM_OBFS_KEY_TEXT_MAX];
+	int rc;
+
+	wgm_obfs_key_to_text(key, text);
+	rc = json_object_set_new(obj, name, json_string(text)) ? -ENOMEM : 0;
+	sodium_memzero(text, sizeof(text));
 	return rc;
 }
 
@@ -62,7 +75,13 @@ json_t *link_record_to_json(const struct link_record *rec)
 	rc |= put_key(obj, "peer_public_key", rec->peer_public_key);
 	rc |= put_key(obj, "psk", rec->psk);
 	if (rec->has_obfs_key)
-		rc |= put_key(obj, "obfs_key", rec->obfs_key);
+		rc |= put_obfs_key(obj, "obfs_key", rec->obfs_key);
+	if (rec->has_obfs_key_next)
+		rc |= put_obfs_key(obj, "obfs_key_next", rec->obfs_key_next);
+	if (rec->link_type == WGM_LINK_AMNEZIAWG) {
+		json_t *awg = wgm_awg_params_to_json(&rec->awg);
+		rc |= !awg || json_object_set_new(obj, WGM_API_AWG_FIELD, awg);
+	}
 	if (rec->has_remote_api_pk)
 		rc |= put_key(obj, "remote_api_pk", rec->remote_api_pk);
 	rc |= put_addr(obj, "local4", AF_INET, &rec->local4);
@@ -114,6 +133,17 @@ static int get_key(const json_t *obj, const char *name, uint8_t key[LINK_KEY_LEN
 
 	if (!json_is_string(v) || wgm_b64_decode_exact(json_string_value(v), key, LINK_KEY_LEN) != 0) {
 		snprintf(err, errlen, "%s: missing or not a base64 key of 32 bytes", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int get_obfs_key(const json_t *obj, const char *name, uint8_t key[LINK_KEY_LEN], char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, name);
+
+	if (!json_is_string(v) || wgm_obfs_key_from_text(json_string_value(v), key) != 0) {
+		snprintf(err, errlen, "%s: not 32 base64url characters or a base64 key of 32 bytes", name);
 		return -EINVAL;
 	}
 	return 0;
@@ -192,10 +222,28 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		goto bad;
 	}
 	if (json_object_get(json, "obfs_key")) {
-		if (get_key(json, "obfs_key", rec->obfs_key, err, errlen))
+		if (get_obfs_key(json, "obfs_key", rec->obfs_key, err, errlen))
 			goto bad;
 		rec->has_obfs_key = true;
 	}
+	if (json_object_get(json, "obfs_key_next")) {
+		if (!rec->has_obfs_key) {
+			snprintf(err, errlen, "obfs_key_next: the link has no obfs_key");
+			goto bad;
+		}
+		if (get_obfs_key(json, "obfs_key_next", rec->obfs_key_next, err, errlen))
+			goto bad;
+		rec->has_obfs_key_next = true;
+	}
+	v = json_object_get(json, WGM_API_AWG_FIELD);
+	if (v && rec->link_type != WGM_LINK_AMNEZIAWG) {
+		snprintf(err, errlen, "awg: only amneziawg links have AmneziaWG parameters");
+		goto bad;
+	}
+	if (v && wgm_awg_params_from_json(v, &rec->awg, err, errlen))
+		goto bad;
+	if (!v && rec->link_type == WGM_LINK_AMNEZIAWG)
+		wgm_awg_params_legacy(&rec->awg);
 	if (json_object_get(json, "remote_api_pk")) {
 		if (get_key(json, "remote_api_pk", rec->remote_api_pk, err, errlen))
 			goto bad;

@@ -1,6 +1,7 @@
 /* A link as the daemon stores it: one JSON file per link in stateDir/links/
- * (0600: it holds the private key and the preshared key). The record is the
- * desired state; interfaces are made to match it at start and after changes. */
+ * (0600: it holds the private key, the preshared key, the obfuscation key and
+ * the AmneziaWG parameters). The record is the desired state; interfaces are
+ * made to match it at start and after changes. */
 #ifndef WGM_DAEMON_LINK_RECORD_H
 #define WGM_DAEMON_LINK_RECORD_H
 
@@ -11,6 +12,7 @@
 #include <stdint.h>
 
 #include "common/api/api_msg.h"
+#include "common/obfs/obfs.h"
 
 #define LINK_NAME_MAX 15
 #define LINK_ENDPOINT_MAX 64 /* "[2001:db8::1]:51820" */
@@ -33,8 +35,16 @@ struct link_record {
 	uint8_t private_key[LINK_KEY_LEN];     /* secret */
 	uint8_t peer_public_key[LINK_KEY_LEN];
 	uint8_t psk[LINK_KEY_LEN];             /* secret */
-	bool has_obfs_key;
-	uint8_t obfs_key[LINK_KEY_LEN];        /* secret */
+	bool has_obfs_key;                     /* wgobfs, ipt_xor */
+	uint8_t obfs_key[LINK_KEY_LEN];        /* secret; common/api/obfs_key.h */
+	/* XOR key rotation under way (daemon/links/xor_rotate.h): the key being
+	 * agreed, kept across a restart so the rotation resumes with it; the
+	 * engine accepts it inbound beside obfs_key meanwhile. Client end only. */
+	bool has_obfs_key_next;
+	uint8_t obfs_key_next[LINK_KEY_LEN];   /* secret */
+	/* amneziawg: made by the accepting node; records from before per-link
+	 * parameters read as wgm_awg_params_legacy (plain WireGuard). */
+	struct wgm_awg_params awg;             /* secret */
 	char endpoint[LINK_ENDPOINT_MAX];      /* client side: the server's; "" on the server */
 	struct in_addr local4, remote4;        /* the /31 */
 	struct in6_addr local6, remote6;       /* the /127 */

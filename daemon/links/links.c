@@ -103,6 +103,27 @@ int links_add_hooks(struct links *ls, const struct links_hooks *hooks)
 	return 0;
 }
 
+void links_obfs_key_staged(struct links *ls, struct link *link)
+{
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].obfs_key_staged)
+			ls->hooks[i].obfs_key_staged(link, ls->hooks[i].ctx);
+}
+
+void links_obfs_key_changed(struct links *ls, struct link *link, const uint8_t old_key[LINK_KEY_LEN])
+{
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].obfs_key_changed)
+			ls->hooks[i].obfs_key_changed(link, old_key, ls->hooks[i].ctx);
+}
+
+void links_obfs_key_settled(struct links *ls, struct link *link)
+{
+	for (size_t i = 0; i < ls->n_hooks; i++)
+		if (ls->hooks[i].obfs_key_settled)
+			ls->hooks[i].obfs_key_settled(link, ls->hooks[i].ctx);
+}
+
 void links_set_json_extra(struct links *ls, links_json_extra_fn fn, void *ctx)
 {
 	ls->json_extra = fn;

@@ -43,6 +43,10 @@ struct link {
 	char seen_endpoint[LINK_ENDPOINT_MAX];
 	uint64_t seen_ms;         /* loop_now_ms() of that reading; 0 = none yet */
 	uint64_t active_since_ms; /* loop_now_ms() when the link last became active */
+	/* Drained for a key rotation (daemon/mesh/rotation.h), beside the
+	 * operator's rec.drained, which it leaves alone; not stored: a restart
+	 * ends the drain, and the rotation resumes later. */
+	bool rotation_drained;
 	/* Opaque per-link state of other parts (probing, costs), owned there:
 	 * links_add_hooks tells them when a link appears and goes. */
 	void *quality;
@@ -65,6 +69,21 @@ struct links_hooks {
 	void (*added)(struct link *link, void *ctx);
 	void (*active)(struct link *link, void *ctx);
 	void (*removed)(struct link *link, void *ctx);
+	/* Obfuscation key rotation (daemon/links/xor_rotate.h), for the engine
+	 * (daemon/links/obfs_*), which must lose no packet across it:
+	 * - obfs_key_staged: rec.obfs_key_next was set (or, when
+	 *   !rec.has_obfs_key_next, dropped): accept it inbound beside
+	 *   rec.obfs_key, keep sending with rec.obfs_key. Also to be honoured
+	 *   when a link becomes active with rec.has_obfs_key_next (a restart
+	 *   mid-rotation).
+	 * - obfs_key_changed: rec.obfs_key is new (OLD_KEY the one before): send
+	 *   with it, accept both inbound (wgm_obfs_rekey).
+	 * - obfs_key_settled: both ends send with rec.obfs_key: forget every
+	 *   other key (wgm_obfs_forget_old_key).
+	 * Any of them may be NULL. Called on the loop. */
+	void (*obfs_key_staged)(struct link *link, void *ctx);
+	void (*obfs_key_changed)(struct link *link, const uint8_t old_key[LINK_KEY_LEN], void *ctx);
+	void (*obfs_key_settled)(struct link *link, void *ctx);
 	void *ctx;
 };
 
@@ -73,7 +92,7 @@ struct links;
 int links_new(const struct links_deps *deps, struct links **out);
 /* Frees the table; interfaces stay (links outlive the daemon). */
 void links_free(struct links *ls);
-#define LINKS_HOOKS_MAX 4
+#define LINKS_HOOKS_MAX 6
 /* 0, or -ENOSPC when LINKS_HOOKS_MAX sets are in already. */
 int links_add_hooks(struct links *ls, const struct links_hooks *hooks);
 
@@ -104,6 +123,12 @@ int links_save(struct links *ls, struct link *link, links_done_fn done, void *ct
 /* Saves a changed record and applies it to the interface (listen port,
  * endpoint, keys). */
 int links_update(struct links *ls, struct link *link, links_done_fn done, void *ctx);
+
+/* Tell the hooks (obfs_key_* above) about a key rotation step; the caller
+ * has changed the record (and saves it). */
+void links_obfs_key_staged(struct links *ls, struct link *link);
+void links_obfs_key_changed(struct links *ls, struct link *link, const uint8_t old_key[LINK_KEY_LEN]);
+void links_obfs_key_settled(struct links *ls, struct link *link);
 
 /* Brings an active link's interface back in line with its record (a
  * wireguard-go process that died is started again) without taking the link

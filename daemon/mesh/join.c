@@ -9,6 +9,7 @@
 
 #include <sodium.h>
 
+#include "common/api/api_awg.h"
 #include "common/api/api_msg.h"
 #include "common/ctl/ctlproto.h"
 #include "common/wg/keys.h"
@@ -22,6 +23,7 @@ struct attempt {
 	struct join *j;
 	size_t skipped;               /* transports that had a link already */
 	bool by_token;
+	bool type_from_config;        /* mesh buildup: defaultLinkType where both ends accept it */
 	struct wgm_token token;       /* secret: wiped on free */
 	char url[LINK_URL_MAX];
 	enum wgm_link_type link_type;
@@ -180,6 +182,19 @@ static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
 	join_abort_send(a->j->deps.http, a->j->deps.identity, &ab);
 }
 
+/* The link types this node accepts, as a set of WGM_LINK_TYPE_BIT. */
+static uint32_t config_link_types(const struct wgm_config *cfg)
+{
+	uint32_t set = WGM_LINK_TYPE_BIT(WGM_LINK_DEFAULT);
+
+	for (size_t i = 0; i < cfg->link_types_count; i++) {
+		enum wgm_link_type t;
+		if (wgm_link_type_from_name(cfg->link_types[i], &t) == 0)
+			set |= WGM_LINK_TYPE_BIT(t);
+	}
+	return set;
+}
+
 static void on_connectivity(long status, const json_t *payload, const char *err, void *ctx)
 {
 	struct attempt *a = ctx;
@@ -215,10 +230,11 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 		finish(a, -EINVAL, line);
 		return;
 	}
+	if (a->type_from_config)
+		a->link_type = wgm_link_type_choose(a->link_type, config_link_types(j->deps.cfg), m.link_types);
 	if (!(m.link_types & WGM_LINK_TYPE_BIT(a->link_type))) {
 		char line[1024];
-		snprintf(line, sizeof(line), "node %d does not offer link type %s", m.node_id,
-			 wgm_link_type_name(a->link_type));
+		wgm_link_type_refusal((unsigned)m.node_id, a->link_type, line, sizeof(line));
 		finish(a, -EINVAL, line);
 		return;
 	}
@@ -314,6 +330,7 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	char why[256], line[1024], addr[INET6_ADDRSTRLEN];
 	uint16_t ports[512];
 	size_t n_ports;
+	bool has_awg;
 	int port, rc;
 
 	if (!payload && status == 412 && a->superseded) {
@@ -335,7 +352,8 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	/* From here on the other node has made its end: every failure asks it
 	 * to take that end down again. */
 	if (wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why)) < 0 ||
-	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0) {
+	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0 ||
+	    wgm_msg_connect_reply_get_awg(payload, a->link_type, &a->rec.awg, &has_awg, why, sizeof(why)) < 0) {
 		snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);
 		abandon_remote_end(a, reply_mesh_key(a, &m));
 		wgm_msg_connect_reply_wipe(&m);
@@ -510,6 +528,9 @@ int join_connect_token(struct join *j, const char *url, const char *token_text, 
 		return rc;
 	}
 	a->port = port;
+	/* No type asked for: defaultLinkType where the other node accepts it
+	 * (the original's rule); an explicit one is refused if it does not. */
+	a->type_from_config = !link_type || !*link_type;
 	log_notice("connecting to %s with a token", a->url);
 	return start(a, err, errlen);
 }
@@ -525,6 +546,7 @@ int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, v
 	}
 	a->remote_id = remote_id;
 	a->remote_known = true;
+	a->type_from_config = true;
 	if (wgm_link_type_from_name(j->deps.cfg->default_link_type, &a->link_type) < 0)
 		a->link_type = WGM_LINK_DEFAULT;
 	join_member_url(j->deps.plan, j->deps.cfg, remote_id, a->url, sizeof(a->url));

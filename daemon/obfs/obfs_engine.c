@@ -26,7 +26,7 @@ struct cmd {
 	enum cmd_kind kind;
 	uint16_t port;
 	struct wgm_obfs_config cfg; /* CMD_SET; secret, wiped by the sender */
-	uint8_t key[WGM_OBFS_KEY_MAX]; /* CMD_REKEY */
+	uint8_t key[WGM_OBFS_KEY_MAX]; /* CMD_REKEY; CMD_SET: accepted too when key_len */
 	size_t key_len;
 	struct obfs_dp_stats *stats;
 	int rc;
@@ -73,7 +73,22 @@ static void run_cmd(struct obfs_engine *e, struct cmd *c)
 	c->rc = 0;
 	switch (c->kind) {
 	case CMD_SET:
-		c->rc = wgm_obfs_new(&c->cfg, &o, c->err, sizeof(c->err));
+		if (c->key_len) {
+			/* Made with the staged key, rekeyed to the current one:
+			 * sends with the current key, still accepts the staged. */
+			struct wgm_obfs_config staged = c->cfg;
+			memcpy(staged.key, c->key, c->key_len);
+			staged.key_len = c->key_len;
+			c->rc = wgm_obfs_new(&staged, &o, c->err, sizeof(c->err));
+			sodium_memzero(&staged, sizeof(staged));
+			if (c->rc == 0 && (c->rc = wgm_obfs_rekey(o, c->cfg.key, c->cfg.key_len)) < 0) {
+				snprintf(c->err, sizeof(c->err), "staging a key: %s", strerror(-c->rc));
+				wgm_obfs_free(o);
+				break;
+			}
+		} else {
+			c->rc = wgm_obfs_new(&c->cfg, &o, c->err, sizeof(c->err));
+		}
 		if (c->rc == 0 && (c->rc = obfs_dp_set(&e->dp, c->port, c->cfg.type, o, c->stats)) < 0) {
 			wgm_obfs_free(o);
 			snprintf(c->err, sizeof(c->err), "too many obfuscated links (%d)", OBFS_DP_LINKS_MAX);
@@ -331,6 +346,13 @@ int obfs_engine_rules_init(struct obfs_engine *e, char *err, size_t errlen)
 int obfs_engine_link_up(struct obfs_engine *e, const char *name, uint16_t port, const struct wgm_obfs_config *cfg,
 			char *err, size_t errlen)
 {
+	return obfs_engine_link_up_staged(e, name, port, cfg, NULL, 0, err, errlen);
+}
+
+int obfs_engine_link_up_staged(struct obfs_engine *e, const char *name, uint16_t port,
+			       const struct wgm_obfs_config *cfg, const uint8_t *also_key, size_t also_len, char *err,
+			       size_t errlen)
+{
 	struct cmd *c;
 	struct slot *s;
 	int rc;
@@ -367,6 +389,10 @@ int obfs_engine_link_up(struct obfs_engine *e, const char *name, uint16_t port, 
 	c->port = port;
 	c->cfg = *cfg;
 	c->stats = &s->stats;
+	if (also_key && also_len && also_len <= WGM_OBFS_KEY_MAX) {
+		memcpy(c->key, also_key, also_len);
+		c->key_len = also_len;
+	}
 	rc = send_cmd(e, c);
 	if (rc < 0)
 		snprintf(err, errlen, "%s: %s", name, c->err[0] ? c->err : strerror(-rc));

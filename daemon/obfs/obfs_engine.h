@@ -42,6 +42,11 @@ int obfs_engine_rules_init(struct obfs_engine *e, char *err, size_t errlen);
  * changed). CFG of type default removes the link, as obfs_engine_link_down. */
 int obfs_engine_link_up(struct obfs_engine *e, const char *name, uint16_t port, const struct wgm_obfs_config *cfg,
 			char *err, size_t errlen);
+/* As obfs_engine_link_up, but the transform also accepts ALSO_KEY inbound
+ * (a staged key of a rotation in progress) while sending with cfg->key. */
+int obfs_engine_link_up_staged(struct obfs_engine *e, const char *name, uint16_t port,
+			       const struct wgm_obfs_config *cfg, const uint8_t *also_key, size_t also_len, char *err,
+			       size_t errlen);
 /* Stops queueing the link's port, then drops its transform. Unknown: 0. */
 int obfs_engine_link_down(struct obfs_engine *e, const char *name, char *err, size_t errlen);
 /* Rewrites the rules to queue exactly the links the engine has: removes the
@@ -49,7 +54,8 @@ int obfs_engine_link_down(struct obfs_engine *e, const char *name, char *err, si
  * every stored link has been brought up. */
 int obfs_engine_rules_sync(struct obfs_engine *e, char *err, size_t errlen);
 /* Key rotation (wgm_obfs_rekey / wgm_obfs_forget_old_key on the engine
- * thread). -ENOENT: no such link. */
+ * thread). -ENOENT: no such link. A staged key (accepted, not yet sent)
+ * comes with obfs_engine_link_up_staged. */
 int obfs_engine_link_rekey(struct obfs_engine *e, const char *name, const uint8_t *key, size_t len, char *err,
 			   size_t errlen);
 int obfs_engine_link_forget_old_key(struct obfs_engine *e, const char *name);

@@ -21,8 +21,7 @@ void obfs_link_config(const struct link_record *rec, struct wgm_obfs_config *cfg
 		memcpy(cfg->key, rec->obfs_key, LINK_KEY_LEN);
 		cfg->key_len = LINK_KEY_LEN;
 	}
-	/* AmneziaWG parameters come with the link record (branch obfs-ctl);
-	 * until then they are all zero and wgm_obfs_new says what is missing. */
+	cfg->awg = rec->awg;
 	wgm_key_public(cfg->local_public, rec->private_key);
 	memcpy(cfg->remote_public, rec->peer_public_key, WGM_OBFS_PUBKEY_LEN);
 }
@@ -53,7 +52,11 @@ int obfs_link_up(struct obfs_engine *engine, const struct link_record *rec, char
 		return -ENOTSUP;
 	}
 	obfs_link_config(rec, &cfg);
-	rc = obfs_engine_link_up(engine, rec->name, rec->listen_port, &cfg, err, errlen);
+	/* A rotation in progress (a restart mid-way, or the staging step):
+	 * send with the current key, accept the staged one too. */
+	rc = obfs_engine_link_up_staged(engine, rec->name, rec->listen_port, &cfg,
+					rec->has_obfs_key_next ? rec->obfs_key_next : NULL,
+					rec->has_obfs_key_next ? LINK_KEY_LEN : 0, err, errlen);
 	sodium_memzero(&cfg, sizeof(cfg));
 	return rc;
 }

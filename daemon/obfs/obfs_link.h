@@ -21,7 +21,8 @@ void obfs_link_config(const struct link_record *rec, struct wgm_obfs_config *cfg
  * growth of a full-size data message (pure). */
 unsigned obfs_link_mtu(const struct link_record *rec);
 
-/* Before the interface exists or changes: the engine gets the link and its
+/* Before the interface exists or changes: the engine gets the link (with
+ * rec.obfs_key_next accepted inbound when a rotation staged one) and its
  * flow is queued (default type: removed from the engine). ENGINE NULL: an
  * obfuscated link fails with a message, a plain one is fine. */
 int obfs_link_up(struct obfs_engine *engine, const struct link_record *rec, char *err, size_t errlen);

@@ -257,7 +257,7 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 	struct cost_link_state scratch;
 
 	link_stats_summary(ql->stats, now, &sum);
-	in = cost_input_from_summary(&sum, link_is_client(q, l), l->rec.drained,
+	in = cost_input_from_summary(&sum, link_is_client(q, l), l->rec.drained || l->rotation_drained,
 				     l->rec.cost_override == LINK_COST_NONE ? 0 : (uint32_t)l->rec.cost_override);
 	if (!active)
 		in.dead = true;
@@ -708,6 +708,21 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	for (size_t i = 0; arr && i < n; i++)
 		json_array_append_new(arr, recent[i] == LINK_RTT_LOST ? json_null() : json_real(recent[i] / 1000.0));
 	json_object_set_new(obj, "rtt_recent", arr);
+}
+
+bool quality_link_view(const struct link *link, struct quality_link_view *out)
+{
+	struct qlink *ql = qlink_of(link);
+	struct link_summary sum;
+
+	memset(out, 0, sizeof(*out));
+	if (!ql)
+		return false;
+	link_stats_summary(ql->stats, prober_now_us(), &sum);
+	out->rx_bytes_per_s = sum.rx_bytes_per_s;
+	out->tx_bytes_per_s = sum.tx_bytes_per_s;
+	out->probes_answered = sum.probes_answered;
+	return true;
 }
 
 unsigned quality_bird_cost(const struct link *link)

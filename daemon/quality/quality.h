@@ -56,6 +56,15 @@ void quality_set_apply(struct quality *q, quality_apply_fn fn, void *ctx);
  * 1..65535 (dead or unmeasured links get the computed value). */
 unsigned quality_bird_cost(const struct link *link);
 
+/* What XOR key rotation (daemon/mesh/rotation.h) reads of a link: its
+ * traffic between the last two WireGuard readings, and the probes answered
+ * so far. false (and zeros) for a link that is not probed. */
+struct quality_link_view {
+	uint64_t rx_bytes_per_s, tx_bytes_per_s;
+	uint64_t probes_answered;
+};
+bool quality_link_view(const struct link *link, struct quality_link_view *out);
+
 /* A config key changed in the running daemon (deps.cfg holds the new value).
  * The cost keys (bird.reloadPercentage, bird.minReloadInterval,
  * bird.reloadInterval, costEventWindow, jitterThreshold) count from the next

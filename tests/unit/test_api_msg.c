@@ -293,7 +293,10 @@ static void test_connect_reply_rejects_bad_fields(void **state)
 	json_t *g = wgm_msg_connect_reply_encode(&m);
 
 	expect_field_error(g, dec_connect_reply, "psk", "\"AAAA\"", "psk: not a base64 32-byte key");
-	expect_field_error(g, dec_connect_reply, "obfs_key", "7", "obfs_key: not a base64 32-byte key");
+	expect_field_error(g, dec_connect_reply, "obfs_key", "7",
+			   "obfs_key: not 32 base64url characters (or a base64 32-byte key)");
+	expect_field_error(g, dec_connect_reply, "obfs_key", "\"abcdefghijklmnopqrstuvwxyz01234+\"",
+			   "obfs_key: not 32 base64url characters (or a base64 32-byte key)");
 	expect_field_error(g, dec_connect_reply, "server_addr4", "\"10.0.0.256\"", "server_addr4: not an IPv4 address");
 	expect_field_error(g, dec_connect_reply, "client_addr4", "\"10.0.0.7\"",
 			   "client_addr4: not the odd half of the server's /31");
@@ -321,7 +324,8 @@ static void test_update_and_disconnect_reject_bad_fields(void **state)
 	expect_field_error(g, dec_update, "cost", "65536", "cost: 65536 is out of range (0-65535)");
 	expect_field_error(g, dec_update, "cost", NULL, "update: nothing to change (port, obfs_key or cost)");
 	expect_field_error(g, dec_update, "port", "0", "port: 0 is not a port (1-65535)");
-	expect_field_error(g, dec_update, "obfs_key", "\"\"", "obfs_key: not a base64 32-byte key");
+	expect_field_error(g, dec_update, "obfs_key", "\"\"",
+			   "obfs_key: not 32 base64url characters (or a base64 32-byte key)");
 	expect_field_error(gd, dec_disconnect, "id", "null", "id: not an integer");
 	expect_field_error(gd, dec_disconnect, "transport", NULL, "transport: not \"v4\" or \"v6\"");
 	expect_field_error(gd, dec_disconnect, "wg_pk", "\"c2hvcnQ\"", "wg_pk: not a base64 32-byte key");

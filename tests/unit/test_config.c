@@ -37,7 +37,8 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"{\"version\":1,\"id\":0,\"listen\":\"local\",\"listenPort\":8080,\"basePort\":51820,"
 		"\"operationMode\":0,\"vxlanOffset\":0,\"subnet\":\"10.0.0.0/16\",\"subnetPeer\":\"172.31.0.0/16\","
 		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"prefix\":\"pipe\","
-		"\"linkTypes\":[\"default\"],\"defaultLinkType\":\"default\","
+		"\"linkTypes\":[\"default\"],\"defaultLinkType\":\"default\",\"amneziawgVersion\":2,"
+		"\"xorRotateInterval\":21600,"
 		"\"connectivity\":{\"ipv4\":null,\"ipv6\":null},"
 		"\"bird\":{\"ospfv2\":true,\"ospfv3\":true,\"area\":0,\"tick\":1,\"client\":false,\"loglevel\":\"info\","
 		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
@@ -114,7 +115,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 44);
+	assert_int_equal(checked, 46);
 }
 
 static void test_unknown_key_is_named(void **state)

@@ -9,6 +9,8 @@
 
 #include "daemon/links/link_apply.h"
 #include "daemon/links/link_record.h"
+#include "common/api/api_awg.h"
+#include "common/api/obfs_key.h"
 
 static void sample(struct link_record *r)
 {
@@ -142,9 +144,102 @@ static void test_mtu_from_underlay(void **state)
 	assert_int_equal(link_mtu_from_underlay(1300, WGM_TRANSPORT_V6), LINK_MTU_DEFAULT);
 }
 
+static void sample_awg_link(struct link_record *r)
+{
+	sample(r);
+	r->link_type = WGM_LINK_AMNEZIAWG;
+	wgm_awg_params_random(2, &r->awg, NULL);
+}
+
+static void test_obfuscated_links_round_trip_key_next_key_and_awg(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	sample(&a);
+	a.link_type = WGM_LINK_IPT_XOR;
+	a.has_obfs_key = a.has_obfs_key_next = true;
+	assert_int_equal(wgm_obfs_key_generate(a.obfs_key), 0);
+	assert_int_equal(wgm_obfs_key_generate(a.obfs_key_next), 0);
+	j = link_record_to_json(&a);
+	/* The key is stored as the text an iptables command line takes. */
+	assert_memory_equal(json_string_value(json_object_get(j, "obfs_key")), a.obfs_key, 32);
+	assert_null(json_object_get(j, "awg"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_decref(j);
+
+	sample_awg_link(&a);
+	j = link_record_to_json(&a);
+	assert_non_null(json_object_get(j, "awg"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_decref(j);
+}
+
+static void test_older_records_keep_reading(void **state)
+{
+	struct link_record a, b;
+	struct wgm_awg_params legacy;
+	char err[256];
+	json_t *j;
+
+	/* A raw 32-byte key of a link made before the text form. */
+	sample(&a);
+	a.link_type = WGM_LINK_WGOBFS;
+	a.has_obfs_key = true;
+	memset(a.obfs_key, 0xfe, sizeof(a.obfs_key));
+	j = link_record_to_json(&a);
+	assert_int_equal(strlen(json_string_value(json_object_get(j, "obfs_key"))), 44);
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_decref(j);
+
+	/* An amneziawg link from before per-link parameters: AmneziaWG's defaults. */
+	sample_awg_link(&a);
+	j = link_record_to_json(&a);
+	json_object_del(j, "awg");
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	wgm_awg_params_legacy(&legacy);
+	assert_memory_equal(&b.awg, &legacy, sizeof(legacy));
+	json_decref(j);
+}
+
+static void test_bad_obfuscation_fields_are_named(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	sample_awg_link(&a);
+	j = link_record_to_json(&a);
+	json_object_set_new(json_object_get(j, "awg"), "h3", json_string("1-2"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "h3"));
+	json_decref(j);
+
+	sample(&a);
+	j = link_record_to_json(&a);
+	json_object_set_new(j, "awg", json_object());
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "awg: only amneziawg links have AmneziaWG parameters");
+	json_object_del(j, "awg");
+	json_object_set_new(j, "obfs_key_next", json_string("abcdefghijklmnopqrstuvwxyz012345"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "obfs_key_next: the link has no obfs_key");
+	json_object_set_new(j, "obfs_key", json_string("abcdefghijklmnopqrstuvwxyz01234!"));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "obfs_key:"));
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_obfuscated_links_round_trip_key_next_key_and_awg),
+		cmocka_unit_test(test_older_records_keep_reading),
+		cmocka_unit_test(test_bad_obfuscation_fields_are_named),
 		cmocka_unit_test(test_round_trip_keeps_every_field),
 		cmocka_unit_test(test_missing_override_is_none_and_bad_fields_are_named),
 		cmocka_unit_test(test_handshaked_is_kept_and_assumed_for_older_records),

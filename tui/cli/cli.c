@@ -27,6 +27,7 @@ int cmd_cost(struct cli *cli, int argc, char **argv);
 int cmd_drain(struct cli *cli, int argc, char **argv);
 int cmd_undrain(struct cli *cli, int argc, char **argv);
 int cmd_recover(struct cli *cli, int argc, char **argv);
+int cmd_rotate(struct cli *cli, int argc, char **argv);
 int cmd_nodes(struct cli *cli, int argc, char **argv);
 int cmd_used(struct cli *cli, int argc, char **argv);
 int cmd_set(struct cli *cli, int argc, char **argv);
@@ -48,6 +49,8 @@ const struct cli_command cli_commands[] = {
 	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
 	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
 	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
+	{ "rotate", cmd_rotate, "rotate an ipt_xor or wgobfs link's key now, on both ends (waits for the end)",
+	  "LINK" },
 	{ "up", cmd_up, "bring every link's interface up again", "" },
 	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
 	{ "nodes", cmd_nodes, "list every node of the mesh with its route, next hop and whether it is linked directly",

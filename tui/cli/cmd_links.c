@@ -44,16 +44,17 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		json_decref(reply);
 		return CLI_OK;
 	}
-	printf("%-12s %5s %-4s %-6s %-9s %-15s %-24s %9s %9s %9s %7s\n", "LINK", "NODE", "TP", "ROLE", "STATE",
-	       "LOCAL", "ENDPOINT", "RTT", "LOSS", "JITTER", "COST");
+	printf("%-12s %5s %-4s %-9s %-6s %-9s %-15s %-24s %9s %9s %9s %7s\n", "LINK", "NODE", "TP", "TYPE", "ROLE",
+	       "STATE", "LOCAL", "ENDPOINT", "RTT", "LOSS", "JITTER", "COST");
 	json_array_foreach(links, i, l) {
 		const json_t *cost = json_object_get(l, "cost");
 		const char *endpoint = json_string_value(json_object_get(l, "endpoint"));
 		char cost_text[24];
 
-		printf("%-12s %5lld %-4s %-6s %-9s %-15s %-24s", json_string_value(json_object_get(l, "name")),
+		printf("%-12s %5lld %-4s %-9s %-6s %-9s %-15s %-24s", json_string_value(json_object_get(l, "name")),
 		       (long long)json_integer_value(json_object_get(l, "remote_id")),
-		       json_string_value(json_object_get(l, "transport")), json_string_value(json_object_get(l, "role")),
+		       json_string_value(json_object_get(l, "transport")),
+		       json_string_value(json_object_get(l, "link_type")), json_string_value(json_object_get(l, "role")),
 		       json_string_value(json_object_get(l, "state")), json_string_value(json_object_get(l, "local_addr")),
 		       endpoint && *endpoint ? endpoint : "-");
 		print_number(json_object_get(l, "rtt_ms"), 2, "ms");
