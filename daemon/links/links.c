@@ -766,6 +766,17 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 			    r->cost_override == LINK_COST_NONE ? json_null() : json_integer(r->cost_override));
 	if (link->last_error[0])
 		json_object_set_new(obj, "error", json_string(link->last_error));
+	{
+		/* The engine's counters of an obfuscated link (any thread may read them). */
+		struct obfs_engine_counters c;
+		if (ls->deps.sys && ls->deps.sys->obfs && r->link_type != WGM_LINK_DEFAULT &&
+		    obfs_engine_counters(ls->deps.sys->obfs, r->name, &c))
+			json_object_set_new(obj, "obfs",
+					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "out_packets", (json_int_t)c.out_packets,
+						      "in_packets", (json_int_t)c.in_packets, "out_dropped",
+						      (json_int_t)c.out_dropped, "in_dropped", (json_int_t)c.in_dropped,
+						      "extra_sent", (json_int_t)c.extra_sent));
+	}
 	if (ls->json_extra)
 		ls->json_extra(link, obj, ls->json_extra_ctx);
 	return obj;
