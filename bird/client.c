@@ -1,5 +1,9 @@
 #include "bird/client.h"
 
+#include "common/util/err.h"
+
+#include "common/util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -16,17 +20,6 @@
 
 #define WELCOME_CODE 1
 #define READING_CONFIG_CODE 2
-
-__attribute__((format(printf, 4, 5))) static int fail(int rc, char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return rc;
-}
 
 void bird_client_init(struct bird_client *c)
 {
@@ -66,16 +59,16 @@ int bird_client_open(struct bird_client *c, const char *socket_path, char *err, 
 
 	bird_client_close(c);
 	if (!socket_path || !*socket_path || strlen(socket_path) >= sizeof(sa.sun_path))
-		return fail(-EINVAL, err, errlen, "bird: socket path '%s' is empty or too long",
+		return wgm_err(-EINVAL, err, errlen, "bird: socket path '%s' is empty or too long",
 			    socket_path ? socket_path : "");
 	memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
-		return fail(-errno, err, errlen, "bird: socket: %s", strerror(errno));
+		return wgm_err(-errno, err, errlen, "bird: socket: %s", strerror(errno));
 	if (connect(c->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		rc = -errno;
 		bird_client_close(c);
-		return fail(rc, err, errlen, "bird: cannot connect to %s: %s", socket_path, strerror(-rc));
+		return wgm_err(rc, err, errlen, "bird: cannot connect to %s: %s", socket_path, strerror(-rc));
 	}
 	return 0;
 }
@@ -88,7 +81,7 @@ static int take_welcome(struct bird_client *c, const struct bird_reply *r, char 
 	size_t len = end ? (size_t)(end - msg) - 5 : 0;
 	if (r->code != WELCOME_CODE || strncmp(msg, "BIRD ", 5) != 0 || !end || end < msg + 5 ||
 	    len >= sizeof(c->version))
-		return fail(-EPROTO, err, errlen, "bird: unexpected welcome '%.60s'", msg);
+		return wgm_err(-EPROTO, err, errlen, "bird: unexpected welcome '%.60s'", msg);
 	memcpy(c->version, msg + 5, len);
 	c->version[len] = '\0';
 	c->welcomed = true;
@@ -119,7 +112,7 @@ int bird_client_on_readable(struct bird_client *c, struct bird_reply **reply, ch
 
 	*reply = NULL;
 	if (c->fd < 0)
-		return fail(-ENOTCONN, err, errlen, "bird: not connected");
+		return wgm_err(-ENOTCONN, err, errlen, "bird: not connected");
 	rc = next_queued(c, reply, err, errlen);
 	if (rc)
 		goto out;
@@ -127,16 +120,16 @@ int bird_client_on_readable(struct bird_client *c, struct bird_reply **reply, ch
 	if (n < 0) {
 		if (errno == EAGAIN || errno == EINTR)
 			return 0;
-		rc = fail(-errno, err, errlen, "bird: read: %s", strerror(errno));
+		rc = wgm_err(-errno, err, errlen, "bird: read: %s", strerror(errno));
 		goto out;
 	}
 	if (n == 0) {
-		rc = fail(-ECONNRESET, err, errlen, "bird: BIRD closed the control socket");
+		rc = wgm_err(-ECONNRESET, err, errlen, "bird: BIRD closed the control socket");
 		goto out;
 	}
 	rc = bird_reply_parser_feed(&c->parser, buf, (size_t)n);
 	if (rc) {
-		fail(rc, err, errlen, "bird: reply is not BIRD's protocol (%s)", strerror(-rc));
+		wgm_err(rc, err, errlen, "bird: reply is not BIRD's protocol (%s)", strerror(-rc));
 		goto out;
 	}
 	rc = next_queued(c, reply, err, errlen);
@@ -152,9 +145,9 @@ int bird_client_send(struct bird_client *c, const char *command, char *err, size
 	size_t len = command ? strlen(command) : 0;
 
 	if (c->fd < 0)
-		return fail(-ENOTCONN, err, errlen, "bird: not connected");
+		return wgm_err(-ENOTCONN, err, errlen, "bird: not connected");
 	if (len == 0 || len > BIRD_COMMAND_MAX || strchr(command, '\n'))
-		return fail(-EINVAL, err, errlen, "bird: command is empty, too long or holds a newline");
+		return wgm_err(-EINVAL, err, errlen, "bird: command is empty, too long or holds a newline");
 	memcpy(line, command, len);
 	line[len] = '\n';
 	ssize_t n;
@@ -165,35 +158,28 @@ int bird_client_send(struct bird_client *c, const char *command, char *err, size
 		return 0;
 	int rc = n < 0 ? -errno : -EAGAIN;
 	bird_client_close(c);
-	return fail(rc, err, errlen, "bird: sending '%.40s': %s", command, n < 0 ? strerror(-rc) : "short write");
-}
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return wgm_err(rc, err, errlen, "bird: sending '%.40s': %s", command, n < 0 ? strerror(-rc) : "short write");
 }
 
 /* Waits for the next reply (or, with want_welcome, only the welcome). */
 static int wait_reply(struct bird_client *c, int timeout_ms, bool want_welcome, struct bird_reply **reply, char *err,
 		      size_t errlen)
 {
-	long long deadline = now_ms() + timeout_ms;
+	long long deadline = wgm_mono_ms() + timeout_ms;
 	for (;;) {
 		int rc = bird_client_on_readable(c, reply, err, errlen);
 		if (rc != 0 || (want_welcome && c->welcomed))
 			return rc < 0 ? rc : 0;
-		long long left = deadline - now_ms();
+		long long left = deadline - wgm_mono_ms();
 		if (left <= 0) {
 			bird_client_close(c);
-			return fail(-ETIMEDOUT, err, errlen, "bird: no reply within %d ms", timeout_ms);
+			return wgm_err(-ETIMEDOUT, err, errlen, "bird: no reply within %d ms", timeout_ms);
 		}
 		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
 		if (poll(&pfd, 1, (int)left) < 0 && errno != EINTR) {
 			rc = -errno;
 			bird_client_close(c);
-			return fail(rc, err, errlen, "bird: poll: %s", strerror(-rc));
+			return wgm_err(rc, err, errlen, "bird: poll: %s", strerror(-rc));
 		}
 	}
 }
@@ -209,7 +195,7 @@ int bird_client_connect(struct bird_client *c, const char *socket_path, int time
 	if (rc == 0 && reply) {
 		bird_reply_free(reply);
 		bird_client_close(c);
-		return fail(-EPROTO, err, errlen, "bird: reply before any command");
+		return wgm_err(-EPROTO, err, errlen, "bird: reply before any command");
 	}
 	return rc;
 }
@@ -274,12 +260,12 @@ static int write_temp(const char *final_path, const char *text, char *tmp, size_
 {
 	int rc;
 	if ((size_t)snprintf(tmp, tmplen, "%s.XXXXXX", final_path) >= tmplen)
-		return fail(-ENAMETOOLONG, err, errlen, "bird: config path %s is too long", final_path);
+		return wgm_err(-ENAMETOOLONG, err, errlen, "bird: config path %s is too long", final_path);
 	int fd = mkstemp(tmp);
 	if (fd < 0) {
 		rc = -errno;
 		tmp[0] = '\0';
-		return fail(rc, err, errlen, "bird: cannot create a file next to %s: %s", final_path, strerror(-rc));
+		return wgm_err(rc, err, errlen, "bird: cannot create a file next to %s: %s", final_path, strerror(-rc));
 	}
 	rc = write_all(fd, text, strlen(text));
 	if (rc == 0 && fchmod(fd, 0644) < 0)
@@ -289,7 +275,7 @@ static int write_temp(const char *final_path, const char *text, char *tmp, size_
 	if (close(fd) < 0 && rc == 0)
 		rc = -errno;
 	if (rc)
-		return fail(rc, err, errlen, "bird: writing %s: %s", tmp, strerror(-rc));
+		return wgm_err(rc, err, errlen, "bird: writing %s: %s", tmp, strerror(-rc));
 	return 0;
 }
 
@@ -315,7 +301,7 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 	int rc;
 
 	if (!final_path || !path_quotable(final_path) || strlen(final_path) + 40 > BIRD_COMMAND_MAX)
-		return fail(-EINVAL, err, errlen, "bird: config path '%s' is empty, too long or holds a quote",
+		return wgm_err(-EINVAL, err, errlen, "bird: config path '%s' is empty, too long or holds a quote",
 			    final_path ? final_path : "");
 	rc = write_temp(final_path, text, tmp, sizeof(tmp), err, errlen);
 	if (rc)
@@ -334,7 +320,7 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 			msg += tmp_len + 1;
 		while (*msg == ' ')
 			msg++;
-		rc = fail(-EINVAL, err, errlen, "bird: new config for %s refused: %s", final_path, msg);
+		rc = wgm_err(-EINVAL, err, errlen, "bird: new config for %s refused: %s", final_path, msg);
 		goto out;
 	}
 	bird_reply_free(reply);
@@ -342,7 +328,7 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 
 	if (rename(tmp, final_path) < 0) {
 		rc = -errno;
-		fail(rc, err, errlen, "bird: rename to %s: %s", final_path, strerror(-rc));
+		wgm_err(rc, err, errlen, "bird: rename to %s: %s", final_path, strerror(-rc));
 		goto out;
 	}
 	tmp[0] = '\0';
@@ -352,11 +338,11 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 	if (rc)
 		goto out;
 	if (reply->error) {
-		rc = fail(-EIO, err, errlen, "bird: configure: %s", bird_reply_message(reply));
+		rc = wgm_err(-EIO, err, errlen, "bird: configure: %s", bird_reply_message(reply));
 		goto out;
 	}
 	if (!reply_read_file(reply, final_path)) {
-		rc = fail(-EIO, err, errlen, "bird: BIRD does not read %s (start it with -c %s)", final_path,
+		rc = wgm_err(-EIO, err, errlen, "bird: BIRD does not read %s (start it with -c %s)", final_path,
 			  final_path);
 		goto out;
 	}

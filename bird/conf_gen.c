@@ -1,5 +1,9 @@
 #include "bird/conf_gen.h"
 
+#include "common/util/err.h"
+
+#include "common/util/ifname.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -21,17 +25,6 @@
 #define IFNAME_MAX 15
 #define TICK_MAX 255
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EINVAL;
-}
-
 static const char *shown(const char *s)
 {
 	return s ? s : "(none)";
@@ -39,10 +32,11 @@ static const char *shown(const char *s)
 
 /* Names end up quoted in BIRD's config and act as patterns there, so only
  * plain interface-name characters are allowed (no glob, quote or newline). */
+/* A kernel-valid name that is also safe inside BIRD's quotes. */
 static bool ifname_valid(const char *name)
 {
 	size_t len = name ? strlen(name) : 0;
-	if (len == 0 || len > IFNAME_MAX)
+	if (!wgm_ifname_valid(name) || len > IFNAME_MAX)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
@@ -100,18 +94,18 @@ static int validate_iface(const struct bird_conf_model *m, const struct bird_con
 			  char *err, size_t errlen)
 {
 	if (!ifname_valid(ifc->ifname))
-		return fail(err, errlen, "bird: interface name '%s' is not a plain interface name (1-15 of A-Z a-z 0-9 - _ .)",
+		return wgm_err(-EINVAL, err, errlen, "bird: interface name '%s' is not a plain interface name (1-15 of A-Z a-z 0-9 - _ .)",
 			    shown(ifc->ifname));
-	if (ifc->cost < 1 || ifc->cost > 65535)
-		return fail(err, errlen, "bird: cost %u of %s is not an OSPF cost (1-65535)", (unsigned)ifc->cost,
+	if (ifc->cost < BIRD_OSPF_COST_MIN || ifc->cost > BIRD_OSPF_COST_MAX)
+		return wgm_err(-EINVAL, err, errlen, "bird: cost %u of %s is not an OSPF cost (1-65535)", (unsigned)ifc->cost,
 			    ifc->ifname);
 	if (ifc->type != BIRD_CONF_PTP && ifc->type != BIRD_CONF_PTMP)
-		return fail(err, errlen, "bird: interface %s has an unknown type (ptp or ptmp)", shown(ifc->ifname));
+		return wgm_err(-EINVAL, err, errlen, "bird: interface %s has an unknown type (ptp or ptmp)", shown(ifc->ifname));
 	if (ifc->type == BIRD_CONF_PTMP) {
 		if (m->ospfv2 && !addr_valid(AF_INET, ifc->neighbor4))
-			return fail(err, errlen, "bird: ptmp interface %s needs an IPv4 neighbour address", shown(ifc->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv4 neighbour address", shown(ifc->ifname));
 		if (m->ospfv3 && !addr_valid(AF_INET6, ifc->neighbor6))
-			return fail(err, errlen, "bird: ptmp interface %s needs an IPv6 neighbour address", shown(ifc->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv6 neighbour address", shown(ifc->ifname));
 	}
 	return 0;
 }
@@ -132,68 +126,68 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 {
 	int family;
 	if (!addr_valid(AF_INET, m->loopback4))
-		return fail(err, errlen, "bird: loopback '%s' is not an IPv4 address", shown(m->loopback4));
+		return wgm_err(-EINVAL, err, errlen, "bird: loopback '%s' is not an IPv4 address", shown(m->loopback4));
 	if (m->loopback6 && !addr_valid(AF_INET6, m->loopback6))
-		return fail(err, errlen, "bird: loopback '%s' is not an IPv6 address", shown(m->loopback6));
+		return wgm_err(-EINVAL, err, errlen, "bird: loopback '%s' is not an IPv6 address", shown(m->loopback6));
 	family = AF_INET;
 	if (!prefix_valid(m->mesh_subnet4, &family))
-		return fail(err, errlen, "bird: mesh subnet '%s' is not an IPv4 prefix", shown(m->mesh_subnet4));
+		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv4 prefix", shown(m->mesh_subnet4));
 	if (m->ospfv3 && !m->mesh_subnet6)
-		return fail(err, errlen, "bird: ospfv3 needs the IPv6 mesh subnet (it selects the loopback to announce)");
+		return wgm_err(-EINVAL, err, errlen, "bird: ospfv3 needs the IPv6 mesh subnet (it selects the loopback to announce)");
 	family = AF_INET6;
 	if (m->mesh_subnet6 && !prefix_valid(m->mesh_subnet6, &family))
-		return fail(err, errlen, "bird: mesh subnet '%s' is not an IPv6 prefix", shown(m->mesh_subnet6));
+		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv6 prefix", shown(m->mesh_subnet6));
 	if (m->tick < 1 || m->tick > TICK_MAX)
-		return fail(err, errlen, "bird: tick %u is out of range (1-%d s)", (unsigned)m->tick, TICK_MAX);
+		return wgm_err(-EINVAL, err, errlen, "bird: tick %u is out of range (1-%d s)", (unsigned)m->tick, TICK_MAX);
 	if (m->loglevel < BIRD_CONF_LOG_ERR || m->loglevel > BIRD_CONF_LOG_DEBUG)
-		return fail(err, errlen, "bird: loglevel is not one of err, warning, info, debug");
+		return wgm_err(-EINVAL, err, errlen, "bird: loglevel is not one of err, warning, info, debug");
 	if (m->log_target != BIRD_CONF_LOG_SYSLOG && m->log_target != BIRD_CONF_LOG_STDERR)
-		return fail(err, errlen, "bird: log target is not syslog or stderr");
+		return wgm_err(-EINVAL, err, errlen, "bird: log target is not syslog or stderr");
 	if (m->n_areas == 0 || !m->areas)
-		return fail(err, errlen, "bird: at least one OSPF area is needed (it holds the loopback)");
+		return wgm_err(-EINVAL, err, errlen, "bird: at least one OSPF area is needed (it holds the loopback)");
 	for (size_t a = 0; a < m->n_areas; a++) {
 		for (size_t b = 0; b < a; b++) {
 			if (m->areas[a].id == m->areas[b].id)
-				return fail(err, errlen, "bird: area %u is listed twice", (unsigned)m->areas[a].id);
+				return wgm_err(-EINVAL, err, errlen, "bird: area %u is listed twice", (unsigned)m->areas[a].id);
 		}
 		if (m->areas[a].n_ifaces && !m->areas[a].ifaces)
-			return fail(err, errlen, "bird: an area has interfaces counted but none given");
+			return wgm_err(-EINVAL, err, errlen, "bird: an area has interfaces counted but none given");
 		for (size_t i = 0; i < m->areas[a].n_ifaces; i++) {
 			int rc = validate_iface(m, &m->areas[a].ifaces[i], err, errlen);
 			if (rc)
 				return rc;
 			if (ifname_seen_before(m, a, i))
-				return fail(err, errlen, "bird: interface %s is listed twice (one area per interface)",
+				return wgm_err(-EINVAL, err, errlen, "bird: interface %s is listed twice (one area per interface)",
 					    m->areas[a].ifaces[i].ifname);
 		}
 	}
 	if (m->n_bgp_peers && (!m->bgp_peers || m->local_as == 0))
-		return fail(err, errlen, "bird: BGP peers need a local AS number (1-4294967295)");
+		return wgm_err(-EINVAL, err, errlen, "bird: BGP peers need a local AS number (1-4294967295)");
 	for (size_t i = 0; i < m->n_bgp_peers; i++) {
 		const struct bird_conf_bgp_peer *p = &m->bgp_peers[i];
 		if (!ifname_valid(p->ifname))
-			return fail(err, errlen, "bird: peering interface name '%s' is not a plain interface name",
+			return wgm_err(-EINVAL, err, errlen, "bird: peering interface name '%s' is not a plain interface name",
 				    shown(p->ifname));
 		if (!addr_valid(AF_INET, p->neighbor) && !addr_valid(AF_INET6, p->neighbor))
-			return fail(err, errlen, "bird: peer neighbour '%s' is not an IP address", shown(p->neighbor));
+			return wgm_err(-EINVAL, err, errlen, "bird: peer neighbour '%s' is not an IP address", shown(p->neighbor));
 		if (p->remote_as == 0)
-			return fail(err, errlen, "bird: peer on %s has no remote AS number", shown(p->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: peer on %s has no remote AS number", shown(p->ifname));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(m->bgp_peers[j].ifname, p->ifname) == 0)
-				return fail(err, errlen, "bird: peering interface %s is listed twice", shown(p->ifname));
+				return wgm_err(-EINVAL, err, errlen, "bird: peering interface %s is listed twice", shown(p->ifname));
 	}
 	if (m->n_allowed_peers && !m->allowed_peers)
-		return fail(err, errlen, "bird: AllowedPeers counted but none given");
+		return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers counted but none given");
 	for (size_t i = 0; i < m->n_allowed_peers; i++) {
 		family = 0;
 		if (!prefix_valid(m->allowed_peers[i], &family))
-			return fail(err, errlen, "bird: AllowedPeers entry '%s' is not an IP prefix", shown(m->allowed_peers[i]));
+			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers entry '%s' is not an IP prefix", shown(m->allowed_peers[i]));
 	}
 	if (!path_valid(m->static_conf_path))
-		return fail(err, errlen, "bird: static.conf path '%s' is empty or holds a quote or control character",
+		return wgm_err(-EINVAL, err, errlen, "bird: static.conf path '%s' is empty or holds a quote or control character",
 			    shown(m->static_conf_path));
 	if (!path_valid(m->bgp_conf_path))
-		return fail(err, errlen, "bird: bgp.conf path '%s' is empty or holds a quote or control character",
+		return wgm_err(-EINVAL, err, errlen, "bird: bgp.conf path '%s' is empty or holds a quote or control character",
 			    shown(m->bgp_conf_path));
 	return 0;
 }

@@ -22,6 +22,11 @@ enum bird_conf_log_target {
 	BIRD_CONF_LOG_STDERR,
 };
 
+/* OSPF's interface cost range (RFC 2328 16 bits; 0 is not a cost). Every
+ * layer that holds a cost (links, path quality, routing) checks against it. */
+#define BIRD_OSPF_COST_MIN 1
+#define BIRD_OSPF_COST_MAX 65535
+
 enum bird_conf_iface_type {
 	BIRD_CONF_PTP,
 	BIRD_CONF_PTMP,

@@ -1,5 +1,7 @@
 #include "bird/parse.h"
 
+#include "common/util/err.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -13,20 +15,9 @@
 #define CODE_PROTOCOL_HEADING 2002
 #define CODE_OSPF_NEIGHBOR_ROW 1013
 
-__attribute__((format(printf, 3, 4))) static int fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return -EPROTO;
-}
-
 static int unexpected(char *err, size_t errlen, const char *what, const char *line)
 {
-	return fail(err, errlen, "bird: %s: unexpected line '%.60s'", what, line);
+	return wgm_err(-EPROTO, err, errlen, "bird: %s: unexpected line '%.60s'", what, line);
 }
 
 static int reply_failed(const struct bird_reply *reply, char *err, size_t errlen)

@@ -1,4 +1,5 @@
 #include "daemon/daemon.h"
+#include "common/util/clock.h"
 
 #include <errno.h>
 #include <signal.h>
@@ -37,7 +38,7 @@ static void handle_status(struct ctl_request *req, const json_t *args, void *ctx
 	struct ctl_status st = {
 		.id = d->cfg.id,
 		.version = WGM_VERSION,
-		.uptime = (long long)((loop_now_ms() - d->started_ms) / 1000),
+		.uptime = (long long)((wgm_mono_ms() - d->started_ms) / 1000),
 		.bird = "unknown",
 		.links_up = 0,
 		.links_total = 0,
@@ -78,7 +79,7 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 	memset(d, 0, sizeof(*d));
 	d->cfg = *cfg;
 	snprintf(d->config_path, sizeof(d->config_path), "%s", config_path);
-	d->started_ms = loop_now_ms();
+	d->started_ms = wgm_mono_ms();
 	if (wgm_log_level_from_name(cfg->log_level, &level) == 0)
 		wgm_log_set_level(level);
 	rc = addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,

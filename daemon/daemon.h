@@ -20,7 +20,7 @@ struct daemon {
 	struct loop *loop;
 	struct ctl_server *ctl;
 	struct loop_timer *watchdog;
-	uint64_t started_ms; /* loop_now_ms() at start, for uptime */
+	uint64_t started_ms; /* wgm_mono_ms() at start, for uptime */
 	struct node *node;
 	char config_path[WGM_CONFIG_PATH_MAX]; /* where set/enable/disable save */
 	struct ctl_config ctl_config;

@@ -17,6 +17,7 @@
 #include "daemon/links/link_expiry.h"
 #include "daemon/links/links.h"
 #include "daemon/api/node_api.h"
+#include "daemon/quality/cost.h"
 #include "daemon/quality/notify.h"
 #include "daemon/quality/quality.h"
 #include "daemon/routing/bird_watch.h"
@@ -83,6 +84,27 @@ static int ensure_loopbacks(struct node *n, char *err, size_t errlen)
 	if (rc == 0)
 		rc = nl_route_addr_add(&n->route, "lo", &a6, lo6.len, NULL, err, errlen);
 	return rc;
+}
+
+/* Key rotation (mesh) reads path quality through these. */
+static bool rotation_link_view(const struct link *link, struct rotation_link_view *out, void *ctx)
+{
+	struct quality_link_view v;
+
+	(void)ctx;
+	if (!quality_link_view(link, &v))
+		return false;
+	out->rx_bytes_per_s = v.rx_bytes_per_s;
+	out->tx_bytes_per_s = v.tx_bytes_per_s;
+	out->probes_answered = v.probes_answered;
+	return true;
+}
+
+static void rotation_notify(const char *text, void *ctx)
+{
+	struct node *n = ctx;
+
+	notify_send(n->notify, NOTIFY_ERROR, "%s", text);
 }
 
 static bool outgoing_wins(unsigned remote_id, enum wgm_transport transport, void *ctx)
@@ -305,7 +327,9 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 							    .waiting = &n->disconnect_waiting };
 	{
 		struct rotation_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-					      .links = n->links, .http = n->http, .ctl = ctl, .notify = n->notify };
+					      .links = n->links, .http = n->http, .ctl = ctl,
+					      .link_view = rotation_link_view, .notify_failure = rotation_notify,
+					      .drain_cost = COST_DRAIN_DEFAULT, .ctx = n };
 		if ((rc = rotation_new(&deps, &n->rotation)) < 0) {
 			snprintf(err, errlen, "key rotation: %s", strerror(-rc));
 			goto fail;

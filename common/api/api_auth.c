@@ -1,5 +1,7 @@
 #include "common/api/api_auth.h"
 
+#include "common/util/err.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,12 +13,6 @@
 #define MAC_LEN crypto_auth_BYTES
 #define REQ_TAG "wgmesh api request v1"
 #define REP_TAG "wgmesh api reply v1"
-
-static void set_err(char *err, size_t errlen, const char *msg)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
-}
 
 void wgm_mesh_key_new(uint8_t key[WGM_MESH_KEY_LEN])
 {
@@ -69,7 +65,7 @@ static int call_init(struct wgm_api_call *call, const struct wgm_api_keypair *ca
 {
 	memset(call, 0, sizeof(*call));
 	if (!route || strlen(route) > WGM_API_ROUTE_MAX) {
-		set_err(err, errlen, "api: bad route");
+		wgm_err(0, err, errlen, "api: bad route");
 		return -EINVAL;
 	}
 	memcpy(call->caller_pk, caller->pk, WGM_API_KEY_LEN);
@@ -95,7 +91,7 @@ int wgm_api_auth_seal_join(const struct wgm_api_keypair *caller, const struct wg
 	copy = json_is_object(payload) ? json_deep_copy(payload) : NULL;
 	wgm_b64_encode(token->secret, WGM_TOKEN_SECRET_LEN, secret_b64, sizeof(secret_b64));
 	if (!copy || json_object_set_new(copy, "token", json_string(secret_b64))) {
-		set_err(err, errlen, "api: payload is not an object or out of memory");
+		wgm_err(0, err, errlen, "api: payload is not an object or out of memory");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -123,7 +119,7 @@ int wgm_api_auth_seal_member(const struct wgm_api_keypair *caller, const uint8_t
 	wgm_b64_encode(mac, MAC_LEN, mac_b64, sizeof(mac_b64));
 	copy = json_is_object(payload) ? json_deep_copy(payload) : NULL;
 	if (!copy || json_object_set_new(copy, "mac", json_string(mac_b64))) {
-		set_err(err, errlen, "api: payload is not an object or out of memory");
+		wgm_err(0, err, errlen, "api: payload is not an object or out of memory");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -151,9 +147,9 @@ int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct w
 		    call->nonce, expect);
 	rc = mac_check_and_strip(reply->payload, expect);
 	if (rc == -EINVAL)
-		set_err(err, errlen, "mac: missing or not a base64 32-byte MAC");
+		wgm_err(0, err, errlen, "mac: missing or not a base64 32-byte MAC");
 	else if (rc)
-		set_err(err, errlen, "reply: not from a mesh member (MAC does not verify)");
+		wgm_err(0, err, errlen, "reply: not from a mesh member (MAC does not verify)");
 	if (rc)
 		wgm_api_reply_clear(reply);
 	return rc;
@@ -166,7 +162,7 @@ int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_cal
 	bool has_mac = json_object_get(req->payload, "mac") != NULL;
 
 	if (has_token == has_mac) {
-		set_err(err, errlen, has_token ? "payload: both token and mac given" : "payload: token or mac required");
+		wgm_err(0, err, errlen, has_token ? "payload: both token and mac given" : "payload: token or mac required");
 		return -EINVAL;
 	}
 	*kind = has_token ? WGM_API_CALLER_JOINER : WGM_API_CALLER_MEMBER;
@@ -185,26 +181,26 @@ int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cac
 	if (token_id_out)
 		token_id_out[0] = '\0';
 	if (wgm_b64_decode_exact(json_string_value(json_object_get(req->payload, "token")), secret, sizeof(secret))) {
-		set_err(err, errlen, "token: not a base64 16-byte secret");
+		wgm_err(0, err, errlen, "token: not a base64 16-byte secret");
 		return -EINVAL;
 	}
 	json_object_del(req->payload, "token");
 	/* A replay must not cost the token a use. */
 	if (wgm_replay_cache_seen(replay, req->caller_pk, req->nonce)) {
 		rc = -EALREADY;
-		set_err(err, errlen, "request: replayed");
+		wgm_err(0, err, errlen, "request: replayed");
 		goto out;
 	}
 	verdict = wgm_token_store_consume(store, secret, now, id);
 	if (verdict != WGM_TOKEN_OK) {
-		set_err(err, errlen, wgm_token_verdict_reason(verdict));
+		wgm_err(0, err, errlen, "%s", wgm_token_verdict_reason(verdict));
 		rc = -EACCES;
 		goto out;
 	}
 	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
 	if (rc) {
 		wgm_token_store_refund(store, id);
-		set_err(err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
+		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
 		goto out;
 	}
 	if (token_id_out)
@@ -225,16 +221,16 @@ int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const ui
 	rc = mac_check_and_strip(req->payload, expect);
 	sodium_memzero(expect, sizeof(expect));
 	if (rc == -EINVAL) {
-		set_err(err, errlen, "mac: missing or not a base64 32-byte MAC");
+		wgm_err(0, err, errlen, "mac: missing or not a base64 32-byte MAC");
 		return rc;
 	}
 	if (rc) {
-		set_err(err, errlen, "caller: not a mesh member (MAC does not verify)");
+		wgm_err(0, err, errlen, "caller: not a mesh member (MAC does not verify)");
 		return rc;
 	}
 	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
 	if (rc)
-		set_err(err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
+		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
 	return rc;
 }
 
@@ -255,7 +251,7 @@ int wgm_api_auth_seal_reply(const struct wgm_api_keypair *server, const struct w
 	wgm_b64_encode(mac, MAC_LEN, mac_b64, sizeof(mac_b64));
 	copy = json_is_object(payload) ? json_deep_copy(payload) : NULL;
 	if (!copy || json_object_set_new(copy, "mac", json_string(mac_b64))) {
-		set_err(err, errlen, "api: payload is not an object or out of memory");
+		wgm_err(0, err, errlen, "api: payload is not an object or out of memory");
 		rc = -EINVAL;
 		goto out;
 	}

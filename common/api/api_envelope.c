@@ -1,5 +1,7 @@
 #include "common/api/api_envelope.h"
 
+#include "common/util/err.h"
+
 #include <errno.h>
 #include <sodium.h>
 #include <stdio.h>
@@ -11,12 +13,6 @@
 #define NONCE_B64_LEN WGM_B64_LEN(WGM_API_NONCE_LEN)
 /* The box of the largest payload, in base64. */
 #define BOX_B64_MAX WGM_B64_LEN(WGM_API_PAYLOAD_MAX + crypto_box_MACBYTES)
-
-static void set_err(char *err, size_t errlen, const char *msg)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
-}
 
 int wgm_api_keypair_generate(struct wgm_api_keypair *kp)
 {
@@ -36,7 +32,7 @@ int wgm_api_keypair_from_b64(const char *sk_b64, struct wgm_api_keypair *kp, cha
 	if (sodium_init() < 0 || wgm_b64_decode_exact(sk_b64, kp->sk, WGM_API_KEY_LEN) ||
 	    crypto_scalarmult_base(kp->pk, kp->sk) != 0) {
 		sodium_memzero(kp, sizeof(*kp));
-		set_err(err, errlen, "api key: not a base64 32-byte X25519 secret key");
+		wgm_err(0, err, errlen, "api key: not a base64 32-byte X25519 secret key");
 		return -EINVAL;
 	}
 	return 0;
@@ -89,22 +85,22 @@ static int box_payload(json_t *payload, const uint8_t nonce[WGM_API_NONCE_LEN], 
 	int rc = -ENOMEM;
 
 	if (!plain) {
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		goto out;
 	}
 	if (plain_len > WGM_API_PAYLOAD_MAX) {
-		set_err(err, errlen, "api: payload too large");
+		wgm_err(0, err, errlen, "api: payload too large");
 		rc = -EMSGSIZE;
 		goto out;
 	}
 	cipher = malloc(plain_len + crypto_box_MACBYTES);
 	b64 = malloc(WGM_B64_LEN(plain_len + crypto_box_MACBYTES) + 1);
 	if (!cipher || !b64) {
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		goto out;
 	}
 	if (crypto_box_easy(cipher, (const uint8_t *)plain, plain_len, nonce, pk, sk) != 0) {
-		set_err(err, errlen, "api: cannot box to this public key");
+		wgm_err(0, err, errlen, "api: cannot box to this public key");
 		rc = -EINVAL;
 		goto out;
 	}
@@ -134,34 +130,34 @@ static int unbox_payload(const char *box_b64, const uint8_t nonce[WGM_API_NONCE_
 	int rc = -EINVAL;
 
 	if (b64_len > BOX_B64_MAX || b64_len % 4 != 0 || b64_len < WGM_B64_LEN(crypto_box_MACBYTES + 2)) {
-		set_err(err, errlen, "box: bad length");
+		wgm_err(0, err, errlen, "box: bad length");
 		goto out;
 	}
 	cipher = malloc(b64_len / 4 * 3);
 	plain = malloc(b64_len / 4 * 3);
 	if (!cipher || !plain) {
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		rc = -ENOMEM;
 		goto out;
 	}
 	if (sodium_base642bin(cipher, b64_len / 4 * 3, box_b64, b64_len, NULL, &cipher_len, &end,
 			      sodium_base64_VARIANT_ORIGINAL) != 0 ||
 	    *end != '\0' || cipher_len <= crypto_box_MACBYTES) {
-		set_err(err, errlen, "box: bad base64");
+		wgm_err(0, err, errlen, "box: bad base64");
 		goto out;
 	}
 	if (crypto_box_open_easy(plain, cipher, cipher_len, nonce, pk, sk) != 0) {
-		set_err(err, errlen, "box: does not open (wrong key or tampered)");
+		wgm_err(0, err, errlen, "box: does not open (wrong key or tampered)");
 		rc = -EACCES;
 		goto out;
 	}
 	if (cipher_len - crypto_box_MACBYTES > WGM_API_PAYLOAD_MAX) {
-		set_err(err, errlen, "payload: too large");
+		wgm_err(0, err, errlen, "payload: too large");
 		goto out;
 	}
 	payload = json_loadb((const char *)plain, cipher_len - crypto_box_MACBYTES, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(payload)) {
-		set_err(err, errlen, "payload: not a JSON object");
+		wgm_err(0, err, errlen, "payload: not a JSON object");
 		goto out;
 	}
 	*payload_out = payload;
@@ -186,39 +182,39 @@ static int parse_body(const char *body, size_t body_len, bool with_pk, json_t **
 	json_t *value;
 
 	if (body_len > WGM_API_BODY_MAX) {
-		set_err(err, errlen, "body: too large");
+		wgm_err(0, err, errlen, "body: too large");
 		return -EMSGSIZE;
 	}
 	if (!body || body_len == 0) {
-		set_err(err, errlen, "body: empty");
+		wgm_err(0, err, errlen, "body: empty");
 		return -EINVAL;
 	}
 	root = json_loadb(body, body_len, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json_is_object(root)) {
-		set_err(err, errlen, "body: not a JSON object");
+		wgm_err(0, err, errlen, "body: not a JSON object");
 		goto bad;
 	}
 	json_object_foreach(root, key, value) {
 		if (strcmp(key, "v") && strcmp(key, "nonce") && strcmp(key, "box") && (!with_pk || strcmp(key, "pk"))) {
-			set_err(err, errlen, "body: unexpected field");
+			wgm_err(0, err, errlen, "body: unexpected field");
 			goto bad;
 		}
 	}
 	v = json_object_get(root, "v");
 	if (!json_is_integer(v) || json_integer_value(v) != 1) {
-		set_err(err, errlen, "v: unsupported envelope version (expected 1)");
+		wgm_err(0, err, errlen, "v: unsupported envelope version (expected 1)");
 		goto bad;
 	}
 	if (!json_is_string(json_object_get(root, "nonce"))) {
-		set_err(err, errlen, "nonce: missing or not a string");
+		wgm_err(0, err, errlen, "nonce: missing or not a string");
 		goto bad;
 	}
 	if (!json_is_string(json_object_get(root, "box"))) {
-		set_err(err, errlen, "box: missing or not a string");
+		wgm_err(0, err, errlen, "box: missing or not a string");
 		goto bad;
 	}
 	if (with_pk && !json_is_string(json_object_get(root, "pk"))) {
-		set_err(err, errlen, "pk: missing or not a string");
+		wgm_err(0, err, errlen, "pk: missing or not a string");
 		goto bad;
 	}
 	*root_out = root;
@@ -251,7 +247,7 @@ static int seal_body(json_t *payload, const uint8_t *sender_pk, const uint8_t re
 	*body_out = root ? json_dumps(root, JSON_COMPACT) : NULL;
 	json_decref(root);
 	if (!*body_out) {
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		return -ENOMEM;
 	}
 	return 0;
@@ -279,12 +275,12 @@ int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t ser
 
 	*body_out = NULL;
 	if (!route_valid(route) || !json_is_object(payload)) {
-		set_err(err, errlen, "api: bad route or payload");
+		wgm_err(0, err, errlen, "api: bad route or payload");
 		return -EINVAL;
 	}
 	copy = stamped_copy(payload, route, now);
 	if (!copy) {
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		return -ENOMEM;
 	}
 	rc = seal_body(copy, caller->pk, server_pk, caller->sk, nonce, body_out, err, errlen);
@@ -306,11 +302,11 @@ int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route
 		return rc;
 	rc = -EINVAL;
 	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "pk")), req->caller_pk, WGM_API_KEY_LEN)) {
-		set_err(err, errlen, "pk: not a base64 32-byte key");
+		wgm_err(0, err, errlen, "pk: not a base64 32-byte key");
 		goto out;
 	}
 	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "nonce")), req->nonce, WGM_API_NONCE_LEN)) {
-		set_err(err, errlen, "nonce: not a base64 24-byte nonce");
+		wgm_err(0, err, errlen, "nonce: not a base64 24-byte nonce");
 		goto out;
 	}
 	rc = unbox_payload(json_string_value(json_object_get(root, "box")), req->nonce, req->caller_pk, server->sk,
@@ -321,22 +317,22 @@ int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route
 	ts = json_object_get(req->payload, "ts");
 	r = json_object_get(req->payload, "route");
 	if (!json_is_integer(ts)) {
-		set_err(err, errlen, "ts: missing or not an integer");
+		wgm_err(0, err, errlen, "ts: missing or not an integer");
 		goto out;
 	}
 	if (!json_is_string(r)) {
-		set_err(err, errlen, "route: missing or not a string");
+		wgm_err(0, err, errlen, "route: missing or not a string");
 		goto out;
 	}
 	rc = -EACCES;
 	req->ts = json_integer_value(ts);
 	/* Written so that no subtraction can overflow on hostile values. */
 	if (req->ts < now - skew || req->ts > now + skew) {
-		set_err(err, errlen, "ts: outside the accepted clock window (check the clocks)");
+		wgm_err(0, err, errlen, "ts: outside the accepted clock window (check the clocks)");
 		goto out;
 	}
 	if (strcmp(json_string_value(r), route) != 0) {
-		set_err(err, errlen, "route: the request was sealed for another route");
+		wgm_err(0, err, errlen, "route: the request was sealed for another route");
 		goto out;
 	}
 	snprintf(req->route, sizeof(req->route), "%s", route);
@@ -358,14 +354,14 @@ int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_ap
 
 	*body_out = NULL;
 	if (!json_is_object(payload) || !route_valid(req->route)) {
-		set_err(err, errlen, "api: bad route or payload");
+		wgm_err(0, err, errlen, "api: bad route or payload");
 		return -EINVAL;
 	}
 	copy = stamped_copy(payload, req->route, now);
 	wgm_b64_encode(req->nonce, WGM_API_NONCE_LEN, req_nonce_b64, sizeof(req_nonce_b64));
 	if (!copy || json_object_set_new(copy, "req_nonce", json_string(req_nonce_b64))) {
 		json_decref(copy);
-		set_err(err, errlen, "api: out of memory");
+		wgm_err(0, err, errlen, "api: out of memory");
 		return -ENOMEM;
 	}
 	rc = seal_body(copy, NULL, req->caller_pk, server->sk, nonce, body_out, err, errlen);
@@ -387,7 +383,7 @@ int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t serve
 		return rc;
 	rc = -EINVAL;
 	if (wgm_b64_decode_exact(json_string_value(json_object_get(root, "nonce")), reply->nonce, WGM_API_NONCE_LEN)) {
-		set_err(err, errlen, "nonce: not a base64 24-byte nonce");
+		wgm_err(0, err, errlen, "nonce: not a base64 24-byte nonce");
 		goto out;
 	}
 	rc = unbox_payload(json_string_value(json_object_get(root, "box")), reply->nonce, server_pk, caller->sk,
@@ -399,14 +395,14 @@ int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t serve
 	r = json_object_get(reply->payload, "route");
 	rn = json_object_get(reply->payload, "req_nonce");
 	if (!json_is_integer(ts) || !json_is_string(r) || !json_is_string(rn)) {
-		set_err(err, errlen, "reply: ts, route or req_nonce missing");
+		wgm_err(0, err, errlen, "reply: ts, route or req_nonce missing");
 		goto out;
 	}
 	rc = -EACCES;
 	if (wgm_b64_decode_exact(json_string_value(rn), got_nonce, WGM_API_NONCE_LEN) ||
 	    sodium_memcmp(got_nonce, req_nonce, WGM_API_NONCE_LEN) != 0 ||
 	    strcmp(json_string_value(r), route) != 0) {
-		set_err(err, errlen, "reply: not the answer to this request");
+		wgm_err(0, err, errlen, "reply: not the answer to this request");
 		goto out;
 	}
 	reply->ts = json_integer_value(ts);

@@ -1,5 +1,7 @@
 #include "common/api/api_msg.h"
 
+#include "common/util/err.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <sodium.h>
@@ -95,9 +97,7 @@ const char *wgm_transport_name(enum wgm_transport t)
 
 static int fail(char *err, size_t errlen, const char *field, const char *why)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s", field, why);
-	return -EINVAL;
+	return wgm_err(-EINVAL, err, errlen, "%s: %s", field, why);
 }
 
 static int get_int(const json_t *j, const char *field, long long lo, long long hi, long long *out,

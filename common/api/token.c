@@ -1,5 +1,7 @@
 #include "common/api/token.h"
 
+#include "common/util/err.h"
+
 #include <errno.h>
 #include <inttypes.h>
 #include <sodium.h>
@@ -13,12 +15,6 @@
 #define TOKEN_BIN_MAX (TOKEN_BIN_MIN + WGM_TOKEN_URL_MAX)
 #define HASH_LEN crypto_generichash_BYTES
 #define HASH_KEY_LEN crypto_generichash_KEYBYTES
-
-static void set_err(char *err, size_t errlen, const char *msg)
-{
-	if (err && errlen)
-		snprintf(err, errlen, "%s", msg);
-}
 
 bool wgm_token_url_valid(const char *url)
 {
@@ -77,7 +73,7 @@ int wgm_token_decode(const char *text, struct wgm_token *token, char *err, size_
 
 	sodium_memzero(token, sizeof(*token));
 	if (!text || strncmp(text, WGM_TOKEN_PREFIX, prefix) != 0) {
-		set_err(err, errlen, "token: bad prefix (expected wgm1-)");
+		wgm_err(0, err, errlen, "token: bad prefix (expected wgm1-)");
 		goto out;
 	}
 	b64_len = strnlen(text + prefix, WGM_TOKEN_TEXT_MAX);
@@ -85,17 +81,17 @@ int wgm_token_decode(const char *text, struct wgm_token *token, char *err, size_
 	if (b64_len < sodium_base64_ENCODED_LEN(TOKEN_BIN_MIN, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1 ||
 	    b64_len > sodium_base64_ENCODED_LEN(TOKEN_BIN_MAX, sodium_base64_VARIANT_URLSAFE_NO_PADDING) - 1 ||
 	    b64_len % 4 == 1) {
-		set_err(err, errlen, "token: bad length");
+		wgm_err(0, err, errlen, "token: bad length");
 		goto out;
 	}
 	if (sodium_base642bin(bin, sizeof(bin), text + prefix, b64_len, NULL, &bin_len, &end,
 			      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 ||
 	    *end != '\0') {
-		set_err(err, errlen, "token: bad base64");
+		wgm_err(0, err, errlen, "token: bad base64");
 		goto out;
 	}
 	if (bin_len < TOKEN_BIN_MIN || bin_len > TOKEN_BIN_MAX) {
-		set_err(err, errlen, "token: bad length");
+		wgm_err(0, err, errlen, "token: bad length");
 		goto out;
 	}
 	memcpy(token->api_pk, bin, WGM_TOKEN_PK_LEN);
@@ -104,7 +100,7 @@ int wgm_token_decode(const char *text, struct wgm_token *token, char *err, size_
 	token->url[bin_len - TOKEN_BIN_MIN] = '\0';
 	if (bin_len > TOKEN_BIN_MIN &&
 	    (strlen(token->url) != bin_len - TOKEN_BIN_MIN || !wgm_token_url_valid(token->url))) {
-		set_err(err, errlen, "token: bad URL");
+		wgm_err(0, err, errlen, "token: bad URL");
 		goto out;
 	}
 	rc = 0;
@@ -244,17 +240,17 @@ int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t 
 	if (ttl < 1 || ttl > WGM_TOKEN_TTL_MAX) {
 		snprintf(msg, sizeof(msg), "ttl: %" PRId64 " is out of range (1-%lld seconds)", ttl,
 			 WGM_TOKEN_TTL_MAX);
-		set_err(err, errlen, msg);
+		wgm_err(0, err, errlen, "%s", msg);
 		return -EINVAL;
 	}
 	if (uses < 1 || uses > WGM_TOKEN_USES_MAX) {
 		snprintf(msg, sizeof(msg), "uses: %" PRIu32 " is out of range (1-%u)", uses, WGM_TOKEN_USES_MAX);
-		set_err(err, errlen, msg);
+		wgm_err(0, err, errlen, "%s", msg);
 		return -EINVAL;
 	}
 	if (!label_valid(label)) {
 		snprintf(msg, sizeof(msg), "label: not printable UTF-8 of at most %d bytes", WGM_TOKEN_LABEL_MAX);
-		set_err(err, errlen, msg);
+		wgm_err(0, err, errlen, "%s", msg);
 		return -EINVAL;
 	}
 	wgm_token_store_prune(store, now);
@@ -269,7 +265,7 @@ int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t 
 	}
 	if (store->count == WGM_TOKEN_STORE_MAX) {
 		snprintf(msg, sizeof(msg), "token: store full (%d live tokens); revoke some", WGM_TOKEN_STORE_MAX);
-		set_err(err, errlen, msg);
+		wgm_err(0, err, errlen, "%s", msg);
 		return -ENOSPC;
 	}
 	e = &store->entries[store->count];
@@ -471,23 +467,23 @@ struct wgm_token_store *wgm_token_store_from_json(const json_t *json, char *err,
 	const json_t *tokens = json_object_get(json, "tokens");
 
 	if (!store) {
-		set_err(err, errlen, "tokens: out of memory");
+		wgm_err(0, err, errlen, "tokens: out of memory");
 		return NULL;
 	}
 	if (!json_is_object(json)) {
-		set_err(err, errlen, "tokens: not a JSON object");
+		wgm_err(0, err, errlen, "tokens: not a JSON object");
 		goto fail;
 	}
 	if (!json_is_integer(v) || json_integer_value(v) != 1) {
-		set_err(err, errlen, "v: unsupported token store version (expected 1)");
+		wgm_err(0, err, errlen, "v: unsupported token store version (expected 1)");
 		goto fail;
 	}
 	if (!json_is_string(key) || wgm_b64_decode_exact(json_string_value(key), store->hash_key, HASH_KEY_LEN)) {
-		set_err(err, errlen, "hash_key: not a base64 32-byte key");
+		wgm_err(0, err, errlen, "hash_key: not a base64 32-byte key");
 		goto fail;
 	}
 	if (!json_is_array(tokens) || json_array_size(tokens) > WGM_TOKEN_STORE_MAX) {
-		set_err(err, errlen, "tokens: not an array of at most 256 entries");
+		wgm_err(0, err, errlen, "tokens: not an array of at most 256 entries");
 		goto fail;
 	}
 	for (size_t i = 0; i < json_array_size(tokens); i++) {

@@ -1,5 +1,7 @@
 #include "common/config/config.h"
 
+#include "common/util/err.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
@@ -40,8 +42,10 @@ struct key_desc {
 	unsigned long min, max;
 	string_check_fn check;
 	const char *expect;  /* what a valid value looks like, for messages */
-	bool restart;        /* the daemon must restart to apply a change */
+	bool live;           /* applied by the running daemon; else at its next start */
 	bool settable;       /* `wgmesh set` accepts it */
+	const char *owner;   /* the daemon subsystem that applies it (docs/architecture.md) */
+	const char *option;  /* the `enable`/`disable` name of a boolean key, or NULL */
 };
 
 static bool check_cidr_v4(const char *v);
@@ -61,104 +65,125 @@ static bool check_log_level(const char *v);
 #define SZ(field) sizeof(((struct wgm_config *)0)->field)
 
 static const struct key_desc keys[] = {
-	{ NULL, "id", KIND_UINT, OFF(id), 0, 0, 0, 0, ADDRPLAN_MAX_ID, NULL, NULL, true, false },
-	{ NULL, "listen", KIND_LISTEN, OFF(listen), 0, 0, 0, 0, 0, NULL, "local or public", true, false },
-	{ NULL, "listenPort", KIND_U16, OFF(listen_port), 0, 0, 0, 1, 65535, NULL, NULL, true, false },
-	{ NULL, "basePort", KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, false, true },
+	{ NULL, "id", KIND_UINT, OFF(id), 0, 0, 0, 0, ADDRPLAN_MAX_ID, NULL, NULL, false, false,
+	  "core", NULL },
+	{ NULL, "listen", KIND_LISTEN, OFF(listen), 0, 0, 0, 0, 0, NULL, "local or public", false, false,
+	  "api", NULL },
+	{ NULL, "listenPort", KIND_U16, OFF(listen_port), 0, 0, 0, 1, 65535, NULL, NULL, false, false,
+	  "api", NULL },
+	{ NULL, "basePort", KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, true, true,
+	  "links", NULL },
 	{ NULL, "operationMode", KIND_OPMODE, OFF(operation_mode), 0, 0, 0, 0, 2, NULL,
-	  "0 (latency) or 2 (bandwidth)", true, true },
-	{ NULL, "vxlanOffset", KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, true, true },
+	  "0 (latency) or 2 (bandwidth)", false, true,
+	  "quality", NULL },
+	{ NULL, "vxlanOffset", KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, false, true,
+	  "routing", NULL },
 	{ NULL, "subnet", KIND_STRING, OFF(subnet), SZ(subnet), 0, 0, 0, 0, check_cidr_v4,
-	  "an IPv4 network like 10.0.0.0/16", true, true },
+	  "an IPv4 network like 10.0.0.0/16", false, true,
+	  "core", NULL },
 	{ NULL, "subnetPeer", KIND_STRING, OFF(subnet_peer), SZ(subnet_peer), 0, 0, 0, 0, check_cidr_v4,
-	  "an IPv4 network like 172.31.0.0/16", true, false },
+	  "an IPv4 network like 172.31.0.0/16", false, false,
+	  "core", NULL },
 	{ NULL, "subnetVXLAN", KIND_STRING, OFF(subnet_vxlan), SZ(subnet_vxlan), 0, 0, 0, 0, check_cidr_v4,
-	  "an IPv4 network like 10.0.251.0/24", true, true },
+	  "an IPv4 network like 10.0.251.0/24", false, true,
+	  "routing", NULL },
 	{ NULL, "subnetLinkLocal", KIND_STRING, OFF(subnet_link_local), SZ(subnet_link_local), 0, 0, 0, 0,
-	  check_link_local, "one hex group and a colon, like fe82:", true, true },
+	  check_link_local, "one hex group and a colon, like fe82:", false, true,
+	  "core", NULL },
 	{ NULL, "AllowedPeers", KIND_STRING_LIST, OFF(allowed_peers), SZ(allowed_peers[0]),
 	  OFF(allowed_peers_count), WGM_CONFIG_MAX_ALLOWED_PEERS, 0, 0, check_cidr_any,
-	  "a network like 192.0.2.0/24 or 2001:db8::/32", false, true },
+	  "a network like 192.0.2.0/24 or 2001:db8::/32", true, true,
+	  "routing", NULL },
 	{ NULL, "prefix", KIND_STRING, OFF(prefix), SZ(prefix), 0, 0, 0, 0, check_prefix,
-	  "1-6 letters or digits, starting with a letter, not ending with a digit", true, true },
+	  "1-6 letters or digits, starting with a letter, not ending with a digit", false, true,
+	  "links", NULL },
 	{ NULL, "linkTypes", KIND_STRING_LIST, OFF(link_types), SZ(link_types[0]),
 	  OFF(link_types_count), WGM_CONFIG_MAX_LINK_TYPES, 0, 0, check_link_type,
-	  "default, wgobfs, ipt_xor or amneziawg", false, false },
+	  "default, wgobfs, ipt_xor or amneziawg", true, false,
+	  "api", NULL },
 	{ NULL, "defaultLinkType", KIND_STRING, OFF(default_link_type), SZ(default_link_type), 0, 0, 0, 0,
-	  check_link_type, "default, wgobfs, ipt_xor or amneziawg", false, true },
-	{ NULL, "amneziawgVersion", KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, false, true },
-	{ NULL, "xorRotateInterval", KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL,
-	  false, true },
+	  check_link_type, "default, wgobfs, ipt_xor or amneziawg", true, true,
+	  "mesh", NULL },
+	{ NULL, "amneziawgVersion", KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, true, true,
+	  "api", NULL },
+	{ NULL, "xorRotateInterval", KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL, true,
+	  true, "mesh", NULL },
 	{ "connectivity", "ipv4", KIND_NULLABLE_STRING, OFF(connectivity_ipv4), SZ(connectivity_ipv4),
-	  0, 0, 0, 0, check_ipv4, "an IPv4 address or null", false, false },
+	  0, 0, 0, 0, check_ipv4, "an IPv4 address or null", true, false,
+	  "api", NULL },
 	{ "connectivity", "ipv6", KIND_NULLABLE_STRING, OFF(connectivity_ipv6), SZ(connectivity_ipv6),
-	  0, 0, 0, 0, check_ipv6, "an IPv6 address or null", false, false },
-	{ "bird", "ospfv2", KIND_BOOL, OFF(bird.ospfv2), 0, 0, 0, 0, 0, NULL, NULL, false, false },
-	{ "bird", "ospfv3", KIND_BOOL, OFF(bird.ospfv3), 0, 0, 0, 0, 0, NULL, NULL, false, false },
-	{ "bird", "area", KIND_U32, OFF(bird.area), 0, 0, 0, 0, 4294967295ul, NULL, NULL, false, true },
-	{ "bird", "tick", KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, false, true },
-	{ "bird", "client", KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, false, false },
+	  0, 0, 0, 0, check_ipv6, "an IPv6 address or null", true, false,
+	  "api", NULL },
+	{ "bird", "ospfv2", KIND_BOOL, OFF(bird.ospfv2), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "routing", "ospfv2" },
+	{ "bird", "ospfv3", KIND_BOOL, OFF(bird.ospfv3), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "routing", "ospfv3" },
+	{ "bird", "area", KIND_U32, OFF(bird.area), 0, 0, 0, 0, 4294967295ul, NULL, NULL, true, true,
+	  "routing", NULL },
+	{ "bird", "tick", KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, true, true,
+	  "routing", NULL },
+	{ "bird", "client", KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "routing", "client" },
 	{ "bird", "loglevel", KIND_STRING, OFF(bird.loglevel), SZ(bird.loglevel), 0, 0, 0, 0,
-	  check_bird_loglevel, "err, warning, info or debug", false, false },
-	{ "bird", "reloadInterval", KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL,
-	  false, true },
-	{ "bird", "reloadPercentage", KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL,
-	  false, true },
+	  check_bird_loglevel, "err, warning, info or debug", true, false,
+	  "routing", NULL },
+	{ "bird", "reloadInterval", KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL, true, true,
+	  "quality", NULL },
+	{ "bird", "reloadPercentage", KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL, true, true,
+	  "quality", NULL },
 	{ "bird", "minReloadInterval", KIND_UINT, OFF(bird.min_reload_interval), 0, 0, 0, 1, 3600, NULL,
-	  NULL, false, true },
-	{ "notifications", "enabled", KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL,
-	  false, false },
+	  NULL, true, true,
+	  "quality", NULL },
+	{ "notifications", "enabled", KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "quality", "notifications" },
 	{ "notifications", "gotifyUp", KIND_STRING, OFF(notifications.gotify_up), SZ(notifications.gotify_up),
-	  0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", false, true },
+	  0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
+	  "quality", NULL },
 	{ "notifications", "gotifyDown", KIND_STRING, OFF(notifications.gotify_down),
-	  SZ(notifications.gotify_down), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL",
-	  false, true },
+	  SZ(notifications.gotify_down), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
+	  "quality", NULL },
 	{ "notifications", "gotifyError", KIND_STRING, OFF(notifications.gotify_error),
-	  SZ(notifications.gotify_error), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL",
-	  false, true },
+	  SZ(notifications.gotify_error), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
+	  "quality", NULL },
 	{ "notifications", "gotifyDiag", KIND_STRING, OFF(notifications.gotify_diag),
-	  SZ(notifications.gotify_diag), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL",
-	  false, true },
-	{ NULL, "mesh", KIND_BOOL, OFF(mesh), 0, 0, 0, 0, 0, NULL, NULL, false, false },
-	{ NULL, "vxlan", KIND_BOOL, OFF(vxlan), 0, 0, 0, 0, 0, NULL, NULL, true, false },
-	{ NULL, "probeInterval", KIND_UINT, OFF(probe_interval_ms), 0, 0, 0, 100, 60000, NULL, NULL,
-	  false, true },
-	{ NULL, "costEventWindow", KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL,
-	  false, true },
-	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL,
-	  false, true },
-	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL,
-	  false, true },
+	  SZ(notifications.gotify_diag), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
+	  "quality", NULL },
+	{ NULL, "mesh", KIND_BOOL, OFF(mesh), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "mesh", "mesh" },
+	{ NULL, "vxlan", KIND_BOOL, OFF(vxlan), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	  "routing", "vxlan" },
+	{ NULL, "probeInterval", KIND_UINT, OFF(probe_interval_ms), 0, 0, 0, 100, 60000, NULL, NULL, true, true,
+	  "quality", NULL },
+	{ NULL, "costEventWindow", KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL, true, true,
+	  "quality", NULL },
+	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
+	  "quality", NULL },
+	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
+	  "links", NULL },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
-	  "an absolute path", true, false },
+	  "an absolute path", false, false,
+	  "core", NULL },
 	{ NULL, "socket", KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
-	  "an absolute path of at most 107 bytes", true, false },
+	  "an absolute path of at most 107 bytes", false, false,
+	  "core", NULL },
 	{ NULL, "birdConfig", KIND_STRING, OFF(bird_config), SZ(bird_config), 0, 0, 0, 0, check_abs_path,
-	  "an absolute path", true, false },
+	  "an absolute path", false, false,
+	  "routing", NULL },
 	{ NULL, "birdSocket", KIND_STRING, OFF(bird_socket), SZ(bird_socket), 0, 0, 0, 0, check_abs_path,
-	  "an absolute path of at most 107 bytes", true, false },
-	{ NULL, "backend", KIND_BACKEND, OFF(backend), 0, 0, 0, 0, 0, NULL, "auto, kernel or userspace",
-	  true, false },
+	  "an absolute path of at most 107 bytes", false, false,
+	  "routing", NULL },
+	{ NULL, "backend", KIND_BACKEND, OFF(backend), 0, 0, 0, 0, 0, NULL, "auto, kernel or userspace", false, false,
+	  "links", NULL },
 	{ NULL, "wireguardGo", KIND_STRING, OFF(wireguard_go), SZ(wireguard_go), 0, 0, 0, 0, check_program,
-	  "a program name or path", true, false },
+	  "a program name or path", false, false,
+	  "links", NULL },
 	{ NULL, "logLevel", KIND_STRING, OFF(log_level), SZ(log_level), 0, 0, 0, 0, check_log_level,
-	  "err, warning, notice, info or debug", false, true },
+	  "err, warning, notice, info or debug", true, true,
+	  "core", NULL },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 static const char *const sections[] = { "connectivity", "bird", "notifications" };
-
-const char *const wgm_config_set_keys[] = {
-	"area", "prefix", "defaultLinkType", "amneziawgVersion", "xorRotateInterval", "basePort", "tick", "reloadInterval",
-	"reloadPercentage", "minReloadInterval", "probeInterval", "costEventWindow",
-	"jitterThreshold", "handshakeTimeout", "operationMode", "vxlanOffset", "subnet", "subnetVXLAN",
-	"subnetLinkLocal", "AllowedPeers", "gotifyUp", "gotifyDown", "gotifyError", "gotifyDiag", "logLevel", NULL,
-};
-
-const char *const wgm_config_enable_options[] = {
-	"mesh", "vxlan", "ospfv2", "ospfv3", "client", "notifications",
-	"wgobfs", "ipt_xor", "amneziawg", NULL,
-};
 
 static const char *const link_type_names[] = { "default", "wgobfs", "ipt_xor", "amneziawg" };
 /* The daemon's level names (common/util/log.h); the BIRD config generator turns
@@ -170,7 +195,6 @@ static const char *const backend_names[] = {
 	[WGM_BACKEND_USERSPACE] = "userspace",
 };
 
-#define ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- value checks ---- */
 
@@ -243,7 +267,7 @@ static bool in_list(const char *v, const char *const *list, size_t n)
 
 static bool check_link_type(const char *v)
 {
-	return in_list(v, link_type_names, ARRAY_LEN(link_type_names));
+	return in_list(v, link_type_names, WGM_ARRAY_LEN(link_type_names));
 }
 
 static bool check_ipv4(const char *v)
@@ -260,7 +284,7 @@ static bool check_ipv6(const char *v)
 
 static bool check_bird_loglevel(const char *v)
 {
-	return in_list(v, bird_loglevels, ARRAY_LEN(bird_loglevels));
+	return in_list(v, bird_loglevels, WGM_ARRAY_LEN(bird_loglevels));
 }
 
 static bool check_printable(const char *v)
@@ -306,14 +330,14 @@ static bool check_log_level(const char *v)
 
 const char *wgm_backend_name(enum wgm_backend backend)
 {
-	if ((unsigned)backend >= ARRAY_LEN(backend_names))
+	if ((unsigned)backend >= WGM_ARRAY_LEN(backend_names))
 		return "unknown";
 	return backend_names[backend];
 }
 
 int wgm_backend_from_name(const char *name, enum wgm_backend *backend)
 {
-	for (size_t i = 0; i < ARRAY_LEN(backend_names); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(backend_names); i++) {
 		if (name && strcmp(name, backend_names[i]) == 0) {
 			*backend = (enum wgm_backend)i;
 			return 0;
@@ -537,7 +561,7 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		return 0;
 	case KIND_BACKEND:
-		if ((unsigned)cfg->backend >= ARRAY_LEN(backend_names)) {
+		if ((unsigned)cfg->backend >= WGM_ARRAY_LEN(backend_names)) {
 			snprintf(err, errlen, "%s: not %s", path, k->expect);
 			return -EINVAL;
 		}
@@ -615,7 +639,7 @@ static const struct key_desc *find_key(const char *section, const char *name)
 
 static bool is_section(const char *name)
 {
-	return in_list(name, sections, ARRAY_LEN(sections));
+	return in_list(name, sections, WGM_ARRAY_LEN(sections));
 }
 
 static int copy_string(const struct key_desc *k, char *dst, const char *src, char *err, size_t errlen)
@@ -865,7 +889,7 @@ static int migrate_bird_loglevel(json_t *json, char *err, size_t errlen)
 	if (!json_is_string(v) || check_bird_loglevel(json_string_value(v)))
 		return 0;
 	/* The table runs from least to most severe, so the first hit wins. */
-	for (size_t i = 0; i < ARRAY_LEN(classes) && !level; i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(classes) && !level; i++) {
 		const char *text = json_string_value(v);
 		const char *hit = strstr(text, classes[i].bird_class);
 		size_t len = strlen(classes[i].bird_class);
@@ -897,7 +921,7 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 	int ret;
 
 	json_object_del(json, "geo");
-	for (size_t i = 0; i < ARRAY_LEN(numeric); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(numeric); i++) {
 		v = json_object_get(json, numeric[i]);
 		if (!json_is_string(v))
 			continue;
@@ -920,7 +944,7 @@ static int migrate_original(json_t *json, char *err, size_t errlen)
 	conn = json_object_get(json, "connectivity");
 	if (json_is_object(conn)) {
 		static const char *const families[] = { "ipv4", "ipv6" };
-		for (size_t i = 0; i < ARRAY_LEN(families); i++) {
+		for (size_t i = 0; i < WGM_ARRAY_LEN(families); i++) {
 			v = json_object_get(conn, families[i]);
 			if (json_is_false(v) || (json_is_string(v) && json_string_value(v)[0] == '\0'))
 				if (json_object_set_new(conn, families[i], json_null()) < 0) {
@@ -965,7 +989,7 @@ int wgm_config_migrate(json_t *json, bool *changed, char *err, size_t errlen)
 			 (long long)version, WGM_CONFIG_VERSION);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < ARRAY_LEN(migration_steps); i++) {
+	for (size_t i = 0; i < WGM_ARRAY_LEN(migration_steps); i++) {
 		const struct migration_step *step = &migration_steps[i];
 		if (step->from != (unsigned)version)
 			continue;
@@ -1113,11 +1137,9 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 	int ret;
 
 	if (!key || !(k = find_settable(key))) {
-		snprintf(err, errlen, "%s: not a key that can be set (area, prefix, defaultLinkType, amneziawgVersion, "
-			 "xorRotateInterval, basePort, tick, "
-			 "reloadInterval, reloadPercentage, minReloadInterval, probeInterval, costEventWindow, "
-			 "jitterThreshold, handshakeTimeout, operationMode, vxlanOffset, subnet, subnetVXLAN, "
-			 "subnetLinkLocal, AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel)", key ? key : "");
+		char names[512];
+		wgm_config_names(WGM_CONFIG_SET_KEYS, names, sizeof(names));
+		snprintf(err, errlen, "%s: not a key that can be set (%s)", key ? key : "", names);
 		return -ENOENT;
 	}
 	if (!value) {
@@ -1135,7 +1157,7 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 		ret = wgm_config_validate(tmp, err, errlen);
 	if (ret == 0) {
 		*cfg = *tmp;
-		ret = k->restart ? 1 : 0;
+		ret = k->live ? 0 : 1;
 	}
 	free(tmp);
 	return ret;
@@ -1167,38 +1189,105 @@ static int set_link_type(struct wgm_config *cfg, const char *type, bool on, char
 	return 0;
 }
 
+static const struct key_desc *find_option(const char *option)
+{
+	for (size_t i = 0; i < NKEYS; i++)
+		if (keys[i].option && strcmp(keys[i].option, option) == 0)
+			return &keys[i];
+	return NULL;
+}
+
 int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		      char *err, size_t errlen)
 {
 	const char *name = option ? option : "";
+	const struct key_desc *k = find_option(name);
+	int ret;
 
-	if (strcmp(name, "mesh") == 0) {
-		cfg->mesh = on;
-		return 0;
+	if (k) {
+		*(bool *)field(cfg, k) = on;
+		return k->live ? 0 : 1;
 	}
-	if (strcmp(name, "vxlan") == 0) {
-		cfg->vxlan = on;
-		return 1;
+	/* Every link type but default is an option of the linkTypes list. */
+	for (size_t i = 1; i < WGM_ARRAY_LEN(link_type_names); i++) {
+		if (strcmp(name, link_type_names[i]) != 0)
+			continue;
+		ret = set_link_type(cfg, name, on, err, errlen);
+		if (ret < 0)
+			return ret;
+		k = find_key(NULL, "linkTypes");
+		return k && k->live ? 0 : 1;
 	}
-	if (strcmp(name, "ospfv2") == 0) {
-		cfg->bird.ospfv2 = on;
-		return 0;
-	}
-	if (strcmp(name, "ospfv3") == 0) {
-		cfg->bird.ospfv3 = on;
-		return 0;
-	}
-	if (strcmp(name, "client") == 0) {
-		cfg->bird.client = on;
-		return 0;
-	}
-	if (strcmp(name, "notifications") == 0) {
-		cfg->notifications.enabled = on;
-		return 0;
-	}
-	if (strcmp(name, "wgobfs") == 0 || strcmp(name, "ipt_xor") == 0 || strcmp(name, "amneziawg") == 0)
-		return set_link_type(cfg, name, on, err, errlen);
-	snprintf(err, errlen, "%s: not an option (mesh, vxlan, ospfv2, ospfv3, client, notifications, "
-		 "wgobfs, ipt_xor, amneziawg)", name);
+	char names[256];
+	wgm_config_names(WGM_CONFIG_OPTIONS, names, sizeof(names));
+	snprintf(err, errlen, "%s: not an option (%s)", name, names);
 	return -ENOENT;
+}
+
+/* ---- the table, for listings, help and the documentation check ---- */
+
+static void append_name(char *buf, size_t len, size_t *used, const char *name)
+{
+	int n = snprintf(buf + *used, len - *used, "%s%s", *used ? ", " : "", name);
+	if (n > 0)
+		*used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
+}
+
+size_t wgm_config_names(enum wgm_config_name_set set, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (!len)
+		return 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (set == WGM_CONFIG_SET_KEYS && keys[i].settable)
+			append_name(buf, len, &used, keys[i].name);
+		if (set == WGM_CONFIG_OPTIONS && keys[i].option)
+			append_name(buf, len, &used, keys[i].option);
+	}
+	if (set == WGM_CONFIG_OPTIONS)
+		for (size_t i = 1; i < WGM_ARRAY_LEN(link_type_names); i++)
+			append_name(buf, len, &used, link_type_names[i]);
+	return used;
+}
+
+size_t wgm_config_key_count(void)
+{
+	return NKEYS;
+}
+
+int wgm_config_key_info(size_t index, struct wgm_config_key_info *info)
+{
+	if (index >= NKEYS)
+		return -ENOENT;
+	const struct key_desc *k = &keys[index];
+	*info = (struct wgm_config_key_info){ .section = k->section, .name = k->name, .settable = k->settable,
+					      .live = k->live, .owner = k->owner, .option = k->option,
+					      .expect = k->expect };
+	return 0;
+}
+
+int wgm_config_key_default(size_t index, char *buf, size_t len)
+{
+	struct wgm_config *cfg;
+	json_t *value;
+	char *text;
+	int ret = -ENOMEM;
+
+	if (index >= NKEYS)
+		return -ENOENT;
+	cfg = malloc(sizeof(*cfg));
+	if (!cfg)
+		return -ENOMEM;
+	wgm_config_defaults(cfg);
+	value = key_to_json(cfg, &keys[index]);
+	text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
+	if (text) {
+		ret = snprintf(buf, len, "%s", text) < (int)len ? 0 : -ENOSPC;
+		free(text);
+	}
+	json_decref(value);
+	free(cfg);
+	return ret;
 }

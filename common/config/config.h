@@ -135,27 +135,45 @@ int wgm_config_load(const char *path, struct wgm_config *cfg, char *err, size_t 
  * secret; keys live in stateDir). */
 int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, size_t errlen);
 
-/* `wgmesh set KEY VALUE`: KEY is one of the set keys (area, prefix,
- * defaultLinkType, amneziawgVersion, xorRotateInterval, basePort, tick, reloadInterval, reloadPercentage,
- * minReloadInterval, probeInterval, costEventWindow, jitterThreshold, handshakeTimeout,
- * operationMode, vxlanOffset, subnet, subnetVXLAN, subnetLinkLocal,
- * AllowedPeers, gotifyUp, gotifyDown, gotifyError, gotifyDiag, logLevel).
- * AllowedPeers adds the CIDR, or removes it when present. The result is validated as a whole; on error
+/* `wgmesh set KEY VALUE`: KEY is one the table marks settable
+ * (wgm_config_names(WGM_CONFIG_SET_KEYS)). AllowedPeers adds the CIDR, or removes it when present. The result is validated as a whole; on error
  * CFG is unchanged. Returns 1 when the daemon must restart for the change
  * to apply, 0 when it applies on reload, -ENOENT (unknown key) or -EINVAL. */
 int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 		   char *err, size_t errlen);
 
-/* `wgmesh enable|disable OPTION`: mesh, vxlan, ospfv2, ospfv3, client,
- * notifications, wgobfs, ipt_xor, amneziawg (the last three add or remove a
- * link type; disabling the default link type is refused). Same contract as
- * wgm_config_set. */
+/* `wgmesh enable|disable OPTION`: a boolean key's option name (mesh, vxlan,
+ * ospfv2, ospfv3, client, notifications) or a link type other than default
+ * (adds it to or removes it from linkTypes; disabling the defaultLinkType is
+ * refused). Same contract as wgm_config_set. */
 int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		      char *err, size_t errlen);
 
-/* Names for messages and listings (NULL-terminated arrays). */
-extern const char *const wgm_config_set_keys[];
-extern const char *const wgm_config_enable_options[];
+/* The key table (one row per key in common/config/config.c) as the CLI's
+ * listings, `--help` and the documentation check read it. */
+enum wgm_config_name_set {
+	WGM_CONFIG_SET_KEYS, /* what `wgmesh set` takes */
+	WGM_CONFIG_OPTIONS,  /* what `wgmesh enable|disable` take */
+};
+
+/* "area, prefix, ..." into BUF (cut at LEN); returns the length written. */
+size_t wgm_config_names(enum wgm_config_name_set set, char *buf, size_t len);
+
+struct wgm_config_key_info {
+	const char *section; /* NULL at the top level, else "bird", ... */
+	const char *name;    /* as in the file, and as `set` takes it */
+	bool settable;       /* `wgmesh set` accepts it */
+	bool live;           /* the running daemon applies a change; else at its next start */
+	const char *owner;   /* the daemon subsystem that applies it */
+	const char *option;  /* its `enable`/`disable` name, or NULL */
+	const char *expect;  /* what a valid value looks like, or NULL */
+};
+
+size_t wgm_config_key_count(void);
+/* -ENOENT past the last key. */
+int wgm_config_key_info(size_t index, struct wgm_config_key_info *info);
+/* The default value as compact JSON ("8080", "\"pipe\"", "[\"default\"]"). */
+int wgm_config_key_default(size_t index, char *buf, size_t len);
 
 const char *wgm_backend_name(enum wgm_backend backend);
 int wgm_backend_from_name(const char *name, enum wgm_backend *backend);

@@ -1,5 +1,7 @@
 #include "common/config/statefile.h"
 
+#include "common/util/err.h"
+
 #include <sodium.h>
 
 #include <errno.h>
@@ -15,8 +17,7 @@
 
 static void set_err(char *err, size_t errlen, const char *path, const char *what, int errnum)
 {
-	if (err && errlen)
-		snprintf(err, errlen, "%s: %s: %s", path, what, strerror(errnum));
+	wgm_err(0, err, errlen, "%s: %s: %s", path, what, strerror(errnum));
 }
 
 int statefile_ensure_dir(const char *dir, mode_t mode, char *err, size_t errlen)

@@ -1,5 +1,7 @@
 #include "common/ctl/ctl_client.h"
 
+#include "common/util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -18,17 +20,9 @@ struct ctl_client {
 	struct ctl_line_reader reader;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static long long deadline_after(int timeout_ms)
 {
-	return timeout_ms < 0 ? -1 : now_ms() + timeout_ms;
+	return timeout_ms < 0 ? -1 : wgm_mono_ms() + timeout_ms;
 }
 
 /* Milliseconds left until deadline, for poll(): -1 means no deadline. */
@@ -38,7 +32,7 @@ static int remaining_ms(long long deadline)
 
 	if (deadline < 0)
 		return -1;
-	left = deadline - now_ms();
+	left = deadline - wgm_mono_ms();
 	return left < 0 ? 0 : (int)left;
 }
 

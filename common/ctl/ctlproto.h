@@ -12,13 +12,42 @@
 #define CTL_LINE_MAX (1024 * 1024)
 #define CTL_DEFAULT_SOCKET "/run/wgmesh/wgmeshd.sock"
 
-/* Command and event names: one spelling, used by both sides. */
+/* Command and event names: one spelling, used by the daemon, the CLI and the
+ * console (docs/control-socket.md lists them). */
 #define CTL_CMD_STATUS "status"
 #define CTL_CMD_SUBSCRIBE "subscribe"
 #define CTL_CMD_EVENTS "events"
+#define CTL_CMD_LINKS "links"
+#define CTL_CMD_CONNECT "connect"
+#define CTL_CMD_DISCONNECT "disconnect"
+#define CTL_CMD_UP "up"
+#define CTL_CMD_DOWN "down"
+#define CTL_CMD_TOKEN_CREATE "token_create"
+#define CTL_CMD_TOKEN_LIST "token_list"
+#define CTL_CMD_TOKEN_REVOKE "token_revoke"
+#define CTL_CMD_SET "set"
+#define CTL_CMD_ENABLE "enable"
+#define CTL_CMD_DISABLE "disable"
+#define CTL_CMD_NODES "nodes"
+#define CTL_CMD_USED "used"
+#define CTL_CMD_RECOVER "recover"
+#define CTL_CMD_LINK_HISTORY "link_history"
+#define CTL_CMD_COST "cost"
+#define CTL_CMD_DRAIN "drain"
+#define CTL_CMD_UNDRAIN "undrain"
+
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"
 #define CTL_EVENT_METRICS "metrics"
+#define CTL_EVENT_LINK_STATE "link_state"
+#define CTL_EVENT_LINK_ADDED "link_added"
+#define CTL_EVENT_LINK_REMOVED "link_removed"
+#define CTL_EVENT_LINK_ENDPOINT "link_endpoint"
+#define CTL_EVENT_LINK_EXPIRED "link_expired"
+#define CTL_EVENT_COST "cost"
+#define CTL_EVENT_JOIN "join"
+#define CTL_EVENT_MESH "mesh"
+#define CTL_EVENT_BIRD "bird"
 /* XOR key rotation of a link (docs/link-types.md): `rotate LINK` runs one
  * now; each run publishes started, then done or failed (with "error"). The
  * events name the link and never carry a key. */

@@ -1,5 +1,7 @@
 #include "common/netlink/nl_route.h"
 
+#include "common/util/ifname.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
@@ -13,12 +15,6 @@
 static size_t ip_len(const struct nl_ip *ip)
 {
 	return ip->family == AF_INET ? sizeof(struct in_addr) : ip->family == AF_INET6 ? sizeof(struct in6_addr) : 0;
-}
-
-static bool ifname_valid(const char *ifname)
-{
-	size_t n = ifname ? strlen(ifname) : 0;
-	return n > 0 && n < IFNAMSIZ && !strchr(ifname, '/') && !strchr(ifname, ' ');
 }
 
 int nl_ip_parse(const char *text, struct nl_ip *out)
@@ -94,7 +90,7 @@ struct nlmsghdr *nl_route_build_link_create(char *buf, const char *ifname, const
 	struct nlmsghdr *nlh;
 	struct nlattr *linkinfo;
 
-	if (!ifname_valid(ifname) || !kind || !kind[0])
+	if (!wgm_ifname_valid(ifname) || !kind || !kind[0])
 		return NULL;
 	nlh = put_link_header(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
@@ -109,7 +105,7 @@ struct nlmsghdr *nl_route_build_vxlan_create(char *buf, const struct nl_vxlan_sp
 	struct nlmsghdr *nlh;
 	struct nlattr *linkinfo, *data;
 
-	if (!ifname_valid(spec->ifname) || spec->vni >= (1u << 24) || spec->dstport == 0 ||
+	if (!wgm_ifname_valid(spec->ifname) || spec->vni >= (1u << 24) || spec->dstport == 0 ||
 	    (spec->local.family != AF_INET && spec->local.family != AF_INET6) || link_ifindex < 0)
 		return NULL;
 	nlh = put_link_header(buf, RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL, NULL);
@@ -137,7 +133,7 @@ struct nlmsghdr *nl_route_build_link_delete(char *buf, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
-	if (!ifname_valid(ifname))
+	if (!wgm_ifname_valid(ifname))
 		return NULL;
 	nlh = put_link_header(buf, RTM_DELLINK, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
@@ -149,7 +145,7 @@ struct nlmsghdr *nl_route_build_link_set_up(char *buf, const char *ifname, bool 
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
 
-	if (!ifname_valid(ifname))
+	if (!wgm_ifname_valid(ifname))
 		return NULL;
 	nlh = put_link_header(buf, RTM_NEWLINK, 0, &ifm);
 	ifm->ifi_change = IFF_UP;
@@ -163,7 +159,7 @@ struct nlmsghdr *nl_route_build_link_set_mtu(char *buf, const char *ifname, uint
 	struct nlmsghdr *nlh;
 
 	/* 68 is IPv4's minimum; the kernel checks the device's own range. */
-	if (!ifname_valid(ifname) || mtu < 68 || mtu > 65535)
+	if (!wgm_ifname_valid(ifname) || mtu < 68 || mtu > 65535)
 		return NULL;
 	nlh = put_link_header(buf, RTM_NEWLINK, 0, NULL);
 	mnl_attr_put_strz(nlh, IFLA_IFNAME, ifname);
@@ -175,7 +171,7 @@ struct nlmsghdr *nl_route_build_link_get(char *buf, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
-	if (ifname && !ifname_valid(ifname))
+	if (ifname && !wgm_ifname_valid(ifname))
 		return NULL;
 	nlh = put_link_header(buf, RTM_GETLINK, ifname ? 0 : NLM_F_DUMP, NULL);
 	if (ifname)

@@ -17,9 +17,8 @@
 #include "common/obfs/wgobfs.h"
 #include "common/obfs/xor.h"
 
+/* A key in the forms the transforms use; the raw bytes are not kept. */
 struct obfs_key {
-	uint8_t bytes[WGM_OBFS_KEY_MAX];
-	size_t len;
 	uint32_t words[8];        /* wgobfs: the expanded ChaCha key */
 	struct wgm_xor_key xor;   /* ipt_xor: the key as a stream */
 };
@@ -33,10 +32,8 @@ struct wgm_obfs {
 
 static void set_key(struct obfs_key *k, const uint8_t *key, size_t len)
 {
-	memcpy(k->bytes, key, len);
-	k->len = len;
-	wgm_wgobfs_expand_key(k->bytes, len, k->words);
-	wgm_xor_prepare(&k->xor, k->bytes, len);
+	wgm_wgobfs_expand_key(key, len, k->words);
+	wgm_xor_prepare(&k->xor, key, len);
 }
 
 static bool keyed(enum wgm_link_type t)

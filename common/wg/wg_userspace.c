@@ -2,6 +2,10 @@
  * interface, configured over its UAPI socket with the text protocol. */
 #include "common/wg/wg.h"
 
+#include "common/util/ifname.h"
+
+#include "common/util/clock.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -73,24 +77,11 @@ int wg_userspace_binary_find(const char *name, char *path, size_t len)
 	return result;
 }
 
-static int64_t now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void sleep_ms(unsigned int ms)
 {
 	struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
 	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
 		;
-}
-
-static bool ifname_valid(const char *ifname)
-{
-	size_t n = ifname ? strlen(ifname) : 0;
-	return n > 0 && n < IFNAMSIZ && !strchr(ifname, '/') && strcmp(ifname, ".") && strcmp(ifname, "..");
 }
 
 static struct us_proc *proc_find(struct wg_userspace *us, const char *ifname)
@@ -246,7 +237,7 @@ static int userspace_set_device(struct wg_backend *b, const struct wg_device *de
 	size_t req_len = 0, reply_len = 0, reply_cap = 0;
 	int fd = -1, e;
 
-	if (!ifname_valid(dev->ifname)) {
+	if (!wgm_ifname_valid(dev->ifname)) {
 		snprintf(err, errlen, "configure WireGuard: invalid interface name");
 		return -EINVAL;
 	}
@@ -290,7 +281,7 @@ static int userspace_get_device(struct wg_backend *b, const char *ifname, struct
 	size_t reply_len = 0, reply_cap = 0;
 	int fd = -1, e;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "read WireGuard: invalid interface name");
 		return -EINVAL;
 	}
@@ -394,8 +385,8 @@ static void proc_stop(struct us_proc *p)
 	if (p->pid <= 0)
 		return;
 	kill(p->pid, SIGTERM);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
-	while (proc_running(p, NULL) && now_ms() < deadline) {
+	deadline = wgm_mono_ms() + STOP_TIMEOUT_MS;
+	while (proc_running(p, NULL) && wgm_mono_ms() < deadline) {
 		sleep_ms(pause);
 		pause = pause < 100 ? pause * 2 : 100;
 	}
@@ -414,7 +405,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	int64_t deadline;
 	int status = -1;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "create WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
@@ -434,7 +425,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	}
 	/* Poll with growing pauses: the socket usually shows up within tens
 	 * of milliseconds, and a dead process is noticed at once. */
-	deadline = now_ms() + us->start_timeout_ms;
+	deadline = wgm_mono_ms() + us->start_timeout_ms;
 	for (;;) {
 		if (uapi_answers(us, ifname))
 			return 0;
@@ -444,7 +435,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 			snprintf(err, errlen, "create WireGuard %s: %s %s", ifname, us->binary, how);
 			return -ECHILD;
 		}
-		if (now_ms() >= deadline) {
+		if (wgm_mono_ms() >= deadline) {
 			proc_stop(p);
 			snprintf(err, errlen, "create WireGuard %s: %s did not open %s/%s.sock within %u ms", ifname,
 				 us->binary, us->uapi_dir, ifname, us->start_timeout_ms);
@@ -463,7 +454,7 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	int64_t deadline;
 	int e;
 
-	if (!ifname_valid(ifname)) {
+	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "delete WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
@@ -473,8 +464,8 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	if (e < 0 && e != -ENODEV)
 		return e;
 	p = proc_find(us, ifname);
-	deadline = now_ms() + STOP_TIMEOUT_MS;
-	while (((p && proc_running(p, NULL)) || uapi_answers(us, ifname)) && now_ms() < deadline) {
+	deadline = wgm_mono_ms() + STOP_TIMEOUT_MS;
+	while (((p && proc_running(p, NULL)) || uapi_answers(us, ifname)) && wgm_mono_ms() < deadline) {
 		sleep_ms(pause);
 		pause = pause < 100 ? pause * 2 : 100;
 	}

@@ -178,11 +178,11 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 
 int tokens_register(struct tokens *t, struct ctl_server *ctl)
 {
-	int rc = ctl_server_register(ctl, "token_create", handle_create, t);
+	int rc = ctl_server_register(ctl, CTL_CMD_TOKEN_CREATE, handle_create, t);
 
 	if (rc == 0)
-		rc = ctl_server_register(ctl, "token_list", handle_list, t);
+		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_LIST, handle_list, t);
 	if (rc == 0)
-		rc = ctl_server_register(ctl, "token_revoke", handle_revoke, t);
+		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_REVOKE, handle_revoke, t);
 	return rc;
 }

@@ -7,23 +7,6 @@
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
 
-bool ctl_config_applied_live(const char *key)
-{
-	/* Read from the config at every use by routing, buildup, VXLAN, the
-	 * link expiry, the node API (link types) and key rotation, or applied by the changed callback (logLevel; the
-	 * path-quality keys). */
-	static const char *const live[] = { "mesh", "vxlan", "ospfv2", "ospfv3", "client", "area", "tick",
-					    "AllowedPeers", "logLevel", "reloadPercentage", "minReloadInterval",
-					    "reloadInterval", "costEventWindow", "jitterThreshold", "probeInterval",
-					    "handshakeTimeout", "defaultLinkType", "wgobfs", "ipt_xor", "amneziawg",
-					    "amneziawgVersion", "xorRotateInterval", NULL };
-
-	for (size_t i = 0; live[i]; i++)
-		if (strcmp(live[i], key) == 0)
-			return true;
-	return false;
-}
-
 enum change_kind { CHANGE_SET, CHANGE_ENABLE, CHANGE_DISABLE };
 
 static int apply_change(struct wgm_config *cfg, enum change_kind kind, const char *key, const char *value, char *err,
@@ -57,6 +40,9 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	rc = wgm_config_load(cc->config_path, file, err, sizeof(err));
 	if (rc == 0)
 		rc = apply_change(file, kind, key, value, err, sizeof(err));
+	/* The key table says whether the running daemon applies the key (0) or
+	 * only its next start does (1). */
+	live = rc == 0;
 	if (rc >= 0)
 		rc = wgm_config_save(cc->config_path, file, err, sizeof(err));
 	if (rc < 0) {
@@ -65,7 +51,7 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	}
 	/* A key needing a restart keeps its old value in the running daemon,
 	 * which still works by it (addresses, names). */
-	live = ctl_config_applied_live(key) && apply_change(cc->cfg, kind, key, value, err, sizeof(err)) >= 0;
+	live = live && apply_change(cc->cfg, kind, key, value, err, sizeof(err)) >= 0;
 	log_notice("config: %s %s%s%s, saved to %s%s", kind == CHANGE_SET ? "set" : kind == CHANGE_ENABLE ? "enable" : "disable",
 		   key, value ? " " : "", value ? value : "", cc->config_path, live ? "" : "; applies after a restart");
 	if (live && cc->changed)
@@ -97,9 +83,9 @@ int ctl_config_register(struct ctl_config *cc, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, "set", handle_set, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, "enable", handle_enable, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, "disable", handle_disable, cc)) < 0)
+	if ((rc = ctl_server_register(ctl, CTL_CMD_SET, handle_set, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_ENABLE, handle_enable, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_DISABLE, handle_disable, cc)) < 0)
 		return rc;
 	return 0;
 }

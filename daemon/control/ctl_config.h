@@ -1,7 +1,8 @@
 /* Control commands that change the node's config: set KEY VALUE, enable
  * OPTION, disable OPTION. The change is validated, saved to the file the
- * daemon was started with, and applied at once where the daemon can
- * (applied_live); otherwise the reply says a restart is needed. */
+ * daemon was started with, and applied at once where the key table
+ * (common/config/config.c) says the daemon can; otherwise the reply says a
+ * restart is needed. */
 #ifndef WGM_DAEMON_CTL_CONFIG_H
 #define WGM_DAEMON_CTL_CONFIG_H
 
@@ -9,10 +10,6 @@
 
 #include "common/config/config.h"
 #include "daemon/core/ctl_server.h"
-
-/* Whether a change of KEY (a set key or an enable option) takes effect in a
- * running daemon without a restart. */
-bool ctl_config_applied_live(const char *key);
 
 struct ctl_config {
 	struct wgm_config *cfg;   /* the running config, changed in place */

@@ -229,11 +229,11 @@ int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
 		const char *name;
 		ctl_handler_fn fn;
 	} table[] = {
-		{ "links", handle_links },
-		{ "connect", handle_connect },
-		{ "disconnect", handle_disconnect },
-		{ "up", handle_up },
-		{ "down", handle_down },
+		{ CTL_CMD_LINKS, handle_links },
+		{ CTL_CMD_CONNECT, handle_connect },
+		{ CTL_CMD_DISCONNECT, handle_disconnect },
+		{ CTL_CMD_UP, handle_up },
+		{ CTL_CMD_DOWN, handle_down },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

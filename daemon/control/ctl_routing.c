@@ -96,9 +96,9 @@ int ctl_routing_register(struct ctl_routing *cr, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, "nodes", handle_nodes, cr)) < 0 ||
-	    (rc = ctl_server_register(ctl, "used", handle_used, cr)) < 0 ||
-	    (rc = ctl_server_register(ctl, "recover", handle_recover, cr)) < 0)
+	if ((rc = ctl_server_register(ctl, CTL_CMD_NODES, handle_nodes, cr)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_USED, handle_used, cr)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_RECOVER, handle_recover, cr)) < 0)
 		return rc;
 	return 0;
 }

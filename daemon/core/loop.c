@@ -44,14 +44,6 @@ struct loop {
 	struct signal_handler signals[_NSIG];
 };
 
-uint64_t loop_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 int loop_new(struct loop **out)
 {
 	struct loop *loop = calloc(1, sizeof(*loop));
@@ -222,6 +214,21 @@ int loop_timer_arm(struct loop_timer *t, uint64_t delay_ms, uint64_t period_ms)
 	t->armed = true;
 	t->periodic = period_ms > 0;
 	return 0;
+}
+
+int loop_timer_start(struct loop *loop, loop_timer_fn fn, void *ctx, uint64_t delay_ms, uint64_t period_ms,
+		     struct loop_timer **out)
+{
+	int rc = loop_timer_new(loop, fn, ctx, out);
+
+	if (rc < 0)
+		return rc;
+	rc = loop_timer_arm(*out, delay_ms, period_ms);
+	if (rc < 0) {
+		loop_timer_free(*out);
+		*out = NULL;
+	}
+	return rc;
 }
 
 void loop_timer_disarm(struct loop_timer *t)

@@ -28,8 +28,6 @@ int loop_run(struct loop *loop);
 /* Callable from any callback: loop_run returns after the current dispatch. */
 void loop_stop(struct loop *loop);
 
-/* Monotonic milliseconds (CLOCK_MONOTONIC); only differences mean anything. */
-uint64_t loop_now_ms(void);
 
 /* Watches fd for events (EPOLLIN/EPOLLOUT). Level-triggered. Removing any
  * watch (also the one being dispatched) from inside a callback is safe: a
@@ -45,6 +43,9 @@ int loop_timer_new(struct loop *loop, loop_timer_fn fn, void *ctx, struct loop_t
 /* Fires after delay_ms (0 = on the next loop iteration), then every
  * period_ms if period_ms > 0. Re-arming replaces the previous schedule. */
 int loop_timer_arm(struct loop_timer *timer, uint64_t delay_ms, uint64_t period_ms);
+/* loop_timer_new and loop_timer_arm in one: *OUT is NULL unless both worked. */
+int loop_timer_start(struct loop *loop, loop_timer_fn fn, void *ctx, uint64_t delay_ms, uint64_t period_ms,
+		     struct loop_timer **out);
 void loop_timer_disarm(struct loop_timer *timer);
 bool loop_timer_armed(const struct loop_timer *timer);
 /* NULL is ignored. Safe from inside the timer's own callback. */

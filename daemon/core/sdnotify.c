@@ -70,7 +70,6 @@ int sdnotify_watchdog_start(struct loop *loop, struct loop_timer **out)
 {
 	uint64_t usec = sdnotify_watchdog_usec();
 	uint64_t period_ms;
-	int rc;
 
 	*out = NULL;
 	if (usec == 0)
@@ -78,13 +77,5 @@ int sdnotify_watchdog_start(struct loop *loop, struct loop_timer **out)
 	period_ms = usec / 2000;
 	if (period_ms == 0)
 		period_ms = 1;
-	rc = loop_timer_new(loop, watchdog_ping, NULL, out);
-	if (rc < 0)
-		return rc;
-	rc = loop_timer_arm(*out, period_ms, period_ms);
-	if (rc < 0) {
-		loop_timer_free(*out);
-		*out = NULL;
-	}
-	return rc;
+	return loop_timer_start(loop, watchdog_ping, NULL, period_ms, period_ms, out);
 }

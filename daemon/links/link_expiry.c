@@ -45,7 +45,7 @@ static void expire(struct link_expiry *le, struct link *link, unsigned timeout_s
 	log_warn("link %s: %s; removing it", link->rec.name, reason);
 	if (!le->d.ctl)
 		return;
-	event = ctl_event_new("link_expired");
+	event = ctl_event_new(CTL_EVENT_LINK_EXPIRED);
 	if (!event)
 		return;
 	json_object_set_new(event, "name", json_string(link->rec.name));
@@ -75,9 +75,7 @@ int link_expiry_new(const struct link_expiry_deps *deps, struct link_expiry **ou
 	if (!le)
 		return -ENOMEM;
 	le->d = *deps;
-	rc = loop_timer_new(deps->loop, on_check, le, &le->timer);
-	if (rc == 0)
-		rc = loop_timer_arm(le->timer, LINK_EXPIRY_CHECK_MS, LINK_EXPIRY_CHECK_MS);
+	rc = loop_timer_start(deps->loop, on_check, le, LINK_EXPIRY_CHECK_MS, LINK_EXPIRY_CHECK_MS, &le->timer);
 	if (rc < 0) {
 		link_expiry_free(le);
 		return rc;

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "common/api/api_awg.h"
+#include "bird/conf_model.h"
 #include "common/api/api_b64.h"
 #include "common/api/obfs_key.h"
 
@@ -252,7 +253,8 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 	v = json_object_get(json, "cost_override");
 	if (json_is_null(v) || !v) {
 		rec->cost_override = LINK_COST_NONE;
-	} else if (json_is_integer(v) && json_integer_value(v) >= 1 && json_integer_value(v) <= 65535) {
+	} else if (json_is_integer(v) && json_integer_value(v) >= BIRD_OSPF_COST_MIN &&
+		   json_integer_value(v) <= BIRD_OSPF_COST_MAX) {
 		rec->cost_override = (int)json_integer_value(v);
 	} else {
 		snprintf(err, errlen, "cost_override: must be null or an integer in 1..65535");

@@ -1,4 +1,5 @@
 #include "daemon/links/links.h"
+#include "common/util/clock.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -203,7 +204,7 @@ static void publish_link_event(struct links *ls, const char *kind, const struct 
 
 	if (!event)
 		return;
-	if (strcmp(kind, "link_removed") == 0) {
+	if (strcmp(kind, CTL_EVENT_LINK_REMOVED) == 0) {
 		json_object_set_new(event, "name", json_string(link->rec.name));
 		json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
 	} else {
@@ -211,7 +212,7 @@ static void publish_link_event(struct links *ls, const char *kind, const struct 
 
 		/* link_state carries the contract's name, state and remote_id
 		 * beside the whole LINK. */
-		if (obj && strcmp(kind, "link_state") == 0) {
+		if (obj && strcmp(kind, CTL_EVENT_LINK_STATE) == 0) {
 			json_object_set_new(event, "name", json_string(link->rec.name));
 			json_object_set(event, "state", json_object_get(obj, "state"));
 			json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
@@ -248,7 +249,7 @@ static void set_active(struct links *ls, struct link *link)
 {
 	link->phase = LINK_PHASE_ACTIVE;
 	link->last_error[0] = '\0';
-	link->active_since_ms = loop_now_ms();
+	link->active_since_ms = wgm_mono_ms();
 	for (size_t i = 0; i < ls->n_hooks; i++)
 		if (ls->hooks[i].active)
 			ls->hooks[i].active(link, ls->hooks[i].ctx);
@@ -339,7 +340,7 @@ static void add_done(void *ctx)
 		set_active(ls, link);
 		log_notice("link %s to node %u is up (%s, %s)", link->rec.name, link->rec.remote_id,
 			   wgm_transport_name(link->rec.transport), link_role_name(link->rec.role));
-		publish_link_event(ls, "link_added", link);
+		publish_link_event(ls, CTL_EVENT_LINK_ADDED, link);
 	} else if (link) {
 		log_warn("link %s to node %u could not be created: %s", job->name, link->rec.remote_id, job->err);
 		link_unlink_and_free(ls, link);
@@ -362,7 +363,7 @@ static void bring_up_done(void *ctx)
 			snprintf(link->last_error, sizeof(link->last_error), "%s", job->err);
 			log_err("link %s could not be brought up: %s", link->rec.name, job->err);
 		}
-		publish_link_event(ls, "link_state", link);
+		publish_link_event(ls, CTL_EVENT_LINK_STATE, link);
 	}
 	job_finish(job);
 }
@@ -375,7 +376,7 @@ static void remove_done(void *ctx)
 
 	if (link && job->rc == 0) {
 		log_notice("link %s to node %u removed", link->rec.name, link->rec.remote_id);
-		publish_link_event(ls, "link_removed", link);
+		publish_link_event(ls, CTL_EVENT_LINK_REMOVED, link);
 		link_unlink_and_free(ls, link);
 	} else if (link) {
 		/* The interface may still be there: keep the record so the operator can retry. */
@@ -410,7 +411,7 @@ static void admin_done(void *ctx)
 			link->phase = LINK_PHASE_FAILED;
 			snprintf(link->last_error, sizeof(link->last_error), "%s", job->err);
 		}
-		publish_link_event(ls, "link_state", link);
+		publish_link_event(ls, CTL_EVENT_LINK_STATE, link);
 	}
 	job_finish(job);
 }
@@ -689,7 +690,7 @@ const char *links_endpoint(const struct link *link)
 
 static void publish_endpoint(struct links *ls, const struct link *link, const char *previous)
 {
-	json_t *event = ctl_event_new("link_endpoint");
+	json_t *event = ctl_event_new(CTL_EVENT_LINK_ENDPOINT);
 
 	if (!event)
 		return;
@@ -708,7 +709,7 @@ void links_peer_seen(struct links *ls, struct link *link, const char *endpoint, 
 		return;
 	snprintf(previous, sizeof(previous), "%s", links_endpoint(link));
 	snprintf(link->seen_endpoint, sizeof(link->seen_endpoint), "%s", endpoint);
-	link->seen_ms = loop_now_ms();
+	link->seen_ms = wgm_mono_ms();
 	/* A device that lost its endpoint (recreated) falls back to the
 	 * configured one; only a real new address is news. */
 	if (endpoint[0] && strcmp(endpoint, previous) != 0) {

@@ -41,8 +41,8 @@ struct link {
 	 * address, re-establishes it within seconds, and a learned address
 	 * may be a NAT mapping that is gone by then. */
 	char seen_endpoint[LINK_ENDPOINT_MAX];
-	uint64_t seen_ms;         /* loop_now_ms() of that reading; 0 = none yet */
-	uint64_t active_since_ms; /* loop_now_ms() when the link last became active */
+	uint64_t seen_ms;         /* wgm_mono_ms() of that reading; 0 = none yet */
+	uint64_t active_since_ms; /* wgm_mono_ms() when the link last became active */
 	/* Drained for a key rotation (daemon/mesh/rotation.h), beside the
 	 * operator's rec.drained, which it leaves alone; not stored: a restart
 	 * ends the drain, and the rotation resumes later. */

@@ -1,4 +1,5 @@
 #include "daemon/mesh/buildup.h"
+#include "common/util/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -67,7 +68,7 @@ static void publish(struct buildup *b, const char *detail)
 {
 	json_t *ev;
 
-	if (!b->deps.ctl || !(ev = ctl_event_new("mesh")))
+	if (!b->deps.ctl || !(ev = ctl_event_new(CTL_EVENT_MESH)))
 		return;
 	json_object_set_new(ev, "state", json_string(buildup_state_name(b->state)));
 	if (detail)
@@ -100,7 +101,7 @@ static void connect_done(int rc, const json_t *result, const char *err, void *ct
 	b->in_flight[cc->id] = false;
 	b->n_in_flight--;
 	if (rc < 0) {
-		b->retry_at_ms[cc->id] = loop_now_ms() + BUILDUP_RETRY_MS;
+		b->retry_at_ms[cc->id] = wgm_mono_ms() + BUILDUP_RETRY_MS;
 		snprintf(detail, sizeof(detail), "node %u: %s", cc->id, err ? err : "connect failed");
 		log_warn("mesh buildup: %s (retrying in %u s)", detail, BUILDUP_RETRY_MS / 1000);
 	} else {
@@ -122,7 +123,7 @@ static void start_connect(struct buildup *b, unsigned id)
 	if (join_connect_member(b->deps.join, id, connect_done, cc, err, sizeof(err)) < 0) {
 		b->in_flight[id] = false;
 		b->n_in_flight--;
-		b->retry_at_ms[id] = loop_now_ms() + BUILDUP_RETRY_MS;
+		b->retry_at_ms[id] = wgm_mono_ms() + BUILDUP_RETRY_MS;
 		log_warn("mesh buildup: node %u: %s", id, err);
 	}
 }
@@ -131,7 +132,7 @@ static void evaluate(struct buildup *b)
 {
 	bool linked[MESH_NODES_MAX] = { false }, busy[MESH_NODES_MAX];
 	unsigned targets[BUILDUP_PARALLEL];
-	uint64_t now = loop_now_ms();
+	uint64_t now = wgm_mono_ms();
 	size_t n, room;
 
 	if (!b->deps.cfg->mesh) {
@@ -187,7 +188,7 @@ void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes)
 	if (!b->have_nodes || !mesh_nodes_same_ids(&b->nodes, nodes)) {
 		b->nodes = *nodes;
 		b->have_nodes = true;
-		b->stable_since_ms = loop_now_ms();
+		b->stable_since_ms = wgm_mono_ms();
 	} else {
 		b->nodes = *nodes;
 	}

@@ -1,4 +1,5 @@
 #include "daemon/mesh/disconnect.h"
+#include "common/util/clock.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -108,7 +109,7 @@ static bool retry_later(struct disconnect_op *op, const char *err)
 	struct disconnect_waiting *w = op->deps.waiting;
 
 	if (!w || !op->deps.loop || w->stopping ||
-	    loop_now_ms() - op->first_try_ms + DISCONNECT_RETRY_MS >= DISCONNECT_RETRY_FOR_MS)
+	    wgm_mono_ms() - op->first_try_ms + DISCONNECT_RETRY_MS >= DISCONNECT_RETRY_FOR_MS)
 		return false;
 	if (!op->retry && loop_timer_new(op->deps.loop, on_retry, op, &op->retry) < 0)
 		return false;
@@ -184,7 +185,7 @@ int disconnect_link(const struct disconnect_deps *deps, const char *name, bool f
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	op->first_try_ms = loop_now_ms();
+	op->first_try_ms = wgm_mono_ms();
 	rc = call_remote(op, err, errlen);
 	if (rc < 0) {
 		if (force) {

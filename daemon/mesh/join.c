@@ -145,7 +145,7 @@ static void finish(struct attempt *a, int rc, const char *err)
 	if (rc == 0) {
 		result = json_pack("{s:i, s:O}", "remote_id", (int)a->remote_id, "links", a->made);
 		if (a->j->deps.ctl) {
-			json_t *event = ctl_event_new("join");
+			json_t *event = ctl_event_new(CTL_EVENT_JOIN);
 			json_object_set_new(event, "remote_id", json_integer(a->remote_id));
 			json_object_set(event, "links", a->made);
 			ctl_server_publish(a->j->deps.ctl, event);

@@ -11,12 +11,11 @@
 #include "common/api/json_secret.h"
 #include "common/api/obfs_key.h"
 #include "common/ctl/ctlproto.h"
+#include "common/util/clock.h"
 #include "common/util/log.h"
 #include "daemon/api/api_call.h"
 #include "daemon/links/xor_rotate.h"
 #include "daemon/mesh/join.h"
-#include "daemon/quality/cost.h"
-#include "daemon/quality/quality.h"
 
 #define TICK_MS 1000
 
@@ -44,11 +43,17 @@ struct rotation {
 
 static void perform(struct rot_link *rl, enum xor_rotate_action act);
 
+static bool link_view(struct rotation *r, const struct link *l, struct rotation_link_view *out)
+{
+	memset(out, 0, sizeof(*out));
+	return r->d.link_view && r->d.link_view(l, out, r->d.ctx);
+}
+
 static void feed(struct rot_link *rl, enum xor_rotate_event ev, bool cond, const char *reason)
 {
 	if (ev == XR_EV_FAILED)
 		xor_rotate_fail(&rl->sm, reason);
-	perform(rl, xor_rotate_step(&rl->sm, &rl->rot->params, ev, cond, loop_now_ms()));
+	perform(rl, xor_rotate_step(&rl->sm, &rl->rot->params, ev, cond, (uint64_t)wgm_mono_ms()));
 }
 
 static void publish(struct rotation *r, const char *kind, const struct rot_link *rl, const char *error,
@@ -163,7 +168,7 @@ static void report(struct rot_link *rl, bool ok)
 {
 	struct rotation *r = rl->rot;
 	struct link *l = link_of(rl);
-	uint64_t now = loop_now_ms();
+	uint64_t now = (uint64_t)wgm_mono_ms();
 
 	if (ok) {
 		log_notice("link %s: obfuscation key rotated on both ends", rl->name);
@@ -171,7 +176,11 @@ static void report(struct rot_link *rl, bool ok)
 		rl->sm.due_ms = xor_rotate_next_due_ms(now, r->d.cfg->xor_rotate_interval_s, randombytes_random());
 	} else {
 		log_err("link %s: key rotation failed: %s", rl->name, rl->sm.reason);
-		notify_send(r->d.notify, NOTIFY_ERROR, "link %s: key rotation failed: %s", rl->name, rl->sm.reason);
+		if (r->d.notify_failure) {
+			char text[320];
+			snprintf(text, sizeof(text), "link %s: key rotation failed: %s", rl->name, rl->sm.reason);
+			r->d.notify_failure(text, r->d.ctx);
+		}
 		publish(r, CTL_EVENT_ROTATE_FAILED, rl, rl->sm.reason, NULL);
 		/* A staged key is kept and tried again; so is a scheduled run. */
 		rl->sm.due_ms = l && (l->rec.has_obfs_key_next || r->d.cfg->xor_rotate_interval_s)
@@ -192,7 +201,7 @@ static void perform(struct rot_link *rl, enum xor_rotate_action act)
 	struct link *l = link_of(rl);
 	struct wgm_msg_update_req m = { 0 };
 	uint8_t old_key[LINK_KEY_LEN];
-	struct quality_link_view view;
+	struct rotation_link_view view;
 
 	if (act == XR_DO_NOTHING)
 		return;
@@ -216,7 +225,7 @@ static void perform(struct rot_link *rl, enum xor_rotate_action act)
 	case XR_DO_DRAIN:
 		l->rotation_drained = true;
 		m.has_cost = true;
-		m.cost = COST_DRAIN_DEFAULT;
+		m.cost = r->d.drain_cost;
 		call_update(rl, l, &m);
 		break;
 	case XR_DO_STAGE:
@@ -242,8 +251,7 @@ static void perform(struct rot_link *rl, enum xor_rotate_action act)
 		memcpy(l->rec.obfs_key, l->rec.obfs_key_next, LINK_KEY_LEN);
 		sodium_memzero(l->rec.obfs_key_next, LINK_KEY_LEN);
 		l->rec.has_obfs_key_next = false;
-		quality_link_view(l, &view);
-		rl->answered_at_swap = view.probes_answered;
+		rl->answered_at_swap = link_view(r, l, &view) ? view.probes_answered : 0;
 		links_obfs_key_changed(r->d.links, l, old_key);
 		sodium_memzero(old_key, sizeof(old_key));
 		save(rl, l);
@@ -343,14 +351,14 @@ static void schedule(struct rotation *r, struct rot_link *rl, struct link *l, ui
 static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct rotation *r = ctx;
-	uint64_t now = loop_now_ms();
+	uint64_t now = (uint64_t)wgm_mono_ms();
 
 	(void)loop;
 	(void)timer;
 	sync_links(r);
 	for (struct rot_link *rl = r->first; rl; rl = rl->next) {
 		struct link *l = link_of(rl);
-		struct quality_link_view view;
+		struct rotation_link_view view;
 		bool cond = false;
 
 		if (rl->in_flight)
@@ -359,7 +367,7 @@ static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 			schedule(r, rl, l, now);
 			continue;
 		}
-		if (l && quality_link_view(l, &view)) {
+		if (l && link_view(r, l, &view)) {
 			if (rl->sm.step == XR_SETTLE)
 				cond = view.rx_bytes_per_s + view.tx_bytes_per_s < ROTATION_QUIET_BYTES_PER_S;
 			else if (rl->sm.step == XR_VERIFY)
@@ -424,8 +432,7 @@ int rotation_new(const struct rotation_deps *deps, struct rotation **out)
 		return -ENOMEM;
 	r->d = *deps;
 	r->params = xor_rotate_params_default();
-	if ((rc = loop_timer_new(deps->loop, on_tick, r, &r->tick)) < 0 ||
-	    (rc = loop_timer_arm(r->tick, TICK_MS, TICK_MS)) < 0) {
+	if ((rc = loop_timer_start(deps->loop, on_tick, r, TICK_MS, TICK_MS, &r->tick)) < 0) {
 		rotation_free(r);
 		return rc;
 	}

@@ -20,7 +20,6 @@
 #include "daemon/core/ctl_server.h"
 #include "daemon/core/loop.h"
 #include "daemon/links/links.h"
-#include "daemon/quality/notify.h"
 
 /* A link carrying less than this (both directions, bytes/s) has been left
  * by routed traffic: probes, BFD and keepalives remain. */
@@ -28,6 +27,13 @@
 /* A rotation interrupted after staging its key resumes this long after the
  * link is back. */
 #define ROTATION_RESUME_DELAY_MS 30000
+
+/* What a run reads of a link's path quality: its traffic between the last
+ * two WireGuard readings, and the probes answered so far. */
+struct rotation_link_view {
+	uint64_t rx_bytes_per_s, tx_bytes_per_s;
+	uint64_t probes_answered;
+};
 
 struct rotation_deps {
 	struct loop *loop;
@@ -37,7 +43,13 @@ struct rotation_deps {
 	struct links *links;
 	struct http_client *http;
 	struct ctl_server *ctl;  /* events; may be NULL */
-	struct notify *notify;   /* may be NULL */
+	/* From path quality (daemon/quality sits beside mesh, so node.c wires
+	 * it): the link's figures (false when it is not probed), the cost that
+	 * drains a link, and the operator's notification of a failure. */
+	bool (*link_view)(const struct link *link, struct rotation_link_view *out, void *ctx);
+	void (*notify_failure)(const char *text, void *ctx);
+	unsigned drain_cost;
+	void *ctx;
 };
 
 struct rotation;

@@ -169,7 +169,7 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 		return (struct cost_value){ (uint16_t)p->drain_cost, COST_BASIS_DRAINED };
 	}
 	if (in->override) {
-		uint32_t c = in->override > COST_DEAD ? COST_DEAD : in->override;
+		uint32_t c = cost_clamp(in->override);
 		snprintf(reason, reason_len, "override %u", c);
 		return (struct cost_value){ (uint16_t)c, COST_BASIS_OVERRIDE };
 	}

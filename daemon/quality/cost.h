@@ -30,12 +30,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bird/conf_model.h"
+
 struct link_summary;
 
-#define COST_MIN 1
-#define COST_DEAD 65535       /* OSPF's largest cost: a dead link */
-#define COST_DRAIN_DEFAULT 65000
-#define COST_CLIENT_EXTRA 10000
+/* The one owner of the cost constants; routing and the records use these. */
+#define COST_MIN BIRD_OSPF_COST_MIN
+#define COST_DEAD BIRD_OSPF_COST_MAX /* OSPF's largest cost: a dead link */
+#define COST_DRAIN_DEFAULT 65000     /* a drained link: the last resort */
+#define COST_CLIENT_EXTRA 10000      /* towards a client node (ID >= 200): no transit */
+
+/* COST clamped into OSPF's range, COST_MIN..COST_DEAD. */
+static inline uint32_t cost_clamp(int64_t cost)
+{
+	return cost < COST_MIN ? COST_MIN : cost > COST_DEAD ? COST_DEAD : (uint32_t)cost;
+}
 
 struct cost_params {
 	/* cost_compute */

@@ -1,4 +1,5 @@
 #include "daemon/quality/notify.h"
+#include "common/util/clock.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -126,7 +127,7 @@ static void rearm(struct notify *n, int64_t now)
 
 static int64_t now_us(void)
 {
-	return (int64_t)loop_now_ms() * 1000;
+	return (int64_t)wgm_mono_ms() * 1000;
 }
 
 static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)

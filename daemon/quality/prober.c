@@ -1,4 +1,8 @@
 #include "daemon/quality/prober.h"
+#include "common/util/err.h"
+#include "common/util/clock.h"
+
+#include "common/util/sorted_ids.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -82,13 +86,6 @@ struct prober_params prober_params_default(void)
 	return (struct prober_params){ .timeout_us = 1000000, .payload_len = 56 };
 }
 
-int64_t prober_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static uint64_t next_random(struct prober *p)
 {
 	/* xorshift64*: nonces only need to be unguessable by strays, not by an
@@ -97,16 +94,6 @@ static uint64_t next_random(struct prober *p)
 	p->rng ^= p->rng << 25;
 	p->rng ^= p->rng >> 27;
 	return p->rng * 0x2545F4914F6CDD1DULL;
-}
-
-__attribute__((format(printf, 3, 4))) static void set_err(char *err, size_t errlen, const char *fmt, ...)
-{
-	if (!err || !errlen)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
 }
 
 static int open_icmp4(void)
@@ -153,15 +140,15 @@ int prober_new(const struct prober_params *params, prober_result_fn on_result, v
 {
 	*out = NULL;
 	if (params->timeout_us <= 0) {
-		set_err(err, errlen, "prober timeout: must be positive");
+		wgm_err(0, err, errlen, "prober timeout: must be positive");
 		return -EINVAL;
 	}
 	if (params->payload_len < sizeof(struct probe_payload) || params->payload_len > 1400) {
-		set_err(err, errlen, "prober payload_len: must be 24-1400 bytes");
+		wgm_err(0, err, errlen, "prober payload_len: must be 24-1400 bytes");
 		return -EINVAL;
 	}
 	if (!on_result) {
-		set_err(err, errlen, "prober: a result callback is required");
+		wgm_err(0, err, errlen, "prober: a result callback is required");
 		return -EINVAL;
 	}
 	struct prober *p = calloc(1, sizeof(*p));
@@ -174,14 +161,14 @@ int prober_new(const struct prober_params *params, prober_result_fn on_result, v
 	p->fd6 = open_icmp6();
 	if (p->fd4 < 0 && p->fd6 < 0) {
 		int e = p->fd4;
-		set_err(err, errlen, "raw ICMP socket: %s%s", strerror(-e),
+		wgm_err(0, err, errlen, "raw ICMP socket: %s%s", strerror(-e),
 			e == -EPERM || e == -EACCES ? " (needs root or CAP_NET_RAW)" : "");
 		free(p);
 		return e;
 	}
 	uint64_t seed = 0;
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != (ssize_t)sizeof(seed))
-		seed = (uint64_t)prober_now_us() ^ ((uint64_t)getpid() << 32);
+		seed = (uint64_t)wgm_mono_us() ^ ((uint64_t)getpid() << 32);
 	p->rng = seed | 1;
 	p->ident = (uint16_t)next_random(p);
 	p->head = p->tail = (uint32_t)next_random(p);
@@ -224,29 +211,17 @@ void prober_get_counters(const struct prober *p, struct prober_counters *out)
 
 static struct target *find_target(struct prober *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->ntargets;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->ntargets && p->targets[lo].id == id ? &p->targets[lo] : NULL;
+	size_t at = WGM_SORTED_LOWER_BOUND(p->targets, p->ntargets, id, id);
+
+	return at < p->ntargets && p->targets[at].id == id ? &p->targets[at] : NULL;
 }
 
 /* First target with an id above `id`, or NULL. */
 static struct target *target_after(struct prober *p, uint32_t id)
 {
-	size_t lo = 0, hi = p->ntargets;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (p->targets[mid].id <= id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < p->ntargets ? &p->targets[lo] : NULL;
+	size_t at = WGM_SORTED_UPPER_BOUND(p->targets, p->ntargets, id, id);
+
+	return at < p->ntargets ? &p->targets[at] : NULL;
 }
 
 int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id,
@@ -254,7 +229,7 @@ int prober_add_target(struct prober *p, const char *ifname, const char *remote_a
 {
 	struct target t = { 0 };
 	if (!ifname || strlen(ifname) >= IF_NAMESIZE || !*ifname) {
-		set_err(err, errlen, "probe target %s: not an interface name", ifname ? ifname : "(null)");
+		wgm_err(0, err, errlen, "probe target %s: not an interface name", ifname ? ifname : "(null)");
 		return -EINVAL;
 	}
 	snprintf(t.ifname, sizeof(t.ifname), "%s", ifname);
@@ -265,18 +240,18 @@ int prober_add_target(struct prober *p, const char *ifname, const char *remote_a
 		t.family = AF_INET6;
 		t.addr.v6.sin6_family = AF_INET6;
 	} else {
-		set_err(err, errlen, "probe target %s: %s is not an IPv4 or IPv6 address", ifname,
+		wgm_err(0, err, errlen, "probe target %s: %s is not an IPv4 or IPv6 address", ifname,
 			remote_addr ? remote_addr : "(null)");
 		return -EINVAL;
 	}
 	if ((t.family == AF_INET ? p->fd4 : p->fd6) < 0) {
-		set_err(err, errlen, "probe target %s: %s: this host has no raw socket for that address family",
+		wgm_err(0, err, errlen, "probe target %s: %s: this host has no raw socket for that address family",
 			ifname, remote_addr);
 		return -EAFNOSUPPORT;
 	}
 	t.ifindex = if_nametoindex(ifname);
 	if (!t.ifindex) {
-		set_err(err, errlen, "probe target %s: no such interface (%s)", ifname, remote_addr);
+		wgm_err(0, err, errlen, "probe target %s: no such interface (%s)", ifname, remote_addr);
 		return -ENODEV;
 	}
 	/* fe80::/10 (which holds the mesh's fe82:: link addresses) needs a scope. */
@@ -439,7 +414,7 @@ static void send_to(struct prober *p, uint32_t id)
 	struct slot *s = &p->slots[p->head % PROBER_MAX_IN_FLIGHT];
 	p->head++;
 	*s = (struct slot){
-		.sent_us = prober_now_us(), .nonce = next_random(p), .target_id = id, .seq = seq, .in_use = true,
+		.sent_us = wgm_mono_us(), .nonce = next_random(p), .target_id = id, .seq = seq, .in_use = true,
 	};
 	struct probe_payload pl = { .nonce = s->nonce, .sent_us = s->sent_us, .target_id = id, .magic = PAYLOAD_MAGIC };
 	int64_t sent_us = s->sent_us;
@@ -546,7 +521,7 @@ void prober_on_readable(struct prober *p, int fd, int64_t now_us)
 		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (n < 0)
 			break; /* EAGAIN: drained; anything else: nothing to do but wait */
-		int64_t recv_us = prober_now_us();
+		int64_t recv_us = wgm_mono_us();
 		unsigned ifindex = 0;
 		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c)) {
 			if (c->cmsg_level == SOL_IP && c->cmsg_type == IP_PKTINFO) {

@@ -103,7 +103,6 @@ struct prober_counters {
 
 void prober_get_counters(const struct prober *p, struct prober_counters *out);
 
-/* CLOCK_MONOTONIC in microseconds: the clock sent_us values are on. */
-int64_t prober_now_us(void);
+/* Times (sent_us and friends) are wgm_mono_us(), common/util/clock.h. */
 
 #endif

@@ -1,5 +1,7 @@
 #include "daemon/quality/quality.h"
 
+#include "common/util/clock.h"
+
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
@@ -7,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "common/util/sorted_ids.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
 #include "daemon/quality/cost.h"
@@ -78,14 +81,6 @@ struct quality {
 	char last_push_error[256];
 };
 
-static int64_t unix_now_us(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 static struct qlink *qlink_of(const struct link *link)
 {
 	return link->quality;
@@ -96,16 +91,7 @@ static struct qlink *qlink_of(const struct link *link)
 /* Where id is or would go in q->targets. */
 static size_t target_pos(const struct quality *q, uint32_t id)
 {
-	size_t lo = 0, hi = q->n_targets;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (q->targets[mid].id < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return WGM_SORTED_LOWER_BOUND(q->targets, q->n_targets, id, id);
 }
 
 static struct qlink *target_find(const struct quality *q, uint32_t id)
@@ -174,7 +160,7 @@ static void on_prober_readable(struct loop *loop, int fd, uint32_t events, void 
 
 	(void)loop;
 	(void)events;
-	prober_on_readable(q->prober, fd, prober_now_us());
+	prober_on_readable(q->prober, fd, wgm_mono_us());
 }
 
 static void target_drop(struct quality *q, struct qlink *ql)
@@ -213,7 +199,7 @@ static void sync_targets(struct quality *q)
 		}
 		if (rc == 0) {
 			ql->has_target = true;
-			ql->target_since_us = prober_now_us();
+			ql->target_since_us = wgm_mono_us();
 			ql->wg_next_us = 0;
 			ql->target_error_logged = false;
 			link_stats_reset(ql->stats);
@@ -239,7 +225,7 @@ static void publish_link_state(struct quality *q, struct qlink *ql)
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new("link_state");
+	ev = ctl_event_new(CTL_EVENT_LINK_STATE);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(l->rec.name));
@@ -295,7 +281,7 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 
 static void history_add(struct qlink *ql, uint16_t cost)
 {
-	ql->history[ql->history_next].ts = unix_now_us() / 1000000;
+	ql->history[ql->history_next].ts = wgm_real_us() / 1000000;
 	ql->history[ql->history_next].cost = cost;
 	ql->history_next = (ql->history_next + 1) % QUALITY_COST_HISTORY;
 	if (ql->history_len < QUALITY_COST_HISTORY)
@@ -308,7 +294,7 @@ static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new("cost");
+	ev = ctl_event_new(CTL_EVENT_COST);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(ql->link->rec.name));
@@ -331,7 +317,7 @@ static void push_done(int rc, const char *err, void *ctx)
 	if (!q)
 		return;
 	q->push = NULL;
-	now = prober_now_us();
+	now = wgm_mono_us();
 	for (struct link *l = links_first(q->d.links); l; l = l->next) {
 		struct qlink *ql = qlink_of(l);
 		bool had_old;
@@ -443,7 +429,7 @@ static void publish_metrics(struct quality *q)
 
 	if (!q->d.ctl || ctl_server_subscriber_count(q->d.ctl) == 0)
 		return;
-	ev = ctl_event_new("metrics");
+	ev = ctl_event_new(CTL_EVENT_METRICS);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "links", links_to_json(q->d.links));
@@ -453,7 +439,7 @@ static void publish_metrics(struct quality *q)
 static void on_round(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct quality *q = ctx;
-	int64_t now = prober_now_us();
+	int64_t now = wgm_mono_us();
 
 	(void)loop;
 	(void)timer;
@@ -471,7 +457,7 @@ static void on_expire(struct loop *loop, struct loop_timer *timer, void *ctx)
 
 	(void)loop;
 	(void)timer;
-	prober_expire(q->prober, prober_now_us());
+	prober_expire(q->prober, wgm_mono_us());
 }
 
 static void on_check(struct loop *loop, struct loop_timer *timer, void *ctx)
@@ -480,7 +466,7 @@ static void on_check(struct loop *loop, struct loop_timer *timer, void *ctx)
 
 	(void)loop;
 	(void)timer;
-	evaluate(q, prober_now_us());
+	evaluate(q, wgm_mono_us());
 }
 
 /* ---- WireGuard counters (one worker job for every link) ---- */
@@ -538,7 +524,7 @@ static void wg_read_done(void *ctx)
 {
 	struct wg_read_job *job = ctx;
 	struct quality *q = job->q;
-	int64_t now = prober_now_us(), unix_now = unix_now_us();
+	int64_t now = wgm_mono_us(), unix_now = wgm_real_us();
 
 	q->wg_read_running = false;
 	for (size_t i = 0; i < job->n; i++) {
@@ -593,7 +579,7 @@ static void on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 	struct wg_read_job *job;
 	size_t n = 0, i = 0;
 	bool watched = q->d.ctl && ctl_server_subscriber_count(q->d.ctl) > 0;
-	int64_t now = prober_now_us();
+	int64_t now = wgm_mono_us();
 
 	(void)loop;
 	(void)timer;
@@ -680,7 +666,7 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	(void)ctx;
 	if (!ql)
 		return;
-	link_stats_summary(ql->stats, prober_now_us(), &sum);
+	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
 	if (link->phase == LINK_PHASE_ACTIVE) {
 		if (sum.state != LINK_STATE_UNKNOWN)
 			json_object_set_new(obj, "state", json_string(link_state_name(sum.state)));
@@ -718,7 +704,7 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out)
 	memset(out, 0, sizeof(*out));
 	if (!ql)
 		return false;
-	link_stats_summary(ql->stats, prober_now_us(), &sum);
+	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
 	out->rx_bytes_per_s = sum.rx_bytes_per_s;
 	out->tx_bytes_per_s = sum.tx_bytes_per_s;
 	out->probes_answered = sum.probes_answered;
@@ -950,7 +936,7 @@ static void operator_saved(int rc, const char *err, void *ctx)
 	} else {
 		json_t *reply = ctl_reply_ok();
 		/* Operator actions reach BIRD at once (the scheduler treats them as urgent). */
-		evaluate(q, prober_now_us());
+		evaluate(q, wgm_mono_us());
 		json_object_set_new(reply, "link", links_link_json(q->d.links, l));
 		ctl_request_reply(oc->req, reply);
 	}
@@ -1028,10 +1014,10 @@ int quality_register(struct quality *q, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, "link_history", handle_link_history, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "cost", handle_cost, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "drain", handle_drain, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, "undrain", handle_undrain, q)) < 0)
+	if ((rc = ctl_server_register(ctl, CTL_CMD_LINK_HISTORY, handle_link_history, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_COST, handle_cost, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_DRAIN, handle_drain, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, CTL_CMD_UNDRAIN, handle_undrain, q)) < 0)
 		return rc;
 	return 0;
 }

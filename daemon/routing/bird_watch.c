@@ -146,9 +146,7 @@ int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out)
 		w->deps.period_ms = 1000;
 	bird_client_init(&w->client);
 	snprintf(w->last_err, sizeof(w->last_err), "not asked yet");
-	rc = loop_timer_new(deps->loop, on_timer, w, &w->timer);
-	if (rc == 0)
-		rc = loop_timer_arm(w->timer, 0, w->deps.period_ms);
+	rc = loop_timer_start(deps->loop, on_timer, w, 0, w->deps.period_ms, &w->timer);
 	if (rc < 0) {
 		bird_watch_free(w);
 		return rc;

@@ -56,7 +56,7 @@ static void publish(struct routing *r, const char *state, const char *detail)
 {
 	json_t *ev;
 
-	if (!r->deps.ctl || !(ev = ctl_event_new("bird")))
+	if (!r->deps.ctl || !(ev = ctl_event_new(CTL_EVENT_BIRD)))
 		return;
 	json_object_set_new(ev, "state", json_string(state));
 	if (detail)
@@ -77,9 +77,7 @@ static void answer(struct waiter *w, int rc, const char *err)
 
 static unsigned link_cost(struct routing *r, const struct link *link)
 {
-	unsigned cost = r->cost_fn ? r->cost_fn(link, r->cost_ctx) : routing_default_cost(&link->rec);
-
-	return cost < 1 ? 1 : cost > ROUTING_COST_MAX ? ROUTING_COST_MAX : cost;
+	return cost_clamp(r->cost_fn ? r->cost_fn(link, r->cost_ctx) : routing_default_cost(&link->rec));
 }
 
 /* Links whose interface exists: active ones and those taken down by the

@@ -10,11 +10,11 @@ unsigned routing_default_cost(const struct link_record *rec)
 	unsigned cost;
 
 	if (rec->drained)
-		return ROUTING_COST_DRAINED;
+		return COST_DRAIN_DEFAULT;
 	cost = rec->cost_override > 0 ? (unsigned)rec->cost_override : ROUTING_COST_DEFAULT;
 	if (addrplan_is_client(rec->remote_id))
-		cost += ROUTING_COST_CLIENT_EXTRA;
-	return cost > ROUTING_COST_MAX ? ROUTING_COST_MAX : cost;
+		cost += COST_CLIENT_EXTRA;
+	return cost_clamp(cost);
 }
 
 void routing_dir_of(const char *path, char *out, size_t outlen)
@@ -70,7 +70,7 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	}
 	for (size_t i = 0; i < n_ifs; i++) {
 		out->ifaces[i].ifname = ifs[i].ifname;
-		out->ifaces[i].cost = ifs[i].cost < 1 ? 1 : ifs[i].cost > ROUTING_COST_MAX ? ROUTING_COST_MAX : ifs[i].cost;
+		out->ifaces[i].cost = cost_clamp(ifs[i].cost);
 		out->ifaces[i].type = BIRD_CONF_PTP;
 		out->ifaces[i].v6_transport = ifs[i].v6_transport;
 	}

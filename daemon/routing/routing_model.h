@@ -10,11 +10,10 @@
 #include "common/config/addrplan.h"
 #include "common/config/config.h"
 #include "daemon/links/link_record.h"
+#include "daemon/quality/cost.h"
 
+/* A link's cost before path quality has measured it. */
 #define ROUTING_COST_DEFAULT 100
-#define ROUTING_COST_CLIENT_EXTRA 10000
-#define ROUTING_COST_DRAINED 65000
-#define ROUTING_COST_MAX 65535
 
 /* One link interface with the cost BIRD should give it. */
 struct routing_iface {
@@ -23,9 +22,9 @@ struct routing_iface {
 	bool v6_transport;
 };
 
-/* The cost of a link before any measurement: drained 65000; else the
- * operator's override, else 100; +10000 towards a client (ID >= 200);
- * capped at 65535. */
+/* The cost of a link before any measurement: drained COST_DRAIN_DEFAULT;
+ * else the operator's override, else ROUTING_COST_DEFAULT; + COST_CLIENT_EXTRA
+ * towards a client (ID >= 200); clamped by cost_clamp. */
 unsigned routing_default_cost(const struct link_record *rec);
 
 /* A model plus the storage its pointers refer to. */

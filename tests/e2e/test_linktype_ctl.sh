@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The control plane of the obfuscated link types (docs/link-types.md): a node
 # refuses a join asking for a link type it has not enabled, with the fix in
-# the message; once enabled, ipt_xor, amneziawg and wgobfs links are made,
+# the message; a join asking for no type gets defaultLinkType only where the
+# other node accepts it; once enabled, ipt_xor, amneziawg and wgobfs links are made,
 # shown with their type on both ends, their parameters equal in both ends'
 # 0600 records and absent from logs and events; `wgmesh rotate` swaps an
 # ipt_xor key on both ends while a TCP connection across the link lives on.
@@ -25,7 +26,7 @@ url=http://192.0.2.10:8080
 
 # --- refused while disabled, with the fix in the message ---
 e2e_wgmesh 0 disable ipt_xor >/dev/null || fail "disable ipt_xor failed"
-token=$(e2e_wgmesh 0 token --uses 3 --ttl 10m 2>/dev/null) || fail "wgmesh token failed"
+token=$(e2e_wgmesh 0 token --uses 4 --ttl 10m 2>/dev/null) || fail "wgmesh token failed"
 if out=$(e2e_wgmesh 2 connect $url "$token" ipt_xor 2>&1); then
 	fail "a join asking for a disabled link type succeeded: $out"
 fi
@@ -34,6 +35,15 @@ fi
 [ -z "$(ls -A "$E2E_TMP/n2/state/links" 2>/dev/null)" ] || fail "a refused join left a link record on node 2"
 ip -n "$(e2e_node_ns 0)" link show pipe2 >/dev/null 2>&1 && fail "a refused join left pipe2 on node 0"
 
+# --- no type asked for: defaultLinkType only where the other node accepts it ---
+e2e_wgmesh 6 enable wgobfs >/dev/null || fail "enable wgobfs on node 6 failed"
+out=$(e2e_wgmesh 6 set defaultLinkType wgobfs 2>&1) || fail "set defaultLinkType failed: $out"
+[[ $out == "saved and applied" ]] || fail "defaultLinkType did not apply live: $out"
+out=$(e2e_wgmesh 6 connect $url "$token" 2>&1) || fail "join without a type failed: $out"
+[ "$(e2e_wgmesh 6 links --json | jq -r '.[0].link_type')" = default ] ||
+	fail "node 0 does not accept wgobfs, yet the link is $(e2e_wgmesh 6 links --json | jq -r '.[0].link_type')"
+out=$(e2e_wgmesh 6 disconnect pipe0 2>&1) || fail "disconnect failed: $out"
+
 # --- enabled live (no restart), the types are made and shown ---
 for t in ipt_xor amneziawg wgobfs; do
 	out=$(e2e_wgmesh 0 enable $t 2>&1) || fail "enable $t failed: $out"
@@ -41,7 +51,8 @@ for t in ipt_xor amneziawg wgobfs; do
 done
 out=$(e2e_wgmesh 2 connect $url "$token" ipt_xor 2>&1) || fail "ipt_xor join failed: $out"
 out=$(e2e_wgmesh 4 connect $url "$token" amneziawg 2>&1) || fail "amneziawg join failed: $out"
-out=$(e2e_wgmesh 6 connect $url "$token" wgobfs 2>&1) || fail "wgobfs join failed: $out"
+# Node 6 asks for no type: its defaultLinkType, now that node 0 accepts it.
+out=$(e2e_wgmesh 6 connect $url "$token" 2>&1) || fail "wgobfs join (defaultLinkType) failed: $out"
 
 link_type() { e2e_wgmesh "$1" links --json | jq -r --arg n "$2" '.[] | select(.name == $n) | .link_type'; }
 for pair in "2 pipe0 ipt_xor" "0 pipe2 ipt_xor" "4 pipe0 amneziawg" "0 pipe4 amneziawg" "6 pipe0 wgobfs" \

@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "daemon/quality/cost.h"
+#include "common/util/clock.h"
 #include "daemon/quality/link_stats.h"
 #include "daemon/quality/prober.h"
 
@@ -123,12 +124,12 @@ static int bench_prober(size_t n)
 	double start = cpu_seconds();
 	for (int r = 0; r < rounds; r++) {
 		done = 0;
-		prober_send_round(p, prober_now_us());
+		prober_send_round(p, wgm_mono_us());
 		while (done < n) {
 			struct pollfd pfd = { .fd = prober_fd4(p), .events = POLLIN };
 			if (poll(&pfd, 1, 1000) <= 0)
 				break;
-			prober_on_readable(p, pfd.fd, prober_now_us());
+			prober_on_readable(p, pfd.fd, wgm_mono_us());
 		}
 	}
 	double per_round = (cpu_seconds() - start) / rounds;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "daemon/quality/link_stats.h"
+#include "common/util/clock.h"
 #include "daemon/core/loop.h"
 #include "daemon/quality/prober.h"
 
@@ -56,7 +57,7 @@ static void on_result(void *ctx, const struct probe_result *res)
 
 static void print_results(struct probe_run *r)
 {
-	int64_t now = prober_now_us();
+	int64_t now = wgm_mono_us();
 	for (size_t i = 0; i < r->ntargets; i++) {
 		struct probe_target *t = &r->targets[i];
 		struct link_summary s;
@@ -80,12 +81,12 @@ static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 	struct probe_run *r = ctx;
 	if (r->finishing) {
 		/* Every probe is past its timeout by now. */
-		prober_expire(r->prober, prober_now_us() + 1);
+		prober_expire(r->prober, wgm_mono_us() + 1);
 		print_results(r);
 		loop_stop(loop);
 		return;
 	}
-	prober_send_round(r->prober, prober_now_us());
+	prober_send_round(r->prober, wgm_mono_us());
 	if (--r->rounds_left <= 0) {
 		r->finishing = true;
 		loop_timer_arm(timer, (uint64_t)r->timeout_ms + 20, 0);
@@ -95,7 +96,7 @@ static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 static void on_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
 {
 	struct probe_run *r = ctx;
-	prober_on_readable(r->prober, fd, prober_now_us());
+	prober_on_readable(r->prober, fd, wgm_mono_us());
 }
 
 static long parse_positive(const char *s, const char *what)

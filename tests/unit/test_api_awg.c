@@ -215,6 +215,33 @@ static void test_update_carries_a_text_key_verbatim(void **state)
 	json_decref(j);
 }
 
+static void test_update_confirms_a_key_only_with_it(void **state)
+{
+	struct wgm_msg_update_req u = { .link = { .caller_id = 2 }, .has_obfs_key = true, .obfs_key_settled = true,
+					.has_cost = true, .cost = 0 },
+				  back;
+	char err[200];
+	json_t *j;
+
+	assert_int_equal(wgm_obfs_key_generate(u.obfs_key), 0);
+	j = wgm_msg_update_req_encode(&u);
+	assert_non_null(j);
+	assert_true(json_is_true(json_object_get(j, "obfs_key_settled")));
+	assert_int_equal(wgm_msg_update_req_decode(j, &back, err, sizeof(err)), 0);
+	assert_true(back.obfs_key_settled);
+	assert_true(back.has_cost);
+	json_object_del(j, "obfs_key");
+	assert_int_equal(wgm_msg_update_req_decode(j, &back, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "obfs_key_settled: needs the obfs_key it confirms");
+	json_object_set_new(j, "obfs_key_settled", json_string("yes"));
+	assert_int_equal(wgm_msg_update_req_decode(j, &back, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "obfs_key_settled: not true or false");
+	json_decref(j);
+	/* The encoder refuses a confirmation without its key. */
+	u.has_obfs_key = false;
+	assert_null(wgm_msg_update_req_encode(&u));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +254,7 @@ int main(void)
 		cmocka_unit_test(test_connect_reply_carries_awg_exactly_for_amneziawg),
 		cmocka_unit_test(test_link_type_choice_falls_back_to_default),
 		cmocka_unit_test(test_update_carries_a_text_key_verbatim),
+		cmocka_unit_test(test_update_confirms_a_key_only_with_it),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

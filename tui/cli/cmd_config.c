@@ -19,12 +19,12 @@ static int report(json_t *reply)
 	return CLI_OK;
 }
 
-static void list(FILE *out, const char *what, const char *const *names)
+static void list(FILE *out, const char *what, enum wgm_config_name_set set)
 {
-	fprintf(out, "%s:", what);
-	for (size_t i = 0; names[i]; i++)
-		fprintf(out, " %s", names[i]);
-	fputc('\n', out);
+	char names[1024];
+
+	wgm_config_names(set, names, sizeof(names));
+	fprintf(out, "%s: %s\n", what, names);
 }
 
 int cmd_set(struct cli *cli, int argc, char **argv)
@@ -33,14 +33,14 @@ int cmd_set(struct cli *cli, int argc, char **argv)
 	json_t *req, *reply;
 
 	if (first == -1) {
-		list(stdout, "keys", wgm_config_set_keys);
+		list(stdout, "keys", WGM_CONFIG_SET_KEYS);
 		return CLI_OK;
 	}
 	if (first == -2)
 		return CLI_USAGE;
 	if (argc - first != 2)
 		return cli_usage_error(argv[0], "needs a KEY and a VALUE");
-	req = ctl_request_new("set");
+	req = ctl_request_new(CTL_CMD_SET);
 	if (req) {
 		json_object_set_new(req, "key", json_string(argv[first]));
 		json_object_set_new(req, "value", json_string(argv[first + 1]));
@@ -56,7 +56,7 @@ static int toggle(struct cli *cli, int argc, char **argv)
 	json_t *req, *reply;
 
 	if (first == -1) {
-		list(stdout, "options", wgm_config_enable_options);
+		list(stdout, "options", WGM_CONFIG_OPTIONS);
 		return CLI_OK;
 	}
 	if (first == -2)

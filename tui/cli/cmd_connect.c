@@ -30,7 +30,7 @@ int cmd_connect(struct cli *cli, int argc, char **argv)
 	}
 	if (n == 0)
 		return cli_usage_error(argv[0], "needs the URL of a node and a token");
-	req = ctl_request_new("connect");
+	req = ctl_request_new(CTL_CMD_CONNECT);
 	/* A token that carries its node's URL may stand alone. */
 	if (strncmp(args[0], WGM_TOKEN_PREFIX, strlen(WGM_TOKEN_PREFIX)) == 0) {
 		json_object_set_new(req, "token", json_string(args[0]));

@@ -61,7 +61,7 @@ int cmd_cost(struct cli *cli, int argc, char **argv)
 		return cli_usage_error(argv[0], "needs a link name and an optional cost (1-65535)");
 	if (argc - first == 2 && parse_cost(argv[first + 1], &cost) < 0)
 		return cli_usage_error(argv[0], "%s: not a cost (1-65535)", argv[first + 1]);
-	req = ctl_request_new("cost");
+	req = ctl_request_new(CTL_CMD_COST);
 	json_object_set_new(req, "name", json_string(argv[first]));
 	json_object_set_new(req, "cost", argc - first == 2 ? json_integer(cost) : json_null());
 	return call_link_command(cli, req);

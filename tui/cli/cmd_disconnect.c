@@ -20,7 +20,7 @@ int cmd_disconnect(struct cli *cli, int argc, char **argv)
 		return CLI_OK;
 	if (first == -2)
 		return CLI_USAGE;
-	req = ctl_request_new("disconnect");
+	req = ctl_request_new(CTL_CMD_DISCONNECT);
 	names = json_array();
 	for (int k = first; k < argc; k++) {
 		if (strcmp(argv[k], "force") == 0)

@@ -29,7 +29,7 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		return CLI_USAGE;
 	if (first < argc)
 		return cli_usage_error(argv[0], "takes no arguments");
-	rc = cli_call(cli, ctl_request_new("links"), &reply);
+	rc = cli_call(cli, ctl_request_new(CTL_CMD_LINKS), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	links = json_object_get(reply, "links");

@@ -18,7 +18,7 @@ int cmd_recover(struct cli *cli, int argc, char **argv)
 	if (first < argc)
 		return cli_usage_error(argv[0], "takes no arguments");
 	/* Check and configure each wait up to 10 s in the daemon. */
-	rc = cli_call_timeout(cli, ctl_request_new("recover"), 35000, &reply);
+	rc = cli_call_timeout(cli, ctl_request_new(CTL_CMD_RECOVER), 35000, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	printf("BIRD config regenerated and applied\n");

@@ -13,7 +13,7 @@
 
 static int token_create(struct cli *cli, int argc, char **argv)
 {
-	json_t *req = ctl_request_new("token_create"), *reply;
+	json_t *req = ctl_request_new(CTL_CMD_TOKEN_CREATE), *reply;
 	int64_t ttl = 3600;
 	long long uses = 1;
 	const char *label = NULL;
@@ -78,7 +78,7 @@ static int token_list(struct cli *cli, int argc, char **argv)
 		return CLI_USAGE;
 	if (first < argc - 1)
 		return cli_usage_error("token", "list takes no arguments");
-	rc = cli_call(cli, ctl_request_new("token_list"), &reply);
+	rc = cli_call(cli, ctl_request_new(CTL_CMD_TOKEN_LIST), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	tokens = json_object_get(reply, "tokens");
@@ -112,7 +112,7 @@ static int token_revoke(struct cli *cli, int argc, char **argv)
 
 	if (argc != 3)
 		return cli_usage_error("token", "revoke takes one token ID (see `wgmesh token list`)");
-	req = ctl_request_new("token_revoke");
+	req = ctl_request_new(CTL_CMD_TOKEN_REVOKE);
 	json_object_set_new(req, "id", json_string(argv[2]));
 	rc = cli_call(cli, req, &reply);
 	if (rc != CLI_OK)

@@ -1,5 +1,7 @@
 #include "tui/console/console.h"
 
+#include "common/util/clock.h"
+
 #include <curses.h>
 #include <errno.h>
 #include <langinfo.h>
@@ -218,7 +220,7 @@ static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const c
 			say(cs, true, "%s: %s", cmd, err);
 		return;
 	}
-	if (strcmp(cmd, "status") == 0) {
+	if (strcmp(cmd, CTL_CMD_STATUS) == 0) {
 		rc = model_apply_status(&cs->ui.model, reply, perr, sizeof(perr));
 		cs->ui.status_at = cs->ui.now;
 	} else if (strcmp(cmd, "links") == 0) {
@@ -264,14 +266,14 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 static void request_history(struct console *cs)
 {
 	cs->last_history_ms = cs->now_ms;
-	request(cs, req_named("link_history", cs->ui.detail_link), QUICK_TIMEOUT_MS, on_history);
+	request(cs, req_named(CTL_CMD_LINK_HISTORY, cs->ui.detail_link), QUICK_TIMEOUT_MS, on_history);
 }
 
 static void request_snapshot(struct console *cs)
 {
 	request(cs, ctl_request_new(CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
-	request(cs, ctl_request_new("links"), QUICK_TIMEOUT_MS, on_snapshot);
-	request(cs, ctl_request_new("nodes"), QUICK_TIMEOUT_MS, on_snapshot);
+	request(cs, ctl_request_new(CTL_CMD_LINKS), QUICK_TIMEOUT_MS, on_snapshot);
+	request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 	cs->last_status_ms = cs->last_nodes_ms = cs->now_ms;
 }
 
@@ -285,7 +287,7 @@ static void on_event(void *ctx, const json_t *ev)
 		return;
 	}
 	const char *kind = ctl_event_kind(ev);
-	if (kind && strcmp(kind, "status") == 0)
+	if (kind && strcmp(kind, CTL_EVENT_STATUS) == 0)
 		cs->ui.status_at = cs->ui.now;
 	/* While a connect runs, its progress is whatever the daemon reports. */
 	if (cs->connect_pending && model_event_count(&cs->ui.model) != before) {
@@ -496,7 +498,7 @@ static void act_view_nodes(struct console *cs)
 {
 	cs->ui.view = VIEW_NODES;
 	cs->last_nodes_ms = cs->now_ms;
-	request(cs, ctl_request_new("nodes"), QUICK_TIMEOUT_MS, on_snapshot);
+	request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 }
 
 static void act_view_events(struct console *cs)
@@ -600,7 +602,7 @@ static void token_uses_done(struct console *cs, const char *value)
 	}
 	snprintf(cs->form[1], sizeof(cs->form[1]), "%ld", uses);
 	parse_duration(cs->form[0], &ttl);
-	json_t *req = ctl_request_new("token_create");
+	json_t *req = ctl_request_new(CTL_CMD_TOKEN_CREATE);
 	if (req && (json_object_set_new(req, "ttl", json_integer(ttl)) < 0 ||
 		    json_object_set_new(req, "uses", json_integer(uses)) < 0)) {
 		json_decref(req);
@@ -663,7 +665,7 @@ static void connect_token_done(struct console *cs, const char *value)
 		sodium_memzero(cs->form[0], sizeof(cs->form[0]));
 		return;
 	}
-	json_t *req = ctl_request_new("connect");
+	json_t *req = ctl_request_new(CTL_CMD_CONNECT);
 	if (req && (json_object_set_new(req, "url", json_string(cs->form[0])) < 0 ||
 		    json_object_set_new(req, "token", json_string(value)) < 0)) {
 		json_decref(req);
@@ -763,7 +765,7 @@ static void confirm_key(struct console *cs, int ch)
 		say(cs, false, "disconnect cancelled");
 		return;
 	}
-	json_t *req = ctl_request_new("disconnect");
+	json_t *req = ctl_request_new(CTL_CMD_DISCONNECT);
 	json_t *links = json_array();
 	if (!req || !links || json_array_append_new(links, json_string(cs->confirm_link)) < 0 ||
 	    json_object_set_new(req, "links", links) < 0 ||
@@ -792,7 +794,7 @@ static void cost_done(struct console *cs, const char *value)
 	char *end = NULL;
 	if (!value)
 		return;
-	json_t *req = req_named("cost", cs->confirm_link);
+	json_t *req = req_named(CTL_CMD_COST, cs->confirm_link);
 	if (value[0]) {
 		long cost = strtol(value, &end, 10);
 		if (*end || cost < 1 || cost > 65535) {
@@ -937,13 +939,6 @@ static void token_soft_wrap(struct console *cs)
 	(void)!write(STDOUT_FILENO, go_back, strlen(go_back));
 }
 
-static int64_t monotonic_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void update_daemon_note(struct console *cs)
 {
 	struct ui *ui = &cs->ui;
@@ -977,7 +972,7 @@ static void periodic(struct console *cs)
 	}
 	if (cs->ui.view == VIEW_NODES && cs->now_ms - cs->last_nodes_ms >= NODES_EVERY_MS) {
 		cs->last_nodes_ms = cs->now_ms;
-		request(cs, ctl_request_new("nodes"), QUICK_TIMEOUT_MS, on_snapshot);
+		request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 	}
 	if (cs->ui.view == VIEW_DETAIL && cs->now_ms - cs->last_history_ms >= HISTORY_EVERY_MS)
 		request_history(cs);
@@ -987,7 +982,7 @@ static void console_loop(struct console *cs)
 {
 	int64_t shown_second = -1;
 	while (!cs->quit && !quit_signal) {
-		cs->now_ms = monotonic_ms();
+		cs->now_ms = wgm_mono_ms();
 		cs->ui.now = (int64_t)time(NULL);
 		update_daemon_note(cs);
 		if (cs->ui.now != shown_second)
@@ -1009,7 +1004,7 @@ static void console_loop(struct console *cs)
 		int ch;
 		while ((ch = getch()) != ERR && !cs->quit)
 			handle_key(cs, ch);
-		cs->now_ms = monotonic_ms();
+		cs->now_ms = wgm_mono_ms();
 		conn_process(&cs->conn, fds + 1, n - 1, cs->now_ms);
 		periodic(cs);
 	}

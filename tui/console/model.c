@@ -1,5 +1,7 @@
 #include "tui/console/model.h"
 
+#include "common/ctl/ctlproto.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -549,7 +551,7 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 		return rc;
 	/* The header shows BIRD's state as status does (up or down); applied,
 	 * refused and failed are results of one config change, kept as events. */
-	if (strcmp(kind, "bird") == 0) {
+	if (strcmp(kind, CTL_EVENT_BIRD) == 0) {
 		if (strcmp(state, "up") == 0 || strcmp(state, "down") == 0)
 			snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
 	} else
@@ -571,6 +573,39 @@ static int ev_log(struct model *m, const json_t *ev, double ts, char *err, size_
 	return 0;
 }
 
+static int ev_mesh(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	return ev_state_detail(m, ev, ts, CTL_EVENT_MESH, "mesh", err, errlen);
+}
+
+static int ev_bird(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	return ev_state_detail(m, ev, ts, CTL_EVENT_BIRD, "BIRD", err, errlen);
+}
+
+static int ev_status(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	(void)ts;
+	return model_apply_status(m, ev, err, errlen);
+}
+
+/* Events the console shows; others (a newer daemon's) are ignored. */
+static const struct {
+	const char *kind;
+	int (*apply)(struct model *m, const json_t *ev, double ts, char *err, size_t errlen);
+} event_handlers[] = {
+	{ CTL_EVENT_METRICS, ev_metrics },
+	{ CTL_EVENT_LINK_STATE, ev_link_state },
+	{ CTL_EVENT_LINK_ADDED, ev_link_added },
+	{ CTL_EVENT_LINK_REMOVED, ev_link_removed },
+	{ CTL_EVENT_COST, ev_cost },
+	{ CTL_EVENT_JOIN, ev_join },
+	{ CTL_EVENT_MESH, ev_mesh },
+	{ CTL_EVENT_BIRD, ev_bird },
+	{ CTL_EVENT_LOG, ev_log },
+	{ CTL_EVENT_STATUS, ev_status },
+};
+
 int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errlen)
 {
 	char kind[24];
@@ -581,26 +616,12 @@ int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errle
 	rc = rc ? rc : jnum(ev, "event", "ts", 0, 1e12, &ts, err, errlen);
 	if (rc)
 		return rc;
-	if (strcmp(kind, "metrics") == 0)
-		rc = ev_metrics(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "link_state") == 0)
-		rc = ev_link_state(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "link_added") == 0)
-		rc = ev_link_added(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "link_removed") == 0)
-		rc = ev_link_removed(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "cost") == 0)
-		rc = ev_cost(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "join") == 0)
-		rc = ev_join(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "mesh") == 0)
-		rc = ev_state_detail(m, ev, ts, "mesh", "mesh", err, errlen);
-	else if (strcmp(kind, "bird") == 0)
-		rc = ev_state_detail(m, ev, ts, "bird", "BIRD", err, errlen);
-	else if (strcmp(kind, "log") == 0)
-		rc = ev_log(m, ev, ts, err, errlen);
-	else if (strcmp(kind, "status") == 0)
-		rc = model_apply_status(m, ev, err, errlen);
+	for (size_t i = 0; i < sizeof(event_handlers) / sizeof(event_handlers[0]); i++) {
+		if (strcmp(kind, event_handlers[i].kind) == 0) {
+			rc = event_handlers[i].apply(m, ev, ts, err, errlen);
+			break;
+		}
+	}
 	if (rc == 0)
 		refresh_view(m);
 	return rc;
