@@ -158,6 +158,8 @@ static const struct key_desc keys[] = {
 	  "quality", NULL },
 	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
 	  "quality", NULL },
+	{ NULL, "hopCost", KIND_UINT, OFF(hop_cost), 0, 0, 0, 0, 10000, NULL, NULL, true, true,
+	  "quality", NULL },
 	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
 	  "links", NULL },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
@@ -479,6 +481,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->probe_interval_ms = 1000;
 	cfg->cost_event_window_s = 1800;
 	cfg->jitter_threshold_ms = 5;
+	cfg->hop_cost = 20;
 	cfg->handshake_timeout_s = WGM_HANDSHAKE_TIMEOUT_DEFAULT;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/wgmesh");
 	snprintf(cfg->socket, sizeof(cfg->socket), "/run/wgmesh/wgmeshd.sock");

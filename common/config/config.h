@@ -95,6 +95,7 @@ struct wgm_config {
 	unsigned probe_interval_ms;
 	unsigned cost_event_window_s;
 	unsigned jitter_threshold_ms; /* jitter that records a jitter event (1-1000) */
+	unsigned hop_cost;          /* cost units (0.1 ms) every link adds: detours must win by more */
 	unsigned handshake_timeout_s; /* an accepted link's first handshake; 0 = wait for ever */
 	char state_dir[WGM_CONFIG_PATH_MAX];
 	char socket[WGM_CONFIG_SOCKET_PATH_MAX];

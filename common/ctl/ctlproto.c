@@ -1,5 +1,7 @@
 #include "common/ctl/ctlproto.h"
 
+#include "common/util/err.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -246,4 +248,25 @@ int ctl_status_parse(const json_t *obj, struct ctl_status *st, char *err, size_t
 	    status_get_str(obj, "mesh", &st->mesh, err, errlen) < 0)
 		return -EPROTO;
 	return 0;
+}
+
+static const char *const link_state_names[] = {
+	[CTL_LINK_DOWN] = "down",	      [CTL_LINK_UP] = "up",		[CTL_LINK_DEAD] = "dead",
+	[CTL_LINK_CREATING] = "creating", [CTL_LINK_REMOVING] = "removing", [CTL_LINK_FAILED] = "failed",
+};
+
+const char *ctl_link_state_name(enum ctl_link_state state)
+{
+	return (size_t)state < WGM_ARRAY_LEN(link_state_names) ? link_state_names[state] : "down";
+}
+
+int ctl_link_state_from_name(const char *name, enum ctl_link_state *state)
+{
+	for (size_t i = 0; name && i < WGM_ARRAY_LEN(link_state_names); i++) {
+		if (strcmp(name, link_state_names[i]) == 0) {
+			*state = (enum ctl_link_state)i;
+			return 0;
+		}
+	}
+	return -EINVAL;
 }

@@ -56,6 +56,21 @@
 #define CTL_EVENT_ROTATE_DONE "rotate_done"
 #define CTL_EVENT_ROTATE_FAILED "rotate_failed"
 
+/* A link's state as `links` and the link events carry it. */
+enum ctl_link_state {
+	CTL_LINK_DOWN,
+	CTL_LINK_UP,
+	CTL_LINK_DEAD,
+	CTL_LINK_CREATING,
+	CTL_LINK_REMOVING,
+	CTL_LINK_FAILED,
+};
+
+/* "down", "up", ...; "down" for a value out of range. */
+const char *ctl_link_state_name(enum ctl_link_state state);
+/* 0, or -EINVAL for a name that is none of them. */
+int ctl_link_state_from_name(const char *name, enum ctl_link_state *state);
+
 /* Incremental line reader: feed bytes as they arrive, take complete lines. */
 struct ctl_line_reader {
 	char *buf;

@@ -741,11 +741,11 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 	strcat(local, "/31");
 	inet_ntop(AF_INET, &r->remote4, remote, sizeof(remote));
 	switch (link->phase) {
-	case LINK_PHASE_ACTIVE: state = "up"; break;
-	case LINK_PHASE_CREATING: state = "creating"; break;
-	case LINK_PHASE_REMOVING: state = "removing"; break;
-	case LINK_PHASE_FAILED: state = "failed"; break;
-	default: state = "down"; break;
+	case LINK_PHASE_ACTIVE: state = ctl_link_state_name(CTL_LINK_UP); break;
+	case LINK_PHASE_CREATING: state = ctl_link_state_name(CTL_LINK_CREATING); break;
+	case LINK_PHASE_REMOVING: state = ctl_link_state_name(CTL_LINK_REMOVING); break;
+	case LINK_PHASE_FAILED: state = ctl_link_state_name(CTL_LINK_FAILED); break;
+	default: state = ctl_link_state_name(CTL_LINK_DOWN); break;
 	}
 	obj = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}",
 			"name", r->name,

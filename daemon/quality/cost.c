@@ -9,6 +9,7 @@
 struct cost_params cost_params_default(void)
 {
 	return (struct cost_params){
+		.hop_cost = 20,
 		.unmeasured_cost = 1000,
 		.client_extra = COST_CLIENT_EXTRA,
 		.drain_cost = COST_DRAIN_DEFAULT,
@@ -33,6 +34,8 @@ int cost_params_check(const struct cost_params *p, char *err, size_t errlen)
 	const char *why = NULL;
 	if (p->unmeasured_cost < COST_MIN || p->unmeasured_cost >= p->drain_cost)
 		why = "unmeasured_cost: must be 1 up to below drain_cost";
+	else if (p->hop_cost > COST_HOP_MAX)
+		why = "hop_cost: must be 0-10000";
 	else if (p->client_extra > 60000)
 		why = "client_extra: must be 0-60000";
 	else if (p->drain_cost < 2 || p->drain_cost >= COST_DEAD)
@@ -188,13 +191,15 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 		base = p->unmeasured_cost;
 		n = snprintf(reason, reason_len, "no rtt yet %u", base);
 	}
-	uint64_t total = (uint64_t)base + loss_pen + jitter_pen + (in->client ? p->client_extra : 0);
+	uint64_t total = (uint64_t)base + p->hop_cost + loss_pen + jitter_pen + (in->client ? p->client_extra : 0);
 	/* Every measured cost stays below a drained link's, so drain remains
 	 * the last resort. */
 	uint32_t cap = p->drain_cost - 1;
 	uint32_t cost = total > cap ? cap : (uint32_t)total;
 
 	size_t used = n > 0 ? (size_t)n : 0;
+	if (p->hop_cost && used < reason_len)
+		used += (size_t)snprintf(reason + used, reason_len - used, " + hop +%u", p->hop_cost);
 	if (loss_pen && used < reason_len)
 		used += (size_t)snprintf(reason + used, reason_len - used, " + loss +%u", loss_pen);
 	if (jitter_pen && used < reason_len)

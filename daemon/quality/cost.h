@@ -39,6 +39,7 @@ struct link_summary;
 #define COST_DEAD BIRD_OSPF_COST_MAX /* OSPF's largest cost: a dead link */
 #define COST_DRAIN_DEFAULT 65000     /* a drained link: the last resort */
 #define COST_CLIENT_EXTRA 10000      /* towards a client node (ID >= 200): no transit */
+#define COST_HOP_MAX 10000           /* hopCost range: 0-1 s */
 
 /* COST clamped into OSPF's range, COST_MIN..COST_DEAD. */
 static inline uint32_t cost_clamp(int64_t cost)
@@ -48,6 +49,8 @@ static inline uint32_t cost_clamp(int64_t cost)
 
 struct cost_params {
 	/* cost_compute */
+	uint32_t hop_cost;               /* hopCost: added to every link, so a detour of two hops must be
+					    measurably faster than the direct link to win (20 = 2 ms) */
 	uint32_t unmeasured_cost;        /* live link with no answered probe yet (1000 = 100 ms) */
 	uint32_t client_extra;           /* added for client links (10000) */
 	uint32_t drain_cost;             /* drained link; above every measured cost, below dead (65000) */

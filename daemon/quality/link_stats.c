@@ -1,5 +1,7 @@
 #include "daemon/quality/link_stats.h"
 
+#include "common/ctl/ctlproto.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -74,9 +76,9 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 const char *link_state_name(enum link_state state)
 {
 	switch (state) {
-	case LINK_STATE_UP: return "up";
-	case LINK_STATE_DOWN: return "down";
-	case LINK_STATE_DEAD: return "dead";
+	case LINK_STATE_UP: return ctl_link_state_name(CTL_LINK_UP);
+	case LINK_STATE_DOWN: return ctl_link_state_name(CTL_LINK_DOWN);
+	case LINK_STATE_DEAD: return ctl_link_state_name(CTL_LINK_DEAD);
 	case LINK_STATE_UNKNOWN: break;
 	}
 	return "unknown";

@@ -803,7 +803,7 @@ static void restart_figures(struct quality *q, const struct link_stats_params *s
 void quality_config_changed(struct quality *q, const char *key)
 {
 	static const char *const keys[] = { "reloadPercentage", "minReloadInterval", "reloadInterval",
-					    "costEventWindow", "jitterThreshold", "probeInterval", NULL };
+					    "costEventWindow", "jitterThreshold", "hopCost", "probeInterval", NULL };
 	struct cost_params cp = quality_cost_params(q->d.cfg);
 	struct link_stats_params sp;
 	char err[256];

@@ -37,6 +37,7 @@ struct cost_params quality_cost_params(const struct wgm_config *cfg)
 	p.reload_interval_us = (int64_t)cfg->bird.reload_interval * 1000000;
 	p.event_window_us = (int64_t)cfg->cost_event_window_s * 1000000;
 	p.jitter_event_us = cfg->jitter_threshold_ms * 1000;
+	p.hop_cost = cfg->hop_cost;
 	return p;
 }
 

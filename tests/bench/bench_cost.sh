@@ -12,7 +12,7 @@ src=$(cd "$(dirname "$0")/../.." && pwd)
 out=$(mktemp -d /tmp/wgm-bench-cost.XXXXXX)
 trap 'rm -rf "$out"' EXIT
 cc -std=c11 -O2 -D_GNU_SOURCE -Wall -Wextra -I"$src" -o "$out/wgm-bench-cost" \
-	"$src/tests/tools/wgm-bench-cost.c" "$src/daemon/quality/link_stats.c" "$src/daemon/quality/cost.c" "$src/daemon/quality/prober.c"
+	"$src/tests/tools/wgm-bench-cost.c" "$src/daemon/quality/link_stats.c" "$src/daemon/quality/cost.c" "$src/daemon/quality/prober.c" "$src/common/ctl/ctlproto.c" "$src/common/util/err.c" -ljansson
 bin="$out/wgm-bench-cost"
 if [ "$(id -u)" -eq 0 ]; then
 	# Raw sockets and our own loopback: a throwaway namespace.

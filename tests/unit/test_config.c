@@ -43,7 +43,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"bird\":{\"ospfv2\":true,\"ospfv3\":true,\"area\":0,\"tick\":1,\"client\":false,\"loglevel\":\"info\","
 		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
 		"\"notifications\":{\"enabled\":false,\"gotifyUp\":\"\",\"gotifyDown\":\"\",\"gotifyError\":\"\",\"gotifyDiag\":\"\"},"
-		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,"
+		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,\"hopCost\":20,"
 		"\"handshakeTimeout\":600,"
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
@@ -115,7 +115,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 46);
+	assert_int_equal(checked, 47);
 }
 
 static void test_unknown_key_is_named(void **state)

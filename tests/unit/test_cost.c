@@ -35,10 +35,20 @@ struct sim {
 	struct cost_decision last;
 };
 
+/* The defaults without the hop cost: these tests check the RTT, loss and
+ * jitter arithmetic in figures one can read; the hop cost has its own. */
+static struct cost_params rtt_only_params(void)
+{
+	struct cost_params p = cost_params_default();
+
+	p.hop_cost = 0;
+	return p;
+}
+
 static void sim_init(struct sim *s, size_t n)
 {
 	memset(s, 0, sizeof(*s));
-	s->p = cost_params_default();
+	s->p = rtt_only_params();
 	s->n = n;
 	s->rng = 0x9e3779b97f4a7c15ULL;
 	struct link_stats_params lp = link_stats_params_default();
@@ -324,7 +334,7 @@ static void test_small_changes_wait_until_settled(void **state)
 
 static void test_changes_wait_for_min_reload_interval(void **state)
 {
-	struct cost_params p = cost_params_default();
+	struct cost_params p = rtt_only_params();
 	struct cost_sched sched = { 0 };
 	struct cost_sched_link l[2] = { 0 };
 	l[0].desired = (struct cost_value){ .cost = 200, .basis = COST_BASIS_MEASURED };
@@ -347,7 +357,7 @@ static void test_changes_wait_for_min_reload_interval(void **state)
 
 static void test_refresh_every_reload_interval(void **state)
 {
-	struct cost_params p = cost_params_default();
+	struct cost_params p = rtt_only_params();
 	struct cost_sched sched = { 0 };
 	struct cost_sched_link l = { .desired = { .cost = 1000, .basis = COST_BASIS_MEASURED } };
 	cost_sched_decide(&sched, &l, 1, &p, 10 * SEC);
@@ -369,7 +379,7 @@ static struct cost_input jittery_link(uint32_t jitter_us)
 
 static void test_jitter_under_threshold_records_no_event(void **state)
 {
-	struct cost_params p = cost_params_default();
+	struct cost_params p = rtt_only_params();
 	struct cost_link_state st = { 0 };
 	struct cost_input in = jittery_link(3000);
 	char reason[160];
@@ -383,7 +393,7 @@ static void test_jitter_under_threshold_records_no_event(void **state)
 
 static void test_jitter_at_default_threshold_records_event(void **state)
 {
-	struct cost_params p = cost_params_default();
+	struct cost_params p = rtt_only_params();
 	struct cost_link_state st = { 0 };
 	struct cost_input in = jittery_link(8000);
 	char reason[160];
@@ -397,7 +407,7 @@ static void test_jitter_at_default_threshold_records_event(void **state)
 
 static void test_lower_jitter_threshold_penalises_smaller_jitter(void **state)
 {
-	struct cost_params p = cost_params_default();
+	struct cost_params p = rtt_only_params();
 	struct cost_link_state st = { 0 };
 	struct cost_input in = jittery_link(3000);
 	char reason[160];
@@ -408,6 +418,54 @@ static void test_lower_jitter_threshold_penalises_smaller_jitter(void **state)
 	v = cost_compute(&st, &in, &p, 10 * SEC, reason, sizeof(reason));
 	assert_int_equal(v.cost, 200 + 60);
 	assert_non_null(strstr(reason, "jitter +60"));
+}
+
+/* A link's measured cost as cost_compute gives it for a steady RTT. */
+static uint16_t steady_cost(const struct cost_params *p, uint32_t srtt_us)
+{
+	struct cost_link_state st = { 0 };
+	struct cost_input in = { .has_rtt = true, .srtt_us = srtt_us };
+	char reason[160];
+
+	return cost_compute(&st, &in, p, 100 * SEC, reason, sizeof(reason)).cost;
+}
+
+static void test_hop_cost_is_added_to_every_link_and_named(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_link_state st = { 0 };
+	struct cost_input in = { .has_rtt = true, .srtt_us = 1200 };
+	char reason[160];
+
+	(void)state;
+	assert_int_equal(p.hop_cost, 20);
+	assert_int_equal(cost_compute(&st, &in, &p, SEC, reason, sizeof(reason)).cost, 12 + 20);
+	assert_string_equal(reason, "rtt 1.2 ms 12 + hop +20 = 32");
+}
+
+/* On sub-millisecond links a two-hop detour's noisy RTTs often add up to
+ * less than the direct link's (0.4 + 0.5 < 1.0 ms): without a hop cost OSPF
+ * takes the detour on noise. */
+static void test_two_fast_hops_do_not_beat_a_direct_link_on_noise(void **state)
+{
+	struct cost_params p = cost_params_default();
+
+	(void)state;
+	assert_true(steady_cost(&p, 400) + steady_cost(&p, 500) > steady_cost(&p, 1000));
+	p.hop_cost = 0;
+	assert_true(steady_cost(&p, 400) + steady_cost(&p, 500) < steady_cost(&p, 1000));
+}
+
+/* A real triangle-inequality win still reroutes: the direct link 30 ms
+ * slower than a detour over two 5 ms links. */
+static void test_a_measurably_faster_detour_still_wins(void **state)
+{
+	struct cost_params p = cost_params_default();
+
+	(void)state;
+	assert_true(steady_cost(&p, 5000) + steady_cost(&p, 5000) < steady_cost(&p, 40000));
+	/* ...but not one that is faster by less than the hop cost (2 ms). */
+	assert_true(steady_cost(&p, 5000) + steady_cost(&p, 5000) > steady_cost(&p, 11500));
 }
 
 static void test_params_check_names_field(void **state)
@@ -426,6 +484,10 @@ static void test_params_check_names_field(void **state)
 	p.jitter_event_us = 0;
 	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "jitterThreshold"));
+	p = cost_params_default();
+	p.hop_cost = COST_HOP_MAX + 1;
+	assert_int_not_equal(cost_params_check(&p, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "hop_cost"));
 }
 
 int main(void)
@@ -446,6 +508,9 @@ int main(void)
 		cmocka_unit_test(test_jitter_under_threshold_records_no_event),
 		cmocka_unit_test(test_jitter_at_default_threshold_records_event),
 		cmocka_unit_test(test_lower_jitter_threshold_penalises_smaller_jitter),
+		cmocka_unit_test(test_hop_cost_is_added_to_every_link_and_named),
+		cmocka_unit_test(test_two_fast_hops_do_not_beat_a_direct_link_on_noise),
+		cmocka_unit_test(test_a_measurably_faster_detour_still_wins),
 		cmocka_unit_test(test_params_check_names_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -44,7 +44,7 @@ static bool link_matches(const struct model_link *l, const char *filter)
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)l->remote_id);
 	const char *fields[] = { l->name, id, l->endpoint, l->transport, l->link_type,
-				 link_state_name(l->state), l->local_addr, l->remote_addr };
+				 ctl_link_state_name(l->state), l->local_addr, l->remote_addr };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (contains_ci(fields[i], filter))
 			return true;
@@ -71,7 +71,7 @@ static int link_cmp(const struct model_link *a, const struct model_link *b, enum
 	case SORT_TYPE:
 		return strcmp(a->link_type, b->link_type);
 	case SORT_STATE:
-		return strcmp(link_state_name(a->state), link_state_name(b->state));
+		return strcmp(ctl_link_state_name(a->state), ctl_link_state_name(b->state));
 	case SORT_RTT:
 		return cmp_num(a->rtt_ms, b->rtt_ms);
 	case SORT_LOSS:
@@ -331,7 +331,7 @@ int model_apply_link(struct model *m, const json_t *link, char *err, size_t errl
 
 enum link_health model_link_health(const struct model_link *l)
 {
-	if (l->state != LINK_UP)
+	if (l->state != CTL_LINK_UP)
 		return HEALTH_DOWN;
 	if (l->drained || (!isnan(l->loss_pct) && l->loss_pct >= 10.0))
 		return HEALTH_BAD;
@@ -346,10 +346,10 @@ int model_apply_nodes(struct model *m, const json_t *reply, char *err, size_t er
 {
 	const json_t *arr = json_object_get(reply, "nodes");
 	if (!json_is_array(arr))
-		return jerr(err, errlen, "nodes", "nodes", "missing or not an array");
+		return model_json_err(err, errlen, "nodes", "nodes", "missing or not an array");
 	size_t n = json_array_size(arr);
 	if (n > MODEL_NODES_MAX)
-		return jerr(err, errlen, "nodes", "nodes", "has too many entries");
+		return model_json_err(err, errlen, "nodes", "nodes", "has too many entries");
 	struct model_node *nodes = n ? calloc(n, sizeof(*nodes)) : NULL;
 	if (n && !nodes)
 		return -ENOMEM;
@@ -425,7 +425,7 @@ static int ev_metrics(struct model *m, const json_t *ev, double ts, char *err, s
 static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char name[MODEL_NAME_MAX], text[128];
-	enum link_state state;
+	enum ctl_link_state state;
 	int64_t remote = -1;
 	const json_t *obj = json_object_get(ev, "link");
 	struct model_link l;
@@ -439,9 +439,9 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 		state = l.state;
 		remote = l.remote_id;
 	} else {
-		rc = jstr(ev, "link_state", "name", true, name, sizeof(name), err, errlen);
+		rc = model_json_str(ev, "link_state", "name", true, name, sizeof(name), err, errlen);
 		rc = rc ? rc : model_link_state_parse(ev, "link_state", &state, err, errlen);
-		rc = rc ? rc : jint(ev, "link_state", "remote_id", false, 0, 65535, &remote, err, errlen);
+		rc = rc ? rc : model_json_int(ev, "link_state", "remote_id", false, 0, 65535, &remote, err, errlen);
 		if (rc)
 			return rc;
 		long i = link_index(m, name);
@@ -449,9 +449,9 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 			m->links[i].state = state;
 	}
 	if (remote >= 0)
-		snprintf(text, sizeof(text), "%s %s (node %lld)", name, link_state_name(state), (long long)remote);
+		snprintf(text, sizeof(text), "%s %s (node %lld)", name, ctl_link_state_name(state), (long long)remote);
 	else
-		snprintf(text, sizeof(text), "%s %s", name, link_state_name(state));
+		snprintf(text, sizeof(text), "%s %s", name, ctl_link_state_name(state));
 	model_add_event(m, ts, "link_state", name, text);
 	return 0;
 }
@@ -475,7 +475,7 @@ static int ev_link_added(struct model *m, const json_t *ev, double ts, char *err
 static int ev_link_removed(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char name[MODEL_NAME_MAX], text[64];
-	int rc = jstr(ev, "link_removed", "name", true, name, sizeof(name), err, errlen);
+	int rc = model_json_str(ev, "link_removed", "name", true, name, sizeof(name), err, errlen);
 	if (rc)
 		return rc;
 	link_remove(m, name);
@@ -488,10 +488,10 @@ static int ev_cost(struct model *m, const json_t *ev, double ts, char *err, size
 {
 	char name[MODEL_NAME_MAX], reason[128], text[200];
 	int64_t old_cost = -1, new_cost = -1;
-	int rc = jstr(ev, "cost", "name", true, name, sizeof(name), err, errlen);
-	rc = rc ? rc : jint(ev, "cost", "old", false, 0, 65535, &old_cost, err, errlen);
-	rc = rc ? rc : jint(ev, "cost", "new", true, 0, 65535, &new_cost, err, errlen);
-	rc = rc ? rc : jstr(ev, "cost", "reason", false, reason, sizeof(reason), err, errlen);
+	int rc = model_json_str(ev, "cost", "name", true, name, sizeof(name), err, errlen);
+	rc = rc ? rc : model_json_int(ev, "cost", "old", false, 0, 65535, &old_cost, err, errlen);
+	rc = rc ? rc : model_json_int(ev, "cost", "new", true, 0, 65535, &new_cost, err, errlen);
+	rc = rc ? rc : model_json_str(ev, "cost", "reason", false, reason, sizeof(reason), err, errlen);
 	if (rc)
 		return rc;
 	long i = link_index(m, name);
@@ -513,8 +513,8 @@ static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size
 {
 	char name[MODEL_NAME_MAX], text[160];
 	int64_t remote = 0;
-	int rc = jint(ev, "join", "remote_id", true, 0, 65535, &remote, err, errlen);
-	rc = rc ? rc : jstr(ev, "join", "name", false, name, sizeof(name), err, errlen);
+	int rc = model_json_int(ev, "join", "remote_id", true, 0, 65535, &remote, err, errlen);
+	rc = rc ? rc : model_json_str(ev, "join", "name", false, name, sizeof(name), err, errlen);
 	if (rc)
 		return rc;
 	size_t pos = (size_t)snprintf(text, sizeof(text), "node %lld joined", (long long)remote);
@@ -523,12 +523,12 @@ static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size
 		snprintf(text + pos, sizeof(text) - pos, " via %s", name);
 	const json_t *links = json_object_get(ev, "links");
 	if (links && !json_is_null(links) && !json_is_array(links))
-		return jerr(err, errlen, "join", "links", "is not an array");
+		return model_json_err(err, errlen, "join", "links", "is not an array");
 	for (size_t i = 0; !named && i < json_array_size(links) && pos < sizeof(text); i++) {
 		char one[MODEL_NAME_MAX], where[40];
 		snprintf(where, sizeof(where), "join.links[%zu]", i);
 		json_t *wrap = json_pack("{s:O}", "name", json_array_get(links, i));
-		rc = wrap ? jstr(wrap, where, "name", true, one, sizeof(one), err, errlen) : -ENOMEM;
+		rc = wrap ? model_json_str(wrap, where, "name", true, one, sizeof(one), err, errlen) : -ENOMEM;
 		json_decref(wrap);
 		if (rc)
 			return rc;
@@ -545,8 +545,8 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 			   char *err, size_t errlen)
 {
 	char state[16], detail[160], text[200];
-	int rc = jstr(ev, kind, "state", true, state, sizeof(state), err, errlen);
-	rc = rc ? rc : jstr(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
+	int rc = model_json_str(ev, kind, "state", true, state, sizeof(state), err, errlen);
+	rc = rc ? rc : model_json_str(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
 	if (rc)
 		return rc;
 	/* The header shows BIRD's state as status does (up or down); applied,
@@ -564,8 +564,8 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 static int ev_log(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char level[16], msg[200], text[240];
-	int rc = jstr(ev, "log", "level", false, level, sizeof(level), err, errlen);
-	rc = rc ? rc : jstr(ev, "log", "msg", true, msg, sizeof(msg), err, errlen);
+	int rc = model_json_str(ev, "log", "level", false, level, sizeof(level), err, errlen);
+	rc = rc ? rc : model_json_str(ev, "log", "msg", true, msg, sizeof(msg), err, errlen);
 	if (rc)
 		return rc;
 	snprintf(text, sizeof(text), "[%s] %s", level[0] ? level : "info", msg);
@@ -611,9 +611,9 @@ int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errle
 	char kind[24];
 	double ts = NAN;
 	if (!json_is_object(ev))
-		return jerr(err, errlen, "event", "", "is not an object");
-	int rc = jstr(ev, "event", "event", true, kind, sizeof(kind), err, errlen);
-	rc = rc ? rc : jnum(ev, "event", "ts", 0, 1e12, &ts, err, errlen);
+		return model_json_err(err, errlen, "event", "", "is not an object");
+	int rc = model_json_str(ev, "event", "event", true, kind, sizeof(kind), err, errlen);
+	rc = rc ? rc : model_json_num(ev, "event", "ts", 0, 1e12, &ts, err, errlen);
 	if (rc)
 		return rc;
 	for (size_t i = 0; i < sizeof(event_handlers) / sizeof(event_handlers[0]); i++) {

@@ -5,6 +5,7 @@
 #ifndef WGM_TUI_MODEL_H
 #define WGM_TUI_MODEL_H
 
+#include "common/ctl/ctlproto.h"
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -18,7 +19,6 @@
 
 /* The contract's up/down/dead, plus the phases the daemon reports while it
  * works on a link (creating, removing) or after a step failed. */
-enum link_state { LINK_DOWN, LINK_UP, LINK_DEAD, LINK_CREATING, LINK_REMOVING, LINK_FAILED };
 enum link_health { HEALTH_GOOD, HEALTH_WARN, HEALTH_BAD, HEALTH_DOWN };
 
 struct model_link {
@@ -28,7 +28,7 @@ struct model_link {
 	char transport[4];
 	char link_type[32];
 	char role[8];
-	enum link_state state;
+	enum ctl_link_state state;
 	char local_addr[64];
 	char remote_addr[64];
 	int64_t port;
@@ -126,7 +126,6 @@ int model_apply_event(struct model *m, const json_t *event, char *err, size_t er
 
 /* Parses one LINK object. Exposed for the tests and the detail view. */
 int model_link_parse(const json_t *obj, struct model_link *out, char *err, size_t errlen);
-const char *link_state_name(enum link_state s);
 enum link_health model_link_health(const struct model_link *l);
 
 /* Events, oldest first. */

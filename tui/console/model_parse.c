@@ -11,58 +11,58 @@
 
 #include "tui/console/model_parse.h"
 
-int jerr(char *err, size_t errlen, const char *where, const char *field, const char *why)
+int model_json_err(char *err, size_t errlen, const char *where, const char *field, const char *why)
 {
 	if (err && errlen)
 		snprintf(err, errlen, "%s%s%s: %s", where, *where && *field ? "." : "", field, why);
 	return -EINVAL;
 }
 
-int jstr(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen, char *err,
+int model_json_str(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen, char *err,
 	 size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v)) {
 		out[0] = '\0';
-		return required ? jerr(err, errlen, where, key, "missing") : 0;
+		return required ? model_json_err(err, errlen, where, key, "missing") : 0;
 	}
 	if (!json_is_string(v))
-		return jerr(err, errlen, where, key, "is not a string");
+		return model_json_err(err, errlen, where, key, "is not a string");
 	const char *s = json_string_value(v);
 	size_t l = json_string_length(v);
 	if (l >= outlen || strlen(s) != l)
-		return jerr(err, errlen, where, key, "too long or contains NUL");
+		return model_json_err(err, errlen, where, key, "too long or contains NUL");
 	for (size_t i = 0; i < l; i++) {
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return jerr(err, errlen, where, key, "contains control characters");
+			return model_json_err(err, errlen, where, key, "contains control characters");
 	}
 	memcpy(out, s, l + 1);
 	return 0;
 }
 
-int jint(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
+int model_json_int(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
 	 int64_t *out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
-		return required ? jerr(err, errlen, where, key, "missing") : 0;
+		return required ? model_json_err(err, errlen, where, key, "missing") : 0;
 	if (json_is_real(v)) {
 		double d = json_real_value(v);
 		if (d != floor(d) || d < (double)min || d > (double)max)
-			return jerr(err, errlen, where, key, "is not an integer in range");
+			return model_json_err(err, errlen, where, key, "is not an integer in range");
 		*out = (int64_t)d;
 		return 0;
 	}
 	if (!json_is_integer(v))
-		return jerr(err, errlen, where, key, "is not a number");
+		return model_json_err(err, errlen, where, key, "is not a number");
 	json_int_t i = json_integer_value(v);
 	if (i < min || i > max)
-		return jerr(err, errlen, where, key, "is out of range");
+		return model_json_err(err, errlen, where, key, "is out of range");
 	*out = (int64_t)i;
 	return 0;
 }
 
-int jnum(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
+int model_json_num(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
 	 size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
@@ -71,10 +71,10 @@ int jnum(const json_t *obj, const char *where, const char *key, double min, doub
 		return 0;
 	}
 	if (!json_is_number(v))
-		return jerr(err, errlen, where, key, "is not a number");
+		return model_json_err(err, errlen, where, key, "is not a number");
 	double d = json_number_value(v);
 	if (!isfinite(d) || d < min || d > max)
-		return jerr(err, errlen, where, key, "is out of range");
+		return model_json_err(err, errlen, where, key, "is out of range");
 	*out = d;
 	return 0;
 }
@@ -87,7 +87,7 @@ int jbool(const json_t *obj, const char *where, const char *key, bool *out, char
 		return 0;
 	}
 	if (!json_is_boolean(v))
-		return jerr(err, errlen, where, key, "is not true/false");
+		return model_json_err(err, errlen, where, key, "is not true/false");
 	*out = json_is_true(v);
 	return 0;
 }
@@ -101,7 +101,7 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 	if (!arr || json_is_null(arr))
 		return 0;
 	if (!json_is_array(arr))
-		return jerr(err, errlen, where, key, "is not an array");
+		return model_json_err(err, errlen, where, key, "is not an array");
 	size_t total = json_array_size(arr), skip = total > max ? total - max : 0;
 	for (size_t i = skip; i < total; i++) {
 		const json_t *v = json_array_get(arr, i);
@@ -111,76 +111,55 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 		}
 		double d = json_is_number(v) ? json_number_value(v) : -1;
 		if (!isfinite(d) || d < 0 || d > 3.6e6)
-			return jerr(err, errlen, where, key, "holds a value that is not an RTT in ms or null");
+			return model_json_err(err, errlen, where, key, "holds a value that is not an RTT in ms or null");
 		out[(*n)++] = d;
 	}
 	return 0;
 }
 
-static const char *const state_names[] = {
-	[LINK_DOWN] = "down",		[LINK_UP] = "up",	    [LINK_DEAD] = "dead",
-	[LINK_CREATING] = "creating", [LINK_REMOVING] = "removing", [LINK_FAILED] = "failed",
-};
-
-static int parse_state(const char *s, enum link_state *out)
-{
-	for (size_t i = 0; i < sizeof(state_names) / sizeof(state_names[0]); i++) {
-		if (strcmp(s, state_names[i]) == 0) {
-			*out = (enum link_state)i;
-			return 0;
-		}
-	}
-	return -EINVAL;
-}
-
-int model_link_state_parse(const json_t *obj, const char *where, enum link_state *out, char *err, size_t errlen)
+int model_link_state_parse(const json_t *obj, const char *where, enum ctl_link_state *out, char *err, size_t errlen)
 {
 	char state[16];
-	int rc = jstr(obj, where, "state", true, state, sizeof(state), err, errlen);
-	if (rc == 0 && parse_state(state, out) < 0)
-		rc = jerr(err, errlen, where, "state", "is not up, down, dead, creating, removing or failed");
+	int rc = model_json_str(obj, where, "state", true, state, sizeof(state), err, errlen);
+	if (rc == 0 && ctl_link_state_from_name(state, out) < 0)
+		rc = model_json_err(err, errlen, where, "state", "is not up, down, dead, creating, removing or failed");
 	return rc;
-}
-
-const char *link_state_name(enum link_state s)
-{
-	return (size_t)s < sizeof(state_names) / sizeof(state_names[0]) ? state_names[s] : "down";
 }
 
 static int link_parse_at(const json_t *obj, const char *where, struct model_link *l, char *err, size_t errlen)
 {
 	if (!json_is_object(obj))
-		return jerr(err, errlen, where, "", "is not an object");
+		return model_json_err(err, errlen, where, "", "is not an object");
 	memset(l, 0, sizeof(*l));
 	l->cost = l->cost_measured = -1;
 	int64_t override = -1;
 	int rc = 0;
-	rc = rc ? rc : jstr(obj, where, "name", true, l->name, sizeof(l->name), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "name", true, l->name, sizeof(l->name), err, errlen);
 	if (rc == 0 && l->name[0] == '\0')
-		rc = jerr(err, errlen, where, "name", "is empty");
+		rc = model_json_err(err, errlen, where, "name", "is empty");
 	rc = rc ? rc : model_link_state_parse(obj, where, &l->state, err, errlen);
-	rc = rc ? rc : jint(obj, where, "remote_id", false, 0, 65535, &l->remote_id, err, errlen);
-	rc = rc ? rc : jstr(obj, where, "endpoint", false, l->endpoint, sizeof(l->endpoint), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "transport", false, l->transport, sizeof(l->transport), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "link_type", false, l->link_type, sizeof(l->link_type), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "role", false, l->role, sizeof(l->role), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "local_addr", false, l->local_addr, sizeof(l->local_addr), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "remote_addr", false, l->remote_addr, sizeof(l->remote_addr), err, errlen);
-	rc = rc ? rc : jint(obj, where, "port", false, 0, 65535, &l->port, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "rtt_ms", 0, 3.6e6, &l->rtt_ms, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "rtt_min_ms", 0, 3.6e6, &l->rtt_min_ms, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "rtt_max_ms", 0, 3.6e6, &l->rtt_max_ms, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "loss_pct", 0, 100, &l->loss_pct, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "jitter_ms", 0, 3.6e6, &l->jitter_ms, err, errlen);
-	rc = rc ? rc : jint(obj, where, "cost", false, 0, 65535, &l->cost, err, errlen);
-	rc = rc ? rc : jint(obj, where, "cost_measured", false, 0, 65535, &l->cost_measured, err, errlen);
-	rc = rc ? rc : jint(obj, where, "override", false, 0, 65535, &override, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "remote_id", false, 0, 65535, &l->remote_id, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "endpoint", false, l->endpoint, sizeof(l->endpoint), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "transport", false, l->transport, sizeof(l->transport), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "link_type", false, l->link_type, sizeof(l->link_type), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "role", false, l->role, sizeof(l->role), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "local_addr", false, l->local_addr, sizeof(l->local_addr), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "remote_addr", false, l->remote_addr, sizeof(l->remote_addr), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "port", false, 0, 65535, &l->port, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "rtt_ms", 0, 3.6e6, &l->rtt_ms, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "rtt_min_ms", 0, 3.6e6, &l->rtt_min_ms, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "rtt_max_ms", 0, 3.6e6, &l->rtt_max_ms, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "loss_pct", 0, 100, &l->loss_pct, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "jitter_ms", 0, 3.6e6, &l->jitter_ms, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "cost", false, 0, 65535, &l->cost, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "cost_measured", false, 0, 65535, &l->cost_measured, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "override", false, 0, 65535, &override, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "drained", &l->drained, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "rx_bytes", 0, 1e19, &l->rx_bytes, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "tx_bytes", 0, 1e19, &l->tx_bytes, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "rx_rate", 0, 1e15, &l->rx_rate, err, errlen);
-	rc = rc ? rc : jnum(obj, where, "tx_rate", 0, 1e15, &l->tx_rate, err, errlen);
-	rc = rc ? rc : jint(obj, where, "last_handshake", false, 0, INT64_MAX / 2, &l->last_handshake, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "rx_bytes", 0, 1e19, &l->rx_bytes, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "tx_bytes", 0, 1e19, &l->tx_bytes, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "rx_rate", 0, 1e15, &l->rx_rate, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "tx_rate", 0, 1e15, &l->tx_rate, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "last_handshake", false, 0, INT64_MAX / 2, &l->last_handshake, err, errlen);
 	rc = rc ? rc : jsamples(obj, where, "rtt_recent", l->rtt_recent, MODEL_RECENT_MAX, &l->rtt_recent_n, err, errlen);
 	if (rc)
 		return rc;
@@ -208,10 +187,10 @@ int model_links_parse(const json_t *obj, const char *what, struct model_link **o
 	*out = NULL;
 	*n = 0;
 	if (!json_is_array(arr))
-		return jerr(err, errlen, what, "links", "missing or not an array");
+		return model_json_err(err, errlen, what, "links", "missing or not an array");
 	size_t count = json_array_size(arr);
 	if (count > MODEL_LINKS_MAX)
-		return jerr(err, errlen, what, "links", "has too many entries");
+		return model_json_err(err, errlen, what, "links", "has too many entries");
 	if (count == 0)
 		return 0;
 	struct model_link *links = calloc(count, sizeof(*links));
@@ -234,15 +213,15 @@ int model_links_parse(const json_t *obj, const char *what, struct model_link **o
 int model_node_parse(const json_t *obj, const char *where, struct model_node *nd, char *err, size_t errlen)
 {
 	if (!json_is_object(obj))
-		return jerr(err, errlen, where, "", "is not an object");
+		return model_json_err(err, errlen, where, "", "is not an object");
 	memset(nd, 0, sizeof(*nd));
 	int rc = 0;
-	rc = rc ? rc : jint(obj, where, "id", true, 0, 65535, &nd->id, err, errlen);
-	rc = rc ? rc : jstr(obj, where, "loopback4", false, nd->loopback4, sizeof(nd->loopback4), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "loopback6", false, nd->loopback6, sizeof(nd->loopback6), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "next_hop", false, nd->next_hop, sizeof(nd->next_hop), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "via", false, nd->via, sizeof(nd->via), err, errlen);
-	rc = rc ? rc : jint(obj, where, "metric", false, 0, INT32_MAX, &nd->metric, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "id", true, 0, 65535, &nd->id, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "loopback4", false, nd->loopback4, sizeof(nd->loopback4), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "loopback6", false, nd->loopback6, sizeof(nd->loopback6), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "next_hop", false, nd->next_hop, sizeof(nd->next_hop), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "via", false, nd->via, sizeof(nd->via), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "metric", false, 0, INT32_MAX, &nd->metric, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "direct", &nd->direct, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "self", &nd->self, err, errlen);
 	return rc;
@@ -251,19 +230,19 @@ int model_node_parse(const json_t *obj, const char *where, struct model_node *nd
 int model_status_parse(const json_t *obj, const char *where, struct model_status *st, char *err, size_t errlen)
 {
 	if (!json_is_object(obj))
-		return jerr(err, errlen, where, "", "is not an object");
+		return model_json_err(err, errlen, where, "", "is not an object");
 	memset(st, 0, sizeof(*st));
 	int rc = 0;
-	rc = rc ? rc : jint(obj, where, "id", true, -1, 65535, &st->id, err, errlen);
-	rc = rc ? rc : jstr(obj, where, "loopback4", false, st->loopback4, sizeof(st->loopback4), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "loopback6", false, st->loopback6, sizeof(st->loopback6), err, errlen);
-	rc = rc ? rc : jstr(obj, where, "version", false, st->version, sizeof(st->version), err, errlen);
-	rc = rc ? rc : jint(obj, where, "uptime", false, 0, INT64_MAX / 2, &st->uptime, err, errlen);
-	rc = rc ? rc : jstr(obj, where, "bird", false, st->bird, sizeof(st->bird), err, errlen);
-	rc = rc ? rc : jint(obj, where, "links_up", false, 0, MODEL_LINKS_MAX, &st->links_up, err, errlen);
-	rc = rc ? rc : jint(obj, where, "links_total", false, 0, MODEL_LINKS_MAX, &st->links_total, err, errlen);
-	rc = rc ? rc : jint(obj, where, "nodes", false, 0, 65536, &st->nodes, err, errlen);
-	rc = rc ? rc : jstr(obj, where, "mesh", false, st->mesh, sizeof(st->mesh), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "id", true, -1, 65535, &st->id, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "loopback4", false, st->loopback4, sizeof(st->loopback4), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "loopback6", false, st->loopback6, sizeof(st->loopback6), err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "version", false, st->version, sizeof(st->version), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "uptime", false, 0, INT64_MAX / 2, &st->uptime, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "bird", false, st->bird, sizeof(st->bird), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "links_up", false, 0, MODEL_LINKS_MAX, &st->links_up, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "links_total", false, 0, MODEL_LINKS_MAX, &st->links_total, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "nodes", false, 0, 65536, &st->nodes, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "mesh", false, st->mesh, sizeof(st->mesh), err, errlen);
 	st->known = rc == 0;
 	return rc;
 }

@@ -12,19 +12,19 @@
 
 #include "tui/console/model.h"
 
-int jerr(char *err, size_t errlen, const char *where, const char *field, const char *why);
-int jstr(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen, char *err,
+int model_json_err(char *err, size_t errlen, const char *where, const char *field, const char *why);
+int model_json_str(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen, char *err,
 	 size_t errlen);
-int jint(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
+int model_json_int(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
 	 int64_t *out, char *err, size_t errlen);
-int jnum(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
+int model_json_num(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
 	 size_t errlen);
 int jbool(const json_t *obj, const char *where, const char *key, bool *out, char *err, size_t errlen);
 int jsamples(const json_t *obj, const char *where, const char *key, double *out, size_t max, size_t *n, char *err,
 	     size_t errlen);
 
 int model_link_parse_at(const json_t *obj, const char *where, struct model_link *out, char *err, size_t errlen);
-int model_link_state_parse(const json_t *obj, const char *where, enum link_state *out, char *err, size_t errlen);
+int model_link_state_parse(const json_t *obj, const char *where, enum ctl_link_state *out, char *err, size_t errlen);
 int model_links_parse(const json_t *obj, const char *what, struct model_link **out, size_t *n, char *err,
 		      size_t errlen);
 int model_node_parse(const json_t *obj, const char *where, struct model_node *nd, char *err, size_t errlen);

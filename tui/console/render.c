@@ -192,7 +192,7 @@ static void link_cell(const struct ui *ui, const struct model_link *l, enum col_
 		snprintf(out, outlen, "%s", l->link_type);
 		break;
 	case COL_STATE:
-		snprintf(out, outlen, "%s", link_state_name(l->state));
+		snprintf(out, outlen, "%s", ctl_link_state_name(l->state));
 		break;
 	case COL_RTT:
 		fmt_rtt(out, outlen, l->rtt_ms);
@@ -326,7 +326,7 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		return;
 	}
 	snprintf(line, sizeof(line), " %s  node %lld  %s  %s %s  %s %s  port %lld", l->name, (long long)l->remote_id,
-		 link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
+		 ctl_link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
 	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
 	put(w, 2, 0, line);
 	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
