@@ -58,6 +58,7 @@ struct obfs_engine {
 	pthread_mutex_t lock;
 	pthread_cond_t done_cond;
 	struct cmd *cmds; /* guarded by lock; LIFO is fine, senders wait one at a time */
+	bool dead;        /* guarded by lock: the engine thread has ended */
 	struct slot slots[OBFS_DP_LINKS_MAX];
 	struct obfs_dp dp; /* the engine thread's */
 	struct obfs_nfq *queue;
@@ -139,6 +140,21 @@ static bool run_cmds(struct obfs_engine *e)
 	return stop;
 }
 
+/* The thread ended (stop, or an epoll failure): commands waiting or coming
+ * are answered -ESHUTDOWN instead of waiting forever. */
+static void mark_dead(struct obfs_engine *e)
+{
+	pthread_mutex_lock(&e->lock);
+	e->dead = true;
+	for (struct cmd *c = e->cmds; c; c = c->next) {
+		c->rc = -ESHUTDOWN;
+		c->done = true;
+	}
+	e->cmds = NULL;
+	pthread_cond_broadcast(&e->done_cond);
+	pthread_mutex_unlock(&e->lock);
+}
+
 static void *engine_main(void *arg)
 {
 	struct obfs_engine *e = arg;
@@ -156,8 +172,10 @@ static void *engine_main(void *arg)
 		}
 		for (int i = 0; i < n; i++) {
 			if (ev[i].data.fd == e->event_fd) {
-				if (run_cmds(e))
+				if (run_cmds(e)) {
+					mark_dead(e);
 					return NULL;
+				}
 				continue;
 			}
 			for (int b = 0; b < BATCHES_PER_WAKE; b++) {
@@ -174,6 +192,7 @@ static void *engine_main(void *arg)
 				 (unsigned long long)last_errors);
 		}
 	}
+	mark_dead(e);
 	return NULL;
 }
 
@@ -187,11 +206,17 @@ static int send_cmd(struct obfs_engine *e, struct cmd *c)
 	c->done = false;
 	c->err[0] = '\0';
 	pthread_mutex_lock(&e->lock);
+	if (e->dead) {
+		pthread_mutex_unlock(&e->lock);
+		snprintf(c->err, sizeof(c->err), "the obfuscation engine has stopped (see the log)");
+		return c->rc = -ESHUTDOWN;
+	}
 	c->next = e->cmds;
 	e->cmds = c;
 	pthread_mutex_unlock(&e->lock);
-	if (write(e->event_fd, &one, sizeof(one)) < 0)
-		return -errno;
+	/* Cannot fail short of 2^64 - 2 pending wake-ups; the command is
+	 * listed either way and the engine takes it at its next wake. */
+	(void)!write(e->event_fd, &one, sizeof(one));
 	pthread_mutex_lock(&e->lock);
 	while (!c->done)
 		pthread_cond_wait(&e->done_cond, &e->lock);

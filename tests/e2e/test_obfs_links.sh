@@ -62,12 +62,16 @@ capture_stop() {
 }
 e2e_on_exit '[ -z "$CAP_PID" ] || kill "$CAP_PID"'
 
-reconnect() {
-	local type=$1 token
+# Before a capture starts: the previous link's last datagrams are not the next one's.
+disconnect() {
 	if [ "$(links_to 2 0)" != 0 ]; then
 		on 2 wgmesh disconnect pipe0 pipe0v6 >>"$E2E_TMP/lab.log" 2>&1 || fail "node 2: disconnect failed"
 	fi
 	wait_until 30 no_links || fail "links between node 0 and 2 did not go: $(on 0 wgmesh links; on 2 wgmesh links)"
+}
+
+connect() {
+	local type=$1 token try
 	# Until OSPF on node 0 has let go of node 2's routes, node 0 takes node
 	# 2 for a member already and refuses a first join (416): retry then.
 	for ((try = 0; ; try++)); do
@@ -89,8 +93,9 @@ lab impair 0 2 --dpi
 on 0 iperf3 -s -D --logfile /dev/null || fail "node 0: iperf3 server did not start"
 
 e2e_log "default: the DPI box drops the initiations, no handshake, no ping (IPv4 and IPv6 transport)"
+disconnect
 capture_start "$E2E_TMP/default.pcap"
-reconnect default
+connect default
 for tp in v4 v6; do
 	peer=$(peer_addr $tp) || fail "node 2: no $tp link to node 0"
 	eval "peer_$tp=$peer"
@@ -109,8 +114,9 @@ capture_stop
 for type in $TYPES; do
 	e2e_log "$type: comes up through the DPI box over IPv4 and IPv6 transport"
 	drops_before=$(dpi_drops)
+	disconnect
 	capture_start "$E2E_TMP/$type.pcap"
-	reconnect "$type"
+	connect "$type"
 	for tp in v4 v6; do
 		peer=$(peer_addr $tp) || fail "node 2: no $tp link to node 0"
 		wait_until 45 pings "$peer" || fail "$type: no ping over the $tp link ($peer) within 45 s"
@@ -130,7 +136,11 @@ for type in $TYPES; do
 	[ "$(jq '.out_packets > 1000 and .in_packets > 100' <<<"$counters")" = true ] ||
 		fail "$type: the engine's counters do not show the transfer: $counters"
 	if [ "$type" = amneziawg ]; then
-		[ "$(jq '.extra_sent > 0' <<<"$counters")" = true ] || fail "amneziawg sent no junk datagram: $counters"
+		# Junk goes out on the engine's raw sockets, one per IP version.
+		for l in pipe0 pipe0v6; do
+			counters=$(on 2 wgmesh links --json | jq -c --arg l $l '.[] | select(.name == $l) | .obfs')
+			[ "$(jq '.extra_sent > 0' <<<"$counters")" = true ] || fail "amneziawg sent no junk datagram on $l: $counters"
+		done
 	fi
 done
 
