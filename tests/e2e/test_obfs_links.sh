@@ -153,11 +153,24 @@ for id in 0 2; do
 	on 2 ping -c 3 -i 0.3 -W 1 "$peer" >/dev/null 2>&1 && fail "$type: the link passed traffic while node $id's daemon was down"
 	capture_stop
 	[ "$(std_wg_count "$E2E_TMP/stopped$id.pcap")" -eq 0 ] || fail "plain WireGuard on the wire while node $id's daemon was down"
-	e2e_log "$type: node $id's daemon started again: the link works again"
+	# A link removed while the daemon was down leaves its port queued;
+	# the start reconciles it away once every stored link is back.
+	on "$id" iptables -w -t mangle -A WGMESH-OBFS-OUT -p udp -m udp --sport 40000 -j NFQUEUE --queue-num 7700
+	e2e_log "$type: node $id's daemon started again: the link works again, a stale port is unqueued"
 	lab daemon "$id" start
 	wait_until 45 pings "$peer" || fail "$type: no ping within 45 s of restarting node $id's daemon"
+	wait_until 30 sh -c "! '$LAB' exec $id iptables -t mangle -S WGMESH-OBFS-OUT | grep -q 'sport 40000'" ||
+		fail "node $id: the stale port's rule is still there after the start"
 done
 on 2 timeout 60 iperf3 -c "$peer" -n 2M >/dev/null 2>&1 || fail "$type: TCP transfer after the restarts failed"
+
+e2e_log "disconnect removes the links' rules on both ends"
+disconnect
+for id in 0 2; do
+	for ipt in iptables ip6tables; do
+		on "$id" $ipt -t mangle -S WGMESH-OBFS-IN | grep -q NFQUEUE && fail "node $id: $ipt rules left after disconnect: $(on "$id" $ipt -t mangle -S WGMESH-OBFS-IN)"
+	done
+done
 
 e2e_log "clear removes the DPI box"
 lab clear 0 2
