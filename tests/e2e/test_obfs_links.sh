@@ -130,6 +130,10 @@ for type in $TYPES; do
 	e2e_log "$type: underlay capture: $total UDP datagrams, $std of standard WireGuard type and size"
 	[ "$total" -gt 1000 ] || fail "$type: the capture holds only $total datagrams"
 	[ "$std" -eq 0 ] || fail "$type: $std datagrams on the wire look like plain WireGuard"
+	# The engine writes every checksum itself (after a changed verdict the
+	# kernel leaves it): tcpdump -vv recomputes them, IPv4 and IPv6.
+	bad=$(tcpdump -r "$E2E_TMP/$type.pcap" -vv -nn udp 2>/dev/null | grep -c 'bad udp cksum' || true)
+	[ "$bad" -eq 0 ] || fail "$type: $bad datagrams with a wrong UDP checksum on the wire"
 	[ "$(dpi_drops)" = "$drops_before" ] || fail "$type: the DPI box recognised $(($(dpi_drops) - drops_before)) initiation(s)"
 	counters=$(on 2 wgmesh links --json | jq -c '.[] | select(.name == "pipe0") | .obfs')
 	e2e_log "$type: engine counters of node 2's pipe0: $counters"
