@@ -118,7 +118,7 @@ int obfs_nfq_open(uint16_t queue, struct obfs_nfq **out, char *err, size_t errle
 	mnl_socket_setsockopt(q->nl, NETLINK_NO_ENOBUFS, &one, sizeof(one));
 	if ((rc = bind_queue(q)) < 0) {
 		snprintf(err, errlen, "cannot bind netfilter queue %u: %s%s", queue, strerror(-rc),
-			 rc == -EBUSY ? " (another process holds it)" : "");
+			 rc == -EPERM ? " (another process holds it)" : "");
 		goto fail;
 	}
 	for (size_t i = 0; i < OBFS_NFQ_BATCH; i++) {

@@ -27,7 +27,7 @@ struct obfs_nfq_packet {
 };
 
 /* Binds queue QUEUE in the current network namespace. 0 or negative errno,
- * err one line (-EBUSY: another process holds the queue). */
+ * err one line (-EPERM: another process holds the queue). */
 int obfs_nfq_open(uint16_t queue, struct obfs_nfq **out, char *err, size_t errlen);
 /* Unbinds and frees; the kernel then drops what reaches the queue. */
 void obfs_nfq_close(struct obfs_nfq *q);
