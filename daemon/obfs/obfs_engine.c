@@ -356,6 +356,13 @@ int obfs_engine_rules_init(struct obfs_engine *e, char *err, size_t errlen)
 		size_t n = 0;
 
 		rc = obfs_rules_run(argv, NULL, save, cap, err, errlen);
+		if (rc == -ENOENT) {
+			/* No iptables: nothing of ours can be there. A node with
+			 * only default links needs none; an obfuscated link says
+			 * what to install when it comes up. */
+			free(save);
+			return 0;
+		}
 		if (rc < 0)
 			break;
 		obfs_rules_parse_save(save, &e->has_jumps[f], ports, OBFS_DP_LINKS_MAX, &n);
@@ -365,7 +372,11 @@ int obfs_engine_rules_init(struct obfs_engine *e, char *err, size_t errlen)
 			e->inherited[e->n_inherited++] = ports[i];
 	}
 	free(save);
-	return rc < 0 ? rc : write_rules(e, err, errlen);
+	if (rc < 0)
+		return rc;
+	/* A node that never had an obfuscated link gets no chains until it
+	 * has one; otherwise they are renewed (rules of an older version). */
+	return e->has_jumps[0] || e->has_jumps[1] || e->n_inherited ? write_rules(e, err, errlen) : 0;
 }
 
 int obfs_engine_link_up(struct obfs_engine *e, const char *name, uint16_t port, const struct wgm_obfs_config *cfg,
@@ -460,6 +471,8 @@ int obfs_engine_link_down(struct obfs_engine *e, const char *name, char *err, si
 int obfs_engine_rules_sync(struct obfs_engine *e, char *err, size_t errlen)
 {
 	e->n_inherited = 0;
+	if (!e->has_jumps[0] && !e->has_jumps[1])
+		return 0; /* no chains: nothing queued, nothing stale */
 	return write_rules(e, err, errlen);
 }
 

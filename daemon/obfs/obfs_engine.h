@@ -34,8 +34,9 @@ void obfs_engine_free(struct obfs_engine *e);
 
 /* ---- worker thread only (they run iptables-restore) ---- */
 
-/* Makes our chains and their jumps (start-up), keeping the ports queued
- * now queued (obfs_rules.h). */
+/* Start-up: renews our chains where they exist, keeping the ports queued
+ * now queued (obfs_rules.h). A node without them gets them with its first
+ * obfuscated link. No iptables installed: 0 (nothing of ours to keep). */
 int obfs_engine_rules_init(struct obfs_engine *e, char *err, size_t errlen);
 /* Hands link NAME (WireGuard listen port PORT) to the engine, then queues its
  * flow. A link already there gets the new configuration (type or key

@@ -90,6 +90,9 @@ pings() { on 2 ping -c1 -W1 "$1"; }
 e2e_log "lab: nodes 0 and 2 (prefix $WGMLAB_PREFIX), every link type enabled; DPI box on the 0-2 path"
 lab up 2 --link-types default
 lab impair 0 2 --dpi
+for id in 0 2; do
+	on "$id" iptables-save -t mangle | grep -q WGMESH-OBFS && fail "node $id has obfuscation chains with only default links"
+done
 on 0 iperf3 -s -D --logfile /dev/null || fail "node 0: iperf3 server did not start"
 
 e2e_log "default: the DPI box drops the initiations, no handshake, no ping (IPv4 and IPv6 transport)"
