@@ -216,8 +216,19 @@ int obfs_nfq_receive(struct obfs_nfq *q, struct obfs_nfq_packet *pkts, size_t ma
 		struct nlmsghdr *nlh = q->iovs[i].iov_base;
 		int len = (int)q->msgs[i].msg_len;
 
-		if (q->msgs[i].msg_hdr.msg_flags & MSG_TRUNC)
-			continue; /* cannot happen with 64 KiB copy range and slots */
+		if (q->msgs[i].msg_hdr.msg_flags & MSG_TRUNC) {
+			/* Cannot happen with a 64 KiB copy range and these slots;
+			 * if it did, the packet still needs a verdict, or it
+			 * would sit in the kernel's queue for good. The kernel
+			 * puts NFQA_PACKET_HDR first. */
+			const struct nlattr *a = (const struct nlattr *)((uint8_t *)nlh + NLMSG_HDRLEN +
+									  MNL_ALIGN(sizeof(struct nfgenmsg)));
+			if (mnl_attr_get_type(a) == NFQA_PACKET_HDR) {
+				const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(a);
+				obfs_nfq_verdict(q, ntohl(ph->packet_id), NF_DROP);
+			}
+			continue;
+		}
 		while (mnl_nlmsg_ok(nlh, len) && n < max) {
 			if (parse_one(q, nlh, &pkts[n]))
 				n++;
