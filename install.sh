@@ -29,8 +29,13 @@ CONFIG=$CONF_DIR/config.json
 PROGRAMS=(wgmesh wgmeshd wgmesh-delayq)
 
 RUNTIME_PACKAGES=(wireguard-tools wireguard-go bird2 iproute2 iptables iputils-ping util-linux)
+# The lab's own tools: nft for `impair --dpi` (a bridge table), jq for
+# `up --link-types`, iperf3 for throughput in it.
+LAB_PACKAGES=(nftables jq iperf3)
 BUILD_PACKAGES=(build-essential cmake pkg-config libmnl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsodium-dev libncurses-dev)
+
+EXTRA_PACKAGES=()
 
 say() { printf 'install.sh: %s\n' "$*"; }
 die() {
@@ -63,7 +68,7 @@ install_packages() {
 		return 0
 	fi
 	command -v apt-get >/dev/null || die "apt-get not found: this installer is for Debian and Ubuntu (install the packages listed in docs/install.md by hand, then run with --no-deps)"
-	for p in "${RUNTIME_PACKAGES[@]}" "${BUILD_PACKAGES[@]}"; do
+	for p in "${RUNTIME_PACKAGES[@]}" "${BUILD_PACKAGES[@]}" "${EXTRA_PACKAGES[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 	done
 	if [ ${#missing[@]} -eq 0 ]; then
@@ -281,6 +286,7 @@ cmd_lab() {
 	esac
 	staging && die "the lab runs on this machine; it does not run with WGM_INSTALL_ROOT"
 	require_root
+	EXTRA_PACKAGES=("${LAB_PACKAGES[@]}")
 	install_packages
 	build
 	say "bringing up a lab of $n nodes: WGMLAB_BIN_DIR=$BUILD $SRC/tests/lab/wgmesh-lab up $n ${up_args[*]}"

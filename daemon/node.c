@@ -28,6 +28,8 @@
 #include "daemon/routing/vxlan.h"
 #include "daemon/api/tokens.h"
 #include "daemon/core/worker.h"
+#include "daemon/obfs/obfs_engine.h"
+#include "daemon/obfs/obfs_hooks.h"
 
 struct node {
 	const struct wgm_config *cfg;
@@ -41,6 +43,9 @@ struct node {
 	bool worker_route_open;
 	struct wg_backend *wg;
 	struct link_system sys;
+	struct obfs_engine *obfs;
+	struct obfs_hooks obfs_hooks;
+	char obfs_err[256]; /* the worker's, read in its done */
 	struct worker *worker;
 	struct links *links;
 	struct tokens tokens;
@@ -153,6 +158,41 @@ static int quality_apply(bool urgent, quality_apply_done_fn done, void *done_ctx
 	return routing_request_apply(n->routing, urgent, done, done_ctx);
 }
 
+/* The obfuscation engine's table and chains, before any link comes up (the
+ * worker runs jobs in order). On the worker: it runs iptables-restore. */
+static void obfs_rules_run_job(void *ctx)
+{
+	struct node *n = ctx;
+
+	n->obfs_err[0] = '\0';
+	if (obfs_engine_rules_init(n->obfs, n->obfs_err, sizeof(n->obfs_err)) < 0 && !n->obfs_err[0])
+		snprintf(n->obfs_err, sizeof(n->obfs_err), "failed");
+}
+
+static void obfs_rules_done(void *ctx)
+{
+	struct node *n = ctx;
+
+	if (n->obfs_err[0])
+		log_err("obfuscation rules: %s; obfuscated links will not pass traffic", n->obfs_err);
+}
+
+/* Without the engine (no NFQUEUE, no iptables) plain links work and obfuscated
+ * ones fail to come up with a message naming the cause. */
+static void start_obfs(struct node *n)
+{
+	char err[256];
+
+	if (obfs_engine_new(&n->obfs, err, sizeof(err)) < 0) {
+		log_warn("obfuscation engine: %s; links of type wgobfs, ipt_xor and amneziawg cannot come up", err);
+		n->obfs = NULL;
+		return;
+	}
+	n->sys.obfs = n->obfs;
+	if (worker_submit(n->worker, obfs_rules_run_job, obfs_rules_done, n) < 0)
+		log_err("obfuscation rules: out of memory");
+}
+
 static int start_routing(struct node *n, char *err, size_t errlen)
 {
 	struct routing_deps rdeps = { .loop = n->loop, .worker = n->worker, .cfg = n->cfg, .plan = n->plan,
@@ -234,11 +274,17 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		snprintf(err, errlen, "worker thread: %s", strerror(-rc));
 		goto fail;
 	}
+	start_obfs(n);
 	{
 		struct links_deps deps = { .loop = loop, .worker = n->worker, .sys = &n->sys, .plan = plan,
 					   .state_dir = cfg->state_dir, .ctl = ctl };
 		if ((rc = links_new(&deps, &n->links)) < 0) {
 			snprintf(err, errlen, "out of memory");
+			goto fail;
+		}
+		n->obfs_hooks = (struct obfs_hooks){ .worker = n->worker, .engine = n->obfs };
+		if ((rc = obfs_hooks_register(&n->obfs_hooks, n->links)) < 0) {
+			snprintf(err, errlen, "link hooks: %s", strerror(-rc));
 			goto fail;
 		}
 	}
@@ -331,6 +377,9 @@ void node_stop(struct node *n)
 	worker_free(n->worker);
 	/* After the worker, whose last saves report to it. */
 	rotation_free(n->rotation);
+	/* After the worker, whose jobs use it. Its rules stay: obfuscated
+	 * flows are dropped until the next start, never sent plain. */
+	obfs_engine_free(n->obfs);
 	quality_free(n->quality);
 	link_expiry_free(n->expiry);
 	notify_free(n->notify);

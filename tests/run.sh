@@ -15,7 +15,7 @@ build=${WGM_TEST_BUILD_DIR:-$src/build/test}
 packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
 	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
-	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq)
+	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3)
 
 missing=()
 for p in "${packages[@]}"; do

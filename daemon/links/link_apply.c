@@ -8,6 +8,7 @@
 
 #include "common/wg/keys.h"
 #include "common/netlink/nl_route.h"
+#include "daemon/obfs/obfs_link.h"
 
 int link_record_to_wg_device(const struct link_record *rec, struct wg_device **out)
 {
@@ -113,8 +114,14 @@ static bool device_matches(struct link_system *sys, const struct wg_device *want
 int link_apply_up(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen)
 {
 	struct wg_device *dev = NULL;
+	unsigned mtu = obfs_link_mtu(rec);
 	int rc;
 
+	/* Before the interface exists: its first datagram is already queued
+	 * and transformed, never sent plain. */
+	rc = obfs_link_up(sys->obfs, rec, err, errlen);
+	if (rc < 0)
+		return rc;
 	rc = wg_create(sys->wg, rec->name, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -133,7 +140,7 @@ int link_apply_up(struct link_system *sys, const struct link_record *rec, char *
 	wg_device_free(dev);
 	if (rc < 0)
 		return rc;
-	if (rec->mtu && (rc = nl_route_link_set_mtu(sys->route, rec->name, rec->mtu, err, errlen)) < 0)
+	if (mtu && (rc = nl_route_link_set_mtu(sys->route, rec->name, mtu, err, errlen)) < 0)
 		return rc;
 	if ((rc = add_addresses(sys, rec, err, errlen)) < 0)
 		return rc;
@@ -142,7 +149,12 @@ int link_apply_up(struct link_system *sys, const struct link_record *rec, char *
 
 int link_apply_delete(struct link_system *sys, const char *name, char *err, size_t errlen)
 {
-	return wg_delete(sys->wg, name, err, errlen);
+	int rc = wg_delete(sys->wg, name, err, errlen);
+
+	/* After the interface: while it exists its flow stays queued. */
+	if (rc == 0)
+		rc = obfs_link_down(sys->obfs, name, err, errlen);
+	return rc;
 }
 
 int link_apply_set_admin(struct link_system *sys, const char *name, bool up, char *err, size_t errlen)

@@ -15,9 +15,14 @@
 /* Used when the path MTU to the endpoint is unknown. */
 #define LINK_MTU_DEFAULT 1420
 
+struct obfs_engine;
+
 struct link_system {
 	struct wg_backend *wg;
 	struct nl_sock *route;
+	/* Obfuscated link types (daemon/obfs/); NULL when the engine could not
+	 * start: such links then fail to come up, plain ones are unaffected. */
+	struct obfs_engine *obfs;
 };
 
 /* The device a record describes (pure). *out is the caller's: wg_device_free. */
@@ -31,12 +36,14 @@ unsigned link_mtu_from_underlay(unsigned underlay_mtu, enum wgm_transport transp
  * route the kernel would use; LINK_MTU_DEFAULT when there is none. */
 unsigned link_mtu_towards(struct link_system *sys, const char *endpoint_ip, enum wgm_transport transport);
 
-/* Creates the interface if needed (a wireguard-go that died is started
+/* Hands an obfuscated link to the engine and queues its flow first (so its
+ * first handshake already goes out transformed), then creates the interface if needed (a wireguard-go that died is started
  * again), sets key, port and the one peer, addresses and MTU, and brings it up.
  * Idempotent. 0 or negative errno; err one line. */
 int link_apply_up(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen);
 
-/* Deletes the interface (and its wireguard-go). Nothing there is success. */
+/* Deletes the interface (and its wireguard-go), then the link's
+ * obfuscation rules and state. Nothing there is success. */
 int link_apply_delete(struct link_system *sys, const char *name, char *err, size_t errlen);
 
 /* Takes the interface down without deleting it (`wgmesh down`). */

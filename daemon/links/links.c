@@ -14,6 +14,7 @@
 #include "common/util/log.h"
 #include "common/netlink/nl_route.h"
 #include "daemon/links/link_store.h"
+#include "daemon/obfs/obfs_engine.h"
 
 struct links {
 	struct links_deps deps;
@@ -575,6 +576,7 @@ struct start_job {
 	char removed[16][IFNAMSIZ];
 	size_t n_removed;
 	char err[256];
+	char obfs_err[256];
 };
 
 /* Deletes interfaces that look like ours but have no record: what a crash
@@ -587,7 +589,7 @@ static void run_stray_sweep(void *ctx)
 	size_t n = 0;
 
 	if (nl_route_list_links(sj->ls->deps.sys->route, &all, &n, sj->err, sizeof(sj->err)) < 0)
-		return;
+		n = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned remote;
 		bool peer, v6, known = false;
@@ -606,6 +608,12 @@ static void run_stray_sweep(void *ctx)
 			snprintf(sj->removed[sj->n_removed++], IFNAMSIZ, "%s", all[i].name);
 	}
 	free(all);
+	/* Every stored link has been brought up by now (the worker runs jobs
+	 * in order): the queued ports become exactly theirs, so the ports of
+	 * links removed while the daemon was down stop being queued. */
+	if (sj->ls->deps.sys->obfs &&
+	    obfs_engine_rules_sync(sj->ls->deps.sys->obfs, sj->obfs_err, sizeof(sj->obfs_err)) < 0 && !sj->obfs_err[0])
+		snprintf(sj->obfs_err, sizeof(sj->obfs_err), "failed");
 }
 
 static void stray_sweep_done(void *ctx)
@@ -614,6 +622,8 @@ static void stray_sweep_done(void *ctx)
 
 	if (sj->err[0])
 		log_warn("cannot list interfaces to look for stray links: %s", sj->err);
+	if (sj->obfs_err[0])
+		log_warn("cannot reconcile the obfuscation rules: %s", sj->obfs_err);
 	for (size_t i = 0; i < sj->n_removed; i++)
 		log_warn("removed interface %s: it looked like a link of ours but had no state file", sj->removed[i]);
 	free(sj->names);
@@ -757,6 +767,17 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 			    r->cost_override == LINK_COST_NONE ? json_null() : json_integer(r->cost_override));
 	if (link->last_error[0])
 		json_object_set_new(obj, "error", json_string(link->last_error));
+	{
+		/* The engine's counters of an obfuscated link (any thread may read them). */
+		struct obfs_engine_counters c;
+		if (ls->deps.sys && ls->deps.sys->obfs && r->link_type != WGM_LINK_DEFAULT &&
+		    obfs_engine_counters(ls->deps.sys->obfs, r->name, &c))
+			json_object_set_new(obj, "obfs",
+					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "out_packets", (json_int_t)c.out_packets,
+						      "in_packets", (json_int_t)c.in_packets, "out_dropped",
+						      (json_int_t)c.out_dropped, "in_dropped", (json_int_t)c.in_dropped,
+						      "extra_sent", (json_int_t)c.extra_sent));
+	}
 	if (ls->json_extra)
 		ls->json_extra(link, obj, ls->json_extra_ctx);
 	return obj;
