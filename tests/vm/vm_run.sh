@@ -60,6 +60,9 @@ mkdir -p "$dir/share"
 	printf 'export WGM_SRC_DIR=%q WGM_BUILD_DIR=%q WGM_TEST_DATA=%q\n' "$src" "$build" "$src/tests/data"
 	printf 'export ASAN_OPTIONS=%q UBSAN_OPTIONS=%q\n' "${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}" \
 		"${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
+	# The guest is emulated, several times slower: scripts wait longer
+	# (tests/e2e/lib.sh), they do not expect less.
+	printf 'export WGM_E2E_TIME_SCALE=%q\n' "${WGM_E2E_TIME_SCALE:-3}"
 	for e in "${envs[@]}"; do printf 'export %q\n' "$e"; done
 	printf 'timeout -k 5 %d' "$((limit - 45))"
 	printf ' %q' "$@"
