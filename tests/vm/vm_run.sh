@@ -2,9 +2,9 @@
 # Boots a Debian kernel that has wireguard.ko under qemu (TCG: no KVM here)
 # with this machine's filesystem as the guest's read-only root (9p), runs one
 # command in the guest as root, and exits with its status. The guest's
-# output goes to stdout; its console, the job's log and, on failure, the logs
-# the end-to-end tests kept are in $WGM_BUILD_DIR/vm/NAME/. A hard timeout
-# ends a hung guest, and the run fails with its last lines.
+# output goes to stdout; its console, the job's log and, on failure, the
+# logs the end-to-end tests kept (kept/) are in $WGM_BUILD_DIR/vm/NAME/. A
+# hard timeout ends a hung guest, and the run fails with its last lines.
 #
 #   tests/vm/vm_run.sh [--name NAME] [--timeout SECONDS] [--env K=V]... -- CMD [ARG...]
 #
@@ -44,6 +44,7 @@ if [ -z "$version" ]; then
 fi
 [ -n "$version" ] ||
 	fail "no kernel with wireguard.ko in /boot and /lib/modules (apt install linux-image-amd64; tests/run.sh installs it as root)"
+[ -e "/boot/vmlinuz-$version" ] || fail "no kernel /boot/vmlinuz-$version (apt install linux-image-amd64)"
 [ -r "/boot/vmlinuz-$version" ] || fail "cannot read /boot/vmlinuz-$version (run as root)"
 kernel_has_wg "$version" || fail "kernel $version has no wireguard.ko in /lib/modules/$version"
 
@@ -64,12 +65,13 @@ mkdir -p "$dir/share"
 	# (tests/e2e/lib.sh), they do not expect less.
 	printf 'export WGM_E2E_TIME_SCALE=%q\n' "${WGM_E2E_TIME_SCALE:-3}"
 	for e in "${envs[@]}"; do printf 'export %q\n' "$e"; done
-	printf 'timeout -k 5 %d' "$((limit - 45))"
+	printf 'timeout -k 5 %d' "$((limit > 90 ? limit - 45 : limit / 2))"
 	printf ' %q' "$@"
 	echo
 	echo 'rc=$?'
 	echo '[ "$rc" -ne 124 ] || echo "guest: the job ran out of time and was stopped"'
-	echo 'if [ "$rc" -ne 0 ]; then mkdir -p /run/wgm-vm/kept && cp -a /tmp/wgm-* /run/wgm-vm/kept/ 2>/dev/null; fi'
+	# One archive: the share cannot hold the sockets the tests leave.
+	echo 'if [ "$rc" -ne 0 ]; then (cd /tmp && tar -czf /run/wgm-vm/kept.tgz wgm-* 2>/dev/null); fi'
 	echo 'exit $rc'
 } >"$dir/share/job.sh"
 
@@ -84,10 +86,16 @@ qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "${WGM_VM_MEM:-1024
 	-append "root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro console=ttyS0 loglevel=4 panic=-1 init=$src/tests/vm/guest_init.sh")
 
 start=$(date +%s)
+# In the background, so that a stop of this script (ctest's own timeout,
+# ^C) takes the guest with it.
+timeout -k 10 "$limit" "${qemu[@]}" </dev/null >"$dir/qemu.log" 2>&1 &
+qpid=$!
+trap 'kill -TERM "$qpid" 2>/dev/null; exit 130' INT TERM
 set +e
-timeout -k 10 "$limit" "${qemu[@]}" </dev/null >"$dir/qemu.log" 2>&1
+wait "$qpid"
 qrc=$?
 set -e
+trap - INT TERM
 took=$(($(date +%s) - start))
 
 [ -e "$dir/share/job.log" ] && cat "$dir/share/job.log"
@@ -101,5 +109,8 @@ if [ ! -e "$dir/share/rc" ]; then
 fi
 rc=$(cat "$dir/share/rc")
 echo "[vm:$name] kernel $version, guest run ${took} s, job exit $rc" >&2
-[ "$rc" = 0 ] || { [ -d "$dir/share/kept" ] && echo "[vm:$name] logs the tests kept: $dir/share/kept" >&2; }
+if [ "$rc" != 0 ] && [ -s "$dir/share/kept.tgz" ]; then
+	mkdir -p "$dir/kept" && tar -C "$dir/kept" -xzf "$dir/share/kept.tgz" 2>/dev/null || true
+	echo "[vm:$name] logs the tests kept: $dir/kept" >&2
+fi
 exit "$rc"
