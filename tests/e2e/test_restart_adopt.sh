@@ -18,6 +18,10 @@ e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 none
 e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 none
 e2e_daemon_start 0
 e2e_daemon_start 2
+for id in 0 2; do
+	e2e_log_has $id "WireGuard backend: $(e2e_node_backend $id)" ||
+		fail "node $id does not run the $(e2e_node_backend $id) backend: $(grep 'WireGuard backend' "$E2E_TMP/n$id/wgmeshd.log")"
+done
 
 token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "wgmesh token failed"
 out=$(e2e_wgmesh 2 connect http://192.0.2.10:8080 "$token" 2>&1) || fail "connect failed: $out"
