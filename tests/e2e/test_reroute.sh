@@ -10,6 +10,7 @@
 # the kernel backend, where node 2's end is its kernel interface).
 source "$(dirname "$0")/lib.sh"
 mode=${1:-all}
+case $mode in all | death) ;; *) fail "usage: test_reroute.sh [all|death]" ;; esac
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird jq iptables
 
