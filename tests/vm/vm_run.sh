@@ -6,8 +6,10 @@
 # logs the end-to-end tests kept (kept/) are in $WGM_BUILD_DIR/vm/NAME/. A
 # hard timeout ends a hung guest, and the run fails with its last lines.
 #
-#   tests/vm/vm_run.sh [--name NAME] [--timeout SECONDS] [--env K=V]... -- CMD [ARG...]
+#   tests/vm/vm_run.sh [--name NAME] [--timeout SECONDS] [--env K=V]... [--no-preload] -- CMD [ARG...]
 #
+# The guest loads the wireguard module before the command, unless
+# --no-preload: then the command's first use of it must load it.
 # WGM_VM_KERNEL=VERSION picks the kernel (default: the newest in /boot whose
 # modules have wireguard.ko); WGM_VM_SMP and WGM_VM_MEM size the guest.
 set -euo pipefail
@@ -17,13 +19,15 @@ build=${WGM_BUILD_DIR:-$src/build}
 name=vm
 limit=900
 envs=()
+preload=1
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
 	--env) envs+=("$2"); shift 2 ;;
+	--no-preload) preload=0; shift ;;
 	--) shift; break ;;
-	*) echo "usage: $0 [--name NAME] [--timeout S] [--env K=V]... -- CMD [ARG...]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--name NAME] [--timeout S] [--env K=V]... [--no-preload] -- CMD [ARG...]" >&2; exit 2 ;;
 	esac
 done
 [ $# -gt 0 ] || { echo "$0: no command" >&2; exit 2; }
@@ -53,6 +57,7 @@ initrd=$(bash "$src/tests/vm/initrd.sh" "$version" "$build/vm") || fail "no init
 dir="$build/vm/$name"
 rm -rf "$dir"
 mkdir -p "$dir/share"
+[ "$preload" = 1 ] || : >"$dir/share/no-preload"
 # The job: the environment the tests expect, a guest-side time limit a bit
 # shorter than the host's (so a stuck test still reports), the command, and
 # the logs the tests kept when it failed.
