@@ -23,7 +23,7 @@ mkdir -p "$cache"
 # One builder at a time; the others wait and reuse its image.
 exec 9>"$cache/initrd.lock"
 flock 9
-if [ -s "$img" ] && [ "$img" -nt "$moddep" ] && [ "$img" -nt "/boot/vmlinuz-$version" ]; then
+if [ -s "$img" ] && [ "$img" -nt "$moddep" ] && [ "$img" -nt "/boot/vmlinuz-$version" ] && [ "$img" -nt "$0" ]; then
 	echo "$img"
 	exit 0
 fi

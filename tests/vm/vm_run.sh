@@ -80,7 +80,10 @@ mkdir -p "$dir/share"
 	echo 'exit $rc'
 } >"$dir/share/job.sh"
 
-qemu=(qemu-system-x86_64 -machine q35 -accel tcg -cpu max -m "${WGM_VM_MEM:-1024}" -smp "${WGM_VM_SMP:-2}"
+# TCG everywhere; KVM first where a machine offers it (qemu falls back).
+accel=(-accel tcg)
+[ -w /dev/kvm ] && accel=(-accel kvm -accel tcg)
+qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -cpu max -m "${WGM_VM_MEM:-1024}" -smp "${WGM_VM_SMP:-2}"
 	-display none -monitor none -no-reboot -nic none -serial "file:$dir/console.log"
 	-kernel "/boot/vmlinuz-$version" -initrd "$initrd"
 	-fsdev local,id=root,path=/,security_model=none,readonly=on,multidevs=remap
