@@ -5,17 +5,21 @@
 #
 #   tests/run.sh              everything
 #   tests/run.sh -L unit      only unit tests (any ctest arguments pass through)
+#   tests/run.sh -L vm        only the kernel-backend tests in a qemu guest
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${WGM_TEST_BUILD_DIR:-$src/build/test}
 
 # Debian packages for building and for the end-to-end tests (real wireguard-go,
-# BIRD 2, namespaces, iptables for impairment, tmux for the console tests).
+# BIRD 2, namespaces, iptables for impairment, tmux for the console tests),
+# and for the "vm" tests: qemu and a Debian kernel with wireguard.ko, which
+# tests/vm boots with an initrd of its own (initramfs-tools).
 packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
 	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
-	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3)
+	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3
+	qemu-system-x86 linux-image-amd64 initramfs-tools)
 
 missing=()
 for p in "${packages[@]}"; do

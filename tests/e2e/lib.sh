@@ -72,9 +72,14 @@ e2e_cleanup() {
 trap e2e_cleanup EXIT
 trap 'exit 130' INT TERM
 
+# Limits of wait_until are scaled by WGM_E2E_TIME_SCALE (an integer, 1 by
+# default): the same scripts run in an emulated guest (tests/vm), several
+# times slower. Only the bound on waiting grows, never a requirement.
+E2E_TIME_SCALE=${WGM_E2E_TIME_SCALE:-1}
+
 # wait_until SECONDS CMD... : polls CMD every 0.1 s until it succeeds.
 wait_until() {
-	local limit=$1 start
+	local limit=$(($1 * E2E_TIME_SCALE)) start
 	shift
 	start=$(date +%s%N)
 	until "$@" >/dev/null 2>&1; do
@@ -136,13 +141,26 @@ e2e_wgmesh() {
 	e2e_in "$id" "$WGM_BUILD_DIR/wgmesh" --config "$E2E_TMP/n$id/config.json" "$@"
 }
 
+# The WireGuard backend of the nodes: userspace (wireguard-go) by default, as
+# this machine's kernel has no wireguard module; the tests under tests/vm run
+# the same scripts in a guest with WGM_E2E_BACKEND=kernel. WGM_E2E_BACKEND_<ID>
+# gives one node another backend (a mixed pair).
+E2E_BACKEND=${WGM_E2E_BACKEND:-userspace}
+case $E2E_BACKEND in kernel | userspace) ;; *) fail "WGM_E2E_BACKEND=$E2E_BACKEND: want kernel or userspace" ;; esac
+
+# e2e_node_backend ID -> the backend node ID is initialised with
+e2e_node_backend() {
+	local var="WGM_E2E_BACKEND_$1"
+	echo "${!var:-$E2E_BACKEND}"
+}
+
 # e2e_node_init ID [init args...]
 e2e_node_init() {
 	local id=$1
 	shift
 	e2e_wgmesh "$id" init "$id" --state-dir "$E2E_TMP/n$id/state" --socket "$E2E_TMP/n$id/ctl.sock" \
 		--bird-config "$E2E_TMP/n$id/bird.conf" --bird-socket "$E2E_TMP/n$id/bird.ctl" \
-		--backend userspace "$@" 2>>"$E2E_TMP/n$id/init.log" || fail "node $id: wgmesh init failed: $(cat "$E2E_TMP/n$id/init.log")"
+		--backend "$(e2e_node_backend "$id")" "$@" 2>>"$E2E_TMP/n$id/init.log" || fail "node $id: wgmesh init failed: $(cat "$E2E_TMP/n$id/init.log")"
 }
 
 # e2e_daemon_start ID : starts wgmeshd in node ID and waits for its socket
@@ -161,7 +179,7 @@ e2e_daemon_stop() {
 	pid=$(cat "$E2E_TMP/n$id/wgmeshd.pid")
 	kill -"$sig" "$pid" 2>/dev/null || true
 	# The daemon is our child: wait reaps it; a watchdog bounds the wait.
-	(sleep 10 && kill -KILL "$pid" 2>/dev/null && echo "node $id: wgmeshd ignored SIG$sig" >"$E2E_TMP/n$id/stop-timeout") &
+	(sleep $((10 * E2E_TIME_SCALE)) && kill -KILL "$pid" 2>/dev/null && echo "node $id: wgmeshd ignored SIG$sig" >"$E2E_TMP/n$id/stop-timeout") &
 	local watchdog=$!
 	wait "$pid" 2>/dev/null || true
 	kill "$watchdog" 2>/dev/null || true

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Two nodes join by token over real wireguard-go: links on both ends, pings
-# across the tunnel over IPv4 and IPv6 transport, the token refused on reuse,
-# no secret in any log, disconnect on both ends, and a clean restart.
+# Two nodes join by token over real WireGuard (wireguard-go; the kernel's in
+# the guest of vm.join): links on both ends, pings across the tunnel over IPv4
+# and IPv6 transport, the token refused on reuse, no secret in any log,
+# disconnect on both ends, and a clean restart.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping
@@ -59,7 +60,7 @@ out=$(e2e_wgmesh 4 connect http://192.0.2.10:8080 "$token4" 2>&1) || fail "node 
 # with 416, and keeps nothing of the attempt.
 e2e_node_init 6 --ipv4 192.0.2.16 --ipv6 none
 e2e_wgmesh 6 init 2 --force --state-dir "$E2E_TMP/n6/state" --socket "$E2E_TMP/n6/ctl.sock" \
-	--backend userspace --ipv4 192.0.2.16 --ipv6 none 2>/dev/null || fail "re-init of node 6 as ID 2 failed"
+	--backend "$(e2e_node_backend 6)" --ipv4 192.0.2.16 --ipv6 none 2>/dev/null || fail "re-init of node 6 as ID 2 failed"
 e2e_daemon_start 6
 token6=$(e2e_wgmesh 0 token 2>/dev/null) || fail "third token failed"
 if out=$(e2e_wgmesh 6 connect http://192.0.2.10:8080 "$token6" 2>&1); then

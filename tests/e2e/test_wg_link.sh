@@ -3,7 +3,8 @@
 # joined by veth: ping over it on IPv4 and IPv6 link addresses, with IPv4 and
 # IPv6 underlay endpoints, read handshake and byte counters back, delete it
 # and check that no process and no interface is left. Runs with the
-# userspace backend always and with the kernel backend where the module is.
+# userspace backend always and with the kernel backend where the module is
+# (in the guest of vm.wg_link, which sets WGM_E2E_REQUIRE_KERNEL=1).
 source "$(dirname "$0")/lib.sh"
 
 e2e_require_root
@@ -121,6 +122,10 @@ if ip -n "$A" link add "wgk${E2E_TAG}" type wireguard 2>/dev/null; then
 	link_test kernel 4 '[2001:db8::1]' '[2001:db8::2]'
 	no_process_left
 else
+	# In the guest of vm.wg_link the module must be there: not running the
+	# kernel variant would be a silent pass.
+	[ "${WGM_E2E_REQUIRE_KERNEL:-0}" = 0 ] ||
+		fail "kernel variant required (WGM_E2E_REQUIRE_KERNEL=1) but ip link add type wireguard failed"
 	msg=$(in_ns "$A" "$TOOL" show "wgk${E2E_TAG}" --backend kernel 2>&1) &&
 		fail "kernel backend opened without the wireguard module"
 	echo "$msg" | grep -q "wireguard" || fail "kernel backend error does not name the module: $msg"
