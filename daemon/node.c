@@ -29,7 +29,7 @@
 #include "daemon/api/tokens.h"
 #include "daemon/core/worker.h"
 #include "daemon/obfs/obfs_engine.h"
-#include "daemon/obfs/obfs_hooks.h"
+#include "daemon/links/link_obfs_hooks.h"
 
 struct node {
 	const struct wgm_config *cfg;

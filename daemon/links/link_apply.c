@@ -8,7 +8,7 @@
 
 #include "common/wg/keys.h"
 #include "common/netlink/nl_route.h"
-#include "daemon/obfs/obfs_link.h"
+#include "daemon/links/link_obfs.h"
 
 int link_record_to_wg_device(const struct link_record *rec, struct wg_device **out)
 {

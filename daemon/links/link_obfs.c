@@ -1,4 +1,4 @@
-#include "daemon/obfs/obfs_link.h"
+#include "daemon/links/link_obfs.h"
 
 #include <errno.h>
 #include <stdio.h>

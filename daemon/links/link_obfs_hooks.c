@@ -1,4 +1,4 @@
-#include "daemon/obfs/obfs_hooks.h"
+#include "daemon/links/link_obfs_hooks.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -7,7 +7,7 @@
 #include <sodium.h>
 
 #include "common/util/log.h"
-#include "daemon/obfs/obfs_link.h"
+#include "daemon/links/link_obfs.h"
 
 enum step { STEP_STAGED, STEP_CHANGED, STEP_SETTLED };
 
