@@ -30,6 +30,11 @@ for d in /run /tmp /var/tmp; do
 	mounted "$d" || mount -t tmpfs -o mode=1777 tmpfs "$d"
 done
 mounted /sys/fs/cgroup || mount -t cgroup2 cgroup2 /sys/fs/cgroup 2>/dev/null
+# /etc stays the host's but takes new entries (the lab's mount point
+# /etc/wgmesh): a tmpfs upper layer over the read-only 9p one.
+mkdir -p /run/etc-upper /run/etc-work
+mount -t overlay overlay -o lowerdir=/etc,upperdir=/run/etc-upper,workdir=/run/etc-work /etc 2>/dev/null ||
+	say "no writable /etc (overlay refused); tests that add to /etc will fail"
 mkdir -p "$out"
 if ! mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 wgmout "$out"; then
 	say "cannot mount the result share"
