@@ -211,6 +211,23 @@ e2e_underlay() {
 	done
 }
 
+# e2e_pair [dual] : the usual two nodes: 0 (public: the node others join, at
+# 192.0.2.10) and 2, on one underlay and initialised; their public addresses
+# are IPv4 only, or IPv4 and IPv6 with "dual". Starting BIRD and the daemons
+# is left to the test.
+e2e_pair() {
+	local v6_0=none v6_2=none
+	if [ "${1:-}" = dual ]; then
+		v6_0=2001:db8::10
+		v6_2=2001:db8::12
+	fi
+	e2e_node_add 0
+	e2e_node_add 2
+	e2e_underlay 0 2
+	e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 "$v6_0"
+	e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 "$v6_2"
+}
+
 # e2e_bird_start ID : makes node ID a router (the sysctls install.sh sets:
 # forwarding, no reverse-path filter, since mesh paths are asymmetric) and
 # starts BIRD 2 in it with the node's birdConfig and birdSocket (from

@@ -15,11 +15,7 @@ e2e_require_cmd wireguard-go nsenter unshare ping jq
 
 api=http://192.0.2.10:8080
 timeout=15
-e2e_node_add 0
-e2e_node_add 2
-e2e_underlay 0 2
-e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 none
-e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 none
+e2e_pair
 
 # set_wireguard_go ID PROGRAM : the userspace WireGuard program node ID starts
 set_wireguard_go() {

@@ -9,11 +9,7 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping tcpdump jq od base64 curl
 
-e2e_node_add 0
-e2e_node_add 2
-e2e_underlay 0 2
-e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 2001:db8::10
-e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 2001:db8::12
+e2e_pair dual
 e2e_daemon_start 0
 e2e_daemon_start 2
 
