@@ -46,10 +46,19 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* The refusal log is rate-limited by the guard (a flood of junk must not
+ * flood the journal): a few lines per interval, then one summary line. */
 static void refuse(struct http_request *http, int status, const char *reason)
 {
-	log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http), http_request_path(http),
-		 http_request_client_ip(http), status, reason);
+	struct node_api *api = http_request_route_ctx(http);
+	unsigned dropped = 0;
+
+	if (wgm_api_guard_log_allow(api->guard, now_s(), &dropped)) {
+		if (dropped)
+			log_info("node API: %u more refusals in the last interval were not logged", dropped);
+		log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http),
+			 http_request_path(http), http_request_client_ip(http), status, reason);
+	}
 	http_request_reply_error(http, (unsigned)status, "%s", reason);
 }
 
@@ -79,8 +88,43 @@ static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
 		return;
 	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
 		return;
-	if (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random()))
+	switch (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random())) {
+	case WGM_GUARD_BLOCKED:
 		log_notice("node API: %s blocked after repeated failures", client_ip);
+		break;
+	case WGM_GUARD_BLOCKED_48: {
+		struct in6_addr p48 = { 0 };
+		char text[INET6_ADDRSTRLEN];
+		memcpy(p48.s6_addr, addr.bytes, 6);
+		inet_ntop(AF_INET6, &p48, text, sizeof(text));
+		log_notice("node API: %s blocked after repeated failures, and with it %s/48 (several of its /64s are blocked)",
+			   client_ip, text);
+		break;
+	}
+	case WGM_GUARD_COUNTED:
+		break;
+	}
+}
+
+/* Connections count per IPv4 address and per IPv6 /64 (libmicrohttpd's own
+ * limit is per exact address, so one /64 could hold every slot). */
+static int guard_conn_open(const char *client_ip, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return 0;
+	return wgm_api_guard_conn_open(api->guard, &addr, now_s());
+}
+
+static void guard_conn_close(const char *client_ip, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) == 0)
+		wgm_api_guard_conn_close(api->guard, &addr);
 }
 
 /* ---- /connectivity: public facts, nothing boxed ---- */
@@ -687,8 +731,8 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 	opts.address = deps->cfg->listen == WGM_LISTEN_PUBLIC ? "::" : lo.text;
 	opts.port = deps->cfg->listen_port;
 	opts.body_max = WGM_API_BODY_MAX;
-	/* libmicrohttpd enforces the connection limits itself (before a
-	 * connection reaches us); the guard keeps the failure record. */
+	/* libmicrohttpd enforces these per exact address (a backstop); the
+	 * guard's hooks below count per IPv4 address and IPv6 /64. */
 	opts.per_ip_limit = guard_cfg.conns_per_addr;
 	opts.connection_limit = guard_cfg.conns_total;
 	rc = http_server_new(deps->loop, &opts, &api->http, err, errlen);
@@ -696,6 +740,7 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		goto fail;
 	http_server_set_gate(api->http, guard_gate, api);
 	http_server_set_outcome_hook(api->http, guard_outcome, api);
+	http_server_set_conn_hooks(api->http, guard_conn_open, guard_conn_close, api);
 	if ((rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECTIVITY, handle_connectivity, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECT, handle_connect, api)) < 0 ||
 	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
