@@ -99,6 +99,25 @@ refused_post "a box sealed for /update posted to /connect" 401 48 /connect --dat
 unknown_body=$("$seal" "${good:0:50}$r${good:51}" /connect 4) || fail "wgm-api-seal failed"
 refused_post "a well-formed join with an unknown token" 401 49 /connect --data-binary "$unknown_body"
 
+# A port outside the node's range (basePort up) is refused, not listened on.
+port_body=$("$seal" "$good" /connect 4 22) || fail "wgm-api-seal failed"
+refused_post "a join asking for port 22" 400 50 /connect --data-binary "$port_body"
+[[ $(cat "$E2E_TMP/body") == *"outside this node's link port range"* ]] || fail "the port refusal does not name the range: $(cat "$E2E_TMP/body")"
+
+# A token's use is on disk before the join goes on: where it cannot be
+# written (tokens.json made a directory), the join is refused and the token
+# keeps its use (a crash after a reply must not let it work again).
+persist=$(new_token)
+persist_id=$(last_token_id)
+wait_until 20 grep -q "$persist_id" "$E2E_TMP/n0/state/tokens.json" || fail "token $persist_id never reached tokens.json"
+mv "$E2E_TMP/n0/state/tokens.json" "$E2E_TMP/tokens.json.saved"
+mkdir "$E2E_TMP/n0/state/tokens.json"
+refused_join 2 "$persist" "cannot record the token's use"
+rmdir "$E2E_TMP/n0/state/tokens.json"
+mv "$E2E_TMP/tokens.json.saved" "$E2E_TMP/n0/state/tokens.json"
+e2e_wgmesh 0 token list | grep "$persist_id" | grep -qv 'used up' || fail "the refused join used up token $persist_id"
+e2e_wgmesh 0 token revoke "$persist_id" >/dev/null 2>&1 || fail "token revoke failed"
+
 # ---- still serving, nothing created ----
 e2e_wgmesh 0 status >/dev/null || fail "node 0 stopped answering after the refusals"
 [[ $(e2e_wgmesh 0 links) != *pipe* ]] || fail "refusals left a link on node 0: $(e2e_wgmesh 0 links)"
