@@ -173,8 +173,10 @@ int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, 
 	}
 	rc = wgm_config_load(cli->config_path, &cfg, err, errlen);
 	/* Before `wgmesh init` there is no config; the daemon would use the
-	 * defaults too. A config named explicitly must exist. */
-	if (rc == -ENOENT && !cli->config_given)
+	 * defaults too. The config is root's alone (0600: it holds the Gotify
+	 * tokens), so an operator in group wgmesh finds the default socket.
+	 * A config named explicitly must be readable. */
+	if ((rc == -ENOENT || rc == -EACCES) && !cli->config_given)
 		wgm_config_defaults(&cfg);
 	else if (rc < 0)
 		return rc;
