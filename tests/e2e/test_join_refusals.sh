@@ -130,6 +130,14 @@ out=$(e2e_wgmesh 2 connect "$api" "$good" 2>&1) || fail "a good join after the r
 e2e_wgmesh 0 links --json | grep -q '"10.0.0.4' || fail "the good join did not get the first subnet 10.0.0.4/31: $(e2e_wgmesh 0 links --json)"
 wait_until 10 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "node 2 cannot ping node 0 after the good join"
 
+# A member's /update is checked whole before anything changes: a port outside
+# the range refuses it, and its cost does not stay behind either.
+member="$WGM_BUILD_DIR/wgm-api-member"
+pk=$(e2e_in 4 curl -sS -m 10 --interface 192.0.2.55 -X POST "$api/connectivity" | jq -r .api_pk) || fail "no /connectivity answer"
+upd=$("$member" "$E2E_TMP/n2/state" "$pk" /update '{"id":2,"transport":"v4","cost":777,"port":22}') || fail "wgm-api-member failed"
+refused_post "an /update with a port outside the range" 400 55 /update -X PATCH --data-binary "$upd"
+e2e_wgmesh 0 links --json | jq -c . | grep -q '"override":777' && fail "a refused /update left its cost on the link: $(e2e_wgmesh 0 links --json | jq -c .)"
+
 # The good token had one use.
 refused_join 6 "$good" "token used up"
 ip -n "$(e2e_node_ns 6)" -o link show | grep -q pipe && fail "a used-up token left an interface on node 6"
