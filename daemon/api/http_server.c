@@ -766,5 +766,6 @@ unsigned http_server_connections(const struct http_server *srv)
 
 void *http_request_route_ctx(const struct http_request *req)
 {
-	return req->route ? req->route->ctx : NULL;
+	/* An abandoned request outlives the server and its routes. */
+	return req->route && !req->abandoned ? req->route->ctx : NULL;
 }

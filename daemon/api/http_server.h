@@ -75,7 +75,7 @@ void http_server_set_conn_hooks(struct http_server *srv, http_conn_open_fn open_
 unsigned http_server_connections(const struct http_server *srv);
 
 /* Request accessors; valid until the reply. route_ctx: the ctx its route
- * was registered with. */
+ * was registered with (NULL once the request is abandoned). */
 void *http_request_route_ctx(const struct http_request *req);
 const char *http_request_method(const struct http_request *req);
 const char *http_request_path(const struct http_request *req);

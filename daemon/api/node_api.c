@@ -56,7 +56,8 @@ static void refuse(struct http_request *http, int status, const char *reason)
 	struct node_api *api = http_request_route_ctx(http);
 	unsigned dropped = 0;
 
-	if (wgm_api_guard_log_allow(api->guard, now_s(), &dropped)) {
+	/* No API (the request was abandoned at shutdown): nobody sees it. */
+	if (api && wgm_api_guard_log_allow(api->guard, now_s(), &dropped)) {
 		if (dropped)
 			log_info("node API: %u more refusals in the last interval were not logged", dropped);
 		log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http),
