@@ -263,6 +263,8 @@ cmd_init() {
 	cmd_install
 	if [ -f "$CONFIG" ]; then
 		say "$CONFIG exists: this node is initialised already; not running 'wgmesh init' again"
+		# Older versions wrote it 0644; it can hold Gotify app tokens.
+		chmod 0600 "$CONFIG" || die "cannot make $CONFIG unreadable to others"
 	else
 		say "wgmesh init $*"
 		"$SBIN/wgmesh" --config "$CONFIG" init "$@" || die "'wgmesh init $*' failed (its message is above)"

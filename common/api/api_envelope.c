@@ -423,6 +423,28 @@ char *wgm_api_error_body(const char *reason)
 	return body;
 }
 
+/* jansson hands over valid UTF-8; these only walk it. */
+static size_t utf8_seq_len(unsigned char c)
+{
+	return c < 0x80 ? 1 : c < 0xe0 ? 2 : c < 0xf0 ? 3 : 4;
+}
+
+static uint32_t utf8_decode(const unsigned char *p, size_t len)
+{
+	uint32_t cp = len == 1 ? p[0] : len == 2 ? p[0] & 0x1fu : len == 3 ? p[0] & 0x0fu : p[0] & 0x07u;
+
+	for (size_t i = 1; i < len && p[i]; i++)
+		cp = (cp << 6) | (p[i] & 0x3fu);
+	return cp;
+}
+
+/* ALM, LRM, RLM, the embeddings and overrides, the isolates. */
+static bool is_bidi_control(uint32_t cp)
+{
+	return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e) ||
+	       (cp >= 0x2066 && cp <= 0x2069);
+}
+
 int wgm_api_error_parse(const char *body, size_t body_len, char *out, size_t outlen)
 {
 	json_error_t jerr;
@@ -441,10 +463,25 @@ int wgm_api_error_parse(const char *body, size_t body_len, char *out, size_t out
 		json_decref(root);
 		return -EINVAL;
 	}
-	/* It goes to a terminal: no control characters from a remote node. */
-	for (; reason[n] && n < WGM_API_ERROR_MAX && n + 1 < outlen; n++) {
-		unsigned char c = (unsigned char)reason[n];
-		out[n] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+	/* It goes to a terminal: no control characters from a remote node,
+	 * C0 or C1 (a C1 CSI moves the cursor like ESC [ does), and no bidi
+	 * controls (they make a line read differently than it is). */
+	for (size_t i = 0; reason[i];) {
+		size_t len = utf8_seq_len((unsigned char)reason[i]);
+		uint32_t cp = utf8_decode((const unsigned char *)reason + i, len);
+
+		if (n + 1 >= outlen || n >= WGM_API_ERROR_MAX)
+			break;
+		if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp <= 0x9f) || is_bidi_control(cp)) {
+			out[n++] = '?';
+		} else {
+			/* Whole characters only: a cut one would garble the line. */
+			if (n + len + 1 > outlen || n + len > WGM_API_ERROR_MAX)
+				break;
+			memcpy(out + n, reason + i, len);
+			n += len;
+		}
+		i += len;
 	}
 	out[n] = '\0';
 	json_decref(root);

@@ -104,7 +104,8 @@ int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t serve
 /* Plain refusal bodies. wgm_api_error_body returns a malloc'ed
  * {"error":"reason"} (NULL on allocation failure). wgm_api_error_parse
  * extracts the reason from a refusal body into out, replacing control
- * characters and cutting at WGM_API_ERROR_MAX; 0 or -EINVAL. */
+ * characters (C0, DEL, C1) and Unicode bidi controls with '?' and cutting at
+ * WGM_API_ERROR_MAX bytes (never inside a character); 0 or -EINVAL. */
 char *wgm_api_error_body(const char *reason);
 int wgm_api_error_parse(const char *body, size_t body_len, char *out, size_t outlen);
 

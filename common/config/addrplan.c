@@ -330,10 +330,37 @@ static bool port_used(uint16_t port, const uint16_t *used, size_t n)
 	return false;
 }
 
+void addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last)
+{
+	uint32_t end = (uint32_t)base_port + ADDRPLAN_PORT_RANGE - 1;
+
+	if (base_port == 0) {
+		*first = ADDRPLAN_RANDOM_PORT_MIN;
+		*last = 65535;
+		return;
+	}
+	*first = base_port;
+	*last = (uint16_t)(end > 65535 ? 65535 : end);
+}
+
+int addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen)
+{
+	uint16_t first, last;
+
+	addrplan_port_range(base_port, &first, &last);
+	if (port < first || port > last) {
+		snprintf(err, errlen, "port: %u is outside this node's link port range %u-%u", port, first, last);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random)
 {
 	if (base_port != 0) {
-		for (uint32_t port = base_port; port <= 65535; port++)
+		uint16_t first, last;
+		addrplan_port_range(base_port, &first, &last);
+		for (uint32_t port = first; port <= last; port++)
 			if (!port_used((uint16_t)port, used, n))
 				return (int)port;
 		return -ENOSPC;

@@ -129,9 +129,20 @@ int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, 
 int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigned *remote_id,
 			  bool *peer, bool *v6);
 
-/* A WireGuard listen port: the lowest port from BASE_PORT not in USED; with
- * BASE_PORT 0 a random one from 1024..65535 (RANDOM picks where the search
- * starts; pass randombytes_random()). Returns the port or -ENOSPC. */
+/* How many WireGuard listen ports a node uses from basePort up (far more
+ * than the links one /23 holds). The one place this size is defined. */
+#define ADDRPLAN_PORT_RANGE 1024
+
+/* The node's link port range: BASE_PORT .. BASE_PORT + ADDRPLAN_PORT_RANGE - 1
+ * (cut at 65535); with BASE_PORT 0 (random ports) 1024..65535. */
+void addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last);
+/* Whether PORT, asked for by another node (/connect, /update), is in this
+ * node's range: 0, or -EINVAL with a one-line reason. */
+int addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen);
+
+/* A WireGuard listen port: the lowest port of the range above not in USED;
+ * with BASE_PORT 0 a random one from 1024..65535 (RANDOM picks where the
+ * search starts; pass randombytes_random()). Returns the port or -ENOSPC. */
 int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random);
 
 #endif

@@ -48,6 +48,7 @@ struct key_desc {
 	bool settable;       /* `wgmesh set` accepts it */
 	const char *owner;   /* the daemon subsystem that applies it (docs/architecture.md) */
 	const char *option;  /* the `enable`/`disable` name of a boolean key, or NULL */
+	bool secret;         /* the value holds a credential (a Gotify URL's app token): never logged or shown in events */
 };
 
 static bool check_cidr_v4(const char *v);
@@ -68,122 +69,122 @@ static bool check_log_level(const char *v);
 
 static const struct key_desc keys[] = {
 	{ NULL, "id", KIND_UINT, OFF(id), 0, 0, 0, 0, ADDRPLAN_MAX_ID, NULL, NULL, false, false,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "listen", KIND_LISTEN, OFF(listen), 0, 0, 0, 0, 0, NULL, "local or public", false, false,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ NULL, "listenPort", KIND_U16, OFF(listen_port), 0, 0, 0, 1, 65535, NULL, NULL, false, false,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ NULL, "basePort", KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, true, true,
-	  "links", NULL },
+	  "links", NULL, false },
 	{ NULL, "operationMode", KIND_OPMODE, OFF(operation_mode), 0, 0, 0, 0, 2, NULL,
 	  "0 (latency) or 2 (bandwidth)", false, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ NULL, "vxlanOffset", KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, false, true,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ NULL, "subnet", KIND_STRING, OFF(subnet), SZ(subnet), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 10.0.0.0/16", false, true,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "subnetPeer", KIND_STRING, OFF(subnet_peer), SZ(subnet_peer), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 172.31.0.0/16", false, false,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "subnetVXLAN", KIND_STRING, OFF(subnet_vxlan), SZ(subnet_vxlan), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 10.0.251.0/24", false, true,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ NULL, "subnetLinkLocal", KIND_STRING, OFF(subnet_link_local), SZ(subnet_link_local), 0, 0, 0, 0,
 	  check_link_local, "one hex group and a colon, like fe82:", false, true,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "AllowedPeers", KIND_STRING_LIST, OFF(allowed_peers), SZ(allowed_peers[0]),
 	  OFF(allowed_peers_count), WGM_CONFIG_MAX_ALLOWED_PEERS, 0, 0, check_cidr_any,
 	  "a network like 192.0.2.0/24 or 2001:db8::/32", true, true,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ NULL, "prefix", KIND_STRING, OFF(prefix), SZ(prefix), 0, 0, 0, 0, check_prefix,
 	  "1-6 letters or digits, starting with a letter, not ending with a digit", false, true,
-	  "links", NULL },
+	  "links", NULL, false },
 	{ NULL, "linkTypes", KIND_STRING_LIST, OFF(link_types), SZ(link_types[0]),
 	  OFF(link_types_count), WGM_CONFIG_MAX_LINK_TYPES, 0, 0, check_link_type,
 	  "default, wgobfs, ipt_xor or amneziawg", true, false,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ NULL, "defaultLinkType", KIND_STRING, OFF(default_link_type), SZ(default_link_type), 0, 0, 0, 0,
 	  check_link_type, "default, wgobfs, ipt_xor or amneziawg", true, true,
-	  "mesh", NULL },
+	  "mesh", NULL, false },
 	{ NULL, "amneziawgVersion", KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, true, true,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ NULL, "xorRotateInterval", KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL, true,
-	  true, "mesh", NULL },
+	  true, "mesh", NULL, false },
 	{ "connectivity", "ipv4", KIND_NULLABLE_STRING, OFF(connectivity_ipv4), SZ(connectivity_ipv4),
 	  0, 0, 0, 0, check_ipv4, "an IPv4 address or null", true, false,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ "connectivity", "ipv6", KIND_NULLABLE_STRING, OFF(connectivity_ipv6), SZ(connectivity_ipv6),
 	  0, 0, 0, 0, check_ipv6, "an IPv6 address or null", true, false,
-	  "api", NULL },
+	  "api", NULL, false },
 	{ "bird", "ospfv2", KIND_BOOL, OFF(bird.ospfv2), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "routing", "ospfv2" },
+	  "routing", "ospfv2", false },
 	{ "bird", "ospfv3", KIND_BOOL, OFF(bird.ospfv3), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "routing", "ospfv3" },
+	  "routing", "ospfv3", false },
 	{ "bird", "area", KIND_U32, OFF(bird.area), 0, 0, 0, 0, 4294967295ul, NULL, NULL, true, true,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ "bird", "tick", KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, true, true,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ "bird", "client", KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "routing", "client" },
+	  "routing", "client", false },
 	{ "bird", "loglevel", KIND_STRING, OFF(bird.loglevel), SZ(bird.loglevel), 0, 0, 0, 0,
 	  check_bird_loglevel, "err, warning, info or debug", true, false,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ "bird", "reloadInterval", KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ "bird", "reloadPercentage", KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ "bird", "minReloadInterval", KIND_UINT, OFF(bird.min_reload_interval), 0, 0, 0, 1, 3600, NULL,
 	  NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ "notifications", "enabled", KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "quality", "notifications" },
+	  "quality", "notifications", false },
 	{ "notifications", "gotifyUp", KIND_STRING, OFF(notifications.gotify_up), SZ(notifications.gotify_up),
 	  0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
-	  "quality", NULL },
+	  "quality", NULL, true },
 	{ "notifications", "gotifyDown", KIND_STRING, OFF(notifications.gotify_down),
 	  SZ(notifications.gotify_down), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
-	  "quality", NULL },
+	  "quality", NULL, true },
 	{ "notifications", "gotifyError", KIND_STRING, OFF(notifications.gotify_error),
 	  SZ(notifications.gotify_error), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
-	  "quality", NULL },
+	  "quality", NULL, true },
 	{ "notifications", "gotifyDiag", KIND_STRING, OFF(notifications.gotify_diag),
 	  SZ(notifications.gotify_diag), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
-	  "quality", NULL },
+	  "quality", NULL, true },
 	{ NULL, "mesh", KIND_BOOL, OFF(mesh), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "mesh", "mesh" },
+	  "mesh", "mesh", false },
 	{ NULL, "vxlan", KIND_BOOL, OFF(vxlan), 0, 0, 0, 0, 0, NULL, NULL, true, false,
-	  "routing", "vxlan" },
+	  "routing", "vxlan", false },
 	{ NULL, "probeInterval", KIND_UINT, OFF(probe_interval_ms), 0, 0, 0, 100, 60000, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ NULL, "costEventWindow", KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ NULL, "hopCost", KIND_UINT, OFF(hop_cost), 0, 0, 0, 0, 10000, NULL, NULL, true, true,
-	  "quality", NULL },
+	  "quality", NULL, false },
 	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
-	  "links", NULL },
+	  "links", NULL, false },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "socket", KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path of at most 107 bytes", false, false,
-	  "core", NULL },
+	  "core", NULL, false },
 	{ NULL, "birdConfig", KIND_STRING, OFF(bird_config), SZ(bird_config), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ NULL, "birdSocket", KIND_STRING, OFF(bird_socket), SZ(bird_socket), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path of at most 107 bytes", false, false,
-	  "routing", NULL },
+	  "routing", NULL, false },
 	{ NULL, "backend", KIND_BACKEND, OFF(backend), 0, 0, 0, 0, 0, NULL, "auto, kernel or userspace", false, false,
-	  "links", NULL },
+	  "links", NULL, false },
 	{ NULL, "wireguardGo", KIND_STRING, OFF(wireguard_go), SZ(wireguard_go), 0, 0, 0, 0, check_program,
 	  "a program name or path", false, false,
-	  "links", NULL },
+	  "links", NULL, false },
 	{ NULL, "logLevel", KIND_STRING, OFF(log_level), SZ(log_level), 0, 0, 0, 0, check_log_level,
 	  "err, warning, notice, info or debug", true, true,
-	  "core", NULL },
+	  "core", NULL, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -1034,7 +1035,8 @@ int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, s
 		snprintf(err, errlen, "%s: out of memory", path);
 		return -ENOMEM;
 	}
-	ret = statefile_write_json(path, json, STATEFILE_MODE_PUBLIC, err, errlen);
+	/* Secret: the Gotify URLs carry app tokens. */
+	ret = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
 	json_decref(json);
 	return ret;
 }
@@ -1114,6 +1116,13 @@ static const struct key_desc *find_settable(const char *name)
 		if (keys[i].settable && strcmp(keys[i].name, name) == 0)
 			return &keys[i];
 	return NULL;
+}
+
+bool wgm_config_key_secret(const char *key)
+{
+	const struct key_desc *k = key ? find_settable(key) : NULL;
+
+	return k && k->secret;
 }
 
 int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
@@ -1251,7 +1260,7 @@ int wgm_config_key_info(size_t index, struct wgm_config_key_info *info)
 	const struct key_desc *k = &keys[index];
 	*info = (struct wgm_config_key_info){ .section = k->section, .name = k->name, .settable = k->settable,
 					      .live = k->live, .owner = k->owner, .option = k->option,
-					      .expect = k->expect };
+					      .expect = k->expect, .secret = k->secret };
 	return 0;
 }
 

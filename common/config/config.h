@@ -168,9 +168,13 @@ struct wgm_config_key_info {
 	const char *owner;   /* the daemon subsystem that applies it */
 	const char *option;  /* its `enable`/`disable` name, or NULL */
 	const char *expect;  /* what a valid value looks like, or NULL */
+	bool secret;         /* holds a credential: never logged, never in events */
 };
 
 size_t wgm_config_key_count(void);
+/* Whether a settable key's value is a credential (the Gotify URLs), so that
+ * logs and events show it redacted. False for unknown keys. */
+bool wgm_config_key_secret(const char *key);
 /* -ENOENT past the last key. */
 int wgm_config_key_info(size_t index, struct wgm_config_key_info *info);
 /* The default value as compact JSON ("8080", "\"pipe\"", "[\"default\"]"). */

@@ -12,7 +12,11 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "common/util/clock.h"
 #include "common/util/log.h"
+
+/* How often deadlines are checked: a slow client is cut at most this late. */
+#define SWEEP_MS 1000
 
 struct http_route {
 	char *method;
@@ -28,8 +32,26 @@ enum request_state {
 	REQ_ANSWERED,  /* response ready to queue */
 };
 
+/* One TCP connection (MHD's socket context), for the absolute request
+ * deadline and the per-address accounting. */
+struct http_conn {
+	struct http_server *srv;
+	struct MHD_Connection *mhd;
+	int fd;
+	char client_ip[INET6_ADDRSTRLEN];
+	bool counted;        /* conn_open accepted it: conn_close owed */
+	bool refused;        /* cut at once by conn_open */
+	bool cut;            /* cut at its deadline */
+	bool in_request;     /* a request's headers arrived; it is not complete */
+	bool failure_reported;
+	unsigned requests_done;
+	int64_t deadline_ms; /* monotonic; 0 while a handler holds the request */
+	struct http_conn *prev, *next;
+};
+
 struct http_request {
 	struct http_server *srv;
+	struct http_conn *hc; /* NULL if MHD gave no socket context */
 	struct MHD_Connection *conn; /* NULL once MHD is done with it */
 	enum request_state state;
 	bool suspended;
@@ -61,6 +83,12 @@ struct http_server {
 	http_outcome_fn outcome;
 	void *outcome_ctx;
 	struct http_request *suspended;
+	http_conn_open_fn conn_open;
+	http_conn_close_fn conn_close;
+	void *conn_ctx;
+	struct http_conn *conns;
+	unsigned n_conns;
+	struct loop_timer *sweep;
 };
 
 static void server_run_mhd(struct http_server *srv);
@@ -122,18 +150,6 @@ static struct MHD_Response *make_error_response(const char *reason)
 	free(text);
 	json_decref(body);
 	return r;
-}
-
-static enum MHD_Result queue_error(struct MHD_Connection *conn, unsigned status, const char *reason)
-{
-	struct MHD_Response *r = make_error_response(reason);
-	enum MHD_Result rc;
-
-	if (!r)
-		return MHD_NO;
-	rc = MHD_queue_response(conn, status, r);
-	MHD_destroy_response(r);
-	return rc;
 }
 
 void http_request_reply(struct http_request *req, unsigned status, const char *content_type,
@@ -256,11 +272,22 @@ static const struct http_route *find_route(const struct http_server *srv, const 
 	return NULL;
 }
 
-/* An answer decided before the handler; the status is kept for the outcome hook. */
+/* An answer decided before the handler; the status is kept for the outcome
+ * hook. A blocked client's connection is closed after its 403: it has
+ * nothing more to say. */
 static enum MHD_Result refuse_early(struct http_request *req, unsigned status, const char *reason)
 {
+	struct MHD_Response *r = make_error_response(reason);
+	enum MHD_Result rc;
+
 	req->status = status;
-	return queue_error(req->conn, status, reason);
+	if (!r)
+		return MHD_NO;
+	if (status == MHD_HTTP_FORBIDDEN)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+	rc = MHD_queue_response(req->conn, status, r);
+	MHD_destroy_response(r);
+	return rc;
 }
 
 /* The first call for a request: everything decided from the headers alone,
@@ -284,6 +311,12 @@ static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connect
 		return MHD_NO;
 	}
 	client_ip_text(conn, req->client_ip, sizeof(req->client_ip));
+	{
+		const union MHD_ConnectionInfo *ci = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+		req->hc = ci ? ci->socket_context : NULL;
+		if (req->hc)
+			req->hc->in_request = true;
+	}
 	*con_cls = req;
 	if (srv->gate && !srv->gate(req->client_ip, &reason, srv->gate_ctx))
 		return refuse_early(req, MHD_HTTP_FORBIDDEN, reason ? reason : "forbidden");
@@ -352,6 +385,9 @@ static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, co
 	if (req->state == REQ_RECEIVING) {
 		req->state = REQ_WITH_HANDLER;
 		req->in_handler = true;
+		/* Read in full: the wait from now on is the handler's. */
+		if (req->hc)
+			req->hc->deadline_ms = 0;
 		req->route->fn(req, req->route->ctx);
 		req->in_handler = false;
 		if (req->state == REQ_WITH_HANDLER) {
@@ -382,6 +418,21 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 	*con_cls = NULL;
 	if (req->status && req->srv->outcome)
 		req->srv->outcome(req->client_ip, req->status, req->srv->outcome_ctx);
+	if (req->hc) {
+		struct http_conn *hc = req->hc;
+		/* Cut at the deadline or abandoned by the client half-way: a
+		 * failure like any 4xx, so slow clients end up blocked. */
+		if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && req->state == REQ_RECEIVING && !req->status &&
+		    !hc->failure_reported && !hc->refused) {
+			hc->failure_reported = true;
+			if (req->srv->outcome)
+				req->srv->outcome(req->client_ip, MHD_HTTP_REQUEST_TIMEOUT, req->srv->outcome_ctx);
+		}
+		hc->in_request = false;
+		hc->requests_done++;
+		/* The next request on a kept-alive connection gets its own time. */
+		hc->deadline_ms = wgm_mono_ms() + (int64_t)req->srv->opts.request_timeout_s * 1000;
+	}
 	unlink_suspended(req);
 	req->conn = NULL;
 	/* The handler still holds it: its reply will free it. */
@@ -390,6 +441,106 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **con
 		return;
 	}
 	request_free(req);
+}
+
+static void conn_unlink(struct http_conn *hc)
+{
+	struct http_server *srv = hc->srv;
+
+	if (hc->prev)
+		hc->prev->next = hc->next;
+	else
+		srv->conns = hc->next;
+	if (hc->next)
+		hc->next->prev = hc->prev;
+	srv->n_conns--;
+	if (!srv->conns)
+		loop_timer_disarm(srv->sweep);
+}
+
+/* Cuts a connection without an answer: MHD sees end of file on its next
+ * read and closes it (the descriptor stays MHD's). */
+static void conn_cut(struct http_conn *hc)
+{
+	if (hc->fd >= 0)
+		shutdown(hc->fd, SHUT_RDWR);
+}
+
+static void conn_started(struct http_server *srv, struct MHD_Connection *conn, void **socket_context)
+{
+	const union MHD_ConnectionInfo *info = MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CONNECTION_FD);
+	struct http_conn *hc = calloc(1, sizeof(*hc));
+
+	if (!hc) {
+		/* Without a record the connection cannot be bounded: drop it. */
+		if (info)
+			shutdown(info->connect_fd, SHUT_RDWR);
+		return;
+	}
+	hc->srv = srv;
+	hc->mhd = conn;
+	hc->fd = info ? info->connect_fd : -1;
+	client_ip_text(conn, hc->client_ip, sizeof(hc->client_ip));
+	hc->deadline_ms = wgm_mono_ms() + (int64_t)srv->opts.request_timeout_s * 1000;
+	hc->next = srv->conns;
+	if (srv->conns)
+		srv->conns->prev = hc;
+	srv->conns = hc;
+	srv->n_conns++;
+	*socket_context = hc;
+	if (!loop_timer_armed(srv->sweep))
+		loop_timer_arm(srv->sweep, SWEEP_MS, SWEEP_MS);
+	if (srv->conn_open && srv->conn_open(hc->client_ip, srv->conn_ctx) < 0) {
+		log_debug("http server: connection from %s refused (too many open)", hc->client_ip);
+		hc->refused = true;
+		conn_cut(hc);
+		return;
+	}
+	hc->counted = srv->conn_open != NULL;
+}
+
+static void conn_closed(struct http_server *srv, struct http_conn *hc)
+{
+	/* Cut before a request was complete (not an idle kept-alive one). */
+	if (hc->cut && !hc->failure_reported && (hc->requests_done == 0 || hc->in_request) && srv->outcome)
+		srv->outcome(hc->client_ip, MHD_HTTP_REQUEST_TIMEOUT, srv->outcome_ctx);
+	if (hc->counted && srv->conn_close)
+		srv->conn_close(hc->client_ip, srv->conn_ctx);
+	conn_unlink(hc);
+	free(hc);
+}
+
+static void notify_connection(void *cls, struct MHD_Connection *conn, void **socket_context,
+			      enum MHD_ConnectionNotificationCode toe)
+{
+	struct http_server *srv = cls;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED)
+		conn_started(srv, conn, socket_context);
+	else if (toe == MHD_CONNECTION_NOTIFY_CLOSED && *socket_context) {
+		conn_closed(srv, *socket_context);
+		*socket_context = NULL;
+	}
+}
+
+/* Cuts every connection past its deadline. */
+static void sweep_deadlines(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct http_server *srv = ctx;
+	int64_t now = wgm_mono_ms();
+	bool any = false;
+
+	for (struct http_conn *hc = srv->conns; hc; hc = hc->next) {
+		if (hc->cut || hc->refused || !hc->deadline_ms || now < hc->deadline_ms)
+			continue;
+		log_debug("http server: %s did not send its request within %u s: cut", hc->client_ip,
+			  srv->opts.request_timeout_s);
+		hc->cut = true;
+		conn_cut(hc);
+		any = true;
+	}
+	if (any)
+		server_run_mhd(srv);
 }
 
 static void server_update_timer(struct http_server *srv)
@@ -482,11 +633,15 @@ int http_server_new(struct loop *loop, const struct http_server_options *opts,
 		srv->opts.timeout_s = 10;
 	if (!srv->opts.connection_limit)
 		srv->opts.connection_limit = 256;
+	if (!srv->opts.request_timeout_s)
+		srv->opts.request_timeout_s = 10;
 	address = opts->address ? opts->address : "0.0.0.0";
 	rc = open_listener(address, opts->port, &fd, &srv->port, err, errlen);
 	if (rc < 0)
 		goto fail;
 	rc = loop_timer_new(loop, mhd_timeout, srv, &srv->timer);
+	if (rc == 0)
+		rc = loop_timer_new(loop, sweep_deadlines, srv, &srv->sweep);
 	if (rc < 0) {
 		snprintf(err, errlen, "http server timer: %s", strerror(-rc));
 		goto fail;
@@ -498,6 +653,7 @@ int http_server_new(struct loop *loop, const struct http_server_options *opts,
 				    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
 				    MHD_OPTION_CONNECTION_LIMIT, srv->opts.connection_limit,
 				    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
+				    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
 				    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
 				    MHD_OPTION_END);
 	if (!srv->mhd) {
@@ -526,6 +682,7 @@ fail:
 	if (srv->mhd)
 		MHD_stop_daemon(srv->mhd);
 	loop_timer_free(srv->timer);
+	loop_timer_free(srv->sweep);
 	free(srv);
 	return rc;
 }
@@ -544,6 +701,7 @@ void http_server_free(struct http_server *srv)
 	loop_watch_remove(srv->watch);
 	MHD_stop_daemon(srv->mhd);
 	loop_timer_free(srv->timer);
+	loop_timer_free(srv->sweep);
 	while (srv->routes) {
 		struct http_route *r = srv->routes;
 		srv->routes = r->next;
@@ -591,4 +749,23 @@ void http_server_set_outcome_hook(struct http_server *srv, http_outcome_fn fn, v
 {
 	srv->outcome = fn;
 	srv->outcome_ctx = ctx;
+}
+
+void http_server_set_conn_hooks(struct http_server *srv, http_conn_open_fn open_fn, http_conn_close_fn close_fn,
+				void *ctx)
+{
+	srv->conn_open = open_fn;
+	srv->conn_close = close_fn;
+	srv->conn_ctx = ctx;
+}
+
+unsigned http_server_connections(const struct http_server *srv)
+{
+	return srv->n_conns;
+}
+
+void *http_request_route_ctx(const struct http_request *req)
+{
+	/* An abandoned request outlives the server and its routes. */
+	return req->route && !req->abandoned ? req->route->ctx : NULL;
 }

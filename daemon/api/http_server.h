@@ -1,7 +1,15 @@
 /* An HTTP server (libmicrohttpd) driven by the daemon's loop: routes by
  * method and path, request bodies with a hard cap, per-address connection
  * limits, timeouts, a gate that can refuse an address with 403, and
- * asynchronous handlers (the loop never waits for one). */
+ * asynchronous handlers (the loop never waits for one).
+ *
+ * libmicrohttpd's own timeout is an idle one: a client trickling a byte every
+ * few seconds would hold its connection for ever (slowloris). So every
+ * request also has an absolute deadline, counted from the connection's start
+ * (or the end of its previous request) to the moment the whole request is
+ * read; a connection past it is cut and reported as a 408 outcome, as is a
+ * request whose client went away half-way. While a handler holds a request
+ * there is no deadline: that wait is ours, not the client's. */
 #ifndef WGM_DAEMON_HTTP_SERVER_H
 #define WGM_DAEMON_HTTP_SERVER_H
 
@@ -21,6 +29,7 @@ struct http_server_options {
 	size_t body_max;          /* bytes; bigger bodies get 413. 0: HTTP_SERVER_BODY_MAX */
 	unsigned per_ip_limit;    /* concurrent connections per address; 0: 8 */
 	unsigned timeout_s;       /* idle connection timeout; 0: 10 s */
+	unsigned request_timeout_s; /* absolute time to send a whole request; 0: 10 s */
 	unsigned connection_limit; /* all connections; 0: 256 */
 };
 
@@ -41,6 +50,12 @@ typedef bool (*http_gate_fn)(const char *client_ip, const char **reason, void *c
  * reported. */
 typedef void (*http_outcome_fn)(const char *client_ip, unsigned status, void *ctx);
 
+/* Called when a connection opens, with the client's address (as the gate
+ * gets it); a negative return cuts it at once, unanswered. conn_close is
+ * called once for each connection conn_open accepted. */
+typedef int (*http_conn_open_fn)(const char *client_ip, void *ctx);
+typedef void (*http_conn_close_fn)(const char *client_ip, void *ctx);
+
 int http_server_new(struct loop *loop, const struct http_server_options *opts,
 		    struct http_server **out, char *err, size_t errlen);
 /* Stops listening and closes every connection. Requests still waiting for
@@ -54,8 +69,14 @@ int http_server_route(struct http_server *srv, const char *method, const char *p
 		      http_handler_fn fn, void *ctx);
 void http_server_set_gate(struct http_server *srv, http_gate_fn fn, void *ctx);
 void http_server_set_outcome_hook(struct http_server *srv, http_outcome_fn fn, void *ctx);
+void http_server_set_conn_hooks(struct http_server *srv, http_conn_open_fn open_fn, http_conn_close_fn close_fn,
+				void *ctx);
+/* Connections open now (for tests). */
+unsigned http_server_connections(const struct http_server *srv);
 
-/* Request accessors; valid until the reply. */
+/* Request accessors; valid until the reply. route_ctx: the ctx its route
+ * was registered with (NULL once the request is abandoned). */
+void *http_request_route_ctx(const struct http_request *req);
 const char *http_request_method(const struct http_request *req);
 const char *http_request_path(const struct http_request *req);
 const char *http_request_client_ip(const struct http_request *req);

@@ -25,6 +25,7 @@ struct node_api {
 	struct http_server *http;
 	struct wgm_replay_cache *replay;
 	struct wgm_api_guard *guard;
+	struct pending_connect *saving; /* joins waiting for their token's use to be on disk */
 };
 
 /* One /connect waiting for its link to come up. */
@@ -39,6 +40,8 @@ struct pending_connect {
 	struct wgm_msg_connect_reply reply;
 	struct wgm_awg_params awg; /* amneziawg links; secret */
 	char name[LINK_NAME_MAX + 1];
+	struct pending_connect *prev_saving, *next_saving;
+	bool saving;
 };
 
 static int64_t now_s(void)
@@ -46,10 +49,20 @@ static int64_t now_s(void)
 	return (int64_t)time(NULL);
 }
 
+/* The refusal log is rate-limited by the guard (a flood of junk must not
+ * flood the journal): a few lines per interval, then one summary line. */
 static void refuse(struct http_request *http, int status, const char *reason)
 {
-	log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http), http_request_path(http),
-		 http_request_client_ip(http), status, reason);
+	struct node_api *api = http_request_route_ctx(http);
+	unsigned dropped = 0;
+
+	/* No API (the request was abandoned at shutdown): nobody sees it. */
+	if (api && wgm_api_guard_log_allow(api->guard, now_s(), &dropped)) {
+		if (dropped)
+			log_info("node API: %u more refusals in the last interval were not logged", dropped);
+		log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http),
+			 http_request_path(http), http_request_client_ip(http), status, reason);
+	}
 	http_request_reply_error(http, (unsigned)status, "%s", reason);
 }
 
@@ -79,8 +92,43 @@ static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
 		return;
 	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
 		return;
-	if (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random()))
+	switch (wgm_api_guard_fail(api->guard, &addr, now_s(), randombytes_random())) {
+	case WGM_GUARD_BLOCKED:
 		log_notice("node API: %s blocked after repeated failures", client_ip);
+		break;
+	case WGM_GUARD_BLOCKED_48: {
+		struct in6_addr p48 = { 0 };
+		char text[INET6_ADDRSTRLEN];
+		memcpy(p48.s6_addr, addr.bytes, 6);
+		inet_ntop(AF_INET6, &p48, text, sizeof(text));
+		log_notice("node API: %s blocked after repeated failures, and with it %s/48 (several of its /64s are blocked)",
+			   client_ip, text);
+		break;
+	}
+	case WGM_GUARD_COUNTED:
+		break;
+	}
+}
+
+/* Connections count per IPv4 address and per IPv6 /64 (libmicrohttpd's own
+ * limit is per exact address, so one /64 could hold every slot). */
+static int guard_conn_open(const char *client_ip, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
+		return 0;
+	return wgm_api_guard_conn_open(api->guard, &addr, now_s());
+}
+
+static void guard_conn_close(const char *client_ip, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct wgm_guard_addr addr;
+
+	if (wgm_guard_addr_from_text(client_ip, &addr) == 0)
+		wgm_api_guard_conn_close(api->guard, &addr);
 }
 
 /* ---- /connectivity: public facts, nothing boxed ---- */
@@ -141,8 +189,7 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		wgm_api_request_clear(req);
 		return rc;
 	}
-	if (*kind == WGM_API_CALLER_JOINER)
-		tokens_save(api->deps.tokens);
+	/* A joiner's use is saved by handle_connect, before it goes on. */
 	return 0;
 }
 
@@ -306,6 +353,10 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	}
 	if (m->port) {
 		port = m->port;
+		/* Only ports of our range: the caller must not make this node
+		 * listen on a port some other service wants. */
+		if (addrplan_check_port(cfg->base_port, (unsigned)port, err, errlen) < 0)
+			return 400;
 		for (size_t i = 0; i < n_ports; i++) {
 			if (ports[i] == port) {
 				snprintf(err, errlen, "port: %u is taken on node %u", port, cfg->id);
@@ -446,6 +497,41 @@ static void connect_proceed(struct pending_connect *pc)
 		   wgm_transport_name(m->transport), pc->name);
 }
 
+static void saving_unlink(struct pending_connect *pc)
+{
+	struct node_api *api = pc->api;
+
+	if (!pc->saving)
+		return;
+	if (pc->prev_saving)
+		pc->prev_saving->next_saving = pc->next_saving;
+	else
+		api->saving = pc->next_saving;
+	if (pc->next_saving)
+		pc->next_saving->prev_saving = pc->prev_saving;
+	pc->saving = false;
+}
+
+/* The token's use is on disk (or could not be put there): only now may the
+ * join go on, so that a crash after the reply cannot let the token work
+ * again. api NULL: the node API stopped meanwhile. */
+static void token_use_saved(int rc, const char *err, void *ctx)
+{
+	struct pending_connect *pc = ctx;
+
+	if (!pc->api) {
+		http_request_reply_error(pc->http, 503, "shutting down");
+		pending_free(pc);
+		return;
+	}
+	saving_unlink(pc);
+	if (rc < 0) {
+		connect_refuse(pc, 503, "cannot record the token's use on this node; try again");
+		return;
+	}
+	connect_proceed(pc);
+}
+
 static void handle_connect(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
@@ -466,7 +552,19 @@ static void handle_connect(struct http_request *http, void *ctx)
 		connect_refuse(pc, 400, err);
 		return;
 	}
-	connect_proceed(pc);
+	if (pc->kind != WGM_API_CALLER_JOINER) {
+		connect_proceed(pc);
+		return;
+	}
+	if (tokens_save_then(api->deps.tokens, token_use_saved, pc) < 0) {
+		connect_refuse(pc, 503, "out of memory");
+		return;
+	}
+	pc->saving = true;
+	pc->next_saving = api->saving;
+	if (api->saving)
+		api->saving->prev_saving = pc;
+	api->saving = pc;
 }
 
 /* ---- /update and /disconnect: members only ---- */
@@ -578,17 +676,69 @@ out:
 	member_abandon(pm);
 }
 
+/* Applies an /update request to NEXT, a copy of the link's record: nothing
+ * reaches the link unless every field is accepted. 0, or an HTTP status with
+ * a one-line reason. */
+static int update_validate(struct node_api *api, const struct link *link, const struct wgm_msg_update_req *m,
+			   struct link_record *next, bool *key_changed, bool *key_settled, char *err, size_t errlen)
+{
+	*key_changed = *key_settled = false;
+	if (m->has_obfs_key && !link->rec.has_obfs_key) {
+		snprintf(err, errlen, "obfs_key: this link's type has no obfuscation key");
+		return 400;
+	}
+	if (m->has_cost)
+		next->cost_override = m->cost ? (int)m->cost : LINK_COST_NONE;
+	if (m->has_obfs_key) {
+		/* XOR key rotation (docs/link-types.md): a new key is sent with
+		 * from now on, the old one still accepted; obfs_key_settled with
+		 * the key the link has says the other end sends with it too. The
+		 * same key again is a retried call. */
+		bool same = sodium_memcmp(link->rec.obfs_key, m->obfs_key, LINK_KEY_LEN) == 0;
+
+		if (m->obfs_key_settled && !same) {
+			snprintf(err, errlen, "obfs_key_settled: that is not this link's key");
+			return 400;
+		}
+		if (same) {
+			*key_settled = m->obfs_key_settled;
+		} else {
+			memcpy(next->obfs_key, m->obfs_key, LINK_KEY_LEN);
+			*key_changed = true;
+		}
+	}
+	if (m->has_port && m->port != link->rec.listen_port) {
+		/* The connecting side moves this end to a new port (self-repair);
+		 * it then points its endpoint there. */
+		uint16_t ports[512];
+		size_t n = links_used_ports(api->deps.links, ports, 512);
+
+		if (addrplan_check_port(api->deps.cfg->base_port, m->port, err, errlen) < 0)
+			return 400;
+		for (size_t i = 0; i < n; i++) {
+			if (ports[i] == m->port) {
+				snprintf(err, errlen, "port: %u is taken on node %u", m->port, api->deps.cfg->id);
+				return 400;
+			}
+		}
+		next->listen_port = m->port;
+	}
+	return 0;
+}
+
 static void handle_update(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
 	struct pending_member *pm = member_begin(api, http, WGM_API_ROUTE_UPDATE);
 	struct wgm_msg_update_req m = { 0 };
-	uint8_t old_key[LINK_KEY_LEN] = { 0 };
-	bool key_changed = false, key_settled = false;
+	struct link_record next, old;
+	bool key_changed, key_settled;
 	struct link *link;
 	char err[256];
-	int rc;
+	int rc, status;
 
+	memset(&next, 0, sizeof(next));
+	memset(&old, 0, sizeof(old));
 	if (!pm)
 		return;
 	if (wgm_msg_update_req_decode(pm->req.payload, &m, err, sizeof(err)) < 0) {
@@ -598,62 +748,33 @@ static void handle_update(struct http_request *http, void *ctx)
 	link = member_link(pm, &m.link);
 	if (!link)
 		goto out;
-	if (m.has_obfs_key && !link->rec.has_obfs_key) {
-		refuse(http, 400, "obfs_key: this link's type has no obfuscation key");
+	next = link->rec;
+	status = update_validate(api, link, &m, &next, &key_changed, &key_settled, err, sizeof(err));
+	if (status) {
+		refuse(http, status, err);
 		goto out;
 	}
-	if (m.has_cost)
-		link->rec.cost_override = m.cost ? (int)m.cost : LINK_COST_NONE;
-	if (m.has_obfs_key) {
-		/* XOR key rotation (docs/link-types.md): a new key is sent with
-		 * from now on, the old one still accepted; obfs_key_settled with
-		 * the key the link has says the other end sends with it too. The
-		 * same key again is a retried call. */
-		bool same = sodium_memcmp(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN) == 0;
-
-		if (m.obfs_key_settled && !same) {
-			refuse(http, 400, "obfs_key_settled: that is not this link's key");
-			goto out;
-		}
-		if (same) {
-			key_settled = m.obfs_key_settled;
-		} else {
-			memcpy(old_key, link->rec.obfs_key, LINK_KEY_LEN);
-			memcpy(link->rec.obfs_key, m.obfs_key, LINK_KEY_LEN);
-			key_changed = true;
-		}
-	}
-	if (m.has_port && m.port != link->rec.listen_port) {
-		/* The connecting side moves this end to a new port (self-repair);
-		 * it then points its endpoint there. */
-		uint16_t ports[512];
-		size_t n = links_used_ports(api->deps.links, ports, 512);
-		for (size_t i = 0; i < n; i++) {
-			if (ports[i] == m.port) {
-				snprintf(err, sizeof(err), "port: %u is taken on node %u", m.port, api->deps.cfg->id);
-				refuse(http, 400, err);
-				goto out;
-			}
-		}
-		link->rec.listen_port = m.port;
-	}
+	/* Accepted: commit the copy, and take it back if the change cannot
+	 * even be queued. */
+	old = link->rec;
+	link->rec = next;
 	log_notice("node %d updated %s%s", m.link.caller_id, link->rec.name,
 		   key_changed ? " (new obfuscation key)" : key_settled ? " (obfuscation key confirmed)" : "");
 	rc = links_update(api->deps.links, link, member_done, pm);
 	if (rc == 0) {
 		if (key_changed)
-			links_obfs_key_changed(api->deps.links, link, old_key);
+			links_obfs_key_changed(api->deps.links, link, old.obfs_key);
 		if (key_settled)
 			links_obfs_key_settled(api->deps.links, link);
 		goto wipe;
 	}
-	if (key_changed)
-		memcpy(link->rec.obfs_key, old_key, LINK_KEY_LEN);
+	link->rec = old;
 	refuse_queue(http, rc);
 out:
 	member_abandon(pm);
 wipe:
-	sodium_memzero(old_key, sizeof(old_key));
+	link_record_wipe(&next);
+	link_record_wipe(&old);
 	wgm_msg_update_req_wipe(&m);
 }
 
@@ -687,8 +808,8 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 	opts.address = deps->cfg->listen == WGM_LISTEN_PUBLIC ? "::" : lo.text;
 	opts.port = deps->cfg->listen_port;
 	opts.body_max = WGM_API_BODY_MAX;
-	/* libmicrohttpd enforces the connection limits itself (before a
-	 * connection reaches us); the guard keeps the failure record. */
+	/* libmicrohttpd enforces these per exact address (a backstop); the
+	 * guard's hooks below count per IPv4 address and IPv6 /64. */
 	opts.per_ip_limit = guard_cfg.conns_per_addr;
 	opts.connection_limit = guard_cfg.conns_total;
 	rc = http_server_new(deps->loop, &opts, &api->http, err, errlen);
@@ -696,6 +817,7 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		goto fail;
 	http_server_set_gate(api->http, guard_gate, api);
 	http_server_set_outcome_hook(api->http, guard_outcome, api);
+	http_server_set_conn_hooks(api->http, guard_conn_open, guard_conn_close, api);
 	if ((rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECTIVITY, handle_connectivity, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECT, handle_connect, api)) < 0 ||
 	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
@@ -715,6 +837,12 @@ void node_api_free(struct node_api *api)
 {
 	if (!api)
 		return;
+	/* Token saves still on the worker report after this: they find no API. */
+	while (api->saving) {
+		struct pending_connect *pc = api->saving;
+		saving_unlink(pc);
+		pc->api = NULL;
+	}
 	http_server_free(api->http);
 	wgm_api_guard_free(api->guard);
 	wgm_replay_cache_free(api->replay);

@@ -77,6 +77,17 @@ void tokens_save(struct tokens *t)
 		log_err("%s: cannot save the token store: out of memory", t->path);
 }
 
+int tokens_save_then(struct tokens *t, void (*done)(int rc, const char *err, void *ctx), void *ctx)
+{
+	json_t *json;
+
+	wgm_token_store_prune(t->store, time(NULL));
+	json = wgm_token_store_to_json(t->store);
+	if (!json)
+		return -ENOMEM;
+	return state_write_async_then(t->worker, t->path, json, STATEFILE_MODE_SECRET, done, ctx);
+}
+
 static int get_positive(const json_t *args, const char *name, json_int_t dflt, json_int_t max,
 			json_int_t *out, char *err, size_t errlen)
 {

@@ -26,6 +26,10 @@ int tokens_open(struct tokens *t, const struct wgm_config *cfg, const struct wgm
 void tokens_close(struct tokens *t);
 /* Persists the store (after a join consumed or refunded a use). */
 void tokens_save(struct tokens *t);
+/* The same, then DONE (on the loop) once the file is on disk or the write
+ * failed: a join's reply waits for it, so a used single-use token cannot
+ * work again after a crash. -ENOMEM (DONE not called) if it cannot queue. */
+int tokens_save_then(struct tokens *t, void (*done)(int rc, const char *err, void *ctx), void *ctx);
 int tokens_register(struct tokens *t, struct ctl_server *ctl);
 
 /* The endpoint URL a token of this node carries: http://PUBLIC_IPV4:PORT (or

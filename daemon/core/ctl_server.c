@@ -418,6 +418,50 @@ static int make_parent_dirs(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* Opens the socket's directory and checks that nobody but root (or the
+ * daemon's own user) could swap what is in it: owned by one of them, not
+ * writable by others. Then the socket file we bind is the one we chmod. */
+static int open_socket_dir(const char *path, int *dirfd_out, const char **base_out, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	int fd;
+
+	if (!slash) {
+		snprintf(dir, sizeof(dir), ".");
+		*base_out = path;
+	} else if (slash == path) {
+		snprintf(dir, sizeof(dir), "/");
+		*base_out = slash + 1;
+	} else {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		*base_out = slash + 1;
+	}
+	fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		snprintf(err, errlen, "%s: cannot open directory %s: %s", path, dir, strerror(e));
+		return -e;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		close(fd);
+		snprintf(err, errlen, "%s: directory %s is owned by uid %u, not root; refusing to put the control socket there",
+			 path, dir, (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	if (st.st_mode & S_IWOTH) {
+		close(fd);
+		snprintf(err, errlen, "%s: directory %s is writable by others (mode %04o); refusing to put the control socket there",
+			 path, dir, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	*dirfd_out = fd;
+	return 0;
+}
+
 /* Returns 0 when path is free to bind (removing a dead socket file). */
 static int claim_socket_path(const char *path, const struct sockaddr_un *addr, char *err, size_t errlen)
 {
@@ -454,7 +498,8 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 	struct group grp, *gr = NULL;
 	char grbuf[4096];
 	mode_t old_umask;
-	int rc;
+	const char *base = NULL;
+	int rc, dirfd = -1;
 
 	if (!path || !*path || strlen(path) >= sizeof(addr.sun_path)) {
 		snprintf(err, errlen, "socket path \"%s\" is empty or longer than %zu bytes",
@@ -479,6 +524,9 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 	rc = make_parent_dirs(path, err, errlen);
 	if (rc < 0)
 		goto fail;
+	rc = open_socket_dir(path, &dirfd, &base, err, errlen);
+	if (rc < 0)
+		goto fail;
 	rc = claim_socket_path(path, &addr, err, errlen);
 	if (rc < 0)
 		goto fail;
@@ -498,10 +546,15 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 		snprintf(err, errlen, "%s: cannot listen: %s", path, strerror(-rc));
 		goto fail;
 	}
-	chmod(path, 0660);
+	/* Relative to the checked directory and never through a symlink: a
+	 * file swapped in meanwhile is refused, not chmod'ed. */
+	if (fchmodat(dirfd, base, 0660, AT_SYMLINK_NOFOLLOW) < 0)
+		log_warn("%s: cannot set the socket's mode: %s", path, strerror(errno));
 	if (getgrnam_r("wgmesh", &grp, grbuf, sizeof(grbuf), &gr) == 0 && gr &&
-	    chown(path, (uid_t)-1, gr->gr_gid) < 0)
+	    fchownat(dirfd, base, (uid_t)-1, gr->gr_gid, AT_SYMLINK_NOFOLLOW) < 0)
 		log_warn("%s: cannot give the socket to group wgmesh: %s", path, strerror(errno));
+	close(dirfd);
+	dirfd = -1;
 	rc = loop_watch_add(loop, srv->fd, EPOLLIN, listener_ready, srv, &srv->watch);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
@@ -521,6 +574,8 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 fail_listening:
 	unlink(path);
 fail:
+	if (dirfd >= 0)
+		close(dirfd);
 	if (srv->fd >= 0)
 		close(srv->fd);
 	loop_watch_remove(srv->watch);

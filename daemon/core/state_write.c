@@ -15,6 +15,8 @@ struct state_write_job {
 	mode_t mode;
 	int rc;
 	char err[256];
+	state_write_done_fn done;
+	void *ctx;
 };
 
 static void run_write(void *ctx)
@@ -30,12 +32,20 @@ static void write_done(void *ctx)
 
 	if (job->rc < 0)
 		log_err("cannot save state: %s", job->err);
+	if (job->done)
+		job->done(job->rc, job->err, job->ctx);
 	wgm_json_decref_wiped(job->json);
 	free(job->path);
 	free(job);
 }
 
 int state_write_async(struct worker *worker, const char *path, json_t *json, mode_t mode)
+{
+	return state_write_async_then(worker, path, json, mode, NULL, NULL);
+}
+
+int state_write_async_then(struct worker *worker, const char *path, json_t *json, mode_t mode,
+			   state_write_done_fn done, void *ctx)
 {
 	struct state_write_job *job = calloc(1, sizeof(*job));
 
@@ -46,8 +56,12 @@ int state_write_async(struct worker *worker, const char *path, json_t *json, mod
 	}
 	job->json = json;
 	job->mode = mode;
+	job->done = done;
+	job->ctx = ctx;
 	if (worker_submit(worker, run_write, write_done, job) < 0) {
-		write_done(job);
+		wgm_json_decref_wiped(job->json);
+		free(job->path);
+		free(job);
 		return -ENOMEM;
 	}
 	return 0;

@@ -99,6 +99,25 @@ refused_post "a box sealed for /update posted to /connect" 401 48 /connect --dat
 unknown_body=$("$seal" "${good:0:50}$r${good:51}" /connect 4) || fail "wgm-api-seal failed"
 refused_post "a well-formed join with an unknown token" 401 49 /connect --data-binary "$unknown_body"
 
+# A port outside the node's range (basePort up) is refused, not listened on.
+port_body=$("$seal" "$good" /connect 4 22) || fail "wgm-api-seal failed"
+refused_post "a join asking for port 22" 400 50 /connect --data-binary "$port_body"
+[[ $(cat "$E2E_TMP/body") == *"outside this node's link port range"* ]] || fail "the port refusal does not name the range: $(cat "$E2E_TMP/body")"
+
+# A token's use is on disk before the join goes on: where it cannot be
+# written (tokens.json made a directory), the join is refused and the token
+# keeps its use (a crash after a reply must not let it work again).
+persist=$(new_token)
+persist_id=$(last_token_id)
+wait_until 20 grep -q "$persist_id" "$E2E_TMP/n0/state/tokens.json" || fail "token $persist_id never reached tokens.json"
+mv "$E2E_TMP/n0/state/tokens.json" "$E2E_TMP/tokens.json.saved"
+mkdir "$E2E_TMP/n0/state/tokens.json"
+refused_join 2 "$persist" "cannot record the token's use"
+rmdir "$E2E_TMP/n0/state/tokens.json"
+mv "$E2E_TMP/tokens.json.saved" "$E2E_TMP/n0/state/tokens.json"
+e2e_wgmesh 0 token list | grep "$persist_id" | grep -qv 'used up' || fail "the refused join used up token $persist_id"
+e2e_wgmesh 0 token revoke "$persist_id" >/dev/null 2>&1 || fail "token revoke failed"
+
 # ---- still serving, nothing created ----
 e2e_wgmesh 0 status >/dev/null || fail "node 0 stopped answering after the refusals"
 [[ $(e2e_wgmesh 0 links) != *pipe* ]] || fail "refusals left a link on node 0: $(e2e_wgmesh 0 links)"
@@ -110,6 +129,14 @@ ip -n "$(e2e_node_ns 2)" -o link show | grep -q pipe && fail "refused joins left
 out=$(e2e_wgmesh 2 connect "$api" "$good" 2>&1) || fail "a good join after the refusals failed: $out"
 e2e_wgmesh 0 links --json | grep -q '"10.0.0.4' || fail "the good join did not get the first subnet 10.0.0.4/31: $(e2e_wgmesh 0 links --json)"
 wait_until 10 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "node 2 cannot ping node 0 after the good join"
+
+# A member's /update is checked whole before anything changes: a port outside
+# the range refuses it, and its cost does not stay behind either.
+member="$WGM_BUILD_DIR/wgm-api-member"
+pk=$(e2e_in 4 curl -sS -m 10 --interface 192.0.2.55 -X POST "$api/connectivity" | jq -r .api_pk) || fail "no /connectivity answer"
+upd=$("$member" "$E2E_TMP/n2/state" "$pk" /update '{"id":2,"transport":"v4","cost":777,"port":22}') || fail "wgm-api-member failed"
+refused_post "an /update with a port outside the range" 400 55 /update -X PATCH --data-binary "$upd"
+e2e_wgmesh 0 links --json | jq -c . | grep -q '"override":777' && fail "a refused /update left its cost on the link: $(e2e_wgmesh 0 links --json | jq -c .)"
 
 # The good token had one use.
 refused_join 6 "$good" "token used up"

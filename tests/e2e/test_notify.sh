@@ -51,4 +51,17 @@ wait_until 40 up_msg || fail "no up notification: $(cat "$sink")"
 grep '"title":"wgmesh node 0: up' "$sink" | grep -q 'pipe2' || fail "up message names no link"
 grep -q "$secret" "$E2E_TMP/n0/wgmeshd.log" && fail "the token is in the daemon's log"
 
+# `set` of a Gotify URL neither logs it nor sends it to event subscribers,
+# and the file holding it is root's alone.
+e2e_in 0 timeout 20 "$WGM_BUILD_DIR/wgmesh" --config "$cfg" events --follow >"$E2E_TMP/events.log" 2>&1 &
+events_pid=$!
+e2e_on_exit "kill $events_pid 2>/dev/null"
+sleep 1
+e2e_wgmesh 0 set gotifyDiag "http://127.0.0.1:9099/message?token=${secret}2" >/dev/null 2>&1 || fail "set gotifyDiag failed"
+wait_until 20 grep -q 'set gotifyDiag (redacted)' "$E2E_TMP/n0/wgmeshd.log" || fail "set gotifyDiag not logged redacted: $(grep gotifyDiag "$E2E_TMP/n0/wgmeshd.log")"
+wait_until 20 grep -q 'gotifyDiag' "$E2E_TMP/events.log" || fail "the set did not reach the events stream: $(cat "$E2E_TMP/events.log")"
+kill "$events_pid" 2>/dev/null || true
+grep -q "$secret" "$E2E_TMP/n0/wgmeshd.log" "$E2E_TMP/events.log" && fail "a Gotify token is in the log or the events"
+[ "$(stat -c %a "$cfg")" = 600 ] || fail "config.json is mode $(stat -c %a "$cfg"), not 600"
+
 e2e_log "ok"

@@ -3,11 +3,11 @@
  * API refuses: a token it does not know, a box sealed for another route, the
  * same body twice (a replay).
  *
- *   wgm-api-seal TOKEN ROUTE CALLER_ID
+ *   wgm-api-seal TOKEN ROUTE CALLER_ID [PORT]
  *
  * The payload is a /connect request from CALLER_ID (IPv4 transport, default
- * link type, a fresh WireGuard key) sealed with a fresh API key pair for
- * ROUTE. Exit 0 with the body on stdout, 1 with one line on stderr. */
+ * link type, a fresh WireGuard key, the server's port PORT or 0: its choice)
+ * sealed with a fresh API key pair for ROUTE. Exit 0 with the body on stdout, 1 with one line on stderr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,8 +35,8 @@ int main(int argc, char **argv)
 	int rc = 1;
 	long id;
 
-	if (argc != 4) {
-		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID\n");
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT]\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || wgm_api_keypair_generate(&caller) < 0) {
@@ -48,6 +48,14 @@ int main(int argc, char **argv)
 	if (errno || *end || end == argv[3] || id < 0 || id > 65535) {
 		fprintf(stderr, "wgm-api-seal: CALLER_ID: %s is not a node ID\n", argv[3]);
 		goto out;
+	}
+	if (argc == 5) {
+		long port = strtol(argv[4], &end, 10);
+		if (errno || *end || end == argv[4] || port < 0 || port > 65535) {
+			fprintf(stderr, "wgm-api-seal: PORT: %s is not a port\n", argv[4]);
+			goto out;
+		}
+		m.port = (uint16_t)port;
 	}
 	if (wgm_token_decode(argv[1], &token, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wgm-api-seal: %s\n", err);

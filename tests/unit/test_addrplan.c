@@ -342,6 +342,30 @@ static void test_port_lowest_free_from_base(void **state)
 	assert_int_equal(addrplan_choose_port(65534, top, 2, 0), -ENOSPC);
 }
 
+/* Another node may only pick a port of this node's range (basePort up). */
+static void test_port_range_checked(void **state)
+{
+	char why[128];
+	uint16_t first, last;
+
+	assert_int_equal(addrplan_check_port(51820, 51820, why, sizeof(why)), 0);
+	assert_int_equal(addrplan_check_port(51820, 51820 + ADDRPLAN_PORT_RANGE - 1, why, sizeof(why)), 0);
+	assert_int_equal(addrplan_check_port(51820, 51820 + ADDRPLAN_PORT_RANGE, why, sizeof(why)), -EINVAL);
+	assert_string_equal(why, "port: 52844 is outside this node's link port range 51820-52843");
+	assert_int_equal(addrplan_check_port(51820, 22, why, sizeof(why)), -EINVAL);
+	assert_int_equal(addrplan_check_port(51820, 8080, why, sizeof(why)), -EINVAL);
+	assert_int_equal(addrplan_check_port(0, 1023, why, sizeof(why)), -EINVAL);
+	assert_int_equal(addrplan_check_port(0, 40000, why, sizeof(why)), 0);
+	addrplan_port_range(65000, &first, &last);
+	assert_int_equal(first, 65000);
+	assert_int_equal(last, 65535);
+	/* The chooser stays inside the range too. */
+	uint16_t used[ADDRPLAN_PORT_RANGE];
+	for (unsigned i = 0; i < ADDRPLAN_PORT_RANGE; i++)
+		used[i] = (uint16_t)(51820 + i);
+	assert_int_equal(addrplan_choose_port(51820, used, ADDRPLAN_PORT_RANGE, 0), -ENOSPC);
+}
+
 static void test_port_random_when_base_is_0(void **state)
 {
 	uint16_t used[] = { 1024 + 77 };
@@ -385,6 +409,7 @@ int main(void)
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_interface_names_parse_back),
 		cmocka_unit_test(test_port_lowest_free_from_base),
+		cmocka_unit_test(test_port_range_checked),
 		cmocka_unit_test(test_port_random_when_base_is_0),
 		cmocka_unit_test(test_client_ids),
 	};

@@ -601,6 +601,20 @@ static void test_error_bodies_are_one_clean_line(void **state)
 	free(body);
 	assert_int_equal(wgm_api_error_parse("{\"error\":\"a\\nb\\u001b[31m\"}", 26, out, sizeof(out)), 0);
 	assert_string_equal(out, "a?b?[31m");
+	/* C1 CSI (U+009B), NEL (U+0085), RLO (U+202E), an isolate (U+2066);
+	 * other non-ASCII text stays. */
+	const char *c1 = "{\"error\":\"x\\u009b31my\\u0085z \\u202egnp.exe\\u2066 caf\\u00e9\"}";
+	assert_int_equal(wgm_api_error_parse(c1, strlen(c1), out, sizeof(out)), 0);
+	assert_string_equal(out, "x?31my?z ?gnp.exe? caf\xc3\xa9");
+	/* Cut at the limit, never inside a character. */
+	char big[WGM_API_ERROR_MAX * 2 + 32];
+	int k = snprintf(big, sizeof(big), "{\"error\":\"a");
+	for (int i = 0; i < WGM_API_ERROR_MAX; i++)
+		k += snprintf(big + k, sizeof(big) - (size_t)k, "\xc3\xa9");
+	snprintf(big + k, sizeof(big) - (size_t)k, "\"}");
+	assert_int_equal(wgm_api_error_parse(big, strlen(big), out, sizeof(out)), 0);
+	assert_true(strlen(out) <= WGM_API_ERROR_MAX);
+	assert_int_equal(strlen(out) % 2, 1);
 	assert_int_equal(wgm_api_error_parse("<html>", 6, out, sizeof(out)), -EINVAL);
 }
 

@@ -43,7 +43,10 @@ static void test_five_failures_in_a_minute_block(void **state)
 	assert_true(wgm_api_guard_fail(g, &a, T0 + 40, 0));
 	assert_true(wgm_api_guard_blocked(g, &a, T0 + 40, &until));
 	assert_int_equal(until, T0 + 40 + 120);
-	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0 + 41), -EPERM);
+	/* Still counted (the HTTP gate answers it 403), so a blocked client
+	 * holds no more connections than any other. */
+	assert_int_equal(wgm_api_guard_conn_open(g, &a, T0 + 41), 0);
+	wgm_api_guard_conn_close(g, &a);
 	assert_false(wgm_api_guard_blocked(g, &a, T0 + 160, NULL));
 	wgm_api_guard_free(g);
 }
@@ -171,6 +174,109 @@ static void test_memory_is_bounded_and_forgets_idle_first(void **state)
 	wgm_api_guard_free(g);
 }
 
+/* An attacker with many addresses must not lift its own block by filling
+ * the table: blocked entries stay, newcomers are refused instead. */
+static void test_blocked_entries_are_never_evicted(void **state)
+{
+	struct wgm_api_guard_config cfg;
+	struct wgm_api_guard *g;
+	struct wgm_guard_addr addr, fresh = v4("198.51.100.200");
+
+	wgm_api_guard_config_default(&cfg);
+	cfg.max_addrs = 3;
+	g = wgm_api_guard_new(&cfg);
+	for (int a = 0; a < 3; a++) {
+		addr = v4("203.0.113.0");
+		addr.bytes[15] = (uint8_t)a;
+		for (int i = 0; i < 5; i++)
+			wgm_api_guard_fail(g, &addr, T0, 0);
+	}
+	for (int i = 0; i < 20; i++) {
+		addr = v4("192.0.2.0");
+		addr.bytes[15] = (uint8_t)i;
+		for (int k = 0; k < 5; k++)
+			assert_int_equal(wgm_api_guard_fail(g, &addr, T0 + 1 + i, 0), WGM_GUARD_COUNTED);
+		assert_false(wgm_api_guard_blocked(g, &addr, T0 + 1 + i, NULL));
+	}
+	for (int a = 0; a < 3; a++) {
+		addr = v4("203.0.113.0");
+		addr.bytes[15] = (uint8_t)a;
+		assert_true(wgm_api_guard_blocked(g, &addr, T0 + 60, NULL));
+	}
+	assert_int_equal(wgm_api_guard_tracked(g), 3);
+	assert_int_equal(wgm_api_guard_conn_open(g, &fresh, T0 + 60), -EAGAIN);
+	/* Once the blocks end, the entries are ordinary idle ones again. */
+	assert_int_equal(wgm_api_guard_conn_open(g, &fresh, T0 + 121), 0);
+	wgm_api_guard_conn_close(g, &fresh);
+	wgm_api_guard_free(g);
+}
+
+static void block_v6(struct wgm_api_guard *g, const char *text, int64_t now, enum wgm_guard_fail_result want)
+{
+	struct wgm_guard_addr a = v6(text);
+
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(wgm_api_guard_fail(g, &a, now, 0), WGM_GUARD_COUNTED);
+	assert_int_equal(wgm_api_guard_fail(g, &a, now, 0), want);
+}
+
+static void test_four_blocked_64s_block_their_48(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr other64 = v6("2001:db8:1:ff::1"), other48 = v6("2001:db8:2::1");
+	int64_t until;
+
+	block_v6(g, "2001:db8:1:1::1", T0, WGM_GUARD_BLOCKED);
+	block_v6(g, "2001:db8:1:2::1", T0, WGM_GUARD_BLOCKED);
+	block_v6(g, "2001:db8:1:3::1", T0 + 1, WGM_GUARD_BLOCKED);
+	assert_false(wgm_api_guard_blocked(g, &other64, T0 + 1, NULL));
+	block_v6(g, "2001:db8:1:4::1", T0 + 2, WGM_GUARD_BLOCKED_48);
+	/* One entry for the /48 instead of four. */
+	assert_int_equal(wgm_api_guard_tracked(g), 1);
+	assert_true(wgm_api_guard_blocked(g, &other64, T0 + 3, &until));
+	assert_int_equal(until, T0 + 2 + 120);
+	assert_false(wgm_api_guard_blocked(g, &other48, T0 + 3, NULL));
+	/* Failures under a /48 block do not prolong it. */
+	for (int i = 0; i < 10; i++)
+		assert_int_equal(wgm_api_guard_fail(g, &other64, T0 + 100, 0), WGM_GUARD_COUNTED);
+	assert_false(wgm_api_guard_blocked(g, &other64, T0 + 123, NULL));
+	wgm_api_guard_free(g);
+}
+
+static void test_ipv4_never_aggregates(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	struct wgm_guard_addr a, next = v4("192.0.2.99");
+
+	for (int h = 1; h <= 6; h++) {
+		a = v4("192.0.2.0");
+		a.bytes[15] = (uint8_t)h;
+		for (int i = 0; i < 5; i++)
+			assert_true(wgm_api_guard_fail(g, &a, T0, 0) != WGM_GUARD_BLOCKED_48);
+	}
+	assert_false(wgm_api_guard_blocked(g, &next, T0, NULL));
+	wgm_api_guard_free(g);
+}
+
+static void test_refusal_logs_are_rate_limited(void **state)
+{
+	struct wgm_api_guard *g = wgm_api_guard_new(NULL);
+	unsigned dropped, logged = 0;
+
+	for (int i = 0; i < 1000; i++) {
+		if (wgm_api_guard_log_allow(g, T0 + i / 100, &dropped))
+			logged++;
+		assert_int_equal(dropped, 0);
+	}
+	assert_int_equal(logged, 5);
+	/* The next interval: its first line comes with the summary. */
+	assert_true(wgm_api_guard_log_allow(g, T0 + 10, &dropped));
+	assert_int_equal(dropped, 995);
+	assert_true(wgm_api_guard_log_allow(g, T0 + 10, &dropped));
+	assert_int_equal(dropped, 0);
+	wgm_api_guard_free(g);
+}
+
 static void test_bad_config_is_refused(void **state)
 {
 	struct wgm_api_guard_config cfg;
@@ -195,6 +301,10 @@ int main(void)
 		cmocka_unit_test(test_text_addresses_key_like_socket_addresses),
 		cmocka_unit_test(test_connection_limits_per_address_and_total),
 		cmocka_unit_test(test_memory_is_bounded_and_forgets_idle_first),
+		cmocka_unit_test(test_blocked_entries_are_never_evicted),
+		cmocka_unit_test(test_four_blocked_64s_block_their_48),
+		cmocka_unit_test(test_ipv4_never_aggregates),
+		cmocka_unit_test(test_refusal_logs_are_rate_limited),
 		cmocka_unit_test(test_bad_config_is_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,6 +113,53 @@ static void test_events_format_as_one_line(void **state)
 	json_decref(cost);
 }
 
+/* The token need not be in argv: "-" reads it from stdin, WGMESH_TOKEN
+ * stands in when it is left out. */
+static void test_connect_token_from_stdin_or_env(void **state)
+{
+	static const char tok[] = "wgm1-AAAAtoken";
+	struct cli_connect_args ca;
+	char err[256], line[] = "  wgm1-FROMstdin \r\n";
+	FILE *in = fmemopen(line, strlen(line), "r");
+
+	const char *a1[] = { "http://192.0.2.10:8080", "-", "wgobfs", "51900" };
+	assert_int_equal(cli_connect_resolve(4, a1, NULL, in, &ca, err, sizeof(err)), 0);
+	fclose(in);
+	assert_string_equal(ca.url, "http://192.0.2.10:8080");
+	assert_string_equal(ca.token, "wgm1-FROMstdin");
+	assert_string_equal(ca.link_type, "wgobfs");
+	assert_string_equal(ca.port, "51900");
+
+	const char *a2[] = { "http://192.0.2.10:8080" };
+	assert_int_equal(cli_connect_resolve(1, a2, tok, NULL, &ca, err, sizeof(err)), 0);
+	assert_string_equal(ca.token, tok);
+	assert_null(ca.link_type);
+	const char *a3[] = { "http://192.0.2.10:8080", "ipt_xor" };
+	assert_int_equal(cli_connect_resolve(2, a3, tok, NULL, &ca, err, sizeof(err)), 0);
+	assert_string_equal(ca.token, tok);
+	assert_string_equal(ca.link_type, "ipt_xor");
+	/* A token in argv wins over the environment; one alone carries its URL. */
+	const char *a4[] = { "wgm1-ARGV" };
+	assert_int_equal(cli_connect_resolve(1, a4, tok, NULL, &ca, err, sizeof(err)), 0);
+	assert_null(ca.url);
+	assert_string_equal(ca.token, "wgm1-ARGV");
+	assert_int_equal(cli_connect_resolve(0, NULL, tok, NULL, &ca, err, sizeof(err)), 0);
+	assert_string_equal(ca.token, tok);
+
+	assert_int_equal(cli_connect_resolve(1, a2, NULL, NULL, &ca, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "WGMESH_TOKEN"));
+	char empty[] = "";
+	in = fmemopen(empty, 1, "r");
+	const char *a5[] = { "http://192.0.2.10:8080", "-" };
+	assert_int_equal(cli_connect_resolve(2, a5, NULL, in, &ca, err, sizeof(err)), -EINVAL);
+	fclose(in);
+	char junk[] = "hello\n";
+	in = fmemopen(junk, strlen(junk), "r");
+	assert_int_equal(cli_connect_resolve(2, a5, NULL, in, &ca, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "token: does not start with wgm1-");
+	fclose(in);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -121,6 +169,7 @@ int main(void)
 		cmocka_unit_test(test_help_lists_every_command_and_exits_0),
 		cmocka_unit_test(test_durations_read_naturally),
 		cmocka_unit_test(test_events_format_as_one_line),
+		cmocka_unit_test(test_connect_token_from_stdin_or_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -368,7 +368,8 @@ static void test_save_then_load_round_trips(void **state)
 	cfg.id = 8;
 	assert_int_equal(wgm_config_save(path, &cfg, err, sizeof(err)), 0);
 	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 0777, 0644);
+	/* Unreadable to others: the Gotify URLs hold app tokens. */
+	assert_int_equal(st.st_mode & 0777, 0600);
 	assert_int_equal(wgm_config_load(path, &back, err, sizeof(err)), 0);
 	assert_memory_equal(&cfg, &back, sizeof(cfg));
 	unlink(path);
@@ -394,6 +395,24 @@ static void test_load_names_the_file_and_key(void **state)
 	unlink(path);
 	assert_int_equal(wgm_config_load(path, &cfg, err, sizeof(err)), -ENOENT);
 	rmdir(dir);
+}
+
+/* The key table marks the credentials that logs and events must not show. */
+static void test_gotify_urls_are_secret(void **state)
+{
+	struct wgm_config_key_info info;
+	unsigned secrets = 0;
+
+	assert_true(wgm_config_key_secret("gotifyUp"));
+	assert_true(wgm_config_key_secret("gotifyDown"));
+	assert_true(wgm_config_key_secret("gotifyError"));
+	assert_true(wgm_config_key_secret("gotifyDiag"));
+	assert_false(wgm_config_key_secret("basePort"));
+	assert_false(wgm_config_key_secret("nosuchkey"));
+	assert_false(wgm_config_key_secret(NULL));
+	for (size_t i = 0; wgm_config_key_info(i, &info) == 0; i++)
+		secrets += info.secret;
+	assert_int_equal(secrets, 4);
 }
 
 static void test_save_refuses_invalid_config(void **state)
@@ -575,6 +594,7 @@ int main(void)
 		cmocka_unit_test(test_original_non_numeric_id_is_refused),
 		cmocka_unit_test(test_save_then_load_round_trips),
 		cmocka_unit_test(test_load_names_the_file_and_key),
+		cmocka_unit_test(test_gotify_urls_are_secret),
 		cmocka_unit_test(test_save_refuses_invalid_config),
 		cmocka_unit_test(test_set_base_port_applies_without_restart),
 		cmocka_unit_test(test_set_out_of_range_leaves_config_unchanged),

@@ -302,6 +302,25 @@ static void test_live_socket_is_not_taken_over(void **state)
 	assert_non_null(strstr(err, "another daemon is serving"));
 }
 
+/* Whoever can write the socket's directory could swap the socket for a
+ * symlink before the chmod: such a directory is refused with one line. */
+static void test_socket_dir_writable_by_others_is_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct ctl_server *srv = NULL;
+	char dir[128], path[160], err[256];
+
+	snprintf(dir, sizeof(dir), "%s/open", f->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	assert_int_equal(chmod(dir, 01777), 0);
+	snprintf(path, sizeof(path), "%s/ctl.sock", dir);
+	assert_int_equal(ctl_server_new(f->loop, path, &srv, err, sizeof(err)), -EPERM);
+	assert_null(srv);
+	assert_non_null(strstr(err, "is writable by others (mode 1777)"));
+	assert_null(strchr(err, '\n'));
+	assert_int_equal(access(path, F_OK), -1);
+}
+
 static void test_stale_socket_is_replaced_and_removed_on_free(void **state)
 {
 	struct fixture *f = *state;
@@ -332,6 +351,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recent_events_are_kept_without_metrics, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_subscriber_that_does_not_read_is_dropped, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_live_socket_is_not_taken_over, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_socket_dir_writable_by_others_is_refused, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_socket_is_replaced_and_removed_on_free, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <errno.h>
 #include <unistd.h>
 
 #include "daemon/api/http_client.h"
@@ -291,6 +292,111 @@ static void test_idle_connection_is_closed_after_the_timeout(void **state)
 	http_server_free(quick);
 }
 
+/* A slowloris: one header byte every 100 ms never trips the idle timeout. */
+struct trickle {
+	int fd;
+	size_t sent;
+	unsigned outcome;
+	char outcome_ip[64];
+};
+
+static void trickle_byte(struct loop *loop, struct loop_timer *t, void *ctx)
+{
+	struct trickle *tr = ctx;
+	static const char req[] = "POST /echo HTTP/1.1\r\nHost: x\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+
+	if (tr->sent < sizeof(req) - 1 && write(tr->fd, req + tr->sent, 1) == 1)
+		tr->sent++;
+}
+
+static void record_outcome(const char *ip, unsigned status, void *ctx)
+{
+	struct trickle *tr = ctx;
+
+	tr->outcome = status;
+	snprintf(tr->outcome_ip, sizeof(tr->outcome_ip), "%s", ip);
+}
+
+static void test_request_past_its_deadline_is_cut_and_counted(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_options opts = { .address = "127.0.0.1", .timeout_s = 60, .request_timeout_s = 1 };
+	struct http_server *srv;
+	struct trickle tr = { 0 };
+	struct eof_wait w = { .want = 1 };
+	struct loop_watch *watch;
+	struct loop_timer *drip;
+	char err[256];
+
+	assert_int_equal(http_server_new(f->loop, &opts, &srv, err, sizeof(err)), 0);
+	http_server_set_outcome_hook(srv, record_outcome, &tr);
+	tr.fd = raw_connect(http_server_port(srv));
+	assert_int_equal(loop_watch_add(f->loop, tr.fd, EPOLLIN, count_eof, &w, &watch), 0);
+	assert_int_equal(loop_timer_new(f->loop, trickle_byte, &tr, &drip), 0);
+	loop_timer_arm(drip, 100, 100);
+	run_until_done(f);
+	assert_false(f->guard_fired);
+	assert_int_equal(w.eofs, 1);
+	/* Cut while still sending: a failure for the guard, as a 408. */
+	assert_true(tr.sent > 3);
+	assert_int_equal(tr.outcome, 408);
+	assert_string_equal(tr.outcome_ip, "127.0.0.1");
+	assert_int_equal(http_server_connections(srv), 0);
+	loop_timer_free(drip);
+	loop_watch_remove(watch);
+	close(tr.fd);
+	http_server_free(srv);
+}
+
+/* The connection hooks count per address; a refused connection is closed
+ * unanswered and never reaches conn_close. */
+struct conn_count {
+	int opened, closed, refuse_after;
+};
+
+static int count_open(const char *ip, void *ctx)
+{
+	struct conn_count *cc = ctx;
+
+	if (cc->opened >= cc->refuse_after)
+		return -EBUSY;
+	cc->opened++;
+	return 0;
+}
+
+static void count_close(const char *ip, void *ctx)
+{
+	((struct conn_count *)ctx)->closed++;
+}
+
+static void test_connection_hooks_refuse_and_count(void **state)
+{
+	struct fixture *f = *state;
+	struct http_server_options opts = { .address = "127.0.0.1", .timeout_s = 60 };
+	struct http_server *srv;
+	struct conn_count cc = { .refuse_after = 1 };
+	struct eof_wait w = { .want = 1 };
+	struct loop_watch *watches[2];
+	int fds[2];
+	char err[256];
+
+	assert_int_equal(http_server_new(f->loop, &opts, &srv, err, sizeof(err)), 0);
+	http_server_set_conn_hooks(srv, count_open, count_close, &cc);
+	for (int i = 0; i < 2; i++) {
+		fds[i] = raw_connect(http_server_port(srv));
+		assert_int_equal(loop_watch_add(f->loop, fds[i], EPOLLIN, count_eof, &w, &watches[i]), 0);
+	}
+	run_until_done(f);
+	assert_int_equal(w.last_fd, fds[1]);
+	assert_int_equal(cc.opened, 1);
+	for (int i = 0; i < 2; i++) {
+		loop_watch_remove(watches[i]);
+		close(fds[i]);
+	}
+	http_server_free(srv);
+	assert_int_equal(cc.closed, 1);
+}
+
 static void test_junk_body_gets_400_with_reason(void **state)
 {
 	struct fixture *f = *state;
@@ -438,6 +544,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_json_round_trip_with_client_address, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_body_over_the_cap_gets_413, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_413_comes_before_the_body_is_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_request_past_its_deadline_is_cut_and_counted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_hooks_refuse_and_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junk_body_gets_400_with_reason, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connections_over_the_per_address_limit_are_closed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_idle_connection_is_closed_after_the_timeout, setup, teardown),

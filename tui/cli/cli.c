@@ -43,7 +43,9 @@ const struct cli_command cli_commands[] = {
 	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
 	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
-	  "URL TOKEN [LINKTYPE] [PORT] | TOKEN (when it carries the URL)" },
+	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
+	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"
+	  "       so that it does not show in the process list or shell history" },
 	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
 	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
 	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
@@ -171,8 +173,10 @@ int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, 
 	}
 	rc = wgm_config_load(cli->config_path, &cfg, err, errlen);
 	/* Before `wgmesh init` there is no config; the daemon would use the
-	 * defaults too. A config named explicitly must exist. */
-	if (rc == -ENOENT && !cli->config_given)
+	 * defaults too. The config is root's alone (0600: it holds the Gotify
+	 * tokens), so an operator in group wgmesh finds the default socket.
+	 * A config named explicitly must be readable. */
+	if ((rc == -ENOENT || rc == -EACCES) && !cli->config_given)
 		wgm_config_defaults(&cfg);
 	else if (rc < 0)
 		return rc;

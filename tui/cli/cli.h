@@ -3,6 +3,8 @@
 #ifndef WGM_TUI_CLI_H
 #define WGM_TUI_CLI_H
 
+#include <stdio.h>
+
 #include <jansson.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -62,6 +64,20 @@ int cli_call(const struct cli *cli, json_t *req, json_t **reply);
 int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t **reply);
 
 /* Pure formatting, unit-tested. */
+/* What `wgmesh connect` joins with, resolved from its arguments (URL TOKEN
+ * [LINKTYPE] [PORT] | TOKEN [LINKTYPE] [PORT]). The token may also be "-"
+ * (one line read from IN) or left out when ENV_TOKEN (WGMESH_TOKEN) is set,
+ * so it need not sit in argv (/proc, shell history). 0, or -EINVAL with a
+ * one-line err. The token buffer is secret: wipe it after use. */
+struct cli_connect_args {
+	const char *url;       /* NULL: the token carries it */
+	char token[512];
+	const char *link_type; /* NULL: the default */
+	const char *port;      /* NULL: the server's choice */
+};
+int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
+			struct cli_connect_args *out, char *err, size_t errlen);
+
 void cli_format_duration(long long seconds, char *out, size_t outlen);
 /* One human-readable line for an event: "HH:MM:SS KIND details". */
 void cli_format_event(const json_t *event, char *out, size_t outlen);

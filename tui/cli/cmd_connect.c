@@ -1,8 +1,12 @@
-/* wgmesh connect URL [TOKEN] [LINKTYPE] [PORT]: join the node at URL (or the
- * one a token names) and build the first link(s) to it. */
+/* wgmesh connect URL [TOKEN|-] [LINKTYPE] [PORT]: join the node at URL (or the
+ * one a token names) and build the first link(s) to it. The token can come
+ * from stdin ("-") or WGMESH_TOKEN instead of argv. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <sodium.h>
 
 #include "common/ctl/ctlproto.h"
 #include "common/api/token.h"
@@ -12,11 +16,81 @@
  * the daemon's 10 s HTTP timeout, plus starting the interfaces. */
 #define CONNECT_TIMEOUT_MS 60000
 
+static bool is_token(const char *s)
+{
+	return s && strncmp(s, WGM_TOKEN_PREFIX, strlen(WGM_TOKEN_PREFIX)) == 0;
+}
+
+/* One line from IN, without its line end and surrounding blanks. */
+static int read_token_line(FILE *in, char *out, size_t outlen, char *err, size_t errlen)
+{
+	size_t n, start = 0;
+
+	if (!in || !fgets(out, (int)outlen, in)) {
+		snprintf(err, errlen, "token: nothing on standard input");
+		return -EINVAL;
+	}
+	n = strlen(out);
+	if (n == outlen - 1 && out[n - 1] != '\n') {
+		snprintf(err, errlen, "token: the line on standard input is too long for a token");
+		return -EINVAL;
+	}
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == '\r' || out[n - 1] == ' ' || out[n - 1] == '\t'))
+		out[--n] = '\0';
+	while (out[start] == ' ' || out[start] == '\t')
+		start++;
+	memmove(out, out + start, n - start + 1);
+	return 0;
+}
+
+int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
+			struct cli_connect_args *out, char *err, size_t errlen)
+{
+	int k = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (env_token && !*env_token)
+		env_token = NULL;
+	if (n > 0 && !is_token(args[0]) && strcmp(args[0], "-") != 0)
+		out->url = args[k++];
+	if (k < n && strcmp(args[k], "-") == 0) {
+		k++;
+		if (read_token_line(in, out->token, sizeof(out->token), err, errlen) < 0)
+			return -EINVAL;
+	} else if (k < n && is_token(args[k])) {
+		snprintf(out->token, sizeof(out->token), "%s", args[k++]);
+	} else if (env_token) {
+		snprintf(out->token, sizeof(out->token), "%s", env_token);
+	} else {
+		snprintf(err, errlen, n == 0 ? "needs the URL of a node and a token (or - to read it, or WGMESH_TOKEN)"
+					     : "needs a token after the URL (`wgmesh token` on that node), - to read it "
+					       "from standard input, or WGMESH_TOKEN");
+		return -EINVAL;
+	}
+	if (!is_token(out->token)) {
+		memset(out->token, 0, sizeof(out->token));
+		snprintf(err, errlen, "token: does not start with %s", WGM_TOKEN_PREFIX);
+		return -EINVAL;
+	}
+	if (k < n)
+		out->link_type = args[k++];
+	if (k < n)
+		out->port = args[k++];
+	if (k < n) {
+		memset(out->token, 0, sizeof(out->token));
+		snprintf(err, errlen, "too many arguments");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int cmd_connect(struct cli *cli, int argc, char **argv)
 {
-	const char *args[4] = { 0 };
+	const char *args[5] = { 0 };
 	int n = 0, first = cli_parse_flags(argc, argv, NULL, NULL, NULL), rc;
+	struct cli_connect_args ca;
 	json_t *req, *reply, *names, *v;
+	char err[256];
 	size_t i;
 
 	if (first == -1)
@@ -28,31 +102,21 @@ int cmd_connect(struct cli *cli, int argc, char **argv)
 			return cli_usage_error(argv[0], "too many arguments");
 		args[n++] = argv[k];
 	}
-	if (n == 0)
-		return cli_usage_error(argv[0], "needs the URL of a node and a token");
+	if (cli_connect_resolve(n, args, getenv("WGMESH_TOKEN"), stdin, &ca, err, sizeof(err)) < 0)
+		return cli_usage_error(argv[0], "%s", err);
 	req = ctl_request_new(CTL_CMD_CONNECT);
-	/* A token that carries its node's URL may stand alone. */
-	if (strncmp(args[0], WGM_TOKEN_PREFIX, strlen(WGM_TOKEN_PREFIX)) == 0) {
-		json_object_set_new(req, "token", json_string(args[0]));
-		memmove(args, args + 1, sizeof(args) - sizeof(args[0]));
-		args[3] = NULL;
-	} else if (n < 2) {
-		json_decref(req);
-		return cli_usage_error(argv[0], "needs a token after the URL (`wgmesh token` on that node)");
-	} else {
-		json_object_set_new(req, "url", json_string(args[0]));
-		json_object_set_new(req, "token", json_string(args[1]));
-		memmove(args, args + 2, 2 * sizeof(args[0]));
-		args[2] = args[3] = NULL;
-	}
-	if (args[0])
-		json_object_set_new(req, "link_type", json_string(args[0]));
-	if (args[1]) {
+	if (ca.url)
+		json_object_set_new(req, "url", json_string(ca.url));
+	json_object_set_new(req, "token", json_string(ca.token));
+	sodium_memzero(ca.token, sizeof(ca.token));
+	if (ca.link_type)
+		json_object_set_new(req, "link_type", json_string(ca.link_type));
+	if (ca.port) {
 		char *end;
-		long port = strtol(args[1], &end, 10);
+		long port = strtol(ca.port, &end, 10);
 		if (*end || port < 1 || port > 65535) {
 			json_decref(req);
-			return cli_usage_error(argv[0], "port %s: not a port (1-65535)", args[1]);
+			return cli_usage_error(argv[0], "port %s: not a port (1-65535)", ca.port);
 		}
 		json_object_set_new(req, "port", json_integer(port));
 	}
