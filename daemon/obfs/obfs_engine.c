@@ -12,6 +12,7 @@
 
 #include <sodium.h>
 
+#include "common/util/clock.h"
 #include "common/util/log.h"
 #include "daemon/obfs/obfs_datapath.h"
 #include "daemon/obfs/obfs_nfq.h"
@@ -155,10 +156,25 @@ static void mark_dead(struct obfs_engine *e)
 	pthread_mutex_unlock(&e->lock);
 }
 
+/* Errors of the packet path are logged at most once per this: under load
+ * a full socket buffer fails every wake-up, and the log must stay readable. */
+#define ERROR_LOG_EVERY_MS 10000
+
+static bool error_log_due(int64_t *last_ms)
+{
+	int64_t now = wgm_mono_ms();
+
+	if (*last_ms && now - *last_ms < ERROR_LOG_EVERY_MS)
+		return false;
+	*last_ms = now;
+	return true;
+}
+
 static void *engine_main(void *arg)
 {
 	struct obfs_engine *e = arg;
-	uint64_t last_errors = 0;
+	uint64_t last_errors = 0, queue_errors = 0;
+	int64_t queue_logged_ms = 0, verdicts_logged_ms = 0;
 
 	for (;;) {
 		struct epoll_event ev[2];
@@ -180,13 +196,15 @@ static void *engine_main(void *arg)
 			}
 			for (int b = 0; b < BATCHES_PER_WAKE; b++) {
 				int rc = obfs_dp_run_batch(&e->dp);
-				if (rc < 0)
-					log_warn("obfuscation engine: queue: %s", strerror(-rc));
+				if (rc < 0 && ++queue_errors && error_log_due(&queue_logged_ms)) {
+					log_warn("obfuscation engine: queue: %s (%llu queue errors so far)", strerror(-rc),
+						 (unsigned long long)queue_errors);
+				}
 				if (rc <= 0)
 					break;
 			}
 		}
-		if (obfs_nfq_errors(e->queue) != last_errors) {
+		if (obfs_nfq_errors(e->queue) != last_errors && error_log_due(&verdicts_logged_ms)) {
 			last_errors = obfs_nfq_errors(e->queue);
 			log_warn("obfuscation engine: the kernel refused %llu verdict(s) so far",
 				 (unsigned long long)last_errors);
