@@ -19,7 +19,7 @@ packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
 	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
 	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3
-	qemu-system-x86 linux-image-amd64 initramfs-tools)
+	qemu-system-x86 linux-image-amd64 initramfs-tools clang)
 
 missing=()
 for p in "${packages[@]}"; do
@@ -41,6 +41,18 @@ fi
 
 cmake -S "$src" -B "$build" -DWGM_SANITIZE=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$build" -j"$(nproc)"
+
+# The fuzz targets (tests/fuzz, ctest "fuzz.*") are clang's libFuzzer: a
+# second tree in $build/fuzz, with the same sanitizers.
+if command -v clang >/dev/null; then
+	CC=clang cmake -S "$src" -B "$build/fuzz" -DWGM_SANITIZE=ON -DWGM_TESTS=OFF \
+		-DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+	fuzzers=()
+	for f in "$src"/tests/fuzz/fuzz_*.c; do fuzzers+=("$(basename "${f%.c}")"); done
+	cmake --build "$build/fuzz" -j"$(nproc)" --target "${fuzzers[@]}"
+else
+	echo "tests/run.sh: clang is missing: the fuzz.* tests will fail (run as root to install it)" >&2
+fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
