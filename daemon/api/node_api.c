@@ -17,6 +17,7 @@
 #include "common/wg/keys.h"
 #include "common/util/log.h"
 #include "daemon/api/api_guard.h"
+#include "daemon/api/member_authz.h"
 
 #define REPLAY_CAPACITY 4096
 
@@ -209,8 +210,7 @@ static bool link_type_offered(const struct wgm_config *cfg, enum wgm_link_type t
 /* Whether LINK's other end is the node whose API key sealed this request. */
 static bool link_of_caller(const struct link *link, const uint8_t caller_pk[WGM_API_KEY_LEN])
 {
-	return link && link->rec.has_remote_api_pk &&
-	       sodium_memcmp(link->rec.remote_api_pk, caller_pk, WGM_API_KEY_LEN) == 0;
+	return link && member_authz_is_remote(&link->rec, caller_pk);
 }
 
 /* A link to ID over TRANSPORT whose other end is not the caller. */
@@ -265,14 +265,26 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	/* A first join may not take an ID the mesh already has: that node would
 	 * lose its routes. Checked before "link exists", which would otherwise
 	 * hide the real reason; the same node coming back is not a collision.
-	 * Members' later links are to known IDs by design. */
-	if (kind == WGM_API_CALLER_JOINER && m->first_join && !same_node &&
+	 * Members' later links are to known IDs by design. The caller's
+	 * first_join is not trusted: a token joiner that says it has links
+	 * must still not take an ID the mesh has. */
+	if (kind == WGM_API_CALLER_JOINER && !same_node &&
 	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
 	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
 	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
 		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
 		return 416;
 	}
+	/* An ID this node knows under another API key is not the caller's,
+	 * whatever it proves (the mesh key is shared by every member). */
+	const struct link_record *known[2] = { NULL, NULL };
+	struct link *k4 = links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V4);
+	struct link *k6 = links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V6);
+	known[0] = k4 ? &k4->rec : NULL;
+	known[1] = k6 ? &k6->rec : NULL;
+	int status = member_authz_claimed_id(caller, known, 2, caller_pk, err, errlen);
+	if (status)
+		return status;
 	if (same_node && !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
 		*stale = true;
 		return 0;
@@ -514,15 +526,26 @@ static struct pending_member *member_begin(struct node_api *api, struct http_req
 	return pm;
 }
 
-/* The link a member names, or NULL after answering 404. */
+/* The link a member names, if it is the caller's own; else NULL after
+ * answering 404 or 403. */
 static struct link *member_link(struct pending_member *pm, const struct wgm_msg_link_ref *ref)
 {
 	struct link *link = find_ref(pm->api, ref);
 	char err[128];
 
+	char why[256];
+	int status;
+
 	if (!link) {
 		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(ref->transport), ref->caller_id);
 		refuse(pm->http, 404, err);
+		return NULL;
+	}
+	/* A member acts only on its own links, never on another node's. */
+	status = member_authz_link(&link->rec, pm->req.caller_pk, why, sizeof(why));
+	if (status) {
+		refuse(pm->http, status, why);
+		return NULL;
 	}
 	return link;
 }

@@ -304,10 +304,12 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 }
 
 /* Whether the current /connect is a member call (the token proves only the
- * first link of a join; the mesh key it brought proves the rest). */
+ * first link of a join; the mesh key it brought proves the rest). A node with
+ * links is a member already: it calls as one, since the other node refuses a
+ * token join for an ID the mesh has (it does not trust first_join). */
 static bool member_call(const struct attempt *a)
 {
-	return !(a->by_token && a->current == 0);
+	return !(a->by_token && a->current == 0 && a->first_join);
 }
 
 /* The mesh key the other node checks member calls with, as far as this
