@@ -169,6 +169,22 @@ int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_cal
 	return 0;
 }
 
+/* Records an authenticated request's nonce; a replay or a request older than
+ * what this caller sent before is -EALREADY (401), a full cache -ENOSPC. */
+static int replay_record(struct wgm_replay_cache *replay, const struct wgm_api_request *req, int64_t now, char *err,
+			 size_t errlen)
+{
+	int rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
+
+	if (rc == -EALREADY)
+		wgm_err(0, err, errlen, "request: replayed");
+	else if (rc == -ESTALE)
+		wgm_err(0, err, errlen, "request: older than one this caller sent before (replayed)");
+	else if (rc)
+		wgm_err(0, err, errlen, "server busy: too many recent requests");
+	return rc == -ESTALE ? -EALREADY : rc;
+}
+
 int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay,
 			    struct wgm_api_request *req, int64_t now, char token_id_out[WGM_TOKEN_ID_LEN + 1],
 			    char *err, size_t errlen)
@@ -197,10 +213,9 @@ int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cac
 		rc = -EACCES;
 		goto out;
 	}
-	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
+	rc = replay_record(replay, req, now, err, errlen);
 	if (rc) {
 		wgm_token_store_refund(store, id);
-		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
 		goto out;
 	}
 	if (token_id_out)
@@ -228,10 +243,7 @@ int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const ui
 		wgm_err(0, err, errlen, "caller: not a mesh member (MAC does not verify)");
 		return rc;
 	}
-	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
-	if (rc)
-		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
-	return rc;
+	return replay_record(replay, req, now, err, errlen);
 }
 
 int wgm_api_auth_seal_reply(const struct wgm_api_keypair *server, const struct wgm_api_request *req,

@@ -18,6 +18,7 @@
 #include "common/util/log.h"
 #include "daemon/api/api_guard.h"
 #include "daemon/api/member_authz.h"
+#include "daemon/api/replay_store.h"
 
 #define REPLAY_CAPACITY 4096
 
@@ -144,6 +145,10 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 	}
 	if (*kind == WGM_API_CALLER_JOINER)
 		tokens_save(api->deps.tokens);
+	/* On disk before the request acts, so a replay after a restart is
+	 * refused too; failing that, memory still refuses it until then. */
+	if (replay_store_save(api->deps.cfg->state_dir, api->replay, err, sizeof(err)) < 0)
+		log_warn("node API: %s", err);
 	return 0;
 }
 
@@ -699,6 +704,10 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		snprintf(err, errlen, "node API: out of memory");
 		return -ENOMEM;
 	}
+	/* A damaged file (never from our atomic writes) is reported and
+	 * replaced: refusing to start would take the node out of the mesh. */
+	if (replay_store_load(deps->cfg->state_dir, api->replay, err, errlen) < 0)
+		log_err("node API: %s; starting with an empty replay cache", err);
 	wgm_api_guard_config_default(&guard_cfg);
 	api->guard = wgm_api_guard_new(&guard_cfg);
 	if (!api->guard) {

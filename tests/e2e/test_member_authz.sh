@@ -4,7 +4,8 @@
 # wgm-api-seal --member), asks node 0 to disconnect and to update node 2's
 # link: refused (403, one line), and the link stays as it was; its own link it
 # may update. A member /connect claiming ID 2 under node 4's key is refused,
-# and so is a token join for ID 2 that says first_join:false.
+# and so is a token join for ID 2 that says first_join:false. A captured
+# member /connect replayed after node 0 restarts is refused.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping curl
@@ -69,4 +70,20 @@ out=$(post 4 /connect "$body")
 
 e2e_wgmesh 0 links | grep -qw pipe2 || fail "node 2's link is gone from node 0"
 [ "$(link_file)" = "$before" ] || fail "node 0's record of pipe2 changed after the refused /connect calls"
+# A captured member /connect is refused as a replay, also after node 0
+# restarts (its replay cache is in stateDir). The call itself changes nothing:
+# node 0 has no IPv6 address to link over (400), but its nonce was recorded.
+body=$(member_body 4 /connect "{\"id\":4,\"wg_pk\":\"$wg_pk\",\"link_type\":\"default\",\"port\":0,\"transport\":\"v6\",\"first_join\":false}") ||
+	fail "wgm-api-seal --member failed"
+out=$(post 4 /connect "$body")
+[[ $out == 400*IPv6* ]] || fail "the member /connect over IPv6 was not refused for the transport: $out"
+out=$(post 4 /connect "$body")
+[[ $out == 401*replayed* ]] || fail "the captured /connect, replayed, was not refused: $out"
+e2e_daemon_stop 0
+e2e_daemon_start 0
+[ -s "$E2E_TMP/n0/state/replay.json" ] || fail "node 0 kept no replay cache in its state directory"
+out=$(post 4 /connect "$body")
+[[ $out == 401*replayed* ]] || fail "the captured /connect, replayed after a restart, was not refused: $out"
+e2e_log "replay after restart: $out"
+
 e2e_log "ok"
