@@ -11,6 +11,7 @@
 
 #include "common/api/api_auth.h"
 #include "common/api/api_awg.h"
+#include "common/api/api_b64.h"
 #include "common/api/api_msg.h"
 #include "common/api/obfs_key.h"
 #include "common/api/json_secret.h"
@@ -87,11 +88,29 @@ static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
 
 /* ---- /connectivity: public facts, nothing boxed ---- */
 
+/* The caller's optional challenge: {} or {"challenge":B64}. 0 or -EINVAL. */
+static int connectivity_challenge(struct http_request *http, uint8_t challenge[WGM_API_NONCE_LEN], bool *has)
+{
+	json_t *req = json_loadb(http_request_body(http), http_request_body_len(http), 0, NULL);
+	const json_t *c = json_object_get(req, "challenge");
+	int rc = 0;
+
+	*has = false;
+	if (c) {
+		rc = wgm_b64_decode_exact(json_string_value(c), challenge, WGM_API_NONCE_LEN) ? -EINVAL : 0;
+		*has = rc == 0;
+	}
+	json_decref(req);
+	return rc;
+}
+
 static void handle_connectivity(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
 	const struct wgm_config *cfg = api->deps.cfg;
 	struct wgm_msg_connectivity_reply m = { .node_id = (int)cfg->id, .accepts_joins = true };
+	uint8_t challenge[WGM_API_NONCE_LEN];
+	bool has_challenge;
 	json_t *body;
 
 	m.has_ipv4 = cfg->connectivity_ipv4[0] && inet_pton(AF_INET, cfg->connectivity_ipv4, &m.ipv4) == 1;
@@ -104,7 +123,21 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 	m.subnet.s_addr = htonl(api->deps.plan->subnet);
 	m.subnet_prefix = 16;
 	memcpy(m.api_pk, api->deps.identity->api.pk, sizeof(m.api_pk));
+	if (connectivity_challenge(http, challenge, &has_challenge) < 0) {
+		refuse(http, 400, "challenge: not a base64 24-byte nonce");
+		return;
+	}
 	body = wgm_msg_connectivity_reply_encode(&m);
+	if (body && has_challenge) {
+		/* A member asking through the mesh takes this node's API key
+		 * only with proof that a member gave it. */
+		char mac[WGM_API_MAC_B64_LEN + 1];
+		wgm_api_auth_connectivity_mac(api->deps.identity->mesh_key, challenge, cfg->id, m.api_pk, mac);
+		if (json_object_set_new(body, "mac", json_string(mac)) < 0) {
+			json_decref(body);
+			body = NULL;
+		}
+	}
 	if (!body) {
 		http_request_reply_error(http, 500, "cannot encode the reply");
 		return;
