@@ -48,7 +48,10 @@ int replay_store_save(const char *state_dir, const struct wgm_replay_cache *cach
 		snprintf(err, errlen, "replay cache: out of memory");
 		return -ENOMEM;
 	}
-	rc = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
+	/* Unsynced: a restart of the daemon keeps the page cache, and after a
+	 * power loss and reboot every captured request is older than the
+	 * timestamp window (60 s) unless the machine is back within it. */
+	rc = statefile_write_json_unsynced(path, json, STATEFILE_MODE_SECRET, err, errlen);
 	json_decref(json);
 	return rc;
 }

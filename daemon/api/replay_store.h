@@ -1,6 +1,7 @@
 /* The node API's replay cache in stateDir/replay.json, so a request captured
  * before a restart is still refused after it (common/api/replay_cache.h).
- * Written atomically after every accepted request, before it acts. */
+ * Written atomically after every accepted request, before it acts (without
+ * fsync: see replay_store_save). */
 #ifndef WGM_DAEMON_REPLAY_STORE_H
 #define WGM_DAEMON_REPLAY_STORE_H
 
