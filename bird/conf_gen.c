@@ -122,6 +122,44 @@ static bool ifname_seen_before(const struct bird_conf_model *m, size_t area, siz
 	return false;
 }
 
+/* The bits of "ADDR/LEN" after the slash; the text is valid already. */
+static unsigned prefix_len_of(const char *text)
+{
+	return (unsigned)strtoul(strchr(text, '/') + 1, NULL, 10);
+}
+
+static int validate_filters(const struct bird_conf_model *m, char *err, size_t errlen)
+{
+	bool have4 = false, have6 = false;
+
+	if (!m->mesh_ranges)
+		return wgm_err(-EINVAL, err, errlen, "bird: the mesh's own prefixes are needed for the route filters");
+	for (size_t i = 0; i < m->n_mesh_ranges; i++) {
+		const struct bird_conf_range *r = &m->mesh_ranges[i];
+		int family = 0;
+		if (!prefix_valid(r->prefix, &family))
+			return wgm_err(-EINVAL, err, errlen, "bird: mesh range '%s' is not an IP prefix", shown(r->prefix));
+		unsigned bits = family == AF_INET ? 32 : 128;
+		if (r->min_len < prefix_len_of(r->prefix) || r->min_len > r->max_len || r->max_len > bits)
+			return wgm_err(-EINVAL, err, errlen, "bird: mesh range %s{%u,%u} needs lengths from the prefix's to %u",
+				       r->prefix, r->min_len, r->max_len, bits);
+		have4 |= family == AF_INET;
+		have6 |= family == AF_INET6;
+	}
+	/* Each family's set must be non-empty: BIRD has no empty set literal. */
+	if (!have4 || !have6)
+		return wgm_err(-EINVAL, err, errlen, "bird: the mesh's own prefixes need an IPv4 and an IPv6 range");
+	if (m->n_allowed_prefixes && !m->allowed_prefixes)
+		return wgm_err(-EINVAL, err, errlen, "bird: AllowedPrefixes counted but none given");
+	for (size_t i = 0; i < m->n_allowed_prefixes; i++) {
+		int family = 0;
+		if (!prefix_valid(m->allowed_prefixes[i], &family))
+			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPrefixes entry '%s' is not an IP prefix",
+				       shown(m->allowed_prefixes[i]));
+	}
+	return 0;
+}
+
 static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 {
 	int family;
@@ -183,6 +221,9 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 		if (!prefix_valid(m->allowed_peers[i], &family))
 			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers entry '%s' is not an IP prefix", shown(m->allowed_peers[i]));
 	}
+	int filters_rc = validate_filters(m, err, errlen);
+	if (filters_rc)
+		return filters_rc;
 	if (!path_valid(m->static_conf_path))
 		return wgm_err(-EINVAL, err, errlen, "bird: static.conf path '%s' is empty or holds a quote or control character",
 			    shown(m->static_conf_path));
@@ -233,6 +274,47 @@ static void emit_header(FILE *f, const struct bird_conf_model *m)
 	fprintf(f, "include \"%s\";\ninclude \"%s\";\n\n", m->static_conf_path, shown(m->bgp_conf_path));
 }
 
+static int family_of(const char *prefix)
+{
+	int fam = 0;
+	prefix_valid(prefix, &fam);
+	return fam;
+}
+
+/* mesh_prefixesN: every route a member may bring into this node (OSPF's
+ * import) and into its kernel. Without it any member could announce
+ * 0.0.0.0/1 and draw every node's traffic to itself. */
+static void emit_mesh_prefixes(FILE *f, const struct bird_conf_model *m, int v)
+{
+	int family = v == 4 ? AF_INET : AF_INET6;
+	bool first = true;
+
+	fprintf(f, "define mesh_prefixes%d = [ ", v);
+	for (size_t i = 0; i < m->n_mesh_ranges; i++) {
+		const struct bird_conf_range *r = &m->mesh_ranges[i];
+		if (family_of(r->prefix) != family)
+			continue;
+		fprintf(f, "%s%s{%u,%u}", first ? "" : ", ", r->prefix, r->min_len, r->max_len);
+		first = false;
+	}
+	for (size_t i = 0; i < m->n_allowed_prefixes; i++) {
+		if (family_of(m->allowed_prefixes[i]) != family)
+			continue;
+		fprintf(f, ", %s+", m->allowed_prefixes[i]);
+	}
+	fprintf(f, " ];\n\n");
+}
+
+static void emit_filters_head(FILE *f, const struct bird_conf_model *m)
+{
+	fprintf(f, "# What members may announce: the mesh's own loopback, link and VXLAN\n"
+		   "# ranges, and AllowedPrefixes (with their subnets).\n");
+	emit_mesh_prefixes(f, m, 4);
+	emit_mesh_prefixes(f, m, 6);
+	for (int v = 4; v <= 6; v += 2)
+		fprintf(f, "filter ospf_import%d {\n\tif net ~ mesh_prefixes%d then accept;\n\treject;\n}\n\n", v, v);
+}
+
 static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 {
 	const char *src = v == 4 ? m->loopback4 : m->loopback6;
@@ -249,6 +331,12 @@ static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 		   "\t# the same prefix, at metric 0) still win over it.\n"
 		   "\tif dest = RTD_UNREACHABLE then accept;\n");
 	fprintf(f, "\tif dest != RTD_UNICAST then reject;\n");
+	fprintf(f, "\t# A route from another member only for what members may announce\n"
+		   "\t# (ospf_import%d already holds them back; this keeps the kernel safe\n"
+		   "\t# whatever the import does).\n"
+		   "\tif source ~ [ RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2 ] &&\n"
+		   "\t   !(net ~ mesh_prefixes%d) then reject;\n",
+		v, v);
 	fprintf(f, "\t# OSPF's route to this node's own loopback stub.\n\tif ifname = \"lo\" then reject;\n");
 	if (src)
 		fprintf(f, "\tkrt_prefsrc = %s;\n", src);
@@ -307,7 +395,7 @@ static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, "\ttick %u;\n", (unsigned)m->tick);
 	if (m->client)
 		fprintf(f, "\t# A client carries no transit traffic.\n\tstub router yes;\n");
-	fprintf(f, "\tipv%d {\n\t\timport all;\n\t\texport filter ospf_export%d;\n\t};\n", v, v);
+	fprintf(f, "\tipv%d {\n\t\timport filter ospf_import%d;\n\t\texport filter ospf_export%d;\n\t};\n", v, v, v);
 	for (size_t a = 0; a < m->n_areas; a++) {
 		fprintf(f, "\tarea %u {\n", (unsigned)m->areas[a].id);
 		if (a == 0 && v == 4)
@@ -394,6 +482,7 @@ int bird_conf_render(const struct bird_conf_model *m, char **out, char *err, siz
 	if (!f)
 		goto nomem;
 	emit_header(f, m);
+	emit_filters_head(f, m);
 	emit_kernel(f, m, 4);
 	emit_kernel(f, m, 6);
 	emit_bfd(f, m);

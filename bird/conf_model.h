@@ -58,6 +58,13 @@ struct bird_conf_bgp_peer {
 	uint32_t remote_as;
 };
 
+/* A prefix and the lengths of routes inside it that match ("10.0.0.0/16",
+ * 30, 32 is BIRD's 10.0.0.0/16{30,32}). */
+struct bird_conf_range {
+	const char *prefix;
+	unsigned min_len, max_len;
+};
+
 struct bird_conf_model {
 	uint32_t node_id;              /* router id is 10.0.ID.1 (loopback4) */
 	const char *loopback4;         /* "10.0.2.1": router id and kernel source address */
@@ -77,6 +84,13 @@ struct bird_conf_model {
 	size_t n_bgp_peers;
 	const char *const *allowed_peers;     /* prefixes accepted from BGP peers */
 	size_t n_allowed_peers;
+	/* What OSPF may bring in and the kernel may get from it: the mesh's own
+	 * ranges (at least one per family) and the operator's AllowedPrefixes
+	 * (each with its subnets). A member announcing anything else is ignored. */
+	const struct bird_conf_range *mesh_ranges;
+	size_t n_mesh_ranges;
+	const char *const *allowed_prefixes;
+	size_t n_allowed_prefixes;
 	const char *static_conf_path;  /* included as-is; must exist (may be empty) */
 	const char *bgp_conf_path;
 };

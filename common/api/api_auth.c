@@ -13,6 +13,7 @@
 #define MAC_LEN crypto_auth_BYTES
 #define REQ_TAG "wgmesh api request v1"
 #define REP_TAG "wgmesh api reply v1"
+#define CONN_TAG "wgmesh connectivity v1"
 
 void wgm_mesh_key_new(uint8_t key[WGM_MESH_KEY_LEN])
 {
@@ -155,6 +156,47 @@ int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct w
 	return rc;
 }
 
+static void connectivity_mac(const uint8_t *mesh_key, const uint8_t *challenge, unsigned node_id,
+			     const uint8_t *api_pk, uint8_t mac[MAC_LEN])
+{
+	crypto_auth_hmacsha512256_state st;
+	uint8_t id_be[4] = { (uint8_t)(node_id >> 24), (uint8_t)(node_id >> 16), (uint8_t)(node_id >> 8),
+			     (uint8_t)node_id };
+
+	crypto_auth_hmacsha512256_init(&st, mesh_key, WGM_MESH_KEY_LEN);
+	crypto_auth_hmacsha512256_update(&st, (const uint8_t *)CONN_TAG, strlen(CONN_TAG) + 1);
+	crypto_auth_hmacsha512256_update(&st, challenge, WGM_API_NONCE_LEN);
+	crypto_auth_hmacsha512256_update(&st, id_be, sizeof(id_be));
+	crypto_auth_hmacsha512256_update(&st, api_pk, WGM_API_KEY_LEN);
+	crypto_auth_hmacsha512256_final(&st, mac);
+	sodium_memzero(&st, sizeof(st));
+}
+
+void wgm_api_auth_connectivity_mac(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const uint8_t challenge[WGM_API_NONCE_LEN],
+				   unsigned node_id, const uint8_t api_pk[WGM_API_KEY_LEN],
+				   char out[WGM_API_MAC_B64_LEN + 1])
+{
+	uint8_t mac[MAC_LEN];
+
+	connectivity_mac(mesh_key, challenge, node_id, api_pk, mac);
+	wgm_b64_encode(mac, MAC_LEN, out, WGM_API_MAC_B64_LEN + 1);
+}
+
+int wgm_api_auth_connectivity_check(const uint8_t mesh_key[WGM_MESH_KEY_LEN],
+				    const uint8_t challenge[WGM_API_NONCE_LEN], unsigned node_id,
+				    const uint8_t api_pk[WGM_API_KEY_LEN], const char *mac_b64)
+{
+	uint8_t got[MAC_LEN], expect[MAC_LEN];
+	int rc;
+
+	if (wgm_b64_decode_exact(mac_b64, got, MAC_LEN))
+		return -EINVAL;
+	connectivity_mac(mesh_key, challenge, node_id, api_pk, expect);
+	rc = sodium_memcmp(got, expect, MAC_LEN) == 0 ? 0 : -EACCES;
+	sodium_memzero(expect, sizeof(expect));
+	return rc;
+}
+
 int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_caller_kind *kind,
 			     char *err, size_t errlen)
 {
@@ -167,6 +209,22 @@ int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_cal
 	}
 	*kind = has_token ? WGM_API_CALLER_JOINER : WGM_API_CALLER_MEMBER;
 	return 0;
+}
+
+/* Records an authenticated request's nonce; a replay or a request older than
+ * what this caller sent before is -EALREADY (401), a full cache -ENOSPC. */
+static int replay_record(struct wgm_replay_cache *replay, const struct wgm_api_request *req, int64_t now, char *err,
+			 size_t errlen)
+{
+	int rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
+
+	if (rc == -EALREADY)
+		wgm_err(0, err, errlen, "request: replayed");
+	else if (rc == -ESTALE)
+		wgm_err(0, err, errlen, "request: older than one this caller sent before (replayed)");
+	else if (rc)
+		wgm_err(0, err, errlen, "server busy: too many recent requests");
+	return rc == -ESTALE ? -EALREADY : rc;
 }
 
 int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay,
@@ -197,10 +255,9 @@ int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cac
 		rc = -EACCES;
 		goto out;
 	}
-	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
+	rc = replay_record(replay, req, now, err, errlen);
 	if (rc) {
 		wgm_token_store_refund(store, id);
-		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
 		goto out;
 	}
 	if (token_id_out)
@@ -228,10 +285,7 @@ int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const ui
 		wgm_err(0, err, errlen, "caller: not a mesh member (MAC does not verify)");
 		return rc;
 	}
-	rc = wgm_replay_cache_add(replay, req->caller_pk, req->nonce, req->ts, now);
-	if (rc)
-		wgm_err(0, err, errlen, rc == -EALREADY ? "request: replayed" : "server busy: too many recent requests");
-	return rc;
+	return replay_record(replay, req, now, err, errlen);
 }
 
 int wgm_api_auth_seal_reply(const struct wgm_api_keypair *server, const struct wgm_api_request *req,

@@ -62,6 +62,24 @@ int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct w
 			    const uint8_t *mesh_key, const char *body, size_t body_len,
 			    struct wgm_api_reply *reply, char *err, size_t errlen);
 
+/* ---- /connectivity answers ----
+ * The caller sends a fresh challenge ({"challenge":B64 of 24 random bytes});
+ * a member's answer carries "mac" = crypto_auth(mesh key, "wgmesh
+ * connectivity v1" NUL challenge node_id(4 bytes big-endian) api_pk), so a
+ * node that is not a member can not hand out a substituted API key, and an
+ * old answer can not be replayed. (A member can: the mesh key is shared.) */
+#define WGM_API_MAC_B64_LEN 44
+
+/* OUT gets the MAC as base64 (WGM_API_MAC_B64_LEN + 1 bytes). */
+void wgm_api_auth_connectivity_mac(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const uint8_t challenge[WGM_API_NONCE_LEN],
+				   unsigned node_id, const uint8_t api_pk[WGM_API_KEY_LEN],
+				   char out[WGM_API_MAC_B64_LEN + 1]);
+/* 0 when MAC_B64 is that MAC, -EACCES when it is another, -EINVAL when it is
+ * missing or malformed. */
+int wgm_api_auth_connectivity_check(const uint8_t mesh_key[WGM_MESH_KEY_LEN],
+				    const uint8_t challenge[WGM_API_NONCE_LEN], unsigned node_id,
+				    const uint8_t api_pk[WGM_API_KEY_LEN], const char *mac_b64);
+
 /* ---- server side ---- */
 
 enum wgm_api_caller_kind {

@@ -109,22 +109,7 @@ int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t serve
 char *wgm_api_error_body(const char *reason);
 int wgm_api_error_parse(const char *body, size_t body_len, char *out, size_t outlen);
 
-/* ---- Replay cache ----
- * Remembers (caller pk, nonce) of accepted requests for as long as their
- * timestamp could still pass the skew check (ts + skew >= now), so a replay
- * is refused and no entry outlives its usefulness. Bounded: when full of live entries, it
- * refuses to record (-ENOSPC) rather than forget one, so a flood can make the
- * server refuse calls but never accept a replay. */
-struct wgm_replay_cache;
-
-struct wgm_replay_cache *wgm_replay_cache_new(size_t capacity, int64_t skew);
-void wgm_replay_cache_free(struct wgm_replay_cache *cache);
-bool wgm_replay_cache_seen(const struct wgm_replay_cache *cache, const uint8_t pk[WGM_API_KEY_LEN],
-			   const uint8_t nonce[WGM_API_NONCE_LEN]);
-/* Records; returns 0, -EALREADY (a replay) or -ENOSPC. Entries whose ts is
- * older than now - skew are dropped first. Use the skew of the open opts. */
-int wgm_replay_cache_add(struct wgm_replay_cache *cache, const uint8_t pk[WGM_API_KEY_LEN],
-			 const uint8_t nonce[WGM_API_NONCE_LEN], int64_t ts, int64_t now);
-size_t wgm_replay_cache_count(const struct wgm_replay_cache *cache);
+/* The replay cache (remembered nonces, per-caller marks): replay_cache.h. */
+#include "common/api/replay_cache.h"
 
 #endif

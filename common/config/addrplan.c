@@ -282,6 +282,52 @@ int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_
 	return 0;
 }
 
+static void range_v4(struct addrplan_range *r, uint32_t net, unsigned len)
+{
+	struct addrplan_v4 a;
+
+	fill_v4(&a, net, len);
+	r->family = AF_INET;
+	snprintf(r->prefix, sizeof(r->prefix), "%s/%u", a.text, len);
+	r->min_len = len;
+	r->max_len = 32;
+}
+
+/* TEXT is an address of the range; its first LEN bits name the network. */
+static void range_v6(struct addrplan_range *r, const char *text, unsigned len, unsigned min_len)
+{
+	struct addrplan_v6 a;
+
+	fill_v6(&a, text, len);
+	for (unsigned bit = len; bit < 128; bit++)
+		a.addr.s6_addr[bit / 8] &= (unsigned char)~(0x80u >> (bit % 8));
+	inet_ntop(AF_INET6, &a.addr, a.text, sizeof(a.text));
+	r->family = AF_INET6;
+	snprintf(r->prefix, sizeof(r->prefix), "%s/%u", a.text, len);
+	r->min_len = min_len;
+	r->max_len = 128;
+}
+
+size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_RANGES_MAX])
+{
+	struct addrplan_v6 lo, vx;
+	char text[INET6_ADDRSTRLEN];
+
+	range_v4(&out[0], plan->subnet, 16);
+	/* Loopbacks are /30s, links /31s; a whole block is never announced. */
+	out[0].min_len = 30;
+	range_v4(&out[1], plan->vxlan, plan->vxlan_len);
+	/* fd10:0:ID::/48 for every ID: the loopbacks share their first 32 bits. */
+	addrplan_loopback_v6(0, &lo);
+	range_v6(&out[2], lo.text, 32, 48);
+	snprintf(text, sizeof(text), "%s:", plan->link_local);
+	range_v6(&out[3], text, 16, 127);
+	/* vxlan_v6 of ID 0 can not fail: host 0 + an offset <= 254 is < 9999. */
+	addrplan_vxlan_v6(plan, 0, &vx);
+	range_v6(&out[4], vx.text, 64, 64);
+	return ADDRPLAN_RANGES_MAX;
+}
+
 int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
 		    char out[ADDRPLAN_IFNAME_MAX + 1])
 {

@@ -119,6 +119,21 @@ int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsig
 int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
 int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out);
 
+/* The prefixes the mesh itself announces, as ranges of lengths: loopbacks and
+ * link /31s (SUBNET/16, /30-/32), the IPv4 VXLAN net (subnetVXLAN, its length
+ * to /32), the IPv6 loopbacks (fd10:0::/32, /48-/128), the IPv6 link /127s
+ * (SUBNETLINKLOCAL:/16, /127-/128) and the IPv6 VXLAN net (/64-/128). Route
+ * filters accept these from any member; anything else must be allowed by the
+ * operator. */
+#define ADDRPLAN_RANGES_MAX 5
+struct addrplan_range {
+	int family;                        /* AF_INET or AF_INET6 */
+	char prefix[INET6_ADDRSTRLEN + 4]; /* "10.0.0.0/16" */
+	unsigned min_len, max_len;
+};
+/* Fills OUT and returns how many (always ADDRPLAN_RANGES_MAX). */
+size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_RANGES_MAX]);
+
 /* Interface name: prefix + ["Peer"] + remote ID + ["v6"], e.g. pipe2, pipe2v6,
  * pipePeer7. OUT holds ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
  * -ENAMETOOLONG. */

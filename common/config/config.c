@@ -28,7 +28,7 @@ enum key_kind {
 	KIND_LISTEN,
 	KIND_BACKEND,
 	KIND_OPMODE,
-	KIND_STRING_LIST,     /* AllowedPeers, linkTypes */
+	KIND_STRING_LIST,     /* AllowedPeers, AllowedPrefixes, linkTypes */
 };
 
 typedef bool (*string_check_fn)(const char *value);
@@ -96,6 +96,10 @@ static const struct key_desc keys[] = {
 	{ NULL, "AllowedPeers", KIND_STRING_LIST, OFF(allowed_peers), SZ(allowed_peers[0]),
 	  OFF(allowed_peers_count), WGM_CONFIG_MAX_ALLOWED_PEERS, 0, 0, check_cidr_any,
 	  "a network like 192.0.2.0/24 or 2001:db8::/32", true, true,
+	  "routing", NULL, false },
+	{ NULL, "AllowedPrefixes", KIND_STRING_LIST, OFF(allowed_prefixes), SZ(allowed_prefixes[0]),
+	  OFF(allowed_prefixes_count), WGM_CONFIG_MAX_ALLOWED_PREFIXES, 0, 0, check_cidr_any,
+	  "a network like 198.51.100.0/24 or 2001:db8::/32", true, true,
 	  "routing", NULL, false },
 	{ NULL, "prefix", KIND_STRING, OFF(prefix), SZ(prefix), 0, 0, 0, 0, check_prefix,
 	  "1-6 letters or digits, starting with a letter, not ending with a digit", false, true,

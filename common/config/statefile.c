@@ -87,8 +87,10 @@ static int fsync_dir(const char *dir)
 	return ret;
 }
 
-int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
-		    char *err, size_t errlen)
+/* SYNC: fsync the file and the directory (survives a power loss), or only
+ * the atomic rename (survives a crash of the process). */
+static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool sync, char *err,
+		      size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	int fd = -1, ret;
@@ -133,7 +135,7 @@ int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
 		set_err(err, errlen, tmp, "cannot write", -ret);
 		goto out;
 	}
-	if (fsync(fd) < 0) {
+	if (sync && fsync(fd) < 0) {
 		ret = -errno;
 		set_err(err, errlen, tmp, "cannot sync", -ret);
 		goto out;
@@ -151,7 +153,7 @@ int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
 		goto out;
 	}
 	tmp_exists = false;
-	ret = fsync_dir(dir);
+	ret = sync ? fsync_dir(dir) : 0;
 	if (ret < 0)
 		set_err(err, errlen, dir, "cannot sync directory", -ret);
 out:
@@ -162,8 +164,13 @@ out:
 	return ret;
 }
 
-int statefile_write_json(const char *path, const json_t *json, mode_t mode,
-			 char *err, size_t errlen)
+int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
+		    char *err, size_t errlen)
+{
+	return write_file(path, data, len, mode, true, err, errlen);
+}
+
+static int write_json(const char *path, const json_t *json, mode_t mode, bool sync, char *err, size_t errlen)
 {
 	char *text = json_dumps(json, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	char *line;
@@ -189,10 +196,21 @@ int statefile_write_json(const char *path, const json_t *json, mode_t mode,
 		set_err(err, errlen, path, "cannot serialise JSON", ENOMEM);
 		return -ENOMEM;
 	}
-	ret = statefile_write(path, line, len + 1, mode, err, errlen);
+	ret = write_file(path, line, len + 1, mode, sync, err, errlen);
 	sodium_memzero(line, len + 1);
 	free(line);
 	return ret;
+}
+
+int statefile_write_json(const char *path, const json_t *json, mode_t mode,
+			 char *err, size_t errlen)
+{
+	return write_json(path, json, mode, true, err, errlen);
+}
+
+int statefile_write_json_unsynced(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen)
+{
+	return write_json(path, json, mode, false, err, errlen);
 }
 
 int statefile_read_json(const char *path, json_t **out, char *err, size_t errlen)

@@ -30,6 +30,12 @@ int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
 int statefile_write_json(const char *path, const json_t *json, mode_t mode,
 			 char *err, size_t errlen);
 
+/* As statefile_write_json without the fsyncs: still atomic (temporary file
+ * and rename), so a crash of the process leaves the old or the new content,
+ * but a power loss may lose the last writes. For state written on every
+ * request, where a disk flush each time would slow the node API down. */
+int statefile_write_json_unsynced(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen);
+
 /* Reads PATH as one JSON value. A missing file gives -ENOENT; an empty,
  * truncated or otherwise invalid file (or duplicate keys) gives -EBADMSG; ERR
  * names the file and the reason. On success *OUT holds a new reference. */

@@ -1,5 +1,7 @@
 #include "daemon/api/api_call.h"
 
+#include "common/api/api_b64.h"
+
 #include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -110,10 +112,11 @@ int api_call_boxed(struct http_client *http, const struct wgm_node_identity *sel
 	return rc;
 }
 
-int api_call_connectivity(struct http_client *http, const char *base_url, api_call_done_fn done, void *ctx,
-			  char *err, size_t errlen)
+int api_call_connectivity(struct http_client *http, const char *base_url, const uint8_t *challenge,
+			  api_call_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	struct api_call *c = calloc(1, sizeof(*c));
+	char body[64] = "{}", b64[WGM_B64_LEN(WGM_API_NONCE_LEN) + 1];
 	int rc;
 
 	if (!c) {
@@ -124,7 +127,11 @@ int api_call_connectivity(struct http_client *http, const char *base_url, api_ca
 	c->done = done;
 	c->ctx = ctx;
 	snprintf(c->url, sizeof(c->url), "%s%s", base_url, "/connectivity");
-	rc = http_client_request(http, "POST", c->url, "{}", 2, API_CALL_TIMEOUT_MS, on_response, c, NULL);
+	if (challenge) {
+		wgm_b64_encode(challenge, WGM_API_NONCE_LEN, b64, sizeof(b64));
+		snprintf(body, sizeof(body), "{\"challenge\":\"%s\"}", b64);
+	}
+	rc = http_client_request(http, "POST", c->url, body, strlen(body), API_CALL_TIMEOUT_MS, on_response, c, NULL);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", c->url, strerror(-rc));
 		api_call_free(c);

@@ -28,9 +28,10 @@ int api_call_boxed(struct http_client *http, const struct wgm_node_identity *sel
 		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
 		   api_call_done_fn done, void *ctx, char *err, size_t errlen);
 
-/* POST /connectivity (plain). payload is the reply object. */
-int api_call_connectivity(struct http_client *http, const char *base_url, api_call_done_fn done, void *ctx,
-			  char *err, size_t errlen);
+/* POST /connectivity (plain) with CHALLENGE (NULL: none), which a member's
+ * answer MACs under the mesh key (api_auth.h). payload is the reply object. */
+int api_call_connectivity(struct http_client *http, const char *base_url, const uint8_t *challenge,
+			  api_call_done_fn done, void *ctx, char *err, size_t errlen);
 
 /* "http://host:port" from a URL the operator typed: scheme http or https,
  * host, optional port (default 8080), optional trailing "/". 0 or -EINVAL. */

@@ -11,12 +11,15 @@
 
 #include "common/api/api_auth.h"
 #include "common/api/api_awg.h"
+#include "common/api/api_b64.h"
 #include "common/api/api_msg.h"
 #include "common/api/obfs_key.h"
 #include "common/api/json_secret.h"
 #include "common/wg/keys.h"
 #include "common/util/log.h"
 #include "daemon/api/api_guard.h"
+#include "daemon/api/member_authz.h"
+#include "daemon/api/replay_store.h"
 
 #define REPLAY_CAPACITY 4096
 
@@ -133,11 +136,29 @@ static void guard_conn_close(const char *client_ip, void *ctx)
 
 /* ---- /connectivity: public facts, nothing boxed ---- */
 
+/* The caller's optional challenge: {} or {"challenge":B64}. 0 or -EINVAL. */
+static int connectivity_challenge(struct http_request *http, uint8_t challenge[WGM_API_NONCE_LEN], bool *has)
+{
+	json_t *req = json_loadb(http_request_body(http), http_request_body_len(http), 0, NULL);
+	const json_t *c = json_object_get(req, "challenge");
+	int rc = 0;
+
+	*has = false;
+	if (c) {
+		rc = wgm_b64_decode_exact(json_string_value(c), challenge, WGM_API_NONCE_LEN) ? -EINVAL : 0;
+		*has = rc == 0;
+	}
+	json_decref(req);
+	return rc;
+}
+
 static void handle_connectivity(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
 	const struct wgm_config *cfg = api->deps.cfg;
 	struct wgm_msg_connectivity_reply m = { .node_id = (int)cfg->id, .accepts_joins = true };
+	uint8_t challenge[WGM_API_NONCE_LEN];
+	bool has_challenge;
 	json_t *body;
 
 	m.has_ipv4 = cfg->connectivity_ipv4[0] && inet_pton(AF_INET, cfg->connectivity_ipv4, &m.ipv4) == 1;
@@ -150,7 +171,21 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 	m.subnet.s_addr = htonl(api->deps.plan->subnet);
 	m.subnet_prefix = 16;
 	memcpy(m.api_pk, api->deps.identity->api.pk, sizeof(m.api_pk));
+	if (connectivity_challenge(http, challenge, &has_challenge) < 0) {
+		refuse(http, 400, "challenge: not a base64 24-byte nonce");
+		return;
+	}
 	body = wgm_msg_connectivity_reply_encode(&m);
+	if (body && has_challenge) {
+		/* A member asking through the mesh takes this node's API key
+		 * only with proof that a member gave it. */
+		char mac[WGM_API_MAC_B64_LEN + 1];
+		wgm_api_auth_connectivity_mac(api->deps.identity->mesh_key, challenge, cfg->id, m.api_pk, mac);
+		if (json_object_set_new(body, "mac", json_string(mac)) < 0) {
+			json_decref(body);
+			body = NULL;
+		}
+	}
 	if (!body) {
 		http_request_reply_error(http, 500, "cannot encode the reply");
 		return;
@@ -190,6 +225,10 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		return rc;
 	}
 	/* A joiner's use is saved by handle_connect, before it goes on. */
+	/* On disk before the request acts, so a replay after a restart is
+	 * refused too; failing that, memory still refuses it until then. */
+	if (replay_store_save(api->deps.cfg->state_dir, api->replay, err, sizeof(err)) < 0)
+		log_warn("node API: %s", err);
 	return 0;
 }
 
@@ -256,8 +295,7 @@ static bool link_type_offered(const struct wgm_config *cfg, enum wgm_link_type t
 /* Whether LINK's other end is the node whose API key sealed this request. */
 static bool link_of_caller(const struct link *link, const uint8_t caller_pk[WGM_API_KEY_LEN])
 {
-	return link && link->rec.has_remote_api_pk &&
-	       sodium_memcmp(link->rec.remote_api_pk, caller_pk, WGM_API_KEY_LEN) == 0;
+	return link && member_authz_is_remote(&link->rec, caller_pk);
 }
 
 /* A link to ID over TRANSPORT whose other end is not the caller. */
@@ -312,14 +350,26 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	/* A first join may not take an ID the mesh already has: that node would
 	 * lose its routes. Checked before "link exists", which would otherwise
 	 * hide the real reason; the same node coming back is not a collision.
-	 * Members' later links are to known IDs by design. */
-	if (kind == WGM_API_CALLER_JOINER && m->first_join && !same_node &&
+	 * Members' later links are to known IDs by design. The caller's
+	 * first_join is not trusted: a token joiner that says it has links
+	 * must still not take an ID the mesh has. */
+	if (kind == WGM_API_CALLER_JOINER && !same_node &&
 	    (id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V4, caller_pk) ||
 	     id_taken_by_other(api->deps.links, caller, WGM_TRANSPORT_V6, caller_pk) ||
 	     (api->deps.id_in_mesh && api->deps.id_in_mesh(caller, api->deps.ctx)))) {
 		snprintf(err, errlen, "ID %u is already in use in this mesh", caller);
 		return 416;
 	}
+	/* An ID this node knows under another API key is not the caller's,
+	 * whatever it proves (the mesh key is shared by every member). */
+	const struct link_record *known[2] = { NULL, NULL };
+	struct link *k4 = links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V4);
+	struct link *k6 = links_find_remote(api->deps.links, caller, WGM_TRANSPORT_V6);
+	known[0] = k4 ? &k4->rec : NULL;
+	known[1] = k6 ? &k6->rec : NULL;
+	int status = member_authz_claimed_id(caller, known, 2, caller_pk, err, errlen);
+	if (status)
+		return status;
 	if (same_node && !(api->deps.outgoing_wins && api->deps.outgoing_wins(caller, m->transport, api->deps.ctx))) {
 		*stale = true;
 		return 0;
@@ -612,15 +662,26 @@ static struct pending_member *member_begin(struct node_api *api, struct http_req
 	return pm;
 }
 
-/* The link a member names, or NULL after answering 404. */
+/* The link a member names, if it is the caller's own; else NULL after
+ * answering 404 or 403. */
 static struct link *member_link(struct pending_member *pm, const struct wgm_msg_link_ref *ref)
 {
 	struct link *link = find_ref(pm->api, ref);
 	char err[128];
 
+	char why[256];
+	int status;
+
 	if (!link) {
 		snprintf(err, sizeof(err), "no %s link to node %d", wgm_transport_name(ref->transport), ref->caller_id);
 		refuse(pm->http, 404, err);
+		return NULL;
+	}
+	/* A member acts only on its own links, never on another node's. */
+	status = member_authz_link(&link->rec, pm->req.caller_pk, why, sizeof(why));
+	if (status) {
+		refuse(pm->http, status, why);
+		return NULL;
 	}
 	return link;
 }
@@ -797,6 +858,10 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		snprintf(err, errlen, "node API: out of memory");
 		return -ENOMEM;
 	}
+	/* A damaged file (never from our atomic writes) is reported and
+	 * replaced: refusing to start would take the node out of the mesh. */
+	if (replay_store_load(deps->cfg->state_dir, api->replay, err, errlen) < 0)
+		log_err("node API: %s; starting with an empty replay cache", err);
 	wgm_api_guard_config_default(&guard_cfg);
 	api->guard = wgm_api_guard_new(&guard_cfg);
 	if (!api->guard) {

@@ -37,6 +37,7 @@ struct attempt {
 	size_t n_transports, current;
 	bool superseded;              /* lost a tie-break: the other side made the link */
 	bool first_join;
+	uint8_t challenge[WGM_API_NONCE_LEN]; /* for the /connectivity answer's MAC */
 	struct link_record rec;       /* the link being made; secret */
 	json_t *made;                 /* names of the links made */
 	join_done_fn done;
@@ -195,6 +196,34 @@ static uint32_t config_link_types(const struct wgm_config *cfg)
 	return set;
 }
 
+/* A member's connection takes the other node's API key from /connectivity
+ * only when a member made the answer for our challenge (its MAC under the
+ * mesh key), and only when it is the key our links to that node have. A token
+ * join needs neither: the token names the key. True (and WHY) when refused. */
+static bool connectivity_unproven(const struct attempt *a, const json_t *payload,
+				  const struct wgm_msg_connectivity_reply *m, char *why, size_t whylen)
+{
+	const char *mac = json_string_value(json_object_get(payload, "mac"));
+	int rc = wgm_api_auth_connectivity_check(a->j->deps.identity->mesh_key, a->challenge, (unsigned)m->node_id,
+						 m->api_pk, mac);
+
+	if (rc < 0) {
+		snprintf(why, whylen, "/connectivity answer is not from a mesh member (%s)",
+			 rc == -EINVAL ? "no MAC" : "its MAC does not verify");
+		return true;
+	}
+	for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++) {
+		struct link *l = links_find_remote(a->j->deps.links, (unsigned)m->node_id, (enum wgm_transport)t);
+		if (l && l->rec.has_remote_api_pk &&
+		    sodium_memcmp(l->rec.remote_api_pk, m->api_pk, WGM_API_KEY_LEN) != 0) {
+			snprintf(why, whylen, "node %d answers with another API key than link %s has", m->node_id,
+				 l->rec.name);
+			return true;
+		}
+	}
+	return false;
+}
+
 static void on_connectivity(long status, const json_t *payload, const char *err, void *ctx)
 {
 	struct attempt *a = ctx;
@@ -215,6 +244,12 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 	if (a->by_token && sodium_memcmp(m.api_pk, a->token.api_pk, sizeof(m.api_pk)) != 0) {
 		char line[1024];
 		snprintf(line, sizeof(line), "%s is not the node that issued this token (its API key differs)", a->url);
+		finish(a, -EACCES, line);
+		return;
+	}
+	if (!a->by_token && connectivity_unproven(a, payload, &m, why, sizeof(why))) {
+		char line[1024];
+		snprintf(line, sizeof(line), "%s: %s", a->url, why);
 		finish(a, -EACCES, line);
 		return;
 	}
@@ -304,10 +339,12 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 }
 
 /* Whether the current /connect is a member call (the token proves only the
- * first link of a join; the mesh key it brought proves the rest). */
+ * first link of a join; the mesh key it brought proves the rest). A node with
+ * links is a member already: it calls as one, since the other node refuses a
+ * token join for an ID the mesh has (it does not trust first_join). */
 static bool member_call(const struct attempt *a)
 {
-	return !(a->by_token && a->current == 0);
+	return !(a->by_token && a->current == 0 && a->first_join);
 }
 
 /* The mesh key the other node checks member calls with, as far as this
@@ -479,7 +516,10 @@ static struct attempt *attempt_new(struct join *j, join_done_fn done, void *ctx)
 
 static int start(struct attempt *a, char *err, size_t errlen)
 {
-	int rc = api_call_connectivity(a->j->deps.http, a->url, on_connectivity, a, err, errlen);
+	int rc;
+
+	randombytes_buf(a->challenge, sizeof(a->challenge));
+	rc = api_call_connectivity(a->j->deps.http, a->url, a->challenge, on_connectivity, a, err, errlen);
 
 	if (rc < 0) {
 		attempt_free(a);

@@ -83,6 +83,16 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	snprintf(out->bgp_conf, sizeof(out->bgp_conf), "%s/bgp.conf", dir);
 	for (size_t i = 0; i < cfg->allowed_peers_count; i++)
 		out->allowed[i] = cfg->allowed_peers[i];
+	for (size_t i = 0; i < cfg->allowed_prefixes_count; i++)
+		out->allowed_prefixes[i] = cfg->allowed_prefixes[i];
+	out->m.n_mesh_ranges = addrplan_mesh_ranges(plan, out->plan_ranges);
+	for (size_t i = 0; i < out->m.n_mesh_ranges; i++)
+		out->ranges[i] = (struct bird_conf_range){ .prefix = out->plan_ranges[i].prefix,
+							   .min_len = out->plan_ranges[i].min_len,
+							   .max_len = out->plan_ranges[i].max_len };
+	out->m.mesh_ranges = out->ranges;
+	out->m.allowed_prefixes = out->allowed_prefixes;
+	out->m.n_allowed_prefixes = cfg->allowed_prefixes_count;
 	out->area = (struct bird_conf_area){ .id = cfg->bird.area, .ifaces = out->ifaces, .n_ifaces = n_ifs };
 	out->m.node_id = cfg->id;
 	out->m.loopback4 = out->loopback4;

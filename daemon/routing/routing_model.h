@@ -33,13 +33,17 @@ struct routing_model {
 	struct bird_conf_area area;
 	struct bird_conf_iface *ifaces;
 	const char *allowed[WGM_CONFIG_MAX_ALLOWED_PEERS];
+	const char *allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES];
+	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
+	struct bird_conf_range ranges[ADDRPLAN_RANGES_MAX];
 	char loopback4[INET_ADDRSTRLEN];
 	char loopback6[INET6_ADDRSTRLEN];
 	char static_conf[WGM_CONFIG_PATH_MAX + 16];
 	char bgp_conf[WGM_CONFIG_PATH_MAX + 16];
 };
 
-/* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, AllowedPeers)
+/* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, AllowedPeers,
+ * AllowedPrefixes), the mesh's own ranges from the plan
  * and the interfaces (borrowed: they must outlive out). static.conf and
  * bgp.conf are the files beside cfg->bird_config. Returns 0, -ENOMEM or
  * -EINVAL (err names the key). Free with routing_model_free. */

@@ -1,13 +1,19 @@
-/* wgm-api-seal: prints the body of a join call as a joiner would send it,
- * for end-to-end tests that post it themselves (curl) to check what the node
- * API refuses: a token it does not know, a box sealed for another route, the
- * same body twice (a replay).
+/* wgm-api-seal: prints the body of a join or member call as a real caller
+ * would send it, for end-to-end tests that post it themselves (curl) to check
+ * what the node API refuses: a token it does not know, a box sealed for
+ * another route, the same body twice (a replay), a member acting on another
+ * node's link.
  *
- *   wgm-api-seal TOKEN ROUTE CALLER_ID [PORT]
+ *   wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]
+ *   wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON
  *
- * The payload is a /connect request from CALLER_ID (IPv4 transport, default
+ * The first form: a /connect request from CALLER_ID (IPv4 transport, default
  * link type, a fresh WireGuard key, the server's port PORT or 0: its choice)
- * sealed with a fresh API key pair for ROUTE. Exit 0 with the body on stdout, 1 with one line on stderr. */
+ * sealed with a fresh API key pair for ROUTE; "not-first" sends first_join
+ * false (which the server must not trust). The second: PAYLOAD_JSON as a
+ * member call of the node whose identity (API key pair, mesh key) is in
+ * CALLER_STATE_DIR to the node of SERVER_STATE_DIR (only its public API key
+ * is used). Exit 0 with the body on stdout, 1 with one line on stderr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +27,41 @@
 #include "common/api/json_secret.h"
 #include "common/wg/keys.h"
 #include "common/api/token.h"
+#include "common/config/node_identity.h"
+
+static int seal_member(const char *caller_dir, const char *server_dir, const char *route, const char *text)
+{
+	struct wgm_node_identity caller, server;
+	struct wgm_api_call call;
+	json_t *payload;
+	char *body = NULL, err[256];
+	int rc = 1;
+
+	if (wgm_node_identity_load(caller_dir, &caller, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", err);
+		return 1;
+	}
+	if (wgm_node_identity_load(server_dir, &server, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", err);
+		wgm_node_identity_wipe(&caller);
+		return 1;
+	}
+	payload = json_loads(text, 0, NULL);
+	if (!json_is_object(payload)) {
+		fprintf(stderr, "wgm-api-seal: PAYLOAD_JSON is not a JSON object\n");
+	} else if (wgm_api_auth_seal_member(&caller.api, server.api.pk, caller.mesh_key, route, payload,
+					    (int64_t)time(NULL), &call, &body, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", err);
+	} else {
+		printf("%s\n", body);
+		rc = 0;
+	}
+	json_decref(payload);
+	free(body);
+	wgm_node_identity_wipe(&caller);
+	wgm_node_identity_wipe(&server);
+	return rc;
+}
 
 int main(int argc, char **argv)
 {
@@ -35,8 +76,20 @@ int main(int argc, char **argv)
 	int rc = 1;
 	long id;
 
+	if (argc == 6 && strcmp(argv[1], "--member") == 0) {
+		if (sodium_init() < 0) {
+			fprintf(stderr, "wgm-api-seal: cannot initialise libsodium\n");
+			return 1;
+		}
+		return seal_member(argv[2], argv[3], argv[4], argv[5]);
+	}
+	if ((argc == 5 || argc == 6) && strcmp(argv[argc - 1], "not-first") == 0) {
+		m.first_join = false;
+		argc--;
+	}
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT]\n");
+		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]\n"
+				"       wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || wgm_api_keypair_generate(&caller) < 0) {

@@ -263,6 +263,30 @@ static void test_peer_links(void **state)
 	assert_int_equal(addrplan_peer_link_v4(&plan, 2, 126, &link), -ERANGE);
 }
 
+static void test_mesh_ranges_follow_the_plan(void **state)
+{
+	struct addrplan plan;
+	struct addrplan_range r[ADDRPLAN_RANGES_MAX];
+
+	assert_int_equal(addrplan_init(&plan, "172.16.0.0/16", "fe9:", "192.168.6.0/23", "172.31.0.0/16", "pipe", 3,
+				       err, sizeof(err)), 0);
+	assert_int_equal(addrplan_mesh_ranges(&plan, r), 5);
+	assert_string_equal(r[0].prefix, "172.16.0.0/16");
+	assert_int_equal(r[0].min_len, 30);
+	assert_int_equal(r[0].max_len, 32);
+	assert_int_equal(r[0].family, AF_INET);
+	assert_string_equal(r[1].prefix, "192.168.6.0/23");
+	assert_int_equal(r[1].min_len, 23);
+	assert_string_equal(r[2].prefix, "fd10::/32");
+	assert_int_equal(r[2].min_len, 48);
+	assert_int_equal(r[2].max_len, 128);
+	assert_int_equal(r[2].family, AF_INET6);
+	assert_string_equal(r[3].prefix, "fe9::/16");
+	assert_int_equal(r[3].min_len, 127);
+	assert_string_equal(r[4].prefix, "fd10:6::/64");
+	assert_int_equal(r[4].min_len, 64);
+}
+
 static void test_vxlan_addresses(void **state)
 {
 	struct addrplan plan;
@@ -412,6 +436,7 @@ int main(void)
 		cmocka_unit_test(test_port_range_checked),
 		cmocka_unit_test(test_port_random_when_base_is_0),
 		cmocka_unit_test(test_client_ids),
+		cmocka_unit_test(test_mesh_ranges_follow_the_plan),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -577,6 +577,26 @@ static void test_replay_cache_forgets_only_what_the_clock_refuses(void **state)
 	wgm_replay_cache_free(c);
 }
 
+/* A /connectivity answer's MAC binds the caller's challenge, the node ID and
+ * the API key: a substituted key, another ID, an old answer or a non-member's
+ * MAC do not verify. */
+static void test_connectivity_mac_binds_challenge_id_and_key(void **state)
+{
+	struct world *w = *state;
+	uint8_t ch[WGM_API_NONCE_LEN] = { 1 }, ch2[WGM_API_NONCE_LEN] = { 2 }, other_key[WGM_MESH_KEY_LEN] = { 9 };
+	char mac[WGM_API_MAC_B64_LEN + 1], outsider[WGM_API_MAC_B64_LEN + 1];
+
+	wgm_api_auth_connectivity_mac(w->mesh_key, ch, 4, w->server.pk, mac);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 4, w->server.pk, mac), 0);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 4, w->other.pk, mac), -EACCES);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 6, w->server.pk, mac), -EACCES);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch2, 4, w->server.pk, mac), -EACCES);
+	wgm_api_auth_connectivity_mac(other_key, ch, 4, w->other.pk, outsider);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 4, w->other.pk, outsider), -EACCES);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 4, w->server.pk, NULL), -EINVAL);
+	assert_int_equal(wgm_api_auth_connectivity_check(w->mesh_key, ch, 4, w->server.pk, "short"), -EINVAL);
+}
+
 static void test_keypair_persists_as_base64(void **state)
 {
 	struct world *w = *state;
@@ -659,6 +679,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_replayed_join_does_not_spend_token, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_request_needs_exactly_one_credential, setup, teardown),
 		cmocka_unit_test(test_replay_cache_forgets_only_what_the_clock_refuses),
+		cmocka_unit_test_setup_teardown(test_connectivity_mac_binds_challenge_id_and_key, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_keypair_persists_as_base64, setup, teardown),
 		cmocka_unit_test(test_error_bodies_are_one_clean_line),
 		cmocka_unit_test_setup_teardown(test_no_secret_in_any_error_line, setup, teardown),

@@ -57,6 +57,11 @@ static const struct bird_conf_iface node_ifaces[] = {
 	{ .ifname = "pipe200", .cost = 10450, .type = BIRD_CONF_PTP },
 };
 
+static const struct bird_conf_range mesh_ranges[] = {
+	{ "10.0.0.0/16", 30, 32 },   { "10.0.251.0/24", 24, 32 }, { "fd10::/32", 48, 128 },
+	{ "fe82::/16", 127, 128 },   { "fd10:251::/64", 64, 128 },
+};
+
 static struct bird_conf_model node_model(void)
 {
 	static const struct bird_conf_area areas[] = {
@@ -77,6 +82,8 @@ static struct bird_conf_model node_model(void)
 		.n_areas = 1,
 		.static_conf_path = "/etc/bird/static.conf",
 		.bgp_conf_path = "/etc/bird/bgp.conf",
+		.mesh_ranges = mesh_ranges,
+		.n_mesh_ranges = 5,
 	};
 	return m;
 }
@@ -150,8 +157,11 @@ static void test_peers_golden(void **state)
 	m.local_as = 64600;
 	m.bgp_peers = peers;
 	m.n_bgp_peers = 2;
+	static const char *const prefixes[] = { "198.51.100.0/24", "2001:db8:7::/48" };
 	m.allowed_peers = allowed;
 	m.n_allowed_peers = 3;
+	m.allowed_prefixes = prefixes;
+	m.n_allowed_prefixes = 2;
 	check_golden(&m, "peers");
 }
 
@@ -248,6 +258,30 @@ static void test_bad_allowed_peer_refused(void **state)
 	expect_refused(&m, "example.com/8");
 }
 
+static void test_route_filter_inputs_refused(void **state)
+{
+	static const struct bird_conf_range v4_only[] = { { "10.0.0.0/16", 30, 32 } };
+	static const struct bird_conf_range short_len[] = { { "10.0.0.0/16", 8, 32 }, { "fd10::/32", 48, 128 } };
+	static const struct bird_conf_range long_len[] = { { "10.0.0.0/16", 30, 33 }, { "fd10::/32", 48, 128 } };
+	static const char *const bad[] = { "198.51.100.0/24", "0.0.0.0/1]" };
+	struct bird_conf_model m = node_model();
+
+	m.mesh_ranges = NULL;
+	expect_refused(&m, "mesh's own prefixes");
+	m.mesh_ranges = v4_only;
+	m.n_mesh_ranges = 1;
+	expect_refused(&m, "an IPv4 and an IPv6 range");
+	m.mesh_ranges = short_len;
+	m.n_mesh_ranges = 2;
+	expect_refused(&m, "10.0.0.0/16{8,32}");
+	m.mesh_ranges = long_len;
+	expect_refused(&m, "10.0.0.0/16{30,33}");
+	m = node_model();
+	m.allowed_prefixes = bad;
+	m.n_allowed_prefixes = 2;
+	expect_refused(&m, "AllowedPrefixes entry '0.0.0.0/1]'");
+}
+
 static void test_quote_in_include_path_refused(void **state)
 {
 	struct bird_conf_model m = node_model();
@@ -297,6 +331,7 @@ int main(void)
 		cmocka_unit_test(test_bad_loopback_refused),
 		cmocka_unit_test(test_bad_mesh_subnet_refused),
 		cmocka_unit_test(test_bad_allowed_peer_refused),
+		cmocka_unit_test(test_route_filter_inputs_refused),
 		cmocka_unit_test(test_quote_in_include_path_refused),
 		cmocka_unit_test(test_peer_without_local_as_refused),
 		cmocka_unit_test(test_zero_tick_refused),

@@ -36,7 +36,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 	json_t *expected = json_loads(
 		"{\"version\":1,\"id\":0,\"listen\":\"local\",\"listenPort\":8080,\"basePort\":51820,"
 		"\"operationMode\":0,\"vxlanOffset\":0,\"subnet\":\"10.0.0.0/16\",\"subnetPeer\":\"172.31.0.0/16\","
-		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"prefix\":\"pipe\","
+		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"AllowedPrefixes\":[],\"prefix\":\"pipe\","
 		"\"linkTypes\":[\"default\"],\"defaultLinkType\":\"default\",\"amneziawgVersion\":2,"
 		"\"xorRotateInterval\":21600,"
 		"\"connectivity\":{\"ipv4\":null,\"ipv6\":null},"
@@ -115,7 +115,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 47);
+	assert_int_equal(checked, 48);
 }
 
 static void test_unknown_key_is_named(void **state)

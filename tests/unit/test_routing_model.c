@@ -88,6 +88,41 @@ static void test_model_from_config_and_links(void **state)
 	routing_model_free(&rm);
 }
 
+/* The filters come from the plan (another subnet, another VXLAN net) and
+ * AllowedPrefixes; OSPF imports through them, not everything. */
+static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
+{
+	struct wgm_config c = cfg;
+	struct addrplan p;
+	struct routing_model rm;
+	char err[256], *text = NULL;
+
+	snprintf(c.subnet, sizeof(c.subnet), "172.16.0.0/16");
+	snprintf(c.subnet_vxlan, sizeof(c.subnet_vxlan), "172.17.5.0/24");
+	c.bird.ospfv3 = true;
+	assert_int_equal(addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
+				       c.vxlan_offset, err, sizeof(err)), 0);
+	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "198.51.100.0/24", err, sizeof(err)), 0);
+	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "2001:db8:5::/48", err, sizeof(err)), 0);
+	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "192.0.2.0/24", err, sizeof(err)), 0);
+	/* Set again: removed, as with AllowedPeers. */
+	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "192.0.2.0/24", err, sizeof(err)), 0);
+	assert_int_equal(c.allowed_prefixes_count, 2);
+	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "198.51.100.1/24", err, sizeof(err)), -EINVAL);
+	assert_int_equal(routing_model_build(&c, &p, NULL, 0, &rm, err, sizeof(err)), 0);
+	assert_int_equal(bird_conf_render(&rm.m, &text, err, sizeof(err)), 0);
+	assert_non_null(strstr(text, "define mesh_prefixes4 = [ 172.16.0.0/16{30,32}, 172.17.5.0/24{24,32}, "
+				     "198.51.100.0/24+ ];"));
+	assert_non_null(strstr(text, "define mesh_prefixes6 = [ fd10::/32{48,128}, fe82::/16{127,128}, "
+				     "fd10:5::/64{64,128}, 2001:db8:5::/48+ ];"));
+	assert_non_null(strstr(text, "import filter ospf_import4;"));
+	assert_non_null(strstr(text, "import filter ospf_import6;"));
+	assert_null(strstr(text, "import all"));
+	assert_null(strstr(text, "10.0.0.0/16{"));
+	free(text);
+	routing_model_free(&rm);
+}
+
 static void test_client_id_makes_a_stub_router(void **state)
 {
 	struct routing_model rm;
@@ -129,6 +164,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_default_costs),
 		cmocka_unit_test(test_model_from_config_and_links),
+		cmocka_unit_test(test_route_filters_follow_plan_and_allowed_prefixes),
 		cmocka_unit_test(test_client_id_makes_a_stub_router),
 		cmocka_unit_test(test_bad_loglevel_names_the_key),
 		cmocka_unit_test(test_dir_of),

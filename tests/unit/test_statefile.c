@@ -69,6 +69,26 @@ static void test_json_round_trips(void **state)
 	json_decref(out);
 }
 
+/* The unsynced form writes the same file the same atomic way (mode, no temp left). */
+static void test_unsynced_json_replaces_atomically(void **state)
+{
+	char path[256], err[256];
+	json_t *a = json_pack("{s:i}", "n", 1), *b = json_pack("{s:i}", "n", 2), *out = NULL;
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/replay.json", (char *)*state);
+	assert_int_equal(statefile_write_json_unsynced(path, a, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(statefile_write_json_unsynced(path, b, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), 0);
+	assert_true(json_equal(b, out));
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0600);
+	assert_int_equal(count_entries(*state), 1);
+	json_decref(a);
+	json_decref(b);
+	json_decref(out);
+}
+
 static void test_secret_file_gets_exactly_0600(void **state)
 {
 	char path[256], err[256];
@@ -181,6 +201,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json_round_trips, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_unsynced_json_replaces_atomically, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_ensure_dir_creates_parents_and_accepts_existing, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_secret_file_gets_exactly_0600, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_missing_directories_are_created_0700, make_dir, remove_dir),
