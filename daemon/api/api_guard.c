@@ -42,45 +42,57 @@ void wgm_api_guard_config_default(struct wgm_api_guard_config *cfg)
 	cfg->log_interval = 10;
 }
 
+static void key_v4(const struct in_addr *in, struct wgm_guard_addr *addr)
+{
+	memset(addr, 0, sizeof(*addr));
+	addr->bytes[10] = 0xff;
+	addr->bytes[11] = 0xff;
+	memcpy(&addr->bytes[12], in, 4);
+}
+
+static void key_v6(const struct in6_addr *in6, struct wgm_guard_addr *addr)
+{
+	static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	memset(addr, 0, sizeof(*addr));
+	/* A v4-mapped caller on a dual-stack socket is one IPv4 host, not a /64. */
+	if (memcmp(in6->s6_addr, v4mapped, sizeof(v4mapped)) == 0)
+		memcpy(addr->bytes, in6->s6_addr, 16);
+	else
+		memcpy(addr->bytes, in6->s6_addr, 8);
+}
+
 int wgm_guard_addr_from_sockaddr(const struct sockaddr *sa, struct wgm_guard_addr *addr)
 {
 	memset(addr, 0, sizeof(*addr));
 	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-		addr->bytes[10] = 0xff;
-		addr->bytes[11] = 0xff;
-		memcpy(&addr->bytes[12], &in->sin_addr, 4);
+		key_v4(&((const struct sockaddr_in *)sa)->sin_addr, addr);
 		return 0;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-		static const uint8_t v4mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
-		/* A v4-mapped caller on a dual-stack socket is one IPv4 host, not a /64. */
-		if (memcmp(in6->sin6_addr.s6_addr, v4mapped, sizeof(v4mapped)) == 0)
-			memcpy(addr->bytes, in6->sin6_addr.s6_addr, 16);
-		else
-			memcpy(addr->bytes, in6->sin6_addr.s6_addr, 8);
+		key_v6(&((const struct sockaddr_in6 *)sa)->sin6_addr, addr);
 		return 0;
 	}
 	return -EAFNOSUPPORT;
 }
 
+/* Parsed straight into the key: a sockaddr filled through one struct type
+ * and read through another is what -O2's aliasing rules let the compiler
+ * reorder (the optimised build read a zero family and refused every text
+ * address with -EAFNOSUPPORT). */
 int wgm_guard_addr_from_text(const char *ip, struct wgm_guard_addr *addr)
 {
-	/* Storage big enough for either family: the compiler checks the reads
-	 * of both branches against the object passed in. */
-	struct sockaddr_storage ss = { 0 };
-	struct sockaddr_in *sin = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&ss;
+	struct in_addr a4;
+	struct in6_addr a6;
 
 	memset(addr, 0, sizeof(*addr));
-	if (ip && inet_pton(AF_INET, ip, &sin->sin_addr) == 1) {
-		sin->sin_family = AF_INET;
-		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&ss, addr);
+	if (ip && inet_pton(AF_INET, ip, &a4) == 1) {
+		key_v4(&a4, addr);
+		return 0;
 	}
-	if (ip && inet_pton(AF_INET6, ip, &sin6->sin6_addr) == 1) {
-		sin6->sin6_family = AF_INET6;
-		return wgm_guard_addr_from_sockaddr((struct sockaddr *)&ss, addr);
+	if (ip && inet_pton(AF_INET6, ip, &a6) == 1) {
+		key_v6(&a6, addr);
+		return 0;
 	}
 	return -EINVAL;
 }
