@@ -18,6 +18,7 @@
 #include "bird/client.h"
 #include "bird/conf_gen.h"
 #include "bird/parse.h"
+#include "common/config/addrplan.h"
 
 #define TIMEOUT_MS 5000
 
@@ -35,12 +36,27 @@ static int render(int argc, char **argv)
 		.ifname = argv[3], .cost = (uint32_t)strtoul(argv[4], NULL, 10), .type = BIRD_CONF_PTP,
 	};
 	struct bird_conf_area area = { .id = 0, .ifaces = &link, .n_ifaces = 1 };
+	/* The route filters of the default address plan, as the daemon renders them. */
+	struct addrplan plan;
+	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
+	struct bird_conf_range ranges[ADDRPLAN_RANGES_MAX];
+	if (addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
+			  sizeof(err)) < 0) {
+		fprintf(stderr, "%s\n", err);
+		return 1;
+	}
+	size_t n_ranges = addrplan_mesh_ranges(&plan, plan_ranges);
+	for (size_t i = 0; i < n_ranges; i++)
+		ranges[i] = (struct bird_conf_range){ .prefix = plan_ranges[i].prefix,
+						      .min_len = plan_ranges[i].min_len,
+						      .max_len = plan_ranges[i].max_len };
 	struct bird_conf_model m = {
 		.node_id = id, .loopback4 = lo4, .loopback6 = lo6,
 		.mesh_subnet4 = "10.0.0.0/16", .mesh_subnet6 = "fd10::/32",
 		.ospfv2 = true, .ospfv3 = true, .client = id >= 200, .tick = 1,
 		.loglevel = BIRD_CONF_LOG_INFO, .log_target = BIRD_CONF_LOG_STDERR,
 		.areas = &area, .n_areas = 1, .static_conf_path = stat, .bgp_conf_path = bgp,
+		.mesh_ranges = ranges, .n_mesh_ranges = n_ranges,
 	};
 	if (bird_conf_render(&m, &out, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
