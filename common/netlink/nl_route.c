@@ -1,5 +1,7 @@
 #include "common/netlink/nl_route.h"
 
+#include "common/netlink/nl_attr.h"
+
 #include "common/util/ifname.h"
 
 #include <arpa/inet.h>
@@ -258,37 +260,6 @@ struct nlmsghdr *nl_route_build_route_get(char *buf, const struct nl_ip *dst)
 
 /* ---------------- parsers ---------------- */
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int collect_attr(const struct nlattr *attr, void *data)
-{
-	struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
-static int parse_attrs(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned int max)
-{
-	struct attr_table t = { tb, max };
-
-	if (mnl_nlmsg_get_payload_len(nlh) < hdrlen)
-		return -EBADMSG;
-	return mnl_attr_parse(nlh, (unsigned int)hdrlen, collect_attr, &t) < 0 ? -EBADMSG : 0;
-}
-
-static int parse_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max)
-{
-	struct attr_table t = { tb, max };
-
-	return mnl_attr_parse_nested(nest, collect_attr, &t) < 0 ? -EBADMSG : 0;
-}
-
 static int ip_from_attr(const struct nlattr *a, int family, struct nl_ip *out)
 {
 	size_t want = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
@@ -307,7 +278,7 @@ int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out)
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return -ENOMSG;
-	if (parse_attrs(nlh, sizeof(*ifm), tb, IFLA_MAX) < 0)
+	if (nl_attr_table(nlh, sizeof(*ifm), tb, IFLA_MAX) < 0)
 		return -EBADMSG;
 	ifm = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -325,7 +296,7 @@ int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out)
 	}
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 };
-		if (parse_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) < 0)
+		if (nl_attr_table_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) < 0)
 			return -EBADMSG;
 		if (info[IFLA_INFO_KIND]) {
 			size_t n = mnl_attr_get_payload_len(info[IFLA_INFO_KIND]);
@@ -348,7 +319,7 @@ int nl_route_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *out)
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return -ENOMSG;
-	if (parse_attrs(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
+	if (nl_attr_table(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return -EBADMSG;
 	ifa = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -381,7 +352,7 @@ int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out)
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return -ENOMSG;
-	if (parse_attrs(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
+	if (nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -394,7 +365,7 @@ int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out)
 		return -EBADMSG;
 	if (tb[RTA_METRICS]) {
 		const struct nlattr *mx[RTAX_MAX + 1] = { 0 };
-		if (parse_nested(tb[RTA_METRICS], mx, RTAX_MAX) < 0)
+		if (nl_attr_table_nested(tb[RTA_METRICS], mx, RTAX_MAX) < 0)
 			return -EBADMSG;
 		if (mx[RTAX_MTU]) {
 			if (mnl_attr_validate(mx[RTAX_MTU], MNL_TYPE_U32) < 0)

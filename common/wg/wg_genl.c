@@ -1,5 +1,7 @@
 #include "common/wg/wg_genl.h"
 
+#include "common/netlink/nl_attr.h"
+
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/genetlink.h>
@@ -22,30 +24,13 @@ struct nlmsghdr *wg_genl_build_get_family(char *buf)
 	return nlh;
 }
 
-struct attr_table {
-	const struct nlattr **tb;
-	unsigned int max;
-};
-
-static int collect_attr(const struct nlattr *attr, void *data)
-{
-	struct attr_table *t = data;
-	unsigned int type = mnl_attr_get_type(attr);
-
-	if (type <= t->max)
-		t->tb[type] = attr;
-	return MNL_CB_OK;
-}
-
 int wg_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = { 0 };
-	struct attr_table t = { tb, CTRL_ATTR_MAX };
 
 	if (nlh->nlmsg_type != GENL_ID_CTRL)
 		return -ENOMSG;
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr) ||
-	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), collect_attr, &t) < 0)
+	if (nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if (!tb[CTRL_ATTR_FAMILY_ID] || mnl_attr_validate(tb[CTRL_ATTR_FAMILY_ID], MNL_TYPE_U16) < 0)
 		return -EBADMSG;
@@ -224,12 +209,11 @@ full:
 static int parse_allowed_ip(const struct nlattr *nest, struct wg_peer *peer)
 {
 	const struct nlattr *tb[WGALLOWEDIP_A_MAX + 1] = { 0 };
-	struct attr_table t = { tb, WGALLOWEDIP_A_MAX };
 	struct wg_allowed_ip a = { 0 };
 	struct wg_allowed_ip *slot;
 	size_t len;
 
-	if (mnl_attr_parse_nested(nest, collect_attr, &t) < 0)
+	if (nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if (!tb[WGALLOWEDIP_A_FAMILY] || !tb[WGALLOWEDIP_A_IPADDR] || !tb[WGALLOWEDIP_A_CIDR_MASK] ||
 	    mnl_attr_validate(tb[WGALLOWEDIP_A_FAMILY], MNL_TYPE_U16) < 0 ||
@@ -252,12 +236,11 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wg_peer *peer)
 static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
 {
 	const struct nlattr *tb[WGPEER_A_MAX + 1] = { 0 };
-	struct attr_table t = { tb, WGPEER_A_MAX };
 	const struct nlattr *a;
 	struct wg_peer *peer;
 	const uint8_t *key;
 
-	if (mnl_attr_parse_nested(nest, collect_attr, &t) < 0)
+	if (nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if (!tb[WGPEER_A_PUBLIC_KEY] || mnl_attr_get_payload_len(tb[WGPEER_A_PUBLIC_KEY]) != WG_KEY_LEN)
 		return -EBADMSG;
@@ -329,11 +312,9 @@ static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
 int wg_genl_parse_get(const struct nlmsghdr *nlh, struct wg_device *dev)
 {
 	const struct nlattr *tb[WGDEVICE_A_MAX + 1] = { 0 };
-	struct attr_table t = { tb, WGDEVICE_A_MAX };
 	const struct nlattr *a;
 
-	if (mnl_nlmsg_get_payload_len(nlh) < sizeof(struct genlmsghdr) ||
-	    mnl_attr_parse(nlh, sizeof(struct genlmsghdr), collect_attr, &t) < 0)
+	if (nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if ((a = tb[WGDEVICE_A_IFNAME])) {
 		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || strlen(mnl_attr_get_str(a)) >= IFNAMSIZ)
