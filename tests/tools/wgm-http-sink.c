@@ -1,7 +1,10 @@
-/* wgm-http-sink ADDR PORT FILE: a tiny HTTP receiver for notification tests.
+/* wgm-http-sink ADDR PORT FILE [REPLY]: a tiny HTTP receiver for tests.
  * Every request is appended to FILE as one line, "METHOD URL BODY" (the URL
  * with its query string, the body with newlines turned into spaces), and
- * answered 200 {"id":1} as Gotify does. Runs until SIGTERM/SIGINT. */
+ * answered 200 with the contents of the file REPLY, or {"id":1} as Gotify
+ * does (notification tests). With REPLY it stands in for a node API that
+ * answers what a test wants (a forged /connectivity). Runs until
+ * SIGTERM/SIGINT. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <microhttpd.h>
@@ -19,6 +22,8 @@ struct request {
 };
 
 static const char *out_path;
+static char reply_body[BODY_MAX] = "{\"id\":1}";
+static size_t reply_len = 8;
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -42,11 +47,27 @@ static void record(struct MHD_Connection *conn, const char *method, const char *
 	fclose(f);
 }
 
+static int load_reply(const char *path)
+{
+	FILE *f = fopen(path, "r");
+
+	if (!f) {
+		fprintf(stderr, "wgm-http-sink: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	reply_len = fread(reply_body, 1, sizeof(reply_body), f);
+	fclose(f);
+	if (reply_len == sizeof(reply_body)) {
+		fprintf(stderr, "wgm-http-sink: %s: longer than %d bytes\n", path, BODY_MAX - 1);
+		return -1;
+	}
+	return 0;
+}
+
 static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
 			      const char *version, const char *data, size_t *data_len, void **state)
 {
 	struct request *r = *state;
-	static const char reply[] = "{\"id\":1}";
 	struct MHD_Response *resp;
 	enum MHD_Result rc;
 
@@ -69,7 +90,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 		return MHD_YES;
 	}
 	record(conn, method, url, r);
-	resp = MHD_create_response_from_buffer(sizeof(reply) - 1, (void *)reply, MHD_RESPMEM_PERSISTENT);
+	resp = MHD_create_response_from_buffer(reply_len, reply_body, MHD_RESPMEM_PERSISTENT);
 	rc = MHD_queue_response(conn, MHD_HTTP_OK, resp);
 	MHD_destroy_response(resp);
 	return rc;
@@ -90,11 +111,13 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	long port;
 
-	if (argc != 4 || inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1 || (port = strtol(argv[2], NULL, 10)) < 1 ||
+	if ((argc != 4 && argc != 5) || inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1 || (port = strtol(argv[2], NULL, 10)) < 1 ||
 	    port > 65535) {
-		fprintf(stderr, "usage: wgm-http-sink IPV4 PORT FILE\n");
+		fprintf(stderr, "usage: wgm-http-sink IPV4 PORT FILE [REPLY_FILE]\n");
 		return 2;
 	}
+	if (argc == 5 && load_reply(argv[4]) < 0)
+		return 2;
 	out_path = argv[3];
 	addr.sin_port = htons((uint16_t)port);
 	signal(SIGTERM, on_signal);
