@@ -1,4 +1,5 @@
 #include "daemon/obfs/obfs_nfq.h"
+#include "common/netlink/nfq_msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -37,47 +38,10 @@ struct obfs_nfq {
 	uint64_t errors;
 };
 
-static struct nlmsghdr *msg_put(void *buf, int type, uint16_t queue)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *nfg;
-
-	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = htons(queue);
-	return nlh;
-}
-
-/* Sends one config message and waits for its acknowledgement; packets that
- * arrive meanwhile are dropped by the kernel later (no verdict), which is
- * the fail-closed answer for the moment of binding anyway. */
-static int config(struct obfs_nfq *q, const struct nlmsghdr *nlh)
-{
-	uint8_t buf[8192];
-	ssize_t n;
-	int rc;
-
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(q->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		rc = mnl_cb_run(buf, (size_t)n, nlh->nlmsg_seq, q->portid, NULL, NULL);
-		if (rc < 0)
-			return -errno;
-		if (rc == MNL_CB_STOP)
-			return 0;
-	}
-}
-
 static int bind_queue(struct obfs_nfq *q)
 {
 	uint8_t buf[512];
-	struct nlmsghdr *nlh = msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+	struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
 	struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_BIND, .pf = htons(AF_UNSPEC) };
 	struct nfqnl_msg_config_params params = { .copy_range = htonl(0xffff), .copy_mode = NFQNL_COPY_PACKET };
 
@@ -90,7 +54,7 @@ static int bind_queue(struct obfs_nfq *q)
 	 * and GSO (we want one datagram per packet). */
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
-	return config(q, nlh);
+	return nfq_config_send(q->nl, nlh, NULL, NULL);
 }
 
 int obfs_nfq_open(uint16_t queue, struct obfs_nfq **out, char *err, size_t errlen)
@@ -140,7 +104,7 @@ void obfs_nfq_close(struct obfs_nfq *q)
 		return;
 	if (q->nl) {
 		uint8_t buf[256];
-		struct nlmsghdr *nlh = msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+		struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
 		struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_UNBIND, .pf = htons(AF_UNSPEC) };
 
 		obfs_nfq_flush(q);
@@ -251,7 +215,7 @@ void obfs_nfq_verdict(struct obfs_nfq *q, uint32_t id, uint32_t verdict)
 
 	q->open_msg = NULL;
 	reserve(q, 128);
-	nlh = msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
+	nlh = nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	q->send_len += MNL_ALIGN(nlh->nlmsg_len);
 }
@@ -267,7 +231,7 @@ uint8_t *obfs_nfq_verdict_begin(struct obfs_nfq *q, uint32_t id, size_t max_len)
 		return NULL;
 	q->open_msg = NULL;
 	reserve(q, max_len + 128);
-	nlh = msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
+	nlh = nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	payload = mnl_nlmsg_get_payload_tail(nlh);
 	payload->nla_type = NFQA_PAYLOAD;

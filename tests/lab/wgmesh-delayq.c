@@ -10,6 +10,7 @@
  * The iptables rule should use --queue-bypass, so traffic flows unimpaired
  * while no delay line is bound. */
 #include "tests/lab/delay_line.h"
+#include "common/netlink/nfq_msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -161,20 +162,6 @@ static int parse_options(int argc, char **argv, struct options *opt)
 	return 0;
 }
 
-static struct nlmsghdr *queue_msg_put(char *buf, int type, uint16_t queue)
-{
-	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
-	struct nfgenmsg *nfg;
-
-	nlh->nlmsg_type = (NFNL_SUBSYS_QUEUE << 8) | type;
-	nlh->nlmsg_flags = NLM_F_REQUEST;
-	nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-	nfg->nfgen_family = AF_UNSPEC;
-	nfg->version = NFNETLINK_V0;
-	nfg->res_id = htons(queue);
-	return nlh;
-}
-
 static int on_packet(const struct nlmsghdr *nlh, void *data);
 
 /* Sends one config message (a command, the copy parameters, or both) and
@@ -183,10 +170,8 @@ static int on_packet(const struct nlmsghdr *nlh, void *data);
 static int queue_config(struct delayq *dq, uint8_t command, bool with_params, bool hold_packets)
 {
 	char buf[NL_BUFFER_BYTES];
-	struct nlmsghdr *nlh = queue_msg_put(buf, NFQNL_MSG_CONFIG, dq->opt.queue);
+	struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, dq->opt.queue);
 	struct nfqnl_msg_config_cmd cmd = { .command = command, .pf = htons(AF_UNSPEC) };
-	ssize_t n;
-	int rc;
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
 	if (command)
@@ -201,18 +186,7 @@ static int queue_config(struct delayq *dq, uint8_t command, bool with_params, bo
 		/* A little above our own cap: the kernel drops (uncounted) only if we fall behind. */
 		mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl((uint32_t)dq->opt.max_held + 256));
 	}
-	if (mnl_socket_sendto(dq->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	for (;;) {
-		n = mnl_socket_recvfrom(dq->nl, buf, sizeof(buf));
-		if (n < 0)
-			return -errno;
-		rc = mnl_cb_run(buf, (size_t)n, 0, dq->portid, hold_packets ? on_packet : NULL, dq);
-		if (rc < 0)
-			return -errno;
-		if (rc == MNL_CB_STOP)
-			return 0;
-	}
+	return nfq_config_send(dq->nl, nlh, hold_packets ? on_packet : NULL, dq);
 }
 
 static void verdict_add(struct delayq *dq, uint32_t packet_id, uint32_t verdict)
@@ -220,7 +194,7 @@ static void verdict_add(struct delayq *dq, uint32_t packet_id, uint32_t verdict)
 	struct nlmsghdr *nlh;
 	struct nfqnl_msg_verdict_hdr vh = { .verdict = htonl(verdict), .id = htonl(packet_id) };
 
-	nlh = queue_msg_put(mnl_nlmsg_batch_current(dq->batch), NFQNL_MSG_VERDICT, dq->opt.queue);
+	nlh = nfq_msg_put(mnl_nlmsg_batch_current(dq->batch), NFQNL_MSG_VERDICT, dq->opt.queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	if (!mnl_nlmsg_batch_next(dq->batch)) {
 		/* The batch is full: the last message did not fit; send the rest first. */
