@@ -173,3 +173,13 @@ void wgm_awg_params_legacy(struct wgm_awg_params *p)
 	for (uint32_t i = 0; i < 4; i++)
 		p->h[i].lo = p->h[i].hi = i + 1;
 }
+
+bool wgm_awg_params_is_legacy(const struct wgm_awg_params *p)
+{
+	if (p->version != 1 || p->jc || p->jmin || p->jmax || p->s1 || p->s2 || p->s3 || p->s4)
+		return false;
+	for (uint32_t i = 0; i < 4; i++)
+		if (p->h[i].lo != i + 1 || p->h[i].hi != i + 1)
+			return false;
+	return true;
+}

@@ -40,5 +40,8 @@ int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, 
  * (AmneziaWG's own defaults: byte-identical to WireGuard). Records written
  * then read as these. */
 void wgm_awg_params_legacy(struct wgm_awg_params *p);
+/* Whether P are those legacy parameters, which are stored as no parameters
+ * at all (the checks for agreed ones refuse them). */
+bool wgm_awg_params_is_legacy(const struct wgm_awg_params *p);
 
 #endif

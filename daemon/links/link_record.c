@@ -79,7 +79,8 @@ json_t *link_record_to_json(const struct link_record *rec)
 		rc |= put_obfs_key(obj, "obfs_key", rec->obfs_key);
 	if (rec->has_obfs_key_next)
 		rc |= put_obfs_key(obj, "obfs_key_next", rec->obfs_key_next);
-	if (rec->link_type == WGM_LINK_AMNEZIAWG) {
+	/* Legacy parameters are written as none, the way they were read. */
+	if (rec->link_type == WGM_LINK_AMNEZIAWG && !wgm_awg_params_is_legacy(&rec->awg)) {
 		json_t *awg = wgm_awg_params_to_json(&rec->awg);
 		rc |= !awg || json_object_set_new(obj, WGM_API_AWG_FIELD, awg);
 	}

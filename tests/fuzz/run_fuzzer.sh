@@ -18,8 +18,12 @@ corpus=$(mktemp -d "/tmp/wgm-fuzz-$name.XXXXXX")
 trap 'rm -rf "$corpus"' EXIT
 mkdir -p "$dir/crashes"
 # A fixed seed, so a run is repeatable; -timeout catches hangs; RSS capped.
+# Checked-in seeds (tests/fuzz/corpus/NAME), when the target has them, are
+# read as a second corpus; what the run finds goes to the temporary one.
+seeds=()
+[ -d "$WGM_SRC_DIR/tests/fuzz/corpus/$name" ] && seeds=("$WGM_SRC_DIR/tests/fuzz/corpus/$name")
 "$bin" -seed=1 -max_total_time="$seconds" -timeout=10 -rss_limit_mb=1024 \
-	-artifact_prefix="$dir/crashes/$name-" "$corpus" 2>"$corpus.log" || {
+	-artifact_prefix="$dir/crashes/$name-" "$corpus" "${seeds[@]}" 2>"$corpus.log" || {
 	tail -n 40 "$corpus.log" >&2
 	rm -f "$corpus.log"
 	echo "fuzz.${name#fuzz_}: the target failed; its input is in $dir/crashes/" >&2

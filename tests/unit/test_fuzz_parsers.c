@@ -1,7 +1,8 @@
 /* The libFuzzer targets of tests/fuzz/ for parsers of outside input (node
  * API messages, tokens, config, control-socket lines, UAPI replies, BIRD
- * replies) run under gcc with ASan/UBSan on a fixed corpus: valid seeds
- * (encoded here, or BIRD's recorded replies in tests/data) and pseudo-random
+ * replies, netlink replies, link records) run under gcc with ASan/UBSan on a
+ * fixed corpus: valid seeds (encoded here, BIRD's recorded replies in
+ * tests/data, the targets' seed corpora in tests/fuzz/corpus) and pseudo-random
  * mutations of them (bit flips, cuts, inserted and overwritten bytes,
  * splices). The targets abort on any wrong outcome; ASan catches memory
  * errors and leaks. Same seed every run, so a failure replays. */
@@ -12,6 +13,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -36,6 +38,12 @@
 #define drain drain_bird
 #include "../fuzz/fuzz_bird_reply.c"
 #undef drain
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_netlink
+#include "../fuzz/fuzz_netlink.c"
+#undef LLVMFuzzerTestOneInput
+#define LLVMFuzzerTestOneInput fuzz_link_record
+#include "../fuzz/fuzz_link_record.c"
 #undef LLVMFuzzerTestOneInput
 
 #include "common/wg/keys.h"
@@ -102,6 +110,35 @@ static void add_file(struct corpus *c, int selector, const char *name)
 	n = fread(buf, 1, sizeof(buf), f);
 	fclose(f);
 	add(c, selector, buf, n);
+}
+
+/* Every file of the target's seed corpus (tests/fuzz/corpus/TARGET). */
+static void add_corpus(struct corpus *c, const char *target)
+{
+	const char *src = getenv("WGM_SRC_DIR");
+	char path[512], buf[INPUT_MAX];
+	struct dirent **names;
+	int n;
+
+	assert_non_null(src);
+	snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/%s", src, target);
+	n = scandir(path, &names, NULL, alphasort);
+	assert_true(n > 2); /* ".", ".." and at least one seed */
+	for (int i = 0; i < n; i++) {
+		FILE *f;
+		size_t len;
+
+		if (names[i]->d_name[0] != '.') {
+			snprintf(path, sizeof(path), "%s/tests/fuzz/corpus/%s/%s", src, target, names[i]->d_name);
+			f = fopen(path, "rb");
+			assert_non_null(f);
+			len = fread(buf, 1, sizeof(buf), f);
+			fclose(f);
+			add(c, -1, (const char *)buf, len);
+		}
+		free(names[i]);
+	}
+	free(names);
 }
 
 /* Every seed as it is, then mutants; the first byte (the selector) is
@@ -264,12 +301,29 @@ static void test_bird_replies(void **state)
 	run(&c, fuzz_bird_reply);
 }
 
+static void test_netlink_replies(void **state)
+{
+	struct corpus c = { 0 };
+
+	add_corpus(&c, "fuzz_netlink");
+	run(&c, fuzz_netlink);
+}
+
+static void test_link_records(void **state)
+{
+	struct corpus c = { 0 };
+
+	add_corpus(&c, "fuzz_link_record");
+	run(&c, fuzz_link_record);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_api_messages), cmocka_unit_test(test_tokens),
 		cmocka_unit_test(test_config),       cmocka_unit_test(test_ctl_lines),
 		cmocka_unit_test(test_uapi_replies), cmocka_unit_test(test_bird_replies),
+		cmocka_unit_test(test_netlink_replies), cmocka_unit_test(test_link_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
