@@ -14,6 +14,8 @@
 #include <cmocka.h>
 
 #include <dirent.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -141,11 +143,41 @@ static void add_corpus(struct corpus *c, const char *target)
 	free(names);
 }
 
+/* With WGM_FUZZ_SEEDS_OUT=DIR the seeds are written to DIR/TARGET/ as files
+ * instead, for libFuzzer (tests/fuzz/run_fuzzer.sh starts every target from
+ * them): one set of seeds for both. */
+static bool write_seeds(struct corpus *c, const char *target)
+{
+	const char *out = getenv("WGM_FUZZ_SEEDS_OUT");
+	char path[512];
+
+	if (!out || !*out)
+		return false;
+	snprintf(path, sizeof(path), "%s/%s", out, target);
+	assert_true(mkdir(path, 0700) == 0 || errno == EEXIST);
+	for (size_t i = 0; i < c->n; i++) {
+		FILE *f;
+
+		snprintf(path, sizeof(path), "%s/%s/seed-%02zu", out, target, i);
+		f = fopen(path, "wb");
+		assert_non_null(f);
+		assert_int_equal(fwrite(c->seed[i], 1, c->len[i], f), c->len[i]);
+		assert_int_equal(fclose(f), 0);
+	}
+	return true;
+}
+
 /* Every seed as it is, then mutants; the first byte (the selector) is
  * mutated too, now and then. */
-static void run(struct corpus *c, fuzz_fn fn)
+static void run(struct corpus *c, fuzz_fn fn, const char *target)
 {
 	static uint8_t in[INPUT_MAX + 64];
+
+	if (write_seeds(c, target)) {
+		for (size_t i = 0; i < c->n; i++)
+			free(c->seed[i]);
+		return;
+	}
 
 	for (size_t i = 0; i < c->n; i++)
 		fn(c->seed[i], c->len[i]);
@@ -217,7 +249,7 @@ static void test_api_messages(void **state)
 	add_json(&c, 4, wgm_msg_connect_reply_encode(&rep));
 	add_json(&c, 5, wgm_msg_update_req_encode(&upd));
 	add_json(&c, 6, wgm_msg_disconnect_req_encode(&dis));
-	run(&c, fuzz_api_msg);
+	run(&c, fuzz_api_msg, "fuzz_api_msg");
 }
 
 static void test_tokens(void **state)
@@ -240,7 +272,7 @@ static void test_tokens(void **state)
 	assert_int_equal(wgm_token_store_create(store, 3600, 2, "lab", 1700000000, secret, &info, err, sizeof(err)), 0);
 	add_json(&c, 0, wgm_token_store_to_json(store));
 	wgm_token_store_free(store);
-	run(&c, fuzz_token);
+	run(&c, fuzz_token, "fuzz_token");
 }
 
 static void test_config(void **state)
@@ -255,7 +287,7 @@ static void test_config(void **state)
 	add_json(&c, -1, wgm_config_to_json(cfg));
 	free(cfg);
 	add(&c, -1, "{\"id\":2,\"bird\":{\"area\":0},\"notifications\":{\"gotifyUp\":\"http://h/m?token=x\"}}", 77);
-	run(&c, fuzz_config);
+	run(&c, fuzz_config, "fuzz_config");
 }
 
 static void test_ctl_lines(void **state)
@@ -266,7 +298,7 @@ static void test_ctl_lines(void **state)
 
 	add(&c, 17, lines, sizeof(lines) - 1);
 	add(&c, 3, "{\"ok\":true,\"links\":[]}\n", 23);
-	run(&c, fuzz_ctl_line);
+	run(&c, fuzz_ctl_line, "fuzz_ctl_line");
 }
 
 static void test_uapi_replies(void **state)
@@ -284,7 +316,7 @@ static void test_uapi_replies(void **state)
 	add(&c, 0, get, sizeof(get) - 1);
 	add(&c, 1, "errno=0\n\n", 9);
 	add(&c, 1, "errno=22\n\n", 10);
-	run(&c, fuzz_wg_uapi);
+	run(&c, fuzz_wg_uapi, "fuzz_wg_uapi");
 }
 
 static void test_bird_replies(void **state)
@@ -298,7 +330,7 @@ static void test_bird_replies(void **state)
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
 		add_file(&c, (int)(i * 37), files[i]);
-	run(&c, fuzz_bird_reply);
+	run(&c, fuzz_bird_reply, "fuzz_bird_reply");
 }
 
 static void test_netlink_replies(void **state)
@@ -306,7 +338,7 @@ static void test_netlink_replies(void **state)
 	struct corpus c = { 0 };
 
 	add_corpus(&c, "fuzz_netlink");
-	run(&c, fuzz_netlink);
+	run(&c, fuzz_netlink, "fuzz_netlink");
 }
 
 static void test_link_records(void **state)
@@ -314,7 +346,7 @@ static void test_link_records(void **state)
 	struct corpus c = { 0 };
 
 	add_corpus(&c, "fuzz_link_record");
-	run(&c, fuzz_link_record);
+	run(&c, fuzz_link_record, "fuzz_link_record");
 }
 
 int main(void)
