@@ -14,7 +14,7 @@ int nl_sock_open(struct nl_sock *s, int bus, char *err, size_t errlen)
 	int one = 1;
 
 	memset(s, 0, sizeof(*s));
-	s->mnl = mnl_socket_open(bus);
+	s->mnl = mnl_socket_open2(bus, SOCK_CLOEXEC);
 	if (!s->mnl) {
 		int e = -errno;
 		snprintf(err, errlen, "netlink socket: %s", strerror(errno));

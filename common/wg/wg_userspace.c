@@ -358,6 +358,10 @@ static pid_t spawn(const struct wg_userspace *us, const char *ifname)
 			if (devnull > STDERR_FILENO)
 				close(devnull);
 		}
+		/* It outlives us: any descriptor it inherited would stay open
+		 * after a crash (a netlink socket kept the obfuscation queue bound,
+		 * so a restarted daemon could not bind it). */
+		close_range(STDERR_FILENO + 1, ~0U, 0);
 		execve(us->binary, argv, env);
 		_exit(127);
 	}

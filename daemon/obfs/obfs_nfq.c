@@ -69,7 +69,7 @@ int obfs_nfq_open(uint16_t queue, struct obfs_nfq **out, char *err, size_t errle
 		goto fail;
 	}
 	q->queue = queue;
-	q->nl = mnl_socket_open(NETLINK_NETFILTER);
+	q->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!q->nl || mnl_socket_bind(q->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		rc = -errno;
 		snprintf(err, errlen, "netfilter netlink socket: %s", strerror(errno));

@@ -317,7 +317,7 @@ static int setup(struct delayq *dq)
 	if (!dq->batch)
 		return -ENOMEM;
 
-	dq->nl = mnl_socket_open(NETLINK_NETFILTER);
+	dq->nl = mnl_socket_open2(NETLINK_NETFILTER, SOCK_CLOEXEC);
 	if (!dq->nl || mnl_socket_bind(dq->nl, 0, MNL_SOCKET_AUTOPID) < 0)
 		return -errno;
 	dq->portid = mnl_socket_get_portid(dq->nl);
