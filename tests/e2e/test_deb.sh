@@ -62,6 +62,7 @@ for d in bird2 'wireguard-tools | wireguard-go' iproute2 iptables libmnl0 libjan
 	grep -qF "$d" <<<"$deps" || fail "Depends lacks $d: $deps"
 done
 grep -q 'libasan' <<<"$deps" && fail "the package depends on the sanitizers: $deps"
+e2e_log "Depends: $deps"
 contents=$(dpkg-deb -c "$deb1")
 for f in ./usr/sbin/wgmesh ./usr/sbin/wgmeshd ./usr/lib/systemd/system/wgmeshd.service ./etc/sysctl.d/99-wgmesh.conf \
 	./usr/share/man/man8/wgmesh.8 ./usr/share/man/man8/wgmeshd.8 ./usr/share/man/man5/wgmesh-config.5 \
