@@ -5,12 +5,17 @@
 #   sudo ./install.sh init ID [public] [OPTS]  the same, then 'wgmesh init' and start the service
 #   sudo ./install.sh lab [N] [--no-daemon]    build and bring up an N-node lab (default 3)
 #   sudo ./install.sh uninstall [--purge]      remove what was installed (--purge: config and state too)
+#   sudo ./install.sh upgrade                  build, replace the programs, migrate the config,
+#                                              restart wgmeshd (links stay up), print old and new versions
 #
 # Options before the command: --no-deps (no apt-get), --no-build (install what the build
 # directory holds, as it is). Environment:
 #   WGM_INSTALL_ROOT=DIR       lay the files down under DIR instead of / (staging; touches
 #                              nothing else: no apt, no systemctl, no sysctl, no host group)
 #   WGM_INSTALL_BUILD_DIR=DIR  the cmake build directory (default: build/install in the source tree)
+#   WGM_INSTALL_DAEMON_PIDFILE=FILE  staging only (a test hook): upgrade restarts the wgmeshd whose
+#                              PID FILE holds, with its own arguments, from the staging root
+#                              (its output to WGM_INSTALL_DAEMON_LOG, default /dev/null)
 # docs/install.md describes every step.
 set -euo pipefail
 
@@ -19,6 +24,7 @@ ROOT=${WGM_INSTALL_ROOT:-}
 BUILD=${WGM_INSTALL_BUILD_DIR:-$SRC/build/install}
 WITH_DEPS=1
 WITH_BUILD=1
+RESTART_ON_CHANGE=1
 
 SBIN=/usr/local/sbin
 UNIT=/etc/systemd/system/wgmeshd.service
@@ -44,7 +50,7 @@ die() {
 }
 
 usage() {
-	sed -n '2,14s/^# \{0,1\}//p' "$0"
+	sed -n '2,19s/^# \{0,1\}//p' "$0"
 }
 
 staging() { [ -n "$ROOT" ]; }
@@ -149,36 +155,14 @@ put_dir() {
 	say "created $1/ (mode $mode)"
 }
 
+# The unit and the sysctl file have one source each in packaging/, shared
+# with the Debian package (packaging/package.cmake).
 write_unit() {
-	cat <<EOF
-[Unit]
-Description=wgmesh daemon (WireGuard mesh with BIRD OSPF)
-Documentation=file:///usr/local/share/doc/wgmesh
-After=network-online.target bird.service
-Wants=network-online.target
-
-[Service]
-Type=notify
-NotifyAccess=main
-ExecStart=$SBIN/wgmeshd --config $CONFIG
-Restart=on-failure
-RestartSec=2
-WatchdogSec=30
-TimeoutStopSec=20
-
-[Install]
-WantedBy=multi-user.target
-EOF
+	sed -e "s|@SBINDIR@|$SBIN|g" -e "s|@DOCDIR@|/usr/local/share/doc/wgmesh|g" "$SRC/packaging/wgmeshd.service.in"
 }
 
 write_sysctl() {
-	cat <<'EOF'
-# wgmesh: nodes route for each other, and mesh paths are asymmetric.
-net.ipv4.ip_forward=1
-net.ipv6.conf.all.forwarding=1
-net.ipv4.conf.all.rp_filter=0
-net.ipv4.conf.default.rp_filter=0
-EOF
+	cat "$SRC/packaging/99-wgmesh.conf"
 }
 
 ensure_group() {
@@ -226,7 +210,7 @@ install_files() {
 	fi
 	if systemd_running; then
 		[ "$unit_changed" -eq 1 ] && systemctl daemon-reload
-		if [ "$programs_changed" -eq 1 ] && systemctl -q is-active wgmeshd 2>/dev/null; then
+		if [ "$programs_changed" -eq 1 ] && [ $RESTART_ON_CHANGE -eq 1 ] && systemctl -q is-active wgmeshd 2>/dev/null; then
 			say "restarting wgmeshd (new programs)"
 			systemctl restart wgmeshd
 		fi
@@ -359,6 +343,79 @@ cmd_uninstall() {
 	say "sysctl values stay in the running kernel until reboot; packages installed by apt stay"
 }
 
+# ---------------------------------------------------------------- upgrade
+
+# versions CONFIG: "wgmesh X" and, when the daemon answers, "wgmeshd Y".
+versions() {
+	"$ROOT$SBIN/wgmesh" --config "$1" version 2>/dev/null || true
+}
+
+# restart_by_pidfile FILE CONFIG: the staging hook. The daemon is stopped
+# (SIGTERM: it leaves its interfaces up) and started again from the staging
+# root with its own arguments, detached, in this process's namespaces.
+restart_by_pidfile() {
+	local pidfile=$1 pid args=() i
+	pid=$(cat "$pidfile" 2>/dev/null) || die "cannot read $pidfile"
+	[[ $pid =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] || die "no daemon with PID '$pid' (from $pidfile)"
+	mapfile -d '' -t args <"/proc/$pid/cmdline"
+	[ "$(basename "${args[0]:-}")" = wgmeshd ] || die "PID $pid (from $pidfile) is not wgmeshd"
+	say "restarting wgmeshd (PID $pid) from $ROOT$SBIN/wgmeshd"
+	kill -TERM "$pid"
+	# A zombie (the stopped daemon's parent has not reaped it) has let go of everything.
+	for ((i = 0; i < 200; i++)); do
+		case $(ps -o stat= -p "$pid" 2>/dev/null) in '' | Z*) break ;; esac
+		sleep 0.1
+	done
+	case $(ps -o stat= -p "$pid" 2>/dev/null) in '' | Z*) ;; *) die "wgmeshd (PID $pid) did not stop within 20 s" ;; esac
+	setsid "$ROOT$SBIN/wgmeshd" "${args[@]:1}" >>"${WGM_INSTALL_DAEMON_LOG:-/dev/null}" 2>&1 </dev/null &
+	echo $! >"$pidfile"
+	for ((i = 0; i < 200; i++)); do
+		"$ROOT$SBIN/wgmesh" --config "$2" status >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	die "the new wgmeshd (PID $!) did not answer within 20 s"
+}
+
+cmd_upgrade() {
+	local config=$ROOT$CONFIG pidfile=${WGM_INSTALL_DAEMON_PIDFILE:-} old new args=() i
+	[ $# -eq 0 ] || die "usage: install.sh upgrade"
+	require_root
+	[ -z "$pidfile" ] || staging || die "WGM_INSTALL_DAEMON_PIDFILE is a staging hook (set WGM_INSTALL_ROOT too)"
+	if [ -n "$pidfile" ] && [ -r "$pidfile" ] && [ -r "/proc/$(cat "$pidfile")/cmdline" ]; then
+		# The daemon's own --config is the one to migrate.
+		mapfile -d '' -t args <"/proc/$(cat "$pidfile")/cmdline"
+		for ((i = 1; i + 1 < ${#args[@]}; i++)); do
+			[ "${args[$i]}" = --config ] && config=${args[$((i + 1))]}
+		done
+	fi
+	[ -x "$ROOT$SBIN/wgmesh" ] || die "$SBIN/wgmesh is not installed: run ./install.sh first"
+	old=$(versions "$config")
+	build
+	RESTART_ON_CHANGE=0
+	install_files
+	if [ -f "$config" ]; then
+		say "migrating $config"
+		"$ROOT$SBIN/wgmesh" --config "$config" migrate || die "'wgmesh migrate' failed (its message is above); the old config is in place"
+	else
+		say "no $config yet: nothing to migrate"
+	fi
+	if [ -n "$pidfile" ]; then
+		restart_by_pidfile "$pidfile" "$config"
+	elif systemd_running && systemctl -q is-active wgmeshd 2>/dev/null; then
+		say "restarting wgmeshd (it adopts the running links)"
+		systemctl restart wgmeshd || die "systemctl restart wgmeshd failed (journalctl -u wgmeshd says why)"
+		for ((i = 0; i < 200; i++)); do
+			"$SBIN/wgmesh" --config "$config" status >/dev/null 2>&1 && break
+			sleep 0.1
+		done
+	else
+		say "wgmeshd is not running under systemd here: restart it yourself to run the new version"
+	fi
+	new=$(versions "$config")
+	say "before: $(printf '%s' "${old:-unknown}" | paste -sd, - | sed 's/,/, /g')"
+	say "after:  $(printf '%s' "${new:-unknown}" | paste -sd, - | sed 's/,/, /g')"
+}
+
 # ---------------------------------------------------------------- main
 
 while [ $# -gt 0 ]; do
@@ -378,5 +435,6 @@ install) [ $# -eq 0 ] || die "usage: install.sh [--no-deps]"; cmd_install ;;
 init) cmd_init "$@" ;;
 lab) cmd_lab "$@" ;;
 uninstall) cmd_uninstall "$@" ;;
+upgrade) cmd_upgrade "$@" ;;
 *) printf 'install.sh: unknown command %s\n' "$cmd" >&2; usage >&2; exit 2 ;;
 esac

@@ -228,6 +228,18 @@ e2e_pair() {
 	e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 "$v6_2"
 }
 
+# e2e_pair_joined : e2e_pair with both daemons running and node 2 joined to
+# node 0 by token: node 0's pipe2 and node 2's pipe0 carry a ping.
+e2e_pair_joined() {
+	local token out
+	e2e_pair
+	e2e_daemon_start 0
+	e2e_daemon_start 2
+	token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "wgmesh token failed"
+	out=$(e2e_wgmesh 2 connect http://192.0.2.10:8080 "$token" 2>&1) || fail "connect failed: $out"
+	wait_until 20 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "node 2 cannot ping node 0 over pipe0"
+}
+
 # e2e_bird_start ID : makes node ID a router (the sysctls install.sh sets:
 # forwarding, no reverse-path filter, since mesh paths are asymmetric) and
 # starts BIRD 2 in it with the node's birdConfig and birdSocket (from

@@ -34,6 +34,9 @@ int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_enable(struct cli *cli, int argc, char **argv);
 int cmd_disable(struct cli *cli, int argc, char **argv);
 int cmd_migrate(struct cli *cli, int argc, char **argv);
+/* Hidden: not in the table, so neither in --help nor completed. */
+int cmd_complete(struct cli *cli, int argc, char **argv);
+int cmd_man(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
@@ -70,17 +73,33 @@ const struct cli_command cli_commands[] = {
 	{ NULL, NULL, NULL, NULL },
 };
 
+const char cli_description[] = "The operator's program for wgmesh: a command line that talks to wgmeshd\n"
+			       "over its control socket.";
+
+const struct cli_option cli_global_options[] = {
+	{ "--config PATH", "node configuration (default " WGM_CONFIG_DEFAULT_PATH ");\n"
+			   "the control socket path is read from it" },
+	{ "--socket PATH", "talk to the daemon on this socket instead" },
+	{ "--help", "this text; `wgmesh COMMAND --help` for one command" },
+	{ "--version", "print the version of this program" },
+	{ NULL, NULL },
+};
+
 static void print_usage(FILE *out)
 {
-	fprintf(out, "Usage: wgmesh [--config PATH] [--socket PATH] COMMAND [ARGS...]\n\n"
-		     "The operator's program for wgmesh: a command line that talks to wgmeshd\n"
-		     "over its control socket.\n\n"
-		     "Global options:\n"
-		     "  --config PATH   node configuration (default %s);\n"
-		     "                  the control socket path is read from it\n"
-		     "  --socket PATH   talk to the daemon on this socket instead\n"
-		     "  --help          this text; `wgmesh COMMAND --help` for one command\n\n"
-		     "Commands:\n", WGM_CONFIG_DEFAULT_PATH);
+	fprintf(out, "Usage: wgmesh [--config PATH] [--socket PATH] COMMAND [ARGS...]\n\n%s\n\nGlobal options:\n",
+		cli_description);
+	for (const struct cli_option *o = cli_global_options; o->name; o++) {
+		const char *h = o->help, *nl;
+		/* Continuation lines line up under the first. */
+		fprintf(out, "  %-15s ", o->name);
+		while ((nl = strchr(h, '\n'))) {
+			fprintf(out, "%.*s\n  %-15s ", (int)(nl - h), h, "");
+			h = nl + 1;
+		}
+		fprintf(out, "%s\n", h);
+	}
+	fprintf(out, "\nCommands:\n");
 	for (const struct cli_command *c = cli_commands; c->name; c++)
 		fprintf(out, "  %-10s %s\n", c->name, c->summary);
 	fprintf(out, "\nExit status: 0 success, 1 failure (one line on stderr), 2 usage error.\n");
@@ -293,6 +312,10 @@ int cli_main(int argc, char **argv)
 		print_usage(stderr);
 		return CLI_USAGE;
 	}
+	if (strcmp(argv[i], "__complete") == 0)
+		return cmd_complete(&cli, argc - i, argv + i);
+	if (strcmp(argv[i], "__man") == 0)
+		return cmd_man(&cli, argc - i, argv + i);
 	cmd = cli_find_command(argv[i]);
 	if (!cmd) {
 		fprintf(stderr, "wgmesh: unknown command '%s' (see wgmesh --help)\n", argv[i]);

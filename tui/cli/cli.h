@@ -36,6 +36,15 @@ struct cli_command {
 
 extern const struct cli_command cli_commands[];
 
+/* The global options and the program's description, for --help and the man
+ * page (wgmesh __man). NULL-terminated; help may hold "\n". */
+struct cli_option {
+	const char *name;
+	const char *help;
+};
+extern const struct cli_option cli_global_options[];
+extern const char cli_description[];
+
 /* The whole program: parses global options and runs a command. */
 int cli_main(int argc, char **argv);
 
