@@ -6,7 +6,8 @@
 # held to about 2 Mbit/s (iptables hashlimit), so its pipe2 measures less than
 # pipe4 and ends with the higher cost; node 0 never runs two measurements at
 # once; `set operationMode 0` stops its servers and brings the latency costs
-# back; no iperf3 process outlives the daemons, even one killed by SIGKILL.
+# back; a run that hangs is killed; no iperf3 process outlives the daemons,
+# even one killed by SIGKILL.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird jq iptables iperf3 ss pgrep
@@ -28,7 +29,7 @@ wait_until 60 both_up || fail "node 0's links are not up: $(e2e_wgmesh 0 links)"
 iperf_procs() {
 	local p
 	for p in $(ip netns pids "$(e2e_node_ns "$1")"); do
-		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep '^iperf3 ' || true
+		{ tr '\0' ' ' <"/proc/$p/cmdline"; } 2>/dev/null | grep '^iperf3[ -]' || true
 	done
 }
 
@@ -99,6 +100,25 @@ latency_costs() {
 		(.cost_reason | startswith("rtt")))' >/dev/null
 }
 wait_until 30 latency_costs || fail "latency costs did not come back: $(e2e_wgmesh 0 links)"
+
+# --- a run that hangs is killed: node 0 again, with an iperf3 whose client
+# never ends (its servers are the real one) ---
+e2e_daemon_stop 0
+fake="$E2E_TMP/fakebin"
+mkdir -p "$fake"
+printf '%s\n' '#!/bin/bash' \
+	'case " $* " in *" -c "*) exec -a iperf3-hung sleep 1000 ;; esac' \
+	'exec -a iperf3 /usr/bin/iperf3 "$@"' >"$fake/iperf3"
+chmod +x "$fake/iperf3"
+PATH="$fake:$PATH" e2e_daemon_start 0
+out=$(e2e_wgmesh 0 set operationMode 2 2>&1) || fail "node 0: set operationMode 2 again: $out"
+hung_runs() { ip netns pids "$(e2e_node_ns 0)" | xargs -r ps -o args= -p | grep -c '^iperf3-hung' || true; }
+hung() { [ "$(hung_runs)" -gt 0 ]; }
+not_hung() { [ "$(hung_runs)" -eq 0 ]; }
+wait_until 60 hung || fail "node 0 started no measurement with the hanging iperf3"
+wait_until 60 e2e_log_has 0 'did not finish within 17 s; killed' ||
+	fail "the hanging run was not killed: $(grep -i bandwidth "$E2E_TMP/n0/wgmeshd.log" | tail -3)"
+wait_until 5 not_hung || fail "the hanging run outlived its kill"
 
 # --- nothing outlives the daemons ---
 [ -n "$(iperf_procs 2)" ] || fail "node 2 (bandwidth mode) runs no iperf3 before it stops"
