@@ -112,13 +112,14 @@ printf '%s\n' '#!/bin/bash' \
 chmod +x "$fake/iperf3"
 PATH="$fake:$PATH" e2e_daemon_start 0
 out=$(e2e_wgmesh 0 set operationMode 2 2>&1) || fail "node 0: set operationMode 2 again: $out"
-hung_runs() { ip netns pids "$(e2e_node_ns 0)" | xargs -r ps -o args= -p | grep -c '^iperf3-hung' || true; }
-hung() { [ "$(hung_runs)" -gt 0 ]; }
-not_hung() { [ "$(hung_runs)" -eq 0 ]; }
+# The first hanging run's pid (the next link's run may follow it at once).
+hung_pid() { ip netns pids "$(e2e_node_ns 0)" | xargs -r ps -o pid=,args= -p | awk '$2 == "iperf3-hung" {print $1; exit}'; }
+hung() { [ -n "$(hung_pid)" ]; }
 wait_until 60 hung || fail "node 0 started no measurement with the hanging iperf3"
+pid=$(hung_pid)
 wait_until 60 e2e_log_has 0 'did not finish within 17 s; killed' ||
 	fail "the hanging run was not killed: $(grep -i bandwidth "$E2E_TMP/n0/wgmeshd.log" | tail -3)"
-wait_until 5 not_hung || fail "the hanging run outlived its kill"
+wait_until 5 sh -c "! kill -0 $pid" || fail "the hanging run (pid $pid) outlived its kill"
 
 # --- nothing outlives the daemons ---
 [ -n "$(iperf_procs 2)" ] || fail "node 2 (bandwidth mode) runs no iperf3 before it stops"
