@@ -34,10 +34,11 @@ STATE_DIR=/var/lib/wgmesh
 CONFIG=$CONF_DIR/config.json
 PROGRAMS=(wgmesh wgmeshd wgmesh-delayq)
 
-RUNTIME_PACKAGES=(wireguard-tools wireguard-go bird2 iproute2 iptables iputils-ping util-linux)
+# iperf3: bandwidth mode's measurements (operationMode 2).
+RUNTIME_PACKAGES=(wireguard-tools wireguard-go bird2 iproute2 iptables iputils-ping util-linux iperf3)
 # The lab's own tools: nft for `impair --dpi` (a bridge table), jq for
-# `up --link-types`, iperf3 for throughput in it.
-LAB_PACKAGES=(nftables jq iperf3)
+# `up --link-types`.
+LAB_PACKAGES=(nftables jq)
 BUILD_PACKAGES=(build-essential cmake pkg-config libmnl-dev libjansson-dev libcurl4-openssl-dev
 	libmicrohttpd-dev libsodium-dev libncurses-dev)
 

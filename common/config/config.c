@@ -77,7 +77,13 @@ static const struct key_desc keys[] = {
 	{ NULL, "basePort", KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, true, true,
 	  "links", NULL, false },
 	{ NULL, "operationMode", KIND_OPMODE, OFF(operation_mode), 0, 0, 0, 0, 2, NULL,
-	  "0 (latency) or 2 (bandwidth)", false, true,
+	  "0 (latency) or 2 (bandwidth)", true, true,
+	  "quality", NULL, false },
+	{ NULL, "bandwidthInterval", KIND_UINT, OFF(bandwidth_interval_s), 0, 0, 0, 10, 604800, NULL, NULL, true,
+	  true, "quality", NULL, false },
+	{ NULL, "bandwidthDuration", KIND_UINT, OFF(bandwidth_duration_s), 0, 0, 0, 1, 60, NULL, NULL, true, true,
+	  "quality", NULL, false },
+	{ NULL, "bandwidthPort", KIND_U16, OFF(bandwidth_port), 0, 0, 0, 1, 65535, NULL, NULL, true, true,
 	  "quality", NULL, false },
 	{ NULL, "vxlanOffset", KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, false, true,
 	  "routing", NULL, false },
@@ -444,6 +450,9 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->listen_port = 8080;
 	cfg->base_port = 51820;
 	cfg->operation_mode = WGM_OPMODE_LATENCY;
+	cfg->bandwidth_interval_s = 3600;
+	cfg->bandwidth_duration_s = 5;
+	cfg->bandwidth_port = 5201;
 	cfg->vxlan_offset = 0;
 	snprintf(cfg->subnet, sizeof(cfg->subnet), "10.0.0.0/16");
 	snprintf(cfg->subnet_peer, sizeof(cfg->subnet_peer), "172.31.0.0/16");
@@ -513,6 +522,11 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 	}
 	case KIND_OPMODE: {
 		unsigned long v = get_number(cfg, k);
+		if (v == 1) {
+			/* The original documents only 0 and 2; there is no mode 1 to keep. */
+			snprintf(err, errlen, "%s: 1 is not supported: use %s", path, k->expect);
+			return -EINVAL;
+		}
 		if (v != WGM_OPMODE_LATENCY && v != WGM_OPMODE_BANDWIDTH) {
 			snprintf(err, errlen, "%s: %lu is not %s", path, v, k->expect);
 			return -EINVAL;

@@ -74,6 +74,9 @@ struct wgm_config {
 	uint16_t listen_port;
 	uint16_t base_port;         /* 0: a random port per link */
 	enum wgm_operation_mode operation_mode;
+	unsigned bandwidth_interval_s; /* bandwidth mode: each link measured this often */
+	unsigned bandwidth_duration_s; /* for this long (iperf3 -t) */
+	uint16_t bandwidth_port;       /* iperf3 servers' port, on every link address */
 	unsigned vxlan_offset;
 	char subnet[WGM_CONFIG_CIDR_MAX];
 	char subnet_peer[WGM_CONFIG_CIDR_MAX];

@@ -139,6 +139,11 @@ uint32_t cost_jitter_penalty(const struct cost_link_state *st, const struct cost
 	return faded(&st->jitter, p, now_us);
 }
 
+uint32_t cost_bandwidth_base(uint32_t mbps)
+{
+	return cost_clamp((int64_t)COST_BANDWIDTH_REF - (int64_t)mbps);
+}
+
 static uint32_t clamp_u32(double v, uint32_t max)
 {
 	if (v <= 0)
@@ -160,10 +165,12 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 	}
 
 	/* Events are recorded while the link is alive only: an outage is the
-	 * dead state's business (and flap hold-down's), not a loss penalty. */
-	if (in->loss_recent_pct >= p->loss_event_pct)
+	 * dead state's business (and flap hold-down's), not a loss penalty.
+	 * Nor while this node's own iperf3 run fills the link: its probes
+	 * queue and drop behind the run, which says nothing of the link. */
+	if (!in->measuring && in->loss_recent_pct >= p->loss_event_pct)
 		record_event(&st->loss, clamp_u32(in->loss_recent_pct * p->loss_penalty_per_pct, 60000), p, now_us);
-	if (in->jitter_us >= p->jitter_event_us)
+	if (!in->measuring && in->jitter_us >= p->jitter_event_us)
 		record_event(&st->jitter, clamp_u32((double)in->jitter_us / 100.0 * p->jitter_penalty_factor, 60000), p,
 			     now_us);
 
@@ -178,10 +185,13 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 	}
 
 	uint32_t loss_pen = faded(&st->loss, p, now_us);
-	uint32_t jitter_pen = faded(&st->jitter, p, now_us);
+	uint32_t jitter_pen = in->has_bandwidth ? 0 : faded(&st->jitter, p, now_us);
 	uint32_t base;
 	int n;
-	if (in->has_rtt) {
+	if (in->has_bandwidth) {
+		base = cost_bandwidth_base(in->bandwidth_mbps);
+		n = snprintf(reason, reason_len, "bandwidth %u Mbit/s %u", in->bandwidth_mbps, base);
+	} else if (in->has_rtt) {
 		/* 1 unit = 0.1 ms = 100 us, as in the original (RTT ms x 10). */
 		base = in->srtt_us / 100;
 		if (base < COST_MIN)
@@ -209,7 +219,8 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 	if (used < reason_len)
 		snprintf(reason + used, reason_len - used, total > cap ? " = %u (capped)" : " = %u", cost);
 
-	return (struct cost_value){ (uint16_t)cost, in->has_rtt ? COST_BASIS_MEASURED : COST_BASIS_UNMEASURED };
+	return (struct cost_value){ (uint16_t)cost,
+				    in->has_rtt || in->has_bandwidth ? COST_BASIS_MEASURED : COST_BASIS_UNMEASURED };
 }
 
 /* ---- scheduler ---- */

@@ -40,6 +40,7 @@ struct link_summary;
 #define COST_DRAIN_DEFAULT 65000     /* a drained link: the last resort */
 #define COST_CLIENT_EXTRA 10000      /* towards a client node (ID >= 200): no transit */
 #define COST_HOP_MAX 10000           /* hopCost range: 0-1 s */
+#define COST_BANDWIDTH_REF 20000     /* bandwidth mode: cost = this - Mbit/s, as in the original */
 
 /* COST clamped into OSPF's range, COST_MIN..COST_DEAD. */
 static inline uint32_t cost_clamp(int64_t cost)
@@ -102,7 +103,19 @@ struct cost_input {
 	bool client;              /* remote ID >= 200, or this node is a client */
 	bool drained;
 	uint32_t override;        /* 0 = none, else the fixed cost 1-65535 */
+	/* Bandwidth mode (operationMode 2): the base is the last iperf3 figure
+	 * instead of the RTT, and the jitter penalty does not apply; loss
+	 * penalty, hop cost, client extra, drain, override and death do. Until
+	 * the link's first figure the latency cost stands. */
+	bool has_bandwidth;
+	uint32_t bandwidth_mbps;
+	bool measuring;           /* this node's iperf3 run fills the link now: its
+				     probes' loss and jitter are that, not the link's */
 };
+
+/* Bandwidth mode's base cost: COST_BANDWIDTH_REF - mbps, clamped with
+ * cost_clamp (so 1 from 19999 Mbit/s up). */
+uint32_t cost_bandwidth_base(uint32_t mbps);
 
 /* Builds the input from a link_stats summary plus the link's settings. */
 struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained,

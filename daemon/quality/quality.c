@@ -9,6 +9,7 @@
 
 #include "common/ctl/ctlproto.h"
 #include "common/util/clock.h"
+#include "common/util/err.h"
 #include "common/util/log.h"
 #include "common/util/sorted_ids.h"
 #include "daemon/quality/quality_internal.h"
@@ -94,6 +95,7 @@ static void target_drop(struct quality *q, struct qlink *ql)
 {
 	if (!ql->has_target)
 		return;
+	quality_bw_link_gone(q, ql);
 	prober_remove_target(q->prober, ql->target_id);
 	target_index_remove(q, ql->target_id);
 	ql->has_target = false;
@@ -174,6 +176,11 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 				     l->rec.cost_override == LINK_COST_NONE ? 0 : (uint32_t)l->rec.cost_override);
 	if (!active)
 		in.dead = true;
+	if (q->d.cfg->operation_mode == WGM_OPMODE_BANDWIDTH && ql->bw_has) {
+		in.has_bandwidth = true;
+		in.bandwidth_mbps = ql->bw_mbps;
+	}
+	in.measuring = now < ql->bw_quiet_until_us;
 	/* What the measurements alone say, on a copy so events count once
 	 * (the same as the cost unless the operator drained or fixed it). */
 	if (in.drained || in.override) {
@@ -370,6 +377,7 @@ static void on_round(struct loop *loop, struct loop_timer *timer, void *ctx)
 	(void)loop;
 	(void)timer;
 	sync_targets(q);
+	quality_bw_tick(q, now);
 	prober_send_round(q->prober, now);
 	quality_evaluate(q, now);
 	publish_metrics(q);
@@ -430,6 +438,7 @@ static void on_link_removed(struct link *link, void *ctx)
 	if (!ql)
 		return;
 	target_drop(q, ql);
+	quality_bw_link_gone(q, ql);
 	link_stats_free(ql->stats);
 	free(ql);
 	link->quality = NULL;
@@ -449,8 +458,8 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	uint32_t recent[RECENT_SAMPLES];
 	size_t n;
 	json_t *arr;
+	const struct quality *q = ctx;
 
-	(void)ctx;
 	if (!ql)
 		return;
 	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
@@ -476,6 +485,10 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	json_object_set_new(obj, "rx_rate", json_real((double)sum.rx_bytes_per_s));
 	json_object_set_new(obj, "tx_rate", json_real((double)sum.tx_bytes_per_s));
 	json_object_set_new(obj, "last_handshake", json_integer(ql->last_handshake));
+	if (q && q->d.cfg->operation_mode == WGM_OPMODE_BANDWIDTH) {
+		json_object_set_new(obj, "bandwidth_mbps", ql->bw_has ? json_integer(ql->bw_mbps) : json_null());
+		json_object_set_new(obj, "bandwidth_at", ql->bw_has ? json_integer(ql->bw_at) : json_null());
+	}
 	n = link_stats_recent_rtts(ql->stats, recent, RECENT_SAMPLES);
 	arr = json_array();
 	for (size_t i = 0; arr && i < n; i++)
@@ -545,7 +558,8 @@ int quality_new(const struct quality_deps *deps, struct quality **out, char *err
 	if ((rc = loop_timer_new(deps->loop, on_round, q, &q->round_timer)) < 0 ||
 	    (rc = loop_timer_new(deps->loop, on_expire, q, &q->expire_timer)) < 0 ||
 	    (rc = loop_timer_new(deps->loop, on_check, q, &q->check_timer)) < 0 ||
-	    (rc = loop_timer_new(deps->loop, quality_on_wg_timer, q, &q->wg_timer)) < 0)
+	    (rc = loop_timer_new(deps->loop, quality_on_wg_timer, q, &q->wg_timer)) < 0 ||
+	    (rc = quality_bw_init(q)) < 0)
 		goto fail_loop;
 	if ((rc = links_add_hooks(deps->links, &hooks)) < 0) {
 		snprintf(err, errlen, "link table: too many hooks");
@@ -591,11 +605,22 @@ void quality_config_changed(struct quality *q, const char *key)
 {
 	static const char *const keys[] = { "reloadPercentage", "minReloadInterval", "reloadInterval",
 					    "costEventWindow", "jitterThreshold", "hopCost", "probeInterval", NULL };
+	static const char *const bw_keys[] = { "operationMode", "bandwidthInterval", "bandwidthDuration",
+					       "bandwidthPort" };
 	struct cost_params cp = quality_cost_params(q->d.cfg);
 	struct link_stats_params sp;
 	char err[256];
 	size_t i;
 
+	for (i = 0; i < WGM_ARRAY_LEN(bw_keys); i++)
+		if (strcmp(bw_keys[i], key) == 0) {
+			int64_t now = wgm_mono_us();
+			quality_bw_config_changed(q, key);
+			/* Processes and costs follow at once, not at the next round. */
+			quality_bw_tick(q, now);
+			quality_evaluate(q, now);
+			return;
+		}
 	for (i = 0; keys[i] && strcmp(keys[i], key) != 0; i++)
 		;
 	if (!keys[i])
@@ -630,6 +655,8 @@ void quality_free(struct quality *q)
 		return;
 	if (q->push)
 		q->push->q = NULL; /* freed by its callback */
+	if (q->bw_timer)
+		quality_bw_free(q);
 	for (struct link *l = links_first(q->d.links); l; l = l->next)
 		on_link_removed(l, q);
 	links_set_json_extra(q->d.links, NULL, NULL);

@@ -8,7 +8,9 @@
  * goes through the apply function (routing), and the costs are committed when
  * BIRD accepted them. The control socket gets the metrics (links, the
  * "metrics", "link_state" and "cost" events, link_history) and the operator
- * commands cost, drain and undrain (kept in the link's record). */
+ * commands cost, drain and undrain (kept in the link's record). In bandwidth
+ * mode (operationMode 2) the base cost comes from an iperf3 run per link
+ * instead of the RTT (docs/path-quality.md, "Bandwidth mode"). */
 #ifndef WGM_DAEMON_QUALITY_H
 #define WGM_DAEMON_QUALITY_H
 
@@ -69,7 +71,9 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out);
  * The cost keys (bird.reloadPercentage, bird.minReloadInterval,
  * bird.reloadInterval, costEventWindow, jitterThreshold) count from the next
  * round; probeInterval changes the pace of the rounds and starts every link's
- * figures over with a ring sized for it. Other keys are ignored. */
+ * figures over with a ring sized for it. operationMode and the bandwidth*
+ * keys start or stop bandwidth mode's iperf3 processes and recompute the
+ * costs at once (quality_bw.c). Other keys are ignored. */
 void quality_config_changed(struct quality *q, const char *key);
 
 /* Registers link_history, cost, drain, undrain on the control socket. */

@@ -8,8 +8,10 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "daemon/core/loop.h"
+#include "daemon/quality/bw_sched.h"
 #include "daemon/quality/cost.h"
 #include "daemon/quality/link_stats.h"
 #include "daemon/quality/prober.h"
@@ -46,6 +48,16 @@ struct qlink {
 	int64_t last_handshake; /* unix seconds, 0 = never */
 	struct cost_point history[QUALITY_COST_HISTORY];
 	size_t history_len, history_next;
+	/* bandwidth mode (quality_bw.c) */
+	struct bw_sched_link bw_sched;
+	bool bw_has;                /* a figure from iperf3 */
+	uint32_t bw_mbps;
+	int64_t bw_at;              /* unix seconds of that figure */
+	int64_t bw_quiet_until_us;  /* this node's run fills the link until then: no loss/jitter events */
+	pid_t bw_server_pid;        /* 0 = no server */
+	int64_t bw_server_since_us;
+	int64_t bw_server_retry_us;
+	bool bw_server_logged;
 };
 
 /* Probe results name their target: found by binary search, not by walking
@@ -78,6 +90,9 @@ struct quality {
 	bool evaluate_after_push;
 	bool wg_read_running;
 	char last_push_error[256];
+	struct bw_run *bw_run;      /* the node's one iperf3 run, NULL when none */
+	struct loop_timer *bw_timer;
+	bool bw_on;                 /* bandwidth mode's processes are managed */
 };
 
 static inline struct qlink *qlink_of(const struct link *link)
@@ -88,6 +103,14 @@ static inline struct qlink *qlink_of(const struct link *link)
 /* Works out every link's cost now and pushes to BIRD what the scheduler
  * decides (quality.c). */
 void quality_evaluate(struct quality *q, int64_t now);
+
+/* Bandwidth mode (quality_bw.c): every round starts or stops the iperf3
+ * servers and the next run as the mode and the links say. */
+int quality_bw_init(struct quality *q);
+void quality_bw_tick(struct quality *q, int64_t now);
+void quality_bw_link_gone(struct quality *q, struct qlink *ql);
+void quality_bw_config_changed(struct quality *q, const char *key);
+void quality_bw_free(struct quality *q);
 
 /* The WireGuard reading timer (quality_wg.c). */
 void quality_on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx);

@@ -211,6 +211,33 @@ e2e_underlay() {
 	done
 }
 
+# e2e_join FROM TO : node FROM joins node TO (a token from TO, `connect` to
+# TO's node API on the underlay of e2e_underlay).
+e2e_join() {
+	local token out
+	token=$(e2e_wgmesh "$2" token 2>/dev/null) || fail "token on node $2 failed"
+	out=$(e2e_wgmesh "$1" connect "http://192.0.2.$((10 + $2)):8080" "$token" 2>&1) || fail "$1 -> $2: $out"
+}
+
+# e2e_mesh3 JQ_FILTER : three nodes 0, 2, 4 on one underlay (public, IPv4),
+# each config.json passed through JQ_FILTER (settings the test needs), BIRD
+# and wgmeshd started, joined into a full mesh (2 -> 0, 4 -> 0, 4 -> 2).
+e2e_mesh3() {
+	local id cfg
+	for id in 0 2 4; do e2e_node_add $id; done
+	e2e_underlay 0 2 4
+	for id in 0 2 4; do
+		e2e_node_init $id public --ipv4 "192.0.2.$((10 + id))" --ipv6 none
+		cfg="$E2E_TMP/n$id/config.json"
+		jq "$1" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq '$1' failed on its config"
+		e2e_bird_start $id
+		e2e_daemon_start $id
+	done
+	e2e_join 2 0
+	e2e_join 4 0
+	e2e_join 4 2
+}
+
 # e2e_pair [dual] : the usual two nodes: 0 (public: the node others join, at
 # 192.0.2.10) and 2, on one underlay and initialised; their public addresses
 # are IPv4 only, or IPv4 and IPv6 with "dual". Starting BIRD and the daemons

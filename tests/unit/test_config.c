@@ -35,7 +35,8 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 	assert_non_null(json);
 	json_t *expected = json_loads(
 		"{\"version\":1,\"id\":0,\"listen\":\"local\",\"listenPort\":8080,\"basePort\":51820,"
-		"\"operationMode\":0,\"vxlanOffset\":0,\"subnet\":\"10.0.0.0/16\",\"subnetPeer\":\"172.31.0.0/16\","
+		"\"operationMode\":0,\"bandwidthInterval\":3600,\"bandwidthDuration\":5,\"bandwidthPort\":5201,"
+		"\"vxlanOffset\":0,\"subnet\":\"10.0.0.0/16\",\"subnetPeer\":\"172.31.0.0/16\","
 		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"AllowedPrefixes\":[],\"prefix\":\"pipe\","
 		"\"linkTypes\":[\"default\"],\"defaultLinkType\":\"default\",\"amneziawgVersion\":2,"
 		"\"xorRotateInterval\":21600,"
@@ -115,7 +116,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 48);
+	assert_int_equal(checked, 51);
 }
 
 static void test_unknown_key_is_named(void **state)
@@ -510,7 +511,15 @@ static void test_set_log_level_and_operation_mode(void **state)
 	assert_string_equal(cfg.log_level, "debug");
 	assert_int_equal(wgm_config_set(&cfg, "logLevel", "loud", err, sizeof(err)), -EINVAL);
 	assert_int_equal(wgm_config_set(&cfg, "operationMode", "1", err, sizeof(err)), -EINVAL);
-	assert_int_equal(wgm_config_set(&cfg, "operationMode", "2", err, sizeof(err)), 1);
+	assert_string_equal(err, "operationMode: 1 is not supported: use 0 (latency) or 2 (bandwidth)");
+	assert_int_equal(wgm_config_set(&cfg, "operationMode", "3", err, sizeof(err)), -EINVAL);
+	/* Live: the daemon starts or stops bandwidth mode at once. */
+	assert_int_equal(wgm_config_set(&cfg, "operationMode", "2", err, sizeof(err)), 0);
+	assert_int_equal(cfg.operation_mode, WGM_OPMODE_BANDWIDTH);
+	assert_int_equal(wgm_config_set(&cfg, "bandwidthInterval", "9", err, sizeof(err)), -EINVAL);
+	assert_int_equal(wgm_config_set(&cfg, "bandwidthDuration", "61", err, sizeof(err)), -EINVAL);
+	assert_int_equal(wgm_config_set(&cfg, "bandwidthPort", "5301", err, sizeof(err)), 0);
+	assert_int_equal(cfg.bandwidth_port, 5301);
 }
 
 static void test_enable_link_type_adds_and_disable_removes(void **state)

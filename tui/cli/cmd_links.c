@@ -16,11 +16,24 @@ static void print_number(const json_t *v, int decimals, const char *unit)
 	printf(" %8s%s", buf, json_is_number(v) ? unit : " ");
 }
 
+/* The daemon sends bandwidth_mbps (null until measured) in bandwidth mode only. */
+static bool bandwidth_mode(const json_t *links)
+{
+	size_t i;
+	const json_t *l;
+
+	json_array_foreach(links, i, l)
+		if (json_object_get(l, "bandwidth_mbps"))
+			return true;
+	return false;
+}
+
 int cmd_links(struct cli *cli, int argc, char **argv)
 {
 	bool json = false;
 	json_t *reply, *links, *l;
 	size_t i;
+	bool bw;
 	int first = cli_parse_flags(argc, argv, &json, NULL, NULL), rc;
 
 	if (first == -1)
@@ -44,8 +57,12 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		json_decref(reply);
 		return CLI_OK;
 	}
-	printf("%-12s %5s %-4s %-9s %-6s %-9s %-15s %-24s %9s %9s %9s %7s\n", "LINK", "NODE", "TP", "TYPE", "ROLE",
-	       "STATE", "LOCAL", "ENDPOINT", "RTT", "LOSS", "JITTER", "COST");
+	bw = bandwidth_mode(links);
+	printf("%-12s %5s %-4s %-9s %-6s %-9s %-15s %-24s %9s %9s %9s", "LINK", "NODE", "TP", "TYPE", "ROLE", "STATE",
+	       "LOCAL", "ENDPOINT", "RTT", "LOSS", "JITTER");
+	if (bw)
+		printf(" %13s", "BANDWIDTH");
+	printf(" %7s\n", "COST");
 	json_array_foreach(links, i, l) {
 		const json_t *cost = json_object_get(l, "cost");
 		const char *endpoint = json_string_value(json_object_get(l, "endpoint"));
@@ -60,6 +77,13 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		print_number(json_object_get(l, "rtt_ms"), 2, "ms");
 		print_number(json_object_get(l, "loss_pct"), 1, "%");
 		print_number(json_object_get(l, "jitter_ms"), 2, "ms");
+		if (bw) {
+			const json_t *mbps = json_object_get(l, "bandwidth_mbps");
+			char bw_text[24] = "-";
+			if (json_is_integer(mbps))
+				snprintf(bw_text, sizeof(bw_text), "%lld Mbit/s", (long long)json_integer_value(mbps));
+			printf(" %13s", bw_text);
+		}
 		if (json_is_integer(cost))
 			snprintf(cost_text, sizeof(cost_text), "%lld%s%s", (long long)json_integer_value(cost),
 				 json_is_integer(json_object_get(l, "override")) ? "*" : "",
