@@ -228,6 +228,28 @@ e2e_pair() {
 	e2e_node_init 2 --ipv4 192.0.2.12 --ipv6 "$v6_2"
 }
 
+# e2e_mesh3 [JQ] : three public nodes 0, 2 and 4 (192.0.2.10, .12, .14, IPv4
+# only) on one underlay, each with BIRD and the daemon, joined into a full
+# mesh (2 -> 0, 4 -> 0, 4 -> 2: links pipe2 and pipe4 on node 0). JQ edits
+# every node's config.json before its daemon starts.
+e2e_mesh3() {
+	local id cfg token out pair
+	for id in 0 2 4; do e2e_node_add $id; done
+	e2e_underlay 0 2 4
+	for id in 0 2 4; do
+		e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
+		cfg="$E2E_TMP/n$id/config.json"
+		jq "${1:-.}" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq ${1:-.} failed"
+		e2e_bird_start $id
+		e2e_daemon_start $id
+	done
+	for pair in "2 0" "4 0" "4 2"; do
+		set -- $pair
+		token=$(e2e_wgmesh "$2" token 2>/dev/null) || fail "token on node $2 failed"
+		out=$(e2e_wgmesh "$1" connect "http://192.0.2.1$2:8080" "$token" 2>&1) || fail "$1 -> $2: $out"
+	done
+}
+
 # e2e_bird_start ID : makes node ID a router (the sysctls install.sh sets:
 # forwarding, no reverse-path filter, since mesh paths are asymmetric) and
 # starts BIRD 2 in it with the node's birdConfig and birdSocket (from
