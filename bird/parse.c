@@ -390,6 +390,30 @@ out:
 	return rc;
 }
 
+/* RFC 2328's neighbour states in order; an unknown word ranks lowest. */
+static int ospf_state_rank(const char *state)
+{
+	static const char *const order[] = { "Down", "Attempt", "Init", "2-Way", "ExStart", "Exchange", "Loading", "Full" };
+	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
+		if (strcmp(state, order[i]) == 0)
+			return (int)i;
+	return -1;
+}
+
+const char *bird_ospf_neighbor_state(const struct bird_ospf_neighbors *neighbors, const char *ifname)
+{
+	const char *worst = NULL;
+
+	for (size_t i = 0; i < neighbors->n; i++) {
+		const char *st = neighbors->items[i].state;
+		if (strcmp(neighbors->items[i].ifname, ifname) != 0)
+			continue;
+		if (!worst || ospf_state_rank(st) < ospf_state_rank(worst))
+			worst = st;
+	}
+	return worst;
+}
+
 void bird_protocols_free(struct bird_protocols *protocols)
 {
 	free(protocols->items);

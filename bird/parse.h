@@ -73,6 +73,10 @@ struct bird_ospf_neighbors {
 int bird_parse_ospf_neighbors(const struct bird_reply *reply, struct bird_ospf_neighbors *out, char *err,
 			      size_t errlen);
 void bird_ospf_neighbors_free(struct bird_ospf_neighbors *neighbors);
+/* The state of the neighbour on ifname ("Full", "2-Way", ...), NULL when
+ * none is there. With one per protocol (OSPFv2 and OSPFv3 on one link) the
+ * least advanced one: the link is only as good as its worse adjacency. */
+const char *bird_ospf_neighbor_state(const struct bird_ospf_neighbors *neighbors, const char *ifname);
 
 struct bird_protocol {
 	char name[BIRD_NAME_MAX];

@@ -21,6 +21,7 @@
 #include "daemon/quality/notify.h"
 #include "daemon/quality/quality.h"
 #include "daemon/routing/bird_watch.h"
+#include "daemon/routing/route_truth.h"
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
 #include "daemon/mesh/buildup.h"
@@ -60,6 +61,7 @@ struct node {
 	struct link_expiry *expiry;
 	struct routing *routing;
 	struct bird_watch *bird;
+	struct route_truth *route_truth;
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
@@ -131,6 +133,8 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 
 	if (!mesh_nodes_same_ids(old, now))
 		log_info("BIRD routes %zu node(s)", mesh_nodes_count(now));
+	if (n->route_truth)
+		route_truth_on_routes(n->route_truth, now);
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
 	if (n->buildup)
@@ -205,10 +209,18 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 		snprintf(err, errlen, "routing: %s", strerror(-rc));
 		return rc;
 	}
+	{
+		struct route_truth_deps tdeps = { .self = n->cfg->id, .links = n->links, .bird = n->bird,
+						  .ctl = n->ctl };
+		if ((rc = route_truth_new(&tdeps, &n->route_truth)) < 0) {
+			snprintf(err, errlen, "routing: %s", strerror(-rc));
+			return rc;
+		}
+	}
 	routing_set_cost_source(n->routing, quality_cost, NULL);
 	quality_set_apply(n->quality, quality_apply, n);
 	n->ctl_routing = (struct ctl_routing){ .cfg = n->cfg, .plan = n->plan, .links = n->links,
-					       .routing = n->routing, .bird = n->bird };
+					       .routing = n->routing, .bird = n->bird, .truth = n->route_truth };
 	if ((rc = ctl_routing_register(&n->ctl_routing, n->ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		return rc;
@@ -367,6 +379,9 @@ void node_stop(struct node *n)
 	 * last jobs still report into the link table and the quality part;
 	 * then the quality part, which lets go of the link table. */
 	node_api_free(n->api);
+	/* Before the watcher it reads (link JSON may still be built later). */
+	route_truth_free(n->route_truth);
+	n->route_truth = NULL;
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
 	rotation_stop(n->rotation);

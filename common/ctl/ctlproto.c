@@ -68,7 +68,7 @@ int ctl_line_reader_next(struct ctl_line_reader *r, const char **line, size_t *l
 
 char *ctl_message_dump(const json_t *msg, size_t *len)
 {
-	char *text = json_dumps(msg, JSON_COMPACT);
+	char *text = json_dumps(msg, JSON_COMPACT | CTL_JSON_REAL);
 	size_t n;
 	char *line;
 

@@ -10,6 +10,9 @@
 #include <stddef.h>
 
 #define CTL_LINE_MAX (1024 * 1024)
+/* Reals as the daemon rounded them (0.402, not 0.40200000000000002): the
+ * dump flag for every control-socket message and the CLI's --json. */
+#define CTL_JSON_REAL JSON_REAL_PRECISION(15)
 #define CTL_DEFAULT_SOCKET "/run/wgmesh/wgmeshd.sock"
 
 /* Command and event names: one spelling, used by the daemon, the CLI and the
@@ -48,6 +51,7 @@
 #define CTL_EVENT_JOIN "join"
 #define CTL_EVENT_MESH "mesh"
 #define CTL_EVENT_BIRD "bird"
+#define CTL_EVENT_ROUTE "route"
 /* XOR key rotation of a link (docs/link-types.md): `rotate LINK` runs one
  * now; each run publishes started, then done or failed (with "error"). The
  * events name the link and never carry a key. */

@@ -178,8 +178,12 @@ static void handle_disconnect(struct ctl_request *req, const json_t *args, void 
 			else
 				json_array_append_new(b->errors, json_string("links: every entry must be a name"));
 		}
+	} else if (!json_is_true(json_object_get(args, "all"))) {
+		/* Removing every link takes saying so: an empty list is more
+		 * often a mistake than a wish. */
+		json_array_append_new(b->errors, json_string("links: name a link, or set \"all\" to remove every link"));
 	} else {
-		/* No names: every link, as the original's `disconnect` did, one
+		/* "all": every link, as the original's `disconnect` did, one
 		 * at a time. The other end removes its side before it answers, so
 		 * the answer about the last direct link to a node travels through
 		 * the rest of the mesh: links reached through the mesh go first,

@@ -48,6 +48,7 @@ static void handle_nodes(struct ctl_request *req, const json_t *args, void *ctx)
 			json_object_set_new(node, "via", json_string(best->via));
 			json_object_set_new(node, "metric", json_integer(best->metric));
 		}
+		route_truth_node_json(cr->truth, id, node);
 		json_array_append_new(arr, node);
 	}
 	json_object_set_new(reply, "bird", json_string(bird_watch_up(cr->bird) ? "up" : "down"));

@@ -1,5 +1,6 @@
 /* Control commands about routing: nodes (every node BIRD routes, with next
- * hop, interface, metric and whether a direct link exists), used (the node
+ * hop, interface, metric, whether a direct link exists, and the next-hop
+ * node, path and route state of route_truth.h), used (the node
  * IDs in use) and recover (regenerate BIRD's config and apply it now). */
 #ifndef WGM_DAEMON_CTL_ROUTING_H
 #define WGM_DAEMON_CTL_ROUTING_H
@@ -9,6 +10,7 @@
 #include "daemon/routing/bird_watch.h"
 #include "daemon/core/ctl_server.h"
 #include "daemon/links/links.h"
+#include "daemon/routing/route_truth.h"
 #include "daemon/routing/routing.h"
 
 struct ctl_routing {
@@ -17,6 +19,7 @@ struct ctl_routing {
 	struct links *links;
 	struct routing *routing;
 	struct bird_watch *bird;
+	struct route_truth *truth;
 };
 
 int ctl_routing_register(struct ctl_routing *cr, struct ctl_server *ctl);

@@ -22,6 +22,8 @@ struct links {
 	size_t n_hooks;
 	links_json_extra_fn json_extra;
 	void *json_extra_ctx;
+	links_json_extra_fn route_extra;
+	void *route_extra_ctx;
 	struct link *head;
 	size_t count;
 };
@@ -129,6 +131,12 @@ void links_set_json_extra(struct links *ls, links_json_extra_fn fn, void *ctx)
 {
 	ls->json_extra = fn;
 	ls->json_extra_ctx = ctx;
+}
+
+void links_set_json_route_extra(struct links *ls, links_json_extra_fn fn, void *ctx)
+{
+	ls->route_extra = fn;
+	ls->route_extra_ctx = ctx;
 }
 
 struct link *links_first(struct links *ls)
@@ -780,6 +788,8 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 	}
 	if (ls->json_extra)
 		ls->json_extra(link, obj, ls->json_extra_ctx);
+	if (ls->route_extra)
+		ls->route_extra(link, obj, ls->route_extra_ctx);
 	return obj;
 }
 

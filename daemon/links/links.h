@@ -158,6 +158,8 @@ size_t links_used_ports(struct links *ls, uint16_t *out, size_t max);
  * The quality part adds its metrics through the json_extra hook. */
 typedef void (*links_json_extra_fn)(const struct link *link, json_t *obj, void *ctx);
 void links_set_json_extra(struct links *ls, links_json_extra_fn fn, void *ctx);
+/* The routing part's: which nodes a link carries, its OSPF adjacency. */
+void links_set_json_route_extra(struct links *ls, links_json_extra_fn fn, void *ctx);
 json_t *links_link_json(struct links *ls, const struct link *link);
 json_t *links_to_json(struct links *ls);
 

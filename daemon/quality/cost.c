@@ -144,6 +144,53 @@ uint32_t cost_bandwidth_base(uint32_t mbps)
 	return cost_clamp((int64_t)COST_BANDWIDTH_REF - (int64_t)mbps);
 }
 
+const char *cost_reason_word(const struct cost_link_state *st, struct cost_value v, const struct cost_params *p,
+			     int64_t now_us)
+{
+	uint32_t loss, jitter;
+
+	switch (v.basis) {
+	case COST_BASIS_DEAD:
+		return "dead";
+	case COST_BASIS_DRAINED:
+		return "drained";
+	case COST_BASIS_OVERRIDE:
+		return "override";
+	case COST_BASIS_MEASURED:
+	case COST_BASIS_UNMEASURED:
+		break;
+	}
+	loss = faded(&st->loss, p, now_us);
+	jitter = faded(&st->jitter, p, now_us);
+	if (!loss && !jitter)
+		return "measured";
+	return loss >= jitter ? "loss" : "jitter";
+}
+
+/* A small penalty halves to nothing before the window ends: after as many
+ * sixths as it has bits. */
+static int64_t event_end(const struct cost_event *e, const struct cost_params *p)
+{
+	int64_t bits = 0;
+
+	for (uint32_t v = e->penalty; v; v >>= 1)
+		bits++;
+	if (bits >= 6)
+		return e->at_us + p->event_window_us;
+	return e->at_us + (bits * p->event_window_us + 5) / 6;
+}
+
+int64_t cost_penalty_end_us(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us)
+{
+	int64_t end = 0;
+
+	if (faded(&st->loss, p, now_us))
+		end = event_end(&st->loss, p);
+	if (faded(&st->jitter, p, now_us) && event_end(&st->jitter, p) > end)
+		end = event_end(&st->jitter, p);
+	return end;
+}
+
 static uint32_t clamp_u32(double v, uint32_t max)
 {
 	if (v <= 0)

@@ -145,6 +145,17 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 uint32_t cost_loss_penalty(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
 uint32_t cost_jitter_penalty(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
 
+/* The cost's reason in one word, the set the control socket documents:
+ * "measured", "loss", "jitter" (a penalty is in the cost: the larger one
+ * names it), "override", "drained", "dead". v is cost_compute's answer for
+ * the same state and time. */
+const char *cost_reason_word(const struct cost_link_state *st, struct cost_value v, const struct cost_params *p,
+			     int64_t now_us);
+
+/* When the loss and jitter penalties in effect at now_us are gone if no new
+ * event comes (the later one's end); 0 when there is none. */
+int64_t cost_penalty_end_us(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
+
 /* One link as the scheduler sees it. Zero-initialise; set `desired` before
  * every cost_sched_decide(); read `target` after a decision to push. */
 struct cost_sched_link {

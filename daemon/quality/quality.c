@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -451,18 +452,52 @@ static json_t *ms_or_null(uint32_t us, bool valid)
 	return valid ? json_real(us / 1000.0) : json_null();
 }
 
+/* Percentages to two decimals: what they mean, and what clients print. */
+static json_t *pct_json(double pct)
+{
+	return json_real(round(pct * 100.0) / 100.0);
+}
+
+/* The probes of the last minute at the configured interval. */
+static size_t minute_probes(const struct quality *q)
+{
+	size_t n = q->d.cfg->probe_interval_ms ? 60000u / q->d.cfg->probe_interval_ms : 60;
+
+	return n < 1 ? 1 : n > q->stats_params.capacity ? q->stats_params.capacity : n;
+}
+
+/* The figures as they are: the last RTT, the loss behind the cost and over
+ * a minute, the cost's reason in one word and when its penalty ends. */
+static void link_json_now(const struct quality *q, const struct qlink *ql, const struct link_summary *sum,
+			  int64_t now, json_t *obj)
+{
+	int64_t end = cost_penalty_end_us(&ql->cost_state, &q->cost_params, now);
+
+	json_object_set_new(obj, "rtt_last_ms", ms_or_null(sum->last_rtt_us, sum->has_rtt && !sum->consecutive_lost));
+	json_object_set_new(obj, "loss_window_pct", pct_json(sum->loss_recent_pct));
+	json_object_set_new(obj, "loss_window_probes", json_integer((json_int_t)q->stats_params.recent_window));
+	json_object_set_new(obj, "loss_minute_pct", pct_json(link_stats_loss_pct(ql->stats, minute_probes(q))));
+	json_object_set_new(obj, "cost_reason",
+			    json_string(cost_reason_word(&ql->cost_state, ql->sched.desired, &q->cost_params, now)));
+	json_object_set_new(obj, "cost_detail", json_string(ql->reason));
+	json_object_set_new(obj, "penalty_until",
+			    end ? json_integer((json_int_t)((wgm_real_us() + (end - now)) / 1000000)) : json_null());
+}
+
 static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 {
+	struct quality *q = ctx;
 	struct qlink *ql = qlink_of(link);
 	struct link_summary sum;
 	uint32_t recent[RECENT_SAMPLES];
+	int64_t now = wgm_mono_us();
 	size_t n;
 	json_t *arr;
 	const struct quality *q = ctx;
 
 	if (!ql)
 		return;
-	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
+	link_stats_summary(ql->stats, now, &sum);
 	if (link->phase == LINK_PHASE_ACTIVE) {
 		if (sum.state != LINK_STATE_UNKNOWN)
 			json_object_set_new(obj, "state", json_string(link_state_name(sum.state)));
@@ -474,12 +509,12 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	json_object_set_new(obj, "rtt_ms", ms_or_null(sum.srtt_us, sum.has_rtt));
 	json_object_set_new(obj, "rtt_min_ms", ms_or_null(sum.min_rtt_us, sum.min_rtt_us > 0));
 	json_object_set_new(obj, "rtt_max_ms", ms_or_null(sum.max_rtt_us, sum.max_rtt_us > 0));
-	json_object_set_new(obj, "loss_pct", json_real(sum.loss_pct));
+	json_object_set_new(obj, "loss_pct", pct_json(sum.loss_pct));
 	json_object_set_new(obj, "jitter_ms", json_real(sum.jitter_us / 1000.0));
 	json_object_set_new(obj, "cost", json_integer(quality_bird_cost(link)));
 	json_object_set_new(obj, "cost_measured", json_integer(ql->measured.cost));
 	json_object_set_new(obj, "cost_wanted", json_integer(ql->sched.desired.cost));
-	json_object_set_new(obj, "cost_reason", json_string(ql->reason));
+	link_json_now(q, ql, &sum, now, obj);
 	json_object_set_new(obj, "rx_bytes", json_integer((json_int_t)sum.rx_bytes));
 	json_object_set_new(obj, "tx_bytes", json_integer((json_int_t)sum.tx_bytes));
 	json_object_set_new(obj, "rx_rate", json_real((double)sum.rx_bytes_per_s));

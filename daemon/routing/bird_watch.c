@@ -19,9 +19,11 @@ struct bird_watch {
 	struct loop_timer *timer;
 	bool up;
 	bool waiting;          /* a command is out */
+	bool asking_ospf;      /* it is `show ospf neighbors` (else `show route`) */
 	unsigned stalled;      /* periods the current command has waited */
 	char last_err[256];
 	struct mesh_nodes nodes, old;
+	struct bird_ospf_neighbors ospf; /* the last answer; empty while BIRD is down */
 };
 
 static const struct mesh_nodes empty_nodes;
@@ -32,6 +34,8 @@ static void set_state(struct bird_watch *w, bool up, const char *err)
 		return;
 	w->up = up;
 	snprintf(w->last_err, sizeof(w->last_err), "%s", up ? "" : err);
+	if (!up)
+		bird_ospf_neighbors_free(&w->ospf);
 	if (!up && mesh_nodes_count(&w->nodes) > 0) {
 		/* BIRD gone: its routes went with it (the kernel's go when it exits). */
 		w->old = w->nodes;
@@ -53,11 +57,47 @@ static void disconnect(struct bird_watch *w, const char *err)
 	set_state(w, false, err);
 }
 
+static void ask(struct bird_watch *w, bool ospf)
+{
+	char err[256];
+
+	if (bird_client_send(&w->client, ospf ? "show ospf neighbors" : "show route", err, sizeof(err)) < 0) {
+		disconnect(w, err);
+		return;
+	}
+	w->asking_ospf = ospf;
+	w->waiting = true;
+}
+
+/* No OSPF protocol running (BIRD answers with an error) means no
+ * neighbours, as does a reply we cannot read (said once). */
+static void take_ospf(struct bird_watch *w, struct bird_reply *reply)
+{
+	char err[256];
+
+	bird_ospf_neighbors_free(&w->ospf);
+	if (bird_parse_ospf_neighbors(reply, &w->ospf, err, sizeof(err)) == -EPROTO &&
+	    strcmp(err, w->last_err) != 0) {
+		log_warn("BIRD's OSPF neighbours: %s", err);
+		snprintf(w->last_err, sizeof(w->last_err), "%s", err);
+	}
+}
+
 static void take_reply(struct bird_watch *w, struct bird_reply *reply)
 {
 	struct bird_routes routes;
 	char err[256];
-	int rc = bird_parse_routes(reply, &routes, err, sizeof(err));
+	int rc;
+
+	if (w->asking_ospf) {
+		take_ospf(w, reply);
+		return;
+	}
+	/* The neighbours follow every route answer, in the same period. */
+	ask(w, true);
+	if (w->client.fd < 0)
+		return;
+	rc = bird_parse_routes(reply, &routes, err, sizeof(err));
 
 	if (rc < 0) {
 		/* A reply we cannot read says nothing about the routes: keep the
@@ -104,7 +144,8 @@ static void poll_once(struct bird_watch *w)
 
 	if (w->waiting) {
 		if (++w->stalled >= STALL_PERIODS)
-			disconnect(w, "BIRD did not answer `show route`");
+			disconnect(w, w->asking_ospf ? "BIRD did not answer `show ospf neighbors`"
+						     : "BIRD did not answer `show route`");
 		return;
 	}
 	if (w->client.fd < 0) {
@@ -121,12 +162,7 @@ static void poll_once(struct bird_watch *w)
 		}
 	}
 	/* BIRD reads commands after its welcome; one queued before it waits. */
-	rc = bird_client_send(&w->client, "show route", err, sizeof(err));
-	if (rc < 0) {
-		disconnect(w, err);
-		return;
-	}
-	w->waiting = true;
+	ask(w, false);
 }
 
 static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
@@ -162,6 +198,7 @@ void bird_watch_free(struct bird_watch *w)
 	loop_timer_free(w->timer);
 	loop_watch_remove(w->watch);
 	bird_client_close(&w->client);
+	bird_ospf_neighbors_free(&w->ospf);
 	free(w);
 }
 
@@ -173,6 +210,11 @@ bool bird_watch_up(const struct bird_watch *w)
 const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w)
 {
 	return w->up ? &w->nodes : &empty_nodes;
+}
+
+const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname)
+{
+	return w->up ? bird_ospf_neighbor_state(&w->ospf, ifname) : NULL;
 }
 
 void bird_watch_poll_now(struct bird_watch *w)

@@ -1,5 +1,6 @@
 /* Watches BIRD from the loop: a non-blocking control-socket client that asks
- * `show route` every second and keeps the set of routed node loopbacks.
+ * `show route` every second and keeps the set of routed node loopbacks,
+ * then `show ospf neighbors` for the adjacency of every link.
  * BIRD is "up" while its socket answers. Nothing here blocks. */
 #ifndef WGM_DAEMON_BIRD_WATCH_H
 #define WGM_DAEMON_BIRD_WATCH_H
@@ -31,6 +32,9 @@ void bird_watch_free(struct bird_watch *w);
 bool bird_watch_up(const struct bird_watch *w);
 /* The last answered set (empty while BIRD is down). */
 const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w);
+/* BIRD's OSPF neighbour state on the interface ("Full", ...), NULL while
+ * BIRD is down or has no neighbour there. Valid until the next answer. */
+const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname);
 /* Asks again now (after a config change, say). */
 void bird_watch_poll_now(struct bird_watch *w);
 

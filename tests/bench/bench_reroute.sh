@@ -18,24 +18,8 @@ source "$src/tests/e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare bird iptables
 
-for id in 0 2 4; do e2e_node_add $id; done
-e2e_underlay 0 2 4
-for id in 0 2 4; do
-	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
-	# Penalties fade in 12 s so rounds can follow each other.
-	cfg="$E2E_TMP/n$id/config.json"
-	jq '.costEventWindow = 12' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
-	e2e_bird_start $id
-	e2e_daemon_start $id
-done
-join() {
-	local token
-	token=$(e2e_wgmesh "$2" token 2>/dev/null)
-	e2e_wgmesh "$1" connect "http://192.0.2.1$2:8080" "$token" >/dev/null 2>&1 || fail "$1 -> $2 failed"
-}
-join 2 0
-join 4 0
-join 4 2
+# Penalties fade in 12 s so rounds can follow each other.
+e2e_mesh3 '.costEventWindow = 12'
 via() { e2e_in 0 ip -4 route get 10.0.2.1 | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
 via_is() { [ "$(via)" = "$1" ]; }
 wait_until 60 via_is pipe2 || fail "node 0 does not reach node 2 directly"

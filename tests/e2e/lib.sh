@@ -229,7 +229,7 @@ e2e_mesh3() {
 	for id in 0 2 4; do
 		e2e_node_init $id public --ipv4 "192.0.2.$((10 + id))" --ipv6 none
 		cfg="$E2E_TMP/n$id/config.json"
-		jq "$1" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq '$1' failed on its config"
+		jq "${1:-.}" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq '${1:-.}' failed on its config"
 		e2e_bird_start $id
 		e2e_daemon_start $id
 	done

@@ -22,7 +22,7 @@ lab() { "$LAB" "$@" >>"$E2E_TMP/lab.log" 2>&1 || fail "wgmesh-lab $* failed: $(t
 # as a user reads it: the /31's other address.
 link_peer_addr() {
 	local local_addr
-	local_addr=$("$LAB" exec "$1" wgmesh links | awk -v id="$2" -v tp="$3" '$2 == id && $3 == tp { print $7 }')
+	local_addr=$("$LAB" exec "$1" wgmesh links --wide | awk -v id="$2" -v tp="$3" '$2 == id && $9 == tp { print $12 }')
 	[[ $local_addr =~ ^([0-9]+\.[0-9]+\.[0-9]+\.)([0-9]+)/31$ ]] || return 1
 	echo "${BASH_REMATCH[1]}$((BASH_REMATCH[2] ^ 1))"
 }
@@ -61,15 +61,15 @@ done
 
 e2e_log "every node has links to node 0 over IPv4 and IPv6 transport, and node 0 to each of them"
 for id in 2 4; do
-	"$LAB" exec "$id" wgmesh links >"$E2E_TMP/links$id" || fail "node $id: wgmesh links failed"
+	"$LAB" exec "$id" wgmesh links --wide >"$E2E_TMP/links$id" || fail "node $id: wgmesh links failed"
 	for tp in v4 v6; do
-		awk -v tp="$tp" '$2 == 0 && $3 == tp && $6 == "up"' "$E2E_TMP/links$id" | grep -q . ||
+		awk -v tp="$tp" '$2 == 0 && $9 == tp && $3 == "up"' "$E2E_TMP/links$id" | grep -q . ||
 			fail "node $id has no $tp link up to node 0: $(cat "$E2E_TMP/links$id")"
 	done
 done
-"$LAB" exec 0 wgmesh links >"$E2E_TMP/links0" || fail "node 0: wgmesh links failed"
+"$LAB" exec 0 wgmesh links --wide >"$E2E_TMP/links0" || fail "node 0: wgmesh links failed"
 for id in 2 4; do
-	[ "$(awk -v id="$id" '$2 == id && $6 == "up"' "$E2E_TMP/links0" | wc -l)" -eq 2 ] ||
+	[ "$(awk -v id="$id" '$2 == id && $3 == "up"' "$E2E_TMP/links0" | wc -l)" -eq 2 ] ||
 		fail "node 0 does not have two links up to node $id: $(cat "$E2E_TMP/links0")"
 done
 

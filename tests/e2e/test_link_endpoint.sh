@@ -33,7 +33,7 @@ port0=$(field 0 pipe2 port)
 wait_until 30 shows 0 pipe2 "192.0.2.12:$port2" ||
 	fail "node 0 shows pipe2's endpoint as '$(field 0 pipe2 endpoint)', not node 2's 192.0.2.12:$port2"
 [ "$(field 0 pipe2 configured_endpoint)" = "" ] || fail "node 0 has a configured endpoint for pipe2: $(field 0 pipe2 configured_endpoint)"
-e2e_wgmesh 0 links | grep -Eq "^pipe2 .* 192\.0\.2\.12:$port2 " ||
+e2e_wgmesh 0 links --wide | grep -Eq "^pipe2 .* 192\.0\.2\.12:$port2 " ||
 	fail "node 0's links text has no endpoint for pipe2: $(e2e_wgmesh 0 links)"
 endpoint_event 0 ".name == \"pipe2\" and .remote_id == 2 and .endpoint == \"192.0.2.12:$port2\" and .previous == null" ||
 	fail "node 0 announced no link_endpoint for pipe2: $(e2e_wgmesh 0 events --json | grep link_endpoint)"

@@ -62,7 +62,7 @@ for pair in "2 pipe0 ipt_xor" "0 pipe2 ipt_xor" "4 pipe0 amneziawg" "0 pipe4 amn
 	set -- $pair
 	[ "$(link_type $1 $2)" = "$3" ] || fail "node $1 shows $2 as '$(link_type $1 $2)', not $3"
 done
-e2e_wgmesh 0 links | grep -E '^pipe2 .* ipt_xor ' >/dev/null || fail "wgmesh links shows no type: $(e2e_wgmesh 0 links)"
+e2e_wgmesh 0 links --wide | grep -E '^pipe2 .* ipt_xor ' >/dev/null || fail "wgmesh links shows no type: $(e2e_wgmesh 0 links)"
 wait_until 20 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "node 2 cannot ping node 0 over its ipt_xor link"
 wait_until 20 e2e_in 4 ping -c1 -W1 10.0.0.6 || fail "node 4 cannot ping node 0 over its amneziawg link"
 

@@ -129,7 +129,7 @@ for id in "${IDS[@]}"; do
 done
 
 # Node 6 leaves: the others drop its routes and its VXLAN entries.
-out=$(e2e_wgmesh 6 disconnect 2>&1) || fail "disconnect on node 6 failed: $out"
+out=$(e2e_wgmesh 6 disconnect --all 2>&1) || fail "disconnect --all on node 6 failed: $out"
 gone() { # gone ID : node ID has no route to 6 and no VXLAN entry for it
 	! e2e_wgmesh "$1" used | grep -qw 6 &&
 		! bridge -n "$(e2e_node_ns "$1")" fdb show dev vxlan1 | grep -q "dst 10.0.6.1 " &&

@@ -238,6 +238,26 @@ static void test_ospf_neighbor_in_exchange_state(void **state)
 	bird_reply_free(reply);
 }
 
+/* A link with OSPFv2 Full and OSPFv3 still in ExStart is reported ExStart;
+ * an interface without a neighbour has no state. */
+static void test_ospf_neighbor_state_of_interface(void **state)
+{
+	static const char in[] = "1013-ospf4:\n Router ID   \tPri\t     State     \tDTime\tInterface  Router IP\n"
+				 " 10.0.4.1    \t  1\tFull/PtP \t 2.100\tpipe4      10.0.0.9\n"
+				 " 10.0.2.1    \t  1\tFull/PtP \t 2.100\tpipe2      10.0.0.5\n"
+				 "1013-ospf6:\n 10.0.4.1    \t  1\tExStart/PtP \t 2.100\tpipe4      fe80::9\n0000 \n";
+	struct bird_reply *reply = reply_from_bytes(in, sizeof(in) - 1);
+	struct bird_ospf_neighbors ns;
+	assert_int_equal(bird_parse_ospf_neighbors(reply, &ns, NULL, 0), 0);
+	assert_int_equal(ns.n, 3);
+	assert_string_equal(bird_ospf_neighbor_state(&ns, "pipe4"), "ExStart");
+	assert_string_equal(bird_ospf_neighbor_state(&ns, "pipe2"), "Full");
+	assert_null(bird_ospf_neighbor_state(&ns, "pipe6"));
+	bird_ospf_neighbors_free(&ns);
+	assert_null(bird_ospf_neighbor_state(&ns, "pipe2"));
+	bird_reply_free(reply);
+}
+
 static void test_ospf_neighbors_malformed_refused(void **state)
 {
 	static const char *const bad[] = {
@@ -329,6 +349,7 @@ int main(void)
 		cmocka_unit_test(test_ospf_neighbors_of_both_protocols),
 		cmocka_unit_test(test_ospf_neighbors_of_one_protocol),
 		cmocka_unit_test(test_ospf_neighbor_in_exchange_state),
+		cmocka_unit_test(test_ospf_neighbor_state_of_interface),
 		cmocka_unit_test(test_ospf_neighbors_malformed_refused),
 		cmocka_unit_test(test_protocols_from_capture),
 		cmocka_unit_test(test_protocols_info_keeps_spaces),

@@ -113,6 +113,42 @@ static void test_events_format_as_one_line(void **state)
 	json_decref(cost);
 }
 
+/* A reroute reads as a sentence naming the new next-hop node and the old
+ * link; a route that goes or comes back direct says so. Lines are whole. */
+static void test_route_event_line(void **state)
+{
+	json_t *ev = json_pack("{s:s,s:f,s:i,s:s,s:s,s:i,s:i,s:[iii],s:s}", "event", "route", "ts", 0.0, "node", 2,
+			       "old_via", "pipe2", "new_via", "pipe4", "old_next_hop_id", 2, "new_next_hop_id", 4,
+			       "path", 0, 4, 2, "state", "rerouted");
+	json_t *back = json_pack("{s:s,s:i,s:s,s:s,s:i,s:i,s:s}", "event", "route", "node", 2, "old_via", "pipe4",
+				 "new_via", "pipe2", "old_next_hop_id", 4, "new_next_hop_id", 2, "state", "direct");
+	json_t *gone = json_pack("{s:s,s:i,s:s,s:n,s:i,s:n,s:s}", "event", "route", "node", 6, "old_via", "pipe6",
+				 "new_via", "old_next_hop_id", 6, "new_next_hop_id", "state", "unreachable");
+	json_t *big = json_pack("{s:s,s:s}", "event", "log", "msg", "");
+	char *line, *msg = malloc(10000);
+
+	line = cli_event_line(ev);
+	assert_string_equal(line, "--:--:-- route: node 2 now via node 4 (pipe4), was pipe2 [rerouted]");
+	free(line);
+	line = cli_event_line(back);
+	assert_string_equal(line, "--:--:-- route: node 2 now direct (pipe2), was pipe4 [direct]");
+	free(line);
+	line = cli_event_line(gone);
+	assert_string_equal(line, "--:--:-- route: node 6 unreachable, was pipe6 [unreachable]");
+	free(line);
+	memset(msg, 'x', 9999);
+	msg[9999] = '\0';
+	json_object_set_new(big, "msg", json_string(msg));
+	line = cli_event_line(big);
+	assert_int_equal(strlen(line), strlen("--:--:-- log ?: ") + 9999);
+	free(line);
+	free(msg);
+	json_decref(ev);
+	json_decref(back);
+	json_decref(gone);
+	json_decref(big);
+}
+
 /* The token need not be in argv: "-" reads it from stdin, WGMESH_TOKEN
  * stands in when it is left out. */
 static void test_connect_token_from_stdin_or_env(void **state)
@@ -169,6 +205,7 @@ int main(void)
 		cmocka_unit_test(test_help_lists_every_command_and_exits_0),
 		cmocka_unit_test(test_durations_read_naturally),
 		cmocka_unit_test(test_events_format_as_one_line),
+		cmocka_unit_test(test_route_event_line),
 		cmocka_unit_test(test_connect_token_from_stdin_or_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

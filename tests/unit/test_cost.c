@@ -468,6 +468,64 @@ static void test_a_measurably_faster_detour_still_wins(void **state)
 	assert_true(steady_cost(&p, 5000) + steady_cost(&p, 5000) > steady_cost(&p, 11500));
 }
 
+/* 30 % loss for a minute: the cost is called "loss" in one word, the
+ * detail keeps the arithmetic, and the penalty ends one event window after
+ * the last event; once it has ended the word is "measured" again. The
+ * operator's and the dead states name themselves. */
+static void test_reason_word_and_penalty_end(void **state)
+{
+	struct sim s;
+	struct cost_value v;
+	int64_t end, last_event;
+	sim_init(&s, 1);
+	for (int i = 0; i < 30; i++)
+		sim_one(&s, 20000);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "measured");
+	assert_int_equal(cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now), 0);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, i % 10 < 3 ? LOST : 20000);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "loss");
+	assert_non_null(strstr(s.link[0].reason, "loss +"));
+	for (int i = 0; i < 12; i++) /* the lost probes leave the fast window */
+		sim_one(&s, 20000);
+	last_event = s.link[0].cost_state.loss.at_us;
+	end = cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now);
+	assert_true(end > s.now);
+	assert_true(end == last_event + s.p.event_window_us);
+	/* A clean link from here: the penalty fades and is gone at `end`. */
+	while (s.now + SEC < end)
+		sim_one(&s, 20000);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "loss");
+	sim_one(&s, 20000);
+	assert_true(s.now >= end);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "measured");
+	assert_int_equal(cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now), 0);
+
+	v.cost = 65000;
+	v.basis = COST_BASIS_DRAINED;
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, v, &s.p, s.now), "drained");
+	v.basis = COST_BASIS_OVERRIDE;
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, v, &s.p, s.now), "override");
+	v.basis = COST_BASIS_DEAD;
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, v, &s.p, s.now), "dead");
+	sim_free(&s);
+}
+
+/* A penalty too small to last six halvings ends when it has halved to
+ * nothing, not at the window's end. */
+static void test_small_penalty_ends_early(void **state)
+{
+	struct cost_params p = cost_params_default();
+	struct cost_link_state st = { .jitter = { .at_us = 100 * SEC, .penalty = 5 } }; /* 3 bits */
+	int64_t end = cost_penalty_end_us(&st, &p, 100 * SEC);
+
+	assert_true(end == 100 * SEC + p.event_window_us / 2);
+	assert_int_equal(cost_jitter_penalty(&st, &p, end - 1), 1);
+	assert_int_equal(cost_jitter_penalty(&st, &p, end), 0);
+	assert_string_equal(cost_reason_word(&st, (struct cost_value){ 200, COST_BASIS_MEASURED }, &p, end - 1),
+			    "jitter");
+}
+
 static void test_params_check_names_field(void **state)
 {
 	struct cost_params p = cost_params_default();
@@ -511,6 +569,8 @@ int main(void)
 		cmocka_unit_test(test_hop_cost_is_added_to_every_link_and_named),
 		cmocka_unit_test(test_two_fast_hops_do_not_beat_a_direct_link_on_noise),
 		cmocka_unit_test(test_a_measurably_faster_detour_still_wins),
+		cmocka_unit_test(test_reason_word_and_penalty_end),
+		cmocka_unit_test(test_small_penalty_ends_early),
 		cmocka_unit_test(test_params_check_names_field),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

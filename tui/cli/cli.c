@@ -49,8 +49,8 @@ const struct cli_command cli_commands[] = {
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
 	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"
 	  "       so that it does not show in the process list or shell history" },
-	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
-	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
+	{ "disconnect", cmd_disconnect, "take links down on both ends (every link only with --all)", "LINK... [force] | --all [force]" },
+	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why", "[--wide] [--json]" },
 	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
 	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
 	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
@@ -58,7 +58,7 @@ const struct cli_command cli_commands[] = {
 	  "LINK" },
 	{ "up", cmd_up, "bring every link's interface up again", "" },
 	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
-	{ "nodes", cmd_nodes, "list every node of the mesh with its route, next hop and whether it is linked directly",
+	{ "nodes", cmd_nodes, "list every node of the mesh: route state (direct/rerouted/...), next-hop node, link, path",
 	  "[--json]" },
 	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]" },
 	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "" },
@@ -67,7 +67,7 @@ const struct cli_command cli_commands[] = {
 	{ "disable", cmd_disable, "turn an option off", "OPTION" },
 	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "" },
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
-	{ "events", cmd_events, "print recent daemon events; --follow keeps printing new ones", "[--follow] [--json]" },
+	{ "events", cmd_events, "print recent daemon events (metrics only with --json); --follow keeps printing new ones", "[--follow] [--json]" },
 	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
 	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]" },
 	{ NULL, NULL, NULL, NULL },
@@ -243,7 +243,48 @@ void cli_format_duration(long long s, char *out, size_t outlen)
 		snprintf(out, outlen, "%lldd %lldh", s / 86400, s % 86400 / 3600);
 }
 
-void cli_format_event(const json_t *event, char *out, size_t outlen)
+/* printf into a new string; NULL when out of memory. */
+static char *alloc_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *alloc_printf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+	char *s;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0 || !(s = malloc((size_t)n + 1)))
+		return NULL;
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+/* "node 2 now via node 4 (pipe4), was pipe2 [rerouted]" */
+static char *route_line(const char *stamp, const json_t *ev)
+{
+	const json_t *nh = json_object_get(ev, "new_next_hop_id");
+	const char *new_via = json_string_value(json_object_get(ev, "new_via"));
+	const char *old_via = json_string_value(json_object_get(ev, "old_via"));
+	const char *st = json_string_value(json_object_get(ev, "state"));
+	long long node = json_integer_value(json_object_get(ev, "node"));
+	char now[64], was[48];
+
+	if (!new_via)
+		snprintf(now, sizeof(now), "unreachable");
+	else if (json_is_integer(nh) && json_integer_value(nh) == node)
+		snprintf(now, sizeof(now), "now direct (%s)", new_via);
+	else if (json_is_integer(nh))
+		snprintf(now, sizeof(now), "now via node %lld (%s)", (long long)json_integer_value(nh), new_via);
+	else
+		snprintf(now, sizeof(now), "now via %s", new_via);
+	snprintf(was, sizeof(was), old_via ? ", was %s" : "", old_via);
+	return alloc_printf("%s route: node %lld %s%s [%s]", stamp, node, now, was, st ? st : "?");
+}
+
+char *cli_event_line(const json_t *event)
 {
 	const char *kind = ctl_event_kind(event);
 	double ts = json_number_value(json_object_get(event, "ts"));
@@ -251,25 +292,35 @@ void cli_format_event(const json_t *event, char *out, size_t outlen)
 	struct tm tm;
 	char stamp[16] = "--:--:--";
 	json_t *rest;
-	char *details;
+	char *details, *line;
 
 	if (ts > 0 && localtime_r(&secs, &tm))
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
 	if (kind && strcmp(kind, CTL_EVENT_LOG) == 0) {
 		const char *level = json_string_value(json_object_get(event, "level"));
 		const char *msg = json_string_value(json_object_get(event, "msg"));
-		snprintf(out, outlen, "%s log %s: %s", stamp, level ? level : "?", msg ? msg : "");
-		return;
+		return alloc_printf("%s log %s: %s", stamp, level ? level : "?", msg ? msg : "");
 	}
+	if (kind && strcmp(kind, CTL_EVENT_ROUTE) == 0)
+		return route_line(stamp, event);
 	/* Other kinds show their fields as compact JSON: exact, and new kinds
 	 * need no code here. */
 	rest = json_deep_copy(event);
 	json_object_del(rest, "event");
 	json_object_del(rest, "ts");
-	details = rest ? json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
-	snprintf(out, outlen, "%s %s %s", stamp, kind ? kind : "?", details ? details : "");
+	details = rest ? json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS | CTL_JSON_REAL) : NULL;
+	line = alloc_printf("%s %s %s", stamp, kind ? kind : "?", details ? details : "");
 	free(details);
 	json_decref(rest);
+	return line;
+}
+
+void cli_format_event(const json_t *event, char *out, size_t outlen)
+{
+	char *line = cli_event_line(event);
+
+	snprintf(out, outlen, "%s", line ? line : "(out of memory)");
+	free(line);
 }
 
 int cli_main(int argc, char **argv)

@@ -88,7 +88,10 @@ int cli_connect_resolve(int n, const char *const *args, const char *env_token, F
 			struct cli_connect_args *out, char *err, size_t errlen);
 
 void cli_format_duration(long long seconds, char *out, size_t outlen);
-/* One human-readable line for an event: "HH:MM:SS KIND details". */
+/* One human-readable line for an event: "HH:MM:SS KIND details", whole
+ * (malloc'd; NULL when out of memory). */
+char *cli_event_line(const json_t *event);
+/* The same, cut to outlen. */
 void cli_format_event(const json_t *event, char *out, size_t outlen);
 
 #endif

@@ -1,6 +1,6 @@
-/* wgmesh disconnect [LINK...] [force]: take links down on both ends (all
- * links when none is named). force removes this end even when the other
- * node does not answer. */
+/* wgmesh disconnect LINK... [force] | --all [force]: take links down on both
+ * ends; every link only with --all. force removes this end even when the
+ * other node does not answer. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +11,9 @@
 
 int cmd_disconnect(struct cli *cli, int argc, char **argv)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL), rc;
+	static const char *const extra[] = { "--all", NULL };
+	bool all = false;
+	int first = cli_parse_flags(argc, argv, NULL, extra, &all), rc;
 	json_t *req, *names, *reply, *v;
 	bool force = false;
 	size_t i;
@@ -20,16 +22,30 @@ int cmd_disconnect(struct cli *cli, int argc, char **argv)
 		return CLI_OK;
 	if (first == -2)
 		return CLI_USAGE;
-	req = ctl_request_new(CTL_CMD_DISCONNECT);
 	names = json_array();
+	if (!names)
+		return cli_fail("out of memory");
 	for (int k = first; k < argc; k++) {
 		if (strcmp(argv[k], "force") == 0)
 			force = true;
 		else
 			json_array_append_new(names, json_string(argv[k]));
 	}
-	json_object_set_new(req, "links", names);
-	json_object_set_new(req, "force", json_boolean(force));
+	if (all == (json_array_size(names) > 0)) {
+		json_decref(names);
+		/* One line: a refusal here protects every link of the node. */
+		fprintf(stderr, "wgmesh disconnect: %s\n",
+			all ? "--all takes no link names" : "name a link, or use --all to remove every link");
+		return CLI_USAGE;
+	}
+	req = ctl_request_new(CTL_CMD_DISCONNECT);
+	if (req) {
+		json_object_set_new(req, "links", names);
+		json_object_set_new(req, "all", json_boolean(all));
+		json_object_set_new(req, "force", json_boolean(force));
+	} else {
+		json_decref(names);
+	}
 	rc = cli_call_timeout(cli, req, DISCONNECT_TIMEOUT_MS, &reply);
 	if (rc != CLI_OK)
 		return rc;

@@ -1,8 +1,11 @@
-/* wgmesh events [--follow]: the daemon's recent events, and with --follow
- * every new one until interrupted or the daemon stops. */
+/* wgmesh events [--follow] [--json]: the daemon's recent events, and with
+ * --follow every new one until interrupted or the daemon stops. Human lines
+ * by default, without the once-a-second metrics; --json writes every event
+ * whole, one JSON object per line. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "common/ctl/ctl_client.h"
 #include "common/ctl/ctlproto.h"
@@ -10,14 +13,16 @@
 
 static void print_event(const json_t *event, bool json)
 {
-	char line[4096];
+	const char *kind = ctl_event_kind(event);
+	char *line;
 
 	if (json) {
-		json_dumpf(event, stdout, JSON_COMPACT);
+		json_dumpf(event, stdout, JSON_COMPACT | CTL_JSON_REAL);
 		putchar('\n');
-	} else {
-		cli_format_event(event, line, sizeof(line));
-		puts(line);
+	} else if (!kind || strcmp(kind, CTL_EVENT_METRICS) != 0) {
+		line = cli_event_line(event);
+		puts(line ? line : "(out of memory)");
+		free(line);
 	}
 	fflush(stdout);
 }

@@ -1,19 +1,78 @@
-/* wgmesh links [--json]: every link of this node. */
+/* wgmesh links [--wide] [--json]: every link of this node, as it carries traffic now:
+ * the nodes routed through it, BIRD's OSPF adjacency, RTT last/smoothed,
+ * loss over the cost engine's window and over a minute, the cost and its
+ * reason (with the time a penalty ends); --wide adds how each link is
+ * made (transport, type, role, addresses). Columns: docs/cli.md. */
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
-static void print_number(const json_t *v, int decimals, const char *unit)
+static const char *str_or_dash(const json_t *obj, const char *key)
 {
-	char buf[32];
+	const char *s = json_string_value(json_object_get(obj, key));
 
+	return s && *s ? s : "-";
+}
+
+static void number(const json_t *v, int decimals, char *out, size_t outlen)
+{
 	if (json_is_number(v))
-		snprintf(buf, sizeof(buf), "%.*f", decimals, json_number_value(v));
+		snprintf(out, outlen, "%.*f", decimals, json_number_value(v));
 	else
-		snprintf(buf, sizeof(buf), "-");
-	printf(" %8s%s", buf, json_is_number(v) ? unit : " ");
+		snprintf(out, outlen, "-");
+}
+
+/* "A/B" from two figures, "-" for either that is missing. */
+static void pair(const json_t *a, int da, const json_t *b, int db, char *out, size_t outlen)
+{
+	char x[24], y[24];
+
+	number(a, da, x, sizeof(x));
+	number(b, db, y, sizeof(y));
+	snprintf(out, outlen, "%s/%s", x, y);
+}
+
+/* "2,6,8"; a list longer than width ends in "+N" (how many more). */
+static void carries_text(const json_t *carries, size_t width, char *out, size_t outlen)
+{
+	size_t n = json_array_size(carries), used = 0, i;
+	char item[16];
+
+	if (!json_is_array(carries) || n == 0) {
+		snprintf(out, outlen, "-");
+		return;
+	}
+	out[0] = '\0';
+	for (i = 0; i < n; i++) {
+		int len = snprintf(item, sizeof(item), "%s%lld", i ? "," : "",
+				   (long long)json_integer_value(json_array_get(carries, i)));
+		/* room for this one, and for a "+N" if more follow */
+		if (used + (size_t)len + (i + 1 < n ? 4 : 0) > width || used + (size_t)len >= outlen)
+			break;
+		memcpy(out + used, item, (size_t)len + 1);
+		used += (size_t)len;
+	}
+	if (i < n)
+		snprintf(out + used, outlen - used, "%s+%zu", used ? "," : "", n - i);
+}
+
+/* "loss 14:05" while a penalty lasts (local time it ends), else the word. */
+static void reason_text(const json_t *l, char *out, size_t outlen)
+{
+	const json_t *until = json_object_get(l, "penalty_until");
+	const char *reason = str_or_dash(l, "cost_reason");
+	time_t t;
+	struct tm tm;
+	char hhmm[8];
+
+	if (json_is_integer(until) && (t = (time_t)json_integer_value(until), localtime_r(&t, &tm)) &&
+	    strftime(hhmm, sizeof(hhmm), "%H:%M", &tm))
+		snprintf(out, outlen, "%s %s", reason, hhmm);
+	else
+		snprintf(out, outlen, "%s", reason);
 }
 
 /* The daemon sends bandwidth_mbps (null until measured) in bandwidth mode only. */
@@ -30,11 +89,13 @@ static bool bandwidth_mode(const json_t *links)
 
 int cmd_links(struct cli *cli, int argc, char **argv)
 {
-	bool json = false;
+	static const char *const extra[] = { "--wide", NULL };
+	bool json = false, wide = false;
 	json_t *reply, *links, *l;
 	size_t i;
 	bool bw;
-	int first = cli_parse_flags(argc, argv, &json, NULL, NULL), rc;
+	int first = cli_parse_flags(argc, argv, &json, extra, &wide), rc;
+	char loss_head[24];
 
 	if (first == -1)
 		return CLI_OK;
@@ -47,7 +108,7 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		return rc;
 	links = json_object_get(reply, "links");
 	if (json) {
-		json_dumpf(links, stdout, JSON_INDENT(2));
+		json_dumpf(links, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
 		putchar('\n');
 		json_decref(reply);
 		return CLI_OK;
@@ -57,40 +118,47 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		json_decref(reply);
 		return CLI_OK;
 	}
+	{
+		const json_t *w = json_object_get(json_array_get(links, 0), "loss_window_probes");
+		snprintf(loss_head, sizeof(loss_head), "LOSS %lld/1m", json_is_integer(w) ? (long long)json_integer_value(w) : 0LL);
+	}
 	bw = bandwidth_mode(links);
-	printf("%-12s %5s %-4s %-9s %-6s %-9s %-15s %-24s %9s %9s %9s", "LINK", "NODE", "TP", "TYPE", "ROLE", "STATE",
-	       "LOCAL", "ENDPOINT", "RTT", "LOSS", "JITTER");
+	printf("%-9s %4s %-5s %-8s %-7s %-12s %-11s %5s ", "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG",
+	       loss_head, "COST");
+	if (wide)
+		printf("%-4s %-9s %-6s %-15s %-24s ", "TP", "TYPE", "ROLE", "LOCAL", "ENDPOINT");
 	if (bw)
-		printf(" %13s", "BANDWIDTH");
-	printf(" %7s\n", "COST");
+		printf("%-13s ", "BANDWIDTH");
+	printf("REASON\n");
 	json_array_foreach(links, i, l) {
 		const json_t *cost = json_object_get(l, "cost");
-		const char *endpoint = json_string_value(json_object_get(l, "endpoint"));
-		char cost_text[24];
+		char cost_text[24], carries[48], rtt[64], loss[64], reason[48];
 
-		printf("%-12s %5lld %-4s %-9s %-6s %-9s %-15s %-24s", json_string_value(json_object_get(l, "name")),
-		       (long long)json_integer_value(json_object_get(l, "remote_id")),
-		       json_string_value(json_object_get(l, "transport")),
-		       json_string_value(json_object_get(l, "link_type")), json_string_value(json_object_get(l, "role")),
-		       json_string_value(json_object_get(l, "state")), json_string_value(json_object_get(l, "local_addr")),
-		       endpoint && *endpoint ? endpoint : "-");
-		print_number(json_object_get(l, "rtt_ms"), 2, "ms");
-		print_number(json_object_get(l, "loss_pct"), 1, "%");
-		print_number(json_object_get(l, "jitter_ms"), 2, "ms");
-		if (bw) {
-			const json_t *mbps = json_object_get(l, "bandwidth_mbps");
-			char bw_text[24] = "-";
-			if (json_is_integer(mbps))
-				snprintf(bw_text, sizeof(bw_text), "%lld Mbit/s", (long long)json_integer_value(mbps));
-			printf(" %13s", bw_text);
-		}
 		if (json_is_integer(cost))
 			snprintf(cost_text, sizeof(cost_text), "%lld%s%s", (long long)json_integer_value(cost),
 				 json_is_integer(json_object_get(l, "override")) ? "*" : "",
 				 json_is_true(json_object_get(l, "drained")) ? "D" : "");
 		else
 			snprintf(cost_text, sizeof(cost_text), "-");
-		printf(" %7s\n", cost_text);
+		carries_text(json_object_get(l, "carries"), 7, carries, sizeof(carries));
+		pair(json_object_get(l, "rtt_last_ms"), 1, json_object_get(l, "rtt_ms"), 1, rtt, sizeof(rtt));
+		pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, loss, sizeof(loss));
+		reason_text(l, reason, sizeof(reason));
+		printf("%-9s %4lld %-5s %-8s %-7s %-12s %-11s %5s ", str_or_dash(l, "name"),
+		       (long long)json_integer_value(json_object_get(l, "remote_id")), str_or_dash(l, "state"),
+		       str_or_dash(l, "ospf"), carries, rtt, loss, cost_text);
+		if (wide)
+			printf("%-4s %-9s %-6s %-15s %-24s ", str_or_dash(l, "transport"), str_or_dash(l, "link_type"),
+			       str_or_dash(l, "role"), str_or_dash(l, "local_addr"), str_or_dash(l, "endpoint"));
+		if (bw) {
+			const json_t *mbps = json_object_get(l, "bandwidth_mbps");
+			char bw_text[24] = "-";
+
+			if (json_is_integer(mbps))
+				snprintf(bw_text, sizeof(bw_text), "%lld Mbit/s", (long long)json_integer_value(mbps));
+			printf("%-13s ", bw_text);
+		}
+		printf("%s\n", reason);
 	}
 	json_decref(reply);
 	return CLI_OK;

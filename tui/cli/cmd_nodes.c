@@ -1,4 +1,6 @@
-/* wgmesh nodes [--json]: every node of the mesh as BIRD routes it.
+/* wgmesh nodes [--json]: every node of the mesh as BIRD routes it: the
+ * route's state (direct, rerouted, indirect...), the node the next hop
+ * belongs to, the link it leaves on and the path (docs/cli.md).
  * wgmesh used [--json]: the node IDs in use. */
 #include <stdio.h>
 #include <string.h>
@@ -13,16 +15,31 @@ static const char *str_or_dash(const json_t *obj, const char *key)
 	return s && *s ? s : "-";
 }
 
-static void print_route(const json_t *route)
+/* "0>4>2": the path as the daemon knows it, "-" without one. */
+static void path_text(const json_t *path, char *out, size_t outlen)
 {
-	char metric[16];
+	size_t i, used = 0;
+	const json_t *v;
 
-	if (!json_is_object(route)) {
-		printf(" %-26s %-10s %7s", "-", "-", "-");
-		return;
+	snprintf(out, outlen, "-");
+	json_array_foreach(path, i, v) {
+		int n = snprintf(out + used, outlen - used, "%s%lld", i ? ">" : "", (long long)json_integer_value(v));
+		if (n < 0 || (size_t)n >= outlen - used)
+			break;
+		used += (size_t)n;
 	}
-	snprintf(metric, sizeof(metric), "%lld", (long long)json_integer_value(json_object_get(route, "metric")));
-	printf(" %-26s %-10s %7s", str_or_dash(route, "nexthop"), str_or_dash(route, "via"), metric);
+}
+
+/* A daemon without route_state: what its "direct" flag can say. */
+static const char *state_of(const json_t *n)
+{
+	const char *st = json_string_value(json_object_get(n, "route_state"));
+
+	if (st)
+		return st;
+	if (json_is_true(json_object_get(n, "self")))
+		return "self";
+	return json_is_true(json_object_get(n, "direct")) ? "linked" : "-";
 }
 
 static int query(struct cli *cli, int argc, char **argv, json_t **reply, bool *json)
@@ -49,24 +66,24 @@ int cmd_nodes(struct cli *cli, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	nodes = json_object_get(reply, "nodes");
 	if (json) {
-		json_dumpf(nodes, stdout, JSON_INDENT(2));
+		json_dumpf(nodes, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
 		putchar('\n');
 		json_decref(reply);
 		return CLI_OK;
 	}
 	if (strcmp(str_or_dash(reply, "bird"), "up") != 0)
 		fprintf(stderr, "wgmesh: BIRD does not answer; only this node is listed\n");
-	printf("%5s %-12s %-6s %-26s %-10s %7s %-26s %-10s %7s\n", "NODE", "LOOPBACK", "DIRECT", "IPV4 NEXT HOP",
-	       "VIA", "METRIC", "IPV6 NEXT HOP", "VIA", "METRIC");
+	printf("%4s %-15s %-11s %8s %-15s %7s %s\n", "NODE", "LOOPBACK", "STATE", "NEXT HOP", "VIA", "METRIC",
+	       "PATH");
 	json_array_foreach(nodes, i, n) {
-		bool self = json_is_true(json_object_get(n, "self"));
+		const json_t *nh = json_object_get(n, "next_hop_id"), *metric = json_object_get(n, "metric");
+		char hop[16], met[16], path[48];
 
-		printf("%5lld %-12s %-6s", (long long)json_integer_value(json_object_get(n, "id")),
-		       str_or_dash(n, "loopback4"),
-		       self ? "self" : json_is_true(json_object_get(n, "direct")) ? "yes" : "no");
-		print_route(json_object_get(n, "ipv4"));
-		print_route(json_object_get(n, "ipv6"));
-		putchar('\n');
+		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
+		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-", (long long)json_integer_value(metric));
+		path_text(json_object_get(n, "path"), path, sizeof(path));
+		printf("%4lld %-15s %-11s %8s %-15s %7s %s\n", (long long)json_integer_value(json_object_get(n, "id")),
+		       str_or_dash(n, "loopback4"), state_of(n), hop, str_or_dash(n, "via"), met, path);
 	}
 	json_decref(reply);
 	return CLI_OK;
