@@ -15,12 +15,13 @@
 #include <unistd.h>
 
 #include "common/ctl/ctlproto.h"
+#include "common/util/line_buf.h"
 #include "common/util/log.h"
 #include "daemon/hooks/hook_env.h"
 #include "daemon/hooks/hook_policy.h"
 
-/* A hook's output reaches the log line by line, at most this much per run. */
-#define HOOK_LINE_MAX 256
+/* A hook's output reaches the log line by line (line_buf.h), at most this
+ * much per run. */
 #define HOOK_OUTPUT_MAX 4096
 
 struct hook_run {
@@ -34,8 +35,7 @@ struct hook_run {
 	struct loop_timer *timer;
 	bool timed_out;
 	size_t out_total;
-	char line[HOOK_LINE_MAX];
-	size_t line_len;
+	struct line_buf buf;
 };
 
 /* What was last logged about one hook file. */
@@ -100,33 +100,23 @@ static void log_outcome(struct hooks *h, const char *name, enum hook_outcome out
 
 /* ---- output ---- */
 
-static void output_line(struct hook_run *r)
+static void output_line(const char *line, void *ctx)
 {
-	for (size_t i = 0; i < r->line_len; i++)
-		if ((unsigned char)r->line[i] < 0x20 || r->line[i] == 0x7f)
-			r->line[i] = '?';
-	r->line[r->line_len] = '\0';
-	if (r->line_len)
-		log_info("hook %s: %s", r->name, r->line);
-	r->line_len = 0;
+	struct hook_run *r = ctx;
+
+	log_info("hook %s: %s", r->name, line);
 }
 
 static void output_bytes(struct hook_run *r, const char *buf, size_t n)
 {
-	for (size_t i = 0; i < n; i++) {
-		if (r->out_total >= HOOK_OUTPUT_MAX) {
-			if (r->out_total++ == HOOK_OUTPUT_MAX) {
-				output_line(r);
-				log_info("hook %s: more output not logged (%d bytes a run)", r->name, HOOK_OUTPUT_MAX);
-			}
-			return;
-		}
-		r->out_total++;
-		if (buf[i] == '\n' || r->line_len == HOOK_LINE_MAX - 1)
-			output_line(r);
-		if (buf[i] != '\n')
-			r->line[r->line_len++] = buf[i];
+	size_t room = r->out_total < HOOK_OUTPUT_MAX ? HOOK_OUTPUT_MAX - r->out_total : 0;
+
+	line_buf_feed(&r->buf, buf, n < room ? n : room, output_line, r);
+	if (n > room && r->out_total <= HOOK_OUTPUT_MAX) {
+		line_buf_finish(&r->buf, output_line, r);
+		log_info("hook %s: more output not logged (%d bytes a run)", r->name, HOOK_OUTPUT_MAX);
 	}
+	r->out_total += n;
 }
 
 static void output_close(struct hook_run *r)
@@ -137,7 +127,7 @@ static void output_close(struct hook_run *r)
 	r->out_watch = NULL;
 	close(r->out_fd);
 	r->out_fd = -1;
-	output_line(r);
+	line_buf_finish(&r->buf, output_line, r);
 }
 
 /* Reads what is there; closes the pipe at its end. */

@@ -43,9 +43,14 @@ cp "$hooks/20-open" "$hooks/10-record.dpkg-old"
 chmod 0755 "$hooks/10-record.dpkg-old"
 
 cfg="$E2E_TMP/n0/config.json"
-jq --arg d "$hooks" '.hooksDir = $d | .hookTimeout = 2' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
+jq --arg d "$hooks" '.hooksDir = $d' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
 e2e_daemon_start 0
 e2e_daemon_start 2
+# hookTimeout applies live; hooksDir is not for whoever may use the socket.
+out=$(e2e_wgmesh 0 set hookTimeout 2 2>&1) || fail "set hookTimeout failed: $out"
+[[ $out == *"applied"* ]] || fail "set hookTimeout was not applied at once: $out"
+if out=$(e2e_wgmesh 0 set hooksDir /usr/sbin 2>&1); then fail "set hooksDir was accepted: $out"; fi
+[ "$(jq -r .hooksDir "$cfg")" = "$hooks" ] || fail "the refused set hooksDir changed the config file"
 
 token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "wgmesh token failed"
 out=$(e2e_wgmesh 2 connect http://192.0.2.10:8080 "$token" 2>&1) || fail "node 2 could not join: $out"
