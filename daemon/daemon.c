@@ -114,6 +114,11 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
+	rc = hooks_start(d->loop, d->ctl, &d->cfg, &d->hooks);
+	if (rc < 0) {
+		snprintf(err, errlen, "event hooks: %s", strerror(-rc));
+		goto fail;
+	}
 	rc = sdnotify_watchdog_start(d->loop, &d->watchdog);
 	if (rc < 0) {
 		snprintf(err, errlen, "systemd watchdog timer: %s", strerror(-rc));
@@ -143,6 +148,9 @@ int daemon_run(struct daemon *d)
 
 void daemon_stop(struct daemon *d)
 {
+	/* First: what the node publishes while it stops starts no hook. */
+	hooks_stop(d->hooks);
+	d->hooks = NULL;
 	node_stop(d->node);
 	d->node = NULL;
 	wgm_log_set_sink(NULL, NULL);

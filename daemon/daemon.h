@@ -12,6 +12,7 @@
 #include "daemon/control/ctl_config.h"
 #include "daemon/core/ctl_server.h"
 #include "daemon/core/loop.h"
+#include "daemon/hooks/hooks.h"
 #include "daemon/node.h"
 
 struct daemon {
@@ -24,6 +25,7 @@ struct daemon {
 	struct node *node;
 	char config_path[WGM_CONFIG_PATH_MAX]; /* where set/enable/disable save */
 	struct ctl_config ctl_config;
+	struct hooks *hooks;
 };
 
 /* Sets up everything from cfg (copied; read from config_path, where

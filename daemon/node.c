@@ -31,6 +31,7 @@
 #include "daemon/core/worker.h"
 #include "daemon/obfs/obfs_engine.h"
 #include "daemon/links/link_obfs_hooks.h"
+#include "daemon/links/wg_output.h"
 
 struct node {
 	const struct wgm_config *cfg;
@@ -43,6 +44,7 @@ struct node {
 	struct nl_sock worker_route; /* the worker's own socket: one user per socket */
 	bool worker_route_open;
 	struct wg_backend *wg;
+	struct wg_output *wg_output;
 	struct link_system sys;
 	struct obfs_engine *obfs;
 	struct obfs_hooks obfs_hooks;
@@ -277,6 +279,12 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		       : cfg->backend == WGM_BACKEND_USERSPACE ? WG_BACKEND_USERSPACE
 							       : WG_BACKEND_AUTO;
 	wg_opts.userspace_binary = cfg->wireguard_go;
+	if ((rc = wg_output_new(loop, &n->wg_output)) < 0) {
+		snprintf(err, errlen, "wireguard-go output: %s", strerror(-rc));
+		goto fail;
+	}
+	wg_opts.output = wg_output_take;
+	wg_opts.output_ctx = n->wg_output;
 	if ((rc = wg_backend_open(&wg_opts, &n->worker_route, &n->wg, err, errlen)) < 0)
 		goto fail;
 	log_info("WireGuard backend: %s", n->wg->ops->name);
@@ -404,6 +412,8 @@ void node_stop(struct node *n)
 	if (n->tokens_open)
 		tokens_close(&n->tokens);
 	wg_backend_close(n->wg);
+	/* After the worker, which hands it the pipes of processes it starts. */
+	wg_output_free(n->wg_output);
 	if (n->worker_route_open)
 		nl_sock_close(&n->worker_route);
 	if (n->route_open)

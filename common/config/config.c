@@ -195,6 +195,12 @@ static const struct key_desc keys[] = {
 	{ NULL, "logLevel", KIND_STRING, OFF(log_level), SZ(log_level), 0, 0, 0, 0, check_log_level,
 	  "err, warning, notice, info or debug", true, true,
 	  "core", NULL, false },
+	/* Not settable: whoever may `set` could otherwise point it at /usr/sbin. */
+	{ NULL, "hooksDir", KIND_STRING, OFF(hooks_dir), SZ(hooks_dir), 0, 0, 0, 0, check_abs_path,
+	  "an absolute path", false, false,
+	  "hooks", NULL, false },
+	{ NULL, "hookTimeout", KIND_UINT, OFF(hook_timeout_s), 0, 0, 0, 1, 3600, NULL, NULL, true, true,
+	  "hooks", NULL, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -487,6 +493,8 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	snprintf(cfg->bird_socket, sizeof(cfg->bird_socket), "/run/bird/bird.ctl");
 	cfg->backend = WGM_BACKEND_AUTO;
 	snprintf(cfg->wireguard_go, sizeof(cfg->wireguard_go), "wireguard-go");
+	snprintf(cfg->hooks_dir, sizeof(cfg->hooks_dir), "/etc/wgmesh/hooks.d");
+	cfg->hook_timeout_s = 10;
 	snprintf(cfg->log_level, sizeof(cfg->log_level), "info");
 }
 

@@ -111,6 +111,8 @@ struct wgm_config {
 	enum wgm_backend backend;
 	char wireguard_go[WGM_CONFIG_PATH_MAX];
 	char log_level[WGM_CONFIG_NAME_MAX];
+	char hooks_dir[WGM_CONFIG_PATH_MAX]; /* event hooks (docs/hooks.md) */
+	unsigned hook_timeout_s;    /* a hook run is killed after this */
 };
 
 /* Every key at its default (id 0, listen local, no connectivity). */

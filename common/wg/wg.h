@@ -94,6 +94,15 @@ struct wg_backend_options {
 	const char *uapi_dir;
 	/* How long create() waits for a started process's socket. 0 = 5000. */
 	unsigned int start_timeout_ms;
+	/* Userspace: each started process writes its stdout and stderr into one
+	 * pipe whose read end is handed to output(output_ctx, ifname, fd) (the
+	 * fd is then the callee's), on the thread that called create(). NULL:
+	 * the process writes to our stderr. The process keeps a read end of its
+	 * own (so it never dies of SIGPIPE when we stop and leave it running),
+	 * and once it serves its socket its writes stop blocking: with nobody
+	 * reading, lines past the pipe's buffer are lost, never waited for. */
+	void (*output)(void *output_ctx, const char *ifname, int fd);
+	void *output_ctx;
 };
 
 struct wg_backend;

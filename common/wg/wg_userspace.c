@@ -34,6 +34,7 @@
 struct us_proc {
 	char ifname[IFNAMSIZ];
 	pid_t pid; /* 0: not ours, or reaped */
+	int out_w; /* the write end of its output pipe until it serves its socket; -1 */
 };
 
 struct wg_userspace {
@@ -44,7 +45,15 @@ struct wg_userspace {
 	unsigned int start_timeout_ms;
 	struct us_proc *procs;
 	size_t n_procs;
+	void (*output)(void *ctx, const char *ifname, int fd);
+	void *output_ctx;
 };
+
+/* The pipe a process writes its output into: big, as nobody may read it for
+ * a while (a daemon restart). */
+#define OUTPUT_PIPE_SIZE (1 << 20)
+/* Where the process keeps its own read end of that pipe. */
+#define OUTPUT_KEEP_FD 3
 
 int wg_userspace_binary_find(const char *name, char *path, size_t len)
 {
@@ -105,6 +114,7 @@ static struct us_proc *proc_add(struct wg_userspace *us, const char *ifname)
 	us->procs = grown;
 	p = &us->procs[us->n_procs++];
 	memset(p, 0, sizeof(*p));
+	p->out_w = -1;
 	snprintf(p->ifname, sizeof(p->ifname), "%s", ifname);
 	return p;
 }
@@ -340,33 +350,84 @@ static char **foreground_environ(void)
 	return env;
 }
 
-static pid_t spawn(const struct wg_userspace *us, const char *ifname)
+static void output_close(struct us_proc *p)
 {
-	char *const argv[] = { (char *)us->binary, (char *)ifname, NULL };
+	if (p->out_w >= 0)
+		close(p->out_w);
+	p->out_w = -1;
+}
+
+/* It serves its socket, so the Go runtime has long made its os.Stdout (a
+ * blocking file, as it found it): from now on a full pipe makes its writes
+ * fail (the line is lost) instead of stopping the process. */
+static void output_nonblocking(struct us_proc *p)
+{
+	int flags;
+
+	if (p->out_w < 0)
+		return;
+	flags = fcntl(p->out_w, F_GETFL);
+	if (flags >= 0)
+		fcntl(p->out_w, F_SETFL, flags | O_NONBLOCK);
+	output_close(p);
+}
+
+static pid_t spawn(struct wg_userspace *us, struct us_proc *p)
+{
+	char *const argv[] = { (char *)us->binary, p->ifname, NULL };
 	char **env = foreground_environ();
+	int out[2] = { -1, -1 };
 	pid_t pid;
 
 	if (!env)
 		return -ENOMEM;
+	if (us->output) {
+		if (pipe2(out, O_CLOEXEC) < 0) {
+			free(env);
+			return -errno;
+		}
+		fcntl(out[0], F_SETPIPE_SZ, OUTPUT_PIPE_SIZE);
+	}
 	pid = fork();
 	if (pid == 0) {
 		/* In the foreground it stays our child, so we can reap it and see
-		 * it die; its own log goes to our stderr (journald). */
+		 * it die; its own log goes to our stderr (journald) or the pipe. */
 		int devnull = open("/dev/null", O_RDONLY);
 		if (devnull >= 0) {
 			dup2(devnull, STDIN_FILENO);
 			if (devnull > STDERR_FILENO)
 				close(devnull);
 		}
-		/* It outlives us: any descriptor it inherited would stay open
-		 * after a crash (a netlink socket kept the obfuscation queue bound,
-		 * so a restarted daemon could not bind it). */
-		close_range(STDERR_FILENO + 1, ~0U, 0);
+		if (out[1] >= 0) {
+			dup2(out[1], STDOUT_FILENO);
+			dup2(out[1], STDERR_FILENO);
+			/* dup2 onto itself would keep close-on-exec. */
+			if (out[0] == OUTPUT_KEEP_FD)
+				fcntl(OUTPUT_KEEP_FD, F_SETFD, 0);
+			else
+				dup2(out[0], OUTPUT_KEEP_FD);
+		}
+		/* It outlives us: any other descriptor it inherited would stay
+		 * open after a crash (a netlink socket kept the obfuscation queue
+		 * bound, so a restarted daemon could not bind it). */
+		close_range(out[1] >= 0 ? OUTPUT_KEEP_FD + 1 : STDERR_FILENO + 1, ~0U, 0);
 		execve(us->binary, argv, env);
 		_exit(127);
 	}
 	free(env);
-	return pid < 0 ? -errno : pid;
+	if (pid < 0) {
+		int e = -errno;
+		if (out[0] >= 0) {
+			close(out[0]);
+			close(out[1]);
+		}
+		return e;
+	}
+	if (out[0] >= 0) {
+		p->out_w = out[1];
+		us->output(us->output_ctx, p->ifname, out[0]);
+	}
+	return pid;
 }
 
 static void describe_exit(int status, char *buf, size_t len)
@@ -419,7 +480,9 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	if (!p)
 		return -ENOMEM;
 	if (!proc_running(p, &status)) {
-		pid_t pid = spawn(us, ifname);
+		pid_t pid;
+		output_close(p);
+		pid = spawn(us, p);
 		if (pid < 0) {
 			snprintf(err, errlen, "create WireGuard %s: fork: %s", ifname, strerror((int)-pid));
 			return (int)pid;
@@ -431,9 +494,12 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	 * of milliseconds, and a dead process is noticed at once. */
 	deadline = wgm_mono_ms() + us->start_timeout_ms;
 	for (;;) {
-		if (uapi_answers(us, ifname))
+		if (uapi_answers(us, ifname)) {
+			output_nonblocking(p);
 			return 0;
+		}
 		if (!proc_running(p, &status)) {
+			output_close(p);
 			char how[64];
 			describe_exit(status, how, sizeof(how));
 			snprintf(err, errlen, "create WireGuard %s: %s %s", ifname, us->binary, how);
@@ -441,6 +507,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 		}
 		if (wgm_mono_ms() >= deadline) {
 			proc_stop(p);
+			output_close(p);
 			snprintf(err, errlen, "create WireGuard %s: %s did not open %s/%s.sock within %u ms", ifname,
 				 us->binary, us->uapi_dir, ifname, us->start_timeout_ms);
 			return -ETIMEDOUT;
@@ -475,6 +542,7 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	}
 	if (p) {
 		proc_stop(p);
+		output_close(p);
 		*p = us->procs[--us->n_procs];
 	}
 	if (uapi_answers(us, ifname)) {
@@ -489,6 +557,8 @@ static void userspace_close(struct wg_backend *b)
 {
 	struct wg_userspace *us = (struct wg_userspace *)b;
 
+	for (size_t i = 0; i < us->n_procs; i++)
+		output_nonblocking(&us->procs[i]);
 	free(us->procs);
 	free(us);
 }
@@ -527,6 +597,8 @@ int wg_userspace_backend_open(const struct wg_backend_options *opt, struct nl_so
 	us->route = route;
 	snprintf(us->uapi_dir, sizeof(us->uapi_dir), "%s", dir);
 	us->start_timeout_ms = opt && opt->start_timeout_ms ? opt->start_timeout_ms : DEFAULT_START_TIMEOUT_MS;
+	us->output = opt ? opt->output : NULL;
+	us->output_ctx = opt ? opt->output_ctx : NULL;
 	*out = &us->base;
 	return 0;
 }

@@ -58,6 +58,10 @@ struct ctl_server {
 	json_t *recent[CTL_SERVER_RECENT_EVENTS]; /* ring, oldest at recent_head */
 	size_t recent_head;
 	size_t recent_count;
+	struct {
+		ctl_event_observer_fn fn;
+		void *ctx;
+	} observers[CTL_SERVER_OBSERVERS_MAX];
 };
 
 static void conn_process_input(struct ctl_conn *c);
@@ -662,9 +666,31 @@ void ctl_server_publish(struct ctl_server *srv, json_t *event)
 		conn_flush(c);
 	}
 	srv->publishing = false;
+	/* After the round, so what an observer logs reaches subscribers too. */
+	for (size_t i = 0; i < CTL_SERVER_OBSERVERS_MAX; i++)
+		if (srv->observers[i].fn)
+			srv->observers[i].fn(event, srv->observers[i].ctx);
 	json_decref(event);
 	if (dropped)
 		log_warn("control socket: disconnected %d subscriber(s) that stopped reading", dropped);
+}
+
+int ctl_server_observe(struct ctl_server *srv, ctl_event_observer_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < CTL_SERVER_OBSERVERS_MAX; i++)
+		if (!srv->observers[i].fn) {
+			srv->observers[i].fn = fn;
+			srv->observers[i].ctx = ctx;
+			return 0;
+		}
+	return -ENOSPC;
+}
+
+void ctl_server_unobserve(struct ctl_server *srv, ctl_event_observer_fn fn, void *ctx)
+{
+	for (size_t i = 0; srv && i < CTL_SERVER_OBSERVERS_MAX; i++)
+		if (srv->observers[i].fn == fn && srv->observers[i].ctx == ctx)
+			srv->observers[i].fn = NULL;
 }
 
 size_t ctl_server_subscriber_count(const struct ctl_server *srv)

@@ -53,6 +53,15 @@ bool ctl_request_abandoned(const struct ctl_request *req);
  * Events published from inside publish (a log line about a dropped
  * subscriber) are not delivered to the same round. */
 void ctl_server_publish(struct ctl_server *srv, json_t *event);
+
+/* In-daemon observers (event hooks) see every published event, after the
+ * subscribers, borrowed for the call. At most CTL_SERVER_OBSERVERS_MAX;
+ * -ENOSPC past that. Unobserve before the observer's ctx goes. */
+#define CTL_SERVER_OBSERVERS_MAX 4
+typedef void (*ctl_event_observer_fn)(const json_t *event, void *ctx);
+int ctl_server_observe(struct ctl_server *srv, ctl_event_observer_fn fn, void *ctx);
+/* NULL srv is ignored. */
+void ctl_server_unobserve(struct ctl_server *srv, ctl_event_observer_fn fn, void *ctx);
 size_t ctl_server_subscriber_count(const struct ctl_server *srv);
 void ctl_server_set_output_max(struct ctl_server *srv, size_t bytes);
 

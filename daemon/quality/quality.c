@@ -486,7 +486,6 @@ static void link_json_now(const struct quality *q, const struct qlink *ql, const
 
 static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 {
-	struct quality *q = ctx;
 	struct qlink *ql = qlink_of(link);
 	struct link_summary sum;
 	uint32_t recent[RECENT_SAMPLES];

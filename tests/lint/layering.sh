@@ -7,7 +7,7 @@ src=${WGM_SRC_DIR:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$src"
 
 # Top to bottom.
-layers=(control routing quality mesh api links obfs core)
+layers=(control routing quality mesh api links obfs hooks core)
 declare -A rank
 for i in "${!layers[@]}"; do rank[${layers[$i]}]=$i; done
 

@@ -1,0 +1,22 @@
+#include "common/util/line_buf.h"
+
+void line_buf_finish(struct line_buf *b, line_buf_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < b->len; i++)
+		if ((unsigned char)b->line[i] < 0x20 || b->line[i] == 0x7f)
+			b->line[i] = '?';
+	b->line[b->len] = '\0';
+	if (b->len)
+		fn(b->line, ctx);
+	b->len = 0;
+}
+
+void line_buf_feed(struct line_buf *b, const char *data, size_t len, line_buf_fn fn, void *ctx)
+{
+	for (size_t i = 0; i < len; i++) {
+		if (data[i] == '\n' || b->len == sizeof(b->line) - 1)
+			line_buf_finish(b, fn, ctx);
+		if (data[i] != '\n')
+			b->line[b->len++] = data[i];
+	}
+}
