@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "common/ctl/ctlproto.h"
@@ -28,14 +29,13 @@ static void forward_log_line(enum wgm_log_level level, const char *line, void *c
 	ctl_server_publish(d->ctl, ctl_event_log(wgm_log_level_name(level), line));
 }
 
-static void handle_status(struct ctl_request *req, const json_t *args, void *ctx)
+/* The status as the control socket states it. Strings point into d and
+ * into LO4/LO6, which must live as long as ST is used. */
+static void build_status(struct daemon *d, struct ctl_status *st, struct addrplan_v4 *lo4, struct addrplan_v6 *lo6)
 {
-	struct daemon *d = ctx;
-	struct addrplan_v4 lo4;
-	struct addrplan_v6 lo6;
 	/* What this daemon does not manage yet is reported as such: no links,
 	 * itself as the only node it knows, BIRD not watched. */
-	struct ctl_status st = {
+	*st = (struct ctl_status){
 		.id = d->cfg.id,
 		.version = WGM_VERSION,
 		.uptime = (long long)((wgm_mono_ms() - d->started_ms) / 1000),
@@ -45,19 +45,60 @@ static void handle_status(struct ctl_request *req, const json_t *args, void *ctx
 		.nodes = 1,
 		.mesh = d->cfg.mesh ? "waiting" : "off",
 	};
+	if (d->node)
+		node_fill_status(d->node, st);
+	addrplan_loopback_v4(&d->plan, d->cfg.id, lo4);
+	addrplan_loopback_v6(d->cfg.id, lo6);
+	st->loopback4 = lo4->text;
+	st->loopback6 = lo6->text;
+}
+
+static void handle_status(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct addrplan_v4 lo4;
+	struct addrplan_v6 lo6;
+	struct ctl_status st;
 	json_t *reply = ctl_reply_ok();
 
-	if (d->node)
-		node_fill_status(d->node, &st);
-	addrplan_loopback_v4(&d->plan, d->cfg.id, &lo4);
-	addrplan_loopback_v6(d->cfg.id, &lo6);
-	st.loopback4 = lo4.text;
-	st.loopback6 = lo6.text;
+	build_status(d, &st, &lo4, &lo6);
 	if (reply && ctl_status_fill(reply, &st) < 0) {
 		json_decref(reply);
 		reply = NULL;
 	}
 	ctl_request_reply(req, reply);
+}
+
+/* The status event: published within a second of a change of anything but
+ * the uptime, so that the console's header and hooks follow the table. */
+static void status_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct daemon *d = ctx;
+	struct addrplan_v4 lo4;
+	struct addrplan_v6 lo6;
+	struct ctl_status st;
+	json_t *cmp = json_object(), *ev;
+	char *text = NULL;
+	long long uptime;
+
+	build_status(d, &st, &lo4, &lo6);
+	uptime = st.uptime;
+	st.uptime = 0;
+	if (cmp && ctl_status_fill(cmp, &st) == 0)
+		text = json_dumps(cmp, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(cmp);
+	if (!text || (d->last_status && strcmp(text, d->last_status) == 0)) {
+		free(text);
+		return;
+	}
+	free(d->last_status);
+	d->last_status = text;
+	st.uptime = uptime;
+	ev = ctl_event_new(CTL_EVENT_STATUS);
+	if (ev && ctl_status_fill(ev, &st) == 0)
+		ctl_server_publish(d->ctl, ev);
+	else
+		json_decref(ev);
 }
 
 static void on_config_changed(const char *key, void *ctx)
@@ -119,6 +160,11 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 		snprintf(err, errlen, "event hooks: %s", strerror(-rc));
 		goto fail;
 	}
+	rc = loop_timer_start(d->loop, status_tick, d, STATUS_TICK_MS, STATUS_TICK_MS, &d->status_timer);
+	if (rc < 0) {
+		snprintf(err, errlen, "status timer: %s", strerror(-rc));
+		goto fail;
+	}
 	rc = sdnotify_watchdog_start(d->loop, &d->watchdog);
 	if (rc < 0) {
 		snprintf(err, errlen, "systemd watchdog timer: %s", strerror(-rc));
@@ -156,6 +202,10 @@ void daemon_stop(struct daemon *d)
 	wgm_log_set_sink(NULL, NULL);
 	loop_timer_free(d->watchdog);
 	d->watchdog = NULL;
+	loop_timer_free(d->status_timer);
+	d->status_timer = NULL;
+	free(d->last_status);
+	d->last_status = NULL;
 	ctl_server_free(d->ctl);
 	d->ctl = NULL;
 	loop_free(d->loop);

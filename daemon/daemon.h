@@ -15,12 +15,17 @@
 #include "daemon/hooks/hooks.h"
 #include "daemon/node.h"
 
+/* How often the status is compared with the one last published, ms. */
+#define STATUS_TICK_MS 1000
+
 struct daemon {
 	struct wgm_config cfg;
 	struct addrplan plan;
 	struct loop *loop;
 	struct ctl_server *ctl;
 	struct loop_timer *watchdog;
+	struct loop_timer *status_timer; /* publishes the status event on change */
+	char *last_status;               /* what it last published, uptime left out */
 	uint64_t started_ms; /* wgm_mono_ms() at start, for uptime */
 	struct node *node;
 	char config_path[WGM_CONFIG_PATH_MAX]; /* where set/enable/disable save */

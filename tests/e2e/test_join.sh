@@ -91,4 +91,15 @@ ip -n "$(e2e_node_ns 2)" link show pipe0 >/dev/null 2>&1 && fail "node 2 still h
 [ -e "$E2E_TMP/n0/state/links/pipe2.json" ] && fail "node 0 kept the state file of pipe2"
 e2e_wgmesh 2 links --json | grep -q '"pipe0v6"' || fail "disconnect of pipe0 took pipe0v6 too"
 
+# The status event follows the links: node 0's last one says what `status`
+# says, without being asked.
+status_event_current() {
+	local now last
+	now=$(e2e_wgmesh 0 status --json | jq -c '[.links_total, .links_up]')
+	last=$(e2e_wgmesh 0 events --json | jq -s -c '[.[] | select(.event == "status")] | last | [.links_total, .links_up]')
+	[ "$now" = "$last" ]
+}
+wait_until 10 status_event_current ||
+	fail "node 0's last status event is not its status: $(e2e_wgmesh 0 events --json | jq -c 'select(.event == "status")' | tail -2) vs $(e2e_wgmesh 0 status --json | jq -c .)"
+
 e2e_log "ok"
