@@ -30,6 +30,7 @@
 /* xorRotateInterval, s: 6 h, so links rotate every 5-7 h (the original's). */
 #define WGM_XOR_ROTATE_INTERVAL_DEFAULT 21600
 #define WGM_AMNEZIAWG_VERSION_DEFAULT 2
+#define WGM_CONFIG_METRICS_LISTEN_MAX 64 /* "[IPv6]:PORT" */
 
 enum wgm_listen {
 	WGM_LISTEN_LOCAL,  /* node API bound to 10.0.ID.1, reachable only through the mesh */
@@ -108,6 +109,7 @@ struct wgm_config {
 	enum wgm_backend backend;
 	char wireguard_go[WGM_CONFIG_PATH_MAX];
 	char log_level[WGM_CONFIG_NAME_MAX];
+	char metrics_listen[WGM_CONFIG_METRICS_LISTEN_MAX]; /* "" = no /metrics; else ADDRESS:PORT */
 };
 
 /* Every key at its default (id 0, listen local, no connectivity). */
