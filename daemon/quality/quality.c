@@ -529,11 +529,12 @@ bool quality_link_metrics(const struct link *link, struct quality_link_metrics *
 	if (!ql)
 		return false;
 	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
-	/* The same state `links` shows (link_json_extra). */
+	/* The same state `links` shows (link_json_extra): an active link no
+	 * probe has finished on yet keeps the link table's "up". */
 	if (link->phase != LINK_PHASE_ACTIVE)
 		out->state = link->phase == LINK_PHASE_FAILED ? "dead" : "down";
-	else if (sum.state != LINK_STATE_UNKNOWN)
-		out->state = link_state_name(sum.state);
+	else
+		out->state = sum.state != LINK_STATE_UNKNOWN ? link_state_name(sum.state) : "up";
 	out->has_rtt = sum.has_rtt;
 	out->rtt_ms = sum.srtt_us / 1000.0;
 	out->rtt_min_ms = sum.min_rtt_us / 1000.0;

@@ -70,7 +70,7 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out);
 /* A link's figures for the metrics (docs/metrics.md), in the units of
  * `links --json` (ms, %). false (and zeros) for a link that is not probed. */
 struct quality_link_metrics {
-	const char *state;        /* "up", "down", "dead"; NULL until a probe finished */
+	const char *state;        /* "up", "down", "dead", as `links` shows it */
 	bool has_rtt;
 	double rtt_ms, rtt_min_ms, rtt_max_ms; /* min/max 0 when no answer in the window */
 	double loss_pct, jitter_ms;
