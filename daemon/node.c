@@ -11,6 +11,8 @@
 #include "common/config/statefile.h"
 #include "common/wg/wg.h"
 #include "daemon/control/ctl_links.h"
+#include "daemon/control/metrics.h"
+#include "daemon/core/counters.h"
 #include "daemon/api/http_client.h"
 #include "daemon/mesh/join.h"
 #include "daemon/links/link_apply.h"
@@ -68,6 +70,8 @@ struct node {
 	struct buildup *buildup;
 	struct vxlan *vxlan;
 	struct rotation *rotation;
+	struct counters counters;
+	struct metrics *metrics;
 };
 
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
@@ -137,6 +141,7 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 		log_info("BIRD routes %zu node(s)", mesh_nodes_count(now));
 	if (n->route_truth)
 		route_truth_on_routes(n->route_truth, now);
+	counters_reroutes(&n->counters, mesh_nodes_reroutes(old, now));
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
 	if (n->buildup)
@@ -241,6 +246,11 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 	return routing_request_apply(n->routing, false, NULL, NULL);
 }
 
+static void metrics_status(struct ctl_status *st, void *ctx)
+{
+	node_fill_status(ctx, st);
+}
+
 int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
 	       const struct addrplan *plan, struct node **out, char *err, size_t errlen)
 {
@@ -321,7 +331,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	{
 		struct quality_deps deps = { .loop = loop, .worker = n->worker, .links = n->links, .ctl = ctl,
-					     .wg = n->wg, .cfg = cfg, .notify = n->notify };
+					     .wg = n->wg, .cfg = cfg, .notify = n->notify, .counters = &n->counters };
 		if ((rc = quality_new(&deps, &n->quality, err, errlen)) < 0)
 			goto fail;
 	}
@@ -367,9 +377,19 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	{
 		struct node_api_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
 					      .links = n->links, .tokens = &n->tokens, .outgoing_wins = outgoing_wins,
-					      .id_in_mesh = id_in_mesh, .ctx = n };
+					      .id_in_mesh = id_in_mesh, .ctx = n, .counters = &n->counters };
 		if ((rc = node_api_new(&deps, &n->api, err, errlen)) < 0)
 			goto fail;
+	}
+	{
+		struct metrics_deps deps = { .loop = loop, .cfg = cfg, .links = n->links, .counters = &n->counters,
+					     .fill_status = metrics_status, .ctx = n };
+		if ((rc = metrics_new(&deps, &n->metrics, err, errlen)) < 0)
+			goto fail;
+		if ((rc = metrics_register(n->metrics, ctl)) < 0) {
+			snprintf(err, errlen, "control socket: %s", strerror(-rc));
+			goto fail;
+		}
 	}
 	*out = n;
 	return 0;
@@ -386,6 +406,7 @@ void node_stop(struct node *n)
 	 * whose cancelled calls release their owners; then the worker, whose
 	 * last jobs still report into the link table and the quality part;
 	 * then the quality part, which lets go of the link table. */
+	metrics_free(n->metrics);
 	node_api_free(n->api);
 	/* Before the watcher it reads (link JSON may still be built later). */
 	route_truth_free(n->route_truth);

@@ -1,5 +1,6 @@
 #include "common/config/config.h"
 
+#include "common/util/hostport.h"
 #include "common/util/prefix.h"
 
 #include "common/util/err.h"
@@ -63,6 +64,7 @@ static bool check_url(const char *v);
 static bool check_abs_path(const char *v);
 static bool check_program(const char *v);
 static bool check_log_level(const char *v);
+static bool check_metrics_listen(const char *v);
 
 #define OFF(field) offsetof(struct wgm_config, field)
 #define SZ(field) sizeof(((struct wgm_config *)0)->field)
@@ -201,6 +203,9 @@ static const struct key_desc keys[] = {
 	  "hooks", NULL, false },
 	{ NULL, "hookTimeout", KIND_UINT, OFF(hook_timeout_s), 0, 0, 0, 1, 3600, NULL, NULL, true, true,
 	  "hooks", NULL, false },
+	{ NULL, "metricsListen", KIND_STRING, OFF(metrics_listen), SZ(metrics_listen), 0, 0, 0, 0, check_metrics_listen,
+	  "empty (off) or ADDRESS:PORT like 127.0.0.1:9586 or [::1]:9586", false, true,
+	  "control", NULL, false },
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
@@ -321,6 +326,14 @@ static bool check_abs_path(const char *v)
 static bool check_program(const char *v)
 {
 	return v[0] != '\0' && check_printable(v);
+}
+
+static bool check_metrics_listen(const char *v)
+{
+	struct wgm_hostport hp;
+	char err[128];
+
+	return !*v || wgm_hostport_parse(v, &hp, err, sizeof(err)) == 0;
 }
 
 static bool check_log_level(const char *v)
@@ -626,6 +639,18 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "handshakeTimeout: %u is too short for a joining node to bring its end up "
 			 "(0 = never, or %d-604800 seconds)", cfg->handshake_timeout_s, WGM_HANDSHAKE_TIMEOUT_MIN);
 		return -EINVAL;
+	}
+	if (cfg->metrics_listen[0]) {
+		struct wgm_hostport hp;
+		/* The node API listens on every address (public) or 10.0.ID.1
+		 * (local) of listenPort: the metrics stay off every address of it. */
+		if (wgm_hostport_parse(cfg->metrics_listen, &hp, err, errlen) < 0)
+			return -EINVAL;
+		if (hp.port == cfg->listen_port) {
+			snprintf(err, errlen, "metricsListen: port %u is the node API's (listenPort); choose another",
+				 hp.port);
+			return -EINVAL;
+		}
 	}
 	ret = addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
 			    cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);

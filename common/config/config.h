@@ -30,6 +30,7 @@
 /* xorRotateInterval, s: 6 h, so links rotate every 5-7 h (the original's). */
 #define WGM_XOR_ROTATE_INTERVAL_DEFAULT 21600
 #define WGM_AMNEZIAWG_VERSION_DEFAULT 2
+#define WGM_CONFIG_METRICS_LISTEN_MAX 64 /* "[IPv6]:PORT" */
 
 enum wgm_listen {
 	WGM_LISTEN_LOCAL,  /* node API bound to 10.0.ID.1, reachable only through the mesh */
@@ -113,6 +114,7 @@ struct wgm_config {
 	char log_level[WGM_CONFIG_NAME_MAX];
 	char hooks_dir[WGM_CONFIG_PATH_MAX]; /* event hooks (docs/hooks.md) */
 	unsigned hook_timeout_s;    /* a hook run is killed after this */
+	char metrics_listen[WGM_CONFIG_METRICS_LISTEN_MAX]; /* "" = no /metrics; else ADDRESS:PORT */
 };
 
 /* Every key at its default (id 0, listen local, no connectivity). */

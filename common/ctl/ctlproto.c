@@ -200,6 +200,8 @@ int ctl_status_fill(json_t *obj, const struct ctl_status *st)
 		return -EINVAL;
 	rc = json_object_update(obj, fields) == 0 ? 0 : -ENOMEM;
 	json_decref(fields);
+	if (rc == 0 && json_object_set_new(obj, "schema", json_integer(CTL_SCHEMA_VERSION)) < 0)
+		rc = -ENOMEM;
 	return rc;
 }
 

@@ -38,6 +38,13 @@
 #define CTL_CMD_COST "cost"
 #define CTL_CMD_DRAIN "drain"
 #define CTL_CMD_UNDRAIN "undrain"
+/* The node's metrics as Prometheus text ({"text":...}, docs/metrics.md). */
+#define CTL_CMD_METRICS "metrics"
+
+/* The version of the fields of the links, nodes and status replies
+ * (docs/control-socket.md, tests/data/schema-v1.json): raised when a field
+ * is renamed or removed or changes meaning; new fields keep it. */
+#define CTL_SCHEMA_VERSION 1
 
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"

@@ -18,6 +18,7 @@
 #include "common/wg/keys.h"
 #include "common/util/log.h"
 #include "daemon/api/api_guard.h"
+#include "daemon/core/counters.h"
 #include "daemon/api/member_authz.h"
 #include "daemon/api/replay_store.h"
 
@@ -91,6 +92,7 @@ static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
 	struct node_api *api = ctx;
 	struct wgm_guard_addr addr;
 
+	counters_api_request(api->deps.counters, status);
 	if (status < 400 || status >= 500 || status == 403)
 		return;
 	if (wgm_guard_addr_from_text(client_ip, &addr) < 0)
@@ -200,6 +202,7 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		      struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char token_id[WGM_TOKEN_ID_LEN + 1])
 {
 	char err[256];
+	bool join;
 	int rc;
 
 	rc = wgm_api_request_open(&api->deps.identity->api, route, http_request_body(http),
@@ -209,6 +212,8 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		return rc;
 	}
 	rc = wgm_api_auth_caller_kind(req, kind, err, sizeof(err));
+	/* A token on /connect is a join, counted whatever its fate. */
+	join = rc == 0 && *kind == WGM_API_CALLER_JOINER && !members_only;
 	if (rc == 0 && *kind == WGM_API_CALLER_JOINER && members_only) {
 		snprintf(err, sizeof(err), "%s is for mesh members only", route);
 		rc = -EACCES;
@@ -220,6 +225,8 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		rc = wgm_api_auth_check_member(api->deps.identity->mesh_key, api->deps.identity->api.pk,
 					       api->replay, req, now_s(), err, sizeof(err));
 	if (rc < 0) {
+		if (join)
+			counters_join_refused(api->deps.counters, (unsigned)wgm_api_status_from_errno(rc));
 		refuse(http, wgm_api_status_from_errno(rc), err);
 		wgm_api_request_clear(req);
 		return rc;
@@ -269,9 +276,12 @@ static void connect_link_done(int rc, const char *err, void *ctx)
 			/* A join that failed here must not burn the operator's token. */
 			wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
 			tokens_save(api->deps.tokens);
+			counters_join_refused(api->deps.counters, 500);
 		}
 		refuse(pc->http, 500, err && *err ? err : "link could not be created");
 	} else {
+		if (pc->kind == WGM_API_CALLER_JOINER)
+			counters_join_accepted(api->deps.counters);
 		json_t *payload = wgm_msg_connect_reply_encode(&pc->reply);
 
 		if (payload && pc->msg.link_type == WGM_LINK_AMNEZIAWG &&
@@ -477,6 +487,7 @@ static void connect_refuse(struct pending_connect *pc, int status, const char *e
 	if (pc->kind == WGM_API_CALLER_JOINER) {
 		wgm_token_store_refund(api->deps.tokens->store, pc->token_id);
 		tokens_save(api->deps.tokens);
+		counters_join_refused(api->deps.counters, (unsigned)status);
 	}
 	refuse(pc->http, status, err);
 	pending_free(pc);

@@ -14,6 +14,7 @@
 #include "daemon/api/http_server.h"
 #include "daemon/links/links.h"
 #include "daemon/api/tokens.h"
+#include "daemon/core/counters.h"
 
 struct node_api;
 
@@ -32,6 +33,7 @@ struct node_api_deps {
 	/* Whether ID is a node the mesh knows now (416 on a first join). */
 	bool (*id_in_mesh)(unsigned id, void *ctx);
 	void *ctx;
+	struct counters *counters; /* requests by status, token joins; may be NULL */
 };
 
 /* Listens on 10.0.ID.1 (listen local) or every address (public). */

@@ -12,6 +12,7 @@ static void handle_links(struct ctl_request *req, const json_t *args, void *ctx)
 	struct ctl_links *cl = ctx;
 	json_t *reply = ctl_reply_ok();
 
+	json_object_set_new(reply, "schema", json_integer(CTL_SCHEMA_VERSION));
 	json_object_set_new(reply, "links", links_to_json(cl->links));
 	ctl_request_reply(req, reply);
 }

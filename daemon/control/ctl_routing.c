@@ -51,6 +51,7 @@ static void handle_nodes(struct ctl_request *req, const json_t *args, void *ctx)
 		route_truth_node_json(cr->truth, id, node);
 		json_array_append_new(arr, node);
 	}
+	json_object_set_new(reply, "schema", json_integer(CTL_SCHEMA_VERSION));
 	json_object_set_new(reply, "bird", json_string(bird_watch_up(cr->bird) ? "up" : "down"));
 	json_object_set_new(reply, "nodes", arr);
 	ctl_request_reply(req, reply);

@@ -143,3 +143,17 @@ void mesh_nodes_diff(const struct mesh_nodes *a, const struct mesh_nodes *b, enu
 			removed[(*n_removed)++] = id;
 	}
 }
+
+static bool route_moved(const struct mesh_route *a, const struct mesh_route *b)
+{
+	return a->present && b->present && (strcmp(a->nexthop, b->nexthop) != 0 || strcmp(a->via, b->via) != 0);
+}
+
+unsigned mesh_nodes_reroutes(const struct mesh_nodes *a, const struct mesh_nodes *b)
+{
+	unsigned n = 0;
+
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		n += route_moved(&a->node[id].v4, &b->node[id].v4) || route_moved(&a->node[id].v6, &b->node[id].v6);
+	return n;
+}

@@ -57,4 +57,9 @@ enum mesh_nodes_scope {
 void mesh_nodes_diff(const struct mesh_nodes *a, const struct mesh_nodes *b, enum mesh_nodes_scope scope,
 		     unsigned *added, size_t *n_added, unsigned *removed, size_t *n_removed);
 
+/* Reroutes between two readings: the nodes routed in both whose route of
+ * either family left for another next hop or interface (a node counts once
+ * per reading). Nodes appearing or vanishing are not reroutes. */
+unsigned mesh_nodes_reroutes(const struct mesh_nodes *a, const struct mesh_nodes *b);
+
 #endif

@@ -380,6 +380,7 @@ static void on_round(struct loop *loop, struct loop_timer *timer, void *ctx)
 	sync_targets(q);
 	quality_bw_tick(q, now);
 	prober_send_round(q->prober, now);
+	counters_probe_round(q->d.counters);
 	quality_evaluate(q, now);
 	publish_metrics(q);
 	if (q->probe_timeout_us < (int64_t)q->d.cfg->probe_interval_ms * 1000)
@@ -545,18 +546,55 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out)
 	return true;
 }
 
+/* The cost BIRD should have, with what it is based on. */
+static struct cost_value bird_cost_value(const struct qlink *ql)
+{
+	if (!ql)
+		return (struct cost_value){ COST_DEAD, COST_BASIS_DEAD };
+	if (ql->pushing)
+		return ql->sched.target;
+	if (ql->sched.announced_valid)
+		return ql->sched.announced;
+	/* Not computed yet (a link that just appeared): not measured either. */
+	if (ql->sched.desired.cost)
+		return ql->sched.desired;
+	return (struct cost_value){ (uint16_t)cost_params_default().unmeasured_cost, COST_BASIS_UNMEASURED };
+}
+
 unsigned quality_bird_cost(const struct link *link)
 {
-	const struct qlink *ql = link->quality;
+	return bird_cost_value(qlink_of(link)).cost;
+}
 
+bool quality_link_metrics(const struct link *link, struct quality_link_metrics *out)
+{
+	struct qlink *ql = qlink_of(link);
+	struct link_summary sum;
+	struct cost_value cost;
+
+	memset(out, 0, sizeof(*out));
 	if (!ql)
-		return COST_DEAD;
-	if (ql->pushing)
-		return ql->sched.target.cost;
-	if (ql->sched.announced_valid)
-		return ql->sched.announced.cost;
-	/* Not computed yet (a link that just appeared): not measured either. */
-	return ql->sched.desired.cost ? ql->sched.desired.cost : cost_params_default().unmeasured_cost;
+		return false;
+	link_stats_summary(ql->stats, wgm_mono_us(), &sum);
+	/* The same state `links` shows (link_json_extra): an active link no
+	 * probe has finished on yet keeps the link table's "up". */
+	if (link->phase != LINK_PHASE_ACTIVE)
+		out->state = link->phase == LINK_PHASE_FAILED ? "dead" : "down";
+	else
+		out->state = sum.state != LINK_STATE_UNKNOWN ? link_state_name(sum.state) : "up";
+	out->has_rtt = sum.has_rtt;
+	out->rtt_ms = sum.srtt_us / 1000.0;
+	out->rtt_min_ms = sum.min_rtt_us / 1000.0;
+	out->rtt_max_ms = sum.max_rtt_us / 1000.0;
+	out->loss_pct = sum.loss_pct;
+	out->jitter_ms = sum.jitter_us / 1000.0;
+	cost = bird_cost_value(ql);
+	out->cost = cost.cost;
+	out->cost_basis = cost_basis_name(cost.basis);
+	out->rx_bytes = sum.rx_bytes;
+	out->tx_bytes = sum.tx_bytes;
+	out->last_handshake = ql->last_handshake;
+	return true;
 }
 
 /* ---- life ---- */

@@ -19,6 +19,7 @@
 
 #include "common/config/config.h"
 #include "common/wg/wg.h"
+#include "daemon/core/counters.h"
 #include "daemon/core/ctl_server.h"
 #include "daemon/links/links.h"
 #include "daemon/core/loop.h"
@@ -36,6 +37,7 @@ struct quality_deps {
 	struct wg_backend *wg;    /* read on the worker only */
 	const struct wgm_config *cfg;
 	struct notify *notify;    /* link up/down, reroutes, errors; may be NULL */
+	struct counters *counters; /* probe rounds; may be NULL */
 };
 
 /* Asks BIRD to take the current costs (quality_bird_cost); done runs on the
@@ -66,6 +68,20 @@ struct quality_link_view {
 	uint64_t probes_answered;
 };
 bool quality_link_view(const struct link *link, struct quality_link_view *out);
+
+/* A link's figures for the metrics (docs/metrics.md), in the units of
+ * `links --json` (ms, %). false (and zeros) for a link that is not probed. */
+struct quality_link_metrics {
+	const char *state;        /* "up", "down", "dead", as `links` shows it */
+	bool has_rtt;
+	double rtt_ms, rtt_min_ms, rtt_max_ms; /* min/max 0 when no answer in the window */
+	double loss_pct, jitter_ms;
+	unsigned cost;            /* quality_bird_cost */
+	const char *cost_basis;   /* cost_basis_name of that cost: "measured", "override", ... */
+	uint64_t rx_bytes, tx_bytes;
+	int64_t last_handshake;   /* unix seconds, 0 = never */
+};
+bool quality_link_metrics(const struct link *link, struct quality_link_metrics *out);
 
 /* A config key changed in the running daemon (deps.cfg holds the new value).
  * The cost keys (bird.reloadPercentage, bird.minReloadInterval,

@@ -51,6 +51,10 @@ e2e_wgmesh 0 drain pipe2 >/dev/null || fail "drain failed"
 wait_until 15 via_is pipe4 || fail "drain pipe2: traffic still leaves on $(via)"
 e2e_wgmesh 0 undrain pipe2 >/dev/null || fail "undrain failed"
 wait_until 15 via_is pipe2 || fail "undrain pipe2: traffic did not come back"
+# The metrics counted those moves of node 2's route (six so far; BIRD's
+# routes are read every second, so a quick move and return may be missed).
+reroutes=$(e2e_wgmesh 0 metrics | awk '$1 == "wgmesh_reroutes_total" {print $2}')
+[ "${reroutes:-0}" -ge 2 ] || fail "wgmesh_reroutes_total is '${reroutes}' after six moves of node 2's route"
 
 # --- a TCP connection across ten cost changes ---
 e2e_in 2 "$WGM_BUILD_DIR/wgm-tcp-hold" serve 10.0.2.1 7070 &

@@ -49,7 +49,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
 		"\"backend\":\"auto\",\"wireguardGo\":\"wireguard-go\",\"logLevel\":\"info\","
-		"\"hooksDir\":\"/etc/wgmesh/hooks.d\",\"hookTimeout\":10}", 0, NULL);
+		"\"hooksDir\":\"/etc/wgmesh/hooks.d\",\"hookTimeout\":10,\"metricsListen\":\"\"}", 0, NULL);
 	assert_non_null(expected);
 	assert_true(json_equal(json, expected));
 	json_decref(json);
@@ -117,7 +117,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 53);
+	assert_int_equal(checked, 54);
 }
 
 static void test_unknown_key_is_named(void **state)

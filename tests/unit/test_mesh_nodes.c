@@ -126,12 +126,44 @@ static void test_diff_names_new_and_gone_nodes(void **state)
 	assert_true(mesh_nodes_same_ids(&a, &b));
 }
 
+static void set_route(struct mesh_route *r, const char *nexthop, const char *via)
+{
+	r->present = true;
+	snprintf(r->nexthop, sizeof(r->nexthop), "%s", nexthop);
+	snprintf(r->via, sizeof(r->via), "%s", via);
+}
+
+/* A reroute is a routed node whose next hop or interface moved; a node
+ * appearing or vanishing is not one, and a node counts once per reading. */
+static void test_reroutes_count_moved_next_hops_only(void **state)
+{
+	static struct mesh_nodes a, b;
+
+	memset(&a, 0, sizeof(a));
+	set_route(&a.node[2].v4, "10.0.0.5", "pipe2");
+	set_route(&a.node[2].v6, "fe82::5", "pipe2");
+	set_route(&a.node[4].v4, "10.0.0.7", "pipe4");
+	set_route(&a.node[6].v4, "10.0.0.9", "pipe6");
+	b = a;
+	assert_int_equal(mesh_nodes_reroutes(&a, &b), 0);
+	/* Node 2 over pipe4 in both families: one reroute, not two. */
+	set_route(&b.node[2].v4, "10.0.0.7", "pipe4");
+	set_route(&b.node[2].v6, "fe82::7", "pipe4");
+	/* Node 4: same next hop, another interface. */
+	set_route(&b.node[4].v4, "10.0.0.7", "pipe4v6");
+	/* Node 6 gone, node 8 new: neither is a reroute. */
+	memset(&b.node[6], 0, sizeof(b.node[6]));
+	set_route(&b.node[8].v4, "10.0.0.7", "pipe4");
+	assert_int_equal(mesh_nodes_reroutes(&a, &b), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_captured_routes_give_both_nodes),
 		cmocka_unit_test(test_link_subnets_and_other_prefixes_are_not_nodes),
 		cmocka_unit_test(test_diff_names_new_and_gone_nodes),
+		cmocka_unit_test(test_reroutes_count_moved_next_hops_only),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

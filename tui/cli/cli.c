@@ -37,6 +37,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 /* Hidden: not in the table, so neither in --help nor completed. */
 int cmd_complete(struct cli *cli, int argc, char **argv);
 int cmd_man(struct cli *cli, int argc, char **argv);
+int cmd_metrics(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
@@ -67,6 +68,7 @@ const struct cli_command cli_commands[] = {
 	{ "disable", cmd_disable, "turn an option off", "OPTION" },
 	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "" },
 	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
+	{ "metrics", cmd_metrics, "print the node's metrics in the Prometheus text format", "" },
 	{ "events", cmd_events, "print recent daemon events (metrics only with --json); --follow keeps printing new ones", "[--follow] [--json]" },
 	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
 	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]" },
