@@ -408,9 +408,10 @@ static void on_link_change(void *ctx, const char *cmd, const json_t *reply, cons
 		console_say(cs, false, "%s drained: cost %lld, traffic leaves it", l->name, (long long)l->cost);
 	else if (strcmp(cmd, "undrain") == 0)
 		console_say(cs, false, "%s undrained: cost %lld", l->name, (long long)l->cost);
+	else if (l->has_override) /* what BIRD gets, even while it still runs the old cost */
+		console_say(cs, false, "%s: cost %lld (operator override)", l->name, (long long)l->override);
 	else
-		console_say(cs, false, "%s: cost %lld%s", l->name, (long long)l->cost,
-		    l->has_override ? " (operator override)" : " (override cleared)");
+		console_say(cs, false, "%s: cost %lld (override cleared)", l->name, (long long)l->cost);
 }
 
 /* {"ok":true,"removed":["pipe2"]}; the row goes with the link_removed event. */

@@ -232,12 +232,12 @@ static void link_cell(const struct ui *ui, const struct model_link *l, enum col_
 	case COL_CARRY:
 		/* The nodes whose traffic leaves through this link now. */
 		if (!l->has_carries)
-			snprintf(out, outlen, "?");
+			out[0] = '\0'; /* an older daemon does not say */
 		else
 			model_ids_text(out, outlen, l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
 		break;
 	case COL_OSPF:
-		snprintf(out, outlen, "%s", !l->has_ospf ? "?" : l->ospf[0] ? l->ospf : "-");
+		snprintf(out, outlen, "%s", !l->has_ospf ? "" : l->ospf[0] ? l->ospf : "-");
 		break;
 	case COL_JITTER:
 		fmt_jitter(out, outlen, l->jitter_ms);
@@ -310,10 +310,40 @@ static void mark_losses(WINDOW *w, int y, const int *widths, const struct model_
 	}
 }
 
+/* Columns of fields an older daemon does not send (no link has them) take
+ * no room. */
+static bool col_has_data(const struct model *m, enum col_id c)
+{
+	for (size_t i = 0; i < m->nlinks; i++) {
+		const struct model_link *l = &m->links[i];
+		if ((c == COL_WHY && l->cost_reason[0]) || (c == COL_CARRY && l->has_carries) ||
+		    (c == COL_OSPF && l->has_ospf) || (c == COL_AVG && l->has_rtt_last))
+			return true;
+	}
+	return c != COL_WHY && c != COL_CARRY && c != COL_OSPF && c != COL_AVG;
+}
+
+static void fit_link_cols(const struct model *m, int total, int *widths)
+{
+	struct layout_col shown[COL_COUNT];
+	int idx[COL_COUNT], fit[COL_COUNT];
+	size_t n = 0;
+	for (int c = 0; c < COL_COUNT; c++) {
+		widths[c] = 0;
+		if (col_has_data(m, (enum col_id)c)) {
+			idx[n] = c;
+			shown[n++] = link_cols[c];
+		}
+	}
+	layout_fit(shown, n, total, 1, fit);
+	for (size_t i = 0; i < n; i++)
+		widths[idx[i]] = fit[i];
+}
+
 static void render_links(WINDOW *w, const struct ui *ui)
 {
 	int widths[COL_COUNT];
-	layout_fit(link_cols, COL_COUNT, getmaxx(w) - 1, 1, widths);
+	fit_link_cols(&ui->model, getmaxx(w) - 1, widths);
 	char line[2048], cell[512], text[512];
 
 	size_t pos = 0;
@@ -404,8 +434,9 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	put(w, 3, 0, line);
 	/* mtr-style: the last probe, the smoothed figure, best and worst. */
 	char g[32], f[32];
-	snprintf(line, sizeof(line), " rtt last %s  avg %s  best %s  worst %s  jitter %s",
-		 l->has_rtt_last ? fmt_rtt(a, sizeof(a), l->rtt_last_ms) : "?", fmt_rtt(b, sizeof(b), l->rtt_ms),
+	snprintf(line, sizeof(line), " rtt %s%s%savg %s  best %s  worst %s  jitter %s", l->has_rtt_last ? "last " : "",
+		 l->has_rtt_last ? fmt_rtt(a, sizeof(a), l->rtt_last_ms) : "", l->has_rtt_last ? "  " : "",
+		 fmt_rtt(b, sizeof(b), l->rtt_ms),
 		 fmt_rtt(c, sizeof(c), l->rtt_min_ms), fmt_rtt(d, sizeof(d), l->rtt_max_ms),
 		 fmt_jitter(g, sizeof(g), l->jitter_ms));
 	put(w, 4, 0, line);
@@ -416,13 +447,14 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	if (!isnan(l->loss_minute_pct))
 		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  %s over 1 min",
 					 fmt_loss(b, sizeof(b), l->loss_minute_pct));
-	snprintf(line + pos0, sizeof(line) - pos0, "  %s average", fmt_loss(c, sizeof(c), l->loss_pct));
+	snprintf(line + pos0, sizeof(line) - pos0, "%s%s average", pos0 > 5 ? "  " : " ",
+		 fmt_loss(c, sizeof(c), l->loss_pct));
 	put(w, 5, 0, line);
 	pos0 = (size_t)snprintf(line, sizeof(line), " cost %s", fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
 	if (l->cost_reason[0] || l->cost_detail[0])
 		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, " (%s%s%s)", l->cost_reason,
 					 l->cost_reason[0] && l->cost_detail[0] ? ": " : "", l->cost_detail);
-	if (l->cost_measured >= 0 && pos0 < sizeof(line))
+	if (l->cost_measured >= 0 && l->cost_measured != l->cost && pos0 < sizeof(line))
 		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  measured %lld", (long long)l->cost_measured);
 	if (l->penalty_until > 0 && pos0 < sizeof(line)) {
 		struct tm tm;
@@ -582,11 +614,32 @@ static void node_row(const struct model_node *nd, const int *widths, char *line,
 	}
 }
 
+/* HOP and PATH take no room when the daemon does not send them. */
+static void fit_node_cols(const struct model *m, int total, int *widths)
+{
+	struct layout_col shown[NCOL_COUNT];
+	int idx[NCOL_COUNT], fit[NCOL_COUNT];
+	bool routes = false;
+	size_t n = 0;
+	for (size_t i = 0; i < m->nnodes; i++)
+		routes |= m->nodes[i].route_state[0] != '\0';
+	for (int c = 0; c < NCOL_COUNT; c++) {
+		widths[c] = 0;
+		if (routes || (c != NCOL_HOPNODE && c != NCOL_PATH)) {
+			idx[n] = c;
+			shown[n++] = node_cols[c];
+		}
+	}
+	layout_fit(shown, n, total, 1, fit);
+	for (size_t i = 0; i < n; i++)
+		widths[idx[i]] = fit[i];
+}
+
 static void render_nodes(WINDOW *w, const struct ui *ui)
 {
 	char line[1024];
 	int widths[NCOL_COUNT];
-	layout_fit(node_cols, NCOL_COUNT, getmaxx(w) - 1, 1, widths);
+	fit_node_cols(&ui->model, getmaxx(w) - 1, widths);
 	node_row(NULL, widths, line, sizeof(line));
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
@@ -608,7 +661,7 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 /* Events are wrapped, never cut: a long error or log line is read whole.
  * The prefix (time and kind) is EVENT_PREFIX columns; continuation lines
  * are indented to it. */
-#define EVENT_PREFIX 23
+#define EVENT_PREFIX 24
 #define EVENT_LINES_MAX 16
 
 static size_t event_lines(const struct model_event *e, int width, size_t *starts, size_t *lens)
@@ -669,7 +722,7 @@ static void render_help(WINDOW *w, const struct ui *ui)
 {
 	char lines[64][96];
 	size_t n = keys_help_lines(lines, 64);
-	put_bar(w, 2, "KEYS (any key closes this help, q too)", A_BOLD | A_UNDERLINE);
+	put_bar(w, 2, "KEYS (any key closes this help)", A_BOLD | A_UNDERLINE);
 	int rows = getmaxy(w) - 5, col_w = getmaxx(w) / 2;
 	for (size_t i = 0; i < n; i++) {
 		char cell[128];
@@ -709,14 +762,16 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 		else
 			memcpy(shown, ui->prompt_buf, len);
 		shown[len] = '\0';
-		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt_label, shown, !len && ui->prompt_hint[0] ? " " : "",
+		size_t ll = strlen(ui->prompt_label);
+		bool gap = len || (ll && ui->prompt_label[ll - 1] != ' ');
+		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt_label, shown, !len && ui->prompt_hint[0] && gap ? " " : "",
 			 !len ? ui->prompt_hint : "");
 		wattron(w, A_BOLD);
 		put(w, rows - 2, 0, line);
 		wattroff(w, A_BOLD);
 		if (ui->prompt_error[0]) {
 			/* Refused: the reason where the key hints were; the input stays. */
-			snprintf(line, sizeof(line), " %s  (edit, Enter again, Esc cancels)", ui->prompt_error);
+			snprintf(line, sizeof(line), " %s", ui->prompt_error);
 			put_bar(w, rows - 1, line, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD | A_REVERSE : A_BOLD | A_REVERSE);
 			return;
 		}
@@ -738,7 +793,7 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
 			    ui->sort_menu ? " sort: press a column's key (see the line above); the same one reverses" :
 			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
-			    " Enter:detail t:token c:connect d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
+			    " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
 }
 
