@@ -70,6 +70,18 @@ static char *metrics_event(int links, int round)
 				      "rx_bytes", 1e6 * i, "tx_bytes", 2e6 * i, "rx_rate", 1500.0 * (i % 7) + round,
 				      "tx_rate", 900.0 * (i % 5), "last_handshake", 1700000000 - (i % 120), "rtt_recent",
 				      recent);
+		/* The fields a newer daemon adds (docs/control-socket.md). */
+		bool penalty = loss > 10;
+		json_object_set_new(l, "rtt_last_ms", (i % 17 == 3 && round % 9 == 0) ? json_null() : json_real(base * 1.1));
+		json_object_set_new(l, "loss_window_pct", json_real(penalty ? 30.0 : loss > 0 ? 10.0 : 0.0));
+		json_object_set_new(l, "loss_window_probes", json_integer(10));
+		json_object_set_new(l, "loss_minute_pct", json_real(loss));
+		json_object_set_new(l, "cost_reason", json_string(i % 23 == 7 ? "override" : i % 31 == 9 ? "drained" :
+								  penalty ? "loss" : "measured"));
+		json_object_set_new(l, "cost_detail", json_string(penalty ? "loss +100" : ""));
+		json_object_set_new(l, "penalty_until", penalty ? json_integer(1700000100) : json_null());
+		json_object_set_new(l, "ospf", json_string(strcmp(state, "up") == 0 ? "Full" : "Down"));
+		json_object_set_new(l, "carries", i == 2 ? json_pack("[i,i]", 6, 8) : json_array());
 		json_array_append_new(arr, l);
 	}
 	char *text = json_dumps(ev, JSON_COMPACT);
@@ -112,16 +124,24 @@ static void fill_sample(struct ui *ui)
 			       "links_up", 7, "links_total", 8, "nodes", 9, "mesh", "done");
 	model_apply_status(&ui->model, st, err, sizeof(err));
 	json_decref(st);
-	json_t *nodes = json_pack("{s:[{s:i,s:s,s:s,s:s,s:s,s:i,s:b},{s:i,s:s,s:s,s:s,s:s,s:i,s:b}]}", "nodes", "id",
+	json_t *nodes = json_pack("{s:[{s:i,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:[i,i],s:s},"
+				  "{s:i,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:[i,i,i],s:s}]}", "nodes", "id",
 				  4, "loopback4", "10.0.4.1", "loopback6", "fd10:0:4::1", "next_hop", "10.0.0.4", "via",
-				  "pipe4", "metric", 12, "direct", 1, "id", 6, "loopback4", "10.0.6.1", "loopback6",
-				  "fd10:0:6::1", "next_hop", "10.0.0.4", "via", "pipe4", "metric", 31, "direct", 0);
+				  "pipe4", "metric", 12, "direct", 1, "next_hop_id", 4, "path", 2, 4, "route_state", "direct",
+				  "id", 6, "loopback4", "10.0.6.1", "loopback6", "fd10:0:6::1", "next_hop", "10.0.0.4", "via",
+				  "pipe4", "metric", 31, "direct", 1, "next_hop_id", 4, "path", 2, 4, 6, "route_state",
+				  "rerouted");
 	model_apply_nodes(&ui->model, nodes, err, sizeof(err));
 	json_decref(nodes);
 	model_add_event(&ui->model, 1.7e9, "join", "pipe4", "node 4 joined via pipe4");
 	model_add_event(&ui->model, 1.7e9 + 3, "link_state", "pipe4", "pipe4 up (node 4)");
 	model_add_event(&ui->model, 1.7e9 + 60, "cost", "pipe4", "pipe4 cost 12 -> 200 (loss 30%)");
 	model_add_event(&ui->model, 1.7e9 + 65, "bird", "", "BIRD up: configure ok");
+	model_add_event(&ui->model, 1.7e9 + 66, "route", "pipe4",
+			"node 6 now via pipe4 (node 4), was pipe6 (node 6); path 2 > 4 > 6, rerouted");
+	model_add_event(&ui->model, 1.7e9 + 70, "error", "",
+			"connect failed: http://198.51.100.7:8080/connectivity: no answer within 10 s (is the node's API "
+			"reachable from here, and is port 8080 open on its firewall?)");
 }
 
 static int dump(const char *view, int cols, int rows)

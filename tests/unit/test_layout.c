@@ -96,6 +96,31 @@ static void test_cell_pads_and_cuts(void **state)
 	assert_string_equal(out, "▁▂~");
 }
 
+static void test_wrap_breaks_at_blanks_and_keeps_everything(void **state)
+{
+	(void)state;
+	const char *text = "BIRD did not take the new link costs: cannot connect to /tmp/very/long/path/bird.ctl";
+	size_t st[8], ln[8], n = layout_wrap(text, 30, st, ln, 8);
+	size_t total = 0;
+	assert_true(n >= 3);
+	for (size_t i = 0; i < n; i++) {
+		assert_true(ln[i] <= 30);
+		total += ln[i];
+	}
+	assert_int_equal(strncmp(text + st[0], "BIRD did not take the new link", ln[0]), 0);
+	assert_int_equal(ln[0], strlen("BIRD did not take the new link"));
+	/* Every character but the blanks broken at is on some line. */
+	assert_int_equal(total + (n - 1), strlen(text));
+	assert_int_equal(strcmp(text + st[n - 1] + ln[n - 1], ""), 0);
+	/* A word longer than the line is cut, not lost. */
+	n = layout_wrap("abcdefghij", 4, st, ln, 8);
+	assert_int_equal(n, 3);
+	assert_int_equal(ln[2], 2);
+	assert_int_equal(layout_wrap("", 10, st, ln, 8), 1);
+	assert_int_equal(ln[0], 0);
+	assert_int_equal(layout_wrap("a b c d e f", 1, st, ln, 2), 2);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -106,6 +131,7 @@ int main(void)
 		cmocka_unit_test(test_too_narrow_for_anything_shows_nothing),
 		cmocka_unit_test(test_equal_priority_drops_the_rightmost_first),
 		cmocka_unit_test(test_cell_pads_and_cuts),
+		cmocka_unit_test(test_wrap_breaks_at_blanks_and_keeps_everything),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -259,16 +259,26 @@ static void test_sort_by_cost_descending(void **state)
 	assert_string_equal(model_view_link(m, 1)->name, "pipe3");
 }
 
-static void test_cycle_sort_visits_every_column_then_flips(void **state)
+static void test_sort_keys_pick_a_column(void **state)
 {
 	struct model *m = *state;
-	for (int i = 1; i < SORT_COUNT; i++) {
-		model_cycle_sort(m);
-		assert_int_equal(m->sort, i);
-	}
-	model_cycle_sort(m);
-	assert_int_equal(m->sort, SORT_NAME);
-	assert_true(m->sort_desc);
+	enum model_sort sort;
+	char menu[200];
+	assert_int_equal(model_sort_from_key('r', &sort), 0);
+	assert_int_equal(sort, SORT_RTT);
+	assert_int_equal(model_sort_from_key('c', &sort), 0);
+	assert_int_equal(sort, SORT_COST);
+	assert_int_equal(model_sort_from_key('n', &sort), 0);
+	assert_int_equal(sort, SORT_NAME);
+	assert_int_equal(model_sort_from_key('q', &sort), -EINVAL);
+	assert_true(model_sort_default_desc(SORT_LOSS));
+	assert_false(model_sort_default_desc(SORT_NAME));
+	/* Every order has a key, and the menu names each once. */
+	model_sort_menu(menu, sizeof(menu));
+	for (int i = 0; i < SORT_COUNT; i++)
+		assert_non_null(strstr(menu, model_sort_name((enum model_sort)i)));
+	assert_string_equal(model_sort_name(SORT_AVG), "avg");
+	model_set_sort(m, SORT_COST, true);
 	assert_string_equal(model_view_link(m, 0)->name, "pipe4");
 }
 
@@ -361,6 +371,151 @@ static void test_link_history_reply(void **state)
 	json_decref(j);
 }
 
+static bool close_to(double a, double b)
+{
+	return fabs(a - b) < 1e-9;
+}
+
+/* The fields of issue 17 (docs/control-socket.md), and their absence. */
+static void test_new_link_fields_parse_and_absent_ones_stay_unknown(void **state)
+{
+	struct model *m = *state;
+	const struct model_link *l = model_find_link(m, "pipe2");
+	char tag[8];
+	assert_non_null(l);
+	assert_false(l->has_rtt_last);
+	assert_false(l->has_ospf);
+	assert_false(l->has_carries);
+	assert_true(isnan(l->loss_window_pct));
+	assert_true(close_to(model_link_rtt_now(l), l->rtt_ms));
+	assert_true(close_to(model_link_loss_now(l), l->loss_pct));
+	assert_int_equal(l->penalty_until, 0);
+
+	apply_event(m,
+		    "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":20.5,"
+		    "\"rtt_last_ms\":91.0,\"loss_pct\":1.7,\"loss_window_pct\":30,\"loss_window_probes\":10,"
+		    "\"loss_minute_pct\":12.5,\"cost\":1263,\"cost_reason\":\"loss\",\"cost_detail\":\"loss +1250\","
+		    "\"penalty_until\":1765000000,\"ospf\":\"Full\",\"carries\":[2,4]}]}",
+		    0);
+	l = model_find_link(m, "pipe2");
+	assert_true(l->has_rtt_last);
+	assert_true(close_to(model_link_rtt_now(l), 91.0));
+	assert_true(close_to(model_link_loss_now(l), 30.0));
+	assert_true(close_to(l->loss_minute_pct, 12.5));
+	assert_int_equal(l->loss_window_probes, 10);
+	assert_string_equal(model_cost_tag(l, tag, sizeof(tag)), "loss");
+	assert_string_equal(l->cost_detail, "loss +1250");
+	assert_int_equal(l->penalty_until, 1765000000);
+	assert_string_equal(l->ospf, "Full");
+	assert_int_equal(l->ncarries, 2);
+	assert_int_equal(l->carries[1], 4);
+	assert_int_equal(model_link_health(l), HEALTH_BAD); /* 30 % over the cost window */
+
+	/* A lost last probe is null: known to be lost, not unknown. */
+	apply_event(m,
+		    "{\"event\":\"metrics\",\"ts\":2,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":20.5,"
+		    "\"rtt_last_ms\":null,\"ospf\":null,\"carries\":[],\"cost_reason\":\"measured\"}]}",
+		    0);
+	l = model_find_link(m, "pipe2");
+	assert_true(l->has_rtt_last);
+	assert_true(isnan(model_link_rtt_now(l)));
+	assert_true(l->has_ospf);
+	assert_string_equal(l->ospf, "");
+	assert_true(l->has_carries);
+	assert_int_equal(l->ncarries, 0);
+	assert_string_equal(model_cost_tag(l, tag, sizeof(tag)), "");
+
+	apply_event(m, "{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"carries\":[70000]}]}",
+		    -EINVAL);
+	apply_event(m, "{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"loss_window_pct\":101}]}",
+		    -EINVAL);
+}
+
+static void test_nodes_route_fields_and_route_event(void **state)
+{
+	struct model *m = *state;
+	json_t *j = load("{\"ok\":true,\"nodes\":[{\"id\":0,\"self\":true,\"route_state\":\"self\",\"path\":[0]},"
+			 "{\"id\":2,\"via\":\"pipe4\",\"direct\":true,\"next_hop_id\":4,\"path\":[0,4,2],"
+			 "\"route_state\":\"rerouted\"},{\"id\":5}]}");
+	assert_int_equal(model_apply_nodes(m, j, err, sizeof(err)), 0);
+	json_decref(j);
+	assert_int_equal(m->nodes[1].next_hop_id, 4);
+	assert_int_equal(m->nodes[1].npath, 3);
+	assert_string_equal(m->nodes[1].route_state, "rerouted");
+	assert_int_equal(m->nodes[2].next_hop_id, -1); /* an older daemon: not sent */
+	assert_int_equal(m->nodes[2].npath, 0);
+	assert_string_equal(m->nodes[2].route_state, "");
+	char path[64];
+	assert_string_equal(model_ids_text(path, sizeof(path), m->nodes[1].path, m->nodes[1].npath, " > "), "0 > 4 > 2");
+
+	/* The route event: a readable line, and the node's row follows. */
+	model_clear_events(m);
+	apply_event(m, "{\"event\":\"log\",\"ts\":10,\"level\":\"notice\",\"msg\":\"route to node 2 now via pipe2\"}", 0);
+	apply_event(m,
+		    "{\"event\":\"route\",\"ts\":10,\"node\":2,\"old_via\":\"pipe4\",\"new_via\":\"pipe2\","
+		    "\"old_next_hop_id\":4,\"new_next_hop_id\":2,\"path\":[0,2],\"state\":\"direct\"}",
+		    0);
+	assert_int_equal(model_event_count(m), 1); /* the log line's twin went */
+	const struct model_event *e = model_event_at(m, 0);
+	assert_string_equal(e->kind, "route");
+	assert_string_equal(e->link, "pipe2");
+	assert_string_equal(e->text, "node 2 now via pipe2 (node 2), was pipe4 (node 4); path 0 > 2, direct");
+	assert_string_equal(m->nodes[1].via, "pipe2");
+	assert_int_equal(m->nodes[1].next_hop_id, 2);
+	assert_string_equal(m->nodes[1].route_state, "direct");
+	apply_event(m, "{\"event\":\"route\",\"ts\":11,\"node\":2,\"old_via\":\"pipe2\",\"new_via\":null,\"path\":null}", 0);
+	assert_string_equal(model_event_at(m, 1)->text, "node 2 unreachable (was pipe2)");
+	assert_int_equal(m->nodes[1].next_hop_id, -1);
+	apply_event(m, "{\"event\":\"route\",\"ts\":12,\"node\":\"x\"}", -EINVAL);
+}
+
+/* Each change shows once: the daemon's log line beside its event goes, a
+ * different log line about the same link stays, and an exact repeat (a
+ * replay overlapping the live stream) is kept once. */
+static void test_events_are_not_shown_twice(void **state)
+{
+	struct model *m = *state;
+	model_clear_events(m);
+	apply_event(m, "{\"event\":\"log\",\"ts\":100,\"level\":\"notice\",\"msg\":\"link pipe2 to node 2 is up\"}", 0);
+	apply_event(m, "{\"event\":\"log\",\"ts\":100,\"level\":\"info\",\"msg\":\"link pipe2: first WireGuard handshake\"}", 0);
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}", 0);
+	assert_int_equal(model_event_count(m), 2);
+	assert_string_equal(model_event_at(m, 0)->text, "[info] link pipe2: first WireGuard handshake");
+	assert_string_equal(model_event_at(m, 1)->kind, "link_state");
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}", 0);
+	assert_int_equal(model_event_count(m), 2);
+	/* Too old to be the same change: kept. */
+	apply_event(m, "{\"event\":\"log\",\"ts\":200,\"level\":\"warning\",\"msg\":\"BIRD is down: no socket\"}", 0);
+	apply_event(m, "{\"event\":\"bird\",\"ts\":209,\"state\":\"down\",\"detail\":\"no socket\"}", 0);
+	assert_int_equal(model_event_count(m), 4);
+	apply_event(m, "{\"event\":\"log\",\"ts\":300,\"level\":\"warning\",\"msg\":\"BIRD is down: no socket\"}", 0);
+	apply_event(m, "{\"event\":\"bird\",\"ts\":300,\"state\":\"down\",\"detail\":\"no socket\"}", 0);
+	assert_int_equal(model_event_count(m), 5);
+	assert_true(model_log_is_twin("[notice] link pipe2 to node 2 is up", "pipe2", "up"));
+	assert_false(model_log_is_twin("[notice] link pipe20 to node 2 is up", "pipe2", "up"));
+	assert_false(model_log_is_twin("[notice] link pipe2 to node 2 is upgraded", "pipe2", "up"));
+	assert_true(model_log_is_twin("[notice] link pipe2: drained", "pipe2", "drained"));
+}
+
+/* A log line longer than the console keeps is cut with "...", not refused. */
+static void test_long_log_line_is_kept(void **state)
+{
+	struct model *m = *state;
+	char ev[3000], msg[2100];
+	memset(msg, 'a', sizeof(msg) - 1);
+	msg[sizeof(msg) - 1] = '\0';
+	msg[100] = ' ';
+	snprintf(ev, sizeof(ev), "{\"event\":\"log\",\"ts\":1,\"level\":\"err\",\"msg\":\"%s\"}", msg);
+	model_clear_events(m);
+	apply_event(m, ev, 0);
+	const struct model_event *e = model_event_at(m, 0);
+	assert_true(strlen(e->text) < MODEL_EVENT_TEXT);
+	assert_true(strlen(e->text) > 400);
+	assert_string_equal(e->text + strlen(e->text) - 3, "...");
+	apply_event(m, "{\"event\":\"log\",\"ts\":1,\"msg\":\"tab\\there\"}", 0);
+	assert_string_equal(model_event_at(m, 1)->text, "[info] tab here");
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -380,13 +535,17 @@ int main(void)
 		T(test_events_ring_keeps_the_newest),
 		T(test_sort_by_rtt_puts_unknown_last_both_ways),
 		T(test_sort_by_cost_descending),
-		T(test_cycle_sort_visits_every_column_then_flips),
+		T(test_sort_keys_pick_a_column),
 		T(test_filter_matches_any_column_case_insensitively),
 		T(test_selection_follows_the_link_when_rows_move),
 		T(test_selection_stays_at_the_row_when_its_link_goes),
 		T(test_selection_survives_a_filter),
 		T(test_nodes_reply),
 		T(test_link_history_reply),
+		T(test_new_link_fields_parse_and_absent_ones_stay_unknown),
+		T(test_nodes_route_fields_and_route_event),
+		T(test_events_are_not_shown_twice),
+		T(test_long_log_line_is_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

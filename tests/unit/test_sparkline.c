@@ -27,11 +27,32 @@ static void test_scale_is_min_to_max_not_zero_based(void **state)
 	assert_string_equal(out, "▁█▁");
 }
 
-static void test_lost_probe_is_a_gap(void **state)
+static void test_lost_probe_is_marked(void **state)
 {
 	double v[] = { 1, NAN, 8 };
 	sparkline_render(v, 3, 3, GLYPHS_UTF8, out, sizeof(out));
-	assert_string_equal(out, "▁ █");
+	assert_string_equal(out, "▁x█");
+}
+
+/* 25 % loss over 60 probes at 10 columns: every bucket with a lost probe is
+ * marked, none hidden by the resample (the mean of the rest). */
+static void test_loss_stays_visible_at_any_width(void **state)
+{
+	double v[60];
+	for (int i = 0; i < 60; i++)
+		v[i] = i % 4 == 3 ? NAN : 10.0 + (i % 3);
+	for (size_t width = 4; width <= 60; width += 7) {
+		sparkline_render(v, 60, width, GLYPHS_UTF8, out, sizeof(out));
+		assert_non_null(strstr(out, SPARK_LOST));
+		assert_int_equal(utf8_width(out), width);
+	}
+	sparkline_render(v, 60, 10, GLYPHS_ASCII, out, sizeof(out));
+	assert_string_equal(out, "xxxxxxxxxx"); /* every 6-probe bucket lost one */
+	double clean[60];
+	for (int i = 0; i < 60; i++)
+		clean[i] = 10.0;
+	sparkline_render(clean, 60, 10, GLYPHS_ASCII, out, sizeof(out));
+	assert_null(strstr(out, SPARK_LOST));
 }
 
 static void test_flat_series_is_the_lowest_level(void **state)
@@ -52,7 +73,7 @@ static void test_ascii_never_draws_a_sample_as_space(void **state)
 {
 	double v[] = { 3, 3, NAN, 3 };
 	sparkline_render(v, 4, 4, GLYPHS_ASCII, out, sizeof(out));
-	assert_string_equal(out, ".. .");
+	assert_string_equal(out, "..x.");
 }
 
 static void test_long_series_is_bucketed_to_the_width(void **state)
@@ -108,7 +129,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rising_series_uses_every_level),
 		cmocka_unit_test(test_scale_is_min_to_max_not_zero_based),
-		cmocka_unit_test(test_lost_probe_is_a_gap),
+		cmocka_unit_test(test_lost_probe_is_marked),
+		cmocka_unit_test(test_loss_stays_visible_at_any_width),
 		cmocka_unit_test(test_flat_series_is_the_lowest_level),
 		cmocka_unit_test(test_short_series_is_right_aligned),
 		cmocka_unit_test(test_ascii_never_draws_a_sample_as_space),

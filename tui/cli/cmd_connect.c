@@ -10,6 +10,7 @@
 
 #include "common/ctl/ctlproto.h"
 #include "common/api/token.h"
+#include "common/util/url.h"
 #include "tui/cli/cli.h"
 
 /* A join takes a /connectivity and a /connect per transport, each bounded by
@@ -104,9 +105,14 @@ int cmd_connect(struct cli *cli, int argc, char **argv)
 	}
 	if (cli_connect_resolve(n, args, getenv("WGMESH_TOKEN"), stdin, &ca, err, sizeof(err)) < 0)
 		return cli_usage_error(argv[0], "%s", err);
+	char url[300];
+	if (ca.url && wgm_url_normalise(ca.url, url, sizeof(url), err, sizeof(err)) < 0) {
+		sodium_memzero(ca.token, sizeof(ca.token));
+		return cli_usage_error(argv[0], "URL %s", err);
+	}
 	req = ctl_request_new(CTL_CMD_CONNECT);
 	if (ca.url)
-		json_object_set_new(req, "url", json_string(ca.url));
+		json_object_set_new(req, "url", json_string(url));
 	json_object_set_new(req, "token", json_string(ca.token));
 	sodium_memzero(ca.token, sizeof(ca.token));
 	if (ca.link_type)

@@ -11,6 +11,7 @@
 
 #include "common/ctl/ctlproto.h"
 #include "common/util/clock.h"
+#include "common/util/url.h"
 #include "tui/console/console_internal.h"
 #include "tui/console/fmt.h"
 #include "tui/console/keys.h"
@@ -187,17 +188,35 @@ static void act_redraw(struct console *cs)
 	cs->token_rewrap = true;
 }
 
+/* s opens a one-key menu; the column's key sorts by it, the same key again
+ * reverses the order. */
 static void act_sort(struct console *cs)
 {
-	model_cycle_sort(&cs->ui.model);
+	char menu[200];
+	model_sort_menu(menu, sizeof(menu));
+	cs->ui.sort_menu = true;
+	console_say(cs, false, "sort by: %s (again: reverse, other key: keep)", menu);
+}
+
+void console_sort_key(struct console *cs, int ch)
+{
+	enum model_sort sort;
+	cs->ui.sort_menu = false;
+	if (model_sort_from_key(ch, &sort) < 0) {
+		console_say(cs, false, "sort unchanged: %s%s", model_sort_name(cs->ui.model.sort),
+			    cs->ui.model.sort_desc ? ", descending" : "");
+		return;
+	}
+	bool desc = sort == cs->ui.model.sort ? !cs->ui.model.sort_desc : model_sort_default_desc(sort);
+	model_set_sort(&cs->ui.model, sort, desc);
 	console_keep_selection_visible(cs);
 	console_say(cs, false, "sorted by %s%s", model_sort_name(cs->ui.model.sort), cs->ui.model.sort_desc ? ", descending" : "");
 }
 
-static void filter_done(struct console *cs, const char *value)
+static bool filter_done(struct console *cs, const char *value)
 {
 	if (!value)
-		return;
+		return true;
 	model_set_filter(&cs->ui.model, value);
 	console_keep_selection_visible(cs);
 	if (value[0])
@@ -205,6 +224,7 @@ static void filter_done(struct console *cs, const char *value)
 		    cs->ui.model.nlinks);
 	else
 		console_say(cs, false, "filter cleared");
+	return true;
 }
 
 static void act_filter(struct console *cs)
@@ -242,16 +262,16 @@ static void on_token(void *ctx, const char *cmd, const json_t *reply, const char
 	console_say(cs, false, "token %s issued", id ? id : "");
 }
 
-static void token_uses_done(struct console *cs, const char *value)
+static bool token_uses_done(struct console *cs, const char *value)
 {
 	int64_t ttl = 0;
 	char *end = NULL;
 	if (!value)
-		return;
+		return true;
 	long uses = value[0] ? strtol(value, &end, 10) : 1;
 	if (value[0] && (*end || uses < 1 || uses > 1000000)) {
 		console_say(cs, true, "token: uses '%s' is not a number from 1 to 1000000", value);
-		return;
+		return false;
 	}
 	snprintf(cs->form[1], sizeof(cs->form[1]), "%ld", uses);
 	parse_duration(cs->form[0], &ttl);
@@ -263,19 +283,21 @@ static void token_uses_done(struct console *cs, const char *value)
 	}
 	console_say(cs, false, "issuing a token...");
 	console_request(cs, req, QUICK_TIMEOUT_MS, on_token);
+	return true;
 }
 
-static void token_ttl_done(struct console *cs, const char *value)
+static bool token_ttl_done(struct console *cs, const char *value)
 {
 	int64_t ttl;
 	if (!value)
-		return;
+		return true;
 	snprintf(cs->form[0], sizeof(cs->form[0]), "%s", value[0] ? value : "1h");
 	if (parse_duration(cs->form[0], &ttl) < 0) {
 		console_say(cs, true, "token: TTL '%s' is not a duration like 90s, 30m, 1h or 7d", cs->form[0]);
-		return;
+		return false;
 	}
 	console_prompt(cs, "Uses [1]: ", "", false, token_uses_done);
+	return true;
 }
 
 static void act_token(struct console *cs)
@@ -310,13 +332,15 @@ static void on_connect(void *ctx, const char *cmd, const json_t *reply, const ch
 		console_say(cs, false, "connected%s%s", pos ? ": " : "", links);
 }
 
-static void connect_token_done(struct console *cs, const char *value)
+static bool connect_token_done(struct console *cs, const char *value)
 {
-	if (!value || !value[0]) {
-		if (value)
-			console_say(cs, true, "connect: a token is needed (create one with 'wgmesh token' on the other node)");
+	if (value && !value[0]) {
+		console_say(cs, true, "connect: a token is needed (create one with 'wgmesh token' on the other node)");
+		return false;
+	}
+	if (!value) {
 		sodium_memzero(cs->form[0], sizeof(cs->form[0]));
-		return;
+		return true;
 	}
 	json_t *req = ctl_request_new(CTL_CMD_CONNECT);
 	if (req && (json_object_set_new(req, "url", json_string(cs->form[0])) < 0 ||
@@ -327,18 +351,22 @@ static void connect_token_done(struct console *cs, const char *value)
 	cs->connect_pending = req != NULL;
 	console_say(cs, false, "connecting to %s...", cs->form[0]);
 	console_request(cs, req, CONNECT_TIMEOUT_MS, on_connect);
+	return true;
 }
 
-static void connect_url_done(struct console *cs, const char *value)
+/* The same forms as `wgmesh connect` (common/util/url.h): HOST, HOST:PORT,
+ * [v6]:PORT or a whole URL, so a pasted URL never becomes http://http://. */
+static bool connect_url_done(struct console *cs, const char *value)
 {
+	char err[200];
 	if (!value)
-		return;
-	if (strncmp(value, "http://", 7) != 0 && strncmp(value, "https://", 8) != 0) {
-		console_say(cs, true, "connect: URL '%s' does not start with http:// or https://", value);
-		return;
+		return true;
+	if (wgm_url_normalise(value, cs->form[0], sizeof(cs->form[0]), err, sizeof(err)) < 0) {
+		console_say(cs, true, "connect: %s", err);
+		return false;
 	}
-	snprintf(cs->form[0], sizeof(cs->form[0]), "%s", value);
 	console_prompt(cs, "Token: ", "", true, connect_token_done);
+	return true;
 }
 
 static void act_connect(struct console *cs)
@@ -347,7 +375,7 @@ static void act_connect(struct console *cs)
 		console_say(cs, true, "a connect is already running");
 		return;
 	}
-	console_prompt(cs, "Connect to URL (http://HOST:PORT): ", "http://", false, connect_url_done);
+	console_prompt(cs, "Connect to (HOST, HOST:PORT, [v6]:PORT or URL): ", "", false, connect_url_done);
 }
 
 /* Replies to cost, drain and undrain carry the changed LINK: its row is
@@ -380,9 +408,10 @@ static void on_link_change(void *ctx, const char *cmd, const json_t *reply, cons
 		console_say(cs, false, "%s drained: cost %lld, traffic leaves it", l->name, (long long)l->cost);
 	else if (strcmp(cmd, "undrain") == 0)
 		console_say(cs, false, "%s undrained: cost %lld", l->name, (long long)l->cost);
+	else if (l->has_override) /* what BIRD gets, even while it still runs the old cost */
+		console_say(cs, false, "%s: cost %lld (operator override)", l->name, (long long)l->override);
 	else
-		console_say(cs, false, "%s: cost %lld%s", l->name, (long long)l->cost,
-		    l->has_override ? " (operator override)" : " (override cleared)");
+		console_say(cs, false, "%s: cost %lld (override cleared)", l->name, (long long)l->cost);
 }
 
 /* {"ok":true,"removed":["pipe2"]}; the row goes with the link_removed event. */
@@ -441,43 +470,45 @@ static void act_drain(struct console *cs)
 	console_request(cs, console_req_named(cmd, l->name), QUICK_TIMEOUT_MS, on_link_change);
 }
 
-/* C: cost override; empty clears it. */
-static void cost_done(struct console *cs, const char *value)
+/* C: cost override; empty clears it. The prompt starts empty (the current
+ * override is a hint), so Enter on it does what the label says. */
+static bool cost_done(struct console *cs, const char *value)
 {
 	char *end = NULL;
 	if (!value)
-		return;
-	json_t *req = console_req_named(CTL_CMD_COST, cs->confirm_link);
+		return true;
+	long cost = 0;
 	if (value[0]) {
-		long cost = strtol(value, &end, 10);
+		cost = strtol(value, &end, 10);
 		if (*end || cost < 1 || cost > 65535) {
-			console_say(cs, true, "cost: '%s' is not a cost (1-65535)", value);
-			json_decref(req);
-			return;
+			console_say(cs, true, "cost: '%s' is not a cost (1-65535, or empty to clear)", value);
+			return false;
 		}
-		if (req && json_object_set_new(req, "cost", json_integer(cost)) < 0) {
-			json_decref(req);
-			req = NULL;
-		}
-	} else if (req && json_object_set_new(req, "cost", json_null()) < 0) {
+	}
+	json_t *req = console_req_named(CTL_CMD_COST, cs->confirm_link);
+	if (req && json_object_set_new(req, "cost", value[0] ? json_integer(cost) : json_null()) < 0) {
 		json_decref(req);
 		req = NULL;
 	}
 	console_request(cs, req, QUICK_TIMEOUT_MS, on_link_change);
+	return true;
 }
 
 static void act_cost(struct console *cs)
 {
 	const struct model_link *l = target_link(cs);
-	char label[96], current[16] = "";
+	char label[96];
 	if (!l)
 		return;
 	snprintf(cs->confirm_link, sizeof(cs->confirm_link), "%s", l->name);
+	snprintf(label, sizeof(label), "Cost override for %s (1-65535): ", l->name);
+	console_prompt(cs, label, "", false, cost_done);
 	if (l->has_override)
-		snprintf(current, sizeof(current), "%lld", (long long)l->override);
-	snprintf(label, sizeof(label), "Cost override for %s (1-65535, empty clears; measured %lld): ", l->name,
-		 (long long)l->cost_measured);
-	console_prompt(cs, label, current, false, cost_done);
+		snprintf(cs->ui.prompt_hint, sizeof(cs->ui.prompt_hint), "[empty clears override %lld; measured %lld]",
+			 (long long)l->override, (long long)l->cost_measured);
+	else
+		snprintf(cs->ui.prompt_hint, sizeof(cs->ui.prompt_hint), "[no override; measured %lld]",
+			 (long long)l->cost_measured);
 }
 
 static const struct {

@@ -34,6 +34,10 @@ void console_say(struct console *cs, bool error, const char *fmt, ...)
 	va_end(ap);
 	cs->ui.status_error = error;
 	cs->dirty = true;
+	/* An error may be wider than the status line: the events view keeps it
+	 * whole (wrapped). */
+	if (error)
+		model_add_event(&cs->ui.model, (double)time(NULL), "error", "", cs->ui.status);
 }
 
 /* ---- requests and replies ---- */
@@ -154,6 +158,13 @@ static void on_event(void *ctx, const json_t *ev)
 	const char *kind = ctl_event_kind(ev);
 	if (kind && strcmp(kind, CTL_EVENT_STATUS) == 0)
 		cs->ui.status_at = cs->ui.now;
+	/* The header's node count and the nodes view follow the change now,
+	 * not at the next periodic refresh. */
+	if (kind && (strcmp(kind, CTL_EVENT_ROUTE) == 0 || strcmp(kind, CTL_EVENT_JOIN) == 0 ||
+		     strcmp(kind, CTL_EVENT_LINK_ADDED) == 0 || strcmp(kind, CTL_EVENT_LINK_REMOVED) == 0)) {
+		console_request(cs, ctl_request_new(CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
+		console_request_nodes(cs);
+	}
 	/* While a connect runs, its progress is whatever the daemon reports. */
 	if (cs->connect_pending && model_event_count(&cs->ui.model) != before) {
 		const struct model_event *e = model_event_at(&cs->ui.model, model_event_count(&cs->ui.model) - 1);
@@ -205,7 +216,12 @@ static void handle_key(struct console *cs, int ch)
 		console_confirm_key(cs, ch);
 		return;
 	}
-	if (cs->ui.view == VIEW_HELP && ch != 'q') {
+	if (cs->ui.sort_menu) {
+		console_sort_key(cs, ch);
+		return;
+	}
+	if (cs->ui.view == VIEW_HELP) {
+		/* Any key closes help, q included (a second q quits). */
 		cs->ui.view = cs->before_help;
 		return;
 	}
@@ -215,6 +231,32 @@ static void handle_key(struct console *cs, int ch)
 	console_action_fn fn = b ? console_action_find(b->action) : NULL;
 	if (fn)
 		fn(cs);
+}
+
+/* One read's keys through the paste filter (input.h): pasted text goes
+ * into an open prompt or nowhere, never to the key table. */
+static void read_keys(struct console *cs)
+{
+	int keys[INPUT_READ_MAX];
+	struct input_item items[INPUT_READ_MAX];
+	size_t n = 0, dropped = 0;
+	int ch;
+	while (n < INPUT_READ_MAX && (ch = getch()) != ERR)
+		keys[n++] = ch;
+	if (n == 0)
+		return;
+	size_t m = input_filter_run(&cs->input, keys, n, cs->ui.prompting, cs->now_ms, items, &dropped);
+	for (size_t i = 0; i < m && !cs->quit; i++) {
+		if (!items[i].pasted)
+			handle_key(cs, items[i].key);
+		else if (cs->ui.prompting)
+			console_prompt_paste(cs, items[i].key);
+		else
+			dropped++;
+	}
+	if (dropped)
+		console_say(cs, false, "ignored %zu pasted keys: paste into a prompt (c connect, t token, / filter)",
+			    dropped);
 }
 
 /* ---- the loop ---- */
@@ -283,9 +325,7 @@ static void console_loop(struct console *cs)
 		size_t n = 1 + conn_pollfds(&cs->conn, fds + 1, CONN_PENDING_MAX + 1);
 		if (poll(fds, n, TICK_MS) < 0 && errno != EINTR)
 			break;
-		int ch;
-		while ((ch = getch()) != ERR && !cs->quit)
-			handle_key(cs, ch);
+		read_keys(cs);
 		cs->now_ms = wgm_mono_ms();
 		conn_process(&cs->conn, fds + 1, n - 1, cs->now_ms);
 		periodic(cs);

@@ -11,6 +11,7 @@
 
 #include "tui/console/conn.h"
 #include "tui/console/console.h"
+#include "tui/console/input.h"
 #include "tui/console/ui.h"
 
 #define TICK_MS 250
@@ -21,7 +22,10 @@
 #define HISTORY_EVERY_MS 10000
 #define SLOW_AFTER_MS 2000
 
-typedef void (*prompt_done_fn)(struct console *cs, const char *value);
+/* The answer (NULL: cancelled). Returns false to keep the prompt open with
+ * the input for editing, after console_say(cs, true, ...) said what is
+ * wrong; true when done (it may open the next prompt). */
+typedef bool (*prompt_done_fn)(struct console *cs, const char *value);
 
 struct console {
 	struct ui ui;
@@ -31,6 +35,7 @@ struct console {
 	prompt_done_fn prompt_done;
 	char form[2][UI_PROMPT_MAX]; /* answers of earlier prompts in a sequence */
 	bool confirming;
+	struct input_filter input;
 	char confirm_link[MODEL_NAME_MAX];
 	bool connect_pending;
 	bool token_rewrap; /* the token box needs its soft-wrapped rewrite */
@@ -51,6 +56,10 @@ void console_request_nodes(struct console *cs);
 
 void console_prompt(struct console *cs, const char *label, const char *initial, bool secret, prompt_done_fn done);
 void console_prompt_key(struct console *cs, int ch);
+/* Pasted text into the open prompt: printable characters only, so a paste
+ * never submits or cancels it. */
+void console_prompt_paste(struct console *cs, int ch);
+void console_sort_key(struct console *cs, int ch);
 void console_confirm_key(struct console *cs, int ch);
 
 void console_keep_selection_visible(struct console *cs);

@@ -31,7 +31,7 @@ const struct key_binding keys_table[] = {
 	{ 'd', "d", "disconnect", "disconnect link (y/f/N)" },
 	{ 'r', "r", "drain", "drain/undrain (reroute)" },
 	{ 'C', "C", "cost", "set/clear cost override" },
-	{ 's', "s", "sort", "sort by next column" },
+	{ 's', "s", "sort", "sort: then a column's key" },
 	{ '/', "/", "filter", "filter links by text" },
 	{ '?', "?", "help", "this help" },
 	{ 'h', "h", "help", NULL },

@@ -117,3 +117,31 @@ size_t layout_cell(char *out, size_t outlen, const char *s, int width, enum layo
 	out[pos] = '\0';
 	return pos;
 }
+
+size_t layout_wrap(const char *s, int width, size_t *starts, size_t *lens, size_t max)
+{
+	size_t n = 0, pos = 0, total = strlen(s);
+	if (max == 0)
+		return 0;
+	if (width < 1)
+		width = 1;
+	do {
+		size_t end = pos + utf8_prefix_bytes(s + pos, (size_t)width);
+		size_t next = end;
+		if (end < total) {
+			/* Back to the last blank inside the line, if there is one. */
+			size_t b = end;
+			while (b > pos && s[b] != ' ')
+				b--;
+			if (b > pos) {
+				end = b;
+				next = b + 1;
+			}
+		}
+		starts[n] = pos;
+		lens[n] = end - pos;
+		n++;
+		pos = next;
+	} while (pos < total && n < max);
+	return n;
+}

@@ -32,4 +32,11 @@ size_t utf8_width(const char *s);
  * Returns the bytes written (out is NUL-terminated). */
 size_t layout_cell(char *out, size_t outlen, const char *s, int width, enum layout_align align);
 
+/* Splits s into lines of at most `width` display columns, breaking after
+ * the last blank that fits (a word longer than a line is cut), for text
+ * that must be read whole. Line i is s[starts[i] .. starts[i] + lens[i]),
+ * without the blank it broke at. Returns the number of lines (at least 1,
+ * at most max; what does not fit in max lines is left out). */
+size_t layout_wrap(const char *s, int width, size_t *starts, size_t *lens, size_t max);
+
 #endif

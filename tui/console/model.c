@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <ctype.h>
 
 #include "tui/console/model_parse.h"
 
@@ -73,9 +74,9 @@ static int link_cmp(const struct model_link *a, const struct model_link *b, enum
 	case SORT_STATE:
 		return strcmp(ctl_link_state_name(a->state), ctl_link_state_name(b->state));
 	case SORT_RTT:
-		return cmp_num(a->rtt_ms, b->rtt_ms);
+		return cmp_num(model_link_rtt_now(a), model_link_rtt_now(b));
 	case SORT_LOSS:
-		return cmp_num(a->loss_pct, b->loss_pct);
+		return cmp_num(model_link_loss_now(a), model_link_loss_now(b));
 	case SORT_JITTER:
 		return cmp_num(a->jitter_ms, b->jitter_ms);
 	case SORT_COST:
@@ -86,6 +87,8 @@ static int link_cmp(const struct model_link *a, const struct model_link *b, enum
 		return cmp_num(a->tx_rate, b->tx_rate);
 	case SORT_HANDSHAKE:
 		return cmp_num((double)a->last_handshake, (double)b->last_handshake);
+	case SORT_AVG:
+		return cmp_num(a->rtt_ms, b->rtt_ms);
 	case SORT_COUNT:
 		break;
 	}
@@ -98,9 +101,11 @@ static bool sort_unknown(const struct model_link *l, enum model_sort sort)
 {
 	switch (sort) {
 	case SORT_RTT:
+		return isnan(model_link_rtt_now(l));
+	case SORT_AVG:
 		return isnan(l->rtt_ms);
 	case SORT_LOSS:
-		return isnan(l->loss_pct);
+		return isnan(model_link_loss_now(l));
 	case SORT_JITTER:
 		return isnan(l->jitter_ms);
 	case SORT_COST:
@@ -193,12 +198,52 @@ void model_set_sort(struct model *m, enum model_sort sort, bool desc)
 	refresh_view(m);
 }
 
-void model_cycle_sort(struct model *m)
+/* The sort menu, most wanted first. */
+static const struct {
+	int key;
+	enum model_sort sort;
+} sort_keys[] = {
+	{ 'r', SORT_RTT },   { 'l', SORT_LOSS },      { 'c', SORT_COST },      { 'n', SORT_NAME },
+	{ 'i', SORT_REMOTE }, { 's', SORT_STATE },    { 'j', SORT_JITTER },    { 'a', SORT_AVG },
+	{ 'x', SORT_RX },    { 'X', SORT_TX },        { 'h', SORT_HANDSHAKE }, { 'e', SORT_ENDPOINT },
+	{ 't', SORT_TRANSPORT }, { 'y', SORT_TYPE },
+};
+
+int model_sort_from_key(int key, enum model_sort *out)
 {
-	if (m->sort + 1 < SORT_COUNT)
-		model_set_sort(m, m->sort + 1, m->sort_desc);
-	else
-		model_set_sort(m, SORT_NAME, !m->sort_desc);
+	for (size_t i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]); i++) {
+		if (sort_keys[i].key == key) {
+			*out = sort_keys[i].sort;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void model_sort_menu(char *out, size_t len)
+{
+	size_t pos = 0;
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < sizeof(sort_keys) / sizeof(sort_keys[0]) && pos < len; i++)
+		pos += (size_t)snprintf(out + pos, len - pos, "%s%c %s", i ? " " : "", sort_keys[i].key,
+					model_sort_name(sort_keys[i].sort));
+}
+
+bool model_sort_default_desc(enum model_sort sort)
+{
+	switch (sort) {
+	case SORT_RTT:
+	case SORT_AVG:
+	case SORT_LOSS:
+	case SORT_JITTER:
+	case SORT_COST:
+	case SORT_RX:
+	case SORT_TX:
+		return true;
+	default:
+		return false;
+	}
 }
 
 const char *model_sort_name(enum model_sort sort)
@@ -208,7 +253,7 @@ const char *model_sort_name(enum model_sort sort)
 		[SORT_TRANSPORT] = "transport", [SORT_TYPE] = "type", [SORT_STATE] = "state",
 		[SORT_RTT] = "rtt", [SORT_LOSS] = "loss", [SORT_JITTER] = "jitter",
 		[SORT_COST] = "cost", [SORT_RX] = "rx", [SORT_TX] = "tx",
-		[SORT_HANDSHAKE] = "handshake",
+		[SORT_HANDSHAKE] = "handshake", [SORT_AVG] = "avg",
 	};
 	return sort < SORT_COUNT ? names[sort] : "?";
 }
@@ -329,13 +374,40 @@ int model_apply_link(struct model *m, const json_t *link, char *err, size_t errl
 	return rc;
 }
 
+double model_link_rtt_now(const struct model_link *l)
+{
+	return l->has_rtt_last ? l->rtt_last_ms : l->rtt_ms;
+}
+
+double model_link_loss_now(const struct model_link *l)
+{
+	return isnan(l->loss_window_pct) ? l->loss_pct : l->loss_window_pct;
+}
+
+const char *model_cost_tag(const struct model_link *l, char *buf, size_t len)
+{
+	static const struct {
+		const char *reason, *tag;
+	} tags[] = { { "measured", "" }, { "loss", "loss" },   { "jitter", "jit" },
+		     { "override", "ovr" }, { "drained", "drn" }, { "dead", "dead" } };
+	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
+		if (strcmp(l->cost_reason, tags[i].reason) == 0) {
+			snprintf(buf, len, "%s", tags[i].tag);
+			return buf;
+		}
+	}
+	snprintf(buf, len, "%.4s", l->cost_reason);
+	return buf;
+}
+
 enum link_health model_link_health(const struct model_link *l)
 {
+	double loss = model_link_loss_now(l);
 	if (l->state != CTL_LINK_UP)
 		return HEALTH_DOWN;
-	if (l->drained || (!isnan(l->loss_pct) && l->loss_pct >= 10.0))
+	if (l->drained || (!isnan(loss) && loss >= 10.0))
 		return HEALTH_BAD;
-	if ((!isnan(l->loss_pct) && l->loss_pct > 0) || isnan(l->rtt_ms))
+	if ((!isnan(loss) && loss > 0) || isnan(l->rtt_ms))
 		return HEALTH_WARN;
 	return HEALTH_GOOD;
 }
@@ -397,8 +469,70 @@ void model_clear_events(struct model *m)
 	m->events_head = m->events_count = 0;
 }
 
+/* Drops the i-th event (oldest first), keeping the order of the rest. */
+static void event_remove(struct model *m, size_t i)
+{
+	for (size_t k = i; k + 1 < m->events_count; k++)
+		*(struct model_event *)model_event_at(m, k) = *model_event_at(m, k + 1);
+	m->events_head = (m->events_head + MODEL_EVENTS_MAX - 1) % MODEL_EVENTS_MAX;
+	m->events_count--;
+}
+
+/* Whether PHRASE occurs in S as whole words (not inside "pipe20"). */
+static bool has_words(const char *s, const char *phrase)
+{
+	size_t pl = strlen(phrase);
+	if (pl == 0)
+		return false;
+	for (const char *p = s; (p = strstr(p, phrase)) != NULL; p++) {
+		bool start = p == s || !(isalnum((unsigned char)p[-1]) || p[-1] == '_');
+		bool end = !(isalnum((unsigned char)p[pl]) || p[pl] == '_');
+		if (start && end)
+			return true;
+	}
+	return false;
+}
+
+bool model_log_is_twin(const char *log_text, const char *subject, const char *word)
+{
+	return has_words(log_text, subject) && has_words(log_text, word);
+}
+
+#define TWIN_WINDOW_S 2.0
+#define TWIN_LOOKBACK 8
+
+static void drop_log_twin(struct model *m, double ts, const char *subject, const char *word)
+{
+	size_t n = m->events_count;
+	for (size_t back = 1; back <= TWIN_LOOKBACK && back <= n; back++) {
+		const struct model_event *e = model_event_at(m, n - back);
+		if (!isnan(ts) && !isnan(e->ts) && ts - e->ts > TWIN_WINDOW_S)
+			return;
+		if (strcmp(e->kind, CTL_EVENT_LOG) == 0 && model_log_is_twin(e->text, subject, word)) {
+			event_remove(m, n - back);
+			return;
+		}
+	}
+}
+
+char *model_ids_text(char *out, size_t len, const int64_t *ids, size_t n, const char *sep)
+{
+	size_t pos = 0;
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < n && pos < len; i++)
+		pos += (size_t)snprintf(out + pos, len - pos, "%s%lld", i ? sep : "", (long long)ids[i]);
+	return out;
+}
+
 void model_add_event(struct model *m, double ts, const char *kind, const char *link, const char *text)
 {
+	/* The same event twice (a replay overlapping the live stream) once. */
+	for (size_t back = 1; back <= TWIN_LOOKBACK && back <= m->events_count; back++) {
+		const struct model_event *e = model_event_at(m, m->events_count - back);
+		if (e->ts == ts && strcmp(e->kind, kind) == 0 && strcmp(e->text, text) == 0)
+			return;
+	}
 	struct model_event *e = &m->events[m->events_head];
 	e->ts = ts;
 	snprintf(e->kind, sizeof(e->kind), "%s", kind);
@@ -448,6 +582,7 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 		if (i >= 0)
 			m->links[i].state = state;
 	}
+	drop_log_twin(m, ts, name, ctl_link_state_name(state));
 	if (remote >= 0)
 		snprintf(text, sizeof(text), "%s %s (node %lld)", name, ctl_link_state_name(state), (long long)remote);
 	else
@@ -466,6 +601,7 @@ static int ev_link_added(struct model *m, const json_t *ev, double ts, char *err
 	rc = link_upsert(m, &l);
 	if (rc)
 		return rc;
+	drop_log_twin(m, ts, l.name, ctl_link_state_name(l.state));
 	snprintf(text, sizeof(text), "%s added (node %lld, %s)", l.name, (long long)l.remote_id,
 		 l.endpoint[0] ? l.endpoint : "no endpoint");
 	model_add_event(m, ts, "link_added", l.name, text);
@@ -479,6 +615,7 @@ static int ev_link_removed(struct model *m, const json_t *ev, double ts, char *e
 	if (rc)
 		return rc;
 	link_remove(m, name);
+	drop_log_twin(m, ts, name, "removed");
 	snprintf(text, sizeof(text), "%s removed", name);
 	model_add_event(m, ts, "link_removed", name, text);
 	return 0;
@@ -486,17 +623,22 @@ static int ev_link_removed(struct model *m, const json_t *ev, double ts, char *e
 
 static int ev_cost(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
-	char name[MODEL_NAME_MAX], reason[128], text[200];
+	char name[MODEL_NAME_MAX], reason[128], text[MODEL_EVENT_TEXT];
 	int64_t old_cost = -1, new_cost = -1;
 	int rc = model_json_str(ev, "cost", "name", true, name, sizeof(name), err, errlen);
 	rc = rc ? rc : model_json_int(ev, "cost", "old", false, 0, 65535, &old_cost, err, errlen);
 	rc = rc ? rc : model_json_int(ev, "cost", "new", true, 0, 65535, &new_cost, err, errlen);
-	rc = rc ? rc : model_json_str(ev, "cost", "reason", false, reason, sizeof(reason), err, errlen);
+	rc = rc ? rc : model_json_text(ev, "cost", "reason", false, reason, sizeof(reason), err, errlen);
 	if (rc)
 		return rc;
 	long i = link_index(m, name);
 	if (i >= 0)
 		m->links[i].cost = new_cost;
+	if (reason[0]) {
+		char word[32];
+		snprintf(word, sizeof(word), "%.*s", (int)strcspn(reason, " +("), reason);
+		drop_log_twin(m, ts, name, word);
+	}
 	if (old_cost >= 0)
 		snprintf(text, sizeof(text), "%s cost %lld -> %lld%s%s%s", name, (long long)old_cost,
 			 (long long)new_cost, reason[0] ? " (" : "", reason, reason[0] ? ")" : "");
@@ -544,9 +686,9 @@ static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size
 static int ev_state_detail(struct model *m, const json_t *ev, double ts, const char *kind, const char *label,
 			   char *err, size_t errlen)
 {
-	char state[16], detail[160], text[200];
+	char state[16], detail[MODEL_EVENT_TEXT - 32], text[MODEL_EVENT_TEXT];
 	int rc = model_json_str(ev, kind, "state", true, state, sizeof(state), err, errlen);
-	rc = rc ? rc : model_json_str(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
+	rc = rc ? rc : model_json_text(ev, kind, "detail", false, detail, sizeof(detail), err, errlen);
 	if (rc)
 		return rc;
 	/* The header shows BIRD's state as status does (up or down); applied,
@@ -556,6 +698,7 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 			snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
 	} else
 		snprintf(m->status.mesh, sizeof(m->status.mesh), "%s", state);
+	drop_log_twin(m, ts, label, state);
 	snprintf(text, sizeof(text), "%s %s%s%s", label, state, detail[0] ? ": " : "", detail);
 	model_add_event(m, ts, kind, "", text);
 	return 0;
@@ -563,9 +706,9 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 
 static int ev_log(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
-	char level[16], msg[200], text[240];
+	char level[16], msg[MODEL_EVENT_TEXT - 32], text[MODEL_EVENT_TEXT];
 	int rc = model_json_str(ev, "log", "level", false, level, sizeof(level), err, errlen);
-	rc = rc ? rc : model_json_str(ev, "log", "msg", true, msg, sizeof(msg), err, errlen);
+	rc = rc ? rc : model_json_text(ev, "log", "msg", true, msg, sizeof(msg), err, errlen);
 	if (rc)
 		return rc;
 	snprintf(text, sizeof(text), "[%s] %s", level[0] ? level : "info", msg);
@@ -589,6 +732,56 @@ static int ev_status(struct model *m, const json_t *ev, double ts, char *err, si
 	return model_apply_status(m, ev, err, errlen);
 }
 
+/* A node's next hop changed: {"node":2,"old_via":"pipe2","new_via":"pipe4",
+ * "old_next_hop_id":2,"new_next_hop_id":4,"path":[0,4,2],"state":"rerouted"}
+ * (docs/control-socket.md). The node's row follows at once. */
+static int ev_route(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char old_via[MODEL_NAME_MAX], new_via[MODEL_NAME_MAX], state[16], text[MODEL_EVENT_TEXT], path[160] = "";
+	char subject[32], was[64] = "";
+	int64_t node = 0, old_hop = -1, new_hop = -1, ids[MODEL_IDS_MAX];
+	size_t nids = 0;
+	int rc = model_json_int(ev, "route", "node", true, 0, 65535, &node, err, errlen);
+	rc = rc ? rc : model_json_str(ev, "route", "old_via", false, old_via, sizeof(old_via), err, errlen);
+	rc = rc ? rc : model_json_str(ev, "route", "new_via", false, new_via, sizeof(new_via), err, errlen);
+	rc = rc ? rc : model_json_int(ev, "route", "old_next_hop_id", false, 0, 65535, &old_hop, err, errlen);
+	rc = rc ? rc : model_json_int(ev, "route", "new_next_hop_id", false, 0, 65535, &new_hop, err, errlen);
+	rc = rc ? rc : model_json_str(ev, "route", "state", false, state, sizeof(state), err, errlen);
+	rc = rc ? rc : model_json_ids(ev, "route", "path", ids, MODEL_IDS_MAX, &nids, err, errlen);
+	if (rc)
+		return rc;
+	if (nids > MODEL_IDS_MAX)
+		nids = MODEL_IDS_MAX;
+	if (nids)
+		snprintf(path, sizeof(path), "; path %s", model_ids_text(text, sizeof(text), ids, nids, " > "));
+	if (old_via[0] && old_hop >= 0)
+		snprintf(was, sizeof(was), "was %s (node %lld)", old_via, (long long)old_hop);
+	else if (old_via[0])
+		snprintf(was, sizeof(was), "was %s", old_via);
+	if (!new_via[0])
+		snprintf(text, sizeof(text), "node %lld unreachable%s%s%s", (long long)node, was[0] ? " (" : "", was,
+			 was[0] ? ")" : "");
+	else
+		snprintf(text, sizeof(text), "node %lld now via %s (node %lld)%s%s%s%s%s", (long long)node, new_via,
+			 (long long)(new_hop >= 0 ? new_hop : node), was[0] ? ", " : "", was, path,
+			 state[0] ? ", " : "", state);
+	snprintf(subject, sizeof(subject), "node %lld", (long long)node);
+	drop_log_twin(m, ts, subject, new_via[0] ? new_via : "unreachable");
+	for (size_t i = 0; i < m->nnodes; i++) {
+		struct model_node *nd = &m->nodes[i];
+		if (nd->id != node)
+			continue;
+		snprintf(nd->via, sizeof(nd->via), "%s", new_via);
+		nd->next_hop_id = new_via[0] ? new_hop : -1;
+		nd->npath = nids;
+		memcpy(nd->path, ids, nids * sizeof(ids[0]));
+		if (state[0])
+			snprintf(nd->route_state, sizeof(nd->route_state), "%s", state);
+	}
+	model_add_event(m, ts, CTL_EVENT_ROUTE, new_via[0] ? new_via : old_via, text);
+	return 0;
+}
+
 /* Events the console shows; others (a newer daemon's) are ignored. */
 static const struct {
 	const char *kind;
@@ -604,6 +797,7 @@ static const struct {
 	{ CTL_EVENT_BIRD, ev_bird },
 	{ CTL_EVENT_LOG, ev_log },
 	{ CTL_EVENT_STATUS, ev_status },
+	{ CTL_EVENT_ROUTE, ev_route },
 };
 
 int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errlen)

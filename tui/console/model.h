@@ -16,6 +16,8 @@
 #define MODEL_EVENTS_MAX 1000
 #define MODEL_LINKS_MAX 4096
 #define MODEL_NODES_MAX 4096
+#define MODEL_IDS_MAX 16 /* node IDs kept of a path or a link's carried routes */
+#define MODEL_EVENT_TEXT 512
 
 /* The contract's up/down/dead, plus the phases the daemon reports while it
  * works on a link (creating, removing) or after a step failed. */
@@ -39,6 +41,19 @@ struct model_link {
 	bool drained;
 	double rx_bytes, tx_bytes, rx_rate, tx_rate;
 	int64_t last_handshake; /* unix seconds, 0 = never */
+	/* Newer daemons (docs/control-socket.md); has_* false: not sent. */
+	bool has_rtt_last;
+	double rtt_last_ms; /* NaN: the last probe was lost */
+	double loss_window_pct, loss_minute_pct; /* NaN = not sent */
+	int64_t loss_window_probes;
+	char cost_reason[48]; /* measured, loss, jitter, override, drained, dead */
+	char cost_detail[48];
+	int64_t penalty_until; /* unix seconds, 0 = no penalty */
+	bool has_ospf;
+	char ospf[16]; /* BIRD's neighbour state, "" = no neighbour */
+	bool has_carries;
+	size_t ncarries; /* nodes routed through this link (ids: the first MODEL_IDS_MAX) */
+	int64_t carries[MODEL_IDS_MAX];
 	double rtt_recent[MODEL_RECENT_MAX]; /* oldest first, NaN = lost probe */
 	size_t rtt_recent_n;
 };
@@ -52,6 +67,10 @@ struct model_node {
 	int64_t metric;
 	bool direct;
 	bool self; /* this node: reached on lo, neither direct nor via the mesh */
+	int64_t next_hop_id; /* -1 = not sent or none */
+	size_t npath;        /* 0 = not sent or unreachable */
+	int64_t path[MODEL_IDS_MAX];
+	char route_state[16]; /* self, direct, rerouted, indirect, unreachable; "" = not sent */
 };
 
 struct model_status {
@@ -70,7 +89,7 @@ struct model_event {
 	double ts;
 	char kind[16];
 	char link[MODEL_NAME_MAX]; /* the link it concerns, "" if none */
-	char text[240];
+	char text[MODEL_EVENT_TEXT];
 };
 
 /* Columns the links table can be sorted by (same order as the table). */
@@ -88,6 +107,7 @@ enum model_sort {
 	SORT_RX,
 	SORT_TX,
 	SORT_HANDSHAKE,
+	SORT_AVG, /* the smoothed RTT (SORT_RTT: the last probe's when sent) */
 	SORT_COUNT,
 };
 
@@ -127,21 +147,41 @@ int model_apply_event(struct model *m, const json_t *event, char *err, size_t er
 /* Parses one LINK object. Exposed for the tests and the detail view. */
 int model_link_parse(const json_t *obj, struct model_link *out, char *err, size_t errlen);
 enum link_health model_link_health(const struct model_link *l);
+/* The RTT column: the last probe's when the daemon sends it, else the
+ * smoothed one; the LOSS column: the cost window's loss when sent, else the
+ * average. NaN = unknown. */
+double model_link_rtt_now(const struct model_link *l);
+double model_link_loss_now(const struct model_link *l);
+/* The cost reason as a row tag at 80 columns: "" measured, "loss", "jit",
+ * "ovr", "drn", "dead", else the reason's first 4 characters. */
+const char *model_cost_tag(const struct model_link *l, char *buf, size_t len);
 
 /* Events, oldest first. */
 size_t model_event_count(const struct model *m);
 const struct model_event *model_event_at(const struct model *m, size_t i);
 void model_clear_events(struct model *m);
 void model_add_event(struct model *m, double ts, const char *kind, const char *link, const char *text);
+/* The daemon logs what it also sends as an event (a log line "link pipe2
+ * to node 2 is up" beside link_state pipe2 up). A structured event about
+ * SUBJECT (a link name, "BIRD", "node 2") with WORD (its new state) drops a
+ * log line from the last 2 s that names both, so each change shows once.
+ * Exposed for the tests. */
+bool model_log_is_twin(const char *log_text, const char *subject, const char *word);
+/* Node IDs joined by SEP: a path "0 > 4 > 2", carried nodes "2,4". */
+char *model_ids_text(char *out, size_t len, const int64_t *ids, size_t n, const char *sep);
 
 /* View: links after filter and sort. */
 size_t model_view_count(const struct model *m);
 const struct model_link *model_view_link(const struct model *m, size_t row);
 const struct model_link *model_find_link(const struct model *m, const char *name);
 void model_set_sort(struct model *m, enum model_sort sort, bool desc);
-/* s: next column; on the last one, wraps and flips the direction. */
-void model_cycle_sort(struct model *m);
 const char *model_sort_name(enum model_sort sort);
+/* The sort menu's keys: r rtt, l loss, c cost, n name ...; 0 or -EINVAL. */
+int model_sort_from_key(int key, enum model_sort *out);
+/* "r rtt  l loss ..." for the status line and help. */
+void model_sort_menu(char *out, size_t len);
+/* Figures sort worst (largest) first; names and states A to Z. */
+bool model_sort_default_desc(enum model_sort sort);
 /* Case-insensitive substring over name, remote ID, endpoint, transport,
  * link type, state and addresses. "" shows everything. */
 void model_set_filter(struct model *m, const char *filter);

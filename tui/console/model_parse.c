@@ -40,6 +40,55 @@ int model_json_str(const json_t *obj, const char *where, const char *key, bool r
 	return 0;
 }
 
+int model_json_text(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen,
+		    char *err, size_t errlen)
+{
+	const json_t *v = json_object_get(obj, key);
+	out[0] = '\0';
+	if (!v || json_is_null(v))
+		return required ? model_json_err(err, errlen, where, key, "missing") : 0;
+	if (!json_is_string(v))
+		return model_json_err(err, errlen, where, key, "is not a string");
+	const char *s = json_string_value(v);
+	size_t l = strlen(s);
+	if (l >= outlen) {
+		l = outlen > 4 ? outlen - 4 : 0;
+		while (l > 0 && ((unsigned char)s[l] & 0xC0) == 0x80)
+			l--; /* not inside a UTF-8 character */
+		memcpy(out, s, l);
+		snprintf(out + l, outlen - l, "...");
+		l = strlen(out);
+	} else {
+		memcpy(out, s, l + 1);
+	}
+	for (size_t i = 0; i < l; i++) {
+		if ((unsigned char)out[i] < 0x20 || out[i] == 0x7f)
+			out[i] = ' ';
+	}
+	return 0;
+}
+
+int model_json_ids(const json_t *obj, const char *where, const char *key, int64_t *out, size_t max, size_t *n,
+		   char *err, size_t errlen)
+{
+	const json_t *arr = json_object_get(obj, key), *v;
+	size_t i;
+	*n = 0;
+	if (!arr || json_is_null(arr))
+		return 0;
+	if (!json_is_array(arr) || json_array_size(arr) > MODEL_NODES_MAX)
+		return model_json_err(err, errlen, where, key, "is not an array of node IDs");
+	json_array_foreach(arr, i, v)
+	{
+		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
+			return model_json_err(err, errlen, where, key, "holds a value that is not a node ID");
+		if (i < max)
+			out[i] = (int64_t)json_integer_value(v);
+	}
+	*n = json_array_size(arr);
+	return 0;
+}
+
 int model_json_int(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
 	 int64_t *out, char *err, size_t errlen)
 {
@@ -161,6 +210,20 @@ static int link_parse_at(const json_t *obj, const char *where, struct model_link
 	rc = rc ? rc : model_json_num(obj, where, "tx_rate", 0, 1e15, &l->tx_rate, err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "last_handshake", false, 0, INT64_MAX / 2, &l->last_handshake, err, errlen);
 	rc = rc ? rc : jsamples(obj, where, "rtt_recent", l->rtt_recent, MODEL_RECENT_MAX, &l->rtt_recent_n, err, errlen);
+	/* Fields of newer daemons; absent ones leave "not sent". */
+	l->has_rtt_last = json_object_get(obj, "rtt_last_ms") != NULL;
+	rc = rc ? rc : model_json_num(obj, where, "rtt_last_ms", 0, 3.6e6, &l->rtt_last_ms, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "loss_window_pct", 0, 100, &l->loss_window_pct, err, errlen);
+	rc = rc ? rc : model_json_num(obj, where, "loss_minute_pct", 0, 100, &l->loss_minute_pct, err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "loss_window_probes", false, 0, 1000000, &l->loss_window_probes, err,
+				      errlen);
+	rc = rc ? rc : model_json_text(obj, where, "cost_reason", false, l->cost_reason, sizeof(l->cost_reason), err, errlen);
+	rc = rc ? rc : model_json_text(obj, where, "cost_detail", false, l->cost_detail, sizeof(l->cost_detail), err, errlen);
+	rc = rc ? rc : model_json_int(obj, where, "penalty_until", false, 0, INT64_MAX / 2, &l->penalty_until, err, errlen);
+	l->has_ospf = json_object_get(obj, "ospf") != NULL;
+	rc = rc ? rc : model_json_str(obj, where, "ospf", false, l->ospf, sizeof(l->ospf), err, errlen);
+	l->has_carries = json_object_get(obj, "carries") != NULL && !json_is_null(json_object_get(obj, "carries"));
+	rc = rc ? rc : model_json_ids(obj, where, "carries", l->carries, MODEL_IDS_MAX, &l->ncarries, err, errlen);
 	if (rc)
 		return rc;
 	l->has_override = override >= 0;
@@ -224,6 +287,13 @@ int model_node_parse(const json_t *obj, const char *where, struct model_node *nd
 	rc = rc ? rc : model_json_int(obj, where, "metric", false, 0, INT32_MAX, &nd->metric, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "direct", &nd->direct, err, errlen);
 	rc = rc ? rc : jbool(obj, where, "self", &nd->self, err, errlen);
+	nd->next_hop_id = -1;
+	rc = rc ? rc : model_json_int(obj, where, "next_hop_id", false, 0, 65535, &nd->next_hop_id, err, errlen);
+	rc = rc ? rc : model_json_ids(obj, where, "path", nd->path, MODEL_IDS_MAX, &nd->npath, err, errlen);
+	rc = rc ? rc : model_json_str(obj, where, "route_state", false, nd->route_state, sizeof(nd->route_state), err,
+				      errlen);
+	if (nd->npath > MODEL_IDS_MAX)
+		nd->npath = MODEL_IDS_MAX;
 	return rc;
 }
 

@@ -19,6 +19,14 @@ int model_json_int(const json_t *obj, const char *where, const char *key, bool r
 	 int64_t *out, char *err, size_t errlen);
 int model_json_num(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
 	 size_t errlen);
+/* A text shown to the operator (a log line, a detail): longer than out is
+ * cut with "..." at a character boundary, control characters become
+ * blanks, instead of refusing the whole event. */
+int model_json_text(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen,
+		    char *err, size_t errlen);
+/* An array of node IDs (0-65535); keeps the first max, *n counts all. */
+int model_json_ids(const json_t *obj, const char *where, const char *key, int64_t *out, size_t max, size_t *n,
+		   char *err, size_t errlen);
 int jbool(const json_t *obj, const char *where, const char *key, bool *out, char *err, size_t errlen);
 int jsamples(const json_t *obj, const char *where, const char *key, double *out, size_t max, size_t *n, char *err,
 	     size_t errlen);

@@ -21,6 +21,8 @@ void console_prompt(struct console *cs, const char *label, const char *initial, 
 	ui->prompting = true;
 	ui->prompt_secret = secret;
 	snprintf(ui->prompt_label, sizeof(ui->prompt_label), "%s", label);
+	ui->prompt_hint[0] = '\0';
+	ui->prompt_error[0] = '\0';
 	snprintf(ui->prompt_buf, sizeof(ui->prompt_buf), "%s", initial ? initial : "");
 	ui->prompt_len = strlen(ui->prompt_buf);
 	cs->prompt_done = done;
@@ -31,16 +33,26 @@ static void prompt_end(struct console *cs, bool accepted)
 {
 	struct ui *ui = &cs->ui;
 	prompt_done_fn done = cs->prompt_done;
-	char value[UI_PROMPT_MAX];
+	char value[UI_PROMPT_MAX], label[sizeof(ui->prompt_label)], hint[sizeof(ui->prompt_hint)];
+	bool secret = ui->prompt_secret;
 	memcpy(value, ui->prompt_buf, ui->prompt_len);
 	value[ui->prompt_len] = '\0';
+	snprintf(label, sizeof(label), "%s", ui->prompt_label);
+	snprintf(hint, sizeof(hint), "%s", ui->prompt_hint);
 	sodium_memzero(ui->prompt_buf, sizeof(ui->prompt_buf));
 	ui->prompt_len = 0;
 	ui->prompting = false;
+	ui->prompt_error[0] = '\0';
+	ui->prompt_hint[0] = '\0';
 	cs->prompt_done = NULL;
 	cs->dirty = true;
-	if (done)
-		done(cs, accepted ? value : NULL);
+	if (done && !done(cs, accepted ? value : NULL) && accepted && !ui->prompting) {
+		/* Refused: the same prompt again, the input kept for editing and
+		 * the reason beside it, so nothing typed next runs as a key. */
+		console_prompt(cs, label, value, secret, done);
+		snprintf(ui->prompt_hint, sizeof(ui->prompt_hint), "%s", hint);
+		snprintf(ui->prompt_error, sizeof(ui->prompt_error), "%s", ui->status);
+	}
 	sodium_memzero(value, sizeof(value));
 }
 
@@ -66,3 +78,11 @@ void console_prompt_key(struct console *cs, int ch)
 	cs->dirty = true;
 }
 
+
+void console_prompt_paste(struct console *cs, int ch)
+{
+	if (ch == '\t')
+		ch = ' ';
+	if (ch >= 32 && ch < 256 && ch != 127)
+		console_prompt_key(cs, ch);
+}

@@ -114,10 +114,15 @@ static void render_header(WINDOW *w, const struct ui *ui)
 
 	int64_t uptime = st->known && ui->daemon_up ? st->uptime + (ui->now - ui->status_at) : -1;
 	fmt_duration(up, sizeof(up), uptime);
-	snprintf(line, sizeof(line), " BIRD %s  links %lld/%lld up  nodes %lld  mesh %s  uptime %s  sort %s%s%s%s",
-		 st->bird[0] ? st->bird : "?", (long long)st->links_up, (long long)st->links_total,
-		 (long long)st->nodes, st->mesh[0] ? st->mesh : "?", up, model_sort_name(ui->model.sort),
-		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter);
+	/* Link counts from the same model as the table (no lag behind the
+	 * status refresh); sort and filter before what may be cut at 80. */
+	size_t links_up = 0;
+	for (size_t i = 0; i < ui->model.nlinks; i++)
+		links_up += ui->model.links[i].state == CTL_LINK_UP;
+	snprintf(line, sizeof(line), " links %zu/%zu up  nodes %lld  sort %s%s%s%s  BIRD %s  mesh %s  uptime %s",
+		 links_up, ui->model.nlinks, (long long)st->nodes, model_sort_name(ui->model.sort),
+		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter,
+		 st->bird[0] ? st->bird : "?", st->mesh[0] ? st->mesh : "?", up);
 	if (!ui->daemon_up)
 		wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 	put(w, 1, 0, line);
@@ -138,6 +143,10 @@ enum col_id {
 	COL_LOSS,
 	COL_JITTER,
 	COL_COST,
+	COL_WHY,
+	COL_CARRY,
+	COL_OSPF,
+	COL_AVG,
 	COL_RX,
 	COL_TX,
 	COL_HANDSHAKE,
@@ -145,8 +154,9 @@ enum col_id {
 	COL_COUNT,
 };
 
-/* Priorities: what must stay at 80 columns (name, state, RTT, the RTT
- * history) is 0-2; the endpoint and the link's static details go first. */
+/* Priorities: what must stay at 80 columns (name, state, RTT, loss, cost
+ * with its marks and reason, traffic, the RTT history) is 0-2; the
+ * endpoint and the link's static details go first. */
 static const struct layout_col link_cols[COL_COUNT] = {
 	[COL_NAME] = { "NAME", 0, 8, 15, ALIGN_LEFT },
 	[COL_NODE] = { "NODE", 1, 4, 5, ALIGN_RIGHT },
@@ -157,11 +167,24 @@ static const struct layout_col link_cols[COL_COUNT] = {
 	[COL_RTT] = { "RTT", 0, 7, 8, ALIGN_RIGHT },
 	[COL_LOSS] = { "LOSS", 1, 5, 6, ALIGN_RIGHT },
 	[COL_JITTER] = { "JITTER", 3, 7, 8, ALIGN_RIGHT },
-	[COL_COST] = { "COST", 1, 6, 7, ALIGN_RIGHT },
+	[COL_COST] = { "COST", 1, 7, 7, ALIGN_RIGHT }, /* "65000*D" whole */
+	[COL_WHY] = { "WHY", 1, 4, 4, ALIGN_LEFT },
+	[COL_CARRY] = { "FWD", 1, 3, 8, ALIGN_LEFT },
+	[COL_OSPF] = { "OSPF", 3, 5, 8, ALIGN_LEFT },
+	[COL_AVG] = { "AVG", 3, 7, 8, ALIGN_RIGHT },
 	[COL_RX] = { "RX", 4, 9, 10, ALIGN_RIGHT },
 	[COL_TX] = { "TX", 4, 9, 10, ALIGN_RIGHT },
 	[COL_HANDSHAKE] = { "HSHAKE", 6, 6, 6, ALIGN_RIGHT },
 	[COL_SPARK] = { "HISTORY", 2, 10, 60, ALIGN_LEFT },
+};
+
+/* The column each sort order marks in the header. */
+static const enum col_id sort_col[SORT_COUNT] = {
+	[SORT_NAME] = COL_NAME,	    [SORT_REMOTE] = COL_NODE, [SORT_ENDPOINT] = COL_ENDPOINT,
+	[SORT_TRANSPORT] = COL_TRANSPORT, [SORT_TYPE] = COL_TYPE, [SORT_STATE] = COL_STATE,
+	[SORT_RTT] = COL_RTT,	    [SORT_LOSS] = COL_LOSS,   [SORT_JITTER] = COL_JITTER,
+	[SORT_COST] = COL_COST,	    [SORT_RX] = COL_RX,	      [SORT_TX] = COL_TX,
+	[SORT_HANDSHAKE] = COL_HANDSHAKE, [SORT_AVG] = COL_AVG,
 };
 
 size_t render_links_columns(const char **titles, size_t max)
@@ -195,10 +218,26 @@ static void link_cell(const struct ui *ui, const struct model_link *l, enum col_
 		snprintf(out, outlen, "%s", ctl_link_state_name(l->state));
 		break;
 	case COL_RTT:
-		fmt_rtt(out, outlen, l->rtt_ms);
+		fmt_rtt(out, outlen, model_link_rtt_now(l));
 		break;
 	case COL_LOSS:
-		fmt_loss(out, outlen, l->loss_pct);
+		fmt_loss(out, outlen, model_link_loss_now(l));
+		break;
+	case COL_AVG:
+		fmt_rtt(out, outlen, l->rtt_ms);
+		break;
+	case COL_WHY:
+		model_cost_tag(l, out, outlen);
+		break;
+	case COL_CARRY:
+		/* The nodes whose traffic leaves through this link now. */
+		if (!l->has_carries)
+			out[0] = '\0'; /* an older daemon does not say */
+		else
+			model_ids_text(out, outlen, l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
+		break;
+	case COL_OSPF:
+		snprintf(out, outlen, "%s", !l->has_ospf ? "" : l->ospf[0] ? l->ospf : "-");
 		break;
 	case COL_JITTER:
 		fmt_jitter(out, outlen, l->jitter_ms);
@@ -243,10 +282,68 @@ size_t render_visible_top(size_t top, size_t selected, size_t rows)
 	return top;
 }
 
+/* Lost probes in the history cell stand out (red/bold), not only as a
+ * letter among the bars. */
+static void mark_losses(WINDOW *w, int y, const int *widths, const struct model_link *l, const struct ui *ui,
+			attr_t reverse)
+{
+	if (!widths[COL_SPARK])
+		return;
+	int x = 0;
+	for (int c = 0; c < COL_SPARK; c++)
+		x += widths[c] ? widths[c] + 1 : 0;
+	char cells[1024];
+	if (sparkline_render(l->rtt_recent, l->rtt_recent_n, (size_t)widths[COL_SPARK], ui->glyphs, cells,
+			     sizeof(cells)) < 0)
+		return;
+	attr_t attr = (use_colour ? COLOR_PAIR(PAIR_BAD) : A_NORMAL) | A_BOLD | reverse;
+	int col = 0;
+	for (const char *p = cells; *p && x + col < getmaxx(w); p++) {
+		if (((unsigned char)*p & 0xC0) == 0x80)
+			continue;
+		if (strncmp(p, SPARK_LOST, strlen(SPARK_LOST)) == 0) {
+			wattron(w, attr);
+			mvwaddstr(w, y, x + col, SPARK_LOST);
+			wattroff(w, attr);
+		}
+		col++;
+	}
+}
+
+/* Columns of fields an older daemon does not send (no link has them) take
+ * no room. */
+static bool col_has_data(const struct model *m, enum col_id c)
+{
+	for (size_t i = 0; i < m->nlinks; i++) {
+		const struct model_link *l = &m->links[i];
+		if ((c == COL_WHY && l->cost_reason[0]) || (c == COL_CARRY && l->has_carries) ||
+		    (c == COL_OSPF && l->has_ospf) || (c == COL_AVG && l->has_rtt_last))
+			return true;
+	}
+	return c != COL_WHY && c != COL_CARRY && c != COL_OSPF && c != COL_AVG;
+}
+
+static void fit_link_cols(const struct model *m, int total, int *widths)
+{
+	struct layout_col shown[COL_COUNT];
+	int idx[COL_COUNT], fit[COL_COUNT];
+	size_t n = 0;
+	for (int c = 0; c < COL_COUNT; c++) {
+		widths[c] = 0;
+		if (col_has_data(m, (enum col_id)c)) {
+			idx[n] = c;
+			shown[n++] = link_cols[c];
+		}
+	}
+	layout_fit(shown, n, total, 1, fit);
+	for (size_t i = 0; i < n; i++)
+		widths[idx[i]] = fit[i];
+}
+
 static void render_links(WINDOW *w, const struct ui *ui)
 {
 	int widths[COL_COUNT];
-	layout_fit(link_cols, COL_COUNT, getmaxx(w) - 1, 1, widths);
+	fit_link_cols(&ui->model, getmaxx(w) - 1, widths);
 	char line[2048], cell[512], text[512];
 
 	size_t pos = 0;
@@ -254,7 +351,7 @@ static void render_links(WINDOW *w, const struct ui *ui)
 	for (int c = 0; c < COL_COUNT; c++) {
 		if (!widths[c])
 			continue;
-		bool sorted = (int)ui->model.sort == c;
+		bool sorted = sort_col[ui->model.sort] == (enum col_id)c;
 		snprintf(text, sizeof(text), "%s%s", link_cols[c].title, sorted ? (ui->model.sort_desc ? "v" : "^") : "");
 		pos += layout_cell(line + pos, sizeof(line) - pos, text, widths[c], link_cols[c].align);
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " ");
@@ -286,6 +383,7 @@ static void render_links(WINDOW *w, const struct ui *ui)
 		wattron(w, attr);
 		put(w, 3 + (int)r, 0, line);
 		wattroff(w, attr);
+		mark_losses(w, 3 + (int)r, widths, l, ui, attr & A_REVERSE);
 	}
 }
 
@@ -318,7 +416,7 @@ static void render_graph(WINDOW *w, int y, int height, const char *title, const 
 static void render_detail(WINDOW *w, const struct ui *ui)
 {
 	const struct model_link *l = model_find_link(&ui->model, ui->detail_link);
-	char line[512], a[32], b[32], c[32], d[32];
+	char line[1024], a[32], b[32], c[32], d[32];
 	size_t pos0;
 	if (!l) {
 		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail_link);
@@ -334,14 +432,45 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		 fmt_handshake_age(a, sizeof(a), l->last_handshake, ui->now), fmt_rate(b, sizeof(b), l->rx_rate),
 		 fmt_rate(c, sizeof(c), l->tx_rate));
 	put(w, 3, 0, line);
-	pos0 = (size_t)snprintf(line, sizeof(line), " rtt %s  loss %s  jitter %s  cost %s",
-				fmt_rtt(a, sizeof(a), l->rtt_ms), fmt_loss(b, sizeof(b), l->loss_pct),
-				fmt_jitter(c, sizeof(c), l->jitter_ms),
-				fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
-	if (l->cost_measured >= 0 && pos0 < sizeof(line))
-		snprintf(line + pos0, sizeof(line) - pos0, " (measured %lld)%s", (long long)l->cost_measured,
-			 l->drained ? " drained" : "");
+	/* mtr-style: the last probe, the smoothed figure, best and worst. */
+	char g[32], f[32];
+	snprintf(line, sizeof(line), " rtt %s%s%savg %s  best %s  worst %s  jitter %s", l->has_rtt_last ? "last " : "",
+		 l->has_rtt_last ? fmt_rtt(a, sizeof(a), l->rtt_last_ms) : "", l->has_rtt_last ? "  " : "",
+		 fmt_rtt(b, sizeof(b), l->rtt_ms),
+		 fmt_rtt(c, sizeof(c), l->rtt_min_ms), fmt_rtt(d, sizeof(d), l->rtt_max_ms),
+		 fmt_jitter(g, sizeof(g), l->jitter_ms));
 	put(w, 4, 0, line);
+	pos0 = (size_t)snprintf(line, sizeof(line), " loss");
+	if (!isnan(l->loss_window_pct))
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, " %s of last %lld probes (cost window)",
+					 fmt_loss(a, sizeof(a), l->loss_window_pct), (long long)l->loss_window_probes);
+	if (!isnan(l->loss_minute_pct))
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  %s over 1 min",
+					 fmt_loss(b, sizeof(b), l->loss_minute_pct));
+	snprintf(line + pos0, sizeof(line) - pos0, "%s%s average", pos0 > 5 ? "  " : " ",
+		 fmt_loss(c, sizeof(c), l->loss_pct));
+	put(w, 5, 0, line);
+	pos0 = (size_t)snprintf(line, sizeof(line), " cost %s", fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
+	if (l->cost_reason[0] || l->cost_detail[0])
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, " (%s%s%s)", l->cost_reason,
+					 l->cost_reason[0] && l->cost_detail[0] ? ": " : "", l->cost_detail);
+	if (l->cost_measured >= 0 && l->cost_measured != l->cost && pos0 < sizeof(line))
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  measured %lld", (long long)l->cost_measured);
+	if (l->penalty_until > 0 && pos0 < sizeof(line)) {
+		struct tm tm;
+		time_t t = (time_t)l->penalty_until;
+		localtime_r(&t, &tm);
+		strftime(f, sizeof(f), "%H:%M:%S", &tm);
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  penalty until %s (in %s)", f,
+					 fmt_duration(g, sizeof(g), l->penalty_until - ui->now));
+	}
+	if (l->has_ospf && pos0 < sizeof(line))
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  OSPF %s", l->ospf[0] ? l->ospf : "no neighbour");
+	if (l->has_carries && pos0 < sizeof(line)) {
+		model_ids_text(g, sizeof(g), l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
+		snprintf(line + pos0, sizeof(line) - pos0, "  carries %s", l->ncarries ? g : "no routes");
+	}
+	put(w, 6, 0, line);
 
 	/* Whatever the daemon keeps, or the recent samples until it answers. */
 	const double *v = ui->history_loaded ? ui->history.rtt_ms : l->rtt_recent;
@@ -352,18 +481,38 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	size_t nloss = series_bucket_loss(v, n, loss, nb);
 	size_t njit = series_bucket_jitter(v, n, jitter, nb);
 
-	/* Rows: 5 above, cost 1, events >= 3, status + hints 2; the rest to graphs 2:1:1. */
-	int avail = getmaxy(w) - 5 - 1 - 3 - 2 - 3;
+	/* Rows: 7 above, time axis 1, cost 1, events >= 2, status + hints 2; the rest to graphs 2:1:1. */
+	int avail = getmaxy(w) - 7 - 1 - 1 - 2 - 2 - 3;
 	int g_rtt = avail / 2, g_loss = (avail - g_rtt) / 2, g_jit = avail - g_rtt - g_loss;
-	int y = 5;
+	int y = 7;
 	char title[96];
 	int64_t secs = (int64_t)n * (ui->history_loaded ? ui->history.interval_ms : 1000) / 1000;
 	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
 		 ui->history_loaded	    ? "" :
 		 ui->history_unsupported ? " (recent samples; the daemon keeps no history)" :
 					   " (loading history)");
-	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, false, ui);
+	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, true, ui);
 	y += g_rtt + 1;
+	/* A time axis under the RTT graph: where the plotted span starts, its
+	 * middle and now (newest on the right, as in the graphs). */
+	if (plot > 20) {
+		char axis[1024], left[40], mid[40];
+		int used = (int)(n < (size_t)plot ? n : (size_t)plot);
+		int start = GRAPH_LABEL_COLS + plot - used;
+		snprintf(left, sizeof(left), "-%s", fmt_duration(a, sizeof(a), secs));
+		snprintf(mid, sizeof(mid), "-%s", fmt_duration(b, sizeof(b), secs / 2));
+		memset(axis, ' ', sizeof(axis));
+		int width = GRAPH_LABEL_COLS + plot;
+		if (width > (int)sizeof(axis) - 1)
+			width = (int)sizeof(axis) - 1;
+		axis[width] = '\0';
+		memcpy(axis + start, left, strlen(left) < (size_t)(width - start) ? strlen(left) : 0);
+		int xm = start + used / 2 - (int)strlen(mid) / 2;
+		if (used > 30 && xm > start + (int)strlen(left) + 1 && xm + (int)strlen(mid) < width - 4)
+			memcpy(axis + xm, mid, strlen(mid));
+		memcpy(axis + width - 3, "now", 3);
+		put(w, y++, 0, axis);
+	}
 	render_graph(w, y, g_loss, " loss", loss, nloss, fmt_loss, true, ui);
 	y += g_loss + 1;
 	render_graph(w, y, g_jit, " jitter", jitter, njit, fmt_jitter, true, ui);
@@ -395,7 +544,7 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		char hms[16];
 		localtime_r(&t, &tm);
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-		snprintf(line, sizeof(line), " %s %s", hms, e->text);
+		snprintf(line, sizeof(line), " %s %.*s", hms, (int)(sizeof(line) - 16), e->text);
 		put(w, last - (int)shown, 0, line);
 		shown++;
 	}
@@ -405,21 +554,32 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 
 /* ---- nodes ---- */
 
-enum node_col { NCOL_ID, NCOL_LO4, NCOL_LO6, NCOL_HOP, NCOL_VIA, NCOL_METRIC, NCOL_ROUTE, NCOL_COUNT };
+enum node_col { NCOL_ID, NCOL_LO4, NCOL_LO6, NCOL_HOP, NCOL_VIA, NCOL_HOPNODE, NCOL_PATH, NCOL_METRIC, NCOL_ROUTE, NCOL_COUNT };
 
 static const struct layout_col node_cols[NCOL_COUNT] = {
 	[NCOL_ID] = { "NODE", 0, 5, 6, ALIGN_RIGHT },
-	[NCOL_LO4] = { "LOOPBACK4", 0, 10, 15, ALIGN_LEFT },
-	[NCOL_LO6] = { "LOOPBACK6", 2, 14, 39, ALIGN_LEFT },
-	[NCOL_HOP] = { "NEXT HOP", 1, 10, 39, ALIGN_LEFT },
-	[NCOL_VIA] = { "VIA", 1, 8, 15, ALIGN_LEFT },
-	[NCOL_METRIC] = { "METRIC", 0, 6, 7, ALIGN_RIGHT },
-	[NCOL_ROUTE] = { "ROUTE", 0, 8, 8, ALIGN_LEFT },
+	[NCOL_LO4] = { "LOOPBACK4", 1, 10, 15, ALIGN_LEFT },
+	[NCOL_LO6] = { "LOOPBACK6", 3, 14, 39, ALIGN_LEFT },
+	[NCOL_HOP] = { "NEXT HOP", 2, 10, 39, ALIGN_LEFT },
+	[NCOL_VIA] = { "VIA", 0, 8, 15, ALIGN_LEFT },
+	[NCOL_HOPNODE] = { "HOP", 0, 4, 5, ALIGN_RIGHT },
+	[NCOL_PATH] = { "PATH", 0, 10, 30, ALIGN_LEFT },
+	[NCOL_METRIC] = { "METRIC", 1, 6, 7, ALIGN_RIGHT },
+	[NCOL_ROUTE] = { "ROUTE", 0, 11, 11, ALIGN_LEFT }, /* "unreachable" whole */
 };
+
+/* The daemon's route_state when it sends one; an older daemon only says
+ * whether a direct link exists, which is not where the route goes. */
+static const char *node_route(const struct model_node *nd)
+{
+	if (nd->route_state[0])
+		return nd->route_state;
+	return nd->self ? "self" : nd->direct ? "direct?" : "via mesh";
+}
 
 static void node_row(const struct model_node *nd, const int *widths, char *line, size_t len)
 {
-	char text[64], cell[256];
+	char text[160], cell[256];
 	size_t pos = 0;
 	line[0] = '\0';
 	for (int c = 0; c < NCOL_COUNT; c++) {
@@ -437,10 +597,16 @@ static void node_row(const struct model_node *nd, const int *widths, char *line,
 			snprintf(text, sizeof(text), "%s", nd->next_hop[0] ? nd->next_hop : "-");
 		else if (c == NCOL_VIA)
 			snprintf(text, sizeof(text), "%s", nd->via[0] ? nd->via : "-");
+		else if (c == NCOL_HOPNODE && nd->next_hop_id >= 0)
+			snprintf(text, sizeof(text), "%lld", (long long)nd->next_hop_id);
+		else if (c == NCOL_HOPNODE)
+			snprintf(text, sizeof(text), "-");
+		else if (c == NCOL_PATH)
+			snprintf(text, sizeof(text), "%s", nd->npath ? model_ids_text(cell, sizeof(cell), nd->path, nd->npath, ">") : "-");
 		else if (c == NCOL_METRIC)
 			snprintf(text, sizeof(text), "%lld", (long long)nd->metric);
 		else
-			snprintf(text, sizeof(text), "%s", nd->self ? "self" : nd->direct ? "direct" : "via mesh");
+			snprintf(text, sizeof(text), "%s", node_route(nd));
 		layout_cell(cell, sizeof(cell), text, widths[c], node_cols[c].align);
 		pos += (size_t)snprintf(line + pos, pos < len ? len - pos : 0, "%s ", cell);
 		if (pos >= len)
@@ -448,11 +614,32 @@ static void node_row(const struct model_node *nd, const int *widths, char *line,
 	}
 }
 
+/* HOP and PATH take no room when the daemon does not send them. */
+static void fit_node_cols(const struct model *m, int total, int *widths)
+{
+	struct layout_col shown[NCOL_COUNT];
+	int idx[NCOL_COUNT], fit[NCOL_COUNT];
+	bool routes = false;
+	size_t n = 0;
+	for (size_t i = 0; i < m->nnodes; i++)
+		routes |= m->nodes[i].route_state[0] != '\0';
+	for (int c = 0; c < NCOL_COUNT; c++) {
+		widths[c] = 0;
+		if (routes || (c != NCOL_HOPNODE && c != NCOL_PATH)) {
+			idx[n] = c;
+			shown[n++] = node_cols[c];
+		}
+	}
+	layout_fit(shown, n, total, 1, fit);
+	for (size_t i = 0; i < n; i++)
+		widths[idx[i]] = fit[i];
+}
+
 static void render_nodes(WINDOW *w, const struct ui *ui)
 {
 	char line[1024];
 	int widths[NCOL_COUNT];
-	layout_fit(node_cols, NCOL_COUNT, getmaxx(w) - 1, 1, widths);
+	fit_node_cols(&ui->model, getmaxx(w) - 1, widths);
 	node_row(NULL, widths, line, sizeof(line));
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
@@ -471,23 +658,61 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 
 /* ---- events ---- */
 
+/* Events are wrapped, never cut: a long error or log line is read whole.
+ * The prefix (time and kind) is EVENT_PREFIX columns; continuation lines
+ * are indented to it. */
+#define EVENT_PREFIX 24
+#define EVENT_LINES_MAX 16
+
+static size_t event_lines(const struct model_event *e, int width, size_t *starts, size_t *lens)
+{
+	return layout_wrap(e->text, width - EVENT_PREFIX, starts, lens, EVENT_LINES_MAX);
+}
+
 static void render_events(WINDOW *w, const struct ui *ui)
 {
-	char line[512];
+	char line[1024];
 	size_t count = model_event_count(&ui->model), rows = (size_t)render_table_rows(w);
+	int width = getmaxx(w) - 1;
 	snprintf(line, sizeof(line), "EVENTS  %zu kept%s", count,
 		 ui->events_follow ? "  (following; Up to scroll)" : "  (scrolled; End to follow)");
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
-	size_t top = ui->events_follow ? (count > rows ? count - rows : 0) : ui->events_top;
-	for (size_t r = 0; r < rows && top + r < count; r++) {
-		const struct model_event *e = model_event_at(&ui->model, top + r);
+	/* Following: the newest at the bottom, as many older ones above as fit.
+	 * Scrolled: from events_top down. */
+	size_t first = ui->events_follow ? count : ui->events_top;
+	if (ui->events_follow) {
+		size_t used = 0;
+		while (first > 0) {
+			size_t st[EVENT_LINES_MAX], ln[EVENT_LINES_MAX];
+			size_t k = event_lines(model_event_at(&ui->model, first - 1), width, st, ln);
+			if (used + k > rows && used > 0)
+				break;
+			used += k;
+			first--;
+		}
+	}
+	size_t y = 0;
+	for (size_t i = first; i < count && y < rows; i++) {
+		const struct model_event *e = model_event_at(&ui->model, i);
 		struct tm tm;
 		time_t t = isnan(e->ts) ? 0 : (time_t)e->ts;
 		char hms[16];
+		size_t st[EVENT_LINES_MAX], ln[EVENT_LINES_MAX];
 		localtime_r(&t, &tm);
 		strftime(hms, sizeof(hms), "%H:%M:%S", &tm);
-		snprintf(line, sizeof(line), " %s %-12s %s", hms, e->kind, e->text);
-		put(w, 3 + (int)r, 0, line);
+		size_t k = event_lines(e, width, st, ln);
+		bool error = strcmp(e->kind, "error") == 0;
+		if (error)
+			wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
+		for (size_t j = 0; j < k && y < rows; j++, y++) {
+			if (j == 0)
+				snprintf(line, sizeof(line), " %s %-13.13s %.*s", hms, e->kind, (int)ln[j], e->text + st[j]);
+			else
+				snprintf(line, sizeof(line), "%*s%.*s", EVENT_PREFIX, "", (int)ln[j], e->text + st[j]);
+			put(w, 3 + (int)y, 0, line);
+		}
+		if (error)
+			wattroff(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 	}
 }
 
@@ -507,11 +732,16 @@ static void render_help(WINDOW *w, const struct ui *ui)
 			put(w, y, x, cell);
 	}
 	/* The legend goes under the keys, in whichever column has room. */
-	static const char *const legend_colour[] = { "COST marks: * override, D drained", "Rows: green ok, yellow some loss,",
-						     "  red bad or drained, magenta down" };
-	static const char *const legend_mono[] = { "COST marks: * override, D drained", "Rows: bold bad or drained, dim down" };
+	static const char *const legend_colour[] = { "COST marks: * override, D drained", "WHY: loss/jit penalty, ovr, drn",
+						     "RTT last probe, AVG smoothed", "LOSS over the cost window",
+						     "FWD: nodes routed via the link", "HISTORY: x a lost probe",
+						     "Rows: green ok, yellow some loss,", "  red bad or drained, magenta down" };
+	static const char *const legend_mono[] = { "COST marks: * override, D drained", "WHY: loss/jit penalty, ovr, drn",
+						   "RTT last probe, AVG smoothed", "LOSS over the cost window",
+						   "FWD: nodes routed via the link", "HISTORY: x a lost probe",
+						   "Rows: bold bad or drained, dim down" };
 	const char *const *legend = use_colour ? legend_colour : legend_mono;
-	int nlegend = use_colour ? 3 : 2;
+	int nlegend = use_colour ? 8 : 7;
 	int used = (int)n <= rows ? (int)n : (int)n - rows;
 	int x = 1 + ((int)n <= rows ? 0 : col_w);
 	for (int i = 0; i < nlegend && 4 + used + i < getmaxy(w) - 2; i++)
@@ -532,20 +762,38 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 		else
 			memcpy(shown, ui->prompt_buf, len);
 		shown[len] = '\0';
-		snprintf(line, sizeof(line), "%s%s", ui->prompt_label, shown);
+		size_t ll = strlen(ui->prompt_label);
+		bool gap = len || (ll && ui->prompt_label[ll - 1] != ' ');
+		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt_label, shown, !len && ui->prompt_hint[0] && gap ? " " : "",
+			 !len ? ui->prompt_hint : "");
 		wattron(w, A_BOLD);
 		put(w, rows - 2, 0, line);
 		wattroff(w, A_BOLD);
+		if (ui->prompt_error[0]) {
+			/* Refused: the reason where the key hints were; the input stays. */
+			snprintf(line, sizeof(line), " %s", ui->prompt_error);
+			put_bar(w, rows - 1, line, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD | A_REVERSE : A_BOLD | A_REVERSE);
+			return;
+		}
 	} else if (ui->status[0]) {
 		attr_t attr = ui->status_error ? (use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD)
 					       : (use_colour ? COLOR_PAIR(PAIR_OK) : A_NORMAL);
 		wattron(w, attr);
-		put(w, rows - 2, 0, ui->status);
+		/* Wider than the screen: the whole text is in the events view. */
+		if (ui->status_error && (int)utf8_width(ui->status) > getmaxx(w) - 1) {
+			char cut[512];
+			layout_cell(cut, sizeof(cut), ui->status, getmaxx(w) - 14, ALIGN_LEFT);
+			snprintf(line, sizeof(line), "%s e: whole", cut);
+			put(w, rows - 2, 0, line);
+		} else {
+			put(w, rows - 2, 0, ui->status);
+		}
 		wattroff(w, attr);
 	}
 	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
+			    ui->sort_menu ? " sort: press a column's key (see the line above); the same one reverses" :
 			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
-			    " Enter:detail t:token c:connect d:disc r:drain C:cost /:filter ?:help q:quit";
+			    " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
 }
 

@@ -56,7 +56,13 @@ int sparkline_render(const double *v, size_t n, size_t width, enum glyphs g, cha
 	double *cells = calloc(width, sizeof(*cells));
 	if (!cells)
 		return -ENOMEM;
+	double *loss = calloc(width, sizeof(*loss));
+	if (!loss) {
+		free(cells);
+		return -ENOMEM;
+	}
 	size_t used = series_bucket_mean(v, n, cells, width);
+	series_bucket_loss(v, n, loss, width);
 	struct series_stats st;
 	series_stats(cells, used, &st);
 	size_t pos = 0;
@@ -64,12 +70,13 @@ int sparkline_render(const double *v, size_t n, size_t width, enum glyphs g, cha
 	for (size_t i = used; i < width && rc == 0; i++)
 		rc = append(out, outlen, &pos, " ");
 	for (size_t i = 0; i < used && rc == 0; i++) {
-		if (isnan(cells[i]))
-			rc = append(out, outlen, &pos, " ");
+		if (isnan(cells[i]) || loss[i] > 0)
+			rc = append(out, outlen, &pos, SPARK_LOST);
 		else
 			rc = append(out, outlen, &pos,
 				    glyph_for_level(g, glyph_level_of(cells[i], st.min, st.max, glyph_levels(g))));
 	}
 	free(cells);
+	free(loss);
 	return rc < 0 ? rc : (int)pos;
 }

@@ -40,11 +40,17 @@ static void on_fatal_signal(int sig)
 	raise(sig);
 }
 
+/* Bracketed paste (xterm, tmux, most emulators): pasted text arrives
+ * between ESC[200~ and ESC[201~, so it is never read as keys (input.h). */
+static const char paste_on[] = "\033[?2004h", paste_off[] = "\033[?2004l";
+
 void terminal_restore(void)
 {
 	if (curses_active) {
 		curses_active = 0;
 		endwin();
+		fputs(paste_off, stdout);
+		fflush(stdout);
 	}
 }
 
@@ -109,6 +115,10 @@ int terminal_start(struct ui *ui)
 	append_cap("cnorm");
 	append_cap("rmkx");
 	append_cap("rmcup");
+	if (reset_len + strlen(paste_off) < sizeof(reset_seq)) {
+		memcpy(reset_seq + reset_len, paste_off, strlen(paste_off));
+		reset_len += strlen(paste_off);
+	}
 	install_signals();
 	cbreak();
 	noecho();
@@ -117,6 +127,8 @@ int terminal_start(struct ui *ui)
 	nodelay(stdscr, TRUE);
 	set_escdelay(25);
 	curs_set(0);
+	fputs(paste_on, stdout);
+	fflush(stdout);
 	ui->glyphs = want_utf8() ? GLYPHS_UTF8 : GLYPHS_ASCII;
 	ui->colour = want_colour();
 	render_init_colours(ui->colour);

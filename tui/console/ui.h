@@ -48,6 +48,9 @@ struct ui {
 	char prompt_buf[UI_PROMPT_MAX];
 	size_t prompt_len;
 	bool prompt_secret; /* echo as '*' (a token typed or pasted) */
+	char prompt_hint[96]; /* what an empty answer means, shown after the input */
+	char prompt_error[256]; /* why the last answer was refused; the prompt stays */
+	bool sort_menu;
 
 	bool token_shown; /* the token box covers the screen until a key */
 	char token[UI_TOKEN_MAX];
