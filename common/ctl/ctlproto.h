@@ -66,7 +66,6 @@
 #define CTL_EVENT_ROTATE_STARTED "rotate_started"
 #define CTL_EVENT_ROTATE_DONE "rotate_done"
 #define CTL_EVENT_ROTATE_FAILED "rotate_failed"
-#define CTL_EVENT_ROUTE "route"
 
 /* A link's state as `links` and the link events carry it. */
 enum ctl_link_state {
