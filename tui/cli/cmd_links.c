@@ -50,17 +50,22 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		const json_t *cost = json_object_get(l, "cost");
 		const char *endpoint = json_string_value(json_object_get(l, "endpoint"));
 		char cost_text[24];
+		/* A peering link (BGP to another network) has no OSPF cost. */
+		bool peer = json_is_true(json_object_get(l, "peer"));
 
 		printf("%-12s %5lld %-4s %-9s %-6s %-9s %-15s %-24s", json_string_value(json_object_get(l, "name")),
 		       (long long)json_integer_value(json_object_get(l, "remote_id")),
 		       json_string_value(json_object_get(l, "transport")),
-		       json_string_value(json_object_get(l, "link_type")), json_string_value(json_object_get(l, "role")),
+		       json_string_value(json_object_get(l, "link_type")),
+		       peer ? "peer" : json_string_value(json_object_get(l, "role")),
 		       json_string_value(json_object_get(l, "state")), json_string_value(json_object_get(l, "local_addr")),
 		       endpoint && *endpoint ? endpoint : "-");
 		print_number(json_object_get(l, "rtt_ms"), 2, "ms");
 		print_number(json_object_get(l, "loss_pct"), 1, "%");
 		print_number(json_object_get(l, "jitter_ms"), 2, "ms");
-		if (json_is_integer(cost))
+		if (peer)
+			snprintf(cost_text, sizeof(cost_text), "BGP");
+		else if (json_is_integer(cost))
 			snprintf(cost_text, sizeof(cost_text), "%lld%s%s", (long long)json_integer_value(cost),
 				 json_is_integer(json_object_get(l, "override")) ? "*" : "",
 				 json_is_true(json_object_get(l, "drained")) ? "D" : "");
