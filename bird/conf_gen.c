@@ -22,6 +22,9 @@
 #define BFD_IDLE_INTERVAL_MS 1000
 #define BFD_MULTIPLIER 3
 #define DEVICE_SCAN_S 10
+#define BGP_CONNECT_RETRY_S 5
+#define BGP_ERROR_WAIT_MIN_S 5
+#define BGP_ERROR_WAIT_MAX_S 60
 #define IFNAME_MAX 15
 #define TICK_MAX 255
 
@@ -302,13 +305,20 @@ static void emit_mesh_prefixes(FILE *f, const struct bird_conf_model *m, int v)
 			continue;
 		fprintf(f, ", %s+", m->allowed_prefixes[i]);
 	}
+	/* What this node takes from its BGP peers it also takes from a member
+	 * that learnt it from its own peer. */
+	for (size_t i = 0; i < m->n_allowed_peers; i++) {
+		if (family_of(m->allowed_peers[i]) != family)
+			continue;
+		fprintf(f, ", %s+", m->allowed_peers[i]);
+	}
 	fprintf(f, " ];\n\n");
 }
 
 static void emit_filters_head(FILE *f, const struct bird_conf_model *m)
 {
 	fprintf(f, "# What members may announce: the mesh's own loopback, link and VXLAN\n"
-		   "# ranges, and AllowedPrefixes (with their subnets).\n");
+		   "# ranges, AllowedPrefixes and AllowedPeers (with their subnets).\n");
 	emit_mesh_prefixes(f, m, 4);
 	emit_mesh_prefixes(f, m, 6);
 	for (int v = 4; v <= 6; v += 2)
@@ -446,10 +456,11 @@ static void emit_bgp(FILE *f, const struct bird_conf_model *m)
 			fprintf(f, " then accept;\n");
 		}
 		fprintf(f, "\treject;\n}\n\n");
-		fprintf(f, "# Peers see the mesh as one aggregate; this node routes inside it.\n");
+		fprintf(f, "# Peers get the mesh's own prefixes: its aggregate (mesh_unreachable,\n"
+			   "# this node routes inside it) and the routes of static.conf; never a route from another\n"
+			   "# peer (no transit between networks) or from OSPF.\n");
 		fprintf(f, "filter peer_export%d {\n", v);
-		if (v == 4 || m->mesh_subnet6)
-			fprintf(f, "\tif proto = \"mesh_unreachable%d\" then accept;\n", v);
+		fprintf(f, "\tif source = RTS_STATIC then accept;\n");
 		fprintf(f, "\treject;\n}\n\n");
 	}
 	for (size_t i = 0; i < m->n_bgp_peers; i++) {
@@ -459,6 +470,10 @@ static void emit_bgp(FILE *f, const struct bird_conf_model *m)
 		fprintf(f, "\tlocal as %u;\n\tneighbor %s as %u;\n", (unsigned)m->local_as, p->neighbor,
 			(unsigned)p->remote_as);
 		fprintf(f, "\tinterface \"%s\";\n\tdirect;\n", shown(p->ifname));
+		/* BIRD's defaults wait 120 s to retry after a failed connect (the
+		 * other end's interface may not exist yet when a link is made). */
+		fprintf(f, "\tconnect retry time %d;\n\terror wait time %d, %d;\n", BGP_CONNECT_RETRY_S,
+			BGP_ERROR_WAIT_MIN_S, BGP_ERROR_WAIT_MAX_S);
 		fprintf(f, "\tipv%d {\n\t\timport filter peer_import%d;\n\t\texport filter peer_export%d;\n\t};\n}\n\n",
 			v, v, v);
 	}

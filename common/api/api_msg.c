@@ -357,6 +357,71 @@ int wgm_msg_connectivity_reply_decode(const json_t *j, struct wgm_msg_connectivi
 
 /* ---- /connect ---- */
 
+/* The peering fields: only in a peering join, so a member join stays as it was. */
+static int put_peer(json_t *j, const struct wgm_msg_connect_req *m)
+{
+	json_t *used;
+
+	if (!m->peer)
+		return 0;
+	if (m->as == 0 || m->n_peer_used > WGM_MSG_PEER_USED_MAX)
+		return -EINVAL;
+	used = json_array();
+	if (!used || json_object_set_new(j, "peer_used", used))
+		return -ENOMEM;
+	for (size_t i = 0; i < m->n_peer_used; i++) {
+		char text[INET_ADDRSTRLEN];
+		if (!inet_ntop(AF_INET, &m->peer_used[i], text, sizeof(text)) ||
+		    json_array_append_new(used, json_string(text)))
+			return -ENOMEM;
+	}
+	if (json_object_set_new(j, "peer", json_true()) || json_object_set_new(j, "as", json_integer(m->as)) ||
+	    json_object_set_new(j, "api_url", json_string(m->api_url)))
+		return -ENOMEM;
+	return 0;
+}
+
+static bool url_valid(const char *url)
+{
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return false;
+	for (const char *p = url; *p; p++)
+		if (*p <= ' ' || *p >= 127 || *p == '"' || *p == '\\')
+			return false;
+	return true;
+}
+
+static int get_peer(const json_t *j, struct wgm_msg_connect_req *m, char *err, size_t errlen)
+{
+	const json_t *used, *v;
+	long long as;
+	size_t i;
+
+	if (!json_object_get(j, "peer"))
+		return 0;
+	if (get_bool(j, "peer", &m->peer, err, errlen))
+		return -EINVAL;
+	if (!m->peer)
+		return 0;
+	if (get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
+		return -EINVAL;
+	m->as = (uint32_t)as;
+	used = json_object_get(j, "peer_used");
+	if (!json_is_array(used) || json_array_size(used) > WGM_MSG_PEER_USED_MAX)
+		return fail(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
+	json_array_foreach(used, i, v) {
+		if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v), &m->peer_used[i]) != 1)
+			return fail(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
+	}
+	m->n_peer_used = json_array_size(used);
+	v = json_object_get(j, "api_url");
+	if (!json_is_string(v) || !url_valid(json_string_value(v)) ||
+	    strlen(json_string_value(v)) >= sizeof(m->api_url))
+		return fail(err, errlen, "api_url", "not an http:// or https:// URL of printable characters");
+	strcpy(m->api_url, json_string_value(v));
+	return 0;
+}
+
 json_t *wgm_msg_connect_req_encode(const struct wgm_msg_connect_req *m)
 {
 	json_t *j = json_object();
@@ -366,7 +431,7 @@ json_t *wgm_msg_connect_req_encode(const struct wgm_msg_connect_req *m)
 	    json_object_set_new(j, "link_type", json_string(link_type_names[m->link_type])) ||
 	    json_object_set_new(j, "port", json_integer(m->port)) ||
 	    json_object_set_new(j, "transport", json_string(wgm_transport_name(m->transport))) ||
-	    json_object_set_new(j, "first_join", json_boolean(m->first_join))) {
+	    json_object_set_new(j, "first_join", json_boolean(m->first_join)) || put_peer(j, m)) {
 		json_decref(j);
 		return NULL;
 	}
@@ -380,7 +445,8 @@ int wgm_msg_connect_req_decode(const json_t *j, struct wgm_msg_connect_req *m, c
 		return fail(err, errlen, "payload", "not a JSON object");
 	if (get_node_id(j, &m->caller_id, err, errlen) || get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
 	    get_link_type(j, &m->link_type, err, errlen) || get_port(j, "port", 0, &m->port, err, errlen) ||
-	    get_transport(j, &m->transport, err, errlen) || get_bool(j, "first_join", &m->first_join, err, errlen))
+	    get_transport(j, &m->transport, err, errlen) || get_bool(j, "first_join", &m->first_join, err, errlen) ||
+	    get_peer(j, m, err, errlen))
 		return -EINVAL;
 	return 0;
 }
@@ -412,7 +478,8 @@ json_t *wgm_msg_connect_reply_encode(const struct wgm_msg_connect_reply *m)
 	    put_addr(j, "server_addr6", AF_INET6, &m->server_addr6) ||
 	    put_addr(j, "client_addr6", AF_INET6, &m->client_addr6) ||
 	    json_object_set_new(j, "port", json_integer(m->server_port)) ||
-	    (m->has_mesh_key && put_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key)))) {
+	    (m->has_mesh_key && put_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key))) ||
+	    (m->peer_as && json_object_set_new(j, "as", json_integer(m->peer_as)))) {
 		json_decref(j);
 		return NULL;
 	}
@@ -453,6 +520,12 @@ int wgm_msg_connect_reply_decode(const json_t *j, struct wgm_msg_connect_reply *
 			goto bad;
 		m->has_mesh_key = true;
 	}
+	if (json_object_get(j, "as")) {
+		long long as;
+		if (get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
+			goto bad;
+		m->peer_as = (uint32_t)as;
+	}
 	return 0;
 bad:
 	wgm_msg_connect_reply_wipe(m);
@@ -464,7 +537,13 @@ int wgm_msg_connect_reply_matches(const struct wgm_msg_connect_reply *reply, con
 {
 	if (reply->has_obfs_key != wgm_link_type_needs_obfs_key(req->link_type))
 		return fail(err, errlen, "obfs_key", reply->has_obfs_key ? "given for a link type without one" : "missing");
-	if (reply->has_mesh_key != joined_by_token)
+	/* A peering join makes no member: its reply carries an AS, never the mesh key. */
+	if (req->peer && (reply->has_mesh_key || !reply->peer_as))
+		return fail(err, errlen, reply->has_mesh_key ? "mesh_key" : "as",
+			    reply->has_mesh_key ? "given to a peer" : "missing in the reply to a peering join");
+	if (!req->peer && reply->peer_as)
+		return fail(err, errlen, "as", "unexpected outside a peering join");
+	if (!req->peer && reply->has_mesh_key != joined_by_token)
 		return fail(err, errlen, "mesh_key", joined_by_token ? "missing in the reply to a join" : "unexpected");
 	return 0;
 }

@@ -17,6 +17,7 @@
 #define WGM_API_ROUTE_CONNECT "/connect"
 #define WGM_API_ROUTE_UPDATE "/update"
 #define WGM_API_ROUTE_DISCONNECT "/disconnect"
+#define WGM_API_ROUTE_PEER_DISCONNECT "/peer_disconnect"
 
 /* HTTP status codes with the original's meanings, and the few plain HTTP ones
  * the server also needs. */
@@ -90,6 +91,9 @@ struct wgm_msg_connectivity_reply {
 	bool accepts_joins;
 };
 
+#define WGM_MSG_PEER_USED_MAX 64
+#define WGM_MSG_URL_MAX 256
+
 /* POST /connect (boxed; plus "token" or "mac", see api_auth.h) */
 struct wgm_msg_connect_req {
 	int caller_id;
@@ -98,6 +102,15 @@ struct wgm_msg_connect_req {
 	uint16_t port; /* wanted server listen port, 0 = server picks */
 	enum wgm_transport transport;
 	bool first_join;
+	/* A peering join (`wgmesh peer`, docs/api.md): a token join that makes
+	 * no member, only a BGP link. AS is the caller's mesh's AS number;
+	 * PEER_USED the addresses of the caller's own peering links, which the
+	 * new /31 must avoid; API_URL http(s)://HOST:PORT. */
+	bool peer;
+	uint32_t as;
+	char api_url[WGM_MSG_URL_MAX]; /* where the caller's API answers /peer_disconnect */
+	struct in_addr peer_used[WGM_MSG_PEER_USED_MAX];
+	size_t n_peer_used;
 };
 
 struct wgm_msg_connect_reply {
@@ -113,6 +126,7 @@ struct wgm_msg_connect_reply {
 	uint16_t server_port;           /* 1-65535 */
 	bool has_mesh_key;              /* only in the reply to a joiner */
 	uint8_t mesh_key[32];           /* secret */
+	uint32_t peer_as;               /* a peering join's reply only: the server's AS; else 0 */
 };
 
 /* PATCH /update (boxed, member): at least one change. */

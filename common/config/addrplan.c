@@ -257,6 +257,37 @@ int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsig
 	return 0;
 }
 
+int addrplan_free_peer_slot(const struct addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n)
+{
+	struct addrplan_link_v4 l4;
+
+	for (unsigned slot = 0; addrplan_peer_link_v4(plan, server_id, slot, &l4) == 0; slot++) {
+		uint32_t even = ntohl(l4.server.addr.s_addr);
+		bool taken = false;
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = (ntohl(used[i].s_addr) & ~1u) == even;
+		if (!taken)
+			return (int)slot;
+	}
+	return -ENOSPC;
+}
+
+static void peer_v6(const struct addrplan *plan, const struct addrplan_v4 *v4, struct addrplan_v6 *out)
+{
+	char text[INET6_ADDRSTRLEN];
+	uint32_t a = ntohl(v4->addr.s_addr);
+
+	snprintf(text, sizeof(text), "%sffff::%x:%x", plan->link_local, a >> 16, a & 0xffff);
+	fill_v6(out, text, 127);
+}
+
+void addrplan_peer_link_v6(const struct addrplan *plan, const struct addrplan_link_v4 *l4,
+			   struct addrplan_link_v6 *out)
+{
+	peer_v6(plan, &l4->server, &out->server);
+	peer_v6(plan, &l4->client, &out->client);
+}
+
 int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
 {
 	uint32_t host = id + plan->vxlan_offset;

@@ -111,6 +111,15 @@ int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, s
  * node (SUBNETPEER.n.0/24), with the same skip rule and slots. */
 int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
 			  struct addrplan_link_v4 *out);
+/* The lowest peering slot of SERVER_ID whose /31 holds none of USED (N
+ * addresses: this node's peering links and those the caller reports, so the
+ * /31 is free on both ends), or -ENOSPC. */
+int addrplan_free_peer_slot(const struct addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n);
+/* A peering link's /127, made from its /31 so that it is as free as that:
+ * SUBNETLINKLOCAL ffff::A.B.C.D in hex (fe82:ffff::ac1f:4 for 172.31.0.4),
+ * apart from every member link's (fe82:ID::, ID <= 255). */
+void addrplan_peer_link_v6(const struct addrplan *plan, const struct addrplan_link_v4 *l4,
+			   struct addrplan_link_v6 *out);
 
 /* VXLAN: subnetVXLAN host n + vxlanOffset (10.0.251.n/24) and
  * fd10:X::(n + vxlanOffset)/64, X the third octet of subnetVXLAN (251). Node 0

@@ -105,6 +105,8 @@ static const struct key_desc keys[] = {
 	  OFF(allowed_peers_count), WGM_CONFIG_MAX_ALLOWED_PEERS, 0, 0, check_cidr_any,
 	  "a network like 192.0.2.0/24 or 2001:db8::/32", true, true,
 	  "routing", NULL, false },
+	{ NULL, "localAS", KIND_U32, OFF(local_as), 0, 0, 0, 1, 4294967295ul, NULL, NULL, true, true,
+	  "routing", NULL, false },
 	{ NULL, "AllowedPrefixes", KIND_STRING_LIST, OFF(allowed_prefixes), SZ(allowed_prefixes[0]),
 	  OFF(allowed_prefixes_count), WGM_CONFIG_MAX_ALLOWED_PREFIXES, 0, 0, check_cidr_any,
 	  "a network like 198.51.100.0/24 or 2001:db8::/32", true, true,
@@ -475,6 +477,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->vxlan_offset = 0;
 	snprintf(cfg->subnet, sizeof(cfg->subnet), "10.0.0.0/16");
 	snprintf(cfg->subnet_peer, sizeof(cfg->subnet_peer), "172.31.0.0/16");
+	cfg->local_as = WGM_CONFIG_LOCAL_AS_DEFAULT;
 	snprintf(cfg->subnet_vxlan, sizeof(cfg->subnet_vxlan), "10.0.251.0/24");
 	snprintf(cfg->subnet_link_local, sizeof(cfg->subnet_link_local), "fe82:");
 	snprintf(cfg->prefix, sizeof(cfg->prefix), "pipe");

@@ -20,6 +20,7 @@
 #define WGM_CONFIG_SOCKET_PATH_MAX 108 /* sizeof(sun_path), NUL included */
 #define WGM_CONFIG_URL_MAX 512
 #define WGM_CONFIG_MAX_ALLOWED_PEERS 64
+#define WGM_CONFIG_LOCAL_AS_DEFAULT 64512u /* the first private 16-bit AS (RFC 6996) */
 #define WGM_CONFIG_MAX_ALLOWED_PREFIXES 64
 #define WGM_CONFIG_MAX_LINK_TYPES 4  /* default, wgobfs, ipt_xor, amneziawg */
 #define WGM_CONFIG_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits IFNAMSIZ */
@@ -85,6 +86,7 @@ struct wgm_config {
 	char subnet_link_local[WGM_CONFIG_NAME_MAX]; /* "fe82:" */
 	char allowed_peers[WGM_CONFIG_MAX_ALLOWED_PEERS][WGM_CONFIG_CIDR_MAX];
 	size_t allowed_peers_count;
+	uint32_t local_as; /* localAS: this mesh's AS number in BGP peering */
 	/* Prefixes members may originate into the mesh beyond its own ranges (routing). */
 	char allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES][WGM_CONFIG_CIDR_MAX];
 	size_t allowed_prefixes_count;

@@ -23,6 +23,7 @@
 #define CTL_CMD_LINKS "links"
 #define CTL_CMD_CONNECT "connect"
 #define CTL_CMD_DISCONNECT "disconnect"
+#define CTL_CMD_PEER "peer"
 #define CTL_CMD_UP "up"
 #define CTL_CMD_DOWN "down"
 #define CTL_CMD_TOKEN_CREATE "token_create"

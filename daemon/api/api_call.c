@@ -75,10 +75,10 @@ static void on_response(long status, const char *body, size_t len, const char *e
 	api_call_free(c);
 }
 
-int api_call_boxed(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
-		   const char *method, const char *route, const struct wgm_token *token,
-		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
-		   api_call_done_fn done, void *ctx, char *err, size_t errlen)
+static int call_boxed(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
+		      const char *method, const char *route, const struct wgm_token *token,
+		      const uint8_t server_pk[WGM_API_KEY_LEN], const uint8_t *mac_key, const json_t *payload,
+		      api_call_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	struct api_call *c = calloc(1, sizeof(*c));
 	char *body = NULL;
@@ -96,7 +96,7 @@ int api_call_boxed(struct http_client *http, const struct wgm_node_identity *sel
 		rc = wgm_api_auth_seal_join(&c->caller, token, route, payload, time(NULL), &c->call, &body, err, errlen);
 	} else {
 		c->member = true;
-		memcpy(c->mesh_key, self->mesh_key, sizeof(c->mesh_key));
+		memcpy(c->mesh_key, mac_key, sizeof(c->mesh_key));
 		rc = wgm_api_auth_seal_member(&c->caller, server_pk, c->mesh_key, route, payload, time(NULL), &c->call,
 					      &body, err, errlen);
 	}
@@ -110,6 +110,23 @@ int api_call_boxed(struct http_client *http, const struct wgm_node_identity *sel
 		api_call_free(c);
 	}
 	return rc;
+}
+
+int api_call_boxed(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
+		   const char *method, const char *route, const struct wgm_token *token,
+		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
+		   api_call_done_fn done, void *ctx, char *err, size_t errlen)
+{
+	return call_boxed(http, self, base_url, method, route, token, server_pk, self->mesh_key, payload, done, ctx, err,
+			  errlen);
+}
+
+int api_call_peer(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
+		  const char *route, const uint8_t server_pk[WGM_API_KEY_LEN], const uint8_t link_key[WGM_MESH_KEY_LEN],
+		  const json_t *payload, api_call_done_fn done, void *ctx, char *err, size_t errlen)
+{
+	return call_boxed(http, self, base_url, "POST", route, NULL, server_pk, link_key, payload, done, ctx, err,
+			  errlen);
 }
 
 int api_call_connectivity(struct http_client *http, const char *base_url, const uint8_t *challenge,

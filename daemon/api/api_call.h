@@ -28,6 +28,13 @@ int api_call_boxed(struct http_client *http, const struct wgm_node_identity *sel
 		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
 		   api_call_done_fn done, void *ctx, char *err, size_t errlen);
 
+/* A call about a peering link to the node at its other end, which is no
+ * member: like a member call, with the link's preshared key (which only the
+ * two ends hold) in place of the mesh key (docs/api.md). */
+int api_call_peer(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
+		  const char *route, const uint8_t server_pk[WGM_API_KEY_LEN], const uint8_t link_key[WGM_MESH_KEY_LEN],
+		  const json_t *payload, api_call_done_fn done, void *ctx, char *err, size_t errlen);
+
 /* POST /connectivity (plain) with CHALLENGE (NULL: none), which a member's
  * answer MACs under the mesh key (api_auth.h). payload is the reply object. */
 int api_call_connectivity(struct http_client *http, const char *base_url, const uint8_t *challenge,

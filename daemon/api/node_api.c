@@ -239,11 +239,12 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 	return 0;
 }
 
-static void reply_boxed(struct node_api *api, struct http_request *http, const struct wgm_api_request *req,
-			enum wgm_api_caller_kind kind, json_t *payload)
+/* Seals PAYLOAD (taken) to the caller; MAC_KEY NULL for a joiner, else the
+ * key the caller proved (the mesh key, or a peering link's). */
+static void reply_sealed(struct node_api *api, struct http_request *http, const struct wgm_api_request *req,
+			 const uint8_t *mesh_key, json_t *payload)
 {
 	char *body = NULL, err[256];
-	const uint8_t *mesh_key = kind == WGM_API_CALLER_MEMBER ? api->deps.identity->mesh_key : NULL;
 
 	if (!payload || wgm_api_auth_seal_reply(&api->deps.identity->api, req, mesh_key, payload, now_s(), &body,
 						err, sizeof(err)) < 0) {
@@ -254,6 +255,12 @@ static void reply_boxed(struct node_api *api, struct http_request *http, const s
 	wgm_json_decref_wiped(payload);
 	http_request_reply(http, 200, "application/json", body, strlen(body));
 	free(body);
+}
+
+static void reply_boxed(struct node_api *api, struct http_request *http, const struct wgm_api_request *req,
+			enum wgm_api_caller_kind kind, json_t *payload)
+{
+	reply_sealed(api, http, req, kind == WGM_API_CALLER_MEMBER ? api->deps.identity->mesh_key : NULL, payload);
 }
 
 /* ---- /connect ---- */
@@ -317,6 +324,54 @@ static bool id_taken_by_other(struct links *links, unsigned id, enum wgm_transpo
 	return link && !link_of_caller(link, caller_pk);
 }
 
+/* What a link of any kind needs from this node: the link type and the transport. */
+static int check_offer(const struct wgm_config *cfg, const struct wgm_msg_connect_req *m, char *err, size_t errlen)
+{
+	if (!link_type_offered(cfg, m->link_type)) {
+		wgm_link_type_refusal(cfg->id, m->link_type, err, errlen);
+		return 400;
+	}
+	if (m->transport == WGM_TRANSPORT_V4 ? !cfg->connectivity_ipv4[0] : !cfg->connectivity_ipv6[0]) {
+		snprintf(err, errlen, "transport: node %u has no public IP%s address", cfg->id,
+			 m->transport == WGM_TRANSPORT_V4 ? "v4" : "v6");
+		return 400;
+	}
+	return 0;
+}
+
+/* A peering join (docs/api.md): a token join that makes a BGP link to a node
+ * of another mesh. Its ID is of that mesh, so none of the member checks
+ * apply (it may even equal ours); the interface name carries "Peer". */
+static int check_peer_connect(struct node_api *api, const struct wgm_msg_connect_req *m,
+			      enum wgm_api_caller_kind kind, char *name, bool *stale, char *err, size_t errlen)
+{
+	const struct wgm_config *cfg = api->deps.cfg;
+	int status;
+
+	*stale = false;
+	if (kind != WGM_API_CALLER_JOINER) {
+		snprintf(err, errlen, "peer: a peering link is made with a token only");
+		return 400;
+	}
+	if (m->as == cfg->local_as) {
+		snprintf(err, errlen, "as: both networks use AS %u; set localAS to another number on one of them",
+			 (unsigned)m->as);
+		return 400;
+	}
+	status = check_offer(cfg, m, err, errlen);
+	if (status)
+		return status;
+	if (addrplan_ifname(api->deps.plan, (unsigned)m->caller_id, true, m->transport == WGM_TRANSPORT_V6, name) < 0) {
+		snprintf(err, errlen, "id: no interface name for %d", m->caller_id);
+		return 400;
+	}
+	if (links_find(api->deps.links, name)) {
+		snprintf(err, errlen, "a peering link %s exists on node %u already", name, cfg->id);
+		return 412;
+	}
+	return 0;
+}
+
 /* Checks a /connect request against this node; 0 or an HTTP status with
  * reason. *stale is set when the only obstacle is a link of ours to this same
  * caller (same API key) accepted earlier: the caller asks again because it
@@ -330,6 +385,8 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	unsigned caller = (unsigned)m->caller_id;
 	bool same_node;
 
+	if (m->peer)
+		return check_peer_connect(api, m, kind, name, stale, err, errlen);
 	if (addrplan_check_id(api->deps.plan, caller, err, errlen) < 0)
 		return 400;
 	if (caller == cfg->id) {
@@ -341,15 +398,9 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 			 ADDRPLAN_CLIENT_ID_MIN);
 		return 400;
 	}
-	if (!link_type_offered(cfg, m->link_type)) {
-		wgm_link_type_refusal(cfg->id, m->link_type, err, errlen);
-		return 400;
-	}
-	if (m->transport == WGM_TRANSPORT_V4 ? !cfg->connectivity_ipv4[0] : !cfg->connectivity_ipv6[0]) {
-		snprintf(err, errlen, "transport: node %u has no public IP%s address", cfg->id,
-			 m->transport == WGM_TRANSPORT_V4 ? "v4" : "v6");
-		return 400;
-	}
+	int offer = check_offer(cfg, m, err, errlen);
+	if (offer)
+		return offer;
 	if (addrplan_ifname(api->deps.plan, caller, false, m->transport == WGM_TRANSPORT_V6, name) < 0) {
 		snprintf(err, errlen, "caller_id: no interface name for %u", caller);
 		return 400;
@@ -391,6 +442,24 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	return 0;
 }
 
+/* A peering link's /31 from subnetPeer, free among this node's peering links
+ * and those the caller reported, and the /127 made from it. */
+static int peer_addresses(struct node_api *api, const struct wgm_msg_connect_req *m, struct addrplan_link_v4 *l4,
+			  struct addrplan_link_v6 *l6)
+{
+	struct in_addr used[2 * 512 + WGM_MSG_PEER_USED_MAX];
+	size_t n = links_used_peer_addrs(api->deps.links, used, 2 * 512);
+	int slot;
+
+	memcpy(used + n, m->peer_used, m->n_peer_used * sizeof(used[0]));
+	n += m->n_peer_used;
+	slot = addrplan_free_peer_slot(api->deps.plan, api->deps.cfg->id, used, n);
+	if (slot < 0 || addrplan_peer_link_v4(api->deps.plan, api->deps.cfg->id, (unsigned)slot, l4) < 0)
+		return -ENOSPC;
+	addrplan_peer_link_v6(api->deps.plan, l4, l6);
+	return 0;
+}
+
 /* Picks the /31, /127 and port and makes the keys of a new server link. */
 static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req *m, const char *name,
 			 struct link_record *rec, struct wgm_msg_connect_reply *reply, struct wgm_awg_params *awg,
@@ -405,11 +474,18 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	struct addrplan_link_v6 l6;
 	int slot, port;
 
-	slot = addrplan_free_link_slot(api->deps.plan, slots, n_slots);
-	if (slot < 0 || addrplan_link_v4(api->deps.plan, cfg->id, (unsigned)slot, &l4) < 0 ||
-	    addrplan_link_v6(api->deps.plan, cfg->id, (unsigned)slot, &l6) < 0) {
-		snprintf(err, errlen, "node %u has no free link subnet left", cfg->id);
-		return 500;
+	if (m->peer) {
+		if (peer_addresses(api, m, &l4, &l6) < 0) {
+			snprintf(err, errlen, "node %u has no free peering subnet left in subnetPeer", cfg->id);
+			return 500;
+		}
+	} else {
+		slot = addrplan_free_link_slot(api->deps.plan, slots, n_slots);
+		if (slot < 0 || addrplan_link_v4(api->deps.plan, cfg->id, (unsigned)slot, &l4) < 0 ||
+		    addrplan_link_v6(api->deps.plan, cfg->id, (unsigned)slot, &l6) < 0) {
+			snprintf(err, errlen, "node %u has no free link subnet left", cfg->id);
+			return 500;
+		}
 	}
 	if (m->port) {
 		port = m->port;
@@ -444,6 +520,10 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	rec->mtu = LINK_MTU_DEFAULT;
 	rec->cost_override = LINK_COST_NONE;
 	rec->created = now_s();
+	rec->peer = m->peer;
+	rec->remote_as = m->peer ? m->as : 0;
+	if (m->peer)
+		snprintf(rec->remote_api_url, sizeof(rec->remote_api_url), "%s", m->api_url);
 	memcpy(rec->peer_public_key, m->wg_pk, LINK_KEY_LEN);
 	if (wgm_key_generate_private(rec->private_key) < 0 || wgm_key_generate_preshared(rec->psk) < 0) {
 		snprintf(err, errlen, "cannot generate keys");
@@ -475,6 +555,7 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	reply->server_addr6 = l6.server.addr;
 	reply->client_addr6 = l6.client.addr;
 	reply->server_port = (uint16_t)port;
+	reply->peer_as = m->peer ? cfg->local_as : 0;
 	return 0;
 }
 
@@ -543,7 +624,7 @@ static void connect_proceed(struct pending_connect *pc)
 	}
 	memcpy(rec.remote_api_pk, pc->req.caller_pk, sizeof(rec.remote_api_pk));
 	rec.has_remote_api_pk = true;
-	if (pc->kind == WGM_API_CALLER_JOINER) {
+	if (pc->kind == WGM_API_CALLER_JOINER && !m->peer) {
 		pc->reply.has_mesh_key = true;
 		memcpy(pc->reply.mesh_key, api->deps.identity->mesh_key, sizeof(pc->reply.mesh_key));
 	}
@@ -554,6 +635,7 @@ static void connect_proceed(struct pending_connect *pc)
 		return;
 	}
 	log_notice("node %d connects as %s over %s (%s)", m->caller_id,
+		   m->peer ? "a BGP peer of another network (token)" :
 		   pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)" : "a member",
 		   wgm_transport_name(m->transport), pc->name);
 }
@@ -748,6 +830,87 @@ out:
 	member_abandon(pm);
 }
 
+/* ---- /peer_disconnect: the other end of a peering link, which is no member ---- */
+
+struct pending_peer {
+	struct node_api *api;
+	struct http_request *http;
+	struct wgm_api_request req;
+	uint8_t link_key[LINK_KEY_LEN]; /* secret: the removed link's psk, for the reply */
+};
+
+static void pending_peer_free(struct pending_peer *pp)
+{
+	wgm_api_request_clear(&pp->req);
+	sodium_memzero(pp->link_key, sizeof(pp->link_key));
+	free(pp);
+}
+
+static void peer_removed(int rc, const char *err, void *ctx)
+{
+	struct pending_peer *pp = ctx;
+
+	if (rc < 0)
+		refuse(pp->http, 500, err && *err ? err : "failed");
+	else
+		reply_sealed(pp->api, pp->http, &pp->req, pp->link_key, json_object());
+	pending_peer_free(pp);
+}
+
+/* The caller proves the link: its API key is the one the link was made with
+ * and its MAC is under the link's preshared key, which only the two ends hold. */
+static void handle_peer_disconnect(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct pending_peer *pp = calloc(1, sizeof(*pp));
+	struct wgm_msg_disconnect_req m;
+	char err[256], name[LINK_NAME_MAX + 1];
+	struct link *link = NULL;
+	int rc;
+
+	if (!pp) {
+		http_request_reply_error(http, 503, "out of memory");
+		return;
+	}
+	pp->api = api;
+	pp->http = http;
+	rc = wgm_api_request_open(&api->deps.identity->api, WGM_API_ROUTE_PEER_DISCONNECT, http_request_body(http),
+				  http_request_body_len(http), now_s(), NULL, &pp->req, err, sizeof(err));
+	if (rc < 0) {
+		refuse(http, wgm_api_status_from_errno(rc), err);
+		free(pp);
+		return;
+	}
+	if (wgm_msg_disconnect_req_decode(pp->req.payload, &m, err, sizeof(err)) < 0) {
+		refuse(http, 400, err);
+		goto out;
+	}
+	if (addrplan_ifname(api->deps.plan, (unsigned)m.link.caller_id, true, m.link.transport == WGM_TRANSPORT_V6,
+			    name) == 0)
+		link = links_find(api->deps.links, name);
+	if (!link || !link->rec.peer || !member_authz_is_remote(&link->rec, pp->req.caller_pk)) {
+		snprintf(err, sizeof(err), "no peering link of the caller's named for node %d", m.link.caller_id);
+		refuse(http, 404, err);
+		goto out;
+	}
+	rc = wgm_api_auth_check_member(link->rec.psk, api->deps.identity->api.pk, api->replay, &pp->req, now_s(), err,
+				       sizeof(err));
+	if (rc < 0) {
+		refuse(http, wgm_api_status_from_errno(rc), err);
+		goto out;
+	}
+	if (replay_store_save(api->deps.cfg->state_dir, api->replay, err, sizeof(err)) < 0)
+		log_warn("node API: %s", err);
+	memcpy(pp->link_key, link->rec.psk, sizeof(pp->link_key));
+	log_notice("the peer at the other end of %s asks to disconnect it", name);
+	rc = links_remove(api->deps.links, name, peer_removed, pp);
+	if (rc == 0)
+		return;
+	refuse_queue(http, rc);
+out:
+	pending_peer_free(pp);
+}
+
 /* Applies an /update request to NEXT, a copy of the link's record: nothing
  * reaches the link unless every field is accepted. 0, or an HTTP status with
  * a one-line reason. */
@@ -897,7 +1060,9 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 	if ((rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECTIVITY, handle_connectivity, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CONNECT, handle_connect, api)) < 0 ||
 	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
-	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_DISCONNECT, handle_disconnect, api)) < 0) {
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_DISCONNECT, handle_disconnect, api)) < 0 ||
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_PEER_DISCONNECT, handle_peer_disconnect, api)) <
+		    0) {
 		snprintf(err, errlen, "node API: %s", strerror(-rc));
 		goto fail;
 	}

@@ -227,6 +227,20 @@ static void handle_down(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	handle_admin(req, false, ctx);
 }
+/* `peer URL TOKEN`: a BGP peering link to a node of another network. */
+static void handle_peer(struct ctl_request *req, const json_t *args, void *ctx)
+{
+	struct ctl_links *cl = ctx;
+	const char *token = opt_string(args, "token");
+	char err[512];
+
+	if (!token) {
+		ctl_request_reply(req, ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
+		return;
+	}
+	if (join_peer_token(cl->join, opt_string(args, "url"), token, connect_done, req, err, sizeof(err)) < 0)
+		ctl_request_reply(req, ctl_reply_error("%s", err));
+}
 
 int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
 {
@@ -236,6 +250,7 @@ int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
 	} table[] = {
 		{ CTL_CMD_LINKS, handle_links },
 		{ CTL_CMD_CONNECT, handle_connect },
+		{ CTL_CMD_PEER, handle_peer },
 		{ CTL_CMD_DISCONNECT, handle_disconnect },
 		{ CTL_CMD_UP, handle_up },
 		{ CTL_CMD_DOWN, handle_down },

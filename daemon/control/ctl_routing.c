@@ -7,7 +7,7 @@
 static bool linked_to(struct links *ls, unsigned id)
 {
 	for (struct link *l = links_first(ls); l; l = l->next)
-		if (l->rec.remote_id == id && l->phase == LINK_PHASE_ACTIVE)
+		if (!l->rec.peer && l->rec.remote_id == id && l->phase == LINK_PHASE_ACTIVE)
 			return true;
 	return false;
 }

@@ -77,6 +77,10 @@ json_t *link_record_to_json(const struct link_record *rec)
 	rc |= put_key(obj, "psk", rec->psk);
 	if (rec->has_obfs_key)
 		rc |= put_obfs_key(obj, "obfs_key", rec->obfs_key);
+	if (rec->peer) {
+		rc |= json_object_set_new(obj, "peer", json_true());
+		rc |= json_object_set_new(obj, "remote_as", json_integer((json_int_t)rec->remote_as));
+	}
 	if (rec->has_obfs_key_next)
 		rc |= put_obfs_key(obj, "obfs_key_next", rec->obfs_key_next);
 	/* Legacy parameters are written as none, the way they were read. */
@@ -279,6 +283,20 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		goto bad;
 	}
 	rec->handshaked = !v || json_is_true(v);
+	v = json_object_get(json, "peer");
+	if (v && !json_is_boolean(v)) {
+		snprintf(err, errlen, "peer: not a boolean");
+		goto bad;
+	}
+	rec->peer = v && json_is_true(v);
+	if (rec->peer) {
+		v = json_object_get(json, "remote_as");
+		if (!json_is_integer(v) || json_integer_value(v) < 1 || json_integer_value(v) > 4294967295ll) {
+			snprintf(err, errlen, "remote_as: missing or not an AS number (1-4294967295)");
+			goto bad;
+		}
+		rec->remote_as = (uint32_t)json_integer_value(v);
+	}
 	return 0;
 bad:
 	link_record_wipe(rec);

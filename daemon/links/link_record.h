@@ -60,6 +60,11 @@ struct link_record {
 	bool has_remote_api_pk;
 	uint8_t remote_api_pk[LINK_KEY_LEN];   /* for member calls to the other end */
 	char remote_api_url[LINK_URL_MAX];     /* "" when unknown */
+	/* A BGP peering link (`wgmesh peer`) to a node of another mesh: no
+	 * member, no OSPF; BIRD runs eBGP with REMOTE_AS over it. Records from
+	 * before this field read as false. */
+	bool peer;
+	uint32_t remote_as;                    /* peer only: 1..4294967295 */
 };
 
 /* The JSON form (keys base64, addresses as text). NULL on ENOMEM. */

@@ -154,8 +154,9 @@ struct link *links_find(struct links *ls, const char *name)
 
 struct link *links_find_remote(struct links *ls, unsigned remote_id, enum wgm_transport transport)
 {
+	/* A peering link's remote ID is of another mesh: never one of ours. */
 	for (struct link *l = ls->head; l; l = l->next)
-		if (l->rec.remote_id == remote_id && l->rec.transport == transport)
+		if (!l->rec.peer && l->rec.remote_id == remote_id && l->rec.transport == transport)
 			return l;
 	return NULL;
 }
@@ -163,6 +164,15 @@ struct link *links_find_remote(struct links *ls, unsigned remote_id, enum wgm_tr
 size_t links_count(const struct links *ls)
 {
 	return ls->count;
+}
+
+size_t links_count_members(const struct links *ls)
+{
+	size_t n = 0;
+
+	for (const struct link *l = ls->head; l; l = l->next)
+		n += !l->rec.peer;
+	return n;
 }
 
 size_t links_count_active(const struct links *ls)
@@ -185,6 +195,20 @@ size_t links_used_slots(struct links *ls, unsigned server_id, unsigned *out, siz
 		slot = addrplan_link_slot_of_v4(ls->deps.plan, server_id, l->rec.local4);
 		if (slot >= 0)
 			out[n++] = (unsigned)slot;
+	}
+	return n;
+}
+
+size_t links_used_peer_addrs(struct links *ls, struct in_addr *out, size_t max)
+{
+	size_t n = 0;
+
+	for (struct link *l = ls->head; l && n < max; l = l->next) {
+		if (!l->rec.peer)
+			continue;
+		out[n++] = l->rec.local4;
+		if (n < max)
+			out[n++] = l->rec.remote4;
 	}
 	return n;
 }
@@ -771,6 +795,9 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 			"drained", r->drained);
 	if (!obj)
 		return NULL;
+	json_object_set_new(obj, "peer", json_boolean(r->peer));
+	if (r->peer)
+		json_object_set_new(obj, "remote_as", json_integer((json_int_t)r->remote_as));
 	json_object_set_new(obj, "override",
 			    r->cost_override == LINK_COST_NONE ? json_null() : json_integer(r->cost_override));
 	if (link->last_error[0])

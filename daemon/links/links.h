@@ -102,9 +102,12 @@ int links_start(struct links *ls, char *err, size_t errlen);
 
 struct link *links_first(struct links *ls);
 struct link *links_find(struct links *ls, const char *name);
+/* Member links only: a peering link's remote ID belongs to another mesh. */
 struct link *links_find_remote(struct links *ls, unsigned remote_id, enum wgm_transport transport);
 size_t links_count(const struct links *ls);
 size_t links_count_active(const struct links *ls);
+/* Links to members of this mesh (every link but the peering ones). */
+size_t links_count_members(const struct links *ls);
 
 /* Result of an asynchronous change: rc 0 or negative errno, err one line. */
 typedef void (*links_done_fn)(int rc, const char *err, void *ctx);
@@ -153,6 +156,9 @@ const char *links_endpoint(const struct link *link);
 /* Slots of our block and ports in use (for allocating a new link). */
 size_t links_used_slots(struct links *ls, unsigned server_id, unsigned *out, size_t max);
 size_t links_used_ports(struct links *ls, uint16_t *out, size_t max);
+/* Both addresses of every peering link's /31 (for allocating a new one
+ * that collides with none, on this node or the other). */
+size_t links_used_peer_addrs(struct links *ls, struct in_addr *out, size_t max);
 
 /* The control-socket form of a link (docs/control-socket.md; no secrets).
  * The quality part adds its metrics through the json_extra hook. */

@@ -150,7 +150,8 @@ static void evaluate(struct buildup *b)
 		return;
 	}
 	for (struct link *l = links_first(b->deps.links); l; l = l->next) {
-		if (l->rec.remote_id >= MESH_NODES_MAX)
+		/* A peering link's remote ID is of another mesh. */
+		if (l->rec.peer || l->rec.remote_id >= MESH_NODES_MAX)
 			continue;
 		/* Any phase: a link being made must not be made twice. Only a
 		 * working one settles the node (a failed attempt is retried). */

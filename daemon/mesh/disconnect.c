@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sodium.h>
+
 #include "common/api/api_msg.h"
 #include "common/util/log.h"
 #include "daemon/api/api_call.h"
@@ -20,6 +22,8 @@ struct disconnect_op {
 	/* The member call, kept to try it again. */
 	char url[LINK_URL_MAX];
 	uint8_t remote_api_pk[LINK_KEY_LEN];
+	bool peer;                    /* a peering link: /peer_disconnect under its psk */
+	uint8_t link_key[LINK_KEY_LEN]; /* secret: the peering link's psk */
 	json_t *payload;
 	uint64_t first_try_ms;
 	struct loop_timer *retry; /* armed only while on deps.waiting's list */
@@ -29,6 +33,7 @@ struct disconnect_op {
 static void op_free(struct disconnect_op *op)
 {
 	loop_timer_free(op->retry);
+	sodium_memzero(op->link_key, sizeof(op->link_key));
 	json_decref(op->payload);
 	free(op);
 }
@@ -75,6 +80,9 @@ static void on_remote_reply(long status, const json_t *payload, const char *err,
 
 static int call_remote(struct disconnect_op *op, char *err, size_t errlen)
 {
+	if (op->peer)
+		return api_call_peer(op->deps.http, op->deps.identity, op->url, WGM_API_ROUTE_PEER_DISCONNECT,
+				     op->remote_api_pk, op->link_key, op->payload, on_remote_reply, op, err, errlen);
 	return api_call_boxed(op->deps.http, op->deps.identity, op->url, "POST", WGM_API_ROUTE_DISCONNECT, NULL,
 			      op->remote_api_pk, op->payload, on_remote_reply, op, err, errlen);
 }
@@ -170,9 +178,25 @@ int disconnect_link(const struct disconnect_deps *deps, const char *name, bool f
 		remove_locally(op);
 		return 0;
 	}
+	/* A peer is no member: its API is where it said (or where we reached
+	 * it), and the link's own key proves the call (docs/api.md). */
+	op->peer = link->rec.peer;
+	if (op->peer) {
+		memcpy(op->link_key, link->rec.psk, sizeof(op->link_key));
+		if (!link->rec.remote_api_url[0]) {
+			if (!force) {
+				snprintf(err, errlen, "peering link %s does not know the other node's API address; use force",
+					 name);
+				op_free(op);
+				return -EINVAL;
+			}
+			remove_locally(op);
+			return 0;
+		}
+	}
 	/* The mesh route reaches the other node's API when its listen address is
 	 * local; the URL used to connect is the first choice for our own links. */
-	if (link->rec.role == LINK_ROLE_CLIENT && link->rec.remote_api_url[0])
+	if ((op->peer || link->rec.role == LINK_ROLE_CLIENT) && link->rec.remote_api_url[0])
 		snprintf(op->url, sizeof(op->url), "%s", link->rec.remote_api_url);
 	else
 		join_member_url(deps->plan, deps->cfg, link->rec.remote_id, op->url, sizeof(op->url));

@@ -13,6 +13,7 @@
 #include "common/api/api_msg.h"
 #include "common/ctl/ctlproto.h"
 #include "common/wg/keys.h"
+#include "common/util/err.h"
 #include "common/util/log.h"
 #include "daemon/api/api_call.h"
 #include "daemon/mesh/join_abort.h"
@@ -23,6 +24,7 @@ struct attempt {
 	struct join *j;
 	size_t skipped;               /* transports that had a link already */
 	bool by_token;
+	bool peer;                    /* a peering join (`wgmesh peer`): one BGP link, no membership */
 	bool type_from_config;        /* mesh buildup: defaultLinkType where both ends accept it */
 	struct wgm_token token;       /* secret: wiped on free */
 	char url[LINK_URL_MAX];
@@ -49,6 +51,21 @@ struct join {
 	struct join_deps deps;
 	struct attempt *attempts;
 };
+
+/* Where the other end of a peering link reaches this node's API: its public
+ * address when it listens there, else its loopback (through the peering,
+ * when that network routes this mesh's subnet). */
+static void own_api_url(const struct join *j, char *out, size_t len)
+{
+	const struct wgm_config *cfg = j->deps.cfg;
+
+	if (cfg->listen == WGM_LISTEN_PUBLIC && cfg->connectivity_ipv4[0])
+		snprintf(out, len, "http://%s:%u", cfg->connectivity_ipv4, cfg->listen_port);
+	else if (cfg->listen == WGM_LISTEN_PUBLIC && cfg->connectivity_ipv6[0])
+		snprintf(out, len, "http://[%s]:%u", cfg->connectivity_ipv6, cfg->listen_port);
+	else
+		join_member_url(j->deps.plan, cfg, cfg->id, out, len);
+}
 
 static void step_connect(struct attempt *a);
 
@@ -97,7 +114,7 @@ size_t join_active(const struct join *j)
 bool join_attempt_towards(const struct join *j, unsigned remote_id)
 {
 	for (const struct attempt *a = j->attempts; a; a = a->next)
-		if (a->remote_known && a->remote_id == remote_id)
+		if (!a->peer && a->remote_known && a->remote_id == remote_id)
 			return true;
 	return false;
 }
@@ -105,7 +122,7 @@ bool join_attempt_towards(const struct join *j, unsigned remote_id)
 bool join_outgoing_wins(struct join *j, unsigned remote_id, enum wgm_transport transport)
 {
 	for (struct attempt *a = j->attempts; a; a = a->next) {
-		if (!a->remote_known || a->remote_id != remote_id || a->superseded)
+		if (a->peer || !a->remote_known || a->remote_id != remote_id || a->superseded)
 			continue;
 		for (size_t i = a->current; i < a->n_transports; i++) {
 			if (a->transports[i] != transport)
@@ -177,7 +194,9 @@ static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
 				 .self_id = a->j->deps.cfg->id, .remote_id = a->remote_id,
 				 .transport = a->transports[a->current], .wg_pk = wg_pk, .link_name = a->rec.name };
 
-	if (!mesh_key)
+	/* A peer holds no mesh key; the other end's handshakeTimeout removes
+	 * its half (docs/api.md). */
+	if (!mesh_key || a->peer)
 		return;
 	wgm_key_public(wg_pk, a->rec.private_key);
 	join_abort_send(a->j->deps.http, a->j->deps.identity, &ab);
@@ -259,7 +278,8 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 		finish(a, -EPROTO, line);
 		return;
 	}
-	if ((unsigned)m.node_id == j->deps.cfg->id) {
+	/* A peer's ID is of another mesh and may equal ours. */
+	if (!a->peer && (unsigned)m.node_id == j->deps.cfg->id) {
 		char line[1024];
 		snprintf(line, sizeof(line), "%s is node %d: this node's own ID", a->url, m.node_id);
 		finish(a, -EINVAL, line);
@@ -283,6 +303,9 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 		a->transports[a->n_transports++] = WGM_TRANSPORT_V4;
 	if (m.has_ipv6 && have_transport(j->deps.cfg, WGM_TRANSPORT_V6))
 		a->transports[a->n_transports++] = WGM_TRANSPORT_V6;
+	/* A peering is one BGP session: one link, over the first transport. */
+	if (a->peer && a->n_transports > 1)
+		a->n_transports = 1;
 	if (a->n_transports == 0) {
 		char line[1024];
 		snprintf(line, sizeof(line), "node %d and this node share no transport (IPv4 or IPv6 public address)",
@@ -290,7 +313,7 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 		finish(a, -ENETUNREACH, line);
 		return;
 	}
-	a->first_join = links_count(j->deps.links) == 0;
+	a->first_join = links_count_members(j->deps.links) == 0;
 	step_connect(a);
 }
 
@@ -330,7 +353,7 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 	if (!m->has_mesh_key || sodium_memcmp(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN) == 0)
 		return 0;
 	/* Links other than the one being made now belong to the old mesh. */
-	if (links_count(a->j->deps.links) > 0) {
+	if (links_count_members(a->j->deps.links) > 0) {
 		snprintf(err, errlen, "this node already has links in another mesh; disconnect them first");
 		return -EEXIST;
 	}
@@ -344,6 +367,8 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
  * token join for an ID the mesh has (it does not trust first_join). */
 static bool member_call(const struct attempt *a)
 {
+	if (a->peer)
+		return false;
 	return !(a->by_token && a->current == 0 && a->first_join);
 }
 
@@ -356,13 +381,26 @@ static const uint8_t *reply_mesh_key(const struct attempt *a, const struct wgm_m
 	return member_call(a) ? a->j->deps.identity->mesh_key : NULL;
 }
 
+/* The other node was told this node's peering addresses; a reply that
+ * still collides with one is refused rather than trusted. */
+static bool peer_addr_taken(struct join *j, const struct wgm_msg_connect_reply *m)
+{
+	struct in_addr used[2 * 512];
+	size_t n = links_used_peer_addrs(j->deps.links, used, WGM_ARRAY_LEN(used));
+
+	for (size_t i = 0; i < n; i++)
+		if ((ntohl(used[i].s_addr) & ~1u) == ntohl(m->server_addr4.s_addr))
+			return true;
+	return false;
+}
+
 static void on_connect_reply(long status, const json_t *payload, const char *err, void *ctx)
 {
 	struct attempt *a = ctx;
 	struct join *j = a->j;
 	enum wgm_transport t = a->transports[a->current];
 	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
-					   .transport = t, .first_join = a->first_join };
+					   .transport = t, .first_join = a->first_join, .peer = a->peer };
 	struct wgm_msg_connect_reply m;
 	char why[256], line[1024], addr[INET6_ADDRSTRLEN];
 	uint16_t ports[512];
@@ -404,6 +442,13 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 		finish(a, -EPROTO, line);
 		return;
 	}
+	if (a->peer && peer_addr_taken(j, &m)) {
+		snprintf(line, sizeof(line), "%s: offered peering addresses that a peering link of this node has", a->url);
+		wgm_msg_connect_reply_wipe(&m);
+		finish(a, -EADDRINUSE, line);
+		return;
+	}
+	a->rec.remote_as = m.peer_as;
 	rc = adopt_mesh_key(a, &m, why, sizeof(why));
 	if (rc < 0) {
 		abandon_remote_end(a, reply_mesh_key(a, &m));
@@ -458,7 +503,7 @@ static void step_connect(struct attempt *a)
 	int rc;
 
 	link_record_wipe(&a->rec);
-	if (addrplan_ifname(j->deps.plan, a->remote_id, false, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
+	if (addrplan_ifname(j->deps.plan, a->remote_id, a->peer, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
 		finish(a, -EINVAL, "no interface name for that node");
 		return;
 	}
@@ -476,7 +521,18 @@ static void step_connect(struct attempt *a)
 	a->rec.cost_override = LINK_COST_NONE;
 	a->rec.created = (int64_t)time(NULL);
 	a->rec.has_remote_api_pk = true;
+	a->rec.peer = a->peer;
 	memcpy(a->rec.remote_api_pk, a->remote_pk, sizeof(a->rec.remote_api_pk));
+	if (a->peer) {
+		struct in_addr used[2 * 512];
+		size_t n = links_used_peer_addrs(j->deps.links, used, WGM_ARRAY_LEN(used));
+
+		req.peer = true;
+		req.as = j->deps.cfg->local_as;
+		own_api_url(j, req.api_url, sizeof(req.api_url));
+		req.n_peer_used = n < WGM_MSG_PEER_USED_MAX ? n : WGM_MSG_PEER_USED_MAX;
+		memcpy(req.peer_used, used, req.n_peer_used * sizeof(used[0]));
+	}
 	snprintf(a->rec.remote_api_url, sizeof(a->rec.remote_api_url), "%s", a->url);
 	if (wgm_key_generate_private(a->rec.private_key) < 0) {
 		finish(a, -EIO, "cannot generate a key");
@@ -573,6 +629,22 @@ int join_connect_token(struct join *j, const char *url, const char *token_text, 
 	a->type_from_config = !link_type || !*link_type;
 	log_notice("connecting to %s with a token", a->url);
 	return start(a, err, errlen);
+}
+
+int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx,
+		    char *err, size_t errlen)
+{
+	int rc = join_connect_token(j, url, token_text, NULL, 0, done, ctx, err, errlen);
+
+	/* start() put the attempt first; /connectivity has not answered yet.
+	 * A peering link is a plain WireGuard link: key rotation and the
+	 * other link types' calls are member calls. */
+	if (rc == 0) {
+		j->attempts->peer = true;
+		j->attempts->link_type = WGM_LINK_DEFAULT;
+		j->attempts->type_from_config = false;
+	}
+	return rc;
 }
 
 int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err,

@@ -42,6 +42,12 @@ void join_free(struct join *j);
 int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type,
 		       unsigned port, join_done_fn done, void *ctx, char *err, size_t errlen);
 
+/* A peering join (`wgmesh peer URL TOKEN`): one link to a node of another
+ * mesh with that node's token, marked peer in both records; no mesh key
+ * changes hands, no mesh buildup follows, BIRD runs eBGP over it. */
+int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx,
+		    char *err, size_t errlen);
+
 /* A member's connection to REMOTE_ID through the mesh (mesh buildup). */
 int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err,
 			size_t errlen);

@@ -1,5 +1,6 @@
 #include "daemon/routing/routing.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -104,6 +105,9 @@ static int render(struct routing *r, struct apply_job *job, char *err, size_t er
 		snprintf(ifs[n].ifname, sizeof(ifs[n].ifname), "%s", l->rec.name);
 		ifs[n].cost = link_cost(r, l);
 		ifs[n].v6_transport = l->rec.transport == WGM_TRANSPORT_V6;
+		ifs[n].peer = l->rec.peer;
+		ifs[n].remote_as = l->rec.remote_as;
+		inet_ntop(AF_INET, &l->rec.remote4, ifs[n].neighbor, sizeof(ifs[n].neighbor));
 		n++;
 	}
 	rc = routing_model_build(r->deps.cfg, r->deps.plan, ifs, n, &rm, err, errlen);

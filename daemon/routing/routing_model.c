@@ -55,6 +55,7 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	struct addrplan_v4 lo4;
 	struct addrplan_v6 lo6;
 	char dir[WGM_CONFIG_PATH_MAX];
+	size_t n_ospf = 0, n_peers = 0;
 
 	memset(out, 0, sizeof(*out));
 	if (loglevel_of(cfg->bird.loglevel, &out->m.loglevel) < 0) {
@@ -63,16 +64,26 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	}
 	if (n_ifs > 0) {
 		out->ifaces = calloc(n_ifs, sizeof(*out->ifaces));
-		if (!out->ifaces) {
+		out->peers = calloc(n_ifs, sizeof(*out->peers));
+		if (!out->ifaces || !out->peers) {
+			routing_model_free(out);
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
 		}
 	}
 	for (size_t i = 0; i < n_ifs; i++) {
-		out->ifaces[i].ifname = ifs[i].ifname;
-		out->ifaces[i].cost = cost_clamp(ifs[i].cost);
-		out->ifaces[i].type = BIRD_CONF_PTP;
-		out->ifaces[i].v6_transport = ifs[i].v6_transport;
+		/* Peering links carry BGP only: the other network is no part of this OSPF. */
+		if (ifs[i].peer) {
+			out->peers[n_peers++] = (struct bird_conf_bgp_peer){ .ifname = ifs[i].ifname,
+									     .neighbor = ifs[i].neighbor,
+									     .remote_as = ifs[i].remote_as };
+			continue;
+		}
+		out->ifaces[n_ospf].ifname = ifs[i].ifname;
+		out->ifaces[n_ospf].cost = cost_clamp(ifs[i].cost);
+		out->ifaces[n_ospf].type = BIRD_CONF_PTP;
+		out->ifaces[n_ospf].v6_transport = ifs[i].v6_transport;
+		n_ospf++;
 	}
 	addrplan_loopback_v4(plan, cfg->id, &lo4);
 	addrplan_loopback_v6(cfg->id, &lo6);
@@ -93,7 +104,10 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	out->m.mesh_ranges = out->ranges;
 	out->m.allowed_prefixes = out->allowed_prefixes;
 	out->m.n_allowed_prefixes = cfg->allowed_prefixes_count;
-	out->area = (struct bird_conf_area){ .id = cfg->bird.area, .ifaces = out->ifaces, .n_ifaces = n_ifs };
+	out->area = (struct bird_conf_area){ .id = cfg->bird.area, .ifaces = out->ifaces, .n_ifaces = n_ospf };
+	out->m.local_as = cfg->local_as;
+	out->m.bgp_peers = out->peers;
+	out->m.n_bgp_peers = n_peers;
 	out->m.node_id = cfg->id;
 	out->m.loopback4 = out->loopback4;
 	out->m.loopback6 = out->loopback6;
@@ -120,4 +134,6 @@ void routing_model_free(struct routing_model *rm)
 {
 	free(rm->ifaces);
 	rm->ifaces = NULL;
+	free(rm->peers);
+	rm->peers = NULL;
 }

@@ -15,11 +15,16 @@
 /* A link's cost before path quality has measured it. */
 #define ROUTING_COST_DEFAULT 100
 
-/* One link interface with the cost BIRD should give it. */
+/* One link interface with the cost BIRD should give it; a peering link
+ * (peer) gets an eBGP session with the other end (neighbor, remote_as)
+ * instead of OSPF. */
 struct routing_iface {
 	char ifname[LINK_NAME_MAX + 1];
 	unsigned cost;
 	bool v6_transport;
+	bool peer;
+	char neighbor[INET_ADDRSTRLEN];
+	uint32_t remote_as;
 };
 
 /* The cost of a link before any measurement: drained COST_DRAIN_DEFAULT;
@@ -32,6 +37,7 @@ struct routing_model {
 	struct bird_conf_model m;
 	struct bird_conf_area area;
 	struct bird_conf_iface *ifaces;
+	struct bird_conf_bgp_peer *peers;
 	const char *allowed[WGM_CONFIG_MAX_ALLOWED_PEERS];
 	const char *allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES];
 	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
@@ -42,7 +48,7 @@ struct routing_model {
 	char bgp_conf[WGM_CONFIG_PATH_MAX + 16];
 };
 
-/* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, AllowedPeers,
+/* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, localAS, AllowedPeers,
  * AllowedPrefixes), the mesh's own ranges from the plan
  * and the interfaces (borrowed: they must outlive out). static.conf and
  * bgp.conf are the files beside cfg->bird_config. Returns 0, -ENOMEM or

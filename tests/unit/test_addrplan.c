@@ -263,6 +263,36 @@ static void test_peer_links(void **state)
 	assert_int_equal(addrplan_peer_link_v4(&plan, 2, 126, &link), -ERANGE);
 }
 
+/* A new peering /31 is free on both ends: not one of this node's peering
+ * links nor one the caller reports (its own peering links, allocated by
+ * other servers from the same default subnetPeer). */
+static void test_free_peer_slot_avoids_both_ends(void **state)
+{
+	struct addrplan plan;
+	struct addrplan_link_v4 l4;
+	struct addrplan_link_v6 l6;
+	struct in_addr used[] = { v4("172.31.0.4"), v4("172.31.0.5"), v4("172.31.0.7"), v4("172.31.9.4") };
+
+	init_plan(&plan, "10.0.0.0/16");
+	assert_int_equal(addrplan_free_peer_slot(&plan, 0, NULL, 0), 0);
+	/* Either end of a /31 takes it: .4/.5 (slot 0) and .7 (slot 1, the client end). */
+	assert_int_equal(addrplan_free_peer_slot(&plan, 0, used, 3), 2);
+	assert_int_equal(addrplan_free_peer_slot(&plan, 9, used, 4), 1);
+	assert_int_equal(addrplan_peer_link_v4(&plan, 0, 2, &l4), 0);
+	assert_string_equal(l4.server.text, "172.31.0.8");
+	addrplan_peer_link_v6(&plan, &l4, &l6);
+	assert_string_equal(l6.server.text, "fe82:ffff::ac1f:8");
+	assert_string_equal(l6.client.text, "fe82:ffff::ac1f:9");
+	assert_int_equal(l6.server.len, 127);
+
+	struct in_addr full[126];
+	for (unsigned slot = 0; slot < 126; slot++) {
+		assert_int_equal(addrplan_peer_link_v4(&plan, 3, slot, &l4), 0);
+		full[slot] = l4.client.addr;
+	}
+	assert_int_equal(addrplan_free_peer_slot(&plan, 3, full, 126), -ENOSPC);
+}
+
 static void test_mesh_ranges_follow_the_plan(void **state)
 {
 	struct addrplan plan;
@@ -429,6 +459,7 @@ int main(void)
 		cmocka_unit_test(test_free_slot),
 		cmocka_unit_test(test_full_pool_of_a_24_block),
 		cmocka_unit_test(test_peer_links),
+		cmocka_unit_test(test_free_peer_slot_avoids_both_ends),
 		cmocka_unit_test(test_vxlan_addresses),
 		cmocka_unit_test(test_interface_names),
 		cmocka_unit_test(test_interface_names_parse_back),

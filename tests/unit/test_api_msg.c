@@ -208,7 +208,7 @@ static void expect_field_error(json_t *good, decode_fn decode, const char *field
 			       const char *reason)
 {
 	json_t *j = json_deep_copy(good);
-	uint8_t out[512];
+	uint8_t out[2048];
 	char err[160] = "";
 
 	if (value_json) {
@@ -285,6 +285,60 @@ static void test_connect_req_rejects_bad_fields(void **state)
 	expect_field_error(g, dec_connect_req, "transport", "\"v5\"", "transport: not \"v4\" or \"v6\"");
 	expect_field_error(g, dec_connect_req, "first_join", "\"yes\"", "first_join: not true or false");
 	json_decref(g);
+}
+
+/* A peering join: the peer fields go out and come back; a member join's
+ * encoding has none of them. */
+static void test_peer_connect_round_trip(void **state)
+{
+	struct wgm_msg_connect_req m = sample_connect_req(), back;
+	struct wgm_msg_connect_reply reply = sample_connect_reply(), rback;
+	json_t *j;
+	char err[128];
+
+	j = wgm_msg_connect_req_encode(&m);
+	assert_null(json_object_get(j, "peer"));
+	assert_null(json_object_get(j, "as"));
+	json_decref(j);
+	m.peer = true;
+	m.as = 4200000001u;
+	inet_pton(AF_INET, "172.31.0.4", &m.peer_used[0]);
+	inet_pton(AF_INET, "172.31.0.5", &m.peer_used[1]);
+	m.n_peer_used = 2;
+	snprintf(m.api_url, sizeof(m.api_url), "http://192.0.2.14:8080");
+	j = wgm_msg_connect_req_encode(&m);
+	assert_non_null(j);
+	assert_int_equal(wgm_msg_connect_req_decode(j, &back, err, sizeof(err)), 0);
+	assert_memory_equal(&back, &m, sizeof(m));
+	expect_field_error(j, dec_connect_req, "as", "0", "as: 0 is out of range (1-4294967295)");
+	expect_field_error(j, dec_connect_req, "as", NULL, "as: missing");
+	expect_field_error(j, dec_connect_req, "peer_used", "[\"172.31.0\"]",
+			   "peer_used: not a list of at most 64 IPv4 addresses");
+	expect_field_error(j, dec_connect_req, "api_url", "\"ftp://x\"",
+			   "api_url: not an http:// or https:// URL of printable characters");
+	expect_field_error(j, dec_connect_req, "peer", "1", "peer: not true or false");
+	json_decref(j);
+
+	/* The reply to a peer: its AS and never the mesh key. */
+	reply.has_obfs_key = false;
+	memset(reply.obfs_key, 0, sizeof(reply.obfs_key));
+	m.link_type = WGM_LINK_DEFAULT;
+	assert_int_equal(wgm_msg_connect_reply_matches(&reply, &m, false, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "mesh_key: given to a peer");
+	reply.has_mesh_key = false;
+	memset(reply.mesh_key, 0, sizeof(reply.mesh_key));
+	assert_int_equal(wgm_msg_connect_reply_matches(&reply, &m, false, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "as: missing in the reply to a peering join");
+	reply.peer_as = 64512;
+	assert_int_equal(wgm_msg_connect_reply_matches(&reply, &m, false, err, sizeof(err)), 0);
+	j = wgm_msg_connect_reply_encode(&reply);
+	assert_int_equal(wgm_msg_connect_reply_decode(j, &rback, err, sizeof(err)), 0);
+	assert_memory_equal(&rback, &reply, sizeof(reply));
+	json_decref(j);
+	/* A member join's reply carries no AS. */
+	m.peer = false;
+	assert_int_equal(wgm_msg_connect_reply_matches(&reply, &m, false, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "as: unexpected outside a peering join");
 }
 
 static void test_connect_reply_rejects_bad_fields(void **state)
@@ -386,6 +440,7 @@ int main(void)
 		cmocka_unit_test(test_connect_reply_round_trip),
 		cmocka_unit_test(test_connect_reply_optional_keys_absent),
 		cmocka_unit_test(test_connect_reply_must_match_request),
+		cmocka_unit_test(test_peer_connect_round_trip),
 		cmocka_unit_test(test_update_and_disconnect_round_trip),
 		cmocka_unit_test(test_encoders_refuse_out_of_range_values),
 		cmocka_unit_test(test_connectivity_rejects_bad_fields),

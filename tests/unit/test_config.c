@@ -37,7 +37,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"{\"version\":1,\"id\":0,\"listen\":\"local\",\"listenPort\":8080,\"basePort\":51820,"
 		"\"operationMode\":0,\"bandwidthInterval\":3600,\"bandwidthDuration\":5,\"bandwidthPort\":5201,"
 		"\"vxlanOffset\":0,\"subnet\":\"10.0.0.0/16\",\"subnetPeer\":\"172.31.0.0/16\","
-		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"AllowedPrefixes\":[],\"prefix\":\"pipe\","
+		"\"subnetVXLAN\":\"10.0.251.0/24\",\"subnetLinkLocal\":\"fe82:\",\"AllowedPeers\":[],\"localAS\":64512,\"AllowedPrefixes\":[],\"prefix\":\"pipe\","
 		"\"linkTypes\":[\"default\"],\"defaultLinkType\":\"default\",\"amneziawgVersion\":2,"
 		"\"xorRotateInterval\":21600,"
 		"\"connectivity\":{\"ipv4\":null,\"ipv6\":null},"
@@ -117,7 +117,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 54);
+	assert_int_equal(checked, 55);
 }
 
 static void test_unknown_key_is_named(void **state)
@@ -486,6 +486,18 @@ static void test_set_allowed_peers_toggles(void **state)
 	assert_int_equal(wgm_config_set(&cfg, "AllowedPeers", "192.0.2.0", err, sizeof(err)), -EINVAL);
 }
 
+static void test_set_local_as(void **state)
+{
+	struct wgm_config cfg;
+	wgm_config_defaults(&cfg);
+	assert_int_equal(cfg.local_as, 64512);
+	assert_int_equal(wgm_config_set(&cfg, "localAS", "4200000001", err, sizeof(err)), 0);
+	assert_int_equal(cfg.local_as, 4200000001u);
+	assert_int_equal(wgm_config_set(&cfg, "localAS", "0", err, sizeof(err)), -EINVAL);
+	assert_int_equal(wgm_config_set(&cfg, "localAS", "4294967296", err, sizeof(err)), -EINVAL);
+	assert_int_equal(cfg.local_as, 4200000001u);
+}
+
 static void test_set_gotify_url(void **state)
 {
 	struct wgm_config cfg;
@@ -612,6 +624,7 @@ int main(void)
 		cmocka_unit_test(test_set_subnet_needs_restart),
 		cmocka_unit_test(test_set_subnet_that_makes_id_invalid_is_refused),
 		cmocka_unit_test(test_set_allowed_peers_toggles),
+		cmocka_unit_test(test_set_local_as),
 		cmocka_unit_test(test_set_gotify_url),
 		cmocka_unit_test(test_set_unknown_or_fixed_key_is_enoent),
 		cmocka_unit_test(test_set_log_level_and_operation_mode),

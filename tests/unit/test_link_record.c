@@ -107,6 +107,31 @@ static void test_handshaked_is_kept_and_assumed_for_older_records(void **state)
 	json_decref(j);
 }
 
+static void test_peering_link_keeps_its_mark_and_as(void **state)
+{
+	struct link_record a, b;
+	char err[256];
+	json_t *j;
+
+	(void)state;
+	sample(&a);
+	strcpy(a.name, "pipePeer2");
+	a.peer = true;
+	a.remote_as = 4200000001u;
+	j = link_record_to_json(&a);
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	json_object_set_new(j, "remote_as", json_integer(0));
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), -EINVAL);
+	assert_string_equal(err, "remote_as: missing or not an AS number (1-4294967295)");
+	/* Records from before peering links are member links. */
+	json_object_del(j, "peer");
+	json_object_del(j, "remote_as");
+	assert_int_equal(link_record_from_json(j, &b, err, sizeof(err)), 0);
+	assert_false(b.peer);
+	json_decref(j);
+}
+
 static void test_device_has_one_peer_allowing_everything(void **state)
 {
 	struct link_record r;
@@ -253,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_round_trip_keeps_every_field),
 		cmocka_unit_test(test_missing_override_is_none_and_bad_fields_are_named),
 		cmocka_unit_test(test_handshaked_is_kept_and_assumed_for_older_records),
+		cmocka_unit_test(test_peering_link_keeps_its_mark_and_as),
 		cmocka_unit_test(test_device_has_one_peer_allowing_everything),
 		cmocka_unit_test(test_mtu_from_underlay),
 	};

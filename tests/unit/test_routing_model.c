@@ -56,7 +56,8 @@ static int setup(void **state)
 
 static void test_model_from_config_and_links(void **state)
 {
-	struct routing_iface ifs[] = { { "pipe2", 120, false }, { "pipe2v6", 130, true } };
+	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120 },
+				       { .ifname = "pipe2v6", .cost = 130, .v6_transport = true } };
 	struct routing_model rm;
 	char err[256], *text = NULL;
 
@@ -100,6 +101,7 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 	snprintf(c.subnet, sizeof(c.subnet), "172.16.0.0/16");
 	snprintf(c.subnet_vxlan, sizeof(c.subnet_vxlan), "172.17.5.0/24");
 	c.bird.ospfv3 = true;
+	c.allowed_peers_count = 0;
 	assert_int_equal(addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
 				       c.vxlan_offset, err, sizeof(err)), 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "198.51.100.0/24", err, sizeof(err)), 0);
@@ -119,6 +121,39 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 	assert_non_null(strstr(text, "import filter ospf_import6;"));
 	assert_null(strstr(text, "import all"));
 	assert_null(strstr(text, "10.0.0.0/16{"));
+	free(text);
+	routing_model_free(&rm);
+}
+
+/* A peering link is a BGP session with the other network, never an OSPF
+ * interface of this mesh. */
+static void test_peering_link_is_bgp_only(void **state)
+{
+	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120 },
+				       { .ifname = "pipePeer0", .cost = 100, .peer = true, .neighbor = "172.31.0.4",
+					 .remote_as = 64513 } };
+	struct routing_model rm;
+	char err[256], *text = NULL;
+
+	(void)state;
+	cfg.local_as = 64600;
+	assert_int_equal(routing_model_build(&cfg, &plan, ifs, 2, &rm, err, sizeof(err)), 0);
+	assert_int_equal(rm.area.n_ifaces, 1);
+	assert_string_equal(rm.area.ifaces[0].ifname, "pipe2");
+	assert_int_equal(rm.m.n_bgp_peers, 1);
+	assert_string_equal(rm.m.bgp_peers[0].ifname, "pipePeer0");
+	assert_string_equal(rm.m.bgp_peers[0].neighbor, "172.31.0.4");
+	assert_int_equal(rm.m.bgp_peers[0].remote_as, 64513);
+	assert_int_equal(rm.m.local_as, 64600);
+	assert_int_equal(bird_conf_render(&rm.m, &text, err, sizeof(err)), 0);
+	assert_non_null(strstr(text, "protocol bgp peer_pipePeer0 {"));
+	assert_non_null(strstr(text, "\tlocal as 64600;\n\tneighbor 172.31.0.4 as 64513;\n"));
+	assert_null(strstr(text, "interface \"pipePeer0\" {"));
+	/* Only AllowedPeers come in from the peer, and members may pass them on. */
+	assert_non_null(strstr(text, "filter peer_import4 {\n\tif net ~ [ 192.0.2.0/24+ ] then accept;\n\treject;\n}"));
+	assert_non_null(strstr(text, ", 192.0.2.0/24+ ];"));
+	/* Peers get static.conf and the aggregate, never BGP routes back. */
+	assert_non_null(strstr(text, "filter peer_export4 {\n\tif source = RTS_STATIC then accept;\n\treject;\n}"));
 	free(text);
 	routing_model_free(&rm);
 }
@@ -165,6 +200,7 @@ int main(void)
 		cmocka_unit_test(test_default_costs),
 		cmocka_unit_test(test_model_from_config_and_links),
 		cmocka_unit_test(test_route_filters_follow_plan_and_allowed_prefixes),
+		cmocka_unit_test(test_peering_link_is_bgp_only),
 		cmocka_unit_test(test_client_id_makes_a_stub_router),
 		cmocka_unit_test(test_bad_loglevel_names_the_key),
 		cmocka_unit_test(test_dir_of),

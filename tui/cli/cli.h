@@ -79,13 +79,21 @@ int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t 
  * so it need not sit in argv (/proc, shell history). 0, or -EINVAL with a
  * one-line err. The token buffer is secret: wipe it after use. */
 struct cli_connect_args {
-	const char *url;       /* NULL: the token carries it */
+	const char *url;       /* NULL: the token carries it; else normalised, in url_buf */
+	char url_buf[300];
 	char token[512];
 	const char *link_type; /* NULL: the default */
 	const char *port;      /* NULL: the server's choice */
 };
 int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
 			struct cli_connect_args *out, char *err, size_t errlen);
+/* ARGV of `connect` or `peer` (at most MAX words after the flags) into CA,
+ * resolved as above: CLI_CONNECT_GO to go on, else the exit status (help
+ * printed, or a usage error). */
+#define CLI_CONNECT_GO (-100)
+int cli_connect_parse(int argc, char **argv, int max, struct cli_connect_args *ca);
+/* "LEAD ID: LINK..." from a connect or peer reply. */
+void cli_connect_print(const json_t *reply, const char *lead);
 
 void cli_format_duration(long long seconds, char *out, size_t outlen);
 /* One human-readable line for an event: "HH:MM:SS KIND details", whole

@@ -11,6 +11,7 @@
 #include "common/ctl/ctlproto.h"
 #include "common/api/token.h"
 #include "common/util/url.h"
+#include "common/util/err.h"
 #include "tui/cli/cli.h"
 
 /* A join takes a /connectivity and a /connect per transport, each bounded by
@@ -85,34 +86,56 @@ int cli_connect_resolve(int n, const char *const *args, const char *env_token, F
 	return 0;
 }
 
-int cmd_connect(struct cli *cli, int argc, char **argv)
+int cli_connect_parse(int argc, char **argv, int max, struct cli_connect_args *ca)
 {
-	const char *args[5] = { 0 };
-	int n = 0, first = cli_parse_flags(argc, argv, NULL, NULL, NULL), rc;
-	struct cli_connect_args ca;
-	json_t *req, *reply, *names, *v;
+	const char *args[4] = { 0 };
+	int n = 0, first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
 	char err[256];
-	size_t i;
 
 	if (first == -1)
 		return CLI_OK;
 	if (first == -2)
 		return CLI_USAGE;
 	for (int k = first; k < argc; k++) {
-		if (n == 4)
+		if (n == max || n == (int)WGM_ARRAY_LEN(args))
 			return cli_usage_error(argv[0], "too many arguments");
 		args[n++] = argv[k];
 	}
-	if (cli_connect_resolve(n, args, getenv("WGMESH_TOKEN"), stdin, &ca, err, sizeof(err)) < 0)
+	if (cli_connect_resolve(n, args, getenv("WGMESH_TOKEN"), stdin, ca, err, sizeof(err)) < 0)
 		return cli_usage_error(argv[0], "%s", err);
-	char url[300];
-	if (ca.url && wgm_url_normalise(ca.url, url, sizeof(url), err, sizeof(err)) < 0) {
-		sodium_memzero(ca.token, sizeof(ca.token));
-		return cli_usage_error(argv[0], "URL %s", err);
+	/* HOST, HOST:PORT, [v6]:PORT or a URL, as the console's field takes it. */
+	if (ca->url) {
+		if (wgm_url_normalise(ca->url, ca->url_buf, sizeof(ca->url_buf), err, sizeof(err)) < 0) {
+			sodium_memzero(ca->token, sizeof(ca->token));
+			return cli_usage_error(argv[0], "URL %s", err);
+		}
+		ca->url = ca->url_buf;
 	}
+	return CLI_CONNECT_GO;
+}
+
+void cli_connect_print(const json_t *reply, const char *lead)
+{
+	const json_t *v;
+	size_t i;
+
+	printf("%s %lld:", lead, (long long)json_integer_value(json_object_get(reply, "remote_id")));
+	json_array_foreach(json_object_get(reply, "links"), i, v)
+		printf(" %s", json_string_value(v));
+	printf("\n");
+}
+
+int cmd_connect(struct cli *cli, int argc, char **argv)
+{
+	struct cli_connect_args ca;
+	json_t *req, *reply;
+	int rc = cli_connect_parse(argc, argv, 4, &ca);
+
+	if (rc != CLI_CONNECT_GO)
+		return rc;
 	req = ctl_request_new(CTL_CMD_CONNECT);
 	if (ca.url)
-		json_object_set_new(req, "url", json_string(url));
+		json_object_set_new(req, "url", json_string(ca.url));
 	json_object_set_new(req, "token", json_string(ca.token));
 	sodium_memzero(ca.token, sizeof(ca.token));
 	if (ca.link_type)
@@ -129,11 +152,7 @@ int cmd_connect(struct cli *cli, int argc, char **argv)
 	rc = cli_call_timeout(cli, req, CONNECT_TIMEOUT_MS, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	names = json_object_get(reply, "links");
-	printf("connected to node %lld:", (long long)json_integer_value(json_object_get(reply, "remote_id")));
-	json_array_foreach(names, i, v)
-		printf(" %s", json_string_value(v));
-	printf("\n");
+	cli_connect_print(reply, "connected to node");
 	json_decref(reply);
 	return CLI_OK;
 }

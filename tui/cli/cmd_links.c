@@ -133,8 +133,12 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 	json_array_foreach(links, i, l) {
 		const json_t *cost = json_object_get(l, "cost");
 		char cost_text[24], carries[48], rtt[64], loss[64], reason[48];
+		/* A peering link (BGP to another network) has no OSPF cost. */
+		bool peer = json_is_true(json_object_get(l, "peer"));
 
-		if (json_is_integer(cost))
+		if (peer)
+			snprintf(cost_text, sizeof(cost_text), "BGP");
+		else if (json_is_integer(cost))
 			snprintf(cost_text, sizeof(cost_text), "%lld%s%s", (long long)json_integer_value(cost),
 				 json_is_integer(json_object_get(l, "override")) ? "*" : "",
 				 json_is_true(json_object_get(l, "drained")) ? "D" : "");
@@ -149,7 +153,7 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		       str_or_dash(l, "ospf"), carries, rtt, loss, cost_text);
 		if (wide)
 			printf("%-4s %-9s %-6s %-15s %-24s ", str_or_dash(l, "transport"), str_or_dash(l, "link_type"),
-			       str_or_dash(l, "role"), str_or_dash(l, "local_addr"), str_or_dash(l, "endpoint"));
+			       peer ? "peer" : str_or_dash(l, "role"), str_or_dash(l, "local_addr"), str_or_dash(l, "endpoint"));
 		if (bw) {
 			const json_t *mbps = json_object_get(l, "bandwidth_mbps");
 			char bw_text[24] = "-";
