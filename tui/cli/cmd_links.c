@@ -147,7 +147,10 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		carries_text(json_object_get(l, "carries"), 7, carries, sizeof(carries));
 		pair(json_object_get(l, "rtt_last_ms"), 1, json_object_get(l, "rtt_ms"), 1, rtt, sizeof(rtt));
 		pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, loss, sizeof(loss));
-		reason_text(l, reason, sizeof(reason));
+		if (peer)
+			snprintf(reason, sizeof(reason), "bgp");
+		else
+			reason_text(l, reason, sizeof(reason));
 		printf("%-9s %4lld %-5s %-8s %-7s %-12s %-11s %5s ", str_or_dash(l, "name"),
 		       (long long)json_integer_value(json_object_get(l, "remote_id")), str_or_dash(l, "state"),
 		       str_or_dash(l, "ospf"), carries, rtt, loss, cost_text);
