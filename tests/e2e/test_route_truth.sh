@@ -14,7 +14,7 @@
 # disconnect of an empty list without "all".
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
-e2e_require_cmd wireguard-go nsenter unshare bird jq iptables timeout
+e2e_require_cmd wireguard-go nsenter unshare bird jq iptables timeout tmux
 
 # A penalty lasts 12 s, not half an hour (as in test_reroute.sh).
 e2e_mesh3 '.costEventWindow = 12 | .jitterThreshold = 20 | .bird.minReloadInterval = 2'
@@ -99,6 +99,26 @@ wait_until 30 nodes_rerouted || fail "wgmesh nodes: $(e2e_wgmesh 0 nodes)"
 out=$(e2e_wgmesh 0 nodes)
 width=$(awk '{ if (length($0) > w) w = length($0) } END { print w }' <<<"$out")
 ((width <= 80)) || fail "wgmesh nodes is $width columns wide"
+
+# The console at 80x24 says the same: node 2 rerouted in the nodes view, the
+# reroute announced in the events view.
+tmux_sock="wgm-routetruth-$E2E_TAG"
+t() { tmux -L "$tmux_sock" "$@"; }
+e2e_on_exit "tmux -L $tmux_sock kill-server"
+t new-session -d -s c0 -x 80 -y 24 \
+	"env LANG=C.UTF-8 TERM=tmux-256color nsenter -t ${E2E_HOLDER[0]} -m -n \
+	'$WGM_BUILD_DIR/wgmesh' --config '$E2E_TMP/n0/config.json' 2>'$E2E_TMP/c0.err'; sleep 60"
+on_screen() {
+	wait_until 20 bash -c "tmux -L '$tmux_sock' capture-pane -p -t c0 | grep -qE -- \"\$1\"" _ "$1" ||
+		fail "the console never showed '$1'; it shows:
+$(t capture-pane -p -t c0)"
+}
+on_screen '^ *pipe4 '
+t send-keys -t c0 n
+on_screen '^ *2 .*rerouted'
+t send-keys -t c0 e
+on_screen 'node 2 now via pipe4 \(node 4\)'
+t send-keys -t c0 q
 
 e2e_in 0 iptables -t mangle -D "${qrule[@]}"
 kill "$delayq"
