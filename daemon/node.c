@@ -11,6 +11,7 @@
 #include "common/config/statefile.h"
 #include "common/wg/wg.h"
 #include "daemon/control/ctl_links.h"
+#include "daemon/control/ctl_proximity.h"
 #include "daemon/api/http_client.h"
 #include "daemon/mesh/join.h"
 #include "daemon/links/link_apply.h"
@@ -54,6 +55,7 @@ struct node {
 	struct join *join;
 	struct node_api *api;
 	struct ctl_links ctl_links;
+	struct ctl_proximity ctl_proximity;
 	struct disconnect_waiting disconnect_waiting;
 	struct notify *notify;
 	struct quality *quality;
@@ -342,6 +344,14 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	if ((rc = start_routing(n, err, errlen)) < 0)
 		goto fail;
+	n->ctl_proximity = (struct ctl_proximity){ .cfg = cfg, .plan = plan, .identity = &n->identity,
+						   .links = n->links, .join = n->join,
+						   .disconnect = &n->ctl_links.disconnect, .http = n->http,
+						   .worker = n->worker, .bird = n->bird };
+	if ((rc = ctl_proximity_register(&n->ctl_proximity, ctl)) < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		goto fail;
+	}
 	if ((rc = links_start(n->links, err, errlen)) < 0)
 		goto fail;
 	{
@@ -369,6 +379,7 @@ void node_stop(struct node *n)
 	node_api_free(n->api);
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
+	ctl_proximity_stop(&n->ctl_proximity);
 	rotation_stop(n->rotation);
 	http_client_free(n->http);
 	join_free(n->join);
@@ -405,7 +416,8 @@ void node_config_changed(struct node *n, const char *key)
 		vxlan_config_changed(n->vxlan);
 	else if (strcmp(key, "xorRotateInterval") == 0)
 		rotation_config_changed(n->rotation, key);
-	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0) {
+	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0 &&
+		 strcmp(key, "cleanAfter") != 0) {
 		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);
 	}

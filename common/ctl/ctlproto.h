@@ -35,6 +35,9 @@
 #define CTL_CMD_COST "cost"
 #define CTL_CMD_DRAIN "drain"
 #define CTL_CMD_UNDRAIN "undrain"
+/* docs/cli.md#proximity, #clean */
+#define CTL_CMD_PROXIMITY "proximity"
+#define CTL_CMD_CLEAN "clean"
 
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"

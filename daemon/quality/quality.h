@@ -65,6 +65,11 @@ struct quality_link_view {
 };
 bool quality_link_view(const struct link *link, struct quality_link_view *out);
 
+/* How long LINK has been dead (probes unanswered, as `links` shows "dead")
+ * in ms, or -1 when it is not dead. A link that is not probed (down,
+ * failed) is not counted as dead here. */
+int64_t quality_link_dead_ms(const struct link *link);
+
 /* A config key changed in the running daemon (deps.cfg holds the new value).
  * The cost keys (bird.reloadPercentage, bird.minReloadInterval,
  * bird.reloadInterval, costEventWindow, jitterThreshold) count from the next
