@@ -488,7 +488,7 @@ static void gather_clean(struct job *j)
 		r->id = l->rec.remote_id;
 		snprintf(r->link, sizeof(r->link), "%s", l->rec.name);
 		if (!host_from_links(j->cp->links, r->id, l, r->host, sizeof(r->host)))
-			snprintf(r->why, sizeof(r->why), "endpoint not known: kept");
+			snprintf(r->why, sizeof(r->why), "not known");
 	}
 	start_measuring(j);
 }

@@ -2,6 +2,7 @@
  * seconds whose other end does not answer on the underlay either
  * (docs/cli.md#clean). */
 #include <stdio.h>
+#include <string.h>
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
@@ -44,17 +45,15 @@ int cmd_clean(struct cli *cli, int argc, char **argv)
 		const char *addr = json_string_value(json_object_get(l, "address"));
 		const char *note = json_string_value(json_object_get(l, "note"));
 		const char *result = json_string_value(json_object_get(l, "result"));
-		bool remove = json_equal(json_object_get(l, "action"), json_string("remove"));
-
-		const char *verdict = remove ? (dry_run ? "would remove" : "removing")
-					     : addr ? "kept: its endpoint answers" : "kept";
+		const char *action = json_string_value(json_object_get(l, "action"));
+		bool remove = action && strcmp(action, "remove") == 0;
+		const char *verdict = !remove ? (addr ? "kept: its endpoint answers" : "kept")
+				      : dry_run ? "would remove" : result ? result : "removed";
 
 		printf("%-14s node %-3lld %-26s %s", json_string_value(json_object_get(l, "link")),
 		       (long long)json_integer_value(json_object_get(l, "node")), addr ? addr : "-", verdict);
 		if (note)
-			printf(" (%s)", note);
-		if (result)
-			printf(": %s", result);
+			printf(" (endpoint: %s)", note);
 		putchar('\n');
 	}
 	json_decref(reply);
