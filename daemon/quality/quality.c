@@ -497,6 +497,7 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out)
 	out->rx_bytes_per_s = sum.rx_bytes_per_s;
 	out->tx_bytes_per_s = sum.tx_bytes_per_s;
 	out->probes_answered = sum.probes_answered;
+	out->loss_pct = sum.loss_pct;
 	return true;
 }
 

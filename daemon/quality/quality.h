@@ -62,6 +62,7 @@ unsigned quality_bird_cost(const struct link *link);
 struct quality_link_view {
 	uint64_t rx_bytes_per_s, tx_bytes_per_s;
 	uint64_t probes_answered;
+	double loss_pct;
 };
 bool quality_link_view(const struct link *link, struct quality_link_view *out);
 
