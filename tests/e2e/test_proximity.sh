@@ -36,6 +36,11 @@ edge() {
 wait_until 60 edge 0 2 || fail "no OSPF adjacency 0-2"
 wait_until 60 edge 2 4 || fail "no OSPF adjacency 2-4"
 wait_until 60 edge 0 4 || fail "no OSPF adjacency 0-4"
+# From here on links change only by proximity and the test: mesh buildup
+# would link 2 and 4 again behind the test's back.
+for id in 0 2 4; do
+	out=$(e2e_wgmesh $id disable mesh 2>&1) || fail "disable mesh on node $id: $out"
+done
 
 e2e_in 0 "$WGM_BUILD_DIR/wgmesh-delayq" --queue 7 --delay 80 >"$E2E_TMP/delayq.log" 2>&1 &
 e2e_on_exit "kill $! 2>/dev/null"
@@ -78,7 +83,7 @@ jq -e '.nodes[] | select(.node == 4) | .action == "none"' <<<"$out" >/dev/null |
 
 # --- the last path to a node stays ---
 out=$(e2e_wgmesh 4 disconnect "$(links_to 4 2)" 2>&1) || fail "disconnect 4-2: $out"
-no_edge() { ! edge "$@"; }
+no_edge() { ! edge "$1" "$2" && ! edge "$2" "$1"; }
 wait_until 60 no_edge 2 4 ||
 	fail "node 0 still sees the 2-4 adjacency"
 out=$(prox 0 40)
@@ -92,6 +97,7 @@ jq -e '.nodes[] | select(.node == 2) | .action == "connect" and .address == "192
 	<<<"$out" >/dev/null || fail "node 4 did not connect to close node 2: $out"
 [ -n "$(links_to 4 2)" ] || fail "node 4 has no link to node 2 after proximity"
 wait_until 60 edge 2 4 || fail "no OSPF adjacency 2-4 after proximity connected them"
+wait_until 60 edge 4 2 || fail "node 4 does not list node 2 after proximity connected them"
 
 # --- the far link goes once node 2 stays reachable through node 4 ---
 out=$(prox 0 40)
