@@ -414,6 +414,62 @@ const char *bird_ospf_neighbor_state(const struct bird_ospf_neighbors *neighbors
 	return worst;
 }
 
+void bird_ospf_topology_free(struct bird_ospf_topology *topology)
+{
+	free(topology->items);
+	topology->items = NULL;
+	topology->n = 0;
+}
+
+/* "\trouter 10.0.0.1" opens a router; "\t\trouter 10.0.2.1 metric 65" is
+ * one of its links. Every other row (area, distance, stubnet, network,
+ * unreachable) says nothing about router adjacencies. */
+int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err,
+			     size_t errlen)
+{
+	char from[BIRD_ADDR_MAX] = "";
+	int rc = 0;
+
+	out->items = NULL;
+	out->n = 0;
+	if (reply->error)
+		return reply_failed(reply, err, errlen);
+	for (size_t i = 0; i < reply->n_lines; i++) {
+		const char *line = reply->lines[i].text;
+		char w1[16], w2[BIRD_ADDR_MAX], w3[16], extra[2];
+		unsigned metric;
+		int n;
+
+		if (reply->lines[i].code != 0 && (reply->lines[i].code < 1000 || reply->lines[i].code > 1999)) {
+			rc = unexpected(err, errlen, "show ospf topology", line);
+			goto out;
+		}
+		n = sscanf(line, " %15s %45s %15s %u %1s", w1, w2, w3, &metric, extra);
+		if (n < 2 || strcmp(w1, "router") != 0)
+			continue;
+		if (n == 2) {
+			snprintf(from, sizeof(from), "%s", w2);
+			continue;
+		}
+		if (n != 4 || strcmp(w3, "metric") != 0 || !from[0]) {
+			rc = unexpected(err, errlen, "show ospf topology", line);
+			goto out;
+		}
+		struct bird_ospf_edge *e = grow((void **)&out->items, &out->n, sizeof(*out->items));
+		if (!e) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		snprintf(e->from, sizeof(e->from), "%s", from);
+		snprintf(e->to, sizeof(e->to), "%s", w2);
+		e->metric = metric;
+	}
+out:
+	if (rc)
+		bird_ospf_topology_free(out);
+	return rc;
+}
+
 void bird_protocols_free(struct bird_protocols *protocols)
 {
 	free(protocols->items);

@@ -78,6 +78,24 @@ void bird_ospf_neighbors_free(struct bird_ospf_neighbors *neighbors);
  * least advanced one: the link is only as good as its worse adjacency. */
 const char *bird_ospf_neighbor_state(const struct bird_ospf_neighbors *neighbors, const char *ifname);
 
+/* `show ospf topology PROTO`: the router-to-router edges of the area as each
+ * router's LSA lists them ("router A" then "router B metric M" under it).
+ * Stub networks and transit networks are left out: links here are ptp. */
+struct bird_ospf_edge {
+	char from[BIRD_ADDR_MAX];     /* router ID */
+	char to[BIRD_ADDR_MAX];
+	unsigned metric;
+};
+
+struct bird_ospf_topology {
+	struct bird_ospf_edge *items;
+	size_t n;
+};
+
+int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err,
+			     size_t errlen);
+void bird_ospf_topology_free(struct bird_ospf_topology *topology);
+
 struct bird_protocol {
 	char name[BIRD_NAME_MAX];
 	char proto[BIRD_NAME_MAX];    /* "OSPF", "Kernel", "BGP" */

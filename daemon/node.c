@@ -13,6 +13,8 @@
 #include "daemon/control/ctl_links.h"
 #include "daemon/control/metrics.h"
 #include "daemon/core/counters.h"
+#include "daemon/control/ctl_proximity.h"
+#include "daemon/control/self_repair.h"
 #include "daemon/api/http_client.h"
 #include "daemon/mesh/join.h"
 #include "daemon/links/link_apply.h"
@@ -59,6 +61,8 @@ struct node {
 	struct join *join;
 	struct node_api *api;
 	struct ctl_links ctl_links;
+	struct ctl_proximity ctl_proximity;
+	struct self_repair *self_repair;
 	struct disconnect_waiting disconnect_waiting;
 	struct notify *notify;
 	struct quality *quality;
@@ -372,6 +376,23 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	if ((rc = start_routing(n, err, errlen)) < 0)
 		goto fail;
+	n->ctl_proximity = (struct ctl_proximity){ .cfg = cfg, .plan = plan, .identity = &n->identity,
+						   .links = n->links, .join = n->join,
+						   .disconnect = &n->ctl_links.disconnect, .http = n->http,
+						   .worker = n->worker, .bird = n->bird };
+	if ((rc = ctl_proximity_register(&n->ctl_proximity, ctl)) < 0) {
+		snprintf(err, errlen, "control socket: %s", strerror(-rc));
+		goto fail;
+	}
+	{
+		struct self_repair_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
+						 .links = n->links, .http = n->http, .bird = n->bird, .ctl = ctl,
+						 .notify = n->notify };
+		if ((rc = self_repair_new(&deps, &n->self_repair)) < 0) {
+			snprintf(err, errlen, "self-repair: %s", strerror(-rc));
+			goto fail;
+		}
+	}
 	if ((rc = links_start(n->links, err, errlen)) < 0)
 		goto fail;
 	{
@@ -413,6 +434,8 @@ void node_stop(struct node *n)
 	n->route_truth = NULL;
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
+	ctl_proximity_stop(&n->ctl_proximity);
+	self_repair_stop(n->self_repair);
 	rotation_stop(n->rotation);
 	http_client_free(n->http);
 	join_free(n->join);
@@ -421,6 +444,7 @@ void node_stop(struct node *n)
 	worker_free(n->worker);
 	/* After the worker, whose last saves report to it. */
 	rotation_free(n->rotation);
+	self_repair_free(n->self_repair);
 	/* After the worker, whose jobs use it. Its rules stay: obfuscated
 	 * flows are dropped until the next start, never sent plain. */
 	obfs_engine_free(n->obfs);
@@ -451,7 +475,8 @@ void node_config_changed(struct node *n, const char *key)
 		vxlan_config_changed(n->vxlan);
 	else if (strcmp(key, "xorRotateInterval") == 0)
 		rotation_config_changed(n->rotation, key);
-	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0) {
+	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0 &&
+		 strcmp(key, "cleanAfter") != 0 && strncmp(key, "repair", 6) != 0) {
 		quality_config_changed(n->quality, key);
 		routing_request_apply(n->routing, true, NULL, NULL);
 	}

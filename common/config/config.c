@@ -179,6 +179,14 @@ static const struct key_desc keys[] = {
 	  "quality", NULL, false },
 	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
 	  "links", NULL, false },
+	{ NULL, "cleanAfter", KIND_UINT, OFF(clean_after_s), 0, 0, 0, 1, 2592000, NULL, NULL, true, true,
+	  "mesh", NULL, false },
+	{ NULL, "repairAfter", KIND_UINT, OFF(repair_after_s), 0, 0, 0, 0, 86400, NULL, NULL, true, true,
+	  "mesh", NULL, false },
+	{ NULL, "repairLoss", KIND_UINT, OFF(repair_loss_pct), 0, 0, 0, 0, 100, NULL, NULL, true, true,
+	  "mesh", NULL, false },
+	{ NULL, "repairCooldown", KIND_UINT, OFF(repair_cooldown_s), 0, 0, 0, 0, 2592000, NULL, NULL, true, true,
+	  "mesh", NULL, false },
 	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
 	  "core", NULL, false },
@@ -503,6 +511,10 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->jitter_threshold_ms = 5;
 	cfg->hop_cost = 20;
 	cfg->handshake_timeout_s = WGM_HANDSHAKE_TIMEOUT_DEFAULT;
+	cfg->clean_after_s = 3600;
+	cfg->repair_after_s = 300;
+	cfg->repair_loss_pct = 50;
+	cfg->repair_cooldown_s = 21600;
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "/var/lib/wgmesh");
 	snprintf(cfg->socket, sizeof(cfg->socket), "/run/wgmesh/wgmeshd.sock");
 	snprintf(cfg->bird_config, sizeof(cfg->bird_config), "/etc/bird/bird.conf");

@@ -107,6 +107,10 @@ struct wgm_config {
 	unsigned jitter_threshold_ms; /* jitter that records a jitter event (1-1000) */
 	unsigned hop_cost;          /* cost units (0.1 ms) every link adds: detours must win by more */
 	unsigned handshake_timeout_s; /* an accepted link's first handshake; 0 = wait for ever */
+	unsigned clean_after_s;     /* `wgmesh clean`: a link dead this long may go */
+	unsigned repair_after_s;    /* self-repair: dead or lossy this long; 0 = off */
+	unsigned repair_loss_pct;   /* self-repair: lossy from this loss %; 0 = dead links only */
+	unsigned repair_cooldown_s; /* self-repair: at most once per link this often */
 	char state_dir[WGM_CONFIG_PATH_MAX];
 	char socket[WGM_CONFIG_SOCKET_PATH_MAX];
 	char bird_config[WGM_CONFIG_PATH_MAX];

@@ -46,6 +46,11 @@
  * (docs/control-socket.md, tests/data/schema-v1.json): raised when a field
  * is renamed or removed or changes meaning; new fields keep it. */
 #define CTL_SCHEMA_VERSION 1
+/* docs/cli.md#proximity, #clean */
+#define CTL_CMD_PROXIMITY "proximity"
+#define CTL_CMD_CLEAN "clean"
+/* Self-repair moved a link's other end to a new port (docs/path-quality.md). */
+#define CTL_EVENT_LINK_REPAIRED "link_repaired"
 
 #define CTL_EVENT_LOG "log"
 #define CTL_EVENT_STATUS "status"

@@ -101,6 +101,15 @@ static bool device_matches(struct link_system *sys, const struct wg_device *want
 		return false;
 	same = have->listen_port == want->listen_port && have->n_peers == 1 &&
 	       wgm_key_equal(have->peers[0].public_key, want->peers[0].public_key) && have->has_public_key;
+	if (same && want->peers[0].endpoint.addr.sa_family != AF_UNSPEC &&
+	    have->peers[0].endpoint.addr.sa_family != AF_UNSPEC) {
+		/* A record that names another endpoint (self-repair moved the
+		 * other end's port) must reach the peer. */
+		char want_ep[80], have_ep[80];
+		wg_endpoint_format(&want->peers[0], want_ep, sizeof(want_ep));
+		wg_endpoint_format(&have->peers[0], have_ep, sizeof(have_ep));
+		same = strcmp(want_ep, have_ep) == 0;
+	}
 	if (same) {
 		uint8_t pub[WG_KEY_LEN];
 		wgm_key_public(pub, want->private_key);

@@ -103,6 +103,7 @@ static void target_drop(struct quality *q, struct qlink *ql)
 	ql->answered = false;
 	link_stats_reset(ql->stats);
 	ql->state = LINK_STATE_UNKNOWN;
+	ql->dead_since_us = 0;
 }
 
 /* Probes exactly the active links: a link that went down, failed or is
@@ -198,6 +199,7 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 	if (active && sum.state != LINK_STATE_UNKNOWN && sum.state != ql->state) {
 		enum link_state before = ql->state;
 		ql->state = sum.state;
+		ql->dead_since_us = sum.state == LINK_STATE_DEAD ? wgm_mono_us() : 0;
 		if (sum.state == LINK_STATE_UP) {
 			log_notice("link %s to node %u is up%s", l->rec.name, l->rec.remote_id,
 				   before == LINK_STATE_UNKNOWN ? "" : " again");
@@ -543,6 +545,7 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out)
 	out->rx_bytes_per_s = sum.rx_bytes_per_s;
 	out->tx_bytes_per_s = sum.tx_bytes_per_s;
 	out->probes_answered = sum.probes_answered;
+	out->loss_pct = sum.loss_pct;
 	return true;
 }
 
@@ -559,6 +562,15 @@ static struct cost_value bird_cost_value(const struct qlink *ql)
 	if (ql->sched.desired.cost)
 		return ql->sched.desired;
 	return (struct cost_value){ (uint16_t)cost_params_default().unmeasured_cost, COST_BASIS_UNMEASURED };
+}
+
+int64_t quality_link_dead_ms(const struct link *link)
+{
+	const struct qlink *ql = qlink_of(link);
+
+	if (!ql || ql->state != LINK_STATE_DEAD || ql->dead_since_us == 0)
+		return -1;
+	return (wgm_mono_us() - ql->dead_since_us) / 1000;
 }
 
 unsigned quality_bird_cost(const struct link *link)

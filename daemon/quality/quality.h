@@ -66,6 +66,7 @@ unsigned quality_bird_cost(const struct link *link);
 struct quality_link_view {
 	uint64_t rx_bytes_per_s, tx_bytes_per_s;
 	uint64_t probes_answered;
+	double loss_pct;
 };
 bool quality_link_view(const struct link *link, struct quality_link_view *out);
 
@@ -82,6 +83,10 @@ struct quality_link_metrics {
 	int64_t last_handshake;   /* unix seconds, 0 = never */
 };
 bool quality_link_metrics(const struct link *link, struct quality_link_metrics *out);
+/* How long LINK has been dead (probes unanswered, as `links` shows "dead")
+ * in ms, or -1 when it is not dead. A link that is not probed (down,
+ * failed) is not counted as dead here. */
+int64_t quality_link_dead_ms(const struct link *link);
 
 /* A config key changed in the running daemon (deps.cfg holds the new value).
  * The cost keys (bird.reloadPercentage, bird.minReloadInterval,

@@ -41,6 +41,7 @@ struct qlink {
 	char reason[160];
 	bool pushing; /* its target is in the push BIRD has not answered yet */
 	enum link_state state;
+	int64_t dead_since_us; /* when state became DEAD; 0 = not dead */
 	unsigned wg_failures;
 	int64_t target_since_us;
 	int64_t wg_next_us; /* next slow WireGuard reading; 0 = at the next tick */

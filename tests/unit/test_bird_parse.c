@@ -195,6 +195,57 @@ static void test_show_route_malformed_rows_refused(void **state)
 	expect_routes_refused("1002-device1 Device --- up 17:00:00\n0000 \n");
 }
 
+static void test_ospf_topology_router_edges(void **state)
+{
+	/* As BIRD 2.0.12 answers `show ospf topology ospf4` in a three-node lab. */
+	static const char in[] = "1016-\n"
+				 " area 0.0.0.0\n"
+				 " \n"
+				 " \trouter 10.0.0.1\n"
+				 " \t\tdistance 0\n"
+				 " \t\trouter 10.0.2.1 metric 65\n"
+				 " \t\tstubnet 10.0.0.4/31 metric 65\n"
+				 " \n"
+				 " \trouter 10.0.2.1\n"
+				 " \t\tunreachable\n"
+				 " \t\trouter 10.0.0.1 metric 36\n"
+				 "0000 \n";
+	struct bird_reply *reply = reply_from_bytes(in, sizeof(in) - 1);
+	struct bird_ospf_topology t;
+
+	(void)state;
+	assert_int_equal(bird_parse_ospf_topology(reply, &t, NULL, 0), 0);
+	assert_int_equal(t.n, 2);
+	assert_string_equal(t.items[0].from, "10.0.0.1");
+	assert_string_equal(t.items[0].to, "10.0.2.1");
+	assert_int_equal(t.items[0].metric, 65);
+	assert_string_equal(t.items[1].from, "10.0.2.1");
+	assert_string_equal(t.items[1].to, "10.0.0.1");
+	bird_ospf_topology_free(&t);
+	bird_reply_free(reply);
+}
+
+static void test_ospf_topology_malformed_rows_refused(void **state)
+{
+	static const char *const bad[] = {
+		"1016-\n \t\trouter 10.0.2.1 metric 65\n0000 \n",                 /* a link before its router */
+		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 metric x\n0000 \n",
+		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 cost 5\n0000 \n",
+		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 metric 5 more\n0000 \n",
+		"2002-\n \trouter 10.0.0.1\n0000 \n",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct bird_reply *reply = reply_from_bytes(bad[i], strlen(bad[i]));
+		struct bird_ospf_topology t;
+		char err[256];
+		assert_int_equal(bird_parse_ospf_topology(reply, &t, err, sizeof(err)), -EPROTO);
+		assert_null(t.items);
+		bird_reply_free(reply);
+	}
+}
+
 static void test_ospf_neighbors_of_both_protocols(void **state)
 {
 	struct bird_reply *reply = reply_from_capture("show-ospf-neighbors-all.txt");
@@ -346,6 +397,8 @@ int main(void)
 		cmocka_unit_test(test_show_route_not_found_is_an_error),
 		cmocka_unit_test(test_show_route_ecmp_alternates_and_externals),
 		cmocka_unit_test(test_show_route_malformed_rows_refused),
+		cmocka_unit_test(test_ospf_topology_router_edges),
+		cmocka_unit_test(test_ospf_topology_malformed_rows_refused),
 		cmocka_unit_test(test_ospf_neighbors_of_both_protocols),
 		cmocka_unit_test(test_ospf_neighbors_of_one_protocol),
 		cmocka_unit_test(test_ospf_neighbor_in_exchange_state),

@@ -45,7 +45,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
 		"\"notifications\":{\"enabled\":false,\"gotifyUp\":\"\",\"gotifyDown\":\"\",\"gotifyError\":\"\",\"gotifyDiag\":\"\"},"
 		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,\"hopCost\":20,"
-		"\"handshakeTimeout\":600,"
+		"\"handshakeTimeout\":600,\"cleanAfter\":3600,\"repairAfter\":300,\"repairLoss\":50,\"repairCooldown\":21600,"
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
 		"\"backend\":\"auto\",\"wireguardGo\":\"wireguard-go\",\"logLevel\":\"info\","
@@ -117,7 +117,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 55);
+	assert_int_equal(checked, 59);
 }
 
 static void test_unknown_key_is_named(void **state)

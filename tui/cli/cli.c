@@ -30,6 +30,8 @@ int cmd_undrain(struct cli *cli, int argc, char **argv);
 int cmd_recover(struct cli *cli, int argc, char **argv);
 int cmd_rotate(struct cli *cli, int argc, char **argv);
 int cmd_nodes(struct cli *cli, int argc, char **argv);
+int cmd_proximity(struct cli *cli, int argc, char **argv);
+int cmd_clean(struct cli *cli, int argc, char **argv);
 int cmd_used(struct cli *cli, int argc, char **argv);
 int cmd_set(struct cli *cli, int argc, char **argv);
 int cmd_enable(struct cli *cli, int argc, char **argv);
@@ -67,6 +69,13 @@ const struct cli_command cli_commands[] = {
 	{ "nodes", cmd_nodes, "list every node of the mesh: route state (direct/rerouted/...), next-hop node, link, path",
 	  "[--json]" },
 	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]" },
+	{ "proximity", cmd_proximity,
+	  "latency to every node's public address (outside the tunnels), sorted; with CUTOFF_MS connect to the "
+	  "close ones and cut links to the far ones (never a node's last path)",
+	  "[CUTOFF_MS] [--dry-run] [--json]" },
+	{ "clean", cmd_clean,
+	  "remove links dead for cleanAfter seconds whose other end does not answer on the underlay either",
+	  "[--dry-run] [--json]" },
 	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "" },
 	{ "set", cmd_set, "change a config key (saved; applied at once where the daemon can)", "KEY VALUE" },
 	{ "enable", cmd_enable, "turn an option on (mesh, vxlan, ospfv2, ospfv3, client, ...)", "OPTION" },
