@@ -71,7 +71,7 @@ wait_until 20 servers_right || fail "node 0's iperf3 servers listen on '$(listen
 # --- costs from the measurements: the held-down link costs more ---
 measured() {
 	links_json 0 | jq -e '[.[] | select(.name == "pipe2" or .name == "pipe4")] | length == 2 and
-		all(.[]; .bandwidth_mbps != null and (.cost_reason | startswith("bandwidth")))' >/dev/null
+		all(.[]; .bandwidth_mbps != null and (.cost_detail | startswith("bandwidth")))' >/dev/null
 }
 wait_until 120 measured || fail "node 0's links were not measured: $(e2e_wgmesh 0 links); log: $(grep -i bandwidth "$E2E_TMP/n0/wgmeshd.log" | tail -5)"
 order_right() {
@@ -97,7 +97,7 @@ wait_until 10 no_servers || fail "iperf3 still runs on node 0 in latency mode: $
 # any bandwidth cost.)
 latency_costs() {
 	links_json 0 | jq -e 'all(.[]; (has("bandwidth_mbps") | not) and .cost < 15000 and
-		(.cost_reason | startswith("rtt")))' >/dev/null
+		(.cost_detail | startswith("rtt")))' >/dev/null
 }
 wait_until 30 latency_costs || fail "latency costs did not come back: $(e2e_wgmesh 0 links)"
 
