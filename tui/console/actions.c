@@ -91,6 +91,12 @@ static void move_by(struct console *cs, long delta)
 	case VIEW_EVENTS:
 		scroll_events(cs, delta);
 		break;
+	case VIEW_PROXIMITY: {
+		long top = (long)ui->prox_top + delta;
+		long max = (long)ui->prox.nrows - 1;
+		ui->prox_top = (size_t)(top < 0 ? 0 : (top > max ? (max < 0 ? 0 : max) : top));
+		break;
+	}
 	case VIEW_HELP:
 		break;
 	}
@@ -526,6 +532,8 @@ static const struct {
 	{ "view_nodes", act_view_nodes },
 	{ "view_events", act_view_events },
 	{ "next_view", act_next_view },
+	{ "view_proximity", console_act_view_proximity },
+	{ "proximity_cutoff", console_act_proximity_cutoff },
 	{ "back", act_back },
 	{ "token", act_token },
 	{ "connect", act_connect },

@@ -216,6 +216,10 @@ static void handle_key(struct console *cs, int ch)
 		console_confirm_key(cs, ch);
 		return;
 	}
+	if (cs->prox_confirming) {
+		console_prox_confirm_key(cs, ch);
+		return;
+	}
 	if (cs->ui.sort_menu) {
 		console_sort_key(cs, ch);
 		return;
@@ -352,6 +356,7 @@ int console_run(const char *socket_path)
 	}
 	conn_close(&cs->conn);
 	link_history_free(&cs->ui.history);
+	proximity_free(&cs->ui.prox);
 	model_free(&cs->ui.model);
 	sodium_memzero(cs, sizeof(*cs));
 	free(cs);

@@ -42,6 +42,11 @@ struct console {
 	int64_t now_ms;
 	int64_t last_status_ms, last_nodes_ms, last_history_ms;
 	enum ui_view before_help;
+	/* Proximity: what the request out is for, and a plan's cutoff while
+	 * its y/n confirmation is open. */
+	enum { PROX_MEASURE, PROX_PLAN, PROX_APPLY } prox_stage;
+	double prox_cutoff;
+	bool prox_confirming;
 };
 
 /* The status line: the last action's result or error. */
@@ -61,6 +66,12 @@ void console_prompt_key(struct console *cs, int ch);
 void console_prompt_paste(struct console *cs, int ch);
 void console_sort_key(struct console *cs, int ch);
 void console_confirm_key(struct console *cs, int ch);
+
+/* actions_proximity.c: p opens the view (again: measures anew), P asks for
+ * a cutoff, shows its plan and applies it after y. */
+void console_act_view_proximity(struct console *cs);
+void console_act_proximity_cutoff(struct console *cs);
+void console_prox_confirm_key(struct console *cs, int ch);
 
 void console_keep_selection_visible(struct console *cs);
 void console_open_detail(struct console *cs, const struct model_link *l);

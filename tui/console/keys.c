@@ -23,6 +23,8 @@ const struct key_binding keys_table[] = {
 	{ 'l', "l", "view_links", "links view" },
 	{ 'n', "n", "view_nodes", "nodes view" },
 	{ 'e', "e", "view_events", "events view" },
+	{ 'p', "p", "view_proximity", "proximity; again measures" },
+	{ 'P', "P", "proximity_cutoff", "proximity cutoff plan+y/n" },
 	{ '\t', "Tab", "next_view", "links, nodes, events" },
 	{ 27, "Esc", "back", "back to links" },
 	{ KEY_BACKSPACE, "Bksp", "back", NULL },

@@ -656,6 +656,38 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 	}
 }
 
+/* ---- proximity ---- */
+
+static void render_proximity(WINDOW *w, const struct ui *ui)
+{
+	char line[1024];
+	int widths[PCOL_COUNT];
+	const struct proximity *p = &ui->prox;
+	proximity_fit(p, getmaxx(w) - 1, widths);
+	proximity_line(NULL, widths, line, sizeof(line));
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	if (!ui->prox_loaded || p->nrows == 0) {
+		put(w, 3, 1, ui->prox_measuring ? "measuring..." : ui->prox_loaded ? "no other nodes known" :
+				"not measured yet: p measures");
+		return;
+	}
+	int fit = render_table_rows(w) - 1; /* and a line saying what the table shows */
+	size_t rows = fit > 0 ? (size_t)fit : 0;
+	size_t top = ui->prox_top < p->nrows ? ui->prox_top : 0, r;
+	for (r = 0; r < rows && top + r < p->nrows; r++) {
+		proximity_line(&p->rows[top + r], widths, line, sizeof(line));
+		put(w, 3 + (int)r, 0, line);
+	}
+	if (ui->prox_measuring)
+		snprintf(line, sizeof(line), "measuring...");
+	else if (p->has_cutoff)
+		snprintf(line, sizeof(line), "cutoff %g ms, %s", p->cutoff_ms,
+			 p->dry_run ? "plan only (dry run): nothing changed" : "applied");
+	else
+		snprintf(line, sizeof(line), "RTT to each node's public address outside the tunnels, nearest first");
+	put(w, 3 + (int)r, 1, line);
+}
+
 /* ---- events ---- */
 
 /* Events are wrapped, never cut: a long error or log line is read whole.
@@ -792,6 +824,7 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 	}
 	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
 			    ui->sort_menu ? " sort: press a column's key (see the line above); the same one reverses" :
+			    ui->view == VIEW_PROXIMITY ? " p:measure P:cutoff (plan, y/n) Up/Down:scroll Esc:back ?:help q:quit" :
 			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
 			    " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
@@ -870,6 +903,9 @@ void render_frame(WINDOW *w, const struct ui *ui)
 		break;
 	case VIEW_HELP:
 		render_help(w, ui);
+		break;
+	case VIEW_PROXIMITY:
+		render_proximity(w, ui);
 		break;
 	}
 	render_bottom(w, ui);

@@ -9,9 +9,10 @@
 
 #include "tui/console/history.h"
 #include "tui/console/model.h"
+#include "tui/console/proximity.h"
 #include "tui/console/sparkline.h"
 
-enum ui_view { VIEW_LINKS, VIEW_DETAIL, VIEW_NODES, VIEW_EVENTS, VIEW_HELP };
+enum ui_view { VIEW_LINKS, VIEW_DETAIL, VIEW_NODES, VIEW_EVENTS, VIEW_HELP, VIEW_PROXIMITY };
 
 #define UI_PROMPT_MAX 512
 #define UI_TOKEN_MAX 512
@@ -42,6 +43,11 @@ struct ui {
 	 * daemon): shown as a note, not as an error every refresh. */
 	bool history_unsupported;
 	bool nodes_unsupported;
+
+	struct proximity prox; /* the last proximity reply */
+	bool prox_loaded;
+	bool prox_measuring; /* a proximity request is out */
+	size_t prox_top;
 
 	bool prompting;
 	char prompt_label[96];
