@@ -4,8 +4,9 @@
 # delayed by 80 ms, the console of node 0 in tmux at 80x24 with NO_COLOR:
 # p lists node 4 before node 2, each with its address, RTT and link state;
 # P with a cutoff that is not 0-60000 ms keeps the prompt open with the
-# reason; a 40 ms cutoff shows the plan (disconnect the far 0-2 link) and
-# n leaves the links as they were.
+# reason; a 40 ms cutoff shows the plan (disconnect the far 0-2 link), n
+# leaves the links as they were, y removes the 0-2 link and node 2 stays
+# reachable through node 4.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd tmux wireguard-go nsenter unshare ping bird birdc jq iptables
@@ -115,6 +116,22 @@ sleep 3 # a change sent anyway would show by now
 after=$(links_of_0)
 [ "$after" = "$before" ] || fail "n changed node 0's links: before '$before', after '$after'"
 on_screen 'links 2/2 up'
+
+# --- y applies it: the far link goes, node 2 stays reachable via node 4 ---
+t send-keys -t c0 P
+on_screen 'Proximity cutoff in ms \(0-60000\): '
+t send-keys -t c0 -l '40'
+t send-keys -t c0 Enter
+on_screen 'Apply the plan for cutoff 40 ms' 30
+t send-keys -t c0 y
+on_screen 'proximity cutoff 40 ms applied' 120
+on_screen '^ +2 +192\.0\.2\.12 +[0-9.]+ms +[^ ]+ +disconnect +removed'
+on_screen 'cutoff 40 ms, applied'
+after=$(links_of_0)
+grep -q 'pipe2=2' <<<"$after" && fail "y did not remove the far 0-2 link: $after"
+grep -q 'pipe4=4' <<<"$after" || fail "y removed the near 0-4 link: $after"
+on_screen 'links 1/1 up'
+wait_until 60 e2e_in 0 ping -c1 -W1 10.0.2.1 >/dev/null || fail "node 2 unreachable from node 0 after the cutoff"
 
 # --- help lists the keys; q quits cleanly ---
 t send-keys -t c0 '?'
