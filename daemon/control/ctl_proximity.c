@@ -45,7 +45,7 @@ struct job {
 	unsigned pending;              /* /connectivity calls, then changes */
 	struct underlay_target targets[MESH_NODES_MAX];
 	size_t n_targets;
-	struct proximity_graph graph;  /* filled on the worker */
+	struct mesh_graph graph;  /* filled on the worker */
 	char graph_err[256];           /* "" = graph known */
 };
 
@@ -306,21 +306,6 @@ static void measured(void *ctx)
 
 /* ---- step 2 (worker): probes and the mesh's graph ---- */
 
-static int node_of_router(const struct addrplan *plan, const char *router_id)
-{
-	struct addrplan_v4 lo;
-	struct in_addr a;
-
-	if (inet_pton(AF_INET, router_id, &a) != 1)
-		return -1;
-	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
-		addrplan_loopback_v4(plan, id, &lo);
-		if (lo.addr.s_addr == a.s_addr)
-			return (int)id;
-	}
-	return -1;
-}
-
 static void read_graph(struct job *j)
 {
 	const struct wgm_config *cfg = j->cp->cfg;
@@ -345,11 +330,7 @@ static void read_graph(struct job *j)
 		snprintf(j->graph_err, sizeof(j->graph_err), "the mesh's graph from BIRD: %s", err);
 		goto out;
 	}
-	for (size_t i = 0; i < topo.n; i++) {
-		int a = node_of_router(j->cp->plan, topo.items[i].from), b = node_of_router(j->cp->plan, topo.items[i].to);
-		if (a >= 0 && b >= 0)
-			j->graph.adj[a][b] = true;
-	}
+	mesh_graph_from_topology(j->cp->plan, &topo, &j->graph);
 out:
 	bird_ospf_topology_free(&topo);
 	if (reply)

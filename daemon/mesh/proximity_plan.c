@@ -3,11 +3,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool proximity_graph_usable(const struct proximity_graph *g, unsigned a, unsigned b)
-{
-	return a < MESH_NODES_MAX && b < MESH_NODES_MAX && g->adj[a][b] && g->adj[b][a];
-}
-
 const char *proximity_action_name(enum proximity_action a)
 {
 	switch (a) {
@@ -42,7 +37,7 @@ void proximity_sort(struct proximity_entry *e, size_t n)
 
 /* Marks in seen[] every node reachable from self over usable edges, leaving
  * out the edges between self and cut[] nodes. */
-static void reach(const struct proximity_graph *g, unsigned self, const bool *cut, bool *seen)
+static void reach(const struct mesh_graph *g, unsigned self, const bool *cut, bool *seen)
 {
 	unsigned queue[MESH_NODES_MAX];
 	size_t head = 0, tail = 0;
@@ -53,7 +48,7 @@ static void reach(const struct proximity_graph *g, unsigned self, const bool *cu
 	while (head < tail) {
 		unsigned a = queue[head++];
 		for (unsigned b = 0; b < MESH_NODES_MAX; b++) {
-			if (seen[b] || !proximity_graph_usable(g, a, b))
+			if (seen[b] || !mesh_graph_usable(g, a, b))
 				continue;
 			if ((a == self && cut[b]) || (b == self && cut[a]))
 				continue;
@@ -71,7 +66,7 @@ static bool still_reaches(const bool *before, const bool *after)
 	return true;
 }
 
-size_t proximity_plan(unsigned self_id, bool self_client, double cutoff_ms, const struct proximity_graph *graph,
+size_t proximity_plan(unsigned self_id, bool self_client, double cutoff_ms, const struct mesh_graph *graph,
 		      struct proximity_entry *e, size_t n)
 {
 	bool cut[MESH_NODES_MAX] = { false }, before[MESH_NODES_MAX], after[MESH_NODES_MAX];

@@ -14,15 +14,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "daemon/mesh/mesh_nodes.h"
-
-/* Adjacency between node IDs: an edge counts when both routers list it
- * (OSPF's two-way check), which proximity_graph_usable tells. */
-struct proximity_graph {
-	bool adj[MESH_NODES_MAX][MESH_NODES_MAX];
-};
-
-bool proximity_graph_usable(const struct proximity_graph *g, unsigned a, unsigned b);
+#include "daemon/mesh/mesh_graph.h"
 
 enum proximity_action {
 	PROXIMITY_NONE,        /* nothing to do (no cutoff, or on the right side of it) */
@@ -47,7 +39,7 @@ void proximity_sort(struct proximity_entry *e, size_t n);
 /* Fills every entry's action for CUTOFF_MS (< 0: no cutoff, all NONE).
  * graph is the mesh as it is now (edges of self included); it is not
  * changed. Returns how many entries got CONNECT or DISCONNECT. */
-size_t proximity_plan(unsigned self_id, bool self_client, double cutoff_ms, const struct proximity_graph *graph,
+size_t proximity_plan(unsigned self_id, bool self_client, double cutoff_ms, const struct mesh_graph *graph,
 		      struct proximity_entry *e, size_t n);
 
 #endif

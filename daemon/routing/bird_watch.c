@@ -8,9 +8,27 @@
 #include "bird/client.h"
 #include "bird/parse.h"
 #include "common/util/log.h"
+#include "daemon/mesh/mesh_graph.h"
 
 /* A reply missing for this many periods means BIRD is stuck: start over. */
 #define STALL_PERIODS 3
+
+/* One period asks, in this order: the topology (OSPFv2's, OSPFv3's when
+ * there is no OSPFv2), then the routes, then the neighbours. The topology
+ * comes first so the routes' callback sees a graph no older than them. */
+enum ask_step {
+	ASK_TOPOLOGY4,
+	ASK_TOPOLOGY6,
+	ASK_ROUTES,
+	ASK_NEIGHBORS,
+};
+
+static const char *const commands[] = {
+	[ASK_TOPOLOGY4] = "show ospf topology ospf4",
+	[ASK_TOPOLOGY6] = "show ospf topology ospf6",
+	[ASK_ROUTES] = "show route",
+	[ASK_NEIGHBORS] = "show ospf neighbors",
+};
 
 struct bird_watch {
 	struct bird_watch_deps deps;
@@ -19,11 +37,13 @@ struct bird_watch {
 	struct loop_timer *timer;
 	bool up;
 	bool waiting;          /* a command is out */
-	bool asking_ospf;      /* it is `show ospf neighbors` (else `show route`) */
+	enum ask_step asking;
 	unsigned stalled;      /* periods the current command has waited */
 	char last_err[256];
 	struct mesh_nodes nodes, old;
 	struct bird_ospf_neighbors ospf; /* the last answer; empty while BIRD is down */
+	struct mesh_graph *graph;        /* the last topology read */
+	bool graph_known;                /* false while BIRD is down or no OSPF answers */
 };
 
 static const struct mesh_nodes empty_nodes;
@@ -34,8 +54,10 @@ static void set_state(struct bird_watch *w, bool up, const char *err)
 		return;
 	w->up = up;
 	snprintf(w->last_err, sizeof(w->last_err), "%s", up ? "" : err);
-	if (!up)
+	if (!up) {
 		bird_ospf_neighbors_free(&w->ospf);
+		w->graph_known = false;
+	}
 	if (!up && mesh_nodes_count(&w->nodes) > 0) {
 		/* BIRD gone: its routes went with it (the kernel's go when it exits). */
 		w->old = w->nodes;
@@ -57,16 +79,46 @@ static void disconnect(struct bird_watch *w, const char *err)
 	set_state(w, false, err);
 }
 
-static void ask(struct bird_watch *w, bool ospf)
+static void ask(struct bird_watch *w, enum ask_step step)
 {
 	char err[256];
 
-	if (bird_client_send(&w->client, ospf ? "show ospf neighbors" : "show route", err, sizeof(err)) < 0) {
+	if (bird_client_send(&w->client, commands[step], err, sizeof(err)) < 0) {
 		disconnect(w, err);
 		return;
 	}
-	w->asking_ospf = ospf;
+	w->asking = step;
 	w->waiting = true;
+}
+
+/* No such protocol (BIRD answers with an error) is normal: ospf4 is off
+ * when the mesh runs OSPFv3 alone. A reply we cannot read leaves the graph
+ * unknown, said once. Either way the routes are asked next. */
+static void take_topology(struct bird_watch *w, struct bird_reply *reply)
+{
+	struct bird_ospf_topology topo;
+	char err[256];
+	int rc = bird_parse_ospf_topology(reply, &topo, err, sizeof(err));
+
+	if (rc == 0) {
+		size_t unknown = mesh_graph_from_topology(w->deps.plan, &topo, w->graph);
+		bird_ospf_topology_free(&topo);
+		if (unknown && !w->graph_known)
+			log_debug("OSPF topology: %zu edges name routers that are no node of the plan", unknown);
+		w->graph_known = true;
+		ask(w, ASK_ROUTES);
+		return;
+	}
+	if (rc == -EPROTO && strcmp(err, w->last_err) != 0) {
+		log_warn("BIRD's OSPF topology: %s", err);
+		snprintf(w->last_err, sizeof(w->last_err), "%s", err);
+	}
+	if (w->asking == ASK_TOPOLOGY4 && rc != -EPROTO && rc != -ENOMEM) {
+		ask(w, ASK_TOPOLOGY6);
+		return;
+	}
+	w->graph_known = false;
+	ask(w, ASK_ROUTES);
 }
 
 /* No OSPF protocol running (BIRD answers with an error) means no
@@ -89,12 +141,16 @@ static void take_reply(struct bird_watch *w, struct bird_reply *reply)
 	char err[256];
 	int rc;
 
-	if (w->asking_ospf) {
+	if (w->asking == ASK_NEIGHBORS) {
 		take_ospf(w, reply);
 		return;
 	}
+	if (w->asking != ASK_ROUTES) {
+		take_topology(w, reply);
+		return;
+	}
 	/* The neighbours follow every route answer, in the same period. */
-	ask(w, true);
+	ask(w, ASK_NEIGHBORS);
 	if (w->client.fd < 0)
 		return;
 	rc = bird_parse_routes(reply, &routes, err, sizeof(err));
@@ -143,9 +199,10 @@ static void poll_once(struct bird_watch *w)
 	int rc;
 
 	if (w->waiting) {
-		if (++w->stalled >= STALL_PERIODS)
-			disconnect(w, w->asking_ospf ? "BIRD did not answer `show ospf neighbors`"
-						     : "BIRD did not answer `show route`");
+		if (++w->stalled >= STALL_PERIODS) {
+			snprintf(err, sizeof(err), "BIRD did not answer `%s`", commands[w->asking]);
+			disconnect(w, err);
+		}
 		return;
 	}
 	if (w->client.fd < 0) {
@@ -162,7 +219,7 @@ static void poll_once(struct bird_watch *w)
 		}
 	}
 	/* BIRD reads commands after its welcome; one queued before it waits. */
-	ask(w, false);
+	ask(w, ASK_TOPOLOGY4);
 }
 
 static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
@@ -178,6 +235,10 @@ int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out)
 	if (!w)
 		return -ENOMEM;
 	w->deps = *deps;
+	if (!(w->graph = calloc(1, sizeof(*w->graph)))) {
+		free(w);
+		return -ENOMEM;
+	}
 	if (!w->deps.period_ms)
 		w->deps.period_ms = 1000;
 	bird_client_init(&w->client);
@@ -199,6 +260,7 @@ void bird_watch_free(struct bird_watch *w)
 	loop_watch_remove(w->watch);
 	bird_client_close(&w->client);
 	bird_ospf_neighbors_free(&w->ospf);
+	free(w->graph);
 	free(w);
 }
 
@@ -215,6 +277,11 @@ const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w)
 const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname)
 {
 	return w->up ? bird_ospf_neighbor_state(&w->ospf, ifname) : NULL;
+}
+
+const struct mesh_graph *bird_watch_graph(const struct bird_watch *w)
+{
+	return w->up && w->graph_known ? w->graph : NULL;
 }
 
 void bird_watch_poll_now(struct bird_watch *w)

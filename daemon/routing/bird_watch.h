@@ -1,6 +1,7 @@
 /* Watches BIRD from the loop: a non-blocking control-socket client that asks
- * `show route` every second and keeps the set of routed node loopbacks,
- * then `show ospf neighbors` for the adjacency of every link.
+ * every second `show ospf topology` for the mesh's router graph (ospf4,
+ * ospf6 when there is none), `show route` for the set of routed node
+ * loopbacks, then `show ospf neighbors` for the adjacency of every link.
  * BIRD is "up" while its socket answers. Nothing here blocks. */
 #ifndef WGM_DAEMON_BIRD_WATCH_H
 #define WGM_DAEMON_BIRD_WATCH_H
@@ -9,6 +10,7 @@
 
 #include "common/config/addrplan.h"
 #include "daemon/core/loop.h"
+#include "daemon/mesh/mesh_graph.h"
 #include "daemon/mesh/mesh_nodes.h"
 
 struct bird_watch;
@@ -35,6 +37,9 @@ const struct mesh_nodes *bird_watch_nodes(const struct bird_watch *w);
 /* BIRD's OSPF neighbour state on the interface ("Full", ...), NULL while
  * BIRD is down or has no neighbour there. Valid until the next answer. */
 const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname);
+/* The mesh's router graph from the last topology answer (mesh_graph.h), NULL
+ * while BIRD is down or runs no OSPF. Valid until the next answer. */
+const struct mesh_graph *bird_watch_graph(const struct bird_watch *w);
 /* Asks again now (after a config change, say). */
 void bird_watch_poll_now(struct bird_watch *w);
 

@@ -42,9 +42,11 @@ static bool linked(struct links *ls, unsigned id)
 static struct route_view view_in(const struct route_truth *rt, const struct mesh_nodes *ns, unsigned id)
 {
 	const struct mesh_route *r = best_route(ns, id);
+	struct route_view v = route_view_of(rt->d.self, id, r->present,
+					    r->present ? remote_of(rt->d.links, r->via) : -1, linked(rt->d.links, id));
 
-	return route_view_of(rt->d.self, id, r->present, r->present ? remote_of(rt->d.links, r->via) : -1,
-			     linked(rt->d.links, id));
+	route_view_follow(&v, bird_watch_graph(rt->d.bird));
+	return v;
 }
 
 struct route_view route_truth_view(const struct route_truth *rt, unsigned id)
@@ -76,6 +78,7 @@ void route_truth_node_json(const struct route_truth *rt, unsigned id, json_t *no
 		return;
 	json_object_set_new(node, "next_hop_id", id_or_null(v.next_hop_id));
 	json_object_set_new(node, "path", path_json(&v));
+	json_object_set_new(node, "path_whole", json_boolean(v.path_whole));
 	json_object_set_new(node, "route_state", json_string(route_state_name(v.state)));
 }
 
@@ -97,6 +100,7 @@ static void publish(struct route_truth *rt, unsigned id, const struct last_route
 	json_object_set_new(ev, "old_next_hop_id", id_or_null(old->next_hop_id));
 	json_object_set_new(ev, "new_next_hop_id", id_or_null(now->next_hop_id));
 	json_object_set_new(ev, "path", path_json(v));
+	json_object_set_new(ev, "path_whole", json_boolean(v->path_whole));
 	json_object_set_new(ev, "state", json_string(route_state_name(v->state)));
 	ctl_server_publish(rt->d.ctl, ev);
 }

@@ -219,20 +219,27 @@ e2e_join() {
 	out=$(e2e_wgmesh "$1" connect "http://192.0.2.$((10 + $2)):8080" "$token" 2>&1) || fail "$1 -> $2: $out"
 }
 
-# e2e_mesh3 JQ_FILTER : three nodes 0, 2, 4 on one underlay (public, IPv4),
-# each config.json passed through JQ_FILTER (settings the test needs), BIRD
-# and wgmeshd started, joined into a full mesh (2 -> 0, 4 -> 0, 4 -> 2).
-e2e_mesh3() {
-	local id cfg
-	for id in 0 2 4; do e2e_node_add $id; done
-	e2e_underlay 0 2 4
-	for id in 0 2 4; do
-		e2e_node_init $id public --ipv4 "192.0.2.$((10 + id))" --ipv6 none
+# e2e_nodes JQ_FILTER ID... : the nodes on one underlay (public, IPv4), each
+# config.json passed through JQ_FILTER (settings the test needs), BIRD and
+# wgmeshd started; joining them is left to the test.
+e2e_nodes() {
+	local id cfg filter=${1:-.}
+	shift
+	for id in "$@"; do e2e_node_add "$id"; done
+	e2e_underlay "$@"
+	for id in "$@"; do
+		e2e_node_init "$id" public --ipv4 "192.0.2.$((10 + id))" --ipv6 none
 		cfg="$E2E_TMP/n$id/config.json"
-		jq "${1:-.}" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq '${1:-.}' failed on its config"
-		e2e_bird_start $id
-		e2e_daemon_start $id
+		jq "$filter" "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg" || fail "node $id: jq '$filter' failed on its config"
+		e2e_bird_start "$id"
+		e2e_daemon_start "$id"
 	done
+}
+
+# e2e_mesh3 JQ_FILTER : e2e_nodes 0, 2, 4 joined into a full mesh (2 -> 0,
+# 4 -> 0, 4 -> 2).
+e2e_mesh3() {
+	e2e_nodes "${1:-.}" 0 2 4
 	e2e_join 2 0
 	e2e_join 4 0
 	e2e_join 4 2

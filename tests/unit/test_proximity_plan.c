@@ -10,16 +10,17 @@
 
 #include "daemon/mesh/proximity_plan.h"
 
-static struct proximity_graph *graph_new(void)
+static struct mesh_graph *graph_new(void)
 {
-	struct proximity_graph *g = calloc(1, sizeof(*g));
+	struct mesh_graph *g = calloc(1, sizeof(*g));
 	assert_non_null(g);
 	return g;
 }
 
-static void edge(struct proximity_graph *g, unsigned a, unsigned b)
+static void edge(struct mesh_graph *g, unsigned a, unsigned b)
 {
-	g->adj[a][b] = g->adj[b][a] = true;
+	mesh_graph_add(g, a, b, 1);
+	mesh_graph_add(g, b, a, 1);
 }
 
 static struct proximity_entry node(unsigned id, double rtt, bool linked)
@@ -30,7 +31,7 @@ static struct proximity_entry node(unsigned id, double rtt, bool linked)
 
 static void test_far_link_goes_when_the_node_stays_reachable(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, 80, true), node(4, 1, true) };
 
 	(void)state;
@@ -45,7 +46,7 @@ static void test_far_link_goes_when_the_node_stays_reachable(void **state)
 
 static void test_the_last_path_to_a_node_is_kept(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, 80, true), node(4, 1, true) };
 
 	(void)state;
@@ -58,13 +59,13 @@ static void test_the_last_path_to_a_node_is_kept(void **state)
 
 static void test_a_one_way_edge_is_no_path(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, 80, true), node(4, 1, true) };
 
 	(void)state;
 	edge(g, 0, 2);
 	edge(g, 0, 4);
-	g->adj[4][2] = true; /* 2 does not list 4: not two-way */
+	mesh_graph_add(g, 4, 2, 1); /* 2 does not list 4: not two-way */
 	proximity_plan(0, false, 40, g, e, 2);
 	assert_int_equal(e[0].action, PROXIMITY_KEEP_LAST);
 	free(g);
@@ -72,7 +73,7 @@ static void test_a_one_way_edge_is_no_path(void **state)
 
 static void test_two_far_links_covering_each_other_keep_the_nearer(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	/* 2 and 6 far, linked to each other; 4 near but reaches neither. */
 	struct proximity_entry e[] = { node(2, 50, true), node(6, 90, true), node(4, 1, true) };
 
@@ -89,7 +90,7 @@ static void test_two_far_links_covering_each_other_keep_the_nearer(void **state)
 
 static void test_close_nodes_without_a_link_are_connected(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, 5, false), node(4, 60, false), node(200, 1, false),
 				       node(8, -1, false) };
 
@@ -105,7 +106,7 @@ static void test_close_nodes_without_a_link_are_connected(void **state)
 
 static void test_unmeasured_or_unreachable_nodes_keep_their_links(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, -1, true), node(4, 90, true) };
 
 	(void)state;
@@ -119,7 +120,7 @@ static void test_unmeasured_or_unreachable_nodes_keep_their_links(void **state)
 
 static void test_no_cutoff_plans_nothing(void **state)
 {
-	struct proximity_graph *g = graph_new();
+	struct mesh_graph *g = graph_new();
 	struct proximity_entry e[] = { node(2, 80, true), node(4, 1, false) };
 
 	(void)state;

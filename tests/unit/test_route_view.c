@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <cmocka.h>
 
 #include "daemon/routing/route_view.h"
@@ -77,6 +78,43 @@ static void test_route_on_foreign_interface(void **state)
 	assert_int_equal(v.path_len, 0);
 }
 
+/* With OSPF's graph the whole path; without it, or when it disagrees with
+ * the route's first hop, [self, next hop, node] and not whole. */
+static void test_follow_the_graph(void **state)
+{
+	struct mesh_graph *g = calloc(1, sizeof(*g));
+	struct route_view v = route_view_of(0, 6, true, 2, false);
+
+	assert_non_null(g);
+	assert_false(v.path_whole);
+	route_view_follow(&v, NULL);
+	assert_path(&v, 3, 0, 2, 6);
+	assert_false(v.path_whole);
+	mesh_graph_add(g, 0, 2, 10);
+	mesh_graph_add(g, 2, 0, 10);
+	mesh_graph_add(g, 2, 4, 10);
+	mesh_graph_add(g, 4, 2, 10);
+	mesh_graph_add(g, 4, 6, 10);
+	route_view_follow(&v, g); /* 6 does not list 4 yet */
+	assert_path(&v, 3, 0, 2, 6);
+	assert_false(v.path_whole);
+	mesh_graph_add(g, 6, 4, 10);
+	route_view_follow(&v, g);
+	assert_int_equal(v.path_len, 4);
+	assert_int_equal(v.path[2], 4);
+	assert_int_equal(v.path[3], 6);
+	assert_true(v.path_whole);
+	/* The route leaves for 8, which the graph does not know next to us. */
+	v = route_view_of(0, 6, true, 8, false);
+	route_view_follow(&v, g);
+	assert_path(&v, 3, 0, 8, 6);
+	assert_false(v.path_whole);
+	/* A direct route is whole without a graph. */
+	v = route_view_of(0, 2, true, 2, true);
+	assert_true(v.path_whole);
+	free(g);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -86,6 +124,7 @@ int main(void)
 		cmocka_unit_test(test_indirect_without_a_link),
 		cmocka_unit_test(test_unreachable),
 		cmocka_unit_test(test_route_on_foreign_interface),
+		cmocka_unit_test(test_follow_the_graph),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,7 +77,7 @@ int cmd_nodes(struct cli *cli, int argc, char **argv)
 	       "PATH");
 	json_array_foreach(nodes, i, n) {
 		const json_t *nh = json_object_get(n, "next_hop_id"), *metric = json_object_get(n, "metric");
-		char hop[16], met[16], path[48];
+		char hop[16], met[16], path[160]; /* ROUTE_PATH_MAX IDs of up to 3 digits */
 
 		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
 		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-", (long long)json_integer_value(metric));
