@@ -163,7 +163,7 @@ wait_until 180 sh -c "[ \"\$(jq -r .obfs_key '$(rec 2 pipe0)')\" = '$staged' ]" 
 	fail "the staged key was not taken up after the restart: $(grep -i rotat "$E2E_TMP/n2/wgmeshd.log" | tail -3)"
 wait_until 20 sh -c "[ \"\$(jq -r .obfs_key '$(rec 0 pipe2)')\" = '$staged' ]" ||
 	fail "the accepting end did not get the staged key"
-e2e_wgmesh 2 events --json | jq -e '[.. | objects | select(.event? == "rotate_started" and .trigger == "resume")]
+e2e_wgmesh 2 events --json | jq -s -e '[.[] | .. | objects | select(.event? == "rotate_started" and .trigger == "resume")]
 	| length > 0' >/dev/null || fail "no rotate_started event with trigger resume"
 wait_until 20 e2e_in 2 ping -c1 -W1 10.0.0.4 || fail "the link passes nothing after the resumed rotation"
 
