@@ -264,6 +264,8 @@ static int spawn_child(struct hooks *h, const char *path, int in_fd, int out_fd,
 	posix_spawn_file_actions_adddup2(&fa, in_fd, STDIN_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
 	posix_spawn_file_actions_adddup2(&fa, out_fd, STDERR_FILENO);
+	/* Nothing else of the daemon's: a hook may leave a process behind. */
+	posix_spawn_file_actions_addclosefrom_np(&fa, STDERR_FILENO + 1);
 	/* Its own process group (so a timeout kills all of it), the signal
 	 * mask from before the loop blocked everything, and every signal at
 	 * its default (the daemon ignores SIGPIPE; a hook should not). */

@@ -70,6 +70,7 @@ static int bw_spawn(struct quality *q, char *const argv[], int out_fd, pid_t *pi
 		    dup2(null_fd, STDERR_FILENO) < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != parent)
 			_exit(126);
 		sigprocmask(SIG_SETMASK, mask, NULL);
+		close_range(STDERR_FILENO + 1, ~0U, 0); /* none of the daemon's descriptors */
 		execvp(argv[0], argv);
 		_exit(127);
 	}
