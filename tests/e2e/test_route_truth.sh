@@ -73,6 +73,24 @@ wait_until 90 node2_is direct 2 '[0,2]' || fail "loss cleared: node 2 not direct
 wait_until 60 link_has pipe2 '.cost_reason != "loss" and (.cost_detail | test("loss \\+") | not)' || fail "loss cleared: the loss penalty did not end: $(link pipe2)"
 
 # --- +80 ms from node 0 to node 2 (an NFQUEUE delay line) ---
+# The console at 80x24 says the same: it watches the events view from
+# before the delay, so the reroute's line is on screen when it comes (later
+# cost events push it up and off); then node 2 is rerouted in the nodes view.
+tmux_sock="wgm-routetruth-$E2E_TAG"
+t() { tmux -L "$tmux_sock" "$@"; }
+e2e_on_exit "tmux -L $tmux_sock kill-server"
+t new-session -d -s c0 -x 80 -y 24 \
+	"env LANG=C.UTF-8 TERM=tmux-256color nsenter -t ${E2E_HOLDER[0]} -m -n \
+	'$WGM_BUILD_DIR/wgmesh' --config '$E2E_TMP/n0/config.json' 2>'$E2E_TMP/c0.err'; sleep 300"
+on_screen() {
+	wait_until 20 bash -c "tmux -L '$tmux_sock' capture-pane -p -t c0 | grep -qE -- \"\$1\"" _ "$1" ||
+		fail "the console never showed '$1'; it shows:
+$(t capture-pane -p -t c0)"
+}
+on_screen '^ *pipe4 '
+t send-keys -t c0 e
+on_screen 'EVENTS'
+
 e2e_in 0 "$WGM_BUILD_DIR/wgmesh-delayq" --queue 7 --delay 80 >"$E2E_TMP/delayq.log" 2>&1 &
 delayq=$!
 e2e_on_exit "kill $delayq 2>/dev/null"
@@ -85,6 +103,10 @@ e2e_on_exit "e2e_in 0 iptables -t mangle -D ${qrule[*]} 2>/dev/null"
 # delay is all in the smoothed RTT.
 wait_until 60 link_has pipe2 '.rtt_ms > 60' || fail "+80 ms on 0-2: pipe2's smoothed RTT: $(link pipe2)"
 wait_until 90 node2_is rerouted 4 '[0,4,2]' || fail "+80 ms on 0-2: node 2 is not reported rerouted via 4: $(node2)"
+on_screen 'node 2 now via pipe4 \(node 4\)'
+t send-keys -t c0 n
+on_screen '^ *2 .*rerouted'
+t send-keys -t c0 q
 wait_until 10 link_has pipe4 '.ospf == "Full" and (.carries | index(2) != null)' || fail "pipe4 does not carry node 2: $(link pipe4)"
 wait_until 20 link_has pipe2 '(.carries | index(2)) == null and .rtt_last_ms > 60' || fail "pipe2 still carries node 2 or its last RTT misses the delay: $(link pipe2)"
 ev=$(e2e_wgmesh 0 events --json | jq -c 'select(.event == "route" and .node == 2)' | tail -1)
@@ -102,25 +124,6 @@ out=$(e2e_wgmesh 0 nodes)
 width=$(awk '{ if (length($0) > w) w = length($0) } END { print w }' <<<"$out")
 ((width <= 80)) || fail "wgmesh nodes is $width columns wide"
 
-# The console at 80x24 says the same: node 2 rerouted in the nodes view, the
-# reroute announced in the events view.
-tmux_sock="wgm-routetruth-$E2E_TAG"
-t() { tmux -L "$tmux_sock" "$@"; }
-e2e_on_exit "tmux -L $tmux_sock kill-server"
-t new-session -d -s c0 -x 80 -y 24 \
-	"env LANG=C.UTF-8 TERM=tmux-256color nsenter -t ${E2E_HOLDER[0]} -m -n \
-	'$WGM_BUILD_DIR/wgmesh' --config '$E2E_TMP/n0/config.json' 2>'$E2E_TMP/c0.err'; sleep 60"
-on_screen() {
-	wait_until 20 bash -c "tmux -L '$tmux_sock' capture-pane -p -t c0 | grep -qE -- \"\$1\"" _ "$1" ||
-		fail "the console never showed '$1'; it shows:
-$(t capture-pane -p -t c0)"
-}
-on_screen '^ *pipe4 '
-t send-keys -t c0 n
-on_screen '^ *2 .*rerouted'
-t send-keys -t c0 e
-on_screen 'node 2 now via pipe4 \(node 4\)'
-t send-keys -t c0 q
 
 e2e_in 0 iptables -t mangle -D "${qrule[@]}"
 kill "$delayq"
