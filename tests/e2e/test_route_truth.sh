@@ -3,8 +3,8 @@
 # in three nodes (0, 2, 4, full mesh over IPv4). Node 0 reports node 2
 # `direct` over pipe2 with pipe2 carrying it and its OSPF adjacency Full;
 # 30 % loss on 0-2 makes pipe2's cost reason "loss" with the 10-probe loss
-# figure behind it and the time the penalty ends (the penalty goes when the loss
-# has); +80 ms on 0-2 moves the
+# figure behind it and the time the penalty ends, and moves node 2 to the
+# detour (it comes back when the penalty has gone); +80 ms on 0-2 moves the
 # route: `nodes` says node 2 is `rerouted` with next hop node 4 and path
 # [0,4,2], a `route` event names old and new (and `wgmesh events` says it in
 # a sentence), `links` shows pipe4 carrying node 2; after the delay goes,
@@ -68,9 +68,12 @@ out=$(e2e_wgmesh 0 links)
 grep -Eq '^pipe2 .* (loss|jitter) [0-9]{2}:[0-9]{2}$' <<<"$out" || fail "wgmesh links does not show the penalty's end: $out"
 width=$(awk '{ if (length($0) > w) w = length($0) } END { print w }' <<<"$out")
 ((width <= 80)) || fail "wgmesh links is $width columns wide: $out"
+# The penalty moves node 2 to the detour; the checks after the loss goes
+# must not pass on the route as it was before BIRD moved it.
+wait_until 60 node2_is rerouted 4 '[0,4,2]' || fail "30 % loss: node 2 is not rerouted via 4: $(node2)"
 e2e_in 0 iptables -t mangle -D "${rule[@]}"
-wait_until 90 node2_is direct 2 '[0,2]' || fail "loss cleared: node 2 not direct again: $(node2)"
 wait_until 60 link_has pipe2 '.cost_reason != "loss" and (.cost_detail | test("loss \\+") | not)' || fail "loss cleared: the loss penalty did not end: $(link pipe2)"
+wait_until 90 node2_is direct 2 '[0,2]' || fail "loss cleared: node 2 not direct again: $(node2)"
 
 # --- +80 ms from node 0 to node 2 (an NFQUEUE delay line) ---
 # The console at 80x24 says the same: it watches the events view from
@@ -85,7 +88,8 @@ t new-session -d -s c0 -x 80 -y 24 \
 on_screen() {
 	wait_until 20 bash -c "tmux -L '$tmux_sock' capture-pane -p -t c0 | grep -qE -- \"\$1\"" _ "$1" ||
 		fail "the console never showed '$1'; it shows:
-$(t capture-pane -p -t c0)"
+$(t capture-pane -p -t c0)
+the daemon's route events: $(e2e_wgmesh 0 events --json | jq -c 'select(.event == "route")')"
 }
 on_screen '^ *pipe4 '
 t send-keys -t c0 e
@@ -129,7 +133,9 @@ e2e_in 0 iptables -t mangle -D "${qrule[@]}"
 kill "$delayq"
 wait_until 120 node2_is direct 2 '[0,2]' || fail "delay removed: node 2 is not direct again: $(node2)"
 ev=$(e2e_wgmesh 0 events --json | jq -c 'select(.event == "route" and .node == 2)' | tail -1)
-[ -n "$ev" ] && jq -e '.old_via == "pipe4" and .new_via == "pipe2" and .state == "direct"' <<<"$ev" >/dev/null || fail "no route event back to pipe2: $ev"
+# From the detour, or from a moment without a route when a loaded machine's
+# BFD flapped on the way back: either way the event says where it came from.
+[ -n "$ev" ] && jq -e '(.old_via == "pipe4" or .old_via == null) and .new_via == "pipe2" and .state == "direct"' <<<"$ev" >/dev/null || fail "no route event back to pipe2: $ev"
 
 # --- events --follow: human lines without metrics; --json whole objects ---
 e2e_in 0 timeout 4 "$WGM_BUILD_DIR/wgmesh" --config "$E2E_TMP/n0/config.json" events --follow >"$E2E_TMP/follow.txt" 2>&1 || true

@@ -9,6 +9,7 @@
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
+#include "tui/cli/text_table.h"
 
 static const char *str_or_dash(const json_t *obj, const char *key)
 {
@@ -87,12 +88,103 @@ static bool bandwidth_mode(const json_t *links)
 	return false;
 }
 
+/* The columns: the fixed ones, --wide's, BANDWIDTH in bandwidth mode, REASON. */
+enum { COL_LINK, COL_NODE, COL_STATE, COL_OSPF, COL_CARRIES, COL_RTT, COL_LOSS, COL_COST, FIXED_COLS };
+enum { WIDE_TP, WIDE_TYPE, WIDE_ROLE, WIDE_LOCAL, WIDE_ENDPOINT, WIDE_COLS };
+
+struct row_text {
+	char node[8], cost[24], carries[48], rtt[64], loss[64], bw[24], reason[48];
+};
+
+static void row_text(const json_t *l, struct row_text *t)
+{
+	const json_t *cost = json_object_get(l, "cost");
+	const json_t *mbps = json_object_get(l, "bandwidth_mbps");
+	/* A peering link (BGP to another network) has no OSPF cost. */
+	bool peer = json_is_true(json_object_get(l, "peer"));
+
+	snprintf(t->node, sizeof(t->node), "%lld", (long long)json_integer_value(json_object_get(l, "remote_id")));
+	if (peer)
+		snprintf(t->cost, sizeof(t->cost), "BGP");
+	else if (json_is_integer(cost))
+		snprintf(t->cost, sizeof(t->cost), "%lld%s%s", (long long)json_integer_value(cost),
+			 json_is_integer(json_object_get(l, "override")) ? "*" : "",
+			 json_is_true(json_object_get(l, "drained")) ? "D" : "");
+	else
+		snprintf(t->cost, sizeof(t->cost), "-");
+	carries_text(json_object_get(l, "carries"), 7, t->carries, sizeof(t->carries));
+	pair(json_object_get(l, "rtt_last_ms"), 1, json_object_get(l, "rtt_ms"), 1, t->rtt, sizeof(t->rtt));
+	pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, t->loss, sizeof(t->loss));
+	if (json_is_integer(mbps))
+		snprintf(t->bw, sizeof(t->bw), "%lld Mbit/s", (long long)json_integer_value(mbps));
+	else
+		snprintf(t->bw, sizeof(t->bw), "-");
+	if (peer)
+		snprintf(t->reason, sizeof(t->reason), "bgp");
+	else
+		reason_text(l, t->reason, sizeof(t->reason));
+}
+
+static int print_table(const json_t *links, const char *loss_head, bool wide, bool bw)
+{
+	static const char *const fixed_heads[FIXED_COLS] = { "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG",
+							     NULL, "COST" };
+	static const char *const wide_heads[WIDE_COLS] = { "TP", "TYPE", "ROLE", "LOCAL", "ENDPOINT" };
+	const char *heads[TEXT_TABLE_COLS_MAX], *cells[TEXT_TABLE_COLS_MAX];
+	bool right[TEXT_TABLE_COLS_MAX] = { [COL_NODE] = true, [COL_COST] = true };
+	struct text_table table;
+	size_t ncols = 0, i;
+	const json_t *l;
+	int rc;
+
+	for (size_t c = 0; c < FIXED_COLS; c++)
+		heads[ncols++] = c == COL_LOSS ? loss_head : fixed_heads[c];
+	for (size_t c = 0; wide && c < WIDE_COLS; c++)
+		heads[ncols++] = wide_heads[c];
+	if (bw)
+		heads[ncols++] = "BANDWIDTH";
+	heads[ncols++] = "REASON";
+	if ((rc = text_table_init(&table, ncols, heads, right)) < 0)
+		return cli_fail("cannot lay out the links: %s", strerror(-rc));
+	json_array_foreach(links, i, l) {
+		struct row_text t;
+		bool peer = json_is_true(json_object_get(l, "peer"));
+		size_t n = 0;
+
+		row_text(l, &t);
+		cells[n++] = str_or_dash(l, "name");
+		cells[n++] = t.node;
+		cells[n++] = str_or_dash(l, "state");
+		cells[n++] = str_or_dash(l, "ospf");
+		cells[n++] = t.carries;
+		cells[n++] = t.rtt;
+		cells[n++] = t.loss;
+		cells[n++] = t.cost;
+		if (wide) {
+			cells[n++] = str_or_dash(l, "transport");
+			cells[n++] = str_or_dash(l, "link_type");
+			cells[n++] = peer ? "peer" : str_or_dash(l, "role");
+			cells[n++] = str_or_dash(l, "local_addr");
+			cells[n++] = str_or_dash(l, "endpoint");
+		}
+		if (bw)
+			cells[n++] = t.bw;
+		cells[n++] = t.reason;
+		if ((rc = text_table_add(&table, cells)) < 0) {
+			text_table_free(&table);
+			return cli_fail("cannot lay out the links: %s", strerror(-rc));
+		}
+	}
+	text_table_print(&table, stdout);
+	text_table_free(&table);
+	return CLI_OK;
+}
+
 int cmd_links(struct cli *cli, int argc, char **argv)
 {
 	static const char *const extra[] = { "--wide", NULL };
 	bool json = false, wide = false;
-	json_t *reply, *links, *l;
-	size_t i;
+	json_t *reply, *links;
 	bool bw;
 	int first = cli_parse_flags(argc, argv, &json, extra, &wide), rc;
 	char loss_head[24];
@@ -123,50 +215,7 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		snprintf(loss_head, sizeof(loss_head), "LOSS %lld/1m", json_is_integer(w) ? (long long)json_integer_value(w) : 0LL);
 	}
 	bw = bandwidth_mode(links);
-	printf("%-9s %4s %-5s %-8s %-7s %-12s %-11s %5s ", "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG",
-	       loss_head, "COST");
-	if (wide)
-		printf("%-4s %-9s %-6s %-15s %-24s ", "TP", "TYPE", "ROLE", "LOCAL", "ENDPOINT");
-	if (bw)
-		printf("%-13s ", "BANDWIDTH");
-	printf("REASON\n");
-	json_array_foreach(links, i, l) {
-		const json_t *cost = json_object_get(l, "cost");
-		char cost_text[24], carries[48], rtt[64], loss[64], reason[48];
-		/* A peering link (BGP to another network) has no OSPF cost. */
-		bool peer = json_is_true(json_object_get(l, "peer"));
-
-		if (peer)
-			snprintf(cost_text, sizeof(cost_text), "BGP");
-		else if (json_is_integer(cost))
-			snprintf(cost_text, sizeof(cost_text), "%lld%s%s", (long long)json_integer_value(cost),
-				 json_is_integer(json_object_get(l, "override")) ? "*" : "",
-				 json_is_true(json_object_get(l, "drained")) ? "D" : "");
-		else
-			snprintf(cost_text, sizeof(cost_text), "-");
-		carries_text(json_object_get(l, "carries"), 7, carries, sizeof(carries));
-		pair(json_object_get(l, "rtt_last_ms"), 1, json_object_get(l, "rtt_ms"), 1, rtt, sizeof(rtt));
-		pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, loss, sizeof(loss));
-		if (peer)
-			snprintf(reason, sizeof(reason), "bgp");
-		else
-			reason_text(l, reason, sizeof(reason));
-		printf("%-9s %4lld %-5s %-8s %-7s %-12s %-11s %5s ", str_or_dash(l, "name"),
-		       (long long)json_integer_value(json_object_get(l, "remote_id")), str_or_dash(l, "state"),
-		       str_or_dash(l, "ospf"), carries, rtt, loss, cost_text);
-		if (wide)
-			printf("%-4s %-9s %-6s %-15s %-24s ", str_or_dash(l, "transport"), str_or_dash(l, "link_type"),
-			       peer ? "peer" : str_or_dash(l, "role"), str_or_dash(l, "local_addr"), str_or_dash(l, "endpoint"));
-		if (bw) {
-			const json_t *mbps = json_object_get(l, "bandwidth_mbps");
-			char bw_text[24] = "-";
-
-			if (json_is_integer(mbps))
-				snprintf(bw_text, sizeof(bw_text), "%lld Mbit/s", (long long)json_integer_value(mbps));
-			printf("%-13s ", bw_text);
-		}
-		printf("%s\n", reason);
-	}
+	rc = print_table(links, loss_head, wide, bw);
 	json_decref(reply);
-	return CLI_OK;
+	return rc;
 }
