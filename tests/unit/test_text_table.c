@@ -49,7 +49,7 @@ static void links_row_fits_80_columns(void **state)
 {
 	static const char *const heads[] = { "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG", "LOSS 10/1m",
 					     "COST", "REASON" };
-	static const bool right[] = { [1] = true, [7] = true };
+	static const bool right[9] = { [1] = true, [7] = true };
 	struct text_table t;
 	char *out, *line;
 

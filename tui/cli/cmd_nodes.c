@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "common/ctl/ctlproto.h"
+#include "common/util/err.h"
 #include "tui/cli/cli.h"
+#include "tui/cli/text_table.h"
 
 static const char *str_or_dash(const json_t *obj, const char *key)
 {
@@ -55,11 +57,40 @@ static int query(struct cli *cli, int argc, char **argv, json_t **reply, bool *j
 	return cli_call(cli, ctl_request_new(argv[0]), reply);
 }
 
+static int print_table(const json_t *nodes)
+{
+	static const char *const heads[] = { "NODE", "LOOPBACK", "STATE", "NEXT HOP", "VIA", "METRIC", "PATH" };
+	static const bool right[] = { true, false, false, true, false, true, false };
+	struct text_table table;
+	const json_t *n;
+	size_t i;
+	int rc = text_table_init(&table, WGM_ARRAY_LEN(heads), heads, right);
+
+	if (rc < 0)
+		return cli_fail("cannot lay out the nodes: %s", strerror(-rc));
+	json_array_foreach(nodes, i, n) {
+		const json_t *nh = json_object_get(n, "next_hop_id"), *metric = json_object_get(n, "metric");
+		char id[16], hop[16], met[16], path[160]; /* ROUTE_PATH_MAX IDs of up to 3 digits */
+
+		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(n, "id")));
+		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
+		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-", (long long)json_integer_value(metric));
+		path_text(json_object_get(n, "path"), path, sizeof(path));
+		if ((rc = text_table_add(&table, (const char *const[]){ id, str_or_dash(n, "loopback4"), state_of(n), hop,
+									 str_or_dash(n, "via"), met, path })) < 0) {
+			text_table_free(&table);
+			return cli_fail("cannot lay out the nodes: %s", strerror(-rc));
+		}
+	}
+	text_table_print(&table, stdout);
+	text_table_free(&table);
+	return CLI_OK;
+}
+
 int cmd_nodes(struct cli *cli, int argc, char **argv)
 {
 	bool json = false;
-	json_t *reply = NULL, *nodes, *n;
-	size_t i;
+	json_t *reply = NULL, *nodes;
 	int rc = query(cli, argc, argv, &reply, &json);
 
 	if (rc != CLI_OK)
@@ -73,20 +104,9 @@ int cmd_nodes(struct cli *cli, int argc, char **argv)
 	}
 	if (strcmp(str_or_dash(reply, "bird"), "up") != 0)
 		fprintf(stderr, "wgmesh: BIRD does not answer; only this node is listed\n");
-	printf("%4s %-15s %-11s %8s %-15s %7s %s\n", "NODE", "LOOPBACK", "STATE", "NEXT HOP", "VIA", "METRIC",
-	       "PATH");
-	json_array_foreach(nodes, i, n) {
-		const json_t *nh = json_object_get(n, "next_hop_id"), *metric = json_object_get(n, "metric");
-		char hop[16], met[16], path[160]; /* ROUTE_PATH_MAX IDs of up to 3 digits */
-
-		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
-		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-", (long long)json_integer_value(metric));
-		path_text(json_object_get(n, "path"), path, sizeof(path));
-		printf("%4lld %-15s %-11s %8s %-15s %7s %s\n", (long long)json_integer_value(json_object_get(n, "id")),
-		       str_or_dash(n, "loopback4"), state_of(n), hop, str_or_dash(n, "via"), met, path);
-	}
+	rc = print_table(nodes);
 	json_decref(reply);
-	return CLI_OK;
+	return rc;
 }
 
 int cmd_used(struct cli *cli, int argc, char **argv)

@@ -20,7 +20,8 @@ struct text_table {
 	size_t nrows, cap;
 };
 
-/* heads: ncols headings; right: which are right-aligned (may be NULL).
+/* heads: ncols headings; right: ncols flags, which are right-aligned (may be
+ * NULL: none).
  * Returns 0 or -ENOMEM / -EINVAL (no columns, or too many). */
 int text_table_init(struct text_table *t, size_t ncols, const char *const *heads, const bool *right);
 /* Appends a row of ncols cells (NULL prints as "-"). 0 or -ENOMEM. */
