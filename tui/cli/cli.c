@@ -319,6 +319,11 @@ char *cli_event_line(const json_t *event)
 	}
 	if (kind && strcmp(kind, CTL_EVENT_ROUTE) == 0)
 		return route_line(stamp, event);
+	if (kind && strcmp(kind, CTL_EVENT_TOKEN_USED) == 0) {
+		char text[256];
+		if (ctl_token_used_text(event, text, sizeof(text)) == 0)
+			return alloc_printf("%s %s: %s", stamp, kind, text);
+	}
 	/* Other kinds show their fields as compact JSON: exact, and new kinds
 	 * need no code here. */
 	rest = json_deep_copy(event);
