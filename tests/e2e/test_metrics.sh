@@ -9,7 +9,7 @@
 # the probes are stopped so that they hold still); `wgmesh metrics` prints
 # the same metric names. Node 2 listens on IPv6 ([::1]). The replies of
 # links, nodes and status carry "schema": 1 and every field
-# tests/data/schema-v1.json lists.
+# tests/data/schema-v1.json lists (every record of links/nodes --json too).
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping curl jq ss iptables
@@ -166,6 +166,16 @@ missing=$(jq -r '.status[]' "$schema" | while read -r f; do
 	jq -r '.node[]' "$schema" | while read -r f; do
 	e2e_wgmesh 0 nodes --json | jq -e --arg f "$f" '.[] | select(.self) | has($f)' >/dev/null || echo "node.$f"; done)
 [ -z "$missing" ] || fail "live replies lack documented fields: $missing"
+# links --json and nodes --json: the reply's array (`.[]` as ever), each
+# record carrying the schema itself.
+for cmd in links nodes; do
+	out=$(e2e_wgmesh 0 $cmd --json) || fail "wgmesh $cmd --json failed"
+	jq -e 'type == "array" and length > 0' <<<"$out" >/dev/null || fail "wgmesh $cmd --json is no list: $out"
+	for f in $(jq -r '.cli_record[]' "$schema"); do
+		jq -e --arg f "$f" 'all(.[]; has($f))' <<<"$out" >/dev/null || fail "a record of $cmd --json lacks \"$f\": $out"
+	done
+	jq -e 'all(.[]; .schema == 1)' <<<"$out" >/dev/null || fail "a record of $cmd --json is not \"schema\": 1: $out"
+done
 # RTT and state: the same figures as links --json. The smoothed RTT moves
 # with every answered probe, so the probes are stopped first (dropped on
 # their way out of node 0): the RTT then stays as it was, the link goes down
