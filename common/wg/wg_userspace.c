@@ -171,29 +171,25 @@ static int uapi_connect(const struct wg_userspace *us, const char *ifname)
 	return fd;
 }
 
-/* The process serving IFNAME's socket (it called listen()), or 0. */
-static pid_t uapi_server_pid(const struct wg_userspace *us, const char *ifname)
+/* Whether IFNAME's socket answers; *server (may be NULL) gets the process
+ * serving it (the one that called listen()), 0 when unknown. */
+static bool uapi_probe(const struct wg_userspace *us, const char *ifname, pid_t *server)
 {
 	struct ucred cred = { 0 };
 	socklen_t len = sizeof(cred);
 	int fd = uapi_connect(us, ifname);
 
 	if (fd < 0)
-		return 0;
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0)
-		cred.pid = 0;
+		return false;
+	if (server)
+		*server = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0 ? cred.pid : 0;
 	close(fd);
-	return cred.pid > 0 ? cred.pid : 0;
+	return true;
 }
 
 static bool uapi_answers(const struct wg_userspace *us, const char *ifname)
 {
-	int fd = uapi_connect(us, ifname);
-
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	return uapi_probe(us, ifname, NULL);
 }
 
 /* Sends REQ and reads the reply up to its blank line. *REPLY may hold
@@ -448,17 +444,16 @@ static pid_t spawn(struct wg_userspace *us, struct us_proc *p)
 	return pid;
 }
 
-/* IFNAME's socket answers, maybe served by a process an earlier run of the
- * daemon started (a restart adopts it): its output pipe is read again, once
- * per process, from the read end it keeps at OUTPUT_KEEP_FD. */
-static void output_adopt(struct wg_userspace *us, const char *ifname)
+/* PID serves IFNAME's socket, maybe a process an earlier run of the daemon
+ * started (a restart adopts it): its output pipe is read again, once per
+ * process, from the read end it keeps at OUTPUT_KEEP_FD. */
+static void output_adopt(struct wg_userspace *us, const char *ifname, pid_t pid)
 {
 	struct us_proc *p;
 	char why[160];
-	pid_t pid;
 	int fd;
 
-	if (!us->output || !(pid = uapi_server_pid(us, ifname)))
+	if (!us->output || !pid)
 		return;
 	p = proc_find(us, ifname);
 	if (p && (p->pid == pid || p->adopted == pid))
@@ -520,13 +515,14 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	unsigned int pause = 2;
 	int64_t deadline;
 	int status = -1;
+	pid_t server = 0;
 
 	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "create WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
-	if (uapi_answers(us, ifname)) {
-		output_adopt(us, ifname);
+	if (uapi_probe(us, ifname, &server)) {
+		output_adopt(us, ifname, server);
 		return 0;
 	}
 	p = proc_add(us, ifname);
