@@ -272,3 +272,28 @@ int ctl_link_state_from_name(const char *name, enum ctl_link_state *state)
 	}
 	return -EINVAL;
 }
+
+int ctl_token_used_text(const json_t *ev, char *out, size_t outlen)
+{
+	const char *id = json_string_value(json_object_get(ev, "token_id"));
+	const char *label = json_string_value(json_object_get(ev, "label"));
+	const char *name = json_string_value(json_object_get(ev, "name"));
+	const json_t *node = json_object_get(ev, "remote_id"), *left = json_object_get(ev, "uses_left");
+	char labelled[96] = "", over[48] = "", uses[32];
+
+	if (!id || !id[0] || !json_is_integer(node) || json_integer_value(node) < 0 || !json_is_integer(left) ||
+	    json_integer_value(left) < 0)
+		return -EINVAL;
+	if (label && label[0])
+		snprintf(labelled, sizeof(labelled), " (%s)", label);
+	if (name && name[0])
+		snprintf(over, sizeof(over), " over %s", name);
+	if (json_integer_value(left) == 0)
+		snprintf(uses, sizeof(uses), "used up");
+	else
+		snprintf(uses, sizeof(uses), "%lld use%s left", (long long)json_integer_value(left),
+			 json_integer_value(left) == 1 ? "" : "s");
+	snprintf(out, outlen, "token %s%s used by node %lld%s; %s", id, labelled, (long long)json_integer_value(node),
+		 over, uses);
+	return 0;
+}

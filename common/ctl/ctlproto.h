@@ -65,6 +65,9 @@
 #define CTL_EVENT_MESH "mesh"
 #define CTL_EVENT_BIRD "bird"
 #define CTL_EVENT_ROUTE "route"
+/* A join redeemed one of this node's tokens: {"token_id","label","remote_id",
+ * "name","uses_left","used_up"}; the token's id, never its secret. */
+#define CTL_EVENT_TOKEN_USED "token_used"
 /* XOR key rotation of a link (docs/link-types.md): `rotate LINK` runs one
  * now; each run publishes started, then done or failed (with "error"). The
  * events name the link and never carry a key. */
@@ -128,6 +131,11 @@ json_t *ctl_event_new(const char *kind);
 /* The event's kind, or NULL if msg is not an event. */
 const char *ctl_event_kind(const json_t *msg);
 json_t *ctl_event_log(const char *level, const char *msg);
+
+/* The token_used event as one sentence, for `wgmesh events` and the
+ * console: "token 1a2b3c4d (ops) used by node 5 over pipe5; 2 uses left"
+ * (or "; used up"). -EINVAL when a field is missing or malformed. */
+int ctl_token_used_text(const json_t *ev, char *out, size_t outlen);
 
 /* The status reply (and the "status" event), defined once. Strings are
  * owned by the struct only while the JSON it came from lives. */

@@ -100,7 +100,10 @@ struct wg_backend_options {
 	 * the process writes to our stderr. The process keeps a read end of its
 	 * own (so it never dies of SIGPIPE when we stop and leave it running),
 	 * and once it serves its socket its writes stop blocking: with nobody
-	 * reading, lines past the pipe's buffer are lost, never waited for. */
+	 * reading, lines past the pipe's buffer are lost, never waited for.
+	 * create() of an interface whose socket a process of an earlier run
+	 * serves hands that process's pipe over the same way, once
+	 * (common/wg/wg_reclaim.h). */
 	void (*output)(void *output_ctx, const char *ifname, int fd);
 	void *output_ctx;
 };

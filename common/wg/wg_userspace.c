@@ -22,6 +22,7 @@
 
 #include "common/util/log.h"
 #include "common/netlink/nl_route.h"
+#include "common/wg/wg_reclaim.h"
 #include "common/wg/wg_uapi.h"
 
 #define DEFAULT_BINARY "wireguard-go"
@@ -34,6 +35,7 @@
 struct us_proc {
 	char ifname[IFNAMSIZ];
 	pid_t pid; /* 0: not ours, or reaped */
+	pid_t adopted; /* an earlier run's process whose output we took (or tried to); 0 */
 	int out_w; /* the write end of its output pipe until it serves its socket; -1 */
 };
 
@@ -47,6 +49,7 @@ struct wg_userspace {
 	size_t n_procs;
 	void (*output)(void *ctx, const char *ifname, int fd);
 	void *output_ctx;
+	bool reclaim_warned; /* pidfd_getfd is not available to us: said once */
 };
 
 /* The pipe a process writes its output into: big, as nobody may read it for
@@ -168,14 +171,25 @@ static int uapi_connect(const struct wg_userspace *us, const char *ifname)
 	return fd;
 }
 
-static bool uapi_answers(const struct wg_userspace *us, const char *ifname)
+/* Whether IFNAME's socket answers; *server (may be NULL) gets the process
+ * serving it (the one that called listen()), 0 when unknown. */
+static bool uapi_probe(const struct wg_userspace *us, const char *ifname, pid_t *server)
 {
+	struct ucred cred = { 0 };
+	socklen_t len = sizeof(cred);
 	int fd = uapi_connect(us, ifname);
 
 	if (fd < 0)
 		return false;
+	if (server)
+		*server = getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == 0 && cred.pid > 0 ? cred.pid : 0;
 	close(fd);
 	return true;
+}
+
+static bool uapi_answers(const struct wg_userspace *us, const char *ifname)
+{
+	return uapi_probe(us, ifname, NULL);
 }
 
 /* Sends REQ and reads the reply up to its blank line. *REPLY may hold
@@ -430,6 +444,38 @@ static pid_t spawn(struct wg_userspace *us, struct us_proc *p)
 	return pid;
 }
 
+/* PID serves IFNAME's socket, maybe a process an earlier run of the daemon
+ * started (a restart adopts it): its output pipe is read again, once per
+ * process, from the read end it keeps at OUTPUT_KEEP_FD. */
+static void output_adopt(struct wg_userspace *us, const char *ifname, pid_t pid)
+{
+	struct us_proc *p;
+	char why[160];
+	int fd;
+
+	if (!us->output || !pid)
+		return;
+	p = proc_find(us, ifname);
+	if (p && (p->pid == pid || p->adopted == pid))
+		return;
+	if (!(p = proc_add(us, ifname)))
+		return;
+	p->adopted = pid;
+	fd = wg_output_reclaim(pid, OUTPUT_KEEP_FD, why, sizeof(why));
+	if (fd >= 0) {
+		log_info("%s: reading the output of the running %s (pid %d) again", ifname, us->binary, (int)pid);
+		us->output(us->output_ctx, ifname, fd);
+	} else if (fd == -EPROTO) {
+		log_notice("%s: the running %s (pid %d) was not started by wgmeshd (%s); its output is not read",
+			   ifname, us->binary, (int)pid, why);
+	} else if (!us->reclaim_warned) {
+		us->reclaim_warned = true;
+		log_notice("%s: the output of running %s processes adopted from an earlier run is not read (%s; "
+			   "needs Linux >= 5.6 and ptrace rights); it is again once a link's process is restarted",
+			   ifname, us->binary, why);
+	}
+}
+
 static void describe_exit(int status, char *buf, size_t len)
 {
 	if (status >= 0 && WIFEXITED(status) && WEXITSTATUS(status) == 127)
@@ -469,19 +515,23 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	unsigned int pause = 2;
 	int64_t deadline;
 	int status = -1;
+	pid_t server = 0;
 
 	if (!wgm_ifname_valid(ifname)) {
 		snprintf(err, errlen, "create WireGuard %s: invalid interface name", ifname ? ifname : "");
 		return -EINVAL;
 	}
-	if (uapi_answers(us, ifname))
+	if (uapi_probe(us, ifname, &server)) {
+		output_adopt(us, ifname, server);
 		return 0;
+	}
 	p = proc_add(us, ifname);
 	if (!p)
 		return -ENOMEM;
 	if (!proc_running(p, &status)) {
 		pid_t pid;
 		output_close(p);
+		p->adopted = 0;
 		pid = spawn(us, p);
 		if (pid < 0) {
 			snprintf(err, errlen, "create WireGuard %s: fork: %s", ifname, strerror((int)-pid));

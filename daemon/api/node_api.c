@@ -287,8 +287,10 @@ static void connect_link_done(int rc, const char *err, void *ctx)
 		}
 		refuse(pc->http, 500, err && *err ? err : "link could not be created");
 	} else {
-		if (pc->kind == WGM_API_CALLER_JOINER)
+		if (pc->kind == WGM_API_CALLER_JOINER) {
 			counters_join_accepted(api->deps.counters);
+			tokens_publish_used(api->deps.tokens, pc->token_id, (unsigned)pc->msg.caller_id, pc->name);
+		}
 		json_t *payload = wgm_msg_connect_reply_encode(&pc->reply);
 
 		if (payload && pc->msg.link_type == WGM_LINK_AMNEZIAWG &&

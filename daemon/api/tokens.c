@@ -187,6 +187,27 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	ctl_request_reply(req, ctl_reply_ok());
 }
 
+void tokens_publish_used(struct tokens *t, const char *id, unsigned remote_id, const char *link)
+{
+	struct wgm_token_info info;
+	json_t *ev;
+
+	for (size_t i = 0; i < wgm_token_store_count(t->store); i++) {
+		if (wgm_token_store_info(t->store, i, &info) < 0 || strcmp(info.id, id) != 0)
+			continue;
+		if (!t->ctl || !(ev = ctl_event_new(CTL_EVENT_TOKEN_USED)))
+			return;
+		json_object_set_new(ev, "token_id", json_string(info.id));
+		json_object_set_new(ev, "label", json_string(info.label));
+		json_object_set_new(ev, "remote_id", json_integer(remote_id));
+		json_object_set_new(ev, "name", json_string(link));
+		json_object_set_new(ev, "uses_left", json_integer(info.uses_left));
+		json_object_set_new(ev, "used_up", json_boolean(info.uses_left == 0));
+		ctl_server_publish(t->ctl, ev);
+		return;
+	}
+}
+
 int tokens_register(struct tokens *t, struct ctl_server *ctl)
 {
 	int rc = ctl_server_register(ctl, CTL_CMD_TOKEN_CREATE, handle_create, t);
@@ -195,5 +216,6 @@ int tokens_register(struct tokens *t, struct ctl_server *ctl)
 		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_LIST, handle_list, t);
 	if (rc == 0)
 		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_REVOKE, handle_revoke, t);
+	t->ctl = ctl;
 	return rc;
 }

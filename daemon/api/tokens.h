@@ -17,6 +17,7 @@ struct tokens {
 	struct worker *worker;
 	const struct wgm_config *cfg;
 	const struct wgm_node_identity *identity;
+	struct ctl_server *ctl; /* set by tokens_register; NULL before */
 	char path[512];
 };
 
@@ -31,6 +32,9 @@ void tokens_save(struct tokens *t);
  * work again after a crash. -ENOMEM (DONE not called) if it cannot queue. */
 int tokens_save_then(struct tokens *t, void (*done)(int rc, const char *err, void *ctx), void *ctx);
 int tokens_register(struct tokens *t, struct ctl_server *ctl);
+/* Publishes the token_used event of a join by node REMOTE_ID (its link
+ * LINK) that redeemed token ID for good: what uses are left, by id only. */
+void tokens_publish_used(struct tokens *t, const char *id, unsigned remote_id, const char *link);
 
 /* The endpoint URL a token of this node carries: http://PUBLIC_IPV4:PORT (or
  * the IPv6 form) when the API listens publicly, else "". Pure. */

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Event hooks (docs/hooks.md) on real nodes: a hook in hooksDir records the
 # link going down (`wgmesh down`) and up again, with the link and the node in
-# its environment and the event as JSON on stdin; a world-writable and a
+# its environment and the event as JSON on stdin, and the join's use of a
+# token (token_used: its id, never the token, the joiner, "used up"); a
+# world-writable and a
 # non-executable file are skipped with one log line each however many events
 # come; a hook that outlives hookTimeout is killed with its whole process
 # group and logged once.
@@ -19,6 +21,8 @@ cat >"$hooks/10-record" <<HOOK
 #!/bin/sh
 {
 	echo "ENV event=\$WGMESH_EVENT link=\${WGMESH_LINK:-} node=\${WGMESH_NODE:-} state=\${WGMESH_STATE:-} self=\$WGMESH_SELF"
+	[ "\$WGMESH_EVENT" != token_used ] ||
+		echo "TOKEN id=\$WGMESH_TOKEN_ID left=\$WGMESH_USES_LEFT used_up=\$WGMESH_USED_UP"
 	cat
 } >>'$rec'
 echo "recorded \$WGMESH_EVENT"
@@ -60,6 +64,16 @@ up_line="ENV event=link_state link=pipe2 node=2 state=up self=0"
 down_line="ENV event=link_state link=pipe2 node=2 state=down self=0"
 wait_until 30 has_line "$up_line" || fail "no link_state up of pipe2 recorded after the join: $(cat "$rec" 2>/dev/null)"
 has_line "ENV event=link_added link=pipe2 node=2 " || fail "link_added of pipe2 was not recorded: $(cat "$rec")"
+
+# The join used the single-use token: the hook has its id, not the token.
+id=$(e2e_wgmesh 0 token list --json | jq -r '.[0].id')
+[[ $id =~ ^[0-9a-f]{8}$ ]] || fail "token list names no token: $(e2e_wgmesh 0 token list --json)"
+wait_until 30 has_line "ENV event=token_used link=pipe2 node=2 " || fail "no token_used of the join recorded: $(cat "$rec")"
+has_line "TOKEN id=$id left=0 used_up=true" || fail "token_used names another token or uses: $(grep -A2 'event=token_used' "$rec")"
+! grep -qF -- "${token#wgm1-}" "$rec" || fail "the token itself reached a hook"
+out=$(e2e_wgmesh 0 events) || fail "wgmesh events failed"
+grep -q "token_used: token $id used by node 2 over pipe2; used up" <<<"$out" ||
+	fail "wgmesh events does not tell the token's use: $(grep token <<<"$out")"
 
 out=$(e2e_wgmesh 0 down 2>&1) || fail "wgmesh down failed: $out"
 wait_until 30 has_line "$down_line" || fail "no link_state down of pipe2 recorded: $(cat "$rec")"

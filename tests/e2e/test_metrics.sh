@@ -9,7 +9,9 @@
 # the probes are stopped so that they hold still); `wgmesh metrics` prints
 # the same metric names. Node 2 listens on IPv6 ([::1]). The replies of
 # links, nodes and status carry "schema": 1 and every field
-# tests/data/schema-v1.json lists.
+# tests/data/schema-v1.json lists (every record of links/nodes --json too);
+# the columns of links and nodes and the rows of status are the ones
+# docs/cli.md shows.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping curl jq ss iptables
@@ -166,6 +168,31 @@ missing=$(jq -r '.status[]' "$schema" | while read -r f; do
 	jq -r '.node[]' "$schema" | while read -r f; do
 	e2e_wgmesh 0 nodes --json | jq -e --arg f "$f" '.[] | select(.self) | has($f)' >/dev/null || echo "node.$f"; done)
 [ -z "$missing" ] || fail "live replies lack documented fields: $missing"
+# links --json and nodes --json: the reply's array (`.[]` as ever), each
+# record carrying the schema itself.
+for cmd in links nodes; do
+	out=$(e2e_wgmesh 0 $cmd --json) || fail "wgmesh $cmd --json failed"
+	jq -e 'type == "array" and length > 0' <<<"$out" >/dev/null || fail "wgmesh $cmd --json is no list: $out"
+	for f in $(jq -r '.cli_record[]' "$schema"); do
+		jq -e --arg f "$f" 'all(.[]; has($f))' <<<"$out" >/dev/null || fail "a record of $cmd --json lacks \"$f\": $out"
+	done
+	jq -e 'all(.[]; .schema == 1)' <<<"$out" >/dev/null || fail "a record of $cmd --json is not \"schema\": 1: $out"
+done
+# The columns scripts parse (docs/cli.md, "Stable output"): the headings of
+# links and nodes and the row names of status, as the page shows them.
+doc_example() { # the first example block under "### `CMD"
+	awk -v h="### \`$1" 'index($0, h) == 1 { f = 1; next } f && /^```/ { if (n++) exit; next } f && n { print }' \
+		"$WGM_SRC_DIR/docs/cli.md"
+}
+squeeze() { sed -E 's/LOSS [0-9]+\/1m/LOSS N\/1m/; s/ +/ /g; s/ $//'; }
+for cmd in links nodes; do
+	want=$(doc_example $cmd | head -1 | squeeze)
+	got=$(e2e_wgmesh 0 $cmd | head -1 | squeeze)
+	[ -n "$want" ] && [ "$got" = "$want" ] || fail "wgmesh $cmd's columns are '$got', docs/cli.md shows '$want'"
+done
+want=$(doc_example status | awk '{ print $1 }' | tr '\n' ' ')
+got=$(e2e_wgmesh 0 status | awk '{ print $1 }' | tr '\n' ' ')
+[ -n "$want" ] && [ "$got" = "$want" ] || fail "wgmesh status's rows are '$got', docs/cli.md shows '$want'"
 # RTT and state: the same figures as links --json. The smoothed RTT moves
 # with every answered probe, so the probes are stopped first (dropped on
 # their way out of node 0): the RTT then stays as it was, the link goes down

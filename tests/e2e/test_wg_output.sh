@@ -51,7 +51,8 @@ e2e_log "$lines wireguard-go lines for $packets packets ($repeated folded, $dist
 ! grep -Eq '^(<[0-9]>)?(ERROR|DEBUG|INFO): \(pipe2\)' "$log" || fail "a wireguard-go line reached the log untagged"
 
 # With the daemon stopped nobody reads the pipe: wireguard-go goes on (no
-# SIGPIPE, no blocking on a full pipe) and the restarted daemon adopts it.
+# SIGPIPE, no blocking on a full pipe) and the restarted daemon adopts it
+# and reads its output again.
 wg_pid() {
 	local pid
 	for pid in $(ip netns pids "$(e2e_node_ns 0)"); do
@@ -65,8 +66,35 @@ e2e_in 0 iptables -w -I OUTPUT -p udp -d 192.0.2.12 -j DROP
 e2e_in 0 ping -q -c 200 -i 0.002 -W 1 10.0.0.5 >/dev/null 2>&1 || true
 e2e_in 0 iptables -w -D OUTPUT -p udp -d 192.0.2.12 -j DROP
 kill -0 "$pid" 2>/dev/null || fail "wireguard-go died writing its output with no daemon to read it"
+after=$(wc -l <"$log")
+start=$(date +%s)
 e2e_daemon_start 0
 wait_until 30 reach || fail "node 0 cannot ping node 2 over pipe2 after the daemon's restart"
 [ "$(wg_pid)" = "$pid" ] || fail "wireguard-go for pipe2 was replaced ($pid -> $(wg_pid)), not adopted"
+
+# The restarted daemon reads the adopted process's pipe again (taken from
+# the process with pidfd_getfd): what it wrote while no daemon ran and what
+# it writes now reach the log, tagged and folded like before.
+wait_until 30 e2e_log_has 0 "pipe2: reading the output of the running $(command -v wireguard-go) (pid $pid) again" ||
+	fail "the restarted daemon did not take the adopted wireguard-go's output: $(grep -E 'pipe2: .*(output|wireguard-go)' "$log" | tail -5)"
+e2e_in 0 iptables -w -I OUTPUT -p udp -d 192.0.2.12 -j DROP
+e2e_in 0 ping -q -c "$packets" -i 0.002 -W 1 10.0.0.5 >/dev/null 2>&1 || true
+e2e_in 0 iptables -w -D OUTPUT -p udp -d 192.0.2.12 -j DROP
+e2e_daemon_stop 0
+elapsed=$(($(date +%s) - start))
+wg=$(tail -n +"$((after + 1))" "$log" | grep -E '^(<[0-9]>)?pipe2: wireguard-go: ' || true)
+grep -Eq 'Failed to send .* repeated [0-9]+ times' <<<"$wg" ||
+	fail "the adopted wireguard-go's send failures are not in the restarted daemon's log, folded: $(head -20 <<<"$wg")"
+repeated=$(grep -Eo 'repeated [0-9]+ times' <<<"$wg" | awk '{s += $2} END {print s + 0}')
+# At most 200 lines were waiting in the pipe: more than that plus half the
+# new flood means the lines written since the restart were read too.
+[ "$repeated" -ge $((200 + packets / 2)) ] ||
+	fail "the restarted daemon folded only $repeated repeats (200 waiting + $packets new packets): $wg"
+distinct=$(sed -E 's/ \.\.\. repeated [0-9]+ times? \(first [0-9:]+, last [0-9:]+\)$//; s/[0-9]+/#/g' <<<"$wg" | sort -u | wc -l)
+bound=$((distinct * (2 + elapsed / 60 + 1)))
+lines=$(wc -l <<<"$wg")
+[ "$lines" -le "$bound" ] || fail "$lines wireguard-go lines after the restart for $distinct distinct messages over ${elapsed}s (bound $bound): $wg"
+! grep -Eq '^(<[0-9]>)?(ERROR|DEBUG|INFO): \(pipe2\)' "$log" || fail "a wireguard-go line reached the log untagged"
+e2e_log "after the restart: $lines wireguard-go lines, $repeated repeats folded"
 
 e2e_log "ok"

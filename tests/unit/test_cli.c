@@ -149,6 +149,24 @@ static void test_route_event_line(void **state)
 	json_decref(big);
 }
 
+/* `wgmesh events` tells a token's use in words: its id (never a secret),
+ * the joiner, what is left. */
+static void test_token_used_event_line(void **state)
+{
+	json_t *ev = json_pack("{s:s,s:f,s:s,s:s,s:i,s:s,s:i,s:b}", "event", "token_used", "ts", 0.0, "token_id",
+			       "1a2b3c4d", "label", "", "remote_id", 5, "name", "pipe5", "uses_left", 2, "used_up", 0);
+	char *line = cli_event_line(ev);
+
+	assert_string_equal(line, "--:--:-- token_used: token 1a2b3c4d used by node 5 over pipe5; 2 uses left");
+	free(line);
+	json_object_set_new(ev, "uses_left", json_integer(0));
+	json_object_set_new(ev, "label", json_string("ops"));
+	line = cli_event_line(ev);
+	assert_string_equal(line, "--:--:-- token_used: token 1a2b3c4d (ops) used by node 5 over pipe5; used up");
+	free(line);
+	json_decref(ev);
+}
+
 /* The token need not be in argv: "-" reads it from stdin, WGMESH_TOKEN
  * stands in when it is left out. */
 static void test_connect_token_from_stdin_or_env(void **state)
@@ -206,6 +224,7 @@ int main(void)
 		cmocka_unit_test(test_durations_read_naturally),
 		cmocka_unit_test(test_events_format_as_one_line),
 		cmocka_unit_test(test_route_event_line),
+		cmocka_unit_test(test_token_used_event_line),
 		cmocka_unit_test(test_connect_token_from_stdin_or_env),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

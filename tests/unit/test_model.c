@@ -192,6 +192,18 @@ static void test_join_with_links_list(void **state)
 	apply_event(m, "{\"event\":\"join\",\"ts\":5,\"remote_id\":2,\"links\":[3]}", -EINVAL);
 }
 
+/* A redeemed token reads as a sentence: which token, by whom, what is left;
+ * a malformed one is refused like any bad event. */
+static void test_token_used(void **state)
+{
+	struct model *m = *state;
+	apply_event(m, "{\"event\":\"token_used\",\"ts\":4,\"token_id\":\"1a2b3c4d\",\"label\":\"ops\","
+		       "\"remote_id\":5,\"name\":\"pipe5\",\"uses_left\":0,\"used_up\":true}", 0);
+	assert_string_equal(model_event_at(m, 0)->text, "token 1a2b3c4d (ops) used by node 5 over pipe5; used up");
+	assert_string_equal(model_event_at(m, 0)->link, "pipe5");
+	apply_event(m, "{\"event\":\"token_used\",\"ts\":5,\"token_id\":\"1a2b3c4d\",\"remote_id\":5}", -EINVAL);
+}
+
 static void test_status_mesh_bird_log_join(void **state)
 {
 	struct model *m = *state;
@@ -530,6 +542,7 @@ int main(void)
 		T(test_state_and_cost_events),
 		T(test_link_state_with_link_object),
 		T(test_join_with_links_list),
+		T(test_token_used),
 		T(test_status_mesh_bird_log_join),
 		T(test_unknown_event_kind_is_ignored),
 		T(test_events_ring_keeps_the_newest),

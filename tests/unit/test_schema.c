@@ -18,6 +18,7 @@
 
 #include "common/ctl/ctlproto.h"
 #include "daemon/links/links.h"
+#include "tui/cli/cli.h"
 #include "test_src_file.h"
 
 static json_t *load_schema(void)
@@ -104,6 +105,36 @@ static void test_link_has_every_schema_field(void **state)
 	json_decref(schema);
 }
 
+/* `wgmesh links --json` and `nodes --json` print the reply's array alone
+ * (scripts use `.[]`): each record then carries the reply's schema itself,
+ * with every field it had. */
+static void test_cli_records_carry_the_schema(void **state)
+{
+	json_t *schema = load_schema();
+	json_t *reply = json_pack("{s:b,s:i,s:[{s:i,s:b},{s:i,s:b}],s:s}", "ok", 1, "schema", CTL_SCHEMA_VERSION,
+				  "nodes", "id", 0, "self", 1, "id", 2, "self", 0, "bird", "up");
+	json_t *old = json_pack("{s:b,s:[{s:i}]}", "ok", 1, "nodes", "id", 0);
+	json_t *records, *r;
+	size_t i;
+
+	(void)state;
+	records = cli_json_records(reply, "nodes");
+	assert_int_equal(json_array_size(records), 2);
+	json_array_foreach(records, i, r) {
+		has_fields(r, schema, "cli_record");
+		assert_int_equal(json_integer_value(json_object_get(r, "schema")), CTL_SCHEMA_VERSION);
+		assert_non_null(json_object_get(r, "id"));
+		assert_non_null(json_object_get(r, "self"));
+	}
+	assert_null(cli_json_records(reply, "links"));
+	/* A daemon that does not version its replies: no version is made up. */
+	records = cli_json_records(old, "nodes");
+	assert_null(json_object_get(json_array_get(records, 0), "schema"));
+	json_decref(reply);
+	json_decref(old);
+	json_decref(schema);
+}
+
 /* Every field of the schema appears in docs/control-socket.md as `name`. */
 static void test_every_schema_field_is_documented(void **state)
 {
@@ -133,6 +164,7 @@ int main(void)
 		cmocka_unit_test(test_schema_file_is_version_one),
 		cmocka_unit_test(test_status_has_every_schema_field),
 		cmocka_unit_test(test_link_has_every_schema_field),
+		cmocka_unit_test(test_cli_records_carry_the_schema),
 		cmocka_unit_test(test_every_schema_field_is_documented),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

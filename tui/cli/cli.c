@@ -245,6 +245,32 @@ int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t 
 	return CLI_OK;
 }
 
+json_t *cli_json_records(json_t *reply, const char *key)
+{
+	json_t *records = json_object_get(reply, key), *schema = json_object_get(reply, "schema"), *r;
+	size_t i;
+
+	if (!json_is_array(records))
+		return NULL;
+	/* A daemon too old to version its replies: nothing to claim. */
+	if (json_is_integer(schema))
+		json_array_foreach(records, i, r)
+			if (json_is_object(r))
+				json_object_set(r, "schema", schema);
+	return records;
+}
+
+int cli_print_records(json_t *reply, const char *key)
+{
+	json_t *records = cli_json_records(reply, key);
+
+	if (!records)
+		return cli_fail("the daemon's reply has no \"%s\" list", key);
+	json_dumpf(records, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
+	putchar('\n');
+	return CLI_OK;
+}
+
 void cli_format_duration(long long s, char *out, size_t outlen)
 {
 	if (s < 0)
@@ -319,6 +345,11 @@ char *cli_event_line(const json_t *event)
 	}
 	if (kind && strcmp(kind, CTL_EVENT_ROUTE) == 0)
 		return route_line(stamp, event);
+	if (kind && strcmp(kind, CTL_EVENT_TOKEN_USED) == 0) {
+		char text[256];
+		if (ctl_token_used_text(event, text, sizeof(text)) == 0)
+			return alloc_printf("%s %s: %s", stamp, kind, text);
+	}
 	/* Other kinds show their fields as compact JSON: exact, and new kinds
 	 * need no code here. */
 	rest = json_deep_copy(event);

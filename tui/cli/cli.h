@@ -95,6 +95,15 @@ int cli_connect_parse(int argc, char **argv, int max, struct cli_connect_args *c
 /* "LEAD ID: LINK..." from a connect or peer reply. */
 void cli_connect_print(const json_t *reply, const char *lead);
 
+/* The --json of `links` and `nodes` (docs/cli.md#json-output): the reply's
+ * array KEY, as it always was (`jq '.[]'` works), with the reply's "schema"
+ * put into each record, so every record says which schema it follows.
+ * Returns the array (borrowed from reply, changed in place); NULL when the
+ * reply has no such array. */
+json_t *cli_json_records(json_t *reply, const char *key);
+/* Prints that, indented; CLI_OK, or CLI_FAIL with one line. */
+int cli_print_records(json_t *reply, const char *key);
+
 void cli_format_duration(long long seconds, char *out, size_t outlen);
 /* One human-readable line for an event: "HH:MM:SS KIND details", whole
  * (malloc'd; NULL when out of memory). */

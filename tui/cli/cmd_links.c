@@ -200,10 +200,9 @@ int cmd_links(struct cli *cli, int argc, char **argv)
 		return rc;
 	links = json_object_get(reply, "links");
 	if (json) {
-		json_dumpf(links, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
-		putchar('\n');
+		rc = cli_print_records(reply, "links");
 		json_decref(reply);
-		return CLI_OK;
+		return rc;
 	}
 	if (json_array_size(links) == 0) {
 		printf("no links (connect with `wgmesh connect URL TOKEN`)\n");

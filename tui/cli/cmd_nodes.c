@@ -97,10 +97,9 @@ int cmd_nodes(struct cli *cli, int argc, char **argv)
 		return rc < 0 ? CLI_OK : rc;
 	nodes = json_object_get(reply, "nodes");
 	if (json) {
-		json_dumpf(nodes, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
-		putchar('\n');
+		rc = cli_print_records(reply, "nodes");
 		json_decref(reply);
-		return CLI_OK;
+		return rc;
 	}
 	if (strcmp(str_or_dash(reply, "bird"), "up") != 0)
 		fprintf(stderr, "wgmesh: BIRD does not answer; only this node is listed\n");

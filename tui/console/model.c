@@ -782,6 +782,19 @@ static int ev_route(struct model *m, const json_t *ev, double ts, char *err, siz
 	return 0;
 }
 
+static int ev_token_used(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
+{
+	char name[MODEL_NAME_MAX], text[MODEL_EVENT_TEXT];
+	int rc = model_json_str(ev, "token_used", "name", false, name, sizeof(name), err, errlen);
+
+	if (rc)
+		return rc;
+	if (ctl_token_used_text(ev, text, sizeof(text)) < 0)
+		return model_json_err(err, errlen, "token_used", "token_id", "or another field is missing or malformed");
+	model_add_event(m, ts, CTL_EVENT_TOKEN_USED, name, text);
+	return 0;
+}
+
 /* Events the console shows; others (a newer daemon's) are ignored. */
 static const struct {
 	const char *kind;
@@ -798,6 +811,7 @@ static const struct {
 	{ CTL_EVENT_LOG, ev_log },
 	{ CTL_EVENT_STATUS, ev_status },
 	{ CTL_EVENT_ROUTE, ev_route },
+	{ CTL_EVENT_TOKEN_USED, ev_token_used },
 };
 
 int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errlen)
