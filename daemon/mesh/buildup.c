@@ -212,8 +212,12 @@ static void evaluate(struct buildup *b)
 			b->settled_t[l->rec.remote_id][l->rec.transport] = true;
 		}
 	}
+	/* A member is called at its IPv4 loopback (join_member_url): a node
+	 * routed over OSPFv3 only so far would refuse at once (this node's
+	 * unreachable aggregate) and cost a failed attempt and its retry. */
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id];
+		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id] ||
+			   (mesh_nodes_has(&b->nodes, id) && !b->nodes.node[id].v4.present);
 	/* A node linked over some transports but not all this node has (a
 	 * join or buildup cut between its IPv4 and IPv6 links: a crash, a
 	 * failed second /connect) gets the rest. The side that connected (a
@@ -238,7 +242,8 @@ static void evaluate(struct buildup *b)
 	}
 	/* Nothing to do now; nodes waiting for a retry keep it from being done. */
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
-		if (now < b->retry_at_ms[id] && mesh_nodes_has(&b->nodes, id) && !linked[id]) {
+		if ((now < b->retry_at_ms[id] || !b->nodes.node[id].v4.present) && mesh_nodes_has(&b->nodes, id) &&
+		    !linked[id] && !addrplan_is_client(id) && id != b->deps.cfg->id && !self_client(b)) {
 			set_state(b, BUILDUP_BUILDING, NULL);
 			return;
 		}
