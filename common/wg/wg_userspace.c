@@ -24,6 +24,7 @@
 #include "common/netlink/nl_route.h"
 #include "common/wg/wg_reclaim.h"
 #include "common/wg/wg_uapi.h"
+#include "common/util/inotify_wall.h"
 
 #define DEFAULT_BINARY "wireguard-go"
 #define DEFAULT_UAPI_DIR "/var/run/wireguard"
@@ -552,6 +553,13 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 			output_close(p);
 			char how[64];
 			describe_exit(status, how, sizeof(how));
+			/* The likeliest cause at scale, said where a join's caller sees it. */
+			if (inotify_wall_reached()) {
+				char why[400];
+				inotify_wall_explain(inotify_wall_current(), why, sizeof(why));
+				snprintf(err, errlen, "create WireGuard %s: %s %s: %s", ifname, us->binary, how, why);
+				return -ECHILD;
+			}
 			snprintf(err, errlen, "create WireGuard %s: %s %s", ifname, us->binary, how);
 			return -ECHILD;
 		}

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "common/util/clock.h"
+#include "common/util/inotify_wall.h"
 #include "common/util/line_buf.h"
 #include "common/util/line_fold.h"
 #include "common/util/log.h"
@@ -40,11 +41,29 @@ struct wg_output {
 	struct reader *readers;
 	pthread_mutex_t lock; /* guards pending */
 	struct pending *pending;
+	int64_t wall_logged_ms; /* the inotify wall's explanation, last logged (0: never) */
 };
+
+/* Every link started meanwhile hits the same wall: one explanation per
+ * fold period, next to the folded wireguard-go lines. */
+static void explain_inotify_wall(struct reader *r)
+{
+	int64_t now = wgm_mono_ms();
+	char why[400];
+
+	if (r->o->wall_logged_ms && now - r->o->wall_logged_ms < WG_OUTPUT_FOLD_PERIOD_MS)
+		return;
+	r->o->wall_logged_ms = now;
+	inotify_wall_explain(inotify_wall_current(), why, sizeof(why));
+	log_warn("%s: %s", r->ifname, why);
+}
 
 static void emit(const char *line, void *ctx)
 {
 	struct reader *r = ctx;
+
+	if (inotify_wall_line(line))
+		explain_inotify_wall(r);
 
 	/* wireguard-go marks its errors "ERROR: (pipe2) ..." */
 	if (strncmp(line, "ERROR:", 6) == 0)

@@ -44,6 +44,7 @@ size_t buildup_targets(unsigned self_id, bool self_client, const struct mesh_nod
 struct connect_ctx {
 	struct buildup *b;
 	unsigned id;
+	bool completing; /* adds the transports missing to a node it has a link to */
 };
 
 struct buildup {
@@ -59,6 +60,13 @@ struct buildup {
 	 * after an operator's `disconnect` they are not linked again until they
 	 * leave the mesh and come back. */
 	bool settled[MESH_NODES_MAX];
+	/* The same per transport: a transport whose link worked once and went
+	 * (an operator's disconnect of that link) is not made again. */
+	bool settled_t[MESH_NODES_MAX][WGM_TRANSPORT_V6 + 1];
+	/* An attempt to complete the transports found nothing more to make
+	 * (the other node lacks one): not tried again while it is routed. */
+	bool complete[MESH_NODES_MAX];
+	unsigned failures[MESH_NODES_MAX]; /* attempts failed in a row, for the retry's backoff */
 	/* The callbacks' contexts: join_free drops attempts without calling
 	 * back, so nothing per attempt is allocated. */
 	struct connect_ctx ctxs[MESH_NODES_MAX];
@@ -92,6 +100,25 @@ static bool self_client(const struct buildup *b)
 
 static void evaluate(struct buildup *b);
 
+/* BUILDUP_RETRY_FIRST_MS doubled per failure in a row, at most
+ * BUILDUP_RETRY_MS: a member whose routes are still settling answers a
+ * moment later, one that is down is not asked more than every 15 s. */
+static unsigned retry_delay_ms(unsigned failures)
+{
+	unsigned ms = BUILDUP_RETRY_FIRST_MS;
+
+	for (unsigned i = 1; i < failures && ms < BUILDUP_RETRY_MS; i++)
+		ms *= 2;
+	return ms < BUILDUP_RETRY_MS ? ms : BUILDUP_RETRY_MS;
+}
+
+static void schedule_retry(struct buildup *b, unsigned id)
+{
+	if (b->failures[id] < 32)
+		b->failures[id]++;
+	b->retry_at_ms[id] = wgm_mono_ms() + retry_delay_ms(b->failures[id]);
+}
+
 static void connect_done(int rc, const json_t *result, const char *err, void *ctx)
 {
 	struct connect_ctx *cc = ctx;
@@ -100,37 +127,57 @@ static void connect_done(int rc, const json_t *result, const char *err, void *ct
 
 	b->in_flight[cc->id] = false;
 	b->n_in_flight--;
+	if (rc == -EEXIST && cc->completing) {
+		/* Every transport both nodes have is linked already. */
+		b->complete[cc->id] = true;
+		b->failures[cc->id] = 0;
+		log_info("mesh buildup: node %u: no transport missing", cc->id);
+		evaluate(b);
+		return;
+	}
 	if (rc < 0) {
-		b->retry_at_ms[cc->id] = wgm_mono_ms() + BUILDUP_RETRY_MS;
+		schedule_retry(b, cc->id);
 		snprintf(detail, sizeof(detail), "node %u: %s", cc->id, err ? err : "connect failed");
-		log_warn("mesh buildup: %s (retrying in %u s)", detail, BUILDUP_RETRY_MS / 1000);
+		log_warn("mesh buildup: %s (retrying in %.1f s)", detail, retry_delay_ms(b->failures[cc->id]) / 1000.0);
 	} else {
+		b->complete[cc->id] = true;
+		b->failures[cc->id] = 0;
 		snprintf(detail, sizeof(detail), "linked to node %u", cc->id);
 	}
 	publish(b, detail);
 	evaluate(b);
 }
 
-static void start_connect(struct buildup *b, unsigned id)
+static void start_connect(struct buildup *b, unsigned id, bool completing)
 {
 	struct connect_ctx *cc = &b->ctxs[id];
 	char err[512];
 
 	cc->b = b;
 	cc->id = id;
+	cc->completing = completing;
 	b->in_flight[id] = true;
 	b->n_in_flight++;
+	if (completing)
+		log_info("mesh buildup: node %u: completing the transports of its link", id);
 	if (join_connect_member(b->deps.join, id, connect_done, cc, err, sizeof(err)) < 0) {
 		b->in_flight[id] = false;
 		b->n_in_flight--;
-		b->retry_at_ms[id] = wgm_mono_ms() + BUILDUP_RETRY_MS;
+		schedule_retry(b, id);
 		log_warn("mesh buildup: node %u: %s", id, err);
 	}
+}
+
+static bool own_transport(const struct wgm_config *cfg, enum wgm_transport t)
+{
+	return t == WGM_TRANSPORT_V4 ? cfg->connectivity_ipv4[0] != '\0' : cfg->connectivity_ipv6[0] != '\0';
 }
 
 static void evaluate(struct buildup *b)
 {
 	bool linked[MESH_NODES_MAX] = { false }, busy[MESH_NODES_MAX];
+	bool client[MESH_NODES_MAX] = { false }, has_t[MESH_NODES_MAX][WGM_TRANSPORT_V6 + 1];
+	bool completing[MESH_NODES_MAX] = { false };
 	unsigned targets[BUILDUP_PARALLEL];
 	uint64_t now = wgm_mono_ms();
 	size_t n, room;
@@ -149,6 +196,7 @@ static void evaluate(struct buildup *b)
 			set_state(b, BUILDUP_WAITING, "routes still changing");
 		return;
 	}
+	memset(has_t, 0, sizeof(has_t));
 	for (struct link *l = links_first(b->deps.links); l; l = l->next) {
 		/* A peering link's remote ID is of another mesh. */
 		if (l->rec.peer || l->rec.remote_id >= MESH_NODES_MAX)
@@ -156,24 +204,46 @@ static void evaluate(struct buildup *b)
 		/* Any phase: a link being made must not be made twice. Only a
 		 * working one settles the node (a failed attempt is retried). */
 		linked[l->rec.remote_id] = true;
-		if (l->phase == LINK_PHASE_ACTIVE)
+		has_t[l->rec.remote_id][l->rec.transport] = true;
+		if (l->rec.role == LINK_ROLE_CLIENT)
+			client[l->rec.remote_id] = true;
+		if (l->phase == LINK_PHASE_ACTIVE) {
 			b->settled[l->rec.remote_id] = true;
+			b->settled_t[l->rec.remote_id][l->rec.transport] = true;
+		}
+	}
+	/* A member is called at its IPv4 loopback (join_member_url): a node
+	 * routed over OSPFv3 only so far would refuse at once (this node's
+	 * unreachable aggregate) and cost a failed attempt and its retry. */
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id] ||
+			   (mesh_nodes_has(&b->nodes, id) && !b->nodes.node[id].v4.present);
+	/* A node linked over some transports but not all this node has (a
+	 * join or buildup cut between its IPv4 and IPv6 links: a crash, a
+	 * failed second /connect) gets the rest. The side that connected (a
+	 * client link) completes, so the accepting side of a join under way
+	 * does not race it. */
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
+		if (!linked[id] || !client[id] || b->complete[id])
+			continue;
+		for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++)
+			if (own_transport(b->deps.cfg, (enum wgm_transport)t) && !has_t[id][t] && !b->settled_t[id][t])
+				completing[id] = true;
 	}
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id];
-	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		linked[id] = linked[id] || b->settled[id];
+		linked[id] = (linked[id] || b->settled[id]) && !completing[id];
 	room = b->n_in_flight < BUILDUP_PARALLEL ? BUILDUP_PARALLEL - b->n_in_flight : 0;
 	n = buildup_targets(b->deps.cfg->id, self_client(b), &b->nodes, linked, busy, targets, room);
 	for (size_t i = 0; i < n && i < room; i++)
-		start_connect(b, targets[i]);
+		start_connect(b, targets[i], completing[targets[i]]);
 	if (b->n_in_flight > 0 || n > 0) {
 		set_state(b, BUILDUP_BUILDING, NULL);
 		return;
 	}
 	/* Nothing to do now; nodes waiting for a retry keep it from being done. */
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
-		if (now < b->retry_at_ms[id] && mesh_nodes_has(&b->nodes, id) && !linked[id]) {
+		if ((now < b->retry_at_ms[id] || !b->nodes.node[id].v4.present) && mesh_nodes_has(&b->nodes, id) &&
+		    !linked[id] && !addrplan_is_client(id) && id != b->deps.cfg->id && !self_client(b)) {
 			set_state(b, BUILDUP_BUILDING, NULL);
 			return;
 		}
@@ -184,8 +254,11 @@ static void evaluate(struct buildup *b)
 void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes)
 {
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		if (!mesh_nodes_has(nodes, id))
+		if (!mesh_nodes_has(nodes, id)) {
 			b->settled[id] = false;
+			memset(b->settled_t[id], 0, sizeof(b->settled_t[id]));
+			b->complete[id] = false;
+		}
 	if (!b->have_nodes || !mesh_nodes_same_ids(&b->nodes, nodes)) {
 		b->nodes = *nodes;
 		b->have_nodes = true;

@@ -5,7 +5,9 @@
  * client node connects to nobody. Nodes that appear later (joined
  * elsewhere) get the same treatment; a node once linked is not linked again
  * (an operator's `disconnect` stands) until it leaves the routes and comes
- * back. Two nodes connecting to each other at
+ * back. A node linked over some of the transports both have (a join cut
+ * between its IPv4 and IPv6 links) gets the others from the side that
+ * connected. Two nodes connecting to each other at
  * once end with one link per transport: join.c's tie-break and the node
  * API's atomic check settle it. Progress: status "mesh" and "mesh" events. */
 #ifndef WGM_DAEMON_BUILDUP_H
@@ -23,6 +25,9 @@
 
 #define BUILDUP_STABLE_MS 3000
 #define BUILDUP_PARALLEL 3
+/* A failed attempt is retried after BUILDUP_RETRY_FIRST_MS, doubled per
+ * failure in a row up to BUILDUP_RETRY_MS. */
+#define BUILDUP_RETRY_FIRST_MS 2000
 #define BUILDUP_RETRY_MS 15000
 
 enum buildup_state {

@@ -1,20 +1,41 @@
 #!/usr/bin/env bash
 # Prints how long a mesh of N real nodes (wgmeshd, wireguard-go, BIRD 2 in
-# namespaces) takes from `wgmesh connect` to full reachability: every node
-# answers a ping to every other node's loopback. All joiners connect to node
-# 0 at the same moment; mesh buildup then adds the direct links. Also prints
-# when buildup reported done everywhere. Needs root and a build
-# (WGM_BUILD_DIR, default build/).
-#   tests/bench/bench_join.sh [N...]      (default: 3 5 8)
+# namespaces) takes from the first `wgmesh connect` to full reachability
+# (every node answers a ping to every other node's loopback), and to mesh
+# buildup done everywhere (a direct link per pair and transport), next to
+# issue 18's targets for reachability: under 5 s for 3 nodes, 10 s for 8,
+# 20 s for 16. Two ways to join: "sequential" (each joiner connects to node 0
+# once the previous connect returned) and "concurrent" (all at the same
+# moment). Needs root and a build (WGM_BUILD_DIR, default build/; a Release
+# build gives the figures that count). Raises fs.inotify.max_user_instances
+# when a full mesh of the largest N needs more (each wireguard-go takes one).
+# BENCH_JOIN_KEEP=DIR keeps each run's daemon and BIRD logs in DIR/N-MODE/
+# (to find where the time goes: log timestamps against the t0 file).
+#   tests/bench/bench_join.sh [-m sequential|concurrent|both] [N...]   (default: both, 3 8 16)
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird
 
+modes=(sequential concurrent)
+if [ "${1:-}" = -m ]; then
+	case ${2:-} in sequential | concurrent) modes=("$2") ;; both) ;; *) fail "-m: sequential, concurrent or both" ;; esac
+	shift 2
+fi
 sizes=("$@")
-[ ${#sizes[@]} -gt 0 ] || sizes=(3 5 8)
+[ ${#sizes[@]} -gt 0 ] || sizes=(3 8 16)
 
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.2f", b - a }'; }
+target_of() { case $1 in 3) echo 5 ;; 8) echo 10 ;; 16) echo 20 ;; *) echo - ;; esac; }
+
+max=0
+for n in "${sizes[@]}"; do [ "$n" -gt "$max" ] && max=$n; done
+need=$((2 * max * (max - 1) + 128))
+cur=$(cat /proc/sys/fs/inotify/max_user_instances)
+if [ "$cur" -lt "$need" ]; then
+	e2e_log "raising fs.inotify.max_user_instances from $cur to $need ($max nodes: $((2 * max * (max - 1))) wireguard-go)"
+	sysctl -q -w fs.inotify.max_user_instances="$need" || fail "cannot raise fs.inotify.max_user_instances"
+fi
 
 # Every node pings every other node's loopback once (in parallel per node).
 all_reach() {
@@ -35,9 +56,12 @@ all_done() {
 	local id
 	for id in "${ids[@]}"; do e2e_wgmesh "$id" status --json 2>/dev/null | grep -q '"mesh": "done"' || return 1; done
 }
+over() { awk -v a="$1" -v b="$(now)" -v l="$2" 'BEGIN { exit !(b - a > l) }'; }
 
-run() {
-	local n=$1 id t0 reach done_at pids=()
+# bench_mesh_up N MODE : N nodes, BIRD and daemons started, joined to node 0;
+# sets ids, t0 (the first connect), reach and done_at (seconds from t0).
+bench_mesh_up() {
+	local n=$1 mode=$2 id pids=()
 	ids=()
 	for ((k = 0; k < n; k++)); do ids+=($((2 * k))); done
 	for id in "${ids[@]}"; do e2e_node_add "$id"; done
@@ -51,21 +75,28 @@ run() {
 	for id in "${ids[@]:1}"; do tok[id]=$(e2e_wgmesh 0 token 2>/dev/null) || fail "token failed"; done
 	t0=$(now)
 	for id in "${ids[@]:1}"; do
-		e2e_wgmesh "$id" connect http://192.0.2.10:8080 "${tok[id]}" >/dev/null 2>&1 & pids+=($!)
+		if [ "$mode" = concurrent ]; then
+			e2e_wgmesh "$id" connect http://192.0.2.10:8080 "${tok[id]}" >"$E2E_TMP/n$id/connect.out" 2>&1 &
+			pids+=($!)
+		else
+			e2e_wgmesh "$id" connect http://192.0.2.10:8080 "${tok[id]}" >"$E2E_TMP/n$id/connect.out" 2>&1 ||
+				fail "$n nodes: node $id: connect failed: $(cat "$E2E_TMP/n$id/connect.out")"
+		fi
 	done
+	for id in "${pids[@]}"; do wait "$id" || fail "$n nodes: a connect failed"; done
 	until all_reach; do
-		awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 120) }' && fail "$n nodes: no full reachability after 120 s"
+		over "$t0" 300 && fail "$n nodes ($mode): no full reachability after 300 s"
 	done
 	reach=$(since "$t0")
-	for id in "${pids[@]}"; do wait "$id" || fail "a connect failed"; done
 	until all_done; do
-		awk -v a="$t0" -v b="$(now)" 'BEGIN { exit !(b - a > 180) }' && fail "$n nodes: buildup not done after 180 s"
+		over "$t0" 600 && fail "$n nodes ($mode): buildup not done after 600 s"
 		sleep 0.2
 	done
 	done_at=$(since "$t0")
-	printf 'bench_join: %d nodes: connect -> all loopbacks reachable from all nodes %6s s; mesh buildup done everywhere %6s s\n' \
-		"$n" "$reach" "$done_at"
-	# Tear this size down before the next one.
+}
+
+bench_mesh_down() {
+	local id ns pid
 	for id in "${ids[@]}"; do e2e_daemon_stop "$id"; e2e_bird_stop "$id"; done
 	for ns in $(e2e_my_netns); do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -TERM "$pid" 2>/dev/null || true; done
@@ -78,4 +109,38 @@ run() {
 	rm -rf "${E2E_TMP:?}"/n*
 }
 
-for n in "${sizes[@]}"; do run "$n"; done
+# Where the time went: buildup retries and failed attempts, from the logs.
+waits() {
+	local id r=0 f=0
+	for id in "${ids[@]}"; do
+		r=$((r + $(grep -c 'mesh buildup: node .* (retrying in' "$E2E_TMP/n$id/wgmeshd.log" || true)))
+		f=$((f + $(grep -c 'connect to .* failed' "$E2E_TMP/n$id/wgmeshd.log" || true)))
+	done
+	echo "buildup retries $r, failed connects $f"
+}
+
+keep_logs() {
+	local dir=$1 id
+	mkdir -p "$dir"
+	echo "$t0" >"$dir/t0"
+	for id in "${ids[@]}"; do
+		cp "$E2E_TMP/n$id/wgmeshd.log" "$dir/wgmeshd-$id.log"
+		cp "$E2E_TMP/n$id/bird.log" "$dir/bird-$id.log" 2>/dev/null || true
+	done
+}
+
+# bench_scale.sh sources this file for the functions above.
+[ "${BENCH_JOIN_LIB:-0}" = 1 ] && return 0
+
+for n in "${sizes[@]}"; do
+	for mode in "${modes[@]}"; do
+		bench_mesh_up "$n" "$mode"
+		t=$(target_of "$n")
+		verdict="no target"
+		[ "$t" != - ] && verdict=$(awk -v r="$reach" -v t="$t" 'BEGIN { print (r < t) ? "met" : "NOT met" }')
+		printf 'bench_join: %2d nodes %-10s: reachable %6s s (target < %s s: %s); buildup done %6s s; %s\n' \
+			"$n" "$mode" "$reach" "$t" "$verdict" "$done_at" "$(waits)"
+		[ -z "${BENCH_JOIN_KEEP:-}" ] || keep_logs "$BENCH_JOIN_KEEP/$n-$mode"
+		bench_mesh_down
+	done
+done

@@ -52,7 +52,7 @@ for line in Type=notify Restart=on-failure 'After=network-online.target bird.ser
 done
 grep -q '^WatchdogSec=' "$unit" || fail "the unit has no WatchdogSec"
 for line in net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
-	net.ipv4.conf.default.rp_filter=0; do
+	net.ipv4.conf.default.rp_filter=0 fs.inotify.max_user_instances=1152; do
 	grep -qxF "$line" "$ROOT/etc/sysctl.d/99-wgmesh.conf" || fail "the sysctl file lacks '$line'"
 done
 grep -q '^wgmesh:' "$ROOT/etc/group" || fail "group wgmesh was not created in the staging root"
