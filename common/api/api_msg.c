@@ -123,7 +123,7 @@ static int get_int(const json_t *j, const char *field, long long lo, long long h
 static int get_port(const json_t *j, const char *field, long long lo, uint16_t *out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(j, field);
-	long long x;
+	long long x = 0;
 
 	if (json_is_integer(v) && (json_integer_value(v) < lo || json_integer_value(v) > 65535)) {
 		if (err && errlen)
