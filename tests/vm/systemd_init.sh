@@ -11,9 +11,10 @@ layers=/run/wgm-layers
 
 say() { echo "wgm-vm: $*" >/dev/console; }
 mounted() { grep -q " $1 " /proc/mounts 2>/dev/null; }
+# Before systemd: the reason to the console (and to the share once mounted).
 give_up() {
 	say "$*"
-	echo 1 >"$out/rc" 2>/dev/null
+	echo "wgm-vm: $*" >"$out/job.log" 2>/dev/null && echo 1 >"$out/rc" 2>/dev/null
 	sync
 	poweroff -f
 	sleep 60
@@ -33,7 +34,7 @@ for d in etc var usr; do
 done
 mkdir -p "$out"
 mount -t 9p -o trans=virtio,version=9p2000.L,msize=262144 wgmout "$out" || give_up "cannot mount the result share"
-echo "$(uname -r)" >"$out/kernel"
+uname -r >"$out/kernel"
 
 # A machine of its own: a fresh machine ID, no fstab (the host's names disks
 # the guest lacks), and a default target that starts the job and nothing of
