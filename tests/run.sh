@@ -17,12 +17,13 @@ build=${WGM_TEST_BUILD_DIR:-$src/build/test}
 # BIRD 2, namespaces, iptables for impairment, tmux for the console tests),
 # and for the "vm" tests: qemu and a Debian kernel with wireguard.ko, which
 # tests/vm boots with an initrd of its own (initramfs-tools); groff and man
-# render the man pages in lint.man.
+# render the man pages in lint.man; systemd is the guest's PID 1 in vm.systemd
+# and scores the unit's sandbox (systemd-analyze) in lint.unit_sandbox.
 packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
 	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
 	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3
-	qemu-system-x86 linux-image-amd64 initramfs-tools clang groff-base man-db)
+	qemu-system-x86 linux-image-amd64 initramfs-tools clang groff-base man-db systemd)
 
 missing=()
 for p in "${packages[@]}"; do

@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 e2e_require_root
-e2e_require_cmd groupadd groupdel cmp
+e2e_require_cmd groupadd groupdel cmp systemd-analyze
 
 INSTALL=$WGM_SRC_DIR/install.sh
 ROOT=$E2E_TMP/root
@@ -51,6 +51,10 @@ for line in Type=notify Restart=on-failure 'After=network-online.target bird.ser
 	grep -qxF "$line" "$unit" || fail "the unit lacks '$line'"
 done
 grep -q '^WatchdogSec=' "$unit" || fail "the unit has no WatchdogSec"
+# The sandbox's score, as the issue asks (lint.unit_sandbox holds it to its bound).
+score=$(systemd-analyze security --offline=true --no-pager "$unit" 2>&1 | grep -m1 'Overall exposure level') ||
+	fail "systemd-analyze security gave no score for the installed unit"
+e2e_log "installed unit: ${score#→ }"
 for line in net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 net.ipv4.conf.all.rp_filter=0 \
 	net.ipv4.conf.default.rp_filter=0 fs.inotify.max_user_instances=1152; do
 	grep -qxF "$line" "$ROOT/etc/sysctl.d/99-wgmesh.conf" || fail "the sysctl file lacks '$line'"

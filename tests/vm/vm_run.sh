@@ -6,10 +6,12 @@
 # logs the end-to-end tests kept (kept/) are in $WGM_BUILD_DIR/vm/NAME/. A
 # hard timeout ends a hung guest, and the run fails with its last lines.
 #
-#   tests/vm/vm_run.sh [--name NAME] [--timeout SECONDS] [--env K=V]... [--no-preload] -- CMD [ARG...]
+#   tests/vm/vm_run.sh [--name NAME] [--timeout SECONDS] [--env K=V]... [--no-preload] [--init SCRIPT] -- CMD [ARG...]
 #
 # The guest loads the wireguard module before the command, unless
-# --no-preload: then the command's first use of it must load it.
+# --no-preload: then the command's first use of it must load it. --init
+# replaces the guest's PID 1 (default tests/vm/guest_init.sh; systemd_init.sh
+# boots systemd, which runs the command as a unit).
 # WGM_VM_KERNEL=VERSION picks the kernel (default: the newest in /boot whose
 # modules have wireguard.ko); WGM_VM_SMP and WGM_VM_MEM size the guest.
 set -euo pipefail
@@ -20,14 +22,16 @@ name=vm
 limit=900
 envs=()
 preload=1
+init=$src/tests/vm/guest_init.sh
 while [ $# -gt 0 ]; do
 	case $1 in
 	--name) name=$2; shift 2 ;;
 	--timeout) limit=$2; shift 2 ;;
 	--env) envs+=("$2"); shift 2 ;;
 	--no-preload) preload=0; shift ;;
+	--init) init=$(cd "$(dirname "$2")" && pwd)/$(basename "$2"); shift 2 ;;
 	--) shift; break ;;
-	*) echo "usage: $0 [--name NAME] [--timeout S] [--env K=V]... [--no-preload] -- CMD [ARG...]" >&2; exit 2 ;;
+	*) echo "usage: $0 [--name NAME] [--timeout S] [--env K=V]... [--no-preload] [--init SCRIPT] -- CMD [ARG...]" >&2; exit 2 ;;
 	esac
 done
 [ $# -gt 0 ] || { echo "$0: no command" >&2; exit 2; }
@@ -91,7 +95,7 @@ qemu=(qemu-system-x86_64 -machine q35 "${accel[@]}" -cpu max -m "${WGM_VM_MEM:-1
 	-fsdev "local,id=out,path=$dir/share,security_model=none,multidevs=remap"
 	-device virtio-9p-pci,fsdev=out,mount_tag=wgmout
 	-device virtio-rng-pci
-	-append "root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro console=ttyS0 loglevel=4 panic=-1 init=$src/tests/vm/guest_init.sh")
+	-append "root=rootfs rootfstype=9p rootflags=trans=virtio,version=9p2000.L,msize=262144,cache=loose ro console=ttyS0 loglevel=4 panic=-1 init=$init")
 
 start=$(date +%s)
 # The emulated guest's kernel sometimes stalls for good under TCG on a loaded
