@@ -192,8 +192,8 @@ static bool is_level(const uint32_t *v, size_t n, size_t full, uint32_t med, uin
 
 /* Is the step between the answer at ring index newer_i and the answer
  * before it (older_i) a level shift? Both sides of it must sit at their
- * own level, the levels shift_min_us or more apart, each side's spread
- * under a quarter of the step. Jitter around a level fails this: its
+ * own level, the levels shift_min_us or more apart, each side within
+ * an eighth of the step of its median. Jitter around a level fails this: its
  * answers straddle the step. Fills *new_level with the newer side's. */
 static bool level_shift_at(const struct link_stats *ls, size_t newer_i, size_t older_i, uint32_t *new_level)
 {
@@ -208,7 +208,7 @@ static bool level_shift_at(const struct link_stats *ls, size_t newer_i, size_t o
 	if (step < ls->p.shift_min_us)
 		return false;
 	*new_level = ma;
-	return is_level(after, na, k, ma, step / 4) && is_level(before, nb, k, mb, step / 4);
+	return is_level(after, na, k, ma, step / 8) && is_level(before, nb, k, mb, step / 8);
 }
 
 /* Once shift_probes answers confirm a level shift that ends at the newest
