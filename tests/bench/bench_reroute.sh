@@ -127,6 +127,8 @@ delay=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -j NFQUEUE --queue-num 7 --queue-b
 e2e_in 0 "$WGM_BUILD_DIR/wgmesh-delayq" --queue 7 --delay 80 >"$E2E_TMP/delayq.log" 2>&1 &
 e2e_on_exit "kill $! 2>/dev/null"
 for ((r = 1; r <= rounds; r++)); do
+	wait_until 90 via_is pipe2 || fail "round $r: node 0 does not reach node 2 directly"
+	sleep 5
 	e2e_in 0 iptables -t mangle -A "${loss[@]}"
 	results+=("loss 30%: $(time_until pipe4 60) ms")
 	echo "round $r: ${results[-1]}"
