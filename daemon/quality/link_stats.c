@@ -39,6 +39,10 @@ struct link_stats {
 	struct sample ring[];
 };
 
+/* Bounds the answers each side of a step that decide whether it is a level
+ * shift, so they fit on the stack. */
+#define SHIFT_PROBES_MAX 16
+
 struct link_stats_params link_stats_params_default(void)
 {
 	return (struct link_stats_params){
@@ -48,6 +52,8 @@ struct link_stats_params link_stats_params_default(void)
 		.down_after = 3,
 		.dead_after = 5,
 		.handshake_dead_us = 180 * 1000000LL,
+		.shift_min_us = 5000,
+		.shift_probes = 5,
 	};
 }
 
@@ -66,6 +72,10 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 		why = "dead_after: must be at least down_after";
 	else if (p->handshake_dead_us <= 0)
 		why = "handshake_dead_us: must be positive";
+	else if (p->shift_min_us == 0)
+		why = "shift_min_us: must be positive";
+	else if (p->shift_probes < 2 || p->shift_probes > SHIFT_PROBES_MAX)
+		why = "shift_probes: must be 2-16";
 	if (!why)
 		return 0;
 	if (err && errlen)
@@ -119,6 +129,104 @@ static struct sample *nth_newest(const struct link_stats *ls, size_t i)
 	return (struct sample *)&ls->ring[(ls->head + cap - 1 - i) % cap];
 }
 
+static uint32_t abs_diff(uint32_t a, uint32_t b)
+{
+	return a > b ? a - b : b - a;
+}
+
+/* Ring index (0 = newest) of the n-th newest answered sample (n = 0 is the
+ * newest answer); false when there are not that many. */
+static bool nth_answered(const struct link_stats *ls, size_t n, size_t *idx)
+{
+	for (size_t i = 0; i < ls->count; i++) {
+		if (nth_newest(ls, i)->state != SAMPLE_ANSWERED)
+			continue;
+		if (n-- == 0) {
+			*idx = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Up to max answered RTTs starting at ring index i, going towards the
+ * newest end (newer) or the oldest. Returns how many. */
+static size_t answered_run(const struct link_stats *ls, size_t i, bool newer, uint32_t *out, size_t max)
+{
+	size_t n = 0;
+	while (n < max && i < ls->count) {
+		const struct sample *s = nth_newest(ls, i);
+		if (s->state == SAMPLE_ANSWERED)
+			out[n++] = s->rtt_us;
+		if (newer && i == 0)
+			break;
+		i = newer ? i - 1 : i + 1;
+	}
+	return n;
+}
+
+/* Sorts v (n is at most SHIFT_PROBES_MAX) and returns its median. */
+static uint32_t median(uint32_t *v, size_t n)
+{
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && v[j - 1] > v[j]; j--) {
+			uint32_t t = v[j];
+			v[j] = v[j - 1];
+			v[j - 1] = t;
+		}
+	return n % 2 ? v[n / 2] : (uint32_t)(((uint64_t)v[n / 2 - 1] + v[n / 2]) / 2);
+}
+
+/* The answers sit at one level: within tol of their median, all of them,
+ * or all but one in five once the run is complete (one answer caught
+ * half-way in a two-part change, or a spike, does not hide the level). A
+ * run still short of `full` answers must be whole: a spike at the newest
+ * end is a level until the next answer says otherwise. */
+static bool is_level(const uint32_t *v, size_t n, size_t full, uint32_t med, uint32_t tol)
+{
+	size_t off = 0;
+	for (size_t i = 0; i < n; i++)
+		off += abs_diff(v[i], med) > tol;
+	return off <= (n == full ? n / 5 : 0);
+}
+
+/* Is the step between the answer at ring index newer_i and the answer
+ * before it (older_i) a level shift? Both sides of it must sit at their
+ * own level, the levels shift_min_us or more apart, each side within
+ * an eighth of the step of its median. Jitter around a level fails this: its
+ * answers straddle the step. Fills *new_level with the newer side's. */
+static bool level_shift_at(const struct link_stats *ls, size_t newer_i, size_t older_i, uint32_t *new_level)
+{
+	uint32_t after[SHIFT_PROBES_MAX], before[SHIFT_PROBES_MAX];
+	size_t k = ls->p.shift_probes;
+	size_t na = answered_run(ls, newer_i, true, after, k);
+	size_t nb = answered_run(ls, older_i, false, before, k);
+	if (!na || !nb)
+		return false;
+	uint32_t ma = median(after, na), mb = median(before, nb);
+	uint32_t step = abs_diff(ma, mb);
+	if (step < ls->p.shift_min_us)
+		return false;
+	*new_level = ma;
+	return is_level(after, na, k, ma, step / 8) && is_level(before, nb, k, mb, step / 8);
+}
+
+/* Once shift_probes answers confirm a level shift that ends at the newest
+ * answer, the smoothed RTT takes the new level at once: gliding there at
+ * 1/8 per answer would take 25 probes for an 80 ms delay that came or
+ * went, and keep traffic on a detour (or on the slow link) that long. */
+static void rebaseline_srtt(struct link_stats *ls)
+{
+	size_t a, b;
+	uint32_t level;
+	if (!nth_answered(ls, ls->p.shift_probes - 1, &a) || !nth_answered(ls, ls->p.shift_probes, &b))
+		return;
+	if (abs_diff(nth_newest(ls, a)->rtt_us, nth_newest(ls, b)->rtt_us) < ls->p.shift_min_us)
+		return;
+	if (level_shift_at(ls, a, b, &level))
+		ls->srtt_us = level;
+}
+
 void link_stats_on_sent(struct link_stats *ls, int64_t sent_us)
 {
 	ls->ring[ls->head] = (struct sample){ .sent_us = sent_us, .state = SAMPLE_PENDING };
@@ -161,6 +269,9 @@ void link_stats_on_answer(struct link_stats *ls, int64_t sent_us, uint32_t rtt_u
 		srtt += ((int64_t)rtt_us - srtt) / 8;
 		ls->srtt_us = (uint32_t)srtt;
 	}
+	size_t newest;
+	if (nth_answered(ls, 0, &newest) && nth_newest(ls, newest) == s)
+		rebaseline_srtt(ls);
 }
 
 void link_stats_on_lost(struct link_stats *ls, int64_t sent_us)
@@ -254,7 +365,8 @@ void link_stats_summary(const struct link_stats *ls, int64_t now_us, struct link
 	size_t finished = 0, lost = 0, pairs = 0;
 	size_t recent = 0, recent_lost = 0, run = 0, run_recent = 0;
 	bool have_prev = false, trailing = true;
-	uint32_t prev_rtt = 0;
+	uint32_t prev_rtt = 0, level;
+	size_t prev_i = 0;
 	uint64_t jitter_sum = 0;
 	for (size_t i = 0; i <= ls->count; i++) {
 		const struct sample *s = i < ls->count && finished < ls->p.window ? nth_newest(ls, i) : NULL;
@@ -285,10 +397,16 @@ void link_stats_summary(const struct link_stats *ls, int64_t now_us, struct link
 		if (s->rtt_us > out->max_rtt_us)
 			out->max_rtt_us = s->rtt_us;
 		if (have_prev) {
-			jitter_sum += s->rtt_us > prev_rtt ? s->rtt_us - prev_rtt : prev_rtt - s->rtt_us;
-			pairs++;
+			uint32_t d = abs_diff(s->rtt_us, prev_rtt);
+			if (d >= ls->p.shift_min_us && level_shift_at(ls, prev_i, i, &level)) {
+				out->level_shifts++;
+			} else {
+				jitter_sum += d;
+				pairs++;
+			}
 		}
 		prev_rtt = s->rtt_us;
+		prev_i = i;
 		have_prev = true;
 	}
 	/* Over the whole ring, so a run longer than the window counts in full;

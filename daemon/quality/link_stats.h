@@ -26,6 +26,13 @@ struct link_stats_params {
 	unsigned down_after;       /* consecutive losses that make the link DOWN (3) */
 	unsigned dead_after;       /* consecutive losses that make it DEAD (5) */
 	int64_t handshake_dead_us; /* handshake older than this (once known) = DEAD (180 s) */
+	/* Level shifts: a step of at least shift_min_us between two answers, with
+	 * the shift_probes answers on each side of it sitting at their own level,
+	 * is a new baseline (a route or a delay that came or went), not jitter:
+	 * the step is left out of the jitter, and the smoothed RTT jumps to the
+	 * new level once shift_probes answers confirm it. */
+	uint32_t shift_min_us;     /* 5000 = 5 ms */
+	unsigned shift_probes;     /* 5 */
 };
 
 /* Defaults for a probe interval of 1 s. */
@@ -75,7 +82,9 @@ struct link_summary {
 	uint32_t last_rtt_us;
 	uint32_t min_rtt_us;       /* over the window; 0 when no answer in it */
 	uint32_t max_rtt_us;
-	uint32_t jitter_us;        /* mean |RTT(i) - RTT(i-1)| over answered pairs in the window */
+	uint32_t jitter_us;        /* mean |RTT(i) - RTT(i-1)| over answered pairs in the window,
+				    * level shifts left out (see shift_min_us) */
+	unsigned level_shifts;     /* steps in the window taken as level shifts, not jitter */
 	double loss_pct;           /* over the last `window` finished probes */
 	double loss_recent_pct;    /* over the last `recent_window` finished probes, runs of
 				    * dead_after+ losses (outages) left out; feeds the cost engine */

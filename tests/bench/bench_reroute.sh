@@ -2,17 +2,24 @@
 # Time from a change on a link to the kernel route moving, with real
 # daemons, BIRD and wireguard-go in three nodes (0, 2, 4, full mesh over
 # IPv4, default timings: probeInterval 1 s, minReloadInterval 5 s): 30 %
-# loss on 0-2, 80 ms more on 0-2, and node 2's end of the link dying. The
-# route of node 0 to node 2's loopback is polled every 50 ms. Prints figures.
+# loss on 0-2, 80 ms more on 0-2, and node 2's end of the link dying, each
+# with the time the route takes to come back once it is over (failback);
+# and the whole 0-2 path dying (every underlay packet between the two
+# dropped, as when a host or its uplink fails), split into where the time
+# goes: BFD noticing (node 0's and node 2's session leaving Up) and BIRD's
+# OSPF putting the detour into the kernel, in both directions, with the
+# 50th and 95th percentiles. Also BIRD's CPU at rest (BFD at its rates).
+# Routes and BFD sessions are polled every 10 ms. Prints figures.
 #
-#   sudo tests/bench/bench_reroute.sh [ROUNDS]   (default 3 rounds each)
+#   sudo tests/bench/bench_reroute.sh [ROUNDS] [PATH_DEATHS]   (default 3 rounds, 8 path deaths)
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-3}
+deaths=${2:-8}
 export WGM_BUILD_DIR=${WGM_BUILD_DIR:-$src/build/bench}
-if [ ! -x "$WGM_BUILD_DIR/wgmeshd" ] || [ ! -x "$WGM_BUILD_DIR/wgmesh-delayq" ]; then
+if [ ! -x "$WGM_BUILD_DIR/wgmeshd" ] || [ ! -x "$WGM_BUILD_DIR/wgmesh-delayq" ] || [ ! -x "$WGM_BUILD_DIR/bird_ctl" ]; then
 	cmake -S "$src" -B "$WGM_BUILD_DIR" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-	cmake --build "$WGM_BUILD_DIR" -j"$(nproc)" --target wgmeshd wgmesh wgmesh-delayq >/dev/null
+	cmake --build "$WGM_BUILD_DIR" -j"$(nproc)" --target wgmeshd wgmesh wgmesh-delayq bird_ctl >/dev/null
 fi
 source "$src/tests/e2e/lib.sh"
 e2e_require_root
@@ -20,7 +27,7 @@ e2e_require_cmd wireguard-go nsenter unshare bird iptables
 
 # Penalties fade in 12 s so rounds can follow each other.
 e2e_mesh3 '.costEventWindow = 12'
-via() { e2e_in 0 ip -4 route get 10.0.2.1 | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
+via() { e2e_in 0 ip -4 route get 10.0.2.1 2>/dev/null | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
 via_is() { [ "$(via)" = "$1" ]; }
 wait_until 60 via_is pipe2 || fail "node 0 does not reach node 2 directly"
 sleep 15
@@ -38,20 +45,103 @@ time_until() {
 	echo timeout
 }
 results=()
+
+# --- BIRD's CPU at rest: node 0's BIRD runs 2 BFD sessions (100 ms x 3)
+# and OSPF on 2 links ---
+bird_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$E2E_TMP/n0/bird.pid")/stat"; }
+t0=$(bird_ticks)
+sleep 30
+bird_cpu=$(awk -v d=$(($(bird_ticks) - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", 100 * d / hz / 30 }')
+
+# --- whole path death, 0-2: every underlay packet between them dropped in
+# node 0 until both routes moved, and 1 s more (under the 5 lost probes that
+# make the link dead, so no flap hold-down slows the next run) ---
+ns0=$(e2e_node_ns 0)
+ns2=$(e2e_node_ns 2)
+route_is() { ip -n "$1" -4 route get "$2" 2>/dev/null | grep -q "dev $3 "; }
+# bfd_not_up ID IFACE : node ID's IPv4 BFD session on IFACE is not Up (or is
+# gone: OSPF drops its request when the neighbour goes). BIRD's own time of
+# the change ("Since") is not used: the session is usually gone by then.
+bfd_not_up() {
+	"$WGM_BUILD_DIR/bird_ctl" "$E2E_TMP/n$1/bird.ctl" cmd show bfd sessions 2>/dev/null |
+		awk -v l="$2" '$3 == l && $2 ~ /^10\./ { s = $4 } END { exit s == "Up" }'
+}
+bfd_up() { ! bfd_not_up "$@"; }
+# poll_ms FILE CMD... : ms from $T0 until CMD succeeds (or "timeout" after 5 s), into FILE
+poll_ms() {
+	local out=$1 end
+	shift
+	end=$((T0 + 5000))
+	while [ "$(now_ms)" -lt "$end" ]; do
+		"$@" && { echo $(($(now_ms) - T0)) >"$out"; return 0; }
+		sleep 0.01
+	done
+	echo timeout >"$out"
+}
+block() {
+	printf '*filter\n-%s INPUT -s 192.0.2.12 -j DROP\n-%s OUTPUT -d 192.0.2.12 -j DROP\nCOMMIT\n' "$1" "$1" |
+		e2e_in 0 iptables-restore --noflush
+}
+p=$E2E_TMP/pd
+minus() { case "$1$2" in *[!0-9]*) echo timeout ;; *) echo $(($1 - $2)) ;; esac; }
+pd_rows=()
+pd_both=()
+pd_bfd=()
+pd_tick=()
+for ((d = 1; d <= deaths; d++)); do
+	wait_until 90 route_is "$ns0" 10.0.2.1 pipe2 || fail "path death $d: node 0 not back on pipe2"
+	wait_until 90 route_is "$ns2" 10.0.0.1 pipe0 || fail "path death $d: node 2 not back on pipe0"
+	sleep "$((5 + RANDOM % 3)).$((RANDOM % 10))" # the BIRD tick's phase differs run to run
+	# OSPF's adjacency (and the route) can come back before the BFD session.
+	wait_until 30 bfd_up 0 pipe2 ||
+		fail "path death $d: node 0's BFD session on pipe2 is not Up before the cut"
+	T0=$(now_ms)
+	block I
+	poll_ms "$p.bfd0" bfd_not_up 0 pipe2 &
+	poll_ms "$p.bfd2" bfd_not_up 2 pipe0 &
+	poll_ms "$p.rt0" route_is "$ns0" 10.0.2.1 pipe4 &
+	poll_ms "$p.rt2" route_is "$ns2" 10.0.0.1 pipe4 &
+	wait_until 10 test -s "$p.rt0" -a -s "$p.rt2" -a -s "$p.bfd0" -a -s "$p.bfd2"
+	sleep 1
+	block D
+	b0=$(cat "$p.bfd0") b2=$(cat "$p.bfd2") r0=$(cat "$p.rt0") r2=$(cat "$p.rt2")
+	rm -f "$p".*
+	both=timeout
+	[ "$r0" = timeout ] || [ "$r2" = timeout ] || both=$((r0 > r2 ? r0 : r2))
+	pd_rows+=("run $d: BFD down node 0 ${b0} ms, node 2 ${b2} ms; route on the detour node 0 ${r0} ms, node 2 ${r2} ms; both ${both} ms")
+	echo "path death ${pd_rows[-1]}" # as it goes: a later failure keeps the figures
+	pd_both+=("$both")
+	pd_bfd+=("$b0" "$b2")
+	pd_tick+=("$(minus "$r0" "$b0")" "$(minus "$r2" "$b2")")
+done
+# pct P VALUES... : nearest-rank percentile ("timeout" sorts last)
+pct() {
+	local p=$1
+	shift
+	printf '%s\n' "$@" | sed 's/^timeout$/999999/' | sort -n |
+		awk -v p="$p" '{ v[NR] = $1 } END { r = int((p * NR + 99) / 100); if (r < 1) r = 1; print (v[r] == 999999 ? "timeout" : v[r] " ms") }'
+}
+
 loss=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -m statistic --mode random --probability 0.3 -j DROP)
 delay=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -j NFQUEUE --queue-num 7 --queue-bypass)
 e2e_in 0 "$WGM_BUILD_DIR/wgmesh-delayq" --queue 7 --delay 80 >"$E2E_TMP/delayq.log" 2>&1 &
 e2e_on_exit "kill $! 2>/dev/null"
 for ((r = 1; r <= rounds; r++)); do
+	wait_until 90 via_is pipe2 || fail "round $r: node 0 does not reach node 2 directly"
+	sleep 5
 	e2e_in 0 iptables -t mangle -A "${loss[@]}"
 	results+=("loss 30%: $(time_until pipe4 60) ms")
+	echo "round $r: ${results[-1]}"
 	e2e_in 0 iptables -t mangle -D "${loss[@]}"
 	results+=("loss cleared, back: $(time_until pipe2 120) ms")
+	echo "round $r: ${results[-1]}"
 	sleep 5
 	e2e_in 0 iptables -t mangle -A "${delay[@]}"
 	results+=("+80 ms: $(time_until pipe4 60) ms")
+	echo "round $r: ${results[-1]}"
 	e2e_in 0 iptables -t mangle -D "${delay[@]}"
 	results+=("delay cleared, back: $(time_until pipe2 120) ms")
+	echo "round $r: ${results[-1]}"
 	sleep 5
 	# Death: node 2's daemon stopped, then its wireguard-go for pipe0 killed.
 	e2e_daemon_stop 2
@@ -59,9 +149,18 @@ for ((r = 1; r <= rounds; r++)); do
 		tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | grep -q 'wireguard-go.* pipe0 *$' && kill -KILL "$p"
 	done
 	results+=("peer death: $(time_until pipe4 60) ms")
+	echo "round $r: ${results[-1]}"
 	e2e_daemon_start 2
 	results+=("peer back, route back: $(time_until pipe2 120) ms")
+	echo "round $r: ${results[-1]}"
 	sleep 10
 done
-printf 'reroute times (node 0 -> 10.0.2.1, direct pipe2 vs via pipe4), %d rounds:\n' "$rounds"
+printf 'reroute times (node 0 -> 10.0.2.1, direct pipe2 vs via pipe4), %d rounds (targets: loss < 10 s, +80 ms < 10 s, back after loss < 15 s, back after delay < 30 s):\n' "$rounds"
 printf '  %s\n' "${results[@]}"
+printf 'whole path death 0-2 (target: both directions on the detour in < 1 s at the 95th percentile), %d runs:\n' "$deaths"
+printf '  %s\n' "${pd_rows[@]}"
+printf '  both directions: 50th %s, 95th %s; BFD down: 50th %s, 95th %s\n' "$(pct 50 "${pd_both[@]}")" \
+	"$(pct 95 "${pd_both[@]}")" "$(pct 50 "${pd_bfd[@]}")" "$(pct 95 "${pd_bfd[@]}")"
+printf '  from BFD down to the kernel route (BIRD'"'"'s OSPF tick, SPF, kernel update): 50th %s, 95th %s, max %s\n' \
+	"$(pct 50 "${pd_tick[@]}")" "$(pct 95 "${pd_tick[@]}")" "$(pct 100 "${pd_tick[@]}")"
+printf "BIRD at rest on node 0 (2 links: BFD every 100 ms each way, OSPF hellos every 1 s): %s %% of a core\n" "$bird_cpu"

@@ -207,6 +207,58 @@ static void test_healed_short_link_returns_to_measured_cost(void **state)
 	sim_free(&s);
 }
 
+/* 1 ms +- 0.2 ms with d_us more. */
+static uint32_t quiet_rtt(struct sim *s, uint32_t d_us)
+{
+	return 800 + d_us + (uint32_t)(sim_random(s) * 400);
+}
+
+/* 80 ms added for a minute, then gone. The steps up and down are level
+ * shifts, not jitter: even at the lowest jitterThreshold (1 ms, where the
+ * 80 ms step alone used to make 1.4 ms of jitter and a penalty for half an
+ * hour) the healed link carries no jitter penalty, and its cost is back
+ * within seconds (the smoothed RTT takes the new level once five answers
+ * confirm it) instead of the 25 probes the RTT needed to glide down. */
+static void test_removed_delay_is_a_level_shift_not_jitter(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	s.p.jitter_event_us = 1000;
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, quiet_rtt(&s, 0));
+	uint16_t healthy = announced(&s, 0);
+	assert_true(healthy >= 8 && healthy <= 12);
+	for (int i = 0; i < 60; i++)
+		sim_one(&s, quiet_rtt(&s, 80000));
+	assert_true(announced(&s, 0) >= 750);
+	assert_null(strstr(s.link[0].reason, "jitter"));
+	int rounds = 0;
+	while (announced(&s, 0) > healthy + 10 && rounds < 120) {
+		sim_one(&s, quiet_rtt(&s, 0));
+		rounds++;
+	}
+	assert_true(rounds <= 10);
+	for (int i = 0; i < 120; i++) {
+		sim_one(&s, quiet_rtt(&s, 0));
+		assert_null(strstr(s.link[0].reason, "jitter"));
+	}
+	assert_true(announced(&s, 0) >= 8 && announced(&s, 0) <= 12);
+	sim_free(&s);
+}
+
+/* 30 ms of jitter around a level is still jitter: penalised as before. */
+static void test_steady_jittery_link_is_penalised(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	for (int i = 0; i < 120; i++)
+		sim_one(&s, 35000 + (uint32_t)(sim_random(&s) * 30000));
+	assert_non_null(strstr(s.link[0].reason, "jitter +"));
+	assert_true(cost_jitter_penalty(&s.link[0].cost_state, &s.p, s.now) >= 160);
+	assert_true(announced(&s, 0) >= 500 + 160);
+	sim_free(&s);
+}
+
 static void test_death_pushes_at_once_despite_rate_limit(void **state)
 {
 	struct sim s;
@@ -555,6 +607,8 @@ int main(void)
 		cmocka_unit_test(test_loss_raises_cost_quickly_and_fades_after_clear),
 		cmocka_unit_test(test_added_latency_changes_cost),
 		cmocka_unit_test(test_healed_short_link_returns_to_measured_cost),
+		cmocka_unit_test(test_removed_delay_is_a_level_shift_not_jitter),
+		cmocka_unit_test(test_steady_jittery_link_is_penalised),
 		cmocka_unit_test(test_death_pushes_at_once_despite_rate_limit),
 		cmocka_unit_test(test_recovery_pushes_the_measured_cost),
 		cmocka_unit_test(test_flapping_link_is_held_back),

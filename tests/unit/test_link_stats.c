@@ -219,6 +219,106 @@ static void test_byte_rates_from_counters(void **state)
 	link_stats_free(ls);
 }
 
+/* 1 ms +- 0.2 ms: a quiet short link (probe i's noise is fixed by i). */
+static uint32_t quiet(int i, uint32_t level_us)
+{
+	return level_us - 200 + (uint32_t)((i * 7919) % 401);
+}
+
+static void test_step_in_rtt_is_a_level_shift_not_jitter(void **state)
+{
+	struct link_stats *ls = new_stats(600, 60);
+	struct link_summary s;
+	int i = 0;
+	for (; i < 30; i++)
+		answered(ls, i, quiet(i, 81000));
+	/* The delay goes: RTT steps down by 80 ms and stays there. */
+	answered(ls, i, quiet(i, 1000));
+	i++;
+	link_stats_summary(ls, i * SEC, &s);
+	/* Not counted while it may still be a step (the next answers decide). */
+	assert_int_equal(s.level_shifts, 1);
+	assert_true(s.jitter_us < 500);
+	assert_true(s.srtt_us > 70000); /* still gliding */
+	for (int n = 1; n < 5; n++, i++)
+		answered(ls, i, quiet(i, 1000));
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.level_shifts, 1);
+	assert_true(s.jitter_us < 500);
+	/* Five answers at the new level confirm it: the smoothed RTT is there. */
+	assert_true(s.srtt_us >= 800 && s.srtt_us <= 1200);
+	for (; i < 80; i++)
+		answered(ls, i, quiet(i, 1000));
+	link_stats_summary(ls, i * SEC, &s);
+	assert_true(s.srtt_us >= 800 && s.srtt_us <= 1200);
+	assert_true(s.jitter_us < 500);
+	link_stats_free(ls);
+}
+
+static void test_step_in_two_parts_is_a_level_shift(void **state)
+{
+	/* Two delay lines going one after the other: 81 -> 41 -> 1 ms. */
+	struct link_stats *ls = new_stats(600, 60);
+	struct link_summary s;
+	int i = 0;
+	for (; i < 30; i++)
+		answered(ls, i, quiet(i, 81000));
+	answered(ls, i, quiet(i, 41000));
+	for (i++; i < 50; i++)
+		answered(ls, i, quiet(i, 1000));
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.level_shifts, 2);
+	assert_true(s.jitter_us < 500);
+	assert_true(s.srtt_us >= 800 && s.srtt_us <= 1200);
+	link_stats_free(ls);
+}
+
+static void test_spike_is_jitter(void **state)
+{
+	struct link_stats *ls = new_stats(600, 60);
+	struct link_summary s;
+	int i = 0;
+	for (; i < 20; i++)
+		answered(ls, i, 1000);
+	answered(ls, i++, 41000);
+	for (int n = 0; n < 10; n++, i++)
+		answered(ls, i, 1000);
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.level_shifts, 0);
+	assert_int_equal(s.jitter_us, 2 * 40000 / 30);
+	link_stats_free(ls);
+}
+
+static void test_jitter_around_a_level_still_counts(void **state)
+{
+	/* 20 ms and 50 ms in turn: 30 ms of jitter, no level to shift to. */
+	struct link_stats *ls = new_stats(600, 60);
+	struct link_summary s;
+	for (int i = 0; i < 60; i++)
+		answered(ls, i, i % 2 ? 50000 : 20000);
+	link_stats_summary(ls, 60 * SEC, &s);
+	/* Every step counts: no side of any of them sits at one level. */
+	assert_int_equal(s.level_shifts, 0);
+	assert_int_equal(s.jitter_us, 30000);
+	answered(ls, 60, 20000);
+	link_stats_summary(ls, 61 * SEC, &s);
+	assert_int_equal(s.jitter_us, 30000);
+	/* Random spread of 30 ms around 50 ms: a mean step of 10 ms, as before. */
+	struct link_stats *rnd = new_stats(600, 60);
+	uint64_t x = 88172645463325252ULL;
+	for (int i = 0; i < 60; i++) {
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		answered(rnd, i, 35000 + (uint32_t)(x % 30001));
+	}
+	link_stats_summary(rnd, 60 * SEC, &s);
+	assert_true(s.level_shifts <= 1);
+	assert_true(s.jitter_us >= 8000 && s.jitter_us <= 12000);
+	link_stats_free(rnd);
+	link_stats_free(ls);
+}
+
 static void test_params_check_names_field(void **state)
 {
 	struct link_stats_params p = link_stats_params_default();
@@ -228,6 +328,10 @@ static void test_params_check_names_field(void **state)
 	assert_int_not_equal(link_stats_params_check(&p, err, sizeof(err)), 0);
 	assert_non_null(strstr(err, "window"));
 	assert_null(link_stats_new(&p));
+	p = link_stats_params_default();
+	p.shift_probes = 1;
+	assert_int_not_equal(link_stats_params_check(&p, err, sizeof(err)), 0);
+	assert_non_null(strstr(err, "shift_probes"));
 }
 
 static void test_ring_memory_stays_small(void **state)
@@ -251,6 +355,10 @@ int main(void)
 		cmocka_unit_test(test_outage_left_out_of_fast_loss),
 		cmocka_unit_test(test_stale_handshake_makes_link_dead),
 		cmocka_unit_test(test_byte_rates_from_counters),
+		cmocka_unit_test(test_step_in_rtt_is_a_level_shift_not_jitter),
+		cmocka_unit_test(test_step_in_two_parts_is_a_level_shift),
+		cmocka_unit_test(test_spike_is_jitter),
+		cmocka_unit_test(test_jitter_around_a_level_still_counts),
 		cmocka_unit_test(test_params_check_names_field),
 		cmocka_unit_test(test_ring_memory_stays_small),
 	};
