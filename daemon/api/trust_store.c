@@ -24,7 +24,10 @@ static int path_of(const struct trust_store *ts, char *path, size_t len)
 	return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
 }
 
-static int save(struct trust_store *ts)
+/* SYNCED for revocations, which must survive a power loss; a certificate
+ * lost with the last write is learnt again from the next call carrying it,
+ * and a disk flush per join would slow joins down. */
+static int save_as(struct trust_store *ts, bool synced)
 {
 	char path[4096], err[256];
 	json_t *json;
@@ -35,11 +38,22 @@ static int save(struct trust_store *ts)
 	json = wgm_trust_to_json(ts->t);
 	if (!json)
 		return -ENOMEM;
-	rc = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, sizeof(err));
+	rc = synced ? statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, sizeof(err))
+		    : statefile_write_json_unsynced(path, json, STATEFILE_MODE_SECRET, err, sizeof(err));
 	json_decref(json);
 	if (rc < 0)
 		log_err("mesh authority: %s", err);
 	return rc;
+}
+
+static int save(struct trust_store *ts)
+{
+	return save_as(ts, false);
+}
+
+static int save_revocations(struct trust_store *ts)
+{
+	return save_as(ts, true);
 }
 
 static void load(struct trust_store *ts)
@@ -164,7 +178,7 @@ static void merge(struct trust_store *ts, const json_t *j, const char *from)
 	if (!new_revs)
 		return;
 	log_notice("mesh authority: %zu new revocation%s from %s", new_revs, new_revs == 1 ? "" : "s", from);
-	save(ts);
+	save_revocations(ts);
 	apply_revocations(ts);
 	push(ts, true);
 }
@@ -512,7 +526,7 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 		ctl_request_reply(req, ctl_reply_error("the revocation list is full (%d entries)", WGM_TRUST_REVS_MAX));
 		return;
 	}
-	if (save(ts) < 0) {
+	if (save_revocations(ts) < 0) {
 		ctl_request_reply(req, ctl_reply_error("cannot write %s/%s", ts->cfg->state_dir, TRUST_STORE_FILE));
 		return;
 	}
