@@ -31,6 +31,7 @@ struct node_api {
 	struct wgm_replay_cache *replay;
 	struct wgm_api_guard *guard;
 	struct pending_connect *saving; /* joins waiting for their token's use to be on disk */
+	struct pending_member *relays;  /* /certify calls relayed towards the admin */
 };
 
 /* One /connect waiting for its link to come up. */
@@ -652,22 +653,57 @@ static void certified(long status, const json_t *payload, const char *err, void 
 	connect_proceed(pc);
 }
 
-/* Where ADMIN's API answers: the URL this node joined it at, when it did
- * (that works before OSPF routes the mesh, right after this node's own
- * join), else its loopback through the mesh. */
-static void admin_url(struct node_api *api, uint32_t admin, char *url, size_t len)
+/* Asks for a certificate for (ID, PK): of the admin that certified this
+ * node when this node joined it directly (at the URL it joined it at, which
+ * works before OSPF routes the mesh), else of the node this node joined
+ * (which relays it on the same way), else of the admin through the mesh. */
+#define CERTIFY_HOPS_MAX 4 /* relays of one /certify: no loop between non-admins */
+
+static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], int hops, api_call_done_fn done,
+		       void *ctx, char *err, size_t errlen)
 {
 	struct addrplan_v4 lo;
+	uint32_t admin;
+	uint8_t target_pk[32];
+	char url[LINK_URL_MAX], pk_text[WGM_B64_KEY_LEN + 1];
+	const struct link *via = NULL;
+	json_t *payload;
+	int rc;
 
-	for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++) {
-		struct link *l = links_find_remote(api->deps.links, admin, (enum wgm_transport)t);
-		if (l && l->rec.role == LINK_ROLE_CLIENT && l->rec.remote_api_url[0]) {
-			snprintf(url, len, "%s", l->rec.remote_api_url);
-			return;
-		}
+	if (!trust_store_admin(api->deps.trust, &admin, target_pk) || !api->deps.http) {
+		snprintf(err, errlen, "node %u is not an admin and knows none to certify a new member", api->deps.cfg->id);
+		return -ENOENT;
 	}
-	addrplan_loopback_v4(api->deps.plan, admin, &lo);
-	snprintf(url, len, "http://%s:%u", lo.text, api->deps.cfg->listen_port);
+	for (struct link *l = links_first(api->deps.links); l; l = l->next) {
+		if (l->rec.peer || l->rec.role != LINK_ROLE_CLIENT || !l->rec.remote_api_url[0] ||
+		    !l->rec.has_remote_api_pk)
+			continue;
+		if (l->rec.remote_id == admin) {
+			via = l;
+			break;
+		}
+		if (!via)
+			via = l;
+	}
+	if (via) {
+		snprintf(url, sizeof(url), "%s", via->rec.remote_api_url);
+		memcpy(target_pk, via->rec.remote_api_pk, 32);
+	} else {
+		addrplan_loopback_v4(api->deps.plan, admin, &lo);
+		snprintf(url, sizeof(url), "http://%s:%u", lo.text, api->deps.cfg->listen_port);
+	}
+	wgm_b64_encode(pk, 32, pk_text, sizeof(pk_text));
+	payload = json_pack("{s:i, s:s, s:i}", "id", (int)id, "api_pk", pk_text, "hops", hops);
+	if (!payload) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	log_info("node %u asks node %u to certify joining node %u (admin: node %u)", api->deps.cfg->id,
+		 via ? via->rec.remote_id : admin, id, admin);
+	rc = api_call_boxed(api->deps.http, api->deps.identity, url, "POST", WGM_API_ROUTE_CERTIFY, NULL, target_pk,
+			    payload, done, ctx, err, errlen);
+	json_decref(payload);
+	return rc;
 }
 
 /* A new member's certificate: signed here on an admin, else asked of the
@@ -676,11 +712,7 @@ static void admin_url(struct node_api *api, uint32_t admin, char *url, size_t le
 static int admit(struct pending_connect *pc, char *err, size_t errlen)
 {
 	struct node_api *api = pc->api;
-	uint32_t id = (uint32_t)pc->msg.caller_id, admin;
-	uint8_t admin_pk[32];
-	char url[LINK_URL_MAX];
-	json_t *payload;
-	int rc;
+	uint32_t id = (uint32_t)pc->msg.caller_id;
 
 	if (pc->has_cert || !trust_store_enabled(api->deps.trust))
 		return 0;
@@ -692,25 +724,7 @@ static int admit(struct pending_connect *pc, char *err, size_t errlen)
 		pc->has_cert = true;
 		return 0;
 	}
-	if (!trust_store_admin(api->deps.trust, &admin, admin_pk) || !api->deps.http) {
-		snprintf(err, errlen, "node %u is not an admin and knows none to certify a new member", api->deps.cfg->id);
-		return 503;
-	}
-	admin_url(api, admin, url, sizeof(url));
-	{
-		char pk[WGM_B64_KEY_LEN + 1];
-		wgm_b64_encode(pc->req.caller_pk, 32, pk, sizeof(pk));
-		payload = json_pack("{s:i, s:s}", "id", (int)id, "api_pk", pk);
-	}
-	if (!payload) {
-		snprintf(err, errlen, "out of memory");
-		return 503;
-	}
-	log_info("node %u asks admin node %u to certify joining node %u", api->deps.cfg->id, admin, id);
-	rc = api_call_boxed(api->deps.http, api->deps.identity, url, "POST", WGM_API_ROUTE_CERTIFY, NULL, admin_pk,
-			    payload, certified, pc, err, errlen);
-	json_decref(payload);
-	if (rc < 0)
+	if (certify_ask(api, id, pc->req.caller_pk, 0, certified, pc, err, errlen) < 0)
 		return 503;
 	pending_track(pc);
 	return 1;
@@ -860,6 +874,9 @@ struct pending_member {
 	struct http_request *http;
 	struct wgm_api_request req;
 	uint32_t cert_id; /* UINT32_MAX: no mesh authority */
+	struct pending_member *next_relay; /* a /certify relayed on (api->relays) */
+	uint32_t relay_id;
+	uint8_t relay_pk[32];
 };
 
 static void member_done(int rc, const char *err, void *ctx)
@@ -1166,6 +1183,44 @@ wipe:
 
 /* ---- /certify: a member that accepted a token join asks an admin ---- */
 
+static void relay_unlink(struct pending_member *pm)
+{
+	for (struct pending_member **pp = &pm->api->relays; *pp; pp = &(*pp)->next_relay) {
+		if (*pp == pm) {
+			*pp = pm->next_relay;
+			return;
+		}
+	}
+}
+
+/* The answer to a /certify this node passed on: checked, then handed back. */
+static void relayed(long status, const json_t *payload, const char *err, void *ctx)
+{
+	struct pending_member *pm = ctx;
+	struct wgm_cert cert;
+	char why[256], text[WGM_TRUST_CERT_B64_MAX];
+
+	(void)status;
+	if (!pm->api) {
+		member_abandon(pm);
+		return;
+	}
+	relay_unlink(pm);
+	if (!payload) {
+		snprintf(why, sizeof(why), "the mesh's admin did not certify node %u: %s", pm->relay_id,
+			 err ? err : "no answer");
+		refuse(pm->http, 503, why);
+	} else if (wgm_cert_decode(json_string_value(json_object_get(payload, "cert")), &cert) < 0 ||
+		   cert.node_id != pm->relay_id || sodium_memcmp(cert.api_pk, pm->relay_pk, 32) != 0 ||
+		   trust_store_learn(pm->api->deps.trust, &cert, why, sizeof(why)) < 0) {
+		refuse(pm->http, 503, "the mesh's admin answered /certify with no valid certificate");
+	} else {
+		wgm_cert_encode(&cert, text);
+		reply_boxed(pm->api, pm->http, &pm->req, WGM_API_CALLER_MEMBER, json_pack("{s:s}", "cert", text));
+	}
+	member_abandon(pm);
+}
+
 static void handle_certify(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
@@ -1184,6 +1239,28 @@ static void handle_certify(struct http_request *http, void *ctx)
 	    wgm_b64_decode_exact(json_string_value(pkv), pk, sizeof(pk)) < 0) {
 		refuse(http, 400, "certify: expected {\"id\":0-255,\"api_pk\":base64 32 bytes}");
 		goto out;
+	}
+	if (!api->deps.identity->is_admin && trust_store_enabled(api->deps.trust)) {
+		/* Not the admin: pass it on towards it, vouching as the caller did. */
+		if (trust_store_may_admit(api->deps.trust, (uint32_t)id, pk, err, sizeof(err)) < 0) {
+			refuse(http, 403, err);
+			goto out;
+		}
+		json_int_t hops = json_integer_value(json_object_get(pm->req.payload, "hops"));
+
+		if (hops < 0 || hops >= CERTIFY_HOPS_MAX) {
+			refuse(http, 503, "certify: passed on too often without reaching an admin");
+			goto out;
+		}
+		pm->relay_id = (uint32_t)id;
+		memcpy(pm->relay_pk, pk, sizeof(pk));
+		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, err, sizeof(err)) < 0) {
+			refuse(http, 503, err);
+			goto out;
+		}
+		pm->next_relay = api->relays;
+		api->relays = pm;
+		return;
 	}
 	if (trust_store_issue(api->deps.trust, (uint32_t)id, pk, &cert, err, sizeof(err)) < 0) {
 		refuse(http, 403, err);
@@ -1280,6 +1357,9 @@ void node_api_free(struct node_api *api)
 {
 	if (!api)
 		return;
+	/* Relayed /certify calls are cancelled with the HTTP client, later. */
+	for (struct pending_member *pm = api->relays; pm; pm = pm->next_relay)
+		pm->api = NULL;
 	/* Token saves still on the worker report after this: they find no API. */
 	while (api->saving) {
 		struct pending_connect *pc = api->saving;
