@@ -32,6 +32,7 @@
 #include "daemon/mesh/rotation.h"
 #include "daemon/routing/vxlan.h"
 #include "daemon/api/tokens.h"
+#include "daemon/api/trust_store.h"
 #include "daemon/core/worker.h"
 #include "daemon/obfs/obfs_engine.h"
 #include "daemon/links/link_obfs_hooks.h"
@@ -57,6 +58,8 @@ struct node {
 	struct links *links;
 	struct tokens tokens;
 	bool tokens_open;
+	struct trust_store trust;
+	bool trust_open;
 	struct http_client *http;
 	struct join *join;
 	struct node_api *api;
@@ -329,6 +332,9 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		snprintf(err, errlen, "HTTP client: %s", strerror(-rc));
 		goto fail;
 	}
+	if ((rc = trust_store_open(&n->trust, loop, cfg, plan, &n->identity, n->links, n->http, err, errlen)) < 0)
+		goto fail;
+	n->trust_open = true;
 	if ((rc = notify_new(loop, n->http, cfg, NULL, &n->notify)) < 0) {
 		snprintf(err, errlen, "notifications: %s", strerror(-rc));
 		goto fail;
@@ -348,7 +354,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	{
 		struct join_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-					  .links = n->links, .http = n->http, .ctl = ctl };
+					  .links = n->links, .http = n->http, .ctl = ctl, .trust = &n->trust };
 		if ((rc = join_new(&deps, &n->join)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -370,6 +376,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		}
 	}
 	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
+	    (rc = trust_store_register(&n->trust, ctl)) < 0 ||
 	    (rc = quality_register(n->quality, ctl)) < 0 || (rc = rotation_register(n->rotation, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
@@ -398,7 +405,8 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	{
 		struct node_api_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
 					      .links = n->links, .tokens = &n->tokens, .outgoing_wins = outgoing_wins,
-					      .id_in_mesh = id_in_mesh, .ctx = n, .counters = &n->counters };
+					      .id_in_mesh = id_in_mesh, .ctx = n, .counters = &n->counters,
+					      .trust = &n->trust, .http = n->http };
 		if ((rc = node_api_new(&deps, &n->api, err, errlen)) < 0)
 			goto fail;
 	}
@@ -454,6 +462,9 @@ void node_stop(struct node *n)
 	links_free(n->links);
 	/* After the link table: its last hooks still reach routing. */
 	routing_free(n->routing);
+	/* After the HTTP client, whose cancelled /trust calls report to it. */
+	if (n->trust_open)
+		trust_store_close(&n->trust);
 	if (n->tokens_open)
 		tokens_close(&n->tokens);
 	wg_backend_close(n->wg);

@@ -18,6 +18,8 @@
 #define WGM_API_ROUTE_UPDATE "/update"
 #define WGM_API_ROUTE_DISCONNECT "/disconnect"
 #define WGM_API_ROUTE_PEER_DISCONNECT "/peer_disconnect"
+#define WGM_API_ROUTE_CERTIFY "/certify"
+#define WGM_API_ROUTE_TRUST "/trust"
 
 /* HTTP status codes with the original's meanings, and the few plain HTTP ones
  * the server also needs. */

@@ -21,11 +21,61 @@ int wgm_node_identity_path(const char *state_dir, char *path, size_t len)
 
 int wgm_node_identity_generate(struct wgm_node_identity *id)
 {
-	int rc = wgm_api_keypair_generate(&id->api);
+	int rc;
+
+	memset(id, 0, sizeof(*id));
+	rc = wgm_api_keypair_generate(&id->api);
 
 	if (rc == 0)
 		wgm_mesh_key_new(id->mesh_key);
+	if (rc == 0)
+		rc = wgm_trust_keypair_new(id->mesh_pk, id->mesh_sk);
+	id->has_mesh_pk = id->is_admin = rc == 0;
+	id->has_cert = false;
 	return rc;
+}
+
+/* The optional mesh authority fields (absent in state of earlier versions). */
+static int load_trust(const json_t *json, const char *path, struct wgm_node_identity *id, char *err, size_t errlen)
+{
+	const json_t *pk = json_object_get(json, "mesh_pk"), *sk = json_object_get(json, "mesh_sk"),
+		     *cert = json_object_get(json, "cert");
+	uint8_t derived[WGM_TRUST_PK_LEN];
+
+	if (!pk) {
+		if (sk || cert) {
+			snprintf(err, errlen, "%s: mesh_sk or cert without mesh_pk", path);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!json_is_string(pk) || wgm_b64_decode_exact(json_string_value(pk), id->mesh_pk, WGM_TRUST_PK_LEN) != 0) {
+		snprintf(err, errlen, "%s: mesh_pk: not a base64 key of 32 bytes", path);
+		return -EINVAL;
+	}
+	id->has_mesh_pk = true;
+	if (sk) {
+		if (!json_is_string(sk) ||
+		    wgm_b64_decode_exact(json_string_value(sk), id->mesh_sk, WGM_TRUST_SK_LEN) != 0) {
+			snprintf(err, errlen, "%s: mesh_sk: not a base64 key of 64 bytes", path);
+			return -EINVAL;
+		}
+		wgm_trust_sk_to_pk(id->mesh_sk, derived);
+		if (memcmp(derived, id->mesh_pk, sizeof(derived)) != 0) {
+			snprintf(err, errlen, "%s: mesh_sk is not the secret half of mesh_pk", path);
+			return -EINVAL;
+		}
+		id->is_admin = true;
+	}
+	if (cert) {
+		if (wgm_cert_decode(json_string_value(cert), &id->cert) < 0 ||
+		    wgm_cert_verify(&id->cert, id->mesh_pk) < 0) {
+			snprintf(err, errlen, "%s: cert: not a certificate of this mesh", path);
+			return -EINVAL;
+		}
+		id->has_cert = true;
+	}
+	return 0;
 }
 
 int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, char *err, size_t errlen)
@@ -58,11 +108,32 @@ int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, 
 		snprintf(err, errlen, "%s: mesh_key: not a base64 key of 32 bytes", path);
 		goto out;
 	}
-	rc = 0;
+	rc = load_trust(json, path, id, err, errlen);
 out:
 	if (rc < 0)
 		wgm_node_identity_wipe(id);
 	wgm_json_decref_wiped(json);
+	return rc;
+}
+
+static int save_trust(json_t *json, const struct wgm_node_identity *id)
+{
+	char pk[WGM_B64_KEY_LEN + 1], sk[WGM_B64_LEN(WGM_TRUST_SK_LEN) + 1], cert[WGM_TRUST_CERT_B64_MAX];
+	int rc = 0;
+
+	if (!id->has_mesh_pk)
+		return 0;
+	wgm_b64_encode(id->mesh_pk, WGM_TRUST_PK_LEN, pk, sizeof(pk));
+	rc = json_object_set_new(json, "mesh_pk", json_string(pk));
+	if (rc == 0 && id->is_admin) {
+		wgm_b64_encode(id->mesh_sk, WGM_TRUST_SK_LEN, sk, sizeof(sk));
+		rc = json_object_set_new(json, "mesh_sk", json_string(sk));
+		sodium_memzero(sk, sizeof(sk));
+	}
+	if (rc == 0 && id->has_cert) {
+		wgm_cert_encode(&id->cert, cert);
+		rc = json_object_set_new(json, "cert", json_string(cert));
+	}
 	return rc;
 }
 
@@ -84,6 +155,10 @@ int wgm_node_identity_save(const char *state_dir, const struct wgm_node_identity
 		goto out;
 	}
 	json = json_pack("{s:i, s:s, s:s}", "version", NODE_IDENTITY_VERSION, "api_sk", sk, "mesh_key", mesh);
+	if (json && save_trust(json, id) < 0) {
+		wgm_json_decref_wiped(json);
+		json = NULL;
+	}
 	if (!json) {
 		snprintf(err, errlen, "%s: out of memory", path);
 		rc = -ENOMEM;

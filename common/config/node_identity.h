@@ -3,22 +3,35 @@
 #ifndef WGM_COMMON_NODE_IDENTITY_H
 #define WGM_COMMON_NODE_IDENTITY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "common/api/api_auth.h"
 #include "common/api/api_envelope.h"
+#include "common/api/trust.h"
 
+/* The mesh authority (common/api/trust.h): every member of a mesh made by
+ * this version holds the mesh's public signing key and its own certificate;
+ * an admin also holds the secret half. State written by an earlier version
+ * has none of them (a mesh without an authority, docs/api.md). */
 struct wgm_node_identity {
 	struct wgm_api_keypair api;          /* secret half inside */
 	uint8_t mesh_key[WGM_MESH_KEY_LEN];  /* secret */
+	bool has_mesh_pk;
+	uint8_t mesh_pk[WGM_TRUST_PK_LEN];
+	bool is_admin;
+	uint8_t mesh_sk[WGM_TRUST_SK_LEN];   /* secret; only with is_admin */
+	bool has_cert;
+	struct wgm_cert cert;                /* this node's certificate */
 };
 
 /* stateDir/node.json into PATH. 0 or -ENAMETOOLONG. */
 int wgm_node_identity_path(const char *state_dir, char *path, size_t len);
 
-/* A fresh identity: new API key pair and a new mesh key (a node alone is a
- * mesh of one until it joins another, then it takes that mesh's key). */
+/* A fresh identity: new API key pair, a new mesh key and a new mesh signing
+ * key (a node alone is a mesh of one, and its admin, until it joins another,
+ * then it takes that mesh's keys and certificate). */
 int wgm_node_identity_generate(struct wgm_node_identity *id);
 
 /* 0, -ENOENT (no identity yet: `wgmesh init` makes it), or -EINVAL/-EBADMSG

@@ -49,6 +49,9 @@
 /* docs/cli.md#proximity, #clean */
 #define CTL_CMD_PROXIMITY "proximity"
 #define CTL_CMD_CLEAN "clean"
+/* Member identities (docs/cli.md#member, docs/api.md "Mesh authority"). */
+#define CTL_CMD_MEMBER_LIST "member_list"
+#define CTL_CMD_MEMBER_REVOKE "member_revoke"
 /* Self-repair moved a link's other end to a new port (docs/path-quality.md). */
 #define CTL_EVENT_LINK_REPAIRED "link_repaired"
 

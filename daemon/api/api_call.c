@@ -95,10 +95,26 @@ static int call_boxed(struct http_client *http, const struct wgm_node_identity *
 	if (token) {
 		rc = wgm_api_auth_seal_join(&c->caller, token, route, payload, time(NULL), &c->call, &body, err, errlen);
 	} else {
+		/* A member call names its caller with the certificate (a
+		 * peering call, under a link's key, goes to no member). */
+		json_t *sent = json_copy((json_t *)payload);
+		char cert[WGM_TRUST_CERT_B64_MAX];
+
 		c->member = true;
 		memcpy(c->mesh_key, mac_key, sizeof(c->mesh_key));
-		rc = wgm_api_auth_seal_member(&c->caller, server_pk, c->mesh_key, route, payload, time(NULL), &c->call,
-					      &body, err, errlen);
+		if (sent && self->has_cert && mac_key == self->mesh_key) {
+			wgm_cert_encode(&self->cert, cert);
+			if (json_object_set_new(sent, "cert", json_string(cert)) < 0) {
+				json_decref(sent);
+				sent = NULL;
+			}
+		}
+		rc = sent ? wgm_api_auth_seal_member(&c->caller, server_pk, c->mesh_key, route, sent, time(NULL),
+						     &c->call, &body, err, errlen)
+			  : -ENOMEM;
+		if (!sent)
+			snprintf(err, errlen, "out of memory");
+		wgm_json_decref_wiped(sent);
 	}
 	if (rc == 0)
 		rc = http_client_request(http, method, c->url, body, strlen(body), API_CALL_TIMEOUT_MS, on_response, c,

@@ -17,6 +17,7 @@
 #include "common/api/json_secret.h"
 #include "common/wg/keys.h"
 #include "common/util/log.h"
+#include "daemon/api/api_call.h"
 #include "daemon/api/api_guard.h"
 #include "daemon/core/counters.h"
 #include "daemon/api/member_authz.h"
@@ -30,6 +31,7 @@ struct node_api {
 	struct wgm_replay_cache *replay;
 	struct wgm_api_guard *guard;
 	struct pending_connect *saving; /* joins waiting for their token's use to be on disk */
+	struct pending_member *relays;  /* /certify calls relayed towards the admin */
 };
 
 /* One /connect waiting for its link to come up. */
@@ -46,6 +48,9 @@ struct pending_connect {
 	char name[LINK_NAME_MAX + 1];
 	struct pending_connect *prev_saving, *next_saving;
 	bool saving;
+	uint32_t cert_id;      /* a member caller's certified node ID */
+	bool has_cert;         /* a joiner's certificate, issued */
+	struct wgm_cert cert;
 };
 
 static int64_t now_s(void)
@@ -188,6 +193,15 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 			body = NULL;
 		}
 	}
+	if (body && api->deps.identity->has_cert) {
+		/* Who the mesh says this node is: buildup checks it. */
+		char cert[WGM_TRUST_CERT_B64_MAX];
+		wgm_cert_encode(&api->deps.identity->cert, cert);
+		if (json_object_set_new(body, "cert", json_string(cert)) < 0) {
+			json_decref(body);
+			body = NULL;
+		}
+	}
 	if (!body) {
 		http_request_reply_error(http, 500, "cannot encode the reply");
 		return;
@@ -199,7 +213,8 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 
 /* Opens and authenticates a boxed request. On failure it has replied. */
 static int open_boxed(struct node_api *api, struct http_request *http, const char *route, bool members_only,
-		      struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char token_id[WGM_TOKEN_ID_LEN + 1])
+		      struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char token_id[WGM_TOKEN_ID_LEN + 1],
+		      uint32_t *cert_id)
 {
 	char err[256];
 	bool join;
@@ -230,6 +245,13 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		refuse(http, wgm_api_status_from_errno(rc), err);
 		wgm_api_request_clear(req);
 		return rc;
+	}
+	/* The mesh key proves membership; the certificate, which member. */
+	if (*kind == WGM_API_CALLER_MEMBER &&
+	    trust_store_check_caller(api->deps.trust, req->payload, req->caller_pk, cert_id, err, sizeof(err)) < 0) {
+		refuse(http, 403, err);
+		wgm_api_request_clear(req);
+		return -EACCES;
 	}
 	/* A joiner's use is saved by handle_connect, before it goes on. */
 	/* On disk before the request acts, so a replay after a restart is
@@ -295,6 +317,10 @@ static void connect_link_done(int rc, const char *err, void *ctx)
 
 		if (payload && pc->msg.link_type == WGM_LINK_AMNEZIAWG &&
 		    wgm_msg_connect_reply_put_awg(payload, &pc->awg) < 0) {
+			wgm_json_decref_wiped(payload);
+			payload = NULL;
+		}
+		if (payload && pc->has_cert && trust_store_put_join_reply(api->deps.trust, payload, &pc->cert) < 0) {
 			wgm_json_decref_wiped(payload);
 			payload = NULL;
 		}
@@ -587,6 +613,125 @@ static void stale_removed(int rc, const char *err, void *ctx)
 	connect_proceed(pc);
 }
 
+static void pending_track(struct pending_connect *pc)
+{
+	struct node_api *api = pc->api;
+
+	pc->saving = true;
+	pc->next_saving = api->saving;
+	if (api->saving)
+		api->saving->prev_saving = pc;
+	api->saving = pc;
+}
+
+static void saving_unlink(struct pending_connect *pc);
+
+/* An admin's answer to /certify for the joiner PC waits with. */
+static void certified(long status, const json_t *payload, const char *err, void *ctx)
+{
+	struct pending_connect *pc = ctx;
+	char why[256];
+
+	(void)status;
+	if (!pc->api) {
+		pending_free(pc);
+		return;
+	}
+	saving_unlink(pc);
+	if (!payload) {
+		snprintf(why, sizeof(why), "the mesh's admin did not certify node %d: %s", pc->msg.caller_id,
+			 err ? err : "no answer");
+		connect_refuse(pc, 503, why);
+		return;
+	}
+	if (wgm_cert_decode(json_string_value(json_object_get(payload, "cert")), &pc->cert) < 0 ||
+	    pc->cert.node_id != (uint32_t)pc->msg.caller_id ||
+	    sodium_memcmp(pc->cert.api_pk, pc->req.caller_pk, 32) != 0 ||
+	    trust_store_learn(pc->api->deps.trust, &pc->cert, why, sizeof(why)) < 0) {
+		connect_refuse(pc, 503, "the mesh's admin answered /certify with no valid certificate for the joiner");
+		return;
+	}
+	pc->has_cert = true;
+	connect_proceed(pc);
+}
+
+/* Asks for a certificate for (ID, PK): of the admin that certified this
+ * node when this node joined it directly (at the URL it joined it at, which
+ * works before OSPF routes the mesh), else of the node this node joined
+ * (which relays it on the same way), else of the admin through the mesh. */
+#define CERTIFY_HOPS_MAX 4 /* relays of one /certify: no loop between non-admins */
+
+static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], int hops, api_call_done_fn done,
+		       void *ctx, char *err, size_t errlen)
+{
+	struct addrplan_v4 lo;
+	uint32_t admin;
+	uint8_t target_pk[32];
+	char url[LINK_URL_MAX], pk_text[WGM_B64_KEY_LEN + 1];
+	const struct link *via = NULL;
+	json_t *payload;
+	int rc;
+
+	if (!trust_store_admin(api->deps.trust, &admin, target_pk) || !api->deps.http) {
+		snprintf(err, errlen, "node %u is not an admin and knows none to certify a new member", api->deps.cfg->id);
+		return -ENOENT;
+	}
+	for (struct link *l = links_first(api->deps.links); l; l = l->next) {
+		if (l->rec.peer || l->rec.role != LINK_ROLE_CLIENT || !l->rec.remote_api_url[0] ||
+		    !l->rec.has_remote_api_pk)
+			continue;
+		if (l->rec.remote_id == admin) {
+			via = l;
+			break;
+		}
+		if (!via)
+			via = l;
+	}
+	if (via) {
+		snprintf(url, sizeof(url), "%s", via->rec.remote_api_url);
+		memcpy(target_pk, via->rec.remote_api_pk, 32);
+	} else {
+		addrplan_loopback_v4(api->deps.plan, admin, &lo);
+		snprintf(url, sizeof(url), "http://%s:%u", lo.text, api->deps.cfg->listen_port);
+	}
+	wgm_b64_encode(pk, 32, pk_text, sizeof(pk_text));
+	payload = json_pack("{s:i, s:s, s:i}", "id", (int)id, "api_pk", pk_text, "hops", hops);
+	if (!payload) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	log_info("node %u asks node %u to certify joining node %u (admin: node %u)", api->deps.cfg->id,
+		 via ? via->rec.remote_id : admin, id, admin);
+	rc = api_call_boxed(api->deps.http, api->deps.identity, url, "POST", WGM_API_ROUTE_CERTIFY, NULL, target_pk,
+			    payload, done, ctx, err, errlen);
+	json_decref(payload);
+	return rc;
+}
+
+/* A new member's certificate: signed here on an admin, else asked of the
+ * admin that certified this node, over the mesh. 0: have it; 1: asked,
+ * connect_proceed runs again with the answer; else an HTTP status. */
+static int admit(struct pending_connect *pc, char *err, size_t errlen)
+{
+	struct node_api *api = pc->api;
+	uint32_t id = (uint32_t)pc->msg.caller_id;
+
+	if (pc->has_cert || !trust_store_enabled(api->deps.trust))
+		return 0;
+	if (trust_store_may_admit(api->deps.trust, id, pc->req.caller_pk, err, errlen) < 0)
+		return 403;
+	if (api->deps.identity->is_admin) {
+		if (trust_store_issue(api->deps.trust, id, pc->req.caller_pk, &pc->cert, err, errlen) < 0)
+			return 403;
+		pc->has_cert = true;
+		return 0;
+	}
+	if (certify_ask(api, id, pc->req.caller_pk, 0, certified, pc, err, errlen) < 0)
+		return 503;
+	pending_track(pc);
+	return 1;
+}
+
 /* Checks, allocates and adds the link; replies (now or when it is up). */
 static void connect_proceed(struct pending_connect *pc)
 {
@@ -601,6 +746,20 @@ static void connect_proceed(struct pending_connect *pc)
 	if (status) {
 		connect_refuse(pc, status, err);
 		return;
+	}
+	if (pc->cert_id != UINT32_MAX && pc->cert_id != (uint32_t)m->caller_id) {
+		snprintf(err, sizeof(err), "certificate: the caller is node %u, not node %d", pc->cert_id, m->caller_id);
+		connect_refuse(pc, 403, err);
+		return;
+	}
+	if (pc->kind == WGM_API_CALLER_JOINER && !m->peer) {
+		status = admit(pc, err, sizeof(err));
+		if (status == 1)
+			return;
+		if (status) {
+			connect_refuse(pc, status, err);
+			return;
+		}
 	}
 	if (stale) {
 		if (pc->replaced) {
@@ -689,7 +848,9 @@ static void handle_connect(struct http_request *http, void *ctx)
 	}
 	pc->api = api;
 	pc->http = http;
-	if (open_boxed(api, http, WGM_API_ROUTE_CONNECT, false, &pc->req, &pc->kind, pc->token_id) < 0) {
+	pc->cert_id = UINT32_MAX;
+	if (open_boxed(api, http, WGM_API_ROUTE_CONNECT, false, &pc->req, &pc->kind, pc->token_id, &pc->cert_id) <
+	    0) {
 		free(pc);
 		return;
 	}
@@ -705,11 +866,7 @@ static void handle_connect(struct http_request *http, void *ctx)
 		connect_refuse(pc, 503, "out of memory");
 		return;
 	}
-	pc->saving = true;
-	pc->next_saving = api->saving;
-	if (api->saving)
-		api->saving->prev_saving = pc;
-	api->saving = pc;
+	pending_track(pc);
 }
 
 /* ---- /update and /disconnect: members only ---- */
@@ -718,6 +875,10 @@ struct pending_member {
 	struct node_api *api;
 	struct http_request *http;
 	struct wgm_api_request req;
+	uint32_t cert_id; /* UINT32_MAX: no mesh authority */
+	struct pending_member *next_relay; /* a /certify relayed on (api->relays) */
+	uint32_t relay_id;
+	uint8_t relay_pk[32];
 };
 
 static void member_done(int rc, const char *err, void *ctx)
@@ -750,7 +911,8 @@ static struct pending_member *member_begin(struct node_api *api, struct http_req
 	}
 	pm->api = api;
 	pm->http = http;
-	if (open_boxed(api, http, route, true, &pm->req, &kind, NULL) < 0) {
+	pm->cert_id = UINT32_MAX;
+	if (open_boxed(api, http, route, true, &pm->req, &kind, NULL, &pm->cert_id) < 0) {
 		free(pm);
 		return NULL;
 	}
@@ -776,6 +938,12 @@ static struct link *member_link(struct pending_member *pm, const struct wgm_msg_
 	status = member_authz_link(&link->rec, pm->req.caller_pk, why, sizeof(why));
 	if (status) {
 		refuse(pm->http, status, why);
+		return NULL;
+	}
+	if (pm->cert_id != UINT32_MAX && pm->cert_id != (uint32_t)ref->caller_id) {
+		snprintf(why, sizeof(why), "certificate: the caller is node %u, not node %d", pm->cert_id,
+			 ref->caller_id);
+		refuse(pm->http, 403, why);
 		return NULL;
 	}
 	return link;
@@ -1015,6 +1183,115 @@ wipe:
 	wgm_msg_update_req_wipe(&m);
 }
 
+/* ---- /certify: a member that accepted a token join asks an admin ---- */
+
+static void relay_unlink(struct pending_member *pm)
+{
+	for (struct pending_member **pp = &pm->api->relays; *pp; pp = &(*pp)->next_relay) {
+		if (*pp == pm) {
+			*pp = pm->next_relay;
+			return;
+		}
+	}
+}
+
+/* The answer to a /certify this node passed on: checked, then handed back. */
+static void relayed(long status, const json_t *payload, const char *err, void *ctx)
+{
+	struct pending_member *pm = ctx;
+	struct wgm_cert cert;
+	char why[256], text[WGM_TRUST_CERT_B64_MAX];
+
+	(void)status;
+	if (!pm->api) {
+		member_abandon(pm);
+		return;
+	}
+	relay_unlink(pm);
+	if (!payload) {
+		snprintf(why, sizeof(why), "the mesh's admin did not certify node %u: %s", pm->relay_id,
+			 err ? err : "no answer");
+		refuse(pm->http, 503, why);
+	} else if (wgm_cert_decode(json_string_value(json_object_get(payload, "cert")), &cert) < 0 ||
+		   cert.node_id != pm->relay_id || sodium_memcmp(cert.api_pk, pm->relay_pk, 32) != 0 ||
+		   trust_store_learn(pm->api->deps.trust, &cert, why, sizeof(why)) < 0) {
+		refuse(pm->http, 503, "the mesh's admin answered /certify with no valid certificate");
+	} else {
+		wgm_cert_encode(&cert, text);
+		reply_boxed(pm->api, pm->http, &pm->req, WGM_API_CALLER_MEMBER, json_pack("{s:s}", "cert", text));
+	}
+	member_abandon(pm);
+}
+
+static void handle_certify(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	struct pending_member *pm = member_begin(api, http, WGM_API_ROUTE_CERTIFY);
+	const json_t *idv, *pkv;
+	uint8_t pk[32];
+	struct wgm_cert cert;
+	char err[256], text[WGM_TRUST_CERT_B64_MAX];
+	json_int_t id;
+
+	if (!pm)
+		return;
+	idv = json_object_get(pm->req.payload, "id");
+	pkv = json_object_get(pm->req.payload, "api_pk");
+	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX ||
+	    wgm_b64_decode_exact(json_string_value(pkv), pk, sizeof(pk)) < 0) {
+		refuse(http, 400, "certify: expected {\"id\":0-255,\"api_pk\":base64 32 bytes}");
+		goto out;
+	}
+	if (!api->deps.identity->is_admin && trust_store_enabled(api->deps.trust)) {
+		/* Not the admin: pass it on towards it, vouching as the caller did. */
+		if (trust_store_may_admit(api->deps.trust, (uint32_t)id, pk, err, sizeof(err)) < 0) {
+			refuse(http, 403, err);
+			goto out;
+		}
+		json_int_t hops = json_integer_value(json_object_get(pm->req.payload, "hops"));
+
+		if (hops < 0 || hops >= CERTIFY_HOPS_MAX) {
+			refuse(http, 503, "certify: passed on too often without reaching an admin");
+			goto out;
+		}
+		pm->relay_id = (uint32_t)id;
+		memcpy(pm->relay_pk, pk, sizeof(pk));
+		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, err, sizeof(err)) < 0) {
+			refuse(http, 503, err);
+			goto out;
+		}
+		pm->next_relay = api->relays;
+		api->relays = pm;
+		return;
+	}
+	if (trust_store_issue(api->deps.trust, (uint32_t)id, pk, &cert, err, sizeof(err)) < 0) {
+		refuse(http, 403, err);
+		goto out;
+	}
+	log_notice("mesh authority: node %lld admitted through node %u", (long long)id, pm->cert_id);
+	wgm_cert_encode(&cert, text);
+	reply_boxed(api, http, &pm->req, WGM_API_CALLER_MEMBER, json_pack("{s:s}", "cert", text));
+out:
+	member_abandon(pm);
+}
+
+/* ---- /trust: revocations, plain (each one is signed by the mesh) ---- */
+
+static void handle_trust(struct http_request *http, void *ctx)
+{
+	struct node_api *api = ctx;
+	json_t *body = json_loadb(http_request_body(http), http_request_body_len(http), 0, NULL), *reply;
+	char err[256];
+
+	reply = trust_store_exchange(api->deps.trust, body, err, sizeof(err));
+	json_decref(body);
+	if (!reply) {
+		refuse(http, 400, err);
+		return;
+	}
+	http_request_reply_json(http, 200, reply);
+}
+
 int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *err, size_t errlen)
 {
 	struct node_api *api = calloc(1, sizeof(*api));
@@ -1064,7 +1341,9 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 	    (rc = http_server_route(api->http, "PATCH", WGM_API_ROUTE_UPDATE, handle_update, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_DISCONNECT, handle_disconnect, api)) < 0 ||
 	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_PEER_DISCONNECT, handle_peer_disconnect, api)) <
-		    0) {
+		    0 ||
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_CERTIFY, handle_certify, api)) < 0 ||
+	    (rc = http_server_route(api->http, "POST", WGM_API_ROUTE_TRUST, handle_trust, api)) < 0) {
 		snprintf(err, errlen, "node API: %s", strerror(-rc));
 		goto fail;
 	}
@@ -1080,6 +1359,9 @@ void node_api_free(struct node_api *api)
 {
 	if (!api)
 		return;
+	/* Relayed /certify calls are cancelled with the HTTP client, later. */
+	for (struct pending_member *pm = api->relays; pm; pm = pm->next_relay)
+		pm->api = NULL;
 	/* Token saves still on the worker report after this: they find no API. */
 	while (api->saving) {
 		struct pending_connect *pc = api->saving;

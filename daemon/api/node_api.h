@@ -14,6 +14,7 @@
 #include "daemon/api/http_server.h"
 #include "daemon/links/links.h"
 #include "daemon/api/tokens.h"
+#include "daemon/api/trust_store.h"
 #include "daemon/core/counters.h"
 
 struct node_api;
@@ -34,6 +35,8 @@ struct node_api_deps {
 	bool (*id_in_mesh)(unsigned id, void *ctx);
 	void *ctx;
 	struct counters *counters; /* requests by status, token joins; may be NULL */
+	struct trust_store *trust;
+	struct http_client *http;  /* a non-admin asks an admin to certify its joiner */
 };
 
 /* Listens on 10.0.ID.1 (listen local) or every address (public). */

@@ -231,6 +231,9 @@ static bool connectivity_unproven(const struct attempt *a, const json_t *payload
 			 rc == -EINVAL ? "no MAC" : "its MAC does not verify");
 		return true;
 	}
+	/* The MAC proves a member answered; the certificate, which one. */
+	if (trust_store_check_answer(a->j->deps.trust, payload, (uint32_t)m->node_id, m->api_pk, why, whylen) < 0)
+		return true;
 	for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++) {
 		struct link *l = links_find_remote(a->j->deps.links, (unsigned)m->node_id, (enum wgm_transport)t);
 		if (l && l->rec.has_remote_api_pk &&
@@ -455,6 +458,16 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 		wgm_msg_connect_reply_wipe(&m);
 		finish(a, rc, why);
 		return;
+	}
+	if (!member_call(a) && !a->peer) {
+		rc = trust_store_adopt(j->deps.trust, payload, why, sizeof(why));
+		if (rc < 0) {
+			snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);
+			abandon_remote_end(a, reply_mesh_key(a, &m));
+			wgm_msg_connect_reply_wipe(&m);
+			finish(a, rc, line);
+			return;
+		}
 	}
 	memcpy(a->rec.peer_public_key, m.wg_pk, LINK_KEY_LEN);
 	memcpy(a->rec.psk, m.psk, LINK_KEY_LEN);

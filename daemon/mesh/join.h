@@ -15,6 +15,7 @@
 #include "common/config/config.h"
 #include "common/config/node_identity.h"
 #include "daemon/api/http_client.h"
+#include "daemon/api/trust_store.h"
 #include "daemon/links/links.h"
 
 struct join;
@@ -27,6 +28,7 @@ struct join_deps {
 	struct links *links;
 	struct http_client *http;
 	struct ctl_server *ctl; /* events; may be NULL */
+	struct trust_store *trust;
 };
 
 /* result: {"remote_id":N,"links":["pipe0","pipe0v6"]} on success (borrowed);

@@ -71,6 +71,9 @@ for id in 0 2; do
 	st="$E2E_TMP/n$id/state"
 	add_secret "node $id API private key" "$(jq -r .api_sk "$st/node.json")"
 	add_secret "node $id mesh key" "$(jq -r .mesh_key "$st/node.json")"
+	# Only the admin (node 0, which made the mesh) keeps the mesh signing key.
+	[ "$(jq -r '.mesh_sk // ""' "$st/node.json")" = "" ] ||
+		add_secret "node $id mesh signing key" "$(jq -r .mesh_sk "$st/node.json")"
 	[ ! -e "$st/tokens.json" ] || add_secret "node $id token hash key" "$(jq -r .hash_key "$st/tokens.json")"
 	for f in "$st"/links/*.json; do
 		l=$(basename "$f" .json)
@@ -99,7 +102,7 @@ for name in "${!secrets[@]}"; do
 		grep -aqiF -- "$s" "$log" && fail "$(basename "$(dirname "$log")")/$(basename "$log") holds the $name"
 	done
 done
-grep -aq '"psk"\|"private_key"\|"api_sk"\|"mesh_key"' "$pcap" && fail "the capture shows a secret's field name in clear"
+grep -aq '"psk"\|"private_key"\|"api_sk"\|"mesh_key"\|"mesh_sk"' "$pcap" && fail "the capture shows a secret's field name in clear"
 
 # Private files and directories.
 for id in 0 2; do

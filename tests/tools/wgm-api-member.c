@@ -4,7 +4,8 @@
  *
  *   wgm-api-member STATE_DIR SERVER_API_PK ROUTE PAYLOAD_JSON
  *
- * STATE_DIR is the calling member's (its node.json: API key pair, mesh key),
+ * STATE_DIR is the calling member's (its node.json: API key pair, mesh key and,
+ * in a mesh with an authority, the certificate the call carries),
  * SERVER_API_PK the base64 API public key from the server's /connectivity,
  * PAYLOAD_JSON the route's fields, e.g. {"id":2,"transport":"v4","cost":7}.
  * Exit 0 with the body on stdout, 1 with one line on stderr. */
@@ -52,6 +53,12 @@ int main(int argc, char **argv)
 	if (!json_is_object(payload)) {
 		fprintf(stderr, "wgm-api-member: PAYLOAD_JSON: not a JSON object\n");
 		goto out;
+	}
+	if (id.has_cert) {
+		/* A member call carries the caller's certificate, as the daemon's do. */
+		char cert[WGM_TRUST_CERT_B64_MAX];
+		wgm_cert_encode(&id.cert, cert);
+		json_object_set_new(payload, "cert", json_string(cert));
 	}
 	if (wgm_api_auth_seal_member(&id.api, server_pk, id.mesh_key, argv[3], payload, (int64_t)time(NULL), &call,
 				     &body, err, sizeof(err)) < 0) {

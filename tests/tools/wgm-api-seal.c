@@ -5,7 +5,7 @@
  * node's link.
  *
  *   wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]
- *   wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON
+ *   wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON [CERT_STATE_DIR]
  *
  * The first form: a /connect request from CALLER_ID (IPv4 transport, default
  * link type, a fresh WireGuard key, the server's port PORT or 0: its choice)
@@ -13,7 +13,9 @@
  * false (which the server must not trust). The second: PAYLOAD_JSON as a
  * member call of the node whose identity (API key pair, mesh key) is in
  * CALLER_STATE_DIR to the node of SERVER_STATE_DIR (only its public API key
- * is used). Exit 0 with the body on stdout, 1 with one line on stderr. */
+ * is used), carrying the caller's certificate, or with CERT_STATE_DIR that
+ * node's certificate (a member presenting another's identity). Exit 0 with
+ * the body on stdout, 1 with one line on stderr. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,9 +31,10 @@
 #include "common/api/token.h"
 #include "common/config/node_identity.h"
 
-static int seal_member(const char *caller_dir, const char *server_dir, const char *route, const char *text)
+static int seal_member(const char *caller_dir, const char *server_dir, const char *route, const char *text,
+		       const char *cert_dir)
 {
-	struct wgm_node_identity caller, server;
+	struct wgm_node_identity caller, server, holder;
 	struct wgm_api_call call;
 	json_t *payload;
 	char *body = NULL, err[256];
@@ -46,7 +49,19 @@ static int seal_member(const char *caller_dir, const char *server_dir, const cha
 		wgm_node_identity_wipe(&caller);
 		return 1;
 	}
+	if (wgm_node_identity_load(cert_dir ? cert_dir : caller_dir, &holder, err, sizeof(err)) < 0) {
+		fprintf(stderr, "wgm-api-seal: %s\n", err);
+		wgm_node_identity_wipe(&caller);
+		wgm_node_identity_wipe(&server);
+		return 1;
+	}
 	payload = json_loads(text, 0, NULL);
+	if (json_is_object(payload) && holder.has_cert) {
+		char cert[WGM_TRUST_CERT_B64_MAX];
+		wgm_cert_encode(&holder.cert, cert);
+		json_object_set_new(payload, "cert", json_string(cert));
+	}
+	wgm_node_identity_wipe(&holder);
 	if (!json_is_object(payload)) {
 		fprintf(stderr, "wgm-api-seal: PAYLOAD_JSON is not a JSON object\n");
 	} else if (wgm_api_auth_seal_member(&caller.api, server.api.pk, caller.mesh_key, route, payload,
@@ -76,12 +91,12 @@ int main(int argc, char **argv)
 	int rc = 1;
 	long id;
 
-	if (argc == 6 && strcmp(argv[1], "--member") == 0) {
+	if ((argc == 6 || argc == 7) && strcmp(argv[1], "--member") == 0) {
 		if (sodium_init() < 0) {
 			fprintf(stderr, "wgm-api-seal: cannot initialise libsodium\n");
 			return 1;
 		}
-		return seal_member(argv[2], argv[3], argv[4], argv[5]);
+		return seal_member(argv[2], argv[3], argv[4], argv[5], argc == 7 ? argv[6] : NULL);
 	}
 	if ((argc == 5 || argc == 6) && strcmp(argv[argc - 1], "not-first") == 0) {
 		m.first_join = false;
@@ -89,7 +104,7 @@ int main(int argc, char **argv)
 	}
 	if (argc != 4 && argc != 5) {
 		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]\n"
-				"       wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON\n");
+				"       wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON [CERT_STATE_DIR]\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || wgm_api_keypair_generate(&caller) < 0) {

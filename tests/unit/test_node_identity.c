@@ -72,6 +72,62 @@ static void test_missing_and_broken_files_are_told_apart(void **state)
 	assert_non_null(strstr(err, path));
 }
 
+/* A new identity is the admin of its own mesh of one; its certificate and
+ * the authority's keys survive a save and load. */
+static void test_mesh_authority_is_kept(void **state)
+{
+	struct wgm_node_identity a, b;
+	char err[256];
+
+	assert_int_equal(wgm_node_identity_generate(&a), 0);
+	assert_true(a.has_mesh_pk);
+	assert_true(a.is_admin);
+	a.cert = (struct wgm_cert){ .node_id = 3, .issuer_id = 3, .issued_at = 1700000000 };
+	memcpy(a.cert.api_pk, a.api.pk, 32);
+	wgm_cert_sign(&a.cert, a.mesh_sk);
+	a.has_cert = true;
+	assert_int_equal(wgm_node_identity_save(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(wgm_node_identity_load(dir, &b, err, sizeof(err)), 0);
+	assert_true(b.is_admin && b.has_cert);
+	assert_int_equal(b.cert.node_id, 3);
+	assert_int_equal(wgm_cert_verify(&b.cert, b.mesh_pk), 0);
+	/* A member: the public key and its certificate, no signing key. */
+	a.is_admin = false;
+	assert_int_equal(wgm_node_identity_save(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(wgm_node_identity_load(dir, &b, err, sizeof(err)), 0);
+	assert_false(b.is_admin);
+	assert_true(b.has_mesh_pk && b.has_cert);
+}
+
+/* State of an earlier version has no authority: it loads, without one. */
+static void test_state_without_authority_loads(void **state)
+{
+	struct wgm_node_identity a, b;
+	char err[256];
+
+	assert_int_equal(wgm_node_identity_generate(&a), 0);
+	a.has_mesh_pk = a.is_admin = false;
+	assert_int_equal(wgm_node_identity_save(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(wgm_node_identity_load(dir, &b, err, sizeof(err)), 0);
+	assert_false(b.has_mesh_pk);
+	assert_false(b.is_admin);
+	assert_false(b.has_cert);
+	assert_memory_equal(b.mesh_key, a.mesh_key, sizeof(a.mesh_key));
+}
+
+static void test_signing_key_must_match_the_public_key(void **state)
+{
+	struct wgm_node_identity a, other, b;
+	char err[256];
+
+	assert_int_equal(wgm_node_identity_generate(&a), 0);
+	assert_int_equal(wgm_node_identity_generate(&other), 0);
+	memcpy(a.mesh_sk, other.mesh_sk, sizeof(a.mesh_sk));
+	assert_int_equal(wgm_node_identity_save(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(wgm_node_identity_load(dir, &b, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "mesh_sk"));
+}
+
 static void test_wiped_json_strings_are_zeroed(void **state)
 {
 	json_t *obj = json_pack("{s:s, s:[s]}", "psk", "c2VjcmV0", "list", "another secret");
@@ -98,6 +154,9 @@ int main(void)
 		cmocka_unit_test(test_two_identities_differ),
 		cmocka_unit_test_setup_teardown(test_missing_and_broken_files_are_told_apart, make_dir, remove_dir),
 		cmocka_unit_test(test_wiped_json_strings_are_zeroed),
+		cmocka_unit_test_setup_teardown(test_mesh_authority_is_kept, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_state_without_authority_loads, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_signing_key_must_match_the_public_key, make_dir, remove_dir),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

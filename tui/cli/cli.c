@@ -41,6 +41,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv);
 int cmd_complete(struct cli *cli, int argc, char **argv);
 int cmd_man(struct cli *cli, int argc, char **argv);
 int cmd_metrics(struct cli *cli, int argc, char **argv);
+int cmd_member(struct cli *cli, int argc, char **argv);
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
@@ -49,6 +50,8 @@ const struct cli_command cli_commands[] = {
 	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]" },
 	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
 	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
+	{ "member", cmd_member, "list the mesh's member identities, or revoke one (on an admin)",
+	  "list [--json] | revoke ID" },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
 	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"
