@@ -14,6 +14,8 @@
 #define REV_CONTEXT "wgmesh revocation v1"
 #define CERT_FIELDS_LEN (4 + 32 + 4 + 8)
 #define REV_FIELDS_LEN (4 + WGM_TRUST_FPR_LEN + 8 + 4)
+/* encode_signed's buffer holds the longer of the two records. */
+_Static_assert(REV_FIELDS_LEN <= CERT_FIELDS_LEN, "a revocation's fields outgrow encode_signed's buffer");
 
 static void put_u32(uint8_t *p, uint32_t v)
 {
