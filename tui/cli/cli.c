@@ -60,8 +60,6 @@ const struct cli_command cli_commands[] = {
 	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why", "[--wide] [--json]" },
 	{ "peer", cmd_peer, "make a BGP peering link to a node of another network with that node's token",
 	  "URL TOKEN|- (TOKEN also from WGMESH_TOKEN; only AllowedPeers prefixes are taken from it)" },
-	{ "disconnect", cmd_disconnect, "take links down on both ends (all when none is named)", "[LINK...] [force]" },
-	{ "links", cmd_links, "list this node's links with their state and metrics", "[--json]" },
 	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
 	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
 	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
