@@ -245,6 +245,14 @@ e2e_mesh3() {
 	e2e_join 4 2
 }
 
+# e2e_ospf_edge AT A B : node AT's BIRD holds, in its OSPF topology, router
+# 10.0.A.1 with a link to router 10.0.B.1 (an adjacency A reports).
+e2e_ospf_edge() {
+	e2e_in "$1" birdc -s "$E2E_TMP/n$1/bird.ctl" show ospf topology ospf4 |
+		awk -v a="10.0.$2.1" -v b="10.0.$3.1" '$1 == "router" && NF == 2 { cur = $2 }
+			$1 == "router" && NF == 4 && cur == a && $2 == b { found = 1 } END { exit !found }'
+}
+
 # e2e_pair [dual] : the usual two nodes: 0 (public: the node others join, at
 # 192.0.2.10) and 2, on one underlay and initialised; their public addresses
 # are IPv4 only, or IPv4 and IPv6 with "dual". Starting BIRD and the daemons

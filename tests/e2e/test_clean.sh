@@ -10,17 +10,9 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare bird jq iptables
 
-for id in 0 2 4; do e2e_node_add $id; done
-e2e_underlay 0 2 4
-for id in 0 2 4; do
-	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
-	e2e_bird_start $id
-	e2e_daemon_start $id
-done
-for id in 2 4; do
-	token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "token on node 0 failed"
-	out=$(e2e_wgmesh $id connect http://192.0.2.10:8080 "$token" 2>&1) || fail "$id -> 0: $out"
-done
+e2e_nodes . 0 2 4
+e2e_join 2 0
+e2e_join 4 0
 links_to() { e2e_wgmesh "$1" links --json | jq -r --argjson n "$2" '[.[] | select(.remote_id == $n) | .name] | join(" ")'; }
 state_of() { e2e_wgmesh 0 links --json | jq -r --arg l "$1" '.[] | select(.name == $l) | .state'; }
 is_state() { [ "$(state_of "$1")" = "$2" ]; }

@@ -11,32 +11,11 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd tmux wireguard-go nsenter unshare ping bird birdc jq iptables
 
-for id in 0 2 4; do e2e_node_add $id; done
-e2e_underlay 0 2 4
-for id in 0 2 4; do
-	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
-	e2e_bird_start $id
-	e2e_daemon_start $id
-done
-join() { # FROM TO
-	local token out
-	token=$(e2e_wgmesh "$2" token 2>/dev/null) || fail "token on node $2 failed"
-	out=$(e2e_wgmesh "$1" connect "http://192.0.2.1$2:8080" "$token" 2>&1) || fail "$1 -> $2: $out"
-}
-join 2 0
-join 4 0
-join 4 2
+e2e_mesh3
 
-# edge A B: node 0's BIRD has OSPF routers 10.0.A.1 and 10.0.B.1 adjacent
-# (the plan reads the mesh's graph from it).
-edge() {
-	e2e_in 0 birdc -s "$E2E_TMP/n0/bird.ctl" show ospf topology ospf4 |
-		awk -v a="10.0.$1.1" -v b="10.0.$2.1" '$1 == "router" && NF == 2 { cur = $2 }
-			$1 == "router" && NF == 4 && cur == a && $2 == b { found = 1 } END { exit !found }'
-}
 for e in "0 2" "2 0" "2 4" "4 2" "0 4" "4 0"; do
 	# shellcheck disable=SC2086
-	wait_until 60 edge $e || fail "no OSPF adjacency $e"
+	wait_until 60 e2e_ospf_edge 0 $e || fail "no OSPF adjacency $e"
 done
 # Links change only by the test from here on (mesh buildup would re-link).
 for id in 0 2 4; do

@@ -11,31 +11,11 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird birdc jq iptables
 
-for id in 0 2 4; do e2e_node_add $id; done
-e2e_underlay 0 2 4
-for id in 0 2 4; do
-	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
-	e2e_bird_start $id
-	e2e_daemon_start $id
-done
-join() { # FROM TO
-	local token out
-	token=$(e2e_wgmesh "$2" token 2>/dev/null) || fail "token on node $2 failed"
-	out=$(e2e_wgmesh "$1" connect "http://192.0.2.1$2:8080" "$token" 2>&1) || fail "$1 -> $2: $out"
-}
-join 2 0
-join 4 0
-join 4 2
+e2e_mesh3
 
-# edge A B: node 0's BIRD has OSPF routers 10.0.A.1 and 10.0.B.1 adjacent.
-edge() {
-	e2e_in 0 birdc -s "$E2E_TMP/n0/bird.ctl" show ospf topology ospf4 |
-		awk -v a="10.0.$1.1" -v b="10.0.$2.1" '$1 == "router" && NF == 2 { cur = $2 }
-			$1 == "router" && NF == 4 && cur == a && $2 == b { found = 1 } END { exit !found }'
-}
-wait_until 60 edge 0 2 || fail "no OSPF adjacency 0-2"
-wait_until 60 edge 2 4 || fail "no OSPF adjacency 2-4"
-wait_until 60 edge 0 4 || fail "no OSPF adjacency 0-4"
+wait_until 60 e2e_ospf_edge 0 0 2 || fail "no OSPF adjacency 0-2"
+wait_until 60 e2e_ospf_edge 0 2 4 || fail "no OSPF adjacency 2-4"
+wait_until 60 e2e_ospf_edge 0 0 4 || fail "no OSPF adjacency 0-4"
 # From here on links change only by proximity and the test: mesh buildup
 # would link 2 and 4 again behind the test's back.
 for id in 0 2 4; do
@@ -83,7 +63,7 @@ jq -e '.nodes[] | select(.node == 4) | .action == "none"' <<<"$out" >/dev/null |
 
 # --- the last path to a node stays ---
 out=$(e2e_wgmesh 4 disconnect "$(links_to 4 2)" 2>&1) || fail "disconnect 4-2: $out"
-no_edge() { ! edge "$1" "$2" && ! edge "$2" "$1"; }
+no_edge() { ! e2e_ospf_edge 0 "$1" "$2" && ! e2e_ospf_edge 0 "$2" "$1"; }
 wait_until 60 no_edge 2 4 ||
 	fail "node 0 still sees the 2-4 adjacency"
 out=$(prox 0 40)
@@ -96,8 +76,8 @@ out=$(prox 4 40)
 jq -e '.nodes[] | select(.node == 2) | .action == "connect" and .address == "192.0.2.12" and .result == "connected"' \
 	<<<"$out" >/dev/null || fail "node 4 did not connect to close node 2: $out"
 [ -n "$(links_to 4 2)" ] || fail "node 4 has no link to node 2 after proximity"
-wait_until 60 edge 2 4 || fail "no OSPF adjacency 2-4 after proximity connected them"
-wait_until 60 edge 4 2 || fail "node 4 does not list node 2 after proximity connected them"
+wait_until 60 e2e_ospf_edge 0 2 4 || fail "no OSPF adjacency 2-4 after proximity connected them"
+wait_until 60 e2e_ospf_edge 0 4 2 || fail "node 4 does not list node 2 after proximity connected them"
 
 # --- the far link goes once node 2 stays reachable through node 4 ---
 out=$(prox 0 40)

@@ -10,19 +10,9 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare bird jq iptables
 
-for id in 0 2 4; do e2e_node_add $id; done
-e2e_underlay 0 2 4
-for id in 0 2 4; do
-	e2e_node_init $id public --ipv4 192.0.2.1$id --ipv6 none
-	cfg="$E2E_TMP/n$id/config.json"
-	jq '.repairAfter = 3' "$cfg" >"$cfg.new" && mv "$cfg.new" "$cfg"
-	e2e_bird_start $id
-	e2e_daemon_start $id
-done
-for id in 2 4; do
-	token=$(e2e_wgmesh 0 token 2>/dev/null) || fail "token on node 0 failed"
-	out=$(e2e_wgmesh $id connect http://192.0.2.10:8080 "$token" 2>&1) || fail "$id -> 0: $out"
-done
+e2e_nodes '.repairAfter = 3' 0 2 4
+e2e_join 2 0
+e2e_join 4 0
 link_json() { e2e_wgmesh 2 links --json | jq -c --argjson n "$1" '.[] | select(.remote_id == $n)'; }
 is_up() { [ "$(link_json "$1" | jq -r .state)" = up ]; }
 wait_until 60 is_up 0 || fail "node 2's link to node 0 never came up"
