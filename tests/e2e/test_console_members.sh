@@ -60,6 +60,7 @@ on_screen c6 'daemon: up'
 t send-keys -t c6 m
 on_screen c6 'ID +FINGERPRINT +STATE +ROLE'
 on_screen c6 "this node's mesh has no authority \(made by an earlier version\)"
+on_screen c6 'docs/api\.md, Mesh authority$' # wrapped, not cut
 quit c6
 
 # --- a non-admin: the identities it knows (its own, its admin's; node 2's

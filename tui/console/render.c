@@ -67,6 +67,21 @@ static void put(WINDOW *w, int y, int x, const char *s)
 	mvwaddstr(w, y, x, s);
 }
 
+/* Writes s from (y, x) on up to max_lines rows, wrapped at blanks, for a
+ * message that must be read whole. */
+static void put_wrapped(WINDOW *w, int y, int x, const char *s, size_t max_lines)
+{
+	size_t starts[8], lens[8], n;
+	char row[1024];
+	if (max_lines > 8)
+		max_lines = 8;
+	n = layout_wrap(s, getmaxx(w) - x - 1, starts, lens, max_lines);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(row, sizeof(row), "%.*s", (int)lens[i], s + starts[i]);
+		put(w, y + (int)i, x, row);
+	}
+}
+
 /* A full-width bar (title, table header). */
 static void put_bar(WINDOW *w, int y, const char *s, attr_t attr)
 {
@@ -701,8 +716,8 @@ static void render_members(WINDOW *w, const struct ui *ui)
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	if (!mv->loaded) {
 		/* No authority (an earlier mesh version) or no such command: the
-		 * daemon's one line instead of a table. */
-		put(w, 3, 1, mv->unavailable[0] ? mv->unavailable : "asking the daemon...");
+		 * daemon's words instead of a table, wrapped so they read whole. */
+		put_wrapped(w, 3, 1, mv->unavailable[0] ? mv->unavailable : "asking the daemon...", 4);
 		return;
 	}
 	int fit = render_table_rows(w) - 1; /* and a line saying who may revoke */
@@ -719,9 +734,12 @@ static void render_members(WINDOW *w, const struct ui *ui)
 		wattroff(w, attr);
 	}
 	int admin = members_self_admin(list);
-	if (mv->unavailable[0])
+	if (mv->unavailable[0]) {
 		snprintf(line, sizeof(line), "refresh failed: %s", mv->unavailable);
-	else if (list->nrows == 0)
+		put_wrapped(w, 3 + (int)r, 1, line, 3 + (int)r + 1 < getmaxy(w) - 2 ? 2 : 1);
+		return;
+	}
+	if (list->nrows == 0)
 		snprintf(line, sizeof(line), "no member identities known");
 	else if (admin == 0)
 		snprintf(line, sizeof(line), "this node is not an admin: revocation needs an admin");
