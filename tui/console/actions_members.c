@@ -23,15 +23,11 @@ void console_members_keep_visible(struct console *cs)
 	mv->top = render_visible_top(mv->top, mv->selected, member_rows());
 }
 
-static void on_members(void *ctx, const char *cmd, const json_t *reply, const char *err)
+static void members_apply(struct console *cs, const json_t *reply, const char *err)
 {
-	struct console *cs = ctx;
 	struct ui_members *mv = &cs->ui.members;
 	char perr[256], fpr[MEMBER_FPR_MAX + 1] = "";
 	int64_t id = -1;
-	(void)cmd;
-	mv->loading = false;
-	cs->dirty = true;
 	if (!reply) {
 		/* No authority (an earlier mesh version) or an older daemon: the
 		 * view says so in one line instead of a table. */
@@ -58,9 +54,23 @@ static void on_members(void *ctx, const char *cmd, const json_t *reply, const ch
 	console_members_keep_visible(cs);
 }
 
+static void on_members(void *ctx, const char *cmd, const json_t *reply, const char *err)
+{
+	struct console *cs = ctx;
+	(void)cmd;
+	cs->ui.members.loading = false;
+	cs->dirty = true;
+	members_apply(cs, reply, err);
+	if (cs->members_again)
+		console_request_members(cs);
+}
+
 void console_request_members(struct console *cs)
 {
 	cs->last_members_ms = cs->now_ms;
+	/* One request at a time; one asked for meanwhile (after a revocation)
+	 * goes when the answer is in, so the list is never older than the ask. */
+	cs->members_again = cs->ui.members.loading;
 	if (cs->ui.members.loading)
 		return;
 	json_t *req = ctl_request_new(CTL_CMD_MEMBER_LIST);

@@ -51,6 +51,7 @@ struct console {
 	/* Members: when the list was last asked for, and the identity a
 	 * revocation prompt names. */
 	int64_t last_members_ms;
+	bool members_again; /* asked for while a request was out */
 	int64_t revoke_id;
 	char revoke_fpr[MEMBER_FPR_MAX + 1];
 };
