@@ -149,22 +149,22 @@ static int dump(const char *view, int cols, int rows)
 	FILE *out, *in;
 	struct ui *ui = calloc(1, sizeof(*ui));
 	model_init(&ui->model);
-	ui->daemon_up = true;
+	ui->daemon.up = true;
 	ui->glyphs = getenv("WGMESH_ASCII") ? GLYPHS_ASCII : GLYPHS_UTF8;
 	ui->now = 1700000100;
-	ui->status_at = ui->now;
+	ui->daemon.status_at = ui->now;
 	char *text = metrics_event(8, 0);
 	apply(ui, text);
 	free(text);
 	fill_sample(ui);
 	if (strcmp(view, "detail") == 0) {
 		ui->view = VIEW_DETAIL;
-		snprintf(ui->detail_link, sizeof(ui->detail_link), "pipe4");
+		snprintf(ui->detail.link, sizeof(ui->detail.link), "pipe4");
 	} else if (strcmp(view, "nodes") == 0) {
 		ui->view = VIEW_NODES;
 	} else if (strcmp(view, "events") == 0) {
 		ui->view = VIEW_EVENTS;
-		ui->events_follow = true;
+		ui->scroll.events_follow = true;
 	} else if (strcmp(view, "help") == 0) {
 		ui->view = VIEW_HELP;
 	}
@@ -210,7 +210,7 @@ static void bench(int links, int updates, int cols, int rows)
 	double *apply_ms = calloc((size_t)updates, sizeof(double)), *render_ms = calloc((size_t)updates, sizeof(double));
 	char **events = calloc((size_t)updates, sizeof(char *));
 	model_init(&ui->model);
-	ui->daemon_up = true;
+	ui->daemon.up = true;
 	ui->glyphs = GLYPHS_UTF8;
 	ui->now = 1700000100;
 	for (int i = 0; i < updates; i++)

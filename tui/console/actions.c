@@ -23,7 +23,7 @@ static const struct model_link *target_link(struct console *cs)
 {
 	const struct model_link *l = NULL;
 	if (cs->ui.view == VIEW_DETAIL)
-		l = model_find_link(&cs->ui.model, cs->ui.detail_link);
+		l = model_find_link(&cs->ui.model, cs->ui.detail.link);
 	else if (cs->ui.view == VIEW_LINKS)
 		l = model_selected(&cs->ui.model);
 	if (!l)
@@ -40,18 +40,18 @@ static void act_quit(struct console *cs)
 
 void console_keep_selection_visible(struct console *cs)
 {
-	cs->ui.links_top = render_visible_top(cs->ui.links_top, model_selected_row(&cs->ui.model),
+	cs->ui.scroll.links_top = render_visible_top(cs->ui.scroll.links_top, model_selected_row(&cs->ui.model),
 					      (size_t)render_table_rows(stdscr));
 }
 
 void console_open_detail(struct console *cs, const struct model_link *l)
 {
 	struct ui *ui = &cs->ui;
-	if (strcmp(ui->detail_link, l->name) != 0) {
-		link_history_free(&ui->history);
-		ui->history_loaded = false;
+	if (strcmp(ui->detail.link, l->name) != 0) {
+		link_history_free(&ui->detail.history);
+		ui->detail.history_loaded = false;
 	}
-	snprintf(ui->detail_link, sizeof(ui->detail_link), "%s", l->name);
+	snprintf(ui->detail.link, sizeof(ui->detail.link), "%s", l->name);
 	ui->view = VIEW_DETAIL;
 	console_request_history(cs);
 }
@@ -61,12 +61,12 @@ static void scroll_events(struct console *cs, long delta)
 	struct ui *ui = &cs->ui;
 	size_t count = model_event_count(&ui->model), rows = (size_t)render_table_rows(stdscr);
 	size_t max_top = count > rows ? count - rows : 0;
-	long top = ui->events_follow ? (long)max_top : (long)ui->events_top;
+	long top = ui->scroll.events_follow ? (long)max_top : (long)ui->scroll.events_top;
 	top += delta;
 	if (top < 0)
 		top = 0;
-	ui->events_top = (size_t)top >= max_top ? max_top : (size_t)top;
-	ui->events_follow = ui->events_top >= max_top && delta > 0;
+	ui->scroll.events_top = (size_t)top >= max_top ? max_top : (size_t)top;
+	ui->scroll.events_follow = ui->scroll.events_top >= max_top && delta > 0;
 }
 
 static void move_by(struct console *cs, long delta)
@@ -83,18 +83,26 @@ static void move_by(struct console *cs, long delta)
 			console_open_detail(cs, model_selected(&ui->model));
 		break;
 	case VIEW_NODES: {
-		long top = (long)ui->nodes_top + delta;
+		long top = (long)ui->scroll.nodes_top + delta;
 		long max = (long)ui->model.nnodes - 1;
-		ui->nodes_top = (size_t)(top < 0 ? 0 : (top > max ? (max < 0 ? 0 : max) : top));
+		ui->scroll.nodes_top = (size_t)(top < 0 ? 0 : (top > max ? (max < 0 ? 0 : max) : top));
 		break;
 	}
 	case VIEW_EVENTS:
 		scroll_events(cs, delta);
 		break;
 	case VIEW_PROXIMITY: {
-		long top = (long)ui->prox_top + delta;
-		long max = (long)ui->prox.nrows - 1;
-		ui->prox_top = (size_t)(top < 0 ? 0 : (top > max ? (max < 0 ? 0 : max) : top));
+		long top = (long)ui->prox.top + delta;
+		long max = (long)ui->prox.reply.nrows - 1;
+		ui->prox.top = (size_t)(top < 0 ? 0 : (top > max ? (max < 0 ? 0 : max) : top));
+		break;
+	}
+	case VIEW_MEMBERS: {
+		struct ui_members *mv = &ui->members;
+		long sel = (long)mv->selected + delta;
+		long max = (long)mv->list.nrows - 1;
+		mv->selected = (size_t)(sel < 0 ? 0 : (sel > max ? (max < 0 ? 0 : max) : sel));
+		console_members_keep_visible(cs);
 		break;
 	}
 	case VIEW_HELP:
@@ -137,7 +145,7 @@ static void act_bottom(struct console *cs)
 {
 	move_by(cs, 1000000);
 	if (cs->ui.view == VIEW_EVENTS)
-		cs->ui.events_follow = true;
+		cs->ui.scroll.events_follow = true;
 }
 
 static void act_detail(struct console *cs)
@@ -164,7 +172,7 @@ static void act_view_nodes(struct console *cs)
 static void act_view_events(struct console *cs)
 {
 	cs->ui.view = VIEW_EVENTS;
-	cs->ui.events_follow = true;
+	cs->ui.scroll.events_follow = true;
 }
 
 static void act_next_view(struct console *cs)
@@ -200,14 +208,14 @@ static void act_sort(struct console *cs)
 {
 	char menu[200];
 	model_sort_menu(menu, sizeof(menu));
-	cs->ui.sort_menu = true;
+	cs->ui.menu.sort = true;
 	console_say(cs, false, "sort by: %s (again: reverse, other key: keep)", menu);
 }
 
 void console_sort_key(struct console *cs, int ch)
 {
 	enum model_sort sort;
-	cs->ui.sort_menu = false;
+	cs->ui.menu.sort = false;
 	if (model_sort_from_key(ch, &sort) < 0) {
 		console_say(cs, false, "sort unchanged: %s%s", model_sort_name(cs->ui.model.sort),
 			    cs->ui.model.sort_desc ? ", descending" : "");
@@ -249,11 +257,11 @@ static void on_token(void *ctx, const char *cmd, const json_t *reply, const char
 	json_t *tok = json_object_get(reply, "token");
 	const char *id = json_string_value(json_object_get(reply, "id"));
 	json_int_t expires = json_integer_value(json_object_get(reply, "expires"));
-	if (!json_is_string(tok) || json_string_length(tok) == 0 || json_string_length(tok) >= sizeof(cs->ui.token)) {
+	if (!json_is_string(tok) || json_string_length(tok) == 0 || json_string_length(tok) >= sizeof(cs->ui.token.text)) {
 		console_say(cs, true, "token: the daemon's reply has no usable token");
 		return;
 	}
-	snprintf(cs->ui.token, sizeof(cs->ui.token), "%s", json_string_value(tok));
+	snprintf(cs->ui.token.text, sizeof(cs->ui.token.text), "%s", json_string_value(tok));
 	/* The reply is freed by the caller; wipe the token it holds first. */
 	sodium_memzero((char *)json_string_value(tok), json_string_length(tok));
 	char when[32] = "?";
@@ -261,9 +269,9 @@ static void on_token(void *ctx, const char *cmd, const json_t *reply, const char
 	struct tm tm;
 	if (expires > 0 && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M", &tm);
-	snprintf(cs->ui.token_note, sizeof(cs->ui.token_note), "id %.24s, expires %s, uses %.8s", id ? id : "?", when,
+	snprintf(cs->ui.token.note, sizeof(cs->ui.token.note), "id %.24s, expires %s, uses %.8s", id ? id : "?", when,
 		 cs->form[1]);
-	cs->ui.token_shown = true;
+	cs->ui.token.shown = true;
 	cs->token_rewrap = true;
 	console_say(cs, false, "token %s issued", id ? id : "");
 }
@@ -510,10 +518,10 @@ static void act_cost(struct console *cs)
 	snprintf(label, sizeof(label), "Cost override for %s (1-65535): ", l->name);
 	console_prompt(cs, label, "", false, cost_done);
 	if (l->has_override)
-		snprintf(cs->ui.prompt_hint, sizeof(cs->ui.prompt_hint), "[empty clears override %lld; measured %lld]",
+		snprintf(cs->ui.prompt.hint, sizeof(cs->ui.prompt.hint), "[empty clears override %lld; measured %lld]",
 			 (long long)l->override, (long long)l->cost_measured);
 	else
-		snprintf(cs->ui.prompt_hint, sizeof(cs->ui.prompt_hint), "[no override; measured %lld]",
+		snprintf(cs->ui.prompt.hint, sizeof(cs->ui.prompt.hint), "[no override; measured %lld]",
 			 (long long)l->cost_measured);
 }
 
@@ -534,6 +542,8 @@ static const struct {
 	{ "next_view", act_next_view },
 	{ "view_proximity", console_act_view_proximity },
 	{ "proximity_cutoff", console_act_proximity_cutoff },
+	{ "view_members", console_act_view_members },
+	{ "revoke", console_act_revoke },
 	{ "back", act_back },
 	{ "token", act_token },
 	{ "connect", act_connect },

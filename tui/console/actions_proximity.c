@@ -21,24 +21,24 @@ static void on_proximity(void *ctx, const char *cmd, const json_t *reply, const 
 	struct ui *ui = &cs->ui;
 	char perr[256];
 	(void)cmd;
-	ui->prox_measuring = false;
+	ui->prox.measuring = false;
 	cs->dirty = true;
 	if (!reply) {
 		console_say(cs, true, "proximity: %s", err);
 		return;
 	}
-	if (proximity_parse(reply, &ui->prox, perr, sizeof(perr)) < 0) {
+	if (proximity_parse(reply, &ui->prox.reply, perr, sizeof(perr)) < 0) {
 		console_say(cs, true, "daemon sent a bad proximity reply: %s", perr);
 		return;
 	}
-	ui->prox_loaded = true;
-	if (ui->prox_top >= ui->prox.nrows)
-		ui->prox_top = 0;
-	size_t changes = proximity_changes(&ui->prox);
-	if (ui->prox.graph_error[0]) {
-		console_say(cs, true, "proximity: no links changed: %s", ui->prox.graph_error);
+	ui->prox.loaded = true;
+	if (ui->prox.top >= ui->prox.reply.nrows)
+		ui->prox.top = 0;
+	size_t changes = proximity_changes(&ui->prox.reply);
+	if (ui->prox.reply.graph_error[0]) {
+		console_say(cs, true, "proximity: no links changed: %s", ui->prox.reply.graph_error);
 	} else if (cs->prox_stage == PROX_MEASURE) {
-		console_say(cs, false, "proximity: %zu nodes measured, nearest first", ui->prox.nrows);
+		console_say(cs, false, "proximity: %zu nodes measured, nearest first", ui->prox.reply.nrows);
 	} else if (cs->prox_stage == PROX_PLAN && changes == 0) {
 		console_say(cs, false, "proximity cutoff %g ms: nothing to change", cs->prox_cutoff);
 	} else if (cs->prox_stage == PROX_PLAN) {
@@ -59,22 +59,22 @@ static void prox_request(struct console *cs, bool with_cutoff, bool dry_run)
 		json_decref(req);
 		req = NULL;
 	}
-	cs->ui.prox_measuring = req != NULL;
+	cs->ui.prox.measuring = req != NULL;
 	console_request(cs, req, with_cutoff && !dry_run ? PROX_APPLY_TIMEOUT_MS : PROX_MEASURE_TIMEOUT_MS, on_proximity);
 }
 
 static bool busy(struct console *cs)
 {
-	if (cs->ui.prox_measuring)
+	if (cs->ui.prox.measuring)
 		console_say(cs, true, "proximity: a request is already running");
-	return cs->ui.prox_measuring;
+	return cs->ui.prox.measuring;
 }
 
 void console_act_view_proximity(struct console *cs)
 {
 	/* Opening the view shows the last answer; measuring anew is p again
 	 * or the first visit. */
-	bool again = cs->ui.view == VIEW_PROXIMITY || !cs->ui.prox_loaded;
+	bool again = cs->ui.view == VIEW_PROXIMITY || !cs->ui.prox.loaded;
 	cs->ui.view = VIEW_PROXIMITY;
 	if (!again || busy(cs))
 		return;
@@ -104,7 +104,7 @@ void console_act_proximity_cutoff(struct console *cs)
 	if (busy(cs))
 		return;
 	console_prompt(cs, "Proximity cutoff in ms (0-60000): ", "", false, cutoff_done);
-	snprintf(cs->ui.prompt_hint, sizeof(cs->ui.prompt_hint), "[plan first, then y/n]");
+	snprintf(cs->ui.prompt.hint, sizeof(cs->ui.prompt.hint), "[plan first, then y/n]");
 }
 
 void console_prox_confirm_key(struct console *cs, int ch)

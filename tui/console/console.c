@@ -30,14 +30,14 @@ void console_say(struct console *cs, bool error, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(cs->ui.status, sizeof(cs->ui.status), fmt, ap);
+	vsnprintf(cs->ui.status.text, sizeof(cs->ui.status.text), fmt, ap);
 	va_end(ap);
-	cs->ui.status_error = error;
+	cs->ui.status.error = error;
 	cs->dirty = true;
 	/* An error may be wider than the status line: the events view keeps it
 	 * whole (wrapped). */
 	if (error)
-		model_add_event(&cs->ui.model, (double)time(NULL), "error", "", cs->ui.status);
+		model_add_event(&cs->ui.model, (double)time(NULL), "error", "", cs->ui.status.text);
 }
 
 /* ---- requests and replies ---- */
@@ -63,7 +63,7 @@ json_t *console_req_named(const char *cmd, const char *name)
 
 /* A daemon without a command answers this; what the console then shows is a
  * note in that view, not an error at every refresh. */
-static bool unknown_command(const char *err)
+bool console_unknown_command(const char *err)
 {
 	return err && strncmp(err, "unknown command", 15) == 0;
 }
@@ -73,8 +73,8 @@ static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const c
 	struct console *cs = ctx;
 	char perr[256] = "";
 	int rc = 0;
-	if (!reply && strcmp(cmd, "nodes") == 0 && unknown_command(err)) {
-		cs->ui.nodes_unsupported = true;
+	if (!reply && strcmp(cmd, "nodes") == 0 && console_unknown_command(err)) {
+		cs->ui.daemon.nodes_unsupported = true;
 		cs->dirty = true;
 		return;
 	}
@@ -86,11 +86,11 @@ static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const c
 	}
 	if (strcmp(cmd, CTL_CMD_STATUS) == 0) {
 		rc = model_apply_status(&cs->ui.model, reply, perr, sizeof(perr));
-		cs->ui.status_at = cs->ui.now;
+		cs->ui.daemon.status_at = cs->ui.now;
 	} else if (strcmp(cmd, "links") == 0) {
 		rc = model_apply_links(&cs->ui.model, reply, perr, sizeof(perr));
 	} else if (strcmp(cmd, "nodes") == 0) {
-		cs->ui.nodes_unsupported = false;
+		cs->ui.daemon.nodes_unsupported = false;
 		rc = model_apply_nodes(&cs->ui.model, reply, perr, sizeof(perr));
 	}
 	if (rc < 0)
@@ -103,8 +103,8 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 	struct console *cs = ctx;
 	struct link_history h;
 	char perr[256];
-	if (!reply && unknown_command(err)) {
-		cs->ui.history_unsupported = true;
+	if (!reply && console_unknown_command(err)) {
+		cs->ui.daemon.history_unsupported = true;
 		cs->dirty = true;
 		return;
 	}
@@ -112,25 +112,25 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 		console_say(cs, true, "link history: %s", err);
 		return;
 	}
-	cs->ui.history_unsupported = false;
+	cs->ui.daemon.history_unsupported = false;
 	if (link_history_parse(reply, &h, perr, sizeof(perr)) < 0) {
 		console_say(cs, true, "daemon sent a bad history: %s", perr);
 		return;
 	}
-	if (strcmp(h.name, cs->ui.detail_link) != 0) {
+	if (strcmp(h.name, cs->ui.detail.link) != 0) {
 		link_history_free(&h); /* an answer for a link no longer shown */
 		return;
 	}
-	link_history_free(&cs->ui.history);
-	cs->ui.history = h;
-	cs->ui.history_loaded = true;
+	link_history_free(&cs->ui.detail.history);
+	cs->ui.detail.history = h;
+	cs->ui.detail.history_loaded = true;
 	cs->dirty = true;
 }
 
 void console_request_history(struct console *cs)
 {
 	cs->last_history_ms = cs->now_ms;
-	console_request(cs, console_req_named(CTL_CMD_LINK_HISTORY, cs->ui.detail_link), QUICK_TIMEOUT_MS, on_history);
+	console_request(cs, console_req_named(CTL_CMD_LINK_HISTORY, cs->ui.detail.link), QUICK_TIMEOUT_MS, on_history);
 }
 
 void console_request_snapshot(struct console *cs)
@@ -157,7 +157,7 @@ static void on_event(void *ctx, const json_t *ev)
 	}
 	const char *kind = ctl_event_kind(ev);
 	if (kind && strcmp(kind, CTL_EVENT_STATUS) == 0)
-		cs->ui.status_at = cs->ui.now;
+		cs->ui.daemon.status_at = cs->ui.now;
 	/* The header's node count and the nodes view follow the change now,
 	 * not at the next periodic refresh. */
 	if (kind && (strcmp(kind, CTL_EVENT_ROUTE) == 0 || strcmp(kind, CTL_EVENT_JOIN) == 0 ||
@@ -176,12 +176,14 @@ static void on_event(void *ctx, const json_t *ev)
 static void on_conn_state(void *ctx, bool up)
 {
 	struct console *cs = ctx;
-	cs->ui.daemon_up = up;
+	cs->ui.daemon.up = up;
 	if (up) {
 		model_clear_events(&cs->ui.model);
 		console_request_snapshot(cs);
 		if (cs->ui.view == VIEW_DETAIL)
 			console_request_history(cs);
+		if (cs->ui.view == VIEW_MEMBERS)
+			console_request_members(cs);
 	}
 	cs->dirty = true;
 }
@@ -190,8 +192,8 @@ static void on_conn_state(void *ctx, bool up)
 
 static void dismiss_token(struct console *cs)
 {
-	sodium_memzero(cs->ui.token, sizeof(cs->ui.token));
-	cs->ui.token_shown = false;
+	sodium_memzero(cs->ui.token.text, sizeof(cs->ui.token.text));
+	cs->ui.token.shown = false;
 	/* Repaint every cell so no copy of the token stays on the screen. */
 	clearok(curscr, TRUE);
 }
@@ -204,11 +206,11 @@ static void handle_key(struct console *cs, int ch)
 		cs->token_rewrap = true;
 		return;
 	}
-	if (cs->ui.token_shown) {
+	if (cs->ui.token.shown) {
 		dismiss_token(cs);
 		return;
 	}
-	if (cs->ui.prompting) {
+	if (cs->ui.prompt.active) {
 		console_prompt_key(cs, ch);
 		return;
 	}
@@ -220,7 +222,7 @@ static void handle_key(struct console *cs, int ch)
 		console_prox_confirm_key(cs, ch);
 		return;
 	}
-	if (cs->ui.sort_menu) {
+	if (cs->ui.menu.sort) {
 		console_sort_key(cs, ch);
 		return;
 	}
@@ -249,11 +251,11 @@ static void read_keys(struct console *cs)
 		keys[n++] = ch;
 	if (n == 0)
 		return;
-	size_t m = input_filter_run(&cs->input, keys, n, cs->ui.prompting, cs->now_ms, items, &dropped);
+	size_t m = input_filter_run(&cs->input, keys, n, cs->ui.prompt.active, cs->now_ms, items, &dropped);
 	for (size_t i = 0; i < m && !cs->quit; i++) {
 		if (!items[i].pasted)
 			handle_key(cs, items[i].key);
-		else if (cs->ui.prompting)
+		else if (cs->ui.prompt.active)
 			console_prompt_paste(cs, items[i].key);
 		else
 			dropped++;
@@ -268,7 +270,7 @@ static void read_keys(struct console *cs)
 static void update_daemon_note(struct console *cs)
 {
 	struct ui *ui = &cs->ui;
-	char note[sizeof(ui->daemon_note)];
+	char note[sizeof(ui->daemon.note)];
 	if (!conn_up(&cs->conn)) {
 		int64_t in = conn_retry_in(&cs->conn, cs->now_ms);
 		snprintf(note, sizeof(note), "disconnected, retrying%s%lld%s", in > 0 ? " in " : "",
@@ -282,8 +284,8 @@ static void update_daemon_note(struct console *cs)
 		else
 			note[0] = '\0';
 	}
-	if (strcmp(note, ui->daemon_note) != 0) {
-		snprintf(ui->daemon_note, sizeof(ui->daemon_note), "%s", note);
+	if (strcmp(note, ui->daemon.note) != 0) {
+		snprintf(ui->daemon.note, sizeof(ui->daemon.note), "%s", note);
 		cs->dirty = true;
 	}
 }
@@ -302,6 +304,8 @@ static void periodic(struct console *cs)
 	}
 	if (cs->ui.view == VIEW_DETAIL && cs->now_ms - cs->last_history_ms >= HISTORY_EVERY_MS)
 		console_request_history(cs);
+	if (cs->ui.view == VIEW_MEMBERS && cs->now_ms - cs->last_members_ms >= MEMBERS_EVERY_MS)
+		console_request_members(cs);
 }
 
 static void console_loop(struct console *cs)
@@ -317,9 +321,9 @@ static void console_loop(struct console *cs)
 			render_frame(stdscr, &cs->ui);
 			wnoutrefresh(stdscr);
 			doupdate();
-			if (cs->ui.token_shown && cs->token_rewrap) {
+			if (cs->ui.token.shown && cs->token_rewrap) {
 				cs->token_rewrap = false;
-				terminal_token_soft_wrap(cs->ui.token);
+				terminal_token_soft_wrap(cs->ui.token.text);
 			}
 			cs->dirty = false;
 			shown_second = cs->ui.now;
@@ -345,9 +349,9 @@ int console_run(const char *socket_path)
 	}
 	setlocale(LC_ALL, "");
 	model_init(&cs->ui.model);
-	cs->ui.events_follow = true;
+	cs->ui.scroll.events_follow = true;
 	cs->ui.view = VIEW_LINKS;
-	snprintf(cs->ui.daemon_note, sizeof(cs->ui.daemon_note), "connecting");
+	snprintf(cs->ui.daemon.note, sizeof(cs->ui.daemon.note), "connecting");
 	conn_init(&cs->conn, socket_path, on_event, on_conn_state, cs);
 	int rc = terminal_start(&cs->ui);
 	if (rc == 0) {
@@ -355,8 +359,9 @@ int console_run(const char *socket_path)
 		terminal_restore();
 	}
 	conn_close(&cs->conn);
-	link_history_free(&cs->ui.history);
-	proximity_free(&cs->ui.prox);
+	link_history_free(&cs->ui.detail.history);
+	proximity_free(&cs->ui.prox.reply);
+	members_free(&cs->ui.members.list);
 	model_free(&cs->ui.model);
 	sodium_memzero(cs, sizeof(*cs));
 	free(cs);

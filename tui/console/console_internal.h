@@ -20,6 +20,7 @@
 #define STATUS_EVERY_MS 10000
 #define NODES_EVERY_MS 5000
 #define HISTORY_EVERY_MS 10000
+#define MEMBERS_EVERY_MS 10000
 #define SLOW_AFTER_MS 2000
 
 /* The answer (NULL: cancelled). Returns false to keep the prompt open with
@@ -47,12 +48,21 @@ struct console {
 	enum { PROX_MEASURE, PROX_PLAN, PROX_APPLY } prox_stage;
 	double prox_cutoff;
 	bool prox_confirming;
+	/* Members: when the list was last asked for, and the identity a
+	 * revocation prompt names. */
+	int64_t last_members_ms;
+	bool members_again; /* asked for while a request was out */
+	int64_t revoke_id;
+	char revoke_fpr[MEMBER_FPR_MAX + 1];
 };
 
 /* The status line: the last action's result or error. */
 void console_say(struct console *cs, bool error, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Sends REQ (owned) to the daemon; FN gets the reply or an error. */
 void console_request(struct console *cs, json_t *req, int64_t timeout_ms, conn_reply_fn fn);
+/* The daemon's error for a command it does not know (an older daemon):
+ * the view says so instead of showing an error at every refresh. */
+bool console_unknown_command(const char *err);
 /* {"cmd":CMD,"name":NAME}. */
 json_t *console_req_named(const char *cmd, const char *name);
 void console_request_history(struct console *cs);
@@ -72,6 +82,13 @@ void console_confirm_key(struct console *cs, int ch);
 void console_act_view_proximity(struct console *cs);
 void console_act_proximity_cutoff(struct console *cs);
 void console_prox_confirm_key(struct console *cs, int ch);
+
+/* actions_members.c: m opens the members view (and refreshes it), R revokes
+ * the selected identity after its ID is typed back. */
+void console_act_view_members(struct console *cs);
+void console_act_revoke(struct console *cs);
+void console_request_members(struct console *cs);
+void console_members_keep_visible(struct console *cs);
 
 void console_keep_selection_visible(struct console *cs);
 void console_open_detail(struct console *cs, const struct model_link *l);

@@ -25,6 +25,8 @@ const struct key_binding keys_table[] = {
 	{ 'e', "e", "view_events", "events view" },
 	{ 'p', "p", "view_proximity", "proximity; again measures" },
 	{ 'P', "P", "proximity_cutoff", "proximity cutoff plan+y/n" },
+	{ 'm', "m", "view_members", "members (identities)" },
+	{ 'R', "R", "revoke", "revoke member (typed ID)" },
 	{ '\t', "Tab", "next_view", "links, nodes, events" },
 	{ 27, "Esc", "back", "back to links" },
 	{ KEY_BACKSPACE, "Bksp", "back", NULL },

@@ -18,13 +18,13 @@
 void console_prompt(struct console *cs, const char *label, const char *initial, bool secret, prompt_done_fn done)
 {
 	struct ui *ui = &cs->ui;
-	ui->prompting = true;
-	ui->prompt_secret = secret;
-	snprintf(ui->prompt_label, sizeof(ui->prompt_label), "%s", label);
-	ui->prompt_hint[0] = '\0';
-	ui->prompt_error[0] = '\0';
-	snprintf(ui->prompt_buf, sizeof(ui->prompt_buf), "%s", initial ? initial : "");
-	ui->prompt_len = strlen(ui->prompt_buf);
+	ui->prompt.active = true;
+	ui->prompt.secret = secret;
+	snprintf(ui->prompt.label, sizeof(ui->prompt.label), "%s", label);
+	ui->prompt.hint[0] = '\0';
+	ui->prompt.error[0] = '\0';
+	snprintf(ui->prompt.buf, sizeof(ui->prompt.buf), "%s", initial ? initial : "");
+	ui->prompt.len = strlen(ui->prompt.buf);
 	cs->prompt_done = done;
 	cs->dirty = true;
 }
@@ -33,25 +33,25 @@ static void prompt_end(struct console *cs, bool accepted)
 {
 	struct ui *ui = &cs->ui;
 	prompt_done_fn done = cs->prompt_done;
-	char value[UI_PROMPT_MAX], label[sizeof(ui->prompt_label)], hint[sizeof(ui->prompt_hint)];
-	bool secret = ui->prompt_secret;
-	memcpy(value, ui->prompt_buf, ui->prompt_len);
-	value[ui->prompt_len] = '\0';
-	snprintf(label, sizeof(label), "%s", ui->prompt_label);
-	snprintf(hint, sizeof(hint), "%s", ui->prompt_hint);
-	sodium_memzero(ui->prompt_buf, sizeof(ui->prompt_buf));
-	ui->prompt_len = 0;
-	ui->prompting = false;
-	ui->prompt_error[0] = '\0';
-	ui->prompt_hint[0] = '\0';
+	char value[UI_PROMPT_MAX], label[sizeof(ui->prompt.label)], hint[sizeof(ui->prompt.hint)];
+	bool secret = ui->prompt.secret;
+	memcpy(value, ui->prompt.buf, ui->prompt.len);
+	value[ui->prompt.len] = '\0';
+	snprintf(label, sizeof(label), "%s", ui->prompt.label);
+	snprintf(hint, sizeof(hint), "%s", ui->prompt.hint);
+	sodium_memzero(ui->prompt.buf, sizeof(ui->prompt.buf));
+	ui->prompt.len = 0;
+	ui->prompt.active = false;
+	ui->prompt.error[0] = '\0';
+	ui->prompt.hint[0] = '\0';
 	cs->prompt_done = NULL;
 	cs->dirty = true;
-	if (done && !done(cs, accepted ? value : NULL) && accepted && !ui->prompting) {
+	if (done && !done(cs, accepted ? value : NULL) && accepted && !ui->prompt.active) {
 		/* Refused: the same prompt again, the input kept for editing and
 		 * the reason beside it, so nothing typed next runs as a key. */
 		console_prompt(cs, label, value, secret, done);
-		snprintf(ui->prompt_hint, sizeof(ui->prompt_hint), "%s", hint);
-		snprintf(ui->prompt_error, sizeof(ui->prompt_error), "%s", ui->status);
+		snprintf(ui->prompt.hint, sizeof(ui->prompt.hint), "%s", hint);
+		snprintf(ui->prompt.error, sizeof(ui->prompt.error), "%s", ui->status.text);
 	}
 	sodium_memzero(value, sizeof(value));
 }
@@ -65,16 +65,16 @@ void console_prompt_key(struct console *cs, int ch)
 		prompt_end(cs, false);
 	else if (ch == KEY_BACKSPACE || ch == 127 || ch == 8) {
 		/* Whole UTF-8 characters: drop continuation bytes with the lead. */
-		while (ui->prompt_len > 0 && ((unsigned char)ui->prompt_buf[ui->prompt_len - 1] & 0xC0) == 0x80)
-			ui->prompt_len--;
-		if (ui->prompt_len > 0)
-			ui->prompt_len--;
+		while (ui->prompt.len > 0 && ((unsigned char)ui->prompt.buf[ui->prompt.len - 1] & 0xC0) == 0x80)
+			ui->prompt.len--;
+		if (ui->prompt.len > 0)
+			ui->prompt.len--;
 	} else if (ch == 21) { /* Ctrl-U */
-		ui->prompt_len = 0;
-	} else if (ch >= 32 && ch < 256 && ch != 127 && ui->prompt_len + 1 < sizeof(ui->prompt_buf)) {
-		ui->prompt_buf[ui->prompt_len++] = (char)ch;
+		ui->prompt.len = 0;
+	} else if (ch >= 32 && ch < 256 && ch != 127 && ui->prompt.len + 1 < sizeof(ui->prompt.buf)) {
+		ui->prompt.buf[ui->prompt.len++] = (char)ch;
 	}
-	ui->prompt_buf[ui->prompt_len] = '\0';
+	ui->prompt.buf[ui->prompt.len] = '\0';
 	cs->dirty = true;
 }
 

@@ -67,6 +67,21 @@ static void put(WINDOW *w, int y, int x, const char *s)
 	mvwaddstr(w, y, x, s);
 }
 
+/* Writes s from (y, x) on up to max_lines rows, wrapped at blanks, for a
+ * message that must be read whole. */
+static void put_wrapped(WINDOW *w, int y, int x, const char *s, size_t max_lines)
+{
+	size_t starts[8], lens[8], n;
+	char row[1024];
+	if (max_lines > 8)
+		max_lines = 8;
+	n = layout_wrap(s, getmaxx(w) - x - 1, starts, lens, max_lines);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(row, sizeof(row), "%.*s", (int)lens[i], s + starts[i]);
+		put(w, y + (int)i, x, row);
+	}
+}
+
 /* A full-width bar (title, table header). */
 static void put_bar(WINDOW *w, int y, const char *s, attr_t attr)
 {
@@ -96,12 +111,12 @@ static void render_header(WINDOW *w, const struct ui *ui)
 	else
 		snprintf(node, sizeof(node), "node %lld %s %s", (long long)st->id, st->loopback4, st->loopback6);
 	char daemon[128];
-	if (ui->daemon_up && !ui->daemon_note[0])
+	if (ui->daemon.up && !ui->daemon.note[0])
 		snprintf(daemon, sizeof(daemon), "daemon: up %s", st->version);
-	else if (ui->daemon_up)
-		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note);
+	else if (ui->daemon.up)
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon.note);
 	else
-		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon_note[0] ? ui->daemon_note : "disconnected");
+		snprintf(daemon, sizeof(daemon), "daemon: %s", ui->daemon.note[0] ? ui->daemon.note : "disconnected");
 	snprintf(line, sizeof(line), " wgmesh %s  %s", node, daemon);
 	put_bar(w, 0, line, title_attr());
 	int cols = getmaxx(w);
@@ -112,7 +127,7 @@ static void render_header(WINDOW *w, const struct ui *ui)
 		wattroff(w, title_attr());
 	}
 
-	int64_t uptime = st->known && ui->daemon_up ? st->uptime + (ui->now - ui->status_at) : -1;
+	int64_t uptime = st->known && ui->daemon.up ? st->uptime + (ui->now - ui->daemon.status_at) : -1;
 	fmt_duration(up, sizeof(up), uptime);
 	/* Link counts from the same model as the table (no lag behind the
 	 * status refresh); sort and filter before what may be cut at 80. */
@@ -123,10 +138,10 @@ static void render_header(WINDOW *w, const struct ui *ui)
 		 links_up, ui->model.nlinks, (long long)st->nodes, model_sort_name(ui->model.sort),
 		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter,
 		 st->bird[0] ? st->bird : "?", st->mesh[0] ? st->mesh : "?", up);
-	if (!ui->daemon_up)
+	if (!ui->daemon.up)
 		wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 	put(w, 1, 0, line);
-	if (!ui->daemon_up)
+	if (!ui->daemon.up)
 		wattroff(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 }
 
@@ -360,7 +375,7 @@ static void render_links(WINDOW *w, const struct ui *ui)
 
 	const struct model *m = &ui->model;
 	size_t rows = (size_t)render_table_rows(w), n = model_view_count(m);
-	size_t top = render_visible_top(ui->links_top, model_selected_row(m), rows);
+	size_t top = render_visible_top(ui->scroll.links_top, model_selected_row(m), rows);
 	if (n == 0) {
 		put(w, 3, 1, m->nlinks ? "no link matches the filter (/ to change it)" :
 					  "no links yet: press c to connect to a node, t to issue a token");
@@ -415,11 +430,11 @@ static void render_graph(WINDOW *w, int y, int height, const char *title, const 
 
 static void render_detail(WINDOW *w, const struct ui *ui)
 {
-	const struct model_link *l = model_find_link(&ui->model, ui->detail_link);
+	const struct model_link *l = model_find_link(&ui->model, ui->detail.link);
 	char line[1024], a[32], b[32], c[32], d[32];
 	size_t pos0;
 	if (!l) {
-		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail_link);
+		snprintf(line, sizeof(line), "link %s is gone (Esc: back)", ui->detail.link);
 		put(w, 2, 1, line);
 		return;
 	}
@@ -473,8 +488,8 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	put(w, 6, 0, line);
 
 	/* Whatever the daemon keeps, or the recent samples until it answers. */
-	const double *v = ui->history_loaded ? ui->history.rtt_ms : l->rtt_recent;
-	size_t n = ui->history_loaded ? ui->history.nrtt : l->rtt_recent_n;
+	const double *v = ui->detail.history_loaded ? ui->detail.history.rtt_ms : l->rtt_recent;
+	size_t n = ui->detail.history_loaded ? ui->detail.history.nrtt : l->rtt_recent_n;
 	int plot = getmaxx(w) - 1 - GRAPH_LABEL_COLS;
 	double loss[1024], jitter[1024];
 	size_t nb = plot > 0 ? (size_t)(plot < 1024 ? plot : 1024) : 0;
@@ -486,10 +501,10 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	int g_rtt = avail / 2, g_loss = (avail - g_rtt) / 2, g_jit = avail - g_rtt - g_loss;
 	int y = 7;
 	char title[96];
-	int64_t secs = (int64_t)n * (ui->history_loaded ? ui->history.interval_ms : 1000) / 1000;
+	int64_t secs = (int64_t)n * (ui->detail.history_loaded ? ui->detail.history.interval_ms : 1000) / 1000;
 	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
-		 ui->history_loaded	    ? "" :
-		 ui->history_unsupported ? " (recent samples; the daemon keeps no history)" :
+		 ui->detail.history_loaded	    ? "" :
+		 ui->daemon.history_unsupported ? " (recent samples; the daemon keeps no history)" :
 					   " (loading history)");
 	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, true, ui);
 	y += g_rtt + 1;
@@ -519,16 +534,16 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	y += g_jit + 1;
 
 	size_t pos = (size_t)snprintf(line, sizeof(line), " cost history:");
-	if (!ui->history_loaded || ui->history.ncosts == 0)
-		snprintf(line + pos, sizeof(line) - pos, " %s", ui->history_loaded ? "no changes kept" : "-");
-	for (size_t i = ui->history.ncosts > 8 ? ui->history.ncosts - 8 : 0;
-	     ui->history_loaded && i < ui->history.ncosts && pos < sizeof(line); i++) {
+	if (!ui->detail.history_loaded || ui->detail.history.ncosts == 0)
+		snprintf(line + pos, sizeof(line) - pos, " %s", ui->detail.history_loaded ? "no changes kept" : "-");
+	for (size_t i = ui->detail.history.ncosts > 8 ? ui->detail.history.ncosts - 8 : 0;
+	     ui->detail.history_loaded && i < ui->detail.history.ncosts && pos < sizeof(line); i++) {
 		struct tm tm;
-		time_t t = (time_t)ui->history.costs[i].ts;
+		time_t t = (time_t)ui->detail.history.costs[i].ts;
 		char hm[16];
 		localtime_r(&t, &tm);
 		strftime(hm, sizeof(hm), "%H:%M", &tm);
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm, (long long)ui->history.costs[i].cost);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm, (long long)ui->detail.history.costs[i].cost);
 	}
 	put(w, y++, 0, line);
 
@@ -644,12 +659,12 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
 	if (m->nnodes == 0) {
-		put(w, 3, 1, ui->nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)" :
+		put(w, 3, 1, ui->daemon.nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)" :
 						     "no nodes known yet");
 		return;
 	}
 	size_t rows = (size_t)render_table_rows(w);
-	size_t top = ui->nodes_top < m->nnodes ? ui->nodes_top : 0;
+	size_t top = ui->scroll.nodes_top < m->nnodes ? ui->scroll.nodes_top : 0;
 	for (size_t r = 0; r < rows && top + r < m->nnodes; r++) {
 		node_row(&m->nodes[top + r], widths, line, sizeof(line));
 		put(w, 3 + (int)r, 0, line);
@@ -662,29 +677,76 @@ static void render_proximity(WINDOW *w, const struct ui *ui)
 {
 	char line[1024];
 	int widths[PCOL_COUNT];
-	const struct proximity *p = &ui->prox;
+	const struct proximity *p = &ui->prox.reply;
 	proximity_fit(p, getmaxx(w) - 1, widths);
 	proximity_line(NULL, widths, line, sizeof(line));
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
-	if (!ui->prox_loaded || p->nrows == 0) {
-		put(w, 3, 1, ui->prox_measuring ? "measuring..." : ui->prox_loaded ? "no other nodes known" :
+	if (!ui->prox.loaded || p->nrows == 0) {
+		put(w, 3, 1, ui->prox.measuring ? "measuring..." : ui->prox.loaded ? "no other nodes known" :
 				"not measured yet: p measures");
 		return;
 	}
 	int fit = render_table_rows(w) - 1; /* and a line saying what the table shows */
 	size_t rows = fit > 0 ? (size_t)fit : 0;
-	size_t top = ui->prox_top < p->nrows ? ui->prox_top : 0, r;
+	size_t top = ui->prox.top < p->nrows ? ui->prox.top : 0, r;
 	for (r = 0; r < rows && top + r < p->nrows; r++) {
 		proximity_line(&p->rows[top + r], widths, line, sizeof(line));
 		put(w, 3 + (int)r, 0, line);
 	}
-	if (ui->prox_measuring)
+	if (ui->prox.measuring)
 		snprintf(line, sizeof(line), "measuring...");
 	else if (p->has_cutoff)
 		snprintf(line, sizeof(line), "cutoff %g ms, %s", p->cutoff_ms,
 			 p->dry_run ? "plan only (dry run): nothing changed" : "applied");
 	else
 		snprintf(line, sizeof(line), "RTT to each node's public address outside the tunnels, nearest first");
+	put(w, 3 + (int)r, 1, line);
+}
+
+/* ---- members ---- */
+
+static void render_members(WINDOW *w, const struct ui *ui)
+{
+	char line[1024];
+	int widths[MCOL_COUNT];
+	const struct ui_members *mv = &ui->members;
+	const struct members *list = &mv->list;
+	members_fit(getmaxx(w) - 1, widths);
+	members_line(NULL, widths, line, sizeof(line));
+	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
+	if (!mv->loaded) {
+		/* No authority (an earlier mesh version) or no such command: the
+		 * daemon's words instead of a table, wrapped so they read whole. */
+		put_wrapped(w, 3, 1, mv->unavailable[0] ? mv->unavailable : "asking the daemon...", 4);
+		return;
+	}
+	int fit = render_table_rows(w) - 1; /* and a line saying who may revoke */
+	size_t rows = fit > 0 ? (size_t)fit : 0, r;
+	size_t top = render_visible_top(mv->top, mv->selected, rows);
+	for (r = 0; r < rows && top + r < list->nrows; r++) {
+		const struct member_row *row = &list->rows[top + r];
+		attr_t attr = row->revoked ? health_attr(HEALTH_DOWN) : row->self ? A_BOLD : A_NORMAL;
+		if (top + r == mv->selected)
+			attr |= A_REVERSE;
+		members_line(row, widths, line, sizeof(line));
+		wattron(w, attr);
+		put(w, 3 + (int)r, 0, line);
+		wattroff(w, attr);
+	}
+	int admin = members_self_admin(list);
+	if (mv->unavailable[0]) {
+		snprintf(line, sizeof(line), "refresh failed: %s", mv->unavailable);
+		put_wrapped(w, 3 + (int)r, 1, line, 3 + (int)r + 1 < getmaxy(w) - 2 ? 2 : 1);
+		return;
+	}
+	if (list->nrows == 0)
+		snprintf(line, sizeof(line), "no member identities known");
+	else if (admin == 0)
+		snprintf(line, sizeof(line), "this node is not an admin: revocation needs an admin");
+	else if (admin == 1)
+		snprintf(line, sizeof(line), "%zu identities; R revokes the selected one (type its ID to confirm)", list->nrows);
+	else
+		snprintf(line, sizeof(line), "%zu identities", list->nrows);
 	put(w, 3 + (int)r, 1, line);
 }
 
@@ -707,12 +769,12 @@ static void render_events(WINDOW *w, const struct ui *ui)
 	size_t count = model_event_count(&ui->model), rows = (size_t)render_table_rows(w);
 	int width = getmaxx(w) - 1;
 	snprintf(line, sizeof(line), "EVENTS  %zu kept%s", count,
-		 ui->events_follow ? "  (following; Up to scroll)" : "  (scrolled; End to follow)");
+		 ui->scroll.events_follow ? "  (following; Up to scroll)" : "  (scrolled; End to follow)");
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	/* Following: the newest at the bottom, as many older ones above as fit.
 	 * Scrolled: from events_top down. */
-	size_t first = ui->events_follow ? count : ui->events_top;
-	if (ui->events_follow) {
+	size_t first = ui->scroll.events_follow ? count : ui->scroll.events_top;
+	if (ui->scroll.events_follow) {
 		size_t used = 0;
 		while (first > 0) {
 			size_t st[EVENT_LINES_MAX], ln[EVENT_LINES_MAX];
@@ -786,45 +848,46 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 {
 	int rows = getmaxy(w);
 	char line[1024];
-	if (ui->prompting) {
+	if (ui->prompt.active) {
 		char shown[UI_PROMPT_MAX];
-		size_t len = ui->prompt_len < sizeof(shown) - 1 ? ui->prompt_len : sizeof(shown) - 1;
-		if (ui->prompt_secret)
+		size_t len = ui->prompt.len < sizeof(shown) - 1 ? ui->prompt.len : sizeof(shown) - 1;
+		if (ui->prompt.secret)
 			memset(shown, '*', len);
 		else
-			memcpy(shown, ui->prompt_buf, len);
+			memcpy(shown, ui->prompt.buf, len);
 		shown[len] = '\0';
-		size_t ll = strlen(ui->prompt_label);
-		bool gap = len || (ll && ui->prompt_label[ll - 1] != ' ');
-		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt_label, shown, !len && ui->prompt_hint[0] && gap ? " " : "",
-			 !len ? ui->prompt_hint : "");
+		size_t ll = strlen(ui->prompt.label);
+		bool gap = len || (ll && ui->prompt.label[ll - 1] != ' ');
+		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt.label, shown, !len && ui->prompt.hint[0] && gap ? " " : "",
+			 !len ? ui->prompt.hint : "");
 		wattron(w, A_BOLD);
 		put(w, rows - 2, 0, line);
 		wattroff(w, A_BOLD);
-		if (ui->prompt_error[0]) {
+		if (ui->prompt.error[0]) {
 			/* Refused: the reason where the key hints were; the input stays. */
-			snprintf(line, sizeof(line), " %s", ui->prompt_error);
+			snprintf(line, sizeof(line), " %s", ui->prompt.error);
 			put_bar(w, rows - 1, line, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD | A_REVERSE : A_BOLD | A_REVERSE);
 			return;
 		}
-	} else if (ui->status[0]) {
-		attr_t attr = ui->status_error ? (use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD)
+	} else if (ui->status.text[0]) {
+		attr_t attr = ui->status.error ? (use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD)
 					       : (use_colour ? COLOR_PAIR(PAIR_OK) : A_NORMAL);
 		wattron(w, attr);
 		/* Wider than the screen: the whole text is in the events view. */
-		if (ui->status_error && (int)utf8_width(ui->status) > getmaxx(w) - 1) {
+		if (ui->status.error && (int)utf8_width(ui->status.text) > getmaxx(w) - 1) {
 			char cut[512];
-			layout_cell(cut, sizeof(cut), ui->status, getmaxx(w) - 14, ALIGN_LEFT);
+			layout_cell(cut, sizeof(cut), ui->status.text, getmaxx(w) - 14, ALIGN_LEFT);
 			snprintf(line, sizeof(line), "%s e: whole", cut);
 			put(w, rows - 2, 0, line);
 		} else {
-			put(w, rows - 2, 0, ui->status);
+			put(w, rows - 2, 0, ui->status.text);
 		}
 		wattroff(w, attr);
 	}
-	const char *hints = ui->prompting ? " Enter accept  Esc cancel" :
-			    ui->sort_menu ? " sort: press a column's key (see the line above); the same one reverses" :
+	const char *hints = ui->prompt.active ? " Enter accept  Esc cancel" :
+			    ui->menu.sort ? " sort: press a column's key (see the line above); the same one reverses" :
 			    ui->view == VIEW_PROXIMITY ? " p:measure P:cutoff (plan, y/n) Up/Down:scroll Esc:back ?:help q:quit" :
+			    ui->view == VIEW_MEMBERS ? " R:revoke (type the ID) Up/Down:select m:refresh Esc:back ?:help q:quit" :
 			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
 			    " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
@@ -837,8 +900,8 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 static void render_token_box(WINDOW *w, const struct ui *ui)
 {
 	int cols = getmaxx(w), rows = getmaxy(w);
-	int token_rows = render_token_rows(strlen(ui->token), cols);
-	int y = render_token_first_row(strlen(ui->token), rows, cols) - 3;
+	int token_rows = render_token_rows(strlen(ui->token.text), cols);
+	int y = render_token_first_row(strlen(ui->token.text), rows, cols) - 3;
 	char rule[1024];
 	int n = cols - 2 < 300 ? cols - 2 : 300;
 	size_t pos = 0;
@@ -852,8 +915,8 @@ static void render_token_box(WINDOW *w, const struct ui *ui)
 	put(w, y, 1, rule);
 	put(w, y + 1, 2, "Join token (shown once; copy it now):");
 	wattroff(w, A_BOLD);
-	mvwaddnstr(w, y + 3, 0, ui->token, token_rows * cols);
-	put(w, y + 4 + token_rows, 2, ui->token_note);
+	mvwaddnstr(w, y + 3, 0, ui->token.text, token_rows * cols);
+	put(w, y + 4 + token_rows, 2, ui->token.note);
 	put(w, y + 5 + token_rows, 2, "Press any key to close; the token is not shown again.");
 	wattron(w, A_BOLD);
 	put(w, y + 6 + token_rows, 1, rule);
@@ -907,8 +970,11 @@ void render_frame(WINDOW *w, const struct ui *ui)
 	case VIEW_PROXIMITY:
 		render_proximity(w, ui);
 		break;
+	case VIEW_MEMBERS:
+		render_members(w, ui);
+		break;
 	}
 	render_bottom(w, ui);
-	if (ui->token_shown)
+	if (ui->token.shown)
 		render_token_box(w, ui);
 }
