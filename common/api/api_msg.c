@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/api/api_b64.h"
+#include "common/api/json_get.h"
 #include "common/api/obfs_key.h"
 
 static const char *const link_type_names[WGM_LINK_TYPE_COUNT] = {
@@ -93,32 +94,8 @@ const char *wgm_transport_name(enum wgm_transport t)
 	return t == WGM_TRANSPORT_V6 ? "v6" : "v4";
 }
 
-/* ---- decoding helpers: each names the field and never quotes its value ---- */
-
-static int fail(char *err, size_t errlen, const char *field, const char *why)
-{
-	return wgm_err(-EINVAL, err, errlen, "%s: %s", field, why);
-}
-
-static int get_int(const json_t *j, const char *field, long long lo, long long hi, long long *out,
-		   char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(j, field);
-	long long x;
-
-	if (!v)
-		return fail(err, errlen, field, "missing");
-	if (!json_is_integer(v))
-		return fail(err, errlen, field, "not an integer");
-	x = json_integer_value(v);
-	if (x < lo || x > hi) {
-		if (err && errlen)
-			snprintf(err, errlen, "%s: %lld is out of range (%lld-%lld)", field, x, lo, hi);
-		return -EINVAL;
-	}
-	*out = x;
-	return 0;
-}
+/* ---- decoding helpers: each names the field and never quotes its value
+ * (the shared getters of common/api/json_get.h, and this protocol's own) ---- */
 
 static int get_port(const json_t *j, const char *field, long long lo, uint16_t *out, char *err, size_t errlen)
 {
@@ -131,45 +108,9 @@ static int get_port(const json_t *j, const char *field, long long lo, uint16_t *
 				 (long long)json_integer_value(v), lo);
 		return -EINVAL;
 	}
-	if (get_int(j, field, lo, 65535, &x, err, errlen))
+	if (wgm_json_get_int(j, field, lo, 65535, &x, err, errlen))
 		return -EINVAL;
 	*out = (uint16_t)x;
-	return 0;
-}
-
-static int get_bool(const json_t *j, const char *field, bool *out, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(j, field);
-
-	if (!v)
-		return fail(err, errlen, field, "missing");
-	if (!json_is_boolean(v))
-		return fail(err, errlen, field, "not true or false");
-	*out = json_is_true(v);
-	return 0;
-}
-
-static int get_key(const json_t *j, const char *field, uint8_t *out, size_t len, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(j, field);
-
-	if (!v)
-		return fail(err, errlen, field, "missing");
-	if (!json_is_string(v) || wgm_b64_decode_exact(json_string_value(v), out, len))
-		return fail(err, errlen, field, len == 32 ? "not a base64 32-byte key" : "not base64 of the right length");
-	return 0;
-}
-
-/* Obfuscation keys: 32 base64url characters, or a legacy raw key in base64
- * (common/api/obfs_key.h). */
-static int get_obfs_key(const json_t *j, uint8_t *out, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(j, "obfs_key");
-
-	if (!v)
-		return fail(err, errlen, "obfs_key", "missing");
-	if (!json_is_string(v) || wgm_obfs_key_from_text(json_string_value(v), out))
-		return fail(err, errlen, "obfs_key", "not 32 base64url characters (or a base64 32-byte key)");
 	return 0;
 }
 
@@ -177,12 +118,14 @@ static int get_node_id(const json_t *j, int *out, char *err, size_t errlen)
 {
 	long long x;
 
-	if (get_int(j, "id", 0, WGM_API_ID_MAX, &x, err, errlen))
+	if (wgm_json_get_int(j, "id", 0, WGM_API_ID_MAX, &x, err, errlen))
 		return -EINVAL;
 	*out = (int)x;
 	return 0;
 }
 
+/* An address that may be left out (or null) when OPTIONAL; PRESENT says
+ * whether it was there. */
 static int get_addr(const json_t *j, const char *field, int af, void *out, bool optional, bool *present,
 		    char *err, size_t errlen)
 {
@@ -190,13 +133,10 @@ static int get_addr(const json_t *j, const char *field, int af, void *out, bool 
 
 	if (present)
 		*present = false;
-	if (!v || json_is_null(v)) {
-		if (optional)
-			return 0;
-		return fail(err, errlen, field, "missing");
-	}
-	if (!json_is_string(v) || inet_pton(af, json_string_value(v), out) != 1)
-		return fail(err, errlen, field, af == AF_INET ? "not an IPv4 address" : "not an IPv6 address");
+	if (optional && (!v || json_is_null(v)))
+		return 0;
+	if (wgm_json_get_addr(j, field, af, out, err, errlen))
+		return -EINVAL;
 	if (present)
 		*present = true;
 	return 0;
@@ -211,14 +151,14 @@ static int get_transport(const json_t *j, enum wgm_transport *out, char *err, si
 	else if (s && strcmp(s, "v6") == 0)
 		*out = WGM_TRANSPORT_V6;
 	else
-		return fail(err, errlen, "transport", "not \"v4\" or \"v6\"");
+		return wgm_json_field_error(err, errlen, "transport", "not \"v4\" or \"v6\"");
 	return 0;
 }
 
 static int get_link_type(const json_t *j, enum wgm_link_type *out, char *err, size_t errlen)
 {
 	if (wgm_link_type_from_name(json_string_value(json_object_get(j, "link_type")), out))
-		return fail(err, errlen, "link_type", "not one of default, wgobfs, ipt_xor, amneziawg");
+		return wgm_json_field_error(err, errlen, "link_type", "not one of default, wgobfs, ipt_xor, amneziawg");
 	return 0;
 }
 
@@ -268,7 +208,7 @@ static int put_link_ref(json_t *j, const struct wgm_msg_link_ref *link)
 static int get_link_ref(const json_t *j, struct wgm_msg_link_ref *link, char *err, size_t errlen)
 {
 	if (!json_is_object(j))
-		return fail(err, errlen, "payload", "not a JSON object");
+		return wgm_json_field_error(err, errlen, "payload", "not a JSON object");
 	if (get_node_id(j, &link->caller_id, err, errlen) || get_transport(j, &link->transport, err, errlen))
 		return -EINVAL;
 	return 0;
@@ -334,23 +274,23 @@ int wgm_msg_connectivity_reply_decode(const json_t *j, struct wgm_msg_connectivi
 
 	memset(m, 0, sizeof(*m));
 	if (!json_is_object(j))
-		return fail(err, errlen, "payload", "not a JSON object");
+		return wgm_json_field_error(err, errlen, "payload", "not a JSON object");
 	if (get_node_id(j, &m->node_id, err, errlen) ||
 	    get_addr(j, "ipv4", AF_INET, &m->ipv4, true, &m->has_ipv4, err, errlen) ||
 	    get_addr(j, "ipv6", AF_INET6, &m->ipv6, true, &m->has_ipv6, err, errlen))
 		return -EINVAL;
 	if (!json_is_array(types) || json_array_size(types) == 0 || json_array_size(types) > WGM_LINK_TYPE_COUNT)
-		return fail(err, errlen, "link_types", "not a list of 1-4 link types");
+		return wgm_json_field_error(err, errlen, "link_types", "not a list of 1-4 link types");
 	json_array_foreach(types, i, t) {
 		enum wgm_link_type lt;
 		if (wgm_link_type_from_name(json_string_value(t), &lt))
-			return fail(err, errlen, "link_types", "not one of default, wgobfs, ipt_xor, amneziawg");
+			return wgm_json_field_error(err, errlen, "link_types", "not one of default, wgobfs, ipt_xor, amneziawg");
 		m->link_types |= WGM_LINK_TYPE_BIT(lt);
 	}
 	if (parse_subnet(json_string_value(json_object_get(j, "subnet")), &m->subnet, &m->subnet_prefix))
-		return fail(err, errlen, "subnet", "not an IPv4 subnet (A.B.C.D/8-30, no host bits)");
-	if (get_key(j, "api_pk", m->api_pk, sizeof(m->api_pk), err, errlen) ||
-	    get_bool(j, "joins", &m->accepts_joins, err, errlen))
+		return wgm_json_field_error(err, errlen, "subnet", "not an IPv4 subnet (A.B.C.D/8-30, no host bits)");
+	if (wgm_json_get_key(j, "api_pk", m->api_pk, sizeof(m->api_pk), err, errlen) ||
+	    wgm_json_get_bool(j, "joins", &m->accepts_joins, err, errlen))
 		return -EINVAL;
 	return 0;
 }
@@ -399,25 +339,25 @@ static int get_peer(const json_t *j, struct wgm_msg_connect_req *m, char *err, s
 
 	if (!json_object_get(j, "peer"))
 		return 0;
-	if (get_bool(j, "peer", &m->peer, err, errlen))
+	if (wgm_json_get_bool(j, "peer", &m->peer, err, errlen))
 		return -EINVAL;
 	if (!m->peer)
 		return 0;
-	if (get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
+	if (wgm_json_get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
 		return -EINVAL;
 	m->as = (uint32_t)as;
 	used = json_object_get(j, "peer_used");
 	if (!json_is_array(used) || json_array_size(used) > WGM_MSG_PEER_USED_MAX)
-		return fail(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
+		return wgm_json_field_error(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
 	json_array_foreach(used, i, v) {
 		if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v), &m->peer_used[i]) != 1)
-			return fail(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
+			return wgm_json_field_error(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
 	}
 	m->n_peer_used = json_array_size(used);
 	v = json_object_get(j, "api_url");
 	if (!json_is_string(v) || !url_valid(json_string_value(v)) ||
 	    strlen(json_string_value(v)) >= sizeof(m->api_url))
-		return fail(err, errlen, "api_url", "not an http:// or https:// URL of printable characters");
+		return wgm_json_field_error(err, errlen, "api_url", "not an http:// or https:// URL of printable characters");
 	strcpy(m->api_url, json_string_value(v));
 	return 0;
 }
@@ -442,10 +382,11 @@ int wgm_msg_connect_req_decode(const json_t *j, struct wgm_msg_connect_req *m, c
 {
 	memset(m, 0, sizeof(*m));
 	if (!json_is_object(j))
-		return fail(err, errlen, "payload", "not a JSON object");
-	if (get_node_id(j, &m->caller_id, err, errlen) || get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
+		return wgm_json_field_error(err, errlen, "payload", "not a JSON object");
+	if (get_node_id(j, &m->caller_id, err, errlen) ||
+	    wgm_json_get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
 	    get_link_type(j, &m->link_type, err, errlen) || get_port(j, "port", 0, &m->port, err, errlen) ||
-	    get_transport(j, &m->transport, err, errlen) || get_bool(j, "first_join", &m->first_join, err, errlen) ||
+	    get_transport(j, &m->transport, err, errlen) || wgm_json_get_bool(j, "first_join", &m->first_join, err, errlen) ||
 	    get_peer(j, m, err, errlen))
 		return -EINVAL;
 	return 0;
@@ -490,12 +431,13 @@ int wgm_msg_connect_reply_decode(const json_t *j, struct wgm_msg_connect_reply *
 {
 	memset(m, 0, sizeof(*m));
 	if (!json_is_object(j))
-		return fail(err, errlen, "payload", "not a JSON object");
-	if (get_node_id(j, &m->server_id, err, errlen) || get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
-	    get_key(j, "psk", m->psk, WGM_WG_KEY_LEN, err, errlen))
+		return wgm_json_field_error(err, errlen, "payload", "not a JSON object");
+	if (get_node_id(j, &m->server_id, err, errlen) ||
+	    wgm_json_get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
+	    wgm_json_get_key(j, "psk", m->psk, WGM_WG_KEY_LEN, err, errlen))
 		goto bad;
 	if (json_object_get(j, "obfs_key")) {
-		if (get_obfs_key(j, m->obfs_key, err, errlen))
+		if (wgm_json_get_obfs_key(j, "obfs_key", m->obfs_key, err, errlen))
 			goto bad;
 		m->has_obfs_key = true;
 	}
@@ -503,26 +445,26 @@ int wgm_msg_connect_reply_decode(const json_t *j, struct wgm_msg_connect_reply *
 	    get_addr(j, "client_addr4", AF_INET, &m->client_addr4, false, NULL, err, errlen))
 		goto bad;
 	if (!v4_pair_valid(&m->server_addr4, &m->client_addr4)) {
-		fail(err, errlen, "client_addr4", "not the odd half of the server's /31");
+		wgm_json_field_error(err, errlen, "client_addr4", "not the odd half of the server's /31");
 		goto bad;
 	}
 	if (get_addr(j, "server_addr6", AF_INET6, &m->server_addr6, false, NULL, err, errlen) ||
 	    get_addr(j, "client_addr6", AF_INET6, &m->client_addr6, false, NULL, err, errlen))
 		goto bad;
 	if (!v6_pair_valid(&m->server_addr6, &m->client_addr6)) {
-		fail(err, errlen, "client_addr6", "not the odd half of the server's /127");
+		wgm_json_field_error(err, errlen, "client_addr6", "not the odd half of the server's /127");
 		goto bad;
 	}
 	if (get_port(j, "port", 1, &m->server_port, err, errlen))
 		goto bad;
 	if (json_object_get(j, "mesh_key")) {
-		if (get_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key), err, errlen))
+		if (wgm_json_get_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key), err, errlen))
 			goto bad;
 		m->has_mesh_key = true;
 	}
 	if (json_object_get(j, "as")) {
 		long long as;
-		if (get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
+		if (wgm_json_get_int(j, "as", 1, 4294967295ll, &as, err, errlen))
 			goto bad;
 		m->peer_as = (uint32_t)as;
 	}
@@ -536,15 +478,17 @@ int wgm_msg_connect_reply_matches(const struct wgm_msg_connect_reply *reply, con
 				  bool joined_by_token, char *err, size_t errlen)
 {
 	if (reply->has_obfs_key != wgm_link_type_needs_obfs_key(req->link_type))
-		return fail(err, errlen, "obfs_key", reply->has_obfs_key ? "given for a link type without one" : "missing");
+		return wgm_json_field_error(err, errlen, "obfs_key",
+					    reply->has_obfs_key ? "given for a link type without one" : "missing");
 	/* A peering join makes no member: its reply carries an AS, never the mesh key. */
 	if (req->peer && (reply->has_mesh_key || !reply->peer_as))
-		return fail(err, errlen, reply->has_mesh_key ? "mesh_key" : "as",
+		return wgm_json_field_error(err, errlen, reply->has_mesh_key ? "mesh_key" : "as",
 			    reply->has_mesh_key ? "given to a peer" : "missing in the reply to a peering join");
 	if (!req->peer && reply->peer_as)
-		return fail(err, errlen, "as", "unexpected outside a peering join");
+		return wgm_json_field_error(err, errlen, "as", "unexpected outside a peering join");
 	if (!req->peer && reply->has_mesh_key != joined_by_token)
-		return fail(err, errlen, "mesh_key", joined_by_token ? "missing in the reply to a join" : "unexpected");
+		return wgm_json_field_error(err, errlen, "mesh_key",
+					    joined_by_token ? "missing in the reply to a join" : "unexpected");
 	return 0;
 }
 
@@ -584,26 +528,26 @@ int wgm_msg_update_req_decode(const json_t *j, struct wgm_msg_update_req *m, cha
 		m->has_port = true;
 	}
 	if (json_object_get(j, "obfs_key")) {
-		if (get_obfs_key(j, m->obfs_key, err, errlen))
+		if (wgm_json_get_obfs_key(j, "obfs_key", m->obfs_key, err, errlen))
 			goto bad;
 		m->has_obfs_key = true;
 	}
 	if (json_object_get(j, "obfs_key_settled")) {
-		if (get_bool(j, "obfs_key_settled", &m->obfs_key_settled, err, errlen))
+		if (wgm_json_get_bool(j, "obfs_key_settled", &m->obfs_key_settled, err, errlen))
 			goto bad;
 		if (m->obfs_key_settled && !m->has_obfs_key) {
-			fail(err, errlen, "obfs_key_settled", "needs the obfs_key it confirms");
+			wgm_json_field_error(err, errlen, "obfs_key_settled", "needs the obfs_key it confirms");
 			goto bad;
 		}
 	}
 	if (json_object_get(j, "cost")) {
-		if (get_int(j, "cost", 0, 65535, &cost, err, errlen))
+		if (wgm_json_get_int(j, "cost", 0, 65535, &cost, err, errlen))
 			goto bad;
 		m->cost = (uint32_t)cost;
 		m->has_cost = true;
 	}
 	if (!m->has_port && !m->has_obfs_key && !m->has_cost) {
-		fail(err, errlen, "update", "nothing to change (port, obfs_key or cost)");
+		wgm_json_field_error(err, errlen, "update", "nothing to change (port, obfs_key or cost)");
 		goto bad;
 	}
 	return 0;
@@ -636,7 +580,7 @@ int wgm_msg_disconnect_req_decode(const json_t *j, struct wgm_msg_disconnect_req
 	if (get_link_ref(j, &m->link, err, errlen))
 		return -EINVAL;
 	if (json_object_get(j, "wg_pk")) {
-		if (get_key(j, "wg_pk", m->wg_pk, sizeof(m->wg_pk), err, errlen))
+		if (wgm_json_get_key(j, "wg_pk", m->wg_pk, sizeof(m->wg_pk), err, errlen))
 			return -EINVAL;
 		m->has_wg_pk = true;
 	}

@@ -167,7 +167,7 @@ int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		      char *err, size_t errlen);
 
-/* The key table (one row per key in common/config/config.c) as the CLI's
+/* The key table (one row per key in common/config/config_table.c) as the CLI's
  * listings, `--help` and the documentation check read it. */
 enum wgm_config_name_set {
 	WGM_CONFIG_SET_KEYS, /* what `wgmesh set` takes */

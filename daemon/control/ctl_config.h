@@ -1,7 +1,7 @@
 /* Control commands that change the node's config: set KEY VALUE, enable
  * OPTION, disable OPTION. The change is validated, saved to the file the
  * daemon was started with, and applied at once where the key table
- * (common/config/config.c) says the daemon can; otherwise the reply says a
+ * (common/config/config_table.c) says the daemon can; otherwise the reply says a
  * restart is needed. */
 #ifndef WGM_DAEMON_CTL_CONFIG_H
 #define WGM_DAEMON_CTL_CONFIG_H

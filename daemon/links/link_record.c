@@ -10,6 +10,7 @@
 #include "common/api/api_awg.h"
 #include "bird/conf_model.h"
 #include "common/api/api_b64.h"
+#include "common/api/json_get.h"
 #include "common/api/obfs_key.h"
 
 #define LINK_RECORD_VERSION 1
@@ -101,68 +102,14 @@ json_t *link_record_to_json(const struct link_record *rec)
 	return obj;
 }
 
-/* Field readers: each fails with one line naming the field. */
-static int get_string(const json_t *obj, const char *name, char *out, size_t outlen, bool allow_empty,
-		      char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(obj, name);
-	const char *s;
-
-	if (!json_is_string(v)) {
-		snprintf(err, errlen, "%s: missing or not a string", name);
-		return -EINVAL;
-	}
-	s = json_string_value(v);
-	if (strlen(s) >= outlen || (!allow_empty && !*s)) {
-		snprintf(err, errlen, "%s: %s", name, *s ? "too long" : "empty");
-		return -EINVAL;
-	}
-	memcpy(out, s, strlen(s) + 1);
-	return 0;
-}
-
+/* An unsigned field in 0..max (common/api/json_get.h reads it). */
 static int get_uint(const json_t *obj, const char *name, json_int_t max, unsigned *out, char *err, size_t errlen)
 {
-	const json_t *v = json_object_get(obj, name);
+	long long v;
 
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > max) {
-		snprintf(err, errlen, "%s: missing or not an integer in 0..%lld", name, (long long)max);
+	if (wgm_json_get_int(obj, name, 0, max, &v, err, errlen))
 		return -EINVAL;
-	}
-	*out = (unsigned)json_integer_value(v);
-	return 0;
-}
-
-static int get_key(const json_t *obj, const char *name, uint8_t key[LINK_KEY_LEN], char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(obj, name);
-
-	if (!json_is_string(v) || wgm_b64_decode_exact(json_string_value(v), key, LINK_KEY_LEN) != 0) {
-		snprintf(err, errlen, "%s: missing or not a base64 key of 32 bytes", name);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int get_obfs_key(const json_t *obj, const char *name, uint8_t key[LINK_KEY_LEN], char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(obj, name);
-
-	if (!json_is_string(v) || wgm_obfs_key_from_text(json_string_value(v), key) != 0) {
-		snprintf(err, errlen, "%s: not 32 base64url characters or a base64 key of 32 bytes", name);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int get_addr(const json_t *obj, const char *name, int family, void *addr, char *err, size_t errlen)
-{
-	const json_t *v = json_object_get(obj, name);
-
-	if (!json_is_string(v) || inet_pton(family, json_string_value(v), addr) != 1) {
-		snprintf(err, errlen, "%s: missing or not an IPv%c address", name, family == AF_INET ? '4' : '6');
-		return -EINVAL;
-	}
+	*out = (unsigned)v;
 	return 0;
 }
 
@@ -181,12 +128,12 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		snprintf(err, errlen, "version: this program reads link records of version %d", LINK_RECORD_VERSION);
 		goto bad;
 	}
-	if (get_string(json, "name", rec->name, sizeof(rec->name), false, err, errlen) ||
+	if (wgm_json_get_string(json, "name", rec->name, sizeof(rec->name), false, err, errlen) ||
 	    get_uint(json, "remote_id", WGM_API_ID_MAX, &rec->remote_id, err, errlen) ||
 	    get_uint(json, "listen_port", 65535, &u, err, errlen))
 		goto bad;
 	rec->listen_port = (uint16_t)u;
-	if (get_string(json, "role", text, sizeof(text), false, err, errlen))
+	if (wgm_json_get_string(json, "role", text, sizeof(text), false, err, errlen))
 		goto bad;
 	if (strcmp(text, "server") == 0) {
 		rec->role = LINK_ROLE_SERVER;
@@ -196,7 +143,7 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		snprintf(err, errlen, "role: must be \"server\" or \"client\"");
 		goto bad;
 	}
-	if (get_string(json, "transport", text, sizeof(text), false, err, errlen))
+	if (wgm_json_get_string(json, "transport", text, sizeof(text), false, err, errlen))
 		goto bad;
 	if (strcmp(text, "v4") == 0) {
 		rec->transport = WGM_TRANSPORT_V4;
@@ -206,29 +153,30 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		snprintf(err, errlen, "transport: must be \"v4\" or \"v6\"");
 		goto bad;
 	}
-	if (get_string(json, "link_type", text, sizeof(text), false, err, errlen))
+	if (wgm_json_get_string(json, "link_type", text, sizeof(text), false, err, errlen))
 		goto bad;
 	if (wgm_link_type_from_name(text, &rec->link_type) != 0) {
 		snprintf(err, errlen, "link_type: unknown link type");
 		goto bad;
 	}
-	if (get_string(json, "endpoint", rec->endpoint, sizeof(rec->endpoint), true, err, errlen) ||
-	    get_string(json, "remote_api_url", rec->remote_api_url, sizeof(rec->remote_api_url), true, err, errlen) ||
+	if (wgm_json_get_string(json, "endpoint", rec->endpoint, sizeof(rec->endpoint), true, err, errlen) ||
+	    wgm_json_get_string(json, "remote_api_url", rec->remote_api_url, sizeof(rec->remote_api_url), true, err,
+				errlen) ||
 	    get_uint(json, "mtu", 65535, &rec->mtu, err, errlen) ||
-	    get_key(json, "private_key", rec->private_key, err, errlen) ||
-	    get_key(json, "peer_public_key", rec->peer_public_key, err, errlen) ||
-	    get_key(json, "psk", rec->psk, err, errlen) ||
-	    get_addr(json, "local4", AF_INET, &rec->local4, err, errlen) ||
-	    get_addr(json, "remote4", AF_INET, &rec->remote4, err, errlen) ||
-	    get_addr(json, "local6", AF_INET6, &rec->local6, err, errlen) ||
-	    get_addr(json, "remote6", AF_INET6, &rec->remote6, err, errlen))
+	    wgm_json_get_key(json, "private_key", rec->private_key, LINK_KEY_LEN, err, errlen) ||
+	    wgm_json_get_key(json, "peer_public_key", rec->peer_public_key, LINK_KEY_LEN, err, errlen) ||
+	    wgm_json_get_key(json, "psk", rec->psk, LINK_KEY_LEN, err, errlen) ||
+	    wgm_json_get_addr(json, "local4", AF_INET, &rec->local4, err, errlen) ||
+	    wgm_json_get_addr(json, "remote4", AF_INET, &rec->remote4, err, errlen) ||
+	    wgm_json_get_addr(json, "local6", AF_INET6, &rec->local6, err, errlen) ||
+	    wgm_json_get_addr(json, "remote6", AF_INET6, &rec->remote6, err, errlen))
 		goto bad;
 	if (rec->role == LINK_ROLE_CLIENT && !rec->endpoint[0]) {
 		snprintf(err, errlen, "endpoint: a client link needs the server's endpoint");
 		goto bad;
 	}
 	if (json_object_get(json, "obfs_key")) {
-		if (get_obfs_key(json, "obfs_key", rec->obfs_key, err, errlen))
+		if (wgm_json_get_obfs_key(json, "obfs_key", rec->obfs_key, err, errlen))
 			goto bad;
 		rec->has_obfs_key = true;
 	}
@@ -237,7 +185,7 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 			snprintf(err, errlen, "obfs_key_next: the link has no obfs_key");
 			goto bad;
 		}
-		if (get_obfs_key(json, "obfs_key_next", rec->obfs_key_next, err, errlen))
+		if (wgm_json_get_obfs_key(json, "obfs_key_next", rec->obfs_key_next, err, errlen))
 			goto bad;
 		rec->has_obfs_key_next = true;
 	}
@@ -251,7 +199,7 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 	if (!v && rec->link_type == WGM_LINK_AMNEZIAWG)
 		wgm_awg_params_legacy(&rec->awg);
 	if (json_object_get(json, "remote_api_pk")) {
-		if (get_key(json, "remote_api_pk", rec->remote_api_pk, err, errlen))
+		if (wgm_json_get_key(json, "remote_api_pk", rec->remote_api_pk, LINK_KEY_LEN, err, errlen))
 			goto bad;
 		rec->has_remote_api_pk = true;
 	}
@@ -265,12 +213,8 @@ int link_record_from_json(const json_t *json, struct link_record *rec, char *err
 		snprintf(err, errlen, "cost_override: must be null or an integer in 1..65535");
 		goto bad;
 	}
-	v = json_object_get(json, "drained");
-	if (!json_is_boolean(v)) {
-		snprintf(err, errlen, "drained: missing or not a boolean");
+	if (wgm_json_get_bool(json, "drained", &rec->drained, err, errlen))
 		goto bad;
-	}
-	rec->drained = json_is_true(v);
 	v = json_object_get(json, "created");
 	if (!json_is_integer(v) || json_integer_value(v) < 0) {
 		snprintf(err, errlen, "created: missing or not a unix time");

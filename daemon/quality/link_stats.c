@@ -83,7 +83,7 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 	return -EINVAL;
 }
 
-const char *link_state_name(enum link_state state)
+const char *link_stats_state_name(enum link_state state)
 {
 	switch (state) {
 	case LINK_STATE_UP: return ctl_link_state_name(CTL_LINK_UP);

@@ -48,7 +48,11 @@ enum link_state {
 	LINK_STATE_DEAD,        /* dead_after consecutive losses, or no recent handshake */
 };
 
-const char *link_state_name(enum link_state state);
+/* The probes' verdict as the control protocol spells it ("up", "down",
+ * "dead"; ctl_link_state_name), or "unknown" before the first probe ends.
+ * Not ctl_link_state_name itself: that names a link's whole state, of which
+ * creating, removing and failed come from the links layer, not the probes. */
+const char *link_stats_state_name(enum link_state state);
 
 struct link_stats;
 

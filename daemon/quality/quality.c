@@ -160,7 +160,7 @@ static void publish_link_state(struct quality *q, struct qlink *ql)
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(l->rec.name));
-	json_object_set_new(ev, "state", json_string(link_state_name(ql->state)));
+	json_object_set_new(ev, "state", json_string(link_stats_state_name(ql->state)));
 	json_object_set_new(ev, "remote_id", json_integer(l->rec.remote_id));
 	ctl_server_publish(q->d.ctl, ev);
 }
@@ -208,9 +208,9 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 					    l->rec.remote_id);
 		} else {
 			log_warn("link %s to node %u is %s (%u probes lost in a row)", l->rec.name, l->rec.remote_id,
-				 link_state_name(sum.state), sum.consecutive_lost);
+				 link_stats_state_name(sum.state), sum.consecutive_lost);
 			notify_send(q->d.notify, NOTIFY_DOWN, "link %s to node %u is %s (%u probes lost in a row)",
-				    l->rec.name, l->rec.remote_id, link_state_name(sum.state), sum.consecutive_lost);
+				    l->rec.name, l->rec.remote_id, link_stats_state_name(sum.state), sum.consecutive_lost);
 		}
 		publish_link_state(q, ql);
 	}
@@ -502,7 +502,7 @@ static void link_json_extra(const struct link *link, json_t *obj, void *ctx)
 	link_stats_summary(ql->stats, now, &sum);
 	if (link->phase == LINK_PHASE_ACTIVE) {
 		if (sum.state != LINK_STATE_UNKNOWN)
-			json_object_set_new(obj, "state", json_string(link_state_name(sum.state)));
+			json_object_set_new(obj, "state", json_string(link_stats_state_name(sum.state)));
 	} else {
 		/* The contract's states are up/down/dead; the phase says why. */
 		json_object_set_new(obj, "phase", json_string(link_phase_name(link->phase)));
@@ -593,7 +593,7 @@ bool quality_link_metrics(const struct link *link, struct quality_link_metrics *
 	if (link->phase != LINK_PHASE_ACTIVE)
 		out->state = link->phase == LINK_PHASE_FAILED ? "dead" : "down";
 	else
-		out->state = sum.state != LINK_STATE_UNKNOWN ? link_state_name(sum.state) : "up";
+		out->state = sum.state != LINK_STATE_UNKNOWN ? link_stats_state_name(sum.state) : "up";
 	out->has_rtt = sum.has_rtt;
 	out->rtt_ms = sum.srtt_us / 1000.0;
 	out->rtt_min_ms = sum.min_rtt_us / 1000.0;

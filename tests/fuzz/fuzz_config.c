@@ -1,4 +1,4 @@
-/* libFuzzer target for the config file (common/config/config.c): the input
+/* libFuzzer target for the config file (common/config/config_parse.c, config_migrate.c): the input
  * is a config.json as found on disk, migrated from older versions, read and
  * validated. Anything accepted must serialise again. Nothing may crash.
  *

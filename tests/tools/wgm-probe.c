@@ -66,7 +66,7 @@ static void print_results(struct probe_run *r)
 		       "jitter_us=%u state=%s\n",
 		       t->ifname, t->addr, (unsigned long long)s.probes_sent, (unsigned long long)s.probes_answered,
 		       (unsigned long long)s.probes_lost, s.loss_pct, s.srtt_us, s.min_rtt_us, s.max_rtt_us,
-		       s.jitter_us, link_state_name(s.state));
+		       s.jitter_us, link_stats_state_name(s.state));
 	}
 	struct prober_counters c;
 	prober_get_counters(r->prober, &c);

@@ -12,82 +12,137 @@
 #include "common/ctl/ctl_client.h"
 #include "common/ctl/ctlproto.h"
 
-int cmd_version(struct cli *cli, int argc, char **argv);
-int cmd_status(struct cli *cli, int argc, char **argv);
-int cmd_events(struct cli *cli, int argc, char **argv);
-int cmd_console(struct cli *cli, int argc, char **argv);
-int cmd_init(struct cli *cli, int argc, char **argv);
-int cmd_token(struct cli *cli, int argc, char **argv);
-int cmd_connect(struct cli *cli, int argc, char **argv);
-int cmd_disconnect(struct cli *cli, int argc, char **argv);
-int cmd_peer(struct cli *cli, int argc, char **argv);
-int cmd_links(struct cli *cli, int argc, char **argv);
-int cmd_up(struct cli *cli, int argc, char **argv);
-int cmd_down(struct cli *cli, int argc, char **argv);
-int cmd_cost(struct cli *cli, int argc, char **argv);
-int cmd_drain(struct cli *cli, int argc, char **argv);
-int cmd_undrain(struct cli *cli, int argc, char **argv);
-int cmd_recover(struct cli *cli, int argc, char **argv);
-int cmd_rotate(struct cli *cli, int argc, char **argv);
-int cmd_nodes(struct cli *cli, int argc, char **argv);
-int cmd_proximity(struct cli *cli, int argc, char **argv);
-int cmd_clean(struct cli *cli, int argc, char **argv);
-int cmd_used(struct cli *cli, int argc, char **argv);
-int cmd_set(struct cli *cli, int argc, char **argv);
-int cmd_enable(struct cli *cli, int argc, char **argv);
-int cmd_disable(struct cli *cli, int argc, char **argv);
-int cmd_migrate(struct cli *cli, int argc, char **argv);
-/* Hidden: not in the table, so neither in --help nor completed. */
+int cmd_version(struct cli *cli, const struct cli_args *args);
+int cmd_status(struct cli *cli, const struct cli_args *args);
+int cmd_events(struct cli *cli, const struct cli_args *args);
+int cmd_console(struct cli *cli, const struct cli_args *args);
+int cmd_init(struct cli *cli, const struct cli_args *args);
+int cmd_token_create(struct cli *cli, const struct cli_args *args);
+int cmd_token_list(struct cli *cli, const struct cli_args *args);
+int cmd_token_revoke(struct cli *cli, const struct cli_args *args);
+int cmd_member_list(struct cli *cli, const struct cli_args *args);
+int cmd_member_revoke(struct cli *cli, const struct cli_args *args);
+int cmd_connect(struct cli *cli, const struct cli_args *args);
+int cmd_disconnect(struct cli *cli, const struct cli_args *args);
+int cmd_peer(struct cli *cli, const struct cli_args *args);
+int cmd_links(struct cli *cli, const struct cli_args *args);
+int cmd_up(struct cli *cli, const struct cli_args *args);
+int cmd_down(struct cli *cli, const struct cli_args *args);
+int cmd_cost(struct cli *cli, const struct cli_args *args);
+int cmd_drain(struct cli *cli, const struct cli_args *args);
+int cmd_undrain(struct cli *cli, const struct cli_args *args);
+int cmd_recover(struct cli *cli, const struct cli_args *args);
+int cmd_rotate(struct cli *cli, const struct cli_args *args);
+int cmd_nodes(struct cli *cli, const struct cli_args *args);
+int cmd_proximity(struct cli *cli, const struct cli_args *args);
+int cmd_clean(struct cli *cli, const struct cli_args *args);
+int cmd_used(struct cli *cli, const struct cli_args *args);
+int cmd_set(struct cli *cli, const struct cli_args *args);
+int cmd_enable(struct cli *cli, const struct cli_args *args);
+int cmd_disable(struct cli *cli, const struct cli_args *args);
+int cmd_migrate(struct cli *cli, const struct cli_args *args);
+int cmd_metrics(struct cli *cli, const struct cli_args *args);
+void cmd_set_help(FILE *out);
+void cmd_toggle_help(FILE *out);
+/* Hidden: not in the table, so neither in --help nor completed; they read
+ * their words raw. */
 int cmd_complete(struct cli *cli, int argc, char **argv);
 int cmd_man(struct cli *cli, int argc, char **argv);
-int cmd_metrics(struct cli *cli, int argc, char **argv);
-int cmd_member(struct cli *cli, int argc, char **argv);
+
+/* Shorthands for the shapes below. */
+#define FLAG(n) { .name = (n) }
+#define VALUE(n) { .name = (n), .takes_value = true }
+#define NO_ARGS .many = "takes no arguments"
+#define ARGS(lo, hi, msg) .min_args = (lo), .max_args = (hi), .few = (msg), .many = (msg)
+
+static const struct cli_subcommand token_subs[] = {
+	{ "create", cmd_token_create, { .flags = { VALUE("--ttl"), VALUE("--uses"), VALUE("--label") } } },
+	{ "list", cmd_token_list, { .flags = { FLAG("--json") }, .many = "list takes no arguments" } },
+	{ "revoke", cmd_token_revoke, { ARGS(1, 1, "revoke takes one token ID (see `wgmesh token list`)") } },
+	{ NULL, NULL, { .flags = { { NULL } } } },
+};
+
+/* A new member subcommand is one row here and its function in cmd_member.c
+ * (and its alternative in the usage string). */
+static const struct cli_subcommand member_subs[] = {
+	{ "list", cmd_member_list, { .flags = { FLAG("--json") }, .many = "list takes no arguments" } },
+	{ "revoke", cmd_member_revoke, { ARGS(1, 1, "revoke takes one node ID") } },
+	{ NULL, NULL, { .flags = { { NULL } } } },
+};
 
 const struct cli_command cli_commands[] = {
 	{ "init", cmd_init, "initialise this node: write its config and make its keys (no daemon needed)",
 	  "ID [public] [--ipv4 ADDR|none] [--ipv6 ADDR|none] [--subnet CIDR] [--backend auto|kernel|userspace]\n"
 	  "       [--state-dir DIR] [--socket PATH] [--bird-config PATH] [--bird-socket PATH]\n"
-	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]" },
-	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
-	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
-	{ "member", cmd_member, "list the mesh's member identities, or revoke one (on an admin)",
-	  "list [--json] | revoke ID" },
+	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]",
+	  .shape = { .flags = { VALUE("--ipv4"), VALUE("--ipv6"), VALUE("--subnet"), VALUE("--backend"),
+				VALUE("--state-dir"), VALUE("--socket"), VALUE("--bird-config"), VALUE("--bird-socket"),
+				VALUE("--listen-port"), VALUE("--wireguard-go"), FLAG("--force") },
+		     .min_args = 1, .max_args = 2, .few = "needs the node's ID" } },
+	{ "token", NULL, "issue a join token (printed alone on stdout); list or revoke tokens",
+	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID", .subs = token_subs,
+	  .default_sub = "create" },
+	{ "member", NULL, "list the mesh's member identities, or revoke one (on an admin)", "list [--json] | revoke ID",
+	  .subs = member_subs },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
 	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"
-	  "       so that it does not show in the process list or shell history" },
-	{ "disconnect", cmd_disconnect, "take links down on both ends (every link only with --all)", "LINK... [force] | --all [force]" },
-	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why", "[--wide] [--json]" },
+	  "       so that it does not show in the process list or shell history",
+	  .shape = { .max_args = 4, .many = "too many arguments" } },
+	{ "disconnect", cmd_disconnect, "take links down on both ends (every link only with --all)",
+	  "LINK... [force] | --all [force]", .shape = { .flags = { FLAG("--all") }, .max_args = CLI_ARGS_MANY } },
+	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why", "[--wide] [--json]",
+	  .shape = { .flags = { FLAG("--wide"), FLAG("--json") }, NO_ARGS } },
 	{ "peer", cmd_peer, "make a BGP peering link to a node of another network with that node's token",
-	  "URL TOKEN|- (TOKEN also from WGMESH_TOKEN; only AllowedPeers prefixes are taken from it)" },
-	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]" },
-	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK" },
-	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK" },
-	{ "rotate", cmd_rotate, "rotate an ipt_xor or wgobfs link's key now, on both ends (waits for the end)",
-	  "LINK" },
-	{ "up", cmd_up, "bring every link's interface up again", "" },
-	{ "down", cmd_down, "take every link's interface down (links are kept)", "" },
+	  "URL TOKEN|- (TOKEN also from WGMESH_TOKEN; only AllowedPeers prefixes are taken from it)",
+	  .shape = { .max_args = 2, .many = "too many arguments" } },
+	{ "cost", cmd_cost, "set a link's OSPF cost (1-65535), or go back to the measured one", "LINK [COST]",
+	  .shape = { ARGS(1, 2, "needs a link name and an optional cost (1-65535)") } },
+	{ "drain", cmd_drain, "move traffic off a link at once (its cost goes to 65000)", "LINK",
+	  .shape = { ARGS(1, 1, "needs one link name") } },
+	{ "undrain", cmd_undrain, "let a drained link carry traffic again (its measured cost)", "LINK",
+	  .shape = { ARGS(1, 1, "needs one link name") } },
+	{ "rotate", cmd_rotate, "rotate an ipt_xor or wgobfs link's key now, on both ends (waits for the end)", "LINK",
+	  .shape = { ARGS(1, 1, "needs one LINK (see `wgmesh links`)") } },
+	{ "up", cmd_up, "bring every link's interface up again", "", .shape = { NO_ARGS } },
+	{ "down", cmd_down, "take every link's interface down (links are kept)", "", .shape = { NO_ARGS } },
 	{ "nodes", cmd_nodes, "list every node of the mesh: route state (direct/rerouted/...), next-hop node, link, path",
-	  "[--json]" },
-	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]" },
+	  "[--json]", .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
+	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]",
+	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
 	{ "proximity", cmd_proximity,
 	  "latency to every node's public address (outside the tunnels), sorted; with CUTOFF_MS connect to the "
 	  "close ones and cut links to the far ones (never a node's last path)",
-	  "[CUTOFF_MS] [--dry-run] [--json]" },
+	  "[CUTOFF_MS] [--dry-run] [--json]",
+	  .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") }, .max_args = 1,
+		     .many = "takes at most one argument, CUTOFF_MS" } },
 	{ "clean", cmd_clean,
 	  "remove links dead for cleanAfter seconds whose other end does not answer on the underlay either",
-	  "[--dry-run] [--json]" },
-	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "" },
-	{ "set", cmd_set, "change a config key (saved; applied at once where the daemon can)", "KEY VALUE" },
-	{ "enable", cmd_enable, "turn an option on (mesh, vxlan, ospfv2, ospfv3, client, ...)", "OPTION" },
-	{ "disable", cmd_disable, "turn an option off", "OPTION" },
-	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "" },
-	{ "status", cmd_status, "show the node and daemon state", "[--json]" },
-	{ "metrics", cmd_metrics, "print the node's metrics in the Prometheus text format", "" },
-	{ "events", cmd_events, "print recent daemon events (metrics only with --json); --follow keeps printing new ones", "[--follow] [--json]" },
-	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "" },
-	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]" },
-	{ NULL, NULL, NULL, NULL },
+	  "[--dry-run] [--json]", .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") }, NO_ARGS } },
+	{ "recover", cmd_recover, "regenerate BIRD's config and apply it now (BIRD's verdict is printed)", "",
+	  .shape = { NO_ARGS } },
+	{ "set", cmd_set, "change a config key (saved; applied at once where the daemon can)", "KEY VALUE",
+	  .shape = { ARGS(2, 2, "needs a KEY and a VALUE") }, .help_more = cmd_set_help },
+	{ "enable", cmd_enable, "turn an option on (mesh, vxlan, ospfv2, ospfv3, client, ...)", "OPTION",
+	  .shape = { ARGS(1, 1, "needs one OPTION") }, .help_more = cmd_toggle_help },
+	{ "disable", cmd_disable, "turn an option off", "OPTION", .shape = { ARGS(1, 1, "needs one OPTION") },
+	  .help_more = cmd_toggle_help },
+	{ "migrate", cmd_migrate, "upgrade the config file to the current layout (no daemon needed)", "",
+	  .shape = { .many = "takes no arguments (the file is --config)" } },
+	{ "status", cmd_status, "show the node and daemon state", "[--json]",
+	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
+	{ "metrics", cmd_metrics, "print the node's metrics in the Prometheus text format", "",
+	  .shape = { .flags = { { .name = "--json",
+				  .refusal = "has no --json (the text is Prometheus' exposition format)" } },
+		     NO_ARGS } },
+	{ "events", cmd_events, "print recent daemon events (metrics only with --json); --follow keeps printing new ones",
+	  "[--follow] [--json]",
+	  .shape = { .flags = { { .name = "--follow", .alias = "-f" }, FLAG("--json") }, NO_ARGS } },
+	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "",
+	  .shape = { NO_ARGS } },
+	{ "version", cmd_version, "print the version of wgmesh (and of the daemon when it runs)", "[--json]",
+	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
+	{ NULL, NULL, NULL, NULL, .shape = { .flags = { { NULL } } } },
 };
 
 const char cli_description[] = "The operator's program for wgmesh: a command line that talks to wgmeshd\n"
@@ -162,40 +217,145 @@ void cli_print_command_help(const struct cli_command *cmd)
 	printf("Usage: wgmesh %s %s\n\n%s\n", cmd->name, cmd->usage, cmd->summary);
 }
 
-int cli_parse_flags(int argc, char **argv, bool *json, const char *const *extra, bool *extra_set)
+static bool is_help(const char *a)
 {
-	int i;
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
+}
 
-	for (i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		bool known = false;
+static const struct cli_subcommand *find_sub(const struct cli_command *cmd, const char *name)
+{
+	for (const struct cli_subcommand *s = cmd->subs; s->name; s++)
+		if (strcmp(s->name, name) == 0)
+			return s;
+	return NULL;
+}
 
-		if (strcmp(a, "--") == 0)
-			return i + 1;
-		if (a[0] != '-' || a[1] == '\0')
-			return i;
-		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			const struct cli_command *c = cli_find_command(argv[0]);
-			if (c)
-				cli_print_command_help(c);
-			return -1;
+/* "expected list or revoke": every subcommand, so that a new one is named. */
+static void expected_subs(const struct cli_command *cmd, char *err, size_t errlen)
+{
+	size_t used = (size_t)snprintf(err, errlen, "expected");
+
+	for (const struct cli_subcommand *s = cmd->subs; s->name && used < errlen; s++)
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s", s == cmd->subs ? " " : !s[1].name ? " or " : ", ",
+					 s->name);
+}
+
+/* The shape's index of flag A (its name or its alias); -1 when unknown. */
+static int find_flag(const struct cli_shape *shape, const char *a)
+{
+	for (int k = 0; k < CLI_FLAGS_MAX && shape->flags[k].name; k++)
+		if (strcmp(shape->flags[k].name, a) == 0 || (shape->flags[k].alias && strcmp(shape->flags[k].alias, a) == 0))
+			return k;
+	return -1;
+}
+
+int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out,
+		   char *err, size_t errlen)
+{
+	const struct cli_shape *shape = &cmd->shape;
+	bool flags_done = false;
+	int i = 1;
+
+	memset(out, 0, sizeof(*out));
+	out->cmd = cmd;
+	out->argv = pos;
+	if (cmd->subs) {
+		out->sub = argc > 1 ? find_sub(cmd, argv[1]) : NULL;
+		if (out->sub)
+			i = 2;
+		else if (cmd->default_sub)
+			out->sub = find_sub(cmd, cmd->default_sub);
+		else if (argc > 1 && is_help(argv[1]))
+			return CLI_PARSE_HELP;
+		if (!out->sub) {
+			expected_subs(cmd, err, errlen);
+			return -EINVAL;
 		}
-		if (json && strcmp(a, "--json") == 0) {
-			*json = true;
+		shape = &out->sub->shape;
+	}
+	out->shape = shape;
+	for (; i < argc; i++) {
+		const char *a = argv[i];
+		int k;
+
+		if (!flags_done && strcmp(a, "--") == 0) {
+			flags_done = true;
 			continue;
 		}
-		for (size_t k = 0; extra && extra[k]; k++) {
-			if (strcmp(a, extra[k]) == 0) {
-				extra_set[k] = true;
-				known = true;
-			}
+		/* "-" is a word: connect's token from standard input. */
+		if (flags_done || a[0] != '-' || a[1] == '\0') {
+			pos[out->argc++] = argv[i];
+			continue;
 		}
-		if (!known) {
-			cli_usage_error(argv[0], "unknown option '%s'", a);
-			return -2;
+		if (is_help(a))
+			return CLI_PARSE_HELP;
+		k = find_flag(shape, a);
+		if (k < 0) {
+			snprintf(err, errlen, "unknown option '%s'", a);
+			return -EINVAL;
+		}
+		if (shape->flags[k].refusal) {
+			snprintf(err, errlen, "%s", shape->flags[k].refusal);
+			return -EINVAL;
+		}
+		if (!shape->flags[k].takes_value) {
+			out->value[k] = "";
+		} else if (i + 1 < argc) {
+			out->value[k] = argv[++i];
+		} else {
+			snprintf(err, errlen, "%s needs a value", a);
+			return -EINVAL;
 		}
 	}
-	return i;
+	if (out->argc < shape->min_args) {
+		snprintf(err, errlen, "%s", shape->few ? shape->few : "too few arguments");
+		return -EINVAL;
+	}
+	if (out->argc > shape->max_args) {
+		if (shape->many)
+			snprintf(err, errlen, "%s", shape->many);
+		else
+			snprintf(err, errlen, "unexpected argument '%s'", out->argv[shape->max_args]);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+const char *cli_flag_value(const struct cli_args *args, const char *name)
+{
+	int k = find_flag(args->shape, name);
+
+	return k < 0 ? NULL : args->value[k];
+}
+
+bool cli_flag(const struct cli_args *args, const char *name)
+{
+	return cli_flag_value(args, name) != NULL;
+}
+
+/* Parses the command line against CMD's shape and runs it: help, a usage
+ * error, or the command with its parsed arguments. */
+static int run_command(struct cli *cli, const struct cli_command *cmd, int argc, char **argv)
+{
+	char **pos = calloc((size_t)argc + 1, sizeof(*pos)), err[256];
+	struct cli_args args;
+	int rc;
+
+	if (!pos)
+		return cli_fail("out of memory");
+	rc = cli_parse_args(cmd, argc, argv, pos, &args, err, sizeof(err));
+	if (rc == CLI_PARSE_HELP) {
+		cli_print_command_help(cmd);
+		if (cmd->help_more)
+			cmd->help_more(stdout);
+		rc = CLI_OK;
+	} else if (rc < 0) {
+		rc = cli_usage_error(cmd->name, "%s", err);
+	} else {
+		rc = (args.sub ? args.sub->fn : cmd->fn)(cli, &args);
+	}
+	free(pos);
+	return rc;
 }
 
 int cli_socket_path(const struct cli *cli, char *out, size_t outlen, char *err, size_t errlen)
@@ -407,7 +567,7 @@ int cli_main(int argc, char **argv)
 	if (i >= argc) {
 		char *console_argv[] = { "console", NULL };
 		if (isatty(STDIN_FILENO) && isatty(STDOUT_FILENO))
-			return cmd_console(&cli, 1, console_argv);
+			return run_command(&cli, cli_find_command("console"), 1, console_argv);
 		print_usage(stderr);
 		return CLI_USAGE;
 	}
@@ -420,5 +580,5 @@ int cli_main(int argc, char **argv)
 		fprintf(stderr, "wgmesh: unknown command '%s' (see wgmesh --help)\n", argv[i]);
 		return CLI_USAGE;
 	}
-	return cmd->fn(&cli, argc - i, argv + i);
+	return run_command(&cli, cmd, argc - i, argv + i);
 }

@@ -24,14 +24,58 @@ struct cli {
 	const char *socket_path; /* --socket; NULL: from the config */
 };
 
-/* argv[0] is the command's name; returns an enum cli_exit. */
-typedef int (*cli_command_fn)(struct cli *cli, int argc, char **argv);
+/* What a command takes, declared in its row of the table; one parser
+ * (cli_parse_args) checks a command line against it. */
+#define CLI_FLAGS_MAX 12
+#define CLI_ARGS_MANY 0xffffu /* max_args: no bound (disconnect LINK...) */
+
+struct cli_flag {
+	const char *name;    /* "--ttl"; NULL ends the list */
+	const char *alias;   /* another spelling ("-f"), or NULL */
+	bool takes_value;    /* "--ttl 1h": the next word is its value */
+	const char *refusal; /* set: not taken; the usage error says this instead of "unknown option" */
+};
+
+struct cli_shape {
+	struct cli_flag flags[CLI_FLAGS_MAX];
+	unsigned min_args, max_args; /* positional arguments */
+	const char *few;             /* the usage error with fewer than min_args */
+	const char *many;            /* with more than max_args; NULL: "unexpected argument 'ARG'" */
+};
+
+/* A command line parsed against a shape: positional arguments in order
+ * (flags may stand anywhere before "--"), and the flags given. */
+struct cli_args {
+	const struct cli_command *cmd;
+	const struct cli_subcommand *sub;    /* the subcommand named, or NULL */
+	const struct cli_shape *shape;       /* the command's, or its subcommand's */
+	const char *value[CLI_FLAGS_MAX];    /* per shape flag: its value, "" for one without; NULL: not given */
+	unsigned argc;
+	char **argv;                         /* the positional arguments (argc of them) */
+};
+
+/* Returns an enum cli_exit. */
+typedef int (*cli_command_fn)(struct cli *cli, const struct cli_args *args);
+
+/* A subcommand (`token list`, `member revoke ID`): its own shape. */
+struct cli_subcommand {
+	const char *name;
+	cli_command_fn fn;
+	struct cli_shape shape;
+};
 
 struct cli_command {
 	const char *name;
-	cli_command_fn fn;
+	cli_command_fn fn;   /* NULL when the command has subcommands */
 	const char *summary; /* one line for `wgmesh --help` */
 	const char *usage;   /* the arguments, for `wgmesh CMD --help` */
+	struct cli_shape shape;
+	/* Subcommands: the first word names one (NULL name ends the list);
+	 * without one, default_sub (`token` alone creates), or a usage error
+	 * naming them all. */
+	const struct cli_subcommand *subs;
+	const char *default_sub;
+	void (*help_more)(FILE *out); /* what `--help` prints after the usage (set: the keys) */
 };
 
 extern const struct cli_command cli_commands[];
@@ -56,11 +100,18 @@ int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format
 void cli_print_command_help(const struct cli_command *cmd);
 const struct cli_command *cli_find_command(const char *name);
 
-/* Parses a read command's arguments: --json, --help and the flags listed in
- * extra ("--follow"; NULL-terminated; their values land in extra_set in the
- * same order). Returns -1 after printing help (exit CLI_OK), -2 on a usage
- * error (already printed), else the index of the first positional argument. */
-int cli_parse_flags(int argc, char **argv, bool *json, const char *const *extra, bool *extra_set);
+/* Parses ARGV (ARGV[0] the command's name) against CMD's shape, or its
+ * subcommand's, into OUT; positional words are collected in POS (room for
+ * argc pointers), which OUT->argv then points to. Returns 0; CLI_PARSE_HELP
+ * for --help/-h (OUT says which shape); or -EINVAL with the one-line reason
+ * in ERR. Pure: prints nothing. */
+#define CLI_PARSE_HELP 1
+int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out,
+		   char *err, size_t errlen);
+/* Whether flag NAME was given; its value (NULL when not given). NAME must be
+ * one the shape declares. */
+bool cli_flag(const struct cli_args *args, const char *name);
+const char *cli_flag_value(const struct cli_args *args, const char *name);
 
 /* The socket to talk to: --socket, else "socket" from the config (the
  * default path when the default config file does not exist). */
@@ -87,11 +138,10 @@ struct cli_connect_args {
 };
 int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
 			struct cli_connect_args *out, char *err, size_t errlen);
-/* ARGV of `connect` or `peer` (at most MAX words after the flags) into CA,
- * resolved as above: CLI_CONNECT_GO to go on, else the exit status (help
- * printed, or a usage error). */
+/* The positional arguments of `connect` or `peer` into CA, resolved as
+ * above: CLI_CONNECT_GO to go on, else the exit status (a usage error). */
 #define CLI_CONNECT_GO (-100)
-int cli_connect_parse(int argc, char **argv, int max, struct cli_connect_args *ca);
+int cli_connect_parse(const struct cli_args *args, struct cli_connect_args *ca);
 /* "LEAD ID: LINK..." from a connect or peer reply. */
 void cli_connect_print(const json_t *reply, const char *lead);
 

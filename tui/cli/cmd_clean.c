@@ -11,20 +11,13 @@
  * end goes: DISCONNECT_RETRY_FOR_MS of tries. */
 #define CLEAN_CLI_TIMEOUT_MS 60000
 
-int cmd_clean(struct cli *cli, int argc, char **argv)
+int cmd_clean(struct cli *cli, const struct cli_args *args)
 {
-	static const char *const extra[] = { "--dry-run", NULL };
-	bool json = false, dry_run = false;
+	bool json = cli_flag(args, "--json"), dry_run = cli_flag(args, "--dry-run");
 	json_t *req, *reply = NULL, *links, *l;
 	size_t i;
-	int first = cli_parse_flags(argc, argv, &json, extra, &dry_run), rc;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
 	req = ctl_request_new(CTL_CMD_CLEAN);
 	json_object_set_new(req, "dry_run", json_boolean(dry_run));
 	rc = cli_call_timeout(cli, req, CLEAN_CLI_TIMEOUT_MS, &reply);

@@ -27,63 +27,53 @@ static void list(FILE *out, const char *what, enum wgm_config_name_set set)
 	fprintf(out, "%s: %s\n", what, names);
 }
 
-int cmd_set(struct cli *cli, int argc, char **argv)
+void cmd_set_help(FILE *out)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	list(out, "keys", WGM_CONFIG_SET_KEYS);
+}
+
+void cmd_toggle_help(FILE *out)
+{
+	list(out, "options", WGM_CONFIG_OPTIONS);
+}
+
+int cmd_set(struct cli *cli, const struct cli_args *args)
+{
 	json_t *req, *reply;
 
-	if (first == -1) {
-		list(stdout, "keys", WGM_CONFIG_SET_KEYS);
-		return CLI_OK;
-	}
-	if (first == -2)
-		return CLI_USAGE;
-	if (argc - first != 2)
-		return cli_usage_error(argv[0], "needs a KEY and a VALUE");
 	req = ctl_request_new(CTL_CMD_SET);
 	if (req) {
-		json_object_set_new(req, "key", json_string(argv[first]));
-		json_object_set_new(req, "value", json_string(argv[first + 1]));
+		json_object_set_new(req, "key", json_string(args->argv[0]));
+		json_object_set_new(req, "value", json_string(args->argv[1]));
 	}
 	if (cli_call(cli, req, &reply) != CLI_OK)
 		return CLI_FAIL;
 	return report(reply);
 }
 
-static int toggle(struct cli *cli, int argc, char **argv)
+static int toggle(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
-	json_t *req, *reply;
+	json_t *req = ctl_request_new(args->cmd->name), *reply;
 
-	if (first == -1) {
-		list(stdout, "options", WGM_CONFIG_OPTIONS);
-		return CLI_OK;
-	}
-	if (first == -2)
-		return CLI_USAGE;
-	if (argc - first != 1)
-		return cli_usage_error(argv[0], "needs one OPTION");
-	req = ctl_request_new(argv[0]);
 	if (req)
-		json_object_set_new(req, "option", json_string(argv[first]));
+		json_object_set_new(req, "option", json_string(args->argv[0]));
 	if (cli_call(cli, req, &reply) != CLI_OK)
 		return CLI_FAIL;
 	return report(reply);
 }
 
-int cmd_enable(struct cli *cli, int argc, char **argv)
+int cmd_enable(struct cli *cli, const struct cli_args *args)
 {
-	return toggle(cli, argc, argv);
+	return toggle(cli, args);
 }
 
-int cmd_disable(struct cli *cli, int argc, char **argv)
+int cmd_disable(struct cli *cli, const struct cli_args *args)
 {
-	return toggle(cli, argc, argv);
+	return toggle(cli, args);
 }
 
-int cmd_migrate(struct cli *cli, int argc, char **argv)
+int cmd_migrate(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
 	struct wgm_config cfg;
 	json_error_t jerr;
 	json_t *json;
@@ -91,12 +81,7 @@ int cmd_migrate(struct cli *cli, int argc, char **argv)
 	bool changed = false;
 	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments (the file is --config)");
+	(void)args;
 	json = json_load_file(cli->config_path, JSON_REJECT_DUPLICATES, &jerr);
 	if (!json)
 		return cli_fail("%s: %s", cli->config_path, jerr.text);

@@ -86,28 +86,19 @@ int cli_connect_resolve(int n, const char *const *args, const char *env_token, F
 	return 0;
 }
 
-int cli_connect_parse(int argc, char **argv, int max, struct cli_connect_args *ca)
+int cli_connect_parse(const struct cli_args *args, struct cli_connect_args *ca)
 {
-	const char *args[4] = { 0 };
-	int n = 0, first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	const char *name = args->cmd->name;
 	char err[256];
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	for (int k = first; k < argc; k++) {
-		if (n == max || n == (int)WGM_ARRAY_LEN(args))
-			return cli_usage_error(argv[0], "too many arguments");
-		args[n++] = argv[k];
-	}
-	if (cli_connect_resolve(n, args, getenv("WGMESH_TOKEN"), stdin, ca, err, sizeof(err)) < 0)
-		return cli_usage_error(argv[0], "%s", err);
+	if (cli_connect_resolve((int)args->argc, (const char *const *)args->argv, getenv("WGMESH_TOKEN"), stdin, ca,
+				err, sizeof(err)) < 0)
+		return cli_usage_error(name, "%s", err);
 	/* HOST, HOST:PORT, [v6]:PORT or a URL, as the console's field takes it. */
 	if (ca->url) {
 		if (wgm_url_normalise(ca->url, ca->url_buf, sizeof(ca->url_buf), err, sizeof(err)) < 0) {
 			sodium_memzero(ca->token, sizeof(ca->token));
-			return cli_usage_error(argv[0], "URL %s", err);
+			return cli_usage_error(name, "URL %s", err);
 		}
 		ca->url = ca->url_buf;
 	}
@@ -125,11 +116,11 @@ void cli_connect_print(const json_t *reply, const char *lead)
 	printf("\n");
 }
 
-int cmd_connect(struct cli *cli, int argc, char **argv)
+int cmd_connect(struct cli *cli, const struct cli_args *args)
 {
 	struct cli_connect_args ca;
 	json_t *req, *reply;
-	int rc = cli_connect_parse(argc, argv, 4, &ca);
+	int rc = cli_connect_parse(args, &ca);
 
 	if (rc != CLI_CONNECT_GO)
 		return rc;
@@ -145,7 +136,7 @@ int cmd_connect(struct cli *cli, int argc, char **argv)
 		long port = strtol(ca.port, &end, 10);
 		if (*end || port < 1 || port > 65535) {
 			json_decref(req);
-			return cli_usage_error(argv[0], "port %s: not a port (1-65535)", ca.port);
+			return cli_usage_error(args->cmd->name, "port %s: not a port (1-65535)", ca.port);
 		}
 		json_object_set_new(req, "port", json_integer(port));
 	}

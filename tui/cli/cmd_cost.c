@@ -47,48 +47,34 @@ static int call_link_command(struct cli *cli, json_t *req)
 	return CLI_OK;
 }
 
-int cmd_cost(struct cli *cli, int argc, char **argv)
+int cmd_cost(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
+	bool given = args->argc == 2;
 	json_t *req;
 	long cost;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (argc - first < 1 || argc - first > 2)
-		return cli_usage_error(argv[0], "needs a link name and an optional cost (1-65535)");
-	if (argc - first == 2 && parse_cost(argv[first + 1], &cost) < 0)
-		return cli_usage_error(argv[0], "%s: not a cost (1-65535)", argv[first + 1]);
+	if (given && parse_cost(args->argv[1], &cost) < 0)
+		return cli_usage_error(args->cmd->name, "%s: not a cost (1-65535)", args->argv[1]);
 	req = ctl_request_new(CTL_CMD_COST);
-	json_object_set_new(req, "name", json_string(argv[first]));
-	json_object_set_new(req, "cost", argc - first == 2 ? json_integer(cost) : json_null());
+	json_object_set_new(req, "name", json_string(args->argv[0]));
+	json_object_set_new(req, "cost", given ? json_integer(cost) : json_null());
 	return call_link_command(cli, req);
 }
 
-static int drain_command(struct cli *cli, int argc, char **argv)
+static int drain_command(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
-	json_t *req;
+	json_t *req = ctl_request_new(args->cmd->name);
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (argc - first != 1)
-		return cli_usage_error(argv[0], "needs one link name");
-	req = ctl_request_new(argv[0]);
-	json_object_set_new(req, "name", json_string(argv[first]));
+	json_object_set_new(req, "name", json_string(args->argv[0]));
 	return call_link_command(cli, req);
 }
 
-int cmd_drain(struct cli *cli, int argc, char **argv)
+int cmd_drain(struct cli *cli, const struct cli_args *args)
 {
-	return drain_command(cli, argc, argv);
+	return drain_command(cli, args);
 }
 
-int cmd_undrain(struct cli *cli, int argc, char **argv)
+int cmd_undrain(struct cli *cli, const struct cli_args *args)
 {
-	return drain_command(cli, argc, argv);
+	return drain_command(cli, args);
 }

@@ -9,27 +9,21 @@
 
 #define DISCONNECT_TIMEOUT_MS 30000
 
-int cmd_disconnect(struct cli *cli, int argc, char **argv)
+int cmd_disconnect(struct cli *cli, const struct cli_args *args)
 {
-	static const char *const extra[] = { "--all", NULL };
-	bool all = false;
-	int first = cli_parse_flags(argc, argv, NULL, extra, &all), rc;
+	bool all = cli_flag(args, "--all"), force = false;
 	json_t *req, *names, *reply, *v;
-	bool force = false;
 	size_t i;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
 	names = json_array();
 	if (!names)
 		return cli_fail("out of memory");
-	for (int k = first; k < argc; k++) {
-		if (strcmp(argv[k], "force") == 0)
+	for (unsigned k = 0; k < args->argc; k++) {
+		if (strcmp(args->argv[k], "force") == 0)
 			force = true;
 		else
-			json_array_append_new(names, json_string(argv[k]));
+			json_array_append_new(names, json_string(args->argv[k]));
 	}
 	if (all == (json_array_size(names) > 0)) {
 		json_decref(names);

@@ -56,22 +56,14 @@ static int follow(const struct cli *cli, bool json)
 	return cli_fail("%s", err);
 }
 
-int cmd_events(struct cli *cli, int argc, char **argv)
+int cmd_events(struct cli *cli, const struct cli_args *args)
 {
-	static const char *const extra[] = { "--follow", "-f", NULL };
-	bool json = false, set[2] = { false, false };
+	bool json = cli_flag(args, "--json");
 	json_t *reply, *events, *ev;
 	size_t i;
-	int first = cli_parse_flags(argc, argv, &json, extra, set);
 	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
-	if (set[0] || set[1])
+	if (cli_flag(args, "--follow"))
 		return follow(cli, json);
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_EVENTS), &reply);
 	if (rc != CLI_OK)

@@ -11,6 +11,7 @@
 #include "common/netlink/nl_route.h"
 #include "common/config/node_identity.h"
 #include "common/config/statefile.h"
+#include "common/util/err.h"
 #include "tui/cli/cli.h"
 
 /* Options that set a config string: flag, destination, its size. */
@@ -51,64 +52,43 @@ static void default_route_source(int family, char *out, size_t len)
 	nl_sock_close(&sock);
 }
 
-int cmd_init(struct cli *cli, int argc, char **argv)
+int cmd_init(struct cli *cli, const struct cli_args *args)
 {
+	const char *backend = cli_flag_value(args, "--backend"), *listen_port = cli_flag_value(args, "--listen-port");
+	const char *id_arg = args->argv[0];
 	struct wgm_config cfg, old;
 	struct wgm_node_identity id;
-	bool force = false, ipv4_given = false, ipv6_given = false;
+	bool force = cli_flag(args, "--force");
+	bool ipv4_given = cli_flag(args, "--ipv4"), ipv6_given = cli_flag(args, "--ipv6");
 	char err[512], *end;
 	long node_id;
 	int rc;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		cli_print_command_help(cli_find_command("init"));
-		return CLI_OK;
-	}
-	if (argc < 2)
-		return cli_usage_error("init", "needs the node's ID");
-	node_id = strtol(argv[1], &end, 10);
-	if (*end || end == argv[1] || node_id < 0 || node_id > 255)
-		return cli_usage_error("init", "ID %s: not a number from 0 to 255", argv[1]);
+	node_id = strtol(id_arg, &end, 10);
+	if (*end || end == id_arg || node_id < 0 || node_id > 255)
+		return cli_usage_error("init", "ID %s: not a number from 0 to 255", id_arg);
 	wgm_config_defaults(&cfg);
 	cfg.id = (unsigned)node_id;
-	for (int i = 2; i < argc; i++) {
-		const char *a = argv[i];
-		bool matched = false;
-
-		if (strcmp(a, "public") == 0) {
-			cfg.listen = WGM_LISTEN_PUBLIC;
+	if (args->argc > 1) {
+		if (strcmp(args->argv[1], "public") != 0)
+			return cli_usage_error("init", "unexpected argument '%s'", args->argv[1]);
+		cfg.listen = WGM_LISTEN_PUBLIC;
+	}
+	for (size_t k = 0; k < WGM_ARRAY_LEN(string_opts); k++) {
+		const char *v = cli_flag_value(args, string_opts[k].flag);
+		if (!v)
 			continue;
-		}
-		if (strcmp(a, "--force") == 0) {
-			force = true;
-			continue;
-		}
-		if (i + 1 >= argc)
-			return cli_usage_error("init", "unknown argument '%s' (or an option without its value)", a);
-		for (size_t k = 0; k < sizeof(string_opts) / sizeof(string_opts[0]); k++) {
-			if (strcmp(a, string_opts[k].flag) != 0)
-				continue;
-			if (strlen(argv[i + 1]) >= string_opts[k].size)
-				return cli_usage_error("init", "%s: value too long", a);
-			snprintf((char *)&cfg + string_opts[k].offset, string_opts[k].size, "%s", argv[++i]);
-			ipv4_given |= strcmp(a, "--ipv4") == 0;
-			ipv6_given |= strcmp(a, "--ipv6") == 0;
-			matched = true;
-			break;
-		}
-		if (matched)
-			continue;
-		if (strcmp(a, "--backend") == 0) {
-			if (wgm_backend_from_name(argv[++i], &cfg.backend) < 0)
-				return cli_usage_error("init", "--backend %s: must be auto, kernel or userspace", argv[i]);
-		} else if (strcmp(a, "--listen-port") == 0) {
-			long port = strtol(argv[++i], &end, 10);
-			if (*end || port < 1 || port > 65535)
-				return cli_usage_error("init", "--listen-port %s: not a port (1-65535)", argv[i]);
-			cfg.listen_port = (uint16_t)port;
-		} else {
-			return cli_usage_error("init", "unknown option '%s'", a);
-		}
+		if (strlen(v) >= string_opts[k].size)
+			return cli_usage_error("init", "%s: value too long", string_opts[k].flag);
+		snprintf((char *)&cfg + string_opts[k].offset, string_opts[k].size, "%s", v);
+	}
+	if (backend && wgm_backend_from_name(backend, &cfg.backend) < 0)
+		return cli_usage_error("init", "--backend %s: must be auto, kernel or userspace", backend);
+	if (listen_port) {
+		long port = strtol(listen_port, &end, 10);
+		if (*end || port < 1 || port > 65535)
+			return cli_usage_error("init", "--listen-port %s: not a port (1-65535)", listen_port);
+		cfg.listen_port = (uint16_t)port;
 	}
 	/* "none" says: this node has no public address of that family. */
 	if (strcmp(cfg.connectivity_ipv4, "none") == 0)

@@ -180,21 +180,14 @@ static int print_table(const json_t *links, const char *loss_head, bool wide, bo
 	return CLI_OK;
 }
 
-int cmd_links(struct cli *cli, int argc, char **argv)
+int cmd_links(struct cli *cli, const struct cli_args *args)
 {
-	static const char *const extra[] = { "--wide", NULL };
-	bool json = false, wide = false;
+	bool json = cli_flag(args, "--json"), wide = cli_flag(args, "--wide");
 	json_t *reply, *links;
 	bool bw;
-	int first = cli_parse_flags(argc, argv, &json, extra, &wide), rc;
+	int rc;
 	char loss_head[24];
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_LINKS), &reply);
 	if (rc != CLI_OK)
 		return rc;

@@ -2,25 +2,18 @@
  * The mesh's member identities (docs/api.md "Mesh authority"). */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
-static int member_list(struct cli *cli, int argc, char **argv)
+int cmd_member_list(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *reply, *members, *m;
 	size_t i;
-	int first = cli_parse_flags(argc - 1, argv + 1, &json, NULL, NULL), rc;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc - 1)
-		return cli_usage_error("member", "list takes no arguments");
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_MEMBER_LIST), &reply);
 	if (rc != CLI_OK)
 		return rc;
@@ -54,18 +47,17 @@ static int member_list(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int member_revoke(struct cli *cli, int argc, char **argv)
+int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
 {
+	const char *arg = args->argv[0];
 	json_t *req, *reply;
 	char *end;
 	long id;
 	int rc;
 
-	if (argc != 3)
-		return cli_usage_error("member", "revoke takes one node ID");
-	id = strtol(argv[2], &end, 10);
-	if (!*argv[2] || *end || id < 0 || id > 255)
-		return cli_usage_error("member", "revoke %s: not a node ID (0-255)", argv[2]);
+	id = strtol(arg, &end, 10);
+	if (!*arg || *end || id < 0 || id > 255)
+		return cli_usage_error("member", "revoke %s: not a node ID (0-255)", arg);
 	req = ctl_request_new(CTL_CMD_MEMBER_REVOKE);
 	json_object_set_new(req, "id", json_integer(id));
 	rc = cli_call(cli, req, &reply);
@@ -74,13 +66,4 @@ static int member_revoke(struct cli *cli, int argc, char **argv)
 	fprintf(stderr, "node %ld revoked: its links go on every node as the revocation arrives\n", id);
 	json_decref(reply);
 	return CLI_OK;
-}
-
-int cmd_member(struct cli *cli, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return member_list(cli, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
-		return member_revoke(cli, argc, argv);
-	return cli_usage_error("member", "expected list or revoke");
 }

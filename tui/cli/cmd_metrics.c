@@ -5,21 +5,13 @@
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
-int cmd_metrics(struct cli *cli, int argc, char **argv)
+int cmd_metrics(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
 	json_t *reply;
 	const char *text;
-	int first = cli_parse_flags(argc, argv, &json, NULL, NULL), rc;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (json)
-		return cli_usage_error(argv[0], "has no --json (the text is Prometheus' exposition format)");
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
+	(void)args;
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_METRICS), &reply);
 	if (rc != CLI_OK)
 		return rc;

@@ -44,18 +44,6 @@ static const char *state_of(const json_t *n)
 	return json_is_true(json_object_get(n, "direct")) ? "linked" : "-";
 }
 
-static int query(struct cli *cli, int argc, char **argv, json_t **reply, bool *json)
-{
-	int first = cli_parse_flags(argc, argv, json, NULL, NULL);
-
-	if (first == -1)
-		return -1;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
-	return cli_call(cli, ctl_request_new(argv[0]), reply);
-}
 
 static int print_table(const json_t *nodes)
 {
@@ -87,14 +75,14 @@ static int print_table(const json_t *nodes)
 	return CLI_OK;
 }
 
-int cmd_nodes(struct cli *cli, int argc, char **argv)
+int cmd_nodes(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *reply = NULL, *nodes;
-	int rc = query(cli, argc, argv, &reply, &json);
+	int rc = cli_call(cli, ctl_request_new(args->cmd->name), &reply);
 
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	nodes = json_object_get(reply, "nodes");
 	if (json) {
 		rc = cli_print_records(reply, "nodes");
@@ -108,15 +96,15 @@ int cmd_nodes(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-int cmd_used(struct cli *cli, int argc, char **argv)
+int cmd_used(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *reply = NULL, *ids, *id;
 	size_t i;
-	int rc = query(cli, argc, argv, &reply, &json);
+	int rc = cli_call(cli, ctl_request_new(args->cmd->name), &reply);
 
 	if (rc != CLI_OK)
-		return rc < 0 ? CLI_OK : rc;
+		return rc;
 	ids = json_object_get(reply, "ids");
 	if (json) {
 		json_dumpf(ids, stdout, 0);

@@ -12,11 +12,11 @@
  * HTTP timeout, plus starting the interface. */
 #define PEER_TIMEOUT_MS 60000
 
-int cmd_peer(struct cli *cli, int argc, char **argv)
+int cmd_peer(struct cli *cli, const struct cli_args *args)
 {
 	struct cli_connect_args ca;
 	json_t *req, *reply;
-	int rc = cli_connect_parse(argc, argv, 2, &ca);
+	int rc = cli_connect_parse(args, &ca);
 
 	if (rc != CLI_CONNECT_GO)
 		return rc;
@@ -24,7 +24,7 @@ int cmd_peer(struct cli *cli, int argc, char **argv)
 	 * which network the operator means. */
 	if (!ca.url || ca.link_type) {
 		sodium_memzero(ca.token, sizeof(ca.token));
-		return cli_usage_error(argv[0], "%s",
+		return cli_usage_error(args->cmd->name, "%s",
 				       ca.url ? "too many arguments (URL TOKEN)"
 					      : "needs the URL of the other network's node before the token");
 	}

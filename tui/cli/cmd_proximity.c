@@ -59,39 +59,22 @@ static void print_nodes(const json_t *reply)
 		printf("(dry run: nothing changed)\n");
 }
 
-int cmd_proximity(struct cli *cli, int argc, char **argv)
+int cmd_proximity(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false, dry_run = false;
-	const char *cutoff_arg = NULL;
+	bool json = cli_flag(args, "--json"), dry_run = cli_flag(args, "--dry-run");
+	const char *cutoff_arg = args->argc ? args->argv[0] : NULL;
 	json_t *req, *reply = NULL;
 	int rc;
 
-	/* Options may follow CUTOFF_MS (`proximity 40 --dry-run`). */
-	for (int i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			cli_print_command_help(cli_find_command(argv[0]));
-			return CLI_OK;
-		} else if (strcmp(argv[i], "--json") == 0) {
-			json = true;
-		} else if (strcmp(argv[i], "--dry-run") == 0) {
-			dry_run = true;
-		} else if (argv[i][0] == '-') {
-			return cli_usage_error(argv[0], "unknown option '%s'", argv[i]);
-		} else if (cutoff_arg) {
-			return cli_usage_error(argv[0], "takes at most one argument, CUTOFF_MS");
-		} else {
-			cutoff_arg = argv[i];
-		}
-	}
 	if (dry_run && !cutoff_arg)
-		return cli_usage_error(argv[0], "--dry-run needs CUTOFF_MS (without one nothing changes)");
+		return cli_usage_error(args->cmd->name, "--dry-run needs CUTOFF_MS (without one nothing changes)");
 	req = ctl_request_new(CTL_CMD_PROXIMITY);
 	if (cutoff_arg) {
 		char *end;
 		double cutoff = strtod(cutoff_arg, &end);
 		if (end == cutoff_arg || *end != '\0' || !(cutoff >= 0 && cutoff <= 60000)) {
 			json_decref(req);
-			return cli_usage_error(argv[0], "CUTOFF_MS '%s': want milliseconds, 0-60000", cutoff_arg);
+			return cli_usage_error(args->cmd->name, "CUTOFF_MS '%s': want milliseconds, 0-60000", cutoff_arg);
 		}
 		json_object_set_new(req, "cutoff_ms", json_real(cutoff));
 		json_object_set_new(req, "dry_run", json_boolean(dry_run));

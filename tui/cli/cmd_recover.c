@@ -5,18 +5,12 @@
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
-int cmd_recover(struct cli *cli, int argc, char **argv)
+int cmd_recover(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL);
 	json_t *reply;
 	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
+	(void)args;
 	/* Check and configure each wait up to 10 s in the daemon. */
 	rc = cli_call_timeout(cli, ctl_request_new(CTL_CMD_RECOVER), 35000, &reply);
 	if (rc != CLI_OK)

@@ -9,24 +9,19 @@
 /* Settling and verifying take up to a minute each, plus retried calls. */
 #define ROTATE_TIMEOUT_MS 300000
 
-int cmd_rotate(struct cli *cli, int argc, char **argv)
+int cmd_rotate(struct cli *cli, const struct cli_args *args)
 {
-	int first = cli_parse_flags(argc, argv, NULL, NULL, NULL), rc;
+	const char *link = args->argv[0];
 	json_t *req, *reply;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (argc - first != 1)
-		return cli_usage_error(argv[0], "needs one LINK (see `wgmesh links`)");
 	req = ctl_request_new(CTL_CMD_ROTATE);
 	if (req)
-		json_object_set_new(req, "link", json_string(argv[first]));
+		json_object_set_new(req, "link", json_string(link));
 	rc = cli_call_timeout(cli, req, ROTATE_TIMEOUT_MS, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	printf("%s: key rotated on both ends\n", argv[first]);
+	printf("%s: key rotated on both ends\n", link);
 	json_decref(reply);
 	return CLI_OK;
 }

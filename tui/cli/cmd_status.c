@@ -4,21 +4,14 @@
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
-int cmd_status(struct cli *cli, int argc, char **argv)
+int cmd_status(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *reply;
 	struct ctl_status st;
 	char err[256], up[32];
-	int first = cli_parse_flags(argc, argv, &json, NULL, NULL);
 	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc)
-		return cli_usage_error(argv[0], "takes no arguments");
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_STATUS), &reply);
 	if (rc != CLI_OK)
 		return rc;

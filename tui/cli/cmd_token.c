@@ -4,52 +4,30 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 #include "tui/console/fmt.h"
 
-static int token_create(struct cli *cli, int argc, char **argv)
+int cmd_token_create(struct cli *cli, const struct cli_args *args)
 {
-	json_t *req = ctl_request_new(CTL_CMD_TOKEN_CREATE), *reply;
+	const char *ttl_arg = cli_flag_value(args, "--ttl"), *uses_arg = cli_flag_value(args, "--uses");
+	const char *label = cli_flag_value(args, "--label");
+	json_t *req, *reply;
 	int64_t ttl = 3600;
 	long long uses = 1;
-	const char *label = NULL;
 	int rc;
 
-	for (int i = 1; i < argc; i++) {
-		const char *a = argv[i];
-		if (strcmp(a, "create") == 0 && i == 1)
-			continue;
-		if ((strcmp(a, "--ttl") == 0 || strcmp(a, "--uses") == 0 || strcmp(a, "--label") == 0) && i + 1 >= argc) {
-			json_decref(req);
-			return cli_usage_error("token", "%s needs a value", a);
-		}
-		if (strcmp(a, "--ttl") == 0) {
-			if (parse_duration(argv[++i], &ttl) < 0 || ttl > 366LL * 86400) {
-				json_decref(req);
-				return cli_usage_error("token", "--ttl %s: not a duration (90s, 15m, 1h, 7d)", argv[i]);
-			}
-		} else if (strcmp(a, "--uses") == 0) {
-			char *end;
-			uses = strtoll(argv[++i], &end, 10);
-			if (*end || uses < 1 || uses > 1000000) {
-				json_decref(req);
-				return cli_usage_error("token", "--uses %s: not a count from 1 to 1000000", argv[i]);
-			}
-		} else if (strcmp(a, "--label") == 0) {
-			label = argv[++i];
-		} else if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-			json_decref(req);
-			cli_print_command_help(cli_find_command("token"));
-			return CLI_OK;
-		} else {
-			json_decref(req);
-			return cli_usage_error("token", "unexpected argument '%s'", a);
-		}
+	if (ttl_arg && (parse_duration(ttl_arg, &ttl) < 0 || ttl > 366LL * 86400))
+		return cli_usage_error("token", "--ttl %s: not a duration (90s, 15m, 1h, 7d)", ttl_arg);
+	if (uses_arg) {
+		char *end;
+		uses = strtoll(uses_arg, &end, 10);
+		if (*end || uses < 1 || uses > 1000000)
+			return cli_usage_error("token", "--uses %s: not a count from 1 to 1000000", uses_arg);
 	}
+	req = ctl_request_new(CTL_CMD_TOKEN_CREATE);
 	json_object_set_new(req, "ttl", json_integer(ttl));
 	json_object_set_new(req, "uses", json_integer(uses));
 	if (label)
@@ -65,19 +43,13 @@ static int token_create(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int token_list(struct cli *cli, int argc, char **argv)
+int cmd_token_list(struct cli *cli, const struct cli_args *args)
 {
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *reply, *tokens, *t;
 	size_t i;
-	int first = cli_parse_flags(argc - 1, argv + 1, &json, NULL, NULL), rc;
+	int rc;
 
-	if (first == -1)
-		return CLI_OK;
-	if (first == -2)
-		return CLI_USAGE;
-	if (first < argc - 1)
-		return cli_usage_error("token", "list takes no arguments");
 	rc = cli_call(cli, ctl_request_new(CTL_CMD_TOKEN_LIST), &reply);
 	if (rc != CLI_OK)
 		return rc;
@@ -105,28 +77,17 @@ static int token_list(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
-static int token_revoke(struct cli *cli, int argc, char **argv)
+int cmd_token_revoke(struct cli *cli, const struct cli_args *args)
 {
 	json_t *req, *reply;
 	int rc;
 
-	if (argc != 3)
-		return cli_usage_error("token", "revoke takes one token ID (see `wgmesh token list`)");
 	req = ctl_request_new(CTL_CMD_TOKEN_REVOKE);
-	json_object_set_new(req, "id", json_string(argv[2]));
+	json_object_set_new(req, "id", json_string(args->argv[0]));
 	rc = cli_call(cli, req, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	fprintf(stderr, "token %s revoked\n", argv[2]);
+	fprintf(stderr, "token %s revoked\n", args->argv[0]);
 	json_decref(reply);
 	return CLI_OK;
-}
-
-int cmd_token(struct cli *cli, int argc, char **argv)
-{
-	if (argc >= 2 && strcmp(argv[1], "list") == 0)
-		return token_list(cli, argc, argv);
-	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
-		return token_revoke(cli, argc, argv);
-	return token_create(cli, argc, argv);
 }

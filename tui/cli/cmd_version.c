@@ -8,20 +8,13 @@
 /* version must answer quickly even when the daemon hangs. */
 #define VERSION_DAEMON_TIMEOUT_MS 2000
 
-int cmd_version(struct cli *cli, int argc, char **argv)
+int cmd_version(struct cli *cli, const struct cli_args *args)
 {
 	char path[256], err[512];
-	bool json = false;
+	bool json = cli_flag(args, "--json");
 	json_t *req = ctl_request_new(CTL_CMD_STATUS), *reply = NULL;
 	const char *daemon_version = NULL;
-	int first = cli_parse_flags(argc, argv, &json, NULL, NULL);
 
-	if (first < 0 || first < argc) {
-		json_decref(req);
-		if (first == -1)
-			return CLI_OK;
-		return first == -2 ? CLI_USAGE : cli_usage_error(argv[0], "takes no arguments");
-	}
 	if (cli_socket_path(cli, path, sizeof(path), err, sizeof(err)) == 0 &&
 	    ctl_call(path, req, VERSION_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0)
 		daemon_version = json_string_value(json_object_get(reply, "version"));
