@@ -131,6 +131,30 @@ static unsigned prefix_len_of(const char *text)
 	return (unsigned)strtoul(strchr(text, '/') + 1, NULL, 10);
 }
 
+static int validate_owners(const struct bird_conf_model *m, char *err, size_t errlen)
+{
+	if ((m->n_owners && !m->owners) || (m->n_owned_ranges && !m->owned_ranges))
+		return wgm_err(-EINVAL, err, errlen, "bird: prefix owners counted but none given");
+	for (size_t i = 0; i < m->n_owners; i++) {
+		const struct bird_conf_owner *o = &m->owners[i];
+		int fam4 = AF_INET, fam6 = AF_INET6;
+		if (!addr_valid(AF_INET, o->router_id))
+			return wgm_err(-EINVAL, err, errlen, "bird: owner router id '%s' is not an IPv4 address", shown(o->router_id));
+		if (!prefix_valid(o->loopback4, &fam4) || (o->loopback6 && !prefix_valid(o->loopback6, &fam6)))
+			return wgm_err(-EINVAL, err, errlen, "bird: the loopbacks of router %s are not an IPv4 and an IPv6 prefix",
+				       o->router_id);
+	}
+	for (size_t i = 0; i < m->n_owned_ranges; i++) {
+		const struct bird_conf_range *r = &m->owned_ranges[i];
+		int family = 0;
+		if (!prefix_valid(r->prefix, &family) || r->min_len < prefix_len_of(r->prefix) || r->min_len > r->max_len ||
+		    r->max_len > (family == AF_INET ? 32u : 128u))
+			return wgm_err(-EINVAL, err, errlen, "bird: owned range '%s' is not a prefix with lengths from its own",
+				       shown(r->prefix));
+	}
+	return 0;
+}
+
 static int validate_filters(const struct bird_conf_model *m, char *err, size_t errlen)
 {
 	bool have4 = false, have6 = false;
@@ -160,7 +184,7 @@ static int validate_filters(const struct bird_conf_model *m, char *err, size_t e
 			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPrefixes entry '%s' is not an IP prefix",
 				       shown(m->allowed_prefixes[i]));
 	}
-	return 0;
+	return validate_owners(m, err, errlen);
 }
 
 static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
@@ -315,14 +339,52 @@ static void emit_mesh_prefixes(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, " ];\n\n");
 }
 
+/* mesh_ownedN(): false for a route inside a node's loopback that the node
+ * did not announce, and for one inside the owned ranges that is no node's
+ * loopback. OSPF names the router a route comes from (ospf_router_id, for
+ * intra-area, inter-area and external routes alike), and a node's router id
+ * is its IPv4 loopback. BIRD compares a router id with an IPv4 address. */
+static void emit_owned(FILE *f, const struct bird_conf_model *m, int v)
+{
+	int family = v == 4 ? AF_INET : AF_INET6;
+
+	fprintf(f, "function mesh_owned%d()\n{\n", v);
+	for (size_t i = 0; i < m->n_owners; i++) {
+		const struct bird_conf_owner *o = &m->owners[i];
+		const char *lo = v == 4 ? o->loopback4 : o->loopback6;
+		if (!lo)
+			continue;
+		fprintf(f, "\tif net ~ [ %s{%u,%u} ] then return ospf_router_id = %s;\n", lo, prefix_len_of(lo),
+			v == 4 ? 32 : 128, o->router_id);
+	}
+	for (size_t i = 0; i < m->n_owned_ranges; i++) {
+		const struct bird_conf_range *r = &m->owned_ranges[i];
+		if (family_of(r->prefix) == family)
+			fprintf(f, "\tif net ~ [ %s{%u,%u} ] then return false;\n", r->prefix, r->min_len, r->max_len);
+	}
+	fprintf(f, "\treturn true;\n}\n\n");
+}
+
 static void emit_filters_head(FILE *f, const struct bird_conf_model *m)
 {
 	fprintf(f, "# What members may announce: the mesh's own loopback, link and VXLAN\n"
 		   "# ranges, AllowedPrefixes and AllowedPeers (with their subnets).\n");
 	emit_mesh_prefixes(f, m, 4);
 	emit_mesh_prefixes(f, m, 6);
-	for (int v = 4; v <= 6; v += 2)
-		fprintf(f, "filter ospf_import%d {\n\tif net ~ mesh_prefixes%d then accept;\n\treject;\n}\n\n", v, v);
+	if (m->n_owners) {
+		fprintf(f, "# Who may announce what inside them: a node's loopback (and any address\n"
+			   "# in it) only that node, by its router id; no /30 but a loopback, no IPv6\n"
+			   "# loopback /48 but a node's. Link /31s and link addresses are any\n"
+			   "# member's: the plan names only the accepting end of a link.\n");
+		emit_owned(f, m, 4);
+		emit_owned(f, m, 6);
+	}
+	for (int v = 4; v <= 6; v += 2) {
+		fprintf(f, "filter ospf_import%d {\n", v);
+		if (m->n_owners)
+			fprintf(f, "\tif !mesh_owned%d() then reject;\n", v);
+		fprintf(f, "\tif net ~ mesh_prefixes%d then accept;\n\treject;\n}\n\n", v);
+	}
 }
 
 static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)

@@ -65,6 +65,14 @@ struct bird_conf_range {
 	unsigned min_len, max_len;
 };
 
+/* A node's loopbacks and the one router that may announce them: its router
+ * id (its IPv4 loopback, 10.0.N.1). */
+struct bird_conf_owner {
+	const char *router_id;     /* "10.0.2.1" */
+	const char *loopback4;     /* "10.0.2.0/30" */
+	const char *loopback6;     /* "fd10:0:2::/48"; NULL = none */
+};
+
 struct bird_conf_model {
 	uint32_t node_id;              /* router id is 10.0.ID.1 (loopback4) */
 	const char *loopback4;         /* "10.0.2.1": router id and kernel source address */
@@ -91,6 +99,14 @@ struct bird_conf_model {
 	size_t n_mesh_ranges;
 	const char *const *allowed_prefixes;
 	size_t n_allowed_prefixes;
+	/* Prefix ownership inside the mesh ranges: a route inside an owner's
+	 * loopback (any length) is taken only from that owner; any other route
+	 * inside owned_ranges (a /30 that is no loopback, an IPv6 loopback /48
+	 * of no node) from nobody. No owners = no ownership check. */
+	const struct bird_conf_owner *owners;
+	size_t n_owners;
+	const struct bird_conf_range *owned_ranges;
+	size_t n_owned_ranges;
 	const char *static_conf_path;  /* included as-is; must exist (may be empty) */
 	const char *bgp_conf_path;
 };

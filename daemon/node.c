@@ -314,9 +314,9 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	start_obfs(n);
 	{
 		struct links_deps deps = { .loop = loop, .worker = n->worker, .sys = &n->sys, .plan = plan,
-					   .state_dir = cfg->state_dir, .ctl = ctl };
+					   .cfg = cfg, .state_dir = cfg->state_dir, .ctl = ctl };
 		if ((rc = links_new(&deps, &n->links)) < 0) {
-			snprintf(err, errlen, "out of memory");
+			snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : "links: AllowedPrefixes or AllowedPeers is not a list of IP prefixes");
 			goto fail;
 		}
 		n->obfs_hooks = (struct obfs_hooks){ .worker = n->worker, .engine = n->obfs };
@@ -489,6 +489,8 @@ void node_config_changed(struct node *n, const char *key)
 	else if (strcmp(key, "logLevel") != 0 && strcmp(key, "handshakeTimeout") != 0 &&
 		 strcmp(key, "cleanAfter") != 0 && strncmp(key, "repair", 6) != 0) {
 		quality_config_changed(n->quality, key);
+		if (strcmp(key, "AllowedPrefixes") == 0 || strcmp(key, "AllowedPeers") == 0)
+			links_sources_changed(n->links);
 		routing_request_apply(n->routing, true, NULL, NULL);
 	}
 }

@@ -359,6 +359,27 @@ size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range o
 	return ADDRPLAN_RANGES_MAX;
 }
 
+void addrplan_loopback_nets(const struct addrplan *plan, unsigned id, struct addrplan_range *v4,
+			    struct addrplan_range *v6)
+{
+	struct addrplan_v6 lo;
+
+	range_v4(v4, plan->subnet + (id << 8), 30);
+	addrplan_loopback_v6(id, &lo);
+	range_v6(v6, lo.text, lo.len, lo.len);
+}
+
+size_t addrplan_owned_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_OWNED_RANGES])
+{
+	struct addrplan_v6 lo;
+
+	range_v4(&out[0], plan->subnet, 16);
+	out[0].min_len = out[0].max_len = 30;
+	addrplan_loopback_v6(0, &lo);
+	range_v6(&out[1], lo.text, 32, lo.len);
+	return ADDRPLAN_OWNED_RANGES;
+}
+
 int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
 		    char out[ADDRPLAN_IFNAME_MAX + 1])
 {

@@ -143,6 +143,18 @@ struct addrplan_range {
 /* Fills OUT and returns how many (always ADDRPLAN_RANGES_MAX). */
 size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_RANGES_MAX]);
 
+/* Who may announce what inside those ranges (route filters): a node's
+ * loopbacks as networks, SUBNET.n.0/30 (/30-/32) and fd10:0:n::/48
+ * (/48-/128), only node n; and the owned ranges, where every route must lie
+ * in some node's loopback: the /30s of SUBNET (a /30 that is no loopback
+ * spans two links) and the IPv6 loopbacks' fd10:0::/32 at /48-/128. Link
+ * /31s and /127s are owned by nobody: the plan names only their accepting
+ * end. */
+void addrplan_loopback_nets(const struct addrplan *plan, unsigned id, struct addrplan_range *v4,
+			    struct addrplan_range *v6);
+#define ADDRPLAN_OWNED_RANGES 2
+size_t addrplan_owned_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_OWNED_RANGES]);
+
 /* Interface name: prefix + ["Peer"] + remote ID + ["v6"], e.g. pipe2, pipe2v6,
  * pipePeer7. OUT holds ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
  * -ENAMETOOLONG. */

@@ -55,6 +55,11 @@ struct wg_device {
 	uint32_t fwmark;      /* 0 = none */
 	struct wg_peer *peers;
 	size_t n_peers;
+	/* set_device only. false: the device as a whole (key, port, fwmark,
+	 * exactly these peers). true: only the allowed IPs of these peers,
+	 * which must exist already (others are not added); keys, endpoints,
+	 * port and sessions stay, so a live link keeps carrying traffic. */
+	bool allowed_ips_only;
 };
 
 /* Wipes every key and frees the device, its peers and their allowed IPs. */

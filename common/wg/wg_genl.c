@@ -83,8 +83,11 @@ static bool device_valid(const struct wg_device *dev)
 
 /* Puts the first part of a peer (keys, endpoint, keepalive, replace flag).
  * False when it does not fit. */
-static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_peer *p)
+static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_device *dev, const struct wg_peer *p)
 {
+	if (dev->allowed_ips_only)
+		return mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS,
+					      WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY);
 	if (!mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS))
 		return false;
 	if (p->has_preshared_key &&
@@ -131,7 +134,9 @@ int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct
 	nlh = put_genl_header(buf, family_id, WG_CMD_SET_DEVICE, 0);
 	if (!mnl_attr_put_strz_check(nlh, buflen, WGDEVICE_A_IFNAME, dev->ifname))
 		return -EMSGSIZE;
-	if (!cur->started) {
+	if (!cur->started && dev->allowed_ips_only) {
+		cur->started = true;
+	} else if (!cur->started) {
 		if (dev->has_private_key &&
 		    !mnl_attr_put_check(nlh, buflen, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, dev->private_key))
 			return -EMSGSIZE;
@@ -156,7 +161,7 @@ int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct
 		if (!peer_nest)
 			goto full;
 		if (!mnl_attr_put_check(nlh, buflen, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key) ||
-		    (cur->allowed_ip == 0 && !put_peer_head(nlh, buflen, p))) {
+		    (cur->allowed_ip == 0 && !put_peer_head(nlh, buflen, dev, p))) {
 			mnl_attr_nest_cancel(nlh, peer_nest);
 			goto full;
 		}

@@ -61,20 +61,28 @@ int wg_uapi_format_set(const struct wg_device *dev, char **out, size_t *len)
 		return -ENOMEM;
 	t.cap = cap;
 	text_add(&t, "set=1\n");
-	if (dev->has_private_key)
+	if (dev->has_private_key && !dev->allowed_ips_only)
 		text_add_key(&t, "private_key", dev->private_key);
-	text_add(&t, "listen_port=%u\nfwmark=%" PRIu32 "\nreplace_peers=true\n", dev->listen_port, dev->fwmark);
+	/* wireguard-go rebinds its socket on every listen_port line, even the
+	 * same port: an allowed-IPs change sends none. */
+	if (!dev->allowed_ips_only)
+		text_add(&t, "listen_port=%u\nfwmark=%" PRIu32 "\nreplace_peers=true\n", dev->listen_port, dev->fwmark);
 	for (size_t i = 0; i < dev->n_peers; i++) {
 		const struct wg_peer *p = &dev->peers[i];
 		char endpoint[INET6_ADDRSTRLEN + 16];
 
 		text_add_key(&t, "public_key", p->public_key);
-		if (p->has_preshared_key)
-			text_add_key(&t, "preshared_key", p->preshared_key);
-		wg_endpoint_format(p, endpoint, sizeof(endpoint));
-		if (endpoint[0])
-			text_add(&t, "endpoint=%s\n", endpoint);
-		text_add(&t, "persistent_keepalive_interval=%u\nreplace_allowed_ips=true\n", p->persistent_keepalive);
+		if (dev->allowed_ips_only) {
+			text_add(&t, "update_only=true\nreplace_allowed_ips=true\n");
+		} else {
+			if (p->has_preshared_key)
+				text_add_key(&t, "preshared_key", p->preshared_key);
+			wg_endpoint_format(p, endpoint, sizeof(endpoint));
+			if (endpoint[0])
+				text_add(&t, "endpoint=%s\n", endpoint);
+			text_add(&t, "persistent_keepalive_interval=%u\nreplace_allowed_ips=true\n",
+				 p->persistent_keepalive);
+		}
 		for (size_t j = 0; j < p->n_allowed_ips; j++) {
 			const struct wg_allowed_ip *a = &p->allowed_ips[j];
 			char ip[INET6_ADDRSTRLEN];

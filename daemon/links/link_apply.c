@@ -10,11 +10,33 @@
 #include "common/netlink/nl_route.h"
 #include "daemon/links/link_obfs.h"
 
-int link_record_to_wg_device(const struct link_record *rec, struct wg_device **out)
+static int add_allowed(struct wg_peer *peer, const struct wg_allowed_ip *set, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct wg_allowed_ip *a = wg_peer_add_allowed_ip(peer);
+		if (!a)
+			return -ENOMEM;
+		*a = set[i];
+	}
+	return 0;
+}
+
+/* A peering link's other end speaks BGP from its link addresses; the rest of
+ * its network comes only as far as AllowedPeers lets it. */
+static int add_peer_link_ends(struct wg_peer *peer, const struct link_record *rec)
+{
+	struct wg_allowed_ip ends[2] = {
+		{ .family = AF_INET, .addr.v4 = rec->remote4, .cidr = 32 },
+		{ .family = AF_INET6, .addr.v6 = rec->remote6, .cidr = 128 },
+	};
+	return add_allowed(peer, ends, 2);
+}
+
+int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out)
 {
 	struct wg_device *dev = calloc(1, sizeof(*dev));
 	struct wg_peer *peer;
-	struct wg_allowed_ip *any4, *any6;
+	int rc;
 
 	if (!dev)
 		return -ENOMEM;
@@ -37,20 +59,32 @@ int link_record_to_wg_device(const struct link_record *rec, struct wg_device **o
 		}
 		peer->persistent_keepalive = LINK_KEEPALIVE_S;
 	}
-	/* Routing decides what crosses the link, so the peer may carry anything. */
-	any4 = wg_peer_add_allowed_ip(peer);
-	if (!any4)
+	/* The peer may send only what a member (or, on a peering link, the
+	 * other network) may source: link_sources.h. */
+	if (rec->peer) {
+		rc = add_peer_link_ends(peer, rec);
+		if (rc == 0)
+			rc = add_allowed(peer, src->peer, src->n_peer);
+	} else {
+		rc = add_allowed(peer, src->member, src->n_member);
+	}
+	if (rc < 0)
 		goto nomem;
-	any4->family = AF_INET;
-	any6 = wg_peer_add_allowed_ip(peer);
-	if (!any6)
-		goto nomem;
-	any6->family = AF_INET6;
 	*out = dev;
 	return 0;
 nomem:
 	wg_device_free(dev);
 	return -ENOMEM;
+}
+
+static int build_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out,
+			char *err, size_t errlen)
+{
+	int rc = link_record_to_wg_device(rec, src, out);
+
+	if (rc < 0)
+		snprintf(err, errlen, "%s: cannot build the WireGuard device (%s)", rec->name, strerror(-rc));
+	return rc;
 }
 
 unsigned link_mtu_from_underlay(unsigned underlay_mtu, enum wgm_transport transport)
@@ -120,7 +154,8 @@ static bool device_matches(struct link_system *sys, const struct wg_device *want
 	return same;
 }
 
-int link_apply_up(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen)
+int link_apply_up(struct link_system *sys, const struct link_record *rec, const struct link_sources *src, char *err,
+		  size_t errlen)
 {
 	struct wg_device *dev = NULL;
 	unsigned mtu = obfs_link_mtu(rec);
@@ -134,14 +169,17 @@ int link_apply_up(struct link_system *sys, const struct link_record *rec, char *
 	rc = wg_create(sys->wg, rec->name, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = link_record_to_wg_device(rec, &dev);
-	if (rc < 0) {
-		snprintf(err, errlen, "%s: cannot build the WireGuard device (%s)", rec->name, strerror(-rc));
+	rc = build_device(rec, src, &dev, err, errlen);
+	if (rc < 0)
 		return rc;
-	}
-	rc = device_matches(sys, dev) ? 0 : wg_set_device(sys->wg, dev, err, errlen);
+	/* A running device keeps its peer and session; its allowed IPs may be
+	 * older than the config (or than this version), so they are set anyway. */
+	dev->allowed_ips_only = device_matches(sys, dev);
+	rc = wg_set_device(sys->wg, dev, err, errlen);
 	if (rc == -ENOTCONN) {
-		/* wireguard-go died between create and set: start it once more. */
+		/* wireguard-go died between create and set: start it once more
+		 * (a new process has no peer to update). */
+		dev->allowed_ips_only = false;
 		rc = wg_create(sys->wg, rec->name, err, errlen);
 		if (rc == 0)
 			rc = wg_set_device(sys->wg, dev, err, errlen);
@@ -154,6 +192,20 @@ int link_apply_up(struct link_system *sys, const struct link_record *rec, char *
 	if ((rc = add_addresses(sys, rec, err, errlen)) < 0)
 		return rc;
 	return nl_route_link_set_up(sys->route, rec->name, true, err, errlen);
+}
+
+int link_apply_sources(struct link_system *sys, const struct link_record *rec, const struct link_sources *src,
+		       char *err, size_t errlen)
+{
+	struct wg_device *dev = NULL;
+	int rc = build_device(rec, src, &dev, err, errlen);
+
+	if (rc < 0)
+		return rc;
+	dev->allowed_ips_only = true;
+	rc = wg_set_device(sys->wg, dev, err, errlen);
+	wg_device_free(dev);
+	return rc;
 }
 
 int link_apply_delete(struct link_system *sys, const char *name, char *err, size_t errlen)

@@ -9,6 +9,7 @@
 #include "common/netlink/nl_sock.h"
 #include "common/wg/wg.h"
 #include "daemon/links/link_record.h"
+#include "daemon/links/link_sources.h"
 
 /* WireGuard keepalive of the connecting side: keeps NAT mappings open. */
 #define LINK_KEEPALIVE_S 25
@@ -25,8 +26,9 @@ struct link_system {
 	struct obfs_engine *obfs;
 };
 
-/* The device a record describes (pure). *out is the caller's: wg_device_free. */
-int link_record_to_wg_device(const struct link_record *rec, struct wg_device **out);
+/* The device a record describes, its peer's allowed IPs from SRC (pure).
+ * *out is the caller's: wg_device_free. */
+int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out);
 
 /* Tunnel MTU from the underlay's: minus 60 for IPv4 transport, 80 for IPv6
  * (outer IP + UDP + WireGuard headers), LINK_MTU_DEFAULT when unknown (pure). */
@@ -40,7 +42,13 @@ unsigned link_mtu_towards(struct link_system *sys, const char *endpoint_ip, enum
  * first handshake already goes out transformed), then creates the interface if needed (a wireguard-go that died is started
  * again), sets key, port and the one peer, addresses and MTU, and brings it up.
  * Idempotent. 0 or negative errno; err one line. */
-int link_apply_up(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen);
+int link_apply_up(struct link_system *sys, const struct link_record *rec, const struct link_sources *src, char *err,
+		  size_t errlen);
+
+/* Sets the allowed IPs of a running link's peer from SRC, nothing else: the
+ * session, endpoint and traffic go on. 0 or negative errno; err one line. */
+int link_apply_sources(struct link_system *sys, const struct link_record *rec, const struct link_sources *src,
+		       char *err, size_t errlen);
 
 /* Deletes the interface (and its wireguard-go), then the link's
  * obfuscation rules and state. Nothing there is success. */

@@ -26,6 +26,7 @@ struct links {
 	void *route_extra_ctx;
 	struct link *head;
 	size_t count;
+	struct link_sources sources; /* every peer's allowed IPs; jobs take a copy */
 };
 
 enum job_kind {
@@ -35,6 +36,7 @@ enum job_kind {
 	JOB_UPDATE, /* save, then apply */
 	JOB_ADMIN,
 	JOB_BRING_UP, /* a stored record at start, or a retry */
+	JOB_SOURCES, /* the peer's allowed IPs only */
 };
 
 struct link_job {
@@ -42,6 +44,7 @@ struct link_job {
 	enum job_kind kind;
 	char name[LINK_NAME_MAX + 1];
 	struct link_record rec; /* the worker's own copy */
+	struct link_sources sources; /* also */
 	bool admin_up;
 	int rc;
 	char err[256];
@@ -68,6 +71,16 @@ int links_new(const struct links_deps *deps, struct links **out)
 	if (!ls)
 		return -ENOMEM;
 	ls->deps = *deps;
+	/* Links never come up without their allowed IPs: a bad config fails here. */
+	if (deps->cfg && deps->plan) {
+		char err[256];
+		int rc = link_sources_build(deps->plan, deps->cfg, &ls->sources, err, sizeof(err));
+		if (rc < 0) {
+			log_err("links: %s", err);
+			free(ls);
+			return rc;
+		}
+	}
 	*out = ls;
 	return 0;
 }
@@ -296,6 +309,7 @@ static struct link_job *job_new(struct links *ls, enum job_kind kind, const char
 		return NULL;
 	job->ls = ls;
 	job->kind = kind;
+	job->sources = ls->sources;
 	snprintf(job->name, sizeof(job->name), "%s", name);
 	job->done = done;
 	job->ctx = ctx;
@@ -331,14 +345,14 @@ static void run_job(void *ctx)
 		job->rc = link_store_save(ls->deps.state_dir, &job->rec, job->err, sizeof(job->err));
 		if (job->rc < 0)
 			break;
-		job->rc = link_apply_up(sys, &job->rec, job->err, sizeof(job->err));
+		job->rc = link_apply_up(sys, &job->rec, &job->sources, job->err, sizeof(job->err));
 		if (job->rc < 0) {
 			link_apply_delete(sys, job->rec.name, cleanup_err, sizeof(cleanup_err));
 			link_store_remove(ls->deps.state_dir, job->rec.name, cleanup_err, sizeof(cleanup_err));
 		}
 		break;
 	case JOB_BRING_UP:
-		job->rc = link_apply_up(sys, &job->rec, job->err, sizeof(job->err));
+		job->rc = link_apply_up(sys, &job->rec, &job->sources, job->err, sizeof(job->err));
 		break;
 	case JOB_REMOVE:
 		job->rc = link_apply_delete(sys, job->name, job->err, sizeof(job->err));
@@ -351,10 +365,13 @@ static void run_job(void *ctx)
 	case JOB_UPDATE:
 		job->rc = link_store_save(ls->deps.state_dir, &job->rec, job->err, sizeof(job->err));
 		if (job->rc == 0)
-			job->rc = link_apply_up(sys, &job->rec, job->err, sizeof(job->err));
+			job->rc = link_apply_up(sys, &job->rec, &job->sources, job->err, sizeof(job->err));
+		break;
+	case JOB_SOURCES:
+		job->rc = link_apply_sources(sys, &job->rec, &job->sources, job->err, sizeof(job->err));
 		break;
 	case JOB_ADMIN:
-		job->rc = job->admin_up ? link_apply_up(sys, &job->rec, job->err, sizeof(job->err))
+		job->rc = job->admin_up ? link_apply_up(sys, &job->rec, &job->sources, job->err, sizeof(job->err))
 					: link_apply_set_admin(sys, job->name, false, job->err, sizeof(job->err));
 		break;
 	}
@@ -548,6 +565,42 @@ int links_repair(struct links *ls, struct link *link, links_done_fn done, void *
 		return -ENOMEM;
 	job->rec = link->rec;
 	return submit(ls, job, repair_done);
+}
+
+static void sources_done(void *ctx)
+{
+	struct link_job *job = ctx;
+
+	if (job->rc < 0)
+		log_err("link %s: cannot set its peer's allowed IPs: %s", job->name, job->err);
+	job_finish(job);
+}
+
+int links_sources_changed(struct links *ls)
+{
+	struct link_sources next;
+	char err[256];
+	int rc = link_sources_build(ls->deps.plan, ls->deps.cfg, &next, err, sizeof(err));
+
+	if (rc < 0) {
+		log_err("links: %s", err);
+		return rc;
+	}
+	ls->sources = next;
+	/* Links being made or brought up take the new set with their job;
+	 * admin-down ones get it when they come up again. */
+	for (struct link *l = ls->head; l; l = l->next) {
+		struct link_job *job;
+		if (l->phase != LINK_PHASE_ACTIVE)
+			continue;
+		job = job_new(ls, JOB_SOURCES, l->rec.name, NULL, NULL);
+		if (!job)
+			return -ENOMEM;
+		job->rec = l->rec;
+		if ((rc = submit(ls, job, sources_done)) < 0)
+			return rc;
+	}
+	return 0;
 }
 
 /* Counts the per-link jobs of an "all links" action and reports once. */

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "common/config/addrplan.h"
+#include "common/config/config.h"
 #include "daemon/core/ctl_server.h"
 #include "daemon/links/link_apply.h"
 #include "daemon/links/link_record.h"
@@ -58,6 +59,9 @@ struct links_deps {
 	struct worker *worker;
 	struct link_system *sys; /* used on the worker only */
 	const struct addrplan *plan;
+	/* AllowedPrefixes and AllowedPeers, for the peers' allowed IPs
+	 * (link_sources.h); read on the loop only. */
+	const struct wgm_config *cfg;
 	const char *state_dir;
 	struct ctl_server *ctl;  /* events; may be NULL */
 };
@@ -138,6 +142,10 @@ void links_obfs_key_settled(struct links *ls, struct link *link);
  * out of the table; for a link whose device stopped answering. -EBUSY when
  * the link is not active. */
 int links_repair(struct links *ls, struct link *link, links_done_fn done, void *ctx);
+
+/* AllowedPrefixes or AllowedPeers changed in deps.cfg: every active link's
+ * peer gets the new allowed IPs, in place (no new handshake, no gap). */
+int links_sources_changed(struct links *ls);
 
 /* `wgmesh down` / `up`: every link's interface down or up again. */
 int links_set_admin_all(struct links *ls, bool up, links_done_fn done, void *ctx);

@@ -49,6 +49,39 @@ static int loglevel_of(const char *name, enum bird_conf_loglevel *out)
 	return -EINVAL;
 }
 
+/* The plan's ranges as BIRD's; OUT points into IN. */
+static void to_bird_ranges(const struct addrplan_range *in, size_t n, struct bird_conf_range *out)
+{
+	for (size_t i = 0; i < n; i++)
+		out[i] = (struct bird_conf_range){ .prefix = in[i].prefix, .min_len = in[i].min_len, .max_len = in[i].max_len };
+}
+
+/* Every ID the plan allows owns its loopbacks, whether it exists yet or not:
+ * a node that joins later is protected from its first announcement. */
+static void fill_owners(const struct addrplan *plan, struct routing_model *out)
+{
+	char err[160];
+	size_t n = 0;
+
+	for (unsigned id = 0; id <= ADDRPLAN_MAX_ID; id++) {
+		struct routing_owner *t = &out->owner_text[n];
+		struct addrplan_v4 rid;
+		if (addrplan_check_id(plan, id, err, sizeof(err)) != 0)
+			continue;
+		addrplan_loopback_v4(plan, id, &rid);
+		snprintf(t->router_id, sizeof(t->router_id), "%s", rid.text);
+		addrplan_loopback_nets(plan, id, &t->lo4, &t->lo6);
+		out->owners[n++] = (struct bird_conf_owner){ .router_id = t->router_id,
+							     .loopback4 = t->lo4.prefix,
+							     .loopback6 = t->lo6.prefix };
+	}
+	out->m.owners = out->owners;
+	out->m.n_owners = n;
+	out->m.n_owned_ranges = addrplan_owned_ranges(plan, out->plan_owned);
+	to_bird_ranges(out->plan_owned, out->m.n_owned_ranges, out->owned);
+	out->m.owned_ranges = out->owned;
+}
+
 int routing_model_build(const struct wgm_config *cfg, const struct addrplan *plan, const struct routing_iface *ifs,
 			size_t n_ifs, struct routing_model *out, char *err, size_t errlen)
 {
@@ -97,11 +130,9 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	for (size_t i = 0; i < cfg->allowed_prefixes_count; i++)
 		out->allowed_prefixes[i] = cfg->allowed_prefixes[i];
 	out->m.n_mesh_ranges = addrplan_mesh_ranges(plan, out->plan_ranges);
-	for (size_t i = 0; i < out->m.n_mesh_ranges; i++)
-		out->ranges[i] = (struct bird_conf_range){ .prefix = out->plan_ranges[i].prefix,
-							   .min_len = out->plan_ranges[i].min_len,
-							   .max_len = out->plan_ranges[i].max_len };
+	to_bird_ranges(out->plan_ranges, out->m.n_mesh_ranges, out->ranges);
 	out->m.mesh_ranges = out->ranges;
+	fill_owners(plan, out);
 	out->m.allowed_prefixes = out->allowed_prefixes;
 	out->m.n_allowed_prefixes = cfg->allowed_prefixes_count;
 	out->area = (struct bird_conf_area){ .id = cfg->bird.area, .ifaces = out->ifaces, .n_ifaces = n_ospf };

@@ -42,6 +42,14 @@ struct routing_model {
 	const char *allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES];
 	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
 	struct bird_conf_range ranges[ADDRPLAN_RANGES_MAX];
+	/* Every ID the plan allows, with its loopbacks (prefix ownership). */
+	struct bird_conf_owner owners[ADDRPLAN_MAX_ID + 1];
+	struct routing_owner {
+		char router_id[INET_ADDRSTRLEN];
+		struct addrplan_range lo4, lo6;
+	} owner_text[ADDRPLAN_MAX_ID + 1];
+	struct addrplan_range plan_owned[ADDRPLAN_OWNED_RANGES];
+	struct bird_conf_range owned[ADDRPLAN_OWNED_RANGES];
 	char loopback4[INET_ADDRSTRLEN];
 	char loopback6[INET6_ADDRSTRLEN];
 	char static_conf[WGM_CONFIG_PATH_MAX + 16];
@@ -49,7 +57,8 @@ struct routing_model {
 };
 
 /* Fills out from cfg (ospfv2/ospfv3/area/tick/client/loglevel, localAS, AllowedPeers,
- * AllowedPrefixes), the mesh's own ranges from the plan
+ * AllowedPrefixes), the mesh's own ranges and who owns what in them (every
+ * ID of the plan) from the plan
  * and the interfaces (borrowed: they must outlive out). static.conf and
  * bgp.conf are the files beside cfg->bird_config. Returns 0, -ENOMEM or
  * -EINVAL (err names the key). Free with routing_model_free. */

@@ -317,6 +317,30 @@ static void test_mesh_ranges_follow_the_plan(void **state)
 	assert_int_equal(r[4].min_len, 64);
 }
 
+/* Prefix ownership: a node's loopbacks as networks; the /30s of the subnet
+ * and the IPv6 loopbacks' /32 are where only owners announce. */
+static void test_loopback_nets_and_owned_ranges(void **state)
+{
+	struct addrplan plan;
+	struct addrplan_range v4, v6, owned[ADDRPLAN_OWNED_RANGES];
+
+	init_plan(&plan, "10.0.0.0/16");
+	addrplan_loopback_nets(&plan, 12, &v4, &v6);
+	assert_string_equal(v4.prefix, "10.0.12.0/30");
+	assert_int_equal(v4.min_len, 30);
+	assert_int_equal(v4.max_len, 32);
+	assert_string_equal(v6.prefix, "fd10:0:12::/48");
+	assert_int_equal(v6.min_len, 48);
+	assert_int_equal(v6.max_len, 128);
+	assert_int_equal(addrplan_owned_ranges(&plan, owned), 2);
+	assert_string_equal(owned[0].prefix, "10.0.0.0/16");
+	assert_int_equal(owned[0].min_len, 30);
+	assert_int_equal(owned[0].max_len, 30);
+	assert_string_equal(owned[1].prefix, "fd10::/32");
+	assert_int_equal(owned[1].min_len, 48);
+	assert_int_equal(owned[1].max_len, 128);
+}
+
 static void test_vxlan_addresses(void **state)
 {
 	struct addrplan plan;
@@ -468,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_port_random_when_base_is_0),
 		cmocka_unit_test(test_client_ids),
 		cmocka_unit_test(test_mesh_ranges_follow_the_plan),
+		cmocka_unit_test(test_loopback_nets_and_owned_ranges),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -62,6 +62,17 @@ static const struct bird_conf_range mesh_ranges[] = {
 	{ "fe82::/16", 127, 128 },   { "fd10:251::/64", 64, 128 },
 };
 
+static const struct bird_conf_owner owners[] = {
+	{ "10.0.0.1", "10.0.0.0/30", "fd10::/48" },
+	{ "10.0.2.1", "10.0.2.0/30", "fd10:0:2::/48" },
+	{ "10.0.4.1", "10.0.4.0/30", "fd10:0:4::/48" },
+};
+
+static const struct bird_conf_range owned_ranges[] = {
+	{ "10.0.0.0/16", 30, 30 },
+	{ "fd10::/32", 48, 128 },
+};
+
 static struct bird_conf_model node_model(void)
 {
 	static const struct bird_conf_area areas[] = {
@@ -84,6 +95,10 @@ static struct bird_conf_model node_model(void)
 		.bgp_conf_path = "/etc/bird/bgp.conf",
 		.mesh_ranges = mesh_ranges,
 		.n_mesh_ranges = 5,
+		.owners = owners,
+		.n_owners = 3,
+		.owned_ranges = owned_ranges,
+		.n_owned_ranges = 2,
 	};
 	return m;
 }
@@ -282,6 +297,67 @@ static void test_route_filter_inputs_refused(void **state)
 	expect_refused(&m, "AllowedPrefixes entry '0.0.0.0/1]'");
 }
 
+static char *render(const struct bird_conf_model *m)
+{
+	char err[256], *out = NULL;
+	assert_int_equal(bird_conf_render(m, &out, err, sizeof(err)), 0);
+	return out;
+}
+
+/* A node's loopback only from its own router id; the ownership check comes
+ * before the mesh ranges, so a loopback inside them from anyone else is
+ * rejected, as is a /30 that is no loopback. */
+static void test_loopbacks_only_from_their_owner(void **state)
+{
+	struct bird_conf_model m = node_model();
+	char *out = render(&m);
+	const char *fn4 = strstr(out, "function mesh_owned4()\n{\n"
+				      "\tif net ~ [ 10.0.0.0/30{30,32} ] then return ospf_router_id = 10.0.0.1;\n"
+				      "\tif net ~ [ 10.0.2.0/30{30,32} ] then return ospf_router_id = 10.0.2.1;\n"
+				      "\tif net ~ [ 10.0.4.0/30{30,32} ] then return ospf_router_id = 10.0.4.1;\n"
+				      "\tif net ~ [ 10.0.0.0/16{30,30} ] then return false;\n"
+				      "\treturn true;\n}\n");
+	const char *fn6 = strstr(out, "function mesh_owned6()\n{\n"
+				      "\tif net ~ [ fd10::/48{48,128} ] then return ospf_router_id = 10.0.0.1;\n");
+	const char *imp4 = strstr(out, "filter ospf_import4 {\n\tif !mesh_owned4() then reject;\n"
+				       "\tif net ~ mesh_prefixes4 then accept;\n\treject;\n}\n");
+	const char *imp6 = strstr(out, "filter ospf_import6 {\n\tif !mesh_owned6() then reject;\n");
+
+	assert_non_null(fn4);
+	assert_non_null(fn6);
+	assert_non_null(strstr(fn6, "\tif net ~ [ fd10::/32{48,128} ] then return false;\n\treturn true;\n}\n"));
+	assert_non_null(imp4);
+	assert_non_null(imp6);
+	assert_true(fn4 < imp4 && fn6 < imp6);
+	free(out);
+
+	/* Without owners the filter is the ranges alone (no function to call). */
+	m.owners = NULL;
+	m.n_owners = 0;
+	out = render(&m);
+	assert_null(strstr(out, "mesh_owned"));
+	assert_non_null(strstr(out, "filter ospf_import4 {\n\tif net ~ mesh_prefixes4 then accept;"));
+	free(out);
+}
+
+static void test_bad_owner_refused(void **state)
+{
+	static const struct bird_conf_owner bad_rid[] = { { "10.0.2", "10.0.2.0/30", NULL } };
+	static const struct bird_conf_owner bad_lo[] = { { "10.0.2.1", "fd10:0:2::/48", NULL } };
+	static const struct bird_conf_range bad_range[] = { { "10.0.0.0/16", 8, 30 } };
+	struct bird_conf_model m = node_model();
+
+	m.owners = bad_rid;
+	m.n_owners = 1;
+	expect_refused(&m, "router id '10.0.2'");
+	m.owners = bad_lo;
+	expect_refused(&m, "loopbacks of router 10.0.2.1");
+	m = node_model();
+	m.owned_ranges = bad_range;
+	m.n_owned_ranges = 1;
+	expect_refused(&m, "owned range '10.0.0.0/16'");
+}
+
 static void test_quote_in_include_path_refused(void **state)
 {
 	struct bird_conf_model m = node_model();
@@ -332,6 +408,8 @@ int main(void)
 		cmocka_unit_test(test_bad_mesh_subnet_refused),
 		cmocka_unit_test(test_bad_allowed_peer_refused),
 		cmocka_unit_test(test_route_filter_inputs_refused),
+		cmocka_unit_test(test_loopbacks_only_from_their_owner),
+		cmocka_unit_test(test_bad_owner_refused),
 		cmocka_unit_test(test_quote_in_include_path_refused),
 		cmocka_unit_test(test_peer_without_local_as_refused),
 		cmocka_unit_test(test_zero_tick_refused),

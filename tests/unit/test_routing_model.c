@@ -125,6 +125,32 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 	routing_model_free(&rm);
 }
 
+/* Every ID the plan allows owns its loopbacks in the filter, existing or
+ * not; IDs the plan refuses (odd, the VXLAN block's) own nothing. */
+static void test_every_plan_id_owns_its_loopbacks(void **state)
+{
+	struct wgm_config c = cfg;
+	struct addrplan p;
+	struct routing_model rm;
+	char err[256], *text = NULL;
+
+	c.bird.ospfv3 = true;
+	assert_int_equal(addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
+				       c.vxlan_offset, err, sizeof(err)), 0);
+	assert_int_equal(routing_model_build(&c, &p, NULL, 0, &rm, err, sizeof(err)), 0);
+	/* 0..254 even, without 250 (its /23 holds subnetVXLAN 10.0.251.0/24). */
+	assert_int_equal(rm.m.n_owners, 127);
+	assert_int_equal(rm.m.n_owned_ranges, 2);
+	assert_int_equal(bird_conf_render(&rm.m, &text, err, sizeof(err)), 0);
+	assert_non_null(strstr(text, "\tif net ~ [ 10.0.2.0/30{30,32} ] then return ospf_router_id = 10.0.2.1;\n"));
+	assert_non_null(strstr(text, "\tif net ~ [ 10.0.254.0/30{30,32} ] then return ospf_router_id = 10.0.254.1;\n"));
+	assert_non_null(strstr(text, "\tif net ~ [ fd10:0:200::/48{48,128} ] then return ospf_router_id = 10.0.200.1;\n"));
+	assert_null(strstr(text, "10.0.3.0/30"));
+	assert_null(strstr(text, "10.0.250.0/30"));
+	free(text);
+	routing_model_free(&rm);
+}
+
 /* A peering link is a BGP session with the other network, never an OSPF
  * interface of this mesh. */
 static void test_peering_link_is_bgp_only(void **state)
@@ -200,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_default_costs),
 		cmocka_unit_test(test_model_from_config_and_links),
 		cmocka_unit_test(test_route_filters_follow_plan_and_allowed_prefixes),
+		cmocka_unit_test(test_every_plan_id_owns_its_loopbacks),
 		cmocka_unit_test(test_peering_link_is_bgp_only),
 		cmocka_unit_test(test_client_id_makes_a_stub_router),
 		cmocka_unit_test(test_bad_loglevel_names_the_key),

@@ -153,6 +153,31 @@ static void test_set_single_message_attribute_by_attribute(void **state)
 	wg_device_free(dev);
 }
 
+/* Allowed IPs alone: no device attribute but the name, no peer attribute
+ * but the key, the flags (replace, update only) and the allowed IPs. */
+static void test_set_allowed_ips_only(void **state)
+{
+	struct wg_device *dev = device(1, 2);
+	struct wg_set_cursor cur = { 0 };
+	struct nlmsghdr *nlh;
+	dev->allowed_ips_only = true;
+	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
+	struct tb d = msg_attrs(nlh);
+	assert_string_equal(mnl_attr_get_str(d.a[WGDEVICE_A_IFNAME]), "pipe2");
+	assert_null(d.a[WGDEVICE_A_PRIVATE_KEY]);
+	assert_null(d.a[WGDEVICE_A_LISTEN_PORT]);
+	assert_null(d.a[WGDEVICE_A_FWMARK]);
+	assert_null(d.a[WGDEVICE_A_FLAGS]);
+	struct tb p = nested(nth_nested(d.a[WGDEVICE_A_PEERS], 0));
+	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WG_KEY_LEN);
+	assert_int_equal(mnl_attr_get_u32(p.a[WGPEER_A_FLAGS]), WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY);
+	assert_null(p.a[WGPEER_A_PRESHARED_KEY]);
+	assert_null(p.a[WGPEER_A_ENDPOINT]);
+	assert_null(p.a[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
+	assert_int_equal(count_nested(p.a[WGPEER_A_ALLOWEDIPS]), 2);
+	wg_device_free(dev);
+}
+
 static void test_set_without_peers_still_replaces(void **state)
 {
 	struct wg_device *dev = device(0, 0);
@@ -460,6 +485,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_get_family_request_and_reply),
 		cmocka_unit_test(test_set_single_message_attribute_by_attribute),
+		cmocka_unit_test(test_set_allowed_ips_only),
 		cmocka_unit_test(test_set_without_peers_still_replaces),
 		cmocka_unit_test(test_set_split_across_messages),
 		cmocka_unit_test(test_set_buffer_too_small_for_a_peer),

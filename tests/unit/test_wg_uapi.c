@@ -69,6 +69,29 @@ static void test_set_request_text(void **state)
 	wg_device_free(dev);
 }
 
+/* A live link's allowed IPs change alone: no key, port (wireguard-go would
+ * rebind), endpoint or keepalive, and a peer that is gone is not made again. */
+static void test_set_allowed_ips_only(void **state)
+{
+	struct wg_device *dev = device_with_two_peers();
+	char *text;
+	size_t len;
+	dev->allowed_ips_only = true;
+	assert_int_equal(wg_uapi_format_set(dev, &text, &len), 0);
+	assert_string_equal(text, "set=1\n"
+				  "public_key=" HEX_B "\n"
+				  "update_only=true\n"
+				  "replace_allowed_ips=true\n"
+				  "allowed_ip=0.0.0.0/0\n"
+				  "allowed_ip=::/0\n"
+				  "public_key=" HEX_C "\n"
+				  "update_only=true\n"
+				  "replace_allowed_ips=true\n"
+				  "\n");
+	wg_uapi_text_free(text, len);
+	wg_device_free(dev);
+}
+
 static void test_set_without_private_key_or_peers(void **state)
 {
 	struct wg_device dev = { .listen_port = 1, .fwmark = 7 };
@@ -234,6 +257,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_set_request_text),
+		cmocka_unit_test(test_set_allowed_ips_only),
 		cmocka_unit_test(test_set_without_private_key_or_peers),
 		cmocka_unit_test(test_set_rejects_bad_allowed_ip),
 		cmocka_unit_test(test_parse_get_reply),
