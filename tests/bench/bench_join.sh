@@ -205,7 +205,7 @@ breakdown() {
 		printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %s\n' "$j" "$(rel "${connect_at[j]}")" \
 			"$([ -n "${returned_at[j]:-}" ] && rel "${returned_at[j]}" || echo -)" \
 			"$(log_at 0 "^node $j connects as a new member")" \
-			"$(log_at 0 "^link pipe$j to node $j is up \\(v4")" \
+			"$(log_at 0 "^link pipe$j to node $j is up [(]v4")" \
 			"$(bird_at 0 "ospf4: Adding interface pipe$j ")" \
 			"$(log_at 0 "^link pipe$j: first WireGuard handshake")" "$f0" "$fj" \
 			"$([ "$f0" = - ] && echo - || bird_at 0 "ospf4: Originating LSA: Type: 2001" "$f0")" \
