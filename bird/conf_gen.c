@@ -14,7 +14,11 @@
 
 /* Timers for fast convergence. OSPF hellos every second with a dead count of
  * 3 find a silent neighbour within 3 s; BFD finds a dead link within
- * BFD_INTERVAL_MS * BFD_MULTIPLIER (300 ms) and tells OSPF at once. */
+ * BFD_INTERVAL_MS * BFD_MULTIPLIER (300 ms) and tells OSPF at once.
+ * Retransmit 2 s is BIRD's least: a new adjacency's database exchange
+ * installs the neighbour's old router-LSA, and the one that lists the
+ * adjacency, flooded within the second, is dropped under MinLSArrival (1 s)
+ * and arrives with this retransmission. */
 #define OSPF_HELLO_S 1
 #define OSPF_DEAD_COUNT 3
 #define OSPF_RETRANSMIT_S 2
@@ -104,6 +108,10 @@ static int validate_iface(const struct bird_conf_model *m, const struct bird_con
 			    ifc->ifname);
 	if (ifc->type != BIRD_CONF_PTP && ifc->type != BIRD_CONF_PTMP)
 		return wgm_err(-EINVAL, err, errlen, "bird: interface %s has an unknown type (ptp or ptmp)", shown(ifc->ifname));
+	int family = AF_INET;
+	if (ifc->link_prefix4 && !prefix_valid(ifc->link_prefix4, &family))
+		return wgm_err(-EINVAL, err, errlen, "bird: link prefix '%s' of %s is not an IPv4 prefix", ifc->link_prefix4,
+			       ifc->ifname);
 	if (ifc->type == BIRD_CONF_PTMP) {
 		if (m->ospfv2 && !addr_valid(AF_INET, ifc->neighbor4))
 			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv4 neighbour address", shown(ifc->ifname));
@@ -447,6 +455,18 @@ static void emit_ospf_iface(FILE *f, const struct bird_conf_iface *ifc, int v)
 	fprintf(f, "\t\t};\n");
 }
 
+/* A link's /31 is a connected route at both ends and never routed further
+ * (kernel_export4 rejects it), so it stays out of the router-LSA: then a new
+ * link changes the LSA only when its neighbour is Full. A change for the
+ * interface alone would be originated at once and make the one that lists
+ * the neighbour wait out BIRD's MinLSInterval (5 s) - the join's route. */
+static void emit_hidden_stubnets(FILE *f, const struct bird_conf_area *area)
+{
+	for (size_t i = 0; i < area->n_ifaces; i++)
+		if (area->ifaces[i].link_prefix4)
+			fprintf(f, "\t\tstubnet %s { hidden; };\n", area->ifaces[i].link_prefix4);
+}
+
 static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 {
 	fprintf(f, "filter ospf_export%d {\n", v);
@@ -472,6 +492,8 @@ static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 		fprintf(f, "\tarea %u {\n", (unsigned)m->areas[a].id);
 		if (a == 0 && v == 4)
 			fprintf(f, "\t\tinterface \"lo\" {\n\t\t\tstub yes;\n\t\t};\n");
+		if (v == 4)
+			emit_hidden_stubnets(f, &m->areas[a]);
 		for (size_t i = 0; i < m->areas[a].n_ifaces; i++)
 			emit_ospf_iface(f, &m->areas[a].ifaces[i], v);
 		fprintf(f, "\t};\n");

@@ -43,6 +43,9 @@ struct bird_conf_iface {
 	 * non-broadcast, so it needs its neighbours listed. NULL = none. */
 	const char *neighbor4;     /* "10.0.0.5" */
 	const char *neighbor6;     /* "fe82:0:0:0:0:0:0:5" (link-local scope) */
+	/* OSPFv2: the link's own IPv4 prefix ("10.0.0.4/31"), kept out of the
+	 * router-LSA (a hidden stubnet). NULL = announced as BIRD does by default. */
+	const char *link_prefix4;
 };
 
 struct bird_conf_area {

@@ -1,5 +1,6 @@
 #include "daemon/routing/routing_model.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,20 @@ unsigned routing_default_cost(const struct link_record *rec)
 	if (addrplan_is_client(rec->remote_id))
 		cost += COST_CLIENT_EXTRA;
 	return cost_clamp(cost);
+}
+
+/* The /31 a link's remote IPv4 address is in; false without one. */
+static bool link_prefix4(const char *remote, char *out, size_t outlen)
+{
+	struct in_addr a;
+	char text[INET_ADDRSTRLEN];
+
+	if (inet_pton(AF_INET, remote, &a) != 1 || a.s_addr == 0)
+		return false;
+	a.s_addr = htonl(ntohl(a.s_addr) & ~1u);
+	inet_ntop(AF_INET, &a, text, sizeof(text));
+	snprintf(out, outlen, "%s/31", text);
+	return true;
 }
 
 void routing_dir_of(const char *path, char *out, size_t outlen)
@@ -98,7 +113,8 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 	if (n_ifs > 0) {
 		out->ifaces = calloc(n_ifs, sizeof(*out->ifaces));
 		out->peers = calloc(n_ifs, sizeof(*out->peers));
-		if (!out->ifaces || !out->peers) {
+		out->link_prefixes4 = calloc(n_ifs, sizeof(*out->link_prefixes4));
+		if (!out->ifaces || !out->peers || !out->link_prefixes4) {
 			routing_model_free(out);
 			snprintf(err, errlen, "out of memory");
 			return -ENOMEM;
@@ -116,6 +132,8 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 		out->ifaces[n_ospf].cost = cost_clamp(ifs[i].cost);
 		out->ifaces[n_ospf].type = BIRD_CONF_PTP;
 		out->ifaces[n_ospf].v6_transport = ifs[i].v6_transport;
+		if (link_prefix4(ifs[i].neighbor, out->link_prefixes4[n_ospf], sizeof(out->link_prefixes4[n_ospf])))
+			out->ifaces[n_ospf].link_prefix4 = out->link_prefixes4[n_ospf];
 		n_ospf++;
 	}
 	addrplan_loopback_v4(plan, cfg->id, &lo4);
@@ -167,4 +185,6 @@ void routing_model_free(struct routing_model *rm)
 	rm->ifaces = NULL;
 	free(rm->peers);
 	rm->peers = NULL;
+	free(rm->link_prefixes4);
+	rm->link_prefixes4 = NULL;
 }

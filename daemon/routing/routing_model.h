@@ -17,7 +17,8 @@
 
 /* One link interface with the cost BIRD should give it; a peering link
  * (peer) gets an eBGP session with the other end (neighbor, remote_as)
- * instead of OSPF. */
+ * instead of OSPF. neighbor: the other end's IPv4 link address (its /31
+ * is kept out of OSPFv2's router-LSA). */
 struct routing_iface {
 	char ifname[LINK_NAME_MAX + 1];
 	unsigned cost;
@@ -37,6 +38,7 @@ struct routing_model {
 	struct bird_conf_model m;
 	struct bird_conf_area area;
 	struct bird_conf_iface *ifaces;
+	char (*link_prefixes4)[INET_ADDRSTRLEN + 3]; /* per interface: its /31 */
 	struct bird_conf_bgp_peer *peers;
 	const char *allowed[WGM_CONFIG_MAX_ALLOWED_PEERS];
 	const char *allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES];

@@ -9,8 +9,18 @@
 # moment). Needs root and a build (WGM_BUILD_DIR, default build/; a Release
 # build gives the figures that count). Raises fs.inotify.max_user_instances
 # when a full mesh of the largest N needs more (each wireguard-go takes one).
-# BENCH_JOIN_KEEP=DIR keeps each run's daemon and BIRD logs in DIR/N-MODE/
-# (to find where the time goes: log timestamps against the t0 file).
+# BENCH_JOIN_KEEP=DIR keeps each run's daemon and BIRD logs and events in
+# DIR/N-MODE/ (log timestamps against the t0 file).
+# BENCH_JOIN_SETTLE=S waits S seconds after the last daemon started before the
+# first connect (default 0): BIRD originates a router-LSA when OSPF starts and
+# at most one per 5 s after (MinLSInterval), so a node that joins within 5 s
+# of its daemon's start waits out the rest; S >= 5 times the join of a node
+# whose daemon already runs.
+# BENCH_JOIN_TRACE=1 (the default for 3 nodes) runs BIRD in the foreground at
+# loglevel debug and prints where each join's time went: connect, the link on
+# node 0, its BIRD reconfigure, the first handshake, OSPF Full on both ends,
+# the router-LSAs, and the route to the joiner on every node (the daemon reads
+# BIRD's routes once a second: those figures are up to 1 s late).
 #   tests/bench/bench_join.sh [-m sequential|concurrent|both] [N...]   (default: both, 3 8 16)
 . "$(dirname "$0")/../e2e/lib.sh"
 e2e_require_root
@@ -62,6 +72,7 @@ over() { awk -v a="$1" -v b="$(now)" -v l="$2" 'BEGIN { exit !(b - a > l) }'; }
 # sets ids, t0 (the first connect), reach and done_at (seconds from t0).
 bench_mesh_up() {
 	local n=$1 mode=$2 id pids=()
+	connect_at=() returned_at=()
 	ids=()
 	for ((k = 0; k < n; k++)); do ids+=($((2 * k))); done
 	for id in "${ids[@]}"; do e2e_node_add "$id"; done
@@ -69,18 +80,27 @@ bench_mesh_up() {
 	e2e_node_init 0 public --ipv4 192.0.2.10 --ipv6 2001:db8::10
 	for id in "${ids[@]:1}"; do e2e_node_init "$id" --ipv4 "192.0.2.$((10 + id))" --ipv6 "2001:db8::$((10 + id))"; done
 	for id in "${ids[@]}"; do
-		e2e_bird_start "$id"
+		if tracing "$n"; then
+			jq '.bird.loglevel = "debug"' "$E2E_TMP/n$id/config.json" >"$E2E_TMP/n$id/config.new" &&
+				mv "$E2E_TMP/n$id/config.new" "$E2E_TMP/n$id/config.json" || fail "node $id: jq failed on its config"
+			bench_bird_start_fg "$id"
+		else
+			e2e_bird_start "$id"
+		fi
 		e2e_daemon_start "$id"
 	done
 	for id in "${ids[@]:1}"; do tok[id]=$(e2e_wgmesh 0 token 2>/dev/null) || fail "token failed"; done
+	sleep "${BENCH_JOIN_SETTLE:-0}"
 	t0=$(now)
 	for id in "${ids[@]:1}"; do
+		connect_at[id]=$(now)
 		if [ "$mode" = concurrent ]; then
 			e2e_wgmesh "$id" connect http://192.0.2.10:8080 "${tok[id]}" >"$E2E_TMP/n$id/connect.out" 2>&1 &
 			pids+=($!)
 		else
 			e2e_wgmesh "$id" connect http://192.0.2.10:8080 "${tok[id]}" >"$E2E_TMP/n$id/connect.out" 2>&1 ||
 				fail "$n nodes: node $id: connect failed: $(cat "$E2E_TMP/n$id/connect.out")"
+			returned_at[id]=$(now)
 		fi
 	done
 	for id in "${pids[@]}"; do wait "$id" || fail "$n nodes: a connect failed"; done
@@ -88,6 +108,7 @@ bench_mesh_up() {
 		over "$t0" 300 && fail "$n nodes ($mode): no full reachability after 300 s"
 	done
 	reach=$(since "$t0")
+	for id in "${ids[@]}"; do e2e_wgmesh "$id" events --json >"$E2E_TMP/n$id/events.json" 2>/dev/null || true; done
 	until all_done; do
 		over "$t0" 600 && fail "$n nodes ($mode): buildup not done after 600 s"
 		sleep 0.2
@@ -126,6 +147,70 @@ keep_logs() {
 	for id in "${ids[@]}"; do
 		cp "$E2E_TMP/n$id/wgmeshd.log" "$dir/wgmeshd-$id.log"
 		cp "$E2E_TMP/n$id/bird.log" "$dir/bird-$id.log" 2>/dev/null || true
+		cp "$E2E_TMP/n$id/events.json" "$dir/events-$id.json" 2>/dev/null || true
+	done
+}
+
+tracing() { [ "${BENCH_JOIN_TRACE:-$([ "$1" -le 3 ] && echo 1)}" = 1 ]; }
+
+# BIRD in the foreground: a daemonised BIRD logs to a closed stderr, and the
+# breakdown needs its timestamped OSPF events.
+bench_bird_start_fg() {
+	local id=$1 d="$E2E_TMP/n$1"
+	e2e_in "$id" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
+		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
+	printf '%s\n' "log stderr all;" "router id 10.0.$id.1;" "protocol device {}" >"$d/bird.conf"
+	e2e_in "$id" bird -f -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" 2>>"$d/bird.log" &
+	wait_until 5 test -s "$d/bird.pid" || fail "node $id: BIRD wrote no pid file"
+	e2e_on_exit "kill \$(cat '$d/bird.pid') 2>/dev/null"
+	wait_until 5 test -S "$d/bird.ctl" || fail "node $id: BIRD's control socket did not appear"
+}
+
+# Seconds from t0 to the first event of node ID matching JQ_COND, or "-".
+ev_at() {
+	local t
+	t=$(jq -r "select($2) | .ts" "$E2E_TMP/n$1/events.json" 2>/dev/null | head -1)
+	[ -n "$t" ] && awk -v a="$t0" -v b="$t" 'BEGIN { printf "%.2f", b - a }' || echo -
+}
+log_at() { ev_at "$1" ".event == \"log\" and (.msg | test(\"$2\"))"; }
+# The same for the first line of node ID's BIRD log matching REGEX at or
+# after AFTER seconds from t0 (default: the first connect).
+bird_at() {
+	awk -v a="$t0" -v re="$2" -v after="${3:-0}" '
+		$0 ~ re {
+			split($1, d, "-"); split($2, t, ":")
+			s = mktime(d[1] " " d[2] " " d[3] " " t[1] " " t[2] " 0") + t[3] - a
+			if (s >= after) { printf "%.2f", s; found = 1; exit }
+		}
+		END { if (!found) print "-" }' "$E2E_TMP/n$1/bird.log" 2>/dev/null
+}
+rel() { awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.2f", b - a }'; }
+
+# Where each joiner's time went, in seconds from t0 (the first connect):
+# lsa0/lsaj are the first router-LSAs node 0 / the joiner originated once
+# their adjacency was Full (the ones that list it).
+breakdown() {
+	local j k r f0 fj
+	echo "bench_join: where the time went (s from the first connect; routes seen by the daemon, up to 1 s late):"
+	printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n' joiner connect return accept \
+		link0 bird0 hshake full0 fullj lsa0 lsaj route0 "routes to it on the others"
+	for j in "${ids[@]:1}"; do
+		f0=$(bird_at 0 "ospf4: Neighbor 10[.]0[.]$j[.]1 on pipe$j changed state from .* to Full")
+		fj=$(bird_at "$j" "ospf4: Neighbor 10[.]0[.]0[.]1 on pipe0 changed state from .* to Full")
+		r=""
+		for k in "${ids[@]:1}"; do
+			[ "$k" = "$j" ] && continue
+			r="$r $k:$(ev_at "$k" ".event == \"route\" and .node == $j and .new_via != null")"
+		done
+		printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %s\n' "$j" "$(rel "${connect_at[j]}")" \
+			"$([ -n "${returned_at[j]:-}" ] && rel "${returned_at[j]}" || echo -)" \
+			"$(log_at 0 "^node $j connects as a new member")" \
+			"$(log_at 0 "^link pipe$j to node $j is up [(]v4")" \
+			"$(bird_at 0 "ospf4: Adding interface pipe$j ")" \
+			"$(log_at 0 "^link pipe$j: first WireGuard handshake")" "$f0" "$fj" \
+			"$([ "$f0" = - ] && echo - || bird_at 0 "ospf4: Originating LSA: Type: 2001" "$f0")" \
+			"$([ "$fj" = - ] && echo - || bird_at "$j" "ospf4: Originating LSA: Type: 2001" "$fj")" \
+			"$(ev_at 0 ".event == \"route\" and .node == $j and .new_via != null")" "$r"
 	done
 }
 
@@ -138,8 +223,9 @@ for n in "${sizes[@]}"; do
 		t=$(target_of "$n")
 		verdict="no target"
 		[ "$t" != - ] && verdict=$(awk -v r="$reach" -v t="$t" 'BEGIN { print (r < t) ? "met" : "NOT met" }')
-		printf 'bench_join: %2d nodes %-10s: reachable %6s s (target < %s s: %s); buildup done %6s s; %s\n' \
-			"$n" "$mode" "$reach" "$t" "$verdict" "$done_at" "$(waits)"
+		printf 'bench_join: %2d nodes %-10s (settle %s s): reachable %6s s (target < %s s: %s); buildup done %6s s; %s\n' \
+			"$n" "$mode" "${BENCH_JOIN_SETTLE:-0}" "$reach" "$t" "$verdict" "$done_at" "$(waits)"
+		! tracing "$n" || breakdown
 		[ -z "${BENCH_JOIN_KEEP:-}" ] || keep_logs "$BENCH_JOIN_KEEP/$n-$mode"
 		bench_mesh_down
 	done

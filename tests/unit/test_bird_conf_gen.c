@@ -52,8 +52,8 @@ static void check_golden(const struct bird_conf_model *m, const char *name)
 }
 
 static const struct bird_conf_iface node_ifaces[] = {
-	{ .ifname = "pipe0", .cost = 120, .type = BIRD_CONF_PTP },
-	{ .ifname = "pipe4v6", .cost = 95, .type = BIRD_CONF_PTP, .v6_transport = true },
+	{ .ifname = "pipe0", .cost = 120, .type = BIRD_CONF_PTP, .link_prefix4 = "10.0.0.4/31" },
+	{ .ifname = "pipe4v6", .cost = 95, .type = BIRD_CONF_PTP, .v6_transport = true, .link_prefix4 = "10.0.2.6/31" },
 	{ .ifname = "pipe200", .cost = 10450, .type = BIRD_CONF_PTP },
 };
 
@@ -237,6 +237,17 @@ static void test_ptmp_without_neighbor_refused(void **state)
 	expect_refused(&m, "ptmp interface pipe0");
 }
 
+static void test_bad_link_prefix_refused(void **state)
+{
+	static const struct bird_conf_iface ifaces[] = {
+		{ .ifname = "pipe0", .cost = 10, .type = BIRD_CONF_PTP, .link_prefix4 = "10.0.0.4/31 { }; x" },
+	};
+	static const struct bird_conf_area areas[] = { { .id = 0, .ifaces = ifaces, .n_ifaces = 1 } };
+	struct bird_conf_model m = node_model();
+	m.areas = areas;
+	expect_refused(&m, "link prefix");
+}
+
 static void test_interface_in_two_areas_refused(void **state)
 {
 	static const struct bird_conf_iface ifaces[] = { { .ifname = "pipe0", .cost = 10, .type = BIRD_CONF_PTP } };
@@ -403,6 +414,7 @@ int main(void)
 		cmocka_unit_test(test_zero_cost_refused),
 		cmocka_unit_test(test_cost_above_ospf_range_refused),
 		cmocka_unit_test(test_ptmp_without_neighbor_refused),
+		cmocka_unit_test(test_bad_link_prefix_refused),
 		cmocka_unit_test(test_interface_in_two_areas_refused),
 		cmocka_unit_test(test_bad_loopback_refused),
 		cmocka_unit_test(test_bad_mesh_subnet_refused),

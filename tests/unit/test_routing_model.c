@@ -56,8 +56,8 @@ static int setup(void **state)
 
 static void test_model_from_config_and_links(void **state)
 {
-	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120 },
-				       { .ifname = "pipe2v6", .cost = 130, .v6_transport = true } };
+	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120, .neighbor = "10.0.4.5" },
+				       { .ifname = "pipe2v6", .cost = 130, .v6_transport = true, .neighbor = "10.0.4.6" } };
 	struct routing_model rm;
 	char err[256], *text = NULL;
 
@@ -85,6 +85,10 @@ static void test_model_from_config_and_links(void **state)
 	assert_non_null(strstr(text, "\"pipe2\""));
 	assert_non_null(strstr(text, "\"pipe2v6\""));
 	assert_non_null(strstr(text, "cost 130"));
+	/* Each link's /31 stays out of the router-LSA. */
+	assert_string_equal(rm.m.areas[0].ifaces[0].link_prefix4, "10.0.4.4/31");
+	assert_non_null(strstr(text, "\t\tstubnet 10.0.4.4/31 { hidden; };\n"));
+	assert_non_null(strstr(text, "\t\tstubnet 10.0.4.6/31 { hidden; };\n"));
 	free(text);
 	routing_model_free(&rm);
 }
