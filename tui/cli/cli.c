@@ -50,8 +50,8 @@ const struct cli_command cli_commands[] = {
 	  "       [--listen-port PORT] [--wireguard-go PATH] [--force]" },
 	{ "token", cmd_token, "issue a join token (printed alone on stdout); list or revoke tokens",
 	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID" },
-	{ "member", cmd_member, "list the mesh's member identities, or revoke one (on an admin)",
-	  "list [--json] | revoke ID" },
+	{ "member", cmd_member, "list the mesh's member identities; revoke one or rotate the mesh key (on an admin)",
+	  "list [--json] | revoke ID | rotate-key [--grace SECONDS]" },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
 	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"

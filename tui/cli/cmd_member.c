@@ -1,4 +1,4 @@
-/* wgmesh member list [--json] | wgmesh member revoke ID
+/* wgmesh member list [--json] | wgmesh member revoke ID | wgmesh member rotate-key [--grace SECONDS]
  * The mesh's member identities (docs/api.md "Mesh authority"). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -7,6 +7,22 @@
 
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
+
+static void print_key_state(const json_t *reply)
+{
+	const json_t *old_until = json_object_get(reply, "old_mesh_key_until");
+	char when[32] = "?";
+
+	printf("mesh key: epoch %lld", (long long)json_integer_value(json_object_get(reply, "mesh_key_epoch")));
+	if (json_is_integer(old_until)) {
+		time_t t = (time_t)json_integer_value(old_until);
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+		printf(" (epoch %lld still accepted until %s)",
+		       (long long)json_integer_value(json_object_get(reply, "old_mesh_key_epoch")), when);
+	}
+	putchar('\n');
+}
 
 static int member_list(struct cli *cli, int argc, char **argv)
 {
@@ -49,6 +65,7 @@ static int member_list(struct cli *cli, int argc, char **argv)
 			printf("%-4lld %-16s %-11s %-20s %s\n", (long long)json_integer_value(json_object_get(m, "id")),
 			       json_string_value(json_object_get(m, "fingerprint")), who, when, state_text);
 		}
+		print_key_state(reply);
 	}
 	json_decref(reply);
 	return CLI_OK;
@@ -76,11 +93,48 @@ static int member_revoke(struct cli *cli, int argc, char **argv)
 	return CLI_OK;
 }
 
+static int member_rotate_key(struct cli *cli, int argc, char **argv)
+{
+	json_t *req, *reply;
+	char *end;
+	long grace = -1;
+	int rc;
+
+	if (argc == 4 && strcmp(argv[2], "--grace") == 0) {
+		grace = strtol(argv[3], &end, 10);
+		if (!*argv[3] || *end || grace < 0 || grace > 86400)
+			return cli_usage_error("member", "rotate-key --grace %s: not a number of seconds (0-86400)",
+					       argv[3]);
+	} else if (argc != 2) {
+		return cli_usage_error("member", "rotate-key takes only --grace SECONDS");
+	}
+	req = ctl_request_new(CTL_CMD_MEMBER_ROTATE_KEY);
+	if (grace >= 0)
+		json_object_set_new(req, "grace", json_integer(grace));
+	rc = cli_call(cli, req, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	{
+		time_t t = (time_t)json_integer_value(json_object_get(reply, "grace_until"));
+		char when[32] = "?";
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+		fprintf(stderr, "mesh key rotated to epoch %lld and handed to %lld members; the previous key is "
+			"accepted until %s\n", (long long)json_integer_value(json_object_get(reply, "epoch")),
+			(long long)json_integer_value(json_object_get(reply, "handed_to")), when);
+	}
+	json_decref(reply);
+	return CLI_OK;
+}
+
 int cmd_member(struct cli *cli, int argc, char **argv)
 {
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return member_list(cli, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
 		return member_revoke(cli, argc, argv);
-	return cli_usage_error("member", "expected list or revoke");
+	if (argc >= 2 && strcmp(argv[1], "rotate-key") == 0)
+		return member_rotate_key(cli, argc, argv);
+	return cli_usage_error("member", "expected list, revoke or rotate-key");
 }
