@@ -130,6 +130,10 @@ static int member_rotate_key(struct cli *cli, int argc, char **argv)
 
 int cmd_member(struct cli *cli, int argc, char **argv)
 {
+	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		cli_print_command_help(cli_find_command("member"));
+		return CLI_OK;
+	}
 	if (argc >= 2 && strcmp(argv[1], "list") == 0)
 		return member_list(cli, argc, argv);
 	if (argc >= 2 && strcmp(argv[1], "revoke") == 0)
