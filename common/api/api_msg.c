@@ -420,6 +420,7 @@ json_t *wgm_msg_connect_reply_encode(const struct wgm_msg_connect_reply *m)
 	    put_addr(j, "client_addr6", AF_INET6, &m->client_addr6) ||
 	    json_object_set_new(j, "port", json_integer(m->server_port)) ||
 	    (m->has_mesh_key && put_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key))) ||
+	    (m->has_mesh_key && m->mesh_epoch && json_object_set_new(j, "mesh_epoch", json_integer(m->mesh_epoch))) ||
 	    (m->peer_as && json_object_set_new(j, "as", json_integer(m->peer_as)))) {
 		json_decref(j);
 		return NULL;
@@ -461,6 +462,12 @@ int wgm_msg_connect_reply_decode(const json_t *j, struct wgm_msg_connect_reply *
 		if (wgm_json_get_key(j, "mesh_key", m->mesh_key, sizeof(m->mesh_key), err, errlen))
 			goto bad;
 		m->has_mesh_key = true;
+	}
+	if (m->has_mesh_key && json_object_get(j, "mesh_epoch")) {
+		long long epoch;
+		if (wgm_json_get_int(j, "mesh_epoch", 1, 4294967295ll, &epoch, err, errlen))
+			goto bad;
+		m->mesh_epoch = (uint32_t)epoch;
 	}
 	if (json_object_get(j, "as")) {
 		long long as;

@@ -128,6 +128,7 @@ struct wgm_msg_connect_reply {
 	uint16_t server_port;           /* 1-65535 */
 	bool has_mesh_key;              /* only in the reply to a joiner */
 	uint8_t mesh_key[32];           /* secret */
+	uint32_t mesh_epoch;            /* its epoch (common/api/mesh_key.h); 0 is not sent */
 	uint32_t peer_as;               /* a peering join's reply only: the server's AS; else 0 */
 };
 

@@ -78,6 +78,50 @@ static int load_trust(const json_t *json, const char *path, struct wgm_node_iden
 	return 0;
 }
 
+/* NULL is epoch 0 (state and payloads from before any rotation). */
+static int epoch_value(const json_t *v, uint32_t *epoch)
+{
+	*epoch = 0;
+	if (!v)
+		return 0;
+	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > UINT32_MAX)
+		return -EINVAL;
+	*epoch = (uint32_t)json_integer_value(v);
+	return 0;
+}
+
+int wgm_node_identity_payload_epoch(const json_t *payload, uint32_t *epoch)
+{
+	return epoch_value(json_object_get(payload, "epoch"), epoch);
+}
+
+/* The mesh key's epoch and the previous key (absent before any rotation). */
+static int load_epochs(const json_t *json, const char *path, struct wgm_node_identity *id, char *err, size_t errlen)
+{
+	const json_t *old = json_object_get(json, "old_mesh_key");
+	const json_t *until = json_object_get(old, "until");
+	uint32_t old_epoch = 0;
+
+	if (epoch_value(json_object_get(json, "mesh_epoch"), &id->mesh_epoch) < 0) {
+		snprintf(err, errlen, "%s: mesh_epoch: not a number from 0 to 4294967295", path);
+		return -EINVAL;
+	}
+	if (!old)
+		return 0;
+	if (!json_is_object(old) || wgm_node_identity_payload_epoch(old, &old_epoch) < 0 ||
+	    !json_is_integer(until) || old_epoch >= id->mesh_epoch ||
+	    wgm_b64_decode_exact(json_string_value(json_object_get(old, "key")), id->old_mesh_key.key,
+				 WGM_MESH_KEY_LEN) != 0) {
+		snprintf(err, errlen, "%s: old_mesh_key: not {\"key\":B64,\"epoch\":N,\"until\":T} of an older epoch",
+			 path);
+		return -EINVAL;
+	}
+	id->old_mesh_key.has = true;
+	id->old_mesh_key.epoch = old_epoch;
+	id->old_mesh_key.until = (int64_t)json_integer_value(until);
+	return 0;
+}
+
 int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, char *err, size_t errlen)
 {
 	char path[512], why[256];
@@ -109,6 +153,8 @@ int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, 
 		goto out;
 	}
 	rc = load_trust(json, path, id, err, errlen);
+	if (rc == 0)
+		rc = load_epochs(json, path, id, err, errlen);
 out:
 	if (rc < 0)
 		wgm_node_identity_wipe(id);
@@ -133,6 +179,24 @@ static int save_trust(json_t *json, const struct wgm_node_identity *id)
 	if (rc == 0 && id->has_cert) {
 		wgm_cert_encode(&id->cert, cert);
 		rc = json_object_set_new(json, "cert", json_string(cert));
+	}
+	return rc;
+}
+
+static int save_epochs(json_t *json, const struct wgm_node_identity *id)
+{
+	char key[WGM_B64_KEY_LEN + 1];
+	int rc = 0;
+
+	if (id->mesh_epoch)
+		rc = json_object_set_new(json, "mesh_epoch", json_integer(id->mesh_epoch));
+	if (rc == 0 && id->old_mesh_key.has) {
+		wgm_b64_encode(id->old_mesh_key.key, WGM_MESH_KEY_LEN, key, sizeof(key));
+		rc = json_object_set_new(json, "old_mesh_key",
+					 json_pack("{s:s, s:I, s:I}", "key", key, "epoch",
+						   (json_int_t)id->old_mesh_key.epoch, "until",
+						   (json_int_t)id->old_mesh_key.until));
+		sodium_memzero(key, sizeof(key));
 	}
 	return rc;
 }
@@ -164,6 +228,11 @@ int wgm_node_identity_save(const char *state_dir, const struct wgm_node_identity
 		rc = -ENOMEM;
 		goto out;
 	}
+	if (save_epochs(json, id) < 0) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		rc = -ENOMEM;
+		goto out;
+	}
 	rc = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
 out:
 	sodium_memzero(sk, sizeof(sk));
@@ -175,4 +244,27 @@ out:
 void wgm_node_identity_wipe(struct wgm_node_identity *id)
 {
 	sodium_memzero(id, sizeof(*id));
+}
+
+int wgm_node_identity_mesh_key(const struct wgm_node_identity *id, uint32_t epoch, int64_t now, const uint8_t **key,
+			       char *err, size_t errlen)
+{
+	return wgm_mesh_key_pick(id->mesh_key, id->mesh_epoch, &id->old_mesh_key, epoch, now, key, err, errlen);
+}
+
+int wgm_node_identity_connectivity_check(const struct wgm_node_identity *id, const json_t *answer,
+					 const uint8_t challenge[WGM_API_NONCE_LEN], unsigned node_id,
+					 const uint8_t api_pk[WGM_API_KEY_LEN], int64_t now)
+{
+	const char *mac = json_string_value(json_object_get(answer, "mac"));
+	const uint8_t *key;
+	uint32_t epoch;
+	char why[160];
+
+	if (!mac)
+		return -EINVAL;
+	if (wgm_node_identity_payload_epoch(answer, &epoch) < 0 ||
+	    wgm_node_identity_mesh_key(id, epoch, now, &key, why, sizeof(why)) < 0)
+		return -EACCES;
+	return wgm_api_auth_connectivity_check(key, challenge, node_id, api_pk, mac);
 }

@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "common/api/api_auth.h"
 #include "common/api/api_envelope.h"
+#include "common/api/mesh_key.h"
 #include "common/api/trust.h"
 
 /* The mesh authority (common/api/trust.h): every member of a mesh made by
@@ -17,7 +20,9 @@
  * has none of them (a mesh without an authority, docs/api.md). */
 struct wgm_node_identity {
 	struct wgm_api_keypair api;          /* secret half inside */
-	uint8_t mesh_key[WGM_MESH_KEY_LEN];  /* secret */
+	uint8_t mesh_key[WGM_MESH_KEY_LEN];  /* secret; the current one */
+	uint32_t mesh_epoch;                 /* its epoch (common/api/mesh_key.h) */
+	struct wgm_mesh_key_old old_mesh_key; /* the previous one, within its grace */
 	bool has_mesh_pk;
 	uint8_t mesh_pk[WGM_TRUST_PK_LEN];
 	bool is_admin;
@@ -41,5 +46,18 @@ int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, 
 int wgm_node_identity_save(const char *state_dir, const struct wgm_node_identity *id, char *err, size_t errlen);
 
 void wgm_node_identity_wipe(struct wgm_node_identity *id);
+
+/* The mesh key that checks a MAC made under EPOCH (wgm_mesh_key_pick). */
+int wgm_node_identity_mesh_key(const struct wgm_node_identity *id, uint32_t epoch, int64_t now, const uint8_t **key,
+			       char *err, size_t errlen);
+/* The "epoch" of a member payload or /connectivity answer: 0 when absent.
+ * 0 or -EINVAL (not an integer from 0 to 2^32-1). */
+int wgm_node_identity_payload_epoch(const json_t *payload, uint32_t *epoch);
+/* A /connectivity ANSWER's "mac" for CHALLENGE, checked under the key of the
+ * answer's "epoch": 0, -EINVAL (no MAC), -EACCES (another MAC, or an epoch
+ * this node has no key for). */
+int wgm_node_identity_connectivity_check(const struct wgm_node_identity *id, const json_t *answer,
+					 const uint8_t challenge[WGM_API_NONCE_LEN], unsigned node_id,
+					 const uint8_t api_pk[WGM_API_KEY_LEN], int64_t now);
 
 #endif

@@ -104,7 +104,8 @@ static int call_boxed(struct http_client *http, const struct wgm_node_identity *
 		memcpy(c->mesh_key, mac_key, sizeof(c->mesh_key));
 		if (sent && self->has_cert && mac_key == self->mesh_key) {
 			wgm_cert_encode(&self->cert, cert);
-			if (json_object_set_new(sent, "cert", json_string(cert)) < 0) {
+			if (json_object_set_new(sent, "cert", json_string(cert)) < 0 ||
+			    (self->mesh_epoch && json_object_set_new(sent, "epoch", json_integer(self->mesh_epoch)) < 0)) {
 				json_decref(sent);
 				sent = NULL;
 			}

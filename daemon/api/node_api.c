@@ -188,7 +188,9 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 		 * only with proof that a member gave it. */
 		char mac[WGM_API_MAC_B64_LEN + 1];
 		wgm_api_auth_connectivity_mac(api->deps.identity->mesh_key, challenge, cfg->id, m.api_pk, mac);
-		if (json_object_set_new(body, "mac", json_string(mac)) < 0) {
+		if (json_object_set_new(body, "mac", json_string(mac)) < 0 ||
+		    (api->deps.identity->mesh_epoch &&
+		     json_object_set_new(body, "epoch", json_integer(api->deps.identity->mesh_epoch)) < 0)) {
 			json_decref(body);
 			body = NULL;
 		}
@@ -211,14 +213,50 @@ static void handle_connectivity(struct http_request *http, void *ctx)
 
 /* ---- the common front of boxed routes ---- */
 
+/* The mesh key a member request's MAC is checked with: the one of the epoch
+ * it names. A call under the previous key after its grace gets 403; one
+ * under a newer key than this node has makes it fetch that key. */
+static int member_key(struct node_api *api, const struct wgm_api_request *req, const uint8_t **key, int *status,
+		      char *err, size_t errlen)
+{
+	uint32_t epoch;
+	int rc;
+
+	if (wgm_node_identity_payload_epoch(req->payload, &epoch) < 0) {
+		snprintf(err, errlen, "epoch: not a number from 0 to 4294967295");
+		*status = 400;
+		return -EINVAL;
+	}
+	rc = wgm_node_identity_mesh_key(api->deps.identity, epoch, now_s(), key, err, errlen);
+	if (rc == -EAGAIN)
+		trust_store_fetch_key(api->deps.trust);
+	*status = 403;
+	return rc;
+}
+
+/* The key that answers REQ: the one it was made with (the current one when
+ * that went out of its grace since). */
+static const uint8_t *reply_key(const struct node_api *api, const struct wgm_api_request *req)
+{
+	const uint8_t *key = api->deps.identity->mesh_key;
+	uint32_t epoch;
+	char why[160];
+
+	if (wgm_node_identity_payload_epoch(req->payload, &epoch) < 0 ||
+	    wgm_node_identity_mesh_key(api->deps.identity, epoch, now_s(), &key, why, sizeof(why)) < 0)
+		return api->deps.identity->mesh_key;
+	return key;
+}
+
 /* Opens and authenticates a boxed request. On failure it has replied. */
 static int open_boxed(struct node_api *api, struct http_request *http, const char *route, bool members_only,
 		      struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char token_id[WGM_TOKEN_ID_LEN + 1],
 		      uint32_t *cert_id)
 {
+	const uint8_t *key = NULL;
 	char err[256];
 	bool join;
-	int rc;
+	int status, rc;
 
 	rc = wgm_api_request_open(&api->deps.identity->api, route, http_request_body(http),
 				  http_request_body_len(http), now_s(), NULL, req, err, sizeof(err));
@@ -236,9 +274,13 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 	if (rc == 0 && *kind == WGM_API_CALLER_JOINER)
 		rc = wgm_api_auth_check_join(api->deps.tokens->store, api->replay, req, now_s(), token_id,
 					     err, sizeof(err));
-	else if (rc == 0)
-		rc = wgm_api_auth_check_member(api->deps.identity->mesh_key, api->deps.identity->api.pk,
-					       api->replay, req, now_s(), err, sizeof(err));
+	else if (rc == 0 && (rc = member_key(api, req, &key, &status, err, sizeof(err))) < 0) {
+		refuse(http, status, err);
+		wgm_api_request_clear(req);
+		return rc;
+	} else if (rc == 0)
+		rc = wgm_api_auth_check_member(key, api->deps.identity->api.pk, api->replay, req, now_s(), err,
+					       sizeof(err));
 	if (rc < 0) {
 		if (join)
 			counters_join_refused(api->deps.counters, (unsigned)wgm_api_status_from_errno(rc));
@@ -282,7 +324,7 @@ static void reply_sealed(struct node_api *api, struct http_request *http, const 
 static void reply_boxed(struct node_api *api, struct http_request *http, const struct wgm_api_request *req,
 			enum wgm_api_caller_kind kind, json_t *payload)
 {
-	reply_sealed(api, http, req, kind == WGM_API_CALLER_MEMBER ? api->deps.identity->mesh_key : NULL, payload);
+	reply_sealed(api, http, req, kind == WGM_API_CALLER_MEMBER ? reply_key(api, req) : NULL, payload);
 }
 
 /* ---- /connect ---- */
@@ -788,6 +830,7 @@ static void connect_proceed(struct pending_connect *pc)
 	if (pc->kind == WGM_API_CALLER_JOINER && !m->peer) {
 		pc->reply.has_mesh_key = true;
 		memcpy(pc->reply.mesh_key, api->deps.identity->mesh_key, sizeof(pc->reply.mesh_key));
+		pc->reply.mesh_epoch = api->deps.identity->mesh_epoch;
 	}
 	rc = links_add(api->deps.links, &rec, connect_link_done, pc);
 	link_record_wipe(&rec);

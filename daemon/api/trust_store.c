@@ -11,11 +11,21 @@
 
 #include "common/api/api_b64.h"
 #include "common/api/api_msg.h"
+#include "common/api/mesh_key.h"
 #include "common/config/statefile.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
+#include "daemon/api/trust_keys.h"
 
 #define TRUST_CALL_TIMEOUT_MS 5000
+
+/* A /trust body holds every revocation, a page of certificates and a
+ * mesh-key hand-over (or, from a caller, up to a few), within the API's
+ * body limit. */
+_Static_assert(WGM_TRUST_REVS_MAX * (WGM_TRUST_REV_B64_MAX + 3) + TRUST_CERTS_PER_BODY * (WGM_TRUST_CERT_B64_MAX + 3) +
+			       4 * (WGM_MESH_KEY_HANDOVER_B64_MAX + 3) + 256 <=
+		       WGM_API_BODY_MAX,
+	       "a /trust body can outgrow the API's body limit");
 
 static int path_of(const struct trust_store *ts, char *path, size_t len)
 {
@@ -113,18 +123,52 @@ static void apply_revocations(struct trust_store *ts)
 
 static void exchanged(long status, const char *body, size_t len, const char *error, void *ctx);
 
-static json_t *revocations_body(const struct trust_store *ts)
+/* The next TRUST_CERTS_PER_BODY current certificates, from where the last
+ * page ended (new reference, or NULL). */
+static json_t *cert_page(struct trust_store *ts)
+{
+	json_t *page = json_array();
+	char text[WGM_TRUST_CERT_B64_MAX];
+	size_t n = ts->t->n_certs, taken = 0;
+
+	for (size_t k = 0; page && k < n && taken < TRUST_CERTS_PER_BODY; k++) {
+		const struct wgm_cert *c = &ts->t->certs[(ts->cert_page + k) % n];
+
+		if (wgm_trust_revoked(ts->t, c->node_id, c->api_pk))
+			continue;
+		wgm_cert_encode(c, text);
+		if (json_array_append_new(page, json_string(text)) < 0) {
+			json_decref(page);
+			return NULL;
+		}
+		taken++;
+		if (taken == TRUST_CERTS_PER_BODY)
+			ts->cert_page = (ts->cert_page + k + 1) % n;
+	}
+	return page;
+}
+
+json_t *trust_store_body(struct trust_store *ts)
 {
 	json_t *j = wgm_trust_to_json(ts->t);
 
-	/* Certificates travel in member calls and /connectivity answers; the
-	 * list of revocations is what every node must end up with. */
-	if (j)
-		json_object_del(j, "certs");
+	/* The list of revocations is what every node must end up with, whole.
+	 * Certificates go a page at a time (the next page in the next body), so
+	 * every node learns every member within a few exchanges. Who sends it
+	 * and its mesh key's epoch let the other side see who is behind. */
+	if (j && json_object_set_new(j, "certs", cert_page(ts)) < 0) {
+		json_decref(j);
+		j = NULL;
+	}
+	if (j && (json_object_set_new(j, "id", json_integer(ts->cfg->id)) < 0 ||
+		  json_object_set_new(j, "mesh_key_epoch", json_integer(ts->identity->mesh_epoch)) < 0)) {
+		json_decref(j);
+		j = NULL;
+	}
 	return j;
 }
 
-static void post_to(struct trust_store *ts, unsigned id, const char *body)
+void trust_store_post(struct trust_store *ts, unsigned id, const char *body)
 {
 	struct addrplan_v4 lo;
 	char url[128];
@@ -141,7 +185,7 @@ static void post_to(struct trust_store *ts, unsigned id, const char *body)
 static void push(struct trust_store *ts, bool all)
 {
 	bool sent[WGM_API_ID_MAX + 1] = { false };
-	json_t *j = revocations_body(ts);
+	json_t *j = trust_store_body(ts);
 	char *body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 
 	json_decref(j);
@@ -152,14 +196,14 @@ static void push(struct trust_store *ts, bool all)
 		if (l->rec.peer || l->rec.remote_id > WGM_API_ID_MAX || sent[l->rec.remote_id])
 			continue;
 		sent[l->rec.remote_id] = true;
-		post_to(ts, l->rec.remote_id, body);
+		trust_store_post(ts, l->rec.remote_id, body);
 	}
 	for (size_t i = 0; all && i < ts->t->n_certs; i++) {
 		uint32_t id = ts->t->certs[i].node_id;
 		if (id > WGM_API_ID_MAX || sent[id] || wgm_trust_revoked(ts->t, id, ts->t->certs[i].api_pk))
 			continue;
 		sent[id] = true;
-		post_to(ts, id, body);
+		trust_store_post(ts, id, body);
 	}
 	free(body);
 }
@@ -168,13 +212,21 @@ static void push(struct trust_store *ts, bool all)
  * to the other nodes. */
 static void merge(struct trust_store *ts, const json_t *j, const char *from)
 {
-	size_t new_revs = 0, bad = 0;
+	size_t new_revs = 0, bad = 0, certs_before = ts->t->n_certs;
 
 	if (wgm_trust_merge_json(ts->t, j, &new_revs, &bad) < 0)
 		return;
-	if (bad)
-		log_warn("mesh authority: %zu revocations from %s do not verify under this mesh's key; ignored", bad,
-			 from);
+	if (bad && ts->t->n_revs == WGM_TRUST_REVS_MAX)
+		log_err("mesh authority: the revocation list is full (%d entries): what %s brought beyond it is not "
+			"kept", WGM_TRUST_REVS_MAX, from);
+	else if (bad)
+		log_info("mesh authority: %zu entries from %s were not taken (not signed by this mesh, or a "
+			 "certificate of a revoked identity or for an ID bound to another key)", bad, from);
+	if (ts->t->n_certs > certs_before) {
+		log_info("mesh authority: %zu member certificate%s learnt from %s", ts->t->n_certs - certs_before,
+			 ts->t->n_certs - certs_before == 1 ? "" : "s", from);
+		save(ts);
+	}
 	if (!new_revs)
 		return;
 	log_notice("mesh authority: %zu new revocation%s from %s", new_revs, new_revs == 1 ? "" : "s", from);
@@ -194,11 +246,15 @@ static void exchanged(long status, const char *body, size_t len, const char *err
 		return;
 	j = json_loadb(body, len, 0, NULL);
 	merge(ts, j, "another node's answer");
+	if (json_is_object(j))
+		trust_keys_take(ts, j, "another node's answer");
 	json_decref(j);
 }
 
 json_t *trust_store_exchange(struct trust_store *ts, const json_t *body, char *err, size_t errlen)
 {
+	json_t *answer;
+
 	if (!ts->t) {
 		snprintf(err, errlen, "this node's mesh has no authority (state of an earlier version)");
 		return NULL;
@@ -208,7 +264,11 @@ json_t *trust_store_exchange(struct trust_store *ts, const json_t *body, char *e
 		return NULL;
 	}
 	merge(ts, body, "a /trust call");
-	return revocations_body(ts);
+	trust_keys_take(ts, body, "a /trust call");
+	answer = trust_store_body(ts);
+	if (answer)
+		trust_keys_answer(ts, body, answer);
+	return answer;
 }
 
 static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
@@ -481,7 +541,23 @@ static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 			json_array_append_new(list, member_json(ts, r->node_id, r->fpr, -1, -1, "revoked"));
 	}
 	json_object_set_new(reply, "members", list);
+	trust_keys_put_state(ts, reply);
 	ctl_request_reply(req, reply);
+}
+
+bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req)
+{
+	uint32_t admin;
+	uint8_t pk[32];
+
+	if (ts->t && ts->identity->is_admin)
+		return true;
+	if (ts->t && trust_store_admin(ts, &admin, pk))
+		ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh; run it on node %u",
+						       ts->cfg->id, admin));
+	else
+		ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh", ts->cfg->id));
+	return false;
 }
 
 static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx)
@@ -492,16 +568,8 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	const struct wgm_cert *c;
 	json_int_t id;
 
-	if (!ts->t || !ts->identity->is_admin) {
-		uint32_t admin;
-		uint8_t pk[32];
-		if (ts->t && trust_store_admin(ts, &admin, pk))
-			ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh; revoke on node %u",
-							       ts->cfg->id, admin));
-		else
-			ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh", ts->cfg->id));
+	if (!trust_store_require_admin(ts, req))
 		return;
-	}
 	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX) {
 		ctl_request_reply(req, ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
 		return;
@@ -523,7 +591,8 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	r.issuer_id = ts->cfg->id;
 	wgm_revocation_sign(&r, ts->identity->mesh_sk);
 	if (wgm_trust_add_revocation(ts->t, &r) < 0) {
-		ctl_request_reply(req, ctl_reply_error("the revocation list is full (%d entries)", WGM_TRUST_REVS_MAX));
+		ctl_request_reply(req, ctl_reply_error("the revocation list is full (%d entries): node %lld is not revoked",
+						       WGM_TRUST_REVS_MAX, (long long)id));
 		return;
 	}
 	if (save_revocations(ts) < 0) {
@@ -540,7 +609,9 @@ int trust_store_register(struct trust_store *ts, struct ctl_server *ctl)
 {
 	int rc = ctl_server_register(ctl, CTL_CMD_MEMBER_LIST, handle_list, ts);
 
-	return rc ? rc : ctl_server_register(ctl, CTL_CMD_MEMBER_REVOKE, handle_revoke, ts);
+	if (rc == 0)
+		rc = ctl_server_register(ctl, CTL_CMD_MEMBER_REVOKE, handle_revoke, ts);
+	return rc ? rc : ctl_server_register(ctl, CTL_CMD_MEMBER_ROTATE_KEY, trust_keys_handle_rotate, ts);
 }
 
 /* ---- lifetime ---- */

@@ -28,6 +28,7 @@
 
 #define TRUST_STORE_FILE "members.json"
 #define TRUST_SYNC_PERIOD_MS 15000
+#define TRUST_CERTS_PER_BODY 8 /* certificates gossiped per /trust body */
 
 struct trust_store {
 	struct loop *loop;
@@ -38,6 +39,8 @@ struct trust_store {
 	struct http_client *http;
 	struct wgm_trust *t; /* NULL: no mesh authority (an earlier version's state) */
 	struct loop_timer *timer;
+	size_t cert_page;   /* where the next /trust body's page of certificates starts */
+	int64_t last_fetch; /* unix seconds of the last mesh-key fetch from the admins */
 };
 
 /* Loads members.json, signs an admin's own certificate when it has none for
@@ -89,6 +92,19 @@ json_t *trust_store_exchange(struct trust_store *ts, const json_t *body, char *e
 /* The API URL and key of an admin this node can ask (the issuer of its own
  * certificate). false when it knows none. */
 bool trust_store_admin(struct trust_store *ts, uint32_t *id, uint8_t api_pk[32]);
+
+/* This node learnt of a newer mesh key than its own (a call or an answer
+ * names its epoch): asks the admins it knows for its hand-over with POST
+ * /trust, at most every few seconds. */
+void trust_store_fetch_key(struct trust_store *ts);
+
+/* For daemon/api/trust_keys.c: the body of a /trust exchange (this node's
+ * revocations, ID and mesh-key epoch; new reference or NULL), and posting a
+ * body to node ID's loopback (its answer is merged). */
+json_t *trust_store_body(struct trust_store *ts);
+void trust_store_post(struct trust_store *ts, unsigned id, const char *body);
+/* True on an admin; else replies to REQ that this node is none (naming one). */
+bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req);
 
 /* Remembers a certificate an admin issued for a joiner this node accepted. */
 int trust_store_learn(struct trust_store *ts, const struct wgm_cert *c, char *err, size_t errlen);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <arpa/inet.h>
 
 #include "bird/client.h"
@@ -385,7 +386,6 @@ static void connectivity_done(long status, const json_t *payload, const char *er
 	struct job *j = r->job;
 	struct wgm_msg_connectivity_reply m;
 	char why[256];
-	const char *mac = payload ? json_string_value(json_object_get(payload, "mac")) : NULL;
 	bool v4 = j->cp->cfg->connectivity_ipv4[0] != '\0';
 
 	(void)status;
@@ -394,7 +394,8 @@ static void connectivity_done(long status, const json_t *payload, const char *er
 	} else if (wgm_msg_connectivity_reply_decode(payload, &m, why, sizeof(why)) < 0) {
 		snprintf(r->why, sizeof(r->why), "public address not known: bad /connectivity reply: %.150s", why);
 	} else if ((unsigned)m.node_id != r->id ||
-		   wgm_api_auth_connectivity_check(j->cp->identity->mesh_key, r->challenge, r->id, m.api_pk, mac) < 0) {
+		   wgm_node_identity_connectivity_check(j->cp->identity, payload, r->challenge, r->id, m.api_pk,
+						 (int64_t)time(NULL)) < 0) {
 		snprintf(r->why, sizeof(r->why), "public address not known: the answer is not node %u's", r->id);
 	} else if (m.has_ipv4 && (v4 || !m.has_ipv6)) {
 		inet_ntop(AF_INET, &m.ipv4, r->host, sizeof(r->host));

@@ -31,6 +31,7 @@ struct attempt {
 	enum wgm_link_type link_type;
 	unsigned port;
 	unsigned remote_id;           /* known after /connectivity */
+	uint32_t reply_epoch;         /* the epoch of the mesh key a /connect reply brought */
 	bool remote_known;
 	uint8_t remote_pk[WGM_API_KEY_LEN];
 	struct in_addr remote4;
@@ -190,7 +191,9 @@ static bool have_transport(const struct wgm_config *cfg, enum wgm_transport t)
 static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
 {
 	uint8_t wg_pk[LINK_KEY_LEN];
+	const struct wgm_node_identity *self = a->j->deps.identity;
 	struct join_abort ab = { .url = a->url, .server_pk = a->remote_pk, .mesh_key = mesh_key,
+				 .mesh_epoch = mesh_key == self->mesh_key ? self->mesh_epoch : a->reply_epoch,
 				 .self_id = a->j->deps.cfg->id, .remote_id = a->remote_id,
 				 .transport = a->transports[a->current], .wg_pk = wg_pk, .link_name = a->rec.name };
 
@@ -222,9 +225,8 @@ static uint32_t config_link_types(const struct wgm_config *cfg)
 static bool connectivity_unproven(const struct attempt *a, const json_t *payload,
 				  const struct wgm_msg_connectivity_reply *m, char *why, size_t whylen)
 {
-	const char *mac = json_string_value(json_object_get(payload, "mac"));
-	int rc = wgm_api_auth_connectivity_check(a->j->deps.identity->mesh_key, a->challenge, (unsigned)m->node_id,
-						 m->api_pk, mac);
+	int rc = wgm_node_identity_connectivity_check(a->j->deps.identity, payload, a->challenge, (unsigned)m->node_id,
+						      m->api_pk, (int64_t)time(NULL));
 
 	if (rc < 0) {
 		snprintf(why, whylen, "/connectivity answer is not from a mesh member (%s)",
@@ -353,7 +355,8 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 {
 	struct wgm_node_identity *id = a->j->deps.identity;
 
-	if (!m->has_mesh_key || sodium_memcmp(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN) == 0)
+	if (!m->has_mesh_key ||
+	    (sodium_memcmp(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN) == 0 && id->mesh_epoch == m->mesh_epoch))
 		return 0;
 	/* Links other than the one being made now belong to the old mesh. */
 	if (links_count_members(a->j->deps.links) > 0) {
@@ -361,6 +364,8 @@ static int adopt_mesh_key(struct attempt *a, const struct wgm_msg_connect_reply 
 		return -EEXIST;
 	}
 	memcpy(id->mesh_key, m->mesh_key, WGM_MESH_KEY_LEN);
+	id->mesh_epoch = m->mesh_epoch;
+	sodium_memzero(&id->old_mesh_key, sizeof(id->old_mesh_key));
 	return wgm_node_identity_save(a->j->deps.cfg->state_dir, id, err, errlen);
 }
 
@@ -409,7 +414,7 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	uint16_t ports[512];
 	size_t n_ports;
 	bool has_awg;
-	int port, rc;
+	int port, rc, decoded;
 
 	if (!payload && status == 412 && a->superseded) {
 		/* The other node's own attempt made this link: nothing to do here. */
@@ -429,7 +434,9 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	}
 	/* From here on the other node has made its end: every failure asks it
 	 * to take that end down again. */
-	if (wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why)) < 0 ||
+	decoded = wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why));
+	a->reply_epoch = m.mesh_epoch; /* decode zeroes M first */
+	if (decoded < 0 ||
 	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0 ||
 	    wgm_msg_connect_reply_get_awg(payload, a->link_type, &a->rec.awg, &has_awg, why, sizeof(why)) < 0) {
 		snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);

@@ -59,6 +59,7 @@ int join_abort_send(struct http_client *http, const struct wgm_node_identity *se
 	 * which this node may not have joined (it refused the mesh key). */
 	member = *self;
 	memcpy(member.mesh_key, ab->mesh_key, sizeof(member.mesh_key));
+	member.mesh_epoch = ab->mesh_epoch;
 	rc = api_call_boxed(http, &member, ab->url, "POST", WGM_API_ROUTE_DISCONNECT, NULL, ab->server_pk, payload,
 			    on_reply, c, err, sizeof(err));
 	wgm_node_identity_wipe(&member);

@@ -18,6 +18,7 @@ struct join_abort {
 	const char *url;                  /* the other node's API base URL */
 	const uint8_t *server_pk;         /* its API public key */
 	const uint8_t *mesh_key;          /* the mesh key it checks member calls with */
+	uint32_t mesh_epoch;              /* that key's epoch */
 	unsigned self_id;                 /* this node: the caller the other side names the link by */
 	unsigned remote_id;
 	enum wgm_transport transport;

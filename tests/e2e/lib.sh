@@ -236,6 +236,30 @@ e2e_nodes() {
 	done
 }
 
+# e2e_has_link A B : node A has a link to node B (pipeB)
+e2e_has_link() { e2e_wgmesh "$1" links --json | jq -e --arg n "pipe$2" 'map(select(.name == $n)) | length > 0' >/dev/null; }
+
+# e2e_full_mesh ID... : every node of the list has a link to every other
+e2e_full_mesh() {
+	local a b
+	for a in "$@"; do
+		for b in "$@"; do [ "$a" = "$b" ] || e2e_has_link "$a" "$b" || return 1; done
+	done
+}
+
+# e2e_member_mesh4 : e2e_nodes 0, 2, 4, 6 (IDS); 2 and 4 join node 0 (the
+# admin), 6 joins node 2 (a non-admin: node 0 certifies it); waits until mesh
+# buildup has linked every pair.
+e2e_member_mesh4() {
+	IDS=(0 2 4 6)
+	e2e_nodes . "${IDS[@]}"
+	e2e_join 2 0
+	e2e_join 4 0
+	e2e_join 6 2
+	wait_until 120 e2e_full_mesh "${IDS[@]}" ||
+		fail "no full mesh: $(for i in "${IDS[@]}"; do echo "node $i: $(e2e_wgmesh "$i" links)"; done)"
+}
+
 # e2e_mesh3 JQ_FILTER : e2e_nodes 0, 2, 4 joined into a full mesh (2 -> 0,
 # 4 -> 0, 4 -> 2).
 e2e_mesh3() {

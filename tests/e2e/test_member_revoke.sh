@@ -11,21 +11,10 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird curl jq
 
-IDS=(0 2 4 6)
 seal="$WGM_BUILD_DIR/wgm-api-seal"
-e2e_nodes . "${IDS[@]}"
-e2e_join 2 0
-e2e_join 4 0
-e2e_join 6 2
+e2e_member_mesh4
 
-has_link() { e2e_wgmesh "$1" links --json | jq -e --arg n "pipe$2" 'map(select(.name == $n)) | length > 0' >/dev/null; }
-full_mesh() {
-	local a b
-	for a in "${IDS[@]}"; do
-		for b in "${IDS[@]}"; do [ "$a" = "$b" ] || has_link "$a" "$b" || return 1; done
-	done
-}
-wait_until 120 full_mesh || fail "no full mesh: $(for i in "${IDS[@]}"; do echo "node $i: $(e2e_wgmesh $i links)"; done)"
+has_link() { e2e_has_link "$@"; }
 
 members() { e2e_wgmesh "$1" member list --json; }
 four_members() { [ "$(members "$1" | jq '[.[] | select(.state == "member")] | length')" = 4 ]; }

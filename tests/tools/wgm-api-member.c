@@ -60,6 +60,10 @@ int main(int argc, char **argv)
 		wgm_cert_encode(&id.cert, cert);
 		json_object_set_new(payload, "cert", json_string(cert));
 	}
+	if (id.mesh_epoch) {
+		/* The epoch of the caller's mesh key, as the daemon's calls name it. */
+		json_object_set_new(payload, "epoch", json_integer(id.mesh_epoch));
+	}
 	if (wgm_api_auth_seal_member(&id.api, server_pk, id.mesh_key, argv[3], payload, (int64_t)time(NULL), &call,
 				     &body, err, sizeof(err)) < 0) {
 		fprintf(stderr, "wgm-api-member: %s\n", err);

@@ -61,6 +61,10 @@ static int seal_member(const char *caller_dir, const char *server_dir, const cha
 		wgm_cert_encode(&holder.cert, cert);
 		json_object_set_new(payload, "cert", json_string(cert));
 	}
+	if (json_is_object(payload) && caller.mesh_epoch) {
+		/* The epoch of the caller's mesh key, as the daemon's calls name it. */
+		json_object_set_new(payload, "epoch", json_integer(caller.mesh_epoch));
+	}
 	wgm_node_identity_wipe(&holder);
 	if (!json_is_object(payload)) {
 		fprintf(stderr, "wgm-api-seal: PAYLOAD_JSON is not a JSON object\n");

@@ -140,8 +140,12 @@ static void test_subcommands_have_their_own_shapes(void **state)
 	assert_string_equal(p.args.sub->name, "revoke");
 	/* member has no default: the error names every subcommand. */
 	assert_int_equal(parse("member", &p), -EINVAL);
-	assert_string_equal(p.err, "expected list or revoke");
+	assert_string_equal(p.err, "expected list, revoke or rotate-key");
 	assert_int_equal(parse("member frob", &p), -EINVAL);
+	assert_int_equal(parse("member rotate-key --grace 30", &p), 0);
+	assert_string_equal(cli_flag_value(&p.args, "--grace"), "30");
+	assert_int_equal(parse("member rotate-key 30", &p), -EINVAL);
+	assert_string_equal(p.err, "rotate-key takes only --grace SECONDS");
 	assert_int_equal(parse("member --help", &p), CLI_PARSE_HELP);
 	assert_int_equal(parse("member list --help", &p), CLI_PARSE_HELP);
 	assert_int_equal(parse("token --help", &p), CLI_PARSE_HELP);

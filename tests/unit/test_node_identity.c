@@ -45,6 +45,26 @@ static void test_saved_identity_loads_back_and_is_private(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600);
 }
 
+static void test_rotated_mesh_key_loads_back_with_its_epochs(void **state)
+{
+	struct wgm_node_identity a, b;
+	uint8_t next[WGM_MESH_KEY_LEN] = { 9 };
+	const uint8_t *key;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(wgm_node_identity_generate(&a), 0);
+	assert_int_equal(wgm_mesh_key_install(a.mesh_key, &a.mesh_epoch, &a.old_mesh_key, next, 1, 2000, 1000), 1);
+	assert_int_equal(wgm_node_identity_save(dir, &a, err, sizeof(err)), 0);
+	assert_int_equal(wgm_node_identity_load(dir, &b, err, sizeof(err)), 0);
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(wgm_node_identity_mesh_key(&b, 0, 1999, &key, err, sizeof(err)), 0);
+	assert_memory_equal(key, a.old_mesh_key.key, WGM_MESH_KEY_LEN);
+	assert_int_equal(wgm_node_identity_mesh_key(&b, 0, 2000, &key, err, sizeof(err)), -ESTALE);
+	assert_int_equal(wgm_node_identity_mesh_key(&b, 1, 2000, &key, err, sizeof(err)), 0);
+	assert_int_equal(key[0], 9);
+}
+
 static void test_two_identities_differ(void **state)
 {
 	struct wgm_node_identity a, b;
@@ -152,6 +172,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_saved_identity_loads_back_and_is_private, make_dir, remove_dir),
 		cmocka_unit_test(test_two_identities_differ),
+		cmocka_unit_test_setup_teardown(test_rotated_mesh_key_loads_back_with_its_epochs, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_missing_and_broken_files_are_told_apart, make_dir, remove_dir),
 		cmocka_unit_test(test_wiped_json_strings_are_zeroed),
 		cmocka_unit_test_setup_teardown(test_mesh_authority_is_kept, make_dir, remove_dir),

@@ -208,6 +208,37 @@ static void test_fingerprint_text(void **state)
 	assert_true(strspn(text, "0123456789abcdef") == WGM_TRUST_FPR_TEXT_LEN);
 }
 
+/* At the cap the list keeps what it has: a new revocation is refused, also
+ * when it comes in a merged list. */
+static void test_revocation_list_full_keeps_the_first(void **state)
+{
+	static struct wgm_trust t;
+	struct wgm_revocation r;
+	uint8_t key[32];
+	size_t new_revs, bad;
+	json_t *j;
+	char text[WGM_TRUST_REV_B64_MAX];
+
+	(void)state;
+	wgm_trust_init(&t, mesh_pk);
+	for (int i = 0; i < WGM_TRUST_REVS_MAX; i++) {
+		randombytes_buf(key, sizeof(key));
+		r = revocation_of((uint32_t)i, key, mesh_sk);
+		assert_int_equal(wgm_trust_add_revocation(&t, &r), 1);
+	}
+	randombytes_buf(key, sizeof(key));
+	r = revocation_of(200, key, mesh_sk);
+	assert_int_equal(wgm_trust_add_revocation(&t, &r), -ENOSPC);
+	assert_false(wgm_trust_revoked(&t, 200, key));
+	wgm_revocation_encode(&r, text);
+	j = json_pack("{s:[s]}", "revocations", text);
+	assert_int_equal(wgm_trust_merge_json(&t, j, &new_revs, &bad), 0);
+	assert_int_equal(new_revs, 0);
+	assert_int_equal(bad, 1);
+	assert_int_equal(t.n_revs, WGM_TRUST_REVS_MAX);
+	json_decref(j);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -217,6 +248,7 @@ int main(void)
 		cmocka_unit_test(test_revocation_refuses_the_identity_and_frees_the_id),
 		cmocka_unit_test(test_lists_merge_and_skip_what_does_not_verify),
 		cmocka_unit_test(test_fingerprint_text),
+		cmocka_unit_test(test_revocation_list_full_keeps_the_first),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
 }

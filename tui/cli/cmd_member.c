@@ -7,6 +7,22 @@
 #include "common/ctl/ctlproto.h"
 #include "tui/cli/cli.h"
 
+static void print_key_state(const json_t *reply)
+{
+	const json_t *old_until = json_object_get(reply, "old_mesh_key_until");
+	char when[32] = "?";
+
+	printf("mesh key: epoch %lld", (long long)json_integer_value(json_object_get(reply, "mesh_key_epoch")));
+	if (json_is_integer(old_until)) {
+		time_t t = (time_t)json_integer_value(old_until);
+		struct tm tm;
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+		printf(" (epoch %lld still accepted until %s)",
+		       (long long)json_integer_value(json_object_get(reply, "old_mesh_key_epoch")), when);
+	}
+	putchar('\n');
+}
+
 int cmd_member_list(struct cli *cli, const struct cli_args *args)
 {
 	bool json = cli_flag(args, "--json");
@@ -42,6 +58,7 @@ int cmd_member_list(struct cli *cli, const struct cli_args *args)
 			printf("%-4lld %-16s %-11s %-20s %s\n", (long long)json_integer_value(json_object_get(m, "id")),
 			       json_string_value(json_object_get(m, "fingerprint")), who, when, state_text);
 		}
+		print_key_state(reply);
 	}
 	json_decref(reply);
 	return CLI_OK;
@@ -64,6 +81,40 @@ int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
 	if (rc != CLI_OK)
 		return rc;
 	fprintf(stderr, "node %ld revoked: its links go on every node as the revocation arrives\n", id);
+	json_decref(reply);
+	return CLI_OK;
+}
+
+int cmd_member_rotate_key(struct cli *cli, const struct cli_args *args)
+{
+	const char *grace_arg = cli_flag_value(args, "--grace");
+	json_t *req, *reply;
+	char *end;
+	long grace = -1;
+	int rc;
+
+	if (grace_arg) {
+		grace = strtol(grace_arg, &end, 10);
+		if (!*grace_arg || *end || grace < 0 || grace > 86400)
+			return cli_usage_error("member", "rotate-key --grace %s: not a number of seconds (0-86400)",
+					       grace_arg);
+	}
+	req = ctl_request_new(CTL_CMD_MEMBER_ROTATE_KEY);
+	if (grace >= 0)
+		json_object_set_new(req, "grace", json_integer(grace));
+	rc = cli_call(cli, req, &reply);
+	if (rc != CLI_OK)
+		return rc;
+	{
+		time_t t = (time_t)json_integer_value(json_object_get(reply, "grace_until"));
+		char when[32] = "?";
+		struct tm tm;
+
+		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
+		fprintf(stderr, "mesh key rotated to epoch %lld and handed to %lld members; the previous key is "
+			"accepted until %s\n", (long long)json_integer_value(json_object_get(reply, "epoch")),
+			(long long)json_integer_value(json_object_get(reply, "handed_to")), when);
+	}
 	json_decref(reply);
 	return CLI_OK;
 }
