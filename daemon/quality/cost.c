@@ -18,6 +18,8 @@ struct cost_params cost_params_default(void)
 		.jitter_event_us = 5000,
 		.jitter_penalty_factor = 2.0,
 		.event_window_us = 1800 * 1000000LL,
+		.loss_clean_probes = 10,
+		.loss_hold_base_us = 30 * 1000000LL,
 		.reload_percentage = 15.0,
 		.reload_min_delta = 50,
 		.min_reload_interval_us = 5 * 1000000LL,
@@ -50,6 +52,8 @@ int cost_params_check(const struct cost_params *p, char *err, size_t errlen)
 		why = "jitter_penalty_factor: must be 0-100";
 	else if (p->event_window_us <= 0)
 		why = "event_window_us (costEventWindow): must be positive";
+	else if (p->loss_clean_probes < 1 || p->loss_hold_base_us < 0)
+		why = "loss_clean_probes: must be at least 1, and loss_hold_base_us not negative";
 	else if (!(p->reload_percentage >= 0 && p->reload_percentage <= 100))
 		why = "reload_percentage (reloadPercentage): must be 0-100";
 	else if (p->min_reload_interval_us < 0)
@@ -98,6 +102,7 @@ struct cost_input cost_input_from_summary(const struct link_summary *sum, bool c
 		.has_rtt = sum->has_rtt,
 		.srtt_us = sum->srtt_us,
 		.loss_recent_pct = sum->loss_recent_pct,
+		.clean_probes = sum->clean_probes,
 		.jitter_us = sum->jitter_us,
 		.client = client,
 		.drained = drained,
@@ -184,8 +189,11 @@ int64_t cost_penalty_end_us(const struct cost_link_state *st, const struct cost_
 {
 	int64_t end = 0;
 
-	if (faded(&st->loss, p, now_us))
+	if (faded(&st->loss, p, now_us)) {
 		end = event_end(&st->loss, p);
+		if (st->clean_since_us && st->clean_since_us + cost_loss_hold_us(st->loss_repeats, p) < end)
+			end = st->clean_since_us + cost_loss_hold_us(st->loss_repeats, p);
+	}
 	if (faded(&st->jitter, p, now_us) && event_end(&st->jitter, p) > end)
 		end = event_end(&st->jitter, p);
 	return end;
@@ -196,6 +204,68 @@ static uint32_t clamp_u32(double v, uint32_t max)
 	if (v <= 0)
 		return 0;
 	return v >= (double)max ? max : (uint32_t)v;
+}
+
+/* base for the first repeat (n = 1), doubled per further one, at most max;
+ * 0 for n = 0. The flap hold-down and the loss hold grow alike. */
+static int64_t doubling_hold(int64_t base, unsigned n, int64_t max)
+{
+	int64_t hold = base;
+
+	if (n == 0)
+		return 0;
+	for (unsigned i = 1; i < n && hold < max; i++)
+		hold *= 2;
+	return hold > max ? max : hold;
+}
+
+int64_t cost_loss_hold_us(unsigned repeats, const struct cost_params *p)
+{
+	return doubling_hold(p->loss_hold_base_us, repeats, p->event_window_us);
+}
+
+/* Enough to reach any hold ceiling from a base of 1 us; bounds the counter. */
+#define LOSS_REPEATS_MAX 64
+
+/* A loss episode starts: a repeat when the previous one ended (lifted, or
+ * faded out) less than an event window ago, so a link that keeps turning
+ * lossy waits longer each time before traffic returns to it. */
+static void start_loss_episode(struct cost_link_state *st, const struct cost_params *p, int64_t now_us)
+{
+	int64_t end = st->loss.penalty ? event_end(&st->loss, p) : st->loss_lifted_us;
+
+	if (end && now_us - end < p->event_window_us)
+		st->loss_repeats += st->loss_repeats < LOSS_REPEATS_MAX;
+	else
+		st->loss_repeats = 0;
+}
+
+/* Loss events, and the lift that ends a loss episode early: the halving
+ * decay alone kept a link that lost 30 % for a minute out of use for half
+ * an hour. Once the link is clean (loss_clean_probes answered in a row) for
+ * the episode's hold, its penalty goes in one step: one BIRD reconfigure.
+ * Any lost probe, this node's iperf3 run's too, makes it unclean again; the
+ * run's losses only record no event. */
+static void track_loss(struct cost_link_state *st, const struct cost_input *in, const struct cost_params *p,
+		       int64_t now_us)
+{
+	if (in->clean_probes < p->loss_clean_probes)
+		st->clean_since_us = 0;
+	else if (!st->clean_since_us)
+		st->clean_since_us = now_us;
+
+	if (!in->measuring && in->loss_recent_pct >= p->loss_event_pct) {
+		if (!faded(&st->loss, p, now_us))
+			start_loss_episode(st, p, now_us);
+		record_event(&st->loss, clamp_u32(in->loss_recent_pct * p->loss_penalty_per_pct, 60000), p, now_us);
+		st->clean_since_us = 0;
+		return;
+	}
+	if (faded(&st->loss, p, now_us) && st->clean_since_us &&
+	    now_us - st->clean_since_us >= cost_loss_hold_us(st->loss_repeats, p)) {
+		st->loss.penalty = 0;
+		st->loss_lifted_us = now_us;
+	}
 }
 
 struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in,
@@ -215,8 +285,7 @@ struct cost_value cost_compute(struct cost_link_state *st, const struct cost_inp
 	 * dead state's business (and flap hold-down's), not a loss penalty.
 	 * Nor while this node's own iperf3 run fills the link: its probes
 	 * queue and drop behind the run, which says nothing of the link. */
-	if (!in->measuring && in->loss_recent_pct >= p->loss_event_pct)
-		record_event(&st->loss, clamp_u32(in->loss_recent_pct * p->loss_penalty_per_pct, 60000), p, now_us);
+	track_loss(st, in, p, now_us);
 	if (!in->measuring && in->jitter_us >= p->jitter_event_us)
 		record_event(&st->jitter, clamp_u32((double)in->jitter_us / 100.0 * p->jitter_penalty_factor, 60000), p,
 			     now_us);
@@ -343,14 +412,7 @@ static void track_flaps(struct cost_sched_link *l, const struct cost_params *p, 
 	} else if (!dead && l->was_dead) {
 		l->was_dead = false;
 		l->alive_since_us = now_us;
-		int64_t hold = 0;
-		if (l->flaps >= 2) {
-			hold = p->flap_hold_base_us;
-			for (unsigned i = 2; i < l->flaps && hold < p->flap_hold_max_us; i++)
-				hold *= 2;
-			if (hold > p->flap_hold_max_us)
-				hold = p->flap_hold_max_us;
-		}
+		int64_t hold = l->flaps >= 2 ? doubling_hold(p->flap_hold_base_us, l->flaps - 1, p->flap_hold_max_us) : 0;
 		l->held_until_us = hold ? now_us + hold : 0;
 	}
 	if (!dead && l->flaps && now_us - l->last_death_us >= p->flap_window_us)

@@ -60,6 +60,12 @@ struct cost_params {
 	uint32_t jitter_event_us;        /* jitterThreshold: jitter that records a jitter event (5000 = 5 ms) */
 	double jitter_penalty_factor;    /* penalty = jitter in 0.1 ms units x this (2) */
 	int64_t event_window_us;         /* costEventWindow: an event's penalty halves every sixth of this and ends with it (1800 s) */
+	unsigned loss_clean_probes;      /* answered probes in a row that make a lossy link clean (10: the fast-loss
+					    window; quality_cost_params follows probeInterval) */
+	int64_t loss_hold_base_us;       /* a loss episode's penalty is lifted once the link is clean; a repeat (one
+					    starting within event_window_us of the last one's end) only after it
+					    has stayed clean this long more, doubled per further repeat, at most
+					    event_window_us (30 s) */
 
 	/* cost_sched_decide */
 	double reload_percentage;        /* reloadPercentage: relative change that reaches BIRD (15) */
@@ -99,6 +105,7 @@ struct cost_input {
 	bool has_rtt;
 	uint32_t srtt_us;
 	double loss_recent_pct;   /* link_summary.loss_recent_pct */
+	unsigned clean_probes;    /* link_summary.clean_probes */
 	uint32_t jitter_us;
 	bool client;              /* remote ID >= 200, or this node is a client */
 	bool drained;
@@ -127,11 +134,19 @@ struct cost_event {
 };
 
 /* Per-link memory of the cost engine: the worst recent event of each kind
- * (a new one replaces it when at least as bad as what is left of it).
+ * (a new one replaces it when at least as bad as what is left of it), and
+ * what lifts a loss penalty early: a loss episode (from the event that finds
+ * no penalty in effect until its penalty is gone) ends once the link has
+ * been clean (loss_clean_probes answered in a row) for its hold: none for a
+ * first episode, loss_hold_base_us doubled per repeat after that.
  * Zero-initialise it. */
 struct cost_link_state {
 	struct cost_event loss;
 	struct cost_event jitter;
+	int64_t clean_since_us;  /* first round with loss_clean_probes answered in a row; 0 = not clean */
+	int64_t loss_lifted_us;  /* when the last episode's penalty was lifted; 0 = never */
+	unsigned loss_repeats;   /* 0 for a first episode; +1 per episode starting within
+				    event_window_us of the previous one's end */
 };
 
 /* Records new loss/jitter events from `in` and returns the cost the link
@@ -140,6 +155,11 @@ struct cost_link_state {
  * events, so a link that comes back after a lossy death starts penalised. */
 struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in,
 			       const struct cost_params *p, int64_t now_us, char *reason, size_t reason_len);
+
+/* The hold of a loss episode after `repeats` earlier ones in a row: 0 for
+ * the first, then loss_hold_base_us doubled per repeat, at most the event
+ * window. */
+int64_t cost_loss_hold_us(unsigned repeats, const struct cost_params *p);
 
 /* Current (faded) penalties, for display. */
 uint32_t cost_loss_penalty(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
@@ -153,7 +173,9 @@ const char *cost_reason_word(const struct cost_link_state *st, struct cost_value
 			     int64_t now_us);
 
 /* When the loss and jitter penalties in effect at now_us are gone if no new
- * event comes (the later one's end); 0 when there is none. */
+ * event comes (the later one's end); 0 when there is none. A loss penalty
+ * ends at its last halving, or, once the link is clean, when its hold ends
+ * if that is earlier. */
 int64_t cost_penalty_end_us(const struct cost_link_state *st, const struct cost_params *p, int64_t now_us);
 
 /* One link as the scheduler sees it. Zero-initialise; set `desired` before

@@ -364,7 +364,7 @@ void link_stats_summary(const struct link_stats *ls, int64_t now_us, struct link
 	 * link for a while after every peer restart. */
 	size_t finished = 0, lost = 0, pairs = 0;
 	size_t recent = 0, recent_lost = 0, run = 0, run_recent = 0;
-	bool have_prev = false, trailing = true;
+	bool have_prev = false, trailing = true, clean = true;
 	uint32_t prev_rtt = 0, level;
 	size_t prev_i = 0;
 	uint64_t jitter_sum = 0;
@@ -386,12 +386,14 @@ void link_stats_summary(const struct link_stats *ls, int64_t now_us, struct link
 		bool in_recent = finished <= ls->p.recent_window;
 		recent += in_recent;
 		if (s->state == SAMPLE_LOST) {
+			clean = false;
 			lost++;
 			run++;
 			run_recent += in_recent;
 			recent_lost += in_recent;
 			continue;
 		}
+		out->clean_probes += clean;
 		if (out->min_rtt_us == 0 || s->rtt_us < out->min_rtt_us)
 			out->min_rtt_us = s->rtt_us;
 		if (s->rtt_us > out->max_rtt_us)

@@ -94,6 +94,9 @@ struct link_summary {
 				    * dead_after+ losses (outages) left out; feeds the cost engine */
 	unsigned window_probes;    /* finished probes the window figures come from */
 	unsigned consecutive_lost;
+	unsigned clean_probes;     /* answered in a row at the newest end (probes in flight
+				    * skipped), counted over the window: how long the link has
+				    * been clean, for lifting a loss penalty */
 	uint64_t probes_sent;      /* totals since creation/reset */
 	uint64_t probes_answered;
 	uint64_t probes_lost;

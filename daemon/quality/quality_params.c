@@ -38,6 +38,8 @@ struct cost_params quality_cost_params(const struct wgm_config *cfg)
 	p.event_window_us = (int64_t)cfg->cost_event_window_s * 1000000;
 	p.jitter_event_us = cfg->jitter_threshold_ms * 1000;
 	p.hop_cost = cfg->hop_cost;
+	/* Clean means the whole fast-loss window answered: about 10 s of probes. */
+	p.loss_clean_probes = (unsigned)quality_stats_params(cfg->probe_interval_ms).recent_window;
 	return p;
 }
 

@@ -141,36 +141,230 @@ static void test_noisy_stable_link_hour_barely_pushes(void **state)
 	assert_true(s.changing_pushes <= 4);
 	assert_true(s.pushes <= 3600 / 600 + 2);
 	assert_true(announced(&s, 0) >= 170 && announced(&s, 0) <= 260);
+	unsigned changing = s.changing_pushes, pushes = s.pushes;
+	sim_free(&s);
+
+	/* Lifting loss penalties adds no push: the same hour with lifts off
+	 * (never clean) pushes exactly as often. */
+	sim_init(&s, 1);
+	s.p.loss_clean_probes = 1000;
+	for (int i = 0; i < 3600; i++)
+		sim_one(&s, noisy_rtt(&s));
+	assert_int_equal(s.changing_pushes, changing);
+	assert_int_equal(s.pushes, pushes);
 	sim_free(&s);
 }
 
-static void test_loss_raises_cost_quickly_and_fades_after_clear(void **state)
+/* One clean 20 ms link (cost 200), two minutes in. */
+static void sim_init_clean(struct sim *s)
+{
+	sim_init(s, 1);
+	for (int i = 0; i < 120; i++)
+		sim_one(s, 20000);
+}
+
+/* 20 ms, 30 % of the probes lost. */
+static uint32_t lossy_rtt(struct sim *s)
+{
+	return sim_random(s) < 0.3 ? LOST : 20000;
+}
+
+/* 30 % loss for `seconds`, the last probe lost: the clean run starts after. */
+static void sim_lossy(struct sim *s, int seconds)
+{
+	for (int i = 1; i < seconds; i++)
+		sim_one(s, lossy_rtt(s));
+	sim_one(s, LOST);
+}
+
+/* Clean rounds until BIRD has the clean link's cost (200) again; max + 1
+ * if it does not within max. */
+static int rounds_until_clean_cost(struct sim *s, int max)
+{
+	int rounds = 0;
+
+	while (announced(s, 0) != 200 && rounds <= max) {
+		sim_one(s, 20000);
+		rounds++;
+	}
+	return rounds;
+}
+
+/* The guarantee after a first loss episode: the fast-loss window clean
+ * (loss_clean_probes answered in a row), then the next push, at most
+ * minReloadInterval later. */
+static int lift_bound_rounds(const struct sim *s)
+{
+	return (int)s->p.loss_clean_probes + (int)(s->p.min_reload_interval_us / SEC);
+}
+
+static void test_loss_raises_cost_quickly_and_is_lifted_after_clear(void **state)
 {
 	struct sim s;
-	sim_init(&s, 1);
-	for (int i = 0; i < 120; i++)
-		sim_one(&s, 20000);
+	sim_init_clean(&s);
 	assert_int_equal(announced(&s, 0), 200);
 	int rounds = 0;
 	while (announced(&s, 0) < 1000 && rounds < 60) {
-		sim_one(&s, sim_random(&s) < 0.3 ? LOST : 20000);
+		sim_one(&s, lossy_rtt(&s));
 		rounds++;
 	}
 	assert_true(rounds <= 8);
-	for (int i = 0; i < 120; i++)
-		sim_one(&s, sim_random(&s) < 0.3 ? LOST : 20000);
+	/* 3 probes in every 10 lost: never a clean window while it lasts (see
+	 * the next test for random loss). */
+	for (int i = 0; i <= 120; i++) /* the last one lost */
+		sim_one(&s, i % 10 < 3 ? LOST : 20000);
 	uint16_t lossy = announced(&s, 0);
 	assert_true(lossy >= 2000);
 	assert_non_null(strstr(s.link[0].reason, "loss"));
 
-	/* Clear: the penalty fades over costEventWindow, not at once. */
+	/* Clear: a first episode's penalty goes once the fast window is
+	 * clean, in one step, not over costEventWindow (half an hour). */
+	rounds = rounds_until_clean_cost(&s, 600);
+	assert_true(rounds >= (int)s.p.loss_clean_probes);
+	assert_true(rounds <= lift_bound_rounds(&s));
+	assert_null(strstr(s.link[0].reason, "loss"));
+	assert_int_equal(cost_loss_penalty(&s.link[0].cost_state, &s.p, s.now), 0);
+	sim_free(&s);
+}
+
+/* Random 30 % loss has runs of 10 answers now and then (one in about 120
+ * probes): the first lifts the penalty while the loss goes on, and traffic
+ * comes back for a few probes. That lift makes the episode after it a
+ * repeat, held 30 s more: 40 answers in a row do not happen at 30 %. So
+ * ten minutes of it move traffic at most three times. */
+static void test_ongoing_random_loss_returns_traffic_at_most_once(void **state)
+{
+	struct sim s;
+	unsigned moves = 0;
+	bool away = false;
+
+	sim_init_clean(&s);
+	for (int i = 0; i < 600; i++) {
+		sim_one(&s, lossy_rtt(&s));
+		if ((announced(&s, 0) > 400) != away) {
+			away = !away;
+			moves++;
+		}
+	}
+	assert_true(away);
+	assert_true(moves <= 3);
+	sim_free(&s);
+}
+
+/* A link that stays a little lossy (one probe in ten: under the event
+ * threshold, never a clean window) is never lifted: its penalty fades over
+ * costEventWindow as before. */
+static void test_loss_penalty_fades_while_never_clean(void **state)
+{
+	struct sim s;
+	sim_init_clean(&s);
+	sim_lossy(&s, 120);
+	uint16_t lossy = announced(&s, 0);
+	assert_true(lossy >= 2000);
 	for (int i = 0; i < 600; i++)
-		sim_one(&s, 20000);
+		sim_one(&s, i % 10 == 0 ? LOST : 20000);
 	assert_true(announced(&s, 0) < lossy);
 	assert_true(announced(&s, 0) > 400);
 	for (int i = 0; i < 1800; i++)
-		sim_one(&s, 20000);
+		sim_one(&s, i % 10 == 0 ? LOST : 20000);
 	assert_int_equal(announced(&s, 0), 200);
+	sim_free(&s);
+}
+
+/* Loss episodes one after another, each 20 s of 30 % loss and then clean
+ * until BIRD has the clean cost back: the first is lifted once the window
+ * is clean, every repeat holds it longer (30 s, 60 s, 120 s ... more),
+ * up to costEventWindow. */
+static void test_repeated_loss_episodes_are_held_longer(void **state)
+{
+	struct sim s;
+	int took[7];
+	sim_init_clean(&s);
+	for (int e = 0; e < 7; e++) { /* holds 0, 30, 60 ... 960 s */
+		sim_lossy(&s, 20);
+		assert_true(announced(&s, 0) >= 2000);
+		took[e] = rounds_until_clean_cost(&s, 3600);
+		int64_t hold = cost_loss_hold_us(s.link[0].cost_state.loss_repeats, &s.p) / SEC;
+		assert_int_equal(s.link[0].cost_state.loss_repeats, e);
+		assert_true(took[e] >= (int)s.p.loss_clean_probes + hold);
+		assert_true(took[e] <= lift_bound_rounds(&s) + hold);
+		if (e > 0)
+			assert_true(took[e] > took[e - 1]);
+	}
+	assert_int_equal(cost_loss_hold_us(1, &s.p), 30 * SEC);
+	assert_int_equal(cost_loss_hold_us(3, &s.p), 120 * SEC);
+	assert_int_equal(cost_loss_hold_us(7, &s.p), s.p.event_window_us); /* 1920 s, capped */
+	sim_free(&s);
+}
+
+/* A link that stays clean for costEventWindow after a lift is forgiven:
+ * its next episode counts as a first one again. */
+static void test_loss_repeats_are_forgotten_after_a_clean_window(void **state)
+{
+	struct sim s;
+	sim_init_clean(&s);
+	for (int e = 0; e < 3; e++) {
+		sim_lossy(&s, 20);
+		rounds_until_clean_cost(&s, 3600);
+	}
+	assert_int_equal(s.link[0].cost_state.loss_repeats, 2);
+	for (int i = 0; i < 1800; i++)
+		sim_one(&s, 20000);
+	sim_lossy(&s, 20);
+	assert_int_equal(s.link[0].cost_state.loss_repeats, 0);
+	assert_true(rounds_until_clean_cost(&s, 600) <= lift_bound_rounds(&s));
+	sim_free(&s);
+}
+
+/* Route moves over an hour of intermittent loss: 15 s of 30 % loss every
+ * 2 minutes on a 20 ms link whose detour costs 400. Traffic moves when
+ * BIRD's cost crosses the detour's. */
+static unsigned intermittent_hour_moves(struct sim *s)
+{
+	unsigned moves = 0;
+	bool away = false;
+
+	for (int i = 0; i < 120; i++)
+		sim_one(s, 20000);
+	for (int t = 0; t < 3600; t++) {
+		sim_one(s, t % 120 < 15 ? lossy_rtt(s) : 20000);
+		if ((announced(s, 0) > 400) != away) {
+			away = !away;
+			moves++;
+		}
+	}
+	return moves;
+}
+
+/* With the hold, a link that keeps turning lossy is held away after a few
+ * bursts: a handful of moves in the hour. Lifting every episode as soon as
+ * the window is clean would move traffic twice per burst: 60. */
+static void test_intermittent_loss_hour_is_held_away(void **state)
+{
+	struct sim s;
+	sim_init(&s, 1);
+	unsigned held = intermittent_hour_moves(&s);
+	unsigned pushes = s.changing_pushes;
+	uint16_t last = announced(&s, 0);
+	sim_free(&s);
+	if (getenv("COST_DEBUG"))
+		fprintf(stderr, "intermittent hour: %u moves, %u changing pushes\n", held, pushes);
+	assert_true(held <= 7);
+	assert_true(pushes <= 35);
+	assert_true(last > 400); /* still away at the hour's end */
+
+	sim_init(&s, 1);
+	s.p.loss_hold_base_us = 0;
+	unsigned unheld = intermittent_hour_moves(&s);
+	sim_free(&s);
+	assert_true(unheld >= 50);
+
+	sim_init(&s, 1);
+	s.p.loss_clean_probes = 1000;
+	unsigned before = intermittent_hour_moves(&s);
+	if (getenv("COST_DEBUG"))
+		fprintf(stderr, "intermittent hour without lifts: %u moves, %u changing pushes; without hold %u moves\n",
+			before, s.changing_pushes, unheld);
 	sim_free(&s);
 }
 
@@ -538,20 +732,36 @@ static void test_reason_word_and_penalty_end(void **state)
 		sim_one(&s, i % 10 < 3 ? LOST : 20000);
 	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "loss");
 	assert_non_null(strstr(s.link[0].reason, "loss +"));
-	for (int i = 0; i < 12; i++) /* the lost probes leave the fast window */
-		sim_one(&s, 20000);
+	/* One probe in ten lost from here: no new event, never a clean
+	 * window, so the penalty fades and is gone at `end`. */
+	for (int i = 0; i < 12; i++)
+		sim_one(&s, i % 10 == 0 ? LOST : 20000);
 	last_event = s.link[0].cost_state.loss.at_us;
 	end = cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now);
 	assert_true(end > s.now);
 	assert_true(end == last_event + s.p.event_window_us);
-	/* A clean link from here: the penalty fades and is gone at `end`. */
-	while (s.now + SEC < end)
-		sim_one(&s, 20000);
+	for (int i = 0; s.now + SEC < end; i++)
+		sim_one(&s, i % 10 == 0 ? LOST : 20000);
 	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "loss");
 	sim_one(&s, 20000);
 	assert_true(s.now >= end);
 	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "measured");
 	assert_int_equal(cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now), 0);
+
+	/* A repeat episode: once the window is clean, the penalty ends when
+	 * its hold does (30 s later), and it does. */
+	for (int i = 0; i < 30; i++)
+		sim_one(&s, i % 10 < 3 ? LOST : 20000);
+	assert_int_equal(s.link[0].cost_state.loss_repeats, 1);
+	while (!s.link[0].cost_state.clean_since_us)
+		sim_one(&s, 20000);
+	end = cost_penalty_end_us(&s.link[0].cost_state, &s.p, s.now);
+	assert_true(end == s.now + 30 * SEC);
+	while (s.now + SEC < end)
+		sim_one(&s, 20000);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "loss");
+	sim_one(&s, 20000);
+	assert_string_equal(cost_reason_word(&s.link[0].cost_state, s.sl[0].desired, &s.p, s.now), "measured");
 
 	v.cost = 65000;
 	v.basis = COST_BASIS_DRAINED;
@@ -604,7 +814,12 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_noisy_stable_link_hour_barely_pushes),
-		cmocka_unit_test(test_loss_raises_cost_quickly_and_fades_after_clear),
+		cmocka_unit_test(test_loss_raises_cost_quickly_and_is_lifted_after_clear),
+		cmocka_unit_test(test_ongoing_random_loss_returns_traffic_at_most_once),
+		cmocka_unit_test(test_loss_penalty_fades_while_never_clean),
+		cmocka_unit_test(test_repeated_loss_episodes_are_held_longer),
+		cmocka_unit_test(test_loss_repeats_are_forgotten_after_a_clean_window),
+		cmocka_unit_test(test_intermittent_loss_hour_is_held_away),
 		cmocka_unit_test(test_added_latency_changes_cost),
 		cmocka_unit_test(test_healed_short_link_returns_to_measured_cost),
 		cmocka_unit_test(test_removed_delay_is_a_level_shift_not_jitter),

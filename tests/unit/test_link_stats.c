@@ -183,6 +183,32 @@ static void test_outage_left_out_of_fast_loss(void **state)
 	link_stats_free(ls);
 }
 
+/* How long the link has been clean: the answers in a row at the newest
+ * end, a probe in flight skipped, a lost one ending the count, at most the
+ * window. */
+static void test_clean_probes_count_answers_since_the_last_loss(void **state)
+{
+	struct link_stats *ls = new_stats(600, 60);
+	struct link_summary s;
+	int i = 0;
+
+	for (; i < 5; i++)
+		answered(ls, i, 10000);
+	lost(ls, i++);
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.clean_probes, 0);
+	for (int k = 0; k < 7; k++, i++)
+		answered(ls, i, 10000);
+	link_stats_on_sent(ls, i++ * SEC); /* in flight */
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.clean_probes, 7);
+	for (int k = 0; k < 100; k++, i++)
+		answered(ls, i, 10000);
+	link_stats_summary(ls, i * SEC, &s);
+	assert_int_equal(s.clean_probes, 60);
+	link_stats_free(ls);
+}
+
 static void test_stale_handshake_makes_link_dead(void **state)
 {
 	struct link_stats *ls = new_stats(600, 60);
@@ -353,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_consecutive_losses_make_link_down_then_dead),
 		cmocka_unit_test(test_loss_run_longer_than_window_counts_in_full),
 		cmocka_unit_test(test_outage_left_out_of_fast_loss),
+		cmocka_unit_test(test_clean_probes_count_answers_since_the_last_loss),
 		cmocka_unit_test(test_stale_handshake_makes_link_dead),
 		cmocka_unit_test(test_byte_rates_from_counters),
 		cmocka_unit_test(test_step_in_rtt_is_a_level_shift_not_jitter),

@@ -68,6 +68,10 @@ static void test_cost_params_from_config(void **state)
 	assert_int_equal(p.reload_interval_us, 120000000);
 	assert_int_equal(p.event_window_us, 60000000);
 	assert_int_equal(p.jitter_event_us, 12000);
+	/* A loss penalty is lifted once the fast-loss window is clean. */
+	assert_int_equal(p.loss_clean_probes, quality_stats_params(cfg.probe_interval_ms).recent_window);
+	cfg.probe_interval_ms = 500;
+	assert_int_equal(quality_cost_params(&cfg).loss_clean_probes, 20);
 	assert_int_equal(cost_params_check(&p, NULL, 0), 0);
 }
 
