@@ -53,6 +53,7 @@
 #define CTL_CMD_MEMBER_LIST "member_list"
 #define CTL_CMD_MEMBER_REVOKE "member_revoke"
 #define CTL_CMD_MEMBER_ROTATE_KEY "member_rotate_key"
+#define CTL_CMD_MEMBER_PROMOTE "member_promote"
 /* Self-repair moved a link's other end to a new port (docs/path-quality.md). */
 #define CTL_EVENT_LINK_REPAIRED "link_repaired"
 

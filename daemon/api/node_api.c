@@ -22,6 +22,7 @@
 #include "daemon/core/counters.h"
 #include "daemon/api/member_authz.h"
 #include "daemon/api/replay_store.h"
+#include "daemon/api/trust_admins.h"
 
 #define REPLAY_CAPACITY 4096
 
@@ -50,6 +51,8 @@ struct pending_connect {
 	bool saving;
 	uint32_t cert_id;      /* a member caller's certified node ID */
 	bool has_cert;         /* a joiner's certificate, issued */
+	uint32_t certify_via;  /* the node its /certify was sent to */
+	int certify_tries;     /* /certify calls made for it */
 	struct wgm_cert cert;
 };
 
@@ -668,13 +671,17 @@ static void pending_track(struct pending_connect *pc)
 
 static void saving_unlink(struct pending_connect *pc);
 
+static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], int hops, api_call_done_fn done,
+		       void *ctx, uint32_t *via_id, char *err, size_t errlen);
+/* Admins asked for one joiner's certificate before it gets 503. */
+#define CERTIFY_TRIES_MAX 3
+
 /* An admin's answer to /certify for the joiner PC waits with. */
 static void certified(long status, const json_t *payload, const char *err, void *ctx)
 {
 	struct pending_connect *pc = ctx;
 	char why[256];
 
-	(void)status;
 	if (!pc->api) {
 		pending_free(pc);
 		return;
@@ -683,6 +690,15 @@ static void certified(long status, const json_t *payload, const char *err, void 
 	if (!payload) {
 		snprintf(why, sizeof(why), "the mesh's admin did not certify node %d: %s", pc->msg.caller_id,
 			 err ? err : "no answer");
+		/* No answer: the next admin this node knows is asked (this one last). */
+		if (status == 0)
+			trust_admins_unreachable(pc->api->deps.trust, pc->certify_via);
+		if (status == 0 && ++pc->certify_tries < CERTIFY_TRIES_MAX &&
+		    certify_ask(pc->api, (uint32_t)pc->msg.caller_id, pc->req.caller_pk, 0, certified, pc,
+				&pc->certify_via, why, sizeof(why)) == 0) {
+			pending_track(pc);
+			return;
+		}
 		connect_refuse(pc, 503, why);
 		return;
 	}
@@ -704,7 +720,7 @@ static void certified(long status, const json_t *payload, const char *err, void 
 #define CERTIFY_HOPS_MAX 4 /* relays of one /certify: no loop between non-admins */
 
 static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], int hops, api_call_done_fn done,
-		       void *ctx, char *err, size_t errlen)
+		       void *ctx, uint32_t *via_id, char *err, size_t errlen)
 {
 	struct addrplan_v4 lo;
 	uint32_t admin;
@@ -720,7 +736,7 @@ static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], 
 	}
 	for (struct link *l = links_first(api->deps.links); l; l = l->next) {
 		if (l->rec.peer || l->rec.role != LINK_ROLE_CLIENT || !l->rec.remote_api_url[0] ||
-		    !l->rec.has_remote_api_pk)
+		    !l->rec.has_remote_api_pk || trust_admins_is_unreachable(api->deps.trust, l->rec.remote_id))
 			continue;
 		if (l->rec.remote_id == admin) {
 			via = l;
@@ -742,6 +758,7 @@ static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], 
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	*via_id = via ? via->rec.remote_id : admin;
 	log_info("node %u asks node %u to certify joining node %u (admin: node %u)", api->deps.cfg->id,
 		 via ? via->rec.remote_id : admin, id, admin);
 	rc = api_call_boxed(api->deps.http, api->deps.identity, url, "POST", WGM_API_ROUTE_CERTIFY, NULL, target_pk,
@@ -768,7 +785,7 @@ static int admit(struct pending_connect *pc, char *err, size_t errlen)
 		pc->has_cert = true;
 		return 0;
 	}
-	if (certify_ask(api, id, pc->req.caller_pk, 0, certified, pc, err, errlen) < 0)
+	if (certify_ask(api, id, pc->req.caller_pk, 0, certified, pc, &pc->certify_via, err, errlen) < 0)
 		return 503;
 	pending_track(pc);
 	return 1;
@@ -922,6 +939,7 @@ struct pending_member {
 	struct pending_member *next_relay; /* a /certify relayed on (api->relays) */
 	uint32_t relay_id;
 	uint8_t relay_pk[32];
+	uint32_t relay_via; /* the node the /certify was passed on to */
 };
 
 static void member_done(int rc, const char *err, void *ctx)
@@ -1245,7 +1263,6 @@ static void relayed(long status, const json_t *payload, const char *err, void *c
 	struct wgm_cert cert;
 	char why[256], text[WGM_TRUST_CERT_B64_MAX];
 
-	(void)status;
 	if (!pm->api) {
 		member_abandon(pm);
 		return;
@@ -1254,6 +1271,8 @@ static void relayed(long status, const json_t *payload, const char *err, void *c
 	if (!payload) {
 		snprintf(why, sizeof(why), "the mesh's admin did not certify node %u: %s", pm->relay_id,
 			 err ? err : "no answer");
+		if (status == 0)
+			trust_admins_unreachable(pm->api->deps.trust, pm->relay_via);
 		refuse(pm->http, 503, why);
 	} else if (wgm_cert_decode(json_string_value(json_object_get(payload, "cert")), &cert) < 0 ||
 		   cert.node_id != pm->relay_id || sodium_memcmp(cert.api_pk, pm->relay_pk, 32) != 0 ||
@@ -1299,7 +1318,7 @@ static void handle_certify(struct http_request *http, void *ctx)
 		}
 		pm->relay_id = (uint32_t)id;
 		memcpy(pm->relay_pk, pk, sizeof(pk));
-		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, err, sizeof(err)) < 0) {
+		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, &pm->relay_via, err, sizeof(err)) < 0) {
 			refuse(http, 503, err);
 			goto out;
 		}

@@ -13,6 +13,7 @@
 #include "common/api/mesh_key.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
+#include "daemon/api/trust_admins.h"
 
 /* A body names one hand-over for its recipient; more are not looked at. */
 #define HANDOVERS_PER_BODY_MAX 4
@@ -131,13 +132,16 @@ void trust_keys_answer(struct trust_store *ts, const json_t *body, json_t *answe
 }
 
 /* The IDs of the admins this node knows: the issuers of the certificates it
- * has seen (and itself when it is one). */
+ * has seen, the members promoted (trust_admins.h), and itself when it is one. */
 static void known_admins(const struct trust_store *ts, bool admin[WGM_API_ID_MAX + 1])
 {
 	memset(admin, 0, sizeof(bool) * (WGM_API_ID_MAX + 1));
-	for (size_t i = 0; i < ts->t->n_certs; i++)
+	for (size_t i = 0; i < ts->t->n_certs; i++) {
 		if (ts->t->certs[i].issuer_id <= WGM_API_ID_MAX)
 			admin[ts->t->certs[i].issuer_id] = true;
+		if (ts->t->certs[i].node_id <= WGM_API_ID_MAX && trust_admins_is(ts, &ts->t->certs[i]))
+			admin[ts->t->certs[i].node_id] = true;
+	}
 	if (ts->identity->is_admin)
 		admin[ts->cfg->id] = true;
 }

@@ -15,6 +15,7 @@
 #include "common/config/statefile.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
+#include "daemon/api/trust_admins.h"
 #include "daemon/api/trust_keys.h"
 
 #define TRUST_CALL_TIMEOUT_MS 5000
@@ -23,7 +24,8 @@
  * mesh-key hand-over (or, from a caller, up to a few), within the API's
  * body limit. */
 _Static_assert(WGM_TRUST_REVS_MAX * (WGM_TRUST_REV_B64_MAX + 3) + TRUST_CERTS_PER_BODY * (WGM_TRUST_CERT_B64_MAX + 3) +
-			       4 * (WGM_MESH_KEY_HANDOVER_B64_MAX + 3) + 256 <=
+			       4 * (WGM_MESH_KEY_HANDOVER_B64_MAX + 3) +
+			       TRUST_ADMINS_PER_BODY * (WGM_ADMIN_GRANT_B64_MAX + 3) + 256 <=
 		       WGM_API_BODY_MAX,
 	       "a /trust body can outgrow the API's body limit");
 
@@ -46,6 +48,10 @@ static int save_as(struct trust_store *ts, bool synced)
 	if (path_of(ts, path, sizeof(path)) < 0)
 		return -ENAMETOOLONG;
 	json = wgm_trust_to_json(ts->t);
+	if (json && trust_admins_put(ts, json, true) < 0) {
+		json_decref(json);
+		json = NULL;
+	}
 	if (!json)
 		return -ENOMEM;
 	rc = synced ? statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, sizeof(err))
@@ -66,6 +72,11 @@ static int save_revocations(struct trust_store *ts)
 	return save_as(ts, true);
 }
 
+int trust_store_save_synced(struct trust_store *ts)
+{
+	return save_as(ts, true);
+}
+
 static void load(struct trust_store *ts)
 {
 	char path[4096], err[256];
@@ -82,6 +93,8 @@ static void load(struct trust_store *ts)
 		log_err("mesh authority: %s: unreadable; starting with what this node's identity holds", path);
 	else if (bad)
 		log_warn("mesh authority: %s: %zu entries do not verify under this mesh's key; ignored", path, bad);
+	if (rc == 0)
+		trust_admins_take(ts, json, path);
 	json_decref(json);
 }
 
@@ -156,7 +169,7 @@ json_t *trust_store_body(struct trust_store *ts)
 	 * Certificates go a page at a time (the next page in the next body), so
 	 * every node learns every member within a few exchanges. Who sends it
 	 * and its mesh key's epoch let the other side see who is behind. */
-	if (j && json_object_set_new(j, "certs", cert_page(ts)) < 0) {
+	if (j && (json_object_set_new(j, "certs", cert_page(ts)) < 0 || trust_admins_put(ts, j, false) < 0)) {
 		json_decref(j);
 		j = NULL;
 	}
@@ -208,6 +221,11 @@ static void push(struct trust_store *ts, bool all)
 	free(body);
 }
 
+void trust_store_push_all(struct trust_store *ts)
+{
+	push(ts, true);
+}
+
 /* Takes in revocations from J; the new ones are saved, take effect, and go on
  * to the other nodes. */
 static void merge(struct trust_store *ts, const json_t *j, const char *from)
@@ -216,6 +234,8 @@ static void merge(struct trust_store *ts, const json_t *j, const char *from)
 
 	if (wgm_trust_merge_json(ts->t, j, &new_revs, &bad) < 0)
 		return;
+	if (trust_admins_take(ts, j, from))
+		save_revocations(ts);
 	if (bad && ts->t->n_revs == WGM_TRUST_REVS_MAX)
 		log_err("mesh authority: the revocation list is full (%d entries): what %s brought beyond it is not "
 			"kept", WGM_TRUST_REVS_MAX, from);
@@ -341,16 +361,7 @@ int trust_store_issue(struct trust_store *ts, uint32_t id, const uint8_t api_pk[
 
 bool trust_store_admin(struct trust_store *ts, uint32_t *id, uint8_t api_pk[32])
 {
-	const struct wgm_cert *c;
-
-	if (!ts->t || !ts->identity->has_cert)
-		return false;
-	c = wgm_trust_current(ts->t, ts->identity->cert.issuer_id);
-	if (!c)
-		return false;
-	*id = c->node_id;
-	memcpy(api_pk, c->api_pk, 32);
-	return true;
+	return trust_admins_pick(ts, id, api_pk);
 }
 
 static int put_cert(json_t *obj, const char *key, const struct wgm_cert *c)
@@ -488,7 +499,7 @@ static const char *cert_state(const struct trust_store *ts, const struct wgm_cer
 }
 
 static json_t *member_json(const struct trust_store *ts, uint32_t id, const uint8_t fpr[WGM_TRUST_FPR_LEN],
-			   long long issuer, long long when, const char *state)
+			   long long issuer, long long when, const char *state, bool admin)
 {
 	char text[WGM_TRUST_FPR_TEXT_LEN + 1];
 	json_t *o;
@@ -501,7 +512,7 @@ static json_t *member_json(const struct trust_store *ts, uint32_t id, const uint
 		json_object_set_new(o, "admitted", json_integer(when));
 	if (o && id == ts->cfg->id)
 		json_object_set_new(o, "self", json_true());
-	if (o && id == ts->cfg->id && ts->identity->is_admin)
+	if (o && (admin || (id == ts->cfg->id && ts->identity->is_admin)))
 		json_object_set_new(o, "admin", json_true());
 	return o;
 }
@@ -525,7 +536,7 @@ static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 
 		wgm_trust_fingerprint(c->api_pk, fpr);
 		json_array_append_new(list, member_json(ts, c->node_id, fpr, c->issuer_id, c->issued_at,
-							cert_state(ts, c)));
+							cert_state(ts, c), trust_admins_is(ts, c)));
 	}
 	/* Revoked identities this node never saw a certificate of. */
 	for (size_t i = 0; i < ts->t->n_revs; i++) {
@@ -538,7 +549,7 @@ static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 			seen = ts->t->certs[k].node_id == r->node_id && memcmp(fpr, r->fpr, sizeof(fpr)) == 0;
 		}
 		if (!seen)
-			json_array_append_new(list, member_json(ts, r->node_id, r->fpr, -1, -1, "revoked"));
+			json_array_append_new(list, member_json(ts, r->node_id, r->fpr, -1, -1, "revoked", false));
 	}
 	json_object_set_new(reply, "members", list);
 	trust_keys_put_state(ts, reply);
@@ -611,6 +622,8 @@ int trust_store_register(struct trust_store *ts, struct ctl_server *ctl)
 
 	if (rc == 0)
 		rc = ctl_server_register(ctl, CTL_CMD_MEMBER_REVOKE, handle_revoke, ts);
+	if (rc == 0)
+		rc = ctl_server_register(ctl, CTL_CMD_MEMBER_PROMOTE, trust_admins_handle_promote, ts);
 	return rc ? rc : ctl_server_register(ctl, CTL_CMD_MEMBER_ROTATE_KEY, trust_keys_handle_rotate, ts);
 }
 

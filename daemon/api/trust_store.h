@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/api/admin_grant.h"
 #include "common/api/trust.h"
 #include "common/config/addrplan.h"
 #include "common/config/config.h"
@@ -29,6 +30,7 @@
 #define TRUST_STORE_FILE "members.json"
 #define TRUST_SYNC_PERIOD_MS 15000
 #define TRUST_CERTS_PER_BODY 8 /* certificates gossiped per /trust body */
+#define TRUST_ADMINS_MAX 8      /* promoted admins (grants) one node keeps */
 
 struct trust_store {
 	struct loop *loop;
@@ -41,6 +43,10 @@ struct trust_store {
 	struct loop_timer *timer;
 	size_t cert_page;   /* where the next /trust body's page of certificates starts */
 	int64_t last_fetch; /* unix seconds of the last mesh-key fetch from the admins */
+	struct wgm_admin_grant admins[TRUST_ADMINS_MAX]; /* trust_admins.h */
+	size_t n_admins;
+	size_t admin_page;       /* where the next /trust body's page of grants starts */
+	int64_t unreachable[256]; /* by node ID: when it last failed a /certify (unix seconds) */
 };
 
 /* Loads members.json, signs an admin's own certificate when it has none for
@@ -89,8 +95,8 @@ int trust_store_check_answer(struct trust_store *ts, const json_t *answer, uint3
  * (new reference) or NULL with ERR. */
 json_t *trust_store_exchange(struct trust_store *ts, const json_t *body, char *err, size_t errlen);
 
-/* The API URL and key of an admin this node can ask (the issuer of its own
- * certificate). false when it knows none. */
+/* The ID and API key of an admin this node can ask (trust_admins_pick).
+ * false when it knows none. */
 bool trust_store_admin(struct trust_store *ts, uint32_t *id, uint8_t api_pk[32]);
 
 /* This node learnt of a newer mesh key than its own (a call or an answer
@@ -105,6 +111,11 @@ json_t *trust_store_body(struct trust_store *ts);
 void trust_store_post(struct trust_store *ts, unsigned id, const char *body);
 /* True on an admin; else replies to REQ that this node is none (naming one). */
 bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req);
+
+/* For daemon/api/trust_admins.c: writes members.json (synced), and posts
+ * this node's body to every node it knows a certificate of. */
+int trust_store_save_synced(struct trust_store *ts);
+void trust_store_push_all(struct trust_store *ts);
 
 /* Remembers a certificate an admin issued for a joiner this node accepted. */
 int trust_store_learn(struct trust_store *ts, const struct wgm_cert *c, char *err, size_t errlen);

@@ -140,7 +140,11 @@ static void test_subcommands_have_their_own_shapes(void **state)
 	assert_string_equal(p.args.sub->name, "revoke");
 	/* member has no default: the error names every subcommand. */
 	assert_int_equal(parse("member", &p), -EINVAL);
-	assert_string_equal(p.err, "expected list, revoke or rotate-key");
+	assert_string_equal(p.err, "expected list, revoke, promote or rotate-key");
+	assert_int_equal(parse("member promote 2", &p), 0);
+	assert_string_equal(p.args.sub->name, "promote");
+	assert_int_equal(parse("member promote", &p), -EINVAL);
+	assert_string_equal(p.err, "promote takes one node ID");
 	assert_int_equal(parse("member frob", &p), -EINVAL);
 	assert_int_equal(parse("member rotate-key --grace 30", &p), 0);
 	assert_string_equal(cli_flag_value(&p.args, "--grace"), "30");

@@ -22,6 +22,7 @@ int cmd_token_list(struct cli *cli, const struct cli_args *args);
 int cmd_token_revoke(struct cli *cli, const struct cli_args *args);
 int cmd_member_list(struct cli *cli, const struct cli_args *args);
 int cmd_member_revoke(struct cli *cli, const struct cli_args *args);
+int cmd_member_promote(struct cli *cli, const struct cli_args *args);
 int cmd_member_rotate_key(struct cli *cli, const struct cli_args *args);
 int cmd_connect(struct cli *cli, const struct cli_args *args);
 int cmd_disconnect(struct cli *cli, const struct cli_args *args);
@@ -68,6 +69,7 @@ static const struct cli_subcommand token_subs[] = {
 static const struct cli_subcommand member_subs[] = {
 	{ "list", cmd_member_list, { .flags = { FLAG("--json") }, .many = "list takes no arguments" } },
 	{ "revoke", cmd_member_revoke, { ARGS(1, 1, "revoke takes one node ID") } },
+	{ "promote", cmd_member_promote, { ARGS(1, 1, "promote takes one node ID") } },
 	{ "rotate-key", cmd_member_rotate_key, { .flags = { VALUE("--grace") }, .many = "rotate-key takes only --grace SECONDS" } },
 	{ NULL, NULL, { .flags = { { NULL } } } },
 };
@@ -84,8 +86,8 @@ const struct cli_command cli_commands[] = {
 	{ "token", NULL, "issue a join token (printed alone on stdout); list or revoke tokens",
 	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID", .subs = token_subs,
 	  .default_sub = "create" },
-	{ "member", NULL, "list the mesh's member identities; revoke one or rotate the mesh key (on an admin)",
-	  "list [--json] | revoke ID | rotate-key [--grace SECONDS]", .subs = member_subs },
+	{ "member", NULL, "list the mesh's member identities; revoke or promote one, or rotate the mesh key (on an admin)",
+	  "list [--json] | revoke ID | promote ID | rotate-key [--grace SECONDS]", .subs = member_subs },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
 	  "       TOKEN may be - (read from standard input) or left out when WGMESH_TOKEN is set,\n"

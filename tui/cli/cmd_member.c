@@ -1,4 +1,4 @@
-/* wgmesh member list [--json] | wgmesh member revoke ID
+/* wgmesh member list [--json] | revoke ID | promote ID | rotate-key
  * The mesh's member identities (docs/api.md "Mesh authority"). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,25 +64,44 @@ int cmd_member_list(struct cli *cli, const struct cli_args *args)
 	return CLI_OK;
 }
 
-int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
+/* VERB ID: CMD {"id": ID} to the daemon. */
+static int id_call(struct cli *cli, const struct cli_args *args, const char *verb, const char *cmd, long *id)
 {
 	const char *arg = args->argv[0];
 	json_t *req, *reply;
 	char *end;
-	long id;
 	int rc;
 
-	id = strtol(arg, &end, 10);
-	if (!*arg || *end || id < 0 || id > 255)
-		return cli_usage_error("member", "revoke %s: not a node ID (0-255)", arg);
-	req = ctl_request_new(CTL_CMD_MEMBER_REVOKE);
-	json_object_set_new(req, "id", json_integer(id));
+	*id = strtol(arg, &end, 10);
+	if (!*arg || *end || *id < 0 || *id > 255)
+		return cli_usage_error("member", "%s %s: not a node ID (0-255)", verb, arg);
+	req = ctl_request_new(cmd);
+	json_object_set_new(req, "id", json_integer(*id));
 	rc = cli_call(cli, req, &reply);
-	if (rc != CLI_OK)
-		return rc;
-	fprintf(stderr, "node %ld revoked: its links go on every node as the revocation arrives\n", id);
-	json_decref(reply);
-	return CLI_OK;
+	if (rc == CLI_OK)
+		json_decref(reply);
+	return rc;
+}
+
+int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
+{
+	long id;
+	int rc = id_call(cli, args, "revoke", CTL_CMD_MEMBER_REVOKE, &id);
+
+	if (rc == CLI_OK)
+		fprintf(stderr, "node %ld revoked: its links go on every node as the revocation arrives\n", id);
+	return rc;
+}
+
+int cmd_member_promote(struct cli *cli, const struct cli_args *args)
+{
+	long id;
+	int rc = id_call(cli, args, "promote", CTL_CMD_MEMBER_PROMOTE, &id);
+
+	if (rc == CLI_OK)
+		fprintf(stderr, "node %ld promoted: it holds the mesh signing key as the grant arrives, and every "
+			"node learns it is an admin\n", id);
+	return rc;
 }
 
 int cmd_member_rotate_key(struct cli *cli, const struct cli_args *args)
