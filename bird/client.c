@@ -33,7 +33,7 @@ void bird_client_close(struct bird_client *c)
 {
 	if (c->fd >= 0)
 		close(c->fd);
-	bird_reply_parser_release(&c->parser);
+	bird_reply_parser_free(&c->parser);
 	bird_client_init(c);
 }
 

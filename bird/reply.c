@@ -36,7 +36,7 @@ void bird_reply_parser_init(struct bird_reply_parser *p)
 	p->done_tail = &p->done;
 }
 
-void bird_reply_parser_release(struct bird_reply_parser *p)
+void bird_reply_parser_free(struct bird_reply_parser *p)
 {
 	bird_reply_free(p->cur);
 	while (p->done) {

@@ -50,7 +50,7 @@ struct bird_reply_parser {
 
 void bird_reply_parser_init(struct bird_reply_parser *p);
 /* Frees everything held (partial and completed replies). */
-void bird_reply_parser_release(struct bird_reply_parser *p);
+void bird_reply_parser_free(struct bird_reply_parser *p);
 
 /* Feeds bytes exactly as read, split anywhere. Returns 0, or -EPROTO for a
  * line that is not BIRD's protocol, -EMSGSIZE past the caps, -ENOMEM. Once

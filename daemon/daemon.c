@@ -26,16 +26,16 @@ static void forward_log_line(enum wgm_log_level level, const char *line, void *c
 {
 	struct daemon *d = ctx;
 
-	ctl_server_publish(d->ctl, ctl_event_log(wgm_log_level_name(level), line));
+	ctl_server_publish(d->ctl, wgm_ctl_event_log(wgm_log_level_name(level), line));
 }
 
 /* The status as the control socket states it. Strings point into d and
  * into LO4/LO6, which must live as long as ST is used. */
-static void build_status(struct daemon *d, struct ctl_status *st, struct addrplan_v4 *lo4, struct addrplan_v6 *lo6)
+static void build_status(struct daemon *d, struct wgm_ctl_status *st, struct wgm_addrplan_v4 *lo4, struct wgm_addrplan_v6 *lo6)
 {
 	/* What this daemon does not manage yet is reported as such: no links,
 	 * itself as the only node it knows, BIRD not watched. */
-	*st = (struct ctl_status){
+	*st = (struct wgm_ctl_status){
 		.id = d->cfg.id,
 		.version = WGM_VERSION,
 		.uptime = (long long)((wgm_mono_ms() - d->started_ms) / 1000),
@@ -47,8 +47,8 @@ static void build_status(struct daemon *d, struct ctl_status *st, struct addrpla
 	};
 	if (d->node)
 		node_fill_status(d->node, st);
-	addrplan_loopback_v4(&d->plan, d->cfg.id, lo4);
-	addrplan_loopback_v6(d->cfg.id, lo6);
+	wgm_addrplan_loopback_v4(&d->plan, d->cfg.id, lo4);
+	wgm_addrplan_loopback_v6(d->cfg.id, lo6);
 	st->loopback4 = lo4->text;
 	st->loopback6 = lo6->text;
 }
@@ -56,13 +56,13 @@ static void build_status(struct daemon *d, struct ctl_status *st, struct addrpla
 static void handle_status(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct daemon *d = ctx;
-	struct addrplan_v4 lo4;
-	struct addrplan_v6 lo6;
-	struct ctl_status st;
-	json_t *reply = ctl_reply_ok();
+	struct wgm_addrplan_v4 lo4;
+	struct wgm_addrplan_v6 lo6;
+	struct wgm_ctl_status st;
+	json_t *reply = wgm_ctl_reply_ok();
 
 	build_status(d, &st, &lo4, &lo6);
-	if (reply && ctl_status_fill(reply, &st) < 0) {
+	if (reply && wgm_ctl_status_fill(reply, &st) < 0) {
 		json_decref(reply);
 		reply = NULL;
 	}
@@ -74,9 +74,9 @@ static void handle_status(struct ctl_request *req, const json_t *args, void *ctx
 static void status_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct daemon *d = ctx;
-	struct addrplan_v4 lo4;
-	struct addrplan_v6 lo6;
-	struct ctl_status st;
+	struct wgm_addrplan_v4 lo4;
+	struct wgm_addrplan_v6 lo6;
+	struct wgm_ctl_status st;
 	json_t *cmp = json_object(), *ev;
 	char *text = NULL;
 	long long uptime;
@@ -84,7 +84,7 @@ static void status_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 	build_status(d, &st, &lo4, &lo6);
 	uptime = st.uptime;
 	st.uptime = 0;
-	if (cmp && ctl_status_fill(cmp, &st) == 0)
+	if (cmp && wgm_ctl_status_fill(cmp, &st) == 0)
 		text = json_dumps(cmp, JSON_COMPACT | JSON_SORT_KEYS);
 	json_decref(cmp);
 	if (!text || (d->last_status && strcmp(text, d->last_status) == 0)) {
@@ -94,8 +94,8 @@ static void status_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 	free(d->last_status);
 	d->last_status = text;
 	st.uptime = uptime;
-	ev = ctl_event_new(CTL_EVENT_STATUS);
-	if (ev && ctl_status_fill(ev, &st) == 0)
+	ev = wgm_ctl_event_new(WGM_CTL_EVENT_STATUS);
+	if (ev && wgm_ctl_status_fill(ev, &st) == 0)
 		ctl_server_publish(d->ctl, ev);
 	else
 		json_decref(ev);
@@ -123,7 +123,7 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 	d->started_ms = wgm_mono_ms();
 	if (wgm_log_level_from_name(cfg->log_level, &level) == 0)
 		wgm_log_set_level(level);
-	rc = addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
+	rc = wgm_addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
 			   cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);
 	if (rc < 0)
 		return rc;
@@ -143,7 +143,7 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 	rc = ctl_server_new(d->loop, cfg->socket, &d->ctl, err, errlen);
 	if (rc < 0)
 		goto fail;
-	rc = ctl_server_register(d->ctl, CTL_CMD_STATUS, handle_status, d);
+	rc = ctl_server_register(d->ctl, WGM_CTL_CMD_STATUS, handle_status, d);
 	if (rc < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;

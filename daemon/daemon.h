@@ -20,7 +20,7 @@
 
 struct daemon {
 	struct wgm_config cfg;
-	struct addrplan plan;
+	struct wgm_addrplan plan;
 	struct loop *loop;
 	struct ctl_server *ctl;
 	struct loop_timer *watchdog;

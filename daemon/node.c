@@ -40,15 +40,15 @@
 
 struct node {
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct loop *loop;
 	struct ctl_server *ctl;
 	struct wgm_node_identity identity;
-	struct nl_sock route;
+	struct wgm_nl_sock route;
 	bool route_open;
-	struct nl_sock worker_route; /* the worker's own socket: one user per socket */
+	struct wgm_nl_sock worker_route; /* the worker's own socket: one user per socket */
 	bool worker_route_open;
-	struct wg_backend *wg;
+	struct wgm_wg_backend *wg;
 	struct wg_output *wg_output;
 	struct link_system sys;
 	struct obfs_engine *obfs;
@@ -84,20 +84,20 @@ struct node {
 /* The loopbacks other nodes reach this one at; BIRD announces them. */
 static int ensure_loopbacks(struct node *n, char *err, size_t errlen)
 {
-	struct addrplan_v4 lo4;
-	struct addrplan_v6 lo6;
-	struct nl_ip a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 };
+	struct wgm_addrplan_v4 lo4;
+	struct wgm_addrplan_v6 lo6;
+	struct wgm_nl_ip a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 };
 	int rc;
 
-	addrplan_loopback_v4(n->plan, n->cfg->id, &lo4);
-	addrplan_loopback_v6(n->cfg->id, &lo6);
+	wgm_addrplan_loopback_v4(n->plan, n->cfg->id, &lo4);
+	wgm_addrplan_loopback_v6(n->cfg->id, &lo6);
 	a4.u.v4 = lo4.addr;
 	a6.u.v6 = lo6.addr;
-	rc = nl_route_link_set_up(&n->route, "lo", true, err, errlen);
+	rc = wgm_nl_route_link_set_up(&n->route, "lo", true, err, errlen);
 	if (rc == 0)
-		rc = nl_route_addr_add(&n->route, "lo", &a4, lo4.len, NULL, err, errlen);
+		rc = wgm_nl_route_addr_add(&n->route, "lo", &a4, lo4.len, NULL, err, errlen);
 	if (rc == 0)
-		rc = nl_route_addr_add(&n->route, "lo", &a6, lo6.len, NULL, err, errlen);
+		rc = wgm_nl_route_addr_add(&n->route, "lo", &a6, lo6.len, NULL, err, errlen);
 	return rc;
 }
 
@@ -253,16 +253,16 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 	return routing_request_apply(n->routing, false, NULL, NULL);
 }
 
-static void metrics_status(struct ctl_status *st, void *ctx)
+static void metrics_status(struct wgm_ctl_status *st, void *ctx)
 {
 	node_fill_status(ctx, st);
 }
 
 int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
-	       const struct addrplan *plan, struct node **out, char *err, size_t errlen)
+	       const struct wgm_addrplan *plan, struct node **out, char *err, size_t errlen)
 {
 	struct node *n = calloc(1, sizeof(*n));
-	struct wg_backend_options wg_opts = { 0 };
+	struct wgm_wg_backend_options wg_opts = { 0 };
 	int rc;
 
 	if (!n) {
@@ -273,7 +273,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->plan = plan;
 	n->loop = loop;
 	n->ctl = ctl;
-	rc = statefile_ensure_dir(cfg->state_dir, STATEFILE_DIR_MODE, err, errlen);
+	rc = wgm_statefile_ensure_dir(cfg->state_dir, WGM_STATEFILE_DIR_MODE, err, errlen);
 	if (rc < 0)
 		goto fail;
 	rc = wgm_node_identity_load(cfg->state_dir, &n->identity, err, errlen);
@@ -284,17 +284,17 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	if (rc < 0)
 		goto fail;
-	if ((rc = nl_sock_open(&n->route, NETLINK_ROUTE, err, errlen)) < 0)
+	if ((rc = wgm_nl_sock_open(&n->route, NETLINK_ROUTE, err, errlen)) < 0)
 		goto fail;
 	n->route_open = true;
-	if ((rc = nl_sock_open(&n->worker_route, NETLINK_ROUTE, err, errlen)) < 0)
+	if ((rc = wgm_nl_sock_open(&n->worker_route, NETLINK_ROUTE, err, errlen)) < 0)
 		goto fail;
 	n->worker_route_open = true;
 	if ((rc = ensure_loopbacks(n, err, errlen)) < 0)
 		goto fail;
-	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL	 ? WG_BACKEND_KERNEL
-		       : cfg->backend == WGM_BACKEND_USERSPACE ? WG_BACKEND_USERSPACE
-							       : WG_BACKEND_AUTO;
+	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL	 ? WGM_WG_BACKEND_KERNEL
+		       : cfg->backend == WGM_BACKEND_USERSPACE ? WGM_WG_BACKEND_USERSPACE
+							       : WGM_WG_BACKEND_AUTO;
 	wg_opts.userspace_binary = cfg->wireguard_go;
 	if ((rc = wg_output_new(loop, &n->wg_output)) < 0) {
 		snprintf(err, errlen, "wireguard-go output: %s", strerror(-rc));
@@ -302,7 +302,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	wg_opts.output = wg_output_take;
 	wg_opts.output_ctx = n->wg_output;
-	if ((rc = wg_backend_open(&wg_opts, &n->worker_route, &n->wg, err, errlen)) < 0)
+	if ((rc = wgm_wg_backend_open(&wg_opts, &n->worker_route, &n->wg, err, errlen)) < 0)
 		goto fail;
 	log_info("WireGuard backend: %s", n->wg->ops->name);
 	n->sys.wg = n->wg;
@@ -471,9 +471,9 @@ void node_stop(struct node *n)
 	/* After the worker, which hands it the pipes of processes it starts. */
 	wg_output_free(n->wg_output);
 	if (n->worker_route_open)
-		nl_sock_close(&n->worker_route);
+		wgm_nl_sock_close(&n->worker_route);
 	if (n->route_open)
-		nl_sock_close(&n->route);
+		wgm_nl_sock_close(&n->route);
 	wgm_node_identity_wipe(&n->identity);
 	free(n);
 }
@@ -495,7 +495,7 @@ void node_config_changed(struct node *n, const char *key)
 	}
 }
 
-void node_fill_status(struct node *n, struct ctl_status *st)
+void node_fill_status(struct node *n, struct wgm_ctl_status *st)
 {
 	st->links_total = (long long)links_count(n->links);
 	st->links_up = (long long)links_count_active(n->links);

@@ -17,13 +17,13 @@ struct node;
 
 /* cfg and plan are borrowed and must outlive the node. */
 int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
-	       const struct addrplan *plan, struct node **out, char *err, size_t errlen);
+	       const struct wgm_addrplan *plan, struct node **out, char *err, size_t errlen);
 void node_stop(struct node *node);
 
 /* A config key the node applies live changed (daemon/control/ctl_config.h). */
 void node_config_changed(struct node *node, const char *key);
 
 /* Fills the link and node counts of a status reply. */
-void node_fill_status(struct node *node, struct ctl_status *st);
+void node_fill_status(struct node *node, struct wgm_ctl_status *st);
 
 #endif

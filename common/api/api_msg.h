@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/wg/wg.h"
+
 #define WGM_API_ROUTE_CONNECTIVITY "/connectivity"
 #define WGM_API_ROUTE_CONNECT "/connect"
 #define WGM_API_ROUTE_UPDATE "/update"
@@ -44,7 +46,6 @@ const char *wgm_api_status_reason(int status);
 int wgm_api_status_from_errno(int rc);
 
 #define WGM_API_ID_MAX 255 /* node IDs: 10.0.ID.1 */
-#define WGM_WG_KEY_LEN 32
 
 enum wgm_link_type {
 	WGM_LINK_DEFAULT = 0,

@@ -21,14 +21,14 @@ static int parse_v4_cidr(const char *text, uint32_t *net, unsigned *len)
 	return 0;
 }
 
-static void fill_v4(struct addrplan_v4 *out, uint32_t host, unsigned len)
+static void fill_v4(struct wgm_addrplan_v4 *out, uint32_t host, unsigned len)
 {
 	out->addr.s_addr = htonl(host);
 	out->len = len;
 	inet_ntop(AF_INET, &out->addr, out->text, sizeof(out->text));
 }
 
-static void fill_v6(struct addrplan_v6 *out, const char *text, unsigned len)
+static void fill_v6(struct wgm_addrplan_v6 *out, const char *text, unsigned len)
 {
 	/* Inputs are built from validated parts, so this always parses; the
 	 * canonical form is what we show and compare. */
@@ -54,7 +54,7 @@ static bool valid_prefix(const char *text)
 {
 	size_t len = strlen(text);
 
-	if (len == 0 || len > ADDRPLAN_PREFIX_MAX || !isalpha((unsigned char)text[0]))
+	if (len == 0 || len > WGM_ADDRPLAN_PREFIX_MAX || !isalpha((unsigned char)text[0]))
 		return false;
 	for (size_t i = 0; i < len; i++)
 		if (!isalnum((unsigned char)text[i]))
@@ -63,7 +63,7 @@ static bool valid_prefix(const char *text)
 	return !isdigit((unsigned char)text[len - 1]);
 }
 
-int addrplan_init(struct addrplan *plan, const char *subnet, const char *subnet_link_local,
+int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char *subnet_link_local,
 		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
 		  unsigned vxlan_offset, char *err, size_t errlen)
 {
@@ -102,7 +102,7 @@ int addrplan_init(struct addrplan *plan, const char *subnet, const char *subnet_
 	plan->peer_len = len;
 	if (!prefix || !valid_prefix(prefix)) {
 		snprintf(err, errlen, "prefix: '%s' must be 1-%d letters or digits, starting with a letter and not ending with a digit",
-			 prefix ? prefix : "", ADDRPLAN_PREFIX_MAX);
+			 prefix ? prefix : "", WGM_ADDRPLAN_PREFIX_MAX);
 		return -EINVAL;
 	}
 	snprintf(plan->prefix, sizeof(plan->prefix), "%s", prefix);
@@ -121,9 +121,9 @@ static bool ranges_overlap(uint32_t a, unsigned alen, uint32_t b, unsigned blen)
 	return (a & mask) == (b & mask);
 }
 
-int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_t errlen)
+int wgm_addrplan_check_id(const struct wgm_addrplan *plan, unsigned id, char *err, size_t errlen)
 {
-	struct addrplan_v4 block, subnet;
+	struct wgm_addrplan_v4 block, subnet;
 	unsigned max = plan->id_step == 2 ? 254 : 255;
 
 	if (id > max) {
@@ -136,9 +136,9 @@ int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_
 			 id, subnet.text);
 		return -EINVAL;
 	}
-	addrplan_node_block(plan, id, &block);
+	wgm_addrplan_node_block(plan, id, &block);
 	if (ranges_overlap(plan->subnet + (id << 8), plan->block_len, plan->vxlan, plan->vxlan_len)) {
-		struct addrplan_v4 vx;
+		struct wgm_addrplan_v4 vx;
 		fill_v4(&vx, plan->vxlan, plan->vxlan_len);
 		snprintf(err, errlen, "id: %u's block %s/%u overlaps subnetVXLAN %s/%u",
 			 id, block.text, block.len, vx.text, vx.len);
@@ -152,24 +152,24 @@ int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_
 	return 0;
 }
 
-void addrplan_node_block(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+void wgm_addrplan_node_block(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out)
 {
 	fill_v4(out, plan->subnet + (id << 8), plan->block_len);
 }
 
-void addrplan_loopback_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+void wgm_addrplan_loopback_v4(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out)
 {
 	fill_v4(out, plan->subnet + (id << 8) + 1, 30);
 }
 
-void addrplan_loopback_v6(unsigned id, struct addrplan_v6 *out)
+void wgm_addrplan_loopback_v6(unsigned id, struct wgm_addrplan_v6 *out)
 {
 	char text[INET6_ADDRSTRLEN];
 	snprintf(text, sizeof(text), "fd10:0:%u::1", id);
 	fill_v6(out, text, 48);
 }
 
-int addrplan_id_of_v4(const struct addrplan *plan, struct in_addr addr)
+int wgm_addrplan_id_of_v4(const struct wgm_addrplan *plan, struct in_addr addr)
 {
 	uint32_t host = ntohl(addr.s_addr);
 
@@ -180,20 +180,20 @@ int addrplan_id_of_v4(const struct addrplan *plan, struct in_addr addr)
 	return (int)(id - id % plan->id_step);
 }
 
-unsigned addrplan_link_slots(const struct addrplan *plan)
+unsigned wgm_addrplan_link_slots(const struct wgm_addrplan *plan)
 {
-	return (1u << (32 - plan->block_len)) / 2 - ADDRPLAN_LINK_SKIP;
+	return (1u << (32 - plan->block_len)) / 2 - WGM_ADDRPLAN_LINK_SKIP;
 }
 
 static unsigned slot_offset(unsigned slot)
 {
-	return 2 * (ADDRPLAN_LINK_SKIP + slot);
+	return 2 * (WGM_ADDRPLAN_LINK_SKIP + slot);
 }
 
-int addrplan_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
-		     struct addrplan_link_v4 *out)
+int wgm_addrplan_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+		     struct wgm_addrplan_link_v4 *out)
 {
-	if (slot >= addrplan_link_slots(plan))
+	if (slot >= wgm_addrplan_link_slots(plan))
 		return -ERANGE;
 	uint32_t server = plan->subnet + (server_id << 8) + slot_offset(slot);
 	fill_v4(&out->server, server, 31);
@@ -201,12 +201,12 @@ int addrplan_link_v4(const struct addrplan *plan, unsigned server_id, unsigned s
 	return 0;
 }
 
-int addrplan_link_v6(const struct addrplan *plan, unsigned server_id, unsigned slot,
-		     struct addrplan_link_v6 *out)
+int wgm_addrplan_link_v6(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+		     struct wgm_addrplan_link_v6 *out)
 {
 	char text[INET6_ADDRSTRLEN];
 
-	if (slot >= addrplan_link_slots(plan))
+	if (slot >= wgm_addrplan_link_slots(plan))
 		return -ERANGE;
 	unsigned offset = slot_offset(slot);
 	/* Decimal digits read as hex keep the pair in one /127: the last digit
@@ -218,7 +218,7 @@ int addrplan_link_v6(const struct addrplan *plan, unsigned server_id, unsigned s
 	return 0;
 }
 
-int addrplan_link_slot_of_v4(const struct addrplan *plan, unsigned server_id, struct in_addr addr)
+int wgm_addrplan_link_slot_of_v4(const struct wgm_addrplan *plan, unsigned server_id, struct in_addr addr)
 {
 	uint32_t host = ntohl(addr.s_addr);
 	uint32_t base = plan->subnet + (server_id << 8);
@@ -227,14 +227,14 @@ int addrplan_link_slot_of_v4(const struct addrplan *plan, unsigned server_id, st
 	if (host < base || host - base >= size)
 		return -ENOENT;
 	uint32_t pair = (host - base) / 2;
-	if (pair < ADDRPLAN_LINK_SKIP)
+	if (pair < WGM_ADDRPLAN_LINK_SKIP)
 		return -ENOENT;
-	return (int)(pair - ADDRPLAN_LINK_SKIP);
+	return (int)(pair - WGM_ADDRPLAN_LINK_SKIP);
 }
 
-int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, size_t n)
+int wgm_addrplan_free_link_slot(const struct wgm_addrplan *plan, const unsigned *used, size_t n)
 {
-	unsigned slots = addrplan_link_slots(plan);
+	unsigned slots = wgm_addrplan_link_slots(plan);
 
 	for (unsigned slot = 0; slot < slots; slot++) {
 		bool taken = false;
@@ -246,10 +246,10 @@ int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, s
 	return -ENOSPC;
 }
 
-int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
-			  struct addrplan_link_v4 *out)
+int wgm_addrplan_peer_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+			  struct wgm_addrplan_link_v4 *out)
 {
-	if (slot >= 256 / 2 - ADDRPLAN_LINK_SKIP || server_id > ADDRPLAN_MAX_ID)
+	if (slot >= 256 / 2 - WGM_ADDRPLAN_LINK_SKIP || server_id > WGM_ADDRPLAN_MAX_ID)
 		return -ERANGE;
 	uint32_t server = plan->peer + (server_id << 8) + slot_offset(slot);
 	fill_v4(&out->server, server, 31);
@@ -257,11 +257,11 @@ int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsig
 	return 0;
 }
 
-int addrplan_free_peer_slot(const struct addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n)
+int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n)
 {
-	struct addrplan_link_v4 l4;
+	struct wgm_addrplan_link_v4 l4;
 
-	for (unsigned slot = 0; addrplan_peer_link_v4(plan, server_id, slot, &l4) == 0; slot++) {
+	for (unsigned slot = 0; wgm_addrplan_peer_link_v4(plan, server_id, slot, &l4) == 0; slot++) {
 		uint32_t even = ntohl(l4.server.addr.s_addr);
 		bool taken = false;
 		for (size_t i = 0; i < n && !taken; i++)
@@ -272,7 +272,7 @@ int addrplan_free_peer_slot(const struct addrplan *plan, unsigned server_id, con
 	return -ENOSPC;
 }
 
-static void peer_v6(const struct addrplan *plan, const struct addrplan_v4 *v4, struct addrplan_v6 *out)
+static void peer_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_v4 *v4, struct wgm_addrplan_v6 *out)
 {
 	char text[INET6_ADDRSTRLEN];
 	uint32_t a = ntohl(v4->addr.s_addr);
@@ -281,14 +281,14 @@ static void peer_v6(const struct addrplan *plan, const struct addrplan_v4 *v4, s
 	fill_v6(out, text, 127);
 }
 
-void addrplan_peer_link_v6(const struct addrplan *plan, const struct addrplan_link_v4 *l4,
-			   struct addrplan_link_v6 *out)
+void wgm_addrplan_peer_link_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_link_v4 *l4,
+			   struct wgm_addrplan_link_v6 *out)
 {
 	peer_v6(plan, &l4->server, &out->server);
 	peer_v6(plan, &l4->client, &out->client);
 }
 
-int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out)
+int wgm_addrplan_vxlan_v4(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out)
 {
 	uint32_t host = id + plan->vxlan_offset;
 
@@ -300,7 +300,7 @@ int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_
 	return 0;
 }
 
-int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out)
+int wgm_addrplan_vxlan_v6(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v6 *out)
 {
 	char text[INET6_ADDRSTRLEN];
 	unsigned host = id + plan->vxlan_offset;
@@ -313,9 +313,9 @@ int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_
 	return 0;
 }
 
-static void range_v4(struct addrplan_range *r, uint32_t net, unsigned len)
+static void range_v4(struct wgm_addrplan_range *r, uint32_t net, unsigned len)
 {
-	struct addrplan_v4 a;
+	struct wgm_addrplan_v4 a;
 
 	fill_v4(&a, net, len);
 	r->family = AF_INET;
@@ -325,9 +325,9 @@ static void range_v4(struct addrplan_range *r, uint32_t net, unsigned len)
 }
 
 /* TEXT is an address of the range; its first LEN bits name the network. */
-static void range_v6(struct addrplan_range *r, const char *text, unsigned len, unsigned min_len)
+static void range_v6(struct wgm_addrplan_range *r, const char *text, unsigned len, unsigned min_len)
 {
-	struct addrplan_v6 a;
+	struct wgm_addrplan_v6 a;
 
 	fill_v6(&a, text, len);
 	for (unsigned bit = len; bit < 128; bit++)
@@ -339,9 +339,9 @@ static void range_v6(struct addrplan_range *r, const char *text, unsigned len, u
 	r->max_len = 128;
 }
 
-size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_RANGES_MAX])
+size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_RANGES_MAX])
 {
-	struct addrplan_v6 lo, vx;
+	struct wgm_addrplan_v6 lo, vx;
 	char text[INET6_ADDRSTRLEN];
 
 	range_v4(&out[0], plan->subnet, 16);
@@ -349,50 +349,50 @@ size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range o
 	out[0].min_len = 30;
 	range_v4(&out[1], plan->vxlan, plan->vxlan_len);
 	/* fd10:0:ID::/48 for every ID: the loopbacks share their first 32 bits. */
-	addrplan_loopback_v6(0, &lo);
+	wgm_addrplan_loopback_v6(0, &lo);
 	range_v6(&out[2], lo.text, 32, 48);
 	snprintf(text, sizeof(text), "%s:", plan->link_local);
 	range_v6(&out[3], text, 16, 127);
 	/* vxlan_v6 of ID 0 can not fail: host 0 + an offset <= 254 is < 9999. */
-	addrplan_vxlan_v6(plan, 0, &vx);
+	wgm_addrplan_vxlan_v6(plan, 0, &vx);
 	range_v6(&out[4], vx.text, 64, 64);
-	return ADDRPLAN_RANGES_MAX;
+	return WGM_ADDRPLAN_RANGES_MAX;
 }
 
-void addrplan_loopback_nets(const struct addrplan *plan, unsigned id, struct addrplan_range *v4,
-			    struct addrplan_range *v6)
+void wgm_addrplan_loopback_nets(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_range *v4,
+			    struct wgm_addrplan_range *v6)
 {
-	struct addrplan_v6 lo;
+	struct wgm_addrplan_v6 lo;
 
 	range_v4(v4, plan->subnet + (id << 8), 30);
-	addrplan_loopback_v6(id, &lo);
+	wgm_addrplan_loopback_v6(id, &lo);
 	range_v6(v6, lo.text, lo.len, lo.len);
 }
 
-size_t addrplan_owned_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_OWNED_RANGES])
+size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES])
 {
-	struct addrplan_v6 lo;
+	struct wgm_addrplan_v6 lo;
 
 	range_v4(&out[0], plan->subnet, 16);
 	out[0].min_len = out[0].max_len = 30;
-	addrplan_loopback_v6(0, &lo);
+	wgm_addrplan_loopback_v6(0, &lo);
 	range_v6(&out[1], lo.text, 32, lo.len);
-	return ADDRPLAN_OWNED_RANGES;
+	return WGM_ADDRPLAN_OWNED_RANGES;
 }
 
-int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
-		    char out[ADDRPLAN_IFNAME_MAX + 1])
+int wgm_addrplan_ifname(const struct wgm_addrplan *plan, unsigned remote_id, bool peer, bool v6,
+		    char out[WGM_ADDRPLAN_IFNAME_MAX + 1])
 {
-	int n = snprintf(out, ADDRPLAN_IFNAME_MAX + 1, "%s%s%u%s", plan->prefix,
+	int n = snprintf(out, WGM_ADDRPLAN_IFNAME_MAX + 1, "%s%s%u%s", plan->prefix,
 			 peer ? "Peer" : "", remote_id, v6 ? "v6" : "");
-	if (n < 0 || n > ADDRPLAN_IFNAME_MAX) {
+	if (n < 0 || n > WGM_ADDRPLAN_IFNAME_MAX) {
 		out[0] = '\0';
 		return -ENAMETOOLONG;
 	}
 	return 0;
 }
 
-int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigned *remote_id,
+int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id,
 			  bool *peer, bool *v6)
 {
 	size_t plen = strlen(plan->prefix);
@@ -400,7 +400,7 @@ int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigne
 	unsigned id = 0;
 	int digits = 0;
 
-	if (strlen(name) > ADDRPLAN_IFNAME_MAX || strncmp(name, plan->prefix, plen) != 0)
+	if (strlen(name) > WGM_ADDRPLAN_IFNAME_MAX || strncmp(name, plan->prefix, plen) != 0)
 		return -EINVAL;
 	p = name + plen;
 	*peer = strncmp(p, "Peer", 4) == 0;
@@ -411,7 +411,7 @@ int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigne
 		digits++;
 	}
 	/* "pipe07" is not a name we make; refusing it keeps the mapping one-to-one. */
-	if (digits == 0 || id > ADDRPLAN_MAX_ID || (digits > 1 && p[-digits] == '0'))
+	if (digits == 0 || id > WGM_ADDRPLAN_MAX_ID || (digits > 1 && p[-digits] == '0'))
 		return -EINVAL;
 	*v6 = strcmp(p, "v6") == 0;
 	if (!*v6 && *p != '\0')
@@ -428,12 +428,12 @@ static bool port_used(uint16_t port, const uint16_t *used, size_t n)
 	return false;
 }
 
-void addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last)
+void wgm_addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last)
 {
-	uint32_t end = (uint32_t)base_port + ADDRPLAN_PORT_RANGE - 1;
+	uint32_t end = (uint32_t)base_port + WGM_ADDRPLAN_PORT_RANGE - 1;
 
 	if (base_port == 0) {
-		*first = ADDRPLAN_RANDOM_PORT_MIN;
+		*first = WGM_ADDRPLAN_RANDOM_PORT_MIN;
 		*last = 65535;
 		return;
 	}
@@ -441,11 +441,11 @@ void addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last)
 	*last = (uint16_t)(end > 65535 ? 65535 : end);
 }
 
-int addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen)
+int wgm_addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen)
 {
 	uint16_t first, last;
 
-	addrplan_port_range(base_port, &first, &last);
+	wgm_addrplan_port_range(base_port, &first, &last);
 	if (port < first || port > last) {
 		snprintf(err, errlen, "port: %u is outside this node's link port range %u-%u", port, first, last);
 		return -EINVAL;
@@ -453,19 +453,19 @@ int addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t err
 	return 0;
 }
 
-int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random)
+int wgm_addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random)
 {
 	if (base_port != 0) {
 		uint16_t first, last;
-		addrplan_port_range(base_port, &first, &last);
+		wgm_addrplan_port_range(base_port, &first, &last);
 		for (uint32_t port = first; port <= last; port++)
 			if (!port_used((uint16_t)port, used, n))
 				return (int)port;
 		return -ENOSPC;
 	}
-	uint32_t span = 65536 - ADDRPLAN_RANDOM_PORT_MIN;
+	uint32_t span = 65536 - WGM_ADDRPLAN_RANDOM_PORT_MIN;
 	for (uint32_t i = 0; i < span; i++) {
-		uint16_t port = (uint16_t)(ADDRPLAN_RANDOM_PORT_MIN + (random + i) % span);
+		uint16_t port = (uint16_t)(WGM_ADDRPLAN_RANDOM_PORT_MIN + (random + i) % span);
 		if (!port_used(port, used, n))
 			return port;
 	}

@@ -20,14 +20,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ADDRPLAN_CLIENT_ID_MIN 200 /* IDs from here are clients: never meshed, +10000 cost */
-#define ADDRPLAN_MAX_ID 255
-#define ADDRPLAN_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
-#define ADDRPLAN_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits */
-#define ADDRPLAN_LINK_SKIP 2       /* /31s at the start of a block never used for links */
-#define ADDRPLAN_RANDOM_PORT_MIN 1024
+#define WGM_ADDRPLAN_CLIENT_ID_MIN 200 /* IDs from here are clients: never meshed, +10000 cost */
+#define WGM_ADDRPLAN_MAX_ID 255
+#define WGM_ADDRPLAN_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
+#define WGM_ADDRPLAN_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits */
+#define WGM_ADDRPLAN_LINK_SKIP 2       /* /31s at the start of a block never used for links */
+#define WGM_ADDRPLAN_RANDOM_PORT_MIN 1024
 
-struct addrplan {
+struct wgm_addrplan {
 	uint32_t subnet;        /* host byte order */
 	unsigned block_len;     /* 23 or 24 */
 	unsigned id_step;       /* 2 for /23 blocks, 1 for /24 */
@@ -37,17 +37,17 @@ struct addrplan {
 	unsigned vxlan_offset;
 	uint32_t peer;          /* subnetPeer, host byte order */
 	unsigned peer_len;
-	char prefix[ADDRPLAN_PREFIX_MAX + 1];
+	char prefix[WGM_ADDRPLAN_PREFIX_MAX + 1];
 };
 
 /* An address with its prefix length, binary and as text. */
-struct addrplan_v4 {
+struct wgm_addrplan_v4 {
 	struct in_addr addr;
 	unsigned len;
 	char text[INET_ADDRSTRLEN];
 };
 
-struct addrplan_v6 {
+struct wgm_addrplan_v6 {
 	struct in6_addr addr;
 	unsigned len;
 	char text[INET6_ADDRSTRLEN];
@@ -55,78 +55,78 @@ struct addrplan_v6 {
 
 /* Both ends of a point-to-point link: the accepting node (server) holds the
  * even address, the connecting node (client) the odd one. */
-struct addrplan_link_v4 {
-	struct addrplan_v4 server, client;
+struct wgm_addrplan_link_v4 {
+	struct wgm_addrplan_v4 server, client;
 };
 
-struct addrplan_link_v6 {
-	struct addrplan_v6 server, client;
+struct wgm_addrplan_link_v6 {
+	struct wgm_addrplan_v6 server, client;
 };
 
 /* Parses the plan's inputs (config keys subnet, subnetLinkLocal, subnetVXLAN,
  * subnetPeer, prefix, vxlanOffset). Returns 0 or -EINVAL; ERR names the key. */
-int addrplan_init(struct addrplan *plan, const char *subnet, const char *subnet_link_local,
+int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char *subnet_link_local,
 		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
 		  unsigned vxlan_offset, char *err, size_t errlen);
 
 /* Whether ID can be a node of this plan. Returns 0 or -EINVAL ("id: 3 is odd;
  * 10.0.0.0/16 gives each node a /23, so IDs are even"). */
-int addrplan_check_id(const struct addrplan *plan, unsigned id, char *err, size_t errlen);
+int wgm_addrplan_check_id(const struct wgm_addrplan *plan, unsigned id, char *err, size_t errlen);
 
 static inline bool addrplan_is_client(unsigned id)
 {
-	return id >= ADDRPLAN_CLIENT_ID_MIN;
+	return id >= WGM_ADDRPLAN_CLIENT_ID_MIN;
 }
 
 /* The node's block: SUBNET.n.0/23 or /24. */
-void addrplan_node_block(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
+void wgm_addrplan_node_block(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out);
 /* SUBNET.n.1/30 and fd10:0:n::1/48. */
-void addrplan_loopback_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
-void addrplan_loopback_v6(unsigned id, struct addrplan_v6 *out);
+void wgm_addrplan_loopback_v4(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out);
+void wgm_addrplan_loopback_v6(unsigned id, struct wgm_addrplan_v6 *out);
 
 /* The ID whose block holds ADDR, or -ENOENT (outside the subnet or not at an
  * ID boundary of the plan). */
-int addrplan_id_of_v4(const struct addrplan *plan, struct in_addr addr);
+int wgm_addrplan_id_of_v4(const struct wgm_addrplan *plan, struct in_addr addr);
 
 /* Number of link slots in a block: 254 for a /23, 126 for a /24. */
-unsigned addrplan_link_slots(const struct addrplan *plan);
+unsigned wgm_addrplan_link_slots(const struct wgm_addrplan *plan);
 
 /* Link slot SLOT of the accepting node SERVER_ID: slot 0 of node 0 in
  * 10.0.0.0/16 is 10.0.0.4 (server) / 10.0.0.5 (client), /31. Returns 0 or
  * -ERANGE when SLOT is past the block. */
-int addrplan_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
-		     struct addrplan_link_v4 *out);
+int wgm_addrplan_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+		     struct wgm_addrplan_link_v4 *out);
 /* Same slot in IPv6: SUBNETLINKLOCAL n::OFFSET /127 (fe82:0::4 / fe82:0::5). */
-int addrplan_link_v6(const struct addrplan *plan, unsigned server_id, unsigned slot,
-		     struct addrplan_link_v6 *out);
+int wgm_addrplan_link_v6(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+		     struct wgm_addrplan_link_v6 *out);
 /* The slot an address (either end) of SERVER_ID's block belongs to, or
  * -ENOENT when it is not a link address of that block. */
-int addrplan_link_slot_of_v4(const struct addrplan *plan, unsigned server_id, struct in_addr addr);
+int wgm_addrplan_link_slot_of_v4(const struct wgm_addrplan *plan, unsigned server_id, struct in_addr addr);
 
 /* The lowest slot not in USED (N entries, any order, duplicates allowed), or
  * -ENOSPC when the block is full. */
-int addrplan_free_link_slot(const struct addrplan *plan, const unsigned *used, size_t n);
+int wgm_addrplan_free_link_slot(const struct wgm_addrplan *plan, const unsigned *used, size_t n);
 
 /* Peering links (`wgmesh peer`): /31s from subnetPeer, a /24 per accepting
  * node (SUBNETPEER.n.0/24), with the same skip rule and slots. */
-int addrplan_peer_link_v4(const struct addrplan *plan, unsigned server_id, unsigned slot,
-			  struct addrplan_link_v4 *out);
+int wgm_addrplan_peer_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
+			  struct wgm_addrplan_link_v4 *out);
 /* The lowest peering slot of SERVER_ID whose /31 holds none of USED (N
  * addresses: this node's peering links and those the caller reports, so the
  * /31 is free on both ends), or -ENOSPC. */
-int addrplan_free_peer_slot(const struct addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n);
+int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n);
 /* A peering link's /127, made from its /31 so that it is as free as that:
  * SUBNETLINKLOCAL ffff::A.B.C.D in hex (fe82:ffff::ac1f:4 for 172.31.0.4),
  * apart from every member link's (fe82:ID::, ID <= 255). */
-void addrplan_peer_link_v6(const struct addrplan *plan, const struct addrplan_link_v4 *l4,
-			   struct addrplan_link_v6 *out);
+void wgm_addrplan_peer_link_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_link_v4 *l4,
+			   struct wgm_addrplan_link_v6 *out);
 
 /* VXLAN: subnetVXLAN host n + vxlanOffset (10.0.251.n/24) and
  * fd10:X::(n + vxlanOffset)/64, X the third octet of subnetVXLAN (251). Node 0
  * without offset gets 10.0.251.0 and fd10:251::, which Linux uses as plain
  * unicast addresses. -ERANGE when past the VXLAN subnet. */
-int addrplan_vxlan_v4(const struct addrplan *plan, unsigned id, struct addrplan_v4 *out);
-int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_v6 *out);
+int wgm_addrplan_vxlan_v4(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out);
+int wgm_addrplan_vxlan_v6(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v6 *out);
 
 /* The prefixes the mesh itself announces, as ranges of lengths: loopbacks and
  * link /31s (SUBNET/16, /30-/32), the IPv4 VXLAN net (subnetVXLAN, its length
@@ -134,14 +134,14 @@ int addrplan_vxlan_v6(const struct addrplan *plan, unsigned id, struct addrplan_
  * (SUBNETLINKLOCAL:/16, /127-/128) and the IPv6 VXLAN net (/64-/128). Route
  * filters accept these from any member; anything else must be allowed by the
  * operator. */
-#define ADDRPLAN_RANGES_MAX 5
-struct addrplan_range {
+#define WGM_ADDRPLAN_RANGES_MAX 5
+struct wgm_addrplan_range {
 	int family;                        /* AF_INET or AF_INET6 */
 	char prefix[INET6_ADDRSTRLEN + 4]; /* "10.0.0.0/16" */
 	unsigned min_len, max_len;
 };
-/* Fills OUT and returns how many (always ADDRPLAN_RANGES_MAX). */
-size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_RANGES_MAX]);
+/* Fills OUT and returns how many (always WGM_ADDRPLAN_RANGES_MAX). */
+size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_RANGES_MAX]);
 
 /* Who may announce what inside those ranges (route filters): a node's
  * loopbacks as networks, SUBNET.n.0/30 (/30-/32) and fd10:0:n::/48
@@ -150,35 +150,35 @@ size_t addrplan_mesh_ranges(const struct addrplan *plan, struct addrplan_range o
  * spans two links) and the IPv6 loopbacks' fd10:0::/32 at /48-/128. Link
  * /31s and /127s are owned by nobody: the plan names only their accepting
  * end. */
-void addrplan_loopback_nets(const struct addrplan *plan, unsigned id, struct addrplan_range *v4,
-			    struct addrplan_range *v6);
-#define ADDRPLAN_OWNED_RANGES 2
-size_t addrplan_owned_ranges(const struct addrplan *plan, struct addrplan_range out[ADDRPLAN_OWNED_RANGES]);
+void wgm_addrplan_loopback_nets(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_range *v4,
+			    struct wgm_addrplan_range *v6);
+#define WGM_ADDRPLAN_OWNED_RANGES 2
+size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES]);
 
 /* Interface name: prefix + ["Peer"] + remote ID + ["v6"], e.g. pipe2, pipe2v6,
- * pipePeer7. OUT holds ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
+ * pipePeer7. OUT holds WGM_ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
  * -ENAMETOOLONG. */
-int addrplan_ifname(const struct addrplan *plan, unsigned remote_id, bool peer, bool v6,
-		    char out[ADDRPLAN_IFNAME_MAX + 1]);
+int wgm_addrplan_ifname(const struct wgm_addrplan *plan, unsigned remote_id, bool peer, bool v6,
+		    char out[WGM_ADDRPLAN_IFNAME_MAX + 1]);
 /* The reverse: whether NAME is one of ours, and what it says. Returns 0 or
  * -EINVAL when NAME is not an interface name of this plan. */
-int addrplan_ifname_parse(const struct addrplan *plan, const char *name, unsigned *remote_id,
+int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id,
 			  bool *peer, bool *v6);
 
 /* How many WireGuard listen ports a node uses from basePort up (far more
  * than the links one /23 holds). The one place this size is defined. */
-#define ADDRPLAN_PORT_RANGE 1024
+#define WGM_ADDRPLAN_PORT_RANGE 1024
 
-/* The node's link port range: BASE_PORT .. BASE_PORT + ADDRPLAN_PORT_RANGE - 1
+/* The node's link port range: BASE_PORT .. BASE_PORT + WGM_ADDRPLAN_PORT_RANGE - 1
  * (cut at 65535); with BASE_PORT 0 (random ports) 1024..65535. */
-void addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last);
+void wgm_addrplan_port_range(uint16_t base_port, uint16_t *first, uint16_t *last);
 /* Whether PORT, asked for by another node (/connect, /update), is in this
  * node's range: 0, or -EINVAL with a one-line reason. */
-int addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen);
+int wgm_addrplan_check_port(uint16_t base_port, unsigned port, char *err, size_t errlen);
 
 /* A WireGuard listen port: the lowest port of the range above not in USED;
  * with BASE_PORT 0 a random one from 1024..65535 (RANDOM picks where the
  * search starts; pass randombytes_random()). Returns the port or -ENOSPC. */
-int addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random);
+int wgm_addrplan_choose_port(uint16_t base_port, const uint16_t *used, size_t n, uint32_t random);
 
 #endif

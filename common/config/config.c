@@ -75,27 +75,27 @@ void wgm_config_defaults(struct wgm_config *cfg)
 
 /* ---- JSON out ---- */
 
-json_t *config_key_to_json(const struct wgm_config *cfg, const struct key_desc *k)
+json_t *wgm_config_key_to_json(const struct wgm_config *cfg, const struct wgm_key_desc *k)
 {
 	switch (k->kind) {
-	case KIND_BOOL:
+	case WGM_KIND_BOOL:
 		return json_boolean(*(const bool *)cfield(cfg, k));
-	case KIND_U16:
-	case KIND_UINT:
-	case KIND_U32:
-	case KIND_OPMODE:
+	case WGM_KIND_U16:
+	case WGM_KIND_UINT:
+	case WGM_KIND_U32:
+	case WGM_KIND_OPMODE:
 		return json_integer((json_int_t)get_number(cfg, k));
-	case KIND_NULLABLE_STRING: {
+	case WGM_KIND_NULLABLE_STRING: {
 		const char *v = cfield(cfg, k);
 		return v[0] ? json_string(v) : json_null();
 	}
-	case KIND_STRING:
+	case WGM_KIND_STRING:
 		return json_string(cfield(cfg, k));
-	case KIND_LISTEN:
-		return json_string(config_listen_name(cfg->listen));
-	case KIND_BACKEND:
+	case WGM_KIND_LISTEN:
+		return json_string(wgm_config_listen_name(cfg->listen));
+	case WGM_KIND_BACKEND:
 		return json_string(wgm_backend_name(cfg->backend));
-	case KIND_STRING_LIST: {
+	case WGM_KIND_STRING_LIST: {
 		json_t *arr = json_array();
 		for (size_t i = 0; arr && i < clist_count(cfg, k); i++) {
 			if (json_array_append_new(arr, json_string(clist_item(cfg, k, i))) < 0) {
@@ -115,8 +115,8 @@ json_t *wgm_config_to_json(const struct wgm_config *cfg)
 
 	if (!root || json_object_set_new(root, "version", json_integer(WGM_CONFIG_VERSION)) < 0)
 		goto fail;
-	for (size_t i = 0; i < config_nkeys; i++) {
-		const struct key_desc *k = &config_keys[i];
+	for (size_t i = 0; i < wgm_config_nkeys; i++) {
+		const struct wgm_key_desc *k = &wgm_config_keys[i];
 		json_t *parent = root;
 		if (k->section) {
 			parent = json_object_get(root, k->section);
@@ -126,7 +126,7 @@ json_t *wgm_config_to_json(const struct wgm_config *cfg)
 					goto fail;
 			}
 		}
-		json_t *value = config_key_to_json(cfg, k);
+		json_t *value = wgm_config_key_to_json(cfg, k);
 		if (!value || json_object_set_new(parent, k->name, value) < 0)
 			goto fail;
 	}
@@ -144,7 +144,7 @@ int wgm_config_load(const char *path, struct wgm_config *cfg, char *err, size_t 
 	char inner[512];
 	int ret;
 
-	ret = statefile_read_json(path, &json, err, errlen);
+	ret = wgm_statefile_read_json(path, &json, err, errlen);
 	if (ret < 0)
 		return ret;
 	ret = wgm_config_migrate(json, NULL, inner, sizeof(inner));
@@ -173,7 +173,7 @@ int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, s
 		return -ENOMEM;
 	}
 	/* Secret: the Gotify URLs carry app tokens. */
-	ret = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
+	ret = wgm_statefile_write_json(path, json, WGM_STATEFILE_MODE_SECRET, err, errlen);
 	json_decref(json);
 	return ret;
 }
@@ -198,7 +198,7 @@ static int parse_number(const char *key, const char *value, unsigned long *out, 
 	return 0;
 }
 
-static int toggle_list_item(struct wgm_config *cfg, const struct key_desc *k, const char *value,
+static int toggle_list_item(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value,
 			    char *err, size_t errlen)
 {
 	size_t *count = list_count(cfg, k);
@@ -214,17 +214,17 @@ static int toggle_list_item(struct wgm_config *cfg, const struct key_desc *k, co
 		snprintf(err, errlen, "%s: already %zu entries", k->name, k->max_items);
 		return -EINVAL;
 	}
-	int ret = config_check_string_value(k, value, err, errlen);
+	int ret = wgm_config_check_string_value(k, value, err, errlen);
 	if (ret < 0)
 		return ret;
-	ret = config_copy_string(k, list_item(cfg, k, *count), value, err, errlen);
+	ret = wgm_config_copy_string(k, list_item(cfg, k, *count), value, err, errlen);
 	if (ret < 0)
 		return ret;
 	(*count)++;
 	return 0;
 }
 
-static int set_value(struct wgm_config *cfg, const struct key_desc *k, const char *value,
+static int set_value(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value,
 		     char *err, size_t errlen)
 {
 	if (is_number_kind(k->kind)) {
@@ -239,22 +239,22 @@ static int set_value(struct wgm_config *cfg, const struct key_desc *k, const cha
 		set_number(cfg, k, v);
 		return 0;
 	}
-	if (k->kind == KIND_STRING_LIST)
+	if (k->kind == WGM_KIND_STRING_LIST)
 		return toggle_list_item(cfg, k, value, err, errlen);
-	int ret = config_check_string_value(k, value, err, errlen);
+	int ret = wgm_config_check_string_value(k, value, err, errlen);
 	if (ret < 0)
 		return ret;
-	return config_copy_string(k, field(cfg, k), value, err, errlen);
+	return wgm_config_copy_string(k, field(cfg, k), value, err, errlen);
 }
 
 int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
 		   char *err, size_t errlen)
 {
-	const struct key_desc *k;
+	const struct wgm_key_desc *k;
 	struct wgm_config *tmp;
 	int ret;
 
-	if (!key || !(k = config_find_settable(key))) {
+	if (!key || !(k = wgm_config_find_settable(key))) {
 		char names[512];
 		wgm_config_names(WGM_CONFIG_SET_KEYS, names, sizeof(names));
 		snprintf(err, errlen, "%s: not a key that can be set (%s)", key ? key : "", names);
@@ -311,7 +311,7 @@ int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		      char *err, size_t errlen)
 {
 	const char *name = option ? option : "";
-	const struct key_desc *k = config_find_option(name);
+	const struct wgm_key_desc *k = wgm_config_find_option(name);
 	int ret;
 
 	if (k) {
@@ -319,13 +319,13 @@ int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
 		return k->live ? 0 : 1;
 	}
 	/* Every link type but default is an option of the linkTypes list. */
-	for (size_t i = 1; i < WGM_ARRAY_LEN(config_link_type_names); i++) {
-		if (strcmp(name, config_link_type_names[i]) != 0)
+	for (size_t i = 1; i < WGM_ARRAY_LEN(wgm_config_link_type_names); i++) {
+		if (strcmp(name, wgm_config_link_type_names[i]) != 0)
 			continue;
 		ret = set_link_type(cfg, name, on, err, errlen);
 		if (ret < 0)
 			return ret;
-		k = config_find_key(NULL, "linkTypes");
+		k = wgm_config_find_key(NULL, "linkTypes");
 		return k && k->live ? 0 : 1;
 	}
 	char names[256];

@@ -29,7 +29,7 @@ static int migrate_bird_loglevel(json_t *json, char *err, size_t errlen)
 	json_t *v = json_object_get(bird, "loglevel");
 	const char *level = NULL;
 
-	if (!json_is_string(v) || config_check_bird_loglevel(json_string_value(v)))
+	if (!json_is_string(v) || wgm_config_check_bird_loglevel(json_string_value(v)))
 		return 0;
 	/* The table runs from least to most severe, so the first hit wins. */
 	for (size_t i = 0; i < WGM_ARRAY_LEN(classes) && !level; i++) {

@@ -16,27 +16,27 @@
 
 /* ---- validation ---- */
 
-int config_check_string_value(const struct key_desc *k, const char *v, char *err, size_t errlen)
+int wgm_config_check_string_value(const struct wgm_key_desc *k, const char *v, char *err, size_t errlen)
 {
 	char path[64];
 
 	if (k->check && !k->check(v)) {
-		config_key_path(k, path, sizeof(path));
+		wgm_config_key_path(k, path, sizeof(path));
 		snprintf(err, errlen, "%s: '%s' is not %s", path, v, k->expect);
 		return -EINVAL;
 	}
 	return 0;
 }
 
-static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, char *err, size_t errlen)
+static int validate_key(const struct wgm_config *cfg, const struct wgm_key_desc *k, char *err, size_t errlen)
 {
 	char path[64];
 
-	config_key_path(k, path, sizeof(path));
+	wgm_config_key_path(k, path, sizeof(path));
 	switch (k->kind) {
-	case KIND_U16:
-	case KIND_UINT:
-	case KIND_U32: {
+	case WGM_KIND_U16:
+	case WGM_KIND_UINT:
+	case WGM_KIND_U32: {
 		unsigned long v = get_number(cfg, k);
 		if (v < k->min || v > k->max) {
 			snprintf(err, errlen, "%s: %lu is out of range (%lu-%lu)", path, v, k->min, k->max);
@@ -44,7 +44,7 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		return 0;
 	}
-	case KIND_OPMODE: {
+	case WGM_KIND_OPMODE: {
 		unsigned long v = get_number(cfg, k);
 		if (v == 1) {
 			/* The original documents only 0 and 2; there is no mode 1 to keep. */
@@ -57,14 +57,14 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		return 0;
 	}
-	case KIND_STRING:
-	case KIND_NULLABLE_STRING: {
+	case WGM_KIND_STRING:
+	case WGM_KIND_NULLABLE_STRING: {
 		const char *v = cfield(cfg, k);
-		if (k->kind == KIND_NULLABLE_STRING && v[0] == '\0')
+		if (k->kind == WGM_KIND_NULLABLE_STRING && v[0] == '\0')
 			return 0;
-		return config_check_string_value(k, v, err, errlen);
+		return wgm_config_check_string_value(k, v, err, errlen);
 	}
-	case KIND_STRING_LIST: {
+	case WGM_KIND_STRING_LIST: {
 		size_t n = clist_count(cfg, k);
 		if (n > k->max_items) {
 			snprintf(err, errlen, "%s: more than %zu entries", path, k->max_items);
@@ -72,7 +72,7 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		for (size_t i = 0; i < n; i++) {
 			const char *item = clist_item(cfg, k, i);
-			int ret = config_check_string_value(k, item, err, errlen);
+			int ret = wgm_config_check_string_value(k, item, err, errlen);
 			if (ret < 0)
 				return ret;
 			for (size_t j = 0; j < i; j++) {
@@ -84,19 +84,19 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 		}
 		return 0;
 	}
-	case KIND_LISTEN:
+	case WGM_KIND_LISTEN:
 		if (cfg->listen != WGM_LISTEN_LOCAL && cfg->listen != WGM_LISTEN_PUBLIC) {
 			snprintf(err, errlen, "%s: not %s", path, k->expect);
 			return -EINVAL;
 		}
 		return 0;
-	case KIND_BACKEND:
-		if (!config_backend_known(cfg->backend)) {
+	case WGM_KIND_BACKEND:
+		if (!wgm_config_backend_known(cfg->backend)) {
 			snprintf(err, errlen, "%s: not %s", path, k->expect);
 			return -EINVAL;
 		}
 		return 0;
-	case KIND_BOOL:
+	case WGM_KIND_BOOL:
 		return 0;
 	}
 	return 0;
@@ -104,7 +104,7 @@ static int validate_key(const struct wgm_config *cfg, const struct key_desc *k, 
 
 int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 {
-	struct addrplan plan;
+	struct wgm_addrplan plan;
 	bool has_default_type = false;
 	int ret;
 
@@ -112,8 +112,8 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 		snprintf(err, errlen, "version: %u is not %d", cfg->version, WGM_CONFIG_VERSION);
 		return -EINVAL;
 	}
-	for (size_t i = 0; i < config_nkeys; i++) {
-		ret = validate_key(cfg, &config_keys[i], err, errlen);
+	for (size_t i = 0; i < wgm_config_nkeys; i++) {
+		ret = validate_key(cfg, &wgm_config_keys[i], err, errlen);
 		if (ret < 0)
 			return ret;
 	}
@@ -155,21 +155,21 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	ret = addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
+	ret = wgm_addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
 			    cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);
 	if (ret < 0)
 		return ret;
-	return addrplan_check_id(&plan, cfg->id, err, errlen);
+	return wgm_addrplan_check_id(&plan, cfg->id, err, errlen);
 }
 
 /* ---- JSON in ---- */
 
-int config_copy_string(const struct key_desc *k, char *dst, const char *src, char *err, size_t errlen)
+int wgm_config_copy_string(const struct wgm_key_desc *k, char *dst, const char *src, char *err, size_t errlen)
 {
 	char path[64];
 
 	if (strlen(src) >= k->size) {
-		config_key_path(k, path, sizeof(path));
+		wgm_config_key_path(k, path, sizeof(path));
 		snprintf(err, errlen, "%s: longer than %zu bytes", path, k->size - 1);
 		return -EINVAL;
 	}
@@ -177,24 +177,24 @@ int config_copy_string(const struct key_desc *k, char *dst, const char *src, cha
 	return 0;
 }
 
-static int read_key(const struct key_desc *k, const json_t *value, struct wgm_config *cfg,
+static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wgm_config *cfg,
 		    char *err, size_t errlen)
 {
 	char path[64];
 
-	config_key_path(k, path, sizeof(path));
+	wgm_config_key_path(k, path, sizeof(path));
 	switch (k->kind) {
-	case KIND_BOOL:
+	case WGM_KIND_BOOL:
 		if (!json_is_boolean(value)) {
 			snprintf(err, errlen, "%s: must be true or false", path);
 			return -EINVAL;
 		}
 		*(bool *)field(cfg, k) = json_is_true(value);
 		return 0;
-	case KIND_U16:
-	case KIND_UINT:
-	case KIND_U32:
-	case KIND_OPMODE: {
+	case WGM_KIND_U16:
+	case WGM_KIND_UINT:
+	case WGM_KIND_U32:
+	case WGM_KIND_OPMODE: {
 		if (!json_is_integer(value)) {
 			snprintf(err, errlen, "%s: must be a whole number", path);
 			return -EINVAL;
@@ -208,31 +208,31 @@ static int read_key(const struct key_desc *k, const json_t *value, struct wgm_co
 		set_number(cfg, k, (unsigned long)v);
 		return 0;
 	}
-	case KIND_NULLABLE_STRING:
+	case WGM_KIND_NULLABLE_STRING:
 		if (json_is_null(value)) {
 			*(char *)field(cfg, k) = '\0';
 			return 0;
 		}
 		/* fall through */
-	case KIND_STRING:
+	case WGM_KIND_STRING:
 		if (!json_is_string(value)) {
 			snprintf(err, errlen, "%s: must be a string (%s)", path, k->expect);
 			return -EINVAL;
 		}
-		return config_copy_string(k, field(cfg, k), json_string_value(value), err, errlen);
-	case KIND_LISTEN:
-		if (!json_is_string(value) || config_listen_from_name(json_string_value(value), &cfg->listen) < 0) {
+		return wgm_config_copy_string(k, field(cfg, k), json_string_value(value), err, errlen);
+	case WGM_KIND_LISTEN:
+		if (!json_is_string(value) || wgm_config_listen_from_name(json_string_value(value), &cfg->listen) < 0) {
 			snprintf(err, errlen, "%s: must be %s", path, k->expect);
 			return -EINVAL;
 		}
 		return 0;
-	case KIND_BACKEND:
+	case WGM_KIND_BACKEND:
 		if (!json_is_string(value) || wgm_backend_from_name(json_string_value(value), &cfg->backend) < 0) {
 			snprintf(err, errlen, "%s: must be %s", path, k->expect);
 			return -EINVAL;
 		}
 		return 0;
-	case KIND_STRING_LIST: {
+	case WGM_KIND_STRING_LIST: {
 		size_t i;
 		json_t *item;
 		if (!json_is_array(value)) {
@@ -248,7 +248,7 @@ static int read_key(const struct key_desc *k, const json_t *value, struct wgm_co
 				snprintf(err, errlen, "%s[%zu]: must be a string (%s)", path, i, k->expect);
 				return -EINVAL;
 			}
-			int ret = config_copy_string(k, list_item(cfg, k, i), json_string_value(item), err, errlen);
+			int ret = wgm_config_copy_string(k, list_item(cfg, k, i), json_string_value(item), err, errlen);
 			if (ret < 0)
 				return ret;
 		}
@@ -273,7 +273,7 @@ static int read_object(const json_t *obj, const char *section, struct wgm_config
 			}
 			continue;
 		}
-		if (!section && config_is_section(name)) {
+		if (!section && wgm_config_is_section(name)) {
 			if (!json_is_object(value)) {
 				snprintf(err, errlen, "%s: must be an object", name);
 				return -EINVAL;
@@ -283,7 +283,7 @@ static int read_object(const json_t *obj, const char *section, struct wgm_config
 				return ret;
 			continue;
 		}
-		const struct key_desc *k = config_find_key(section, name);
+		const struct wgm_key_desc *k = wgm_config_find_key(section, name);
 		if (!k) {
 			if (section)
 				snprintf(err, errlen, "%s.%s: unknown key", section, name);

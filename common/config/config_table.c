@@ -33,159 +33,159 @@ static bool check_metrics_listen(const char *v);
 #define OFF(field) offsetof(struct wgm_config, field)
 #define SZ(field) sizeof(((struct wgm_config *)0)->field)
 
-const struct key_desc config_keys[] = {
-	{ NULL, "id", KIND_UINT, OFF(id), 0, 0, 0, 0, ADDRPLAN_MAX_ID, NULL, NULL, false, false,
+const struct wgm_key_desc wgm_config_keys[] = {
+	{ NULL, "id", WGM_KIND_UINT, OFF(id), 0, 0, 0, 0, WGM_ADDRPLAN_MAX_ID, NULL, NULL, false, false,
 	  "core", NULL, false },
-	{ NULL, "listen", KIND_LISTEN, OFF(listen), 0, 0, 0, 0, 0, NULL, "local or public", false, false,
+	{ NULL, "listen", WGM_KIND_LISTEN, OFF(listen), 0, 0, 0, 0, 0, NULL, "local or public", false, false,
 	  "api", NULL, false },
-	{ NULL, "listenPort", KIND_U16, OFF(listen_port), 0, 0, 0, 1, 65535, NULL, NULL, false, false,
+	{ NULL, "listenPort", WGM_KIND_U16, OFF(listen_port), 0, 0, 0, 1, 65535, NULL, NULL, false, false,
 	  "api", NULL, false },
-	{ NULL, "basePort", KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, true, true,
+	{ NULL, "basePort", WGM_KIND_U16, OFF(base_port), 0, 0, 0, 0, 65535, NULL, NULL, true, true,
 	  "links", NULL, false },
-	{ NULL, "operationMode", KIND_OPMODE, OFF(operation_mode), 0, 0, 0, 0, 2, NULL,
+	{ NULL, "operationMode", WGM_KIND_OPMODE, OFF(operation_mode), 0, 0, 0, 0, 2, NULL,
 	  "0 (latency) or 2 (bandwidth)", true, true,
 	  "quality", NULL, false },
-	{ NULL, "bandwidthInterval", KIND_UINT, OFF(bandwidth_interval_s), 0, 0, 0, 10, 604800, NULL, NULL, true,
+	{ NULL, "bandwidthInterval", WGM_KIND_UINT, OFF(bandwidth_interval_s), 0, 0, 0, 10, 604800, NULL, NULL, true,
 	  true, "quality", NULL, false },
-	{ NULL, "bandwidthDuration", KIND_UINT, OFF(bandwidth_duration_s), 0, 0, 0, 1, 60, NULL, NULL, true, true,
+	{ NULL, "bandwidthDuration", WGM_KIND_UINT, OFF(bandwidth_duration_s), 0, 0, 0, 1, 60, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "bandwidthPort", KIND_U16, OFF(bandwidth_port), 0, 0, 0, 1, 65535, NULL, NULL, true, true,
+	{ NULL, "bandwidthPort", WGM_KIND_U16, OFF(bandwidth_port), 0, 0, 0, 1, 65535, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "vxlanOffset", KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, false, true,
+	{ NULL, "vxlanOffset", WGM_KIND_UINT, OFF(vxlan_offset), 0, 0, 0, 0, 254, NULL, NULL, false, true,
 	  "routing", NULL, false },
-	{ NULL, "subnet", KIND_STRING, OFF(subnet), SZ(subnet), 0, 0, 0, 0, check_cidr_v4,
+	{ NULL, "subnet", WGM_KIND_STRING, OFF(subnet), SZ(subnet), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 10.0.0.0/16", false, true,
 	  "core", NULL, false },
-	{ NULL, "subnetPeer", KIND_STRING, OFF(subnet_peer), SZ(subnet_peer), 0, 0, 0, 0, check_cidr_v4,
+	{ NULL, "subnetPeer", WGM_KIND_STRING, OFF(subnet_peer), SZ(subnet_peer), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 172.31.0.0/16", false, false,
 	  "core", NULL, false },
-	{ NULL, "subnetVXLAN", KIND_STRING, OFF(subnet_vxlan), SZ(subnet_vxlan), 0, 0, 0, 0, check_cidr_v4,
+	{ NULL, "subnetVXLAN", WGM_KIND_STRING, OFF(subnet_vxlan), SZ(subnet_vxlan), 0, 0, 0, 0, check_cidr_v4,
 	  "an IPv4 network like 10.0.251.0/24", false, true,
 	  "routing", NULL, false },
-	{ NULL, "subnetLinkLocal", KIND_STRING, OFF(subnet_link_local), SZ(subnet_link_local), 0, 0, 0, 0,
+	{ NULL, "subnetLinkLocal", WGM_KIND_STRING, OFF(subnet_link_local), SZ(subnet_link_local), 0, 0, 0, 0,
 	  check_link_local, "one hex group and a colon, like fe82:", false, true,
 	  "core", NULL, false },
-	{ NULL, "AllowedPeers", KIND_STRING_LIST, OFF(allowed_peers), SZ(allowed_peers[0]),
+	{ NULL, "AllowedPeers", WGM_KIND_STRING_LIST, OFF(allowed_peers), SZ(allowed_peers[0]),
 	  OFF(allowed_peers_count), WGM_CONFIG_MAX_ALLOWED_PEERS, 0, 0, check_cidr_any,
 	  "a network like 192.0.2.0/24 or 2001:db8::/32", true, true,
 	  "routing", NULL, false },
-	{ NULL, "localAS", KIND_U32, OFF(local_as), 0, 0, 0, 1, 4294967295ul, NULL, NULL, true, true,
+	{ NULL, "localAS", WGM_KIND_U32, OFF(local_as), 0, 0, 0, 1, 4294967295ul, NULL, NULL, true, true,
 	  "routing", NULL, false },
-	{ NULL, "AllowedPrefixes", KIND_STRING_LIST, OFF(allowed_prefixes), SZ(allowed_prefixes[0]),
+	{ NULL, "AllowedPrefixes", WGM_KIND_STRING_LIST, OFF(allowed_prefixes), SZ(allowed_prefixes[0]),
 	  OFF(allowed_prefixes_count), WGM_CONFIG_MAX_ALLOWED_PREFIXES, 0, 0, check_cidr_any,
 	  "a network like 198.51.100.0/24 or 2001:db8::/32", true, true,
 	  "routing", NULL, false },
-	{ NULL, "prefix", KIND_STRING, OFF(prefix), SZ(prefix), 0, 0, 0, 0, check_prefix,
+	{ NULL, "prefix", WGM_KIND_STRING, OFF(prefix), SZ(prefix), 0, 0, 0, 0, check_prefix,
 	  "1-6 letters or digits, starting with a letter, not ending with a digit", false, true,
 	  "links", NULL, false },
-	{ NULL, "linkTypes", KIND_STRING_LIST, OFF(link_types), SZ(link_types[0]),
+	{ NULL, "linkTypes", WGM_KIND_STRING_LIST, OFF(link_types), SZ(link_types[0]),
 	  OFF(link_types_count), WGM_CONFIG_MAX_LINK_TYPES, 0, 0, check_link_type,
 	  "default, wgobfs, ipt_xor or amneziawg", true, false,
 	  "api", NULL, false },
-	{ NULL, "defaultLinkType", KIND_STRING, OFF(default_link_type), SZ(default_link_type), 0, 0, 0, 0,
+	{ NULL, "defaultLinkType", WGM_KIND_STRING, OFF(default_link_type), SZ(default_link_type), 0, 0, 0, 0,
 	  check_link_type, "default, wgobfs, ipt_xor or amneziawg", true, true,
 	  "mesh", NULL, false },
-	{ NULL, "amneziawgVersion", KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, true, true,
+	{ NULL, "amneziawgVersion", WGM_KIND_UINT, OFF(amneziawg_version), 0, 0, 0, 1, 2, NULL, NULL, true, true,
 	  "api", NULL, false },
-	{ NULL, "xorRotateInterval", KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL, true,
+	{ NULL, "xorRotateInterval", WGM_KIND_UINT, OFF(xor_rotate_interval_s), 0, 0, 0, 0, 2592000, NULL, NULL, true,
 	  true, "mesh", NULL, false },
-	{ "connectivity", "ipv4", KIND_NULLABLE_STRING, OFF(connectivity_ipv4), SZ(connectivity_ipv4),
+	{ "connectivity", "ipv4", WGM_KIND_NULLABLE_STRING, OFF(connectivity_ipv4), SZ(connectivity_ipv4),
 	  0, 0, 0, 0, check_ipv4, "an IPv4 address or null", true, false,
 	  "api", NULL, false },
-	{ "connectivity", "ipv6", KIND_NULLABLE_STRING, OFF(connectivity_ipv6), SZ(connectivity_ipv6),
+	{ "connectivity", "ipv6", WGM_KIND_NULLABLE_STRING, OFF(connectivity_ipv6), SZ(connectivity_ipv6),
 	  0, 0, 0, 0, check_ipv6, "an IPv6 address or null", true, false,
 	  "api", NULL, false },
-	{ "bird", "ospfv2", KIND_BOOL, OFF(bird.ospfv2), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ "bird", "ospfv2", WGM_KIND_BOOL, OFF(bird.ospfv2), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "routing", "ospfv2", false },
-	{ "bird", "ospfv3", KIND_BOOL, OFF(bird.ospfv3), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ "bird", "ospfv3", WGM_KIND_BOOL, OFF(bird.ospfv3), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "routing", "ospfv3", false },
-	{ "bird", "area", KIND_U32, OFF(bird.area), 0, 0, 0, 0, 4294967295ul, NULL, NULL, true, true,
+	{ "bird", "area", WGM_KIND_U32, OFF(bird.area), 0, 0, 0, 0, 4294967295ul, NULL, NULL, true, true,
 	  "routing", NULL, false },
-	{ "bird", "tick", KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, true, true,
+	{ "bird", "tick", WGM_KIND_UINT, OFF(bird.tick), 0, 0, 0, 1, 255, NULL, NULL, true, true,
 	  "routing", NULL, false },
-	{ "bird", "client", KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ "bird", "client", WGM_KIND_BOOL, OFF(bird.client), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "routing", "client", false },
-	{ "bird", "loglevel", KIND_STRING, OFF(bird.loglevel), SZ(bird.loglevel), 0, 0, 0, 0,
-	  config_check_bird_loglevel, "err, warning, info or debug", true, false,
+	{ "bird", "loglevel", WGM_KIND_STRING, OFF(bird.loglevel), SZ(bird.loglevel), 0, 0, 0, 0,
+	  wgm_config_check_bird_loglevel, "err, warning, info or debug", true, false,
 	  "routing", NULL, false },
-	{ "bird", "reloadInterval", KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL, true, true,
+	{ "bird", "reloadInterval", WGM_KIND_UINT, OFF(bird.reload_interval), 0, 0, 0, 1, 86400, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ "bird", "reloadPercentage", KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL, true, true,
+	{ "bird", "reloadPercentage", WGM_KIND_UINT, OFF(bird.reload_percentage), 0, 0, 0, 0, 100, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ "bird", "minReloadInterval", KIND_UINT, OFF(bird.min_reload_interval), 0, 0, 0, 1, 3600, NULL,
+	{ "bird", "minReloadInterval", WGM_KIND_UINT, OFF(bird.min_reload_interval), 0, 0, 0, 1, 3600, NULL,
 	  NULL, true, true,
 	  "quality", NULL, false },
-	{ "notifications", "enabled", KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ "notifications", "enabled", WGM_KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "quality", "notifications", false },
-	{ "notifications", "gotifyUp", KIND_STRING, OFF(notifications.gotify_up), SZ(notifications.gotify_up),
+	{ "notifications", "gotifyUp", WGM_KIND_STRING, OFF(notifications.gotify_up), SZ(notifications.gotify_up),
 	  0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
 	  "quality", NULL, true },
-	{ "notifications", "gotifyDown", KIND_STRING, OFF(notifications.gotify_down),
+	{ "notifications", "gotifyDown", WGM_KIND_STRING, OFF(notifications.gotify_down),
 	  SZ(notifications.gotify_down), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
 	  "quality", NULL, true },
-	{ "notifications", "gotifyError", KIND_STRING, OFF(notifications.gotify_error),
+	{ "notifications", "gotifyError", WGM_KIND_STRING, OFF(notifications.gotify_error),
 	  SZ(notifications.gotify_error), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
 	  "quality", NULL, true },
-	{ "notifications", "gotifyDiag", KIND_STRING, OFF(notifications.gotify_diag),
+	{ "notifications", "gotifyDiag", WGM_KIND_STRING, OFF(notifications.gotify_diag),
 	  SZ(notifications.gotify_diag), 0, 0, 0, 0, check_url, "empty or an http:// or https:// URL", true, true,
 	  "quality", NULL, true },
-	{ NULL, "mesh", KIND_BOOL, OFF(mesh), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ NULL, "mesh", WGM_KIND_BOOL, OFF(mesh), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "mesh", "mesh", false },
-	{ NULL, "vxlan", KIND_BOOL, OFF(vxlan), 0, 0, 0, 0, 0, NULL, NULL, true, false,
+	{ NULL, "vxlan", WGM_KIND_BOOL, OFF(vxlan), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "routing", "vxlan", false },
-	{ NULL, "probeInterval", KIND_UINT, OFF(probe_interval_ms), 0, 0, 0, 100, 60000, NULL, NULL, true, true,
+	{ NULL, "probeInterval", WGM_KIND_UINT, OFF(probe_interval_ms), 0, 0, 0, 100, 60000, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "costEventWindow", KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL, true, true,
+	{ NULL, "costEventWindow", WGM_KIND_UINT, OFF(cost_event_window_s), 0, 0, 0, 10, 86400, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "jitterThreshold", KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
+	{ NULL, "jitterThreshold", WGM_KIND_UINT, OFF(jitter_threshold_ms), 0, 0, 0, 1, 1000, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "hopCost", KIND_UINT, OFF(hop_cost), 0, 0, 0, 0, 10000, NULL, NULL, true, true,
+	{ NULL, "hopCost", WGM_KIND_UINT, OFF(hop_cost), 0, 0, 0, 0, 10000, NULL, NULL, true, true,
 	  "quality", NULL, false },
-	{ NULL, "handshakeTimeout", KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
+	{ NULL, "handshakeTimeout", WGM_KIND_UINT, OFF(handshake_timeout_s), 0, 0, 0, 0, 604800, NULL, NULL, true, true,
 	  "links", NULL, false },
-	{ NULL, "cleanAfter", KIND_UINT, OFF(clean_after_s), 0, 0, 0, 1, 2592000, NULL, NULL, true, true,
+	{ NULL, "cleanAfter", WGM_KIND_UINT, OFF(clean_after_s), 0, 0, 0, 1, 2592000, NULL, NULL, true, true,
 	  "mesh", NULL, false },
-	{ NULL, "repairAfter", KIND_UINT, OFF(repair_after_s), 0, 0, 0, 0, 86400, NULL, NULL, true, true,
+	{ NULL, "repairAfter", WGM_KIND_UINT, OFF(repair_after_s), 0, 0, 0, 0, 86400, NULL, NULL, true, true,
 	  "mesh", NULL, false },
-	{ NULL, "repairLoss", KIND_UINT, OFF(repair_loss_pct), 0, 0, 0, 0, 100, NULL, NULL, true, true,
+	{ NULL, "repairLoss", WGM_KIND_UINT, OFF(repair_loss_pct), 0, 0, 0, 0, 100, NULL, NULL, true, true,
 	  "mesh", NULL, false },
-	{ NULL, "repairCooldown", KIND_UINT, OFF(repair_cooldown_s), 0, 0, 0, 0, 2592000, NULL, NULL, true, true,
+	{ NULL, "repairCooldown", WGM_KIND_UINT, OFF(repair_cooldown_s), 0, 0, 0, 0, 2592000, NULL, NULL, true, true,
 	  "mesh", NULL, false },
-	{ NULL, "stateDir", KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
+	{ NULL, "stateDir", WGM_KIND_STRING, OFF(state_dir), SZ(state_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
 	  "core", NULL, false },
-	{ NULL, "socket", KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
+	{ NULL, "socket", WGM_KIND_STRING, OFF(socket), SZ(socket), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path of at most 107 bytes", false, false,
 	  "core", NULL, false },
-	{ NULL, "birdConfig", KIND_STRING, OFF(bird_config), SZ(bird_config), 0, 0, 0, 0, check_abs_path,
+	{ NULL, "birdConfig", WGM_KIND_STRING, OFF(bird_config), SZ(bird_config), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
 	  "routing", NULL, false },
-	{ NULL, "birdSocket", KIND_STRING, OFF(bird_socket), SZ(bird_socket), 0, 0, 0, 0, check_abs_path,
+	{ NULL, "birdSocket", WGM_KIND_STRING, OFF(bird_socket), SZ(bird_socket), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path of at most 107 bytes", false, false,
 	  "routing", NULL, false },
-	{ NULL, "backend", KIND_BACKEND, OFF(backend), 0, 0, 0, 0, 0, NULL, "auto, kernel or userspace", false, false,
+	{ NULL, "backend", WGM_KIND_BACKEND, OFF(backend), 0, 0, 0, 0, 0, NULL, "auto, kernel or userspace", false, false,
 	  "links", NULL, false },
-	{ NULL, "wireguardGo", KIND_STRING, OFF(wireguard_go), SZ(wireguard_go), 0, 0, 0, 0, check_program,
+	{ NULL, "wireguardGo", WGM_KIND_STRING, OFF(wireguard_go), SZ(wireguard_go), 0, 0, 0, 0, check_program,
 	  "a program name or path", false, false,
 	  "links", NULL, false },
-	{ NULL, "logLevel", KIND_STRING, OFF(log_level), SZ(log_level), 0, 0, 0, 0, check_log_level,
+	{ NULL, "logLevel", WGM_KIND_STRING, OFF(log_level), SZ(log_level), 0, 0, 0, 0, check_log_level,
 	  "err, warning, notice, info or debug", true, true,
 	  "core", NULL, false },
 	/* Not settable: whoever may `set` could otherwise point it at /usr/sbin. */
-	{ NULL, "hooksDir", KIND_STRING, OFF(hooks_dir), SZ(hooks_dir), 0, 0, 0, 0, check_abs_path,
+	{ NULL, "hooksDir", WGM_KIND_STRING, OFF(hooks_dir), SZ(hooks_dir), 0, 0, 0, 0, check_abs_path,
 	  "an absolute path", false, false,
 	  "hooks", NULL, false },
-	{ NULL, "hookTimeout", KIND_UINT, OFF(hook_timeout_s), 0, 0, 0, 1, 3600, NULL, NULL, true, true,
+	{ NULL, "hookTimeout", WGM_KIND_UINT, OFF(hook_timeout_s), 0, 0, 0, 1, 3600, NULL, NULL, true, true,
 	  "hooks", NULL, false },
-	{ NULL, "metricsListen", KIND_STRING, OFF(metrics_listen), SZ(metrics_listen), 0, 0, 0, 0, check_metrics_listen,
+	{ NULL, "metricsListen", WGM_KIND_STRING, OFF(metrics_listen), SZ(metrics_listen), 0, 0, 0, 0, check_metrics_listen,
 	  "empty (off) or ADDRESS:PORT like 127.0.0.1:9586 or [::1]:9586", false, true,
 	  "control", NULL, false },
 };
 
-const size_t config_nkeys = WGM_ARRAY_LEN(config_keys);
+const size_t wgm_config_nkeys = WGM_ARRAY_LEN(wgm_config_keys);
 static const char *const sections[] = { "connectivity", "bird", "notifications" };
 
-const char *const config_link_type_names[CONFIG_LINK_TYPE_COUNT] = { "default", "wgobfs", "ipt_xor", "amneziawg" };
+const char *const wgm_config_link_type_names[WGM_CONFIG_LINK_TYPE_COUNT] = { "default", "wgobfs", "ipt_xor", "amneziawg" };
 /* The daemon's level names (common/util/log.h); the BIRD config generator turns
  * each into a set of BIRD log classes. */
 static const char *const bird_loglevels[] = { "err", "warning", "info", "debug" };
@@ -249,7 +249,7 @@ static bool in_list(const char *v, const char *const *list, size_t n)
 
 static bool check_link_type(const char *v)
 {
-	return in_list(v, config_link_type_names, WGM_ARRAY_LEN(config_link_type_names));
+	return in_list(v, wgm_config_link_type_names, WGM_ARRAY_LEN(wgm_config_link_type_names));
 }
 
 static bool check_ipv4(const char *v)
@@ -264,7 +264,7 @@ static bool check_ipv6(const char *v)
 	return inet_pton(AF_INET6, v, &a) == 1;
 }
 
-bool config_check_bird_loglevel(const char *v)
+bool wgm_config_check_bird_loglevel(const char *v)
 {
 	return in_list(v, bird_loglevels, WGM_ARRAY_LEN(bird_loglevels));
 }
@@ -336,7 +336,7 @@ int wgm_backend_from_name(const char *name, enum wgm_backend *backend)
 	return -EINVAL;
 }
 
-int config_listen_from_name(const char *name, enum wgm_listen *listen)
+int wgm_config_listen_from_name(const char *name, enum wgm_listen *listen)
 {
 	if (strcmp(name, "local") == 0)
 		*listen = WGM_LISTEN_LOCAL;
@@ -347,18 +347,18 @@ int config_listen_from_name(const char *name, enum wgm_listen *listen)
 	return 0;
 }
 
-const char *config_listen_name(enum wgm_listen listen)
+const char *wgm_config_listen_name(enum wgm_listen listen)
 {
 	return listen == WGM_LISTEN_PUBLIC ? "public" : "local";
 }
 
-bool config_backend_known(enum wgm_backend backend)
+bool wgm_config_backend_known(enum wgm_backend backend)
 {
 	return (unsigned)backend < WGM_ARRAY_LEN(backend_names);
 }
 
 /* "bird.area" for messages, "id" at the top level. */
-void config_key_path(const struct key_desc *k, char *buf, size_t len)
+void wgm_config_key_path(const struct wgm_key_desc *k, char *buf, size_t len)
 {
 	if (k->section)
 		snprintf(buf, len, "%s.%s", k->section, k->name);
@@ -366,10 +366,10 @@ void config_key_path(const struct key_desc *k, char *buf, size_t len)
 		snprintf(buf, len, "%s", k->name);
 }
 
-const struct key_desc *config_find_key(const char *section, const char *name)
+const struct wgm_key_desc *wgm_config_find_key(const char *section, const char *name)
 {
-	for (size_t i = 0; i < config_nkeys; i++) {
-		const struct key_desc *k = &config_keys[i];
+	for (size_t i = 0; i < wgm_config_nkeys; i++) {
+		const struct wgm_key_desc *k = &wgm_config_keys[i];
 		if (strcmp(k->name, name) != 0)
 			continue;
 		if ((section == NULL) != (k->section == NULL))
@@ -381,30 +381,30 @@ const struct key_desc *config_find_key(const char *section, const char *name)
 	return NULL;
 }
 
-bool config_is_section(const char *name)
+bool wgm_config_is_section(const char *name)
 {
 	return in_list(name, sections, WGM_ARRAY_LEN(sections));
 }
 
-const struct key_desc *config_find_settable(const char *name)
+const struct wgm_key_desc *wgm_config_find_settable(const char *name)
 {
-	for (size_t i = 0; i < config_nkeys; i++)
-		if (config_keys[i].settable && strcmp(config_keys[i].name, name) == 0)
-			return &config_keys[i];
+	for (size_t i = 0; i < wgm_config_nkeys; i++)
+		if (wgm_config_keys[i].settable && strcmp(wgm_config_keys[i].name, name) == 0)
+			return &wgm_config_keys[i];
 	return NULL;
 }
 
-const struct key_desc *config_find_option(const char *option)
+const struct wgm_key_desc *wgm_config_find_option(const char *option)
 {
-	for (size_t i = 0; i < config_nkeys; i++)
-		if (config_keys[i].option && strcmp(config_keys[i].option, option) == 0)
-			return &config_keys[i];
+	for (size_t i = 0; i < wgm_config_nkeys; i++)
+		if (wgm_config_keys[i].option && strcmp(wgm_config_keys[i].option, option) == 0)
+			return &wgm_config_keys[i];
 	return NULL;
 }
 
 bool wgm_config_key_secret(const char *key)
 {
-	const struct key_desc *k = key ? config_find_settable(key) : NULL;
+	const struct wgm_key_desc *k = key ? wgm_config_find_settable(key) : NULL;
 
 	return k && k->secret;
 }
@@ -425,28 +425,28 @@ size_t wgm_config_names(enum wgm_config_name_set set, char *buf, size_t len)
 	if (!len)
 		return 0;
 	buf[0] = '\0';
-	for (size_t i = 0; i < config_nkeys; i++) {
-		if (set == WGM_CONFIG_SET_KEYS && config_keys[i].settable)
-			append_name(buf, len, &used, config_keys[i].name);
-		if (set == WGM_CONFIG_OPTIONS && config_keys[i].option)
-			append_name(buf, len, &used, config_keys[i].option);
+	for (size_t i = 0; i < wgm_config_nkeys; i++) {
+		if (set == WGM_CONFIG_SET_KEYS && wgm_config_keys[i].settable)
+			append_name(buf, len, &used, wgm_config_keys[i].name);
+		if (set == WGM_CONFIG_OPTIONS && wgm_config_keys[i].option)
+			append_name(buf, len, &used, wgm_config_keys[i].option);
 	}
 	if (set == WGM_CONFIG_OPTIONS)
-		for (size_t i = 1; i < WGM_ARRAY_LEN(config_link_type_names); i++)
-			append_name(buf, len, &used, config_link_type_names[i]);
+		for (size_t i = 1; i < WGM_ARRAY_LEN(wgm_config_link_type_names); i++)
+			append_name(buf, len, &used, wgm_config_link_type_names[i]);
 	return used;
 }
 
 size_t wgm_config_key_count(void)
 {
-	return config_nkeys;
+	return wgm_config_nkeys;
 }
 
 int wgm_config_key_info(size_t index, struct wgm_config_key_info *info)
 {
-	if (index >= config_nkeys)
+	if (index >= wgm_config_nkeys)
 		return -ENOENT;
-	const struct key_desc *k = &config_keys[index];
+	const struct wgm_key_desc *k = &wgm_config_keys[index];
 	*info = (struct wgm_config_key_info){ .section = k->section, .name = k->name, .settable = k->settable,
 					      .live = k->live, .owner = k->owner, .option = k->option,
 					      .expect = k->expect, .secret = k->secret };
@@ -460,13 +460,13 @@ int wgm_config_key_default(size_t index, char *buf, size_t len)
 	char *text;
 	int ret = -ENOMEM;
 
-	if (index >= config_nkeys)
+	if (index >= wgm_config_nkeys)
 		return -ENOENT;
 	cfg = malloc(sizeof(*cfg));
 	if (!cfg)
 		return -ENOMEM;
 	wgm_config_defaults(cfg);
-	value = config_key_to_json(cfg, &config_keys[index]);
+	value = wgm_config_key_to_json(cfg, &wgm_config_keys[index]);
 	text = value ? json_dumps(value, JSON_ENCODE_ANY | JSON_COMPACT) : NULL;
 	if (text) {
 		ret = snprintf(buf, len, "%s", text) < (int)len ? 0 : -ENOSPC;

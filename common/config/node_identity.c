@@ -133,7 +133,7 @@ int wgm_node_identity_load(const char *state_dir, struct wgm_node_identity *id, 
 		snprintf(err, errlen, "%s: state directory path too long", state_dir);
 		return -ENAMETOOLONG;
 	}
-	rc = statefile_read_json(path, &json, err, errlen);
+	rc = wgm_statefile_read_json(path, &json, err, errlen);
 	if (rc < 0)
 		return rc;
 	rc = -EINVAL;
@@ -233,7 +233,7 @@ int wgm_node_identity_save(const char *state_dir, const struct wgm_node_identity
 		rc = -ENOMEM;
 		goto out;
 	}
-	rc = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
+	rc = wgm_statefile_write_json(path, json, WGM_STATEFILE_MODE_SECRET, err, errlen);
 out:
 	sodium_memzero(sk, sizeof(sk));
 	sodium_memzero(mesh, sizeof(mesh));

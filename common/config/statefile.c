@@ -20,7 +20,7 @@ static void set_err(char *err, size_t errlen, const char *path, const char *what
 	wgm_err(0, err, errlen, "%s: %s: %s", path, what, strerror(errnum));
 }
 
-int statefile_ensure_dir(const char *dir, mode_t mode, char *err, size_t errlen)
+int wgm_statefile_ensure_dir(const char *dir, mode_t mode, char *err, size_t errlen)
 {
 	char buf[PATH_MAX];
 	size_t len = strlen(dir);
@@ -105,7 +105,7 @@ static int write_file(const char *path, const void *data, size_t len, mode_t mod
 		snprintf(copy, sizeof(copy), "%s", path);
 		snprintf(dir, sizeof(dir), "%s", dirname(copy));
 	}
-	ret = statefile_ensure_dir(dir, STATEFILE_DIR_MODE, err, errlen);
+	ret = wgm_statefile_ensure_dir(dir, WGM_STATEFILE_DIR_MODE, err, errlen);
 	if (ret < 0)
 		return ret;
 
@@ -164,7 +164,7 @@ out:
 	return ret;
 }
 
-int statefile_write(const char *path, const void *data, size_t len, mode_t mode,
+int wgm_statefile_write(const char *path, const void *data, size_t len, mode_t mode,
 		    char *err, size_t errlen)
 {
 	return write_file(path, data, len, mode, true, err, errlen);
@@ -202,18 +202,18 @@ static int write_json(const char *path, const json_t *json, mode_t mode, bool sy
 	return ret;
 }
 
-int statefile_write_json(const char *path, const json_t *json, mode_t mode,
+int wgm_statefile_write_json(const char *path, const json_t *json, mode_t mode,
 			 char *err, size_t errlen)
 {
 	return write_json(path, json, mode, true, err, errlen);
 }
 
-int statefile_write_json_unsynced(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen)
+int wgm_statefile_write_json_unsynced(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen)
 {
 	return write_json(path, json, mode, false, err, errlen);
 }
 
-int statefile_read_json(const char *path, json_t **out, char *err, size_t errlen)
+int wgm_statefile_read_json(const char *path, json_t **out, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *json;

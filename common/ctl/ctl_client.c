@@ -15,9 +15,9 @@
 
 #include "common/ctl/ctlproto.h"
 
-struct ctl_client {
+struct wgm_ctl_client {
 	int fd;
-	struct ctl_line_reader reader;
+	struct wgm_ctl_line_reader reader;
 };
 
 static long long deadline_after(int timeout_ms)
@@ -36,10 +36,10 @@ static int remaining_ms(long long deadline)
 	return left < 0 ? 0 : (int)left;
 }
 
-int ctl_client_connect(const char *path, struct ctl_client **out, char *err, size_t errlen)
+int wgm_ctl_client_connect(const char *path, struct wgm_ctl_client **out, char *err, size_t errlen)
 {
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	int e;
 
 	if (!path || !*path || strlen(path) >= sizeof(addr.sun_path)) {
@@ -50,7 +50,7 @@ int ctl_client_connect(const char *path, struct ctl_client **out, char *err, siz
 	c = calloc(1, sizeof(*c));
 	if (!c)
 		return -ENOMEM;
-	ctl_line_reader_init(&c->reader);
+	wgm_ctl_line_reader_init(&c->reader);
 	/* A local connect does not wait on the network; the socket turns
 	 * non-blocking once connected. */
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -61,34 +61,34 @@ int ctl_client_connect(const char *path, struct ctl_client **out, char *err, siz
 			snprintf(err, errlen, "cannot connect to %s: %s (is wgmeshd running?)", path, strerror(e));
 		else
 			snprintf(err, errlen, "cannot connect to %s: %s", path, strerror(e));
-		ctl_client_free(c);
+		wgm_ctl_client_free(c);
 		return -e;
 	}
 	*out = c;
 	return 0;
 }
 
-void ctl_client_free(struct ctl_client *c)
+void wgm_ctl_client_free(struct wgm_ctl_client *c)
 {
 	if (!c)
 		return;
 	if (c->fd >= 0)
 		close(c->fd);
-	ctl_line_reader_free(&c->reader);
+	wgm_ctl_line_reader_free(&c->reader);
 	free(c);
 }
 
-int ctl_client_fd(const struct ctl_client *c)
+int wgm_ctl_client_fd(const struct wgm_ctl_client *c)
 {
 	return c->fd;
 }
 
-int ctl_client_feed(struct ctl_client *c, const char *data, size_t len)
+int wgm_ctl_client_feed(struct wgm_ctl_client *c, const char *data, size_t len)
 {
-	return ctl_line_reader_feed(&c->reader, data, len);
+	return wgm_ctl_line_reader_feed(&c->reader, data, len);
 }
 
-int ctl_client_receive(struct ctl_client *c)
+int wgm_ctl_client_receive(struct wgm_ctl_client *c)
 {
 	char buf[16384];
 
@@ -103,7 +103,7 @@ int ctl_client_receive(struct ctl_client *c)
 				return 0;
 			return -errno;
 		}
-		int rc = ctl_line_reader_feed(&c->reader, buf, (size_t)n);
+		int rc = wgm_ctl_line_reader_feed(&c->reader, buf, (size_t)n);
 		if (rc < 0)
 			return rc;
 		if ((size_t)n < sizeof(buf))
@@ -111,31 +111,31 @@ int ctl_client_receive(struct ctl_client *c)
 	}
 }
 
-int ctl_client_next(struct ctl_client *c, json_t **msg, char *err, size_t errlen)
+int wgm_ctl_client_next(struct wgm_ctl_client *c, json_t **msg, char *err, size_t errlen)
 {
 	const char *line;
 	size_t len;
 	int rc;
 
 	do {
-		rc = ctl_line_reader_next(&c->reader, &line, &len);
+		rc = wgm_ctl_line_reader_next(&c->reader, &line, &len);
 	} while (rc == 1 && len == 0);
 	if (rc == -EMSGSIZE) {
-		snprintf(err, errlen, "daemon sent a line longer than %d bytes", CTL_LINE_MAX);
+		snprintf(err, errlen, "daemon sent a line longer than %d bytes", WGM_CTL_LINE_MAX);
 		return -EPROTO;
 	}
 	if (rc <= 0)
 		return rc;
-	if (ctl_message_parse(line, len, msg, err, errlen) < 0)
+	if (wgm_ctl_message_parse(line, len, msg, err, errlen) < 0)
 		return -EPROTO;
 	return 1;
 }
 
-int ctl_client_send(struct ctl_client *c, const json_t *msg, int timeout_ms, char *err, size_t errlen)
+int wgm_ctl_client_send(struct wgm_ctl_client *c, const json_t *msg, int timeout_ms, char *err, size_t errlen)
 {
 	long long deadline = deadline_after(timeout_ms);
 	size_t len, off = 0;
-	char *line = ctl_message_dump(msg, &len);
+	char *line = wgm_ctl_message_dump(msg, &len);
 	int rc = 0;
 
 	if (!line) {
@@ -172,12 +172,12 @@ int ctl_client_send(struct ctl_client *c, const json_t *msg, int timeout_ms, cha
 	return rc;
 }
 
-int ctl_client_read(struct ctl_client *c, int timeout_ms, json_t **msg, char *err, size_t errlen)
+int wgm_ctl_client_read(struct wgm_ctl_client *c, int timeout_ms, json_t **msg, char *err, size_t errlen)
 {
 	long long deadline = deadline_after(timeout_ms);
 
 	for (;;) {
-		int rc = ctl_client_next(c, msg, err, errlen);
+		int rc = wgm_ctl_client_next(c, msg, err, errlen);
 		if (rc == 1)
 			return 0;
 		if (rc < 0)
@@ -194,10 +194,10 @@ int ctl_client_read(struct ctl_client *c, int timeout_ms, json_t **msg, char *er
 			snprintf(err, errlen, "no answer from the daemon within %d ms", timeout_ms);
 			return -ETIMEDOUT;
 		}
-		rc = ctl_client_receive(c);
+		rc = wgm_ctl_client_receive(c);
 		if (rc == -ECONNRESET) {
 			/* Whole lines that came before the close still count. */
-			rc = ctl_client_next(c, msg, err, errlen);
+			rc = wgm_ctl_client_next(c, msg, err, errlen);
 			if (rc == 1)
 				return 0;
 			snprintf(err, errlen, "the daemon closed the connection");
@@ -210,7 +210,7 @@ int ctl_client_read(struct ctl_client *c, int timeout_ms, json_t **msg, char *er
 	}
 }
 
-int ctl_client_call(struct ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
+int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
 		    char *err, size_t errlen)
 {
 	long long deadline = deadline_after(timeout_ms);
@@ -218,13 +218,13 @@ int ctl_client_call(struct ctl_client *c, const json_t *req, int timeout_ms, jso
 	int rc;
 
 	*reply = NULL;
-	rc = ctl_client_send(c, req, timeout_ms, err, errlen);
+	rc = wgm_ctl_client_send(c, req, timeout_ms, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = ctl_client_read(c, remaining_ms(deadline), &msg, err, errlen);
+	rc = wgm_ctl_client_read(c, remaining_ms(deadline), &msg, err, errlen);
 	if (rc < 0)
 		return rc;
-	rc = ctl_reply_check(msg, err, errlen);
+	rc = wgm_ctl_reply_check(msg, err, errlen);
 	if (rc == -EPROTO) {
 		json_decref(msg);
 		return rc;
@@ -233,16 +233,16 @@ int ctl_client_call(struct ctl_client *c, const json_t *req, int timeout_ms, jso
 	return rc;
 }
 
-int ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
+int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
 	     char *err, size_t errlen)
 {
-	struct ctl_client *c;
-	int rc = ctl_client_connect(path, &c, err, errlen);
+	struct wgm_ctl_client *c;
+	int rc = wgm_ctl_client_connect(path, &c, err, errlen);
 
 	*reply = NULL;
 	if (rc < 0)
 		return rc;
-	rc = ctl_client_call(c, req, timeout_ms, reply, err, errlen);
-	ctl_client_free(c);
+	rc = wgm_ctl_client_call(c, req, timeout_ms, reply, err, errlen);
+	wgm_ctl_client_free(c);
 	return rc;
 }

@@ -7,39 +7,39 @@
 #include <jansson.h>
 #include <stddef.h>
 
-struct ctl_client;
+struct wgm_ctl_client;
 
 /* Connects to the daemon's socket. err: one line naming the path and
  * saying whether the daemon seems not to run. */
-int ctl_client_connect(const char *path, struct ctl_client **out, char *err, size_t errlen);
-void ctl_client_free(struct ctl_client *c);
+int wgm_ctl_client_connect(const char *path, struct wgm_ctl_client **out, char *err, size_t errlen);
+void wgm_ctl_client_free(struct wgm_ctl_client *c);
 
 /* Sends req and waits up to timeout_ms (-1: forever) for the reply.
  * Returns 0 with *reply for {"ok":true}; -EREMOTEIO with *reply and err =
  * the daemon's error; -ETIMEDOUT, -ECONNRESET, -EPROTO (err says) with
  * *reply NULL. The caller frees *reply. */
-int ctl_client_call(struct ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
+int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
 		    char *err, size_t errlen);
 
 /* One connection for one call: connect, call, close. */
-int ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
+int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
 	     char *err, size_t errlen);
 
 /* Writes one message (waits up to timeout_ms for socket space). */
-int ctl_client_send(struct ctl_client *c, const json_t *msg, int timeout_ms, char *err, size_t errlen);
+int wgm_ctl_client_send(struct wgm_ctl_client *c, const json_t *msg, int timeout_ms, char *err, size_t errlen);
 /* Waits up to timeout_ms for the next message (a reply or an event).
  * Returns 0 with *msg, -ETIMEDOUT, -ECONNRESET (daemon closed), -EPROTO. */
-int ctl_client_read(struct ctl_client *c, int timeout_ms, json_t **msg, char *err, size_t errlen);
+int wgm_ctl_client_read(struct wgm_ctl_client *c, int timeout_ms, json_t **msg, char *err, size_t errlen);
 
 /* Non-blocking mode. The fd is non-blocking; poll it for POLLIN. */
-int ctl_client_fd(const struct ctl_client *c);
+int wgm_ctl_client_fd(const struct wgm_ctl_client *c);
 /* Reads whatever is available without blocking: 0, or -ECONNRESET when the
  * daemon closed the connection, -EMSGSIZE on an oversized line. */
-int ctl_client_receive(struct ctl_client *c);
+int wgm_ctl_client_receive(struct wgm_ctl_client *c);
 /* Adds bytes obtained elsewhere (tests, other transports). */
-int ctl_client_feed(struct ctl_client *c, const char *data, size_t len);
+int wgm_ctl_client_feed(struct wgm_ctl_client *c, const char *data, size_t len);
 /* 1 with *msg (caller frees), 0 when no whole message is buffered, -EPROTO
  * (err says) for a line that is not a JSON object (the line is consumed). */
-int ctl_client_next(struct ctl_client *c, json_t **msg, char *err, size_t errlen);
+int wgm_ctl_client_next(struct wgm_ctl_client *c, json_t **msg, char *err, size_t errlen);
 
 #endif

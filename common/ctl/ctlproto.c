@@ -9,18 +9,18 @@
 #include <string.h>
 #include <time.h>
 
-void ctl_line_reader_init(struct ctl_line_reader *r)
+void wgm_ctl_line_reader_init(struct wgm_ctl_line_reader *r)
 {
 	memset(r, 0, sizeof(*r));
 }
 
-void ctl_line_reader_free(struct ctl_line_reader *r)
+void wgm_ctl_line_reader_free(struct wgm_ctl_line_reader *r)
 {
 	free(r->buf);
 	memset(r, 0, sizeof(*r));
 }
 
-int ctl_line_reader_feed(struct ctl_line_reader *r, const char *data, size_t len)
+int wgm_ctl_line_reader_feed(struct wgm_ctl_line_reader *r, const char *data, size_t len)
 {
 	if (r->start > 0) {
 		memmove(r->buf, r->buf + r->start, r->len - r->start);
@@ -42,12 +42,12 @@ int ctl_line_reader_feed(struct ctl_line_reader *r, const char *data, size_t len
 	r->len += len;
 	/* A line longer than the limit is refused as soon as it is known to be,
 	 * so a peer can never make us buffer more than one limit plus one read. */
-	if (r->len > CTL_LINE_MAX && !memchr(r->buf, '\n', CTL_LINE_MAX + 1))
+	if (r->len > WGM_CTL_LINE_MAX && !memchr(r->buf, '\n', WGM_CTL_LINE_MAX + 1))
 		return -EMSGSIZE;
 	return 0;
 }
 
-int ctl_line_reader_next(struct ctl_line_reader *r, const char **line, size_t *len)
+int wgm_ctl_line_reader_next(struct wgm_ctl_line_reader *r, const char **line, size_t *len)
 {
 	char *begin = r->buf + r->start;
 	char *nl;
@@ -56,8 +56,8 @@ int ctl_line_reader_next(struct ctl_line_reader *r, const char **line, size_t *l
 		return 0;
 	nl = memchr(begin, '\n', r->len - r->start);
 	if (!nl)
-		return r->len - r->start > CTL_LINE_MAX ? -EMSGSIZE : 0;
-	if ((size_t)(nl - begin) > CTL_LINE_MAX)
+		return r->len - r->start > WGM_CTL_LINE_MAX ? -EMSGSIZE : 0;
+	if ((size_t)(nl - begin) > WGM_CTL_LINE_MAX)
 		return -EMSGSIZE;
 	*nl = '\0';
 	*line = begin;
@@ -66,9 +66,9 @@ int ctl_line_reader_next(struct ctl_line_reader *r, const char **line, size_t *l
 	return 1;
 }
 
-char *ctl_message_dump(const json_t *msg, size_t *len)
+char *wgm_ctl_message_dump(const json_t *msg, size_t *len)
 {
-	char *text = json_dumps(msg, JSON_COMPACT | CTL_JSON_REAL);
+	char *text = json_dumps(msg, JSON_COMPACT | WGM_CTL_JSON_REAL);
 	size_t n;
 	char *line;
 
@@ -87,7 +87,7 @@ char *ctl_message_dump(const json_t *msg, size_t *len)
 	return line;
 }
 
-int ctl_message_parse(const char *line, size_t len, json_t **out, char *err, size_t errlen)
+int wgm_ctl_message_parse(const char *line, size_t len, json_t **out, char *err, size_t errlen)
 {
 	json_error_t jerr;
 	json_t *msg;
@@ -108,12 +108,12 @@ int ctl_message_parse(const char *line, size_t len, json_t **out, char *err, siz
 	return 0;
 }
 
-json_t *ctl_request_new(const char *cmd)
+json_t *wgm_ctl_request_new(const char *cmd)
 {
 	return json_pack("{s:s}", "cmd", cmd);
 }
 
-int ctl_request_validate(const json_t *req, const char **cmd, char *err, size_t errlen)
+int wgm_ctl_request_validate(const json_t *req, const char **cmd, char *err, size_t errlen)
 {
 	const json_t *c = json_object_get(req, "cmd");
 
@@ -125,12 +125,12 @@ int ctl_request_validate(const json_t *req, const char **cmd, char *err, size_t 
 	return 0;
 }
 
-json_t *ctl_reply_ok(void)
+json_t *wgm_ctl_reply_ok(void)
 {
 	return json_pack("{s:b}", "ok", 1);
 }
 
-json_t *ctl_reply_error(const char *fmt, ...)
+json_t *wgm_ctl_reply_error(const char *fmt, ...)
 {
 	char msg[512];
 	va_list ap;
@@ -145,7 +145,7 @@ json_t *ctl_reply_error(const char *fmt, ...)
 	return json_pack("{s:b,s:s}", "ok", 0, "error", msg);
 }
 
-int ctl_reply_check(const json_t *reply, char *err, size_t errlen)
+int wgm_ctl_reply_check(const json_t *reply, char *err, size_t errlen)
 {
 	const json_t *ok = json_object_get(reply, "ok");
 	const json_t *error;
@@ -161,7 +161,7 @@ int ctl_reply_check(const json_t *reply, char *err, size_t errlen)
 	return -EREMOTEIO;
 }
 
-json_t *ctl_event_new(const char *kind)
+json_t *wgm_ctl_event_new(const char *kind)
 {
 	struct timespec ts;
 
@@ -169,14 +169,14 @@ json_t *ctl_event_new(const char *kind)
 	return json_pack("{s:s,s:f}", "event", kind, "ts", (double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
 }
 
-const char *ctl_event_kind(const json_t *msg)
+const char *wgm_ctl_event_kind(const json_t *msg)
 {
 	return json_string_value(json_object_get(msg, "event"));
 }
 
-json_t *ctl_event_log(const char *level, const char *msg)
+json_t *wgm_ctl_event_log(const char *level, const char *msg)
 {
-	json_t *ev = ctl_event_new(CTL_EVENT_LOG);
+	json_t *ev = wgm_ctl_event_new(WGM_CTL_EVENT_LOG);
 
 	if (ev && json_object_set_new(ev, "level", json_string(level)) == 0 &&
 	    json_object_set_new(ev, "msg", json_string(msg)) == 0)
@@ -185,7 +185,7 @@ json_t *ctl_event_log(const char *level, const char *msg)
 	return NULL;
 }
 
-int ctl_status_fill(json_t *obj, const struct ctl_status *st)
+int wgm_ctl_status_fill(json_t *obj, const struct wgm_ctl_status *st)
 {
 	json_t *fields = json_pack("{s:o,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:s}",
 				   "id", st->id >= 0 ? json_integer(st->id) : json_null(),
@@ -200,7 +200,7 @@ int ctl_status_fill(json_t *obj, const struct ctl_status *st)
 		return -EINVAL;
 	rc = json_object_update(obj, fields) == 0 ? 0 : -ENOMEM;
 	json_decref(fields);
-	if (rc == 0 && json_object_set_new(obj, "schema", json_integer(CTL_SCHEMA_VERSION)) < 0)
+	if (rc == 0 && json_object_set_new(obj, "schema", json_integer(WGM_CTL_SCHEMA_VERSION)) < 0)
 		rc = -ENOMEM;
 	return rc;
 }
@@ -229,7 +229,7 @@ static int status_get_str(const json_t *obj, const char *key, const char **out, 
 	return 0;
 }
 
-int ctl_status_parse(const json_t *obj, struct ctl_status *st, char *err, size_t errlen)
+int wgm_ctl_status_parse(const json_t *obj, struct wgm_ctl_status *st, char *err, size_t errlen)
 {
 	const json_t *id = json_object_get(obj, "id");
 
@@ -253,27 +253,27 @@ int ctl_status_parse(const json_t *obj, struct ctl_status *st, char *err, size_t
 }
 
 static const char *const link_state_names[] = {
-	[CTL_LINK_DOWN] = "down",	      [CTL_LINK_UP] = "up",		[CTL_LINK_DEAD] = "dead",
-	[CTL_LINK_CREATING] = "creating", [CTL_LINK_REMOVING] = "removing", [CTL_LINK_FAILED] = "failed",
+	[WGM_CTL_LINK_DOWN] = "down",	      [WGM_CTL_LINK_UP] = "up",		[WGM_CTL_LINK_DEAD] = "dead",
+	[WGM_CTL_LINK_CREATING] = "creating", [WGM_CTL_LINK_REMOVING] = "removing", [WGM_CTL_LINK_FAILED] = "failed",
 };
 
-const char *ctl_link_state_name(enum ctl_link_state state)
+const char *wgm_ctl_link_state_name(enum wgm_ctl_link_state state)
 {
 	return (size_t)state < WGM_ARRAY_LEN(link_state_names) ? link_state_names[state] : "down";
 }
 
-int ctl_link_state_from_name(const char *name, enum ctl_link_state *state)
+int wgm_ctl_link_state_from_name(const char *name, enum wgm_ctl_link_state *state)
 {
 	for (size_t i = 0; name && i < WGM_ARRAY_LEN(link_state_names); i++) {
 		if (strcmp(name, link_state_names[i]) == 0) {
-			*state = (enum ctl_link_state)i;
+			*state = (enum wgm_ctl_link_state)i;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-int ctl_token_used_text(const json_t *ev, char *out, size_t outlen)
+int wgm_ctl_token_used_text(const json_t *ev, char *out, size_t outlen)
 {
 	const char *id = json_string_value(json_object_get(ev, "token_id"));
 	const char *label = json_string_value(json_object_get(ev, "label"));

@@ -6,7 +6,7 @@
 #include <linux/netfilter/nfnetlink_queue.h>
 #include <sys/socket.h>
 
-struct nlmsghdr *nfq_msg_put(void *buf, int type, uint16_t queue)
+struct nlmsghdr *wgm_nfq_msg_put(void *buf, int type, uint16_t queue)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct nfgenmsg *nfg;
@@ -20,7 +20,7 @@ struct nlmsghdr *nfq_msg_put(void *buf, int type, uint16_t queue)
 	return nlh;
 }
 
-int nfq_config_send(struct mnl_socket *nl, const struct nlmsghdr *nlh, mnl_cb_t on_packet, void *data)
+int wgm_nfq_config_send(struct mnl_socket *nl, const struct nlmsghdr *nlh, mnl_cb_t on_packet, void *data)
 {
 	/* Room for one queued packet of up to 64 KiB with its attributes. */
 	char buf[65536 + 4096];

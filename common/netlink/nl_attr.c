@@ -17,7 +17,7 @@ static int collect_attr(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_attr_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned int max)
+int wgm_nl_attr_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned int max)
 {
 	struct attr_table t = { tb, max };
 
@@ -26,7 +26,7 @@ int nl_attr_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr
 	return mnl_attr_parse(nlh, (unsigned int)hdrlen, collect_attr, &t) < 0 ? -EBADMSG : 0;
 }
 
-int nl_attr_table_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max)
+int wgm_nl_attr_table_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max)
 {
 	struct attr_table t = { tb, max };
 

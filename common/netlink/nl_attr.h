@@ -10,8 +10,8 @@
 #include <libmnl/libmnl.h>
 
 /* The attributes after a HDRLEN-byte family header (struct rtmsg, genlmsghdr). */
-int nl_attr_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned int max);
+int wgm_nl_attr_table(const struct nlmsghdr *nlh, size_t hdrlen, const struct nlattr **tb, unsigned int max);
 /* The attributes nested in NEST. */
-int nl_attr_table_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max);
+int wgm_nl_attr_table_nested(const struct nlattr *nest, const struct nlattr **tb, unsigned int max);
 
 #endif

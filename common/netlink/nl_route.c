@@ -14,12 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-static size_t ip_len(const struct nl_ip *ip)
+static size_t ip_len(const struct wgm_nl_ip *ip)
 {
 	return ip->family == AF_INET ? sizeof(struct in_addr) : ip->family == AF_INET6 ? sizeof(struct in6_addr) : 0;
 }
 
-int nl_ip_parse(const char *text, struct nl_ip *out)
+int wgm_nl_ip_parse(const char *text, struct wgm_nl_ip *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (!text)
@@ -35,7 +35,7 @@ int nl_ip_parse(const char *text, struct nl_ip *out)
 	return -EINVAL;
 }
 
-const char *nl_ip_format(const struct nl_ip *ip, char *buf, size_t len)
+const char *wgm_nl_ip_format(const struct wgm_nl_ip *ip, char *buf, size_t len)
 {
 	if (!len)
 		return buf;
@@ -45,7 +45,7 @@ const char *nl_ip_format(const struct nl_ip *ip, char *buf, size_t len)
 	return buf;
 }
 
-int nl_ip_prefix_parse(const char *text, struct nl_ip *out, unsigned int *prefixlen)
+int wgm_nl_ip_prefix_parse(const char *text, struct wgm_nl_ip *out, unsigned int *prefixlen)
 {
 	char addr[INET6_ADDRSTRLEN + 1];
 	const char *slash = text ? strchr(text, '/') : NULL;
@@ -56,7 +56,7 @@ int nl_ip_prefix_parse(const char *text, struct nl_ip *out, unsigned int *prefix
 		return -EINVAL;
 	memcpy(addr, text, (size_t)(slash - text));
 	addr[slash - text] = '\0';
-	if (nl_ip_parse(addr, out) < 0)
+	if (wgm_nl_ip_parse(addr, out) < 0)
 		return -EINVAL;
 	errno = 0;
 	len = strtoul(slash + 1, &end, 10);
@@ -66,7 +66,7 @@ int nl_ip_prefix_parse(const char *text, struct nl_ip *out, unsigned int *prefix
 	return 0;
 }
 
-uint32_t nl_route_info_mtu(const struct nl_route_info *ri)
+uint32_t wgm_nl_route_info_mtu(const struct wgm_nl_route_info *ri)
 {
 	return ri->route_mtu ? ri->route_mtu : ri->dev_mtu;
 }
@@ -87,7 +87,7 @@ static struct nlmsghdr *put_link_header(char *buf, uint16_t type, uint16_t flags
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_link_create(char *buf, const char *ifname, const char *kind)
+struct nlmsghdr *wgm_nl_route_build_link_create(char *buf, const char *ifname, const char *kind)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *linkinfo;
@@ -102,7 +102,7 @@ struct nlmsghdr *nl_route_build_link_create(char *buf, const char *ifname, const
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_vxlan_create(char *buf, const struct nl_vxlan_spec *spec, int link_ifindex)
+struct nlmsghdr *wgm_nl_route_build_vxlan_create(char *buf, const struct wgm_nl_vxlan_spec *spec, int link_ifindex)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *linkinfo, *data;
@@ -131,7 +131,7 @@ struct nlmsghdr *nl_route_build_vxlan_create(char *buf, const struct nl_vxlan_sp
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_link_delete(char *buf, const char *ifname)
+struct nlmsghdr *wgm_nl_route_build_link_delete(char *buf, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
@@ -142,7 +142,7 @@ struct nlmsghdr *nl_route_build_link_delete(char *buf, const char *ifname)
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_link_set_up(char *buf, const char *ifname, bool up)
+struct nlmsghdr *wgm_nl_route_build_link_set_up(char *buf, const char *ifname, bool up)
 {
 	struct nlmsghdr *nlh;
 	struct ifinfomsg *ifm;
@@ -156,7 +156,7 @@ struct nlmsghdr *nl_route_build_link_set_up(char *buf, const char *ifname, bool 
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_link_set_mtu(char *buf, const char *ifname, uint32_t mtu)
+struct nlmsghdr *wgm_nl_route_build_link_set_mtu(char *buf, const char *ifname, uint32_t mtu)
 {
 	struct nlmsghdr *nlh;
 
@@ -169,7 +169,7 @@ struct nlmsghdr *nl_route_build_link_set_mtu(char *buf, const char *ifname, uint
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_link_get(char *buf, const char *ifname)
+struct nlmsghdr *wgm_nl_route_build_link_get(char *buf, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
@@ -181,8 +181,8 @@ struct nlmsghdr *nl_route_build_link_get(char *buf, const char *ifname)
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_addr(char *buf, bool add, int ifindex, const struct nl_ip *addr,
-				     unsigned int prefixlen, const struct nl_ip *peer)
+struct nlmsghdr *wgm_nl_route_build_addr(char *buf, bool add, int ifindex, const struct wgm_nl_ip *addr,
+				     unsigned int prefixlen, const struct wgm_nl_ip *peer)
 {
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
@@ -205,7 +205,7 @@ struct nlmsghdr *nl_route_build_addr(char *buf, bool add, int ifindex, const str
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_addr_dump(char *buf, int family)
+struct nlmsghdr *wgm_nl_route_build_addr_dump(char *buf, int family)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct ifaddrmsg *ifa;
@@ -217,7 +217,7 @@ struct nlmsghdr *nl_route_build_addr_dump(char *buf, int family)
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_fdb(char *buf, bool add, int ifindex, const struct nl_ip *dst)
+struct nlmsghdr *wgm_nl_route_build_fdb(char *buf, bool add, int ifindex, const struct wgm_nl_ip *dst)
 {
 	static const uint8_t all_zero_mac[6];
 	struct nlmsghdr *nlh;
@@ -240,7 +240,7 @@ struct nlmsghdr *nl_route_build_fdb(char *buf, bool add, int ifindex, const stru
 	return nlh;
 }
 
-struct nlmsghdr *nl_route_build_route_get(char *buf, const struct nl_ip *dst)
+struct nlmsghdr *wgm_nl_route_build_route_get(char *buf, const struct wgm_nl_ip *dst)
 {
 	struct nlmsghdr *nlh;
 	struct rtmsg *rtm;
@@ -260,7 +260,7 @@ struct nlmsghdr *nl_route_build_route_get(char *buf, const struct nl_ip *dst)
 
 /* ---------------- parsers ---------------- */
 
-static int ip_from_attr(const struct nlattr *a, int family, struct nl_ip *out)
+static int ip_from_attr(const struct nlattr *a, int family, struct wgm_nl_ip *out)
 {
 	size_t want = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 
@@ -271,14 +271,14 @@ static int ip_from_attr(const struct nlattr *a, int family, struct nl_ip *out)
 	return 0;
 }
 
-int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out)
+int wgm_nl_route_parse_link(const struct nlmsghdr *nlh, struct wgm_nl_link *out)
 {
 	const struct nlattr *tb[IFLA_MAX + 1] = { 0 };
 	const struct ifinfomsg *ifm;
 
 	if (nlh->nlmsg_type != RTM_NEWLINK)
 		return -ENOMSG;
-	if (nl_attr_table(nlh, sizeof(*ifm), tb, IFLA_MAX) < 0)
+	if (wgm_nl_attr_table(nlh, sizeof(*ifm), tb, IFLA_MAX) < 0)
 		return -EBADMSG;
 	ifm = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -296,7 +296,7 @@ int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out)
 	}
 	if (tb[IFLA_LINKINFO]) {
 		const struct nlattr *info[IFLA_INFO_MAX + 1] = { 0 };
-		if (nl_attr_table_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) < 0)
+		if (wgm_nl_attr_table_nested(tb[IFLA_LINKINFO], info, IFLA_INFO_MAX) < 0)
 			return -EBADMSG;
 		if (info[IFLA_INFO_KIND]) {
 			size_t n = mnl_attr_get_payload_len(info[IFLA_INFO_KIND]);
@@ -311,15 +311,15 @@ int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out)
 	return 0;
 }
 
-int nl_route_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *out)
+int wgm_nl_route_parse_addr(const struct nlmsghdr *nlh, struct wgm_nl_addr *out)
 {
 	const struct nlattr *tb[IFA_MAX + 1] = { 0 };
 	const struct ifaddrmsg *ifa;
-	struct nl_ip local = { 0 }, address = { 0 };
+	struct wgm_nl_ip local = { 0 }, address = { 0 };
 
 	if (nlh->nlmsg_type != RTM_NEWADDR)
 		return -ENOMSG;
-	if (nl_attr_table(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
+	if (wgm_nl_attr_table(nlh, sizeof(*ifa), tb, IFA_MAX) < 0)
 		return -EBADMSG;
 	ifa = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -345,14 +345,14 @@ int nl_route_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *out)
 	return 0;
 }
 
-int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out)
+int wgm_nl_route_parse_route(const struct nlmsghdr *nlh, struct wgm_nl_route_info *out)
 {
 	const struct nlattr *tb[RTA_MAX + 1] = { 0 };
 	const struct rtmsg *rtm;
 
 	if (nlh->nlmsg_type != RTM_NEWROUTE)
 		return -ENOMSG;
-	if (nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
+	if (wgm_nl_attr_table(nlh, sizeof(*rtm), tb, RTA_MAX) < 0)
 		return -EBADMSG;
 	rtm = mnl_nlmsg_get_payload(nlh);
 	memset(out, 0, sizeof(*out));
@@ -365,7 +365,7 @@ int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out)
 		return -EBADMSG;
 	if (tb[RTA_METRICS]) {
 		const struct nlattr *mx[RTAX_MAX + 1] = { 0 };
-		if (nl_attr_table_nested(tb[RTA_METRICS], mx, RTAX_MAX) < 0)
+		if (wgm_nl_attr_table_nested(tb[RTA_METRICS], mx, RTAX_MAX) < 0)
 			return -EBADMSG;
 		if (mx[RTAX_MTU]) {
 			if (mnl_attr_validate(mx[RTAX_MTU], MNL_TYPE_U32) < 0)
@@ -378,76 +378,76 @@ int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out)
 
 /* ---------------- requests ---------------- */
 
-static int request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx, const char *what,
+static int request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx, const char *what,
 		   char *err, size_t errlen)
 {
 	if (!nlh) {
 		snprintf(err, errlen, "%s: invalid argument", what);
 		return -EINVAL;
 	}
-	return nl_sock_request(s, nlh, fn, ctx, what, err, errlen);
+	return wgm_nl_sock_request(s, nlh, fn, ctx, what, err, errlen);
 }
 
-int nl_route_link_create(struct nl_sock *s, const char *ifname, const char *kind, char *err, size_t errlen)
+int wgm_nl_route_link_create(struct wgm_nl_sock *s, const char *ifname, const char *kind, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[96];
 
 	snprintf(what, sizeof(what), "create link %s (%s)", ifname ? ifname : "", kind ? kind : "");
-	return request(s, nl_route_build_link_create(buf, ifname, kind), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_link_create(buf, ifname, kind), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_vxlan_create(struct nl_sock *s, const struct nl_vxlan_spec *spec, char *err, size_t errlen)
+int wgm_nl_route_vxlan_create(struct wgm_nl_sock *s, const struct wgm_nl_vxlan_spec *spec, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[96];
 	int link = 0;
 
 	snprintf(what, sizeof(what), "create link %s (vxlan)", spec->ifname ? spec->ifname : "");
 	if (spec->dev) {
-		link = nl_route_ifindex(s, spec->dev, err, errlen);
+		link = wgm_nl_route_ifindex(s, spec->dev, err, errlen);
 		if (link < 0)
 			return link;
 	}
-	return request(s, nl_route_build_vxlan_create(buf, spec, link), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_vxlan_create(buf, spec, link), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_link_delete(struct nl_sock *s, const char *ifname, char *err, size_t errlen)
+int wgm_nl_route_link_delete(struct wgm_nl_sock *s, const char *ifname, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[64];
 
 	snprintf(what, sizeof(what), "delete link %s", ifname ? ifname : "");
-	return request(s, nl_route_build_link_delete(buf, ifname), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_link_delete(buf, ifname), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_link_set_up(struct nl_sock *s, const char *ifname, bool up, char *err, size_t errlen)
+int wgm_nl_route_link_set_up(struct wgm_nl_sock *s, const char *ifname, bool up, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[64];
 
 	snprintf(what, sizeof(what), "set link %s %s", ifname ? ifname : "", up ? "up" : "down");
-	return request(s, nl_route_build_link_set_up(buf, ifname, up), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_link_set_up(buf, ifname, up), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_link_set_mtu(struct nl_sock *s, const char *ifname, uint32_t mtu, char *err, size_t errlen)
+int wgm_nl_route_link_set_mtu(struct wgm_nl_sock *s, const char *ifname, uint32_t mtu, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[64];
 
 	snprintf(what, sizeof(what), "set link %s mtu %u", ifname ? ifname : "", mtu);
-	return request(s, nl_route_build_link_set_mtu(buf, ifname, mtu), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_link_set_mtu(buf, ifname, mtu), NULL, NULL, what, err, errlen);
 }
 
 struct link_one {
-	struct nl_link *out;
+	struct wgm_nl_link *out;
 	bool found;
 };
 
 static int link_one_cb(const struct nlmsghdr *nlh, void *ctx)
 {
 	struct link_one *l = ctx;
-	int e = nl_route_parse_link(nlh, l->out);
+	int e = wgm_nl_route_parse_link(nlh, l->out);
 
 	if (e == -ENOMSG)
 		return 0;
@@ -456,9 +456,9 @@ static int link_one_cb(const struct nlmsghdr *nlh, void *ctx)
 	return e;
 }
 
-int nl_route_link_get(struct nl_sock *s, const char *ifname, struct nl_link *out, char *err, size_t errlen)
+int wgm_nl_route_link_get(struct wgm_nl_sock *s, const char *ifname, struct wgm_nl_link *out, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[64];
 	struct link_one l = { out, false };
 	int e;
@@ -468,7 +468,7 @@ int nl_route_link_get(struct nl_sock *s, const char *ifname, struct nl_link *out
 		snprintf(err, errlen, "%s: invalid argument", what);
 		return -EINVAL;
 	}
-	e = request(s, nl_route_build_link_get(buf, ifname), link_one_cb, &l, what, err, errlen);
+	e = request(s, wgm_nl_route_build_link_get(buf, ifname), link_one_cb, &l, what, err, errlen);
 	if (e == 0 && !l.found) {
 		snprintf(err, errlen, "%s: no reply", what);
 		return -ENODEV;
@@ -476,62 +476,62 @@ int nl_route_link_get(struct nl_sock *s, const char *ifname, struct nl_link *out
 	return e;
 }
 
-int nl_route_ifindex(struct nl_sock *s, const char *ifname, char *err, size_t errlen)
+int wgm_nl_route_ifindex(struct wgm_nl_sock *s, const char *ifname, char *err, size_t errlen)
 {
-	struct nl_link link;
-	int e = nl_route_link_get(s, ifname, &link, err, errlen);
+	struct wgm_nl_link link;
+	int e = wgm_nl_route_link_get(s, ifname, &link, err, errlen);
 
 	return e < 0 ? e : link.ifindex;
 }
 
-static int addr_request(struct nl_sock *s, bool add, const char *ifname, const struct nl_ip *addr,
-			unsigned int prefixlen, const struct nl_ip *peer, char *err, size_t errlen)
+static int addr_request(struct wgm_nl_sock *s, bool add, const char *ifname, const struct wgm_nl_ip *addr,
+			unsigned int prefixlen, const struct wgm_nl_ip *peer, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[128], text[INET6_ADDRSTRLEN];
 	int ifindex;
 
 	snprintf(what, sizeof(what), "%s address %s/%u %s %s", add ? "add" : "delete",
-		 nl_ip_format(addr, text, sizeof(text)), prefixlen, add ? "to" : "from", ifname ? ifname : "");
-	ifindex = nl_route_ifindex(s, ifname, err, errlen);
+		 wgm_nl_ip_format(addr, text, sizeof(text)), prefixlen, add ? "to" : "from", ifname ? ifname : "");
+	ifindex = wgm_nl_route_ifindex(s, ifname, err, errlen);
 	if (ifindex < 0)
 		return ifindex;
-	return request(s, nl_route_build_addr(buf, add, ifindex, addr, prefixlen, peer), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_addr(buf, add, ifindex, addr, prefixlen, peer), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_addr_add(struct nl_sock *s, const char *ifname, const struct nl_ip *addr, unsigned int prefixlen,
-		      const struct nl_ip *peer, char *err, size_t errlen)
+int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
+		      const struct wgm_nl_ip *peer, char *err, size_t errlen)
 {
 	return addr_request(s, true, ifname, addr, prefixlen, peer, err, errlen);
 }
 
-int nl_route_addr_del(struct nl_sock *s, const char *ifname, const struct nl_ip *addr, unsigned int prefixlen,
+int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
 		      char *err, size_t errlen)
 {
 	return addr_request(s, false, ifname, addr, prefixlen, NULL, err, errlen);
 }
 
-static int fdb_request(struct nl_sock *s, bool add, const char *ifname, const struct nl_ip *dst, char *err,
+static int fdb_request(struct wgm_nl_sock *s, bool add, const char *ifname, const struct wgm_nl_ip *dst, char *err,
 		       size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[128], text[INET6_ADDRSTRLEN];
 	int ifindex;
 
 	snprintf(what, sizeof(what), "%s forwarding entry 00:00:00:00:00:00 dst %s on %s", add ? "append" : "delete",
-		 nl_ip_format(dst, text, sizeof(text)), ifname ? ifname : "");
-	ifindex = nl_route_ifindex(s, ifname, err, errlen);
+		 wgm_nl_ip_format(dst, text, sizeof(text)), ifname ? ifname : "");
+	ifindex = wgm_nl_route_ifindex(s, ifname, err, errlen);
 	if (ifindex < 0)
 		return ifindex;
-	return request(s, nl_route_build_fdb(buf, add, ifindex, dst), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_fdb(buf, add, ifindex, dst), NULL, NULL, what, err, errlen);
 }
 
-int nl_route_fdb_append(struct nl_sock *s, const char *vxlan_ifname, const struct nl_ip *dst, char *err, size_t errlen)
+int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen)
 {
 	return fdb_request(s, true, vxlan_ifname, dst, err, errlen);
 }
 
-int nl_route_fdb_delete(struct nl_sock *s, const char *vxlan_ifname, const struct nl_ip *dst, char *err, size_t errlen)
+int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen)
 {
 	return fdb_request(s, false, vxlan_ifname, dst, err, errlen);
 }
@@ -566,19 +566,19 @@ static int dump_array_cb(const struct nlmsghdr *nlh, void *ctx)
 
 static int parse_link_any(const struct nlmsghdr *nlh, void *out)
 {
-	return nl_route_parse_link(nlh, out);
+	return wgm_nl_route_parse_link(nlh, out);
 }
 
 static int parse_addr_any(const struct nlmsghdr *nlh, void *out)
 {
-	return nl_route_parse_addr(nlh, out);
+	return wgm_nl_route_parse_addr(nlh, out);
 }
 
-int nl_route_list_links(struct nl_sock *s, struct nl_link **out, size_t *count, char *err, size_t errlen)
+int wgm_nl_route_list_links(struct wgm_nl_sock *s, struct wgm_nl_link **out, size_t *count, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
-	struct dump_array d = { .elem = sizeof(struct nl_link), .parse = parse_link_any };
-	int e = request(s, nl_route_build_link_get(buf, NULL), dump_array_cb, &d, "list links", err, errlen);
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
+	struct dump_array d = { .elem = sizeof(struct wgm_nl_link), .parse = parse_link_any };
+	int e = request(s, wgm_nl_route_build_link_get(buf, NULL), dump_array_cb, &d, "list links", err, errlen);
 
 	if (e < 0) {
 		free(d.items);
@@ -589,11 +589,11 @@ int nl_route_list_links(struct nl_sock *s, struct nl_link **out, size_t *count, 
 	return 0;
 }
 
-int nl_route_list_addrs(struct nl_sock *s, int family, struct nl_addr **out, size_t *count, char *err, size_t errlen)
+int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
-	struct dump_array d = { .elem = sizeof(struct nl_addr), .parse = parse_addr_any };
-	int e = request(s, nl_route_build_addr_dump(buf, family), dump_array_cb, &d, "list addresses", err, errlen);
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
+	struct dump_array d = { .elem = sizeof(struct wgm_nl_addr), .parse = parse_addr_any };
+	int e = request(s, wgm_nl_route_build_addr_dump(buf, family), dump_array_cb, &d, "list addresses", err, errlen);
 
 	if (e < 0) {
 		free(d.items);
@@ -605,14 +605,14 @@ int nl_route_list_addrs(struct nl_sock *s, int family, struct nl_addr **out, siz
 }
 
 struct route_one {
-	struct nl_route_info *out;
+	struct wgm_nl_route_info *out;
 	bool found;
 };
 
 static int route_one_cb(const struct nlmsghdr *nlh, void *ctx)
 {
 	struct route_one *r = ctx;
-	int e = nl_route_parse_route(nlh, r->out);
+	int e = wgm_nl_route_parse_route(nlh, r->out);
 
 	if (e == -ENOMSG)
 		return 0;
@@ -621,16 +621,16 @@ static int route_one_cb(const struct nlmsghdr *nlh, void *ctx)
 	return e;
 }
 
-int nl_route_get(struct nl_sock *s, const struct nl_ip *dst, struct nl_route_info *out, char *err, size_t errlen)
+int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err, size_t errlen)
 {
-	char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[96], text[INET6_ADDRSTRLEN];
 	struct route_one r = { out, false };
-	struct nl_link links[1];
+	struct wgm_nl_link links[1];
 	int e;
 
-	snprintf(what, sizeof(what), "route to %s", nl_ip_format(dst, text, sizeof(text)));
-	e = request(s, nl_route_build_route_get(buf, dst), route_one_cb, &r, what, err, errlen);
+	snprintf(what, sizeof(what), "route to %s", wgm_nl_ip_format(dst, text, sizeof(text)));
+	e = request(s, wgm_nl_route_build_route_get(buf, dst), route_one_cb, &r, what, err, errlen);
 	if (e < 0)
 		return e;
 	if (!r.found) {
@@ -639,7 +639,7 @@ int nl_route_get(struct nl_sock *s, const struct nl_ip *dst, struct nl_route_inf
 	}
 	/* The device MTU needs its own request: the route reply has only OIF. */
 	{
-		char lbuf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+		char lbuf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 		struct nlmsghdr *nlh = put_link_header(lbuf, RTM_GETLINK, 0, NULL);
 		struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 		struct link_one l = { links, false };

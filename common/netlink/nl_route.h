@@ -1,7 +1,7 @@
 /* rtnetlink: links (wireguard, vxlan), addresses, VXLAN forwarding entries
  * and route lookups. Each operation is a pure message builder plus a pure
  * reply parser (unit-tested without sockets) and a thin call that sends one
- * request over a struct nl_sock opened on NETLINK_ROUTE. */
+ * request over a struct wgm_nl_sock opened on NETLINK_ROUTE. */
 #ifndef WGM_COMMON_NL_ROUTE_H
 #define WGM_COMMON_NL_ROUTE_H
 
@@ -14,9 +14,9 @@
 #include "common/netlink/nl_sock.h"
 
 /* Builders write into a caller buffer of at least this many bytes. */
-#define NL_ROUTE_BUF 4096
+#define WGM_NL_ROUTE_BUF 4096
 
-struct nl_ip {
+struct wgm_nl_ip {
 	int family; /* AF_INET, AF_INET6; AF_UNSPEC = none */
 	union {
 		struct in_addr v4;
@@ -25,21 +25,21 @@ struct nl_ip {
 };
 
 /* "192.0.2.1" or "2001:db8::1" -> 0 or -EINVAL. */
-int nl_ip_parse(const char *text, struct nl_ip *out);
+int wgm_nl_ip_parse(const char *text, struct wgm_nl_ip *out);
 /* Writes the text form (INET6_ADDRSTRLEN is enough); "" for AF_UNSPEC. */
-const char *nl_ip_format(const struct nl_ip *ip, char *buf, size_t len);
+const char *wgm_nl_ip_format(const struct wgm_nl_ip *ip, char *buf, size_t len);
 /* "10.0.0.4/31" -> address and prefix length (checked against the family). */
-int nl_ip_prefix_parse(const char *text, struct nl_ip *out, unsigned int *prefixlen);
+int wgm_nl_ip_prefix_parse(const char *text, struct wgm_nl_ip *out, unsigned int *prefixlen);
 
-struct nl_vxlan_spec {
+struct wgm_nl_vxlan_spec {
 	const char *ifname;
 	uint32_t vni;          /* 0 .. 2^24-1 */
 	uint16_t dstport;      /* host order, e.g. 1789 */
-	struct nl_ip local;    /* source address of the tunnel (v4 or v6) */
+	struct wgm_nl_ip local;    /* source address of the tunnel (v4 or v6) */
 	const char *dev;       /* underlay device, NULL for none */
 };
 
-struct nl_link {
+struct wgm_nl_link {
 	char name[IFNAMSIZ];
 	int ifindex;
 	char kind[32]; /* "" when the link has no rtnl kind (lo, tun, physical) */
@@ -48,68 +48,68 @@ struct nl_link {
 	uint32_t mtu;
 };
 
-struct nl_addr {
+struct wgm_nl_addr {
 	int ifindex;
-	struct nl_ip addr;    /* the interface's own address (IFA_LOCAL) */
-	struct nl_ip peer;    /* AF_UNSPEC unless a point-to-point peer is set */
+	struct wgm_nl_ip addr;    /* the interface's own address (IFA_LOCAL) */
+	struct wgm_nl_ip peer;    /* AF_UNSPEC unless a point-to-point peer is set */
 	unsigned int prefixlen;
 };
 
-struct nl_route_info {
+struct wgm_nl_route_info {
 	int oif;
 	char oif_name[IFNAMSIZ];
-	struct nl_ip src;      /* preferred source, AF_UNSPEC if none */
-	struct nl_ip gateway;  /* AF_UNSPEC when on-link */
+	struct wgm_nl_ip src;      /* preferred source, AF_UNSPEC if none */
+	struct wgm_nl_ip gateway;  /* AF_UNSPEC when on-link */
 	uint32_t route_mtu;    /* RTAX_MTU of the route (or a learnt PMTU), 0 if none */
 	uint32_t dev_mtu;      /* MTU of the output device */
 };
 
 /* The MTU of the path: the route's if it has one, else the device's. */
-uint32_t nl_route_info_mtu(const struct nl_route_info *ri);
+uint32_t wgm_nl_route_info_mtu(const struct wgm_nl_route_info *ri);
 
 /* ---- pure builders: return the message in BUF, or NULL for bad input ---- */
-struct nlmsghdr *nl_route_build_link_create(char *buf, const char *ifname, const char *kind);
+struct nlmsghdr *wgm_nl_route_build_link_create(char *buf, const char *ifname, const char *kind);
 /* LINK_IFINDEX: underlay device of spec->dev (0 for none). Learning is off. */
-struct nlmsghdr *nl_route_build_vxlan_create(char *buf, const struct nl_vxlan_spec *spec, int link_ifindex);
-struct nlmsghdr *nl_route_build_link_delete(char *buf, const char *ifname);
-struct nlmsghdr *nl_route_build_link_set_up(char *buf, const char *ifname, bool up);
-struct nlmsghdr *nl_route_build_link_set_mtu(char *buf, const char *ifname, uint32_t mtu);
+struct nlmsghdr *wgm_nl_route_build_vxlan_create(char *buf, const struct wgm_nl_vxlan_spec *spec, int link_ifindex);
+struct nlmsghdr *wgm_nl_route_build_link_delete(char *buf, const char *ifname);
+struct nlmsghdr *wgm_nl_route_build_link_set_up(char *buf, const char *ifname, bool up);
+struct nlmsghdr *wgm_nl_route_build_link_set_mtu(char *buf, const char *ifname, uint32_t mtu);
 /* IFNAME NULL -> a dump of every link. */
-struct nlmsghdr *nl_route_build_link_get(char *buf, const char *ifname);
+struct nlmsghdr *wgm_nl_route_build_link_get(char *buf, const char *ifname);
 /* PEER may be NULL or AF_UNSPEC. ADD replaces an existing equal address. */
-struct nlmsghdr *nl_route_build_addr(char *buf, bool add, int ifindex, const struct nl_ip *addr,
-				     unsigned int prefixlen, const struct nl_ip *peer);
-struct nlmsghdr *nl_route_build_addr_dump(char *buf, int family);
+struct nlmsghdr *wgm_nl_route_build_addr(char *buf, bool add, int ifindex, const struct wgm_nl_ip *addr,
+				     unsigned int prefixlen, const struct wgm_nl_ip *peer);
+struct nlmsghdr *wgm_nl_route_build_addr_dump(char *buf, int family);
 /* "00:00:00:00:00:00 dst DST self" on a vxlan device; ADD appends. */
-struct nlmsghdr *nl_route_build_fdb(char *buf, bool add, int ifindex, const struct nl_ip *dst);
-struct nlmsghdr *nl_route_build_route_get(char *buf, const struct nl_ip *dst);
+struct nlmsghdr *wgm_nl_route_build_fdb(char *buf, bool add, int ifindex, const struct wgm_nl_ip *dst);
+struct nlmsghdr *wgm_nl_route_build_route_get(char *buf, const struct wgm_nl_ip *dst);
 
 /* ---- pure parsers: 0, -EBADMSG (malformed), or -ENOMSG (other message type) ---- */
-int nl_route_parse_link(const struct nlmsghdr *nlh, struct nl_link *out);
-int nl_route_parse_addr(const struct nlmsghdr *nlh, struct nl_addr *out);
+int wgm_nl_route_parse_link(const struct nlmsghdr *nlh, struct wgm_nl_link *out);
+int wgm_nl_route_parse_addr(const struct nlmsghdr *nlh, struct wgm_nl_addr *out);
 /* Fills oif, src, gateway, route_mtu (not oif_name, dev_mtu). */
-int nl_route_parse_route(const struct nlmsghdr *nlh, struct nl_route_info *out);
+int wgm_nl_route_parse_route(const struct nlmsghdr *nlh, struct wgm_nl_route_info *out);
 
 /* ---- requests: 0 or -errno, ERR gets one line with the kernel's reason ---- */
-int nl_route_link_create(struct nl_sock *s, const char *ifname, const char *kind, char *err, size_t errlen);
-int nl_route_vxlan_create(struct nl_sock *s, const struct nl_vxlan_spec *spec, char *err, size_t errlen);
-int nl_route_link_delete(struct nl_sock *s, const char *ifname, char *err, size_t errlen);
-int nl_route_link_set_up(struct nl_sock *s, const char *ifname, bool up, char *err, size_t errlen);
-int nl_route_link_set_mtu(struct nl_sock *s, const char *ifname, uint32_t mtu, char *err, size_t errlen);
+int wgm_nl_route_link_create(struct wgm_nl_sock *s, const char *ifname, const char *kind, char *err, size_t errlen);
+int wgm_nl_route_vxlan_create(struct wgm_nl_sock *s, const struct wgm_nl_vxlan_spec *spec, char *err, size_t errlen);
+int wgm_nl_route_link_delete(struct wgm_nl_sock *s, const char *ifname, char *err, size_t errlen);
+int wgm_nl_route_link_set_up(struct wgm_nl_sock *s, const char *ifname, bool up, char *err, size_t errlen);
+int wgm_nl_route_link_set_mtu(struct wgm_nl_sock *s, const char *ifname, uint32_t mtu, char *err, size_t errlen);
 /* -ENODEV when there is no such link. */
-int nl_route_link_get(struct nl_sock *s, const char *ifname, struct nl_link *out, char *err, size_t errlen);
-int nl_route_ifindex(struct nl_sock *s, const char *ifname, char *err, size_t errlen); /* >0 or -errno */
-int nl_route_addr_add(struct nl_sock *s, const char *ifname, const struct nl_ip *addr, unsigned int prefixlen,
-		      const struct nl_ip *peer, char *err, size_t errlen);
-int nl_route_addr_del(struct nl_sock *s, const char *ifname, const struct nl_ip *addr, unsigned int prefixlen,
+int wgm_nl_route_link_get(struct wgm_nl_sock *s, const char *ifname, struct wgm_nl_link *out, char *err, size_t errlen);
+int wgm_nl_route_ifindex(struct wgm_nl_sock *s, const char *ifname, char *err, size_t errlen); /* >0 or -errno */
+int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
+		      const struct wgm_nl_ip *peer, char *err, size_t errlen);
+int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
 		      char *err, size_t errlen);
-int nl_route_fdb_append(struct nl_sock *s, const char *vxlan_ifname, const struct nl_ip *dst, char *err, size_t errlen);
-int nl_route_fdb_delete(struct nl_sock *s, const char *vxlan_ifname, const struct nl_ip *dst, char *err, size_t errlen);
+int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen);
+int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen);
 /* Arrays owned by the caller: free(). */
-int nl_route_list_links(struct nl_sock *s, struct nl_link **out, size_t *count, char *err, size_t errlen);
+int wgm_nl_route_list_links(struct wgm_nl_sock *s, struct wgm_nl_link **out, size_t *count, char *err, size_t errlen);
 /* FAMILY AF_UNSPEC for both. */
-int nl_route_list_addrs(struct nl_sock *s, int family, struct nl_addr **out, size_t *count, char *err, size_t errlen);
+int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err, size_t errlen);
 /* The route the kernel would use to reach DST, with the output device's MTU. */
-int nl_route_get(struct nl_sock *s, const struct nl_ip *dst, struct nl_route_info *out, char *err, size_t errlen);
+int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err, size_t errlen);
 
 #endif

@@ -9,7 +9,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
-int nl_sock_open(struct nl_sock *s, int bus, char *err, size_t errlen)
+int wgm_nl_sock_open(struct wgm_nl_sock *s, int bus, char *err, size_t errlen)
 {
 	int one = 1;
 
@@ -23,7 +23,7 @@ int nl_sock_open(struct nl_sock *s, int bus, char *err, size_t errlen)
 	if (mnl_socket_bind(s->mnl, 0, MNL_SOCKET_AUTOPID) < 0) {
 		int e = -errno;
 		snprintf(err, errlen, "netlink bind: %s", strerror(errno));
-		nl_sock_close(s);
+		wgm_nl_sock_close(s);
 		return e;
 	}
 	/* Both are best effort: old kernels lack them and still work, only the
@@ -35,7 +35,7 @@ int nl_sock_open(struct nl_sock *s, int bus, char *err, size_t errlen)
 	return 0;
 }
 
-void nl_sock_close(struct nl_sock *s)
+void wgm_nl_sock_close(struct wgm_nl_sock *s)
 {
 	if (s->mnl)
 		mnl_socket_close(s->mnl);
@@ -53,7 +53,7 @@ static int ext_ack_attr_cb(const struct nlattr *attr, void *data)
 	return MNL_CB_OK;
 }
 
-int nl_error_parse(const struct nlmsghdr *nlh, char *msg, size_t msglen)
+int wgm_nl_error_parse(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 {
 	const struct nlattr *tb[NLMSGERR_ATTR_MAX + 1] = { 0 };
 	const struct nlmsgerr *e;
@@ -98,7 +98,7 @@ int nl_error_parse(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 	return error;
 }
 
-void nl_error_format(char *err, size_t errlen, const char *what, int error, const char *kernel_msg)
+void wgm_nl_error_format(char *err, size_t errlen, const char *what, int error, const char *kernel_msg)
 {
 	if (!err || !errlen)
 		return;
@@ -108,7 +108,7 @@ void nl_error_format(char *err, size_t errlen, const char *what, int error, cons
 		snprintf(err, errlen, "%s: %s", what, strerror(-error));
 }
 
-static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx,
+static int request_with_buffer(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx,
 			       const char *what, char *err, size_t errlen, char *buf, size_t bufsize)
 {
 	char kmsg[256] = "";
@@ -122,7 +122,7 @@ static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(s->mnl, nlh, nlh->nlmsg_len) < 0) {
 		result = -errno;
-		nl_error_format(err, errlen, what, result, NULL);
+		wgm_nl_error_format(err, errlen, what, result, NULL);
 		return result;
 	}
 	for (;;) {
@@ -131,7 +131,7 @@ static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply
 			if (errno == EINTR)
 				continue;
 			result = -errno;
-			nl_error_format(err, errlen, what, result, NULL);
+			wgm_nl_error_format(err, errlen, what, result, NULL);
 			return result;
 		}
 		int len = (int)n;
@@ -142,10 +142,10 @@ static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply
 			if (!mnl_nlmsg_portid_ok(r, s->portid) || r->nlmsg_seq != seq)
 				continue;
 			if (r->nlmsg_type == NLMSG_ERROR || r->nlmsg_type == NLMSG_DONE) {
-				int e = nl_error_parse(r, kmsg, sizeof(kmsg));
+				int e = wgm_nl_error_parse(r, kmsg, sizeof(kmsg));
 				if (e < 0 && result == 0) {
 					result = e;
-					nl_error_format(err, errlen, what, e, kmsg);
+					wgm_nl_error_format(err, errlen, what, e, kmsg);
 				}
 				return result;
 			}
@@ -165,14 +165,14 @@ static int request_with_buffer(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply
 		if (len > 0) {
 			if (result == 0) {
 				result = -EBADMSG;
-				nl_error_format(err, errlen, what, result, "truncated netlink message");
+				wgm_nl_error_format(err, errlen, what, result, "truncated netlink message");
 			}
 			return result;
 		}
 	}
 }
 
-int nl_sock_request(struct nl_sock *s, struct nlmsghdr *nlh, nl_reply_fn fn, void *ctx,
+int wgm_nl_sock_request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx,
 		    const char *what, char *err, size_t errlen)
 {
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));

@@ -125,11 +125,11 @@ static uint32_t uniform(struct wgm_awg *a, uint32_t lo, uint32_t hi)
 static uint16_t prefix_len(const struct wgm_awg_params *p, uint32_t type)
 {
 	switch (type) {
-	case WG_TYPE_INIT:
+	case WGM_WG_TYPE_INIT:
 		return p->s1;
-	case WG_TYPE_RESPONSE:
+	case WGM_WG_TYPE_RESPONSE:
 		return p->s2;
-	case WG_TYPE_COOKIE:
+	case WGM_WG_TYPE_COOKIE:
 		return p->version == 2 ? p->s3 : 0;
 	default:
 		return p->version == 2 ? p->s4 : 0;
@@ -151,15 +151,15 @@ static void remember(struct wgm_awg_mac1_pair *ring, unsigned *next, const uint8
 static bool reseal_cookie(uint8_t *msg, const uint8_t key[32], const struct wgm_awg_mac1_pair *ring,
 			  bool from_wire, uint8_t cookie[COOKIE_LEN])
 {
-	const uint8_t *nonce = msg + WG_COOKIE_NONCE;
-	uint8_t *sealed = msg + WG_COOKIE_ENC;
+	const uint8_t *nonce = msg + WGM_WG_COOKIE_NONCE;
+	uint8_t *sealed = msg + WGM_WG_COOKIE_ENC;
 	for (int i = 0; i < WGM_AWG_MAC1_RING; i++) {
 		const struct wgm_awg_mac1_pair *e = &ring[i];
 		if (!e->used)
 			continue;
 		const uint8_t *ad_from = from_wire ? e->wire : e->std;
 		const uint8_t *ad_to = from_wire ? e->std : e->wire;
-		if (crypto_aead_xchacha20poly1305_ietf_decrypt(cookie, NULL, NULL, sealed, WG_COOKIE_ENC_LEN,
+		if (crypto_aead_xchacha20poly1305_ietf_decrypt(cookie, NULL, NULL, sealed, WGM_WG_COOKIE_ENC_LEN,
 							       ad_from, 16, nonce, key) != 0)
 			continue;
 		crypto_aead_xchacha20poly1305_ietf_encrypt(sealed, NULL, cookie, COOKIE_LEN, ad_to, 16, NULL, nonce,
@@ -200,7 +200,7 @@ ssize_t wgm_awg_outbound(struct wgm_awg *a, const uint8_t *in, size_t len, uint8
 	size_t pad = prefix_len(p, type);
 	if (cap < pad + len)
 		return -EMSGSIZE;
-	if (type == WG_TYPE_INIT) {
+	if (type == WGM_WG_TYPE_INIT) {
 		int rc = emit_junk(a, emit, emit_ctx);
 		if (rc < 0)
 			return rc;
@@ -226,7 +226,7 @@ ssize_t wgm_awg_outbound(struct wgm_awg *a, const uint8_t *in, size_t len, uint8
 		if (!all_zero(std_mac2, 16) && a->have_cookie_ours)
 			mac16(m + mac1 + 16, a->cookie_ours, COOKIE_LEN, m, mac1 + 16);
 		remember(a->sent, &a->sent_next, std_mac1, m + mac1);
-	} else if (type == WG_TYPE_COOKIE) {
+	} else if (type == WGM_WG_TYPE_COOKIE) {
 		/* Our backend sealed it over the mac1 it checked (the standard one
 		 * we made inbound); the remote opens it with the one it sent. */
 		uint8_t cookie[COOKIE_LEN];
@@ -257,15 +257,15 @@ static bool in_range(const struct wgm_awg_range *r, uint32_t v)
 static size_t classify_v1(const struct wgm_awg_params *p, const uint8_t *in, size_t len, struct candidate *c)
 {
 	size_t pad = 0;
-	uint32_t expect = WG_TYPE_DATA;
-	if (len == WG_INIT_LEN + (size_t)p->s1) {
+	uint32_t expect = WGM_WG_TYPE_DATA;
+	if (len == WGM_WG_INIT_LEN + (size_t)p->s1) {
 		pad = p->s1;
-		expect = WG_TYPE_INIT;
-	} else if (len == WG_RESPONSE_LEN + (size_t)p->s2) {
+		expect = WGM_WG_TYPE_INIT;
+	} else if (len == WGM_WG_RESPONSE_LEN + (size_t)p->s2) {
 		pad = p->s2;
-		expect = WG_TYPE_RESPONSE;
-	} else if (len == WG_COOKIE_LEN) {
-		expect = WG_TYPE_COOKIE;
+		expect = WGM_WG_TYPE_RESPONSE;
+	} else if (len == WGM_WG_COOKIE_LEN) {
+		expect = WGM_WG_TYPE_COOKIE;
 	}
 	if (len < pad + 4)
 		return 0;
@@ -274,7 +274,7 @@ static size_t classify_v1(const struct wgm_awg_params *p, const uint8_t *in, siz
 	if (len < 4)
 		return 0;
 	uint32_t v = wg_get_le32(in + pad);
-	for (uint32_t t = WG_TYPE_INIT; t <= WG_TYPE_DATA; t++)
+	for (uint32_t t = WGM_WG_TYPE_INIT; t <= WGM_WG_TYPE_DATA; t++)
 		if (v == p->h[t - 1].lo) {
 			c[0] = (struct candidate){pad, t};
 			return 1;
@@ -287,14 +287,14 @@ static size_t classify_v1(const struct wgm_awg_params *p, const uint8_t *in, siz
  * to the next instead of being dropped, which only saves packets. */
 static size_t classify_v2(const struct wgm_awg_params *p, const uint8_t *in, size_t len, struct candidate *c)
 {
-	const size_t base[3] = {WG_INIT_LEN, WG_RESPONSE_LEN, WG_COOKIE_LEN};
+	const size_t base[3] = {WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN};
 	const uint16_t s[4] = {p->s1, p->s2, p->s3, p->s4};
 	size_t n = 0;
 	for (int i = 0; i < 3; i++)
 		if (len == s[i] + base[i] && in_range(&p->h[i], wg_get_le32(in + s[i])))
 			c[n++] = (struct candidate){s[i], (uint32_t)i + 1};
-	if (len >= (size_t)p->s4 + WG_DATA_HDR_LEN && in_range(&p->h[3], wg_get_le32(in + p->s4)))
-		c[n++] = (struct candidate){p->s4, WG_TYPE_DATA};
+	if (len >= (size_t)p->s4 + WGM_WG_DATA_HDR_LEN && in_range(&p->h[3], wg_get_le32(in + p->s4)))
+		c[n++] = (struct candidate){p->s4, WGM_WG_TYPE_DATA};
 	return n;
 }
 
@@ -332,29 +332,29 @@ static ssize_t try_candidate(struct wgm_awg *a, const uint8_t *in, size_t len, s
 		remember(a->received, &a->received_next, out + mac1, wire_mac1);
 		return (ssize_t)n;
 	}
-	if (c.type == WG_TYPE_COOKIE) {
+	if (c.type == WGM_WG_TYPE_COOKIE) {
 		/* Sealed over the wire mac1 we sent; only a reply that opens with
 		 * one of them goes on, re-sealed over the backend's own mac1. */
-		uint8_t msg[WG_COOKIE_LEN], cookie[COOKIE_LEN];
-		memcpy(msg, w, WG_COOKIE_LEN);
+		uint8_t msg[WGM_WG_COOKIE_LEN], cookie[COOKIE_LEN];
+		memcpy(msg, w, WGM_WG_COOKIE_LEN);
 		bool ok = reseal_cookie(msg, a->cookie_key_remote, a->sent, true, cookie);
-		if (ok && cap < WG_COOKIE_LEN) {
+		if (ok && cap < WGM_WG_COOKIE_LEN) {
 			sodium_memzero(cookie, sizeof(cookie));
 			return -EMSGSIZE;
 		}
 		if (ok) {
 			memcpy(a->cookie_ours, cookie, COOKIE_LEN);
 			a->have_cookie_ours = true;
-			memcpy(out, msg, WG_COOKIE_LEN);
-			wg_put_le32(out, WG_TYPE_COOKIE);
+			memcpy(out, msg, WGM_WG_COOKIE_LEN);
+			wg_put_le32(out, WGM_WG_TYPE_COOKIE);
 		}
 		sodium_memzero(cookie, sizeof(cookie));
-		return ok ? WG_COOKIE_LEN : 0;
+		return ok ? WGM_WG_COOKIE_LEN : 0;
 	}
 	if (cap < n)
 		return -EMSGSIZE;
 	memmove(out, w, n);
-	wg_put_le32(out, WG_TYPE_DATA);
+	wg_put_le32(out, WGM_WG_TYPE_DATA);
 	return (ssize_t)n;
 }
 

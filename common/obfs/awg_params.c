@@ -12,7 +12,7 @@
 /* Bounds of our own: enough junk to shape a handshake, not a flood. */
 #define JC_MAX 128
 
-static const size_t base_len[4] = {WG_INIT_LEN, WG_RESPONSE_LEN, WG_COOKIE_LEN, WG_DATA_MIN_LEN};
+static const size_t base_len[4] = {WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN, WGM_WG_DATA_MIN_LEN};
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -49,17 +49,17 @@ int wgm_awg_params_check(const struct wgm_awg_params *p, char *err, size_t errle
 			return fail(err, errlen, msg);
 		}
 	/* The receiver tells handshake messages apart by size first. */
-	if (WG_INIT_LEN + p->s1 == WG_RESPONSE_LEN + p->s2)
+	if (WGM_WG_INIT_LEN + p->s1 == WGM_WG_RESPONSE_LEN + p->s2)
 		return fail(err, errlen, "awg.s1/s2: 148 + s1 equals 92 + s2");
-	if (WG_INIT_LEN + p->s1 == WG_COOKIE_LEN + p->s3)
+	if (WGM_WG_INIT_LEN + p->s1 == WGM_WG_COOKIE_LEN + p->s3)
 		return fail(err, errlen, "awg.s1/s3: 148 + s1 equals 64 + s3");
-	if (WG_RESPONSE_LEN + p->s2 == WG_COOKIE_LEN + p->s3)
+	if (WGM_WG_RESPONSE_LEN + p->s2 == WGM_WG_COOKIE_LEN + p->s3)
 		return fail(err, errlen, "awg.s2/s3: 92 + s2 equals 64 + s3");
 	for (int i = 0; i < 4; i++) {
 		const struct wgm_awg_range *h = &p->h[i];
 		/* 1..4 are WireGuard's own types (AWG falls back to them for values
 		 * <= 4): a link must not look like plain WireGuard. */
-		if (h->lo <= WG_TYPE_DATA) {
+		if (h->lo <= WGM_WG_TYPE_DATA) {
 			snprintf(msg, sizeof(msg), "awg.h%d: must be above 4", i + 1);
 			return fail(err, errlen, msg);
 		}
@@ -116,12 +116,12 @@ void wgm_awg_params_random(uint8_t version, struct wgm_awg_params *p, wgm_obfs_r
 		/* Keep handshake sizes off the transport sizes (S4 + 16 + 16k), so
 		 * a data packet is never even tried as a handshake. Version 1's
 		 * unpadded cookie (64) is one; AWG 1.0 tells them apart by H. */
-		if ((WG_INIT_LEN + p->s1 - p->s4) % 16 == 0 || (WG_RESPONSE_LEN + p->s2 - p->s4) % 16 == 0 ||
-		    (p->version == 2 && (WG_COOKIE_LEN + p->s3 - p->s4) % 16 == 0))
+		if ((WGM_WG_INIT_LEN + p->s1 - p->s4) % 16 == 0 || (WGM_WG_RESPONSE_LEN + p->s2 - p->s4) % 16 == 0 ||
+		    (p->version == 2 && (WGM_WG_COOKIE_LEN + p->s3 - p->s4) % 16 == 0))
 			continue;
 		for (int i = 0; i < 4; i++) {
 			uint32_t width = p->version == 2 ? H_WIDTH : 1;
-			p->h[i].lo = uniform(rnd, WG_TYPE_DATA + 1, UINT32_MAX - width + 1);
+			p->h[i].lo = uniform(rnd, WGM_WG_TYPE_DATA + 1, UINT32_MAX - width + 1);
 			p->h[i].hi = p->h[i].lo + (width - 1);
 		}
 	} while (wgm_awg_params_check(p, err, sizeof(err)) < 0);

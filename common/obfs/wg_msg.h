@@ -11,29 +11,29 @@
 #include <stdint.h>
 
 enum {
-	WG_TYPE_INIT = 1,
-	WG_TYPE_RESPONSE = 2,
-	WG_TYPE_COOKIE = 3,
-	WG_TYPE_DATA = 4,
+	WGM_WG_TYPE_INIT = 1,
+	WGM_WG_TYPE_RESPONSE = 2,
+	WGM_WG_TYPE_COOKIE = 3,
+	WGM_WG_TYPE_DATA = 4,
 };
 
-#define WG_INIT_LEN 148
-#define WG_RESPONSE_LEN 92
-#define WG_COOKIE_LEN 64
-#define WG_DATA_HDR_LEN 16 /* type, receiver, counter */
-#define WG_DATA_MIN_LEN 32 /* header + Poly1305 tag: a keepalive */
-#define WG_MAC_LEN 16
+#define WGM_WG_INIT_LEN 148
+#define WGM_WG_RESPONSE_LEN 92
+#define WGM_WG_COOKIE_LEN 64
+#define WGM_WG_DATA_HDR_LEN 16 /* type, receiver, counter */
+#define WGM_WG_DATA_MIN_LEN 32 /* header + Poly1305 tag: a keepalive */
+#define WGM_WG_MAC_LEN 16
 /* In an initiation and a response, mac1 and mac2 are the last 32 bytes. */
-#define WG_INIT_MAC1 116
-#define WG_INIT_MAC2 132
-#define WG_RESPONSE_MAC1 60
-#define WG_RESPONSE_MAC2 76
+#define WGM_WG_INIT_MAC1 116
+#define WGM_WG_INIT_MAC2 132
+#define WGM_WG_RESPONSE_MAC1 60
+#define WGM_WG_RESPONSE_MAC2 76
 /* Cookie reply: type+reserved, receiver index, 24-byte nonce, then the
  * encrypted cookie (16 bytes + 16-byte tag). */
-#define WG_COOKIE_NONCE 8
-#define WG_COOKIE_NONCE_LEN 24
-#define WG_COOKIE_ENC 32
-#define WG_COOKIE_ENC_LEN 32
+#define WGM_WG_COOKIE_NONCE 8
+#define WGM_WG_COOKIE_NONCE_LEN 24
+#define WGM_WG_COOKIE_ENC 32
+#define WGM_WG_COOKIE_ENC_LEN 32
 
 static inline uint32_t wg_get_le32(const uint8_t *p)
 {
@@ -52,18 +52,18 @@ static inline void wg_put_le32(uint8_t *p, uint32_t v)
 static inline bool wg_msg_size_ok(uint32_t type, size_t len)
 {
 	switch (type) {
-	case WG_TYPE_INIT:
-		return len == WG_INIT_LEN;
-	case WG_TYPE_RESPONSE:
-		return len == WG_RESPONSE_LEN;
-	case WG_TYPE_COOKIE:
-		return len == WG_COOKIE_LEN;
-	case WG_TYPE_DATA:
+	case WGM_WG_TYPE_INIT:
+		return len == WGM_WG_INIT_LEN;
+	case WGM_WG_TYPE_RESPONSE:
+		return len == WGM_WG_RESPONSE_LEN;
+	case WGM_WG_TYPE_COOKIE:
+		return len == WGM_WG_COOKIE_LEN;
+	case WGM_WG_TYPE_DATA:
 		/* The plaintext is padded to 16 bytes, but never beyond the
 		 * tunnel MTU (kernel and wireguard-go alike), so a full-size
 		 * packet on a link whose MTU is not a multiple of 16 gives any
 		 * length: only the minimum holds. */
-		return len >= WG_DATA_MIN_LEN;
+		return len >= WGM_WG_DATA_MIN_LEN;
 	default:
 		return false;
 	}
@@ -88,7 +88,7 @@ static inline uint32_t wg_msg_type(const uint8_t *m, size_t len)
 /* Offset of mac1 in a message of TYPE, 0 when it carries none. */
 static inline size_t wg_mac1_offset(uint32_t type)
 {
-	return type == WG_TYPE_INIT ? WG_INIT_MAC1 : type == WG_TYPE_RESPONSE ? WG_RESPONSE_MAC1 : 0;
+	return type == WGM_WG_TYPE_INIT ? WGM_WG_INIT_MAC1 : type == WGM_WG_TYPE_RESPONSE ? WGM_WG_RESPONSE_MAC1 : 0;
 }
 
 #endif

@@ -37,13 +37,13 @@ static void next(uint8_t cin[16])
 
 ssize_t wgm_wgobfs_obfs(const uint32_t key[8], const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
-	if (len < WG_DATA_MIN_LEN)
+	if (len < WGM_WG_DATA_MIN_LEN)
 		return -EINVAL;
 	uint8_t cin[16], rnd[32], head[HEAD_LEN];
 	memcpy(cin, in + PRF_IN, sizeof(cin));
 	cin[0] += 42;
 
-	if (in[0] == WG_TYPE_DATA && len == WG_DATA_MIN_LEN) {
+	if (in[0] == WGM_WG_TYPE_DATA && len == WGM_WG_DATA_MIN_LEN) {
 		next(cin);
 		wgm_chacha6_hash(cin, key, rnd, 1);
 		if (rnd[0] > KEEPALIVE_KEEP_MAX) {
@@ -77,10 +77,10 @@ ssize_t wgm_wgobfs_obfs(const uint32_t key[8], const uint8_t *in, size_t len, ui
 	/* A zero mac2 (first 4 bytes) would give the handshake away: it becomes
 	 * PRF bytes and the type says so (0x11 / 0x12) for the receiver. */
 	size_t mac2 = 0;
-	if (out[0] == WG_TYPE_INIT && len == WG_INIT_LEN)
-		mac2 = WG_INIT_MAC2;
-	else if (out[0] == WG_TYPE_RESPONSE && len == WG_RESPONSE_LEN)
-		mac2 = WG_RESPONSE_MAC2;
+	if (out[0] == WGM_WG_TYPE_INIT && len == WGM_WG_INIT_LEN)
+		mac2 = WGM_WG_INIT_MAC2;
+	else if (out[0] == WGM_WG_TYPE_RESPONSE && len == WGM_WG_RESPONSE_LEN)
+		mac2 = WGM_WG_RESPONSE_MAC2;
 	if (mac2 && wg_get_le32(out + mac2) == 0) {
 		next(cin);
 		wgm_chacha6_hash(cin, key, out + mac2, 4);
@@ -101,12 +101,12 @@ ssize_t wgm_wgobfs_obfs(const uint32_t key[8], const uint8_t *in, size_t len, ui
 ssize_t wgm_wgobfs_unobfs(const uint32_t key[8], const uint8_t *in, size_t len, uint8_t *out, size_t cap)
 {
 	/* 32 bytes of message + at least 4 of padding. */
-	if (len < WG_DATA_MIN_LEN + PAD_MIN)
+	if (len < WGM_WG_DATA_MIN_LEN + PAD_MIN)
 		return 0;
 	uint8_t head[HEAD_LEN];
 	wgm_chacha6_hash(in + PRF_IN, key, head, 5);
 	size_t r = in[len - 1] ^ head[16];
-	if (r == 0 || r + WG_DATA_MIN_LEN > len) {
+	if (r == 0 || r + WGM_WG_DATA_MIN_LEN > len) {
 		sodium_memzero(head, sizeof(head));
 		return 0;
 	}
@@ -120,10 +120,10 @@ ssize_t wgm_wgobfs_unobfs(const uint32_t key[8], const uint8_t *in, size_t len, 
 		out[i] ^= head[i];
 	sodium_memzero(head, sizeof(head));
 	/* The masked mac2 of a handshake message was zero before. */
-	if (out[0] == (0x10 | WG_TYPE_INIT) && n >= WG_INIT_LEN)
-		memset(out + WG_INIT_MAC2, 0, WG_MAC_LEN);
-	else if (out[0] == (0x10 | WG_TYPE_RESPONSE) && n >= WG_RESPONSE_LEN)
-		memset(out + WG_RESPONSE_MAC2, 0, WG_MAC_LEN);
+	if (out[0] == (0x10 | WGM_WG_TYPE_INIT) && n >= WGM_WG_INIT_LEN)
+		memset(out + WGM_WG_INIT_MAC2, 0, WGM_WG_MAC_LEN);
+	else if (out[0] == (0x10 | WGM_WG_TYPE_RESPONSE) && n >= WGM_WG_RESPONSE_LEN)
+		memset(out + WGM_WG_RESPONSE_MAC2, 0, WGM_WG_MAC_LEN);
 	out[0] &= 0x0F;
 	return (ssize_t)n;
 }

@@ -7,14 +7,14 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
-bool inotify_wall_line(const char *line)
+bool wgm_inotify_wall_line(const char *line)
 {
 	/* wireguard-go: logger.Errorf("Failed to listen on uapi socket: %v", err)
 	 * with err EMFILE from inotify_init; the prefix carries its tag and time. */
 	return line && strstr(line, "Failed to listen on uapi socket") && strstr(line, "too many open files");
 }
 
-void inotify_wall_explain(long current, char *out, size_t len)
+void wgm_inotify_wall_explain(long current, char *out, size_t len)
 {
 	char now[32];
 
@@ -25,12 +25,12 @@ void inotify_wall_explain(long current, char *out, size_t len)
 	snprintf(out, len,
 		 "inotify instance limit reached: each wireguard-go takes one and %s is %s, so no new link can start; "
 		 "raise it: sysctl -w %s=%d (as /etc/sysctl.d/99-wgmesh.conf does)",
-		 INOTIFY_WALL_SYSCTL, now, INOTIFY_WALL_SYSCTL, INOTIFY_WALL_RECOMMENDED);
+		 WGM_INOTIFY_WALL_SYSCTL, now, WGM_INOTIFY_WALL_SYSCTL, WGM_INOTIFY_WALL_RECOMMENDED);
 }
 
-long inotify_wall_current(void)
+long wgm_inotify_wall_current(void)
 {
-	FILE *f = fopen(INOTIFY_WALL_PROC, "re");
+	FILE *f = fopen(WGM_INOTIFY_WALL_PROC, "re");
 	long v = -1;
 
 	if (!f)
@@ -41,7 +41,7 @@ long inotify_wall_current(void)
 	return v;
 }
 
-bool inotify_wall_reached(void)
+bool wgm_inotify_wall_reached(void)
 {
 	int fd = inotify_init1(IN_CLOEXEC);
 

@@ -11,25 +11,25 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#define INOTIFY_WALL_SYSCTL "fs.inotify.max_user_instances"
-#define INOTIFY_WALL_PROC "/proc/sys/fs/inotify/max_user_instances"
+#define WGM_INOTIFY_WALL_SYSCTL "fs.inotify.max_user_instances"
+#define WGM_INOTIFY_WALL_PROC "/proc/sys/fs/inotify/max_user_instances"
 /* What packaging/99-wgmesh.conf sets: one instance per link for the most
- * links a node can have (ADDRPLAN_PORT_RANGE listen ports, 1024) plus the
+ * links a node can have (WGM_ADDRPLAN_PORT_RANGE listen ports, 1024) plus the
  * kernel's default 128 left for everything else on the machine. */
-#define INOTIFY_WALL_RECOMMENDED 1152
+#define WGM_INOTIFY_WALL_RECOMMENDED 1152
 
 /* Pure: whether LINE (one line of wireguard-go's output) says it could not
  * listen on its UAPI socket because of too many open files. */
-bool inotify_wall_line(const char *line);
+bool wgm_inotify_wall_line(const char *line);
 
 /* Pure: the explanation, one line, for limit CURRENT (-1: unknown). */
-void inotify_wall_explain(long current, char *out, size_t len);
+void wgm_inotify_wall_explain(long current, char *out, size_t len);
 
-/* The limit now in force, from INOTIFY_WALL_PROC; -1 when unreadable. */
-long inotify_wall_current(void);
+/* The limit now in force, from WGM_INOTIFY_WALL_PROC; -1 when unreadable. */
+long wgm_inotify_wall_current(void);
 
 /* Whether this process's user is at the limit now (an inotify instance of
  * its own is refused with EMFILE). */
-bool inotify_wall_reached(void);
+bool wgm_inotify_wall_reached(void);
 
 #endif

@@ -1,24 +1,24 @@
 /* Lines out of another program's output (a pipe read in pieces), made safe
  * for the log: control characters become '?', a line longer than
- * LINE_BUF_MAX - 1 bytes is cut into several. Pure: no I/O. */
+ * WGM_LINE_BUF_MAX - 1 bytes is cut into several. Pure: no I/O. */
 #ifndef WGM_COMMON_LINE_BUF_H
 #define WGM_COMMON_LINE_BUF_H
 
 #include <stddef.h>
 
-#define LINE_BUF_MAX 512
+#define WGM_LINE_BUF_MAX 512
 
 /* Zero-initialise. */
-struct line_buf {
-	char line[LINE_BUF_MAX];
+struct wgm_line_buf {
+	char line[WGM_LINE_BUF_MAX];
 	size_t len;
 };
 
 /* Receives each non-empty line, without its newline. */
-typedef void (*line_buf_fn)(const char *line, void *ctx);
+typedef void (*wgm_line_buf_fn)(const char *line, void *ctx);
 
-void line_buf_feed(struct line_buf *b, const char *data, size_t len, line_buf_fn fn, void *ctx);
+void wgm_line_buf_feed(struct wgm_line_buf *b, const char *data, size_t len, wgm_line_buf_fn fn, void *ctx);
 /* The end of the output: a last line without a newline comes out. */
-void line_buf_finish(struct line_buf *b, line_buf_fn fn, void *ctx);
+void wgm_line_buf_finish(struct wgm_line_buf *b, wgm_line_buf_fn fn, void *ctx);
 
 #endif

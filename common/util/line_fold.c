@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-bool line_fold_same(const char *a, const char *b)
+bool wgm_line_fold_same(const char *a, const char *b)
 {
 	for (;;) {
 		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
@@ -33,9 +33,9 @@ static void clock_text(int64_t ms, char *buf, size_t len)
 		snprintf(buf, len, "?");
 }
 
-static void report(struct line_fold_slot *s, line_fold_emit_fn emit, void *ctx)
+static void report(struct wgm_line_fold_slot *s, wgm_line_fold_emit_fn emit, void *ctx)
 {
-	char first[16], last[16], line[LINE_FOLD_TEXT + 96];
+	char first[16], last[16], line[WGM_LINE_FOLD_TEXT + 96];
 
 	if (!s->count)
 		return;
@@ -47,15 +47,15 @@ static void report(struct line_fold_slot *s, line_fold_emit_fn emit, void *ctx)
 	emit(line, ctx);
 }
 
-void line_fold_add(struct line_fold *f, const char *line, int64_t now_ms, line_fold_emit_fn emit, void *ctx)
+void wgm_line_fold_add(struct wgm_line_fold *f, const char *line, int64_t now_ms, wgm_line_fold_emit_fn emit, void *ctx)
 {
-	char text[LINE_FOLD_TEXT];
-	struct line_fold_slot *slot = NULL;
+	char text[WGM_LINE_FOLD_TEXT];
+	struct wgm_line_fold_slot *slot = NULL;
 
 	snprintf(text, sizeof(text), "%s", line);
-	for (size_t i = 0; i < LINE_FOLD_SLOTS; i++) {
-		struct line_fold_slot *s = &f->slots[i];
-		if (s->used && line_fold_same(s->text, text)) {
+	for (size_t i = 0; i < WGM_LINE_FOLD_SLOTS; i++) {
+		struct wgm_line_fold_slot *s = &f->slots[i];
+		if (s->used && wgm_line_fold_same(s->text, text)) {
 			if (!s->count++)
 				s->first_ms = now_ms;
 			s->last_ms = s->used_ms = now_ms;
@@ -75,10 +75,10 @@ void line_fold_add(struct line_fold *f, const char *line, int64_t now_ms, line_f
 	emit(line, ctx);
 }
 
-void line_fold_tick(struct line_fold *f, line_fold_emit_fn emit, void *ctx)
+void wgm_line_fold_tick(struct wgm_line_fold *f, wgm_line_fold_emit_fn emit, void *ctx)
 {
-	for (size_t i = 0; i < LINE_FOLD_SLOTS; i++) {
-		struct line_fold_slot *s = &f->slots[i];
+	for (size_t i = 0; i < WGM_LINE_FOLD_SLOTS; i++) {
+		struct wgm_line_fold_slot *s = &f->slots[i];
 		if (!s->used)
 			continue;
 		report(s, emit, ctx);
@@ -88,9 +88,9 @@ void line_fold_tick(struct line_fold *f, line_fold_emit_fn emit, void *ctx)
 	}
 }
 
-void line_fold_flush(struct line_fold *f, line_fold_emit_fn emit, void *ctx)
+void wgm_line_fold_flush(struct wgm_line_fold *f, wgm_line_fold_emit_fn emit, void *ctx)
 {
-	for (size_t i = 0; i < LINE_FOLD_SLOTS; i++) {
+	for (size_t i = 0; i < WGM_LINE_FOLD_SLOTS; i++) {
 		if (f->slots[i].used)
 			report(&f->slots[i], emit, ctx);
 		f->slots[i].used = false;

@@ -2,11 +2,11 @@
  *
  * A line whose text, with every run of digits taken as the same (so
  * timestamps and counters do not count), matches one of the last
- * LINE_FOLD_SLOTS different lines is not repeated: it is counted. The
+ * WGM_LINE_FOLD_SLOTS different lines is not repeated: it is counted. The
  * count comes out as "LINE ... repeated N times (first HH:MM:SS, last
  * HH:MM:SS)" (times of the first and last folded repeat) when its slot is
- * needed for another line, at each line_fold_tick (the caller's period, 60 s
- * in the daemon) and at line_fold_flush. A slot without repeats over a whole
+ * needed for another line, at each wgm_line_fold_tick (the caller's period, 60 s
+ * in the daemon) and at wgm_line_fold_flush. A slot without repeats over a whole
  * period is freed, so the line is shown again when it comes back. So each
  * distinct line yields at most one line, plus one summary per period, plus
  * one when it ends. */
@@ -17,37 +17,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define LINE_FOLD_SLOTS 8
+#define WGM_LINE_FOLD_SLOTS 8
 /* Lines are compared and kept up to this many bytes. */
-#define LINE_FOLD_TEXT 240
+#define WGM_LINE_FOLD_TEXT 240
 
-struct line_fold_slot {
+struct wgm_line_fold_slot {
 	bool used;
 	bool seen_this_period;
 	unsigned long count;      /* folded repeats not yet reported */
 	int64_t first_ms, last_ms; /* wall clock of the first and last folded repeat */
 	int64_t used_ms;          /* last time the line came (for eviction) */
-	char text[LINE_FOLD_TEXT];
+	char text[WGM_LINE_FOLD_TEXT];
 };
 
 /* Zero-initialise. */
-struct line_fold {
-	struct line_fold_slot slots[LINE_FOLD_SLOTS];
+struct wgm_line_fold {
+	struct wgm_line_fold_slot slots[WGM_LINE_FOLD_SLOTS];
 };
 
 /* Receives each line to log (no newline), in order. */
-typedef void (*line_fold_emit_fn)(const char *line, void *ctx);
+typedef void (*wgm_line_fold_emit_fn)(const char *line, void *ctx);
 
 /* One line (no newline) at wall-clock now_ms (ms since the epoch): emits it
  * unless it is a repeat; may first emit the summary of an evicted slot. */
-void line_fold_add(struct line_fold *f, const char *line, int64_t now_ms, line_fold_emit_fn emit, void *ctx);
+void wgm_line_fold_add(struct wgm_line_fold *f, const char *line, int64_t now_ms, wgm_line_fold_emit_fn emit, void *ctx);
 /* The period's end: summaries of every counted repeat; frees slots that
  * saw no line this period. */
-void line_fold_tick(struct line_fold *f, line_fold_emit_fn emit, void *ctx);
+void wgm_line_fold_tick(struct wgm_line_fold *f, wgm_line_fold_emit_fn emit, void *ctx);
 /* The end of the stream: every summary; empties F. */
-void line_fold_flush(struct line_fold *f, line_fold_emit_fn emit, void *ctx);
+void wgm_line_fold_flush(struct wgm_line_fold *f, wgm_line_fold_emit_fn emit, void *ctx);
 
 /* True when the two lines are the same but for digits. */
-bool line_fold_same(const char *a, const char *b);
+bool wgm_line_fold_same(const char *a, const char *b);
 
 #endif

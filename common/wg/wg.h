@@ -14,10 +14,10 @@
 #include "common/wg/keys.h"
 
 /* Keys are raw bytes here; common/wg/keys.h converts to and from base64. */
-#define WG_KEY_LEN 32 /* spelt as <linux/wireguard.h> spells it */
-_Static_assert(WG_KEY_LEN == WGM_KEY_LEN, "one key length");
+#define WGM_WG_KEY_LEN 32 /* spelt as <linux/wireguard.h> spells it */
+_Static_assert(WGM_WG_KEY_LEN == WGM_KEY_LEN, "one key length");
 
-struct wg_allowed_ip {
+struct wgm_wg_allowed_ip {
 	int family; /* AF_INET or AF_INET6 */
 	union {
 		struct in_addr v4;
@@ -26,16 +26,16 @@ struct wg_allowed_ip {
 	uint8_t cidr;
 };
 
-struct wg_peer {
-	uint8_t public_key[WG_KEY_LEN];
-	uint8_t preshared_key[WG_KEY_LEN];
+struct wgm_wg_peer {
+	uint8_t public_key[WGM_WG_KEY_LEN];
+	uint8_t preshared_key[WGM_WG_KEY_LEN];
 	bool has_preshared_key;
 	union {
 		struct sockaddr addr; /* sa_family AF_UNSPEC = no endpoint */
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
 	} endpoint;
-	struct wg_allowed_ip *allowed_ips;
+	struct wgm_wg_allowed_ip *allowed_ips;
 	size_t n_allowed_ips;
 	uint16_t persistent_keepalive; /* seconds, 0 = off */
 
@@ -45,15 +45,15 @@ struct wg_peer {
 	uint64_t rx_bytes, tx_bytes;
 };
 
-struct wg_device {
+struct wgm_wg_device {
 	char ifname[IFNAMSIZ];
-	uint8_t private_key[WG_KEY_LEN];
+	uint8_t private_key[WGM_WG_KEY_LEN];
 	bool has_private_key;
-	uint8_t public_key[WG_KEY_LEN]; /* read-only, from get_device */
+	uint8_t public_key[WGM_WG_KEY_LEN]; /* read-only, from get_device */
 	bool has_public_key;
 	uint16_t listen_port; /* 0 = random */
 	uint32_t fwmark;      /* 0 = none */
-	struct wg_peer *peers;
+	struct wgm_wg_peer *peers;
 	size_t n_peers;
 	/* set_device only. false: the device as a whole (key, port, fwmark,
 	 * exactly these peers). true: only the allowed IPs of these peers,
@@ -63,34 +63,34 @@ struct wg_device {
 };
 
 /* Wipes every key and frees the device, its peers and their allowed IPs. */
-void wg_device_free(struct wg_device *dev);
+void wgm_wg_device_free(struct wgm_wg_device *dev);
 
 /* Appends a zeroed peer (or an allowed IP) and returns it; NULL when out of
  * memory. Moving the array wipes the old copy: peers hold preshared keys. */
-struct wg_peer *wg_device_add_peer(struct wg_device *dev);
-struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer);
+struct wgm_wg_peer *wgm_wg_device_add_peer(struct wgm_wg_device *dev);
+struct wgm_wg_allowed_ip *wgm_wg_peer_add_allowed_ip(struct wgm_wg_peer *peer);
 
 /* "10.0.0.0/8", "::/0" -> 0 or -EINVAL (host bits may be set, as with wg). */
-int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out);
+int wgm_wg_allowed_ip_parse(const char *text, struct wgm_wg_allowed_ip *out);
 /* "192.0.2.1:51820", "[2001:db8::1]:51820", "[fe80::1%eth0]:51820" (a zone,
  * by name or number, as wireguard-go writes link-local endpoints) -> 0 or
  * -EINVAL. */
-int wg_endpoint_parse(const char *text, struct wg_peer *peer);
+int wgm_wg_endpoint_parse(const char *text, struct wgm_wg_peer *peer);
 /* The same forms back (a zone as its number); "" when there is no endpoint. */
-void wg_endpoint_format(const struct wg_peer *peer, char *buf, size_t len);
+void wgm_wg_endpoint_format(const struct wgm_wg_peer *peer, char *buf, size_t len);
 
-enum wg_backend_kind {
-	WG_BACKEND_AUTO,
-	WG_BACKEND_KERNEL,
-	WG_BACKEND_USERSPACE,
+enum wgm_wg_backend_kind {
+	WGM_WG_BACKEND_AUTO,
+	WGM_WG_BACKEND_KERNEL,
+	WGM_WG_BACKEND_USERSPACE,
 };
 
 /* "auto", "kernel", "userspace" -> 0 or -EINVAL. */
-int wg_backend_kind_from_name(const char *name, enum wg_backend_kind *out);
-const char *wg_backend_kind_name(enum wg_backend_kind kind);
+int wgm_wg_backend_kind_from_name(const char *name, enum wgm_wg_backend_kind *out);
+const char *wgm_wg_backend_kind_name(enum wgm_wg_backend_kind kind);
 
-struct wg_backend_options {
-	enum wg_backend_kind kind;
+struct wgm_wg_backend_options {
+	enum wgm_wg_backend_kind kind;
 	/* The userspace implementation: "wireguard-go" (PATH search), an
 	 * absolute path, or "amneziawg-go". NULL = "wireguard-go". */
 	const char *userspace_binary;
@@ -113,67 +113,67 @@ struct wg_backend_options {
 	void *output_ctx;
 };
 
-struct wg_backend;
+struct wgm_wg_backend;
 
-struct wg_backend_ops {
+struct wgm_wg_backend_ops {
 	const char *name; /* "kernel" or "userspace" */
 	/* Creates IFNAME (starting its process for userspace). Succeeds if it
 	 * already exists and answers; a userspace process that died is started
 	 * again here. */
-	int (*create)(struct wg_backend *b, const char *ifname, char *err, size_t errlen);
+	int (*create)(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen);
 	/* Deletes IFNAME and, for userspace, ends its process (no orphan).
 	 * Succeeds when there was nothing to delete. */
-	int (*delete)(struct wg_backend *b, const char *ifname, char *err, size_t errlen);
+	int (*delete)(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen);
 	/* Applies DEV: private key (if has_private_key), listen port, fwmark,
 	 * and exactly DEV's peers (replace peers), each with exactly its
 	 * allowed IPs (replace allowed IPs). -ENOTCONN (userspace) if the
 	 * process is gone: call create() again. */
-	int (*set_device)(struct wg_backend *b, const struct wg_device *dev, char *err, size_t errlen);
-	/* *OUT is the caller's: wg_device_free(). */
-	int (*get_device)(struct wg_backend *b, const char *ifname, struct wg_device **out, char *err, size_t errlen);
+	int (*set_device)(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen);
+	/* *OUT is the caller's: wgm_wg_device_free(). */
+	int (*get_device)(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err, size_t errlen);
 	/* Frees the backend. Interfaces (and wireguard-go processes) stay:
 	 * links outlive a restart of the daemon. */
-	void (*close)(struct wg_backend *b);
+	void (*close)(struct wgm_wg_backend *b);
 };
 
-struct wg_backend {
-	const struct wg_backend_ops *ops;
+struct wgm_wg_backend {
+	const struct wgm_wg_backend_ops *ops;
 };
 
 /* Opens the backend OPT asks for; AUTO probes kernel then userspace and, when
  * neither is usable, fails with one line naming what to install.
  * ROUTE is an rtnetlink socket (used to create/delete links), borrowed: it
  * must outlive the backend. */
-struct nl_sock;
-int wg_backend_open(const struct wg_backend_options *opt, struct nl_sock *route, struct wg_backend **out,
+struct wgm_nl_sock;
+int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
 		    char *err, size_t errlen);
 
 /* The two backends, for callers (and tests) that pick one explicitly. */
-int wg_kernel_backend_open(struct nl_sock *route, struct wg_backend **out, char *err, size_t errlen);
-int wg_userspace_backend_open(const struct wg_backend_options *opt, struct nl_sock *route, struct wg_backend **out,
+int wgm_wg_kernel_backend_open(struct wgm_nl_sock *route, struct wgm_wg_backend **out, char *err, size_t errlen);
+int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
 			      char *err, size_t errlen);
 
 /* NAME searched in PATH unless it has a '/'; 0 and PATH filled, or -ENOENT. */
-int wg_userspace_binary_find(const char *name, char *path, size_t len);
+int wgm_wg_userspace_binary_find(const char *name, char *path, size_t len);
 
-static inline int wg_create(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static inline int wg_create(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	return b->ops->create(b, ifname, err, errlen);
 }
-static inline int wg_delete(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static inline int wg_delete(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	return b->ops->delete(b, ifname, err, errlen);
 }
-static inline int wg_set_device(struct wg_backend *b, const struct wg_device *dev, char *err, size_t errlen)
+static inline int wg_set_device(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen)
 {
 	return b->ops->set_device(b, dev, err, errlen);
 }
-static inline int wg_get_device(struct wg_backend *b, const char *ifname, struct wg_device **out, char *err,
+static inline int wg_get_device(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err,
 				size_t errlen)
 {
 	return b->ops->get_device(b, ifname, out, err, errlen);
 }
-static inline void wg_backend_close(struct wg_backend *b)
+static inline void wg_backend_close(struct wgm_wg_backend *b)
 {
 	if (b)
 		b->ops->close(b);

@@ -12,18 +12,18 @@
 
 /* The module may be built in but its genl family not yet registered, or be
  * loadable only through link creation: try a throwaway link as well. */
-static bool kernel_module_usable(struct nl_sock *route)
+static bool kernel_module_usable(struct wgm_nl_sock *route)
 {
 	char name[IFNAMSIZ], ignored[256];
 
 	snprintf(name, sizeof(name), "wgmprobe%d", (int)(getpid() % 100000));
-	if (nl_route_link_create(route, name, "wireguard", ignored, sizeof(ignored)) < 0)
+	if (wgm_nl_route_link_create(route, name, "wireguard", ignored, sizeof(ignored)) < 0)
 		return false;
-	nl_route_link_delete(route, name, ignored, sizeof(ignored));
+	wgm_nl_route_link_delete(route, name, ignored, sizeof(ignored));
 	return true;
 }
 
-int wg_backend_open(const struct wg_backend_options *opt, struct nl_sock *route, struct wg_backend **out,
+int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
 		    char *err, size_t errlen)
 {
 	const char *binary = opt->userspace_binary ? opt->userspace_binary : "wireguard-go";
@@ -31,27 +31,27 @@ int wg_backend_open(const struct wg_backend_options *opt, struct nl_sock *route,
 	int e;
 
 	switch (opt->kind) {
-	case WG_BACKEND_KERNEL:
-		return wg_kernel_backend_open(route, out, err, errlen);
-	case WG_BACKEND_USERSPACE:
-		return wg_userspace_backend_open(opt, route, out, err, errlen);
-	case WG_BACKEND_AUTO:
+	case WGM_WG_BACKEND_KERNEL:
+		return wgm_wg_kernel_backend_open(route, out, err, errlen);
+	case WGM_WG_BACKEND_USERSPACE:
+		return wgm_wg_userspace_backend_open(opt, route, out, err, errlen);
+	case WGM_WG_BACKEND_AUTO:
 		break;
 	default:
 		snprintf(err, errlen, "backend: unknown kind %d", (int)opt->kind);
 		return -EINVAL;
 	}
-	e = wg_kernel_backend_open(route, out, kernel_err, sizeof(kernel_err));
+	e = wgm_wg_kernel_backend_open(route, out, kernel_err, sizeof(kernel_err));
 	if (e == 0)
 		return 0;
 	if (kernel_module_usable(route)) {
-		e = wg_kernel_backend_open(route, out, kernel_err, sizeof(kernel_err));
+		e = wgm_wg_kernel_backend_open(route, out, kernel_err, sizeof(kernel_err));
 		if (e == 0)
 			return 0;
 	}
 	log_debug("kernel WireGuard unusable: %s", kernel_err);
-	if (wg_userspace_binary_find(binary, path, sizeof(path)) == 0)
-		return wg_userspace_backend_open(opt, route, out, err, errlen);
+	if (wgm_wg_userspace_binary_find(binary, path, sizeof(path)) == 0)
+		return wgm_wg_userspace_backend_open(opt, route, out, err, errlen);
 	snprintf(err, errlen,
 		 "no WireGuard backend: the kernel has no wireguard module and %s is not installed "
 		 "(apt install wireguard-go, or load the module: modprobe wireguard)",

@@ -9,13 +9,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void peer_wipe(struct wg_peer *peer)
+static void peer_wipe(struct wgm_wg_peer *peer)
 {
 	free(peer->allowed_ips);
 	sodium_memzero(peer, sizeof(*peer));
 }
 
-void wg_device_free(struct wg_device *dev)
+void wgm_wg_device_free(struct wgm_wg_device *dev)
 {
 	if (!dev)
 		return;
@@ -26,9 +26,9 @@ void wg_device_free(struct wg_device *dev)
 	free(dev);
 }
 
-struct wg_peer *wg_device_add_peer(struct wg_device *dev)
+struct wgm_wg_peer *wgm_wg_device_add_peer(struct wgm_wg_device *dev)
 {
-	struct wg_peer *grown = calloc(dev->n_peers + 1, sizeof(*grown));
+	struct wgm_wg_peer *grown = calloc(dev->n_peers + 1, sizeof(*grown));
 
 	if (!grown)
 		return NULL;
@@ -42,9 +42,9 @@ struct wg_peer *wg_device_add_peer(struct wg_device *dev)
 	return &dev->peers[dev->n_peers++];
 }
 
-struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer)
+struct wgm_wg_allowed_ip *wgm_wg_peer_add_allowed_ip(struct wgm_wg_peer *peer)
 {
-	struct wg_allowed_ip *grown = realloc(peer->allowed_ips, (peer->n_allowed_ips + 1) * sizeof(*grown));
+	struct wgm_wg_allowed_ip *grown = realloc(peer->allowed_ips, (peer->n_allowed_ips + 1) * sizeof(*grown));
 
 	if (!grown)
 		return NULL;
@@ -53,7 +53,7 @@ struct wg_allowed_ip *wg_peer_add_allowed_ip(struct wg_peer *peer)
 	return &grown[peer->n_allowed_ips++];
 }
 
-int wg_allowed_ip_parse(const char *text, struct wg_allowed_ip *out)
+int wgm_wg_allowed_ip_parse(const char *text, struct wgm_wg_allowed_ip *out)
 {
 	struct wgm_prefix prefix;
 
@@ -90,7 +90,7 @@ static int zone_parse(const char *zone, uint32_t *scope)
 	return *scope ? 0 : -EINVAL;
 }
 
-int wg_endpoint_parse(const char *text, struct wg_peer *peer)
+int wgm_wg_endpoint_parse(const char *text, struct wgm_wg_peer *peer)
 {
 	char host[INET6_ADDRSTRLEN + IF_NAMESIZE + 1];
 	const char *port_text;
@@ -146,7 +146,7 @@ int wg_endpoint_parse(const char *text, struct wg_peer *peer)
 	return -EINVAL;
 }
 
-void wg_endpoint_format(const struct wg_peer *peer, char *buf, size_t len)
+void wgm_wg_endpoint_format(const struct wgm_wg_peer *peer, char *buf, size_t len)
 {
 	char host[INET6_ADDRSTRLEN];
 
@@ -167,23 +167,23 @@ void wg_endpoint_format(const struct wg_peer *peer, char *buf, size_t len)
 }
 
 static const char *const kind_names[] = {
-	[WG_BACKEND_AUTO] = "auto",
-	[WG_BACKEND_KERNEL] = "kernel",
-	[WG_BACKEND_USERSPACE] = "userspace",
+	[WGM_WG_BACKEND_AUTO] = "auto",
+	[WGM_WG_BACKEND_KERNEL] = "kernel",
+	[WGM_WG_BACKEND_USERSPACE] = "userspace",
 };
 
-int wg_backend_kind_from_name(const char *name, enum wg_backend_kind *out)
+int wgm_wg_backend_kind_from_name(const char *name, enum wgm_wg_backend_kind *out)
 {
 	for (size_t i = 0; i < sizeof(kind_names) / sizeof(kind_names[0]); i++) {
 		if (name && strcmp(name, kind_names[i]) == 0) {
-			*out = (enum wg_backend_kind)i;
+			*out = (enum wgm_wg_backend_kind)i;
 			return 0;
 		}
 	}
 	return -EINVAL;
 }
 
-const char *wg_backend_kind_name(enum wg_backend_kind kind)
+const char *wgm_wg_backend_kind_name(enum wgm_wg_backend_kind kind)
 {
 	if ((size_t)kind >= sizeof(kind_names) / sizeof(kind_names[0]))
 		return "unknown";

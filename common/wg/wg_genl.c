@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-struct nlmsghdr *wg_genl_build_get_family(char *buf)
+struct nlmsghdr *wgm_wg_genl_build_get_family(char *buf)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	struct genlmsghdr *g;
@@ -24,13 +24,13 @@ struct nlmsghdr *wg_genl_build_get_family(char *buf)
 	return nlh;
 }
 
-int wg_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id)
+int wgm_wg_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id)
 {
 	const struct nlattr *tb[CTRL_ATTR_MAX + 1] = { 0 };
 
 	if (nlh->nlmsg_type != GENL_ID_CTRL)
 		return -ENOMSG;
-	if (nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
+	if (wgm_nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if (!tb[CTRL_ATTR_FAMILY_ID] || mnl_attr_validate(tb[CTRL_ATTR_FAMILY_ID], MNL_TYPE_U16) < 0)
 		return -EBADMSG;
@@ -51,7 +51,7 @@ static struct nlmsghdr *put_genl_header(char *buf, uint16_t family_id, uint8_t c
 	return nlh;
 }
 
-struct nlmsghdr *wg_genl_build_get(char *buf, uint16_t family_id, const char *ifname)
+struct nlmsghdr *wgm_wg_genl_build_get(char *buf, uint16_t family_id, const char *ifname)
 {
 	struct nlmsghdr *nlh;
 
@@ -62,17 +62,17 @@ struct nlmsghdr *wg_genl_build_get(char *buf, uint16_t family_id, const char *if
 	return nlh;
 }
 
-static bool device_valid(const struct wg_device *dev)
+static bool device_valid(const struct wgm_wg_device *dev)
 {
 	if (!dev->ifname[0] || strnlen(dev->ifname, IFNAMSIZ) >= IFNAMSIZ)
 		return false;
 	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
+		const struct wgm_wg_peer *p = &dev->peers[i];
 		int f = p->endpoint.addr.sa_family;
 		if (f != AF_UNSPEC && f != AF_INET && f != AF_INET6)
 			return false;
 		for (size_t j = 0; j < p->n_allowed_ips; j++) {
-			const struct wg_allowed_ip *a = &p->allowed_ips[j];
+			const struct wgm_wg_allowed_ip *a = &p->allowed_ips[j];
 			if ((a->family != AF_INET && a->family != AF_INET6) ||
 			    a->cidr > (a->family == AF_INET ? 32 : 128))
 				return false;
@@ -83,7 +83,7 @@ static bool device_valid(const struct wg_device *dev)
 
 /* Puts the first part of a peer (keys, endpoint, keepalive, replace flag).
  * False when it does not fit. */
-static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_device *dev, const struct wg_peer *p)
+static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wgm_wg_device *dev, const struct wgm_wg_peer *p)
 {
 	if (dev->allowed_ips_only)
 		return mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS,
@@ -91,7 +91,7 @@ static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_d
 	if (!mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS, WGPEER_F_REPLACE_ALLOWEDIPS))
 		return false;
 	if (p->has_preshared_key &&
-	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, p->preshared_key))
+	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_PRESHARED_KEY, WGM_WG_KEY_LEN, p->preshared_key))
 		return false;
 	if (p->endpoint.addr.sa_family == AF_INET &&
 	    !mnl_attr_put_check(nlh, buflen, WGPEER_A_ENDPOINT, sizeof(p->endpoint.v4), &p->endpoint.v4))
@@ -102,7 +102,7 @@ static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wg_d
 	return mnl_attr_put_u16_check(nlh, buflen, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, p->persistent_keepalive);
 }
 
-static bool put_allowed_ip(struct nlmsghdr *nlh, size_t buflen, const struct wg_allowed_ip *a, uint16_t index)
+static bool put_allowed_ip(struct nlmsghdr *nlh, size_t buflen, const struct wgm_wg_allowed_ip *a, uint16_t index)
 {
 	struct nlattr *nest = mnl_attr_nest_start_check(nlh, buflen, index);
 
@@ -119,8 +119,8 @@ static bool put_allowed_ip(struct nlmsghdr *nlh, size_t buflen, const struct wg_
 	return true;
 }
 
-int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wg_device *dev,
-		      struct wg_set_cursor *cur, struct nlmsghdr **out)
+int wgm_wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wgm_wg_device *dev,
+		      struct wgm_wg_set_cursor *cur, struct nlmsghdr **out)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *peers = NULL;
@@ -138,7 +138,7 @@ int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct
 		cur->started = true;
 	} else if (!cur->started) {
 		if (dev->has_private_key &&
-		    !mnl_attr_put_check(nlh, buflen, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, dev->private_key))
+		    !mnl_attr_put_check(nlh, buflen, WGDEVICE_A_PRIVATE_KEY, WGM_WG_KEY_LEN, dev->private_key))
 			return -EMSGSIZE;
 		if (!mnl_attr_put_u16_check(nlh, buflen, WGDEVICE_A_LISTEN_PORT, dev->listen_port) ||
 		    !mnl_attr_put_u32_check(nlh, buflen, WGDEVICE_A_FWMARK, dev->fwmark) ||
@@ -153,14 +153,14 @@ int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct
 	if (!peers)
 		return -EMSGSIZE;
 	while (cur->peer < dev->n_peers) {
-		const struct wg_peer *p = &dev->peers[cur->peer];
+		const struct wgm_wg_peer *p = &dev->peers[cur->peer];
 		struct nlattr *peer_nest = mnl_attr_nest_start_check(nlh, buflen, (uint16_t)peers_in_msg);
 		struct nlattr *aips;
 		size_t aips_in_msg = 0;
 
 		if (!peer_nest)
 			goto full;
-		if (!mnl_attr_put_check(nlh, buflen, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, p->public_key) ||
+		if (!mnl_attr_put_check(nlh, buflen, WGPEER_A_PUBLIC_KEY, WGM_WG_KEY_LEN, p->public_key) ||
 		    (cur->allowed_ip == 0 && !put_peer_head(nlh, buflen, dev, p))) {
 			mnl_attr_nest_cancel(nlh, peer_nest);
 			goto full;
@@ -211,14 +211,14 @@ full:
 
 /* ---------------- GET replies ---------------- */
 
-static int parse_allowed_ip(const struct nlattr *nest, struct wg_peer *peer)
+static int parse_allowed_ip(const struct nlattr *nest, struct wgm_wg_peer *peer)
 {
 	const struct nlattr *tb[WGALLOWEDIP_A_MAX + 1] = { 0 };
-	struct wg_allowed_ip a = { 0 };
-	struct wg_allowed_ip *slot;
+	struct wgm_wg_allowed_ip a = { 0 };
+	struct wgm_wg_allowed_ip *slot;
 	size_t len;
 
-	if (nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
+	if (wgm_nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if (!tb[WGALLOWEDIP_A_FAMILY] || !tb[WGALLOWEDIP_A_IPADDR] || !tb[WGALLOWEDIP_A_CIDR_MASK] ||
 	    mnl_attr_validate(tb[WGALLOWEDIP_A_FAMILY], MNL_TYPE_U16) < 0 ||
@@ -231,40 +231,40 @@ static int parse_allowed_ip(const struct nlattr *nest, struct wg_peer *peer)
 	    a.cidr > (a.family == AF_INET ? 32 : 128))
 		return -EBADMSG;
 	memcpy(&a.addr, mnl_attr_get_payload(tb[WGALLOWEDIP_A_IPADDR]), len);
-	slot = wg_peer_add_allowed_ip(peer);
+	slot = wgm_wg_peer_add_allowed_ip(peer);
 	if (!slot)
 		return -ENOMEM;
 	*slot = a;
 	return 0;
 }
 
-static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
+static int parse_peer(const struct nlattr *nest, struct wgm_wg_device *dev)
 {
 	const struct nlattr *tb[WGPEER_A_MAX + 1] = { 0 };
 	const struct nlattr *a;
-	struct wg_peer *peer;
+	struct wgm_wg_peer *peer;
 	const uint8_t *key;
 
-	if (nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
+	if (wgm_nl_attr_table_nested(nest, tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
-	if (!tb[WGPEER_A_PUBLIC_KEY] || mnl_attr_get_payload_len(tb[WGPEER_A_PUBLIC_KEY]) != WG_KEY_LEN)
+	if (!tb[WGPEER_A_PUBLIC_KEY] || mnl_attr_get_payload_len(tb[WGPEER_A_PUBLIC_KEY]) != WGM_WG_KEY_LEN)
 		return -EBADMSG;
 	key = mnl_attr_get_payload(tb[WGPEER_A_PUBLIC_KEY]);
 	/* The kernel splits a peer with many allowed IPs over messages; its
 	 * next part repeats the public key. */
-	if (dev->n_peers && memcmp(dev->peers[dev->n_peers - 1].public_key, key, WG_KEY_LEN) == 0) {
+	if (dev->n_peers && memcmp(dev->peers[dev->n_peers - 1].public_key, key, WGM_WG_KEY_LEN) == 0) {
 		peer = &dev->peers[dev->n_peers - 1];
 	} else {
-		peer = wg_device_add_peer(dev);
+		peer = wgm_wg_device_add_peer(dev);
 		if (!peer)
 			return -ENOMEM;
-		memcpy(peer->public_key, key, WG_KEY_LEN);
+		memcpy(peer->public_key, key, WGM_WG_KEY_LEN);
 	}
 	if ((a = tb[WGPEER_A_PRESHARED_KEY])) {
-		if (mnl_attr_get_payload_len(a) != WG_KEY_LEN)
+		if (mnl_attr_get_payload_len(a) != WGM_WG_KEY_LEN)
 			return -EBADMSG;
-		memcpy(peer->preshared_key, mnl_attr_get_payload(a), WG_KEY_LEN);
-		peer->has_preshared_key = !sodium_is_zero(peer->preshared_key, WG_KEY_LEN);
+		memcpy(peer->preshared_key, mnl_attr_get_payload(a), WGM_WG_KEY_LEN);
+		peer->has_preshared_key = !sodium_is_zero(peer->preshared_key, WGM_WG_KEY_LEN);
 	}
 	if ((a = tb[WGPEER_A_ENDPOINT])) {
 		size_t len = mnl_attr_get_payload_len(a);
@@ -314,12 +314,12 @@ static int parse_peer(const struct nlattr *nest, struct wg_device *dev)
 	return 0;
 }
 
-int wg_genl_parse_get(const struct nlmsghdr *nlh, struct wg_device *dev)
+int wgm_wg_genl_parse_get(const struct nlmsghdr *nlh, struct wgm_wg_device *dev)
 {
 	const struct nlattr *tb[WGDEVICE_A_MAX + 1] = { 0 };
 	const struct nlattr *a;
 
-	if (nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
+	if (wgm_nl_attr_table(nlh, sizeof(struct genlmsghdr), tb, sizeof(tb) / sizeof(tb[0]) - 1) < 0)
 		return -EBADMSG;
 	if ((a = tb[WGDEVICE_A_IFNAME])) {
 		if (mnl_attr_validate(a, MNL_TYPE_NUL_STRING) < 0 || strlen(mnl_attr_get_str(a)) >= IFNAMSIZ)
@@ -327,16 +327,16 @@ int wg_genl_parse_get(const struct nlmsghdr *nlh, struct wg_device *dev)
 		snprintf(dev->ifname, sizeof(dev->ifname), "%s", mnl_attr_get_str(a));
 	}
 	if ((a = tb[WGDEVICE_A_PRIVATE_KEY])) {
-		if (mnl_attr_get_payload_len(a) != WG_KEY_LEN)
+		if (mnl_attr_get_payload_len(a) != WGM_WG_KEY_LEN)
 			return -EBADMSG;
-		memcpy(dev->private_key, mnl_attr_get_payload(a), WG_KEY_LEN);
-		dev->has_private_key = !sodium_is_zero(dev->private_key, WG_KEY_LEN);
+		memcpy(dev->private_key, mnl_attr_get_payload(a), WGM_WG_KEY_LEN);
+		dev->has_private_key = !sodium_is_zero(dev->private_key, WGM_WG_KEY_LEN);
 	}
 	if ((a = tb[WGDEVICE_A_PUBLIC_KEY])) {
-		if (mnl_attr_get_payload_len(a) != WG_KEY_LEN)
+		if (mnl_attr_get_payload_len(a) != WGM_WG_KEY_LEN)
 			return -EBADMSG;
-		memcpy(dev->public_key, mnl_attr_get_payload(a), WG_KEY_LEN);
-		dev->has_public_key = !sodium_is_zero(dev->public_key, WG_KEY_LEN);
+		memcpy(dev->public_key, mnl_attr_get_payload(a), WGM_WG_KEY_LEN);
+		dev->has_public_key = !sodium_is_zero(dev->public_key, WGM_WG_KEY_LEN);
 	}
 	if ((a = tb[WGDEVICE_A_LISTEN_PORT])) {
 		if (mnl_attr_validate(a, MNL_TYPE_U16) < 0)

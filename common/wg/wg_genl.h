@@ -1,7 +1,7 @@
 /* The kernel WireGuard module's generic netlink messages, as pure functions:
  * family lookup, WG_CMD_SET_DEVICE split over several messages when a device
  * does not fit in one (as wireguard-tools does), and WG_CMD_GET_DEVICE dump
- * replies coalesced back into one struct wg_device. */
+ * replies coalesced back into one struct wgm_wg_device. */
 #ifndef WGM_COMMON_WG_GENL_H
 #define WGM_COMMON_WG_GENL_H
 
@@ -14,12 +14,12 @@
 struct nlmsghdr;
 
 /* CTRL_CMD_GETFAMILY for "wireguard". BUF: at least 256 bytes. */
-struct nlmsghdr *wg_genl_build_get_family(char *buf);
+struct nlmsghdr *wgm_wg_genl_build_get_family(char *buf);
 /* 0 and *FAMILY_ID, or -EBADMSG / -ENOMSG. */
-int wg_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id);
+int wgm_wg_genl_parse_family(const struct nlmsghdr *nlh, uint16_t *family_id);
 
 /* Where the next SET message starts; zero it before the first call. */
-struct wg_set_cursor {
+struct wgm_wg_set_cursor {
 	size_t peer;       /* index of the next peer to send */
 	size_t allowed_ip; /* its next allowed IP (> 0: continuing a peer) */
 	bool started;      /* the first message (device attributes) is built */
@@ -31,14 +31,14 @@ struct wg_set_cursor {
  * continued peer carries only its public key and further allowed IPs.
  * Returns 1 when more messages follow, 0 for the last one, -EMSGSIZE if
  * BUFLEN cannot hold even one peer, -EINVAL for a bad device. */
-int wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wg_device *dev,
-		      struct wg_set_cursor *cur, struct nlmsghdr **out);
+int wgm_wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wgm_wg_device *dev,
+		      struct wgm_wg_set_cursor *cur, struct nlmsghdr **out);
 
 /* WG_CMD_GET_DEVICE dump request for IFNAME. BUF: at least 256 bytes. */
-struct nlmsghdr *wg_genl_build_get(char *buf, uint16_t family_id, const char *ifname);
+struct nlmsghdr *wgm_wg_genl_build_get(char *buf, uint16_t family_id, const char *ifname);
 
 /* Adds one reply message of a GET dump to DEV (zeroed before the first);
  * a peer split across messages is joined again. 0, -EBADMSG, -ENOMEM. */
-int wg_genl_parse_get(const struct nlmsghdr *nlh, struct wg_device *dev);
+int wgm_wg_genl_parse_get(const struct nlmsghdr *nlh, struct wgm_wg_device *dev);
 
 #endif

@@ -18,48 +18,48 @@
 #define SET_MSG_MAX 8192
 
 struct wg_kernel {
-	struct wg_backend base;
-	struct nl_sock *route;
-	struct nl_sock genl;
+	struct wgm_wg_backend base;
+	struct wgm_nl_sock *route;
+	struct wgm_nl_sock genl;
 	uint16_t family_id;
 };
 
 static int family_cb(const struct nlmsghdr *nlh, void *ctx)
 {
-	int e = wg_genl_parse_family(nlh, ctx);
+	int e = wgm_wg_genl_parse_family(nlh, ctx);
 	return e == -ENOMSG ? 0 : e;
 }
 
-static int kernel_create(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static int kernel_create(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	struct wg_kernel *k = (struct wg_kernel *)b;
-	struct nl_link link;
+	struct wgm_nl_link link;
 	char ignored[8];
-	int e = nl_route_link_create(k->route, ifname, "wireguard", err, errlen);
+	int e = wgm_nl_route_link_create(k->route, ifname, "wireguard", err, errlen);
 
 	if (e != -EEXIST)
 		return e;
 	/* Already there: fine if it is ours to configure, an error otherwise. */
-	if (nl_route_link_get(k->route, ifname, &link, ignored, sizeof(ignored)) == 0 &&
+	if (wgm_nl_route_link_get(k->route, ifname, &link, ignored, sizeof(ignored)) == 0 &&
 	    strcmp(link.kind, "wireguard") == 0)
 		return 0;
 	snprintf(err, errlen, "create link %s: exists and is not a WireGuard interface", ifname);
 	return -EEXIST;
 }
 
-static int kernel_delete(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static int kernel_delete(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	struct wg_kernel *k = (struct wg_kernel *)b;
-	int e = nl_route_link_delete(k->route, ifname, err, errlen);
+	int e = wgm_nl_route_link_delete(k->route, ifname, err, errlen);
 
 	return e == -ENODEV ? 0 : e;
 }
 
-static int kernel_set_device(struct wg_backend *b, const struct wg_device *dev, char *err, size_t errlen)
+static int kernel_set_device(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen)
 {
 	struct wg_kernel *k = (struct wg_kernel *)b;
 	char *buf = malloc(SET_MSG_MAX);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_set_cursor cur = { 0 };
 	char what[64];
 	int more, e = 0;
 
@@ -68,13 +68,13 @@ static int kernel_set_device(struct wg_backend *b, const struct wg_device *dev, 
 	snprintf(what, sizeof(what), "configure WireGuard %s", dev->ifname);
 	do {
 		struct nlmsghdr *nlh;
-		more = wg_genl_build_set(buf, SET_MSG_MAX, k->family_id, dev, &cur, &nlh);
+		more = wgm_wg_genl_build_set(buf, SET_MSG_MAX, k->family_id, dev, &cur, &nlh);
 		if (more < 0) {
 			e = more;
 			snprintf(err, errlen, "%s: %s", what, more == -EINVAL ? "invalid device" : strerror(-more));
 			break;
 		}
-		e = nl_sock_request(&k->genl, nlh, NULL, NULL, what, err, errlen);
+		e = wgm_nl_sock_request(&k->genl, nlh, NULL, NULL, what, err, errlen);
 		sodium_memzero(buf, SET_MSG_MAX);
 	} while (e == 0 && more > 0);
 	sodium_memzero(buf, SET_MSG_MAX);
@@ -84,16 +84,16 @@ static int kernel_set_device(struct wg_backend *b, const struct wg_device *dev, 
 
 static int get_cb(const struct nlmsghdr *nlh, void *ctx)
 {
-	return wg_genl_parse_get(nlh, ctx);
+	return wgm_wg_genl_parse_get(nlh, ctx);
 }
 
-static int kernel_get_device(struct wg_backend *b, const char *ifname, struct wg_device **out, char *err,
+static int kernel_get_device(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err,
 			     size_t errlen)
 {
 	struct wg_kernel *k = (struct wg_kernel *)b;
 	char buf[256] __attribute__((aligned(4)));
-	struct nlmsghdr *nlh = wg_genl_build_get(buf, k->family_id, ifname);
-	struct wg_device *dev;
+	struct nlmsghdr *nlh = wgm_wg_genl_build_get(buf, k->family_id, ifname);
+	struct wgm_wg_device *dev;
 	char what[64];
 	int e;
 
@@ -105,24 +105,24 @@ static int kernel_get_device(struct wg_backend *b, const char *ifname, struct wg
 	dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return -ENOMEM;
-	e = nl_sock_request(&k->genl, nlh, get_cb, dev, what, err, errlen);
+	e = wgm_nl_sock_request(&k->genl, nlh, get_cb, dev, what, err, errlen);
 	if (e < 0) {
-		wg_device_free(dev);
+		wgm_wg_device_free(dev);
 		return e;
 	}
 	*out = dev;
 	return 0;
 }
 
-static void kernel_close(struct wg_backend *b)
+static void kernel_close(struct wgm_wg_backend *b)
 {
 	struct wg_kernel *k = (struct wg_kernel *)b;
 
-	nl_sock_close(&k->genl);
+	wgm_nl_sock_close(&k->genl);
 	free(k);
 }
 
-static const struct wg_backend_ops kernel_ops = {
+static const struct wgm_wg_backend_ops kernel_ops = {
 	.name = "kernel",
 	.create = kernel_create,
 	.delete = kernel_delete,
@@ -131,7 +131,7 @@ static const struct wg_backend_ops kernel_ops = {
 	.close = kernel_close,
 };
 
-int wg_kernel_backend_open(struct nl_sock *route, struct wg_backend **out, char *err, size_t errlen)
+int wgm_wg_kernel_backend_open(struct wgm_nl_sock *route, struct wgm_wg_backend **out, char *err, size_t errlen)
 {
 	struct wg_kernel *k = calloc(1, sizeof(*k));
 	char buf[256] __attribute__((aligned(4)));
@@ -141,13 +141,13 @@ int wg_kernel_backend_open(struct nl_sock *route, struct wg_backend **out, char 
 		return -ENOMEM;
 	k->base.ops = &kernel_ops;
 	k->route = route;
-	e = nl_sock_open(&k->genl, NETLINK_GENERIC, err, errlen);
+	e = wgm_nl_sock_open(&k->genl, NETLINK_GENERIC, err, errlen);
 	if (e < 0) {
 		free(k);
 		return e;
 	}
 	/* Resolving the family also loads the module where modprobe can. */
-	e = nl_sock_request(&k->genl, wg_genl_build_get_family(buf), family_cb, &k->family_id,
+	e = wgm_nl_sock_request(&k->genl, wgm_wg_genl_build_get_family(buf), family_cb, &k->family_id,
 			    "WireGuard kernel module (generic netlink family \"wireguard\")", err, errlen);
 	if (e == 0 && k->family_id == 0) {
 		snprintf(err, errlen, "WireGuard kernel module: no family id in reply");

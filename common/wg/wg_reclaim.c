@@ -21,7 +21,7 @@ static bool same_pipe(int r, int w)
 	       (rf & O_ACCMODE) == O_RDONLY && (wf & O_ACCMODE) == O_WRONLY;
 }
 
-int wg_output_reclaim(pid_t pid, int keep_fd, char *err, size_t errlen)
+int wgm_wg_output_reclaim(pid_t pid, int keep_fd, char *err, size_t errlen)
 {
 	int pidfd, r = -1, w = -1, e;
 

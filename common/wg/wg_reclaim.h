@@ -15,6 +15,6 @@
  * process). Returns the descriptor, or -errno with one line in err:
  * -ENOSYS or -EPERM when the kernel or our rights do not allow it, -EPROTO
  * when the process does not hold such a pipe (not started by wgmeshd). */
-int wg_output_reclaim(pid_t pid, int keep_fd, char *err, size_t errlen);
+int wgm_wg_output_reclaim(pid_t pid, int keep_fd, char *err, size_t errlen);
 
 #endif

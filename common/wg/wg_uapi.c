@@ -35,22 +35,22 @@ static void text_add(struct text *t, const char *fmt, ...)
 		t->len += (size_t)n < t->cap - t->len ? (size_t)n : t->cap - t->len - 1;
 }
 
-static void text_add_key(struct text *t, const char *name, const uint8_t key[WG_KEY_LEN])
+static void text_add_key(struct text *t, const char *name, const uint8_t key[WGM_WG_KEY_LEN])
 {
-	char hex[WG_KEY_LEN * 2 + 1];
+	char hex[WGM_WG_KEY_LEN * 2 + 1];
 
-	sodium_bin2hex(hex, sizeof(hex), key, WG_KEY_LEN);
+	sodium_bin2hex(hex, sizeof(hex), key, WGM_WG_KEY_LEN);
 	text_add(t, "%s=%s\n", name, hex);
 	sodium_memzero(hex, sizeof(hex));
 }
 
-int wg_uapi_format_set(const struct wg_device *dev, char **out, size_t *len)
+int wgm_wg_uapi_format_set(const struct wgm_wg_device *dev, char **out, size_t *len)
 {
 	struct text t = { 0 };
 	size_t cap = DEVICE_TEXT_MAX;
 
 	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
+		const struct wgm_wg_peer *p = &dev->peers[i];
 		if (p->endpoint.addr.sa_family != AF_UNSPEC && p->endpoint.addr.sa_family != AF_INET &&
 		    p->endpoint.addr.sa_family != AF_INET6)
 			return -EINVAL;
@@ -68,7 +68,7 @@ int wg_uapi_format_set(const struct wg_device *dev, char **out, size_t *len)
 	if (!dev->allowed_ips_only)
 		text_add(&t, "listen_port=%u\nfwmark=%" PRIu32 "\nreplace_peers=true\n", dev->listen_port, dev->fwmark);
 	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
+		const struct wgm_wg_peer *p = &dev->peers[i];
 		char endpoint[INET6_ADDRSTRLEN + 16];
 
 		text_add_key(&t, "public_key", p->public_key);
@@ -77,18 +77,18 @@ int wg_uapi_format_set(const struct wg_device *dev, char **out, size_t *len)
 		} else {
 			if (p->has_preshared_key)
 				text_add_key(&t, "preshared_key", p->preshared_key);
-			wg_endpoint_format(p, endpoint, sizeof(endpoint));
+			wgm_wg_endpoint_format(p, endpoint, sizeof(endpoint));
 			if (endpoint[0])
 				text_add(&t, "endpoint=%s\n", endpoint);
 			text_add(&t, "persistent_keepalive_interval=%u\nreplace_allowed_ips=true\n",
 				 p->persistent_keepalive);
 		}
 		for (size_t j = 0; j < p->n_allowed_ips; j++) {
-			const struct wg_allowed_ip *a = &p->allowed_ips[j];
+			const struct wgm_wg_allowed_ip *a = &p->allowed_ips[j];
 			char ip[INET6_ADDRSTRLEN];
 			if ((a->family != AF_INET && a->family != AF_INET6) ||
 			    a->cidr > (a->family == AF_INET ? 32 : 128)) {
-				wg_uapi_text_free(t.buf, t.cap);
+				wgm_wg_uapi_text_free(t.buf, t.cap);
 				return -EINVAL;
 			}
 			inet_ntop(a->family, &a->addr, ip, sizeof(ip));
@@ -101,7 +101,7 @@ int wg_uapi_format_set(const struct wg_device *dev, char **out, size_t *len)
 	return 0;
 }
 
-void wg_uapi_text_free(char *text, size_t len)
+void wgm_wg_uapi_text_free(char *text, size_t len)
 {
 	if (!text)
 		return;
@@ -124,18 +124,18 @@ static bool parse_u64(const char *s, uint64_t max, uint64_t *out)
 	return true;
 }
 
-static bool parse_key_hex(const char *s, uint8_t key[WG_KEY_LEN])
+static bool parse_key_hex(const char *s, uint8_t key[WGM_WG_KEY_LEN])
 {
 	size_t n = 0;
 	const char *end = NULL;
 
-	if (strlen(s) != WG_KEY_LEN * 2)
+	if (strlen(s) != WGM_WG_KEY_LEN * 2)
 		return false;
-	return sodium_hex2bin(key, WG_KEY_LEN, s, WG_KEY_LEN * 2, NULL, &n, &end) == 0 && n == WG_KEY_LEN && !*end;
+	return sodium_hex2bin(key, WGM_WG_KEY_LEN, s, WGM_WG_KEY_LEN * 2, NULL, &n, &end) == 0 && n == WGM_WG_KEY_LEN && !*end;
 }
 
 /* Reads one "key=value" line at a time out of a copy of the reply. */
-static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, bool *have_errno, int *errno_value)
+static int parse_line(char *line, struct wgm_wg_device *dev, struct wgm_wg_peer **peer, bool *have_errno, int *errno_value)
 {
 	char *eq = strchr(line, '=');
 	const char *key, *value;
@@ -160,7 +160,7 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	if (!strcmp(key, "private_key")) {
 		if (!parse_key_hex(value, dev->private_key))
 			return -EPROTO;
-		dev->has_private_key = !sodium_is_zero(dev->private_key, WG_KEY_LEN);
+		dev->has_private_key = !sodium_is_zero(dev->private_key, WGM_WG_KEY_LEN);
 		if (dev->has_private_key)
 			dev->has_public_key = wgm_key_public(dev->public_key, dev->private_key) == 0;
 		return 0;
@@ -178,7 +178,7 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 		return 0;
 	}
 	if (!strcmp(key, "public_key")) {
-		*peer = wg_device_add_peer(dev);
+		*peer = wgm_wg_device_add_peer(dev);
 		if (!*peer)
 			return -ENOMEM;
 		return parse_key_hex(value, (*peer)->public_key) ? 0 : -EPROTO;
@@ -195,17 +195,17 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	if (!strcmp(key, "preshared_key")) {
 		if (!parse_key_hex(value, (*peer)->preshared_key))
 			return -EPROTO;
-		(*peer)->has_preshared_key = !sodium_is_zero((*peer)->preshared_key, WG_KEY_LEN);
+		(*peer)->has_preshared_key = !sodium_is_zero((*peer)->preshared_key, WGM_WG_KEY_LEN);
 		return 0;
 	}
 	if (!strcmp(key, "endpoint"))
-		return wg_endpoint_parse(value, *peer) == 0 ? 0 : -EPROTO;
+		return wgm_wg_endpoint_parse(value, *peer) == 0 ? 0 : -EPROTO;
 	if (!strcmp(key, "allowed_ip")) {
-		struct wg_allowed_ip a;
-		struct wg_allowed_ip *slot;
-		if (wg_allowed_ip_parse(value, &a) < 0)
+		struct wgm_wg_allowed_ip a;
+		struct wgm_wg_allowed_ip *slot;
+		if (wgm_wg_allowed_ip_parse(value, &a) < 0)
 			return -EPROTO;
-		slot = wg_peer_add_allowed_ip(*peer);
+		slot = wgm_wg_peer_add_allowed_ip(*peer);
 		if (!slot)
 			return -ENOMEM;
 		*slot = a;
@@ -241,10 +241,10 @@ static int parse_line(char *line, struct wg_device *dev, struct wg_peer **peer, 
 	return 0;
 }
 
-static int parse_reply(const char *text, size_t len, struct wg_device *dev, char *err, size_t errlen)
+static int parse_reply(const char *text, size_t len, struct wgm_wg_device *dev, char *err, size_t errlen)
 {
 	char *copy = malloc(len + 1);
-	struct wg_peer *peer = NULL;
+	struct wgm_wg_peer *peer = NULL;
 	bool have_errno = false, ended = false;
 	int errno_value = 0, result = 0;
 	size_t pos = 0;
@@ -308,12 +308,12 @@ out:
 	return result;
 }
 
-int wg_uapi_parse_get(const char *text, size_t len, struct wg_device *dev, char *err, size_t errlen)
+int wgm_wg_uapi_parse_get(const char *text, size_t len, struct wgm_wg_device *dev, char *err, size_t errlen)
 {
 	return parse_reply(text, len, dev, err, errlen);
 }
 
-int wg_uapi_parse_set_reply(const char *text, size_t len, char *err, size_t errlen)
+int wgm_wg_uapi_parse_set_reply(const char *text, size_t len, char *err, size_t errlen)
 {
 	return parse_reply(text, len, NULL, err, errlen);
 }

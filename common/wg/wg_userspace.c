@@ -41,8 +41,8 @@ struct us_proc {
 };
 
 struct wg_userspace {
-	struct wg_backend base;
-	struct nl_sock *route;
+	struct wgm_wg_backend base;
+	struct wgm_nl_sock *route;
 	char binary[PATH_MAX];
 	char uapi_dir[PATH_MAX - IFNAMSIZ - 8];
 	unsigned int start_timeout_ms;
@@ -59,7 +59,7 @@ struct wg_userspace {
 /* Where the process keeps its own read end of that pipe. */
 #define OUTPUT_KEEP_FD 3
 
-int wg_userspace_binary_find(const char *name, char *path, size_t len)
+int wgm_wg_userspace_binary_find(const char *name, char *path, size_t len)
 {
 	const char *env = getenv("PATH");
 	char *dirs, *save = NULL;
@@ -194,7 +194,7 @@ static bool uapi_answers(const struct wg_userspace *us, const char *ifname)
 }
 
 /* Sends REQ and reads the reply up to its blank line. *REPLY may hold
- * secrets: the caller frees it with wg_uapi_text_free(*reply, *cap). */
+ * secrets: the caller frees it with wgm_wg_uapi_text_free(*reply, *cap). */
 static int uapi_exchange(int fd, const char *req, size_t req_len, char **reply, size_t *len, size_t *cap)
 {
 	size_t off = 0;
@@ -223,7 +223,7 @@ static int uapi_exchange(int fd, const char *req, size_t req_len, char **reply, 
 				return -ENOMEM;
 			if (*reply) {
 				memcpy(grown, *reply, *len);
-				wg_uapi_text_free(*reply, *cap);
+				wgm_wg_uapi_text_free(*reply, *cap);
 			}
 			*reply = grown;
 			*cap = ncap;
@@ -255,7 +255,7 @@ static int not_running(struct wg_userspace *us, const char *ifname, int e, char 
 	return -ENOTCONN;
 }
 
-static int userspace_set_device(struct wg_backend *b, const struct wg_device *dev, char *err, size_t errlen)
+static int userspace_set_device(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen)
 {
 	struct wg_userspace *us = (struct wg_userspace *)b;
 	char *req = NULL, *reply = NULL;
@@ -266,7 +266,7 @@ static int userspace_set_device(struct wg_backend *b, const struct wg_device *de
 		snprintf(err, errlen, "configure WireGuard: invalid interface name");
 		return -EINVAL;
 	}
-	e = wg_uapi_format_set(dev, &req, &req_len);
+	e = wgm_wg_uapi_format_set(dev, &req, &req_len);
 	if (e < 0) {
 		snprintf(err, errlen, "configure WireGuard %s: %s", dev->ifname,
 			 e == -EINVAL ? "invalid endpoint or allowed IP" : strerror(-e));
@@ -284,24 +284,24 @@ static int userspace_set_device(struct wg_backend *b, const struct wg_device *de
 	}
 	{
 		char why[160];
-		e = wg_uapi_parse_set_reply(reply, reply_len, why, sizeof(why));
+		e = wgm_wg_uapi_parse_set_reply(reply, reply_len, why, sizeof(why));
 		if (e < 0)
 			snprintf(err, errlen, "configure WireGuard %s: %s", dev->ifname, why);
 	}
 out:
 	if (fd >= 0)
 		close(fd);
-	wg_uapi_text_free(req, req_len);
-	wg_uapi_text_free(reply, reply_cap);
+	wgm_wg_uapi_text_free(req, req_len);
+	wgm_wg_uapi_text_free(reply, reply_cap);
 	return e;
 }
 
-static int userspace_get_device(struct wg_backend *b, const char *ifname, struct wg_device **out, char *err,
+static int userspace_get_device(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err,
 				size_t errlen)
 {
 	static const char req[] = "get=1\n\n";
 	struct wg_userspace *us = (struct wg_userspace *)b;
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	char *reply = NULL;
 	size_t reply_len = 0, reply_cap = 0;
 	int fd = -1, e;
@@ -327,7 +327,7 @@ static int userspace_get_device(struct wg_backend *b, const char *ifname, struct
 	}
 	{
 		char why[160];
-		e = wg_uapi_parse_get(reply, reply_len, dev, why, sizeof(why));
+		e = wgm_wg_uapi_parse_get(reply, reply_len, dev, why, sizeof(why));
 		if (e < 0) {
 			snprintf(err, errlen, "read WireGuard %s: %s", ifname, why);
 			goto out;
@@ -339,8 +339,8 @@ static int userspace_get_device(struct wg_backend *b, const char *ifname, struct
 out:
 	if (fd >= 0)
 		close(fd);
-	wg_device_free(dev);
-	wg_uapi_text_free(reply, reply_cap);
+	wgm_wg_device_free(dev);
+	wgm_wg_uapi_text_free(reply, reply_cap);
 	return e;
 }
 
@@ -462,7 +462,7 @@ static void output_adopt(struct wg_userspace *us, const char *ifname, pid_t pid)
 	if (!(p = proc_add(us, ifname)))
 		return;
 	p->adopted = pid;
-	fd = wg_output_reclaim(pid, OUTPUT_KEEP_FD, why, sizeof(why));
+	fd = wgm_wg_output_reclaim(pid, OUTPUT_KEEP_FD, why, sizeof(why));
 	if (fd >= 0) {
 		log_info("%s: reading the output of the running %s (pid %d) again", ifname, us->binary, (int)pid);
 		us->output(us->output_ctx, ifname, fd);
@@ -509,7 +509,7 @@ static void proc_stop(struct us_proc *p)
 	}
 }
 
-static int userspace_create(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static int userspace_create(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	struct wg_userspace *us = (struct wg_userspace *)b;
 	struct us_proc *p;
@@ -554,9 +554,9 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 			char how[64];
 			describe_exit(status, how, sizeof(how));
 			/* The likeliest cause at scale, said where a join's caller sees it. */
-			if (inotify_wall_reached()) {
+			if (wgm_inotify_wall_reached()) {
 				char why[400];
-				inotify_wall_explain(inotify_wall_current(), why, sizeof(why));
+				wgm_inotify_wall_explain(wgm_inotify_wall_current(), why, sizeof(why));
 				snprintf(err, errlen, "create WireGuard %s: %s %s: %s", ifname, us->binary, how, why);
 				return -ECHILD;
 			}
@@ -575,7 +575,7 @@ static int userspace_create(struct wg_backend *b, const char *ifname, char *err,
 	}
 }
 
-static int userspace_delete(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static int userspace_delete(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
 	struct wg_userspace *us = (struct wg_userspace *)b;
 	struct us_proc *p;
@@ -589,7 +589,7 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	}
 	/* wireguard-go exits when its interface goes; that also covers a
 	 * process started by an earlier run of the daemon (not our child). */
-	e = nl_route_link_delete(us->route, ifname, err, errlen);
+	e = wgm_nl_route_link_delete(us->route, ifname, err, errlen);
 	if (e < 0 && e != -ENODEV)
 		return e;
 	p = proc_find(us, ifname);
@@ -611,7 +611,7 @@ static int userspace_delete(struct wg_backend *b, const char *ifname, char *err,
 	return 0;
 }
 
-static void userspace_close(struct wg_backend *b)
+static void userspace_close(struct wgm_wg_backend *b)
 {
 	struct wg_userspace *us = (struct wg_userspace *)b;
 
@@ -621,7 +621,7 @@ static void userspace_close(struct wg_backend *b)
 	free(us);
 }
 
-static const struct wg_backend_ops userspace_ops = {
+static const struct wgm_wg_backend_ops userspace_ops = {
 	.name = "userspace",
 	.create = userspace_create,
 	.delete = userspace_delete,
@@ -630,7 +630,7 @@ static const struct wg_backend_ops userspace_ops = {
 	.close = userspace_close,
 };
 
-int wg_userspace_backend_open(const struct wg_backend_options *opt, struct nl_sock *route, struct wg_backend **out,
+int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
 			      char *err, size_t errlen)
 {
 	const char *name = opt && opt->userspace_binary ? opt->userspace_binary : DEFAULT_BINARY;
@@ -645,7 +645,7 @@ int wg_userspace_backend_open(const struct wg_backend_options *opt, struct nl_so
 	us = calloc(1, sizeof(*us));
 	if (!us)
 		return -ENOMEM;
-	e = wg_userspace_binary_find(name, us->binary, sizeof(us->binary));
+	e = wgm_wg_userspace_binary_find(name, us->binary, sizeof(us->binary));
 	if (e < 0) {
 		snprintf(err, errlen, "userspace WireGuard: %s not found (apt install wireguard-go)", name);
 		free(us);

@@ -434,7 +434,7 @@ static int check_peer_connect(struct node_api *api, const struct wgm_msg_connect
 	status = check_offer(cfg, m, err, errlen);
 	if (status)
 		return status;
-	if (addrplan_ifname(api->deps.plan, (unsigned)m->caller_id, true, m->transport == WGM_TRANSPORT_V6, name) < 0) {
+	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m->caller_id, true, m->transport == WGM_TRANSPORT_V6, name) < 0) {
 		snprintf(err, errlen, "id: no interface name for %d", m->caller_id);
 		return 400;
 	}
@@ -460,7 +460,7 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 
 	if (m->peer)
 		return check_peer_connect(api, m, kind, name, stale, err, errlen);
-	if (addrplan_check_id(api->deps.plan, caller, err, errlen) < 0)
+	if (wgm_addrplan_check_id(api->deps.plan, caller, err, errlen) < 0)
 		return 400;
 	if (caller == cfg->id) {
 		snprintf(err, errlen, "caller_id: %u is this node's own ID", caller);
@@ -468,13 +468,13 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 	}
 	if (addrplan_is_client(cfg->id) && !addrplan_is_client(caller)) {
 		snprintf(err, errlen, "node %u is a client (ID >= %d) and accepts no links", cfg->id,
-			 ADDRPLAN_CLIENT_ID_MIN);
+			 WGM_ADDRPLAN_CLIENT_ID_MIN);
 		return 400;
 	}
 	int offer = check_offer(cfg, m, err, errlen);
 	if (offer)
 		return offer;
-	if (addrplan_ifname(api->deps.plan, caller, false, m->transport == WGM_TRANSPORT_V6, name) < 0) {
+	if (wgm_addrplan_ifname(api->deps.plan, caller, false, m->transport == WGM_TRANSPORT_V6, name) < 0) {
 		snprintf(err, errlen, "caller_id: no interface name for %u", caller);
 		return 400;
 	}
@@ -517,8 +517,8 @@ static int check_connect(struct node_api *api, const struct wgm_msg_connect_req 
 
 /* A peering link's /31 from subnetPeer, free among this node's peering links
  * and those the caller reported, and the /127 made from it. */
-static int peer_addresses(struct node_api *api, const struct wgm_msg_connect_req *m, struct addrplan_link_v4 *l4,
-			  struct addrplan_link_v6 *l6)
+static int peer_addresses(struct node_api *api, const struct wgm_msg_connect_req *m, struct wgm_addrplan_link_v4 *l4,
+			  struct wgm_addrplan_link_v6 *l6)
 {
 	struct in_addr used[2 * 512 + WGM_MSG_PEER_USED_MAX];
 	size_t n = links_used_peer_addrs(api->deps.links, used, 2 * 512);
@@ -526,10 +526,10 @@ static int peer_addresses(struct node_api *api, const struct wgm_msg_connect_req
 
 	memcpy(used + n, m->peer_used, m->n_peer_used * sizeof(used[0]));
 	n += m->n_peer_used;
-	slot = addrplan_free_peer_slot(api->deps.plan, api->deps.cfg->id, used, n);
-	if (slot < 0 || addrplan_peer_link_v4(api->deps.plan, api->deps.cfg->id, (unsigned)slot, l4) < 0)
+	slot = wgm_addrplan_free_peer_slot(api->deps.plan, api->deps.cfg->id, used, n);
+	if (slot < 0 || wgm_addrplan_peer_link_v4(api->deps.plan, api->deps.cfg->id, (unsigned)slot, l4) < 0)
 		return -ENOSPC;
-	addrplan_peer_link_v6(api->deps.plan, l4, l6);
+	wgm_addrplan_peer_link_v6(api->deps.plan, l4, l6);
 	return 0;
 }
 
@@ -543,8 +543,8 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 	uint16_t ports[512];
 	size_t n_slots = links_used_slots(api->deps.links, cfg->id, slots, 512);
 	size_t n_ports = links_used_ports(api->deps.links, ports, 512);
-	struct addrplan_link_v4 l4;
-	struct addrplan_link_v6 l6;
+	struct wgm_addrplan_link_v4 l4;
+	struct wgm_addrplan_link_v6 l6;
 	int slot, port;
 
 	if (m->peer) {
@@ -553,9 +553,9 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 			return 500;
 		}
 	} else {
-		slot = addrplan_free_link_slot(api->deps.plan, slots, n_slots);
-		if (slot < 0 || addrplan_link_v4(api->deps.plan, cfg->id, (unsigned)slot, &l4) < 0 ||
-		    addrplan_link_v6(api->deps.plan, cfg->id, (unsigned)slot, &l6) < 0) {
+		slot = wgm_addrplan_free_link_slot(api->deps.plan, slots, n_slots);
+		if (slot < 0 || wgm_addrplan_link_v4(api->deps.plan, cfg->id, (unsigned)slot, &l4) < 0 ||
+		    wgm_addrplan_link_v6(api->deps.plan, cfg->id, (unsigned)slot, &l6) < 0) {
 			snprintf(err, errlen, "node %u has no free link subnet left", cfg->id);
 			return 500;
 		}
@@ -564,7 +564,7 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 		port = m->port;
 		/* Only ports of our range: the caller must not make this node
 		 * listen on a port some other service wants. */
-		if (addrplan_check_port(cfg->base_port, (unsigned)port, err, errlen) < 0)
+		if (wgm_addrplan_check_port(cfg->base_port, (unsigned)port, err, errlen) < 0)
 			return 400;
 		for (size_t i = 0; i < n_ports; i++) {
 			if (ports[i] == port) {
@@ -573,7 +573,7 @@ static int allocate_link(struct node_api *api, const struct wgm_msg_connect_req 
 			}
 		}
 	} else {
-		port = addrplan_choose_port(cfg->base_port, ports, n_ports, randombytes_random());
+		port = wgm_addrplan_choose_port(cfg->base_port, ports, n_ports, randombytes_random());
 		if (port < 0) {
 			snprintf(err, errlen, "node %u has no free port left", cfg->id);
 			return 500;
@@ -722,7 +722,7 @@ static void certified(long status, const json_t *payload, const char *err, void 
 static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], int hops, api_call_done_fn done,
 		       void *ctx, uint32_t *via_id, char *err, size_t errlen)
 {
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 	uint32_t admin;
 	uint8_t target_pk[32];
 	char url[LINK_URL_MAX], pk_text[WGM_B64_KEY_LEN + 1];
@@ -749,7 +749,7 @@ static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], 
 		snprintf(url, sizeof(url), "%s", via->rec.remote_api_url);
 		memcpy(target_pk, via->rec.remote_api_pk, 32);
 	} else {
-		addrplan_loopback_v4(api->deps.plan, admin, &lo);
+		wgm_addrplan_loopback_v4(api->deps.plan, admin, &lo);
 		snprintf(url, sizeof(url), "http://%s:%u", lo.text, api->deps.cfg->listen_port);
 	}
 	wgm_b64_encode(pk, 32, pk_text, sizeof(pk_text));
@@ -1116,7 +1116,7 @@ static void handle_peer_disconnect(struct http_request *http, void *ctx)
 		refuse(http, 400, err);
 		goto out;
 	}
-	if (addrplan_ifname(api->deps.plan, (unsigned)m.link.caller_id, true, m.link.transport == WGM_TRANSPORT_V6,
+	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m.link.caller_id, true, m.link.transport == WGM_TRANSPORT_V6,
 			    name) == 0)
 		link = links_find(api->deps.links, name);
 	if (!link || !link->rec.peer || !member_authz_is_remote(&link->rec, pp->req.caller_pk)) {
@@ -1179,7 +1179,7 @@ static int update_validate(struct node_api *api, const struct link *link, const 
 		uint16_t ports[512];
 		size_t n = links_used_ports(api->deps.links, ports, 512);
 
-		if (addrplan_check_port(api->deps.cfg->base_port, m->port, err, errlen) < 0)
+		if (wgm_addrplan_check_port(api->deps.cfg->base_port, m->port, err, errlen) < 0)
 			return 400;
 		for (size_t i = 0; i < n; i++) {
 			if (ports[i] == m->port) {
@@ -1359,7 +1359,7 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 	struct node_api *api = calloc(1, sizeof(*api));
 	struct http_server_options opts = { 0 };
 	struct wgm_api_guard_config guard_cfg;
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 	int rc;
 
 	if (!api) {
@@ -1384,7 +1384,7 @@ int node_api_new(const struct node_api_deps *deps, struct node_api **out, char *
 		rc = -ENOMEM;
 		goto fail;
 	}
-	addrplan_loopback_v4(deps->plan, deps->cfg->id, &lo);
+	wgm_addrplan_loopback_v4(deps->plan, deps->cfg->id, &lo);
 	opts.address = deps->cfg->listen == WGM_LISTEN_PUBLIC ? "::" : lo.text;
 	opts.port = deps->cfg->listen_port;
 	opts.body_max = WGM_API_BODY_MAX;

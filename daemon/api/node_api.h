@@ -22,7 +22,7 @@ struct node_api;
 struct node_api_deps {
 	struct loop *loop;
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct tokens *tokens;

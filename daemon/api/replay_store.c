@@ -25,7 +25,7 @@ int replay_store_load(const char *state_dir, struct wgm_replay_cache *cache, cha
 
 	if (rc)
 		return rc;
-	rc = statefile_read_json(path, &json, err, errlen);
+	rc = wgm_statefile_read_json(path, &json, err, errlen);
 	if (rc == -ENOENT)
 		return 0;
 	if (rc)
@@ -51,7 +51,7 @@ int replay_store_save(const char *state_dir, const struct wgm_replay_cache *cach
 	/* Unsynced: a restart of the daemon keeps the page cache, and after a
 	 * power loss and reboot every captured request is older than the
 	 * timestamp window (60 s) unless the machine is back within it. */
-	rc = statefile_write_json_unsynced(path, json, STATEFILE_MODE_SECRET, err, errlen);
+	rc = wgm_statefile_write_json_unsynced(path, json, WGM_STATEFILE_MODE_SECRET, err, errlen);
 	json_decref(json);
 	return rc;
 }

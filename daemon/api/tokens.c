@@ -40,7 +40,7 @@ int tokens_open(struct tokens *t, const struct wgm_config *cfg, const struct wgm
 		snprintf(err, errlen, "%s: state directory path too long", cfg->state_dir);
 		return -ENAMETOOLONG;
 	}
-	rc = statefile_read_json(t->path, &json, err, errlen);
+	rc = wgm_statefile_read_json(t->path, &json, err, errlen);
 	if (rc == -ENOENT) {
 		t->store = wgm_token_store_new();
 	} else if (rc < 0) {
@@ -73,7 +73,7 @@ void tokens_save(struct tokens *t)
 
 	wgm_token_store_prune(t->store, time(NULL));
 	json = wgm_token_store_to_json(t->store);
-	if (!json || state_write_async(t->worker, t->path, json, STATEFILE_MODE_SECRET) < 0)
+	if (!json || state_write_async(t->worker, t->path, json, WGM_STATEFILE_MODE_SECRET) < 0)
 		log_err("%s: cannot save the token store: out of memory", t->path);
 }
 
@@ -85,7 +85,7 @@ int tokens_save_then(struct tokens *t, void (*done)(int rc, const char *err, voi
 	json = wgm_token_store_to_json(t->store);
 	if (!json)
 		return -ENOMEM;
-	return state_write_async_then(t->worker, t->path, json, STATEFILE_MODE_SECRET, done, ctx);
+	return state_write_async_then(t->worker, t->path, json, WGM_STATEFILE_MODE_SECRET, done, ctx);
 }
 
 static int get_positive(const json_t *args, const char *name, json_int_t dflt, json_int_t max,
@@ -118,16 +118,16 @@ static void handle_create(struct ctl_request *req, const json_t *args, void *ctx
 
 	if (get_positive(args, "ttl", TOKEN_TTL_DEFAULT, WGM_TOKEN_TTL_MAX, &ttl, err, sizeof(err)) ||
 	    get_positive(args, "uses", TOKEN_USES_DEFAULT, WGM_TOKEN_USES_MAX, &uses, err, sizeof(err))) {
-		ctl_request_reply(req, ctl_reply_error("%s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 		return;
 	}
 	if (label && !json_is_null(label) && !json_is_string(label)) {
-		ctl_request_reply(req, ctl_reply_error("label: must be a string"));
+		ctl_request_reply(req, wgm_ctl_reply_error("label: must be a string"));
 		return;
 	}
 	if (wgm_token_store_create(t->store, ttl, (uint32_t)uses, label ? json_string_value(label) : NULL,
 				   time(NULL), secret, &info, err, sizeof(err)) < 0) {
-		ctl_request_reply(req, ctl_reply_error("%s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 		return;
 	}
 	memset(&token, 0, sizeof(token));
@@ -138,14 +138,14 @@ static void handle_create(struct ctl_request *req, const json_t *args, void *ctx
 	if (wgm_token_encode(&token, text, sizeof(text)) < 0) {
 		wgm_token_wipe(&token);
 		wgm_token_store_revoke(t->store, info.id);
-		ctl_request_reply(req, ctl_reply_error("cannot encode the token"));
+		ctl_request_reply(req, wgm_ctl_reply_error("cannot encode the token"));
 		return;
 	}
 	wgm_token_wipe(&token);
 	tokens_save(t);
 	log_notice("token %s issued (%lld s, %lld use%s%s%s)", info.id, (long long)ttl, (long long)uses,
 		   uses == 1 ? "" : "s", info.label[0] ? ", label " : "", info.label);
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	json_object_set_new(reply, "token", json_string(text));
 	json_object_set_new(reply, "id", json_string(info.id));
 	json_object_set_new(reply, "expires", json_integer(info.expires));
@@ -157,7 +157,7 @@ static void handle_create(struct ctl_request *req, const json_t *args, void *ctx
 static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct tokens *t = ctx;
-	json_t *reply = ctl_reply_ok(), *list = json_array();
+	json_t *reply = wgm_ctl_reply_ok(), *list = json_array();
 	size_t n = wgm_token_store_count(t->store);
 
 	for (size_t i = 0; i < n; i++) {
@@ -175,16 +175,16 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	const char *id = json_string_value(json_object_get(args, "id"));
 
 	if (!id) {
-		ctl_request_reply(req, ctl_reply_error("id: missing (see `wgmesh token list`)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("id: missing (see `wgmesh token list`)"));
 		return;
 	}
 	if (wgm_token_store_revoke(t->store, id) < 0) {
-		ctl_request_reply(req, ctl_reply_error("no token with id %.16s", id));
+		ctl_request_reply(req, wgm_ctl_reply_error("no token with id %.16s", id));
 		return;
 	}
 	tokens_save(t);
 	log_notice("token %s revoked", id);
-	ctl_request_reply(req, ctl_reply_ok());
+	ctl_request_reply(req, wgm_ctl_reply_ok());
 }
 
 void tokens_publish_used(struct tokens *t, const char *id, unsigned remote_id, const char *link)
@@ -195,7 +195,7 @@ void tokens_publish_used(struct tokens *t, const char *id, unsigned remote_id, c
 	for (size_t i = 0; i < wgm_token_store_count(t->store); i++) {
 		if (wgm_token_store_info(t->store, i, &info) < 0 || strcmp(info.id, id) != 0)
 			continue;
-		if (!t->ctl || !(ev = ctl_event_new(CTL_EVENT_TOKEN_USED)))
+		if (!t->ctl || !(ev = wgm_ctl_event_new(WGM_CTL_EVENT_TOKEN_USED)))
 			return;
 		json_object_set_new(ev, "token_id", json_string(info.id));
 		json_object_set_new(ev, "label", json_string(info.label));
@@ -210,12 +210,12 @@ void tokens_publish_used(struct tokens *t, const char *id, unsigned remote_id, c
 
 int tokens_register(struct tokens *t, struct ctl_server *ctl)
 {
-	int rc = ctl_server_register(ctl, CTL_CMD_TOKEN_CREATE, handle_create, t);
+	int rc = ctl_server_register(ctl, WGM_CTL_CMD_TOKEN_CREATE, handle_create, t);
 
 	if (rc == 0)
-		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_LIST, handle_list, t);
+		rc = ctl_server_register(ctl, WGM_CTL_CMD_TOKEN_LIST, handle_list, t);
 	if (rc == 0)
-		rc = ctl_server_register(ctl, CTL_CMD_TOKEN_REVOKE, handle_revoke, t);
+		rc = ctl_server_register(ctl, WGM_CTL_CMD_TOKEN_REVOKE, handle_revoke, t);
 	t->ctl = ctl;
 	return rc;
 }

@@ -160,26 +160,26 @@ void trust_admins_handle_promote(struct ctl_request *req, const json_t *args, vo
 	if (!trust_store_require_admin(ts, req))
 		return;
 	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX) {
-		ctl_request_reply(req, ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
+		ctl_request_reply(req, wgm_ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
 		return;
 	}
 	c = wgm_trust_current(ts->t, (uint32_t)id);
 	if ((uint32_t)id == ts->cfg->id || (c && trust_admins_is(ts, c))) {
-		ctl_request_reply(req, ctl_reply_error("node %lld is an admin already", (long long)id));
+		ctl_request_reply(req, wgm_ctl_reply_error("node %lld is an admin already", (long long)id));
 		return;
 	}
 	if (!c) {
-		ctl_request_reply(req, ctl_reply_error("node %lld has no current identity known here (unknown or "
+		ctl_request_reply(req, wgm_ctl_reply_error("node %lld has no current identity known here (unknown or "
 						       "revoked; see `wgmesh member list`)", (long long)id));
 		return;
 	}
 	if (ts->n_admins == TRUST_ADMINS_MAX) {
-		ctl_request_reply(req, ctl_reply_error("this mesh has %d promoted admins already: node %lld is not "
+		ctl_request_reply(req, wgm_ctl_reply_error("this mesh has %d promoted admins already: node %lld is not "
 						       "promoted", TRUST_ADMINS_MAX, (long long)id));
 		return;
 	}
 	if (wgm_admin_grant_make(&g, c->node_id, c->api_pk, now_s(), ts->cfg->id, ts->identity->mesh_sk) < 0) {
-		ctl_request_reply(req, ctl_reply_error("node %lld's API key is not usable", (long long)id));
+		ctl_request_reply(req, wgm_ctl_reply_error("node %lld's API key is not usable", (long long)id));
 		return;
 	}
 	ts->admins[ts->n_admins] = g;
@@ -188,10 +188,10 @@ void trust_admins_handle_promote(struct ctl_request *req, const json_t *args, vo
 	if (trust_store_save_synced(ts) < 0) {
 		ts->n_admins--;
 		ts->admin_page = 0;
-		ctl_request_reply(req, ctl_reply_error("cannot write %s/%s", ts->cfg->state_dir, TRUST_STORE_FILE));
+		ctl_request_reply(req, wgm_ctl_reply_error("cannot write %s/%s", ts->cfg->state_dir, TRUST_STORE_FILE));
 		return;
 	}
 	log_notice("mesh authority: node %lld promoted to admin", (long long)id);
 	trust_store_push_all(ts);
-	ctl_request_reply(req, ctl_reply_ok());
+	ctl_request_reply(req, wgm_ctl_reply_ok());
 }

@@ -33,7 +33,7 @@ bool trust_admins_pick(struct trust_store *ts, uint32_t *id, uint8_t api_pk[32])
 /* Node ID did not answer a /certify: asked last for a while. */
 void trust_admins_unreachable(struct trust_store *ts, uint32_t id);
 bool trust_admins_is_unreachable(const struct trust_store *ts, uint32_t id);
-/* CTL_CMD_MEMBER_PROMOTE {"id": ID}. */
+/* WGM_CTL_CMD_MEMBER_PROMOTE {"id": ID}. */
 void trust_admins_handle_promote(struct ctl_request *req, const json_t *args, void *ctx);
 
 #endif

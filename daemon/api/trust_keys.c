@@ -229,12 +229,12 @@ void trust_keys_handle_rotate(struct ctl_request *req, const json_t *args, void 
 	if (!trust_store_require_admin(ts, req))
 		return;
 	if (gv && (!json_is_integer(gv) || (grace = json_integer_value(gv)) < 0 || grace > TRUST_KEYS_GRACE_MAX_S)) {
-		ctl_request_reply(req, ctl_reply_error("grace: must be a number of seconds from 0 to %d",
+		ctl_request_reply(req, wgm_ctl_reply_error("grace: must be a number of seconds from 0 to %d",
 						       TRUST_KEYS_GRACE_MAX_S));
 		return;
 	}
 	if (id->mesh_epoch == UINT32_MAX) {
-		ctl_request_reply(req, ctl_reply_error("the mesh key's epoch is at its maximum"));
+		ctl_request_reply(req, wgm_ctl_reply_error("the mesh key's epoch is at its maximum"));
 		return;
 	}
 	before = *id;
@@ -245,7 +245,7 @@ void trust_keys_handle_rotate(struct ctl_request *req, const json_t *args, void 
 	if (wgm_node_identity_save(ts->cfg->state_dir, id, err, sizeof(err)) < 0) {
 		*id = before;
 		wgm_node_identity_wipe(&before);
-		ctl_request_reply(req, ctl_reply_error("the new mesh key cannot be kept: %s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("the new mesh key cannot be kept: %s", err));
 		return;
 	}
 	wgm_node_identity_wipe(&before);
@@ -253,7 +253,7 @@ void trust_keys_handle_rotate(struct ctl_request *req, const json_t *args, void 
 	when_text(now + grace, until, sizeof(until));
 	log_notice("mesh key: rotated to epoch %u, handed to %u member%s; epoch %u is accepted until %s",
 		   id->mesh_epoch, n, n == 1 ? "" : "s", id->mesh_epoch - 1, until);
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	json_object_set_new(reply, "epoch", json_integer(id->mesh_epoch));
 	json_object_set_new(reply, "grace_until", json_integer(now + grace));
 	json_object_set_new(reply, "handed_to", json_integer(n));

@@ -27,7 +27,7 @@ void trust_keys_take(struct trust_store *ts, const json_t *j, const char *from);
 void trust_keys_answer(struct trust_store *ts, const json_t *body, json_t *answer);
 /* `member list`'s mesh-key fields: "mesh_key_epoch", "old_key_until". */
 void trust_keys_put_state(const struct trust_store *ts, json_t *reply);
-/* CTL_CMD_MEMBER_ROTATE_KEY {"grace": SECONDS}. */
+/* WGM_CTL_CMD_MEMBER_ROTATE_KEY {"grace": SECONDS}. */
 void trust_keys_handle_rotate(struct ctl_request *req, const json_t *args, void *ctx);
 
 #endif

@@ -54,8 +54,8 @@ static int save_as(struct trust_store *ts, bool synced)
 	}
 	if (!json)
 		return -ENOMEM;
-	rc = synced ? statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, sizeof(err))
-		    : statefile_write_json_unsynced(path, json, STATEFILE_MODE_SECRET, err, sizeof(err));
+	rc = synced ? wgm_statefile_write_json(path, json, WGM_STATEFILE_MODE_SECRET, err, sizeof(err))
+		    : wgm_statefile_write_json_unsynced(path, json, WGM_STATEFILE_MODE_SECRET, err, sizeof(err));
 	json_decref(json);
 	if (rc < 0)
 		log_err("mesh authority: %s", err);
@@ -86,7 +86,7 @@ static void load(struct trust_store *ts)
 
 	if (path_of(ts, path, sizeof(path)) < 0)
 		return;
-	rc = statefile_read_json(path, &json, err, sizeof(err));
+	rc = wgm_statefile_read_json(path, &json, err, sizeof(err));
 	if (rc == -ENOENT)
 		return;
 	if (rc < 0 || wgm_trust_merge_json(ts->t, json, &new_revs, &bad) < 0)
@@ -183,10 +183,10 @@ json_t *trust_store_body(struct trust_store *ts)
 
 void trust_store_post(struct trust_store *ts, unsigned id, const char *body)
 {
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 	char url[128];
 
-	addrplan_loopback_v4(ts->plan, id, &lo);
+	wgm_addrplan_loopback_v4(ts->plan, id, &lo);
 	snprintf(url, sizeof(url), "http://%s:%u%s", lo.text, ts->cfg->listen_port, "/trust");
 	if (http_client_request(ts->http, "POST", url, body, strlen(body), TRUST_CALL_TIMEOUT_MS, exchanged, ts, NULL) <
 	    0)
@@ -524,11 +524,11 @@ static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 
 	(void)args;
 	if (!ts->t) {
-		ctl_request_reply(req, ctl_reply_error("this node's mesh has no authority (made by an earlier version); "
+		ctl_request_reply(req, wgm_ctl_reply_error("this node's mesh has no authority (made by an earlier version); "
 						       "see docs/api.md, Mesh authority"));
 		return;
 	}
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	list = json_array();
 	for (size_t i = 0; i < ts->t->n_certs; i++) {
 		const struct wgm_cert *c = &ts->t->certs[i];
@@ -564,10 +564,10 @@ bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req)
 	if (ts->t && ts->identity->is_admin)
 		return true;
 	if (ts->t && trust_store_admin(ts, &admin, pk))
-		ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh; run it on node %u",
+		ctl_request_reply(req, wgm_ctl_reply_error("node %u is not an admin of this mesh; run it on node %u",
 						       ts->cfg->id, admin));
 	else
-		ctl_request_reply(req, ctl_reply_error("node %u is not an admin of this mesh", ts->cfg->id));
+		ctl_request_reply(req, wgm_ctl_reply_error("node %u is not an admin of this mesh", ts->cfg->id));
 	return false;
 }
 
@@ -582,17 +582,17 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	if (!trust_store_require_admin(ts, req))
 		return;
 	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX) {
-		ctl_request_reply(req, ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
+		ctl_request_reply(req, wgm_ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
 		return;
 	}
 	if ((uint32_t)id == ts->cfg->id) {
-		ctl_request_reply(req, ctl_reply_error("node %lld is this node: an admin does not revoke itself",
+		ctl_request_reply(req, wgm_ctl_reply_error("node %lld is this node: an admin does not revoke itself",
 						       (long long)id));
 		return;
 	}
 	c = wgm_trust_current(ts->t, (uint32_t)id);
 	if (!c) {
-		ctl_request_reply(req, ctl_reply_error("node %lld has no current identity known here "
+		ctl_request_reply(req, wgm_ctl_reply_error("node %lld has no current identity known here "
 						       "(see `wgmesh member list`)", (long long)id));
 		return;
 	}
@@ -602,29 +602,29 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	r.issuer_id = ts->cfg->id;
 	wgm_revocation_sign(&r, ts->identity->mesh_sk);
 	if (wgm_trust_add_revocation(ts->t, &r) < 0) {
-		ctl_request_reply(req, ctl_reply_error("the revocation list is full (%d entries): node %lld is not revoked",
+		ctl_request_reply(req, wgm_ctl_reply_error("the revocation list is full (%d entries): node %lld is not revoked",
 						       WGM_TRUST_REVS_MAX, (long long)id));
 		return;
 	}
 	if (save_revocations(ts) < 0) {
-		ctl_request_reply(req, ctl_reply_error("cannot write %s/%s", ts->cfg->state_dir, TRUST_STORE_FILE));
+		ctl_request_reply(req, wgm_ctl_reply_error("cannot write %s/%s", ts->cfg->state_dir, TRUST_STORE_FILE));
 		return;
 	}
 	log_notice("mesh authority: node %lld's identity revoked", (long long)id);
 	apply_revocations(ts);
 	push(ts, true);
-	ctl_request_reply(req, ctl_reply_ok());
+	ctl_request_reply(req, wgm_ctl_reply_ok());
 }
 
 int trust_store_register(struct trust_store *ts, struct ctl_server *ctl)
 {
-	int rc = ctl_server_register(ctl, CTL_CMD_MEMBER_LIST, handle_list, ts);
+	int rc = ctl_server_register(ctl, WGM_CTL_CMD_MEMBER_LIST, handle_list, ts);
 
 	if (rc == 0)
-		rc = ctl_server_register(ctl, CTL_CMD_MEMBER_REVOKE, handle_revoke, ts);
+		rc = ctl_server_register(ctl, WGM_CTL_CMD_MEMBER_REVOKE, handle_revoke, ts);
 	if (rc == 0)
-		rc = ctl_server_register(ctl, CTL_CMD_MEMBER_PROMOTE, trust_admins_handle_promote, ts);
-	return rc ? rc : ctl_server_register(ctl, CTL_CMD_MEMBER_ROTATE_KEY, trust_keys_handle_rotate, ts);
+		rc = ctl_server_register(ctl, WGM_CTL_CMD_MEMBER_PROMOTE, trust_admins_handle_promote, ts);
+	return rc ? rc : ctl_server_register(ctl, WGM_CTL_CMD_MEMBER_ROTATE_KEY, trust_keys_handle_rotate, ts);
 }
 
 /* ---- lifetime ---- */
@@ -647,7 +647,7 @@ static int self_certify(struct trust_store *ts, char *err, size_t errlen)
 }
 
 int trust_store_open(struct trust_store *ts, struct loop *loop, const struct wgm_config *cfg,
-		     const struct addrplan *plan, struct wgm_node_identity *identity, struct links *links,
+		     const struct wgm_addrplan *plan, struct wgm_node_identity *identity, struct links *links,
 		     struct http_client *http, char *err, size_t errlen)
 {
 	char why[256];

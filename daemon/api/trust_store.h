@@ -35,7 +35,7 @@
 struct trust_store {
 	struct loop *loop;
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;
@@ -52,7 +52,7 @@ struct trust_store {
 /* Loads members.json, signs an admin's own certificate when it has none for
  * its ID, and starts the periodic exchange. 0 or negative errno with ERR. */
 int trust_store_open(struct trust_store *ts, struct loop *loop, const struct wgm_config *cfg,
-		     const struct addrplan *plan, struct wgm_node_identity *identity, struct links *links,
+		     const struct wgm_addrplan *plan, struct wgm_node_identity *identity, struct links *links,
 		     struct http_client *http, char *err, size_t errlen);
 /* Call after the HTTP client is freed (its cancelled calls report here). */
 void trust_store_close(struct trust_store *ts);

@@ -28,11 +28,11 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	int rc;
 
 	if (!file) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
 	if (!key) {
-		ctl_request_reply(req, ctl_reply_error("%s: missing", kind == CHANGE_SET ? "key" : "option"));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: missing", kind == CHANGE_SET ? "key" : "option"));
 		goto out;
 	}
 	/* The file is the base, not the running config: changes that wait for
@@ -46,7 +46,7 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	if (rc >= 0)
 		rc = wgm_config_save(cc->config_path, file, err, sizeof(err));
 	if (rc < 0) {
-		ctl_request_reply(req, ctl_reply_error("%s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 		goto out;
 	}
 	/* A key needing a restart keeps its old value in the running daemon,
@@ -58,7 +58,7 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 		   cc->config_path, live ? "" : "; applies after a restart");
 	if (live && cc->changed)
 		cc->changed(key, cc->ctx);
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	json_object_set_new(reply, "applied", json_boolean(live));
 	json_object_set_new(reply, "restart", json_boolean(!live));
 	ctl_request_reply(req, reply);
@@ -85,9 +85,9 @@ int ctl_config_register(struct ctl_config *cc, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, CTL_CMD_SET, handle_set, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_ENABLE, handle_enable, cc)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_DISABLE, handle_disable, cc)) < 0)
+	if ((rc = ctl_server_register(ctl, WGM_CTL_CMD_SET, handle_set, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, WGM_CTL_CMD_ENABLE, handle_enable, cc)) < 0 ||
+	    (rc = ctl_server_register(ctl, WGM_CTL_CMD_DISABLE, handle_disable, cc)) < 0)
 		return rc;
 	return 0;
 }

@@ -10,9 +10,9 @@
 static void handle_links(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct ctl_links *cl = ctx;
-	json_t *reply = ctl_reply_ok();
+	json_t *reply = wgm_ctl_reply_ok();
 
-	json_object_set_new(reply, "schema", json_integer(CTL_SCHEMA_VERSION));
+	json_object_set_new(reply, "schema", json_integer(WGM_CTL_SCHEMA_VERSION));
 	json_object_set_new(reply, "links", links_to_json(cl->links));
 	ctl_request_reply(req, reply);
 }
@@ -23,10 +23,10 @@ static void connect_done(int rc, const json_t *result, const char *err, void *ct
 	json_t *reply;
 
 	if (rc < 0) {
-		ctl_request_reply(req, ctl_reply_error("%s", err ? err : "connect failed"));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err ? err : "connect failed"));
 		return;
 	}
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	json_object_update(reply, (json_t *)result);
 	ctl_request_reply(req, reply);
 }
@@ -44,17 +44,17 @@ static void handle_connect(struct ctl_request *req, const json_t *args, void *ct
 	char err[512];
 
 	if (!token) {
-		ctl_request_reply(req, ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
 		return;
 	}
 	if (port && !json_is_null(port) && (!json_is_integer(port) || json_integer_value(port) < 0 ||
 					    json_integer_value(port) > 65535)) {
-		ctl_request_reply(req, ctl_reply_error("port: must be 0-65535"));
+		ctl_request_reply(req, wgm_ctl_reply_error("port: must be 0-65535"));
 		return;
 	}
 	if (join_connect_token(cl->join, opt_string(args, "url"), token, opt_string(args, "link_type"),
 			       port ? (unsigned)json_integer_value(port) : 0, connect_done, req, err, sizeof(err)) < 0)
-		ctl_request_reply(req, ctl_reply_error("%s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 }
 
 /* Collects the results of disconnecting several links into one reply. */
@@ -77,10 +77,10 @@ static void batch_finish(struct disconnect_batch *b)
 	if (json_array_size(b->errors) > 0) {
 		/* One line: the first failure, and how many more there were. */
 		size_t n = json_array_size(b->errors);
-		reply = ctl_reply_error("%s%s", json_string_value(json_array_get(b->errors, 0)),
+		reply = wgm_ctl_reply_error("%s%s", json_string_value(json_array_get(b->errors, 0)),
 					n > 1 ? " (and more failures)" : "");
 	} else {
-		reply = ctl_reply_ok();
+		reply = wgm_ctl_reply_ok();
 	}
 	json_object_set(reply, "removed", b->removed);
 	ctl_request_reply(b->req, reply);
@@ -163,7 +163,7 @@ static void handle_disconnect(struct ctl_request *req, const json_t *args, void 
 	const json_t *v;
 
 	if (!b) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
 	b->req = req;
@@ -209,13 +209,13 @@ static void admin_done(int rc, const char *err, void *ctx)
 {
 	struct ctl_request *req = ctx;
 
-	ctl_request_reply(req, rc < 0 ? ctl_reply_error("%s", err) : ctl_reply_ok());
+	ctl_request_reply(req, rc < 0 ? wgm_ctl_reply_error("%s", err) : wgm_ctl_reply_ok());
 }
 
 static void handle_admin(struct ctl_request *req, bool up, struct ctl_links *cl)
 {
 	if (links_set_admin_all(cl->links, up, admin_done, req) < 0)
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 }
 
 static void handle_up(struct ctl_request *req, const json_t *args, void *ctx)
@@ -235,11 +235,11 @@ static void handle_peer(struct ctl_request *req, const json_t *args, void *ctx)
 	char err[512];
 
 	if (!token) {
-		ctl_request_reply(req, ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
 		return;
 	}
 	if (join_peer_token(cl->join, opt_string(args, "url"), token, connect_done, req, err, sizeof(err)) < 0)
-		ctl_request_reply(req, ctl_reply_error("%s", err));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 }
 
 int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
@@ -248,12 +248,12 @@ int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
 		const char *name;
 		ctl_handler_fn fn;
 	} table[] = {
-		{ CTL_CMD_LINKS, handle_links },
-		{ CTL_CMD_CONNECT, handle_connect },
-		{ CTL_CMD_PEER, handle_peer },
-		{ CTL_CMD_DISCONNECT, handle_disconnect },
-		{ CTL_CMD_UP, handle_up },
-		{ CTL_CMD_DOWN, handle_down },
+		{ WGM_CTL_CMD_LINKS, handle_links },
+		{ WGM_CTL_CMD_CONNECT, handle_connect },
+		{ WGM_CTL_CMD_PEER, handle_peer },
+		{ WGM_CTL_CMD_DISCONNECT, handle_disconnect },
+		{ WGM_CTL_CMD_UP, handle_up },
+		{ WGM_CTL_CMD_DOWN, handle_down },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

@@ -57,7 +57,7 @@ void ctl_proximity_stop(struct ctl_proximity *cp)
 
 static void job_fail(struct job *j, const char *why)
 {
-	ctl_request_reply(j->req, ctl_reply_error("%s", why));
+	ctl_request_reply(j->req, wgm_ctl_reply_error("%s", why));
 	free(j);
 }
 
@@ -97,7 +97,7 @@ static void row_json_common(struct job *j, const struct row *r, json_t *o)
 
 static void reply_proximity(struct job *j)
 {
-	json_t *reply = ctl_reply_ok(), *nodes = json_array();
+	json_t *reply = wgm_ctl_reply_ok(), *nodes = json_array();
 
 	for (size_t i = 0; i < j->n_rows; i++) {
 		const struct row *r = &j->rows[i];
@@ -120,7 +120,7 @@ static void reply_proximity(struct job *j)
 
 static void reply_clean(struct job *j)
 {
-	json_t *reply = ctl_reply_ok(), *links = json_array();
+	json_t *reply = wgm_ctl_reply_ok(), *links = json_array();
 
 	for (size_t i = 0; i < j->n_rows; i++) {
 		const struct row *r = &j->rows[i];
@@ -483,11 +483,11 @@ static struct job *job_new(struct ctl_proximity *cp, struct ctl_request *req, co
 
 	if (cutoff && !json_is_null(cutoff) &&
 	    (!json_is_number(cutoff) || json_number_value(cutoff) < 0 || json_number_value(cutoff) > 60000)) {
-		ctl_request_reply(req, ctl_reply_error("cutoff_ms: must be a number of milliseconds, 0-60000"));
+		ctl_request_reply(req, wgm_ctl_reply_error("cutoff_ms: must be a number of milliseconds, 0-60000"));
 		return NULL;
 	}
 	if (!(j = calloc(1, sizeof(*j)))) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return NULL;
 	}
 	j->cp = cp;
@@ -516,7 +516,7 @@ static void handle_clean(struct ctl_request *req, const json_t *args, void *ctx)
 
 int ctl_proximity_register(struct ctl_proximity *cp, struct ctl_server *ctl)
 {
-	int rc = ctl_server_register(ctl, CTL_CMD_PROXIMITY, handle_proximity, cp);
+	int rc = ctl_server_register(ctl, WGM_CTL_CMD_PROXIMITY, handle_proximity, cp);
 
-	return rc < 0 ? rc : ctl_server_register(ctl, CTL_CMD_CLEAN, handle_clean, cp);
+	return rc < 0 ? rc : ctl_server_register(ctl, WGM_CTL_CMD_CLEAN, handle_clean, cp);
 }

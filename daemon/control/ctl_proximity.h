@@ -25,7 +25,7 @@
 
 struct ctl_proximity {
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct join *join;

@@ -15,7 +15,7 @@
 
 struct ctl_routing {
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct links *links;
 	struct routing *routing;
 	struct bird_watch *bird;

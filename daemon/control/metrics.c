@@ -71,7 +71,7 @@ static void fill_link(const struct link *l, int64_t now_s, struct metrics_link *
 static char *metrics_text_now(struct metrics *m, size_t *len)
 {
 	struct metrics_snapshot snap = { .version = WGM_VERSION };
-	struct ctl_status st = { 0 };
+	struct wgm_ctl_status st = { 0 };
 	struct metrics_link *links = NULL;
 	size_t n = 0, cap = links_count(m->d.links);
 	int64_t now_s = wgm_real_us() / 1000000;
@@ -119,10 +119,10 @@ static void handle_ctl(struct ctl_request *req, const json_t *args, void *ctx)
 
 	(void)args;
 	if (!text) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	json_object_set_new(reply, "text", json_string(text));
 	free(text);
 	ctl_request_reply(req, reply);
@@ -183,5 +183,5 @@ void metrics_free(struct metrics *m)
 
 int metrics_register(struct metrics *m, struct ctl_server *ctl)
 {
-	return ctl_server_register(ctl, CTL_CMD_METRICS, handle_ctl, m);
+	return ctl_server_register(ctl, WGM_CTL_CMD_METRICS, handle_ctl, m);
 }

@@ -21,7 +21,7 @@ struct metrics_deps {
 	struct links *links;
 	const struct counters *counters;
 	/* The node's figures as `status` has them (links, BIRD, mesh, nodes). */
-	void (*fill_status)(struct ctl_status *st, void *ctx);
+	void (*fill_status)(struct wgm_ctl_status *st, void *ctx);
 	void *ctx;
 };
 

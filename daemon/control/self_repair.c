@@ -92,7 +92,7 @@ static void publish(struct self_repair *sr, const struct link *l, const struct t
 {
 	json_t *ev;
 
-	if (!sr->d.ctl || !(ev = ctl_event_new(CTL_EVENT_LINK_REPAIRED)))
+	if (!sr->d.ctl || !(ev = wgm_ctl_event_new(WGM_CTL_EVENT_LINK_REPAIRED)))
 		return;
 	json_object_set_new(ev, "name", json_string(l->rec.name));
 	json_object_set_new(ev, "remote_id", json_integer(l->rec.remote_id));
@@ -169,9 +169,9 @@ static int random_port(uint16_t base, uint16_t used, uint32_t random)
 	uint32_t port;
 
 	if (!base)
-		return addrplan_choose_port(0, &used, 1, random);
-	if (span > ADDRPLAN_PORT_RANGE)
-		span = ADDRPLAN_PORT_RANGE;
+		return wgm_addrplan_choose_port(0, &used, 1, random);
+	if (span > WGM_ADDRPLAN_PORT_RANGE)
+		span = WGM_ADDRPLAN_PORT_RANGE;
 	if (span < 2)
 		return -ENOSPC;
 	port = base + random % span;

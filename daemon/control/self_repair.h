@@ -23,7 +23,7 @@
 struct self_repair_deps {
 	struct loop *loop;
 	const struct wgm_config *cfg; /* repair keys read live */
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;

@@ -25,7 +25,7 @@ struct ctl_conn {
 	struct ctl_server *srv;
 	int fd;
 	struct loop_watch *watch;
-	struct ctl_line_reader reader;
+	struct wgm_ctl_line_reader reader;
 	char *out;
 	size_t out_len;
 	size_t out_cap;
@@ -93,7 +93,7 @@ static void conn_close(struct ctl_conn *c)
 
 static void conn_free(struct ctl_conn *c)
 {
-	ctl_line_reader_free(&c->reader);
+	wgm_ctl_line_reader_free(&c->reader);
 	free(c->out);
 	free(c);
 }
@@ -155,7 +155,7 @@ static void conn_flush(struct ctl_conn *c)
 static int conn_queue(struct ctl_conn *c, const json_t *msg)
 {
 	size_t len;
-	char *line = ctl_message_dump(msg, &len);
+	char *line = wgm_ctl_message_dump(msg, &len);
 
 	if (!line)
 		return -ENOMEM;
@@ -205,7 +205,7 @@ void ctl_request_reply(struct ctl_request *req, json_t *reply)
 	struct ctl_conn *c = req->conn;
 
 	if (!reply)
-		reply = ctl_reply_error("internal error: no reply");
+		reply = wgm_ctl_reply_error("internal error: no reply");
 	if (c) {
 		c->pending = NULL;
 		conn_send(c, reply);
@@ -239,10 +239,10 @@ static json_t *recent_events(const struct ctl_server *srv)
 
 static void remember_event(struct ctl_server *srv, json_t *event)
 {
-	const char *kind = ctl_event_kind(event);
+	const char *kind = wgm_ctl_event_kind(event);
 	size_t slot;
 
-	if (kind && strcmp(kind, CTL_EVENT_METRICS) == 0)
+	if (kind && strcmp(kind, WGM_CTL_EVENT_METRICS) == 0)
 		return;
 	if (srv->recent_count < CTL_SERVER_RECENT_EVENTS) {
 		slot = (srv->recent_head + srv->recent_count++) % CTL_SERVER_RECENT_EVENTS;
@@ -257,7 +257,7 @@ static void remember_event(struct ctl_server *srv, json_t *event)
 static void handle_events(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct ctl_server *srv = ctx;
-	json_t *reply = ctl_reply_ok();
+	json_t *reply = wgm_ctl_reply_ok();
 
 	if (reply)
 		json_object_set_new(reply, "events", recent_events(srv));
@@ -271,11 +271,11 @@ static void handle_subscribe(struct ctl_request *req, const json_t *args, void *
 	const json_t *replay = json_object_get(args, "replay");
 
 	if (replay && !json_is_boolean(replay)) {
-		ctl_request_reply(req, ctl_reply_error("subscribe: \"replay\" must be true or false"));
+		ctl_request_reply(req, wgm_ctl_reply_error("subscribe: \"replay\" must be true or false"));
 		return;
 	}
 	c->subscriber = true;
-	ctl_request_reply(req, ctl_reply_ok());
+	ctl_request_reply(req, wgm_ctl_reply_ok());
 	for (size_t i = 0; json_is_true(replay) && !c->closed && i < srv->recent_count; i++)
 		conn_send(c, json_incref(srv->recent[(srv->recent_head + i) % CTL_SERVER_RECENT_EVENTS]));
 }
@@ -290,15 +290,15 @@ static void conn_dispatch_line(struct ctl_conn *c, const char *line, size_t len)
 
 	if (len == 0)
 		return;
-	if (ctl_message_parse(line, len, &msg, err, sizeof(err)) < 0 ||
-	    ctl_request_validate(msg, &cmd, err, sizeof(err)) < 0) {
+	if (wgm_ctl_message_parse(line, len, &msg, err, sizeof(err)) < 0 ||
+	    wgm_ctl_request_validate(msg, &cmd, err, sizeof(err)) < 0) {
 		json_decref(msg);
-		conn_send(c, ctl_reply_error("%s", err));
+		conn_send(c, wgm_ctl_reply_error("%s", err));
 		return;
 	}
 	h = find_handler(c->srv, cmd);
 	if (!h) {
-		conn_send(c, ctl_reply_error("unknown command \"%.64s\"", cmd));
+		conn_send(c, wgm_ctl_reply_error("unknown command \"%.64s\"", cmd));
 		json_decref(msg);
 		return;
 	}
@@ -326,9 +326,9 @@ static void conn_process_input(struct ctl_conn *c)
 	/* A subscriber's connection carries only events; what it sends is
 	 * read (to notice it leaving) and ignored. */
 	while (!c->closed && !c->pending && !c->subscriber &&
-	       (rc = ctl_line_reader_next(&c->reader, &line, &len)) != 0) {
+	       (rc = wgm_ctl_line_reader_next(&c->reader, &line, &len)) != 0) {
 		if (rc < 0) {
-			conn_send(c, ctl_reply_error("request line longer than %d bytes", CTL_LINE_MAX));
+			conn_send(c, wgm_ctl_reply_error("request line longer than %d bytes", WGM_CTL_LINE_MAX));
 			conn_close(c);
 			return;
 		}
@@ -369,8 +369,8 @@ static void conn_ready(struct loop *loop, int fd, uint32_t events, void *ctx)
 		}
 	} else if (c->subscriber) {
 		return;
-	} else if (ctl_line_reader_feed(&c->reader, buf, (size_t)n) < 0) {
-		conn_send(c, ctl_reply_error("request line longer than %d bytes", CTL_LINE_MAX));
+	} else if (wgm_ctl_line_reader_feed(&c->reader, buf, (size_t)n) < 0) {
+		conn_send(c, wgm_ctl_reply_error("request line longer than %d bytes", WGM_CTL_LINE_MAX));
 		conn_close(c);
 		return;
 	}
@@ -393,7 +393,7 @@ static void listener_ready(struct loop *loop, int fd, uint32_t events, void *ctx
 	}
 	c->srv = srv;
 	c->fd = cfd;
-	ctl_line_reader_init(&c->reader);
+	wgm_ctl_line_reader_init(&c->reader);
 	if (loop_watch_add(loop, cfd, EPOLLIN, conn_ready, c, &c->watch) < 0) {
 		close(cfd);
 		free(c);
@@ -565,9 +565,9 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 		unlink(path);
 		goto fail;
 	}
-	rc = ctl_server_register(srv, CTL_CMD_SUBSCRIBE, handle_subscribe, srv);
+	rc = ctl_server_register(srv, WGM_CTL_CMD_SUBSCRIBE, handle_subscribe, srv);
 	if (rc == 0)
-		rc = ctl_server_register(srv, CTL_CMD_EVENTS, handle_events, srv);
+		rc = ctl_server_register(srv, WGM_CTL_CMD_EVENTS, handle_events, srv);
 	if (rc < 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(-rc));
 		goto fail_listening;

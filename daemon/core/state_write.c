@@ -23,7 +23,7 @@ static void run_write(void *ctx)
 {
 	struct state_write_job *job = ctx;
 
-	job->rc = statefile_write_json(job->path, job->json, job->mode, job->err, sizeof(job->err));
+	job->rc = wgm_statefile_write_json(job->path, job->json, job->mode, job->err, sizeof(job->err));
 }
 
 static void write_done(void *ctx)

@@ -35,7 +35,7 @@ struct hook_run {
 	struct loop_timer *timer;
 	bool timed_out;
 	size_t out_total;
-	struct line_buf buf;
+	struct wgm_line_buf buf;
 };
 
 /* What was last logged about one hook file. */
@@ -111,9 +111,9 @@ static void output_bytes(struct hook_run *r, const char *buf, size_t n)
 {
 	size_t room = r->out_total < HOOK_OUTPUT_MAX ? HOOK_OUTPUT_MAX - r->out_total : 0;
 
-	line_buf_feed(&r->buf, buf, n < room ? n : room, output_line, r);
+	wgm_line_buf_feed(&r->buf, buf, n < room ? n : room, output_line, r);
 	if (n > room && r->out_total <= HOOK_OUTPUT_MAX) {
-		line_buf_finish(&r->buf, output_line, r);
+		wgm_line_buf_finish(&r->buf, output_line, r);
 		log_info("hook %s: more output not logged (%d bytes a run)", r->name, HOOK_OUTPUT_MAX);
 	}
 	r->out_total += n;
@@ -127,7 +127,7 @@ static void output_close(struct hook_run *r)
 	r->out_watch = NULL;
 	close(r->out_fd);
 	r->out_fd = -1;
-	line_buf_finish(&r->buf, output_line, r);
+	wgm_line_buf_finish(&r->buf, output_line, r);
 }
 
 /* Reads what is there; closes the pipe at its end. */
@@ -283,7 +283,7 @@ static int spawn_child(struct hooks *h, const char *path, int in_fd, int out_fd,
 static void run_start(struct hooks *h, struct hook_job *job)
 {
 	struct hook_run *r = calloc(1, sizeof(*r));
-	const char *kind = ctl_event_kind(job->event);
+	const char *kind = wgm_ctl_event_kind(job->event);
 	char path[WGM_CONFIG_PATH_MAX + HOOK_NAME_MAX + 2], detail[160];
 	char **env = hook_env_build(job->event, h->cfg->id);
 	int in_fd = -1, pipefd[2] = { -1, -1 }, e = -ENOMEM;
@@ -430,11 +430,11 @@ static size_t hook_names(struct hooks *h, char (*names)[HOOK_NAME_MAX])
 static void on_event(const json_t *event, void *ctx)
 {
 	struct hooks *h = ctx;
-	const char *kind = ctl_event_kind(event);
+	const char *kind = wgm_ctl_event_kind(event);
 	char names[HOOKS_MAX_FILES][HOOK_NAME_MAX];
 	size_t n;
 
-	if (!kind || strcmp(kind, CTL_EVENT_LOG) == 0 || strcmp(kind, CTL_EVENT_METRICS) == 0)
+	if (!kind || strcmp(kind, WGM_CTL_EVENT_LOG) == 0 || strcmp(kind, WGM_CTL_EVENT_METRICS) == 0)
 		return;
 	n = hook_names(h, names);
 	for (size_t i = 0; i < n; i++)

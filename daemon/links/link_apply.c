@@ -10,10 +10,10 @@
 #include "common/netlink/nl_route.h"
 #include "daemon/links/link_obfs.h"
 
-static int add_allowed(struct wg_peer *peer, const struct wg_allowed_ip *set, size_t n)
+static int add_allowed(struct wgm_wg_peer *peer, const struct wgm_wg_allowed_ip *set, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		struct wg_allowed_ip *a = wg_peer_add_allowed_ip(peer);
+		struct wgm_wg_allowed_ip *a = wgm_wg_peer_add_allowed_ip(peer);
 		if (!a)
 			return -ENOMEM;
 		*a = set[i];
@@ -23,38 +23,38 @@ static int add_allowed(struct wg_peer *peer, const struct wg_allowed_ip *set, si
 
 /* A peering link's other end speaks BGP from its link addresses; the rest of
  * its network comes only as far as AllowedPeers lets it. */
-static int add_peer_link_ends(struct wg_peer *peer, const struct link_record *rec)
+static int add_peer_link_ends(struct wgm_wg_peer *peer, const struct link_record *rec)
 {
-	struct wg_allowed_ip ends[2] = {
+	struct wgm_wg_allowed_ip ends[2] = {
 		{ .family = AF_INET, .addr.v4 = rec->remote4, .cidr = 32 },
 		{ .family = AF_INET6, .addr.v6 = rec->remote6, .cidr = 128 },
 	};
 	return add_allowed(peer, ends, 2);
 }
 
-int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out)
+int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wgm_wg_device **out)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
-	struct wg_peer *peer;
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_peer *peer;
 	int rc;
 
 	if (!dev)
 		return -ENOMEM;
 	snprintf(dev->ifname, sizeof(dev->ifname), "%s", rec->name);
-	memcpy(dev->private_key, rec->private_key, WG_KEY_LEN);
+	memcpy(dev->private_key, rec->private_key, WGM_WG_KEY_LEN);
 	dev->has_private_key = true;
 	dev->listen_port = rec->listen_port;
-	peer = wg_device_add_peer(dev);
+	peer = wgm_wg_device_add_peer(dev);
 	if (!peer)
 		goto nomem;
-	memcpy(peer->public_key, rec->peer_public_key, WG_KEY_LEN);
-	memcpy(peer->preshared_key, rec->psk, WG_KEY_LEN);
+	memcpy(peer->public_key, rec->peer_public_key, WGM_WG_KEY_LEN);
+	memcpy(peer->preshared_key, rec->psk, WGM_WG_KEY_LEN);
 	peer->has_preshared_key = true;
 	/* Only the connecting side knows where the other end is; it keeps the
 	 * path (and any NAT on it) open. */
 	if (rec->endpoint[0]) {
-		if (wg_endpoint_parse(rec->endpoint, peer) != 0) {
-			wg_device_free(dev);
+		if (wgm_wg_endpoint_parse(rec->endpoint, peer) != 0) {
+			wgm_wg_device_free(dev);
 			return -EINVAL;
 		}
 		peer->persistent_keepalive = LINK_KEEPALIVE_S;
@@ -73,11 +73,11 @@ int link_record_to_wg_device(const struct link_record *rec, const struct link_so
 	*out = dev;
 	return 0;
 nomem:
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	return -ENOMEM;
 }
 
-static int build_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out,
+static int build_device(const struct link_record *rec, const struct link_sources *src, struct wgm_wg_device **out,
 			char *err, size_t errlen)
 {
 	int rc = link_record_to_wg_device(rec, src, out);
@@ -99,35 +99,35 @@ unsigned link_mtu_from_underlay(unsigned underlay_mtu, enum wgm_transport transp
 
 unsigned link_mtu_towards(struct link_system *sys, const char *endpoint_ip, enum wgm_transport transport)
 {
-	struct nl_route_info info;
-	struct nl_ip dst;
+	struct wgm_nl_route_info info;
+	struct wgm_nl_ip dst;
 	char err[256];
 
-	if (!endpoint_ip || nl_ip_parse(endpoint_ip, &dst) != 0)
+	if (!endpoint_ip || wgm_nl_ip_parse(endpoint_ip, &dst) != 0)
 		return LINK_MTU_DEFAULT;
-	if (nl_route_get(sys->route, &dst, &info, err, sizeof(err)) != 0)
+	if (wgm_nl_route_get(sys->route, &dst, &info, err, sizeof(err)) != 0)
 		return LINK_MTU_DEFAULT;
-	return link_mtu_from_underlay(nl_route_info_mtu(&info), transport);
+	return link_mtu_from_underlay(wgm_nl_route_info_mtu(&info), transport);
 }
 
 static int add_addresses(struct link_system *sys, const struct link_record *rec, char *err, size_t errlen)
 {
-	struct nl_ip local = { .family = AF_INET, .u.v4 = rec->local4 };
-	struct nl_ip local6 = { .family = AF_INET6, .u.v6 = rec->local6 };
+	struct wgm_nl_ip local = { .family = AF_INET, .u.v4 = rec->local4 };
+	struct wgm_nl_ip local6 = { .family = AF_INET6, .u.v6 = rec->local6 };
 	int rc;
 
-	rc = nl_route_addr_add(sys->route, rec->name, &local, 31, NULL, err, errlen);
+	rc = wgm_nl_route_addr_add(sys->route, rec->name, &local, 31, NULL, err, errlen);
 	if (rc == 0)
-		rc = nl_route_addr_add(sys->route, rec->name, &local6, 127, NULL, err, errlen);
+		rc = wgm_nl_route_addr_add(sys->route, rec->name, &local6, 127, NULL, err, errlen);
 	return rc;
 }
 
 /* Whether the running device already is what the record says. Re-applying
  * it would replace the peer and with it the session and the endpoint the
  * accepting side learned, stalling traffic until the next handshake. */
-static bool device_matches(struct link_system *sys, const struct wg_device *want)
+static bool device_matches(struct link_system *sys, const struct wgm_wg_device *want)
 {
-	struct wg_device *have = NULL;
+	struct wgm_wg_device *have = NULL;
 	char err[256];
 	bool same;
 
@@ -140,24 +140,24 @@ static bool device_matches(struct link_system *sys, const struct wg_device *want
 		/* A record that names another endpoint (self-repair moved the
 		 * other end's port) must reach the peer. */
 		char want_ep[80], have_ep[80];
-		wg_endpoint_format(&want->peers[0], want_ep, sizeof(want_ep));
-		wg_endpoint_format(&have->peers[0], have_ep, sizeof(have_ep));
+		wgm_wg_endpoint_format(&want->peers[0], want_ep, sizeof(want_ep));
+		wgm_wg_endpoint_format(&have->peers[0], have_ep, sizeof(have_ep));
 		same = strcmp(want_ep, have_ep) == 0;
 	}
 	if (same) {
-		uint8_t pub[WG_KEY_LEN];
+		uint8_t pub[WGM_WG_KEY_LEN];
 		wgm_key_public(pub, want->private_key);
 		same = wgm_key_equal(pub, have->public_key);
 		wgm_key_wipe(pub, sizeof(pub));
 	}
-	wg_device_free(have);
+	wgm_wg_device_free(have);
 	return same;
 }
 
 int link_apply_up(struct link_system *sys, const struct link_record *rec, const struct link_sources *src, char *err,
 		  size_t errlen)
 {
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	unsigned mtu = obfs_link_mtu(rec);
 	int rc;
 
@@ -184,27 +184,27 @@ int link_apply_up(struct link_system *sys, const struct link_record *rec, const 
 		if (rc == 0)
 			rc = wg_set_device(sys->wg, dev, err, errlen);
 	}
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	if (rc < 0)
 		return rc;
-	if (mtu && (rc = nl_route_link_set_mtu(sys->route, rec->name, mtu, err, errlen)) < 0)
+	if (mtu && (rc = wgm_nl_route_link_set_mtu(sys->route, rec->name, mtu, err, errlen)) < 0)
 		return rc;
 	if ((rc = add_addresses(sys, rec, err, errlen)) < 0)
 		return rc;
-	return nl_route_link_set_up(sys->route, rec->name, true, err, errlen);
+	return wgm_nl_route_link_set_up(sys->route, rec->name, true, err, errlen);
 }
 
 int link_apply_sources(struct link_system *sys, const struct link_record *rec, const struct link_sources *src,
 		       char *err, size_t errlen)
 {
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	int rc = build_device(rec, src, &dev, err, errlen);
 
 	if (rc < 0)
 		return rc;
 	dev->allowed_ips_only = true;
 	rc = wg_set_device(sys->wg, dev, err, errlen);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	return rc;
 }
 
@@ -220,5 +220,5 @@ int link_apply_delete(struct link_system *sys, const char *name, char *err, size
 
 int link_apply_set_admin(struct link_system *sys, const char *name, bool up, char *err, size_t errlen)
 {
-	return nl_route_link_set_up(sys->route, name, up, err, errlen);
+	return wgm_nl_route_link_set_up(sys->route, name, up, err, errlen);
 }

@@ -19,16 +19,16 @@
 struct obfs_engine;
 
 struct link_system {
-	struct wg_backend *wg;
-	struct nl_sock *route;
+	struct wgm_wg_backend *wg;
+	struct wgm_nl_sock *route;
 	/* Obfuscated link types (daemon/obfs/); NULL when the engine could not
 	 * start: such links then fail to come up, plain ones are unaffected. */
 	struct obfs_engine *obfs;
 };
 
 /* The device a record describes, its peer's allowed IPs from SRC (pure).
- * *out is the caller's: wg_device_free. */
-int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wg_device **out);
+ * *out is the caller's: wgm_wg_device_free. */
+int link_record_to_wg_device(const struct link_record *rec, const struct link_sources *src, struct wgm_wg_device **out);
 
 /* Tunnel MTU from the underlay's: minus 60 for IPv4 transport, 80 for IPv6
  * (outer IP + UDP + WireGuard headers), LINK_MTU_DEFAULT when unknown (pure). */

@@ -45,7 +45,7 @@ static void expire(struct link_expiry *le, struct link *link, unsigned timeout_s
 	log_warn("link %s: %s; removing it", link->rec.name, reason);
 	if (!le->d.ctl)
 		return;
-	event = ctl_event_new(CTL_EVENT_LINK_EXPIRED);
+	event = wgm_ctl_event_new(WGM_CTL_EVENT_LINK_EXPIRED);
 	if (!event)
 		return;
 	json_object_set_new(event, "name", json_string(link->rec.name));

@@ -17,21 +17,21 @@
  * the prober use the link addresses (in the ranges). */
 static const char *const ospf_sources[LINK_SOURCES_OSPF] = { "224.0.0.0/24", "ff02::/16", "fe80::/10" };
 
-static int add(struct wg_allowed_ip *set, size_t *n, size_t max, const char *text, char *err, size_t errlen)
+static int add(struct wgm_wg_allowed_ip *set, size_t *n, size_t max, const char *text, char *err, size_t errlen)
 {
 	if (*n >= max)
 		return wgm_err(-ENOSPC, err, errlen, "allowed IPs: more than %zu", max);
-	if (wg_allowed_ip_parse(text, &set[*n]) < 0)
+	if (wgm_wg_allowed_ip_parse(text, &set[*n]) < 0)
 		return wgm_err(-EINVAL, err, errlen, "allowed IPs: '%s' is not an IP prefix", text);
 	(*n)++;
 	return 0;
 }
 
-int link_sources_build(const struct addrplan *plan, const struct wgm_config *cfg, struct link_sources *out,
+int link_sources_build(const struct wgm_addrplan *plan, const struct wgm_config *cfg, struct link_sources *out,
 		       char *err, size_t errlen)
 {
-	struct addrplan_range ranges[ADDRPLAN_RANGES_MAX];
-	size_t n_ranges = addrplan_mesh_ranges(plan, ranges);
+	struct wgm_addrplan_range ranges[WGM_ADDRPLAN_RANGES_MAX];
+	size_t n_ranges = wgm_addrplan_mesh_ranges(plan, ranges);
 	int rc = 0;
 
 	memset(out, 0, sizeof(*out));

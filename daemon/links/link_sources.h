@@ -6,7 +6,7 @@
  *
  * A member link carries the whole mesh's traffic (transit from other members
  * too), so it gets the ranges the BIRD filters take from any member
- * (addrplan_mesh_ranges: loopbacks, link and VXLAN ranges, IPv4 and IPv6),
+ * (wgm_addrplan_mesh_ranges: loopbacks, link and VXLAN ranges, IPv4 and IPv6),
  * AllowedPrefixes and AllowedPeers (mesh_prefixesN in bird/conf_gen.c), and
  * what OSPF needs on a link (link_sources.c says which and why). A peering
  * link (`wgmesh peer`) carries the other network: its end of the link and
@@ -22,19 +22,19 @@
 
 #define LINK_SOURCES_OSPF 3
 #define LINK_SOURCES_MAX \
-	(ADDRPLAN_RANGES_MAX + LINK_SOURCES_OSPF + WGM_CONFIG_MAX_ALLOWED_PREFIXES + WGM_CONFIG_MAX_ALLOWED_PEERS)
+	(WGM_ADDRPLAN_RANGES_MAX + LINK_SOURCES_OSPF + WGM_CONFIG_MAX_ALLOWED_PREFIXES + WGM_CONFIG_MAX_ALLOWED_PEERS)
 
 struct link_sources {
-	struct wg_allowed_ip member[LINK_SOURCES_MAX];
+	struct wgm_wg_allowed_ip member[LINK_SOURCES_MAX];
 	size_t n_member;
 	/* A peering link's, besides the other end's own link addresses. */
-	struct wg_allowed_ip peer[WGM_CONFIG_MAX_ALLOWED_PEERS];
+	struct wgm_wg_allowed_ip peer[WGM_CONFIG_MAX_ALLOWED_PEERS];
 	size_t n_peer;
 };
 
 /* Fills OUT from PLAN and CFG's AllowedPrefixes and AllowedPeers. 0, or
  * -EINVAL naming the entry (the config checks them already). */
-int link_sources_build(const struct addrplan *plan, const struct wgm_config *cfg, struct link_sources *out,
+int link_sources_build(const struct wgm_addrplan *plan, const struct wgm_config *cfg, struct link_sources *out,
 		       char *err, size_t errlen);
 
 #endif

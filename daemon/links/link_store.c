@@ -34,7 +34,7 @@ int link_store_save(const char *state_dir, const struct link_record *rec, char *
 		snprintf(err, errlen, "link %s: out of memory", rec->name);
 		return -ENOMEM;
 	}
-	rc = statefile_write_json(path, json, STATEFILE_MODE_SECRET, err, errlen);
+	rc = wgm_statefile_write_json(path, json, WGM_STATEFILE_MODE_SECRET, err, errlen);
 	wgm_json_decref_wiped(json);
 	return rc;
 }
@@ -93,7 +93,7 @@ int link_store_load_all(const char *state_dir, struct link_record **out, size_t 
 		if (!is_record_file(ent->d_name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, ent->d_name);
-		if (statefile_read_json(path, &json, why, sizeof(why)) != 0) {
+		if (wgm_statefile_read_json(path, &json, why, sizeof(why)) != 0) {
 			if (bad)
 				bad(path, why, ctx);
 			continue;

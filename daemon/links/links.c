@@ -205,7 +205,7 @@ size_t links_used_slots(struct links *ls, unsigned server_id, unsigned *out, siz
 		int slot;
 		if (l->rec.role != LINK_ROLE_SERVER)
 			continue;
-		slot = addrplan_link_slot_of_v4(ls->deps.plan, server_id, l->rec.local4);
+		slot = wgm_addrplan_link_slot_of_v4(ls->deps.plan, server_id, l->rec.local4);
 		if (slot >= 0)
 			out[n++] = (unsigned)slot;
 	}
@@ -245,11 +245,11 @@ static void publish(struct links *ls, json_t *event)
 
 static void publish_link_event(struct links *ls, const char *kind, const struct link *link)
 {
-	json_t *event = ctl_event_new(kind);
+	json_t *event = wgm_ctl_event_new(kind);
 
 	if (!event)
 		return;
-	if (strcmp(kind, CTL_EVENT_LINK_REMOVED) == 0) {
+	if (strcmp(kind, WGM_CTL_EVENT_LINK_REMOVED) == 0) {
 		json_object_set_new(event, "name", json_string(link->rec.name));
 		json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
 	} else {
@@ -257,7 +257,7 @@ static void publish_link_event(struct links *ls, const char *kind, const struct 
 
 		/* link_state carries the contract's name, state and remote_id
 		 * beside the whole LINK. */
-		if (obj && strcmp(kind, CTL_EVENT_LINK_STATE) == 0) {
+		if (obj && strcmp(kind, WGM_CTL_EVENT_LINK_STATE) == 0) {
 			json_object_set_new(event, "name", json_string(link->rec.name));
 			json_object_set(event, "state", json_object_get(obj, "state"));
 			json_object_set_new(event, "remote_id", json_integer(link->rec.remote_id));
@@ -389,7 +389,7 @@ static void add_done(void *ctx)
 		set_active(ls, link);
 		log_notice("link %s to node %u is up (%s, %s)", link->rec.name, link->rec.remote_id,
 			   wgm_transport_name(link->rec.transport), link_role_name(link->rec.role));
-		publish_link_event(ls, CTL_EVENT_LINK_ADDED, link);
+		publish_link_event(ls, WGM_CTL_EVENT_LINK_ADDED, link);
 	} else if (link) {
 		log_warn("link %s to node %u could not be created: %s", job->name, link->rec.remote_id, job->err);
 		link_unlink_and_free(ls, link);
@@ -412,7 +412,7 @@ static void bring_up_done(void *ctx)
 			snprintf(link->last_error, sizeof(link->last_error), "%s", job->err);
 			log_err("link %s could not be brought up: %s", link->rec.name, job->err);
 		}
-		publish_link_event(ls, CTL_EVENT_LINK_STATE, link);
+		publish_link_event(ls, WGM_CTL_EVENT_LINK_STATE, link);
 	}
 	job_finish(job);
 }
@@ -425,7 +425,7 @@ static void remove_done(void *ctx)
 
 	if (link && job->rc == 0) {
 		log_notice("link %s to node %u removed", link->rec.name, link->rec.remote_id);
-		publish_link_event(ls, CTL_EVENT_LINK_REMOVED, link);
+		publish_link_event(ls, WGM_CTL_EVENT_LINK_REMOVED, link);
 		link_unlink_and_free(ls, link);
 	} else if (link) {
 		/* The interface may still be there: keep the record so the operator can retry. */
@@ -460,7 +460,7 @@ static void admin_done(void *ctx)
 			link->phase = LINK_PHASE_FAILED;
 			snprintf(link->last_error, sizeof(link->last_error), "%s", job->err);
 		}
-		publish_link_event(ls, CTL_EVENT_LINK_STATE, link);
+		publish_link_event(ls, WGM_CTL_EVENT_LINK_STATE, link);
 	}
 	job_finish(job);
 }
@@ -670,17 +670,17 @@ struct start_job {
 static void run_stray_sweep(void *ctx)
 {
 	struct start_job *sj = ctx;
-	struct nl_link *all = NULL;
+	struct wgm_nl_link *all = NULL;
 	size_t n = 0;
 
-	if (nl_route_list_links(sj->ls->deps.sys->route, &all, &n, sj->err, sizeof(sj->err)) < 0)
+	if (wgm_nl_route_list_links(sj->ls->deps.sys->route, &all, &n, sj->err, sizeof(sj->err)) < 0)
 		n = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned remote;
 		bool peer, v6, known = false;
 		char why[256];
 
-		if (addrplan_ifname_parse(sj->ls->deps.plan, all[i].name, &remote, &peer, &v6) != 0)
+		if (wgm_addrplan_ifname_parse(sj->ls->deps.plan, all[i].name, &remote, &peer, &v6) != 0)
 			continue;
 		if (strcmp(all[i].kind, "wireguard") != 0 && strcmp(all[i].kind, "tun") != 0 && all[i].kind[0])
 			continue;
@@ -775,7 +775,7 @@ const char *links_endpoint(const struct link *link)
 
 static void publish_endpoint(struct links *ls, const struct link *link, const char *previous)
 {
-	json_t *event = ctl_event_new(CTL_EVENT_LINK_ENDPOINT);
+	json_t *event = wgm_ctl_event_new(WGM_CTL_EVENT_LINK_ENDPOINT);
 
 	if (!event)
 		return;
@@ -826,11 +826,11 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 	strcat(local, "/31");
 	inet_ntop(AF_INET, &r->remote4, remote, sizeof(remote));
 	switch (link->phase) {
-	case LINK_PHASE_ACTIVE: state = ctl_link_state_name(CTL_LINK_UP); break;
-	case LINK_PHASE_CREATING: state = ctl_link_state_name(CTL_LINK_CREATING); break;
-	case LINK_PHASE_REMOVING: state = ctl_link_state_name(CTL_LINK_REMOVING); break;
-	case LINK_PHASE_FAILED: state = ctl_link_state_name(CTL_LINK_FAILED); break;
-	default: state = ctl_link_state_name(CTL_LINK_DOWN); break;
+	case LINK_PHASE_ACTIVE: state = wgm_ctl_link_state_name(WGM_CTL_LINK_UP); break;
+	case LINK_PHASE_CREATING: state = wgm_ctl_link_state_name(WGM_CTL_LINK_CREATING); break;
+	case LINK_PHASE_REMOVING: state = wgm_ctl_link_state_name(WGM_CTL_LINK_REMOVING); break;
+	case LINK_PHASE_FAILED: state = wgm_ctl_link_state_name(WGM_CTL_LINK_FAILED); break;
+	default: state = wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN); break;
 	}
 	obj = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}",
 			"name", r->name,

@@ -58,7 +58,7 @@ struct links_deps {
 	struct loop *loop;
 	struct worker *worker;
 	struct link_system *sys; /* used on the worker only */
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	/* AllowedPrefixes and AllowedPeers, for the peers' allowed IPs
 	 * (link_sources.h); read on the loop only. */
 	const struct wgm_config *cfg;

@@ -22,8 +22,8 @@ struct reader {
 	char ifname[IFNAMSIZ];
 	int fd;
 	struct loop_watch *watch;
-	struct line_fold fold;
-	struct line_buf buf;
+	struct wgm_line_fold fold;
+	struct wgm_line_buf buf;
 };
 
 /* A pipe handed over by the worker, waiting for the loop. */
@@ -54,7 +54,7 @@ static void explain_inotify_wall(struct reader *r)
 	if (r->o->wall_logged_ms && now - r->o->wall_logged_ms < WG_OUTPUT_FOLD_PERIOD_MS)
 		return;
 	r->o->wall_logged_ms = now;
-	inotify_wall_explain(inotify_wall_current(), why, sizeof(why));
+	wgm_inotify_wall_explain(wgm_inotify_wall_current(), why, sizeof(why));
 	log_warn("%s: %s", r->ifname, why);
 }
 
@@ -62,7 +62,7 @@ static void emit(const char *line, void *ctx)
 {
 	struct reader *r = ctx;
 
-	if (inotify_wall_line(line))
+	if (wgm_inotify_wall_line(line))
 		explain_inotify_wall(r);
 
 	/* wireguard-go marks its errors "ERROR: (pipe2) ..." */
@@ -76,7 +76,7 @@ static void line_done(const char *line, void *ctx)
 {
 	struct reader *r = ctx;
 
-	line_fold_add(&r->fold, line, wgm_real_us() / 1000, emit, r);
+	wgm_line_fold_add(&r->fold, line, wgm_real_us() / 1000, emit, r);
 }
 
 static void reader_free(struct reader *r)
@@ -90,8 +90,8 @@ static void reader_free(struct reader *r)
 		}
 	loop_watch_remove(r->watch);
 	close(r->fd);
-	line_buf_finish(&r->buf, line_done, r);
-	line_fold_flush(&r->fold, emit, r);
+	wgm_line_buf_finish(&r->buf, line_done, r);
+	wgm_line_fold_flush(&r->fold, emit, r);
 	free(r);
 }
 
@@ -108,7 +108,7 @@ static int reader_drain(struct reader *r)
 			return 0;
 		if (n <= 0)
 			return 1;
-		line_buf_feed(&r->buf, buf, (size_t)n, line_done, r);
+		wgm_line_buf_feed(&r->buf, buf, (size_t)n, line_done, r);
 	}
 }
 
@@ -161,7 +161,7 @@ static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 	struct wg_output *o = ctx;
 
 	for (struct reader *r = o->readers; r; r = r->next)
-		line_fold_tick(&r->fold, emit, r);
+		wgm_line_fold_tick(&r->fold, emit, r);
 }
 
 void wg_output_take(void *ctx, const char *ifname, int fd)

@@ -18,7 +18,7 @@ int wg_output_new(struct loop *loop, struct wg_output **out);
  * ignored. */
 void wg_output_free(struct wg_output *o);
 
-/* The wg_backend_options output callback: takes fd (a pipe's read end) for
+/* The wgm_wg_backend_options output callback: takes fd (a pipe's read end) for
  * ifname's process. Safe from any thread; reading starts on the loop. */
 void wg_output_take(void *ctx, const char *ifname, int fd);
 

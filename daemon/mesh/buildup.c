@@ -76,7 +76,7 @@ static void publish(struct buildup *b, const char *detail)
 {
 	json_t *ev;
 
-	if (!b->deps.ctl || !(ev = ctl_event_new(CTL_EVENT_MESH)))
+	if (!b->deps.ctl || !(ev = wgm_ctl_event_new(WGM_CTL_EVENT_MESH)))
 		return;
 	json_object_set_new(ev, "state", json_string(buildup_state_name(b->state)));
 	if (detail)

@@ -28,7 +28,7 @@ struct disconnect_waiting {
 
 struct disconnect_deps {
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;

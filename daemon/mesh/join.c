@@ -137,12 +137,12 @@ bool join_outgoing_wins(struct join *j, unsigned remote_id, enum wgm_transport t
 	return false;
 }
 
-void join_member_url(const struct addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
+void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
 		     char *out, size_t len)
 {
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 
-	addrplan_loopback_v4(plan, remote_id, &lo);
+	wgm_addrplan_loopback_v4(plan, remote_id, &lo);
 	snprintf(out, len, "http://%s:%u", lo.text, cfg->listen_port);
 }
 
@@ -164,7 +164,7 @@ static void finish(struct attempt *a, int rc, const char *err)
 	if (rc == 0) {
 		result = json_pack("{s:i, s:O}", "remote_id", (int)a->remote_id, "links", a->made);
 		if (a->j->deps.ctl) {
-			json_t *event = ctl_event_new(CTL_EVENT_JOIN);
+			json_t *event = wgm_ctl_event_new(WGM_CTL_EVENT_JOIN);
 			json_object_set_new(event, "remote_id", json_integer(a->remote_id));
 			json_object_set(event, "links", a->made);
 			ctl_server_publish(a->j->deps.ctl, event);
@@ -496,7 +496,7 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	 * chosen before the request, it could be taken meanwhile by a link this
 	 * node accepted or by another attempt. */
 	n_ports = links_used_ports(j->deps.links, ports, 512);
-	port = addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
+	port = wgm_addrplan_choose_port(j->deps.cfg->base_port, ports, n_ports, randombytes_random());
 	if (port < 0) {
 		abandon_remote_end(a, j->deps.identity->mesh_key);
 		finish(a, -ENOSPC, "no free local port for a new link");
@@ -523,7 +523,7 @@ static void step_connect(struct attempt *a)
 	int rc;
 
 	link_record_wipe(&a->rec);
-	if (addrplan_ifname(j->deps.plan, a->remote_id, a->peer, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
+	if (wgm_addrplan_ifname(j->deps.plan, a->remote_id, a->peer, t == WGM_TRANSPORT_V6, a->rec.name) < 0) {
 		finish(a, -EINVAL, "no interface name for that node");
 		return;
 	}

@@ -23,7 +23,7 @@ struct join;
 struct join_deps {
 	struct loop *loop;
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;
@@ -63,7 +63,7 @@ size_t join_active(const struct join *j);
 bool join_attempt_towards(const struct join *j, unsigned remote_id);
 
 /* The API base URL of a member through the mesh: http://10.0.ID.1:PORT. */
-void join_member_url(const struct addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
+void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
 		     char *out, size_t len);
 
 #endif

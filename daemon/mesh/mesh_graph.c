@@ -16,19 +16,19 @@ bool mesh_graph_usable(const struct mesh_graph *g, unsigned a, unsigned b)
 	return a < MESH_NODES_MAX && b < MESH_NODES_MAX && g->metric[a][b] && g->metric[b][a];
 }
 
-int mesh_graph_node_of_router(const struct addrplan *plan, const char *router_id)
+int mesh_graph_node_of_router(const struct wgm_addrplan *plan, const char *router_id)
 {
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 	struct in_addr a;
 	int id;
 
-	if (inet_pton(AF_INET, router_id, &a) != 1 || (id = addrplan_id_of_v4(plan, a)) < 0 || id >= MESH_NODES_MAX)
+	if (inet_pton(AF_INET, router_id, &a) != 1 || (id = wgm_addrplan_id_of_v4(plan, a)) < 0 || id >= MESH_NODES_MAX)
 		return -1;
-	addrplan_loopback_v4(plan, (unsigned)id, &lo);
+	wgm_addrplan_loopback_v4(plan, (unsigned)id, &lo);
 	return lo.addr.s_addr == a.s_addr ? id : -1;
 }
 
-size_t mesh_graph_from_topology(const struct addrplan *plan, const struct bird_ospf_topology *topo,
+size_t mesh_graph_from_topology(const struct wgm_addrplan *plan, const struct bird_ospf_topology *topo,
 				struct mesh_graph *g)
 {
 	size_t unknown = 0;

@@ -28,11 +28,11 @@ bool mesh_graph_usable(const struct mesh_graph *g, unsigned a, unsigned b);
 
 /* The node whose loopback (the router ID in this mesh's plan, conf_gen.c)
  * is ROUTER_ID, or -1 (not an address, or no node's loopback). */
-int mesh_graph_node_of_router(const struct addrplan *plan, const char *router_id);
+int mesh_graph_node_of_router(const struct wgm_addrplan *plan, const char *router_id);
 
 /* Clears G and fills it from TOPO. Returns how many edges named a router
  * that is no node of the plan (left out). */
-size_t mesh_graph_from_topology(const struct addrplan *plan, const struct bird_ospf_topology *topo,
+size_t mesh_graph_from_topology(const struct wgm_addrplan *plan, const struct bird_ospf_topology *topo,
 				struct mesh_graph *g);
 
 /* The path from SELF to DST whose first hop is FIRST_HOP (the route's own),

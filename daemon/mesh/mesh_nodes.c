@@ -8,11 +8,11 @@
 #include <string.h>
 
 /* The node whose loopback this IPv4 prefix is, or -1. */
-static int v4_node(const struct addrplan *plan, const char *prefix)
+static int v4_node(const struct wgm_addrplan *plan, const char *prefix)
 {
 	struct wgm_prefix parsed;
 	struct in_addr a;
-	struct addrplan_v4 lo;
+	struct wgm_addrplan_v4 lo;
 	unsigned len;
 	int id;
 
@@ -20,10 +20,10 @@ static int v4_node(const struct addrplan *plan, const char *prefix)
 		return -1;
 	a = parsed.addr.v4;
 	len = parsed.len;
-	id = addrplan_id_of_v4(plan, a);
+	id = wgm_addrplan_id_of_v4(plan, a);
 	if (id < 0)
 		return -1;
-	addrplan_loopback_v4(plan, (unsigned)id, &lo);
+	wgm_addrplan_loopback_v4(plan, (unsigned)id, &lo);
 	if (len == 32 && a.s_addr == lo.addr.s_addr)
 		return id;
 	if (len == 30 && a.s_addr == (lo.addr.s_addr & htonl(0xfffffffcu)))
@@ -43,10 +43,10 @@ static int v6_node(const char *prefix)
 	len = parsed.len;
 	if (len != 48 && len != 128)
 		return -1;
-	for (unsigned id = 0; id <= ADDRPLAN_MAX_ID; id++) {
-		struct addrplan_v6 lo;
+	for (unsigned id = 0; id <= WGM_ADDRPLAN_MAX_ID; id++) {
+		struct wgm_addrplan_v6 lo;
 
-		addrplan_loopback_v6(id, &lo);
+		wgm_addrplan_loopback_v6(id, &lo);
 		if (memcmp(a.s6_addr, lo.addr.s6_addr, 6) != 0)
 			continue;
 		if (len == 48) {
@@ -73,7 +73,7 @@ static void take_route(struct mesh_route *mr, const struct bird_route *r)
 	}
 }
 
-void mesh_nodes_from_routes(const struct addrplan *plan, const struct bird_routes *routes, struct mesh_nodes *out)
+void mesh_nodes_from_routes(const struct wgm_addrplan *plan, const struct bird_routes *routes, struct mesh_nodes *out)
 {
 	memset(out, 0, sizeof(*out));
 	for (size_t i = 0; i < routes->n; i++) {

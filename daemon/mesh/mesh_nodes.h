@@ -12,7 +12,7 @@
 #include "bird/parse.h"
 #include "common/config/addrplan.h"
 
-#define MESH_NODES_MAX (ADDRPLAN_MAX_ID + 1)
+#define MESH_NODES_MAX (WGM_ADDRPLAN_MAX_ID + 1)
 
 struct mesh_route {
 	bool present;
@@ -39,7 +39,7 @@ static inline bool mesh_nodes_has(const struct mesh_nodes *ns, unsigned id)
 /* Fills out from BIRD's routes (the primary unicast ones towards a node
  * loopback of plan: 10.0.ID.1/32, 10.0.ID.0/30, fd10:0:ID::/48 or
  * fd10:0:ID::1/128). Other routes are ignored. */
-void mesh_nodes_from_routes(const struct addrplan *plan, const struct bird_routes *routes, struct mesh_nodes *out);
+void mesh_nodes_from_routes(const struct wgm_addrplan *plan, const struct bird_routes *routes, struct mesh_nodes *out);
 
 size_t mesh_nodes_count(const struct mesh_nodes *ns);
 /* The IDs present, ascending, at most max. Returns how many were written. */

@@ -61,7 +61,7 @@ static void publish(struct rotation *r, const char *kind, const struct rot_link 
 {
 	json_t *ev;
 
-	if (!r->d.ctl || !(ev = ctl_event_new(kind)))
+	if (!r->d.ctl || !(ev = wgm_ctl_event_new(kind)))
 		return;
 	json_object_set_new(ev, "name", json_string(rl->name));
 	if (trigger)
@@ -172,7 +172,7 @@ static void report(struct rot_link *rl, bool ok)
 
 	if (ok) {
 		log_notice("link %s: obfuscation key rotated on both ends", rl->name);
-		publish(r, CTL_EVENT_ROTATE_DONE, rl, NULL, NULL);
+		publish(r, WGM_CTL_EVENT_ROTATE_DONE, rl, NULL, NULL);
 		rl->sm.due_ms = xor_rotate_next_due_ms(now, r->d.cfg->xor_rotate_interval_s, randombytes_random());
 	} else {
 		log_err("link %s: key rotation failed: %s", rl->name, rl->sm.reason);
@@ -181,14 +181,14 @@ static void report(struct rot_link *rl, bool ok)
 			snprintf(text, sizeof(text), "link %s: key rotation failed: %s", rl->name, rl->sm.reason);
 			r->d.notify_failure(text, r->d.ctx);
 		}
-		publish(r, CTL_EVENT_ROTATE_FAILED, rl, rl->sm.reason, NULL);
+		publish(r, WGM_CTL_EVENT_ROTATE_FAILED, rl, rl->sm.reason, NULL);
 		/* A staged key is kept and tried again; so is a scheduled run. */
 		rl->sm.due_ms = l && (l->rec.has_obfs_key_next || r->d.cfg->xor_rotate_interval_s)
 					? now + r->params.retry_after_failure_ms
 					: 0;
 	}
 	if (rl->waiter) {
-		json_t *reply = ok ? ctl_reply_ok() : ctl_reply_error("%s: key rotation failed: %s", rl->name, rl->sm.reason);
+		json_t *reply = ok ? wgm_ctl_reply_ok() : wgm_ctl_reply_error("%s: key rotation failed: %s", rl->name, rl->sm.reason);
 		json_object_set_new(reply, "name", json_string(rl->name));
 		ctl_request_reply(rl->waiter, reply);
 		rl->waiter = NULL;
@@ -328,7 +328,7 @@ static bool can_rotate(const struct link *l)
 static void start(struct rot_link *rl, const char *trigger)
 {
 	log_notice("link %s: rotating its obfuscation key (%s)", rl->name, trigger);
-	publish(rl->rot, CTL_EVENT_ROTATE_STARTED, rl, NULL, trigger);
+	publish(rl->rot, WGM_CTL_EVENT_ROTATE_STARTED, rl, NULL, trigger);
 	feed(rl, XR_EV_START, false, NULL);
 }
 
@@ -387,35 +387,35 @@ static void handle_rotate(struct ctl_request *req, const json_t *args, void *ctx
 	struct rot_link *rl;
 
 	if (!name) {
-		ctl_request_reply(req, ctl_reply_error("link: missing (a link name, see `wgmesh links`)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("link: missing (a link name, see `wgmesh links`)"));
 		return;
 	}
 	if (!l) {
-		ctl_request_reply(req, ctl_reply_error("%s: no such link", name));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: no such link", name));
 		return;
 	}
 	if (!l->rec.has_obfs_key) {
-		ctl_request_reply(req, ctl_reply_error("%s: a %s link has no key to rotate (ipt_xor and wgobfs do)", name,
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: a %s link has no key to rotate (ipt_xor and wgobfs do)", name,
 						       wgm_link_type_name(l->rec.link_type)));
 		return;
 	}
 	if (l->rec.role != LINK_ROLE_CLIENT) {
-		ctl_request_reply(req, ctl_reply_error("%s: the connecting end rotates the key: run it on node %u", name,
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: the connecting end rotates the key: run it on node %u", name,
 						       l->rec.remote_id));
 		return;
 	}
 	if (l->phase != LINK_PHASE_ACTIVE) {
-		ctl_request_reply(req, ctl_reply_error("%s: the link is not up", name));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: the link is not up", name));
 		return;
 	}
 	sync_links(r);
 	rl = find(r, name);
 	if (!rl) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
 	if (xor_rotate_busy(&rl->sm) || rl->waiter) {
-		ctl_request_reply(req, ctl_reply_error("%s: a key rotation is already under way (step %s)", name,
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: a key rotation is already under way (step %s)", name,
 						       xor_rotate_step_name(rl->sm.step)));
 		return;
 	}
@@ -442,7 +442,7 @@ int rotation_new(const struct rotation_deps *deps, struct rotation **out)
 
 int rotation_register(struct rotation *r, struct ctl_server *ctl)
 {
-	return ctl_server_register(ctl, CTL_CMD_ROTATE, handle_rotate, r);
+	return ctl_server_register(ctl, WGM_CTL_CMD_ROTATE, handle_rotate, r);
 }
 
 void rotation_config_changed(struct rotation *r, const char *key)
@@ -471,7 +471,7 @@ void rotation_free(struct rotation *r)
 		struct rot_link *rl = r->first;
 		r->first = rl->next;
 		if (rl->waiter)
-			ctl_request_reply(rl->waiter, ctl_reply_error("%s: the daemon is stopping", rl->name));
+			ctl_request_reply(rl->waiter, wgm_ctl_reply_error("%s: the daemon is stopping", rl->name));
 		free(rl);
 	}
 	free(r);

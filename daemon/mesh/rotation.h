@@ -38,7 +38,7 @@ struct rotation_link_view {
 struct rotation_deps {
 	struct loop *loop;
 	const struct wgm_config *cfg;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;

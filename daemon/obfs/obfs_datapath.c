@@ -38,13 +38,13 @@ int obfs_dp_init(struct obfs_dp *dp, struct obfs_nfq *queue, char *err, size_t e
 	if (dp->raw4 < 0 || dp->raw6 < 0) {
 		int e = errno;
 		snprintf(err, errlen, "raw socket for extra datagrams: %s", strerror(e));
-		obfs_dp_fini(dp);
+		obfs_dp_free(dp);
 		return -e;
 	}
 	return 0;
 }
 
-void obfs_dp_fini(struct obfs_dp *dp)
+void obfs_dp_free(struct obfs_dp *dp)
 {
 	for (size_t i = 0; i < dp->n_links; i++)
 		wgm_obfs_free(dp->links[i].obfs);

@@ -41,7 +41,7 @@ struct obfs_dp {
 /* Opens the raw sockets (marked OBFS_RULES_MARK). The queue is the caller's. */
 int obfs_dp_init(struct obfs_dp *dp, struct obfs_nfq *queue, char *err, size_t errlen);
 /* Frees every link's transform and closes the raw sockets. */
-void obfs_dp_fini(struct obfs_dp *dp);
+void obfs_dp_free(struct obfs_dp *dp);
 
 struct obfs_dp_link *obfs_dp_find(struct obfs_dp *dp, uint16_t port);
 /* Adds or replaces the link on PORT; takes OBFS. -ENOSPC when full. */

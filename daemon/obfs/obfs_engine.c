@@ -298,7 +298,7 @@ void obfs_engine_free(struct obfs_engine *e)
 		send_cmd(e, &stop);
 		pthread_join(e->thread, NULL);
 	}
-	obfs_dp_fini(&e->dp);
+	obfs_dp_free(&e->dp);
 	obfs_nfq_close(e->queue);
 	if (e->event_fd >= 0)
 		close(e->event_fd);

@@ -41,7 +41,7 @@ struct obfs_nfq {
 static int bind_queue(struct obfs_nfq *q)
 {
 	uint8_t buf[512];
-	struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+	struct nlmsghdr *nlh = wgm_nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
 	struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_BIND, .pf = htons(AF_UNSPEC) };
 	struct nfqnl_msg_config_params params = { .copy_range = htonl(0xffff), .copy_mode = NFQNL_COPY_PACKET };
 
@@ -54,7 +54,7 @@ static int bind_queue(struct obfs_nfq *q)
 	 * and GSO (we want one datagram per packet). */
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(NFQA_CFG_F_FAIL_OPEN | NFQA_CFG_F_GSO));
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(0));
-	return nfq_config_send(q->nl, nlh, NULL, NULL);
+	return wgm_nfq_config_send(q->nl, nlh, NULL, NULL);
 }
 
 int obfs_nfq_open(uint16_t queue, struct obfs_nfq **out, char *err, size_t errlen)
@@ -104,7 +104,7 @@ void obfs_nfq_close(struct obfs_nfq *q)
 		return;
 	if (q->nl) {
 		uint8_t buf[256];
-		struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
+		struct nlmsghdr *nlh = wgm_nfq_msg_put(buf, NFQNL_MSG_CONFIG, q->queue);
 		struct nfqnl_msg_config_cmd cmd = { .command = NFQNL_CFG_CMD_UNBIND, .pf = htons(AF_UNSPEC) };
 
 		obfs_nfq_flush(q);
@@ -215,7 +215,7 @@ void obfs_nfq_verdict(struct obfs_nfq *q, uint32_t id, uint32_t verdict)
 
 	q->open_msg = NULL;
 	reserve(q, 128);
-	nlh = nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
+	nlh = wgm_nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	q->send_len += MNL_ALIGN(nlh->nlmsg_len);
 }
@@ -231,7 +231,7 @@ uint8_t *obfs_nfq_verdict_begin(struct obfs_nfq *q, uint32_t id, size_t max_len)
 		return NULL;
 	q->open_msg = NULL;
 	reserve(q, max_len + 128);
-	nlh = nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
+	nlh = wgm_nfq_msg_put(q->send_buf + q->send_len, NFQNL_MSG_VERDICT, q->queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	payload = mnl_nlmsg_get_payload_tail(nlh);
 	payload->nla_type = NFQA_PAYLOAD;

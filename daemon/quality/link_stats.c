@@ -86,9 +86,9 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 const char *link_stats_state_name(enum link_state state)
 {
 	switch (state) {
-	case LINK_STATE_UP: return ctl_link_state_name(CTL_LINK_UP);
-	case LINK_STATE_DOWN: return ctl_link_state_name(CTL_LINK_DOWN);
-	case LINK_STATE_DEAD: return ctl_link_state_name(CTL_LINK_DEAD);
+	case LINK_STATE_UP: return wgm_ctl_link_state_name(WGM_CTL_LINK_UP);
+	case LINK_STATE_DOWN: return wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN);
+	case LINK_STATE_DEAD: return wgm_ctl_link_state_name(WGM_CTL_LINK_DEAD);
 	case LINK_STATE_UNKNOWN: break;
 	}
 	return "unknown";

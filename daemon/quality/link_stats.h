@@ -49,8 +49,8 @@ enum link_state {
 };
 
 /* The probes' verdict as the control protocol spells it ("up", "down",
- * "dead"; ctl_link_state_name), or "unknown" before the first probe ends.
- * Not ctl_link_state_name itself: that names a link's whole state, of which
+ * "dead"; wgm_ctl_link_state_name), or "unknown" before the first probe ends.
+ * Not wgm_ctl_link_state_name itself: that names a link's whole state, of which
  * creating, removing and failed come from the links layer, not the probes. */
 const char *link_stats_state_name(enum link_state state);
 

@@ -156,7 +156,7 @@ static void publish_link_state(struct quality *q, struct qlink *ql)
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new(CTL_EVENT_LINK_STATE);
+	ev = wgm_ctl_event_new(WGM_CTL_EVENT_LINK_STATE);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(l->rec.name));
@@ -231,7 +231,7 @@ static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint
 
 	if (!q->d.ctl)
 		return;
-	ev = ctl_event_new(CTL_EVENT_COST);
+	ev = wgm_ctl_event_new(WGM_CTL_EVENT_COST);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "name", json_string(ql->link->rec.name));
@@ -365,7 +365,7 @@ static void publish_metrics(struct quality *q)
 
 	if (!q->d.ctl || ctl_server_subscriber_count(q->d.ctl) == 0)
 		return;
-	ev = ctl_event_new(CTL_EVENT_METRICS);
+	ev = wgm_ctl_event_new(WGM_CTL_EVENT_METRICS);
 	if (!ev)
 		return;
 	json_object_set_new(ev, "links", links_to_json(q->d.links));

@@ -34,7 +34,7 @@ struct quality_deps {
 	struct worker *worker;
 	struct links *links;
 	struct ctl_server *ctl;   /* events; may be NULL */
-	struct wg_backend *wg;    /* read on the worker only */
+	struct wgm_wg_backend *wg;    /* read on the worker only */
 	const struct wgm_config *cfg;
 	struct notify *notify;    /* link up/down, reroutes, errors; may be NULL */
 	struct counters *counters; /* probe rounds; may be NULL */

@@ -19,12 +19,12 @@ static struct link *request_link(struct quality *q, struct ctl_request *req, con
 	struct link *l;
 
 	if (!name) {
-		ctl_request_reply(req, ctl_reply_error("name: missing (a link name, see `wgmesh links`)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("name: missing (a link name, see `wgmesh links`)"));
 		return NULL;
 	}
 	l = links_find(q->d.links, name);
 	if (!l || !qlink_of(l)) {
-		ctl_request_reply(req, ctl_reply_error("%s: no such link", name));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: no such link", name));
 		return NULL;
 	}
 	return l;
@@ -43,7 +43,7 @@ static void handle_link_history(struct ctl_request *req, const json_t *args, voi
 		return;
 	ql = qlink_of(l);
 	rtts = calloc(q->stats_params.capacity, sizeof(*rtts));
-	reply = ctl_reply_ok();
+	reply = wgm_ctl_reply_ok();
 	rtt = json_array();
 	costs = json_array();
 	if (!rtts || !reply || !rtt || !costs) {
@@ -51,7 +51,7 @@ static void handle_link_history(struct ctl_request *req, const json_t *args, voi
 		json_decref(reply);
 		json_decref(rtt);
 		json_decref(costs);
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
 	n = link_stats_recent_rtts(ql->stats, rtts, q->stats_params.capacity);
@@ -84,11 +84,11 @@ static void operator_saved(int rc, const char *err, void *ctx)
 	struct link *l = links_find(q->d.links, oc->name);
 
 	if (rc < 0) {
-		ctl_request_reply(oc->req, ctl_reply_error("%s: cannot save the change: %s", oc->name, err));
+		ctl_request_reply(oc->req, wgm_ctl_reply_error("%s: cannot save the change: %s", oc->name, err));
 	} else if (!l) {
-		ctl_request_reply(oc->req, ctl_reply_error("%s: the link went away meanwhile", oc->name));
+		ctl_request_reply(oc->req, wgm_ctl_reply_error("%s: the link went away meanwhile", oc->name));
 	} else {
-		json_t *reply = ctl_reply_ok();
+		json_t *reply = wgm_ctl_reply_ok();
 		/* Operator actions reach BIRD at once (the scheduler treats them as urgent). */
 		quality_evaluate(q, wgm_mono_us());
 		json_object_set_new(reply, "link", links_link_json(q->d.links, l));
@@ -103,7 +103,7 @@ static void operator_apply(struct quality *q, struct ctl_request *req, struct li
 	int rc;
 
 	if (!oc) {
-		ctl_request_reply(req, ctl_reply_error("out of memory"));
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
 		return;
 	}
 	oc->q = q;
@@ -112,7 +112,7 @@ static void operator_apply(struct quality *q, struct ctl_request *req, struct li
 	rc = links_save(q->d.links, l, operator_saved, oc);
 	if (rc < 0) {
 		free(oc);
-		ctl_request_reply(req, ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
 	}
 }
 
@@ -124,12 +124,12 @@ static void handle_cost(struct ctl_request *req, const json_t *args, void *ctx)
 	json_int_t v;
 
 	if (!cost) {
-		ctl_request_reply(req, ctl_reply_error("cost: missing (1-65535, or null to clear the override)"));
+		ctl_request_reply(req, wgm_ctl_reply_error("cost: missing (1-65535, or null to clear the override)"));
 		return;
 	}
 	if (!json_is_null(cost) && (!json_is_integer(cost) || (v = json_integer_value(cost)) < COST_MIN ||
 				    v > COST_DEAD)) {
-		ctl_request_reply(req, ctl_reply_error("cost: must be 1-65535, or null to clear the override"));
+		ctl_request_reply(req, wgm_ctl_reply_error("cost: must be 1-65535, or null to clear the override"));
 		return;
 	}
 	if (!(l = request_link(q, req, args)))
@@ -168,10 +168,10 @@ int quality_register(struct quality *q, struct ctl_server *ctl)
 {
 	int rc;
 
-	if ((rc = ctl_server_register(ctl, CTL_CMD_LINK_HISTORY, handle_link_history, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_COST, handle_cost, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_DRAIN, handle_drain, q)) < 0 ||
-	    (rc = ctl_server_register(ctl, CTL_CMD_UNDRAIN, handle_undrain, q)) < 0)
+	if ((rc = ctl_server_register(ctl, WGM_CTL_CMD_LINK_HISTORY, handle_link_history, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, WGM_CTL_CMD_COST, handle_cost, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, WGM_CTL_CMD_DRAIN, handle_drain, q)) < 0 ||
+	    (rc = ctl_server_register(ctl, WGM_CTL_CMD_UNDRAIN, handle_undrain, q)) < 0)
 		return rc;
 	return 0;
 }

@@ -24,7 +24,7 @@ struct wg_reading {
 
 struct wg_read_job {
 	struct quality *q;
-	struct wg_backend *wg;
+	struct wgm_wg_backend *wg;
 	size_t n;
 	struct wg_reading r[];
 };
@@ -35,13 +35,13 @@ static void run_wg_read(void *ctx)
 
 	for (size_t i = 0; i < job->n; i++) {
 		struct wg_reading *r = &job->r[i];
-		struct wg_device *dev = NULL;
+		struct wgm_wg_device *dev = NULL;
 
 		r->rc = wg_get_device(job->wg, r->name, &dev, r->err, sizeof(r->err));
 		if (r->rc < 0)
 			continue;
 		for (size_t p = 0; p < dev->n_peers; p++) {
-			const struct wg_peer *peer = &dev->peers[p];
+			const struct wgm_wg_peer *peer = &dev->peers[p];
 			r->rx += peer->rx_bytes;
 			r->tx += peer->tx_bytes;
 			if (peer->last_handshake_sec > r->handshake_sec) {
@@ -49,9 +49,9 @@ static void run_wg_read(void *ctx)
 				r->handshake_nsec = peer->last_handshake_nsec;
 			}
 			/* A link has one peer. */
-			wg_endpoint_format(peer, r->endpoint, sizeof(r->endpoint));
+			wgm_wg_endpoint_format(peer, r->endpoint, sizeof(r->endpoint));
 		}
-		wg_device_free(dev);
+		wgm_wg_device_free(dev);
 	}
 }
 

@@ -17,7 +17,7 @@ struct bird_watch;
 
 struct bird_watch_deps {
 	struct loop *loop;
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	const char *socket_path;  /* borrowed */
 	unsigned period_ms;       /* 1000 */
 	/* After every answered `show route` (the set may be unchanged); old is

@@ -92,7 +92,7 @@ static void publish(struct route_truth *rt, unsigned id, const struct last_route
 {
 	json_t *ev;
 
-	if (!rt->d.ctl || !(ev = ctl_event_new(CTL_EVENT_ROUTE)))
+	if (!rt->d.ctl || !(ev = wgm_ctl_event_new(WGM_CTL_EVENT_ROUTE)))
 		return;
 	json_object_set_new(ev, "node", json_integer(id));
 	json_object_set_new(ev, "old_via", str_or_null(old->via));

@@ -57,7 +57,7 @@ static void publish(struct routing *r, const char *state, const char *detail)
 {
 	json_t *ev;
 
-	if (!r->deps.ctl || !(ev = ctl_event_new(CTL_EVENT_BIRD)))
+	if (!r->deps.ctl || !(ev = wgm_ctl_event_new(WGM_CTL_EVENT_BIRD)))
 		return;
 	json_object_set_new(ev, "state", json_string(state));
 	if (detail)

@@ -27,7 +27,7 @@ struct routing_deps {
 	struct loop *loop;
 	struct worker *worker;
 	const struct wgm_config *cfg; /* read at every apply: live changes count */
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 	struct links *links;
 	struct ctl_server *ctl;       /* events; may be NULL */
 };

@@ -65,7 +65,7 @@ static int loglevel_of(const char *name, enum bird_conf_loglevel *out)
 }
 
 /* The plan's ranges as BIRD's; OUT points into IN. */
-static void to_bird_ranges(const struct addrplan_range *in, size_t n, struct bird_conf_range *out)
+static void to_bird_ranges(const struct wgm_addrplan_range *in, size_t n, struct bird_conf_range *out)
 {
 	for (size_t i = 0; i < n; i++)
 		out[i] = (struct bird_conf_range){ .prefix = in[i].prefix, .min_len = in[i].min_len, .max_len = in[i].max_len };
@@ -73,35 +73,35 @@ static void to_bird_ranges(const struct addrplan_range *in, size_t n, struct bir
 
 /* Every ID the plan allows owns its loopbacks, whether it exists yet or not:
  * a node that joins later is protected from its first announcement. */
-static void fill_owners(const struct addrplan *plan, struct routing_model *out)
+static void fill_owners(const struct wgm_addrplan *plan, struct routing_model *out)
 {
 	char err[160];
 	size_t n = 0;
 
-	for (unsigned id = 0; id <= ADDRPLAN_MAX_ID; id++) {
+	for (unsigned id = 0; id <= WGM_ADDRPLAN_MAX_ID; id++) {
 		struct routing_owner *t = &out->owner_text[n];
-		struct addrplan_v4 rid;
-		if (addrplan_check_id(plan, id, err, sizeof(err)) != 0)
+		struct wgm_addrplan_v4 rid;
+		if (wgm_addrplan_check_id(plan, id, err, sizeof(err)) != 0)
 			continue;
-		addrplan_loopback_v4(plan, id, &rid);
+		wgm_addrplan_loopback_v4(plan, id, &rid);
 		snprintf(t->router_id, sizeof(t->router_id), "%s", rid.text);
-		addrplan_loopback_nets(plan, id, &t->lo4, &t->lo6);
+		wgm_addrplan_loopback_nets(plan, id, &t->lo4, &t->lo6);
 		out->owners[n++] = (struct bird_conf_owner){ .router_id = t->router_id,
 							     .loopback4 = t->lo4.prefix,
 							     .loopback6 = t->lo6.prefix };
 	}
 	out->m.owners = out->owners;
 	out->m.n_owners = n;
-	out->m.n_owned_ranges = addrplan_owned_ranges(plan, out->plan_owned);
+	out->m.n_owned_ranges = wgm_addrplan_owned_ranges(plan, out->plan_owned);
 	to_bird_ranges(out->plan_owned, out->m.n_owned_ranges, out->owned);
 	out->m.owned_ranges = out->owned;
 }
 
-int routing_model_build(const struct wgm_config *cfg, const struct addrplan *plan, const struct routing_iface *ifs,
+int routing_model_build(const struct wgm_config *cfg, const struct wgm_addrplan *plan, const struct routing_iface *ifs,
 			size_t n_ifs, struct routing_model *out, char *err, size_t errlen)
 {
-	struct addrplan_v4 lo4;
-	struct addrplan_v6 lo6;
+	struct wgm_addrplan_v4 lo4;
+	struct wgm_addrplan_v6 lo6;
 	char dir[WGM_CONFIG_PATH_MAX];
 	size_t n_ospf = 0, n_peers = 0;
 
@@ -136,8 +136,8 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 			out->ifaces[n_ospf].link_prefix4 = out->link_prefixes4[n_ospf];
 		n_ospf++;
 	}
-	addrplan_loopback_v4(plan, cfg->id, &lo4);
-	addrplan_loopback_v6(cfg->id, &lo6);
+	wgm_addrplan_loopback_v4(plan, cfg->id, &lo4);
+	wgm_addrplan_loopback_v6(cfg->id, &lo6);
 	snprintf(out->loopback4, sizeof(out->loopback4), "%s", lo4.text);
 	snprintf(out->loopback6, sizeof(out->loopback6), "%s", lo6.text);
 	routing_dir_of(cfg->bird_config, dir, sizeof(dir));
@@ -147,7 +147,7 @@ int routing_model_build(const struct wgm_config *cfg, const struct addrplan *pla
 		out->allowed[i] = cfg->allowed_peers[i];
 	for (size_t i = 0; i < cfg->allowed_prefixes_count; i++)
 		out->allowed_prefixes[i] = cfg->allowed_prefixes[i];
-	out->m.n_mesh_ranges = addrplan_mesh_ranges(plan, out->plan_ranges);
+	out->m.n_mesh_ranges = wgm_addrplan_mesh_ranges(plan, out->plan_ranges);
 	to_bird_ranges(out->plan_ranges, out->m.n_mesh_ranges, out->ranges);
 	out->m.mesh_ranges = out->ranges;
 	fill_owners(plan, out);

@@ -42,16 +42,16 @@ struct routing_model {
 	struct bird_conf_bgp_peer *peers;
 	const char *allowed[WGM_CONFIG_MAX_ALLOWED_PEERS];
 	const char *allowed_prefixes[WGM_CONFIG_MAX_ALLOWED_PREFIXES];
-	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
-	struct bird_conf_range ranges[ADDRPLAN_RANGES_MAX];
+	struct wgm_addrplan_range plan_ranges[WGM_ADDRPLAN_RANGES_MAX];
+	struct bird_conf_range ranges[WGM_ADDRPLAN_RANGES_MAX];
 	/* Every ID the plan allows, with its loopbacks (prefix ownership). */
-	struct bird_conf_owner owners[ADDRPLAN_MAX_ID + 1];
+	struct bird_conf_owner owners[WGM_ADDRPLAN_MAX_ID + 1];
 	struct routing_owner {
 		char router_id[INET_ADDRSTRLEN];
-		struct addrplan_range lo4, lo6;
-	} owner_text[ADDRPLAN_MAX_ID + 1];
-	struct addrplan_range plan_owned[ADDRPLAN_OWNED_RANGES];
-	struct bird_conf_range owned[ADDRPLAN_OWNED_RANGES];
+		struct wgm_addrplan_range lo4, lo6;
+	} owner_text[WGM_ADDRPLAN_MAX_ID + 1];
+	struct wgm_addrplan_range plan_owned[WGM_ADDRPLAN_OWNED_RANGES];
+	struct bird_conf_range owned[WGM_ADDRPLAN_OWNED_RANGES];
 	char loopback4[INET_ADDRSTRLEN];
 	char loopback6[INET6_ADDRSTRLEN];
 	char static_conf[WGM_CONFIG_PATH_MAX + 16];
@@ -64,7 +64,7 @@ struct routing_model {
  * and the interfaces (borrowed: they must outlive out). static.conf and
  * bgp.conf are the files beside cfg->bird_config. Returns 0, -ENOMEM or
  * -EINVAL (err names the key). Free with routing_model_free. */
-int routing_model_build(const struct wgm_config *cfg, const struct addrplan *plan, const struct routing_iface *ifs,
+int routing_model_build(const struct wgm_config *cfg, const struct wgm_addrplan *plan, const struct routing_iface *ifs,
 			size_t n_ifs, struct routing_model *out, char *err, size_t errlen);
 void routing_model_free(struct routing_model *rm);
 

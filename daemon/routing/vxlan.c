@@ -50,35 +50,35 @@ struct vxlan {
 	char last_err[512];
 };
 
-static int make_device(struct vxlan_job *job, const char *ifname, uint32_t vni, uint16_t port, const struct nl_ip *local,
-		       const struct nl_ip *addr, unsigned prefixlen, uint32_t mtu)
+static int make_device(struct vxlan_job *job, const char *ifname, uint32_t vni, uint16_t port, const struct wgm_nl_ip *local,
+		       const struct wgm_nl_ip *addr, unsigned prefixlen, uint32_t mtu)
 {
-	struct nl_vxlan_spec spec = { .ifname = ifname, .vni = vni, .dstport = port, .local = *local };
-	struct nl_sock *s = job->d.route;
-	int rc = nl_route_vxlan_create(s, &spec, job->err, sizeof(job->err));
+	struct wgm_nl_vxlan_spec spec = { .ifname = ifname, .vni = vni, .dstport = port, .local = *local };
+	struct wgm_nl_sock *s = job->d.route;
+	int rc = wgm_nl_route_vxlan_create(s, &spec, job->err, sizeof(job->err));
 
 	if (rc == -EEXIST)
 		rc = 0;
 	if (rc == 0)
-		rc = nl_route_link_set_mtu(s, ifname, mtu, job->err, sizeof(job->err));
+		rc = wgm_nl_route_link_set_mtu(s, ifname, mtu, job->err, sizeof(job->err));
 	if (rc == 0)
-		rc = nl_route_addr_add(s, ifname, addr, prefixlen, NULL, job->err, sizeof(job->err));
+		rc = wgm_nl_route_addr_add(s, ifname, addr, prefixlen, NULL, job->err, sizeof(job->err));
 	if (rc == 0)
-		rc = nl_route_link_set_up(s, ifname, true, job->err, sizeof(job->err));
+		rc = wgm_nl_route_link_set_up(s, ifname, true, job->err, sizeof(job->err));
 	return rc;
 }
 
 static int make_devices(struct vxlan_job *job)
 {
-	struct addrplan_v4 lo4, vx4;
-	struct addrplan_v6 lo6, vx6;
-	struct nl_ip l4 = { .family = AF_INET }, l6 = { .family = AF_INET6 };
-	struct nl_ip a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 };
+	struct wgm_addrplan_v4 lo4, vx4;
+	struct wgm_addrplan_v6 lo6, vx6;
+	struct wgm_nl_ip l4 = { .family = AF_INET }, l6 = { .family = AF_INET6 };
+	struct wgm_nl_ip a4 = { .family = AF_INET }, a6 = { .family = AF_INET6 };
 	int rc;
 
-	addrplan_loopback_v4(job->d.plan, job->self_id, &lo4);
-	addrplan_loopback_v6(job->self_id, &lo6);
-	if (addrplan_vxlan_v4(job->d.plan, job->self_id, &vx4) < 0 || addrplan_vxlan_v6(job->d.plan, job->self_id, &vx6) < 0) {
+	wgm_addrplan_loopback_v4(job->d.plan, job->self_id, &lo4);
+	wgm_addrplan_loopback_v6(job->self_id, &lo6);
+	if (wgm_addrplan_vxlan_v4(job->d.plan, job->self_id, &vx4) < 0 || wgm_addrplan_vxlan_v6(job->d.plan, job->self_id, &vx6) < 0) {
 		snprintf(job->err, sizeof(job->err), "subnetVXLAN: no address for node %u", job->self_id);
 		return -ERANGE;
 	}
@@ -97,7 +97,7 @@ static int delete_devices(struct vxlan_job *job)
 	const char *names[] = { VXLAN4_IFNAME, VXLAN6_IFNAME };
 
 	for (size_t i = 0; i < 2; i++) {
-		int rc = nl_route_link_delete(job->d.route, names[i], job->err, sizeof(job->err));
+		int rc = wgm_nl_route_link_delete(job->d.route, names[i], job->err, sizeof(job->err));
 		if (rc < 0 && rc != -ENODEV && rc != -ENOENT)
 			return rc;
 	}
@@ -111,29 +111,29 @@ static int reconcile_family(struct vxlan_job *job, const char *ifname, bool v6, 
 	int first = 0;
 
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
-		struct nl_ip dst = { .family = v6 ? AF_INET6 : AF_INET };
+		struct wgm_nl_ip dst = { .family = v6 ? AF_INET6 : AF_INET };
 		char err[256];
 		int rc = 0;
 
 		if (want[id] == have[id] && job->state.known)
 			continue;
 		if (v6) {
-			struct addrplan_v6 lo;
-			addrplan_loopback_v6(id, &lo);
+			struct wgm_addrplan_v6 lo;
+			wgm_addrplan_loopback_v6(id, &lo);
 			dst.u.v6 = lo.addr;
 		} else {
-			struct addrplan_v4 lo;
-			addrplan_loopback_v4(job->d.plan, id, &lo);
+			struct wgm_addrplan_v4 lo;
+			wgm_addrplan_loopback_v4(job->d.plan, id, &lo);
 			dst.u.v4 = lo.addr;
 		}
 		if (want[id]) {
-			rc = nl_route_fdb_append(job->d.route, ifname, &dst, err, sizeof(err));
+			rc = wgm_nl_route_fdb_append(job->d.route, ifname, &dst, err, sizeof(err));
 			if (rc == -EEXIST)
 				rc = 0;
 			if (rc == 0)
 				have[id] = true;
 		} else {
-			rc = nl_route_fdb_delete(job->d.route, ifname, &dst, err, sizeof(err));
+			rc = wgm_nl_route_fdb_delete(job->d.route, ifname, &dst, err, sizeof(err));
 			if (rc == -ENOENT)
 				rc = 0;
 			if (rc == 0)

@@ -28,9 +28,9 @@ struct vxlan;
 
 struct vxlan_deps {
 	struct worker *worker;
-	struct nl_sock *route;        /* used on the worker only */
+	struct wgm_nl_sock *route;        /* used on the worker only */
 	const struct wgm_config *cfg; /* vxlan read live */
-	const struct addrplan *plan;
+	const struct wgm_addrplan *plan;
 };
 
 int vxlan_new(const struct vxlan_deps *deps, struct vxlan **out);

@@ -46,61 +46,61 @@ static void print_stats(const char *what, double *v, int n)
 
 /* The device a link of the daemon's would have: one peer that may carry
  * anything, reached at a fixed endpoint. */
-static int build_device(struct wg_device *dev)
+static int build_device(struct wgm_wg_device *dev)
 {
-	struct wg_peer *peer;
-	struct wg_allowed_ip *a;
+	struct wgm_wg_peer *peer;
+	struct wgm_wg_allowed_ip *a;
 
 	snprintf(dev->ifname, sizeof(dev->ifname), "%s", IFNAME);
-	randombytes_buf(dev->private_key, WG_KEY_LEN);
+	randombytes_buf(dev->private_key, WGM_WG_KEY_LEN);
 	dev->has_private_key = true;
 	dev->listen_port = 51999;
-	if (!(peer = wg_device_add_peer(dev)))
+	if (!(peer = wgm_wg_device_add_peer(dev)))
 		return -ENOMEM;
-	randombytes_buf(peer->public_key, WG_KEY_LEN);
-	randombytes_buf(peer->preshared_key, WG_KEY_LEN);
+	randombytes_buf(peer->public_key, WGM_WG_KEY_LEN);
+	randombytes_buf(peer->preshared_key, WGM_WG_KEY_LEN);
 	peer->has_preshared_key = true;
-	if (wg_endpoint_parse("192.0.2.2:51998", peer) < 0)
+	if (wgm_wg_endpoint_parse("192.0.2.2:51998", peer) < 0)
 		return -EINVAL;
-	if (!(a = wg_peer_add_allowed_ip(peer)) || wg_allowed_ip_parse("0.0.0.0/0", a) < 0)
+	if (!(a = wgm_wg_peer_add_allowed_ip(peer)) || wgm_wg_allowed_ip_parse("0.0.0.0/0", a) < 0)
 		return -ENOMEM;
-	if (!(a = wg_peer_add_allowed_ip(peer)) || wg_allowed_ip_parse("::/0", a) < 0)
+	if (!(a = wgm_wg_peer_add_allowed_ip(peer)) || wgm_wg_allowed_ip_parse("::/0", a) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
-static int create_link(struct wg_backend *b, struct nl_sock *rt, const struct wg_device *dev, char *err, size_t len)
+static int create_link(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct wgm_wg_device *dev, char *err, size_t len)
 {
-	struct nl_ip ip;
+	struct wgm_nl_ip ip;
 	int e;
 
 	if ((e = wg_create(b, IFNAME, err, len)) < 0 || (e = wg_set_device(b, dev, err, len)) < 0)
 		return e;
-	nl_ip_parse("10.9.0.0", &ip);
-	if ((e = nl_route_addr_add(rt, IFNAME, &ip, 31, NULL, err, len)) < 0)
+	wgm_nl_ip_parse("10.9.0.0", &ip);
+	if ((e = wgm_nl_route_addr_add(rt, IFNAME, &ip, 31, NULL, err, len)) < 0)
 		return e;
-	return nl_route_link_set_up(rt, IFNAME, true, err, len);
+	return wgm_nl_route_link_set_up(rt, IFNAME, true, err, len);
 }
 
 int main(int argc, char **argv)
 {
-	struct wg_backend_options opt = { 0 };
-	struct wg_device *dev = NULL;
-	struct wg_backend *b = NULL;
-	struct nl_sock rt = { 0 };
+	struct wgm_wg_backend_options opt = { 0 };
+	struct wgm_wg_device *dev = NULL;
+	struct wgm_wg_backend *b = NULL;
+	struct wgm_nl_sock rt = { 0 };
 	char err[512] = "out of memory";
 	double *c = NULL, *d = NULL;
 	int rounds = 0, e = -ENOMEM;
 
-	if (argc != 3 || wg_backend_kind_from_name(argv[1], &opt.kind) < 0 || (rounds = atoi(argv[2])) < 1) {
+	if (argc != 3 || wgm_wg_backend_kind_from_name(argv[1], &opt.kind) < 0 || (rounds = atoi(argv[2])) < 1) {
 		fprintf(stderr, "usage: bench_wg_link kernel|userspace ROUNDS\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || !(c = calloc((size_t)rounds, sizeof(*c))) || !(d = calloc((size_t)rounds, sizeof(*d))) ||
 	    !(dev = calloc(1, sizeof(*dev))) || build_device(dev) < 0)
 		goto out;
-	if ((e = nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err))) < 0 ||
-	    (e = wg_backend_open(&opt, &rt, &b, err, sizeof(err))) < 0)
+	if ((e = wgm_nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err))) < 0 ||
+	    (e = wgm_wg_backend_open(&opt, &rt, &b, err, sizeof(err))) < 0)
 		goto out;
 	for (int i = 0; i < rounds; i++) {
 		double t0 = now_ms();
@@ -123,9 +123,9 @@ out:
 	if (e < 0)
 		fprintf(stderr, "bench_wg_link: %s\n", err);
 	wg_backend_close(b);
-	nl_sock_close(&rt);
+	wgm_nl_sock_close(&rt);
 	if (dev)
-		wg_device_free(dev);
+		wgm_wg_device_free(dev);
 	free(c);
 	free(d);
 	return e < 0 ? 1 : 0;

@@ -52,6 +52,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			drain(&p);
 	}
 	drain(&p);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 	return 0;
 }

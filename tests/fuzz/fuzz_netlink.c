@@ -19,19 +19,19 @@
 #include "common/wg/wg.h"
 #include "common/wg/wg_genl.h"
 
-static void parse_one(const struct nlmsghdr *nlh, struct wg_device *dev)
+static void parse_one(const struct nlmsghdr *nlh, struct wgm_wg_device *dev)
 {
-	struct nl_link link;
-	struct nl_addr addr;
-	struct nl_route_info route;
+	struct wgm_nl_link link;
+	struct wgm_nl_addr addr;
+	struct wgm_nl_route_info route;
 	uint16_t family;
 
-	if (nl_route_parse_link(nlh, &link) == 0 && strnlen(link.name, sizeof(link.name)) >= IFNAMSIZ)
+	if (wgm_nl_route_parse_link(nlh, &link) == 0 && strnlen(link.name, sizeof(link.name)) >= IFNAMSIZ)
 		abort();
-	(void)nl_route_parse_addr(nlh, &addr);
-	(void)nl_route_parse_route(nlh, &route);
-	(void)wg_genl_parse_family(nlh, &family);
-	if (wg_genl_parse_get(nlh, dev) == 0 && strnlen(dev->ifname, sizeof(dev->ifname)) >= IFNAMSIZ)
+	(void)wgm_nl_route_parse_addr(nlh, &addr);
+	(void)wgm_nl_route_parse_route(nlh, &route);
+	(void)wgm_wg_genl_parse_family(nlh, &family);
+	if (wgm_wg_genl_parse_get(nlh, dev) == 0 && strnlen(dev->ifname, sizeof(dev->ifname)) >= IFNAMSIZ)
 		abort();
 }
 
@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	/* Netlink messages sit 4-byte aligned in a receive buffer. */
 	uint32_t *buf = malloc(size + 4);
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	const struct nlmsghdr *nlh;
 	int len = (int)size;
 
@@ -55,7 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (nlh = (const struct nlmsghdr *)buf; mnl_nlmsg_ok(nlh, len) && nlh->nlmsg_len <= (uint32_t)len;
 	     nlh = mnl_nlmsg_next(nlh, &len))
 		parse_one(nlh, dev);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	free(buf);
 	return 0;
 }

@@ -72,8 +72,8 @@ static struct wgm_obfs *fuzz_make(unsigned i, bool peer)
  * S1 15, S2 20, H1 100, H2 200 (fuzz_make). */
 static bool fuzz_awg1_mistaken(unsigned i, const uint8_t *wire, size_t n)
 {
-	return i == 3 && ((n == WG_INIT_LEN + 15 && wg_get_le32(wire + 15) == 100) ||
-			  (n == WG_RESPONSE_LEN + 20 && wg_get_le32(wire + 20) == 200));
+	return i == 3 && ((n == WGM_WG_INIT_LEN + 15 && wg_get_le32(wire + 15) == 100) ||
+			  (n == WGM_WG_RESPONSE_LEN + 20 && wg_get_le32(wire + 20) == 200));
 }
 
 static uint8_t fuzz_out[WGM_OBFS_DATAGRAM_MAX + 64], fuzz_copy[WGM_OBFS_DATAGRAM_MAX + 64],
@@ -125,9 +125,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* Only plausible messages are expected back (AWG: an unopened
 		 * cookie reply is dropped; wgobfs: a non-zero mac2 whose first 4
 		 * bytes are zero comes back zeroed, as with the module). */
-		if (is_wg && !(i >= 3 && d[0] == WG_TYPE_COOKIE) && !fuzz_awg1_mistaken(i, fuzz_out, (size_t)n)) {
+		if (is_wg && !(i >= 3 && d[0] == WGM_WG_TYPE_COOKIE) && !fuzz_awg1_mistaken(i, fuzz_out, (size_t)n)) {
 			if (i == 1 && m == (ssize_t)len && memcmp(fuzz_back, d, len) != 0 &&
-			    (d[0] == WG_TYPE_INIT || d[0] == WG_TYPE_RESPONSE))
+			    (d[0] == WGM_WG_TYPE_INIT || d[0] == WGM_WG_TYPE_RESPONSE))
 				return 0;
 			if (m != (ssize_t)len || memcmp(fuzz_back, d, len) != 0) {
 				/* AWG recomputes mac1: compare all but mac1/mac2. */

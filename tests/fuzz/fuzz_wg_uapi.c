@@ -19,13 +19,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (size < 1)
 		return 0;
 	if (data[0] & 1) {
-		(void)wg_uapi_parse_set_reply((const char *)data + 1, size - 1, err, sizeof(err));
+		(void)wgm_wg_uapi_parse_set_reply((const char *)data + 1, size - 1, err, sizeof(err));
 		return 0;
 	}
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	if (!dev)
 		return 0;
-	(void)wg_uapi_parse_get((const char *)data + 1, size - 1, dev, err, sizeof(err));
-	wg_device_free(dev);
+	(void)wgm_wg_uapi_parse_get((const char *)data + 1, size - 1, dev, err, sizeof(err));
+	wgm_wg_device_free(dev);
 	return 0;
 }

@@ -170,7 +170,7 @@ static int on_packet(const struct nlmsghdr *nlh, void *data);
 static int queue_config(struct delayq *dq, uint8_t command, bool with_params, bool hold_packets)
 {
 	char buf[NL_BUFFER_BYTES];
-	struct nlmsghdr *nlh = nfq_msg_put(buf, NFQNL_MSG_CONFIG, dq->opt.queue);
+	struct nlmsghdr *nlh = wgm_nfq_msg_put(buf, NFQNL_MSG_CONFIG, dq->opt.queue);
 	struct nfqnl_msg_config_cmd cmd = { .command = command, .pf = htons(AF_UNSPEC) };
 
 	nlh->nlmsg_flags |= NLM_F_ACK;
@@ -186,7 +186,7 @@ static int queue_config(struct delayq *dq, uint8_t command, bool with_params, bo
 		/* A little above our own cap: the kernel drops (uncounted) only if we fall behind. */
 		mnl_attr_put_u32(nlh, NFQA_CFG_QUEUE_MAXLEN, htonl((uint32_t)dq->opt.max_held + 256));
 	}
-	return nfq_config_send(dq->nl, nlh, hold_packets ? on_packet : NULL, dq);
+	return wgm_nfq_config_send(dq->nl, nlh, hold_packets ? on_packet : NULL, dq);
 }
 
 static void verdict_add(struct delayq *dq, uint32_t packet_id, uint32_t verdict)
@@ -194,7 +194,7 @@ static void verdict_add(struct delayq *dq, uint32_t packet_id, uint32_t verdict)
 	struct nlmsghdr *nlh;
 	struct nfqnl_msg_verdict_hdr vh = { .verdict = htonl(verdict), .id = htonl(packet_id) };
 
-	nlh = nfq_msg_put(mnl_nlmsg_batch_current(dq->batch), NFQNL_MSG_VERDICT, dq->opt.queue);
+	nlh = wgm_nfq_msg_put(mnl_nlmsg_batch_current(dq->batch), NFQNL_MSG_VERDICT, dq->opt.queue);
 	mnl_attr_put(nlh, NFQA_VERDICT_HDR, sizeof(vh), &vh);
 	if (!mnl_nlmsg_batch_next(dq->batch)) {
 		/* The batch is full: the last message did not fit; send the rest first. */

@@ -37,15 +37,15 @@ static int render(int argc, char **argv)
 	};
 	struct bird_conf_area area = { .id = 0, .ifaces = &link, .n_ifaces = 1 };
 	/* The route filters of the default address plan, as the daemon renders them. */
-	struct addrplan plan;
-	struct addrplan_range plan_ranges[ADDRPLAN_RANGES_MAX];
-	struct bird_conf_range ranges[ADDRPLAN_RANGES_MAX];
-	if (addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
+	struct wgm_addrplan plan;
+	struct wgm_addrplan_range plan_ranges[WGM_ADDRPLAN_RANGES_MAX];
+	struct bird_conf_range ranges[WGM_ADDRPLAN_RANGES_MAX];
+	if (wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
 			  sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
-	size_t n_ranges = addrplan_mesh_ranges(&plan, plan_ranges);
+	size_t n_ranges = wgm_addrplan_mesh_ranges(&plan, plan_ranges);
 	for (size_t i = 0; i < n_ranges; i++)
 		ranges[i] = (struct bird_conf_range){ .prefix = plan_ranges[i].prefix,
 						      .min_len = plan_ranges[i].min_len,

@@ -23,7 +23,7 @@ int main(int argc, char **argv)
 		json_decref(req);
 		return 2;
 	}
-	rc = ctl_call(argv[1], req, 10000, &reply, err, sizeof(err));
+	rc = wgm_ctl_call(argv[1], req, 10000, &reply, err, sizeof(err));
 	json_decref(req);
 	if (rc < 0 && !reply) {
 		fprintf(stderr, "wgm-ctl: %s\n", err);

@@ -25,7 +25,7 @@
 
 struct options {
 	const char *command, *ifname;
-	struct wg_backend_options backend;
+	struct wgm_wg_backend_options backend;
 	const char *private_key_file, *psk_file, *peer, *endpoint;
 	const char *allowed_ips[8];
 	size_t n_allowed_ips;
@@ -42,7 +42,7 @@ static int die(const char *msg)
 	return 1;
 }
 
-static int read_key_file(const char *path, uint8_t key[WG_KEY_LEN], char *err, size_t errlen)
+static int read_key_file(const char *path, uint8_t key[WGM_WG_KEY_LEN], char *err, size_t errlen)
 {
 	char text[128] = "";
 	FILE *f = fopen(path, "r");
@@ -103,7 +103,7 @@ static int parse_args(int argc, char **argv, struct options *o, char *err, size_
 		}
 		i++;
 		if (!strcmp(a, "--backend")) {
-			if (wg_backend_kind_from_name(v, &o->backend.kind) < 0) {
+			if (wgm_wg_backend_kind_from_name(v, &o->backend.kind) < 0) {
 				snprintf(err, errlen, "--backend: %s is not auto, kernel or userspace", v);
 				return -EINVAL;
 			}
@@ -155,9 +155,9 @@ static int parse_args(int argc, char **argv, struct options *o, char *err, size_
 	return 0;
 }
 
-static int build_device(const struct options *o, struct wg_device *dev, char *err, size_t errlen)
+static int build_device(const struct options *o, struct wgm_wg_device *dev, char *err, size_t errlen)
 {
-	struct wg_peer *peer;
+	struct wgm_wg_peer *peer;
 	int e;
 
 	snprintf(dev->ifname, sizeof(dev->ifname), "%s", o->ifname);
@@ -172,7 +172,7 @@ static int build_device(const struct options *o, struct wg_device *dev, char *er
 	dev->listen_port = (uint16_t)o->port;
 	if (!o->peer)
 		return 0;
-	peer = wg_device_add_peer(dev);
+	peer = wgm_wg_device_add_peer(dev);
 	if (!peer)
 		return -ENOMEM;
 	if (wgm_key_from_base64(peer->public_key, o->peer) < 0) {
@@ -185,7 +185,7 @@ static int build_device(const struct options *o, struct wg_device *dev, char *er
 			return e;
 		peer->has_preshared_key = true;
 	}
-	if (o->endpoint && wg_endpoint_parse(o->endpoint, peer) < 0) {
+	if (o->endpoint && wgm_wg_endpoint_parse(o->endpoint, peer) < 0) {
 		snprintf(err, errlen, "--endpoint: %s is not ADDR:PORT or [ADDR6]:PORT", o->endpoint);
 		return -EINVAL;
 	}
@@ -195,10 +195,10 @@ static int build_device(const struct options *o, struct wg_device *dev, char *er
 		const char *const *list = o->n_allowed_ips ? o->allowed_ips : everything;
 		size_t n = o->n_allowed_ips ? o->n_allowed_ips : 2;
 		for (size_t i = 0; i < n; i++) {
-			struct wg_allowed_ip *a = wg_peer_add_allowed_ip(peer);
+			struct wgm_wg_allowed_ip *a = wgm_wg_peer_add_allowed_ip(peer);
 			if (!a)
 				return -ENOMEM;
-			if (wg_allowed_ip_parse(list[i], a) < 0) {
+			if (wgm_wg_allowed_ip_parse(list[i], a) < 0) {
 				snprintf(err, errlen, "--allowed-ip: %s is not ADDR/CIDR", list[i]);
 				return -EINVAL;
 			}
@@ -207,9 +207,9 @@ static int build_device(const struct options *o, struct wg_device *dev, char *er
 	return 0;
 }
 
-static int do_create(struct wg_backend *b, struct nl_sock *rt, const struct options *o, char *err, size_t errlen)
+static int do_create(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct options *o, char *err, size_t errlen)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	int e;
 
 	if (!dev)
@@ -224,32 +224,32 @@ static int do_create(struct wg_backend *b, struct nl_sock *rt, const struct opti
 	if (e < 0)
 		goto out;
 	if (o->mtu) {
-		e = nl_route_link_set_mtu(rt, o->ifname, (uint32_t)o->mtu, err, errlen);
+		e = wgm_nl_route_link_set_mtu(rt, o->ifname, (uint32_t)o->mtu, err, errlen);
 		if (e < 0)
 			goto out;
 	}
 	for (size_t i = 0; i < o->n_addrs; i++) {
-		struct nl_ip ip;
+		struct wgm_nl_ip ip;
 		unsigned int len;
-		if (nl_ip_prefix_parse(o->addrs[i], &ip, &len) < 0) {
+		if (wgm_nl_ip_prefix_parse(o->addrs[i], &ip, &len) < 0) {
 			snprintf(err, errlen, "--addr: %s is not ADDR/LEN", o->addrs[i]);
 			e = -EINVAL;
 			goto out;
 		}
-		e = nl_route_addr_add(rt, o->ifname, &ip, len, NULL, err, errlen);
+		e = wgm_nl_route_addr_add(rt, o->ifname, &ip, len, NULL, err, errlen);
 		if (e < 0)
 			goto out;
 	}
 	if (o->up)
-		e = nl_route_link_set_up(rt, o->ifname, true, err, errlen);
+		e = wgm_nl_route_link_set_up(rt, o->ifname, true, err, errlen);
 out:
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	return e;
 }
 
-static int do_show(struct wg_backend *b, const char *ifname, char *err, size_t errlen)
+static int do_show(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	char key[WGM_KEY_B64_SIZE];
 	int e = wg_get_device(b, ifname, &dev, err, errlen);
 
@@ -262,10 +262,10 @@ static int do_show(struct wg_backend *b, const char *ifname, char *err, size_t e
 	}
 	printf("listen_port %u\n", dev->listen_port);
 	for (size_t i = 0; i < dev->n_peers; i++) {
-		const struct wg_peer *p = &dev->peers[i];
+		const struct wgm_wg_peer *p = &dev->peers[i];
 		char endpoint[64];
 		wgm_key_to_base64(key, p->public_key);
-		wg_endpoint_format(p, endpoint, sizeof(endpoint));
+		wgm_wg_endpoint_format(p, endpoint, sizeof(endpoint));
 		printf("peer %s\n", key);
 		printf("preshared_key %s\n", p->has_preshared_key ? "(set)" : "(none)");
 		printf("endpoint %s\n", endpoint[0] ? endpoint : "(none)");
@@ -274,15 +274,15 @@ static int do_show(struct wg_backend *b, const char *ifname, char *err, size_t e
 		printf("rx_bytes %" PRIu64 "\n", p->rx_bytes);
 		printf("tx_bytes %" PRIu64 "\n", p->tx_bytes);
 	}
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 	return 0;
 }
 
-static int do_links(struct nl_sock *rt, char *err, size_t errlen)
+static int do_links(struct wgm_nl_sock *rt, char *err, size_t errlen)
 {
-	struct nl_link *links = NULL;
+	struct wgm_nl_link *links = NULL;
 	size_t n = 0;
-	int e = nl_route_list_links(rt, &links, &n, err, errlen);
+	int e = wgm_nl_route_list_links(rt, &links, &n, err, errlen);
 
 	if (e < 0)
 		return e;
@@ -293,30 +293,30 @@ static int do_links(struct nl_sock *rt, char *err, size_t errlen)
 	return 0;
 }
 
-static int do_route(struct nl_sock *rt, const char *addr, char *err, size_t errlen)
+static int do_route(struct wgm_nl_sock *rt, const char *addr, char *err, size_t errlen)
 {
-	struct nl_route_info ri;
-	struct nl_ip ip;
+	struct wgm_nl_route_info ri;
+	struct wgm_nl_ip ip;
 	char src[INET6_ADDRSTRLEN], gw[INET6_ADDRSTRLEN];
 	int e;
 
-	if (nl_ip_parse(addr, &ip) < 0) {
+	if (wgm_nl_ip_parse(addr, &ip) < 0) {
 		snprintf(err, errlen, "route: %s is not an address", addr);
 		return -EINVAL;
 	}
-	e = nl_route_get(rt, &ip, &ri, err, errlen);
+	e = wgm_nl_route_get(rt, &ip, &ri, err, errlen);
 	if (e < 0)
 		return e;
-	printf("dev %s src %s gateway %s mtu %u\n", ri.oif_name, ri.src.family ? nl_ip_format(&ri.src, src, sizeof(src)) : "-",
-	       ri.gateway.family ? nl_ip_format(&ri.gateway, gw, sizeof(gw)) : "-", nl_route_info_mtu(&ri));
+	printf("dev %s src %s gateway %s mtu %u\n", ri.oif_name, ri.src.family ? wgm_nl_ip_format(&ri.src, src, sizeof(src)) : "-",
+	       ri.gateway.family ? wgm_nl_ip_format(&ri.gateway, gw, sizeof(gw)) : "-", wgm_nl_route_info_mtu(&ri));
 	return 0;
 }
 
 int main(int argc, char **argv)
 {
 	struct options o;
-	struct nl_sock rt = { 0 };
-	struct wg_backend *b = NULL;
+	struct wgm_nl_sock rt = { 0 };
+	struct wgm_wg_backend *b = NULL;
 	char err[512] = "";
 	int e;
 
@@ -325,7 +325,7 @@ int main(int argc, char **argv)
 	e = parse_args(argc, argv, &o, err, sizeof(err));
 	if (e < 0)
 		return die(err);
-	e = nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err));
+	e = wgm_nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err));
 	if (e < 0)
 		return die(err);
 	if (!strcmp(o.command, "links")) {
@@ -337,32 +337,32 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(o.command, "vxlan")) {
-		struct nl_vxlan_spec spec = { .ifname = o.ifname, .vni = (uint32_t)o.vni, .dstport = (uint16_t)o.port,
+		struct wgm_nl_vxlan_spec spec = { .ifname = o.ifname, .vni = (uint32_t)o.vni, .dstport = (uint16_t)o.port,
 					      .dev = o.dev };
-		if (nl_ip_parse(o.local, &spec.local) < 0) {
+		if (wgm_nl_ip_parse(o.local, &spec.local) < 0) {
 			snprintf(err, sizeof(err), "--local: %s is not an address", o.local ? o.local : "(missing)");
 			e = -EINVAL;
 			goto out;
 		}
-		e = nl_route_vxlan_create(&rt, &spec, err, sizeof(err));
+		e = wgm_nl_route_vxlan_create(&rt, &spec, err, sizeof(err));
 		goto out;
 	}
 	if (!strcmp(o.command, "link-delete")) {
-		e = nl_route_link_delete(&rt, o.ifname, err, sizeof(err));
+		e = wgm_nl_route_link_delete(&rt, o.ifname, err, sizeof(err));
 		goto out;
 	}
 	if (!strcmp(o.command, "fdb-append") || !strcmp(o.command, "fdb-delete")) {
-		struct nl_ip dst;
-		if (nl_ip_parse(o.dst, &dst) < 0) {
+		struct wgm_nl_ip dst;
+		if (wgm_nl_ip_parse(o.dst, &dst) < 0) {
 			snprintf(err, sizeof(err), "--dst: %s is not an address", o.dst ? o.dst : "(missing)");
 			e = -EINVAL;
 			goto out;
 		}
-		e = o.command[4] == 'a' ? nl_route_fdb_append(&rt, o.ifname, &dst, err, sizeof(err))
-					: nl_route_fdb_delete(&rt, o.ifname, &dst, err, sizeof(err));
+		e = o.command[4] == 'a' ? wgm_nl_route_fdb_append(&rt, o.ifname, &dst, err, sizeof(err))
+					: wgm_nl_route_fdb_delete(&rt, o.ifname, &dst, err, sizeof(err));
 		goto out;
 	}
-	e = wg_backend_open(&o.backend, &rt, &b, err, sizeof(err));
+	e = wgm_wg_backend_open(&o.backend, &rt, &b, err, sizeof(err));
 	if (e < 0)
 		goto out;
 	if (!strcmp(o.command, "create")) {
@@ -377,7 +377,7 @@ int main(int argc, char **argv)
 	}
 out:
 	wg_backend_close(b);
-	nl_sock_close(&rt);
+	wgm_nl_sock_close(&rt);
 	if (e < 0)
 		return die(err[0] ? err : strerror(-e));
 	return 0;

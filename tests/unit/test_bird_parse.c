@@ -25,7 +25,7 @@ static struct bird_reply *reply_from_bytes(const char *data, size_t len)
 		bird_reply_free(last);
 		last = r;
 	}
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 	assert_non_null(last);
 	return last;
 }

@@ -85,7 +85,7 @@ static void test_captures_parse_at_every_split(void **state)
 			assert_int_equal(bird_reply_parser_feed(&p, c.data, cut), 0);
 			assert_int_equal(bird_reply_parser_feed(&p, c.data + cut, c.len - cut), 0);
 			check_welcome_and_reply(&p, &captures[i]);
-			bird_reply_parser_release(&p);
+			bird_reply_parser_free(&p);
 		}
 	}
 }
@@ -100,7 +100,7 @@ static void test_captures_parse_byte_by_byte(void **state)
 		for (size_t k = 0; k < c.len; k++)
 			assert_int_equal(bird_reply_parser_feed(&p, c.data + k, 1), 0);
 		check_welcome_and_reply(&p, &captures[i]);
-		bird_reply_parser_release(&p);
+		bird_reply_parser_free(&p);
 	}
 }
 
@@ -121,7 +121,7 @@ static void test_continuation_lines_carry_previous_code(void **state)
 	assert_int_equal(strncmp(r->lines[2].text, "mesh_direct ", 12), 0);
 	assert_int_equal(r->lines[10].code, 0);
 	bird_reply_free(r);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_error_codes_map_to_errors(void **state)
@@ -138,7 +138,7 @@ static void test_error_codes_map_to_errors(void **state)
 	bird_reply_free(ok);
 	bird_reply_free(runtime);
 	bird_reply_free(parse);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_async_notice_belongs_to_no_reply(void **state)
@@ -152,7 +152,7 @@ static void test_async_notice_belongs_to_no_reply(void **state)
 	assert_int_equal(r->n_lines, 2);
 	assert_string_equal(bird_reply_message(r), "Reconfigured");
 	bird_reply_free(r);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_line_without_code_is_refused(void **state)
@@ -160,7 +160,7 @@ static void test_line_without_code_is_refused(void **state)
 	struct bird_reply_parser p;
 	bird_reply_parser_init(&p);
 	assert_int_equal(bird_reply_parser_feed(&p, "HTTP/1.1 200 OK\n", 16), -EPROTO);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_continuation_before_any_line_is_refused(void **state)
@@ -168,7 +168,7 @@ static void test_continuation_before_any_line_is_refused(void **state)
 	struct bird_reply_parser p;
 	bird_reply_parser_init(&p);
 	assert_int_equal(bird_reply_parser_feed(&p, " orphan\n", 8), -EPROTO);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_code_without_separator_is_refused(void **state)
@@ -176,7 +176,7 @@ static void test_code_without_separator_is_refused(void **state)
 	struct bird_reply_parser p;
 	bird_reply_parser_init(&p);
 	assert_int_equal(bird_reply_parser_feed(&p, "0001\n", 5), -EPROTO);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_nul_inside_line_is_refused(void **state)
@@ -184,7 +184,7 @@ static void test_nul_inside_line_is_refused(void **state)
 	struct bird_reply_parser p;
 	bird_reply_parser_init(&p);
 	assert_int_equal(bird_reply_parser_feed(&p, "0000 a\0b\n", 9), -EPROTO);
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_overlong_line_is_refused_and_failure_sticks(void **state)
@@ -197,7 +197,7 @@ static void test_overlong_line_is_refused_and_failure_sticks(void **state)
 	assert_int_equal(bird_reply_parser_feed(&p, big, sizeof(big)), -EMSGSIZE);
 	assert_int_equal(bird_reply_parser_feed(&p, "0000 \n", 6), -EMSGSIZE);
 	assert_null(bird_reply_parser_next(&p));
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 }
 
 static void test_partial_reply_is_busy_and_released_without_leak(void **state)
@@ -207,7 +207,7 @@ static void test_partial_reply_is_busy_and_released_without_leak(void **state)
 	assert_int_equal(bird_reply_parser_feed(&p, "1007-Table master4:\n 10.0.0.0/16  unreach", 41), 0);
 	assert_true(bird_reply_parser_busy(&p));
 	assert_null(bird_reply_parser_next(&p));
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 	assert_false(bird_reply_parser_busy(&p));
 }
 

@@ -101,7 +101,7 @@ static void test_durations_read_naturally(void **state)
 static void test_events_format_as_one_line(void **state)
 {
 	char line[512];
-	json_t *ev = ctl_event_log("warning", "link pipe2 lost 30% of probes");
+	json_t *ev = wgm_ctl_event_log("warning", "link pipe2 lost 30% of probes");
 	json_t *cost = json_pack("{s:s,s:f,s:s,s:i,s:i}", "event", "cost", "ts", 0.0, "name", "pipe2",
 				 "old", 10, "new", 200);
 

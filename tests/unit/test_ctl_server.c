@@ -64,7 +64,7 @@ static int teardown(void **state)
 }
 
 struct waiter {
-	struct ctl_client *client;
+	struct wgm_ctl_client *client;
 	json_t *msg;
 	int rc;
 };
@@ -74,22 +74,22 @@ static void client_readable(struct loop *loop, int fd, uint32_t events, void *ct
 	struct waiter *w = ctx;
 	char err[256];
 
-	w->rc = ctl_client_receive(w->client);
-	if (w->rc < 0 || ctl_client_next(w->client, &w->msg, err, sizeof(err)) != 0)
+	w->rc = wgm_ctl_client_receive(w->client);
+	if (w->rc < 0 || wgm_ctl_client_next(w->client, &w->msg, err, sizeof(err)) != 0)
 		loop_stop(loop);
 }
 
 /* Runs the loop until the client has a whole message (or the connection
  * ends); returns the message or NULL. */
-static json_t *run_until_message(struct fixture *f, struct ctl_client *c)
+static json_t *run_until_message(struct fixture *f, struct wgm_ctl_client *c)
 {
 	struct waiter w = { .client = c };
 	struct loop_watch *watch;
 	char err[256];
 
-	if (ctl_client_next(c, &w.msg, err, sizeof(err)) == 1)
+	if (wgm_ctl_client_next(c, &w.msg, err, sizeof(err)) == 1)
 		return w.msg;
-	assert_int_equal(loop_watch_add(f->loop, ctl_client_fd(c), EPOLLIN, client_readable, &w, &watch), 0);
+	assert_int_equal(loop_watch_add(f->loop, wgm_ctl_client_fd(c), EPOLLIN, client_readable, &w, &watch), 0);
 	loop_timer_arm(f->guard, 5000, 0);
 	loop_run(f->loop);
 	loop_watch_remove(watch);
@@ -97,20 +97,20 @@ static json_t *run_until_message(struct fixture *f, struct ctl_client *c)
 	return w.msg;
 }
 
-static json_t *call(struct fixture *f, struct ctl_client *c, const char *line)
+static json_t *call(struct fixture *f, struct wgm_ctl_client *c, const char *line)
 {
 	char err[256];
 	json_t *req = NULL;
 
-	assert_int_equal(ctl_message_parse(line, strlen(line), &req, err, sizeof(err)), 0);
-	assert_int_equal(ctl_client_send(c, req, 1000, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_message_parse(line, strlen(line), &req, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_send(c, req, 1000, err, sizeof(err)), 0);
 	json_decref(req);
 	return run_until_message(f, c);
 }
 
 static void echo_handler(struct ctl_request *req, const json_t *args, void *ctx)
 {
-	json_t *reply = ctl_reply_ok();
+	json_t *reply = wgm_ctl_reply_ok();
 	json_object_set(reply, "x", json_object_get(args, "x"));
 	ctl_request_reply(req, reply);
 }
@@ -118,44 +118,44 @@ static void echo_handler(struct ctl_request *req, const json_t *args, void *ctx)
 static void test_registered_command_is_dispatched(void **state)
 {
 	struct fixture *f = *state;
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	char err[256];
 	json_t *reply;
 
 	assert_int_equal(ctl_server_register(f->srv, "echo", echo_handler, NULL), 0);
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
 	reply = call(f, c, "{\"cmd\":\"echo\",\"x\":42}");
-	assert_int_equal(ctl_reply_check(reply, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_reply_check(reply, err, sizeof(err)), 0);
 	assert_int_equal(json_integer_value(json_object_get(reply, "x")), 42);
 	json_decref(reply);
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 }
 
 static void test_unknown_command_and_bad_json_get_error_replies(void **state)
 {
 	struct fixture *f = *state;
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	char err[256];
 	json_t *reply;
 
 	assert_int_equal(ctl_server_register(f->srv, "echo", echo_handler, NULL), 0);
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
 	reply = call(f, c, "{\"cmd\":\"frobnicate\"}");
-	assert_int_equal(ctl_reply_check(reply, err, sizeof(err)), -EREMOTEIO);
+	assert_int_equal(wgm_ctl_reply_check(reply, err, sizeof(err)), -EREMOTEIO);
 	assert_string_equal(err, "unknown command \"frobnicate\"");
 	json_decref(reply);
 
-	assert_int_equal(write(ctl_client_fd(c), "{\"cmd\":\n", 8), 8);
+	assert_int_equal(write(wgm_ctl_client_fd(c), "{\"cmd\":\n", 8), 8);
 	reply = run_until_message(f, c);
-	assert_int_equal(ctl_reply_check(reply, err, sizeof(err)), -EREMOTEIO);
+	assert_int_equal(wgm_ctl_reply_check(reply, err, sizeof(err)), -EREMOTEIO);
 	assert_non_null(strstr(err, "invalid JSON"));
 	json_decref(reply);
 
 	/* The connection still serves requests after an error. */
 	reply = call(f, c, "{\"cmd\":\"echo\",\"x\":1}");
-	assert_int_equal(ctl_reply_check(reply, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_reply_check(reply, err, sizeof(err)), 0);
 	json_decref(reply);
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 }
 
 struct slow {
@@ -166,7 +166,7 @@ struct slow {
 static void slow_reply_now(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct slow *s = ctx;
-	json_t *reply = ctl_reply_ok();
+	json_t *reply = wgm_ctl_reply_ok();
 	json_object_set_new(reply, "x", json_string("slow"));
 	ctl_request_reply(s->req, reply);
 	s->req = NULL;
@@ -183,7 +183,7 @@ static void test_async_reply_keeps_request_order(void **state)
 {
 	struct fixture *f = *state;
 	struct slow s = { 0 };
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	char err[256];
 	json_t *reply;
 	const char *two = "{\"cmd\":\"slow\"}\n{\"cmd\":\"echo\",\"x\":\"fast\"}\n";
@@ -191,58 +191,58 @@ static void test_async_reply_keeps_request_order(void **state)
 	assert_int_equal(loop_timer_new(f->loop, slow_reply_now, &s, &s.timer), 0);
 	assert_int_equal(ctl_server_register(f->srv, "slow", slow_handler, &s), 0);
 	assert_int_equal(ctl_server_register(f->srv, "echo", echo_handler, NULL), 0);
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
-	assert_int_equal(write(ctl_client_fd(c), two, strlen(two)), (ssize_t)strlen(two));
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(write(wgm_ctl_client_fd(c), two, strlen(two)), (ssize_t)strlen(two));
 	reply = run_until_message(f, c);
 	assert_string_equal(json_string_value(json_object_get(reply, "x")), "slow");
 	json_decref(reply);
 	reply = run_until_message(f, c);
 	assert_string_equal(json_string_value(json_object_get(reply, "x")), "fast");
 	json_decref(reply);
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 	loop_timer_free(s.timer);
 }
 
 static void test_subscriber_receives_published_events(void **state)
 {
 	struct fixture *f = *state;
-	struct ctl_client *c, *other;
+	struct wgm_ctl_client *c, *other;
 	char err[256];
 	json_t *msg;
 
 	assert_int_equal(ctl_server_register(f->srv, "echo", echo_handler, NULL), 0);
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
-	assert_int_equal(ctl_client_connect(f->path, &other, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_connect(f->path, &other, err, sizeof(err)), 0);
 	msg = call(f, c, "{\"cmd\":\"subscribe\"}");
-	assert_int_equal(ctl_reply_check(msg, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_reply_check(msg, err, sizeof(err)), 0);
 	json_decref(msg);
 	msg = call(f, other, "{\"cmd\":\"echo\"}");
 	json_decref(msg);
 	assert_int_equal(ctl_server_subscriber_count(f->srv), 1);
 
-	ctl_server_publish(f->srv, ctl_event_log("info", "link pipe2 up"));
+	ctl_server_publish(f->srv, wgm_ctl_event_log("info", "link pipe2 up"));
 	msg = run_until_message(f, c);
-	assert_string_equal(ctl_event_kind(msg), "log");
+	assert_string_equal(wgm_ctl_event_kind(msg), "log");
 	assert_string_equal(json_string_value(json_object_get(msg, "msg")), "link pipe2 up");
 	json_decref(msg);
 	/* A plain client gets no events. */
-	assert_int_equal(ctl_client_receive(other), 0);
-	assert_int_equal(ctl_client_next(other, &msg, err, sizeof(err)), 0);
-	ctl_client_free(c);
-	ctl_client_free(other);
+	assert_int_equal(wgm_ctl_client_receive(other), 0);
+	assert_int_equal(wgm_ctl_client_next(other, &msg, err, sizeof(err)), 0);
+	wgm_ctl_client_free(c);
+	wgm_ctl_client_free(other);
 }
 
 static void test_recent_events_are_kept_without_metrics(void **state)
 {
 	struct fixture *f = *state;
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	char err[256];
 	json_t *msg, *events;
 
-	ctl_server_publish(f->srv, ctl_event_log("info", "first"));
-	ctl_server_publish(f->srv, ctl_event_new("metrics"));
-	ctl_server_publish(f->srv, ctl_event_log("warning", "second"));
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	ctl_server_publish(f->srv, wgm_ctl_event_log("info", "first"));
+	ctl_server_publish(f->srv, wgm_ctl_event_new("metrics"));
+	ctl_server_publish(f->srv, wgm_ctl_event_log("warning", "second"));
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
 	msg = call(f, c, "{\"cmd\":\"events\"}");
 	events = json_object_get(msg, "events");
 	assert_int_equal(json_array_size(events), 2);
@@ -250,7 +250,7 @@ static void test_recent_events_are_kept_without_metrics(void **state)
 	json_decref(msg);
 
 	msg = call(f, c, "{\"cmd\":\"subscribe\",\"replay\":true}");
-	assert_int_equal(ctl_reply_check(msg, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_reply_check(msg, err, sizeof(err)), 0);
 	json_decref(msg);
 	msg = run_until_message(f, c);
 	assert_string_equal(json_string_value(json_object_get(msg, "msg")), "first");
@@ -258,38 +258,38 @@ static void test_recent_events_are_kept_without_metrics(void **state)
 	msg = run_until_message(f, c);
 	assert_string_equal(json_string_value(json_object_get(msg, "msg")), "second");
 	json_decref(msg);
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 }
 
 static void test_subscriber_that_does_not_read_is_dropped(void **state)
 {
 	struct fixture *f = *state;
-	struct ctl_client *c;
+	struct wgm_ctl_client *c;
 	char err[256], text[1024];
 	json_t *msg;
 	int published = 0;
 
 	ctl_server_set_output_max(f->srv, 64 * 1024);
-	assert_int_equal(ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_client_connect(f->path, &c, err, sizeof(err)), 0);
 	msg = call(f, c, "{\"cmd\":\"subscribe\"}");
 	json_decref(msg);
 	memset(text, 'z', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	/* The socket buffers fill first, then the server's queue. */
 	while (ctl_server_subscriber_count(f->srv) == 1 && published < 100000) {
-		ctl_server_publish(f->srv, ctl_event_log("info", text));
+		ctl_server_publish(f->srv, wgm_ctl_event_log("info", text));
 		published++;
 	}
 	assert_int_equal(ctl_server_subscriber_count(f->srv), 0);
 	/* The client reads what was sent, then sees the end of the stream. */
 	int rc = 0;
 	while (rc == 0) {
-		rc = ctl_client_read(c, 2000, &msg, err, sizeof(err));
+		rc = wgm_ctl_client_read(c, 2000, &msg, err, sizeof(err));
 		if (rc == 0)
 			json_decref(msg);
 	}
 	assert_int_equal(rc, -ECONNRESET);
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 }
 
 static void test_live_socket_is_not_taken_over(void **state)

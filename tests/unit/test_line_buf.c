@@ -12,7 +12,7 @@
 
 #include "common/util/line_buf.h"
 
-static char got[8][LINE_BUF_MAX];
+static char got[8][WGM_LINE_BUF_MAX];
 static size_t n_got;
 
 static void collect(const char *line, void *ctx)
@@ -24,39 +24,39 @@ static void collect(const char *line, void *ctx)
 
 static void test_lines_across_reads(void **state)
 {
-	struct line_buf b = { 0 };
+	struct wgm_line_buf b = { 0 };
 
 	(void)state;
 	n_got = 0;
-	line_buf_feed(&b, "first li", 8, collect, NULL);
+	wgm_line_buf_feed(&b, "first li", 8, collect, NULL);
 	assert_int_equal(n_got, 0);
 	{
 		static const char more[] = "ne\n\nsec\tond\x1b[31m\nlast";
-		line_buf_feed(&b, more, strlen(more), collect, NULL);
+		wgm_line_buf_feed(&b, more, strlen(more), collect, NULL);
 	}
 	assert_int_equal(n_got, 2);
 	assert_string_equal(got[0], "first line");
 	assert_string_equal(got[1], "sec?ond?[31m");
-	line_buf_finish(&b, collect, NULL);
+	wgm_line_buf_finish(&b, collect, NULL);
 	assert_int_equal(n_got, 3);
 	assert_string_equal(got[2], "last");
-	line_buf_finish(&b, collect, NULL);
+	wgm_line_buf_finish(&b, collect, NULL);
 	assert_int_equal(n_got, 3);
 }
 
 static void test_long_line_is_cut(void **state)
 {
-	struct line_buf b = { 0 };
-	char big[LINE_BUF_MAX + 10];
+	struct wgm_line_buf b = { 0 };
+	char big[WGM_LINE_BUF_MAX + 10];
 
 	(void)state;
 	n_got = 0;
 	memset(big, 'x', sizeof(big));
 	big[sizeof(big) - 1] = '\n';
-	line_buf_feed(&b, big, sizeof(big), collect, NULL);
+	wgm_line_buf_feed(&b, big, sizeof(big), collect, NULL);
 	assert_int_equal(n_got, 2);
-	assert_int_equal(strlen(got[0]), LINE_BUF_MAX - 1);
-	assert_int_equal(strlen(got[1]), sizeof(big) - 1 - (LINE_BUF_MAX - 1));
+	assert_int_equal(strlen(got[0]), WGM_LINE_BUF_MAX - 1);
+	assert_int_equal(strlen(got[1]), sizeof(big) - 1 - (WGM_LINE_BUF_MAX - 1));
 }
 
 int main(void)

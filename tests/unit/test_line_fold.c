@@ -14,7 +14,7 @@
 
 #include "common/util/line_fold.h"
 
-static char out[64][LINE_FOLD_TEXT + 128];
+static char out[64][WGM_LINE_FOLD_TEXT + 128];
 static size_t n_out;
 
 static void collect(const char *line, void *ctx)
@@ -38,98 +38,98 @@ static int setup(void **state)
 
 static void test_flood_is_one_line_and_a_count(void **state)
 {
-	struct line_fold f = { 0 };
+	struct wgm_line_fold f = { 0 };
 	char line[200];
 
 	(void)state;
 	for (int i = 0; i < 1000; i++) {
 		snprintf(line, sizeof(line), "ERROR: (pipe2) 2026/12/05 19:00:%02d peer(AbCd) - Failed to send data packets: "
 			 "write udp 192.0.2.10:51820->192.0.2.12:%d: operation not permitted", i % 60, 51820 + i % 3);
-		line_fold_add(&f, line, T(i / 10), collect, NULL);
+		wgm_line_fold_add(&f, line, T(i / 10), collect, NULL);
 	}
 	assert_int_equal(n_out, 1);
 	assert_non_null(strstr(out[0], "19:00:00 peer(AbCd) - Failed to send data packets"));
-	line_fold_tick(&f, collect, NULL);
+	wgm_line_fold_tick(&f, collect, NULL);
 	assert_int_equal(n_out, 2);
 	assert_non_null(strstr(out[1], "Failed to send data packets: write udp 192.0.2.10:51820->192.0.2.12:51820: "
 				       "operation not permitted ... repeated 999 times (first 19:00:00, last 19:01:39)"));
 	/* Still coming: folded on, one summary per period. */
-	line_fold_add(&f, line, T(120), collect, NULL);
-	line_fold_add(&f, line, T(121), collect, NULL);
+	wgm_line_fold_add(&f, line, T(120), collect, NULL);
+	wgm_line_fold_add(&f, line, T(121), collect, NULL);
 	assert_int_equal(n_out, 2);
-	line_fold_tick(&f, collect, NULL);
+	wgm_line_fold_tick(&f, collect, NULL);
 	assert_int_equal(n_out, 3);
 	assert_non_null(strstr(out[2], "... repeated 2 times (first 19:02:00, last 19:02:01)"));
 	/* A quiet period frees it: when it comes back it is shown again. */
-	line_fold_tick(&f, collect, NULL);
-	line_fold_tick(&f, collect, NULL);
+	wgm_line_fold_tick(&f, collect, NULL);
+	wgm_line_fold_tick(&f, collect, NULL);
 	assert_int_equal(n_out, 3);
-	line_fold_add(&f, line, T(400), collect, NULL);
+	wgm_line_fold_add(&f, line, T(400), collect, NULL);
 	assert_int_equal(n_out, 4);
 	assert_string_equal(out[3], line);
 }
 
 static void test_alternating_lines_fold_each(void **state)
 {
-	struct line_fold f = { 0 };
+	struct wgm_line_fold f = { 0 };
 
 	(void)state;
 	for (int i = 0; i < 50; i++) {
-		line_fold_add(&f, "Failed to send handshake initiation", T(i), collect, NULL);
-		line_fold_add(&f, "Failed to send data packets", T(i), collect, NULL);
+		wgm_line_fold_add(&f, "Failed to send handshake initiation", T(i), collect, NULL);
+		wgm_line_fold_add(&f, "Failed to send data packets", T(i), collect, NULL);
 	}
 	assert_int_equal(n_out, 2);
-	line_fold_flush(&f, collect, NULL);
+	wgm_line_fold_flush(&f, collect, NULL);
 	assert_int_equal(n_out, 4);
 	assert_string_equal(out[2], "Failed to send handshake initiation ... repeated 49 times (first 19:00:01, last 19:00:49)");
 	assert_string_equal(out[3], "Failed to send data packets ... repeated 49 times (first 19:00:01, last 19:00:49)");
 	/* Flushed: nothing more to say, and the lines are new again. */
-	line_fold_flush(&f, collect, NULL);
+	wgm_line_fold_flush(&f, collect, NULL);
 	assert_int_equal(n_out, 4);
-	line_fold_add(&f, "Failed to send data packets", T(60), collect, NULL);
+	wgm_line_fold_add(&f, "Failed to send data packets", T(60), collect, NULL);
 	assert_int_equal(n_out, 5);
 }
 
 static void test_single_repeat_and_no_repeat(void **state)
 {
-	struct line_fold f = { 0 };
+	struct wgm_line_fold f = { 0 };
 
 	(void)state;
-	line_fold_add(&f, "a", T(0), collect, NULL);
-	line_fold_add(&f, "a", T(1), collect, NULL);
-	line_fold_add(&f, "b", T(2), collect, NULL);
-	line_fold_tick(&f, collect, NULL);
+	wgm_line_fold_add(&f, "a", T(0), collect, NULL);
+	wgm_line_fold_add(&f, "a", T(1), collect, NULL);
+	wgm_line_fold_add(&f, "b", T(2), collect, NULL);
+	wgm_line_fold_tick(&f, collect, NULL);
 	assert_int_equal(n_out, 3);
 	assert_string_equal(out[2], "a ... repeated 1 time (first 19:00:01, last 19:00:01)");
 }
 
 static void test_eviction_reports_the_oldest(void **state)
 {
-	struct line_fold f = { 0 };
+	struct wgm_line_fold f = { 0 };
 	char line[32];
 
 	(void)state;
-	line_fold_add(&f, "old line", T(0), collect, NULL);
-	line_fold_add(&f, "old line", T(1), collect, NULL);
-	for (int i = 0; i < LINE_FOLD_SLOTS - 1; i++) {
+	wgm_line_fold_add(&f, "old line", T(0), collect, NULL);
+	wgm_line_fold_add(&f, "old line", T(1), collect, NULL);
+	for (int i = 0; i < WGM_LINE_FOLD_SLOTS - 1; i++) {
 		snprintf(line, sizeof(line), "line %c", 'a' + i);
-		line_fold_add(&f, line, T(2 + i), collect, NULL);
+		wgm_line_fold_add(&f, line, T(2 + i), collect, NULL);
 	}
-	assert_int_equal(n_out, LINE_FOLD_SLOTS);
+	assert_int_equal(n_out, WGM_LINE_FOLD_SLOTS);
 	/* A ninth line needs the slot of the one that came longest ago. */
-	line_fold_add(&f, "new line", T(20), collect, NULL);
-	assert_int_equal(n_out, LINE_FOLD_SLOTS + 2);
-	assert_string_equal(out[LINE_FOLD_SLOTS], "old line ... repeated 1 time (first 19:00:01, last 19:00:01)");
-	assert_string_equal(out[LINE_FOLD_SLOTS + 1], "new line");
+	wgm_line_fold_add(&f, "new line", T(20), collect, NULL);
+	assert_int_equal(n_out, WGM_LINE_FOLD_SLOTS + 2);
+	assert_string_equal(out[WGM_LINE_FOLD_SLOTS], "old line ... repeated 1 time (first 19:00:01, last 19:00:01)");
+	assert_string_equal(out[WGM_LINE_FOLD_SLOTS + 1], "new line");
 }
 
 static void test_same_but_digits(void **state)
 {
 	(void)state;
-	assert_true(line_fold_same("at 19:00:01 x=5", "at 9:13:59 x=123456"));
-	assert_false(line_fold_same("at 19:00:01 x=5", "at 19:00:01 y=5"));
-	assert_false(line_fold_same("abc", "abc1x"));
-	assert_true(line_fold_same("", ""));
+	assert_true(wgm_line_fold_same("at 19:00:01 x=5", "at 9:13:59 x=123456"));
+	assert_false(wgm_line_fold_same("at 19:00:01 x=5", "at 19:00:01 y=5"));
+	assert_false(wgm_line_fold_same("abc", "abc1x"));
+	assert_true(wgm_line_fold_same("", ""));
 }
 
 int main(void)

@@ -44,7 +44,7 @@ static void sample(struct link_record *r)
 static void sources(struct link_sources *src, const char *allowed_prefix, const char *allowed_peer)
 {
 	struct wgm_config cfg;
-	struct addrplan plan;
+	struct wgm_addrplan plan;
 	char err[256];
 
 	wgm_config_defaults(&cfg);
@@ -52,7 +52,7 @@ static void sources(struct link_sources *src, const char *allowed_prefix, const 
 		assert_int_equal(wgm_config_set(&cfg, "AllowedPrefixes", allowed_prefix, err, sizeof(err)), 0);
 	if (allowed_peer)
 		assert_int_equal(wgm_config_set(&cfg, "AllowedPeers", allowed_peer, err, sizeof(err)), 0);
-	assert_int_equal(addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer,
+	assert_int_equal(wgm_addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer,
 				       cfg.prefix, cfg.vxlan_offset, err, sizeof(err)), 0);
 	assert_int_equal(link_sources_build(&plan, &cfg, src, err, sizeof(err)), 0);
 }
@@ -153,7 +153,7 @@ static void test_peering_link_keeps_its_mark_and_as(void **state)
 static void test_device_has_one_peer_with_the_sources(void **state)
 {
 	struct link_record r;
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	struct link_sources src;
 
 	sources(&src, NULL, NULL);
@@ -167,7 +167,7 @@ static void test_device_has_one_peer_with_the_sources(void **state)
 	assert_int_equal(dev->peers[0].endpoint.addr.sa_family, AF_INET6);
 	assert_int_equal(dev->peers[0].persistent_keepalive, LINK_KEEPALIVE_S);
 	assert_int_equal(dev->peers[0].n_allowed_ips, src.n_member);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 
 	/* The accepting side has no endpoint and sends no keepalives. */
 	r.role = LINK_ROLE_SERVER;
@@ -175,14 +175,14 @@ static void test_device_has_one_peer_with_the_sources(void **state)
 	assert_int_equal(link_record_to_wg_device(&r, &src, &dev), 0);
 	assert_int_equal(dev->peers[0].endpoint.addr.sa_family, AF_UNSPEC);
 	assert_int_equal(dev->peers[0].persistent_keepalive, 0);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
-static bool has_allowed(const struct wg_peer *p, const char *text)
+static bool has_allowed(const struct wgm_wg_peer *p, const char *text)
 {
-	struct wg_allowed_ip want;
+	struct wgm_wg_allowed_ip want;
 
-	assert_int_equal(wg_allowed_ip_parse(text, &want), 0);
+	assert_int_equal(wgm_wg_allowed_ip_parse(text, &want), 0);
 	for (size_t i = 0; i < p->n_allowed_ips; i++)
 		if (p->allowed_ips[i].family == want.family && p->allowed_ips[i].cidr == want.cidr &&
 		    memcmp(&p->allowed_ips[i].addr, &want.addr, want.family == AF_INET ? 4 : 16) == 0)
@@ -196,13 +196,13 @@ static bool has_allowed(const struct wg_peer *p, const char *text)
 static void test_member_link_allowed_ips(void **state)
 {
 	struct link_record r;
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	struct link_sources src;
 
 	sources(&src, "198.51.100.0/24", "203.0.113.0/24");
 	sample(&r);
 	assert_int_equal(link_record_to_wg_device(&r, &src, &dev), 0);
-	const struct wg_peer *p = &dev->peers[0];
+	const struct wgm_wg_peer *p = &dev->peers[0];
 	for (const char *const *t = (const char *const[]){ "10.0.0.0/16", "10.0.251.0/24", "fd10::/32", "fe82::/16",
 							   "fd10:251::/64", "224.0.0.0/24", "ff02::/16", "fe80::/10",
 							   "198.51.100.0/24", "203.0.113.0/24", NULL };
@@ -212,7 +212,7 @@ static void test_member_link_allowed_ips(void **state)
 	assert_int_equal(p->n_allowed_ips, 10);
 	assert_false(has_allowed(p, "0.0.0.0/0"));
 	assert_false(has_allowed(p, "::/0"));
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 /* A peering link's peer: its own link addresses and AllowedPeers only,
@@ -220,7 +220,7 @@ static void test_member_link_allowed_ips(void **state)
 static void test_peering_link_allowed_ips(void **state)
 {
 	struct link_record r;
-	struct wg_device *dev = NULL;
+	struct wgm_wg_device *dev = NULL;
 	struct link_sources src;
 
 	sources(&src, "198.51.100.0/24", "203.0.113.0/24");
@@ -229,12 +229,12 @@ static void test_peering_link_allowed_ips(void **state)
 	inet_pton(AF_INET, "172.31.0.4", &r.remote4);
 	inet_pton(AF_INET6, "fe82:ffff::ac1f:4", &r.remote6);
 	assert_int_equal(link_record_to_wg_device(&r, &src, &dev), 0);
-	const struct wg_peer *p = &dev->peers[0];
+	const struct wgm_wg_peer *p = &dev->peers[0];
 	assert_int_equal(p->n_allowed_ips, 3);
 	assert_true(has_allowed(p, "172.31.0.4/32"));
 	assert_true(has_allowed(p, "fe82:ffff::ac1f:4/128"));
 	assert_true(has_allowed(p, "203.0.113.0/24"));
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 static void test_mtu_from_underlay(void **state)

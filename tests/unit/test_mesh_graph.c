@@ -143,7 +143,7 @@ static struct bird_ospf_edge edge(const char *from, const char *to, unsigned met
  * metric. */
 static void test_topology_with_unknown_router_ids(void **state)
 {
-	struct addrplan plan;
+	struct wgm_addrplan plan;
 	char err[256];
 	struct bird_ospf_edge e[] = {
 		edge("10.0.0.1", "10.0.2.1", 30), edge("10.0.2.1", "10.0.0.1", 30),
@@ -156,7 +156,7 @@ static void test_topology_with_unknown_router_ids(void **state)
 	struct mesh_graph *g = graph_new();
 
 	(void)state;
-	assert_int_equal(addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
+	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
 				       err, sizeof(err)), 0);
 	assert_int_equal(mesh_graph_node_of_router(&plan, "10.0.6.1"), 6);
 	assert_int_equal(mesh_graph_node_of_router(&plan, "10.0.6.2"), -1);

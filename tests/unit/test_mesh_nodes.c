@@ -14,12 +14,12 @@
 #include "bird/reply.h"
 #include "daemon/mesh/mesh_nodes.h"
 
-static struct addrplan plan;
+static struct wgm_addrplan plan;
 
 static int setup(void **state)
 {
 	char err[128];
-	return addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
+	return wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
 			     sizeof(err));
 }
 
@@ -36,7 +36,7 @@ static void nodes_from_bytes(const char *data, size_t len, struct mesh_nodes *ou
 		bird_reply_free(last);
 		last = r;
 	}
-	bird_reply_parser_release(&p);
+	bird_reply_parser_free(&p);
 	assert_non_null(last);
 	assert_int_equal(bird_parse_routes(last, &rs, err, sizeof(err)), 0);
 	mesh_nodes_from_routes(&plan, &rs, out);

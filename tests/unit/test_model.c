@@ -63,7 +63,7 @@ static void test_links_reply_fills_every_field(void **state)
 	assert_non_null(l);
 	assert_int_equal(l->remote_id, 2);
 	assert_string_equal(l->endpoint, "192.0.2.2:51820");
-	assert_int_equal(l->state, CTL_LINK_UP);
+	assert_int_equal(l->state, WGM_CTL_LINK_UP);
 	assert_true(l->rtt_ms == 1.23);
 	assert_int_equal(l->cost, 12);
 	assert_false(l->has_override);
@@ -161,7 +161,7 @@ static void test_state_and_cost_events(void **state)
 {
 	struct model *m = *state;
 	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe4\",\"state\":\"up\",\"remote_id\":4}", 0);
-	assert_int_equal(model_find_link(m, "pipe4")->state, CTL_LINK_UP);
+	assert_int_equal(model_find_link(m, "pipe4")->state, WGM_CTL_LINK_UP);
 	apply_event(m, "{\"event\":\"cost\",\"ts\":5,\"name\":\"pipe2\",\"old\":12,\"new\":200,\"reason\":\"loss 30%\"}", 0);
 	assert_int_equal(model_find_link(m, "pipe2")->cost, 200);
 	assert_string_equal(model_event_at(m, 0)->text, "pipe4 up (node 4)");
@@ -174,11 +174,11 @@ static void test_link_state_with_link_object(void **state)
 	struct model *m = *state;
 	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe7\",\"state\":\"creating\",\"remote_id\":7,"
 		       "\"link\":{\"name\":\"pipe7\",\"remote_id\":7,\"state\":\"creating\",\"port\":51827}}", 0);
-	assert_int_equal(model_find_link(m, "pipe7")->state, CTL_LINK_CREATING);
+	assert_int_equal(model_find_link(m, "pipe7")->state, WGM_CTL_LINK_CREATING);
 	assert_int_equal(model_find_link(m, "pipe7")->port, 51827);
 	assert_string_equal(model_event_at(m, 0)->text, "pipe7 creating (node 7)");
 	apply_event(m, "{\"event\":\"link_state\",\"ts\":5,\"link\":{\"name\":\"pipe7\",\"state\":\"failed\"}}", 0);
-	assert_int_equal(model_find_link(m, "pipe7")->state, CTL_LINK_FAILED);
+	assert_int_equal(model_find_link(m, "pipe7")->state, WGM_CTL_LINK_FAILED);
 	assert_int_equal(model_link_health(model_find_link(m, "pipe7")), HEALTH_DOWN);
 }
 

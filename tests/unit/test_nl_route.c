@@ -15,7 +15,7 @@
 #include "common/netlink/nl_route.h"
 #include "common/netlink/nl_sock.h"
 
-static char buf[NL_ROUTE_BUF] __attribute__((aligned(4)));
+static char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 
 struct tb {
 	const struct nlattr *a[64];
@@ -52,16 +52,16 @@ static void assert_kind(const struct nlattr *a, const char *kind)
 	assert_memory_equal(mnl_attr_get_payload(a), kind, strlen(kind));
 }
 
-static struct nl_ip ip(const char *text)
+static struct wgm_nl_ip ip(const char *text)
 {
-	struct nl_ip out;
-	assert_int_equal(nl_ip_parse(text, &out), 0);
+	struct wgm_nl_ip out;
+	assert_int_equal(wgm_nl_ip_parse(text, &out), 0);
 	return out;
 }
 
 static void test_link_create_wireguard(void **state)
 {
-	struct nlmsghdr *nlh = nl_route_build_link_create(buf, "pipe2", "wireguard");
+	struct nlmsghdr *nlh = wgm_nl_route_build_link_create(buf, "pipe2", "wireguard");
 	assert_non_null(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
@@ -74,16 +74,16 @@ static void test_link_create_wireguard(void **state)
 
 static void test_link_create_rejects_bad_names(void **state)
 {
-	assert_null(nl_route_build_link_create(buf, "", "wireguard"));
-	assert_null(nl_route_build_link_create(buf, "sixteen-chars-xx", "wireguard"));
-	assert_null(nl_route_build_link_create(buf, "a/b", "wireguard"));
-	assert_null(nl_route_build_link_create(buf, "pipe2", ""));
+	assert_null(wgm_nl_route_build_link_create(buf, "", "wireguard"));
+	assert_null(wgm_nl_route_build_link_create(buf, "sixteen-chars-xx", "wireguard"));
+	assert_null(wgm_nl_route_build_link_create(buf, "a/b", "wireguard"));
+	assert_null(wgm_nl_route_build_link_create(buf, "pipe2", ""));
 }
 
 static void test_vxlan_create_v4_with_dev(void **state)
 {
-	struct nl_vxlan_spec spec = { .ifname = "vxlan1", .vni = 1, .dstport = 1789, .local = ip("10.0.4.1") };
-	struct nlmsghdr *nlh = nl_route_build_vxlan_create(buf, &spec, 7);
+	struct wgm_nl_vxlan_spec spec = { .ifname = "vxlan1", .vni = 1, .dstport = 1789, .local = ip("10.0.4.1") };
+	struct nlmsghdr *nlh = wgm_nl_route_build_vxlan_create(buf, &spec, 7);
 	assert_non_null(nlh);
 	struct tb t = attrs(nlh, sizeof(struct ifinfomsg));
 	assert_string_equal(mnl_attr_get_str(t.a[IFLA_IFNAME]), "vxlan1");
@@ -101,8 +101,8 @@ static void test_vxlan_create_v4_with_dev(void **state)
 
 static void test_vxlan_create_v6_without_dev(void **state)
 {
-	struct nl_vxlan_spec spec = { .ifname = "vxlan1v6", .vni = 2, .dstport = 1790, .local = ip("fd10:0:4::1") };
-	struct nlmsghdr *nlh = nl_route_build_vxlan_create(buf, &spec, 0);
+	struct wgm_nl_vxlan_spec spec = { .ifname = "vxlan1v6", .vni = 2, .dstport = 1790, .local = ip("fd10:0:4::1") };
+	struct nlmsghdr *nlh = wgm_nl_route_build_vxlan_create(buf, &spec, 0);
 	assert_non_null(nlh);
 	struct tb t = attrs(nlh, sizeof(struct ifinfomsg));
 	struct tb data = nested(nested(t.a[IFLA_LINKINFO]).a[IFLA_INFO_DATA]);
@@ -114,52 +114,52 @@ static void test_vxlan_create_v6_without_dev(void **state)
 
 static void test_vxlan_rejects_bad_vni_and_port(void **state)
 {
-	struct nl_vxlan_spec spec = { .ifname = "vxlan1", .vni = 1u << 24, .dstport = 1789, .local = ip("10.0.4.1") };
-	assert_null(nl_route_build_vxlan_create(buf, &spec, 0));
+	struct wgm_nl_vxlan_spec spec = { .ifname = "vxlan1", .vni = 1u << 24, .dstport = 1789, .local = ip("10.0.4.1") };
+	assert_null(wgm_nl_route_build_vxlan_create(buf, &spec, 0));
 	spec.vni = 1;
 	spec.dstport = 0;
-	assert_null(nl_route_build_vxlan_create(buf, &spec, 0));
+	assert_null(wgm_nl_route_build_vxlan_create(buf, &spec, 0));
 	spec.dstport = 1789;
 	spec.local.family = AF_UNSPEC;
-	assert_null(nl_route_build_vxlan_create(buf, &spec, 0));
+	assert_null(wgm_nl_route_build_vxlan_create(buf, &spec, 0));
 }
 
 static void test_delete_and_set_messages(void **state)
 {
-	struct nlmsghdr *nlh = nl_route_build_link_delete(buf, "pipe2");
+	struct nlmsghdr *nlh = wgm_nl_route_build_link_delete(buf, "pipe2");
 	assert_int_equal(nlh->nlmsg_type, RTM_DELLINK);
 	assert_string_equal(mnl_attr_get_str(attrs(nlh, sizeof(struct ifinfomsg)).a[IFLA_IFNAME]), "pipe2");
 
-	nlh = nl_route_build_link_set_up(buf, "pipe2", true);
+	nlh = wgm_nl_route_build_link_set_up(buf, "pipe2", true);
 	const struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWLINK);
 	assert_int_equal(nlh->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL), 0);
 	assert_int_equal(ifm->ifi_change, IFF_UP);
 	assert_int_equal(ifm->ifi_flags, IFF_UP);
-	nlh = nl_route_build_link_set_up(buf, "pipe2", false);
+	nlh = wgm_nl_route_build_link_set_up(buf, "pipe2", false);
 	ifm = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(ifm->ifi_change, IFF_UP);
 	assert_int_equal(ifm->ifi_flags, 0);
 
-	nlh = nl_route_build_link_set_mtu(buf, "pipe2", 1420);
+	nlh = wgm_nl_route_build_link_set_mtu(buf, "pipe2", 1420);
 	assert_int_equal(mnl_attr_get_u32(attrs(nlh, sizeof(struct ifinfomsg)).a[IFLA_MTU]), 1420);
-	assert_null(nl_route_build_link_set_mtu(buf, "pipe2", 67));
+	assert_null(wgm_nl_route_build_link_set_mtu(buf, "pipe2", 67));
 }
 
 static void test_link_get_by_name_and_dump(void **state)
 {
-	struct nlmsghdr *nlh = nl_route_build_link_get(buf, "pipe2");
+	struct nlmsghdr *nlh = wgm_nl_route_build_link_get(buf, "pipe2");
 	assert_int_equal(nlh->nlmsg_type, RTM_GETLINK);
 	assert_int_equal(nlh->nlmsg_flags & NLM_F_DUMP, 0);
 	assert_string_equal(mnl_attr_get_str(attrs(nlh, sizeof(struct ifinfomsg)).a[IFLA_IFNAME]), "pipe2");
-	nlh = nl_route_build_link_get(buf, NULL);
+	nlh = wgm_nl_route_build_link_get(buf, NULL);
 	assert_int_equal(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
 }
 
 static void test_addr_add_v4_with_peer_and_v6(void **state)
 {
-	struct nl_ip a = ip("10.0.0.4"), peer = ip("10.0.0.5"), a6 = ip("fe82:2::4");
-	struct nlmsghdr *nlh = nl_route_build_addr(buf, true, 9, &a, 31, &peer);
+	struct wgm_nl_ip a = ip("10.0.0.4"), peer = ip("10.0.0.5"), a6 = ip("fe82:2::4");
+	struct nlmsghdr *nlh = wgm_nl_route_build_addr(buf, true, 9, &a, 31, &peer);
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWADDR);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_REPLACE);
@@ -170,7 +170,7 @@ static void test_addr_add_v4_with_peer_and_v6(void **state)
 	assert_memory_equal(mnl_attr_get_payload(t.a[IFA_LOCAL]), &a.u.v4, 4);
 	assert_memory_equal(mnl_attr_get_payload(t.a[IFA_ADDRESS]), &peer.u.v4, 4);
 
-	nlh = nl_route_build_addr(buf, false, 9, &a6, 127, NULL);
+	nlh = wgm_nl_route_build_addr(buf, false, 9, &a6, 127, NULL);
 	ifa = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_DELADDR);
 	assert_int_equal(ifa->ifa_family, AF_INET6);
@@ -182,17 +182,17 @@ static void test_addr_add_v4_with_peer_and_v6(void **state)
 
 static void test_addr_rejects_mismatches(void **state)
 {
-	struct nl_ip a = ip("10.0.0.4"), peer6 = ip("fe82::5");
-	assert_null(nl_route_build_addr(buf, true, 9, &a, 33, NULL));
-	assert_null(nl_route_build_addr(buf, true, 9, &a, 31, &peer6));
-	assert_null(nl_route_build_addr(buf, true, 0, &a, 31, NULL));
+	struct wgm_nl_ip a = ip("10.0.0.4"), peer6 = ip("fe82::5");
+	assert_null(wgm_nl_route_build_addr(buf, true, 9, &a, 33, NULL));
+	assert_null(wgm_nl_route_build_addr(buf, true, 9, &a, 31, &peer6));
+	assert_null(wgm_nl_route_build_addr(buf, true, 0, &a, 31, NULL));
 }
 
 static void test_fdb_append_and_delete(void **state)
 {
 	static const uint8_t zero_mac[6];
-	struct nl_ip dst = ip("10.0.6.1");
-	struct nlmsghdr *nlh = nl_route_build_fdb(buf, true, 12, &dst);
+	struct wgm_nl_ip dst = ip("10.0.6.1");
+	struct nlmsghdr *nlh = wgm_nl_route_build_fdb(buf, true, 12, &dst);
 	const struct ndmsg *ndm = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_NEWNEIGH);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_APPEND);
@@ -205,15 +205,15 @@ static void test_fdb_append_and_delete(void **state)
 	assert_memory_equal(mnl_attr_get_payload(t.a[NDA_LLADDR]), zero_mac, 6);
 	assert_memory_equal(mnl_attr_get_payload(t.a[NDA_DST]), &dst.u.v4, 4);
 
-	nlh = nl_route_build_fdb(buf, false, 12, &dst);
+	nlh = wgm_nl_route_build_fdb(buf, false, 12, &dst);
 	assert_int_equal(nlh->nlmsg_type, RTM_DELNEIGH);
 	assert_int_equal(nlh->nlmsg_flags, NLM_F_REQUEST);
 }
 
 static void test_route_get_message(void **state)
 {
-	struct nl_ip dst = ip("2001:db8::2");
-	struct nlmsghdr *nlh = nl_route_build_route_get(buf, &dst);
+	struct wgm_nl_ip dst = ip("2001:db8::2");
+	struct nlmsghdr *nlh = wgm_nl_route_build_route_get(buf, &dst);
 	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, RTM_GETROUTE);
 	assert_int_equal(rtm->rtm_family, AF_INET6);
@@ -244,8 +244,8 @@ static struct nlmsghdr *link_reply(const char *name, int index, unsigned int fla
 
 static void test_parse_link(void **state)
 {
-	struct nl_link link;
-	assert_int_equal(nl_route_parse_link(link_reply("pipe2", 5, IFF_UP | IFF_RUNNING, 1420, "wireguard"), &link), 0);
+	struct wgm_nl_link link;
+	assert_int_equal(wgm_nl_route_parse_link(link_reply("pipe2", 5, IFF_UP | IFF_RUNNING, 1420, "wireguard"), &link), 0);
 	assert_string_equal(link.name, "pipe2");
 	assert_int_equal(link.ifindex, 5);
 	assert_string_equal(link.kind, "wireguard");
@@ -253,27 +253,27 @@ static void test_parse_link(void **state)
 	assert_true(link.running);
 	assert_int_equal(link.mtu, 1420);
 
-	assert_int_equal(nl_route_parse_link(link_reply("eth0", 2, 0, 1500, NULL), &link), 0);
+	assert_int_equal(wgm_nl_route_parse_link(link_reply("eth0", 2, 0, 1500, NULL), &link), 0);
 	assert_string_equal(link.kind, "");
 	assert_false(link.up);
 }
 
 static void test_parse_link_rejects_nameless_and_other_types(void **state)
 {
-	struct nl_link link;
-	assert_int_equal(nl_route_parse_link(link_reply(NULL, 5, 0, 1420, NULL), &link), -EBADMSG);
+	struct wgm_nl_link link;
+	assert_int_equal(wgm_nl_route_parse_link(link_reply(NULL, 5, 0, 1420, NULL), &link), -EBADMSG);
 	struct nlmsghdr *nlh = link_reply("x", 1, 0, 1, NULL);
 	nlh->nlmsg_type = RTM_NEWADDR;
-	assert_int_equal(nl_route_parse_link(nlh, &link), -ENOMSG);
+	assert_int_equal(wgm_nl_route_parse_link(nlh, &link), -ENOMSG);
 }
 
 static void test_parse_addr_v4_peer_and_v6(void **state)
 {
-	struct nl_ip local = ip("10.0.0.4"), peer = ip("10.0.0.5"), v6 = ip("fe82::4");
-	struct nl_addr out;
-	struct nlmsghdr *nlh = nl_route_build_addr(buf, true, 3, &local, 31, &peer);
+	struct wgm_nl_ip local = ip("10.0.0.4"), peer = ip("10.0.0.5"), v6 = ip("fe82::4");
+	struct wgm_nl_addr out;
+	struct nlmsghdr *nlh = wgm_nl_route_build_addr(buf, true, 3, &local, 31, &peer);
 	nlh->nlmsg_type = RTM_NEWADDR;
-	assert_int_equal(nl_route_parse_addr(nlh, &out), 0);
+	assert_int_equal(wgm_nl_route_parse_addr(nlh, &out), 0);
 	assert_int_equal(out.ifindex, 3);
 	assert_int_equal(out.prefixlen, 31);
 	assert_memory_equal(&out.addr.u.v4, &local.u.v4, 4);
@@ -288,7 +288,7 @@ static void test_parse_addr_v4_peer_and_v6(void **state)
 	ifa->ifa_prefixlen = 127;
 	ifa->ifa_index = 4;
 	mnl_attr_put(nlh, IFA_ADDRESS, 16, &v6.u.v6);
-	assert_int_equal(nl_route_parse_addr(nlh, &out), 0);
+	assert_int_equal(wgm_nl_route_parse_addr(nlh, &out), 0);
 	assert_int_equal(out.addr.family, AF_INET6);
 	assert_memory_equal(&out.addr.u.v6, &v6.u.v6, 16);
 	assert_int_equal(out.peer.family, AF_UNSPEC);
@@ -299,13 +299,13 @@ static void test_parse_addr_v4_peer_and_v6(void **state)
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
 	ifa->ifa_family = AF_INET6;
 	mnl_attr_put(nlh, IFA_ADDRESS, 4, &local.u.v4);
-	assert_int_equal(nl_route_parse_addr(nlh, &out), -EBADMSG);
+	assert_int_equal(wgm_nl_route_parse_addr(nlh, &out), -EBADMSG);
 }
 
 static void test_parse_route_with_metrics(void **state)
 {
-	struct nl_ip src = ip("192.0.2.1"), gw = ip("192.0.2.254");
-	struct nl_route_info ri;
+	struct wgm_nl_ip src = ip("192.0.2.1"), gw = ip("192.0.2.254");
+	struct wgm_nl_route_info ri;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
@@ -316,24 +316,24 @@ static void test_parse_route_with_metrics(void **state)
 	struct nlattr *mx = mnl_attr_nest_start(nlh, RTA_METRICS);
 	mnl_attr_put_u32(nlh, RTAX_MTU, 1400);
 	mnl_attr_nest_end(nlh, mx);
-	assert_int_equal(nl_route_parse_route(nlh, &ri), 0);
+	assert_int_equal(wgm_nl_route_parse_route(nlh, &ri), 0);
 	assert_int_equal(ri.oif, 4);
 	assert_memory_equal(&ri.src.u.v4, &src.u.v4, 4);
 	assert_memory_equal(&ri.gateway.u.v4, &gw.u.v4, 4);
 	assert_int_equal(ri.route_mtu, 1400);
 	ri.dev_mtu = 1500;
-	assert_int_equal(nl_route_info_mtu(&ri), 1400);
+	assert_int_equal(wgm_nl_route_info_mtu(&ri), 1400);
 	ri.route_mtu = 0;
-	assert_int_equal(nl_route_info_mtu(&ri), 1500);
+	assert_int_equal(wgm_nl_route_info_mtu(&ri), 1500);
 }
 
 static void test_parse_route_without_oif_is_malformed(void **state)
 {
-	struct nl_route_info ri;
+	struct wgm_nl_route_info ri;
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = RTM_NEWROUTE;
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct rtmsg));
-	assert_int_equal(nl_route_parse_route(nlh, &ri), -EBADMSG);
+	assert_int_equal(wgm_nl_route_parse_route(nlh, &ri), -EBADMSG);
 }
 
 /* ---- errors and extended acks ---- */
@@ -357,47 +357,47 @@ static struct nlmsghdr *error_reply(int error, const char *text, bool capped)
 static void test_error_with_extended_ack(void **state)
 {
 	char msg[128];
-	assert_int_equal(nl_error_parse(error_reply(-EOPNOTSUPP, "Unknown device type", true), msg, sizeof(msg)),
+	assert_int_equal(wgm_nl_error_parse(error_reply(-EOPNOTSUPP, "Unknown device type", true), msg, sizeof(msg)),
 			 -EOPNOTSUPP);
 	assert_string_equal(msg, "Unknown device type");
 	/* Uncapped: the echoed request sits between the header and the TLVs. */
-	assert_int_equal(nl_error_parse(error_reply(-EINVAL, "VXLAN ID out of range", false), msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(wgm_nl_error_parse(error_reply(-EINVAL, "VXLAN ID out of range", false), msg, sizeof(msg)), -EINVAL);
 	assert_string_equal(msg, "VXLAN ID out of range");
 }
 
 static void test_ack_and_plain_error(void **state)
 {
 	char msg[128];
-	assert_int_equal(nl_error_parse(error_reply(0, NULL, true), msg, sizeof(msg)), 0);
-	assert_int_equal(nl_error_parse(error_reply(-EEXIST, NULL, true), msg, sizeof(msg)), -EEXIST);
+	assert_int_equal(wgm_nl_error_parse(error_reply(0, NULL, true), msg, sizeof(msg)), 0);
+	assert_int_equal(wgm_nl_error_parse(error_reply(-EEXIST, NULL, true), msg, sizeof(msg)), -EEXIST);
 	assert_string_equal(msg, "");
-	assert_int_equal(nl_error_parse(error_reply(5, NULL, true), msg, sizeof(msg)), -EBADMSG);
+	assert_int_equal(wgm_nl_error_parse(error_reply(5, NULL, true), msg, sizeof(msg)), -EBADMSG);
 }
 
 static void test_error_line_names_operation_and_reason(void **state)
 {
 	char err[160];
-	nl_error_format(err, sizeof(err), "create link pipe2 (wireguard)", -EOPNOTSUPP, "Unknown device type");
+	wgm_nl_error_format(err, sizeof(err), "create link pipe2 (wireguard)", -EOPNOTSUPP, "Unknown device type");
 	assert_string_equal(err, "create link pipe2 (wireguard): Operation not supported (Unknown device type)");
-	nl_error_format(err, sizeof(err), "delete link pipe2", -ENODEV, "");
+	wgm_nl_error_format(err, sizeof(err), "delete link pipe2", -ENODEV, "");
 	assert_string_equal(err, "delete link pipe2: No such device");
 }
 
 static void test_ip_prefix_parse(void **state)
 {
-	struct nl_ip a;
+	struct wgm_nl_ip a;
 	unsigned int len;
 	char text[INET6_ADDRSTRLEN];
-	assert_int_equal(nl_ip_prefix_parse("10.0.0.4/31", &a, &len), 0);
+	assert_int_equal(wgm_nl_ip_prefix_parse("10.0.0.4/31", &a, &len), 0);
 	assert_int_equal(len, 31);
-	assert_string_equal(nl_ip_format(&a, text, sizeof(text)), "10.0.0.4");
-	assert_int_equal(nl_ip_prefix_parse("fe82:2::4/127", &a, &len), 0);
+	assert_string_equal(wgm_nl_ip_format(&a, text, sizeof(text)), "10.0.0.4");
+	assert_int_equal(wgm_nl_ip_prefix_parse("fe82:2::4/127", &a, &len), 0);
 	assert_int_equal(a.family, AF_INET6);
-	assert_int_equal(nl_ip_prefix_parse("10.0.0.4/33", &a, &len), -EINVAL);
-	assert_int_equal(nl_ip_prefix_parse("10.0.0.4", &a, &len), -EINVAL);
-	assert_int_equal(nl_ip_prefix_parse("10.0.0.4/", &a, &len), -EINVAL);
-	assert_int_equal(nl_ip_prefix_parse("10.0.0.4/-1", &a, &len), -EINVAL);
-	assert_int_equal(nl_ip_prefix_parse("host/24", &a, &len), -EINVAL);
+	assert_int_equal(wgm_nl_ip_prefix_parse("10.0.0.4/33", &a, &len), -EINVAL);
+	assert_int_equal(wgm_nl_ip_prefix_parse("10.0.0.4", &a, &len), -EINVAL);
+	assert_int_equal(wgm_nl_ip_prefix_parse("10.0.0.4/", &a, &len), -EINVAL);
+	assert_int_equal(wgm_nl_ip_prefix_parse("10.0.0.4/-1", &a, &len), -EINVAL);
+	assert_int_equal(wgm_nl_ip_prefix_parse("host/24", &a, &len), -EINVAL);
 }
 
 int main(void)

@@ -14,27 +14,27 @@
 #include "common/netlink/nl_route.h"
 #include "common/netlink/nl_sock.h"
 
-static struct nl_sock rt;
+static struct wgm_nl_sock rt;
 
 static int setup(void **state)
 {
 	char err[256];
-	return nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err));
+	return wgm_nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err));
 }
 
 static int teardown(void **state)
 {
-	nl_sock_close(&rt);
+	wgm_nl_sock_close(&rt);
 	return 0;
 }
 
 static void test_list_links_has_loopback(void **state)
 {
-	struct nl_link *links = NULL;
+	struct wgm_nl_link *links = NULL;
 	size_t n = 0;
 	char err[256] = "";
 	bool found = false;
-	assert_int_equal(nl_route_list_links(&rt, &links, &n, err, sizeof(err)), 0);
+	assert_int_equal(wgm_nl_route_list_links(&rt, &links, &n, err, sizeof(err)), 0);
 	for (size_t i = 0; i < n; i++) {
 		if (strcmp(links[i].name, "lo") == 0) {
 			found = true;
@@ -47,24 +47,24 @@ static void test_list_links_has_loopback(void **state)
 
 static void test_route_to_loopback_address(void **state)
 {
-	struct nl_route_info ri;
-	struct nl_ip dst;
+	struct wgm_nl_route_info ri;
+	struct wgm_nl_ip dst;
 	char err[256] = "";
-	nl_ip_parse("127.0.0.1", &dst);
-	assert_int_equal(nl_route_get(&rt, &dst, &ri, err, sizeof(err)), 0);
+	wgm_nl_ip_parse("127.0.0.1", &dst);
+	assert_int_equal(wgm_nl_route_get(&rt, &dst, &ri, err, sizeof(err)), 0);
 	assert_string_equal(ri.oif_name, "lo");
-	assert_true(nl_route_info_mtu(&ri) > 0);
+	assert_true(wgm_nl_route_info_mtu(&ri) > 0);
 	assert_int_equal(ri.src.family, AF_INET);
 }
 
 static void test_addresses_include_loopback(void **state)
 {
-	struct nl_addr *addrs = NULL;
+	struct wgm_nl_addr *addrs = NULL;
 	size_t n = 0;
 	char err[256] = "";
 	struct in_addr lo = { htonl(INADDR_LOOPBACK) };
 	bool found = false;
-	assert_int_equal(nl_route_list_addrs(&rt, AF_INET, &addrs, &n, err, sizeof(err)), 0);
+	assert_int_equal(wgm_nl_route_list_addrs(&rt, AF_INET, &addrs, &n, err, sizeof(err)), 0);
 	for (size_t i = 0; i < n; i++)
 		if (addrs[i].addr.family == AF_INET && addrs[i].addr.u.v4.s_addr == lo.s_addr && addrs[i].prefixlen == 8)
 			found = true;
@@ -74,11 +74,11 @@ static void test_addresses_include_loopback(void **state)
 
 static void test_missing_link_is_a_named_error(void **state)
 {
-	struct nl_link link;
+	struct wgm_nl_link link;
 	char err[256] = "";
-	assert_int_equal(nl_route_link_get(&rt, "wgmnosuchlink0", &link, err, sizeof(err)), -ENODEV);
+	assert_int_equal(wgm_nl_route_link_get(&rt, "wgmnosuchlink0", &link, err, sizeof(err)), -ENODEV);
 	assert_non_null(strstr(err, "get link wgmnosuchlink0: No such device"));
-	assert_int_equal(nl_route_ifindex(&rt, "wgmnosuchlink0", err, sizeof(err)), -ENODEV);
+	assert_int_equal(wgm_nl_route_ifindex(&rt, "wgmnosuchlink0", err, sizeof(err)), -ENODEV);
 }
 
 static void test_requests_in_a_row_keep_in_step(void **state)
@@ -87,10 +87,10 @@ static void test_requests_in_a_row_keep_in_step(void **state)
 	 * for another's. */
 	for (int i = 0; i < 50; i++) {
 		char err[256];
-		struct nl_link link;
-		assert_int_equal(nl_route_link_get(&rt, "lo", &link, err, sizeof(err)), 0);
+		struct wgm_nl_link link;
+		assert_int_equal(wgm_nl_route_link_get(&rt, "lo", &link, err, sizeof(err)), 0);
 		assert_string_equal(link.name, "lo");
-		assert_int_equal(nl_route_link_get(&rt, "wgmnosuchlink0", &link, err, sizeof(err)), -ENODEV);
+		assert_int_equal(wgm_nl_route_link_get(&rt, "wgmnosuchlink0", &link, err, sizeof(err)), -ENODEV);
 	}
 }
 

@@ -116,7 +116,7 @@ static void round_trips(uint8_t version, uint64_t seed)
 		ssize_t n = wgm_obfs_outbound(from, msg, len, wire, sizeof(wire), collect, &junk);
 		assert_true(n > 0);
 		check_wire(&p, type, wire, (size_t)n, len, ab ? pb : pa);
-		if (type == WG_TYPE_INIT) {
+		if (type == WGM_WG_TYPE_INIT) {
 			assert_int_equal(junk.n, p.jc);
 			for (size_t j = 0; j < junk.n; j++) {
 				assert_true(junk.len[j] >= p.jmin);
@@ -125,7 +125,7 @@ static void round_trips(uint8_t version, uint64_t seed)
 		} else {
 			assert_int_equal(junk.n, 0);
 		}
-		if (type == WG_TYPE_COOKIE) /* no mac1 sent before: unopened reply dropped */
+		if (type == WGM_WG_TYPE_COOKIE) /* no mac1 sent before: unopened reply dropped */
 			continue;
 		ssize_t m = wgm_obfs_inbound(to, wire, (size_t)n, back, sizeof(back));
 		assert_int_equal(m, (ssize_t)len);

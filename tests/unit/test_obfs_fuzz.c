@@ -41,7 +41,7 @@ static void test_awg1_transport_taken_for_a_response(void **state)
 		0x00, 0x00, 0x00, 0xff, 0xff, 0xff, 0xc2, 0xd7, 0xd7, 0xa0, 0xd7,
 	};
 
-	assert_int_equal(sizeof(found) - 1, WG_RESPONSE_LEN + 20);
+	assert_int_equal(sizeof(found) - 1, WGM_WG_RESPONSE_LEN + 20);
 	assert_true(fuzz_awg1_mistaken(3, found + 1, sizeof(found) - 1));
 	assert_int_equal(LLVMFuzzerTestOneInput(found, sizeof(found)), 0);
 }

@@ -40,7 +40,7 @@ static void test_default_costs(void **state)
 	assert_int_equal(routing_default_cost(&r), 65000);
 }
 
-static struct addrplan plan;
+static struct wgm_addrplan plan;
 static struct wgm_config cfg;
 
 static int setup(void **state)
@@ -50,7 +50,7 @@ static int setup(void **state)
 	wgm_config_defaults(&cfg);
 	cfg.id = 4;
 	snprintf(cfg.bird_config, sizeof(cfg.bird_config), "/etc/bird/bird.conf");
-	return addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer, cfg.prefix,
+	return wgm_addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer, cfg.prefix,
 			     cfg.vxlan_offset, err, sizeof(err));
 }
 
@@ -98,7 +98,7 @@ static void test_model_from_config_and_links(void **state)
 static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 {
 	struct wgm_config c = cfg;
-	struct addrplan p;
+	struct wgm_addrplan p;
 	struct routing_model rm;
 	char err[256], *text = NULL;
 
@@ -106,7 +106,7 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 	snprintf(c.subnet_vxlan, sizeof(c.subnet_vxlan), "172.17.5.0/24");
 	c.bird.ospfv3 = true;
 	c.allowed_peers_count = 0;
-	assert_int_equal(addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
+	assert_int_equal(wgm_addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
 				       c.vxlan_offset, err, sizeof(err)), 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "198.51.100.0/24", err, sizeof(err)), 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "2001:db8:5::/48", err, sizeof(err)), 0);
@@ -134,12 +134,12 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 static void test_every_plan_id_owns_its_loopbacks(void **state)
 {
 	struct wgm_config c = cfg;
-	struct addrplan p;
+	struct wgm_addrplan p;
 	struct routing_model rm;
 	char err[256], *text = NULL;
 
 	c.bird.ospfv3 = true;
-	assert_int_equal(addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
+	assert_int_equal(wgm_addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
 				       c.vxlan_offset, err, sizeof(err)), 0);
 	assert_int_equal(routing_model_build(&c, &p, NULL, 0, &rm, err, sizeof(err)), 0);
 	/* 0..254 even, without 250 (its /23 holds subnetVXLAN 10.0.251.0/24). */

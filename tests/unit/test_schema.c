@@ -54,25 +54,25 @@ static void test_schema_file_is_version_one(void **state)
 	json_t *schema = load_schema();
 
 	(void)state;
-	assert_int_equal(json_integer_value(json_object_get(schema, "schema")), CTL_SCHEMA_VERSION);
+	assert_int_equal(json_integer_value(json_object_get(schema, "schema")), WGM_CTL_SCHEMA_VERSION);
 	json_decref(schema);
 }
 
 static void test_status_has_every_schema_field(void **state)
 {
-	struct ctl_status st = { .id = 2, .loopback4 = "10.0.2.1", .loopback6 = "fd10:0:2::1", .version = "1",
+	struct wgm_ctl_status st = { .id = 2, .loopback4 = "10.0.2.1", .loopback6 = "fd10:0:2::1", .version = "1",
 				 .uptime = 5, .bird = "up", .links_up = 1, .links_total = 2, .nodes = 3,
 				 .mesh = "done" };
-	json_t *schema = load_schema(), *reply = ctl_reply_ok();
-	struct ctl_status back;
+	json_t *schema = load_schema(), *reply = wgm_ctl_reply_ok();
+	struct wgm_ctl_status back;
 	char err[128];
 
 	(void)state;
-	assert_int_equal(ctl_status_fill(reply, &st), 0);
+	assert_int_equal(wgm_ctl_status_fill(reply, &st), 0);
 	has_fields(reply, schema, "status");
-	assert_int_equal(json_integer_value(json_object_get(reply, "schema")), CTL_SCHEMA_VERSION);
+	assert_int_equal(json_integer_value(json_object_get(reply, "schema")), WGM_CTL_SCHEMA_VERSION);
 	/* The reader still takes what the writer wrote. */
-	assert_int_equal(ctl_status_parse(reply, &back, err, sizeof(err)), 0);
+	assert_int_equal(wgm_ctl_status_parse(reply, &back, err, sizeof(err)), 0);
 	json_decref(reply);
 	json_decref(schema);
 }
@@ -111,7 +111,7 @@ static void test_link_has_every_schema_field(void **state)
 static void test_cli_records_carry_the_schema(void **state)
 {
 	json_t *schema = load_schema();
-	json_t *reply = json_pack("{s:b,s:i,s:[{s:i,s:b},{s:i,s:b}],s:s}", "ok", 1, "schema", CTL_SCHEMA_VERSION,
+	json_t *reply = json_pack("{s:b,s:i,s:[{s:i,s:b},{s:i,s:b}],s:s}", "ok", 1, "schema", WGM_CTL_SCHEMA_VERSION,
 				  "nodes", "id", 0, "self", 1, "id", 2, "self", 0, "bird", "up");
 	json_t *old = json_pack("{s:b,s:[{s:i}]}", "ok", 1, "nodes", "id", 0);
 	json_t *records, *r;
@@ -122,7 +122,7 @@ static void test_cli_records_carry_the_schema(void **state)
 	assert_int_equal(json_array_size(records), 2);
 	json_array_foreach(records, i, r) {
 		has_fields(r, schema, "cli_record");
-		assert_int_equal(json_integer_value(json_object_get(r, "schema")), CTL_SCHEMA_VERSION);
+		assert_int_equal(json_integer_value(json_object_get(r, "schema")), WGM_CTL_SCHEMA_VERSION);
 		assert_non_null(json_object_get(r, "id"));
 		assert_non_null(json_object_get(r, "self"));
 	}

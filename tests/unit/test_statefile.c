@@ -62,8 +62,8 @@ static void test_json_round_trips(void **state)
 	json_t *in = json_pack("{s:s, s:i}", "link", "pipe2", "port", 51821), *out = NULL;
 
 	snprintf(path, sizeof(path), "%s/link.json", (char *)*state);
-	assert_int_equal(statefile_write_json(path, in, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write_json(path, in, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), 0);
 	assert_true(json_equal(in, out));
 	json_decref(in);
 	json_decref(out);
@@ -77,9 +77,9 @@ static void test_unsynced_json_replaces_atomically(void **state)
 	struct stat st;
 
 	snprintf(path, sizeof(path), "%s/replay.json", (char *)*state);
-	assert_int_equal(statefile_write_json_unsynced(path, a, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
-	assert_int_equal(statefile_write_json_unsynced(path, b, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write_json_unsynced(path, a, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write_json_unsynced(path, b, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), 0);
 	assert_true(json_equal(b, out));
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -96,7 +96,7 @@ static void test_secret_file_gets_exactly_0600(void **state)
 	mode_t old = umask(0);
 
 	snprintf(path, sizeof(path), "%s/key", (char *)*state);
-	assert_int_equal(statefile_write(path, "k", 1, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write(path, "k", 1, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
 	umask(old);
 	assert_int_equal(stat(path, &st), 0);
 	assert_int_equal(st.st_mode & 07777, 0600);
@@ -109,7 +109,7 @@ static void test_missing_directories_are_created_0700(void **state)
 
 	snprintf(dir, sizeof(dir), "%s/state/links", (char *)*state);
 	snprintf(path, sizeof(path), "%s/pipe2.json", dir);
-	assert_int_equal(statefile_write(path, "{}", 2, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write(path, "{}", 2, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
 	assert_int_equal(st.st_mode & 0777 & ~0700, 0);
@@ -121,8 +121,8 @@ static void test_overwrite_replaces_and_leaves_no_temp_file(void **state)
 	FILE *f;
 
 	snprintf(path, sizeof(path), "%s/tokens", (char *)*state);
-	assert_int_equal(statefile_write(path, "old", 3, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
-	assert_int_equal(statefile_write(path, "new", 3, STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write(path, "old", 3, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_write(path, "new", 3, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)), 0);
 	f = fopen(path, "r");
 	assert_non_null(f);
 	assert_non_null(fgets(buf, sizeof(buf), f));
@@ -138,7 +138,7 @@ static void test_truncated_file_is_refused_naming_it(void **state)
 
 	snprintf(path, sizeof(path), "%s/torn.json", (char *)*state);
 	write_raw(path, "{\"link\": \"pip");
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
 	assert_null(out);
 	assert_memory_equal(err, path, strlen(path));
 	assert_null(strchr(err, '\n'));
@@ -151,7 +151,7 @@ static void test_empty_file_is_refused(void **state)
 
 	snprintf(path, sizeof(path), "%s/empty.json", (char *)*state);
 	write_raw(path, "");
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
 }
 
 static void test_duplicate_keys_are_refused(void **state)
@@ -161,7 +161,7 @@ static void test_duplicate_keys_are_refused(void **state)
 
 	snprintf(path, sizeof(path), "%s/dup.json", (char *)*state);
 	write_raw(path, "{\"a\":1,\"a\":2}");
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), -EBADMSG);
 }
 
 static void test_missing_file_is_enoent(void **state)
@@ -170,7 +170,7 @@ static void test_missing_file_is_enoent(void **state)
 	json_t *out;
 
 	snprintf(path, sizeof(path), "%s/none.json", (char *)*state);
-	assert_int_equal(statefile_read_json(path, &out, err, sizeof(err)), -ENOENT);
+	assert_int_equal(wgm_statefile_read_json(path, &out, err, sizeof(err)), -ENOENT);
 	assert_non_null(strstr(err, path));
 }
 
@@ -181,7 +181,7 @@ static void test_write_under_a_file_fails_naming_the_path(void **state)
 	snprintf(file, sizeof(file), "%s/plain", (char *)*state);
 	write_raw(file, "x");
 	snprintf(path, sizeof(path), "%s/child.json", file);
-	assert_true(statefile_write(path, "{}", 2, STATEFILE_MODE_SECRET, err, sizeof(err)) < 0);
+	assert_true(wgm_statefile_write(path, "{}", 2, WGM_STATEFILE_MODE_SECRET, err, sizeof(err)) < 0);
 	assert_non_null(strstr(err, file));
 }
 
@@ -191,10 +191,10 @@ static void test_ensure_dir_creates_parents_and_accepts_existing(void **state)
 	struct stat st;
 
 	snprintf(dir, sizeof(dir), "%s/a/b/c", (char *)*state);
-	assert_int_equal(statefile_ensure_dir(dir, STATEFILE_DIR_MODE, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_ensure_dir(dir, WGM_STATEFILE_DIR_MODE, err, sizeof(err)), 0);
 	assert_int_equal(stat(dir, &st), 0);
 	assert_true(S_ISDIR(st.st_mode));
-	assert_int_equal(statefile_ensure_dir(dir, STATEFILE_DIR_MODE, err, sizeof(err)), 0);
+	assert_int_equal(wgm_statefile_ensure_dir(dir, WGM_STATEFILE_DIR_MODE, err, sizeof(err)), 0);
 }
 
 int main(void)

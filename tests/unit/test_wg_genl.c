@@ -66,23 +66,23 @@ static const struct nlattr *nth_nested(const struct nlattr *nest, size_t i)
 	return NULL;
 }
 
-static struct wg_device *device(size_t peers, size_t aips_each)
+static struct wgm_wg_device *device(size_t peers, size_t aips_each)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	strcpy(dev->ifname, "pipe2");
-	memset(dev->private_key, 0x11, WG_KEY_LEN);
+	memset(dev->private_key, 0x11, WGM_WG_KEY_LEN);
 	dev->has_private_key = true;
 	dev->listen_port = 51820;
 	dev->fwmark = 0x51;
 	for (size_t i = 0; i < peers; i++) {
-		struct wg_peer *p = wg_device_add_peer(dev);
-		memset(p->public_key, (int)(0x20 + i), WG_KEY_LEN);
-		memset(p->preshared_key, 0x33, WG_KEY_LEN);
+		struct wgm_wg_peer *p = wgm_wg_device_add_peer(dev);
+		memset(p->public_key, (int)(0x20 + i), WGM_WG_KEY_LEN);
+		memset(p->preshared_key, 0x33, WGM_WG_KEY_LEN);
 		p->has_preshared_key = true;
-		wg_endpoint_parse(i % 2 ? "[2001:db8::2]:51821" : "192.0.2.2:51821", p);
+		wgm_wg_endpoint_parse(i % 2 ? "[2001:db8::2]:51821" : "192.0.2.2:51821", p);
 		p->persistent_keepalive = 25;
 		for (size_t j = 0; j < aips_each; j++) {
-			struct wg_allowed_ip *a = wg_peer_add_allowed_ip(p);
+			struct wgm_wg_allowed_ip *a = wgm_wg_peer_add_allowed_ip(p);
 			a->family = j % 2 ? AF_INET6 : AF_INET;
 			if (a->family == AF_INET)
 				a->addr.v4.s_addr = htonl(0x0a000000u + (uint32_t)j);
@@ -96,7 +96,7 @@ static struct wg_device *device(size_t peers, size_t aips_each)
 
 static void test_get_family_request_and_reply(void **state)
 {
-	struct nlmsghdr *nlh = wg_genl_build_get_family(buf);
+	struct nlmsghdr *nlh = wgm_wg_genl_build_get_family(buf);
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	uint16_t id = 0;
 	assert_int_equal(nlh->nlmsg_type, GENL_ID_CTRL);
@@ -108,16 +108,16 @@ static void test_get_family_request_and_reply(void **state)
 	mnl_nlmsg_put_extra_header(nlh, sizeof(struct genlmsghdr));
 	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, "wireguard");
 	mnl_attr_put_u16(nlh, CTRL_ATTR_FAMILY_ID, FAMILY);
-	assert_int_equal(wg_genl_parse_family(nlh, &id), 0);
+	assert_int_equal(wgm_wg_genl_parse_family(nlh, &id), 0);
 	assert_int_equal(id, FAMILY);
 }
 
 static void test_set_single_message_attribute_by_attribute(void **state)
 {
-	struct wg_device *dev = device(1, 2);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(1, 2);
+	struct wgm_wg_set_cursor cur = { 0 };
 	struct nlmsghdr *nlh;
-	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
+	assert_int_equal(wgm_wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, FAMILY);
 	assert_int_equal(g->cmd, WG_CMD_SET_DEVICE);
@@ -125,16 +125,16 @@ static void test_set_single_message_attribute_by_attribute(void **state)
 
 	struct tb d = msg_attrs(nlh);
 	assert_string_equal(mnl_attr_get_str(d.a[WGDEVICE_A_IFNAME]), "pipe2");
-	assert_int_equal(mnl_attr_get_payload_len(d.a[WGDEVICE_A_PRIVATE_KEY]), WG_KEY_LEN);
-	assert_memory_equal(mnl_attr_get_payload(d.a[WGDEVICE_A_PRIVATE_KEY]), dev->private_key, WG_KEY_LEN);
+	assert_int_equal(mnl_attr_get_payload_len(d.a[WGDEVICE_A_PRIVATE_KEY]), WGM_WG_KEY_LEN);
+	assert_memory_equal(mnl_attr_get_payload(d.a[WGDEVICE_A_PRIVATE_KEY]), dev->private_key, WGM_WG_KEY_LEN);
 	assert_int_equal(mnl_attr_get_u16(d.a[WGDEVICE_A_LISTEN_PORT]), 51820);
 	assert_int_equal(mnl_attr_get_u32(d.a[WGDEVICE_A_FWMARK]), 0x51);
 	assert_int_equal(mnl_attr_get_u32(d.a[WGDEVICE_A_FLAGS]), WGDEVICE_F_REPLACE_PEERS);
 	assert_int_equal(count_nested(d.a[WGDEVICE_A_PEERS]), 1);
 
 	struct tb p = nested(nth_nested(d.a[WGDEVICE_A_PEERS], 0));
-	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WG_KEY_LEN);
-	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PRESHARED_KEY]), dev->peers[0].preshared_key, WG_KEY_LEN);
+	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WGM_WG_KEY_LEN);
+	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PRESHARED_KEY]), dev->peers[0].preshared_key, WGM_WG_KEY_LEN);
 	assert_int_equal(mnl_attr_get_u32(p.a[WGPEER_A_FLAGS]), WGPEER_F_REPLACE_ALLOWEDIPS);
 	assert_int_equal(mnl_attr_get_payload_len(p.a[WGPEER_A_ENDPOINT]), sizeof(struct sockaddr_in));
 	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_ENDPOINT]), &dev->peers[0].endpoint.v4,
@@ -150,18 +150,18 @@ static void test_set_single_message_attribute_by_attribute(void **state)
 	assert_int_equal(mnl_attr_get_u16(a1.a[WGALLOWEDIP_A_FAMILY]), AF_INET6);
 	assert_int_equal(mnl_attr_get_payload_len(a1.a[WGALLOWEDIP_A_IPADDR]), 16);
 	assert_int_equal(mnl_attr_get_u8(a1.a[WGALLOWEDIP_A_CIDR_MASK]), 128);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 /* Allowed IPs alone: no device attribute but the name, no peer attribute
  * but the key, the flags (replace, update only) and the allowed IPs. */
 static void test_set_allowed_ips_only(void **state)
 {
-	struct wg_device *dev = device(1, 2);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(1, 2);
+	struct wgm_wg_set_cursor cur = { 0 };
 	struct nlmsghdr *nlh;
 	dev->allowed_ips_only = true;
-	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
+	assert_int_equal(wgm_wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
 	struct tb d = msg_attrs(nlh);
 	assert_string_equal(mnl_attr_get_str(d.a[WGDEVICE_A_IFNAME]), "pipe2");
 	assert_null(d.a[WGDEVICE_A_PRIVATE_KEY]);
@@ -169,27 +169,27 @@ static void test_set_allowed_ips_only(void **state)
 	assert_null(d.a[WGDEVICE_A_FWMARK]);
 	assert_null(d.a[WGDEVICE_A_FLAGS]);
 	struct tb p = nested(nth_nested(d.a[WGDEVICE_A_PEERS], 0));
-	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WG_KEY_LEN);
+	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WGM_WG_KEY_LEN);
 	assert_int_equal(mnl_attr_get_u32(p.a[WGPEER_A_FLAGS]), WGPEER_F_REPLACE_ALLOWEDIPS | WGPEER_F_UPDATE_ONLY);
 	assert_null(p.a[WGPEER_A_PRESHARED_KEY]);
 	assert_null(p.a[WGPEER_A_ENDPOINT]);
 	assert_null(p.a[WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL]);
 	assert_int_equal(count_nested(p.a[WGPEER_A_ALLOWEDIPS]), 2);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 static void test_set_without_peers_still_replaces(void **state)
 {
-	struct wg_device *dev = device(0, 0);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(0, 0);
+	struct wgm_wg_set_cursor cur = { 0 };
 	struct nlmsghdr *nlh;
 	dev->has_private_key = false;
-	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
+	assert_int_equal(wgm_wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), 0);
 	struct tb d = msg_attrs(nlh);
 	assert_null(d.a[WGDEVICE_A_PRIVATE_KEY]);
 	assert_null(d.a[WGDEVICE_A_PEERS]);
 	assert_int_equal(mnl_attr_get_u32(d.a[WGDEVICE_A_FLAGS]), WGDEVICE_F_REPLACE_PEERS);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 /* A device too large for one message goes out in parts: device attributes
@@ -197,14 +197,14 @@ static void test_set_without_peers_still_replaces(void **state)
  * allowed IP exactly once, in order. */
 static void test_set_split_across_messages(void **state)
 {
-	struct wg_device *dev = device(3, 50);
-	struct wg_device *joined = calloc(1, sizeof(*joined));
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(3, 50);
+	struct wgm_wg_device *joined = calloc(1, sizeof(*joined));
+	struct wgm_wg_set_cursor cur = { 0 };
 	size_t messages = 0, replace_peers = 0, replace_aips = 0, psks = 0;
 	int more;
 	do {
 		struct nlmsghdr *nlh;
-		more = wg_genl_build_set(buf, 1024, FAMILY, dev, &cur, &nlh);
+		more = wgm_wg_genl_build_set(buf, 1024, FAMILY, dev, &cur, &nlh);
 		assert_true(more >= 0);
 		assert_true(nlh->nlmsg_len <= 1024);
 		messages++;
@@ -226,7 +226,7 @@ static void test_set_split_across_messages(void **state)
 				psks += p.a[WGPEER_A_PRESHARED_KEY] != NULL;
 			}
 		}
-		assert_int_equal(wg_genl_parse_get(nlh, joined), 0);
+		assert_int_equal(wgm_wg_genl_parse_get(nlh, joined), 0);
 	} while (more > 0);
 	assert_true(messages > 3);
 	assert_int_equal(replace_peers, 1);
@@ -234,49 +234,49 @@ static void test_set_split_across_messages(void **state)
 	assert_int_equal(psks, 3);
 	assert_int_equal(joined->n_peers, 3);
 	for (size_t i = 0; i < 3; i++) {
-		assert_memory_equal(joined->peers[i].public_key, dev->peers[i].public_key, WG_KEY_LEN);
+		assert_memory_equal(joined->peers[i].public_key, dev->peers[i].public_key, WGM_WG_KEY_LEN);
 		assert_int_equal(joined->peers[i].n_allowed_ips, 50);
 		assert_memory_equal(joined->peers[i].allowed_ips, dev->peers[i].allowed_ips,
-				    50 * sizeof(struct wg_allowed_ip));
+				    50 * sizeof(struct wgm_wg_allowed_ip));
 	}
-	wg_device_free(joined);
-	wg_device_free(dev);
+	wgm_wg_device_free(joined);
+	wgm_wg_device_free(dev);
 }
 
 static void test_set_buffer_too_small_for_a_peer(void **state)
 {
-	struct wg_device *dev = device(1, 1);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(1, 1);
+	struct wgm_wg_set_cursor cur = { 0 };
 	struct nlmsghdr *nlh;
 	/* The first message goes with the device alone, the next cannot hold
 	 * the peer: an error, not an endless loop. */
-	assert_int_equal(wg_genl_build_set(buf, 140, FAMILY, dev, &cur, &nlh), 1);
-	assert_int_equal(wg_genl_build_set(buf, 140, FAMILY, dev, &cur, &nlh), -EMSGSIZE);
-	wg_device_free(dev);
+	assert_int_equal(wgm_wg_genl_build_set(buf, 140, FAMILY, dev, &cur, &nlh), 1);
+	assert_int_equal(wgm_wg_genl_build_set(buf, 140, FAMILY, dev, &cur, &nlh), -EMSGSIZE);
+	wgm_wg_device_free(dev);
 }
 
 static void test_set_rejects_invalid_device(void **state)
 {
-	struct wg_device *dev = device(1, 1);
-	struct wg_set_cursor cur = { 0 };
+	struct wgm_wg_device *dev = device(1, 1);
+	struct wgm_wg_set_cursor cur = { 0 };
 	struct nlmsghdr *nlh;
 	dev->peers[0].allowed_ips[0].cidr = 33;
-	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), -EINVAL);
+	assert_int_equal(wgm_wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), -EINVAL);
 	dev->peers[0].allowed_ips[0].cidr = 32;
 	dev->ifname[0] = '\0';
-	assert_int_equal(wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), -EINVAL);
-	wg_device_free(dev);
+	assert_int_equal(wgm_wg_genl_build_set(buf, sizeof(buf), FAMILY, dev, &cur, &nlh), -EINVAL);
+	wgm_wg_device_free(dev);
 }
 
 static void test_get_request(void **state)
 {
-	struct nlmsghdr *nlh = wg_genl_build_get(buf, FAMILY, "pipe2");
+	struct nlmsghdr *nlh = wgm_wg_genl_build_get(buf, FAMILY, "pipe2");
 	const struct genlmsghdr *g = mnl_nlmsg_get_payload(nlh);
 	assert_int_equal(nlh->nlmsg_type, FAMILY);
 	assert_int_equal(nlh->nlmsg_flags & NLM_F_DUMP, NLM_F_DUMP);
 	assert_int_equal(g->cmd, WG_CMD_GET_DEVICE);
 	assert_string_equal(mnl_attr_get_str(msg_attrs(nlh).a[WGDEVICE_A_IFNAME]), "pipe2");
-	assert_null(wg_genl_build_get(buf, FAMILY, "this-name-is-too-long"));
+	assert_null(wgm_wg_genl_build_get(buf, FAMILY, "this-name-is-too-long"));
 }
 
 /* ---- GET replies as the kernel sends them ---- */
@@ -285,7 +285,7 @@ static struct nlmsghdr *reply_start(char *b, bool with_device)
 {
 	struct nlmsghdr *nlh = mnl_nlmsg_put_header(b);
 	struct genlmsghdr *g;
-	uint8_t key[WG_KEY_LEN];
+	uint8_t key[WGM_WG_KEY_LEN];
 	nlh->nlmsg_type = FAMILY;
 	nlh->nlmsg_flags = NLM_F_MULTI;
 	g = mnl_nlmsg_put_extra_header(nlh, sizeof(*g));
@@ -295,9 +295,9 @@ static struct nlmsghdr *reply_start(char *b, bool with_device)
 	mnl_attr_put_strz(nlh, WGDEVICE_A_IFNAME, "pipe2");
 	if (with_device) {
 		memset(key, 0x11, sizeof(key));
-		mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WG_KEY_LEN, key);
+		mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, WGM_WG_KEY_LEN, key);
 		memset(key, 0x12, sizeof(key));
-		mnl_attr_put(nlh, WGDEVICE_A_PUBLIC_KEY, WG_KEY_LEN, key);
+		mnl_attr_put(nlh, WGDEVICE_A_PUBLIC_KEY, WGM_WG_KEY_LEN, key);
 		mnl_attr_put_u16(nlh, WGDEVICE_A_LISTEN_PORT, 51820);
 		mnl_attr_put_u32(nlh, WGDEVICE_A_FWMARK, 0);
 	}
@@ -309,15 +309,15 @@ static struct nlmsghdr *reply_start(char *b, bool with_device)
 static void reply_peer(struct nlmsghdr *nlh, uint16_t index, uint8_t key_byte, int first, int n, bool stats)
 {
 	struct nlattr *peer = mnl_attr_nest_start(nlh, index);
-	uint8_t key[WG_KEY_LEN];
+	uint8_t key[WGM_WG_KEY_LEN];
 	memset(key, key_byte, sizeof(key));
-	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WGM_WG_KEY_LEN, key);
 	if (stats) {
 		int64_t ts[2] = { 1764000000, 42 };
 		struct sockaddr_in6 ep = { .sin6_family = AF_INET6, .sin6_port = htons(51821) };
 		inet_pton(AF_INET6, "2001:db8::2", &ep.sin6_addr);
 		memset(key, 0, sizeof(key));
-		mnl_attr_put(nlh, WGPEER_A_PRESHARED_KEY, WG_KEY_LEN, key);
+		mnl_attr_put(nlh, WGPEER_A_PRESHARED_KEY, WGM_WG_KEY_LEN, key);
 		mnl_attr_put(nlh, WGPEER_A_ENDPOINT, sizeof(ep), &ep);
 		mnl_attr_put_u16(nlh, WGPEER_A_PERSISTENT_KEEPALIVE_INTERVAL, 25);
 		mnl_attr_put(nlh, WGPEER_A_LAST_HANDSHAKE_TIME, sizeof(ts), ts);
@@ -344,7 +344,7 @@ static void test_get_dump_over_three_messages(void **state)
 {
 	static char m1[1024] __attribute__((aligned(4))), m2[1024] __attribute__((aligned(4))),
 		m3[1024] __attribute__((aligned(4)));
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	struct nlmsghdr *nlh;
 	struct nlattr *peers;
 
@@ -352,7 +352,7 @@ static void test_get_dump_over_three_messages(void **state)
 	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	reply_peer(nlh, 0, 0xa1, 0, 3, true);
 	mnl_attr_nest_end(nlh, peers);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), 0);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), 0);
 
 	/* Peer A's remaining allowed IPs, then peer B's first part. */
 	nlh = reply_start(m2, false);
@@ -360,13 +360,13 @@ static void test_get_dump_over_three_messages(void **state)
 	reply_peer(nlh, 0, 0xa1, 3, 2, false);
 	reply_peer(nlh, 1, 0xb2, 100, 1, true);
 	mnl_attr_nest_end(nlh, peers);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), 0);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), 0);
 
 	nlh = reply_start(m3, false);
 	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	reply_peer(nlh, 0, 0xb2, 101, 1, false);
 	mnl_attr_nest_end(nlh, peers);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), 0);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), 0);
 
 	assert_string_equal(dev->ifname, "pipe2");
 	assert_true(dev->has_private_key);
@@ -388,12 +388,12 @@ static void test_get_dump_over_three_messages(void **state)
 	assert_int_equal(dev->peers[1].public_key[0], 0xb2);
 	assert_int_equal(dev->peers[1].n_allowed_ips, 2);
 	assert_int_equal(dev->peers[1].rx_bytes, 1000 + 0xb2);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 static void test_get_malformed_replies(void **state)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	struct nlmsghdr *nlh;
 	struct nlattr *peers, *peer;
 	uint8_t short_key[16] = { 0 };
@@ -404,18 +404,18 @@ static void test_get_malformed_replies(void **state)
 	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, sizeof(short_key), short_key);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, peers);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), -EBADMSG);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), -EBADMSG);
 
 	nlh = reply_start(buf, false);
 	mnl_attr_put(nlh, WGDEVICE_A_PRIVATE_KEY, sizeof(short_key), short_key);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), -EBADMSG);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), -EBADMSG);
 
 	/* An IPv6 family with a 4-byte address. */
 	nlh = reply_start(buf, false);
 	peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	peer = mnl_attr_nest_start(nlh, 0);
-	uint8_t key[WG_KEY_LEN] = { 1 };
-	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	uint8_t key[WGM_WG_KEY_LEN] = { 1 };
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WGM_WG_KEY_LEN, key);
 	struct nlattr *aips = mnl_attr_nest_start(nlh, WGPEER_A_ALLOWEDIPS);
 	struct nlattr *a = mnl_attr_nest_start(nlh, 0);
 	mnl_attr_put_u16(nlh, WGALLOWEDIP_A_FAMILY, AF_INET6);
@@ -425,8 +425,8 @@ static void test_get_malformed_replies(void **state)
 	mnl_attr_nest_end(nlh, aips);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, peers);
-	assert_int_equal(wg_genl_parse_get(nlh, dev), -EBADMSG);
-	wg_device_free(dev);
+	assert_int_equal(wgm_wg_genl_parse_get(nlh, dev), -EBADMSG);
+	wgm_wg_device_free(dev);
 }
 
 /* A reply for one peer whose only extra attribute is ENDPOINT (LEN bytes). */
@@ -435,10 +435,10 @@ static struct nlmsghdr *reply_with_endpoint(const void *endpoint, size_t len)
 	struct nlmsghdr *nlh = reply_start(buf, false);
 	struct nlattr *peers = mnl_attr_nest_start(nlh, WGDEVICE_A_PEERS);
 	struct nlattr *peer = mnl_attr_nest_start(nlh, 0);
-	uint8_t key[WG_KEY_LEN];
+	uint8_t key[WGM_WG_KEY_LEN];
 
 	memset(key, 0x5a, sizeof(key));
-	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WG_KEY_LEN, key);
+	mnl_attr_put(nlh, WGPEER_A_PUBLIC_KEY, WGM_WG_KEY_LEN, key);
 	mnl_attr_put(nlh, WGPEER_A_ENDPOINT, len, endpoint);
 	mnl_attr_nest_end(nlh, peer);
 	mnl_attr_nest_end(nlh, peers);
@@ -451,22 +451,22 @@ static void test_get_reads_the_peer_endpoint(void **state)
 {
 	struct sockaddr_in v4 = { .sin_family = AF_INET, .sin_port = htons(51820) };
 	struct sockaddr_in6 v6 = { .sin6_family = AF_INET6, .sin6_port = htons(51821), .sin6_scope_id = 3 };
-	struct wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	char text[80];
 
 	inet_pton(AF_INET, "192.0.2.12", &v4.sin_addr);
-	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4, sizeof(v4)), dev), 0);
+	assert_int_equal(wgm_wg_genl_parse_get(reply_with_endpoint(&v4, sizeof(v4)), dev), 0);
 	assert_int_equal(dev->n_peers, 1);
-	wg_endpoint_format(&dev->peers[0], text, sizeof(text));
+	wgm_wg_endpoint_format(&dev->peers[0], text, sizeof(text));
 	assert_string_equal(text, "192.0.2.12:51820");
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 
 	dev = calloc(1, sizeof(*dev));
 	inet_pton(AF_INET6, "fe80::12", &v6.sin6_addr);
-	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v6)), dev), 0);
-	wg_endpoint_format(&dev->peers[0], text, sizeof(text));
+	assert_int_equal(wgm_wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v6)), dev), 0);
+	wgm_wg_endpoint_format(&dev->peers[0], text, sizeof(text));
 	assert_string_equal(text, "[fe80::12%3]:51821");
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 
 	/* A sockaddr whose size does not match its family, or no family. */
 	dev = calloc(1, sizeof(*dev));
@@ -474,10 +474,10 @@ static void test_get_reads_the_peer_endpoint(void **state)
 		struct sockaddr_in v4;
 		struct sockaddr_in6 v6;
 	} v4_padded = { .v4 = v4 };
-	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4_padded, sizeof(v6)), dev), -EBADMSG);
-	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v4)), dev), -EBADMSG);
-	assert_int_equal(wg_genl_parse_get(reply_with_endpoint(&v4, 1), dev), -EBADMSG);
-	wg_device_free(dev);
+	assert_int_equal(wgm_wg_genl_parse_get(reply_with_endpoint(&v4_padded, sizeof(v6)), dev), -EBADMSG);
+	assert_int_equal(wgm_wg_genl_parse_get(reply_with_endpoint(&v6, sizeof(v4)), dev), -EBADMSG);
+	assert_int_equal(wgm_wg_genl_parse_get(reply_with_endpoint(&v4, 1), dev), -EBADMSG);
+	wgm_wg_device_free(dev);
 }
 
 int main(void)

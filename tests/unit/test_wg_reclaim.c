@@ -76,9 +76,9 @@ static void test_reads_what_the_process_writes(void **state)
 	ssize_t n = 0;
 
 	(void)state;
-	fd = wg_output_reclaim(pid, KEEP_FD, err, sizeof(err));
+	fd = wgm_wg_output_reclaim(pid, KEEP_FD, err, sizeof(err));
 	if (fd < 0)
-		fail_msg("wg_output_reclaim: %s", err);
+		fail_msg("wgm_wg_output_reclaim: %s", err);
 	flags = fcntl(fd, F_GETFL);
 	assert_int_equal(flags & O_ACCMODE, O_RDONLY);
 	assert_true(fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -111,7 +111,7 @@ static void test_refuses_a_process_without_such_a_pipe(void **state)
 	pid_t pid = start_child(false, "", &go);
 
 	(void)state;
-	assert_int_equal(wg_output_reclaim(pid, KEEP_FD, err, sizeof(err)), -EPROTO);
+	assert_int_equal(wgm_wg_output_reclaim(pid, KEEP_FD, err, sizeof(err)), -EPROTO);
 	assert_true(err[0] != '\0');
 	stop_child(pid, go);
 }

@@ -18,35 +18,35 @@
 #define HEX_C "0303030303030303030303030303030303030303030303030303030303030303"
 #define HEX_0 "0000000000000000000000000000000000000000000000000000000000000000"
 
-static struct wg_device *device_with_two_peers(void)
+static struct wgm_wg_device *device_with_two_peers(void)
 {
-	struct wg_device *dev = calloc(1, sizeof(*dev));
-	struct wg_peer *p;
+	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
+	struct wgm_wg_peer *p;
 	strcpy(dev->ifname, "pipe2");
-	memset(dev->private_key, 1, WG_KEY_LEN);
+	memset(dev->private_key, 1, WGM_WG_KEY_LEN);
 	dev->has_private_key = true;
 	dev->listen_port = 51820;
 	dev->fwmark = 0;
-	p = wg_device_add_peer(dev);
-	memset(p->public_key, 2, WG_KEY_LEN);
-	memset(p->preshared_key, 3, WG_KEY_LEN);
+	p = wgm_wg_device_add_peer(dev);
+	memset(p->public_key, 2, WGM_WG_KEY_LEN);
+	memset(p->preshared_key, 3, WGM_WG_KEY_LEN);
 	p->has_preshared_key = true;
-	wg_endpoint_parse("192.0.2.2:51821", p);
+	wgm_wg_endpoint_parse("192.0.2.2:51821", p);
 	p->persistent_keepalive = 25;
-	wg_allowed_ip_parse("0.0.0.0/0", wg_peer_add_allowed_ip(p));
-	wg_allowed_ip_parse("::/0", wg_peer_add_allowed_ip(p));
-	p = wg_device_add_peer(dev);
-	memset(p->public_key, 3, WG_KEY_LEN);
-	wg_endpoint_parse("[2001:db8::2]:9", p);
+	wgm_wg_allowed_ip_parse("0.0.0.0/0", wgm_wg_peer_add_allowed_ip(p));
+	wgm_wg_allowed_ip_parse("::/0", wgm_wg_peer_add_allowed_ip(p));
+	p = wgm_wg_device_add_peer(dev);
+	memset(p->public_key, 3, WGM_WG_KEY_LEN);
+	wgm_wg_endpoint_parse("[2001:db8::2]:9", p);
 	return dev;
 }
 
 static void test_set_request_text(void **state)
 {
-	struct wg_device *dev = device_with_two_peers();
+	struct wgm_wg_device *dev = device_with_two_peers();
 	char *text;
 	size_t len;
-	assert_int_equal(wg_uapi_format_set(dev, &text, &len), 0);
+	assert_int_equal(wgm_wg_uapi_format_set(dev, &text, &len), 0);
 	assert_int_equal(len, strlen(text));
 	assert_string_equal(text, "set=1\n"
 				  "private_key=" HEX_A "\n"
@@ -65,19 +65,19 @@ static void test_set_request_text(void **state)
 				  "persistent_keepalive_interval=0\n"
 				  "replace_allowed_ips=true\n"
 				  "\n");
-	wg_uapi_text_free(text, len);
-	wg_device_free(dev);
+	wgm_wg_uapi_text_free(text, len);
+	wgm_wg_device_free(dev);
 }
 
 /* A live link's allowed IPs change alone: no key, port (wireguard-go would
  * rebind), endpoint or keepalive, and a peer that is gone is not made again. */
 static void test_set_allowed_ips_only(void **state)
 {
-	struct wg_device *dev = device_with_two_peers();
+	struct wgm_wg_device *dev = device_with_two_peers();
 	char *text;
 	size_t len;
 	dev->allowed_ips_only = true;
-	assert_int_equal(wg_uapi_format_set(dev, &text, &len), 0);
+	assert_int_equal(wgm_wg_uapi_format_set(dev, &text, &len), 0);
 	assert_string_equal(text, "set=1\n"
 				  "public_key=" HEX_B "\n"
 				  "update_only=true\n"
@@ -88,29 +88,29 @@ static void test_set_allowed_ips_only(void **state)
 				  "update_only=true\n"
 				  "replace_allowed_ips=true\n"
 				  "\n");
-	wg_uapi_text_free(text, len);
-	wg_device_free(dev);
+	wgm_wg_uapi_text_free(text, len);
+	wgm_wg_device_free(dev);
 }
 
 static void test_set_without_private_key_or_peers(void **state)
 {
-	struct wg_device dev = { .listen_port = 1, .fwmark = 7 };
+	struct wgm_wg_device dev = { .listen_port = 1, .fwmark = 7 };
 	char *text;
 	size_t len;
-	assert_int_equal(wg_uapi_format_set(&dev, &text, &len), 0);
+	assert_int_equal(wgm_wg_uapi_format_set(&dev, &text, &len), 0);
 	assert_string_equal(text, "set=1\nlisten_port=1\nfwmark=7\nreplace_peers=true\n\n");
-	wg_uapi_text_free(text, len);
+	wgm_wg_uapi_text_free(text, len);
 }
 
 static void test_set_rejects_bad_allowed_ip(void **state)
 {
-	struct wg_device *dev = device_with_two_peers();
+	struct wgm_wg_device *dev = device_with_two_peers();
 	char *text = NULL;
 	size_t len;
 	dev->peers[0].allowed_ips[0].cidr = 40;
-	assert_int_equal(wg_uapi_format_set(dev, &text, &len), -EINVAL);
+	assert_int_equal(wgm_wg_uapi_format_set(dev, &text, &len), -EINVAL);
 	assert_null(text);
-	wg_device_free(dev);
+	wgm_wg_device_free(dev);
 }
 
 /* What wireguard-go 0.0.2022 answers, trimmed to one peer plus an
@@ -142,21 +142,21 @@ static const char get_reply[] = "private_key=" HEX_A "\n"
 
 static void test_parse_get_reply(void **state)
 {
-	struct wg_device dev = { 0 };
+	struct wgm_wg_device dev = { 0 };
 	char err[128] = "";
-	uint8_t pub[WG_KEY_LEN];
+	uint8_t pub[WGM_WG_KEY_LEN];
 	char ep[64];
-	assert_int_equal(wg_uapi_parse_get(get_reply, strlen(get_reply), &dev, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_uapi_parse_get(get_reply, strlen(get_reply), &dev, err, sizeof(err)), 0);
 	assert_true(dev.has_private_key);
 	assert_true(dev.has_public_key);
 	wgm_key_public(pub, dev.private_key);
-	assert_memory_equal(dev.public_key, pub, WG_KEY_LEN);
+	assert_memory_equal(dev.public_key, pub, WGM_WG_KEY_LEN);
 	assert_int_equal(dev.listen_port, 51820);
 	assert_int_equal(dev.n_peers, 2);
-	const struct wg_peer *p = &dev.peers[0];
+	const struct wgm_wg_peer *p = &dev.peers[0];
 	assert_int_equal(p->public_key[0], 2);
 	assert_true(p->has_preshared_key);
-	wg_endpoint_format(p, ep, sizeof(ep));
+	wgm_wg_endpoint_format(p, ep, sizeof(ep));
 	assert_string_equal(ep, "192.0.2.2:51821");
 	assert_int_equal(p->last_handshake_sec, 1764000000);
 	assert_int_equal(p->last_handshake_nsec, 123456789);
@@ -186,13 +186,13 @@ static void test_parse_get_reply_endpoints(void **state)
 		{ "", "" }, /* no handshake yet on the accepting side: no endpoint line */
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct wg_device dev = { 0 };
+		struct wgm_wg_device dev = { 0 };
 		char reply[512], err[128] = "", ep[80];
 		snprintf(reply, sizeof(reply), "listen_port=51820\npublic_key=" HEX_B "\n%slast_handshake_time_sec=0\n"
 			 "errno=0\n\n", cases[i].line);
-		assert_int_equal(wg_uapi_parse_get(reply, strlen(reply), &dev, err, sizeof(err)), 0);
+		assert_int_equal(wgm_wg_uapi_parse_get(reply, strlen(reply), &dev, err, sizeof(err)), 0);
 		assert_int_equal(dev.n_peers, 1);
-		wg_endpoint_format(&dev.peers[0], ep, sizeof(ep));
+		wgm_wg_endpoint_format(&dev.peers[0], ep, sizeof(ep));
 		assert_string_equal(ep, cases[i].shown);
 		free(dev.peers);
 	}
@@ -200,8 +200,8 @@ static void test_parse_get_reply_endpoints(void **state)
 
 static int parse(const char *text, char *err, size_t errlen)
 {
-	struct wg_device dev = { 0 };
-	int e = wg_uapi_parse_get(text, strlen(text), &dev, err, errlen);
+	struct wgm_wg_device dev = { 0 };
+	int e = wgm_wg_uapi_parse_get(text, strlen(text), &dev, err, errlen);
 	for (size_t i = 0; i < dev.n_peers; i++)
 		free(dev.peers[i].allowed_ips);
 	free(dev.peers);
@@ -213,10 +213,10 @@ static void test_errno_reply_is_an_error(void **state)
 	char err[128] = "";
 	assert_int_equal(parse("errno=19\n\n", err, sizeof(err)), -19);
 	assert_non_null(strstr(err, "errno=19"));
-	assert_int_equal(wg_uapi_parse_set_reply("errno=22\n\n", 10, err, sizeof(err)), -22);
-	assert_int_equal(wg_uapi_parse_set_reply("errno=0\n\n", 9, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_uapi_parse_set_reply("errno=22\n\n", 10, err, sizeof(err)), -22);
+	assert_int_equal(wgm_wg_uapi_parse_set_reply("errno=0\n\n", 9, err, sizeof(err)), 0);
 	/* wireguard-go negates its codes: -98 is EADDRINUSE (a listen port in use). */
-	assert_int_equal(wg_uapi_parse_set_reply("errno=-98\n\n", 11, err, sizeof(err)), -98);
+	assert_int_equal(wgm_wg_uapi_parse_set_reply("errno=-98\n\n", 11, err, sizeof(err)), -98);
 }
 
 static void test_malformed_replies(void **state)

@@ -52,10 +52,10 @@ static void assert_no_children_left(void)
 
 static void test_process_that_exits_is_reported(void **state)
 {
-	struct wg_backend_options opt = { .userspace_binary = script("fails", "exit 3"), .uapi_dir = dir };
-	struct wg_backend *b;
+	struct wgm_wg_backend_options opt = { .userspace_binary = script("fails", "exit 3"), .uapi_dir = dir };
+	struct wgm_wg_backend *b;
 	char err[256] = "";
-	assert_int_equal(wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
 	assert_int_equal(wg_create(b, "wgmtest0", err, sizeof(err)), -ECHILD);
 	assert_non_null(strstr(err, "create WireGuard wgmtest0"));
 	assert_non_null(strstr(err, "exited with status 3"));
@@ -65,12 +65,12 @@ static void test_process_that_exits_is_reported(void **state)
 
 static void test_process_that_never_listens_is_stopped(void **state)
 {
-	struct wg_backend_options opt = {
+	struct wgm_wg_backend_options opt = {
 		.userspace_binary = script("silent", "exec sleep 60"), .uapi_dir = dir, .start_timeout_ms = 200,
 	};
-	struct wg_backend *b;
+	struct wgm_wg_backend *b;
 	char err[256] = "";
-	assert_int_equal(wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
 	assert_int_equal(wg_create(b, "wgmtest1", err, sizeof(err)), -ETIMEDOUT);
 	assert_non_null(strstr(err, "did not open"));
 	assert_non_null(strstr(err, "wgmtest1.sock"));
@@ -84,10 +84,10 @@ static void test_process_gets_foreground_flag_and_interface_name(void **state)
 	snprintf(out, sizeof(out), "%s/args", dir);
 	char body[512];
 	snprintf(body, sizeof(body), "echo \"$WG_PROCESS_FOREGROUND $*\" > %s; exit 0", out);
-	struct wg_backend_options opt = { .userspace_binary = script("args", body), .uapi_dir = dir };
-	struct wg_backend *b;
+	struct wgm_wg_backend_options opt = { .userspace_binary = script("args", body), .uapi_dir = dir };
+	struct wgm_wg_backend *b;
 	char err[256] = "";
-	assert_int_equal(wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
 	assert_int_equal(wg_create(b, "wgmtest2", err, sizeof(err)), -ECHILD);
 	FILE *f = fopen(out, "r");
 	assert_non_null(f);
@@ -99,12 +99,12 @@ static void test_process_gets_foreground_flag_and_interface_name(void **state)
 
 static void test_nothing_running_is_not_connected(void **state)
 {
-	struct wg_backend_options opt = { .userspace_binary = "/bin/true", .uapi_dir = dir };
-	struct wg_backend *b;
-	struct wg_device *dev = NULL;
-	struct wg_device want = { .ifname = "wgmtest3" };
+	struct wgm_wg_backend_options opt = { .userspace_binary = "/bin/true", .uapi_dir = dir };
+	struct wgm_wg_backend *b;
+	struct wgm_wg_device *dev = NULL;
+	struct wgm_wg_device want = { .ifname = "wgmtest3" };
 	char err[256] = "";
-	assert_int_equal(wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
+	assert_int_equal(wgm_wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), 0);
 	assert_int_equal(wg_get_device(b, "wgmtest3", &dev, err, sizeof(err)), -ENOTCONN);
 	assert_null(dev);
 	assert_non_null(strstr(err, "is not running"));

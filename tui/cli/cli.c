@@ -400,7 +400,7 @@ int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t 
 	}
 	rc = cli_socket_path(cli, path, sizeof(path), err, sizeof(err));
 	if (rc == 0)
-		rc = ctl_call(path, req, timeout_ms, reply, err, sizeof(err));
+		rc = wgm_ctl_call(path, req, timeout_ms, reply, err, sizeof(err));
 	json_decref(req);
 	if (rc < 0) {
 		json_decref(*reply);
@@ -431,7 +431,7 @@ int cli_print_records(json_t *reply, const char *key)
 
 	if (!records)
 		return cli_fail("the daemon's reply has no \"%s\" list", key);
-	json_dumpf(records, stdout, JSON_INDENT(2) | CTL_JSON_REAL);
+	json_dumpf(records, stdout, JSON_INDENT(2) | WGM_CTL_JSON_REAL);
 	putchar('\n');
 	return CLI_OK;
 }
@@ -493,7 +493,7 @@ static char *route_line(const char *stamp, const json_t *ev)
 
 char *cli_event_line(const json_t *event)
 {
-	const char *kind = ctl_event_kind(event);
+	const char *kind = wgm_ctl_event_kind(event);
 	double ts = json_number_value(json_object_get(event, "ts"));
 	time_t secs = (time_t)ts;
 	struct tm tm;
@@ -503,16 +503,16 @@ char *cli_event_line(const json_t *event)
 
 	if (ts > 0 && localtime_r(&secs, &tm))
 		strftime(stamp, sizeof(stamp), "%H:%M:%S", &tm);
-	if (kind && strcmp(kind, CTL_EVENT_LOG) == 0) {
+	if (kind && strcmp(kind, WGM_CTL_EVENT_LOG) == 0) {
 		const char *level = json_string_value(json_object_get(event, "level"));
 		const char *msg = json_string_value(json_object_get(event, "msg"));
 		return alloc_printf("%s log %s: %s", stamp, level ? level : "?", msg ? msg : "");
 	}
-	if (kind && strcmp(kind, CTL_EVENT_ROUTE) == 0)
+	if (kind && strcmp(kind, WGM_CTL_EVENT_ROUTE) == 0)
 		return route_line(stamp, event);
-	if (kind && strcmp(kind, CTL_EVENT_TOKEN_USED) == 0) {
+	if (kind && strcmp(kind, WGM_CTL_EVENT_TOKEN_USED) == 0) {
 		char text[256];
-		if (ctl_token_used_text(event, text, sizeof(text)) == 0)
+		if (wgm_ctl_token_used_text(event, text, sizeof(text)) == 0)
 			return alloc_printf("%s %s: %s", stamp, kind, text);
 	}
 	/* Other kinds show their fields as compact JSON: exact, and new kinds
@@ -520,7 +520,7 @@ char *cli_event_line(const json_t *event)
 	rest = json_deep_copy(event);
 	json_object_del(rest, "event");
 	json_object_del(rest, "ts");
-	details = rest ? json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS | CTL_JSON_REAL) : NULL;
+	details = rest ? json_dumps(rest, JSON_COMPACT | JSON_SORT_KEYS | WGM_CTL_JSON_REAL) : NULL;
 	line = alloc_printf("%s %s %s", stamp, kind ? kind : "?", details ? details : "");
 	free(details);
 	json_decref(rest);

@@ -18,7 +18,7 @@ int cmd_clean(struct cli *cli, const struct cli_args *args)
 	size_t i;
 	int rc;
 
-	req = ctl_request_new(CTL_CMD_CLEAN);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_CLEAN);
 	json_object_set_new(req, "dry_run", json_boolean(dry_run));
 	rc = cli_call_timeout(cli, req, CLEAN_CLI_TIMEOUT_MS, &reply);
 	if (rc != CLI_OK)

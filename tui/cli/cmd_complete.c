@@ -21,11 +21,11 @@
 static void print_from_daemon(const struct cli *cli, const char *cmd, const char *array, const char *field)
 {
 	char path[WGM_CONFIG_SOCKET_PATH_MAX], err[512];
-	json_t *req = ctl_request_new(cmd), *reply = NULL, *item;
+	json_t *req = wgm_ctl_request_new(cmd), *reply = NULL, *item;
 	size_t i;
 
 	if (req && cli_socket_path(cli, path, sizeof(path), err, sizeof(err)) == 0 &&
-	    ctl_call(path, req, COMPLETE_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0) {
+	    wgm_ctl_call(path, req, COMPLETE_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0) {
 		json_array_foreach(json_object_get(reply, array), i, item) {
 			const char *v = json_string_value(json_object_get(item, field));
 			if (v)
@@ -60,10 +60,10 @@ static void print_kind(const struct cli *cli, enum usage_word_kind kind, const c
 		puts(literal);
 		break;
 	case USAGE_LINK:
-		print_from_daemon(cli, CTL_CMD_LINKS, "links", "name");
+		print_from_daemon(cli, WGM_CTL_CMD_LINKS, "links", "name");
 		break;
 	case USAGE_TOKEN_ID:
-		print_from_daemon(cli, CTL_CMD_TOKEN_LIST, "tokens", "id");
+		print_from_daemon(cli, WGM_CTL_CMD_TOKEN_LIST, "tokens", "id");
 		break;
 	case USAGE_KEY:
 		print_keys(false);

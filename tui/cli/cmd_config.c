@@ -41,7 +41,7 @@ int cmd_set(struct cli *cli, const struct cli_args *args)
 {
 	json_t *req, *reply;
 
-	req = ctl_request_new(CTL_CMD_SET);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_SET);
 	if (req) {
 		json_object_set_new(req, "key", json_string(args->argv[0]));
 		json_object_set_new(req, "value", json_string(args->argv[1]));
@@ -53,7 +53,7 @@ int cmd_set(struct cli *cli, const struct cli_args *args)
 
 static int toggle(struct cli *cli, const struct cli_args *args)
 {
-	json_t *req = ctl_request_new(args->cmd->name), *reply;
+	json_t *req = wgm_ctl_request_new(args->cmd->name), *reply;
 
 	if (req)
 		json_object_set_new(req, "option", json_string(args->argv[0]));

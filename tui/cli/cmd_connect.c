@@ -124,7 +124,7 @@ int cmd_connect(struct cli *cli, const struct cli_args *args)
 
 	if (rc != CLI_CONNECT_GO)
 		return rc;
-	req = ctl_request_new(CTL_CMD_CONNECT);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_CONNECT);
 	if (ca.url)
 		json_object_set_new(req, "url", json_string(ca.url));
 	json_object_set_new(req, "token", json_string(ca.token));

@@ -55,7 +55,7 @@ int cmd_cost(struct cli *cli, const struct cli_args *args)
 
 	if (given && parse_cost(args->argv[1], &cost) < 0)
 		return cli_usage_error(args->cmd->name, "%s: not a cost (1-65535)", args->argv[1]);
-	req = ctl_request_new(CTL_CMD_COST);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_COST);
 	json_object_set_new(req, "name", json_string(args->argv[0]));
 	json_object_set_new(req, "cost", given ? json_integer(cost) : json_null());
 	return call_link_command(cli, req);
@@ -63,7 +63,7 @@ int cmd_cost(struct cli *cli, const struct cli_args *args)
 
 static int drain_command(struct cli *cli, const struct cli_args *args)
 {
-	json_t *req = ctl_request_new(args->cmd->name);
+	json_t *req = wgm_ctl_request_new(args->cmd->name);
 
 	json_object_set_new(req, "name", json_string(args->argv[0]));
 	return call_link_command(cli, req);

@@ -32,7 +32,7 @@ int cmd_disconnect(struct cli *cli, const struct cli_args *args)
 			all ? "--all takes no link names" : "name a link, or use --all to remove every link");
 		return CLI_USAGE;
 	}
-	req = ctl_request_new(CTL_CMD_DISCONNECT);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_DISCONNECT);
 	if (req) {
 		json_object_set_new(req, "links", names);
 		json_object_set_new(req, "all", json_boolean(all));

@@ -13,13 +13,13 @@
 
 static void print_event(const json_t *event, bool json)
 {
-	const char *kind = ctl_event_kind(event);
+	const char *kind = wgm_ctl_event_kind(event);
 	char *line;
 
 	if (json) {
-		json_dumpf(event, stdout, JSON_COMPACT | CTL_JSON_REAL);
+		json_dumpf(event, stdout, JSON_COMPACT | WGM_CTL_JSON_REAL);
 		putchar('\n');
-	} else if (!kind || strcmp(kind, CTL_EVENT_METRICS) != 0) {
+	} else if (!kind || strcmp(kind, WGM_CTL_EVENT_METRICS) != 0) {
 		line = cli_event_line(event);
 		puts(line ? line : "(out of memory)");
 		free(line);
@@ -30,27 +30,27 @@ static void print_event(const json_t *event, bool json)
 static int follow(const struct cli *cli, bool json)
 {
 	char path[256], err[512];
-	struct ctl_client *c = NULL;
-	json_t *req = ctl_request_new(CTL_CMD_SUBSCRIBE), *msg = NULL;
+	struct wgm_ctl_client *c = NULL;
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_SUBSCRIBE), *msg = NULL;
 	int rc;
 
 	json_object_set_new(req, "replay", json_true());
 	rc = cli_socket_path(cli, path, sizeof(path), err, sizeof(err));
 	if (rc == 0)
-		rc = ctl_client_connect(path, &c, err, sizeof(err));
+		rc = wgm_ctl_client_connect(path, &c, err, sizeof(err));
 	if (rc == 0)
-		rc = ctl_client_call(c, req, CLI_DAEMON_TIMEOUT_MS, &msg, err, sizeof(err));
+		rc = wgm_ctl_client_call(c, req, CLI_DAEMON_TIMEOUT_MS, &msg, err, sizeof(err));
 	json_decref(req);
 	json_decref(msg);
 	while (rc == 0) {
-		rc = ctl_client_read(c, -1, &msg, err, sizeof(err));
+		rc = wgm_ctl_client_read(c, -1, &msg, err, sizeof(err));
 		if (rc == 0) {
-			if (ctl_event_kind(msg))
+			if (wgm_ctl_event_kind(msg))
 				print_event(msg, json);
 			json_decref(msg);
 		}
 	}
-	ctl_client_free(c);
+	wgm_ctl_client_free(c);
 	if (rc == -ECONNRESET)
 		return cli_fail("the daemon stopped (connection closed)");
 	return cli_fail("%s", err);
@@ -65,7 +65,7 @@ int cmd_events(struct cli *cli, const struct cli_args *args)
 
 	if (cli_flag(args, "--follow"))
 		return follow(cli, json);
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_EVENTS), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_EVENTS), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	events = json_object_get(reply, "events");

@@ -36,20 +36,20 @@ static const struct init_string_opt string_opts[] = {
  * the default route's, without sending anything. */
 static void default_route_source(int family, char *out, size_t len)
 {
-	struct nl_sock sock;
-	struct nl_route_info info;
-	struct nl_ip dst;
+	struct wgm_nl_sock sock;
+	struct wgm_nl_route_info info;
+	struct wgm_nl_ip dst;
 	char err[256];
 
 	out[0] = '\0';
-	if (nl_ip_parse(family == AF_INET ? "198.51.100.1" : "2001:db8::1", &dst) < 0)
+	if (wgm_nl_ip_parse(family == AF_INET ? "198.51.100.1" : "2001:db8::1", &dst) < 0)
 		return;
-	if (nl_sock_open(&sock, NETLINK_ROUTE, err, sizeof(err)) < 0)
+	if (wgm_nl_sock_open(&sock, NETLINK_ROUTE, err, sizeof(err)) < 0)
 		return;
-	if (nl_route_get(&sock, &dst, &info, err, sizeof(err)) == 0 && info.gateway.family != AF_UNSPEC &&
+	if (wgm_nl_route_get(&sock, &dst, &info, err, sizeof(err)) == 0 && info.gateway.family != AF_UNSPEC &&
 	    info.src.family == family)
-		nl_ip_format(&info.src, out, len);
-	nl_sock_close(&sock);
+		wgm_nl_ip_format(&info.src, out, len);
+	wgm_nl_sock_close(&sock);
 }
 
 int cmd_init(struct cli *cli, const struct cli_args *args)
@@ -109,7 +109,7 @@ int cmd_init(struct cli *cli, const struct cli_args *args)
 	if (rc < 0 && rc != -ENOENT)
 		return cli_fail("%s", err);
 
-	if (statefile_ensure_dir(cfg.state_dir, STATEFILE_DIR_MODE, err, sizeof(err)) < 0)
+	if (wgm_statefile_ensure_dir(cfg.state_dir, WGM_STATEFILE_DIR_MODE, err, sizeof(err)) < 0)
 		return cli_fail("%s", err);
 	rc = wgm_node_identity_load(cfg.state_dir, &id, err, sizeof(err));
 	if (rc == -ENOENT) {

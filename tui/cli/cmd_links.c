@@ -188,7 +188,7 @@ int cmd_links(struct cli *cli, const struct cli_args *args)
 	int rc;
 	char loss_head[24];
 
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_LINKS), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_LINKS), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	links = json_object_get(reply, "links");

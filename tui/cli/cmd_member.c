@@ -30,7 +30,7 @@ int cmd_member_list(struct cli *cli, const struct cli_args *args)
 	size_t i;
 	int rc;
 
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_MEMBER_LIST), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_MEMBER_LIST), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	members = json_object_get(reply, "members");
@@ -75,7 +75,7 @@ static int id_call(struct cli *cli, const struct cli_args *args, const char *ver
 	*id = strtol(arg, &end, 10);
 	if (!*arg || *end || *id < 0 || *id > 255)
 		return cli_usage_error("member", "%s %s: not a node ID (0-255)", verb, arg);
-	req = ctl_request_new(cmd);
+	req = wgm_ctl_request_new(cmd);
 	json_object_set_new(req, "id", json_integer(*id));
 	rc = cli_call(cli, req, &reply);
 	if (rc == CLI_OK)
@@ -86,7 +86,7 @@ static int id_call(struct cli *cli, const struct cli_args *args, const char *ver
 int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
 {
 	long id;
-	int rc = id_call(cli, args, "revoke", CTL_CMD_MEMBER_REVOKE, &id);
+	int rc = id_call(cli, args, "revoke", WGM_CTL_CMD_MEMBER_REVOKE, &id);
 
 	if (rc == CLI_OK)
 		fprintf(stderr, "node %ld revoked: its links go on every node as the revocation arrives\n", id);
@@ -96,7 +96,7 @@ int cmd_member_revoke(struct cli *cli, const struct cli_args *args)
 int cmd_member_promote(struct cli *cli, const struct cli_args *args)
 {
 	long id;
-	int rc = id_call(cli, args, "promote", CTL_CMD_MEMBER_PROMOTE, &id);
+	int rc = id_call(cli, args, "promote", WGM_CTL_CMD_MEMBER_PROMOTE, &id);
 
 	if (rc == CLI_OK)
 		fprintf(stderr, "node %ld promoted: it holds the mesh signing key as the grant arrives, and every "
@@ -118,7 +118,7 @@ int cmd_member_rotate_key(struct cli *cli, const struct cli_args *args)
 			return cli_usage_error("member", "rotate-key --grace %s: not a number of seconds (0-86400)",
 					       grace_arg);
 	}
-	req = ctl_request_new(CTL_CMD_MEMBER_ROTATE_KEY);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_MEMBER_ROTATE_KEY);
 	if (grace >= 0)
 		json_object_set_new(req, "grace", json_integer(grace));
 	rc = cli_call(cli, req, &reply);

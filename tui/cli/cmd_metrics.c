@@ -12,7 +12,7 @@ int cmd_metrics(struct cli *cli, const struct cli_args *args)
 	int rc;
 
 	(void)args;
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_METRICS), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_METRICS), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	text = json_string_value(json_object_get(reply, "text"));

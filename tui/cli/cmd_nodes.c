@@ -79,7 +79,7 @@ int cmd_nodes(struct cli *cli, const struct cli_args *args)
 {
 	bool json = cli_flag(args, "--json");
 	json_t *reply = NULL, *nodes;
-	int rc = cli_call(cli, ctl_request_new(args->cmd->name), &reply);
+	int rc = cli_call(cli, wgm_ctl_request_new(args->cmd->name), &reply);
 
 	if (rc != CLI_OK)
 		return rc;
@@ -101,7 +101,7 @@ int cmd_used(struct cli *cli, const struct cli_args *args)
 	bool json = cli_flag(args, "--json");
 	json_t *reply = NULL, *ids, *id;
 	size_t i;
-	int rc = cli_call(cli, ctl_request_new(args->cmd->name), &reply);
+	int rc = cli_call(cli, wgm_ctl_request_new(args->cmd->name), &reply);
 
 	if (rc != CLI_OK)
 		return rc;

@@ -28,7 +28,7 @@ int cmd_peer(struct cli *cli, const struct cli_args *args)
 				       ca.url ? "too many arguments (URL TOKEN)"
 					      : "needs the URL of the other network's node before the token");
 	}
-	req = ctl_request_new(CTL_CMD_PEER);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_PEER);
 	json_object_set_new(req, "url", json_string(ca.url));
 	json_object_set_new(req, "token", json_string(ca.token));
 	sodium_memzero(ca.token, sizeof(ca.token));

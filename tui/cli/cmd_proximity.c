@@ -68,7 +68,7 @@ int cmd_proximity(struct cli *cli, const struct cli_args *args)
 
 	if (dry_run && !cutoff_arg)
 		return cli_usage_error(args->cmd->name, "--dry-run needs CUTOFF_MS (without one nothing changes)");
-	req = ctl_request_new(CTL_CMD_PROXIMITY);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_PROXIMITY);
 	if (cutoff_arg) {
 		char *end;
 		double cutoff = strtod(cutoff_arg, &end);

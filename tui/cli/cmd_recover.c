@@ -12,7 +12,7 @@ int cmd_recover(struct cli *cli, const struct cli_args *args)
 
 	(void)args;
 	/* Check and configure each wait up to 10 s in the daemon. */
-	rc = cli_call_timeout(cli, ctl_request_new(CTL_CMD_RECOVER), 35000, &reply);
+	rc = cli_call_timeout(cli, wgm_ctl_request_new(WGM_CTL_CMD_RECOVER), 35000, &reply);
 	if (rc != CLI_OK)
 		return rc;
 	printf("BIRD config regenerated and applied\n");

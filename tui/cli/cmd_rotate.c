@@ -15,7 +15,7 @@ int cmd_rotate(struct cli *cli, const struct cli_args *args)
 	json_t *req, *reply;
 	int rc;
 
-	req = ctl_request_new(CTL_CMD_ROTATE);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_ROTATE);
 	if (req)
 		json_object_set_new(req, "link", json_string(link));
 	rc = cli_call_timeout(cli, req, ROTATE_TIMEOUT_MS, &reply);

@@ -8,14 +8,14 @@ int cmd_status(struct cli *cli, const struct cli_args *args)
 {
 	bool json = cli_flag(args, "--json");
 	json_t *reply;
-	struct ctl_status st;
+	struct wgm_ctl_status st;
 	char err[256], up[32];
 	int rc;
 
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_STATUS), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_STATUS), &reply);
 	if (rc != CLI_OK)
 		return rc;
-	if (ctl_status_parse(reply, &st, err, sizeof(err)) < 0) {
+	if (wgm_ctl_status_parse(reply, &st, err, sizeof(err)) < 0) {
 		json_decref(reply);
 		return cli_fail("the daemon's %s", err);
 	}

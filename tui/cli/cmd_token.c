@@ -27,7 +27,7 @@ int cmd_token_create(struct cli *cli, const struct cli_args *args)
 		if (*end || uses < 1 || uses > 1000000)
 			return cli_usage_error("token", "--uses %s: not a count from 1 to 1000000", uses_arg);
 	}
-	req = ctl_request_new(CTL_CMD_TOKEN_CREATE);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_TOKEN_CREATE);
 	json_object_set_new(req, "ttl", json_integer(ttl));
 	json_object_set_new(req, "uses", json_integer(uses));
 	if (label)
@@ -50,7 +50,7 @@ int cmd_token_list(struct cli *cli, const struct cli_args *args)
 	size_t i;
 	int rc;
 
-	rc = cli_call(cli, ctl_request_new(CTL_CMD_TOKEN_LIST), &reply);
+	rc = cli_call(cli, wgm_ctl_request_new(WGM_CTL_CMD_TOKEN_LIST), &reply);
 	if (rc != CLI_OK)
 		return rc;
 	tokens = json_object_get(reply, "tokens");
@@ -82,7 +82,7 @@ int cmd_token_revoke(struct cli *cli, const struct cli_args *args)
 	json_t *req, *reply;
 	int rc;
 
-	req = ctl_request_new(CTL_CMD_TOKEN_REVOKE);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_TOKEN_REVOKE);
 	json_object_set_new(req, "id", json_string(args->argv[0]));
 	rc = cli_call(cli, req, &reply);
 	if (rc != CLI_OK)

@@ -5,7 +5,7 @@
 static int admin(struct cli *cli, const struct cli_args *args)
 {
 	json_t *reply;
-	int rc = cli_call_timeout(cli, ctl_request_new(args->cmd->name), 60000, &reply);
+	int rc = cli_call_timeout(cli, wgm_ctl_request_new(args->cmd->name), 60000, &reply);
 
 	if (rc == CLI_OK)
 		json_decref(reply);

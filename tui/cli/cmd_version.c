@@ -12,11 +12,11 @@ int cmd_version(struct cli *cli, const struct cli_args *args)
 {
 	char path[256], err[512];
 	bool json = cli_flag(args, "--json");
-	json_t *req = ctl_request_new(CTL_CMD_STATUS), *reply = NULL;
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_STATUS), *reply = NULL;
 	const char *daemon_version = NULL;
 
 	if (cli_socket_path(cli, path, sizeof(path), err, sizeof(err)) == 0 &&
-	    ctl_call(path, req, VERSION_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0)
+	    wgm_ctl_call(path, req, VERSION_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0)
 		daemon_version = json_string_value(json_object_get(reply, "version"));
 	if (json) {
 		json_t *out = json_pack("{s:s,s:s?}", "wgmesh", WGM_VERSION, "wgmeshd", daemon_version);

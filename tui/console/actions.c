@@ -289,7 +289,7 @@ static bool token_uses_done(struct console *cs, const char *value)
 	}
 	snprintf(cs->form[1], sizeof(cs->form[1]), "%ld", uses);
 	parse_duration(cs->form[0], &ttl);
-	json_t *req = ctl_request_new(CTL_CMD_TOKEN_CREATE);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_TOKEN_CREATE);
 	if (req && (json_object_set_new(req, "ttl", json_integer(ttl)) < 0 ||
 		    json_object_set_new(req, "uses", json_integer(uses)) < 0)) {
 		json_decref(req);
@@ -356,7 +356,7 @@ static bool connect_token_done(struct console *cs, const char *value)
 		sodium_memzero(cs->form[0], sizeof(cs->form[0]));
 		return true;
 	}
-	json_t *req = ctl_request_new(CTL_CMD_CONNECT);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_CONNECT);
 	if (req && (json_object_set_new(req, "url", json_string(cs->form[0])) < 0 ||
 		    json_object_set_new(req, "token", json_string(value)) < 0)) {
 		json_decref(req);
@@ -461,7 +461,7 @@ void console_confirm_key(struct console *cs, int ch)
 		console_say(cs, false, "disconnect cancelled");
 		return;
 	}
-	json_t *req = ctl_request_new(CTL_CMD_DISCONNECT);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_DISCONNECT);
 	json_t *links = json_array();
 	if (!req || !links || json_array_append_new(links, json_string(cs->confirm_link)) < 0 ||
 	    json_object_set_new(req, "links", links) < 0 ||
@@ -499,7 +499,7 @@ static bool cost_done(struct console *cs, const char *value)
 			return false;
 		}
 	}
-	json_t *req = console_req_named(CTL_CMD_COST, cs->confirm_link);
+	json_t *req = console_req_named(WGM_CTL_CMD_COST, cs->confirm_link);
 	if (req && json_object_set_new(req, "cost", value[0] ? json_integer(cost) : json_null()) < 0) {
 		json_decref(req);
 		req = NULL;

@@ -73,7 +73,7 @@ void console_request_members(struct console *cs)
 	cs->members_again = cs->ui.members.loading;
 	if (cs->ui.members.loading)
 		return;
-	json_t *req = ctl_request_new(CTL_CMD_MEMBER_LIST);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_MEMBER_LIST);
 	cs->ui.members.loading = req != NULL;
 	console_request(cs, req, QUICK_TIMEOUT_MS, on_members);
 }
@@ -116,7 +116,7 @@ static bool revoke_done(struct console *cs, const char *value)
 			    (long long)cs->revoke_id, cs->revoke_fpr);
 		return true;
 	}
-	json_t *req = ctl_request_new(CTL_CMD_MEMBER_REVOKE);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_MEMBER_REVOKE);
 	if (req && json_object_set_new(req, "id", json_integer(cs->revoke_id)) < 0) {
 		json_decref(req);
 		req = NULL;

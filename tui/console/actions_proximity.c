@@ -52,7 +52,7 @@ static void on_proximity(void *ctx, const char *cmd, const json_t *reply, const 
 
 static void prox_request(struct console *cs, bool with_cutoff, bool dry_run)
 {
-	json_t *req = ctl_request_new(CTL_CMD_PROXIMITY);
+	json_t *req = wgm_ctl_request_new(WGM_CTL_CMD_PROXIMITY);
 	if (req && with_cutoff &&
 	    (json_object_set_new(req, "cutoff_ms", json_real(cs->prox_cutoff)) < 0 ||
 	     json_object_set_new(req, "dry_run", json_boolean(dry_run)) < 0)) {

@@ -11,7 +11,7 @@
 #define BACKOFF_MAX_MS 5000
 #define SUBSCRIBE_TIMEOUT_MS 5000
 
-void conn_init(struct conn *c, const char *path, conn_event_fn on_event, conn_state_fn on_state, void *ctx)
+void conn_open(struct conn *c, const char *path, conn_event_fn on_event, conn_state_fn on_state, void *ctx)
 {
 	memset(c, 0, sizeof(*c));
 	snprintf(c->path, sizeof(c->path), "%s", path);
@@ -27,7 +27,7 @@ static void pending_finish(struct conn_pending *p, const json_t *reply, const ch
 	void *ctx = p->ctx;
 	char cmd[sizeof(p->cmd)];
 	memcpy(cmd, p->cmd, sizeof(cmd));
-	ctl_client_free(p->client);
+	wgm_ctl_client_free(p->client);
 	memset(p, 0, sizeof(*p));
 	if (fn)
 		fn(ctx, cmd, reply, err);
@@ -36,7 +36,7 @@ static void pending_finish(struct conn_pending *p, const json_t *reply, const ch
 static void events_drop(struct conn *c, int64_t now_ms, const char *why)
 {
 	bool was_up = c->subscribed;
-	ctl_client_free(c->events);
+	wgm_ctl_client_free(c->events);
 	c->events = NULL;
 	c->subscribed = false;
 	snprintf(c->last_error, sizeof(c->last_error), "%s", why);
@@ -54,7 +54,7 @@ void conn_close(struct conn *c)
 			pending_finish(&c->pending[i], NULL, NULL);
 		}
 	}
-	ctl_client_free(c->events);
+	wgm_ctl_client_free(c->events);
 	c->events = NULL;
 	c->subscribed = false;
 }
@@ -70,13 +70,13 @@ void conn_request(struct conn *c, json_t *req, int64_t timeout_ms, conn_reply_fn
 		snprintf(err, sizeof(err), "too many requests waiting for the daemon");
 		goto fail;
 	}
-	struct ctl_client *client = NULL;
-	if (ctl_client_connect(c->path, &client, err, sizeof(err)) < 0)
+	struct wgm_ctl_client *client = NULL;
+	if (wgm_ctl_client_connect(c->path, &client, err, sizeof(err)) < 0)
 		goto fail;
 	/* A request line is small; a socket that cannot take it at once means
 	 * the daemon is stuck, which the caller hears about as an error. */
-	if (ctl_client_send(client, req, 0, err, sizeof(err)) < 0) {
-		ctl_client_free(client);
+	if (wgm_ctl_client_send(client, req, 0, err, sizeof(err)) < 0) {
+		wgm_ctl_client_free(client);
 		goto fail;
 	}
 	*slot = (struct conn_pending){ .client = client, .fn = fn, .ctx = ctx, .timeout_ms = timeout_ms };
@@ -94,10 +94,10 @@ size_t conn_pollfds(const struct conn *c, struct pollfd *fds, size_t max)
 {
 	size_t n = 0;
 	if (c->events && n < max)
-		fds[n++] = (struct pollfd){ .fd = ctl_client_fd(c->events), .events = POLLIN };
+		fds[n++] = (struct pollfd){ .fd = wgm_ctl_client_fd(c->events), .events = POLLIN };
 	for (size_t i = 0; i < CONN_PENDING_MAX && n < max; i++) {
 		if (c->pending[i].client)
-			fds[n++] = (struct pollfd){ .fd = ctl_client_fd(c->pending[i].client), .events = POLLIN };
+			fds[n++] = (struct pollfd){ .fd = wgm_ctl_client_fd(c->pending[i].client), .events = POLLIN };
 	}
 	return n;
 }
@@ -115,18 +115,18 @@ static void try_connect(struct conn *c, int64_t now_ms)
 {
 	char err[256] = "";
 	json_t *req = NULL;
-	if (ctl_client_connect(c->path, &c->events, err, sizeof(err)) < 0) {
+	if (wgm_ctl_client_connect(c->path, &c->events, err, sizeof(err)) < 0) {
 		events_drop(c, now_ms, err);
 		return;
 	}
 	/* Replay: the events pane starts with what the daemon remembers; the
 	 * console clears its own list on every (re)subscribe to match. */
-	req = ctl_request_new(CTL_CMD_SUBSCRIBE);
+	req = wgm_ctl_request_new(WGM_CTL_CMD_SUBSCRIBE);
 	if (req && json_object_set_new(req, "replay", json_true()) < 0) {
 		json_decref(req);
 		req = NULL;
 	}
-	if (!req || ctl_client_send(c->events, req, 0, err, sizeof(err)) < 0)
+	if (!req || wgm_ctl_client_send(c->events, req, 0, err, sizeof(err)) < 0)
 		events_drop(c, now_ms, err[0] ? err : "cannot subscribe");
 	else
 		c->subscribe_sent_ms = now_ms;
@@ -139,11 +139,11 @@ static void process_events(struct conn *c, short rev, int64_t now_ms)
 	json_t *msg = NULL;
 	int rc = 0;
 	if (rev & (POLLIN | POLLHUP | POLLERR))
-		rc = ctl_client_receive(c->events);
+		rc = wgm_ctl_client_receive(c->events);
 	/* Deliver what arrived before a close, then drop. */
-	while (c->events && ctl_client_next(c->events, &msg, err, sizeof(err)) == 1) {
+	while (c->events && wgm_ctl_client_next(c->events, &msg, err, sizeof(err)) == 1) {
 		if (!c->subscribed) {
-			if (ctl_reply_check(msg, err, sizeof(err)) < 0) {
+			if (wgm_ctl_reply_check(msg, err, sizeof(err)) < 0) {
 				json_decref(msg);
 				events_drop(c, now_ms, err);
 				return;
@@ -170,10 +170,10 @@ static void process_pending(struct conn_pending *p, short rev, int64_t now_ms)
 	json_t *msg = NULL;
 	if (p->started_ms < 0)
 		p->started_ms = now_ms;
-	int rc = (rev & (POLLIN | POLLHUP | POLLERR)) ? ctl_client_receive(p->client) : 0;
-	int got = ctl_client_next(p->client, &msg, err, sizeof(err));
+	int rc = (rev & (POLLIN | POLLHUP | POLLERR)) ? wgm_ctl_client_receive(p->client) : 0;
+	int got = wgm_ctl_client_next(p->client, &msg, err, sizeof(err));
 	if (got == 1) {
-		int ok = ctl_reply_check(msg, err, sizeof(err));
+		int ok = wgm_ctl_reply_check(msg, err, sizeof(err));
 		pending_finish(p, ok == 0 ? msg : NULL, ok == 0 ? NULL : err);
 		json_decref(msg);
 	} else if (got < 0) {
@@ -189,13 +189,13 @@ static void process_pending(struct conn_pending *p, short rev, int64_t now_ms)
 void conn_process(struct conn *c, const struct pollfd *fds, size_t nfds, int64_t now_ms)
 {
 	if (c->events)
-		process_events(c, revents_of(fds, nfds, ctl_client_fd(c->events)), now_ms);
+		process_events(c, revents_of(fds, nfds, wgm_ctl_client_fd(c->events)), now_ms);
 	else if (now_ms >= c->next_attempt_ms)
 		try_connect(c, now_ms);
 	for (size_t i = 0; i < CONN_PENDING_MAX; i++) {
 		struct conn_pending *p = &c->pending[i];
 		if (p->client)
-			process_pending(p, revents_of(fds, nfds, ctl_client_fd(p->client)), now_ms);
+			process_pending(p, revents_of(fds, nfds, wgm_ctl_client_fd(p->client)), now_ms);
 	}
 }
 

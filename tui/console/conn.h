@@ -24,7 +24,7 @@ typedef void (*conn_event_fn)(void *ctx, const json_t *event);
 typedef void (*conn_state_fn)(void *ctx, bool up);
 
 struct conn_pending {
-	struct ctl_client *client; /* NULL = free slot */
+	struct wgm_ctl_client *client; /* NULL = free slot */
 	char cmd[32];
 	conn_reply_fn fn;
 	void *ctx;
@@ -33,7 +33,7 @@ struct conn_pending {
 
 struct conn {
 	char path[108];
-	struct ctl_client *events;
+	struct wgm_ctl_client *events;
 	bool subscribed;
 	int64_t subscribe_sent_ms;
 	int64_t next_attempt_ms;
@@ -45,7 +45,7 @@ struct conn {
 	void *ctx;
 };
 
-void conn_init(struct conn *c, const char *path, conn_event_fn on_event, conn_state_fn on_state, void *ctx);
+void conn_open(struct conn *c, const char *path, conn_event_fn on_event, conn_state_fn on_state, void *ctx);
 void conn_close(struct conn *c);
 
 /* Sends req (consumed) on its own connection. fn runs later from

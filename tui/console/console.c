@@ -53,7 +53,7 @@ void console_request(struct console *cs, json_t *req, int64_t timeout_ms, conn_r
 
 json_t *console_req_named(const char *cmd, const char *name)
 {
-	json_t *req = ctl_request_new(cmd);
+	json_t *req = wgm_ctl_request_new(cmd);
 	if (req && name && json_object_set_new(req, "name", json_string(name)) < 0) {
 		json_decref(req);
 		return NULL;
@@ -84,7 +84,7 @@ static void on_snapshot(void *ctx, const char *cmd, const json_t *reply, const c
 			console_say(cs, true, "%s: %s", cmd, err);
 		return;
 	}
-	if (strcmp(cmd, CTL_CMD_STATUS) == 0) {
+	if (strcmp(cmd, WGM_CTL_CMD_STATUS) == 0) {
 		rc = model_apply_status(&cs->ui.model, reply, perr, sizeof(perr));
 		cs->ui.daemon.status_at = cs->ui.now;
 	} else if (strcmp(cmd, "links") == 0) {
@@ -130,20 +130,20 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 void console_request_history(struct console *cs)
 {
 	cs->last_history_ms = cs->now_ms;
-	console_request(cs, console_req_named(CTL_CMD_LINK_HISTORY, cs->ui.detail.link), QUICK_TIMEOUT_MS, on_history);
+	console_request(cs, console_req_named(WGM_CTL_CMD_LINK_HISTORY, cs->ui.detail.link), QUICK_TIMEOUT_MS, on_history);
 }
 
 void console_request_snapshot(struct console *cs)
 {
-	console_request(cs, ctl_request_new(CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
-	console_request(cs, ctl_request_new(CTL_CMD_LINKS), QUICK_TIMEOUT_MS, on_snapshot);
-	console_request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
+	console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
+	console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_LINKS), QUICK_TIMEOUT_MS, on_snapshot);
+	console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 	cs->last_status_ms = cs->last_nodes_ms = cs->now_ms;
 }
 
 void console_request_nodes(struct console *cs)
 {
-	console_request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
+	console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 }
 
 static void on_event(void *ctx, const json_t *ev)
@@ -155,14 +155,14 @@ static void on_event(void *ctx, const json_t *ev)
 		console_say(cs, true, "daemon sent a bad event: %s", perr);
 		return;
 	}
-	const char *kind = ctl_event_kind(ev);
-	if (kind && strcmp(kind, CTL_EVENT_STATUS) == 0)
+	const char *kind = wgm_ctl_event_kind(ev);
+	if (kind && strcmp(kind, WGM_CTL_EVENT_STATUS) == 0)
 		cs->ui.daemon.status_at = cs->ui.now;
 	/* The header's node count and the nodes view follow the change now,
 	 * not at the next periodic refresh. */
-	if (kind && (strcmp(kind, CTL_EVENT_ROUTE) == 0 || strcmp(kind, CTL_EVENT_JOIN) == 0 ||
-		     strcmp(kind, CTL_EVENT_LINK_ADDED) == 0 || strcmp(kind, CTL_EVENT_LINK_REMOVED) == 0)) {
-		console_request(cs, ctl_request_new(CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
+	if (kind && (strcmp(kind, WGM_CTL_EVENT_ROUTE) == 0 || strcmp(kind, WGM_CTL_EVENT_JOIN) == 0 ||
+		     strcmp(kind, WGM_CTL_EVENT_LINK_ADDED) == 0 || strcmp(kind, WGM_CTL_EVENT_LINK_REMOVED) == 0)) {
+		console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
 		console_request_nodes(cs);
 	}
 	/* While a connect runs, its progress is whatever the daemon reports. */
@@ -296,11 +296,11 @@ static void periodic(struct console *cs)
 		return;
 	if (cs->now_ms - cs->last_status_ms >= STATUS_EVERY_MS) {
 		cs->last_status_ms = cs->now_ms;
-		console_request(cs, ctl_request_new(CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
+		console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_STATUS), QUICK_TIMEOUT_MS, on_snapshot);
 	}
 	if (cs->ui.view == VIEW_NODES && cs->now_ms - cs->last_nodes_ms >= NODES_EVERY_MS) {
 		cs->last_nodes_ms = cs->now_ms;
-		console_request(cs, ctl_request_new(CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
+		console_request(cs, wgm_ctl_request_new(WGM_CTL_CMD_NODES), QUICK_TIMEOUT_MS, on_snapshot);
 	}
 	if (cs->ui.view == VIEW_DETAIL && cs->now_ms - cs->last_history_ms >= HISTORY_EVERY_MS)
 		console_request_history(cs);
@@ -352,7 +352,7 @@ int console_run(const char *socket_path)
 	cs->ui.scroll.events_follow = true;
 	cs->ui.view = VIEW_LINKS;
 	snprintf(cs->ui.daemon.note, sizeof(cs->ui.daemon.note), "connecting");
-	conn_init(&cs->conn, socket_path, on_event, on_conn_state, cs);
+	conn_open(&cs->conn, socket_path, on_event, on_conn_state, cs);
 	int rc = terminal_start(&cs->ui);
 	if (rc == 0) {
 		console_loop(cs);

@@ -45,7 +45,7 @@ static bool link_matches(const struct model_link *l, const char *filter)
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)l->remote_id);
 	const char *fields[] = { l->name, id, l->endpoint, l->transport, l->link_type,
-				 ctl_link_state_name(l->state), l->local_addr, l->remote_addr };
+				 wgm_ctl_link_state_name(l->state), l->local_addr, l->remote_addr };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (contains_ci(fields[i], filter))
 			return true;
@@ -72,7 +72,7 @@ static int link_cmp(const struct model_link *a, const struct model_link *b, enum
 	case SORT_TYPE:
 		return strcmp(a->link_type, b->link_type);
 	case SORT_STATE:
-		return strcmp(ctl_link_state_name(a->state), ctl_link_state_name(b->state));
+		return strcmp(wgm_ctl_link_state_name(a->state), wgm_ctl_link_state_name(b->state));
 	case SORT_RTT:
 		return cmp_num(model_link_rtt_now(a), model_link_rtt_now(b));
 	case SORT_LOSS:
@@ -403,7 +403,7 @@ const char *model_cost_tag(const struct model_link *l, char *buf, size_t len)
 enum link_health model_link_health(const struct model_link *l)
 {
 	double loss = model_link_loss_now(l);
-	if (l->state != CTL_LINK_UP)
+	if (l->state != WGM_CTL_LINK_UP)
 		return HEALTH_DOWN;
 	if (l->drained || (!isnan(loss) && loss >= 10.0))
 		return HEALTH_BAD;
@@ -508,7 +508,7 @@ static void drop_log_twin(struct model *m, double ts, const char *subject, const
 		const struct model_event *e = model_event_at(m, n - back);
 		if (!isnan(ts) && !isnan(e->ts) && ts - e->ts > TWIN_WINDOW_S)
 			return;
-		if (strcmp(e->kind, CTL_EVENT_LOG) == 0 && model_log_is_twin(e->text, subject, word)) {
+		if (strcmp(e->kind, WGM_CTL_EVENT_LOG) == 0 && model_log_is_twin(e->text, subject, word)) {
 			event_remove(m, n - back);
 			return;
 		}
@@ -559,7 +559,7 @@ static int ev_metrics(struct model *m, const json_t *ev, double ts, char *err, s
 static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
 	char name[MODEL_NAME_MAX], text[128];
-	enum ctl_link_state state;
+	enum wgm_ctl_link_state state;
 	int64_t remote = -1;
 	const json_t *obj = json_object_get(ev, "link");
 	struct model_link l;
@@ -582,11 +582,11 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 		if (i >= 0)
 			m->links[i].state = state;
 	}
-	drop_log_twin(m, ts, name, ctl_link_state_name(state));
+	drop_log_twin(m, ts, name, wgm_ctl_link_state_name(state));
 	if (remote >= 0)
-		snprintf(text, sizeof(text), "%s %s (node %lld)", name, ctl_link_state_name(state), (long long)remote);
+		snprintf(text, sizeof(text), "%s %s (node %lld)", name, wgm_ctl_link_state_name(state), (long long)remote);
 	else
-		snprintf(text, sizeof(text), "%s %s", name, ctl_link_state_name(state));
+		snprintf(text, sizeof(text), "%s %s", name, wgm_ctl_link_state_name(state));
 	model_add_event(m, ts, "link_state", name, text);
 	return 0;
 }
@@ -601,7 +601,7 @@ static int ev_link_added(struct model *m, const json_t *ev, double ts, char *err
 	rc = link_upsert(m, &l);
 	if (rc)
 		return rc;
-	drop_log_twin(m, ts, l.name, ctl_link_state_name(l.state));
+	drop_log_twin(m, ts, l.name, wgm_ctl_link_state_name(l.state));
 	snprintf(text, sizeof(text), "%s added (node %lld, %s)", l.name, (long long)l.remote_id,
 		 l.endpoint[0] ? l.endpoint : "no endpoint");
 	model_add_event(m, ts, "link_added", l.name, text);
@@ -693,7 +693,7 @@ static int ev_state_detail(struct model *m, const json_t *ev, double ts, const c
 		return rc;
 	/* The header shows BIRD's state as status does (up or down); applied,
 	 * refused and failed are results of one config change, kept as events. */
-	if (strcmp(kind, CTL_EVENT_BIRD) == 0) {
+	if (strcmp(kind, WGM_CTL_EVENT_BIRD) == 0) {
 		if (strcmp(state, "up") == 0 || strcmp(state, "down") == 0)
 			snprintf(m->status.bird, sizeof(m->status.bird), "%s", state);
 	} else
@@ -718,12 +718,12 @@ static int ev_log(struct model *m, const json_t *ev, double ts, char *err, size_
 
 static int ev_mesh(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
-	return ev_state_detail(m, ev, ts, CTL_EVENT_MESH, "mesh", err, errlen);
+	return ev_state_detail(m, ev, ts, WGM_CTL_EVENT_MESH, "mesh", err, errlen);
 }
 
 static int ev_bird(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
 {
-	return ev_state_detail(m, ev, ts, CTL_EVENT_BIRD, "BIRD", err, errlen);
+	return ev_state_detail(m, ev, ts, WGM_CTL_EVENT_BIRD, "BIRD", err, errlen);
 }
 
 static int ev_status(struct model *m, const json_t *ev, double ts, char *err, size_t errlen)
@@ -778,7 +778,7 @@ static int ev_route(struct model *m, const json_t *ev, double ts, char *err, siz
 		if (state[0])
 			snprintf(nd->route_state, sizeof(nd->route_state), "%s", state);
 	}
-	model_add_event(m, ts, CTL_EVENT_ROUTE, new_via[0] ? new_via : old_via, text);
+	model_add_event(m, ts, WGM_CTL_EVENT_ROUTE, new_via[0] ? new_via : old_via, text);
 	return 0;
 }
 
@@ -789,9 +789,9 @@ static int ev_token_used(struct model *m, const json_t *ev, double ts, char *err
 
 	if (rc)
 		return rc;
-	if (ctl_token_used_text(ev, text, sizeof(text)) < 0)
+	if (wgm_ctl_token_used_text(ev, text, sizeof(text)) < 0)
 		return model_json_err(err, errlen, "token_used", "token_id", "or another field is missing or malformed");
-	model_add_event(m, ts, CTL_EVENT_TOKEN_USED, name, text);
+	model_add_event(m, ts, WGM_CTL_EVENT_TOKEN_USED, name, text);
 	return 0;
 }
 
@@ -800,18 +800,18 @@ static const struct {
 	const char *kind;
 	int (*apply)(struct model *m, const json_t *ev, double ts, char *err, size_t errlen);
 } event_handlers[] = {
-	{ CTL_EVENT_METRICS, ev_metrics },
-	{ CTL_EVENT_LINK_STATE, ev_link_state },
-	{ CTL_EVENT_LINK_ADDED, ev_link_added },
-	{ CTL_EVENT_LINK_REMOVED, ev_link_removed },
-	{ CTL_EVENT_COST, ev_cost },
-	{ CTL_EVENT_JOIN, ev_join },
-	{ CTL_EVENT_MESH, ev_mesh },
-	{ CTL_EVENT_BIRD, ev_bird },
-	{ CTL_EVENT_LOG, ev_log },
-	{ CTL_EVENT_STATUS, ev_status },
-	{ CTL_EVENT_ROUTE, ev_route },
-	{ CTL_EVENT_TOKEN_USED, ev_token_used },
+	{ WGM_CTL_EVENT_METRICS, ev_metrics },
+	{ WGM_CTL_EVENT_LINK_STATE, ev_link_state },
+	{ WGM_CTL_EVENT_LINK_ADDED, ev_link_added },
+	{ WGM_CTL_EVENT_LINK_REMOVED, ev_link_removed },
+	{ WGM_CTL_EVENT_COST, ev_cost },
+	{ WGM_CTL_EVENT_JOIN, ev_join },
+	{ WGM_CTL_EVENT_MESH, ev_mesh },
+	{ WGM_CTL_EVENT_BIRD, ev_bird },
+	{ WGM_CTL_EVENT_LOG, ev_log },
+	{ WGM_CTL_EVENT_STATUS, ev_status },
+	{ WGM_CTL_EVENT_ROUTE, ev_route },
+	{ WGM_CTL_EVENT_TOKEN_USED, ev_token_used },
 };
 
 int model_apply_event(struct model *m, const json_t *ev, char *err, size_t errlen)

@@ -30,7 +30,7 @@ struct model_link {
 	char transport[4];
 	char link_type[32];
 	char role[8];
-	enum ctl_link_state state;
+	enum wgm_ctl_link_state state;
 	char local_addr[64];
 	char remote_addr[64];
 	int64_t port;

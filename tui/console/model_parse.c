@@ -166,11 +166,11 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 	return 0;
 }
 
-int model_link_state_parse(const json_t *obj, const char *where, enum ctl_link_state *out, char *err, size_t errlen)
+int model_link_state_parse(const json_t *obj, const char *where, enum wgm_ctl_link_state *out, char *err, size_t errlen)
 {
 	char state[16];
 	int rc = model_json_str(obj, where, "state", true, state, sizeof(state), err, errlen);
-	if (rc == 0 && ctl_link_state_from_name(state, out) < 0)
+	if (rc == 0 && wgm_ctl_link_state_from_name(state, out) < 0)
 		rc = model_json_err(err, errlen, where, "state", "is not up, down, dead, creating, removing or failed");
 	return rc;
 }

@@ -32,7 +32,7 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 	     size_t errlen);
 
 int model_link_parse_at(const json_t *obj, const char *where, struct model_link *out, char *err, size_t errlen);
-int model_link_state_parse(const json_t *obj, const char *where, enum ctl_link_state *out, char *err, size_t errlen);
+int model_link_state_parse(const json_t *obj, const char *where, enum wgm_ctl_link_state *out, char *err, size_t errlen);
 int model_links_parse(const json_t *obj, const char *what, struct model_link **out, size_t *n, char *err,
 		      size_t errlen);
 int model_node_parse(const json_t *obj, const char *where, struct model_node *nd, char *err, size_t errlen);

@@ -133,7 +133,7 @@ static void render_header(WINDOW *w, const struct ui *ui)
 	 * status refresh); sort and filter before what may be cut at 80. */
 	size_t links_up = 0;
 	for (size_t i = 0; i < ui->model.nlinks; i++)
-		links_up += ui->model.links[i].state == CTL_LINK_UP;
+		links_up += ui->model.links[i].state == WGM_CTL_LINK_UP;
 	snprintf(line, sizeof(line), " links %zu/%zu up  nodes %lld  sort %s%s%s%s  BIRD %s  mesh %s  uptime %s",
 		 links_up, ui->model.nlinks, (long long)st->nodes, model_sort_name(ui->model.sort),
 		 ui->model.sort_desc ? " desc" : "", ui->model.filter[0] ? "  filter: " : "", ui->model.filter,
@@ -230,7 +230,7 @@ static void link_cell(const struct ui *ui, const struct model_link *l, enum col_
 		snprintf(out, outlen, "%s", l->link_type);
 		break;
 	case COL_STATE:
-		snprintf(out, outlen, "%s", ctl_link_state_name(l->state));
+		snprintf(out, outlen, "%s", wgm_ctl_link_state_name(l->state));
 		break;
 	case COL_RTT:
 		fmt_rtt(out, outlen, model_link_rtt_now(l));
@@ -439,7 +439,7 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		return;
 	}
 	snprintf(line, sizeof(line), " %s  node %lld  %s  %s %s  %s %s  port %lld", l->name, (long long)l->remote_id,
-		 ctl_link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
+		 wgm_ctl_link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
 	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
 	put(w, 2, 0, line);
 	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
