@@ -60,7 +60,7 @@ int bird_client_open(struct bird_client *c, const char *socket_path, char *err, 
 	bird_client_close(c);
 	if (!socket_path || !*socket_path || strlen(socket_path) >= sizeof(sa.sun_path))
 		return wgm_err(-EINVAL, err, errlen, "bird: socket path '%s' is empty or too long",
-			    socket_path ? socket_path : "");
+			       socket_path ? socket_path : "");
 	memcpy(sa.sun_path, socket_path, strlen(socket_path) + 1);
 	c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0)
@@ -302,7 +302,7 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 
 	if (!final_path || !path_quotable(final_path) || strlen(final_path) + 40 > BIRD_COMMAND_MAX)
 		return wgm_err(-EINVAL, err, errlen, "bird: config path '%s' is empty, too long or holds a quote",
-			    final_path ? final_path : "");
+			       final_path ? final_path : "");
 	rc = write_temp(final_path, text, tmp, sizeof(tmp), err, errlen);
 	if (rc)
 		goto out;
@@ -343,7 +343,7 @@ int bird_apply_config(struct bird_client *c, const char *final_path, const char 
 	}
 	if (!reply_read_file(reply, final_path)) {
 		rc = wgm_err(-EIO, err, errlen, "bird: BIRD does not read %s (start it with -c %s)", final_path,
-			  final_path);
+			     final_path);
 		goto out;
 	}
 out:

@@ -20,9 +20,9 @@
 #define BIRD_COMMAND_MAX 1024
 
 struct bird_client {
-	int fd;                 /* -1 when closed; O_NONBLOCK, close-on-exec */
-	bool welcomed;          /* BIRD's "0001 BIRD x.y.z ready." was read */
-	char version[32];       /* "2.0.12", from the welcome */
+	int fd;           /* -1 when closed; O_NONBLOCK, close-on-exec */
+	bool welcomed;    /* BIRD's "0001 BIRD x.y.z ready." was read */
+	char version[32]; /* "2.0.12", from the welcome */
 	struct bird_reply_parser parser;
 };
 

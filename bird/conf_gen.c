@@ -47,8 +47,8 @@ static bool ifname_valid(const char *name)
 		return false;
 	for (size_t i = 0; i < len; i++) {
 		char c = name[i];
-		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-			  c == '-' || c == '_' || c == '.';
+		bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+			  c == '_' || c == '.';
 		if (!ok)
 			return false;
 	}
@@ -97,26 +97,29 @@ static bool path_valid(const char *path)
 	return true;
 }
 
-static int validate_iface(const struct bird_conf_model *m, const struct bird_conf_iface *ifc,
-			  char *err, size_t errlen)
+static int validate_iface(const struct bird_conf_model *m, const struct bird_conf_iface *ifc, char *err, size_t errlen)
 {
 	if (!ifname_valid(ifc->ifname))
-		return wgm_err(-EINVAL, err, errlen, "bird: interface name '%s' is not a plain interface name (1-15 of A-Z a-z 0-9 - _ .)",
-			    shown(ifc->ifname));
+		return wgm_err(-EINVAL, err, errlen,
+			       "bird: interface name '%s' is not a plain interface name (1-15 of A-Z a-z 0-9 - _ .)",
+			       shown(ifc->ifname));
 	if (ifc->cost < BIRD_OSPF_COST_MIN || ifc->cost > BIRD_OSPF_COST_MAX)
-		return wgm_err(-EINVAL, err, errlen, "bird: cost %u of %s is not an OSPF cost (1-65535)", (unsigned)ifc->cost,
-			    ifc->ifname);
+		return wgm_err(-EINVAL, err, errlen, "bird: cost %u of %s is not an OSPF cost (1-65535)",
+			       (unsigned)ifc->cost, ifc->ifname);
 	if (ifc->type != BIRD_CONF_PTP && ifc->type != BIRD_CONF_PTMP)
-		return wgm_err(-EINVAL, err, errlen, "bird: interface %s has an unknown type (ptp or ptmp)", shown(ifc->ifname));
+		return wgm_err(-EINVAL, err, errlen, "bird: interface %s has an unknown type (ptp or ptmp)",
+			       shown(ifc->ifname));
 	int family = AF_INET;
 	if (ifc->link_prefix4 && !prefix_valid(ifc->link_prefix4, &family))
-		return wgm_err(-EINVAL, err, errlen, "bird: link prefix '%s' of %s is not an IPv4 prefix", ifc->link_prefix4,
-			       ifc->ifname);
+		return wgm_err(-EINVAL, err, errlen, "bird: link prefix '%s' of %s is not an IPv4 prefix",
+			       ifc->link_prefix4, ifc->ifname);
 	if (ifc->type == BIRD_CONF_PTMP) {
 		if (m->ospfv2 && !addr_valid(AF_INET, ifc->neighbor4))
-			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv4 neighbour address", shown(ifc->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv4 neighbour address",
+				       shown(ifc->ifname));
 		if (m->ospfv3 && !addr_valid(AF_INET6, ifc->neighbor6))
-			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv6 neighbour address", shown(ifc->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: ptmp interface %s needs an IPv6 neighbour address",
+				       shown(ifc->ifname));
 	}
 	return 0;
 }
@@ -147,17 +150,20 @@ static int validate_owners(const struct bird_conf_model *m, char *err, size_t er
 		const struct bird_conf_owner *o = &m->owners[i];
 		int fam4 = AF_INET, fam6 = AF_INET6;
 		if (!addr_valid(AF_INET, o->router_id))
-			return wgm_err(-EINVAL, err, errlen, "bird: owner router id '%s' is not an IPv4 address", shown(o->router_id));
+			return wgm_err(-EINVAL, err, errlen, "bird: owner router id '%s' is not an IPv4 address",
+				       shown(o->router_id));
 		if (!prefix_valid(o->loopback4, &fam4) || (o->loopback6 && !prefix_valid(o->loopback6, &fam6)))
-			return wgm_err(-EINVAL, err, errlen, "bird: the loopbacks of router %s are not an IPv4 and an IPv6 prefix",
+			return wgm_err(-EINVAL, err, errlen,
+				       "bird: the loopbacks of router %s are not an IPv4 and an IPv6 prefix",
 				       o->router_id);
 	}
 	for (size_t i = 0; i < m->n_owned_ranges; i++) {
 		const struct bird_conf_range *r = &m->owned_ranges[i];
 		int family = 0;
-		if (!prefix_valid(r->prefix, &family) || r->min_len < prefix_len_of(r->prefix) || r->min_len > r->max_len ||
-		    r->max_len > (family == AF_INET ? 32u : 128u))
-			return wgm_err(-EINVAL, err, errlen, "bird: owned range '%s' is not a prefix with lengths from its own",
+		if (!prefix_valid(r->prefix, &family) || r->min_len < prefix_len_of(r->prefix) ||
+		    r->min_len > r->max_len || r->max_len > (family == AF_INET ? 32u : 128u))
+			return wgm_err(-EINVAL, err, errlen,
+				       "bird: owned range '%s' is not a prefix with lengths from its own",
 				       shown(r->prefix));
 	}
 	return 0;
@@ -173,11 +179,13 @@ static int validate_filters(const struct bird_conf_model *m, char *err, size_t e
 		const struct bird_conf_range *r = &m->mesh_ranges[i];
 		int family = 0;
 		if (!prefix_valid(r->prefix, &family))
-			return wgm_err(-EINVAL, err, errlen, "bird: mesh range '%s' is not an IP prefix", shown(r->prefix));
+			return wgm_err(-EINVAL, err, errlen, "bird: mesh range '%s' is not an IP prefix",
+				       shown(r->prefix));
 		unsigned bits = family == AF_INET ? 32 : 128;
 		if (r->min_len < prefix_len_of(r->prefix) || r->min_len > r->max_len || r->max_len > bits)
-			return wgm_err(-EINVAL, err, errlen, "bird: mesh range %s{%u,%u} needs lengths from the prefix's to %u",
-				       r->prefix, r->min_len, r->max_len, bits);
+			return wgm_err(-EINVAL, err, errlen,
+				       "bird: mesh range %s{%u,%u} needs lengths from the prefix's to %u", r->prefix,
+				       r->min_len, r->max_len, bits);
 		have4 |= family == AF_INET;
 		have6 |= family == AF_INET6;
 	}
@@ -204,14 +212,18 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 		return wgm_err(-EINVAL, err, errlen, "bird: loopback '%s' is not an IPv6 address", shown(m->loopback6));
 	family = AF_INET;
 	if (!prefix_valid(m->mesh_subnet4, &family))
-		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv4 prefix", shown(m->mesh_subnet4));
+		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv4 prefix",
+			       shown(m->mesh_subnet4));
 	if (m->ospfv3 && !m->mesh_subnet6)
-		return wgm_err(-EINVAL, err, errlen, "bird: ospfv3 needs the IPv6 mesh subnet (it selects the loopback to announce)");
+		return wgm_err(-EINVAL, err, errlen,
+			       "bird: ospfv3 needs the IPv6 mesh subnet (it selects the loopback to announce)");
 	family = AF_INET6;
 	if (m->mesh_subnet6 && !prefix_valid(m->mesh_subnet6, &family))
-		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv6 prefix", shown(m->mesh_subnet6));
+		return wgm_err(-EINVAL, err, errlen, "bird: mesh subnet '%s' is not an IPv6 prefix",
+			       shown(m->mesh_subnet6));
 	if (m->tick < 1 || m->tick > TICK_MAX)
-		return wgm_err(-EINVAL, err, errlen, "bird: tick %u is out of range (1-%d s)", (unsigned)m->tick, TICK_MAX);
+		return wgm_err(-EINVAL, err, errlen, "bird: tick %u is out of range (1-%d s)", (unsigned)m->tick,
+			       TICK_MAX);
 	if (m->loglevel < BIRD_CONF_LOG_ERR || m->loglevel > BIRD_CONF_LOG_DEBUG)
 		return wgm_err(-EINVAL, err, errlen, "bird: loglevel is not one of err, warning, info, debug");
 	if (m->log_target != BIRD_CONF_LOG_SYSLOG && m->log_target != BIRD_CONF_LOG_STDERR)
@@ -221,7 +233,8 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 	for (size_t a = 0; a < m->n_areas; a++) {
 		for (size_t b = 0; b < a; b++) {
 			if (m->areas[a].id == m->areas[b].id)
-				return wgm_err(-EINVAL, err, errlen, "bird: area %u is listed twice", (unsigned)m->areas[a].id);
+				return wgm_err(-EINVAL, err, errlen, "bird: area %u is listed twice",
+					       (unsigned)m->areas[a].id);
 		}
 		if (m->areas[a].n_ifaces && !m->areas[a].ifaces)
 			return wgm_err(-EINVAL, err, errlen, "bird: an area has interfaces counted but none given");
@@ -230,8 +243,9 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 			if (rc)
 				return rc;
 			if (ifname_seen_before(m, a, i))
-				return wgm_err(-EINVAL, err, errlen, "bird: interface %s is listed twice (one area per interface)",
-					    m->areas[a].ifaces[i].ifname);
+				return wgm_err(-EINVAL, err, errlen,
+					       "bird: interface %s is listed twice (one area per interface)",
+					       m->areas[a].ifaces[i].ifname);
 		}
 	}
 	if (m->n_bgp_peers && (!m->bgp_peers || m->local_as == 0))
@@ -239,32 +253,39 @@ static int validate(const struct bird_conf_model *m, char *err, size_t errlen)
 	for (size_t i = 0; i < m->n_bgp_peers; i++) {
 		const struct bird_conf_bgp_peer *p = &m->bgp_peers[i];
 		if (!ifname_valid(p->ifname))
-			return wgm_err(-EINVAL, err, errlen, "bird: peering interface name '%s' is not a plain interface name",
-				    shown(p->ifname));
+			return wgm_err(-EINVAL, err, errlen,
+				       "bird: peering interface name '%s' is not a plain interface name",
+				       shown(p->ifname));
 		if (!addr_valid(AF_INET, p->neighbor) && !addr_valid(AF_INET6, p->neighbor))
-			return wgm_err(-EINVAL, err, errlen, "bird: peer neighbour '%s' is not an IP address", shown(p->neighbor));
+			return wgm_err(-EINVAL, err, errlen, "bird: peer neighbour '%s' is not an IP address",
+				       shown(p->neighbor));
 		if (p->remote_as == 0)
-			return wgm_err(-EINVAL, err, errlen, "bird: peer on %s has no remote AS number", shown(p->ifname));
+			return wgm_err(-EINVAL, err, errlen, "bird: peer on %s has no remote AS number",
+				       shown(p->ifname));
 		for (size_t j = 0; j < i; j++)
 			if (strcmp(m->bgp_peers[j].ifname, p->ifname) == 0)
-				return wgm_err(-EINVAL, err, errlen, "bird: peering interface %s is listed twice", shown(p->ifname));
+				return wgm_err(-EINVAL, err, errlen, "bird: peering interface %s is listed twice",
+					       shown(p->ifname));
 	}
 	if (m->n_allowed_peers && !m->allowed_peers)
 		return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers counted but none given");
 	for (size_t i = 0; i < m->n_allowed_peers; i++) {
 		family = 0;
 		if (!prefix_valid(m->allowed_peers[i], &family))
-			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers entry '%s' is not an IP prefix", shown(m->allowed_peers[i]));
+			return wgm_err(-EINVAL, err, errlen, "bird: AllowedPeers entry '%s' is not an IP prefix",
+				       shown(m->allowed_peers[i]));
 	}
 	int filters_rc = validate_filters(m, err, errlen);
 	if (filters_rc)
 		return filters_rc;
 	if (!path_valid(m->static_conf_path))
-		return wgm_err(-EINVAL, err, errlen, "bird: static.conf path '%s' is empty or holds a quote or control character",
-			    shown(m->static_conf_path));
+		return wgm_err(-EINVAL, err, errlen,
+			       "bird: static.conf path '%s' is empty or holds a quote or control character",
+			       shown(m->static_conf_path));
 	if (!path_valid(m->bgp_conf_path))
-		return wgm_err(-EINVAL, err, errlen, "bird: bgp.conf path '%s' is empty or holds a quote or control character",
-			    shown(m->bgp_conf_path));
+		return wgm_err(-EINVAL, err, errlen,
+			       "bird: bgp.conf path '%s' is empty or holds a quote or control character",
+			       shown(m->bgp_conf_path));
 	return 0;
 }
 
@@ -285,8 +306,9 @@ static const char *log_classes(enum bird_conf_loglevel level)
 
 static void emit_header(FILE *f, const struct bird_conf_model *m)
 {
-	fprintf(f, "# Generated by wgmeshd for node %u. Edits are overwritten; local routes\n"
-		   "# belong in %s, BGP sessions of your own in %s.\n\n",
+	fprintf(f,
+		"# Generated by wgmeshd for node %u. Edits are overwritten; local routes\n"
+		"# belong in %s, BGP sessions of your own in %s.\n\n",
 		(unsigned)m->node_id, m->static_conf_path, shown(m->bgp_conf_path));
 	fprintf(f, "log %s %s;\n", m->log_target == BIRD_CONF_LOG_SYSLOG ? "syslog" : "stderr",
 		log_classes(m->loglevel));
@@ -302,7 +324,8 @@ static void emit_header(FILE *f, const struct bird_conf_model *m)
 	fprintf(f, "# The whole mesh is unreachable unless a more specific route exists, so\n"
 		   "# traffic to a node that is gone fails at once instead of taking the\n"
 		   "# default route out of the host.\n");
-	fprintf(f, "protocol static mesh_unreachable4 {\n\tipv4;\n\troute %s unreachable;\n}\n\n", shown(m->mesh_subnet4));
+	fprintf(f, "protocol static mesh_unreachable4 {\n\tipv4;\n\troute %s unreachable;\n}\n\n",
+		shown(m->mesh_subnet4));
 	if (m->mesh_subnet6)
 		fprintf(f, "protocol static mesh_unreachable6 {\n\tipv6;\n\troute %s unreachable;\n}\n\n",
 			m->mesh_subnet6);
@@ -401,8 +424,9 @@ static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, "filter kernel_export%d {\n", v);
 	fprintf(f, "\t# Connected routes are the kernel's own already.\n\tif source = RTS_DEVICE then reject;\n");
 	if (v == 4)
-		fprintf(f, "\t# Link /31s: the direct peer's is a connected route here, a far one is\n"
-			   "\t# never addressed from this node.\n\tif net ~ [ %s{31,31} ] then reject;\n",
+		fprintf(f,
+			"\t# Link /31s: the direct peer's is a connected route here, a far one is\n"
+			"\t# never addressed from this node.\n\tif net ~ [ %s{31,31} ] then reject;\n",
 			m->mesh_subnet4);
 	else
 		fprintf(f, "\t# Link addresses are link-local (fe82::/16 by default).\n"
@@ -411,18 +435,20 @@ static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 		   "\t# the same prefix, at metric 0) still win over it.\n"
 		   "\tif dest = RTD_UNREACHABLE then accept;\n");
 	fprintf(f, "\tif dest != RTD_UNICAST then reject;\n");
-	fprintf(f, "\t# A route from another member only for what members may announce\n"
-		   "\t# (ospf_import%d already holds them back; this keeps the kernel safe\n"
-		   "\t# whatever the import does).\n"
-		   "\tif source ~ [ RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2 ] &&\n"
-		   "\t   !(net ~ mesh_prefixes%d) then reject;\n",
+	fprintf(f,
+		"\t# A route from another member only for what members may announce\n"
+		"\t# (ospf_import%d already holds them back; this keeps the kernel safe\n"
+		"\t# whatever the import does).\n"
+		"\tif source ~ [ RTS_OSPF, RTS_OSPF_IA, RTS_OSPF_EXT1, RTS_OSPF_EXT2 ] &&\n"
+		"\t   !(net ~ mesh_prefixes%d) then reject;\n",
 		v, v);
 	fprintf(f, "\t# OSPF's route to this node's own loopback stub.\n\tif ifname = \"lo\" then reject;\n");
 	if (src)
 		fprintf(f, "\tkrt_prefsrc = %s;\n", src);
 	fprintf(f, "\taccept;\n}\n\n");
-	fprintf(f, "protocol kernel kernel%d {\n\tmerge paths yes;\n\tipv%d {\n\t\timport none;\n"
-		   "\t\texport filter kernel_export%d;\n\t};\n}\n\n",
+	fprintf(f,
+		"protocol kernel kernel%d {\n\tmerge paths yes;\n\tipv%d {\n\t\timport none;\n"
+		"\t\texport filter kernel_export%d;\n\t};\n}\n\n",
 		v, v, v);
 }
 
@@ -431,8 +457,9 @@ static void emit_bfd(FILE *f, const struct bird_conf_model *m)
 	fprintf(f, "protocol bfd mesh_bfd {\n");
 	for (size_t a = 0; a < m->n_areas; a++) {
 		for (size_t i = 0; i < m->areas[a].n_ifaces; i++) {
-			fprintf(f, "\tinterface \"%s\" {\n\t\tmin rx interval %d ms;\n\t\tmin tx interval %d ms;\n"
-				   "\t\tidle tx interval %d ms;\n\t\tmultiplier %d;\n\t};\n",
+			fprintf(f,
+				"\tinterface \"%s\" {\n\t\tmin rx interval %d ms;\n\t\tmin tx interval %d ms;\n"
+				"\t\tidle tx interval %d ms;\n\t\tmultiplier %d;\n\t};\n",
 				m->areas[a].ifaces[i].ifname, BFD_INTERVAL_MS, BFD_INTERVAL_MS, BFD_IDLE_INTERVAL_MS,
 				BFD_MULTIPLIER);
 		}
@@ -475,11 +502,12 @@ static void emit_ospf(FILE *f, const struct bird_conf_model *m, int v)
 	fprintf(f, "\t# Routes from static.conf and from BGP peers reach the whole mesh.\n");
 	fprintf(f, "\tif source ~ [ RTS_STATIC, RTS_BGP ] then accept;\n");
 	if (v == 6)
-		fprintf(f, "\t# OSPFv3 runs on no interface without a link-local address, so lo can\n"
-			   "\t# not be a stub; its prefix goes out as an E1 route, which is routed\n"
-			   "\t# by link costs like an internal one.\n"
-			   "\tif proto = \"mesh_direct\" && net ~ [ %s+ ] then {\n"
-			   "\t\tospf_metric1 = 0;\n\t\taccept;\n\t}\n",
+		fprintf(f,
+			"\t# OSPFv3 runs on no interface without a link-local address, so lo can\n"
+			"\t# not be a stub; its prefix goes out as an E1 route, which is routed\n"
+			"\t# by link costs like an internal one.\n"
+			"\tif proto = \"mesh_direct\" && net ~ [ %s+ ] then {\n"
+			"\t\tospf_metric1 = 0;\n\t\taccept;\n\t}\n",
 			m->mesh_subnet6);
 	fprintf(f, "\treject;\n}\n\n");
 

@@ -334,7 +334,7 @@ static bool parse_neighbor_line(const char *line, struct bird_ospf_neighbor *nb)
 	memcpy(nb->state, word, (size_t)(slash - word));
 	nb->state[slash - word] = '\0';
 	memcpy(nb->role, slash + 1, strlen(slash + 1) + 1);
-	if (!next_word(&c, word, sizeof(word)))   /* dead timer countdown */
+	if (!next_word(&c, word, sizeof(word))) /* dead timer countdown */
 		return false;
 	if (!next_word(&c, nb->ifname, sizeof(nb->ifname)))
 		return false;
@@ -343,8 +343,7 @@ static bool parse_neighbor_line(const char *line, struct bird_ospf_neighbor *nb)
 	return at_end(&c);
 }
 
-int bird_parse_ospf_neighbors(const struct bird_reply *reply, struct bird_ospf_neighbors *out, char *err,
-			      size_t errlen)
+int bird_parse_ospf_neighbors(const struct bird_reply *reply, struct bird_ospf_neighbors *out, char *err, size_t errlen)
 {
 	char proto[BIRD_NAME_MAX] = "";
 	int rc = 0;
@@ -393,7 +392,8 @@ out:
 /* RFC 2328's neighbour states in order; an unknown word ranks lowest. */
 static int ospf_state_rank(const char *state)
 {
-	static const char *const order[] = { "Down", "Attempt", "Init", "2-Way", "ExStart", "Exchange", "Loading", "Full" };
+	static const char *const order[] = { "Down",    "Attempt",  "Init",    "2-Way",
+					     "ExStart", "Exchange", "Loading", "Full" };
 	for (size_t i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 		if (strcmp(state, order[i]) == 0)
 			return (int)i;
@@ -424,8 +424,7 @@ void bird_ospf_topology_free(struct bird_ospf_topology *topology)
 /* "\trouter 10.0.0.1" opens a router; "\t\trouter 10.0.2.1 metric 65" is
  * one of its links. Every other row (area, distance, stubnet, network,
  * unreachable) says nothing about router adjacencies. */
-int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err,
-			     size_t errlen)
+int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err, size_t errlen)
 {
 	char from[BIRD_ADDR_MAX] = "";
 	int rc = 0;

@@ -12,10 +12,10 @@
 
 #include "bird/reply.h"
 
-#define BIRD_NAME_MAX 64          /* protocol, table names */
+#define BIRD_NAME_MAX 64 /* protocol, table names */
 #define BIRD_IFNAME_MAX 16
-#define BIRD_ADDR_MAX 46          /* INET6_ADDRSTRLEN */
-#define BIRD_PREFIX_MAX 50        /* address + "/128" */
+#define BIRD_ADDR_MAX 46   /* INET6_ADDRSTRLEN */
+#define BIRD_PREFIX_MAX 50 /* address + "/128" */
 #define BIRD_ROUTE_MAX_NEXTHOPS 16
 
 enum bird_route_type {
@@ -26,7 +26,7 @@ enum bird_route_type {
 };
 
 struct bird_nexthop {
-	char gateway[BIRD_ADDR_MAX];  /* "" for a device route ("dev lo") */
+	char gateway[BIRD_ADDR_MAX]; /* "" for a device route ("dev lo") */
 	char ifname[BIRD_IFNAME_MAX];
 };
 
@@ -34,15 +34,15 @@ struct bird_route {
 	char table[BIRD_NAME_MAX];    /* "master4" */
 	char prefix[BIRD_PREFIX_MAX]; /* "10.0.2.1/32" */
 	enum bird_route_type type;
-	char proto[BIRD_NAME_MAX];    /* "ospf4" */
-	bool primary;                 /* '*': the route in use */
-	char origin[4];               /* OSPF: "I", "IA", "E1", "E2"; else "" */
+	char proto[BIRD_NAME_MAX]; /* "ospf4" */
+	bool primary;              /* '*': the route in use */
+	char origin[4];            /* OSPF: "I", "IA", "E1", "E2"; else "" */
 	uint32_t preference;
-	bool has_metric;              /* "(150/120)": metric 120 */
+	bool has_metric; /* "(150/120)": metric 120 */
 	uint32_t metric;
-	bool has_metric2;             /* "(150/20/10000)": OSPF type-2 external */
+	bool has_metric2; /* "(150/20/10000)": OSPF type-2 external */
 	uint32_t metric2;
-	char attrs[BIRD_NAME_MAX];    /* the trailing "[...]": OSPF router id, BGP "AS64512i" */
+	char attrs[BIRD_NAME_MAX]; /* the trailing "[...]": OSPF router id, BGP "AS64512i" */
 	struct bird_nexthop nexthops[BIRD_ROUTE_MAX_NEXTHOPS];
 	size_t n_nexthops;
 };
@@ -56,13 +56,13 @@ int bird_parse_routes(const struct bird_reply *reply, struct bird_routes *out, c
 void bird_routes_free(struct bird_routes *routes);
 
 struct bird_ospf_neighbor {
-	char proto[BIRD_NAME_MAX];    /* "ospf4" */
+	char proto[BIRD_NAME_MAX]; /* "ospf4" */
 	char router_id[BIRD_ADDR_MAX];
 	unsigned priority;
-	char state[16];               /* "Full", "2-Way", "ExStart", "Init", ... */
-	char role[16];                /* "PtP", "DR", "BDR", "Other", ... */
+	char state[16]; /* "Full", "2-Way", "ExStart", "Init", ... */
+	char role[16];  /* "PtP", "DR", "BDR", "Other", ... */
 	char ifname[BIRD_IFNAME_MAX];
-	char address[BIRD_ADDR_MAX];  /* the neighbour's address on the link */
+	char address[BIRD_ADDR_MAX]; /* the neighbour's address on the link */
 };
 
 struct bird_ospf_neighbors {
@@ -82,7 +82,7 @@ const char *bird_ospf_neighbor_state(const struct bird_ospf_neighbors *neighbors
  * router's LSA lists them ("router A" then "router B metric M" under it).
  * Stub networks and transit networks are left out: links here are ptp. */
 struct bird_ospf_edge {
-	char from[BIRD_ADDR_MAX];     /* router ID */
+	char from[BIRD_ADDR_MAX]; /* router ID */
 	char to[BIRD_ADDR_MAX];
 	unsigned metric;
 };
@@ -92,17 +92,16 @@ struct bird_ospf_topology {
 	size_t n;
 };
 
-int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err,
-			     size_t errlen);
+int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err, size_t errlen);
 void bird_ospf_topology_free(struct bird_ospf_topology *topology);
 
 struct bird_protocol {
 	char name[BIRD_NAME_MAX];
-	char proto[BIRD_NAME_MAX];    /* "OSPF", "Kernel", "BGP" */
-	char table[BIRD_NAME_MAX];    /* "---" when it has none */
-	char state[16];               /* "up", "down", "start", "stop" */
+	char proto[BIRD_NAME_MAX]; /* "OSPF", "Kernel", "BGP" */
+	char table[BIRD_NAME_MAX]; /* "---" when it has none */
+	char state[16];            /* "up", "down", "start", "stop" */
 	char since[32];
-	char info[128];               /* "Running", "Established", "" */
+	char info[128]; /* "Running", "Established", "" */
 };
 
 struct bird_protocols {

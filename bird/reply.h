@@ -16,17 +16,17 @@
 #define BIRD_REPLY_MAX_BYTES (8u << 20)
 
 struct bird_reply_line {
-	int code;       /* 0..9999; a continuation line carries its reply line's code */
-	char *text;     /* without the code and separator, NUL-terminated */
+	int code;   /* 0..9999; a continuation line carries its reply line's code */
+	char *text; /* without the code and separator, NUL-terminated */
 };
 
 struct bird_reply {
 	struct bird_reply_line *lines;
 	size_t n_lines;
-	int code;       /* the final line's code */
-	bool error;     /* code 8000..9999 */
-	size_t bytes;   /* text bytes held, for the size cap */
-	struct bird_reply *next;   /* parser queue; NULL once handed out */
+	int code;                /* the final line's code */
+	bool error;              /* code 8000..9999 */
+	size_t bytes;            /* text bytes held, for the size cap */
+	struct bird_reply *next; /* parser queue; NULL once handed out */
 };
 
 void bird_reply_free(struct bird_reply *reply);
@@ -40,12 +40,12 @@ const char *bird_reply_message(const struct bird_reply *reply);
 int bird_reply_status(const struct bird_reply *reply);
 
 struct bird_reply_parser {
-	char line[BIRD_REPLY_MAX_LINE + 1];   /* the line being received */
+	char line[BIRD_REPLY_MAX_LINE + 1]; /* the line being received */
 	size_t line_len;
-	struct bird_reply *cur;     /* reply being built; NULL between replies */
-	struct bird_reply *done;    /* completed replies, oldest first */
+	struct bird_reply *cur;  /* reply being built; NULL between replies */
+	struct bird_reply *done; /* completed replies, oldest first */
 	struct bird_reply **done_tail;
-	int failed;                 /* sticky negative errno after a bad line */
+	int failed; /* sticky negative errno after a bad line */
 };
 
 void bird_reply_parser_init(struct bird_reply_parser *p);

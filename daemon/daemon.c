@@ -31,7 +31,8 @@ static void forward_log_line(enum wgm_log_level level, const char *line, void *c
 
 /* The status as the control socket states it. Strings point into d and
  * into LO4/LO6, which must live as long as ST is used. */
-static void build_status(struct daemon *d, struct wgm_ctl_status *st, struct wgm_addrplan_v4 *lo4, struct wgm_addrplan_v6 *lo6)
+static void build_status(struct daemon *d, struct wgm_ctl_status *st, struct wgm_addrplan_v4 *lo4,
+			 struct wgm_addrplan_v6 *lo6)
 {
 	/* What this daemon does not manage yet is reported as such: no links,
 	 * itself as the only node it knows, BIRD not watched. */
@@ -123,8 +124,8 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 	d->started_ms = wgm_mono_ms();
 	if (wgm_log_level_from_name(cfg->log_level, &level) == 0)
 		wgm_log_set_level(level);
-	rc = wgm_addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
-			   cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);
+	rc = wgm_addrplan_init(&d->plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan, cfg->subnet_peer,
+			       cfg->prefix, cfg->vxlan_offset, err, errlen);
 	if (rc < 0)
 		return rc;
 	/* A client that went away must not kill the daemon with SIGPIPE. */
@@ -148,8 +149,9 @@ int daemon_start(struct daemon *d, const struct wgm_config *cfg, const char *con
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
-	d->ctl_config = (struct ctl_config){ .cfg = &d->cfg, .config_path = d->config_path,
-					     .changed = on_config_changed, .ctx = d };
+	d->ctl_config = (struct ctl_config){
+		.cfg = &d->cfg, .config_path = d->config_path, .changed = on_config_changed, .ctx = d
+	};
 	rc = ctl_config_register(&d->ctl_config, d->ctl);
 	if (rc < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));

@@ -26,7 +26,7 @@ struct daemon {
 	struct loop_timer *watchdog;
 	struct loop_timer *status_timer; /* publishes the status event on change */
 	char *last_status;               /* what it last published, uptime left out */
-	uint64_t started_ms; /* wgm_mono_ms() at start, for uptime */
+	uint64_t started_ms;             /* wgm_mono_ms() at start, for uptime */
 	struct node *node;
 	char config_path[WGM_CONFIG_PATH_MAX]; /* where set/enable/disable save */
 	struct ctl_config ctl_config;

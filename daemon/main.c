@@ -10,15 +10,17 @@
 
 static void usage(FILE *out)
 {
-	fprintf(out, "Usage: wgmeshd [--config PATH] [--foreground]\n\n"
-		     "The wgmesh daemon. It runs in the foreground (the only mode; --foreground\n"
-		     "is accepted for clarity), logs to stderr (journald under systemd), and\n"
-		     "tells systemd READY=1 once its control socket serves.\n\n"
-		     "  --config PATH   node configuration (default %s)\n"
-		     "  --foreground    run in the foreground (always the case)\n"
-		     "  --help          this text\n"
-		     "  --version       print the version\n\n"
-		     "Stops cleanly on SIGTERM or SIGINT.\n", WGM_CONFIG_DEFAULT_PATH);
+	fprintf(out,
+		"Usage: wgmeshd [--config PATH] [--foreground]\n\n"
+		"The wgmesh daemon. It runs in the foreground (the only mode; --foreground\n"
+		"is accepted for clarity), logs to stderr (journald under systemd), and\n"
+		"tells systemd READY=1 once its control socket serves.\n\n"
+		"  --config PATH   node configuration (default %s)\n"
+		"  --foreground    run in the foreground (always the case)\n"
+		"  --help          this text\n"
+		"  --version       print the version\n\n"
+		"Stops cleanly on SIGTERM or SIGINT.\n",
+		WGM_CONFIG_DEFAULT_PATH);
 }
 
 int main(int argc, char **argv)

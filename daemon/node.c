@@ -213,10 +213,15 @@ static void start_obfs(struct node *n)
 
 static int start_routing(struct node *n, char *err, size_t errlen)
 {
-	struct routing_deps rdeps = { .loop = n->loop, .worker = n->worker, .cfg = n->cfg, .plan = n->plan,
-				      .links = n->links, .ctl = n->ctl };
-	struct bird_watch_deps wdeps = { .loop = n->loop, .plan = n->plan, .socket_path = n->cfg->bird_socket,
-					 .routes = on_bird_routes, .state = on_bird_state, .ctx = n };
+	struct routing_deps rdeps = {
+		.loop = n->loop, .worker = n->worker, .cfg = n->cfg, .plan = n->plan, .links = n->links, .ctl = n->ctl
+	};
+	struct bird_watch_deps wdeps = { .loop = n->loop,
+					 .plan = n->plan,
+					 .socket_path = n->cfg->bird_socket,
+					 .routes = on_bird_routes,
+					 .state = on_bird_state,
+					 .ctx = n };
 	int rc;
 
 	if ((rc = routing_new(&rdeps, &n->routing)) < 0 || (rc = bird_watch_new(&wdeps, &n->bird)) < 0) {
@@ -224,8 +229,9 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 		return rc;
 	}
 	{
-		struct route_truth_deps tdeps = { .self = n->cfg->id, .links = n->links, .bird = n->bird,
-						  .ctl = n->ctl };
+		struct route_truth_deps tdeps = {
+			.self = n->cfg->id, .links = n->links, .bird = n->bird, .ctl = n->ctl
+		};
 		if ((rc = route_truth_new(&tdeps, &n->route_truth)) < 0) {
 			snprintf(err, errlen, "routing: %s", strerror(-rc));
 			return rc;
@@ -233,17 +239,23 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 	}
 	routing_set_cost_source(n->routing, quality_cost, NULL);
 	quality_set_apply(n->quality, quality_apply, n);
-	n->ctl_routing = (struct ctl_routing){ .cfg = n->cfg, .plan = n->plan, .links = n->links,
-					       .routing = n->routing, .bird = n->bird, .truth = n->route_truth };
+	n->ctl_routing = (struct ctl_routing){ .cfg = n->cfg,
+					       .plan = n->plan,
+					       .links = n->links,
+					       .routing = n->routing,
+					       .bird = n->bird,
+					       .truth = n->route_truth };
 	if ((rc = ctl_routing_register(&n->ctl_routing, n->ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		return rc;
 	}
 	{
-		struct buildup_deps bdeps = { .loop = n->loop, .cfg = n->cfg, .links = n->links, .join = n->join,
-					      .ctl = n->ctl };
-		struct vxlan_deps vdeps = { .worker = n->worker, .route = &n->worker_route, .cfg = n->cfg,
-					    .plan = n->plan };
+		struct buildup_deps bdeps = {
+			.loop = n->loop, .cfg = n->cfg, .links = n->links, .join = n->join, .ctl = n->ctl
+		};
+		struct vxlan_deps vdeps = {
+			.worker = n->worker, .route = &n->worker_route, .cfg = n->cfg, .plan = n->plan
+		};
 		if ((rc = buildup_new(&bdeps, &n->buildup)) < 0 || (rc = vxlan_new(&vdeps, &n->vxlan)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			return rc;
@@ -258,8 +270,8 @@ static void metrics_status(struct wgm_ctl_status *st, void *ctx)
 	node_fill_status(ctx, st);
 }
 
-int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
-	       const struct wgm_addrplan *plan, struct node **out, char *err, size_t errlen)
+int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg, const struct wgm_addrplan *plan,
+	       struct node **out, char *err, size_t errlen)
 {
 	struct node *n = calloc(1, sizeof(*n));
 	struct wgm_wg_backend_options wg_opts = { 0 };
@@ -292,7 +304,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->worker_route_open = true;
 	if ((rc = ensure_loopbacks(n, err, errlen)) < 0)
 		goto fail;
-	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL	 ? WGM_WG_BACKEND_KERNEL
+	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL      ? WGM_WG_BACKEND_KERNEL
 		       : cfg->backend == WGM_BACKEND_USERSPACE ? WGM_WG_BACKEND_USERSPACE
 							       : WGM_WG_BACKEND_AUTO;
 	wg_opts.userspace_binary = cfg->wireguard_go;
@@ -313,10 +325,17 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	start_obfs(n);
 	{
-		struct links_deps deps = { .loop = loop, .worker = n->worker, .sys = &n->sys, .plan = plan,
-					   .cfg = cfg, .state_dir = cfg->state_dir, .ctl = ctl };
+		struct links_deps deps = { .loop = loop,
+					   .worker = n->worker,
+					   .sys = &n->sys,
+					   .plan = plan,
+					   .cfg = cfg,
+					   .state_dir = cfg->state_dir,
+					   .ctl = ctl };
 		if ((rc = links_new(&deps, &n->links)) < 0) {
-			snprintf(err, errlen, "%s", rc == -ENOMEM ? "out of memory" : "links: AllowedPrefixes or AllowedPeers is not a list of IP prefixes");
+			snprintf(err, errlen, "%s",
+				 rc == -ENOMEM ? "out of memory"
+					       : "links: AllowedPrefixes or AllowedPeers is not a list of IP prefixes");
 			goto fail;
 		}
 		n->obfs_hooks = (struct obfs_hooks){ .worker = n->worker, .engine = n->obfs };
@@ -340,8 +359,14 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		goto fail;
 	}
 	{
-		struct quality_deps deps = { .loop = loop, .worker = n->worker, .links = n->links, .ctl = ctl,
-					     .wg = n->wg, .cfg = cfg, .notify = n->notify, .counters = &n->counters };
+		struct quality_deps deps = { .loop = loop,
+					     .worker = n->worker,
+					     .links = n->links,
+					     .ctl = ctl,
+					     .wg = n->wg,
+					     .cfg = cfg,
+					     .notify = n->notify,
+					     .counters = &n->counters };
 		if ((rc = quality_new(&deps, &n->quality, err, errlen)) < 0)
 			goto fail;
 	}
@@ -353,8 +378,14 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 		}
 	}
 	{
-		struct join_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-					  .links = n->links, .http = n->http, .ctl = ctl, .trust = &n->trust };
+		struct join_deps deps = { .loop = loop,
+					  .cfg = cfg,
+					  .plan = plan,
+					  .identity = &n->identity,
+					  .links = n->links,
+					  .http = n->http,
+					  .ctl = ctl,
+					  .trust = &n->trust };
 		if ((rc = join_new(&deps, &n->join)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -362,38 +393,60 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	}
 	n->ctl_links.links = n->links;
 	n->ctl_links.join = n->join;
-	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg, .plan = plan, .identity = &n->identity,
-							    .links = n->links, .http = n->http, .loop = loop,
+	n->ctl_links.disconnect = (struct disconnect_deps){ .cfg = cfg,
+							    .plan = plan,
+							    .identity = &n->identity,
+							    .links = n->links,
+							    .http = n->http,
+							    .loop = loop,
 							    .waiting = &n->disconnect_waiting };
 	{
-		struct rotation_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-					      .links = n->links, .http = n->http, .ctl = ctl,
-					      .link_view = rotation_link_view, .notify_failure = rotation_notify,
-					      .drain_cost = COST_DRAIN_DEFAULT, .ctx = n };
+		struct rotation_deps deps = { .loop = loop,
+					      .cfg = cfg,
+					      .plan = plan,
+					      .identity = &n->identity,
+					      .links = n->links,
+					      .http = n->http,
+					      .ctl = ctl,
+					      .link_view = rotation_link_view,
+					      .notify_failure = rotation_notify,
+					      .drain_cost = COST_DRAIN_DEFAULT,
+					      .ctx = n };
 		if ((rc = rotation_new(&deps, &n->rotation)) < 0) {
 			snprintf(err, errlen, "key rotation: %s", strerror(-rc));
 			goto fail;
 		}
 	}
 	if ((rc = tokens_register(&n->tokens, ctl)) < 0 || (rc = ctl_links_register(&n->ctl_links, ctl)) < 0 ||
-	    (rc = trust_store_register(&n->trust, ctl)) < 0 ||
-	    (rc = quality_register(n->quality, ctl)) < 0 || (rc = rotation_register(n->rotation, ctl)) < 0) {
+	    (rc = trust_store_register(&n->trust, ctl)) < 0 || (rc = quality_register(n->quality, ctl)) < 0 ||
+	    (rc = rotation_register(n->rotation, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
 	if ((rc = start_routing(n, err, errlen)) < 0)
 		goto fail;
-	n->ctl_proximity = (struct ctl_proximity){ .cfg = cfg, .plan = plan, .identity = &n->identity,
-						   .links = n->links, .join = n->join,
-						   .disconnect = &n->ctl_links.disconnect, .http = n->http,
-						   .worker = n->worker, .bird = n->bird };
+	n->ctl_proximity = (struct ctl_proximity){ .cfg = cfg,
+						   .plan = plan,
+						   .identity = &n->identity,
+						   .links = n->links,
+						   .join = n->join,
+						   .disconnect = &n->ctl_links.disconnect,
+						   .http = n->http,
+						   .worker = n->worker,
+						   .bird = n->bird };
 	if ((rc = ctl_proximity_register(&n->ctl_proximity, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
 	{
-		struct self_repair_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-						 .links = n->links, .http = n->http, .bird = n->bird, .ctl = ctl,
+		struct self_repair_deps deps = { .loop = loop,
+						 .cfg = cfg,
+						 .plan = plan,
+						 .identity = &n->identity,
+						 .links = n->links,
+						 .http = n->http,
+						 .bird = n->bird,
+						 .ctl = ctl,
 						 .notify = n->notify };
 		if ((rc = self_repair_new(&deps, &n->self_repair)) < 0) {
 			snprintf(err, errlen, "self-repair: %s", strerror(-rc));
@@ -403,16 +456,28 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	if ((rc = links_start(n->links, err, errlen)) < 0)
 		goto fail;
 	{
-		struct node_api_deps deps = { .loop = loop, .cfg = cfg, .plan = plan, .identity = &n->identity,
-					      .links = n->links, .tokens = &n->tokens, .outgoing_wins = outgoing_wins,
-					      .id_in_mesh = id_in_mesh, .ctx = n, .counters = &n->counters,
-					      .trust = &n->trust, .http = n->http };
+		struct node_api_deps deps = { .loop = loop,
+					      .cfg = cfg,
+					      .plan = plan,
+					      .identity = &n->identity,
+					      .links = n->links,
+					      .tokens = &n->tokens,
+					      .outgoing_wins = outgoing_wins,
+					      .id_in_mesh = id_in_mesh,
+					      .ctx = n,
+					      .counters = &n->counters,
+					      .trust = &n->trust,
+					      .http = n->http };
 		if ((rc = node_api_new(&deps, &n->api, err, errlen)) < 0)
 			goto fail;
 	}
 	{
-		struct metrics_deps deps = { .loop = loop, .cfg = cfg, .links = n->links, .counters = &n->counters,
-					     .fill_status = metrics_status, .ctx = n };
+		struct metrics_deps deps = { .loop = loop,
+					     .cfg = cfg,
+					     .links = n->links,
+					     .counters = &n->counters,
+					     .fill_status = metrics_status,
+					     .ctx = n };
 		if ((rc = metrics_new(&deps, &n->metrics, err, errlen)) < 0)
 			goto fail;
 		if ((rc = metrics_register(n->metrics, ctl)) < 0) {

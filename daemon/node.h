@@ -16,8 +16,8 @@
 struct node;
 
 /* cfg and plan are borrowed and must outlive the node. */
-int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg,
-	       const struct wgm_addrplan *plan, struct node **out, char *err, size_t errlen);
+int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_config *cfg, const struct wgm_addrplan *plan,
+	       struct node **out, char *err, size_t errlen);
 void node_stop(struct node *node);
 
 /* A config key the node applies live changed (daemon/control/ctl_config.h). */

@@ -19,11 +19,12 @@ build=${WGM_TEST_BUILD_DIR:-$src/build/test}
 # tests/vm boots with an initrd of its own (initramfs-tools); groff and man
 # render the man pages in lint.man; systemd is the guest's PID 1 in vm.systemd
 # and scores the unit's sandbox (systemd-analyze) in lint.unit_sandbox.
+# clang-format checks the layout of every C file in lint.format.
 packages=(build-essential cmake pkg-config libmnl-dev libjansson-dev
 	libcurl4-openssl-dev libmicrohttpd-dev libsodium-dev libcmocka-dev
 	libncurses-dev wireguard-tools wireguard-go bird2 iproute2 iptables
 	nftables iputils-ping tmux tcpdump procps psmisc util-linux curl jq iperf3
-	qemu-system-x86 linux-image-amd64 initramfs-tools clang groff-base man-db systemd)
+	qemu-system-x86 linux-image-amd64 initramfs-tools clang clang-format groff-base man-db systemd)
 
 missing=()
 for p in "${packages[@]}"; do

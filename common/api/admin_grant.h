@@ -16,7 +16,7 @@
 #include "common/api/api_auth.h"
 #include "common/api/trust.h"
 
-#define WGM_ADMIN_SEED_LEN 32 /* crypto_sign_SEEDBYTES */
+#define WGM_ADMIN_SEED_LEN 32                          /* crypto_sign_SEEDBYTES */
 #define WGM_ADMIN_SEALED_LEN (WGM_ADMIN_SEED_LEN + 48) /* + crypto_box_SEALBYTES */
 #define WGM_ADMIN_GRANT_B64_MAX 260
 

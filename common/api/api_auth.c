@@ -77,9 +77,9 @@ static int call_init(struct wgm_api_call *call, const struct wgm_api_keypair *ca
 	return 0;
 }
 
-int wgm_api_auth_seal_join(const struct wgm_api_keypair *caller, const struct wgm_token *token,
-			   const char *route, const json_t *payload, int64_t now, struct wgm_api_call *call,
-			   char **body_out, char *err, size_t errlen)
+int wgm_api_auth_seal_join(const struct wgm_api_keypair *caller, const struct wgm_token *token, const char *route,
+			   const json_t *payload, int64_t now, struct wgm_api_call *call, char **body_out, char *err,
+			   size_t errlen)
 {
 	char secret_b64[WGM_B64_LEN(WGM_TOKEN_SECRET_LEN) + 1];
 	json_t *copy = NULL;
@@ -131,8 +131,8 @@ out:
 }
 
 int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct wgm_api_call *call,
-			    const uint8_t *mesh_key, const char *body, size_t body_len,
-			    struct wgm_api_reply *reply, char *err, size_t errlen)
+			    const uint8_t *mesh_key, const char *body, size_t body_len, struct wgm_api_reply *reply,
+			    char *err, size_t errlen)
 {
 	uint8_t expect[MAC_LEN];
 	int rc;
@@ -156,8 +156,8 @@ int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct w
 	return rc;
 }
 
-static void connectivity_mac(const uint8_t *mesh_key, const uint8_t *challenge, unsigned node_id,
-			     const uint8_t *api_pk, uint8_t mac[MAC_LEN])
+static void connectivity_mac(const uint8_t *mesh_key, const uint8_t *challenge, unsigned node_id, const uint8_t *api_pk,
+			     uint8_t mac[MAC_LEN])
 {
 	crypto_auth_hmacsha512256_state st;
 	uint8_t id_be[4] = { (uint8_t)(node_id >> 24), (uint8_t)(node_id >> 16), (uint8_t)(node_id >> 8),
@@ -197,14 +197,15 @@ int wgm_api_auth_connectivity_check(const uint8_t mesh_key[WGM_MESH_KEY_LEN],
 	return rc;
 }
 
-int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_caller_kind *kind,
-			     char *err, size_t errlen)
+int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char *err,
+			     size_t errlen)
 {
 	bool has_token = json_object_get(req->payload, "token") != NULL;
 	bool has_mac = json_object_get(req->payload, "mac") != NULL;
 
 	if (has_token == has_mac) {
-		wgm_err(0, err, errlen, has_token ? "payload: both token and mac given" : "payload: token or mac required");
+		wgm_err(0, err, errlen,
+			has_token ? "payload: both token and mac given" : "payload: token or mac required");
 		return -EINVAL;
 	}
 	*kind = has_token ? WGM_API_CALLER_JOINER : WGM_API_CALLER_MEMBER;
@@ -227,9 +228,8 @@ static int replay_record(struct wgm_replay_cache *replay, const struct wgm_api_r
 	return rc == -ESTALE ? -EALREADY : rc;
 }
 
-int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay,
-			    struct wgm_api_request *req, int64_t now, char token_id_out[WGM_TOKEN_ID_LEN + 1],
-			    char *err, size_t errlen)
+int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay, struct wgm_api_request *req,
+			    int64_t now, char token_id_out[WGM_TOKEN_ID_LEN + 1], char *err, size_t errlen)
 {
 	uint8_t secret[WGM_TOKEN_SECRET_LEN];
 	char id[WGM_TOKEN_ID_LEN + 1];
@@ -268,8 +268,8 @@ out:
 }
 
 int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const uint8_t server_pk[WGM_API_KEY_LEN],
-			      struct wgm_replay_cache *replay, struct wgm_api_request *req, int64_t now,
-			      char *err, size_t errlen)
+			      struct wgm_replay_cache *replay, struct wgm_api_request *req, int64_t now, char *err,
+			      size_t errlen)
 {
 	uint8_t expect[MAC_LEN];
 	int rc;
@@ -289,8 +289,8 @@ int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const ui
 }
 
 int wgm_api_auth_seal_reply(const struct wgm_api_keypair *server, const struct wgm_api_request *req,
-			    const uint8_t *mesh_key, const json_t *payload, int64_t now, char **body_out,
-			    char *err, size_t errlen)
+			    const uint8_t *mesh_key, const json_t *payload, int64_t now, char **body_out, char *err,
+			    size_t errlen)
 {
 	uint8_t nonce[WGM_API_NONCE_LEN], mac[MAC_LEN];
 	char mac_b64[WGM_B64_LEN(MAC_LEN) + 1];

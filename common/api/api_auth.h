@@ -45,9 +45,9 @@ struct wgm_api_call {
 
 /* A join call: sealed to token->api_pk, carrying the token secret. payload is
  * not modified. *body_out is malloc'ed. 0 or negative errno, one line in err. */
-int wgm_api_auth_seal_join(const struct wgm_api_keypair *caller, const struct wgm_token *token,
-			   const char *route, const json_t *payload, int64_t now, struct wgm_api_call *call,
-			   char **body_out, char *err, size_t errlen);
+int wgm_api_auth_seal_join(const struct wgm_api_keypair *caller, const struct wgm_token *token, const char *route,
+			   const json_t *payload, int64_t now, struct wgm_api_call *call, char **body_out, char *err,
+			   size_t errlen);
 
 /* A member call to server_pk, carrying the request MAC. */
 int wgm_api_auth_seal_member(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
@@ -59,8 +59,8 @@ int wgm_api_auth_seal_member(const struct wgm_api_keypair *caller, const uint8_t
  * Returns 0, -EMSGSIZE, -EINVAL or -EACCES; on success reply->payload has the
  * route's fields (without "mac"). */
 int wgm_api_auth_open_reply(const struct wgm_api_keypair *caller, const struct wgm_api_call *call,
-			    const uint8_t *mesh_key, const char *body, size_t body_len,
-			    struct wgm_api_reply *reply, char *err, size_t errlen);
+			    const uint8_t *mesh_key, const char *body, size_t body_len, struct wgm_api_reply *reply,
+			    char *err, size_t errlen);
 
 /* ---- /connectivity answers ----
  * The caller sends a fresh challenge ({"challenge":B64 of 24 random bytes});
@@ -89,8 +89,8 @@ enum wgm_api_caller_kind {
 
 /* Which credential an opened request carries; exactly one is required.
  * Returns 0 or -EINVAL (400) with one line in err. */
-int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_caller_kind *kind,
-			     char *err, size_t errlen);
+int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_caller_kind *kind, char *err,
+			     size_t errlen);
 
 /* Checks a joiner: refuses a replayed nonce, takes one use of the token and
  * records the nonce; removes "token" from req->payload. token_id_out (may be
@@ -100,22 +100,21 @@ int wgm_api_auth_caller_kind(const struct wgm_api_request *req, enum wgm_api_cal
  *   -EACCES   token refused: err is the verdict ("token expired" ...) (401)
  *   -EALREADY replayed request (401)
  *   -ENOSPC   replay cache full (503); the token use is given back. */
-int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay,
-			    struct wgm_api_request *req, int64_t now, char token_id_out[WGM_TOKEN_ID_LEN + 1],
-			    char *err, size_t errlen);
+int wgm_api_auth_check_join(struct wgm_token_store *store, struct wgm_replay_cache *replay, struct wgm_api_request *req,
+			    int64_t now, char token_id_out[WGM_TOKEN_ID_LEN + 1], char *err, size_t errlen);
 
 /* Checks a member: the MAC under mesh_key for this server's server_pk,
  * then replay; records the nonce and removes "mac" from req->payload.
  * Returns 0, -EINVAL (400), -EACCES (not a member, 401), -EALREADY (401) or
  * -ENOSPC (503). */
 int wgm_api_auth_check_member(const uint8_t mesh_key[WGM_MESH_KEY_LEN], const uint8_t server_pk[WGM_API_KEY_LEN],
-			      struct wgm_replay_cache *replay, struct wgm_api_request *req, int64_t now,
-			      char *err, size_t errlen);
+			      struct wgm_replay_cache *replay, struct wgm_api_request *req, int64_t now, char *err,
+			      size_t errlen);
 
 /* Seals the reply to req with a fresh nonce. mesh_key NULL for a joiner
  * (who has no mesh key yet), else the reply carries the reply MAC. */
 int wgm_api_auth_seal_reply(const struct wgm_api_keypair *server, const struct wgm_api_request *req,
-			    const uint8_t *mesh_key, const json_t *payload, int64_t now, char **body_out,
-			    char *err, size_t errlen);
+			    const uint8_t *mesh_key, const json_t *payload, int64_t now, char **body_out, char *err,
+			    size_t errlen);
 
 #endif

@@ -140,8 +140,8 @@ int wgm_msg_connect_reply_put_awg(json_t *reply, const struct wgm_awg_params *p)
 	return 0;
 }
 
-int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, struct wgm_awg_params *p,
-				  bool *present, char *err, size_t errlen)
+int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, struct wgm_awg_params *p, bool *present,
+				  char *err, size_t errlen)
 {
 	const json_t *awg = json_object_get(reply, WGM_API_AWG_FIELD);
 

@@ -33,8 +33,8 @@ int wgm_awg_params_from_json(const json_t *j, struct wgm_awg_params *p, char *er
 int wgm_msg_connect_reply_put_awg(json_t *reply, const struct wgm_awg_params *p);
 /* Reads "awg" from a /connect reply payload: required for amneziawg links,
  * refused for any other type. *present tells which. 0 or -EINVAL. */
-int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, struct wgm_awg_params *p,
-				  bool *present, char *err, size_t errlen);
+int wgm_msg_connect_reply_get_awg(const json_t *reply, enum wgm_link_type type, struct wgm_awg_params *p, bool *present,
+				  char *err, size_t errlen);
 
 /* The parameters an amneziawg link had before they were agreed per link
  * (AmneziaWG's own defaults: byte-identical to WireGuard). Records written

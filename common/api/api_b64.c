@@ -19,8 +19,7 @@ int wgm_b64_decode_exact(const char *text, uint8_t *out, size_t len)
 
 	if (!text || strlen(text) != WGM_B64_LEN(len))
 		goto bad;
-	if (sodium_base642bin(out, len, text, strlen(text), NULL, &got, &end,
-			      sodium_base64_VARIANT_ORIGINAL) != 0)
+	if (sodium_base642bin(out, len, text, strlen(text), NULL, &got, &end, sodium_base64_VARIANT_ORIGINAL) != 0)
 		goto bad;
 	if (got != len || *end != '\0')
 		goto bad;

@@ -194,7 +194,7 @@ static int parse_body(const char *body, size_t body_len, bool with_pk, json_t **
 		wgm_err(0, err, errlen, "body: not a JSON object");
 		goto bad;
 	}
-	json_object_foreach(root, key, value) {
+	json_object_foreach (root, key, value) {
 		if (strcmp(key, "v") && strcmp(key, "nonce") && strcmp(key, "box") && (!with_pk || strcmp(key, "pk"))) {
 			wgm_err(0, err, errlen, "body: unexpected field");
 			goto bad;
@@ -225,8 +225,8 @@ bad:
 }
 
 static int seal_body(json_t *payload, const uint8_t *sender_pk, const uint8_t recipient_pk[WGM_API_KEY_LEN],
-		     const uint8_t sender_sk[WGM_API_KEY_LEN], const uint8_t nonce[WGM_API_NONCE_LEN],
-		     char **body_out, char *err, size_t errlen)
+		     const uint8_t sender_sk[WGM_API_KEY_LEN], const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out,
+		     char *err, size_t errlen)
 {
 	char nonce_b64[NONCE_B64_LEN + 1], pk_b64[WGM_B64_KEY_LEN + 1];
 	char *box = NULL;
@@ -267,8 +267,8 @@ static json_t *stamped_copy(const json_t *payload, const char *route, int64_t no
 }
 
 int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
-			 const char *route, const json_t *payload, int64_t now,
-			 const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out, char *err, size_t errlen)
+			 const char *route, const json_t *payload, int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN],
+			 char **body_out, char *err, size_t errlen)
 {
 	json_t *copy;
 	int rc;
@@ -288,9 +288,9 @@ int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t ser
 	return rc;
 }
 
-int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route, const char *body,
-			 size_t body_len, int64_t now, const struct wgm_api_open_opts *opts,
-			 struct wgm_api_request *req, char *err, size_t errlen)
+int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route, const char *body, size_t body_len,
+			 int64_t now, const struct wgm_api_open_opts *opts, struct wgm_api_request *req, char *err,
+			 size_t errlen)
 {
 	int64_t skew = opts && opts->skew > 0 ? opts->skew : WGM_API_SKEW_DEFAULT;
 	json_t *root = NULL, *ts, *r;
@@ -344,9 +344,8 @@ out:
 	return rc;
 }
 
-int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_api_request *req,
-		       const json_t *payload, int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN],
-		       char **body_out, char *err, size_t errlen)
+int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_api_request *req, const json_t *payload,
+		       int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out, char *err, size_t errlen)
 {
 	char req_nonce_b64[NONCE_B64_LEN + 1];
 	json_t *copy;
@@ -370,8 +369,8 @@ int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_ap
 }
 
 int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
-		       const char *route, const uint8_t req_nonce[WGM_API_NONCE_LEN], const char *body,
-		       size_t body_len, struct wgm_api_reply *reply, char *err, size_t errlen)
+		       const char *route, const uint8_t req_nonce[WGM_API_NONCE_LEN], const char *body, size_t body_len,
+		       struct wgm_api_reply *reply, char *err, size_t errlen)
 {
 	uint8_t got_nonce[WGM_API_NONCE_LEN];
 	json_t *root = NULL, *ts, *r, *rn;
@@ -400,8 +399,7 @@ int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t serve
 	}
 	rc = -EACCES;
 	if (wgm_b64_decode_exact(json_string_value(rn), got_nonce, WGM_API_NONCE_LEN) ||
-	    sodium_memcmp(got_nonce, req_nonce, WGM_API_NONCE_LEN) != 0 ||
-	    strcmp(json_string_value(r), route) != 0) {
+	    sodium_memcmp(got_nonce, req_nonce, WGM_API_NONCE_LEN) != 0 || strcmp(json_string_value(r), route) != 0) {
 		wgm_err(0, err, errlen, "reply: not the answer to this request");
 		goto out;
 	}

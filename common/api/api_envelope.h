@@ -17,13 +17,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define WGM_API_KEY_LEN 32   /* crypto_box public and secret keys */
-#define WGM_API_NONCE_LEN 24 /* crypto_box nonce */
-#define WGM_API_BODY_MAX 16384    /* any request or reply body, in bytes */
-#define WGM_API_PAYLOAD_MAX 8192  /* decrypted payload JSON, in bytes */
+#define WGM_API_KEY_LEN 32       /* crypto_box public and secret keys */
+#define WGM_API_NONCE_LEN 24     /* crypto_box nonce */
+#define WGM_API_BODY_MAX 16384   /* any request or reply body, in bytes */
+#define WGM_API_PAYLOAD_MAX 8192 /* decrypted payload JSON, in bytes */
 #define WGM_API_ROUTE_MAX 31
-#define WGM_API_SKEW_DEFAULT 60   /* accepted clock difference, seconds */
-#define WGM_API_ERROR_MAX 200     /* longest error line kept from a reply */
+#define WGM_API_SKEW_DEFAULT 60 /* accepted clock difference, seconds */
+#define WGM_API_ERROR_MAX 200   /* longest error line kept from a reply */
 
 /* A node's API key pair. sk is secret: wipe with wgm_api_keypair_wipe. */
 struct wgm_api_keypair {
@@ -63,8 +63,8 @@ void wgm_api_request_clear(struct wgm_api_request *req);
  * malloc'ed body to *body_out (caller frees). Returns 0 or a negative errno
  * with one line in err. The plaintext is wiped after boxing. */
 int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
-			 const char *route, const json_t *payload, int64_t now,
-			 const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out, char *err, size_t errlen);
+			 const char *route, const json_t *payload, int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN],
+			 char **body_out, char *err, size_t errlen);
 
 /* Server side. Validates the body strictly (size, JSON shape, "v", base64 and
  * lengths), opens the box, requires a JSON object payload of at most
@@ -75,16 +75,15 @@ int wgm_api_request_seal(const struct wgm_api_keypair *caller, const uint8_t ser
  *   -EINVAL    malformed body or payload (400)
  *   -EACCES    box does not open, stale timestamp or wrong route (401)
  * with one line in err that never quotes a secret. */
-int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route, const char *body,
-			 size_t body_len, int64_t now, const struct wgm_api_open_opts *opts,
-			 struct wgm_api_request *req, char *err, size_t errlen);
+int wgm_api_request_open(const struct wgm_api_keypair *server, const char *route, const char *body, size_t body_len,
+			 int64_t now, const struct wgm_api_open_opts *opts, struct wgm_api_request *req, char *err,
+			 size_t errlen);
 
 /* Server side. Boxes payload (an object, not modified; "route", "ts" and
  * "req_nonce" are added to a copy) back to req->caller_pk with the given
  * nonce. */
-int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_api_request *req,
-		       const json_t *payload, int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN],
-		       char **body_out, char *err, size_t errlen);
+int wgm_api_reply_seal(const struct wgm_api_keypair *server, const struct wgm_api_request *req, const json_t *payload,
+		       int64_t now, const uint8_t nonce[WGM_API_NONCE_LEN], char **body_out, char *err, size_t errlen);
 
 /* An opened reply, owned by the caller of wgm_api_reply_open. */
 struct wgm_api_reply {
@@ -98,8 +97,8 @@ void wgm_api_reply_clear(struct wgm_api_reply *reply);
  * carry req_nonce. Returns 0, -EMSGSIZE, -EINVAL (malformed) or -EACCES (not
  * from that server or not for that request). */
 int wgm_api_reply_open(const struct wgm_api_keypair *caller, const uint8_t server_pk[WGM_API_KEY_LEN],
-		       const char *route, const uint8_t req_nonce[WGM_API_NONCE_LEN], const char *body,
-		       size_t body_len, struct wgm_api_reply *reply, char *err, size_t errlen);
+		       const char *route, const uint8_t req_nonce[WGM_API_NONCE_LEN], const char *body, size_t body_len,
+		       struct wgm_api_reply *reply, char *err, size_t errlen);
 
 /* Plain refusal bodies. wgm_api_error_body returns a malloc'ed
  * {"error":"reason"} (NULL on allocation failure). wgm_api_error_parse

@@ -23,17 +23,28 @@ static const char *const link_type_names[WGM_LINK_TYPE_COUNT] = {
 const char *wgm_api_status_reason(int status)
 {
 	switch (status) {
-	case WGM_API_OK: return "ok";
-	case WGM_API_BAD_FIELD: return "bad field";
-	case WGM_API_BAD_TOKEN: return "bad token or not authenticated";
-	case WGM_API_BLOCKED: return "blocked after repeated failures";
-	case WGM_API_NOT_FOUND: return "not found";
-	case WGM_API_BAD_METHOD: return "method not allowed";
-	case WGM_API_LINK_EXISTS: return "link already exists";
-	case WGM_API_TOO_LARGE: return "body too large";
-	case WGM_API_ID_COLLISION: return "node ID already in the mesh";
-	case WGM_API_NO_SUBNET: return "no free link subnet";
-	case WGM_API_BUSY: return "busy, try again";
+	case WGM_API_OK:
+		return "ok";
+	case WGM_API_BAD_FIELD:
+		return "bad field";
+	case WGM_API_BAD_TOKEN:
+		return "bad token or not authenticated";
+	case WGM_API_BLOCKED:
+		return "blocked after repeated failures";
+	case WGM_API_NOT_FOUND:
+		return "not found";
+	case WGM_API_BAD_METHOD:
+		return "method not allowed";
+	case WGM_API_LINK_EXISTS:
+		return "link already exists";
+	case WGM_API_TOO_LARGE:
+		return "body too large";
+	case WGM_API_ID_COLLISION:
+		return "node ID already in the mesh";
+	case WGM_API_NO_SUBNET:
+		return "no free link subnet";
+	case WGM_API_BUSY:
+		return "busy, try again";
 	}
 	return "error";
 }
@@ -41,11 +52,15 @@ const char *wgm_api_status_reason(int status)
 int wgm_api_status_from_errno(int rc)
 {
 	switch (rc) {
-	case 0: return WGM_API_OK;
-	case -EMSGSIZE: return WGM_API_TOO_LARGE;
+	case 0:
+		return WGM_API_OK;
+	case -EMSGSIZE:
+		return WGM_API_TOO_LARGE;
 	case -EACCES:
-	case -EALREADY: return WGM_API_BAD_TOKEN;
-	case -ENOSPC: return WGM_API_BUSY;
+	case -EALREADY:
+		return WGM_API_BAD_TOKEN;
+	case -ENOSPC:
+		return WGM_API_BUSY;
 	}
 	return WGM_API_BAD_FIELD;
 }
@@ -126,8 +141,8 @@ static int get_node_id(const json_t *j, int *out, char *err, size_t errlen)
 
 /* An address that may be left out (or null) when OPTIONAL; PRESENT says
  * whether it was there. */
-static int get_addr(const json_t *j, const char *field, int af, void *out, bool optional, bool *present,
-		    char *err, size_t errlen)
+static int get_addr(const json_t *j, const char *field, int af, void *out, bool optional, bool *present, char *err,
+		    size_t errlen)
 {
 	const json_t *v = json_object_get(j, field);
 
@@ -225,13 +240,14 @@ json_t *wgm_msg_connectivity_reply_encode(const struct wgm_msg_connectivity_repl
 	    m->subnet_prefix > 32 || !inet_ntop(AF_INET, &m->subnet, addr, sizeof(addr)))
 		goto fail;
 	for (int t = 0; t < WGM_LINK_TYPE_COUNT; t++)
-		if ((m->link_types & WGM_LINK_TYPE_BIT(t)) && json_array_append_new(types, json_string(link_type_names[t])))
+		if ((m->link_types & WGM_LINK_TYPE_BIT(t)) &&
+		    json_array_append_new(types, json_string(link_type_names[t])))
 			goto fail;
 	snprintf(subnet, sizeof(subnet), "%s/%d", addr, m->subnet_prefix);
 	if (json_object_set_new(j, "id", json_integer(m->node_id)) ||
 	    (m->has_ipv4 && put_addr(j, "ipv4", AF_INET, &m->ipv4)) ||
-	    (m->has_ipv6 && put_addr(j, "ipv6", AF_INET6, &m->ipv6)) ||
-	    json_object_set(j, "link_types", types) || json_object_set_new(j, "subnet", json_string(subnet)) ||
+	    (m->has_ipv6 && put_addr(j, "ipv6", AF_INET6, &m->ipv6)) || json_object_set(j, "link_types", types) ||
+	    json_object_set_new(j, "subnet", json_string(subnet)) ||
 	    put_key(j, "api_pk", m->api_pk, sizeof(m->api_pk)) ||
 	    json_object_set_new(j, "joins", json_boolean(m->accepts_joins)))
 		goto fail;
@@ -281,10 +297,11 @@ int wgm_msg_connectivity_reply_decode(const json_t *j, struct wgm_msg_connectivi
 		return -EINVAL;
 	if (!json_is_array(types) || json_array_size(types) == 0 || json_array_size(types) > WGM_LINK_TYPE_COUNT)
 		return wgm_json_field_error(err, errlen, "link_types", "not a list of 1-4 link types");
-	json_array_foreach(types, i, t) {
+	json_array_foreach (types, i, t) {
 		enum wgm_link_type lt;
 		if (wgm_link_type_from_name(json_string_value(t), &lt))
-			return wgm_json_field_error(err, errlen, "link_types", "not one of default, wgobfs, ipt_xor, amneziawg");
+			return wgm_json_field_error(err, errlen, "link_types",
+						    "not one of default, wgobfs, ipt_xor, amneziawg");
 		m->link_types |= WGM_LINK_TYPE_BIT(lt);
 	}
 	if (parse_subnet(json_string_value(json_object_get(j, "subnet")), &m->subnet, &m->subnet_prefix))
@@ -349,15 +366,17 @@ static int get_peer(const json_t *j, struct wgm_msg_connect_req *m, char *err, s
 	used = json_object_get(j, "peer_used");
 	if (!json_is_array(used) || json_array_size(used) > WGM_MSG_PEER_USED_MAX)
 		return wgm_json_field_error(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
-	json_array_foreach(used, i, v) {
+	json_array_foreach (used, i, v) {
 		if (!json_is_string(v) || inet_pton(AF_INET, json_string_value(v), &m->peer_used[i]) != 1)
-			return wgm_json_field_error(err, errlen, "peer_used", "not a list of at most 64 IPv4 addresses");
+			return wgm_json_field_error(err, errlen, "peer_used",
+						    "not a list of at most 64 IPv4 addresses");
 	}
 	m->n_peer_used = json_array_size(used);
 	v = json_object_get(j, "api_url");
 	if (!json_is_string(v) || !url_valid(json_string_value(v)) ||
 	    strlen(json_string_value(v)) >= sizeof(m->api_url))
-		return wgm_json_field_error(err, errlen, "api_url", "not an http:// or https:// URL of printable characters");
+		return wgm_json_field_error(err, errlen, "api_url",
+					    "not an http:// or https:// URL of printable characters");
 	strcpy(m->api_url, json_string_value(v));
 	return 0;
 }
@@ -386,8 +405,8 @@ int wgm_msg_connect_req_decode(const json_t *j, struct wgm_msg_connect_req *m, c
 	if (get_node_id(j, &m->caller_id, err, errlen) ||
 	    wgm_json_get_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN, err, errlen) ||
 	    get_link_type(j, &m->link_type, err, errlen) || get_port(j, "port", 0, &m->port, err, errlen) ||
-	    get_transport(j, &m->transport, err, errlen) || wgm_json_get_bool(j, "first_join", &m->first_join, err, errlen) ||
-	    get_peer(j, m, err, errlen))
+	    get_transport(j, &m->transport, err, errlen) ||
+	    wgm_json_get_bool(j, "first_join", &m->first_join, err, errlen) || get_peer(j, m, err, errlen))
 		return -EINVAL;
 	return 0;
 }
@@ -412,8 +431,7 @@ json_t *wgm_msg_connect_reply_encode(const struct wgm_msg_connect_reply *m)
 	if (!j || m->server_id < 0 || m->server_id > WGM_API_ID_MAX || m->server_port == 0 ||
 	    !v4_pair_valid(&m->server_addr4, &m->client_addr4) || !v6_pair_valid(&m->server_addr6, &m->client_addr6) ||
 	    json_object_set_new(j, "id", json_integer(m->server_id)) || put_key(j, "wg_pk", m->wg_pk, WGM_WG_KEY_LEN) ||
-	    put_key(j, "psk", m->psk, WGM_WG_KEY_LEN) ||
-	    (m->has_obfs_key && put_obfs_key(j, m->obfs_key)) ||
+	    put_key(j, "psk", m->psk, WGM_WG_KEY_LEN) || (m->has_obfs_key && put_obfs_key(j, m->obfs_key)) ||
 	    put_addr(j, "server_addr4", AF_INET, &m->server_addr4) ||
 	    put_addr(j, "client_addr4", AF_INET, &m->client_addr4) ||
 	    put_addr(j, "server_addr6", AF_INET6, &m->server_addr6) ||
@@ -490,7 +508,8 @@ int wgm_msg_connect_reply_matches(const struct wgm_msg_connect_reply *reply, con
 	/* A peering join makes no member: its reply carries an AS, never the mesh key. */
 	if (req->peer && (reply->has_mesh_key || !reply->peer_as))
 		return wgm_json_field_error(err, errlen, reply->has_mesh_key ? "mesh_key" : "as",
-			    reply->has_mesh_key ? "given to a peer" : "missing in the reply to a peering join");
+					    reply->has_mesh_key ? "given to a peer"
+								: "missing in the reply to a peering join");
 	if (!req->peer && reply->peer_as)
 		return wgm_json_field_error(err, errlen, "as", "unexpected outside a peering join");
 	if (!req->peer && reply->has_mesh_key != joined_by_token)

@@ -28,9 +28,9 @@
 enum wgm_api_status {
 	WGM_API_OK = 200,
 	WGM_API_BAD_FIELD = 400,
-	WGM_API_BAD_TOKEN = 401,    /* also: not a member, replayed, stale, box does not open */
-	WGM_API_BLOCKED = 403,      /* too many failures from this address */
-	WGM_API_NOT_FOUND = 404,    /* no such route, or no such link */
+	WGM_API_BAD_TOKEN = 401, /* also: not a member, replayed, stale, box does not open */
+	WGM_API_BLOCKED = 403,   /* too many failures from this address */
+	WGM_API_NOT_FOUND = 404, /* no such route, or no such link */
 	WGM_API_BAD_METHOD = 405,
 	WGM_API_LINK_EXISTS = 412,
 	WGM_API_TOO_LARGE = 413,
@@ -85,7 +85,7 @@ struct wgm_msg_link_ref {
 struct wgm_msg_connectivity_reply {
 	int node_id;
 	bool has_ipv4, has_ipv6;
-	struct in_addr ipv4;   /* public underlay addresses, when known */
+	struct in_addr ipv4; /* public underlay addresses, when known */
 	struct in6_addr ipv6;
 	uint32_t link_types;   /* WGM_LINK_TYPE_BIT set */
 	struct in_addr subnet; /* the mesh subnet, e.g. 10.0.0.0/16 */
@@ -118,33 +118,33 @@ struct wgm_msg_connect_req {
 
 struct wgm_msg_connect_reply {
 	int server_id;
-	uint8_t wg_pk[WGM_WG_KEY_LEN];  /* the server's WireGuard public key */
-	uint8_t psk[WGM_WG_KEY_LEN];    /* secret */
-	bool has_obfs_key;              /* exactly when the link type needs one */
-	uint8_t obfs_key[32];           /* secret; common/api/obfs_key.h */
-	struct in_addr server_addr4;    /* the /31: server even, client = server + 1 */
+	uint8_t wg_pk[WGM_WG_KEY_LEN]; /* the server's WireGuard public key */
+	uint8_t psk[WGM_WG_KEY_LEN];   /* secret */
+	bool has_obfs_key;             /* exactly when the link type needs one */
+	uint8_t obfs_key[32];          /* secret; common/api/obfs_key.h */
+	struct in_addr server_addr4;   /* the /31: server even, client = server + 1 */
 	struct in_addr client_addr4;
-	struct in6_addr server_addr6;   /* the /127: server even, client = server + 1 */
+	struct in6_addr server_addr6; /* the /127: server even, client = server + 1 */
 	struct in6_addr client_addr6;
-	uint16_t server_port;           /* 1-65535 */
-	bool has_mesh_key;              /* only in the reply to a joiner */
-	uint8_t mesh_key[32];           /* secret */
-	uint32_t mesh_epoch;            /* its epoch (common/api/mesh_key.h); 0 is not sent */
-	uint32_t peer_as;               /* a peering join's reply only: the server's AS; else 0 */
+	uint16_t server_port; /* 1-65535 */
+	bool has_mesh_key;    /* only in the reply to a joiner */
+	uint8_t mesh_key[32]; /* secret */
+	uint32_t mesh_epoch;  /* its epoch (common/api/mesh_key.h); 0 is not sent */
+	uint32_t peer_as;     /* a peering join's reply only: the server's AS; else 0 */
 };
 
 /* PATCH /update (boxed, member): at least one change. */
 struct wgm_msg_update_req {
 	struct wgm_msg_link_ref link;
 	bool has_port, has_obfs_key, has_cost;
-	uint16_t port;          /* 1-65535 */
+	uint16_t port; /* 1-65535 */
 	/* secret: the link's new key (XOR key rotation). With
 	 * obfs_key_settled, the key the link already has: the rotation is
 	 * over, the old key is forgotten. The same key again without it is a
 	 * retried call and changes nothing. */
 	uint8_t obfs_key[32];
 	bool obfs_key_settled;
-	uint32_t cost;          /* 0-65535 */
+	uint32_t cost; /* 0-65535 */
 };
 
 /* POST /disconnect (boxed, member). With wg_pk, only the link whose peer

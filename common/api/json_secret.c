@@ -13,10 +13,10 @@ static void wipe_strings(json_t *json)
 		/* jansson owns the buffer; its length stays valid while we hold the value. */
 		sodium_memzero((char *)json_string_value(json), json_string_length(json));
 	} else if (json_is_object(json)) {
-		json_object_foreach(json, key, value)
+		json_object_foreach (json, key, value)
 			wipe_strings(value);
 	} else if (json_is_array(json)) {
-		json_array_foreach(json, index, value)
+		json_array_foreach (json, index, value)
 			wipe_strings(value);
 	}
 }

@@ -41,16 +41,17 @@ static void fields(const struct wgm_mesh_key_handover *h, uint8_t f[HANDOVER_FIE
 }
 
 /* CONTEXT NUL FIELDS: what is signed. */
-static size_t message(const struct wgm_mesh_key_handover *h, uint8_t out[sizeof(HANDOVER_CONTEXT) + HANDOVER_FIELDS_LEN])
+static size_t message(const struct wgm_mesh_key_handover *h,
+		      uint8_t out[sizeof(HANDOVER_CONTEXT) + HANDOVER_FIELDS_LEN])
 {
 	memcpy(out, HANDOVER_CONTEXT, sizeof(HANDOVER_CONTEXT));
 	fields(h, out + sizeof(HANDOVER_CONTEXT));
 	return sizeof(HANDOVER_CONTEXT) + HANDOVER_FIELDS_LEN;
 }
 
-int wgm_mesh_key_handover_make(struct wgm_mesh_key_handover *h, uint32_t node_id,
-			       const uint8_t api_pk[WGM_API_KEY_LEN], uint32_t epoch, int64_t grace_until,
-			       const uint8_t key[WGM_MESH_KEY_LEN], const uint8_t sk[WGM_TRUST_SK_LEN])
+int wgm_mesh_key_handover_make(struct wgm_mesh_key_handover *h, uint32_t node_id, const uint8_t api_pk[WGM_API_KEY_LEN],
+			       uint32_t epoch, int64_t grace_until, const uint8_t key[WGM_MESH_KEY_LEN],
+			       const uint8_t sk[WGM_TRUST_SK_LEN])
 {
 	uint8_t msg[sizeof(HANDOVER_CONTEXT) + HANDOVER_FIELDS_LEN];
 
@@ -121,8 +122,10 @@ int wgm_mesh_key_pick(const uint8_t current[WGM_MESH_KEY_LEN], uint32_t cur_epoc
 		return 0;
 	}
 	if (epoch > cur_epoch) {
-		snprintf(err, errlen, "mesh key epoch %u is newer than this node's (%u): it fetches the new key "
-			 "from an admin; try again", epoch, cur_epoch);
+		snprintf(err, errlen,
+			 "mesh key epoch %u is newer than this node's (%u): it fetches the new key "
+			 "from an admin; try again",
+			 epoch, cur_epoch);
 		return -EAGAIN;
 	}
 	snprintf(err, errlen, "stale mesh key epoch %u, current %u (the mesh key was rotated)", epoch, cur_epoch);

@@ -32,7 +32,7 @@
 struct wgm_mesh_key_old {
 	bool has;
 	uint32_t epoch;
-	int64_t until; /* unix seconds: refused from then on */
+	int64_t until;                 /* unix seconds: refused from then on */
 	uint8_t key[WGM_MESH_KEY_LEN]; /* secret */
 };
 
@@ -47,9 +47,9 @@ struct wgm_mesh_key_handover {
 
 /* Seals KEY to API_PK and signs the whole with SK. 0 or -EINVAL (API_PK is
  * not a usable key). */
-int wgm_mesh_key_handover_make(struct wgm_mesh_key_handover *h, uint32_t node_id,
-			       const uint8_t api_pk[WGM_API_KEY_LEN], uint32_t epoch, int64_t grace_until,
-			       const uint8_t key[WGM_MESH_KEY_LEN], const uint8_t sk[WGM_TRUST_SK_LEN]);
+int wgm_mesh_key_handover_make(struct wgm_mesh_key_handover *h, uint32_t node_id, const uint8_t api_pk[WGM_API_KEY_LEN],
+			       uint32_t epoch, int64_t grace_until, const uint8_t key[WGM_MESH_KEY_LEN],
+			       const uint8_t sk[WGM_TRUST_SK_LEN]);
 /* 0 when H is signed by the mesh whose public key is PK, else -EACCES. */
 int wgm_mesh_key_handover_verify(const struct wgm_mesh_key_handover *h, const uint8_t pk[WGM_TRUST_PK_LEN]);
 /* The key inside H, for the holder of KP (H must name KP's public key).

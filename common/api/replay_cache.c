@@ -166,13 +166,14 @@ json_t *wgm_replay_cache_to_json(const struct wgm_replay_cache *cache)
 	bool ok = root && marks && seen;
 
 	for (size_t i = 0; ok && i < cache->n_marks; i++)
-		ok = json_array_append_new(marks, json_pack("{s:o?,s:I}", "pk", b64_json(cache->marks[i].pk, WGM_API_KEY_LEN),
-							    "ts", (json_int_t)cache->marks[i].ts)) == 0;
+		ok = json_array_append_new(marks,
+					   json_pack("{s:o?,s:I}", "pk", b64_json(cache->marks[i].pk, WGM_API_KEY_LEN),
+						     "ts", (json_int_t)cache->marks[i].ts)) == 0;
 	for (size_t i = 0; ok && i < cache->count; i++) {
 		const struct replay_entry *e = &cache->entries[i];
 		ok = json_array_append_new(seen, json_pack("{s:o?,s:o?,s:I}", "pk", b64_json(e->pk, WGM_API_KEY_LEN),
-							   "nonce", b64_json(e->nonce, WGM_API_NONCE_LEN),
-							   "ts", (json_int_t)e->ts)) == 0;
+							   "nonce", b64_json(e->nonce, WGM_API_NONCE_LEN), "ts",
+							   (json_int_t)e->ts)) == 0;
 	}
 	ok = ok && json_object_set_new(root, "version", json_integer(REPLAY_FILE_VERSION)) == 0;
 	ok = ok && json_object_set(root, "marks", marks) == 0 && json_object_set(root, "seen", seen) == 0;
@@ -206,7 +207,7 @@ int wgm_replay_cache_from_json(struct wgm_replay_cache *cache, const json_t *jso
 		snprintf(err, errlen, "replay cache: not a version %d file with marks and seen", REPLAY_FILE_VERSION);
 		return -EINVAL;
 	}
-	json_array_foreach(marks, i, item) {
+	json_array_foreach (marks, i, item) {
 		struct replay_mark m;
 		const json_t *ts = json_object_get(item, "ts");
 		if (!json_is_integer(ts) ||
@@ -216,7 +217,7 @@ int wgm_replay_cache_from_json(struct wgm_replay_cache *cache, const json_t *jso
 		if (cache->n_marks < cache->capacity)
 			cache->marks[cache->n_marks++] = m;
 	}
-	json_array_foreach(seen, i, item) {
+	json_array_foreach (seen, i, item) {
 		struct replay_entry e;
 		const json_t *ts = json_object_get(item, "ts");
 		if (!json_is_integer(ts) ||

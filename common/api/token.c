@@ -227,10 +227,9 @@ static bool label_valid(const char *label)
 	return true;
 }
 
-int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t uses,
-			   const char *label, int64_t now,
-			   uint8_t secret_out[WGM_TOKEN_SECRET_LEN],
-			   struct wgm_token_info *info_out, char *err, size_t errlen)
+int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t uses, const char *label, int64_t now,
+			   uint8_t secret_out[WGM_TOKEN_SECRET_LEN], struct wgm_token_info *info_out, char *err,
+			   size_t errlen)
 {
 	struct token_entry *e;
 	char msg[128];
@@ -238,8 +237,7 @@ int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t 
 	if (!label)
 		label = "";
 	if (ttl < 1 || ttl > WGM_TOKEN_TTL_MAX) {
-		snprintf(msg, sizeof(msg), "ttl: %" PRId64 " is out of range (1-%lld seconds)", ttl,
-			 WGM_TOKEN_TTL_MAX);
+		snprintf(msg, sizeof(msg), "ttl: %" PRId64 " is out of range (1-%lld seconds)", ttl, WGM_TOKEN_TTL_MAX);
 		wgm_err(0, err, errlen, "%s", msg);
 		return -EINVAL;
 	}
@@ -288,8 +286,8 @@ int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t 
 }
 
 enum wgm_token_verdict wgm_token_store_consume(struct wgm_token_store *store,
-					       const uint8_t secret[WGM_TOKEN_SECRET_LEN],
-					       int64_t now, char id_out[WGM_TOKEN_ID_LEN + 1])
+					       const uint8_t secret[WGM_TOKEN_SECRET_LEN], int64_t now,
+					       char id_out[WGM_TOKEN_ID_LEN + 1])
 {
 	uint8_t hash[HASH_LEN];
 	struct token_entry *match = NULL;
@@ -357,9 +355,9 @@ int wgm_token_store_info(const struct wgm_token_store *store, size_t index, stru
 
 json_t *wgm_token_info_to_json(const struct wgm_token_info *info)
 {
-	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "id", info->id, "label", info->label,
-			 "created", (json_int_t)info->created, "expires", (json_int_t)info->expires,
-			 "uses_left", (json_int_t)info->uses_left, "revoked", info->revoked);
+	return json_pack("{s:s, s:s, s:I, s:I, s:I, s:b}", "id", info->id, "label", info->label, "created",
+			 (json_int_t)info->created, "expires", (json_int_t)info->expires, "uses_left",
+			 (json_int_t)info->uses_left, "revoked", info->revoked);
 }
 
 json_t *wgm_token_store_to_json(const struct wgm_token_store *store)

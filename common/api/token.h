@@ -80,17 +80,16 @@ void wgm_token_store_free(struct wgm_token_store *store);
  * WGM_TOKEN_LABEL_MAX bytes. The secret is written to secret_out once and
  * never kept; info_out (may be NULL) gets the public entry. Returns 0, -EINVAL
  * (bad argument, err says which) or -ENOSPC (store full of live tokens). */
-int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t uses,
-			   const char *label, int64_t now,
-			   uint8_t secret_out[WGM_TOKEN_SECRET_LEN],
-			   struct wgm_token_info *info_out, char *err, size_t errlen);
+int wgm_token_store_create(struct wgm_token_store *store, int64_t ttl, uint32_t uses, const char *label, int64_t now,
+			   uint8_t secret_out[WGM_TOKEN_SECRET_LEN], struct wgm_token_info *info_out, char *err,
+			   size_t errlen);
 
 /* Checks a presented secret (constant-time compare against every stored hash)
  * and on WGM_TOKEN_OK takes one use. id_out (may be NULL) gets the matched
  * token's id whenever one matched, whatever the verdict. */
 enum wgm_token_verdict wgm_token_store_consume(struct wgm_token_store *store,
-					       const uint8_t secret[WGM_TOKEN_SECRET_LEN],
-					       int64_t now, char id_out[WGM_TOKEN_ID_LEN + 1]);
+					       const uint8_t secret[WGM_TOKEN_SECRET_LEN], int64_t now,
+					       char id_out[WGM_TOKEN_ID_LEN + 1]);
 
 /* Gives back the use taken by a consume whose join then failed, so a refused
  * join does not burn the token. Returns 0 or -ENOENT. */
@@ -105,8 +104,7 @@ size_t wgm_token_store_prune(struct wgm_token_store *store, int64_t now);
 
 /* Listing, in creation order. */
 size_t wgm_token_store_count(const struct wgm_token_store *store);
-int wgm_token_store_info(const struct wgm_token_store *store, size_t index,
-			 struct wgm_token_info *info);
+int wgm_token_store_info(const struct wgm_token_store *store, size_t index, struct wgm_token_info *info);
 
 /* State-file form: {"v":1,"hash_key":B64,"tokens":[{"id","label","created",
  * "expires","uses_left","revoked","hash":B64}]}. Holds hashes only. The

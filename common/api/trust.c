@@ -93,8 +93,7 @@ static void sign_fields(const char *context, const uint8_t *fields, size_t len, 
 	crypto_sign_detached(sig, NULL, msg, n, sk);
 }
 
-static int verify_fields(const char *context, const uint8_t *fields, size_t len, const uint8_t *sig,
-			 const uint8_t *pk)
+static int verify_fields(const char *context, const uint8_t *fields, size_t len, const uint8_t *sig, const uint8_t *pk)
 {
 	uint8_t msg[64 + CERT_FIELDS_LEN + REV_FIELDS_LEN];
 	size_t n = signed_message(context, fields, len, msg);
@@ -259,8 +258,8 @@ static int take_cert(struct wgm_trust *t, const struct wgm_cert *c, bool *added,
 	return 0;
 }
 
-int wgm_trust_check(struct wgm_trust *t, const struct wgm_cert *c, const uint8_t caller_pk[32], bool *added,
-		    char *err, size_t errlen)
+int wgm_trust_check(struct wgm_trust *t, const struct wgm_cert *c, const uint8_t caller_pk[32], bool *added, char *err,
+		    size_t errlen)
 {
 	*added = false;
 	if (sodium_memcmp(c->api_pk, caller_pk, 32) != 0) {
@@ -315,7 +314,7 @@ int wgm_trust_merge_json(struct wgm_trust *t, const json_t *j, size_t *new_revs,
 	if (!json_is_object(j) || (certs && !json_is_array(certs)) || (revs && !json_is_array(revs)))
 		return -EINVAL;
 	/* Revocations first: a certificate for a revoked key must not bind. */
-	json_array_foreach(revs, i, v) {
+	json_array_foreach (revs, i, v) {
 		struct wgm_revocation r;
 		int rc = wgm_revocation_decode(json_string_value(v), &r);
 
@@ -326,7 +325,7 @@ int wgm_trust_merge_json(struct wgm_trust *t, const json_t *j, size_t *new_revs,
 		else if (rc < 0)
 			(*bad)++;
 	}
-	json_array_foreach(certs, i, v) {
+	json_array_foreach (certs, i, v) {
 		struct wgm_cert c;
 		bool added;
 

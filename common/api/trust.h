@@ -93,8 +93,8 @@ int wgm_trust_may_admit(const struct wgm_trust *t, uint32_t id, const uint8_t ap
  * the signature is the mesh's, the key is the caller's, it is not revoked,
  * and the ID is bound to no other key. On success the certificate is known
  * from now on (*added true when it was new). 0 or -EACCES with one line. */
-int wgm_trust_check(struct wgm_trust *t, const struct wgm_cert *c, const uint8_t caller_pk[32], bool *added,
-		    char *err, size_t errlen);
+int wgm_trust_check(struct wgm_trust *t, const struct wgm_cert *c, const uint8_t caller_pk[32], bool *added, char *err,
+		    size_t errlen);
 
 /* Adds R when it verifies and is new: 1 added, 0 known already, -EACCES
  * (not signed by the mesh), -ENOSPC (list full). */

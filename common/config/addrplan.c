@@ -64,8 +64,8 @@ static bool valid_prefix(const char *text)
 }
 
 int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char *subnet_link_local,
-		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
-		  unsigned vxlan_offset, char *err, size_t errlen)
+		      const char *subnet_vxlan, const char *subnet_peer, const char *prefix, unsigned vxlan_offset,
+		      char *err, size_t errlen)
 {
 	unsigned len;
 
@@ -88,8 +88,8 @@ int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char 
 	}
 	snprintf(plan->link_local, sizeof(plan->link_local), "%s", subnet_link_local);
 
-	if (parse_v4_cidr(subnet_vxlan, &plan->vxlan, &plan->vxlan_len) < 0 ||
-	    plan->vxlan_len < 8 || plan->vxlan_len > 24) {
+	if (parse_v4_cidr(subnet_vxlan, &plan->vxlan, &plan->vxlan_len) < 0 || plan->vxlan_len < 8 ||
+	    plan->vxlan_len > 24) {
 		snprintf(err, errlen, "subnetVXLAN: '%s' is not an IPv4 network of /8 to /24 (like 10.0.251.0/24)",
 			 subnet_vxlan ? subnet_vxlan : "");
 		return -EINVAL;
@@ -101,8 +101,10 @@ int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char 
 	}
 	plan->peer_len = len;
 	if (!prefix || !valid_prefix(prefix)) {
-		snprintf(err, errlen, "prefix: '%s' must be 1-%d letters or digits, starting with a letter and not ending with a digit",
-			 prefix ? prefix : "", WGM_ADDRPLAN_PREFIX_MAX);
+		snprintf(
+			err, errlen,
+			"prefix: '%s' must be 1-%d letters or digits, starting with a letter and not ending with a digit",
+			prefix ? prefix : "", WGM_ADDRPLAN_PREFIX_MAX);
 		return -EINVAL;
 	}
 	snprintf(plan->prefix, sizeof(plan->prefix), "%s", prefix);
@@ -132,21 +134,19 @@ int wgm_addrplan_check_id(const struct wgm_addrplan *plan, unsigned id, char *er
 	}
 	fill_v4(&subnet, plan->subnet, 16);
 	if (id % plan->id_step) {
-		snprintf(err, errlen, "id: %u is odd; %s/16 gives each node a /23, so IDs are even",
-			 id, subnet.text);
+		snprintf(err, errlen, "id: %u is odd; %s/16 gives each node a /23, so IDs are even", id, subnet.text);
 		return -EINVAL;
 	}
 	wgm_addrplan_node_block(plan, id, &block);
 	if (ranges_overlap(plan->subnet + (id << 8), plan->block_len, plan->vxlan, plan->vxlan_len)) {
 		struct wgm_addrplan_v4 vx;
 		fill_v4(&vx, plan->vxlan, plan->vxlan_len);
-		snprintf(err, errlen, "id: %u's block %s/%u overlaps subnetVXLAN %s/%u",
-			 id, block.text, block.len, vx.text, vx.len);
+		snprintf(err, errlen, "id: %u's block %s/%u overlaps subnetVXLAN %s/%u", id, block.text, block.len,
+			 vx.text, vx.len);
 		return -EINVAL;
 	}
 	if (plan->vxlan_len == 0 || id + plan->vxlan_offset >= (1u << (32 - plan->vxlan_len)) - 1) {
-		snprintf(err, errlen, "id: %u + vxlanOffset %u is past subnetVXLAN's hosts",
-			 id, plan->vxlan_offset);
+		snprintf(err, errlen, "id: %u + vxlanOffset %u is past subnetVXLAN's hosts", id, plan->vxlan_offset);
 		return -EINVAL;
 	}
 	return 0;
@@ -191,7 +191,7 @@ static unsigned slot_offset(unsigned slot)
 }
 
 int wgm_addrplan_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-		     struct wgm_addrplan_link_v4 *out)
+			 struct wgm_addrplan_link_v4 *out)
 {
 	if (slot >= wgm_addrplan_link_slots(plan))
 		return -ERANGE;
@@ -202,7 +202,7 @@ int wgm_addrplan_link_v4(const struct wgm_addrplan *plan, unsigned server_id, un
 }
 
 int wgm_addrplan_link_v6(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-		     struct wgm_addrplan_link_v6 *out)
+			 struct wgm_addrplan_link_v6 *out)
 {
 	char text[INET6_ADDRSTRLEN];
 
@@ -247,7 +247,7 @@ int wgm_addrplan_free_link_slot(const struct wgm_addrplan *plan, const unsigned 
 }
 
 int wgm_addrplan_peer_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-			  struct wgm_addrplan_link_v4 *out)
+			      struct wgm_addrplan_link_v4 *out)
 {
 	if (slot >= 256 / 2 - WGM_ADDRPLAN_LINK_SKIP || server_id > WGM_ADDRPLAN_MAX_ID)
 		return -ERANGE;
@@ -257,7 +257,8 @@ int wgm_addrplan_peer_link_v4(const struct wgm_addrplan *plan, unsigned server_i
 	return 0;
 }
 
-int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n)
+int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used,
+				size_t n)
 {
 	struct wgm_addrplan_link_v4 l4;
 
@@ -282,7 +283,7 @@ static void peer_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_v
 }
 
 void wgm_addrplan_peer_link_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_link_v4 *l4,
-			   struct wgm_addrplan_link_v6 *out)
+			       struct wgm_addrplan_link_v6 *out)
 {
 	peer_v6(plan, &l4->server, &out->server);
 	peer_v6(plan, &l4->client, &out->client);
@@ -360,7 +361,7 @@ size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan, struct wgm_addr
 }
 
 void wgm_addrplan_loopback_nets(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_range *v4,
-			    struct wgm_addrplan_range *v6)
+				struct wgm_addrplan_range *v6)
 {
 	struct wgm_addrplan_v6 lo;
 
@@ -369,7 +370,8 @@ void wgm_addrplan_loopback_nets(const struct wgm_addrplan *plan, unsigned id, st
 	range_v6(v6, lo.text, lo.len, lo.len);
 }
 
-size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES])
+size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan,
+				 struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES])
 {
 	struct wgm_addrplan_v6 lo;
 
@@ -381,10 +383,10 @@ size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan, struct wgm_add
 }
 
 int wgm_addrplan_ifname(const struct wgm_addrplan *plan, unsigned remote_id, bool peer, bool v6,
-		    char out[WGM_ADDRPLAN_IFNAME_MAX + 1])
+			char out[WGM_ADDRPLAN_IFNAME_MAX + 1])
 {
-	int n = snprintf(out, WGM_ADDRPLAN_IFNAME_MAX + 1, "%s%s%u%s", plan->prefix,
-			 peer ? "Peer" : "", remote_id, v6 ? "v6" : "");
+	int n = snprintf(out, WGM_ADDRPLAN_IFNAME_MAX + 1, "%s%s%u%s", plan->prefix, peer ? "Peer" : "", remote_id,
+			 v6 ? "v6" : "");
 	if (n < 0 || n > WGM_ADDRPLAN_IFNAME_MAX) {
 		out[0] = '\0';
 		return -ENAMETOOLONG;
@@ -392,8 +394,8 @@ int wgm_addrplan_ifname(const struct wgm_addrplan *plan, unsigned remote_id, boo
 	return 0;
 }
 
-int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id,
-			  bool *peer, bool *v6)
+int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id, bool *peer,
+			      bool *v6)
 {
 	size_t plen = strlen(plan->prefix);
 	const char *p;

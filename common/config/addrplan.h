@@ -22,20 +22,20 @@
 
 #define WGM_ADDRPLAN_CLIENT_ID_MIN 200 /* IDs from here are clients: never meshed, +10000 cost */
 #define WGM_ADDRPLAN_MAX_ID 255
-#define WGM_ADDRPLAN_IFNAME_MAX 15     /* IFNAMSIZ - 1 */
-#define WGM_ADDRPLAN_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits */
-#define WGM_ADDRPLAN_LINK_SKIP 2       /* /31s at the start of a block never used for links */
+#define WGM_ADDRPLAN_IFNAME_MAX 15 /* IFNAMSIZ - 1 */
+#define WGM_ADDRPLAN_PREFIX_MAX 6  /* so prefix+"Peer"+"255"+"v6" fits */
+#define WGM_ADDRPLAN_LINK_SKIP 2   /* /31s at the start of a block never used for links */
 #define WGM_ADDRPLAN_RANDOM_PORT_MIN 1024
 
 struct wgm_addrplan {
-	uint32_t subnet;        /* host byte order */
-	unsigned block_len;     /* 23 or 24 */
-	unsigned id_step;       /* 2 for /23 blocks, 1 for /24 */
-	char link_local[8];     /* "fe82:" : one hex group and a colon */
-	uint32_t vxlan;         /* host byte order */
+	uint32_t subnet;    /* host byte order */
+	unsigned block_len; /* 23 or 24 */
+	unsigned id_step;   /* 2 for /23 blocks, 1 for /24 */
+	char link_local[8]; /* "fe82:" : one hex group and a colon */
+	uint32_t vxlan;     /* host byte order */
 	unsigned vxlan_len;
 	unsigned vxlan_offset;
-	uint32_t peer;          /* subnetPeer, host byte order */
+	uint32_t peer; /* subnetPeer, host byte order */
 	unsigned peer_len;
 	char prefix[WGM_ADDRPLAN_PREFIX_MAX + 1];
 };
@@ -66,8 +66,8 @@ struct wgm_addrplan_link_v6 {
 /* Parses the plan's inputs (config keys subnet, subnetLinkLocal, subnetVXLAN,
  * subnetPeer, prefix, vxlanOffset). Returns 0 or -EINVAL; ERR names the key. */
 int wgm_addrplan_init(struct wgm_addrplan *plan, const char *subnet, const char *subnet_link_local,
-		  const char *subnet_vxlan, const char *subnet_peer, const char *prefix,
-		  unsigned vxlan_offset, char *err, size_t errlen);
+		      const char *subnet_vxlan, const char *subnet_peer, const char *prefix, unsigned vxlan_offset,
+		      char *err, size_t errlen);
 
 /* Whether ID can be a node of this plan. Returns 0 or -EINVAL ("id: 3 is odd;
  * 10.0.0.0/16 gives each node a /23, so IDs are even"). */
@@ -95,10 +95,10 @@ unsigned wgm_addrplan_link_slots(const struct wgm_addrplan *plan);
  * 10.0.0.0/16 is 10.0.0.4 (server) / 10.0.0.5 (client), /31. Returns 0 or
  * -ERANGE when SLOT is past the block. */
 int wgm_addrplan_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-		     struct wgm_addrplan_link_v4 *out);
+			 struct wgm_addrplan_link_v4 *out);
 /* Same slot in IPv6: SUBNETLINKLOCAL n::OFFSET /127 (fe82:0::4 / fe82:0::5). */
 int wgm_addrplan_link_v6(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-		     struct wgm_addrplan_link_v6 *out);
+			 struct wgm_addrplan_link_v6 *out);
 /* The slot an address (either end) of SERVER_ID's block belongs to, or
  * -ENOENT when it is not a link address of that block. */
 int wgm_addrplan_link_slot_of_v4(const struct wgm_addrplan *plan, unsigned server_id, struct in_addr addr);
@@ -110,16 +110,17 @@ int wgm_addrplan_free_link_slot(const struct wgm_addrplan *plan, const unsigned 
 /* Peering links (`wgmesh peer`): /31s from subnetPeer, a /24 per accepting
  * node (SUBNETPEER.n.0/24), with the same skip rule and slots. */
 int wgm_addrplan_peer_link_v4(const struct wgm_addrplan *plan, unsigned server_id, unsigned slot,
-			  struct wgm_addrplan_link_v4 *out);
+			      struct wgm_addrplan_link_v4 *out);
 /* The lowest peering slot of SERVER_ID whose /31 holds none of USED (N
  * addresses: this node's peering links and those the caller reports, so the
  * /31 is free on both ends), or -ENOSPC. */
-int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used, size_t n);
+int wgm_addrplan_free_peer_slot(const struct wgm_addrplan *plan, unsigned server_id, const struct in_addr *used,
+				size_t n);
 /* A peering link's /127, made from its /31 so that it is as free as that:
  * SUBNETLINKLOCAL ffff::A.B.C.D in hex (fe82:ffff::ac1f:4 for 172.31.0.4),
  * apart from every member link's (fe82:ID::, ID <= 255). */
 void wgm_addrplan_peer_link_v6(const struct wgm_addrplan *plan, const struct wgm_addrplan_link_v4 *l4,
-			   struct wgm_addrplan_link_v6 *out);
+			       struct wgm_addrplan_link_v6 *out);
 
 /* VXLAN: subnetVXLAN host n + vxlanOffset (10.0.251.n/24) and
  * fd10:X::(n + vxlanOffset)/64, X the third octet of subnetVXLAN (251). Node 0
@@ -141,7 +142,8 @@ struct wgm_addrplan_range {
 	unsigned min_len, max_len;
 };
 /* Fills OUT and returns how many (always WGM_ADDRPLAN_RANGES_MAX). */
-size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_RANGES_MAX]);
+size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan,
+				struct wgm_addrplan_range out[WGM_ADDRPLAN_RANGES_MAX]);
 
 /* Who may announce what inside those ranges (route filters): a node's
  * loopbacks as networks, SUBNET.n.0/30 (/30-/32) and fd10:0:n::/48
@@ -151,19 +153,20 @@ size_t wgm_addrplan_mesh_ranges(const struct wgm_addrplan *plan, struct wgm_addr
  * /31s and /127s are owned by nobody: the plan names only their accepting
  * end. */
 void wgm_addrplan_loopback_nets(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_range *v4,
-			    struct wgm_addrplan_range *v6);
+				struct wgm_addrplan_range *v6);
 #define WGM_ADDRPLAN_OWNED_RANGES 2
-size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan, struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES]);
+size_t wgm_addrplan_owned_ranges(const struct wgm_addrplan *plan,
+				 struct wgm_addrplan_range out[WGM_ADDRPLAN_OWNED_RANGES]);
 
 /* Interface name: prefix + ["Peer"] + remote ID + ["v6"], e.g. pipe2, pipe2v6,
  * pipePeer7. OUT holds WGM_ADDRPLAN_IFNAME_MAX + 1 bytes. Returns 0 or
  * -ENAMETOOLONG. */
 int wgm_addrplan_ifname(const struct wgm_addrplan *plan, unsigned remote_id, bool peer, bool v6,
-		    char out[WGM_ADDRPLAN_IFNAME_MAX + 1]);
+			char out[WGM_ADDRPLAN_IFNAME_MAX + 1]);
 /* The reverse: whether NAME is one of ours, and what it says. Returns 0 or
  * -EINVAL when NAME is not an interface name of this plan. */
-int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id,
-			  bool *peer, bool *v6);
+int wgm_addrplan_ifname_parse(const struct wgm_addrplan *plan, const char *name, unsigned *remote_id, bool *peer,
+			      bool *v6);
 
 /* How many WireGuard listen ports a node uses from basePort up (far more
  * than the links one /23 holds). The one place this size is defined. */

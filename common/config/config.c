@@ -198,8 +198,8 @@ static int parse_number(const char *key, const char *value, unsigned long *out, 
 	return 0;
 }
 
-static int toggle_list_item(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value,
-			    char *err, size_t errlen)
+static int toggle_list_item(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value, char *err,
+			    size_t errlen)
 {
 	size_t *count = list_count(cfg, k);
 
@@ -224,8 +224,7 @@ static int toggle_list_item(struct wgm_config *cfg, const struct wgm_key_desc *k
 	return 0;
 }
 
-static int set_value(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value,
-		     char *err, size_t errlen)
+static int set_value(struct wgm_config *cfg, const struct wgm_key_desc *k, const char *value, char *err, size_t errlen)
 {
 	if (is_number_kind(k->kind)) {
 		unsigned long v;
@@ -247,8 +246,7 @@ static int set_value(struct wgm_config *cfg, const struct wgm_key_desc *k, const
 	return wgm_config_copy_string(k, field(cfg, k), value, err, errlen);
 }
 
-int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
-		   char *err, size_t errlen)
+int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value, char *err, size_t errlen)
 {
 	const struct wgm_key_desc *k;
 	struct wgm_config *tmp;
@@ -307,8 +305,7 @@ static int set_link_type(struct wgm_config *cfg, const char *type, bool on, char
 	return 0;
 }
 
-int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
-		      char *err, size_t errlen)
+int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on, char *err, size_t errlen)
 {
 	const char *name = option ? option : "";
 	const struct wgm_key_desc *k = wgm_config_find_option(name);

@@ -13,17 +13,17 @@
 #define WGM_CONFIG_VERSION 1
 #define WGM_CONFIG_DEFAULT_PATH "/etc/wgmesh/config.json"
 
-#define WGM_CONFIG_CIDR_MAX 64       /* "2001:db8::/32" and friends, NUL included */
-#define WGM_CONFIG_ADDR_MAX 46       /* INET6_ADDRSTRLEN */
-#define WGM_CONFIG_NAME_MAX 16       /* prefixes, link types, level names */
+#define WGM_CONFIG_CIDR_MAX 64 /* "2001:db8::/32" and friends, NUL included */
+#define WGM_CONFIG_ADDR_MAX 46 /* INET6_ADDRSTRLEN */
+#define WGM_CONFIG_NAME_MAX 16 /* prefixes, link types, level names */
 #define WGM_CONFIG_PATH_MAX 256
 #define WGM_CONFIG_SOCKET_PATH_MAX 108 /* sizeof(sun_path), NUL included */
 #define WGM_CONFIG_URL_MAX 512
 #define WGM_CONFIG_MAX_ALLOWED_PEERS 64
 #define WGM_CONFIG_LOCAL_AS_DEFAULT 64512u /* the first private 16-bit AS (RFC 6996) */
 #define WGM_CONFIG_MAX_ALLOWED_PREFIXES 64
-#define WGM_CONFIG_MAX_LINK_TYPES 4  /* default, wgobfs, ipt_xor, amneziawg */
-#define WGM_CONFIG_PREFIX_MAX 6      /* so prefix+"Peer"+"255"+"v6" fits IFNAMSIZ */
+#define WGM_CONFIG_MAX_LINK_TYPES 4 /* default, wgobfs, ipt_xor, amneziawg */
+#define WGM_CONFIG_PREFIX_MAX 6     /* so prefix+"Peer"+"255"+"v6" fits IFNAMSIZ */
 /* handshakeTimeout, s: long enough for a joiner's daemon restart or a reboot
  * between the acceptor's reply and the joiner's first handshake. */
 #define WGM_HANDSHAKE_TIMEOUT_DEFAULT 600
@@ -53,11 +53,11 @@ struct wgm_config_bird {
 	bool ospfv2;
 	bool ospfv3;
 	uint32_t area;
-	unsigned tick;              /* OSPF tick, s */
-	bool client;                /* stub router: no transit through this node */
+	unsigned tick; /* OSPF tick, s */
+	bool client;   /* stub router: no transit through this node */
 	char loglevel[WGM_CONFIG_NAME_MAX];
-	unsigned reload_interval;   /* s, the longest a cost change waits */
-	unsigned reload_percentage; /* %, the smallest cost change that reaches BIRD */
+	unsigned reload_interval;     /* s, the longest a cost change waits */
+	unsigned reload_percentage;   /* %, the smallest cost change that reaches BIRD */
 	unsigned min_reload_interval; /* s, the shortest gap between reconfigures */
 };
 
@@ -74,7 +74,7 @@ struct wgm_config {
 	unsigned id;
 	enum wgm_listen listen;
 	uint16_t listen_port;
-	uint16_t base_port;         /* 0: a random port per link */
+	uint16_t base_port; /* 0: a random port per link */
 	enum wgm_operation_mode operation_mode;
 	unsigned bandwidth_interval_s; /* bandwidth mode: each link measured this often */
 	unsigned bandwidth_duration_s; /* for this long (iperf3 -t) */
@@ -94,23 +94,23 @@ struct wgm_config {
 	char link_types[WGM_CONFIG_MAX_LINK_TYPES][WGM_CONFIG_NAME_MAX];
 	size_t link_types_count;
 	char default_link_type[WGM_CONFIG_NAME_MAX];
-	unsigned amneziawg_version;   /* AWG wire version of the amneziawg links this node accepts: 1 or 2 */
+	unsigned amneziawg_version;     /* AWG wire version of the amneziawg links this node accepts: 1 or 2 */
 	unsigned xor_rotate_interval_s; /* ipt_xor key rotation, s (each link: 5/6 to 7/6 of it); 0 = off */
 	char connectivity_ipv4[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
 	char connectivity_ipv6[WGM_CONFIG_ADDR_MAX]; /* "" = none (JSON null) */
 	struct wgm_config_bird bird;
 	struct wgm_config_notifications notifications;
-	bool mesh;                  /* automatic mesh buildup */
+	bool mesh; /* automatic mesh buildup */
 	bool vxlan;
 	unsigned probe_interval_ms;
 	unsigned cost_event_window_s;
 	unsigned jitter_threshold_ms; /* jitter that records a jitter event (1-1000) */
-	unsigned hop_cost;          /* cost units (0.1 ms) every link adds: detours must win by more */
+	unsigned hop_cost;            /* cost units (0.1 ms) every link adds: detours must win by more */
 	unsigned handshake_timeout_s; /* an accepted link's first handshake; 0 = wait for ever */
-	unsigned clean_after_s;     /* `wgmesh clean`: a link dead this long may go */
-	unsigned repair_after_s;    /* self-repair: dead or lossy this long; 0 = off */
-	unsigned repair_loss_pct;   /* self-repair: lossy from this loss %; 0 = dead links only */
-	unsigned repair_cooldown_s; /* self-repair: at most once per link this often */
+	unsigned clean_after_s;       /* `wgmesh clean`: a link dead this long may go */
+	unsigned repair_after_s;      /* self-repair: dead or lossy this long; 0 = off */
+	unsigned repair_loss_pct;     /* self-repair: lossy from this loss %; 0 = dead links only */
+	unsigned repair_cooldown_s;   /* self-repair: at most once per link this often */
 	char state_dir[WGM_CONFIG_PATH_MAX];
 	char socket[WGM_CONFIG_SOCKET_PATH_MAX];
 	char bird_config[WGM_CONFIG_PATH_MAX];
@@ -118,8 +118,8 @@ struct wgm_config {
 	enum wgm_backend backend;
 	char wireguard_go[WGM_CONFIG_PATH_MAX];
 	char log_level[WGM_CONFIG_NAME_MAX];
-	char hooks_dir[WGM_CONFIG_PATH_MAX]; /* event hooks (docs/hooks.md) */
-	unsigned hook_timeout_s;    /* a hook run is killed after this */
+	char hooks_dir[WGM_CONFIG_PATH_MAX];                /* event hooks (docs/hooks.md) */
+	unsigned hook_timeout_s;                            /* a hook run is killed after this */
 	char metrics_listen[WGM_CONFIG_METRICS_LISTEN_MAX]; /* "" = no /metrics; else ADDRESS:PORT */
 };
 
@@ -157,15 +157,13 @@ int wgm_config_save(const char *path, const struct wgm_config *cfg, char *err, s
  * (wgm_config_names(WGM_CONFIG_SET_KEYS)). AllowedPeers adds the CIDR, or removes it when present. The result is validated as a whole; on error
  * CFG is unchanged. Returns 1 when the daemon must restart for the change
  * to apply, 0 when it applies on reload, -ENOENT (unknown key) or -EINVAL. */
-int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value,
-		   char *err, size_t errlen);
+int wgm_config_set(struct wgm_config *cfg, const char *key, const char *value, char *err, size_t errlen);
 
 /* `wgmesh enable|disable OPTION`: a boolean key's option name (mesh, vxlan,
  * ospfv2, ospfv3, client, notifications) or a link type other than default
  * (adds it to or removes it from linkTypes; disabling the defaultLinkType is
  * refused). Same contract as wgm_config_set. */
-int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on,
-		      char *err, size_t errlen);
+int wgm_config_enable(struct wgm_config *cfg, const char *option, bool on, char *err, size_t errlen);
 
 /* The key table (one row per key in common/config/config_table.c) as the CLI's
  * listings, `--help` and the documentation check read it. */

@@ -20,10 +20,9 @@ static int migrate_bird_loglevel(json_t *json, char *err, size_t errlen)
 	static const struct {
 		const char *bird_class, *level;
 	} classes[] = {
-		{ "all", "debug" }, { "debug", "debug" }, { "trace", "debug" },
-		{ "info", "info" }, { "remote", "info" },
-		{ "warning", "warning" }, { "auth", "warning" },
-		{ "error", "err" }, { "fatal", "err" }, { "bug", "err" },
+		{ "all", "debug" },   { "debug", "debug" },     { "trace", "debug" },  { "info", "info" },
+		{ "remote", "info" }, { "warning", "warning" }, { "auth", "warning" }, { "error", "err" },
+		{ "fatal", "err" },   { "bug", "err" },
 	};
 	json_t *bird = json_object_get(json, "bird");
 	json_t *v = json_object_get(bird, "loglevel");
@@ -128,8 +127,8 @@ int wgm_config_migrate(json_t *json, bool *changed, char *err, size_t errlen)
 		version = json_integer_value(jversion);
 	}
 	if (version > WGM_CONFIG_VERSION) {
-		snprintf(err, errlen, "version: %lld is newer than this program understands (%d)",
-			 (long long)version, WGM_CONFIG_VERSION);
+		snprintf(err, errlen, "version: %lld is newer than this program understands (%d)", (long long)version,
+			 WGM_CONFIG_VERSION);
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < WGM_ARRAY_LEN(migration_steps); i++) {

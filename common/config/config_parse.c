@@ -139,8 +139,10 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 		return -EINVAL;
 	}
 	if (cfg->handshake_timeout_s && cfg->handshake_timeout_s < WGM_HANDSHAKE_TIMEOUT_MIN) {
-		snprintf(err, errlen, "handshakeTimeout: %u is too short for a joining node to bring its end up "
-			 "(0 = never, or %d-604800 seconds)", cfg->handshake_timeout_s, WGM_HANDSHAKE_TIMEOUT_MIN);
+		snprintf(err, errlen,
+			 "handshakeTimeout: %u is too short for a joining node to bring its end up "
+			 "(0 = never, or %d-604800 seconds)",
+			 cfg->handshake_timeout_s, WGM_HANDSHAKE_TIMEOUT_MIN);
 		return -EINVAL;
 	}
 	if (cfg->metrics_listen[0]) {
@@ -155,8 +157,8 @@ int wgm_config_validate(const struct wgm_config *cfg, char *err, size_t errlen)
 			return -EINVAL;
 		}
 	}
-	ret = wgm_addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan,
-			    cfg->subnet_peer, cfg->prefix, cfg->vxlan_offset, err, errlen);
+	ret = wgm_addrplan_init(&plan, cfg->subnet, cfg->subnet_link_local, cfg->subnet_vxlan, cfg->subnet_peer,
+				cfg->prefix, cfg->vxlan_offset, err, errlen);
 	if (ret < 0)
 		return ret;
 	return wgm_addrplan_check_id(&plan, cfg->id, err, errlen);
@@ -177,8 +179,7 @@ int wgm_config_copy_string(const struct wgm_key_desc *k, char *dst, const char *
 	return 0;
 }
 
-static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wgm_config *cfg,
-		    char *err, size_t errlen)
+static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wgm_config *cfg, char *err, size_t errlen)
 {
 	char path[64];
 
@@ -201,8 +202,7 @@ static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wg
 		}
 		json_int_t v = json_integer_value(value);
 		if (v < (json_int_t)k->min || v > (json_int_t)k->max) {
-			snprintf(err, errlen, "%s: %lld is out of range (%lu-%lu)", path, (long long)v,
-				 k->min, k->max);
+			snprintf(err, errlen, "%s: %lld is out of range (%lu-%lu)", path, (long long)v, k->min, k->max);
 			return -EINVAL;
 		}
 		set_number(cfg, k, (unsigned long)v);
@@ -243,7 +243,7 @@ static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wg
 			snprintf(err, errlen, "%s: more than %zu entries", path, k->max_items);
 			return -EINVAL;
 		}
-		json_array_foreach(value, i, item) {
+		json_array_foreach (value, i, item) {
 			if (!json_is_string(item)) {
 				snprintf(err, errlen, "%s[%zu]: must be a string (%s)", path, i, k->expect);
 				return -EINVAL;
@@ -259,13 +259,12 @@ static int read_key(const struct wgm_key_desc *k, const json_t *value, struct wg
 	return -EINVAL;
 }
 
-static int read_object(const json_t *obj, const char *section, struct wgm_config *cfg,
-		       char *err, size_t errlen)
+static int read_object(const json_t *obj, const char *section, struct wgm_config *cfg, char *err, size_t errlen)
 {
 	const char *name;
 	json_t *value;
 
-	json_object_foreach((json_t *)obj, name, value) {
+	json_object_foreach ((json_t *)obj, name, value) {
 		if (!section && strcmp(name, "version") == 0) {
 			if (!json_is_integer(value) || json_integer_value(value) != WGM_CONFIG_VERSION) {
 				snprintf(err, errlen, "version: must be %d (run wgmesh migrate)", WGM_CONFIG_VERSION);

@@ -26,7 +26,7 @@ enum wgm_key_kind {
 	WGM_KIND_LISTEN,
 	WGM_KIND_BACKEND,
 	WGM_KIND_OPMODE,
-	WGM_KIND_STRING_LIST,     /* AllowedPeers, AllowedPrefixes, linkTypes */
+	WGM_KIND_STRING_LIST, /* AllowedPeers, AllowedPrefixes, linkTypes */
 };
 
 typedef bool (*wgm_string_check_fn)(const char *value);
@@ -41,12 +41,12 @@ struct wgm_key_desc {
 	size_t max_items;    /* lists */
 	unsigned long min, max;
 	wgm_string_check_fn check;
-	const char *expect;  /* what a valid value looks like, for messages */
-	bool live;           /* applied by the running daemon; else at its next start */
-	bool settable;       /* `wgmesh set` accepts it */
-	const char *owner;   /* the daemon subsystem that applies it (docs/architecture.md) */
-	const char *option;  /* the `enable`/`disable` name of a boolean key, or NULL */
-	bool secret;         /* the value holds a credential (a Gotify URL's app token): never logged or shown in events */
+	const char *expect; /* what a valid value looks like, for messages */
+	bool live;          /* applied by the running daemon; else at its next start */
+	bool settable;      /* `wgmesh set` accepts it */
+	const char *owner;  /* the daemon subsystem that applies it (docs/architecture.md) */
+	const char *option; /* the `enable`/`disable` name of a boolean key, or NULL */
+	bool secret; /* the value holds a credential (a Gotify URL's app token): never logged or shown in events */
 };
 
 /* The table, in the order keys are written and listed. */

@@ -108,8 +108,8 @@ static int load_epochs(const json_t *json, const char *path, struct wgm_node_ide
 	}
 	if (!old)
 		return 0;
-	if (!json_is_object(old) || wgm_node_identity_payload_epoch(old, &old_epoch) < 0 ||
-	    !json_is_integer(until) || old_epoch >= id->mesh_epoch ||
+	if (!json_is_object(old) || wgm_node_identity_payload_epoch(old, &old_epoch) < 0 || !json_is_integer(until) ||
+	    old_epoch >= id->mesh_epoch ||
 	    wgm_b64_decode_exact(json_string_value(json_object_get(old, "key")), id->old_mesh_key.key,
 				 WGM_MESH_KEY_LEN) != 0) {
 		snprintf(err, errlen, "%s: old_mesh_key: not {\"key\":B64,\"epoch\":N,\"until\":T} of an older epoch",

@@ -19,16 +19,16 @@
  * an admin also holds the secret half. State written by an earlier version
  * has none of them (a mesh without an authority, docs/api.md). */
 struct wgm_node_identity {
-	struct wgm_api_keypair api;          /* secret half inside */
-	uint8_t mesh_key[WGM_MESH_KEY_LEN];  /* secret; the current one */
-	uint32_t mesh_epoch;                 /* its epoch (common/api/mesh_key.h) */
+	struct wgm_api_keypair api;           /* secret half inside */
+	uint8_t mesh_key[WGM_MESH_KEY_LEN];   /* secret; the current one */
+	uint32_t mesh_epoch;                  /* its epoch (common/api/mesh_key.h) */
 	struct wgm_mesh_key_old old_mesh_key; /* the previous one, within its grace */
 	bool has_mesh_pk;
 	uint8_t mesh_pk[WGM_TRUST_PK_LEN];
 	bool is_admin;
-	uint8_t mesh_sk[WGM_TRUST_SK_LEN];   /* secret; only with is_admin */
+	uint8_t mesh_sk[WGM_TRUST_SK_LEN]; /* secret; only with is_admin */
 	bool has_cert;
-	struct wgm_cert cert;                /* this node's certificate */
+	struct wgm_cert cert; /* this node's certificate */
 };
 
 /* stateDir/node.json into PATH. 0 or -ENAMETOOLONG. */

@@ -89,8 +89,7 @@ static int fsync_dir(const char *dir)
 
 /* SYNC: fsync the file and the directory (survives a power loss), or only
  * the atomic rename (survives a crash of the process). */
-static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool sync, char *err,
-		      size_t errlen)
+static int write_file(const char *path, const void *data, size_t len, mode_t mode, bool sync, char *err, size_t errlen)
 {
 	char dir[PATH_MAX], tmp[PATH_MAX];
 	int fd = -1, ret;
@@ -164,8 +163,7 @@ out:
 	return ret;
 }
 
-int wgm_statefile_write(const char *path, const void *data, size_t len, mode_t mode,
-		    char *err, size_t errlen)
+int wgm_statefile_write(const char *path, const void *data, size_t len, mode_t mode, char *err, size_t errlen)
 {
 	return write_file(path, data, len, mode, true, err, errlen);
 }
@@ -202,8 +200,7 @@ static int write_json(const char *path, const json_t *json, mode_t mode, bool sy
 	return ret;
 }
 
-int wgm_statefile_write_json(const char *path, const json_t *json, mode_t mode,
-			 char *err, size_t errlen)
+int wgm_statefile_write_json(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen)
 {
 	return write_json(path, json, mode, true, err, errlen);
 }
@@ -232,7 +229,6 @@ int wgm_statefile_read_json(const char *path, json_t **out, char *err, size_t er
 		return -e;
 	}
 	if (err && errlen)
-		snprintf(err, errlen, "%s: invalid or truncated JSON at line %d: %s",
-			 path, jerr.line, jerr.text);
+		snprintf(err, errlen, "%s: invalid or truncated JSON at line %d: %s", path, jerr.line, jerr.text);
 	return -EBADMSG;
 }

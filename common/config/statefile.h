@@ -22,13 +22,11 @@ int wgm_statefile_ensure_dir(const char *dir, mode_t mode, char *err, size_t err
  * fsync, rename over PATH, fsync of the directory. The file gets exactly MODE
  * (umask does not apply). A missing parent directory is created with
  * WGM_STATEFILE_DIR_MODE. Returns 0 or a negative errno; ERR gets one line. */
-int wgm_statefile_write(const char *path, const void *data, size_t len, mode_t mode,
-		    char *err, size_t errlen);
+int wgm_statefile_write(const char *path, const void *data, size_t len, mode_t mode, char *err, size_t errlen);
 
 /* As wgm_statefile_write, with JSON serialised (indented, keys in insertion
  * order, trailing newline). */
-int wgm_statefile_write_json(const char *path, const json_t *json, mode_t mode,
-			 char *err, size_t errlen);
+int wgm_statefile_write_json(const char *path, const json_t *json, mode_t mode, char *err, size_t errlen);
 
 /* As wgm_statefile_write_json without the fsyncs: still atomic (temporary file
  * and rename), so a crash of the process leaves the old or the new content,

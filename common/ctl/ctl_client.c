@@ -210,8 +210,8 @@ int wgm_ctl_client_read(struct wgm_ctl_client *c, int timeout_ms, json_t **msg, 
 	}
 }
 
-int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
-		    char *err, size_t errlen)
+int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply, char *err,
+			size_t errlen)
 {
 	long long deadline = deadline_after(timeout_ms);
 	json_t *msg = NULL;
@@ -233,8 +233,7 @@ int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout
 	return rc;
 }
 
-int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
-	     char *err, size_t errlen)
+int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply, char *err, size_t errlen)
 {
 	struct wgm_ctl_client *c;
 	int rc = wgm_ctl_client_connect(path, &c, err, errlen);

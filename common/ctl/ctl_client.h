@@ -18,12 +18,11 @@ void wgm_ctl_client_free(struct wgm_ctl_client *c);
  * Returns 0 with *reply for {"ok":true}; -EREMOTEIO with *reply and err =
  * the daemon's error; -ETIMEDOUT, -ECONNRESET, -EPROTO (err says) with
  * *reply NULL. The caller frees *reply. */
-int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply,
-		    char *err, size_t errlen);
+int wgm_ctl_client_call(struct wgm_ctl_client *c, const json_t *req, int timeout_ms, json_t **reply, char *err,
+			size_t errlen);
 
 /* One connection for one call: connect, call, close. */
-int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply,
-	     char *err, size_t errlen);
+int wgm_ctl_call(const char *path, const json_t *req, int timeout_ms, json_t **reply, char *err, size_t errlen);
 
 /* Writes one message (waits up to timeout_ms for socket space). */
 int wgm_ctl_client_send(struct wgm_ctl_client *c, const json_t *msg, int timeout_ms, char *err, size_t errlen);

@@ -157,7 +157,8 @@ int wgm_ctl_reply_check(const json_t *reply, char *err, size_t errlen)
 	if (json_is_true(ok))
 		return 0;
 	error = json_object_get(reply, "error");
-	snprintf(err, errlen, "%s", json_is_string(error) ? json_string_value(error) : "the daemon refused without a reason");
+	snprintf(err, errlen, "%s",
+		 json_is_string(error) ? json_string_value(error) : "the daemon refused without a reason");
 	return -EREMOTEIO;
 }
 
@@ -187,13 +188,11 @@ json_t *wgm_ctl_event_log(const char *level, const char *msg)
 
 int wgm_ctl_status_fill(json_t *obj, const struct wgm_ctl_status *st)
 {
-	json_t *fields = json_pack("{s:o,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:s}",
-				   "id", st->id >= 0 ? json_integer(st->id) : json_null(),
-				   "loopback4", st->loopback4, "loopback6", st->loopback6,
-				   "version", st->version, "uptime", (json_int_t)st->uptime,
-				   "bird", st->bird, "links_up", (json_int_t)st->links_up,
-				   "links_total", (json_int_t)st->links_total,
-				   "nodes", (json_int_t)st->nodes, "mesh", st->mesh);
+	json_t *fields = json_pack("{s:o,s:s,s:s,s:s,s:I,s:s,s:I,s:I,s:I,s:s}", "id",
+				   st->id >= 0 ? json_integer(st->id) : json_null(), "loopback4", st->loopback4,
+				   "loopback6", st->loopback6, "version", st->version, "uptime", (json_int_t)st->uptime,
+				   "bird", st->bird, "links_up", (json_int_t)st->links_up, "links_total",
+				   (json_int_t)st->links_total, "nodes", (json_int_t)st->nodes, "mesh", st->mesh);
 	int rc;
 
 	if (!fields)
@@ -253,8 +252,9 @@ int wgm_ctl_status_parse(const json_t *obj, struct wgm_ctl_status *st, char *err
 }
 
 static const char *const link_state_names[] = {
-	[WGM_CTL_LINK_DOWN] = "down",	      [WGM_CTL_LINK_UP] = "up",		[WGM_CTL_LINK_DEAD] = "dead",
-	[WGM_CTL_LINK_CREATING] = "creating", [WGM_CTL_LINK_REMOVING] = "removing", [WGM_CTL_LINK_FAILED] = "failed",
+	[WGM_CTL_LINK_DOWN] = "down",         [WGM_CTL_LINK_UP] = "up",
+	[WGM_CTL_LINK_DEAD] = "dead",         [WGM_CTL_LINK_CREATING] = "creating",
+	[WGM_CTL_LINK_REMOVING] = "removing", [WGM_CTL_LINK_FAILED] = "failed",
 };
 
 const char *wgm_ctl_link_state_name(enum wgm_ctl_link_state state)

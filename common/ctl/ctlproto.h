@@ -145,16 +145,16 @@ int wgm_ctl_token_used_text(const json_t *ev, char *out, size_t outlen);
 /* The status reply (and the "status" event), defined once. Strings are
  * owned by the struct only while the JSON it came from lives. */
 struct wgm_ctl_status {
-	long long id;             /* -1: node not initialised */
-	const char *loopback4;    /* "" when unknown */
+	long long id;          /* -1: node not initialised */
+	const char *loopback4; /* "" when unknown */
 	const char *loopback6;
 	const char *version;
-	long long uptime;         /* seconds */
-	const char *bird;         /* "up" | "down" | "unknown" */
+	long long uptime; /* seconds */
+	const char *bird; /* "up" | "down" | "unknown" */
 	long long links_up;
 	long long links_total;
 	long long nodes;
-	const char *mesh;         /* "off" | "waiting" | "building" | "done" */
+	const char *mesh; /* "off" | "waiting" | "building" | "done" */
 };
 
 /* Adds the status fields to obj (a reply or an event). */

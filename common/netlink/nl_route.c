@@ -182,7 +182,7 @@ struct nlmsghdr *wgm_nl_route_build_link_get(char *buf, const char *ifname)
 }
 
 struct nlmsghdr *wgm_nl_route_build_addr(char *buf, bool add, int ifindex, const struct wgm_nl_ip *addr,
-				     unsigned int prefixlen, const struct wgm_nl_ip *peer)
+					 unsigned int prefixlen, const struct wgm_nl_ip *peer)
 {
 	struct nlmsghdr *nlh;
 	struct ifaddrmsg *ifa;
@@ -496,17 +496,18 @@ static int addr_request(struct wgm_nl_sock *s, bool add, const char *ifname, con
 	ifindex = wgm_nl_route_ifindex(s, ifname, err, errlen);
 	if (ifindex < 0)
 		return ifindex;
-	return request(s, wgm_nl_route_build_addr(buf, add, ifindex, addr, prefixlen, peer), NULL, NULL, what, err, errlen);
+	return request(s, wgm_nl_route_build_addr(buf, add, ifindex, addr, prefixlen, peer), NULL, NULL, what, err,
+		       errlen);
 }
 
-int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
-		      const struct wgm_nl_ip *peer, char *err, size_t errlen)
+int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr,
+			  unsigned int prefixlen, const struct wgm_nl_ip *peer, char *err, size_t errlen)
 {
 	return addr_request(s, true, ifname, addr, prefixlen, peer, err, errlen);
 }
 
-int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
-		      char *err, size_t errlen)
+int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr,
+			  unsigned int prefixlen, char *err, size_t errlen)
 {
 	return addr_request(s, false, ifname, addr, prefixlen, NULL, err, errlen);
 }
@@ -526,12 +527,14 @@ static int fdb_request(struct wgm_nl_sock *s, bool add, const char *ifname, cons
 	return request(s, wgm_nl_route_build_fdb(buf, add, ifindex, dst), NULL, NULL, what, err, errlen);
 }
 
-int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen)
+int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err,
+			    size_t errlen)
 {
 	return fdb_request(s, true, vxlan_ifname, dst, err, errlen);
 }
 
-int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen)
+int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err,
+			    size_t errlen)
 {
 	return fdb_request(s, false, vxlan_ifname, dst, err, errlen);
 }
@@ -589,7 +592,8 @@ int wgm_nl_route_list_links(struct wgm_nl_sock *s, struct wgm_nl_link **out, siz
 	return 0;
 }
 
-int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err, size_t errlen)
+int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err,
+			    size_t errlen)
 {
 	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	struct dump_array d = { .elem = sizeof(struct wgm_nl_addr), .parse = parse_addr_any };
@@ -621,7 +625,8 @@ static int route_one_cb(const struct nlmsghdr *nlh, void *ctx)
 	return e;
 }
 
-int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err, size_t errlen)
+int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err,
+		     size_t errlen)
 {
 	char buf[WGM_NL_ROUTE_BUF] __attribute__((aligned(4)));
 	char what[96], text[INET6_ADDRSTRLEN];

@@ -33,10 +33,10 @@ int wgm_nl_ip_prefix_parse(const char *text, struct wgm_nl_ip *out, unsigned int
 
 struct wgm_nl_vxlan_spec {
 	const char *ifname;
-	uint32_t vni;          /* 0 .. 2^24-1 */
-	uint16_t dstport;      /* host order, e.g. 1789 */
-	struct wgm_nl_ip local;    /* source address of the tunnel (v4 or v6) */
-	const char *dev;       /* underlay device, NULL for none */
+	uint32_t vni;           /* 0 .. 2^24-1 */
+	uint16_t dstport;       /* host order, e.g. 1789 */
+	struct wgm_nl_ip local; /* source address of the tunnel (v4 or v6) */
+	const char *dev;        /* underlay device, NULL for none */
 };
 
 struct wgm_nl_link {
@@ -50,18 +50,18 @@ struct wgm_nl_link {
 
 struct wgm_nl_addr {
 	int ifindex;
-	struct wgm_nl_ip addr;    /* the interface's own address (IFA_LOCAL) */
-	struct wgm_nl_ip peer;    /* AF_UNSPEC unless a point-to-point peer is set */
+	struct wgm_nl_ip addr; /* the interface's own address (IFA_LOCAL) */
+	struct wgm_nl_ip peer; /* AF_UNSPEC unless a point-to-point peer is set */
 	unsigned int prefixlen;
 };
 
 struct wgm_nl_route_info {
 	int oif;
 	char oif_name[IFNAMSIZ];
-	struct wgm_nl_ip src;      /* preferred source, AF_UNSPEC if none */
-	struct wgm_nl_ip gateway;  /* AF_UNSPEC when on-link */
-	uint32_t route_mtu;    /* RTAX_MTU of the route (or a learnt PMTU), 0 if none */
-	uint32_t dev_mtu;      /* MTU of the output device */
+	struct wgm_nl_ip src;     /* preferred source, AF_UNSPEC if none */
+	struct wgm_nl_ip gateway; /* AF_UNSPEC when on-link */
+	uint32_t route_mtu;       /* RTAX_MTU of the route (or a learnt PMTU), 0 if none */
+	uint32_t dev_mtu;         /* MTU of the output device */
 };
 
 /* The MTU of the path: the route's if it has one, else the device's. */
@@ -78,7 +78,7 @@ struct nlmsghdr *wgm_nl_route_build_link_set_mtu(char *buf, const char *ifname, 
 struct nlmsghdr *wgm_nl_route_build_link_get(char *buf, const char *ifname);
 /* PEER may be NULL or AF_UNSPEC. ADD replaces an existing equal address. */
 struct nlmsghdr *wgm_nl_route_build_addr(char *buf, bool add, int ifindex, const struct wgm_nl_ip *addr,
-				     unsigned int prefixlen, const struct wgm_nl_ip *peer);
+					 unsigned int prefixlen, const struct wgm_nl_ip *peer);
 struct nlmsghdr *wgm_nl_route_build_addr_dump(char *buf, int family);
 /* "00:00:00:00:00:00 dst DST self" on a vxlan device; ADD appends. */
 struct nlmsghdr *wgm_nl_route_build_fdb(char *buf, bool add, int ifindex, const struct wgm_nl_ip *dst);
@@ -99,17 +99,21 @@ int wgm_nl_route_link_set_mtu(struct wgm_nl_sock *s, const char *ifname, uint32_
 /* -ENODEV when there is no such link. */
 int wgm_nl_route_link_get(struct wgm_nl_sock *s, const char *ifname, struct wgm_nl_link *out, char *err, size_t errlen);
 int wgm_nl_route_ifindex(struct wgm_nl_sock *s, const char *ifname, char *err, size_t errlen); /* >0 or -errno */
-int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
-		      const struct wgm_nl_ip *peer, char *err, size_t errlen);
-int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr, unsigned int prefixlen,
-		      char *err, size_t errlen);
-int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen);
-int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err, size_t errlen);
+int wgm_nl_route_addr_add(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr,
+			  unsigned int prefixlen, const struct wgm_nl_ip *peer, char *err, size_t errlen);
+int wgm_nl_route_addr_del(struct wgm_nl_sock *s, const char *ifname, const struct wgm_nl_ip *addr,
+			  unsigned int prefixlen, char *err, size_t errlen);
+int wgm_nl_route_fdb_append(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err,
+			    size_t errlen);
+int wgm_nl_route_fdb_delete(struct wgm_nl_sock *s, const char *vxlan_ifname, const struct wgm_nl_ip *dst, char *err,
+			    size_t errlen);
 /* Arrays owned by the caller: free(). */
 int wgm_nl_route_list_links(struct wgm_nl_sock *s, struct wgm_nl_link **out, size_t *count, char *err, size_t errlen);
 /* FAMILY AF_UNSPEC for both. */
-int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err, size_t errlen);
+int wgm_nl_route_list_addrs(struct wgm_nl_sock *s, int family, struct wgm_nl_addr **out, size_t *count, char *err,
+			    size_t errlen);
 /* The route the kernel would use to reach DST, with the output device's MTU. */
-int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err, size_t errlen);
+int wgm_nl_route_get(struct wgm_nl_sock *s, const struct wgm_nl_ip *dst, struct wgm_nl_route_info *out, char *err,
+		     size_t errlen);
 
 #endif

@@ -85,8 +85,7 @@ int wgm_nl_error_parse(const struct nlmsghdr *nlh, char *msg, size_t msglen)
 			offset += e->msg.nlmsg_len - sizeof(struct nlmsghdr);
 		}
 	}
-	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && msglen &&
-	    mnl_nlmsg_get_payload_len(nlh) > offset) {
+	if ((nlh->nlmsg_flags & NLM_F_ACK_TLVS) && msglen && mnl_nlmsg_get_payload_len(nlh) > offset) {
 		if (mnl_attr_parse(nlh, MNL_ALIGN(offset), ext_ack_attr_cb, tb) < 0)
 			return error;
 		if (tb[NLMSGERR_ATTR_MSG] && mnl_attr_validate(tb[NLMSGERR_ATTR_MSG], MNL_TYPE_NUL_STRING) == 0) {
@@ -172,8 +171,8 @@ static int request_with_buffer(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_
 	}
 }
 
-int wgm_nl_sock_request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx,
-		    const char *what, char *err, size_t errlen)
+int wgm_nl_sock_request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx, const char *what,
+			char *err, size_t errlen)
 {
 	char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int e = request_with_buffer(s, nlh, fn, ctx, what, err, errlen, buf, sizeof(buf));

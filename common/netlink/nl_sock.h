@@ -29,8 +29,8 @@ typedef int (*wgm_nl_reply_fn)(const struct nlmsghdr *nlh, void *ctx);
  * a dump) and reads until the ack, the error, or the end of the dump.
  * WHAT names the operation for the one-line error, e.g. "create link pipe2".
  * Returns 0, the callback's error, or -errno from the kernel. */
-int wgm_nl_sock_request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx,
-		    const char *what, char *err, size_t errlen);
+int wgm_nl_sock_request(struct wgm_nl_sock *s, struct nlmsghdr *nlh, wgm_nl_reply_fn fn, void *ctx, const char *what,
+			char *err, size_t errlen);
 
 /* Pure: reads an NLMSG_ERROR (or NLMSG_DONE carrying an error) message.
  * Returns the (negative) errno it carries, 0 for an ack, -EBADMSG if it is

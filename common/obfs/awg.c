@@ -61,7 +61,7 @@ static void awg_random(struct wgm_awg *a, void *buf, size_t len)
 		a->random(buf, len);
 		return;
 	}
-	uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = {0};
+	uint8_t nonce[crypto_stream_chacha20_ietf_NONCEBYTES] = { 0 };
 	if (len > sizeof(a->pool)) {
 		memcpy(nonce, &a->pool_nonce, sizeof(a->pool_nonce));
 		a->pool_nonce++;
@@ -148,8 +148,8 @@ static void remember(struct wgm_awg_mac1_pair *ring, unsigned *next, const uint8
 /* A cookie reply sealed with KEY over the mac1 its sender saw (FROM side of
  * a pair in RING) is re-sealed over the other side's mac1, in place in MSG.
  * The cookie goes to COOKIE. False when no remembered mac1 opens it. */
-static bool reseal_cookie(uint8_t *msg, const uint8_t key[32], const struct wgm_awg_mac1_pair *ring,
-			  bool from_wire, uint8_t cookie[COOKIE_LEN])
+static bool reseal_cookie(uint8_t *msg, const uint8_t key[32], const struct wgm_awg_mac1_pair *ring, bool from_wire,
+			  uint8_t cookie[COOKIE_LEN])
 {
 	const uint8_t *nonce = msg + WGM_WG_COOKIE_NONCE;
 	uint8_t *sealed = msg + WGM_WG_COOKIE_ENC;
@@ -276,7 +276,7 @@ static size_t classify_v1(const struct wgm_awg_params *p, const uint8_t *in, siz
 	uint32_t v = wg_get_le32(in + pad);
 	for (uint32_t t = WGM_WG_TYPE_INIT; t <= WGM_WG_TYPE_DATA; t++)
 		if (v == p->h[t - 1].lo) {
-			c[0] = (struct candidate){pad, t};
+			c[0] = (struct candidate){ pad, t };
 			return 1;
 		}
 	return 0;
@@ -287,21 +287,21 @@ static size_t classify_v1(const struct wgm_awg_params *p, const uint8_t *in, siz
  * to the next instead of being dropped, which only saves packets. */
 static size_t classify_v2(const struct wgm_awg_params *p, const uint8_t *in, size_t len, struct candidate *c)
 {
-	const size_t base[3] = {WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN};
-	const uint16_t s[4] = {p->s1, p->s2, p->s3, p->s4};
+	const size_t base[3] = { WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN };
+	const uint16_t s[4] = { p->s1, p->s2, p->s3, p->s4 };
 	size_t n = 0;
 	for (int i = 0; i < 3; i++)
 		if (len == s[i] + base[i] && in_range(&p->h[i], wg_get_le32(in + s[i])))
-			c[n++] = (struct candidate){s[i], (uint32_t)i + 1};
+			c[n++] = (struct candidate){ s[i], (uint32_t)i + 1 };
 	if (len >= (size_t)p->s4 + WGM_WG_DATA_HDR_LEN && in_range(&p->h[3], wg_get_le32(in + p->s4)))
-		c[n++] = (struct candidate){p->s4, WGM_WG_TYPE_DATA};
+		c[n++] = (struct candidate){ p->s4, WGM_WG_TYPE_DATA };
 	return n;
 }
 
 /* Checks candidate C of IN and, when it holds, writes the standard message
  * to OUT. Returns its length, 0 when C does not hold, -EMSGSIZE. */
 static ssize_t try_candidate(struct wgm_awg *a, const uint8_t *in, size_t len, struct candidate c, uint8_t *out,
-		      size_t cap)
+			     size_t cap)
 {
 	const uint8_t *w = in + c.pad;
 	size_t n = len - c.pad;

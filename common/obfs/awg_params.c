@@ -12,7 +12,7 @@
 /* Bounds of our own: enough junk to shape a handshake, not a flood. */
 #define JC_MAX 128
 
-static const size_t base_len[4] = {WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN, WGM_WG_DATA_MIN_LEN};
+static const size_t base_len[4] = { WGM_WG_INIT_LEN, WGM_WG_RESPONSE_LEN, WGM_WG_COOKIE_LEN, WGM_WG_DATA_MIN_LEN };
 
 static int fail(char *err, size_t errlen, const char *msg)
 {
@@ -42,7 +42,7 @@ int wgm_awg_params_check(const struct wgm_awg_params *p, char *err, size_t errle
 	}
 	if (v1 && (p->s3 || p->s4))
 		return fail(err, errlen, "awg.s3/s4: not in AmneziaWG 1.0, must be 0");
-	const uint16_t s[4] = {p->s1, p->s2, p->s3, p->s4};
+	const uint16_t s[4] = { p->s1, p->s2, p->s3, p->s4 };
 	for (int i = 0; i < 4; i++)
 		if (base_len[i] + s[i] > WGM_OBFS_DATAGRAM_MAX) {
 			snprintf(msg, sizeof(msg), "awg.s%d: %u makes datagrams too large", i + 1, s[i]);

@@ -5,12 +5,20 @@
 #include "common/obfs/wg_msg.h"
 
 #define ROTL32(v, n) (((v) << (n)) | ((v) >> (32 - (n))))
-#define QR(a, b, c, d) \
-	do { \
-		a += b; d ^= a; d = ROTL32(d, 16); \
-		c += d; b ^= c; b = ROTL32(b, 12); \
-		a += b; d ^= a; d = ROTL32(d, 8); \
-		c += d; b ^= c; b = ROTL32(b, 7); \
+#define QR(a, b, c, d)             \
+	do {                       \
+		a += b;            \
+		d ^= a;            \
+		d = ROTL32(d, 16); \
+		c += d;            \
+		b ^= c;            \
+		b = ROTL32(b, 12); \
+		a += b;            \
+		d ^= a;            \
+		d = ROTL32(d, 8);  \
+		c += d;            \
+		b ^= c;            \
+		b = ROTL32(b, 7);  \
 	} while (0)
 
 void wgm_chacha6_hash(const uint8_t in[16], const uint32_t key[8], uint8_t *out, unsigned nwords)

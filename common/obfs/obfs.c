@@ -19,8 +19,8 @@
 
 /* A key in the forms the transforms use; the raw bytes are not kept. */
 struct obfs_key {
-	uint32_t words[8];        /* wgobfs: the expanded ChaCha key */
-	struct wgm_xor_key xor;   /* ipt_xor: the key as a stream */
+	uint32_t words[8];       /* wgobfs: the expanded ChaCha key */
+	struct wgm_xor_key xor ; /* ipt_xor: the key as a stream */
 };
 
 struct wgm_obfs {
@@ -110,8 +110,7 @@ ssize_t wgm_obfs_outbound(struct wgm_obfs *o, const uint8_t *in, size_t len, uin
 
 /* One decoding attempt with key K: the length of a plausible WireGuard
  * message in OUT, 0 when K does not give one, or -EMSGSIZE. */
-static ssize_t decode_with(enum wgm_link_type t, const struct obfs_key *k, const uint8_t *in, size_t len,
-			   uint8_t *out)
+static ssize_t decode_with(enum wgm_link_type t, const struct obfs_key *k, const uint8_t *in, size_t len, uint8_t *out)
 {
 	ssize_t n;
 	if (t == WGM_LINK_WGOBFS) {

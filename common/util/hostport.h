@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 struct wgm_hostport {
-	int family;                      /* AF_INET or AF_INET6 */
-	char host[INET6_ADDRSTRLEN];     /* the address without brackets */
+	int family;                  /* AF_INET or AF_INET6 */
+	char host[INET6_ADDRSTRLEN]; /* the address without brackets */
 	uint16_t port;
 };
 

@@ -24,9 +24,9 @@
 struct wgm_line_fold_slot {
 	bool used;
 	bool seen_this_period;
-	unsigned long count;      /* folded repeats not yet reported */
+	unsigned long count;       /* folded repeats not yet reported */
 	int64_t first_ms, last_ms; /* wall clock of the first and last folded repeat */
-	int64_t used_ms;          /* last time the line came (for eviction) */
+	int64_t used_ms;           /* last time the line came (for eviction) */
 	char text[WGM_LINE_FOLD_TEXT];
 };
 
@@ -40,7 +40,8 @@ typedef void (*wgm_line_fold_emit_fn)(const char *line, void *ctx);
 
 /* One line (no newline) at wall-clock now_ms (ms since the epoch): emits it
  * unless it is a repeat; may first emit the summary of an evicted slot. */
-void wgm_line_fold_add(struct wgm_line_fold *f, const char *line, int64_t now_ms, wgm_line_fold_emit_fn emit, void *ctx);
+void wgm_line_fold_add(struct wgm_line_fold *f, const char *line, int64_t now_ms, wgm_line_fold_emit_fn emit,
+		       void *ctx);
 /* The period's end: summaries of every counted repeat; frees slots that
  * saw no line this period. */
 void wgm_line_fold_tick(struct wgm_line_fold *f, wgm_line_fold_emit_fn emit, void *ctx);

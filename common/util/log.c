@@ -11,11 +11,8 @@ static wgm_log_sink_fn current_sink;
 static void *current_sink_ctx;
 
 static const char *const level_names[] = {
-	[WGM_LOG_ERR] = "err",
-	[WGM_LOG_WARNING] = "warning",
-	[WGM_LOG_NOTICE] = "notice",
-	[WGM_LOG_INFO] = "info",
-	[WGM_LOG_DEBUG] = "debug",
+	[WGM_LOG_ERR] = "err",   [WGM_LOG_WARNING] = "warning", [WGM_LOG_NOTICE] = "notice",
+	[WGM_LOG_INFO] = "info", [WGM_LOG_DEBUG] = "debug",
 };
 
 void wgm_log_set_level(enum wgm_log_level level)

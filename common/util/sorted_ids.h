@@ -36,9 +36,9 @@ static inline size_t wgm_sorted_ids_search(const void *base, size_t n, size_t st
 }
 
 /* ARRAY (an array of structs with a uint32_t member ID_FIELD), N elements. */
-#define WGM_SORTED_LOWER_BOUND(array, n, id_field, id)                                                          \
+#define WGM_SORTED_LOWER_BOUND(array, n, id_field, id) \
 	wgm_sorted_ids_search((array), (n), sizeof(*(array)), offsetof(__typeof__(*(array)), id_field), (id), 0)
-#define WGM_SORTED_UPPER_BOUND(array, n, id_field, id)                                                          \
+#define WGM_SORTED_UPPER_BOUND(array, n, id_field, id) \
 	wgm_sorted_ids_search((array), (n), sizeof(*(array)), offsetof(__typeof__(*(array)), id_field), (id), 1)
 
 #endif

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define WGM_KEY_LEN 32
-#define WGM_KEY_B64_LEN 44          /* standard base64 with one '=' */
+#define WGM_KEY_B64_LEN 44 /* standard base64 with one '=' */
 #define WGM_KEY_B64_SIZE (WGM_KEY_B64_LEN + 1)
 
 /* Initialises libsodium (idempotent, thread-safe). Returns 0 or -EIO. Every

@@ -130,7 +130,8 @@ struct wgm_wg_backend_ops {
 	 * process is gone: call create() again. */
 	int (*set_device)(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen);
 	/* *OUT is the caller's: wgm_wg_device_free(). */
-	int (*get_device)(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err, size_t errlen);
+	int (*get_device)(struct wgm_wg_backend *b, const char *ifname, struct wgm_wg_device **out, char *err,
+			  size_t errlen);
 	/* Frees the backend. Interfaces (and wireguard-go processes) stay:
 	 * links outlive a restart of the daemon. */
 	void (*close)(struct wgm_wg_backend *b);
@@ -145,13 +146,13 @@ struct wgm_wg_backend {
  * ROUTE is an rtnetlink socket (used to create/delete links), borrowed: it
  * must outlive the backend. */
 struct wgm_nl_sock;
-int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
-		    char *err, size_t errlen);
+int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route,
+			struct wgm_wg_backend **out, char *err, size_t errlen);
 
 /* The two backends, for callers (and tests) that pick one explicitly. */
 int wgm_wg_kernel_backend_open(struct wgm_nl_sock *route, struct wgm_wg_backend **out, char *err, size_t errlen);
-int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
-			      char *err, size_t errlen);
+int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route,
+				  struct wgm_wg_backend **out, char *err, size_t errlen);
 
 /* NAME searched in PATH unless it has a '/'; 0 and PATH filled, or -ENOENT. */
 int wgm_wg_userspace_binary_find(const char *name, char *path, size_t len);
@@ -162,7 +163,7 @@ static inline int wg_create(struct wgm_wg_backend *b, const char *ifname, char *
 }
 static inline int wg_delete(struct wgm_wg_backend *b, const char *ifname, char *err, size_t errlen)
 {
-	return b->ops->delete(b, ifname, err, errlen);
+	return b->ops->delete (b, ifname, err, errlen);
 }
 static inline int wg_set_device(struct wgm_wg_backend *b, const struct wgm_wg_device *dev, char *err, size_t errlen)
 {

@@ -23,8 +23,8 @@ static bool kernel_module_usable(struct wgm_nl_sock *route)
 	return true;
 }
 
-int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
-		    char *err, size_t errlen)
+int wgm_wg_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route,
+			struct wgm_wg_backend **out, char *err, size_t errlen)
 {
 	const char *binary = opt->userspace_binary ? opt->userspace_binary : "wireguard-go";
 	char kernel_err[256] = "", path[4096];

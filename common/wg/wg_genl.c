@@ -83,7 +83,8 @@ static bool device_valid(const struct wgm_wg_device *dev)
 
 /* Puts the first part of a peer (keys, endpoint, keepalive, replace flag).
  * False when it does not fit. */
-static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wgm_wg_device *dev, const struct wgm_wg_peer *p)
+static bool put_peer_head(struct nlmsghdr *nlh, size_t buflen, const struct wgm_wg_device *dev,
+			  const struct wgm_wg_peer *p)
 {
 	if (dev->allowed_ips_only)
 		return mnl_attr_put_u32_check(nlh, buflen, WGPEER_A_FLAGS,
@@ -120,7 +121,7 @@ static bool put_allowed_ip(struct nlmsghdr *nlh, size_t buflen, const struct wgm
 }
 
 int wgm_wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wgm_wg_device *dev,
-		      struct wgm_wg_set_cursor *cur, struct nlmsghdr **out)
+			  struct wgm_wg_set_cursor *cur, struct nlmsghdr **out)
 {
 	struct nlmsghdr *nlh;
 	struct nlattr *peers = NULL;
@@ -172,7 +173,8 @@ int wgm_wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const st
 				goto full;
 			}
 			while (cur->allowed_ip < p->n_allowed_ips) {
-				if (!put_allowed_ip(nlh, buflen, &p->allowed_ips[cur->allowed_ip], (uint16_t)aips_in_msg))
+				if (!put_allowed_ip(nlh, buflen, &p->allowed_ips[cur->allowed_ip],
+						    (uint16_t)aips_in_msg))
 					break;
 				cur->allowed_ip++;
 				aips_in_msg++;
@@ -305,7 +307,7 @@ static int parse_peer(const struct nlattr *nest, struct wgm_wg_device *dev)
 		const struct nlattr *aip;
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 			return -EBADMSG;
-		mnl_attr_for_each_nested(aip, a) {
+		mnl_attr_for_each_nested (aip, a) {
 			int e = parse_allowed_ip(aip, peer);
 			if (e < 0)
 				return e;
@@ -352,7 +354,7 @@ int wgm_wg_genl_parse_get(const struct nlmsghdr *nlh, struct wgm_wg_device *dev)
 		const struct nlattr *peer;
 		if (mnl_attr_validate(a, MNL_TYPE_NESTED) < 0)
 			return -EBADMSG;
-		mnl_attr_for_each_nested(peer, a) {
+		mnl_attr_for_each_nested (peer, a) {
 			int e = parse_peer(peer, dev);
 			if (e < 0)
 				return e;

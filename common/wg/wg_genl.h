@@ -32,7 +32,7 @@ struct wgm_wg_set_cursor {
  * Returns 1 when more messages follow, 0 for the last one, -EMSGSIZE if
  * BUFLEN cannot hold even one peer, -EINVAL for a bad device. */
 int wgm_wg_genl_build_set(char *buf, size_t buflen, uint16_t family_id, const struct wgm_wg_device *dev,
-		      struct wgm_wg_set_cursor *cur, struct nlmsghdr **out);
+			  struct wgm_wg_set_cursor *cur, struct nlmsghdr **out);
 
 /* WG_CMD_GET_DEVICE dump request for IFNAME. BUF: at least 256 bytes. */
 struct nlmsghdr *wgm_wg_genl_build_get(char *buf, uint16_t family_id, const char *ifname);

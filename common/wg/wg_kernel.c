@@ -148,14 +148,15 @@ int wgm_wg_kernel_backend_open(struct wgm_nl_sock *route, struct wgm_wg_backend 
 	}
 	/* Resolving the family also loads the module where modprobe can. */
 	e = wgm_nl_sock_request(&k->genl, wgm_wg_genl_build_get_family(buf), family_cb, &k->family_id,
-			    "WireGuard kernel module (generic netlink family \"wireguard\")", err, errlen);
+				"WireGuard kernel module (generic netlink family \"wireguard\")", err, errlen);
 	if (e == 0 && k->family_id == 0) {
 		snprintf(err, errlen, "WireGuard kernel module: no family id in reply");
 		e = -EBADMSG;
 	}
 	if (e == -ENOENT)
-		snprintf(err, errlen, "kernel WireGuard: no wireguard module in this kernel (modprobe wireguard, "
-				      "or use the userspace backend: apt install wireguard-go)");
+		snprintf(err, errlen,
+			 "kernel WireGuard: no wireguard module in this kernel (modprobe wireguard, "
+			 "or use the userspace backend: apt install wireguard-go)");
 	if (e < 0) {
 		kernel_close(&k->base);
 		return e;

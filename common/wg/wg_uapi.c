@@ -131,11 +131,13 @@ static bool parse_key_hex(const char *s, uint8_t key[WGM_WG_KEY_LEN])
 
 	if (strlen(s) != WGM_WG_KEY_LEN * 2)
 		return false;
-	return sodium_hex2bin(key, WGM_WG_KEY_LEN, s, WGM_WG_KEY_LEN * 2, NULL, &n, &end) == 0 && n == WGM_WG_KEY_LEN && !*end;
+	return sodium_hex2bin(key, WGM_WG_KEY_LEN, s, WGM_WG_KEY_LEN * 2, NULL, &n, &end) == 0 && n == WGM_WG_KEY_LEN &&
+	       !*end;
 }
 
 /* Reads one "key=value" line at a time out of a copy of the reply. */
-static int parse_line(char *line, struct wgm_wg_device *dev, struct wgm_wg_peer **peer, bool *have_errno, int *errno_value)
+static int parse_line(char *line, struct wgm_wg_device *dev, struct wgm_wg_peer **peer, bool *have_errno,
+		      int *errno_value)
 {
 	char *eq = strchr(line, '=');
 	const char *key, *value;
@@ -283,9 +285,9 @@ static int parse_reply(const char *text, size_t len, struct wgm_wg_device *dev, 
 			/* Never echo a value: it may be a key. */
 			snprintf(shown, sizeof(shown), "%.*s", (int)strcspn(line, "="), line);
 			int e = dev ? parse_line(line, dev, &peer, &have_errno, &errno_value)
-				    : (strncmp(line, "errno=", 6) == 0 ? parse_line(line, NULL, &peer, &have_errno,
-										  &errno_value)
-								       : -EPROTO);
+				    : (strncmp(line, "errno=", 6) == 0
+					       ? parse_line(line, NULL, &peer, &have_errno, &errno_value)
+					       : -EPROTO);
 			if (e < 0) {
 				snprintf(err, errlen, "UAPI reply: bad line for key '%s'", shown);
 				result = e;

@@ -35,9 +35,9 @@
 
 struct us_proc {
 	char ifname[IFNAMSIZ];
-	pid_t pid; /* 0: not ours, or reaped */
+	pid_t pid;     /* 0: not ours, or reaped */
 	pid_t adopted; /* an earlier run's process whose output we took (or tried to); 0 */
-	int out_w; /* the write end of its output pipe until it serves its socket; -1 */
+	int out_w;     /* the write end of its output pipe until it serves its socket; -1 */
 };
 
 struct wg_userspace {
@@ -630,15 +630,16 @@ static const struct wgm_wg_backend_ops userspace_ops = {
 	.close = userspace_close,
 };
 
-int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route, struct wgm_wg_backend **out,
-			      char *err, size_t errlen)
+int wgm_wg_userspace_backend_open(const struct wgm_wg_backend_options *opt, struct wgm_nl_sock *route,
+				  struct wgm_wg_backend **out, char *err, size_t errlen)
 {
 	const char *name = opt && opt->userspace_binary ? opt->userspace_binary : DEFAULT_BINARY;
 	const char *dir = opt && opt->uapi_dir ? opt->uapi_dir : DEFAULT_UAPI_DIR;
 	struct wg_userspace *us;
 	int e;
 
-	if (strlen(dir) >= sizeof(us->uapi_dir) || strlen(dir) + IFNAMSIZ + 6 > sizeof(((struct sockaddr_un *)0)->sun_path)) {
+	if (strlen(dir) >= sizeof(us->uapi_dir) ||
+	    strlen(dir) + IFNAMSIZ + 6 > sizeof(((struct sockaddr_un *)0)->sun_path)) {
 		snprintf(err, errlen, "uapi directory %s: path too long", dir);
 		return -ENAMETOOLONG;
 	}

@@ -64,8 +64,8 @@ static void on_response(long status, const char *body, size_t len, const char *e
 			c->done(status, plain, NULL, c->ctx);
 		}
 		json_decref(plain);
-	} else if (wgm_api_auth_open_reply(&c->caller, &c->call, c->member ? c->mesh_key : NULL, body, len, &reply,
-					   why, sizeof(why)) < 0) {
+	} else if (wgm_api_auth_open_reply(&c->caller, &c->call, c->member ? c->mesh_key : NULL, body, len, &reply, why,
+					   sizeof(why)) < 0) {
 		snprintf(err, sizeof(err), "%s: reply refused: %s", c->url, why);
 		c->done(status, NULL, err, c->ctx);
 	} else {
@@ -93,7 +93,8 @@ static int call_boxed(struct http_client *http, const struct wgm_node_identity *
 	c->ctx = ctx;
 	snprintf(c->url, sizeof(c->url), "%s%s", base_url, route);
 	if (token) {
-		rc = wgm_api_auth_seal_join(&c->caller, token, route, payload, time(NULL), &c->call, &body, err, errlen);
+		rc = wgm_api_auth_seal_join(&c->caller, token, route, payload, time(NULL), &c->call, &body, err,
+					    errlen);
 	} else {
 		/* A member call names its caller with the certificate (a
 		 * peering call, under a link's key, goes to no member). */
@@ -105,7 +106,8 @@ static int call_boxed(struct http_client *http, const struct wgm_node_identity *
 		if (sent && self->has_cert && mac_key == self->mesh_key) {
 			wgm_cert_encode(&self->cert, cert);
 			if (json_object_set_new(sent, "cert", json_string(cert)) < 0 ||
-			    (self->mesh_epoch && json_object_set_new(sent, "epoch", json_integer(self->mesh_epoch)) < 0)) {
+			    (self->mesh_epoch &&
+			     json_object_set_new(sent, "epoch", json_integer(self->mesh_epoch)) < 0)) {
 				json_decref(sent);
 				sent = NULL;
 			}
@@ -131,11 +133,11 @@ static int call_boxed(struct http_client *http, const struct wgm_node_identity *
 
 int api_call_boxed(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
 		   const char *method, const char *route, const struct wgm_token *token,
-		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
-		   api_call_done_fn done, void *ctx, char *err, size_t errlen)
+		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload, api_call_done_fn done, void *ctx,
+		   char *err, size_t errlen)
 {
-	return call_boxed(http, self, base_url, method, route, token, server_pk, self->mesh_key, payload, done, ctx, err,
-			  errlen);
+	return call_boxed(http, self, base_url, method, route, token, server_pk, self->mesh_key, payload, done, ctx,
+			  err, errlen);
 }
 
 int api_call_peer(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,

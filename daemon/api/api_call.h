@@ -25,8 +25,8 @@ typedef void (*api_call_done_fn)(long status, const json_t *payload, const char 
  * callback then never runs. */
 int api_call_boxed(struct http_client *http, const struct wgm_node_identity *self, const char *base_url,
 		   const char *method, const char *route, const struct wgm_token *token,
-		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload,
-		   api_call_done_fn done, void *ctx, char *err, size_t errlen);
+		   const uint8_t server_pk[WGM_API_KEY_LEN], const json_t *payload, api_call_done_fn done, void *ctx,
+		   char *err, size_t errlen);
 
 /* A call about a peering link to the node at its other end, which is no
  * member: like a member call, with the link's preshared key (which only the

@@ -107,9 +107,9 @@ struct wgm_api_guard *wgm_api_guard_new(const struct wgm_api_guard_config *cfg)
 		cfg = &defaults;
 	}
 	if (cfg->fail_limit < 1 || cfg->fail_limit > WGM_GUARD_FAIL_SLOTS || cfg->fail_window < 1 ||
-	    cfg->block_min < 1 || cfg->block_max < cfg->block_min || cfg->conns_per_addr < 1 ||
-	    cfg->conns_total < 1 || cfg->max_addrs < 1 || cfg->max_addrs > (1u << 20) || cfg->agg48_limit < 2 ||
-	    cfg->log_burst < 1 || cfg->log_interval < 1)
+	    cfg->block_min < 1 || cfg->block_max < cfg->block_min || cfg->conns_per_addr < 1 || cfg->conns_total < 1 ||
+	    cfg->max_addrs < 1 || cfg->max_addrs > (1u << 20) || cfg->agg48_limit < 2 || cfg->log_burst < 1 ||
+	    cfg->log_interval < 1)
 		return NULL;
 	guard = calloc(1, sizeof(*guard) + cfg->max_addrs * sizeof(guard->entries[0]));
 	if (!guard)

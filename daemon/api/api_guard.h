@@ -65,8 +65,8 @@ enum wgm_guard_fail_result {
 /* Records one failure (bad body, bad token, not a member, replay, a request
  * cut at its deadline...). random picks the block length within [block_min,
  * block_max] (pass randombytes_random()), so the guard stays pure. */
-enum wgm_guard_fail_result wgm_api_guard_fail(struct wgm_api_guard *guard, const struct wgm_guard_addr *addr, int64_t now,
-			uint32_t random);
+enum wgm_guard_fail_result wgm_api_guard_fail(struct wgm_api_guard *guard, const struct wgm_guard_addr *addr,
+					      int64_t now, uint32_t random);
 
 /* Connection accounting. open: 0, -EBUSY (this address has conns_per_addr
  * open) or -EAGAIN (conns_total open, or the table is full of addresses that

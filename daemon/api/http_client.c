@@ -216,9 +216,9 @@ void http_client_free(struct http_client *client)
 	free(client);
 }
 
-int http_client_request(struct http_client *client, const char *method, const char *url,
-			const char *body, size_t body_len, unsigned timeout_ms,
-			http_client_done_fn fn, void *ctx, struct http_client_request **handle)
+int http_client_request(struct http_client *client, const char *method, const char *url, const char *body,
+			size_t body_len, unsigned timeout_ms, http_client_done_fn fn, void *ctx,
+			struct http_client_request **handle)
 {
 	struct http_client_request *req;
 	CURL *e;

@@ -16,8 +16,7 @@ struct http_client_request;
 /* status: the HTTP status (0 when no response arrived, then error says why
  * in one line: "http://192.0.2.1:8080/connect: Timeout was reached").
  * body is NUL-terminated (empty when none), valid during the call only. */
-typedef void (*http_client_done_fn)(long status, const char *body, size_t body_len,
-				    const char *error, void *ctx);
+typedef void (*http_client_done_fn)(long status, const char *body, size_t body_len, const char *error, void *ctx);
 
 /* response_max: 0 for HTTP_CLIENT_RESPONSE_MAX. */
 int http_client_new(struct loop *loop, size_t response_max, struct http_client **out);
@@ -30,9 +29,9 @@ void http_client_free(struct http_client *client);
  * is sent as application/json. The callback runs exactly once, from the
  * loop, never from inside this call. *handle (optional) lets the caller
  * cancel; it is invalid once the callback ran. */
-int http_client_request(struct http_client *client, const char *method, const char *url,
-			const char *body, size_t body_len, unsigned timeout_ms,
-			http_client_done_fn fn, void *ctx, struct http_client_request **handle);
+int http_client_request(struct http_client *client, const char *method, const char *url, const char *body,
+			size_t body_len, unsigned timeout_ms, http_client_done_fn fn, void *ctx,
+			struct http_client_request **handle);
 /* The callback will not run. */
 void http_client_cancel(struct http_client_request *req);
 

@@ -27,9 +27,9 @@ struct http_route {
 };
 
 enum request_state {
-	REQ_RECEIVING, /* reading the body */
+	REQ_RECEIVING,    /* reading the body */
 	REQ_WITH_HANDLER, /* the handler owns the request until it replies */
-	REQ_ANSWERED,  /* response ready to queue */
+	REQ_ANSWERED,     /* response ready to queue */
 };
 
 /* One TCP connection (MHD's socket context), for the absolute request
@@ -39,10 +39,10 @@ struct http_conn {
 	struct MHD_Connection *mhd;
 	int fd;
 	char client_ip[INET6_ADDRSTRLEN];
-	bool counted;        /* conn_open accepted it: conn_close owed */
-	bool refused;        /* cut at once by conn_open */
-	bool cut;            /* cut at its deadline */
-	bool in_request;     /* a request's headers arrived; it is not complete */
+	bool counted;    /* conn_open accepted it: conn_close owed */
+	bool refused;    /* cut at once by conn_open */
+	bool cut;        /* cut at its deadline */
+	bool in_request; /* a request's headers arrived; it is not complete */
 	bool failure_reported;
 	unsigned requests_done;
 	int64_t deadline_ms; /* monotonic; 0 while a handler holds the request */
@@ -51,7 +51,7 @@ struct http_conn {
 
 struct http_request {
 	struct http_server *srv;
-	struct http_conn *hc; /* NULL if MHD gave no socket context */
+	struct http_conn *hc;        /* NULL if MHD gave no socket context */
 	struct MHD_Connection *conn; /* NULL once MHD is done with it */
 	enum request_state state;
 	bool suspended;
@@ -129,11 +129,10 @@ static void unlink_suspended(struct http_request *req)
 	req->suspended = false;
 }
 
-static struct MHD_Response *make_response(unsigned status, const char *content_type,
-					  const void *body, size_t len)
+static struct MHD_Response *make_response(unsigned status, const char *content_type, const void *body, size_t len)
 {
 	struct MHD_Response *r = MHD_create_response_from_buffer(len, (void *)(body ? body : ""),
-								MHD_RESPMEM_MUST_COPY);
+								 MHD_RESPMEM_MUST_COPY);
 
 	(void)status;
 	if (r && content_type)
@@ -152,8 +151,8 @@ static struct MHD_Response *make_error_response(const char *reason)
 	return r;
 }
 
-void http_request_reply(struct http_request *req, unsigned status, const char *content_type,
-			const void *body, size_t len)
+void http_request_reply(struct http_request *req, unsigned status, const char *content_type, const void *body,
+			size_t len)
 {
 	struct http_server *srv = req->srv;
 
@@ -200,12 +199,30 @@ void http_request_reply_error(struct http_request *req, unsigned status, const c
 	http_request_reply_json(req, status, body);
 }
 
-const char *http_request_method(const struct http_request *req) { return req->method; }
-const char *http_request_path(const struct http_request *req) { return req->path; }
-const char *http_request_client_ip(const struct http_request *req) { return req->client_ip; }
-const char *http_request_body(const struct http_request *req) { return req->body ? req->body : ""; }
-size_t http_request_body_len(const struct http_request *req) { return req->body_len; }
-bool http_request_abandoned(const struct http_request *req) { return req->abandoned; }
+const char *http_request_method(const struct http_request *req)
+{
+	return req->method;
+}
+const char *http_request_path(const struct http_request *req)
+{
+	return req->path;
+}
+const char *http_request_client_ip(const struct http_request *req)
+{
+	return req->client_ip;
+}
+const char *http_request_body(const struct http_request *req)
+{
+	return req->body ? req->body : "";
+}
+size_t http_request_body_len(const struct http_request *req)
+{
+	return req->body_len;
+}
+bool http_request_abandoned(const struct http_request *req)
+{
+	return req->abandoned;
+}
 
 const char *http_request_header(const struct http_request *req, const char *name)
 {
@@ -258,8 +275,8 @@ static void client_ip_text(struct MHD_Connection *conn, char *out, size_t outlen
 	}
 }
 
-static const struct http_route *find_route(const struct http_server *srv, const char *method,
-					   const char *path, bool *path_known)
+static const struct http_route *find_route(const struct http_server *srv, const char *method, const char *path,
+					   bool *path_known)
 {
 	*path_known = false;
 	for (const struct http_route *r = srv->routes; r; r = r->next) {
@@ -292,8 +309,8 @@ static enum MHD_Result refuse_early(struct http_request *req, unsigned status, c
 
 /* The first call for a request: everything decided from the headers alone,
  * answered before any body is read. */
-static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connection *conn,
-				     const char *url, const char *method, void **con_cls)
+static enum MHD_Result request_begin(struct http_server *srv, struct MHD_Connection *conn, const char *url,
+				     const char *method, void **con_cls)
 {
 	struct http_request *req = calloc(1, sizeof(*req));
 	const char *reason = NULL;
@@ -359,9 +376,9 @@ static int append_body(struct http_request *req, const char *data, size_t len)
 	return 0;
 }
 
-static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url,
-				      const char *method, const char *version, const char *upload_data,
-				      size_t *upload_data_size, void **con_cls)
+static enum MHD_Result access_handler(void *cls, struct MHD_Connection *conn, const char *url, const char *method,
+				      const char *version, const char *upload_data, size_t *upload_data_size,
+				      void **con_cls)
 {
 	struct http_server *srv = cls;
 	struct http_request *req = *con_cls;
@@ -569,8 +586,7 @@ static void mhd_timeout(struct loop *loop, struct loop_timer *t, void *ctx)
 	server_run_mhd(ctx);
 }
 
-static int open_listener(const char *address, uint16_t port, int *out, uint16_t *bound_port,
-			 char *err, size_t errlen)
+static int open_listener(const char *address, uint16_t port, int *out, uint16_t *bound_port, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss = { 0 };
 	socklen_t len;
@@ -601,7 +617,7 @@ static int open_listener(const char *address, uint16_t port, int *out, uint16_t 
 	    getsockname(fd, (struct sockaddr *)&ss, &len) < 0)
 		goto fail;
 	*bound_port = ntohs(ss.ss_family == AF_INET ? ((struct sockaddr_in *)&ss)->sin_port
-						     : ((struct sockaddr_in6 *)&ss)->sin6_port);
+						    : ((struct sockaddr_in6 *)&ss)->sin6_port);
 	*out = fd;
 	return 0;
 fail:;
@@ -612,8 +628,8 @@ fail:;
 	return -e;
 }
 
-int http_server_new(struct loop *loop, const struct http_server_options *opts,
-		    struct http_server **out, char *err, size_t errlen)
+int http_server_new(struct loop *loop, const struct http_server_options *opts, struct http_server **out, char *err,
+		    size_t errlen)
 {
 	struct http_server *srv = calloc(1, sizeof(*srv));
 	const union MHD_DaemonInfo *info;
@@ -646,16 +662,12 @@ int http_server_new(struct loop *loop, const struct http_server_options *opts,
 		snprintf(err, errlen, "http server timer: %s", strerror(-rc));
 		goto fail;
 	}
-	srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0,
-				    NULL, NULL, access_handler, srv,
-				    MHD_OPTION_LISTEN_SOCKET, fd,
-				    MHD_OPTION_CONNECTION_TIMEOUT, srv->opts.timeout_s,
-				    MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
+	srv->mhd = MHD_start_daemon(MHD_USE_EPOLL | MHD_ALLOW_SUSPEND_RESUME | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+				    access_handler, srv, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_TIMEOUT,
+				    srv->opts.timeout_s, MHD_OPTION_PER_IP_CONNECTION_LIMIT, srv->opts.per_ip_limit,
 				    MHD_OPTION_CONNECTION_LIMIT, srv->opts.connection_limit,
-				    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv,
-				    MHD_OPTION_NOTIFY_CONNECTION, notify_connection, srv,
-				    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv,
-				    MHD_OPTION_END);
+				    MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_NOTIFY_CONNECTION,
+				    notify_connection, srv, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, srv, MHD_OPTION_END);
 	if (!srv->mhd) {
 		rc = -EIO;
 		snprintf(err, errlen, "cannot start the HTTP server on %s port %u", address, srv->port);
@@ -717,8 +729,7 @@ uint16_t http_server_port(const struct http_server *srv)
 	return srv->port;
 }
 
-int http_server_route(struct http_server *srv, const char *method, const char *path,
-		      http_handler_fn fn, void *ctx)
+int http_server_route(struct http_server *srv, const char *method, const char *path, http_handler_fn fn, void *ctx)
 {
 	struct http_route *r = calloc(1, sizeof(*r));
 

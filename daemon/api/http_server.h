@@ -24,13 +24,13 @@ struct http_server;
 struct http_request;
 
 struct http_server_options {
-	const char *address;      /* "0.0.0.0", "::" (both families), "10.0.4.1", "2001:db8::1" */
-	uint16_t port;            /* 0: any free port (see http_server_port) */
-	size_t body_max;          /* bytes; bigger bodies get 413. 0: HTTP_SERVER_BODY_MAX */
-	unsigned per_ip_limit;    /* concurrent connections per address; 0: 8 */
-	unsigned timeout_s;       /* idle connection timeout; 0: 10 s */
+	const char *address;        /* "0.0.0.0", "::" (both families), "10.0.4.1", "2001:db8::1" */
+	uint16_t port;              /* 0: any free port (see http_server_port) */
+	size_t body_max;            /* bytes; bigger bodies get 413. 0: HTTP_SERVER_BODY_MAX */
+	unsigned per_ip_limit;      /* concurrent connections per address; 0: 8 */
+	unsigned timeout_s;         /* idle connection timeout; 0: 10 s */
 	unsigned request_timeout_s; /* absolute time to send a whole request; 0: 10 s */
-	unsigned connection_limit; /* all connections; 0: 256 */
+	unsigned connection_limit;  /* all connections; 0: 256 */
 };
 
 #define HTTP_SERVER_BODY_MAX (64u * 1024)
@@ -56,8 +56,8 @@ typedef void (*http_outcome_fn)(const char *client_ip, unsigned status, void *ct
 typedef int (*http_conn_open_fn)(const char *client_ip, void *ctx);
 typedef void (*http_conn_close_fn)(const char *client_ip, void *ctx);
 
-int http_server_new(struct loop *loop, const struct http_server_options *opts,
-		    struct http_server **out, char *err, size_t errlen);
+int http_server_new(struct loop *loop, const struct http_server_options *opts, struct http_server **out, char *err,
+		    size_t errlen);
 /* Stops listening and closes every connection. Requests still waiting for
  * their handler are abandoned; their later replies are discarded. */
 void http_server_free(struct http_server *srv);
@@ -65,8 +65,7 @@ uint16_t http_server_port(const struct http_server *srv);
 
 /* method "GET", "POST", "PATCH", ...; path is matched exactly ("/connect").
  * A known path with another method gets 405, an unknown path 404. */
-int http_server_route(struct http_server *srv, const char *method, const char *path,
-		      http_handler_fn fn, void *ctx);
+int http_server_route(struct http_server *srv, const char *method, const char *path, http_handler_fn fn, void *ctx);
 void http_server_set_gate(struct http_server *srv, http_gate_fn fn, void *ctx);
 void http_server_set_outcome_hook(struct http_server *srv, http_outcome_fn fn, void *ctx);
 void http_server_set_conn_hooks(struct http_server *srv, http_conn_open_fn open_fn, http_conn_close_fn close_fn,
@@ -91,8 +90,8 @@ int http_request_json(const struct http_request *req, json_t **out, char *err, s
 bool http_request_abandoned(const struct http_request *req);
 
 /* Replies and frees req. body may be NULL for an empty body. */
-void http_request_reply(struct http_request *req, unsigned status, const char *content_type,
-			const void *body, size_t len);
+void http_request_reply(struct http_request *req, unsigned status, const char *content_type, const void *body,
+			size_t len);
 /* JSON body (takes ownership of body; NULL sends {}). */
 void http_request_reply_json(struct http_request *req, unsigned status, json_t *body);
 /* {"error":"reason"}: the one-line reason the other side shows its user. */

@@ -9,8 +9,7 @@ bool member_authz_is_remote(const struct link_record *rec, const uint8_t caller_
 	return rec && rec->has_remote_api_pk && sodium_memcmp(rec->remote_api_pk, caller_pk, LINK_KEY_LEN) == 0;
 }
 
-int member_authz_link(const struct link_record *rec, const uint8_t caller_pk[LINK_KEY_LEN], char *err,
-		      size_t errlen)
+int member_authz_link(const struct link_record *rec, const uint8_t caller_pk[LINK_KEY_LEN], char *err, size_t errlen)
 {
 	if (member_authz_is_remote(rec, caller_pk))
 		return 0;

@@ -20,8 +20,7 @@ bool member_authz_is_remote(const struct link_record *rec, const uint8_t caller_
 
 /* A member's /update or /disconnect of REC: 0 when the caller is its other
  * end, else 403 with a one-line reason in ERR. */
-int member_authz_link(const struct link_record *rec, const uint8_t caller_pk[LINK_KEY_LEN], char *err,
-		      size_t errlen);
+int member_authz_link(const struct link_record *rec, const uint8_t caller_pk[LINK_KEY_LEN], char *err, size_t errlen);
 
 /* A caller claiming node ID CLAIMED_ID: 0 unless one of RECS (N records, NULL
  * entries skipped; this node's links to that ID) has another API key for it,

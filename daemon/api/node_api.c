@@ -49,10 +49,10 @@ struct pending_connect {
 	char name[LINK_NAME_MAX + 1];
 	struct pending_connect *prev_saving, *next_saving;
 	bool saving;
-	uint32_t cert_id;      /* a member caller's certified node ID */
-	bool has_cert;         /* a joiner's certificate, issued */
-	uint32_t certify_via;  /* the node its /certify was sent to */
-	int certify_tries;     /* /certify calls made for it */
+	uint32_t cert_id;     /* a member caller's certified node ID */
+	bool has_cert;        /* a joiner's certificate, issued */
+	uint32_t certify_via; /* the node its /certify was sent to */
+	int certify_tries;    /* /certify calls made for it */
 	struct wgm_cert cert;
 };
 
@@ -72,8 +72,8 @@ static void refuse(struct http_request *http, int status, const char *reason)
 	if (api && wgm_api_guard_log_allow(api->guard, now_s(), &dropped)) {
 		if (dropped)
 			log_info("node API: %u more refusals in the last interval were not logged", dropped);
-		log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http),
-			 http_request_path(http), http_request_client_ip(http), status, reason);
+		log_info("node API: %s %s from %s refused (%d): %s", http_request_method(http), http_request_path(http),
+			 http_request_client_ip(http), status, reason);
 	}
 	http_request_reply_error(http, (unsigned)status, "%s", reason);
 }
@@ -114,8 +114,9 @@ static void guard_outcome(const char *client_ip, unsigned status, void *ctx)
 		char text[INET6_ADDRSTRLEN];
 		memcpy(p48.s6_addr, addr.bytes, 6);
 		inet_ntop(AF_INET6, &p48, text, sizeof(text));
-		log_notice("node API: %s blocked after repeated failures, and with it %s/48 (several of its /64s are blocked)",
-			   client_ip, text);
+		log_notice(
+			"node API: %s blocked after repeated failures, and with it %s/48 (several of its /64s are blocked)",
+			client_ip, text);
 		break;
 	}
 	case WGM_GUARD_COUNTED:
@@ -261,8 +262,8 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 	bool join;
 	int status, rc;
 
-	rc = wgm_api_request_open(&api->deps.identity->api, route, http_request_body(http),
-				  http_request_body_len(http), now_s(), NULL, req, err, sizeof(err));
+	rc = wgm_api_request_open(&api->deps.identity->api, route, http_request_body(http), http_request_body_len(http),
+				  now_s(), NULL, req, err, sizeof(err));
 	if (rc < 0) {
 		refuse(http, wgm_api_status_from_errno(rc), err);
 		return rc;
@@ -275,8 +276,8 @@ static int open_boxed(struct node_api *api, struct http_request *http, const cha
 		rc = -EACCES;
 	}
 	if (rc == 0 && *kind == WGM_API_CALLER_JOINER)
-		rc = wgm_api_auth_check_join(api->deps.tokens->store, api->replay, req, now_s(), token_id,
-					     err, sizeof(err));
+		rc = wgm_api_auth_check_join(api->deps.tokens->store, api->replay, req, now_s(), token_id, err,
+					     sizeof(err));
 	else if (rc == 0 && (rc = member_key(api, req, &key, &status, err, sizeof(err))) < 0) {
 		refuse(http, status, err);
 		wgm_api_request_clear(req);
@@ -313,8 +314,8 @@ static void reply_sealed(struct node_api *api, struct http_request *http, const 
 {
 	char *body = NULL, err[256];
 
-	if (!payload || wgm_api_auth_seal_reply(&api->deps.identity->api, req, mesh_key, payload, now_s(), &body,
-						err, sizeof(err)) < 0) {
+	if (!payload || wgm_api_auth_seal_reply(&api->deps.identity->api, req, mesh_key, payload, now_s(), &body, err,
+						sizeof(err)) < 0) {
 		wgm_json_decref_wiped(payload);
 		http_request_reply_error(http, 500, "cannot seal the reply");
 		return;
@@ -415,8 +416,8 @@ static int check_offer(const struct wgm_config *cfg, const struct wgm_msg_connec
 /* A peering join (docs/api.md): a token join that makes a BGP link to a node
  * of another mesh. Its ID is of that mesh, so none of the member checks
  * apply (it may even equal ours); the interface name carries "Peer". */
-static int check_peer_connect(struct node_api *api, const struct wgm_msg_connect_req *m,
-			      enum wgm_api_caller_kind kind, char *name, bool *stale, char *err, size_t errlen)
+static int check_peer_connect(struct node_api *api, const struct wgm_msg_connect_req *m, enum wgm_api_caller_kind kind,
+			      char *name, bool *stale, char *err, size_t errlen)
 {
 	const struct wgm_config *cfg = api->deps.cfg;
 	int status;
@@ -434,7 +435,8 @@ static int check_peer_connect(struct node_api *api, const struct wgm_msg_connect
 	status = check_offer(cfg, m, err, errlen);
 	if (status)
 		return status;
-	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m->caller_id, true, m->transport == WGM_TRANSPORT_V6, name) < 0) {
+	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m->caller_id, true, m->transport == WGM_TRANSPORT_V6, name) <
+	    0) {
 		snprintf(err, errlen, "id: no interface name for %d", m->caller_id);
 		return 400;
 	}
@@ -731,7 +733,8 @@ static int certify_ask(struct node_api *api, uint32_t id, const uint8_t pk[32], 
 	int rc;
 
 	if (!trust_store_admin(api->deps.trust, &admin, target_pk) || !api->deps.http) {
-		snprintf(err, errlen, "node %u is not an admin and knows none to certify a new member", api->deps.cfg->id);
+		snprintf(err, errlen, "node %u is not an admin and knows none to certify a new member",
+			 api->deps.cfg->id);
 		return -ENOENT;
 	}
 	for (struct link *l = links_first(api->deps.links); l; l = l->next) {
@@ -807,7 +810,8 @@ static void connect_proceed(struct pending_connect *pc)
 		return;
 	}
 	if (pc->cert_id != UINT32_MAX && pc->cert_id != (uint32_t)m->caller_id) {
-		snprintf(err, sizeof(err), "certificate: the caller is node %u, not node %d", pc->cert_id, m->caller_id);
+		snprintf(err, sizeof(err), "certificate: the caller is node %u, not node %d", pc->cert_id,
+			 m->caller_id);
 		connect_refuse(pc, 403, err);
 		return;
 	}
@@ -856,8 +860,9 @@ static void connect_proceed(struct pending_connect *pc)
 		return;
 	}
 	log_notice("node %d connects as %s over %s (%s)", m->caller_id,
-		   m->peer ? "a BGP peer of another network (token)" :
-		   pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)" : "a member",
+		   m->peer                             ? "a BGP peer of another network (token)"
+		   : pc->kind == WGM_API_CALLER_JOINER ? "a new member (token)"
+						       : "a member",
 		   wgm_transport_name(m->transport), pc->name);
 }
 
@@ -909,8 +914,7 @@ static void handle_connect(struct http_request *http, void *ctx)
 	pc->api = api;
 	pc->http = http;
 	pc->cert_id = UINT32_MAX;
-	if (open_boxed(api, http, WGM_API_ROUTE_CONNECT, false, &pc->req, &pc->kind, pc->token_id, &pc->cert_id) <
-	    0) {
+	if (open_boxed(api, http, WGM_API_ROUTE_CONNECT, false, &pc->req, &pc->kind, pc->token_id, &pc->cert_id) < 0) {
 		free(pc);
 		return;
 	}
@@ -935,7 +939,7 @@ struct pending_member {
 	struct node_api *api;
 	struct http_request *http;
 	struct wgm_api_request req;
-	uint32_t cert_id; /* UINT32_MAX: no mesh authority */
+	uint32_t cert_id;                  /* UINT32_MAX: no mesh authority */
 	struct pending_member *next_relay; /* a /certify relayed on (api->relays) */
 	uint32_t relay_id;
 	uint8_t relay_pk[32];
@@ -1117,7 +1121,7 @@ static void handle_peer_disconnect(struct http_request *http, void *ctx)
 		goto out;
 	}
 	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m.link.caller_id, true, m.link.transport == WGM_TRANSPORT_V6,
-			    name) == 0)
+				name) == 0)
 		link = links_find(api->deps.links, name);
 	if (!link || !link->rec.peer || !member_authz_is_remote(&link->rec, pp->req.caller_pk)) {
 		snprintf(err, sizeof(err), "no peering link of the caller's named for node %d", m.link.caller_id);
@@ -1225,7 +1229,9 @@ static void handle_update(struct http_request *http, void *ctx)
 	old = link->rec;
 	link->rec = next;
 	log_notice("node %d updated %s%s", m.link.caller_id, link->rec.name,
-		   key_changed ? " (new obfuscation key)" : key_settled ? " (obfuscation key confirmed)" : "");
+		   key_changed   ? " (new obfuscation key)"
+		   : key_settled ? " (obfuscation key confirmed)"
+				 : "");
 	rc = links_update(api->deps.links, link, member_done, pm);
 	if (rc == 0) {
 		if (key_changed)
@@ -1318,7 +1324,8 @@ static void handle_certify(struct http_request *http, void *ctx)
 		}
 		pm->relay_id = (uint32_t)id;
 		memcpy(pm->relay_pk, pk, sizeof(pk));
-		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, &pm->relay_via, err, sizeof(err)) < 0) {
+		if (certify_ask(api, (uint32_t)id, pk, (int)hops + 1, relayed, pm, &pm->relay_via, err, sizeof(err)) <
+		    0) {
 			refuse(http, 503, err);
 			goto out;
 		}

@@ -36,7 +36,7 @@ struct node_api_deps {
 	void *ctx;
 	struct counters *counters; /* requests by status, token joins; may be NULL */
 	struct trust_store *trust;
-	struct http_client *http;  /* a non-admin asks an admin to certify its joiner */
+	struct http_client *http; /* a non-admin asks an admin to certify its joiner */
 };
 
 /* Listens on 10.0.ID.1 (listen local) or every address (public). */

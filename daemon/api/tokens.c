@@ -88,8 +88,8 @@ int tokens_save_then(struct tokens *t, void (*done)(int rc, const char *err, voi
 	return state_write_async_then(t->worker, t->path, json, WGM_STATEFILE_MODE_SECRET, done, ctx);
 }
 
-static int get_positive(const json_t *args, const char *name, json_int_t dflt, json_int_t max,
-			json_int_t *out, char *err, size_t errlen)
+static int get_positive(const json_t *args, const char *name, json_int_t dflt, json_int_t max, json_int_t *out,
+			char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(args, name);
 
@@ -125,8 +125,8 @@ static void handle_create(struct ctl_request *req, const json_t *args, void *ctx
 		ctl_request_reply(req, wgm_ctl_reply_error("label: must be a string"));
 		return;
 	}
-	if (wgm_token_store_create(t->store, ttl, (uint32_t)uses, label ? json_string_value(label) : NULL,
-				   time(NULL), secret, &info, err, sizeof(err)) < 0) {
+	if (wgm_token_store_create(t->store, ttl, (uint32_t)uses, label ? json_string_value(label) : NULL, time(NULL),
+				   secret, &info, err, sizeof(err)) < 0) {
 		ctl_request_reply(req, wgm_ctl_reply_error("%s", err));
 		return;
 	}

@@ -67,7 +67,8 @@ static void become_admin(struct trust_store *ts, const struct wgm_admin_grant *g
 		return;
 	if (wgm_admin_grant_open(g, &id->api, ts->t->mesh_pk, sk) < 0) {
 		log_warn("mesh authority: the admin grant for this node from %s does not open to this mesh's signing "
-			 "key; ignored", from);
+			 "key; ignored",
+			 from);
 		return;
 	}
 	memcpy(id->mesh_sk, sk, sizeof(sk));
@@ -87,7 +88,7 @@ unsigned trust_admins_take(struct trust_store *ts, const json_t *j, const char *
 
 	if (!ts->t || !json_is_array(list))
 		return 0;
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		struct wgm_admin_grant g;
 
 		if (i == GRANTS_PER_BODY_MAX)
@@ -116,7 +117,8 @@ unsigned trust_admins_take(struct trust_store *ts, const json_t *j, const char *
 
 bool trust_admins_is_unreachable(const struct trust_store *ts, uint32_t id)
 {
-	return id <= WGM_API_ID_MAX && ts->unreachable[id] && now_s() - ts->unreachable[id] < TRUST_ADMINS_UNREACHABLE_S;
+	return id <= WGM_API_ID_MAX && ts->unreachable[id] &&
+	       now_s() - ts->unreachable[id] < TRUST_ADMINS_UNREACHABLE_S;
 }
 
 void trust_admins_unreachable(struct trust_store *ts, uint32_t id)
@@ -170,12 +172,14 @@ void trust_admins_handle_promote(struct ctl_request *req, const json_t *args, vo
 	}
 	if (!c) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld has no current identity known here (unknown or "
-						       "revoked; see `wgmesh member list`)", (long long)id));
+							   "revoked; see `wgmesh member list`)",
+							   (long long)id));
 		return;
 	}
 	if (ts->n_admins == TRUST_ADMINS_MAX) {
 		ctl_request_reply(req, wgm_ctl_reply_error("this mesh has %d promoted admins already: node %lld is not "
-						       "promoted", TRUST_ADMINS_MAX, (long long)id));
+							   "promoted",
+							   TRUST_ADMINS_MAX, (long long)id));
 		return;
 	}
 	if (wgm_admin_grant_make(&g, c->node_id, c->api_pk, now_s(), ts->cfg->id, ts->identity->mesh_sk) < 0) {

@@ -16,7 +16,7 @@
 
 #include "daemon/api/trust_store.h"
 
-#define TRUST_ADMINS_PER_BODY 2      /* grants gossiped per /trust body */
+#define TRUST_ADMINS_PER_BODY 2       /* grants gossiped per /trust body */
 #define TRUST_ADMINS_UNREACHABLE_S 60 /* an admin that did not answer is asked last this long */
 
 /* Whether the identity of certificate C is an admin's (and not revoked). */

@@ -71,7 +71,8 @@ static void take_one(struct trust_store *ts, const char *text, const char *from)
 		log_err("mesh key: %s", err);
 	when_text(h.grace_until, until, sizeof(until));
 	if (id->old_mesh_key.has)
-		log_notice("mesh key: epoch %u taken (from %s); epoch %u is accepted until %s", h.epoch, from, was, until);
+		log_notice("mesh key: epoch %u taken (from %s); epoch %u is accepted until %s", h.epoch, from, was,
+			   until);
 	else
 		log_notice("mesh key: epoch %u taken (from %s); epoch %u is no longer accepted", h.epoch, from, was);
 }
@@ -85,7 +86,7 @@ void trust_keys_take(struct trust_store *ts, const json_t *j, const char *from)
 	if (!ts->t)
 		return;
 	if (json_is_array(list)) {
-		json_array_foreach(list, i, v) {
+		json_array_foreach (list, i, v) {
 			if (i == HANDOVERS_PER_BODY_MAX)
 				break;
 			take_one(ts, json_string_value(v), from);
@@ -104,8 +105,7 @@ static json_t *handover_json(struct trust_store *ts, const struct wgm_cert *c)
 	char text[WGM_MESH_KEY_HANDOVER_B64_MAX];
 	int64_t until = id->old_mesh_key.has ? id->old_mesh_key.until : 0;
 
-	if (wgm_mesh_key_handover_make(&h, c->node_id, c->api_pk, id->mesh_epoch, until, id->mesh_key, id->mesh_sk) <
-	    0)
+	if (wgm_mesh_key_handover_make(&h, c->node_id, c->api_pk, id->mesh_epoch, until, id->mesh_key, id->mesh_sk) < 0)
 		return NULL;
 	wgm_mesh_key_handover_encode(&h, text);
 	return json_pack("[s]", text);
@@ -230,7 +230,7 @@ void trust_keys_handle_rotate(struct ctl_request *req, const json_t *args, void 
 		return;
 	if (gv && (!json_is_integer(gv) || (grace = json_integer_value(gv)) < 0 || grace > TRUST_KEYS_GRACE_MAX_S)) {
 		ctl_request_reply(req, wgm_ctl_reply_error("grace: must be a number of seconds from 0 to %d",
-						       TRUST_KEYS_GRACE_MAX_S));
+							   TRUST_KEYS_GRACE_MAX_S));
 		return;
 	}
 	if (id->mesh_epoch == UINT32_MAX) {

@@ -23,7 +23,7 @@
 /* A /trust body holds every revocation, a page of certificates and a
  * mesh-key hand-over (or, from a caller, up to a few), within the API's
  * body limit. */
-_Static_assert(WGM_TRUST_REVS_MAX * (WGM_TRUST_REV_B64_MAX + 3) + TRUST_CERTS_PER_BODY * (WGM_TRUST_CERT_B64_MAX + 3) +
+_Static_assert(WGM_TRUST_REVS_MAX *(WGM_TRUST_REV_B64_MAX + 3) + TRUST_CERTS_PER_BODY * (WGM_TRUST_CERT_B64_MAX + 3) +
 			       4 * (WGM_MESH_KEY_HANDOVER_B64_MAX + 3) +
 			       TRUST_ADMINS_PER_BODY * (WGM_ADMIN_GRANT_B64_MAX + 3) + 256 <=
 		       WGM_API_BODY_MAX,
@@ -238,10 +238,12 @@ static void merge(struct trust_store *ts, const json_t *j, const char *from)
 		save_revocations(ts);
 	if (bad && ts->t->n_revs == WGM_TRUST_REVS_MAX)
 		log_err("mesh authority: the revocation list is full (%d entries): what %s brought beyond it is not "
-			"kept", WGM_TRUST_REVS_MAX, from);
+			"kept",
+			WGM_TRUST_REVS_MAX, from);
 	else if (bad)
 		log_info("mesh authority: %zu entries from %s were not taken (not signed by this mesh, or a "
-			 "certificate of a revoked identity or for an ID bound to another key)", bad, from);
+			 "certificate of a revoked identity or for an ID bound to another key)",
+			 bad, from);
 	if (ts->t->n_certs > certs_before) {
 		log_info("mesh authority: %zu member certificate%s learnt from %s", ts->t->n_certs - certs_before,
 			 ts->t->n_certs - certs_before == 1 ? "" : "s", from);
@@ -303,8 +305,8 @@ static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 
 /* ---- credentials ---- */
 
-int trust_store_check_caller(struct trust_store *ts, const json_t *payload, const uint8_t caller_pk[32],
-			     uint32_t *id, char *err, size_t errlen)
+int trust_store_check_caller(struct trust_store *ts, const json_t *payload, const uint8_t caller_pk[32], uint32_t *id,
+			     char *err, size_t errlen)
 {
 	const char *text = json_string_value(json_object_get(payload, "cert"));
 	struct wgm_cert c;
@@ -343,8 +345,8 @@ int trust_store_learn(struct trust_store *ts, const struct wgm_cert *c, char *er
 	return rc;
 }
 
-int trust_store_issue(struct trust_store *ts, uint32_t id, const uint8_t api_pk[32], struct wgm_cert *out,
-		      char *err, size_t errlen)
+int trust_store_issue(struct trust_store *ts, uint32_t id, const uint8_t api_pk[32], struct wgm_cert *out, char *err,
+		      size_t errlen)
 {
 	if (!ts->t || !ts->identity->is_admin) {
 		snprintf(err, errlen, "node %u is not an admin of this mesh", ts->cfg->id);
@@ -426,8 +428,7 @@ int trust_store_adopt(struct trust_store *ts, const json_t *reply, char *err, si
 	if (decode_cert_field(reply, "cert", &cert, err, errlen) < 0 ||
 	    decode_cert_field(reply, "issuer_cert", &issuer, err, errlen) < 0)
 		return -EPROTO;
-	if (wgm_cert_verify(&cert, pk) < 0 || wgm_cert_verify(&issuer, pk) < 0 ||
-	    issuer.node_id != cert.issuer_id) {
+	if (wgm_cert_verify(&cert, pk) < 0 || wgm_cert_verify(&issuer, pk) < 0 || issuer.node_id != cert.issuer_id) {
 		snprintf(err, errlen, "cert: not signed by the mesh's authority");
 		return -EPROTO;
 	}
@@ -463,8 +464,8 @@ int trust_store_adopt(struct trust_store *ts, const json_t *reply, char *err, si
 	return wgm_node_identity_save(ts->cfg->state_dir, id, err, errlen);
 }
 
-int trust_store_check_answer(struct trust_store *ts, const json_t *answer, uint32_t node_id,
-			     const uint8_t api_pk[32], char *why, size_t whylen)
+int trust_store_check_answer(struct trust_store *ts, const json_t *answer, uint32_t node_id, const uint8_t api_pk[32],
+			     char *why, size_t whylen)
 {
 	struct wgm_cert c;
 	char err[200];
@@ -524,8 +525,9 @@ static void handle_list(struct ctl_request *req, const json_t *args, void *ctx)
 
 	(void)args;
 	if (!ts->t) {
-		ctl_request_reply(req, wgm_ctl_reply_error("this node's mesh has no authority (made by an earlier version); "
-						       "see docs/api.md, Mesh authority"));
+		ctl_request_reply(req,
+				  wgm_ctl_reply_error("this node's mesh has no authority (made by an earlier version); "
+						      "see docs/api.md, Mesh authority"));
 		return;
 	}
 	reply = wgm_ctl_reply_ok();
@@ -565,7 +567,7 @@ bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req)
 		return true;
 	if (ts->t && trust_store_admin(ts, &admin, pk))
 		ctl_request_reply(req, wgm_ctl_reply_error("node %u is not an admin of this mesh; run it on node %u",
-						       ts->cfg->id, admin));
+							   ts->cfg->id, admin));
 	else
 		ctl_request_reply(req, wgm_ctl_reply_error("node %u is not an admin of this mesh", ts->cfg->id));
 	return false;
@@ -587,13 +589,14 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	}
 	if ((uint32_t)id == ts->cfg->id) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld is this node: an admin does not revoke itself",
-						       (long long)id));
+							   (long long)id));
 		return;
 	}
 	c = wgm_trust_current(ts->t, (uint32_t)id);
 	if (!c) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld has no current identity known here "
-						       "(see `wgmesh member list`)", (long long)id));
+							   "(see `wgmesh member list`)",
+							   (long long)id));
 		return;
 	}
 	r.node_id = (uint32_t)id;
@@ -602,8 +605,9 @@ static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx
 	r.issuer_id = ts->cfg->id;
 	wgm_revocation_sign(&r, ts->identity->mesh_sk);
 	if (wgm_trust_add_revocation(ts->t, &r) < 0) {
-		ctl_request_reply(req, wgm_ctl_reply_error("the revocation list is full (%d entries): node %lld is not revoked",
-						       WGM_TRUST_REVS_MAX, (long long)id));
+		ctl_request_reply(
+			req, wgm_ctl_reply_error("the revocation list is full (%d entries): node %lld is not revoked",
+						 WGM_TRUST_REVS_MAX, (long long)id));
 		return;
 	}
 	if (save_revocations(ts) < 0) {
@@ -636,8 +640,8 @@ static int self_certify(struct trust_store *ts, char *err, size_t errlen)
 	struct wgm_node_identity *id = ts->identity;
 	struct wgm_cert c = { .node_id = ts->cfg->id, .issuer_id = ts->cfg->id, .issued_at = now_s() };
 
-	if (!id->is_admin || (id->has_cert && id->cert.node_id == ts->cfg->id &&
-			      sodium_memcmp(id->cert.api_pk, id->api.pk, 32) == 0))
+	if (!id->is_admin ||
+	    (id->has_cert && id->cert.node_id == ts->cfg->id && sodium_memcmp(id->cert.api_pk, id->api.pk, 32) == 0))
 		return 0;
 	memcpy(c.api_pk, id->api.pk, 32);
 	wgm_cert_sign(&c, id->mesh_sk);

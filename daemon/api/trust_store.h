@@ -30,7 +30,7 @@
 #define TRUST_STORE_FILE "members.json"
 #define TRUST_SYNC_PERIOD_MS 15000
 #define TRUST_CERTS_PER_BODY 8 /* certificates gossiped per /trust body */
-#define TRUST_ADMINS_MAX 8      /* promoted admins (grants) one node keeps */
+#define TRUST_ADMINS_MAX 8     /* promoted admins (grants) one node keeps */
 
 struct trust_store {
 	struct loop *loop;
@@ -41,11 +41,11 @@ struct trust_store {
 	struct http_client *http;
 	struct wgm_trust *t; /* NULL: no mesh authority (an earlier version's state) */
 	struct loop_timer *timer;
-	size_t cert_page;   /* where the next /trust body's page of certificates starts */
-	int64_t last_fetch; /* unix seconds of the last mesh-key fetch from the admins */
+	size_t cert_page;                                /* where the next /trust body's page of certificates starts */
+	int64_t last_fetch;                              /* unix seconds of the last mesh-key fetch from the admins */
 	struct wgm_admin_grant admins[TRUST_ADMINS_MAX]; /* trust_admins.h */
 	size_t n_admins;
-	size_t admin_page;       /* where the next /trust body's page of grants starts */
+	size_t admin_page;        /* where the next /trust body's page of grants starts */
 	int64_t unreachable[256]; /* by node ID: when it last failed a /certify (unix seconds) */
 };
 
@@ -64,8 +64,8 @@ bool trust_store_enabled(const struct trust_store *ts);
  * mesh for CALLER_PK, not revoked, and its ID bound to no other key. *ID gets
  * the certificate's node ID. Always 0 (ID unset) without an authority. 0 or
  * -EACCES with one line. */
-int trust_store_check_caller(struct trust_store *ts, const json_t *payload, const uint8_t caller_pk[32],
-			     uint32_t *id, char *err, size_t errlen);
+int trust_store_check_caller(struct trust_store *ts, const json_t *payload, const uint8_t caller_pk[32], uint32_t *id,
+			     char *err, size_t errlen);
 
 /* Whether node ID may join with API_PK (not revoked, ID not bound to another
  * key). 0 or -EACCES with one line. */
@@ -73,8 +73,8 @@ int trust_store_may_admit(struct trust_store *ts, uint32_t id, const uint8_t api
 
 /* An admin's certificate for (ID, API_PK), remembered. 0, -EPERM (this node
  * is no admin) or -EACCES (may_admit refused), one line in ERR. */
-int trust_store_issue(struct trust_store *ts, uint32_t id, const uint8_t api_pk[32], struct wgm_cert *out,
-		      char *err, size_t errlen);
+int trust_store_issue(struct trust_store *ts, uint32_t id, const uint8_t api_pk[32], struct wgm_cert *out, char *err,
+		      size_t errlen);
 
 /* Puts what a joiner needs into a /connect reply: "mesh_pk", "cert" (CERT,
  * the joiner's), "issuer_cert" (the admin's that signed it) and
@@ -88,8 +88,8 @@ int trust_store_adopt(struct trust_store *ts, const json_t *reply, char *err, si
 
 /* A /connectivity answer (member buildup): its "cert" must be a certificate
  * of this mesh for NODE_ID and API_PK, not revoked. 0 or -EACCES with WHY. */
-int trust_store_check_answer(struct trust_store *ts, const json_t *answer, uint32_t node_id,
-			     const uint8_t api_pk[32], char *why, size_t whylen);
+int trust_store_check_answer(struct trust_store *ts, const json_t *answer, uint32_t node_id, const uint8_t api_pk[32],
+			     char *why, size_t whylen);
 
 /* POST /trust: merges the revocations BODY carries; returns this node's list
  * (new reference) or NULL with ERR. */

@@ -53,8 +53,14 @@ static void change(struct ctl_request *req, const json_t *args, struct ctl_confi
 	 * which still works by it (addresses, names). */
 	live = live && apply_change(cc->cfg, kind, key, value, err, sizeof(err)) >= 0;
 	/* The log line is also an event any console sees: credentials stay out. */
-	log_notice("config: %s %s%s%s, saved to %s%s", kind == CHANGE_SET ? "set" : kind == CHANGE_ENABLE ? "enable" : "disable",
-		   key, value ? " " : "", !value ? "" : wgm_config_key_secret(key) ? (*value ? "(redacted)" : "\"\"") : value,
+	log_notice("config: %s %s%s%s, saved to %s%s",
+		   kind == CHANGE_SET      ? "set"
+		   : kind == CHANGE_ENABLE ? "enable"
+					   : "disable",
+		   key, value ? " " : "",
+		   !value                       ? ""
+		   : wgm_config_key_secret(key) ? (*value ? "(redacted)" : "\"\"")
+						: value,
 		   cc->config_path, live ? "" : "; applies after a restart");
 	if (live && cc->changed)
 		cc->changed(key, cc->ctx);

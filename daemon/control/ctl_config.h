@@ -12,8 +12,8 @@
 #include "daemon/core/ctl_server.h"
 
 struct ctl_config {
-	struct wgm_config *cfg;   /* the running config, changed in place */
-	const char *config_path;  /* borrowed */
+	struct wgm_config *cfg;  /* the running config, changed in place */
+	const char *config_path; /* borrowed */
 	/* A live key changed in cfg. */
 	void (*changed)(const char *key, void *ctx);
 	void *ctx;

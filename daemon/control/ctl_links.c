@@ -44,11 +44,12 @@ static void handle_connect(struct ctl_request *req, const json_t *args, void *ct
 	char err[512];
 
 	if (!token) {
-		ctl_request_reply(req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
+		ctl_request_reply(
+			req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
 		return;
 	}
-	if (port && !json_is_null(port) && (!json_is_integer(port) || json_integer_value(port) < 0 ||
-					    json_integer_value(port) > 65535)) {
+	if (port && !json_is_null(port) &&
+	    (!json_is_integer(port) || json_integer_value(port) < 0 || json_integer_value(port) > 65535)) {
 		ctl_request_reply(req, wgm_ctl_reply_error("port: must be 0-65535"));
 		return;
 	}
@@ -78,7 +79,7 @@ static void batch_finish(struct disconnect_batch *b)
 		/* One line: the first failure, and how many more there were. */
 		size_t n = json_array_size(b->errors);
 		reply = wgm_ctl_reply_error("%s%s", json_string_value(json_array_get(b->errors, 0)),
-					n > 1 ? " (and more failures)" : "");
+					    n > 1 ? " (and more failures)" : "");
 	} else {
 		reply = wgm_ctl_reply_ok();
 	}
@@ -173,7 +174,7 @@ static void handle_disconnect(struct ctl_request *req, const json_t *args, void 
 	if (names && !json_is_array(names)) {
 		json_array_append_new(b->errors, json_string("links: must be a list of link names"));
 	} else if (json_array_size(names) > 0) {
-		json_array_foreach(names, i, v) {
+		json_array_foreach (names, i, v) {
 			if (json_is_string(v))
 				start_one(cl, b, json_string_value(v), force);
 			else
@@ -182,7 +183,8 @@ static void handle_disconnect(struct ctl_request *req, const json_t *args, void 
 	} else if (!json_is_true(json_object_get(args, "all"))) {
 		/* Removing every link takes saying so: an empty list is more
 		 * often a mistake than a wish. */
-		json_array_append_new(b->errors, json_string("links: name a link, or set \"all\" to remove every link"));
+		json_array_append_new(b->errors,
+				      json_string("links: name a link, or set \"all\" to remove every link"));
 	} else {
 		/* "all": every link, as the original's `disconnect` did, one
 		 * at a time. The other end removes its side before it answers, so
@@ -235,7 +237,8 @@ static void handle_peer(struct ctl_request *req, const json_t *args, void *ctx)
 	char err[512];
 
 	if (!token) {
-		ctl_request_reply(req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
+		ctl_request_reply(
+			req, wgm_ctl_reply_error("token: missing (get one with `wgmesh token` on the other node)"));
 		return;
 	}
 	if (join_peer_token(cl->join, opt_string(args, "url"), token, connect_done, req, err, sizeof(err)) < 0)
@@ -248,12 +251,9 @@ int ctl_links_register(struct ctl_links *cl, struct ctl_server *ctl)
 		const char *name;
 		ctl_handler_fn fn;
 	} table[] = {
-		{ WGM_CTL_CMD_LINKS, handle_links },
-		{ WGM_CTL_CMD_CONNECT, handle_connect },
-		{ WGM_CTL_CMD_PEER, handle_peer },
-		{ WGM_CTL_CMD_DISCONNECT, handle_disconnect },
-		{ WGM_CTL_CMD_UP, handle_up },
-		{ WGM_CTL_CMD_DOWN, handle_down },
+		{ WGM_CTL_CMD_LINKS, handle_links }, { WGM_CTL_CMD_CONNECT, handle_connect },
+		{ WGM_CTL_CMD_PEER, handle_peer },   { WGM_CTL_CMD_DISCONNECT, handle_disconnect },
+		{ WGM_CTL_CMD_UP, handle_up },       { WGM_CTL_CMD_DOWN, handle_down },
 	};
 
 	for (size_t i = 0; i < sizeof(table) / sizeof(table[0]); i++) {

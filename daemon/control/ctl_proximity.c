@@ -24,14 +24,14 @@
 /* One node (proximity) or one dead link (clean) and what became of it. */
 struct row {
 	unsigned id;
-	char link[LINK_NAME_MAX + 1];  /* clean: the link */
-	char host[UNDERLAY_HOST_MAX];  /* "" = public address not known */
-	char why[256];                 /* why host is "" */
-	int target;                    /* index into targets, -1 = not probed */
+	char link[LINK_NAME_MAX + 1]; /* clean: the link */
+	char host[UNDERLAY_HOST_MAX]; /* "" = public address not known */
+	char why[256];                /* why host is "" */
+	int target;                   /* index into targets, -1 = not probed */
 	uint8_t challenge[WGM_API_NONCE_LEN];
-	struct job *job;               /* for the /connectivity callback */
+	struct job *job; /* for the /connectivity callback */
 	enum proximity_action action;
-	char result[600];              /* what the change did ("" = none made) */
+	char result[600]; /* what the change did ("" = none made) */
 };
 
 /* One `proximity` or `clean` request, from the first step to the reply. */
@@ -40,14 +40,14 @@ struct job {
 	struct ctl_request *req;
 	bool clean;
 	bool dry_run;
-	double cutoff_ms;              /* < 0: none */
+	double cutoff_ms; /* < 0: none */
 	struct row rows[MESH_NODES_MAX];
 	size_t n_rows;
-	unsigned pending;              /* /connectivity calls, then changes */
+	unsigned pending; /* /connectivity calls, then changes */
 	struct underlay_target targets[MESH_NODES_MAX];
 	size_t n_targets;
-	struct mesh_graph graph;  /* filled on the worker */
-	char graph_err[256];           /* "" = graph known */
+	struct mesh_graph graph; /* filled on the worker */
+	char graph_err[256];     /* "" = graph known */
 };
 
 void ctl_proximity_stop(struct ctl_proximity *cp)
@@ -163,7 +163,8 @@ static void connected(int rc, const json_t *result, const char *err, void *ctx)
 	struct change *c = ctx;
 
 	(void)result;
-	snprintf(c->row->result, sizeof(c->row->result), "%.500s", rc < 0 ? (err ? err : "connect failed") : "connected");
+	snprintf(c->row->result, sizeof(c->row->result), "%.500s",
+		 rc < 0 ? (err ? err : "connect failed") : "connected");
 	change_finished(c->job);
 	free(c);
 }
@@ -395,7 +396,7 @@ static void connectivity_done(long status, const json_t *payload, const char *er
 		snprintf(r->why, sizeof(r->why), "public address not known: bad /connectivity reply: %.150s", why);
 	} else if ((unsigned)m.node_id != r->id ||
 		   wgm_node_identity_connectivity_check(j->cp->identity, payload, r->challenge, r->id, m.api_pk,
-						 (int64_t)time(NULL)) < 0) {
+							(int64_t)time(NULL)) < 0) {
 		snprintf(r->why, sizeof(r->why), "public address not known: the answer is not node %u's", r->id);
 	} else if (m.has_ipv4 && (v4 || !m.has_ipv6)) {
 		inet_ntop(AF_INET, &m.ipv4, r->host, sizeof(r->host));

@@ -39,10 +39,10 @@ static void handle_nodes(struct ctl_request *req, const json_t *args, void *ctx)
 		wgm_addrplan_loopback_v6(id, &lo6);
 		/* next_hop/via/metric: the IPv4 route (the IPv6 one when there is no
 		 * IPv4 route); ipv4/ipv6 give each family's. */
-		node = json_pack("{s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:o}", "id", (json_int_t)id, "loopback4", lo4.text,
-				 "loopback6", lo6.text, "self", self, "client", addrplan_is_client(id), "direct",
-				 !self && linked_to(cr->links, id), "ipv4", route_json(&ns->node[id].v4), "ipv6",
-				 route_json(&ns->node[id].v6));
+		node = json_pack("{s:I, s:s, s:s, s:b, s:b, s:b, s:o, s:o}", "id", (json_int_t)id, "loopback4",
+				 lo4.text, "loopback6", lo6.text, "self", self, "client", addrplan_is_client(id),
+				 "direct", !self && linked_to(cr->links, id), "ipv4", route_json(&ns->node[id].v4),
+				 "ipv6", route_json(&ns->node[id].v6));
 		if (node && best->present) {
 			json_object_set_new(node, "next_hop", json_string(best->nexthop));
 			json_object_set_new(node, "via", json_string(best->via));

@@ -45,7 +45,8 @@ static void fill_link(const struct link *l, int64_t now_s, struct metrics_link *
 {
 	struct quality_link_metrics q;
 
-	*out = (struct metrics_link){ .name = l->rec.name, .node = l->rec.remote_id,
+	*out = (struct metrics_link){ .name = l->rec.name,
+				      .node = l->rec.remote_id,
 				      .type = wgm_link_type_name(l->rec.link_type),
 				      .transport = wgm_transport_name(l->rec.transport) };
 	if (!quality_link_metrics(l, &q))
@@ -64,7 +65,8 @@ static void fill_link(const struct link *l, int64_t now_s, struct metrics_link *
 	out->tx_bytes = q.tx_bytes;
 	out->has_handshake = q.last_handshake > 0;
 	/* A clock stepped back shows 0, not a negative age. */
-	out->handshake_age_s = q.last_handshake > 0 && now_s > q.last_handshake ? (double)(now_s - q.last_handshake) : 0;
+	out->handshake_age_s = q.last_handshake > 0 && now_s > q.last_handshake ? (double)(now_s - q.last_handshake)
+										: 0;
 }
 
 /* The text now (caller frees), or NULL when out of memory. */
@@ -131,8 +133,10 @@ static void handle_ctl(struct ctl_request *req, const json_t *args, void *ctx)
 static int listen_http(struct metrics *m, char *err, size_t errlen)
 {
 	struct http_server_options opts = { .per_ip_limit = METRICS_CONNS_PER_ADDR,
-					    .connection_limit = METRICS_CONNS_TOTAL, .timeout_s = METRICS_TIMEOUT_S,
-					    .request_timeout_s = METRICS_TIMEOUT_S, .body_max = 1024 };
+					    .connection_limit = METRICS_CONNS_TOTAL,
+					    .timeout_s = METRICS_TIMEOUT_S,
+					    .request_timeout_s = METRICS_TIMEOUT_S,
+					    .body_max = 1024 };
 	struct wgm_hostport hp;
 	char why[256];
 	int rc;

@@ -57,7 +57,8 @@ static const struct metric_desc metrics[M_COUNT] = {
 	[M_PROBE_ROUNDS] = { "wgmesh_probe_rounds_total", "counter", "Probe rounds sent over every active link" },
 	[M_JOINS_ACCEPTED] = { "wgmesh_token_joins_accepted_total", "counter",
 			       "Token joins this node accepted (a link was made)" },
-	[M_JOINS_REFUSED] = { "wgmesh_token_joins_refused_total", "counter", "Token joins this node refused, by reason" },
+	[M_JOINS_REFUSED] = { "wgmesh_token_joins_refused_total", "counter",
+			      "Token joins this node refused, by reason" },
 	[M_API_REQUESTS] = { "wgmesh_api_requests_total", "counter", "Node API requests answered, by HTTP status" },
 	[M_RSS] = { "wgmesh_resident_memory_bytes", "gauge", "wgmeshd's resident memory" },
 	[M_LINK_INFO] = { "wgmesh_link_info", "gauge", "A link's type and transport (always 1)" },
@@ -277,7 +278,8 @@ static void render_links(FILE *f, const struct metrics_snapshot *s, enum metric_
 		case M_LINK_COST_REASON:
 			for (enum cost_basis b = COST_BASIS_MEASURED; l->measured && b <= COST_BASIS_DEAD; b++) {
 				const struct label reason = { "reason", cost_basis_name(b) };
-				sample_u64(f, id, l, &reason, 1, l->cost_reason && strcmp(l->cost_reason, reason.value) == 0);
+				sample_u64(f, id, l, &reason, 1,
+					   l->cost_reason && strcmp(l->cost_reason, reason.value) == 0);
 			}
 			break;
 		case M_LINK_RX:

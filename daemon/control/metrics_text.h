@@ -14,18 +14,18 @@
 
 /* One link; strings are borrowed for the render. Figures in base units. */
 struct metrics_link {
-	const char *name;          /* label link */
-	unsigned node;             /* label node: the other end's ID */
-	const char *type;          /* label type: default, wgobfs, ipt_xor, amneziawg */
-	const char *transport;     /* v4 or v6 (wgmesh_link_info) */
-	const char *state;         /* "up", "down", "dead"; NULL: not known yet */
-	bool measured;             /* false: not probed, no figures below but bytes */
+	const char *name;      /* label link */
+	unsigned node;         /* label node: the other end's ID */
+	const char *type;      /* label type: default, wgobfs, ipt_xor, amneziawg */
+	const char *transport; /* v4 or v6 (wgmesh_link_info) */
+	const char *state;     /* "up", "down", "dead"; NULL: not known yet */
+	bool measured;         /* false: not probed, no figures below but bytes */
 	bool has_rtt;
 	double rtt_s, rtt_min_s, rtt_max_s; /* min/max 0: no answer in the window */
-	double loss_ratio;         /* 0-1 */
+	double loss_ratio;                  /* 0-1 */
 	double jitter_s;
 	unsigned cost;
-	const char *cost_reason;   /* a cost_basis_name */
+	const char *cost_reason; /* a cost_basis_name */
 	uint64_t rx_bytes, tx_bytes;
 	bool has_handshake;
 	double handshake_age_s;
@@ -36,7 +36,7 @@ struct metrics_snapshot {
 	const struct metrics_link *links;
 	size_t n_links;
 	unsigned links_up, links_total;
-	const char *mesh_state;    /* a buildup_state_name */
+	const char *mesh_state; /* a buildup_state_name */
 	bool bird_up;
 	unsigned routed_nodes;
 	struct counters counters;

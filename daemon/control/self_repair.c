@@ -23,7 +23,7 @@ struct tracked {
 	struct repair_track track;
 	bool in_flight;
 	uint16_t old_port, new_port;
-	int64_t last_before;          /* last_repair_ms before this attempt */
+	int64_t last_before; /* last_repair_ms before this attempt */
 	struct self_repair *sr;
 };
 
@@ -225,7 +225,8 @@ static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 {
 	struct self_repair *sr = ctx;
 	const struct wgm_config *cfg = sr->d.cfg;
-	struct repair_params p = { .after_ms = (int64_t)cfg->repair_after_s * 1000, .loss_pct = cfg->repair_loss_pct,
+	struct repair_params p = { .after_ms = (int64_t)cfg->repair_after_s * 1000,
+				   .loss_pct = cfg->repair_loss_pct,
 				   .cooldown_ms = (int64_t)cfg->repair_cooldown_s * 1000 };
 	int64_t now = wgm_mono_ms();
 
@@ -241,7 +242,8 @@ static void on_tick(struct loop *loop, struct loop_timer *timer, void *ctx)
 			continue;
 		quality_link_view(l, &view);
 		struct repair_input in = { .client = l->rec.role == LINK_ROLE_CLIENT,
-					   .dead = quality_link_dead_ms(l) >= 0, .loss_pct = view.loss_pct,
+					   .dead = quality_link_dead_ms(l) >= 0,
+					   .loss_pct = view.loss_pct,
 					   .remote_reachable_elsewhere = reachable_elsewhere(sr, l) };
 		if (repair_due(&p, &in, &t->track, now))
 			start_repair(sr, l, t, now);

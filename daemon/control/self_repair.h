@@ -28,8 +28,8 @@ struct self_repair_deps {
 	struct links *links;
 	struct http_client *http;
 	struct bird_watch *bird;
-	struct ctl_server *ctl;   /* events; may be NULL */
-	struct notify *notify;    /* may be NULL */
+	struct ctl_server *ctl; /* events; may be NULL */
+	struct notify *notify;  /* may be NULL */
 };
 
 struct self_repair;

@@ -3,10 +3,8 @@
 #include "common/util/err.h"
 
 static const char *const join_refusal_names[] = {
-	[COUNTERS_JOIN_TOKEN] = "token",
-	[COUNTERS_JOIN_INVALID] = "invalid",
-	[COUNTERS_JOIN_CONFLICT] = "conflict",
-	[COUNTERS_JOIN_ID_TAKEN] = "id_taken",
+	[COUNTERS_JOIN_TOKEN] = "token",       [COUNTERS_JOIN_INVALID] = "invalid",
+	[COUNTERS_JOIN_CONFLICT] = "conflict", [COUNTERS_JOIN_ID_TAKEN] = "id_taken",
 	[COUNTERS_JOIN_ERROR] = "error",
 };
 

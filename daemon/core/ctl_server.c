@@ -452,13 +452,15 @@ static int open_socket_dir(const char *path, int *dirfd_out, const char **base_o
 	}
 	if (st.st_uid != 0 && st.st_uid != geteuid()) {
 		close(fd);
-		snprintf(err, errlen, "%s: directory %s is owned by uid %u, not root; refusing to put the control socket there",
+		snprintf(err, errlen,
+			 "%s: directory %s is owned by uid %u, not root; refusing to put the control socket there",
 			 path, dir, (unsigned)st.st_uid);
 		return -EPERM;
 	}
 	if (st.st_mode & S_IWOTH) {
 		close(fd);
-		snprintf(err, errlen, "%s: directory %s is writable by others (mode %04o); refusing to put the control socket there",
+		snprintf(err, errlen,
+			 "%s: directory %s is writable by others (mode %04o); refusing to put the control socket there",
 			 path, dir, (unsigned)(st.st_mode & 07777));
 		return -EPERM;
 	}
@@ -506,8 +508,8 @@ int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
 	int rc, dirfd = -1;
 
 	if (!path || !*path || strlen(path) >= sizeof(addr.sun_path)) {
-		snprintf(err, errlen, "socket path \"%s\" is empty or longer than %zu bytes",
-			 path ? path : "", sizeof(addr.sun_path) - 1);
+		snprintf(err, errlen, "socket path \"%s\" is empty or longer than %zu bytes", path ? path : "",
+			 sizeof(addr.sun_path) - 1);
 		return -EINVAL;
 	}
 	memcpy(addr.sun_path, path, strlen(path) + 1);

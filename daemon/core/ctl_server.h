@@ -27,8 +27,7 @@ typedef void (*ctl_handler_fn)(struct ctl_request *req, const json_t *args, void
  * socket 0660 and group "wgmesh" when that group exists. An existing socket
  * file is replaced only when nobody answers on it; a live daemon there is
  * an error (-EADDRINUSE). err gets one line naming the path. */
-int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out,
-		   char *err, size_t errlen);
+int ctl_server_new(struct loop *loop, const char *path, struct ctl_server **out, char *err, size_t errlen);
 /* Closes every connection and removes the socket file. Pending requests are
  * abandoned: their later replies are discarded. NULL is ignored. */
 void ctl_server_free(struct ctl_server *srv);

@@ -86,8 +86,7 @@ void loop_free(struct loop *loop)
 	free(loop);
 }
 
-int loop_watch_add(struct loop *loop, int fd, uint32_t events, loop_fd_fn fn, void *ctx,
-		   struct loop_watch **out)
+int loop_watch_add(struct loop *loop, int fd, uint32_t events, loop_fd_fn fn, void *ctx, struct loop_watch **out)
 {
 	struct loop_watch *w = calloc(1, sizeof(*w));
 	struct epoll_event ev = { .events = events, .data.ptr = w };

@@ -28,12 +28,10 @@ int loop_run(struct loop *loop);
 /* Callable from any callback: loop_run returns after the current dispatch. */
 void loop_stop(struct loop *loop);
 
-
 /* Watches fd for events (EPOLLIN/EPOLLOUT). Level-triggered. Removing any
  * watch (also the one being dispatched) from inside a callback is safe: a
  * removed watch never gets another callback. */
-int loop_watch_add(struct loop *loop, int fd, uint32_t events, loop_fd_fn fn, void *ctx,
-		   struct loop_watch **out);
+int loop_watch_add(struct loop *loop, int fd, uint32_t events, loop_fd_fn fn, void *ctx, struct loop_watch **out);
 int loop_watch_modify(struct loop_watch *watch, uint32_t events);
 /* NULL is ignored. Call before closing the fd. */
 void loop_watch_remove(struct loop_watch *watch);

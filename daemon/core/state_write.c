@@ -44,8 +44,8 @@ int state_write_async(struct worker *worker, const char *path, json_t *json, mod
 	return state_write_async_then(worker, path, json, mode, NULL, NULL);
 }
 
-int state_write_async_then(struct worker *worker, const char *path, json_t *json, mode_t mode,
-			   state_write_done_fn done, void *ctx)
+int state_write_async_then(struct worker *worker, const char *path, json_t *json, mode_t mode, state_write_done_fn done,
+			   void *ctx)
 {
 	struct state_write_job *job = calloc(1, sizeof(*job));
 

@@ -17,7 +17,7 @@ int state_write_async(struct worker *worker, const char *path, json_t *json, mod
  * write failed (rc < 0, err one line, also logged): for a reply that must not
  * leave before its state is durable. On -ENOMEM DONE is not called. */
 typedef void (*state_write_done_fn)(int rc, const char *err, void *ctx);
-int state_write_async_then(struct worker *worker, const char *path, json_t *json, mode_t mode,
-			   state_write_done_fn done, void *ctx);
+int state_write_async_then(struct worker *worker, const char *path, json_t *json, mode_t mode, state_write_done_fn done,
+			   void *ctx);
 
 #endif

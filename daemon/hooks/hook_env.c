@@ -99,7 +99,7 @@ char **hook_env_build(const json_t *event, unsigned self_id)
 	env_add(&l, "PATH", HOOK_ENV_PATH + 5);
 	snprintf(num, sizeof(num), "%u", self_id);
 	env_add(&l, "WGMESH_SELF", num);
-	json_object_foreach((json_t *)event, key, v) {
+	json_object_foreach ((json_t *)event, key, v) {
 		if (!env_name(key, name, sizeof(name)) || !scalar_text(v, num, sizeof(num), &value))
 			continue;
 		env_add(&l, name, value);

@@ -15,8 +15,8 @@ static bool ends_with(const char *s, const char *suffix)
 
 bool hook_name_ok(const char *name)
 {
-	static const char *const skip_suffix[] = { "~", ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-tmp",
-						   ".rpmsave", ".rpmnew", ".rpmorig", ".swp" };
+	static const char *const skip_suffix[] = { "~",        ".dpkg-old", ".dpkg-dist", ".dpkg-new", ".dpkg-tmp",
+						   ".rpmsave", ".rpmnew",   ".rpmorig",   ".swp" };
 
 	if (!name[0] || name[0] == '.' || strlen(name) >= HOOK_NAME_MAX || strstr(name, ".ucf-"))
 		return false;
@@ -82,8 +82,7 @@ int hook_queue_push(struct hook_queue *q, const char *name, json_t *event)
 	return 0;
 }
 
-bool hook_queue_pop(struct hook_queue *q, bool (*busy)(const char *name, void *ctx), void *ctx,
-		    struct hook_job *out)
+bool hook_queue_pop(struct hook_queue *q, bool (*busy)(const char *name, void *ctx), void *ctx, struct hook_job *out)
 {
 	for (size_t i = 0; i < q->count; i++) {
 		if (busy(q->jobs[i].name, ctx))

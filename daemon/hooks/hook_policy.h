@@ -27,8 +27,8 @@ enum hook_file {
 	HOOK_FILE_OK,
 	HOOK_FILE_NOT_REGULAR,
 	HOOK_FILE_NOT_EXECUTABLE,
-	HOOK_FILE_BAD_OWNER,    /* neither root nor the daemon's user */
-	HOOK_FILE_WRITABLE,     /* group or world may write it */
+	HOOK_FILE_BAD_OWNER, /* neither root nor the daemon's user */
+	HOOK_FILE_WRITABLE,  /* group or world may write it */
 };
 
 /* Whether a file (ST, symlinks followed) may run: a regular file, executable
@@ -62,8 +62,7 @@ int hook_queue_push(struct hook_queue *q, const char *name, json_t *event);
 /* Takes the oldest job whose hook is not busy (busy(name, ctx) says whether
  * it runs now) into *out; false when there is none. The caller owns
  * out->event. */
-bool hook_queue_pop(struct hook_queue *q, bool (*busy)(const char *name, void *ctx), void *ctx,
-		    struct hook_job *out);
+bool hook_queue_pop(struct hook_queue *q, bool (*busy)(const char *name, void *ctx), void *ctx, struct hook_job *out);
 /* Returns the dropped count and starts it over. */
 unsigned long hook_queue_take_dropped(struct hook_queue *q);
 /* Drops every job (releasing the events). */

@@ -47,8 +47,9 @@ int obfs_link_up(struct obfs_engine *engine, const struct link_record *rec, char
 	if (!engine) {
 		if (!obfs_link_obfuscated(rec))
 			return 0;
-		snprintf(err, errlen, "%s: link type %s needs the obfuscation engine, which did not start (see the log)",
-			 rec->name, wgm_link_type_name(rec->link_type));
+		snprintf(err, errlen,
+			 "%s: link type %s needs the obfuscation engine, which did not start (see the log)", rec->name,
+			 wgm_link_type_name(rec->link_type));
 		return -ENOTSUP;
 	}
 	obfs_link_config(rec, &cfg);

@@ -86,10 +86,9 @@ static void on_settled(struct link *link, void *ctx)
 
 int obfs_hooks_register(struct obfs_hooks *h, struct links *links)
 {
-	struct links_hooks hooks = { .obfs_key_staged = on_staged,
-				     .obfs_key_changed = on_changed,
-				     .obfs_key_settled = on_settled,
-				     .ctx = h };
+	struct links_hooks hooks = {
+		.obfs_key_staged = on_staged, .obfs_key_changed = on_changed, .obfs_key_settled = on_settled, .ctx = h
+	};
 
 	return links_add_hooks(links, &hooks);
 }

@@ -53,26 +53,20 @@ static int put_addr(json_t *obj, const char *name, int family, const void *addr)
 
 json_t *link_record_to_json(const struct link_record *rec)
 {
-	json_t *obj = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:I, s:s, s:b}",
-				"version", LINK_RECORD_VERSION,
-				"name", rec->name,
-				"remote_id", (int)rec->remote_id,
-				"role", link_role_name(rec->role),
-				"transport", wgm_transport_name(rec->transport),
-				"link_type", wgm_link_type_name(rec->link_type),
-				"listen_port", (int)rec->listen_port,
-				"endpoint", rec->endpoint,
-				"mtu", (int)rec->mtu,
-				"drained", rec->drained,
-				"created", (json_int_t)rec->created,
-				"remote_api_url", rec->remote_api_url,
-				"handshaked", rec->handshaked);
+	json_t *obj = json_pack("{s:i, s:s, s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:b, s:I, s:s, s:b}", "version",
+				LINK_RECORD_VERSION, "name", rec->name, "remote_id", (int)rec->remote_id, "role",
+				link_role_name(rec->role), "transport", wgm_transport_name(rec->transport), "link_type",
+				wgm_link_type_name(rec->link_type), "listen_port", (int)rec->listen_port, "endpoint",
+				rec->endpoint, "mtu", (int)rec->mtu, "drained", rec->drained, "created",
+				(json_int_t)rec->created, "remote_api_url", rec->remote_api_url, "handshaked",
+				rec->handshaked);
 	int rc = 0;
 
 	if (!obj)
 		return NULL;
 	rc |= json_object_set_new(obj, "cost_override",
-				  rec->cost_override == LINK_COST_NONE ? json_null() : json_integer(rec->cost_override));
+				  rec->cost_override == LINK_COST_NONE ? json_null()
+								       : json_integer(rec->cost_override));
 	rc |= put_key(obj, "private_key", rec->private_key);
 	rc |= put_key(obj, "peer_public_key", rec->peer_public_key);
 	rc |= put_key(obj, "psk", rec->psk);

@@ -32,24 +32,24 @@ struct link_record {
 	enum wgm_transport transport;
 	enum wgm_link_type link_type;
 	uint16_t listen_port;
-	uint8_t private_key[LINK_KEY_LEN];     /* secret */
+	uint8_t private_key[LINK_KEY_LEN]; /* secret */
 	uint8_t peer_public_key[LINK_KEY_LEN];
-	uint8_t psk[LINK_KEY_LEN];             /* secret */
-	bool has_obfs_key;                     /* wgobfs, ipt_xor */
-	uint8_t obfs_key[LINK_KEY_LEN];        /* secret; common/api/obfs_key.h */
+	uint8_t psk[LINK_KEY_LEN];      /* secret */
+	bool has_obfs_key;              /* wgobfs, ipt_xor */
+	uint8_t obfs_key[LINK_KEY_LEN]; /* secret; common/api/obfs_key.h */
 	/* XOR key rotation under way (daemon/links/xor_rotate.h): the key being
 	 * agreed, kept across a restart so the rotation resumes with it; the
 	 * engine accepts it inbound beside obfs_key meanwhile. Client end only. */
 	bool has_obfs_key_next;
-	uint8_t obfs_key_next[LINK_KEY_LEN];   /* secret */
+	uint8_t obfs_key_next[LINK_KEY_LEN]; /* secret */
 	/* amneziawg: made by the accepting node; records from before per-link
 	 * parameters read as wgm_awg_params_legacy (plain WireGuard). */
-	struct wgm_awg_params awg;             /* secret */
-	char endpoint[LINK_ENDPOINT_MAX];      /* client side: the server's; "" on the server */
-	struct in_addr local4, remote4;        /* the /31 */
-	struct in6_addr local6, remote6;       /* the /127 */
+	struct wgm_awg_params awg;        /* secret */
+	char endpoint[LINK_ENDPOINT_MAX]; /* client side: the server's; "" on the server */
+	struct in_addr local4, remote4;   /* the /31 */
+	struct in6_addr local6, remote6;  /* the /127 */
 	unsigned mtu;
-	int cost_override;                     /* LINK_COST_NONE or 1..65535 */
+	int cost_override; /* LINK_COST_NONE or 1..65535 */
 	bool drained;
 	int64_t created;
 	/* The other end completed a WireGuard handshake at least once. Kept
@@ -58,13 +58,13 @@ struct link_record {
 	 * Records from before this field read as true. */
 	bool handshaked;
 	bool has_remote_api_pk;
-	uint8_t remote_api_pk[LINK_KEY_LEN];   /* for member calls to the other end */
-	char remote_api_url[LINK_URL_MAX];     /* "" when unknown */
+	uint8_t remote_api_pk[LINK_KEY_LEN]; /* for member calls to the other end */
+	char remote_api_url[LINK_URL_MAX];   /* "" when unknown */
 	/* A BGP peering link (`wgmesh peer`) to a node of another mesh: no
 	 * member, no OSPF; BIRD runs eBGP with REMOTE_AS over it. Records from
 	 * before this field read as false. */
 	bool peer;
-	uint32_t remote_as;                    /* peer only: 1..4294967295 */
+	uint32_t remote_as; /* peer only: 1..4294967295 */
 };
 
 /* The JSON form (keys base64, addresses as text). NULL on ENOMEM. */

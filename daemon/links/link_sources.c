@@ -45,7 +45,8 @@ int link_sources_build(const struct wgm_addrplan *plan, const struct wgm_config 
 	for (size_t i = 0; rc == 0 && i < cfg->allowed_peers_count; i++) {
 		rc = add(out->member, &out->n_member, LINK_SOURCES_MAX, cfg->allowed_peers[i], err, errlen);
 		if (rc == 0)
-			rc = add(out->peer, &out->n_peer, WGM_CONFIG_MAX_ALLOWED_PEERS, cfg->allowed_peers[i], err, errlen);
+			rc = add(out->peer, &out->n_peer, WGM_CONFIG_MAX_ALLOWED_PEERS, cfg->allowed_peers[i], err,
+				 errlen);
 	}
 	return rc;
 }

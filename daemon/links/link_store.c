@@ -62,8 +62,8 @@ static bool is_record_file(const char *name)
 	return len > 5 && len - 5 <= LINK_NAME_MAX && strcmp(name + len - 5, ".json") == 0 && name[0] != '.';
 }
 
-int link_store_load_all(const char *state_dir, struct link_record **out, size_t *count,
-			link_store_bad_fn bad, void *ctx, char *err, size_t errlen)
+int link_store_load_all(const char *state_dir, struct link_record **out, size_t *count, link_store_bad_fn bad,
+			void *ctx, char *err, size_t errlen)
 {
 	char dir_path[512], path[768], why[256];
 	struct link_record *records = NULL;

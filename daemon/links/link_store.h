@@ -19,8 +19,8 @@ typedef void (*link_store_bad_fn)(const char *path, const char *reason, void *ct
 
 /* Reads every record into a malloc'ed array (*out, *count; free with
  * link_store_free_all). A missing links/ directory is an empty store. */
-int link_store_load_all(const char *state_dir, struct link_record **out, size_t *count,
-			link_store_bad_fn bad, void *ctx, char *err, size_t errlen);
+int link_store_load_all(const char *state_dir, struct link_record **out, size_t *count, link_store_bad_fn bad,
+			void *ctx, char *err, size_t errlen);
 void link_store_free_all(struct link_record *records, size_t count);
 
 #endif

@@ -36,14 +36,14 @@ enum job_kind {
 	JOB_UPDATE, /* save, then apply */
 	JOB_ADMIN,
 	JOB_BRING_UP, /* a stored record at start, or a retry */
-	JOB_SOURCES, /* the peer's allowed IPs only */
+	JOB_SOURCES,  /* the peer's allowed IPs only */
 };
 
 struct link_job {
 	struct links *ls;
 	enum job_kind kind;
 	char name[LINK_NAME_MAX + 1];
-	struct link_record rec; /* the worker's own copy */
+	struct link_record rec;      /* the worker's own copy */
 	struct link_sources sources; /* also */
 	bool admin_up;
 	int rc;
@@ -55,11 +55,16 @@ struct link_job {
 const char *link_phase_name(enum link_phase phase)
 {
 	switch (phase) {
-	case LINK_PHASE_CREATING: return "creating";
-	case LINK_PHASE_ACTIVE: return "active";
-	case LINK_PHASE_ADMIN_DOWN: return "admin-down";
-	case LINK_PHASE_FAILED: return "failed";
-	case LINK_PHASE_REMOVING: return "removing";
+	case LINK_PHASE_CREATING:
+		return "creating";
+	case LINK_PHASE_ACTIVE:
+		return "active";
+	case LINK_PHASE_ADMIN_DOWN:
+		return "admin-down";
+	case LINK_PHASE_FAILED:
+		return "failed";
+	case LINK_PHASE_REMOVING:
+		return "removing";
 	}
 	return "unknown";
 }
@@ -300,8 +305,7 @@ static void set_active(struct links *ls, struct link *link)
 			ls->hooks[i].active(link, ls->hooks[i].ctx);
 }
 
-static struct link_job *job_new(struct links *ls, enum job_kind kind, const char *name,
-				links_done_fn done, void *ctx)
+static struct link_job *job_new(struct links *ls, enum job_kind kind, const char *name, links_done_fn done, void *ctx)
 {
 	struct link_job *job = calloc(1, sizeof(*job));
 
@@ -688,8 +692,7 @@ static void run_stray_sweep(void *ctx)
 			known = strcmp(sj->names[k], all[i].name) == 0;
 		if (known)
 			continue;
-		if (link_apply_delete(sj->ls->deps.sys, all[i].name, why, sizeof(why)) == 0 &&
-		    sj->n_removed < 16)
+		if (link_apply_delete(sj->ls->deps.sys, all[i].name, why, sizeof(why)) == 0 && sj->n_removed < 16)
 			snprintf(sj->removed[sj->n_removed++], IFNAMSIZ, "%s", all[i].name);
 	}
 	free(all);
@@ -799,8 +802,8 @@ void links_peer_seen(struct links *ls, struct link *link, const char *endpoint, 
 	 * configured one; only a real new address is news. */
 	if (endpoint[0] && strcmp(endpoint, previous) != 0) {
 		if (previous[0])
-			log_notice("link %s: node %u moved from %s to %s", link->rec.name, link->rec.remote_id, previous,
-				   endpoint);
+			log_notice("link %s: node %u moved from %s to %s", link->rec.name, link->rec.remote_id,
+				   previous, endpoint);
 		else
 			log_info("link %s: node %u is at %s", link->rec.name, link->rec.remote_id, endpoint);
 		publish_endpoint(ls, link, previous);
@@ -826,26 +829,27 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 	strcat(local, "/31");
 	inet_ntop(AF_INET, &r->remote4, remote, sizeof(remote));
 	switch (link->phase) {
-	case LINK_PHASE_ACTIVE: state = wgm_ctl_link_state_name(WGM_CTL_LINK_UP); break;
-	case LINK_PHASE_CREATING: state = wgm_ctl_link_state_name(WGM_CTL_LINK_CREATING); break;
-	case LINK_PHASE_REMOVING: state = wgm_ctl_link_state_name(WGM_CTL_LINK_REMOVING); break;
-	case LINK_PHASE_FAILED: state = wgm_ctl_link_state_name(WGM_CTL_LINK_FAILED); break;
-	default: state = wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN); break;
+	case LINK_PHASE_ACTIVE:
+		state = wgm_ctl_link_state_name(WGM_CTL_LINK_UP);
+		break;
+	case LINK_PHASE_CREATING:
+		state = wgm_ctl_link_state_name(WGM_CTL_LINK_CREATING);
+		break;
+	case LINK_PHASE_REMOVING:
+		state = wgm_ctl_link_state_name(WGM_CTL_LINK_REMOVING);
+		break;
+	case LINK_PHASE_FAILED:
+		state = wgm_ctl_link_state_name(WGM_CTL_LINK_FAILED);
+		break;
+	default:
+		state = wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN);
+		break;
 	}
-	obj = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}",
-			"name", r->name,
-			"remote_id", (int)r->remote_id,
-			"endpoint", links_endpoint(link),
-			"configured_endpoint", r->endpoint,
-			"handshaked", r->handshaked,
-			"transport", wgm_transport_name(r->transport),
-			"link_type", wgm_link_type_name(r->link_type),
-			"role", link_role_name(r->role),
-			"state", state,
-			"local_addr", local,
-			"remote_addr", remote,
-			"port", (int)r->listen_port,
-			"drained", r->drained);
+	obj = json_pack("{s:s, s:i, s:s, s:s, s:b, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:b}", "name", r->name,
+			"remote_id", (int)r->remote_id, "endpoint", links_endpoint(link), "configured_endpoint",
+			r->endpoint, "handshaked", r->handshaked, "transport", wgm_transport_name(r->transport),
+			"link_type", wgm_link_type_name(r->link_type), "role", link_role_name(r->role), "state", state,
+			"local_addr", local, "remote_addr", remote, "port", (int)r->listen_port, "drained", r->drained);
 	if (!obj)
 		return NULL;
 	json_object_set_new(obj, "peer", json_boolean(r->peer));
@@ -861,10 +865,11 @@ json_t *links_link_json(struct links *ls, const struct link *link)
 		if (ls->deps.sys && ls->deps.sys->obfs && r->link_type != WGM_LINK_DEFAULT &&
 		    obfs_engine_counters(ls->deps.sys->obfs, r->name, &c))
 			json_object_set_new(obj, "obfs",
-					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "out_packets", (json_int_t)c.out_packets,
-						      "in_packets", (json_int_t)c.in_packets, "out_dropped",
-						      (json_int_t)c.out_dropped, "in_dropped", (json_int_t)c.in_dropped,
-						      "extra_sent", (json_int_t)c.extra_sent));
+					    json_pack("{s:I, s:I, s:I, s:I, s:I}", "out_packets",
+						      (json_int_t)c.out_packets, "in_packets", (json_int_t)c.in_packets,
+						      "out_dropped", (json_int_t)c.out_dropped, "in_dropped",
+						      (json_int_t)c.in_dropped, "extra_sent",
+						      (json_int_t)c.extra_sent));
 	}
 	if (ls->json_extra)
 		ls->json_extra(link, obj, ls->json_extra_ctx);

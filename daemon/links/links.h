@@ -23,11 +23,11 @@
 #include "daemon/core/worker.h"
 
 enum link_phase {
-	LINK_PHASE_CREATING, /* record being written, interface being made */
-	LINK_PHASE_ACTIVE,   /* interface up as the record says */
+	LINK_PHASE_CREATING,   /* record being written, interface being made */
+	LINK_PHASE_ACTIVE,     /* interface up as the record says */
 	LINK_PHASE_ADMIN_DOWN, /* `wgmesh down`: interface kept, taken down */
-	LINK_PHASE_FAILED,   /* bring-up failed; retried by links_retry_failed */
-	LINK_PHASE_REMOVING, /* interface being deleted, then the record */
+	LINK_PHASE_FAILED,     /* bring-up failed; retried by links_retry_failed */
+	LINK_PHASE_REMOVING,   /* interface being deleted, then the record */
 };
 
 const char *link_phase_name(enum link_phase phase);
@@ -63,7 +63,7 @@ struct links_deps {
 	 * (link_sources.h); read on the loop only. */
 	const struct wgm_config *cfg;
 	const char *state_dir;
-	struct ctl_server *ctl;  /* events; may be NULL */
+	struct ctl_server *ctl; /* events; may be NULL */
 };
 
 /* Told when a link enters the table, becomes active, leaves it. Several

@@ -39,14 +39,22 @@ uint64_t xor_rotate_next_due_ms(uint64_t now_ms, unsigned interval_s, uint32_t r
 const char *xor_rotate_step_name(enum xor_rotate_step step)
 {
 	switch (step) {
-	case XR_IDLE: return "idle";
-	case XR_DRAIN: return "drain";
-	case XR_SETTLE: return "settle";
-	case XR_STAGE: return "stage";
-	case XR_SWAP_REMOTE: return "swap-remote";
-	case XR_SWAP_LOCAL: return "swap-local";
-	case XR_VERIFY: return "verify";
-	case XR_RESTORE: return "restore";
+	case XR_IDLE:
+		return "idle";
+	case XR_DRAIN:
+		return "drain";
+	case XR_SETTLE:
+		return "settle";
+	case XR_STAGE:
+		return "stage";
+	case XR_SWAP_REMOTE:
+		return "swap-remote";
+	case XR_SWAP_LOCAL:
+		return "swap-local";
+	case XR_VERIFY:
+		return "verify";
+	case XR_RESTORE:
+		return "restore";
 	}
 	return "?";
 }
@@ -64,12 +72,18 @@ void xor_rotate_fail(struct xor_rotate *r, const char *reason)
 static enum xor_rotate_action action_of(enum xor_rotate_step step)
 {
 	switch (step) {
-	case XR_DRAIN: return XR_DO_DRAIN;
-	case XR_STAGE: return XR_DO_STAGE;
-	case XR_SWAP_REMOTE: return XR_DO_SWAP_REMOTE;
-	case XR_SWAP_LOCAL: return XR_DO_SWAP_LOCAL;
-	case XR_RESTORE: return XR_DO_RESTORE;
-	default: return XR_DO_NOTHING;
+	case XR_DRAIN:
+		return XR_DO_DRAIN;
+	case XR_STAGE:
+		return XR_DO_STAGE;
+	case XR_SWAP_REMOTE:
+		return XR_DO_SWAP_REMOTE;
+	case XR_SWAP_LOCAL:
+		return XR_DO_SWAP_LOCAL;
+	case XR_RESTORE:
+		return XR_DO_RESTORE;
+	default:
+		return XR_DO_NOTHING;
 	}
 }
 
@@ -97,14 +111,19 @@ static enum xor_rotate_action finish(struct xor_rotate *r)
 static enum xor_rotate_action on_ok(struct xor_rotate *r, uint64_t now_ms)
 {
 	switch (r->step) {
-	case XR_DRAIN: return enter(r, XR_SETTLE, now_ms);
-	case XR_STAGE: return enter(r, XR_SWAP_REMOTE, now_ms);
+	case XR_DRAIN:
+		return enter(r, XR_SETTLE, now_ms);
+	case XR_STAGE:
+		return enter(r, XR_SWAP_REMOTE, now_ms);
 	case XR_SWAP_REMOTE:
 		r->swapped = true;
 		return enter(r, XR_SWAP_LOCAL, now_ms);
-	case XR_SWAP_LOCAL: return enter(r, XR_VERIFY, now_ms);
-	case XR_RESTORE: return finish(r);
-	default: return XR_DO_NOTHING; /* nothing was asked */
+	case XR_SWAP_LOCAL:
+		return enter(r, XR_VERIFY, now_ms);
+	case XR_RESTORE:
+		return finish(r);
+	default:
+		return XR_DO_NOTHING; /* nothing was asked */
 	}
 }
 

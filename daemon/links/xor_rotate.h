@@ -54,19 +54,19 @@ enum xor_rotate_action {
 };
 
 struct xor_rotate_params {
-	uint64_t settle_min_ms;  /* routes take this long to move even when quiet */
-	uint64_t settle_max_ms;  /* then the key is swapped whatever still flows */
+	uint64_t settle_min_ms; /* routes take this long to move even when quiet */
+	uint64_t settle_max_ms; /* then the key is swapped whatever still flows */
 	uint64_t verify_max_ms;
-	unsigned call_tries;     /* remote calls, each */
+	unsigned call_tries; /* remote calls, each */
 	uint64_t call_retry_ms;
 	uint64_t retry_after_failure_ms; /* next attempt after a failed rotation */
 };
 
 struct xor_rotate {
 	enum xor_rotate_step step;
-	bool failed;          /* this run failed; restoring */
-	bool swapped;         /* the other end has the new key */
-	unsigned tries;       /* of the current remote call */
+	bool failed;    /* this run failed; restoring */
+	bool swapped;   /* the other end has the new key */
+	unsigned tries; /* of the current remote call */
 	uint64_t step_since_ms;
 	uint64_t retry_at_ms; /* 0: no call waiting to be retried */
 	uint64_t due_ms;      /* next scheduled start; 0 = none */

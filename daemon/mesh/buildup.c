@@ -50,7 +50,7 @@ struct connect_ctx {
 struct buildup {
 	struct buildup_deps deps;
 	enum buildup_state state;
-	struct mesh_nodes nodes;        /* the last routed set */
+	struct mesh_nodes nodes; /* the last routed set */
 	bool have_nodes;
 	uint64_t stable_since_ms;
 	bool in_flight[MESH_NODES_MAX];

@@ -53,7 +53,7 @@ struct buildup_deps {
 	const struct wgm_config *cfg; /* mesh read live */
 	struct links *links;
 	struct join *join;
-	struct ctl_server *ctl;       /* events; may be NULL */
+	struct ctl_server *ctl; /* events; may be NULL */
 };
 
 int buildup_new(const struct buildup_deps *deps, struct buildup **out);

@@ -22,7 +22,7 @@ struct disconnect_op {
 	/* The member call, kept to try it again. */
 	char url[LINK_URL_MAX];
 	uint8_t remote_api_pk[LINK_KEY_LEN];
-	bool peer;                    /* a peering link: /peer_disconnect under its psk */
+	bool peer;                      /* a peering link: /peer_disconnect under its psk */
 	uint8_t link_key[LINK_KEY_LEN]; /* secret: the peering link's psk */
 	json_t *payload;
 	uint64_t first_try_ms;
@@ -53,7 +53,9 @@ static void remove_locally(struct disconnect_op *op)
 	if (rc < 0) {
 		char err[128];
 		snprintf(err, sizeof(err), "link %s: %s", op->name,
-			 rc == -ENOENT ? "no such link" : rc == -EBUSY ? "being changed; try again" : strerror(-rc));
+			 rc == -ENOENT  ? "no such link"
+			 : rc == -EBUSY ? "being changed; try again"
+					: strerror(-rc));
 		op->done(rc, err, op->ctx);
 		op_free(op);
 	}
@@ -146,8 +148,8 @@ static void on_remote_reply(long status, const json_t *payload, const char *err,
 	remote_failed(op, -ECONNREFUSED, err);
 }
 
-int disconnect_link(const struct disconnect_deps *deps, const char *name, bool force, links_done_fn done,
-		    void *ctx, char *err, size_t errlen)
+int disconnect_link(const struct disconnect_deps *deps, const char *name, bool force, links_done_fn done, void *ctx,
+		    char *err, size_t errlen)
 {
 	struct link *link = links_find(deps->links, name);
 	struct wgm_msg_disconnect_req m = { 0 };
@@ -185,8 +187,8 @@ int disconnect_link(const struct disconnect_deps *deps, const char *name, bool f
 		memcpy(op->link_key, link->rec.psk, sizeof(op->link_key));
 		if (!link->rec.remote_api_url[0]) {
 			if (!force) {
-				snprintf(err, errlen, "peering link %s does not know the other node's API address; use force",
-					 name);
+				snprintf(err, errlen,
+					 "peering link %s does not know the other node's API address; use force", name);
 				op_free(op);
 				return -EINVAL;
 			}

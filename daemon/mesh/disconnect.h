@@ -36,8 +36,8 @@ struct disconnect_deps {
 	struct disconnect_waiting *waiting;
 };
 
-int disconnect_link(const struct disconnect_deps *deps, const char *name, bool force, links_done_fn done,
-		    void *ctx, char *err, size_t errlen);
+int disconnect_link(const struct disconnect_deps *deps, const char *name, bool force, links_done_fn done, void *ctx,
+		    char *err, size_t errlen);
 
 /* For daemon shutdown, before the HTTP client is freed: the waiting
  * disconnects fail (or, with force, remove this end), and calls the HTTP

@@ -22,27 +22,27 @@
 
 struct attempt {
 	struct join *j;
-	size_t skipped;               /* transports that had a link already */
+	size_t skipped; /* transports that had a link already */
 	bool by_token;
-	bool peer;                    /* a peering join (`wgmesh peer`): one BGP link, no membership */
-	bool type_from_config;        /* mesh buildup: defaultLinkType where both ends accept it */
-	struct wgm_token token;       /* secret: wiped on free */
+	bool peer;              /* a peering join (`wgmesh peer`): one BGP link, no membership */
+	bool type_from_config;  /* mesh buildup: defaultLinkType where both ends accept it */
+	struct wgm_token token; /* secret: wiped on free */
 	char url[LINK_URL_MAX];
 	enum wgm_link_type link_type;
 	unsigned port;
-	unsigned remote_id;           /* known after /connectivity */
-	uint32_t reply_epoch;         /* the epoch of the mesh key a /connect reply brought */
+	unsigned remote_id;   /* known after /connectivity */
+	uint32_t reply_epoch; /* the epoch of the mesh key a /connect reply brought */
 	bool remote_known;
 	uint8_t remote_pk[WGM_API_KEY_LEN];
 	struct in_addr remote4;
 	struct in6_addr remote6;
 	enum wgm_transport transports[JOIN_MAX_TRANSPORTS];
 	size_t n_transports, current;
-	bool superseded;              /* lost a tie-break: the other side made the link */
+	bool superseded; /* lost a tie-break: the other side made the link */
 	bool first_join;
 	uint8_t challenge[WGM_API_NONCE_LEN]; /* for the /connectivity answer's MAC */
-	struct link_record rec;       /* the link being made; secret */
-	json_t *made;                 /* names of the links made */
+	struct link_record rec;               /* the link being made; secret */
+	json_t *made;                         /* names of the links made */
 	join_done_fn done;
 	void *ctx;
 	struct attempt *next;
@@ -137,8 +137,8 @@ bool join_outgoing_wins(struct join *j, unsigned remote_id, enum wgm_transport t
 	return false;
 }
 
-void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
-		     char *out, size_t len)
+void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id, char *out,
+		     size_t len)
 {
 	struct wgm_addrplan_v4 lo;
 
@@ -192,10 +192,15 @@ static void abandon_remote_end(struct attempt *a, const uint8_t *mesh_key)
 {
 	uint8_t wg_pk[LINK_KEY_LEN];
 	const struct wgm_node_identity *self = a->j->deps.identity;
-	struct join_abort ab = { .url = a->url, .server_pk = a->remote_pk, .mesh_key = mesh_key,
+	struct join_abort ab = { .url = a->url,
+				 .server_pk = a->remote_pk,
+				 .mesh_key = mesh_key,
 				 .mesh_epoch = mesh_key == self->mesh_key ? self->mesh_epoch : a->reply_epoch,
-				 .self_id = a->j->deps.cfg->id, .remote_id = a->remote_id,
-				 .transport = a->transports[a->current], .wg_pk = wg_pk, .link_name = a->rec.name };
+				 .self_id = a->j->deps.cfg->id,
+				 .remote_id = a->remote_id,
+				 .transport = a->transports[a->current],
+				 .wg_pk = wg_pk,
+				 .link_name = a->rec.name };
 
 	/* A peer holds no mesh key; the other end's handshakeTimeout removes
 	 * its half (docs/api.md). */
@@ -279,7 +284,8 @@ static void on_connectivity(long status, const json_t *payload, const char *err,
 	}
 	if (a->remote_known && (unsigned)m.node_id != a->remote_id) {
 		char line[1024];
-		snprintf(line, sizeof(line), "%s answers as node %d, expected node %u", a->url, m.node_id, a->remote_id);
+		snprintf(line, sizeof(line), "%s answers as node %d, expected node %u", a->url, m.node_id,
+			 a->remote_id);
 		finish(a, -EPROTO, line);
 		return;
 	}
@@ -407,8 +413,11 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	struct attempt *a = ctx;
 	struct join *j = a->j;
 	enum wgm_transport t = a->transports[a->current];
-	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
-					   .transport = t, .first_join = a->first_join, .peer = a->peer };
+	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id,
+					   .link_type = a->link_type,
+					   .transport = t,
+					   .first_join = a->first_join,
+					   .peer = a->peer };
 	struct wgm_msg_connect_reply m;
 	char why[256], line[1024], addr[INET6_ADDRSTRLEN];
 	uint16_t ports[512];
@@ -436,8 +445,7 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 	 * to take that end down again. */
 	decoded = wgm_msg_connect_reply_decode(payload, &m, why, sizeof(why));
 	a->reply_epoch = m.mesh_epoch; /* decode zeroes M first */
-	if (decoded < 0 ||
-	    wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0 ||
+	if (decoded < 0 || wgm_msg_connect_reply_matches(&m, &req, !member_call(a), why, sizeof(why)) < 0 ||
 	    wgm_msg_connect_reply_get_awg(payload, a->link_type, &a->rec.awg, &has_awg, why, sizeof(why)) < 0) {
 		snprintf(line, sizeof(line), "%s: bad /connect reply: %s", a->url, why);
 		abandon_remote_end(a, reply_mesh_key(a, &m));
@@ -453,7 +461,8 @@ static void on_connect_reply(long status, const json_t *payload, const char *err
 		return;
 	}
 	if (a->peer && peer_addr_taken(j, &m)) {
-		snprintf(line, sizeof(line), "%s: offered peering addresses that a peering link of this node has", a->url);
+		snprintf(line, sizeof(line), "%s: offered peering addresses that a peering link of this node has",
+			 a->url);
 		wgm_msg_connect_reply_wipe(&m);
 		finish(a, -EADDRINUSE, line);
 		return;
@@ -516,8 +525,11 @@ static void step_connect(struct attempt *a)
 {
 	struct join *j = a->j;
 	enum wgm_transport t = a->transports[a->current];
-	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id, .link_type = a->link_type,
-					   .port = (uint16_t)a->port, .transport = t, .first_join = a->first_join };
+	struct wgm_msg_connect_req req = { .caller_id = (int)j->deps.cfg->id,
+					   .link_type = a->link_type,
+					   .port = (uint16_t)a->port,
+					   .transport = t,
+					   .first_join = a->first_join };
 	char err[512];
 	json_t *payload;
 	int rc;
@@ -566,8 +578,8 @@ static void step_connect(struct attempt *a)
 	}
 	/* The token proves the first link; the mesh key it brings proves the rest. */
 	rc = api_call_boxed(j->deps.http, j->deps.identity, a->url, "POST", WGM_API_ROUTE_CONNECT,
-			    member_call(a) ? NULL : &a->token, a->remote_pk, payload,
-			    on_connect_reply, a, err, sizeof(err));
+			    member_call(a) ? NULL : &a->token, a->remote_pk, payload, on_connect_reply, a, err,
+			    sizeof(err));
 	json_decref(payload);
 	if (rc < 0)
 		finish(a, rc, err);
@@ -606,8 +618,8 @@ static int start(struct attempt *a, char *err, size_t errlen)
 	return 0;
 }
 
-int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type,
-		       unsigned port, join_done_fn done, void *ctx, char *err, size_t errlen)
+int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type, unsigned port,
+		       join_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	struct attempt *a;
 	int rc;
@@ -651,8 +663,8 @@ int join_connect_token(struct join *j, const char *url, const char *token_text, 
 	return start(a, err, errlen);
 }
 
-int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx,
-		    char *err, size_t errlen)
+int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx, char *err,
+		    size_t errlen)
 {
 	int rc = join_connect_token(j, url, token_text, NULL, 0, done, ctx, err, errlen);
 
@@ -667,8 +679,7 @@ int join_peer_token(struct join *j, const char *url, const char *token_text, joi
 	return rc;
 }
 
-int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err,
-			size_t errlen)
+int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err, size_t errlen)
 {
 	struct attempt *a = attempt_new(j, done, ctx);
 

@@ -41,18 +41,17 @@ void join_free(struct join *j);
 
 /* URL of the node to join (NULL: the one the token carries). LINK_TYPE NULL:
  * the configured default. PORT 0: the server picks. */
-int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type,
-		       unsigned port, join_done_fn done, void *ctx, char *err, size_t errlen);
+int join_connect_token(struct join *j, const char *url, const char *token_text, const char *link_type, unsigned port,
+		       join_done_fn done, void *ctx, char *err, size_t errlen);
 
 /* A peering join (`wgmesh peer URL TOKEN`): one link to a node of another
  * mesh with that node's token, marked peer in both records; no mesh key
  * changes hands, no mesh buildup follows, BIRD runs eBGP over it. */
-int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx,
-		    char *err, size_t errlen);
+int join_peer_token(struct join *j, const char *url, const char *token_text, join_done_fn done, void *ctx, char *err,
+		    size_t errlen);
 
 /* A member's connection to REMOTE_ID through the mesh (mesh buildup). */
-int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err,
-			size_t errlen);
+int join_connect_member(struct join *j, unsigned remote_id, join_done_fn done, void *ctx, char *err, size_t errlen);
 
 /* Tie-break for node_api: whether an attempt of ours towards REMOTE_ID is
  * under way and wins over an incoming one (the lower ID's wins). A losing
@@ -63,7 +62,7 @@ size_t join_active(const struct join *j);
 bool join_attempt_towards(const struct join *j, unsigned remote_id);
 
 /* The API base URL of a member through the mesh: http://10.0.ID.1:PORT. */
-void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id,
-		     char *out, size_t len);
+void join_member_url(const struct wgm_addrplan *plan, const struct wgm_config *cfg, unsigned remote_id, char *out,
+		     size_t len);
 
 #endif

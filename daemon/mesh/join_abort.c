@@ -69,8 +69,8 @@ int join_abort_send(struct http_client *http, const struct wgm_node_identity *se
 	}
 out:
 	if (rc == -ESHUTDOWN)
-		log_info("daemon stopping: node %u keeps its end of %s until its handshakeTimeout passes", ab->remote_id,
-			 ab->link_name);
+		log_info("daemon stopping: node %u keeps its end of %s until its handshakeTimeout passes",
+			 ab->remote_id, ab->link_name);
 	else if (rc < 0)
 		log_warn("cannot ask node %u to remove its end of %s (%s); it removes it by itself once its "
 			 "handshakeTimeout passes",

@@ -15,15 +15,15 @@
 #include "daemon/api/http_client.h"
 
 struct join_abort {
-	const char *url;                  /* the other node's API base URL */
-	const uint8_t *server_pk;         /* its API public key */
-	const uint8_t *mesh_key;          /* the mesh key it checks member calls with */
-	uint32_t mesh_epoch;              /* that key's epoch */
-	unsigned self_id;                 /* this node: the caller the other side names the link by */
+	const char *url;          /* the other node's API base URL */
+	const uint8_t *server_pk; /* its API public key */
+	const uint8_t *mesh_key;  /* the mesh key it checks member calls with */
+	uint32_t mesh_epoch;      /* that key's epoch */
+	unsigned self_id;         /* this node: the caller the other side names the link by */
 	unsigned remote_id;
 	enum wgm_transport transport;
-	const uint8_t *wg_pk;             /* this node's WireGuard public key for the link */
-	const char *link_name;            /* this node's name for the link, for the log */
+	const uint8_t *wg_pk;  /* this node's WireGuard public key for the link */
+	const char *link_name; /* this node's name for the link, for the log */
 };
 
 /* 0 once the call is under way (its outcome is logged), or a negative errno

@@ -16,9 +16,9 @@
 
 struct mesh_route {
 	bool present;
-	bool direct_route;            /* a device route (this node's own lo) */
-	char nexthop[BIRD_ADDR_MAX];  /* "" for a device route */
-	char via[BIRD_IFNAME_MAX];    /* interface */
+	bool direct_route;           /* a device route (this node's own lo) */
+	char nexthop[BIRD_ADDR_MAX]; /* "" for a device route */
+	char via[BIRD_IFNAME_MAX];   /* interface */
 	uint32_t metric;
 };
 

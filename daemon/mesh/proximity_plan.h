@@ -17,10 +17,10 @@
 #include "daemon/mesh/mesh_graph.h"
 
 enum proximity_action {
-	PROXIMITY_NONE,        /* nothing to do (no cutoff, or on the right side of it) */
-	PROXIMITY_CONNECT,     /* close, no link: connect */
-	PROXIMITY_DISCONNECT,  /* far, and reachable without the direct link */
-	PROXIMITY_KEEP_LAST,   /* far, but the direct link is the last path to a node */
+	PROXIMITY_NONE,       /* nothing to do (no cutoff, or on the right side of it) */
+	PROXIMITY_CONNECT,    /* close, no link: connect */
+	PROXIMITY_DISCONNECT, /* far, and reachable without the direct link */
+	PROXIMITY_KEEP_LAST,  /* far, but the direct link is the last path to a node */
 };
 
 const char *proximity_action_name(enum proximity_action a);
@@ -29,7 +29,7 @@ struct proximity_entry {
 	unsigned id;
 	bool has_rtt;
 	double rtt_ms;
-	bool linked;           /* a direct link exists (any state) */
+	bool linked;                  /* a direct link exists (any state) */
 	enum proximity_action action; /* out */
 };
 

@@ -27,9 +27,9 @@ struct rot_link {
 	int64_t created;
 	uint8_t peer_pk[LINK_KEY_LEN];
 	struct xor_rotate sm;
-	bool in_flight;               /* a call or a save will report back */
-	uint64_t answered_at_swap;    /* probes answered when this end swapped */
-	struct ctl_request *waiter;   /* `rotate LINK` waiting for the end */
+	bool in_flight;             /* a call or a save will report back */
+	uint64_t answered_at_swap;  /* probes answered when this end swapped */
+	struct ctl_request *waiter; /* `rotate LINK` waiting for the end */
 	struct rot_link *next;
 };
 
@@ -188,7 +188,8 @@ static void report(struct rot_link *rl, bool ok)
 					: 0;
 	}
 	if (rl->waiter) {
-		json_t *reply = ok ? wgm_ctl_reply_ok() : wgm_ctl_reply_error("%s: key rotation failed: %s", rl->name, rl->sm.reason);
+		json_t *reply = ok ? wgm_ctl_reply_ok()
+				   : wgm_ctl_reply_error("%s: key rotation failed: %s", rl->name, rl->sm.reason);
 		json_object_set_new(reply, "name", json_string(rl->name));
 		ctl_request_reply(rl->waiter, reply);
 		rl->waiter = NULL;
@@ -395,13 +396,13 @@ static void handle_rotate(struct ctl_request *req, const json_t *args, void *ctx
 		return;
 	}
 	if (!l->rec.has_obfs_key) {
-		ctl_request_reply(req, wgm_ctl_reply_error("%s: a %s link has no key to rotate (ipt_xor and wgobfs do)", name,
-						       wgm_link_type_name(l->rec.link_type)));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: a %s link has no key to rotate (ipt_xor and wgobfs do)",
+							   name, wgm_link_type_name(l->rec.link_type)));
 		return;
 	}
 	if (l->rec.role != LINK_ROLE_CLIENT) {
-		ctl_request_reply(req, wgm_ctl_reply_error("%s: the connecting end rotates the key: run it on node %u", name,
-						       l->rec.remote_id));
+		ctl_request_reply(req, wgm_ctl_reply_error("%s: the connecting end rotates the key: run it on node %u",
+							   name, l->rec.remote_id));
 		return;
 	}
 	if (l->phase != LINK_PHASE_ACTIVE) {
@@ -416,7 +417,7 @@ static void handle_rotate(struct ctl_request *req, const json_t *args, void *ctx
 	}
 	if (xor_rotate_busy(&rl->sm) || rl->waiter) {
 		ctl_request_reply(req, wgm_ctl_reply_error("%s: a key rotation is already under way (step %s)", name,
-						       xor_rotate_step_name(rl->sm.step)));
+							   xor_rotate_step_name(rl->sm.step)));
 		return;
 	}
 	rl->waiter = req;

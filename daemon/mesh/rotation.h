@@ -42,7 +42,7 @@ struct rotation_deps {
 	struct wgm_node_identity *identity;
 	struct links *links;
 	struct http_client *http;
-	struct ctl_server *ctl;  /* events; may be NULL */
+	struct ctl_server *ctl; /* events; may be NULL */
 	/* From path quality (daemon/quality sits beside mesh, so node.c wires
 	 * it): the link's figures (false when it is not probed), the cost that
 	 * drains a link, and the operator's notification of a failure. */

@@ -26,7 +26,7 @@ enum cmd_kind { CMD_SET, CMD_REMOVE, CMD_REKEY, CMD_FORGET_OLD_KEY, CMD_STOP };
 struct cmd {
 	enum cmd_kind kind;
 	uint16_t port;
-	struct wgm_obfs_config cfg; /* CMD_SET; secret, wiped by the sender */
+	struct wgm_obfs_config cfg;    /* CMD_SET; secret, wiped by the sender */
 	uint8_t key[WGM_OBFS_KEY_MAX]; /* CMD_REKEY; CMD_SET: accepted too when key_len */
 	size_t key_len;
 	struct obfs_dp_stats *stats;
@@ -197,8 +197,8 @@ static void *engine_main(void *arg)
 			for (int b = 0; b < BATCHES_PER_WAKE; b++) {
 				int rc = obfs_dp_run_batch(&e->dp);
 				if (rc < 0 && ++queue_errors && error_log_due(&queue_logged_ms)) {
-					log_warn("obfuscation engine: queue: %s (%llu queue errors so far)", strerror(-rc),
-						 (unsigned long long)queue_errors);
+					log_warn("obfuscation engine: queue: %s (%llu queue errors so far)",
+						 strerror(-rc), (unsigned long long)queue_errors);
 				}
 				if (rc <= 0)
 					break;

@@ -142,7 +142,7 @@ static bool parse_one(struct obfs_nfq *q, struct nlmsghdr *nlh, struct obfs_nfq_
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
 		return false;
 	pkt->data = NULL;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
 		switch (mnl_attr_get_type(attr)) {
 		case NFQA_PACKET_HDR:
 			if (mnl_attr_get_payload_len(attr) >= sizeof(*ph))
@@ -186,7 +186,7 @@ int obfs_nfq_receive(struct obfs_nfq *q, struct obfs_nfq_packet *pkts, size_t ma
 			 * would sit in the kernel's queue for good. The kernel
 			 * puts NFQA_PACKET_HDR first. */
 			const struct nlattr *a = (const struct nlattr *)((uint8_t *)nlh + NLMSG_HDRLEN +
-									  MNL_ALIGN(sizeof(struct nfgenmsg)));
+									 MNL_ALIGN(sizeof(struct nfgenmsg)));
 			if (mnl_attr_get_type(a) == NFQA_PACKET_HDR) {
 				const struct nfqnl_msg_packet_hdr *ph = mnl_attr_get_payload(a);
 				obfs_nfq_verdict(q, ntohl(ph->packet_id), NF_DROP);

@@ -142,8 +142,7 @@ static uint16_t ipv4_header_checksum(const uint8_t *ip, size_t ihl)
 	return (uint16_t)~fold(acc);
 }
 
-size_t obfs_pkt_rebuild(uint8_t *dst, const uint8_t *orig, const struct obfs_pkt *p, size_t payload_len,
-			int clear_qos)
+size_t obfs_pkt_rebuild(uint8_t *dst, const uint8_t *orig, const struct obfs_pkt *p, size_t payload_len, int clear_qos)
 {
 	size_t ip_hdr = p->hdr_len - 8, total = p->hdr_len + payload_len;
 	uint8_t *udp = dst + ip_hdr;

@@ -31,8 +31,7 @@ int obfs_pkt_parse(const uint8_t *pkt, size_t len, struct obfs_pkt *out);
  * traffic class and flow label when CLEAR_QOS (what xt_WGOBFS does, so the
  * flow label does not tie datagrams together). Returns the packet's total
  * length, or 0 when it would exceed 65535. ORIG and DST may be the same. */
-size_t obfs_pkt_rebuild(uint8_t *dst, const uint8_t *orig, const struct obfs_pkt *p, size_t payload_len,
-			int clear_qos);
+size_t obfs_pkt_rebuild(uint8_t *dst, const uint8_t *orig, const struct obfs_pkt *p, size_t payload_len, int clear_qos);
 
 /* The Internet checksum of a UDP datagram (header at UDP, LEN bytes, its
  * checksum field counted as zero) with the pseudo-header of the IP packet at

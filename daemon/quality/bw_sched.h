@@ -22,8 +22,8 @@ struct bw_sched_params {
 
 /* One link. Zero-initialise: due at once. */
 struct bw_sched_link {
-	bool eligible;   /* in: measurable now (active, in bandwidth mode) */
-	int64_t due_us;  /* its next run; 0 = never measured, first in line */
+	bool eligible;  /* in: measurable now (active, in bandwidth mode) */
+	int64_t due_us; /* its next run; 0 = never measured, first in line */
 };
 
 /* The index of the link to measure now, or -1 (a run is going on, or nothing

@@ -74,11 +74,16 @@ int cost_params_check(const struct cost_params *p, char *err, size_t errlen)
 const char *cost_basis_name(enum cost_basis basis)
 {
 	switch (basis) {
-	case COST_BASIS_MEASURED: return "measured";
-	case COST_BASIS_UNMEASURED: return "unmeasured";
-	case COST_BASIS_OVERRIDE: return "override";
-	case COST_BASIS_DRAINED: return "drained";
-	case COST_BASIS_DEAD: return "dead";
+	case COST_BASIS_MEASURED:
+		return "measured";
+	case COST_BASIS_UNMEASURED:
+		return "unmeasured";
+	case COST_BASIS_OVERRIDE:
+		return "override";
+	case COST_BASIS_DRAINED:
+		return "drained";
+	case COST_BASIS_DEAD:
+		return "dead";
 	}
 	return "?";
 }
@@ -86,16 +91,19 @@ const char *cost_basis_name(enum cost_basis basis)
 const char *cost_push_reason_name(enum cost_push_reason reason)
 {
 	switch (reason) {
-	case COST_PUSH_NONE: return "none";
-	case COST_PUSH_URGENT: return "urgent";
-	case COST_PUSH_CHANGE: return "change";
-	case COST_PUSH_REFRESH: return "refresh";
+	case COST_PUSH_NONE:
+		return "none";
+	case COST_PUSH_URGENT:
+		return "urgent";
+	case COST_PUSH_CHANGE:
+		return "change";
+	case COST_PUSH_REFRESH:
+		return "refresh";
 	}
 	return "?";
 }
 
-struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained,
-					  uint32_t override)
+struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained, uint32_t override)
 {
 	return (struct cost_input){
 		.dead = sum->state == LINK_STATE_DEAD,
@@ -268,8 +276,8 @@ static void track_loss(struct cost_link_state *st, const struct cost_input *in, 
 	}
 }
 
-struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in,
-			       const struct cost_params *p, int64_t now_us, char *reason, size_t reason_len)
+struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in, const struct cost_params *p,
+			       int64_t now_us, char *reason, size_t reason_len)
 {
 	char scratch[2];
 	if (!reason || !reason_len) {
@@ -412,7 +420,8 @@ static void track_flaps(struct cost_sched_link *l, const struct cost_params *p, 
 	} else if (!dead && l->was_dead) {
 		l->was_dead = false;
 		l->alive_since_us = now_us;
-		int64_t hold = l->flaps >= 2 ? doubling_hold(p->flap_hold_base_us, l->flaps - 1, p->flap_hold_max_us) : 0;
+		int64_t hold = l->flaps >= 2 ? doubling_hold(p->flap_hold_base_us, l->flaps - 1, p->flap_hold_max_us)
+					     : 0;
 		l->held_until_us = hold ? now_us + hold : 0;
 	}
 	if (!dead && l->flaps && now_us - l->last_death_us >= p->flap_window_us)

@@ -50,33 +50,33 @@ static inline uint32_t cost_clamp(int64_t cost)
 
 struct cost_params {
 	/* cost_compute */
-	uint32_t hop_cost;               /* hopCost: added to every link, so a detour of two hops must be
+	uint32_t hop_cost;            /* hopCost: added to every link, so a detour of two hops must be
 					    measurably faster than the direct link to win (20 = 2 ms) */
-	uint32_t unmeasured_cost;        /* live link with no answered probe yet (1000 = 100 ms) */
-	uint32_t client_extra;           /* added for client links (10000) */
-	uint32_t drain_cost;             /* drained link; above every measured cost, below dead (65000) */
-	double loss_event_pct;           /* fast loss % that records a loss event (20: 2 of the 10 recent probes) */
-	double loss_penalty_per_pct;     /* cost units per % of loss in an event (100 = 10 ms per %) */
-	uint32_t jitter_event_us;        /* jitterThreshold: jitter that records a jitter event (5000 = 5 ms) */
-	double jitter_penalty_factor;    /* penalty = jitter in 0.1 ms units x this (2) */
-	int64_t event_window_us;         /* costEventWindow: an event's penalty halves every sixth of this and ends with it (1800 s) */
-	unsigned loss_clean_probes;      /* answered probes in a row that make a lossy link clean (10: the fast-loss
+	uint32_t unmeasured_cost;     /* live link with no answered probe yet (1000 = 100 ms) */
+	uint32_t client_extra;        /* added for client links (10000) */
+	uint32_t drain_cost;          /* drained link; above every measured cost, below dead (65000) */
+	double loss_event_pct;        /* fast loss % that records a loss event (20: 2 of the 10 recent probes) */
+	double loss_penalty_per_pct;  /* cost units per % of loss in an event (100 = 10 ms per %) */
+	uint32_t jitter_event_us;     /* jitterThreshold: jitter that records a jitter event (5000 = 5 ms) */
+	double jitter_penalty_factor; /* penalty = jitter in 0.1 ms units x this (2) */
+	int64_t event_window_us; /* costEventWindow: an event's penalty halves every sixth of this and ends with it (1800 s) */
+	unsigned loss_clean_probes; /* answered probes in a row that make a lossy link clean (10: the fast-loss
 					    window; quality_cost_params follows probeInterval) */
-	int64_t loss_hold_base_us;       /* a loss episode's penalty is lifted once the link is clean; a repeat (one
+	int64_t loss_hold_base_us;  /* a loss episode's penalty is lifted once the link is clean; a repeat (one
 					    starting within event_window_us of the last one's end) only after it
 					    has stayed clean this long more, doubled per further repeat, at most
 					    event_window_us (30 s) */
 
 	/* cost_sched_decide */
-	double reload_percentage;        /* reloadPercentage: relative change that reaches BIRD (15) */
-	uint32_t reload_min_delta;       /* absolute change that reaches BIRD, units (50 = 5 ms) */
-	int64_t min_reload_interval_us;  /* minReloadInterval: at most one push per this, deaths and operator actions excepted (5 s) */
-	int64_t reload_interval_us;      /* reloadInterval: periodic refresh (600 s) */
-	int64_t settle_us;               /* a change past the relative step but under the absolute one that holds,
+	double reload_percentage;  /* reloadPercentage: relative change that reaches BIRD (15) */
+	uint32_t reload_min_delta; /* absolute change that reaches BIRD, units (50 = 5 ms) */
+	int64_t min_reload_interval_us; /* minReloadInterval: at most one push per this, deaths and operator actions excepted (5 s) */
+	int64_t reload_interval_us; /* reloadInterval: periodic refresh (600 s) */
+	int64_t settle_us;          /* a change past the relative step but under the absolute one that holds,
 					    on the same side, this long is real, not noise, and reaches BIRD (30 s) */
-	int64_t flap_window_us;          /* deaths closer than this count as flaps (300 s) */
-	int64_t flap_hold_base_us;       /* hold-down after the 2nd flap, doubled per further flap (30 s) */
-	int64_t flap_hold_max_us;        /* hold-down ceiling (900 s) */
+	int64_t flap_window_us;     /* deaths closer than this count as flaps (300 s) */
+	int64_t flap_hold_base_us;  /* hold-down after the 2nd flap, doubled per further flap (30 s) */
+	int64_t flap_hold_max_us;   /* hold-down ceiling (900 s) */
 };
 
 struct cost_params cost_params_default(void);
@@ -104,19 +104,19 @@ struct cost_input {
 	bool dead;
 	bool has_rtt;
 	uint32_t srtt_us;
-	double loss_recent_pct;   /* link_summary.loss_recent_pct */
-	unsigned clean_probes;    /* link_summary.clean_probes */
+	double loss_recent_pct; /* link_summary.loss_recent_pct */
+	unsigned clean_probes;  /* link_summary.clean_probes */
 	uint32_t jitter_us;
-	bool client;              /* remote ID >= 200, or this node is a client */
+	bool client; /* remote ID >= 200, or this node is a client */
 	bool drained;
-	uint32_t override;        /* 0 = none, else the fixed cost 1-65535 */
+	uint32_t override; /* 0 = none, else the fixed cost 1-65535 */
 	/* Bandwidth mode (operationMode 2): the base is the last iperf3 figure
 	 * instead of the RTT, and the jitter penalty does not apply; loss
 	 * penalty, hop cost, client extra, drain, override and death do. Until
 	 * the link's first figure the latency cost stands. */
 	bool has_bandwidth;
 	uint32_t bandwidth_mbps;
-	bool measuring;           /* this node's iperf3 run fills the link now: its
+	bool measuring; /* this node's iperf3 run fills the link now: its
 				     probes' loss and jitter are that, not the link's */
 };
 
@@ -125,8 +125,7 @@ struct cost_input {
 uint32_t cost_bandwidth_base(uint32_t mbps);
 
 /* Builds the input from a link_stats summary plus the link's settings. */
-struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained,
-					  uint32_t override);
+struct cost_input cost_input_from_summary(const struct link_summary *sum, bool client, bool drained, uint32_t override);
 
 struct cost_event {
 	int64_t at_us;
@@ -143,9 +142,9 @@ struct cost_event {
 struct cost_link_state {
 	struct cost_event loss;
 	struct cost_event jitter;
-	int64_t clean_since_us;  /* first round with loss_clean_probes answered in a row; 0 = not clean */
-	int64_t loss_lifted_us;  /* when the last episode's penalty was lifted; 0 = never */
-	unsigned loss_repeats;   /* 0 for a first episode; +1 per episode starting within
+	int64_t clean_since_us; /* first round with loss_clean_probes answered in a row; 0 = not clean */
+	int64_t loss_lifted_us; /* when the last episode's penalty was lifted; 0 = never */
+	unsigned loss_repeats;  /* 0 for a first episode; +1 per episode starting within
 				    event_window_us of the previous one's end */
 };
 
@@ -153,8 +152,8 @@ struct cost_link_state {
  * should have at now_us. reason (if not NULL) gets one line, e.g.
  * "rtt 12.3 ms = 123 + loss 30% +3000 + client +10000". A dead link keeps its
  * events, so a link that comes back after a lossy death starts penalised. */
-struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in,
-			       const struct cost_params *p, int64_t now_us, char *reason, size_t reason_len);
+struct cost_value cost_compute(struct cost_link_state *st, const struct cost_input *in, const struct cost_params *p,
+			       int64_t now_us, char *reason, size_t reason_len);
 
 /* The hold of a loss episode after `repeats` earlier ones in a row: 0 for
  * the first, then loss_hold_base_us doubled per repeat, at most the event
@@ -185,22 +184,22 @@ struct cost_sched_link {
 	struct cost_value target;    /* out: what to write to BIRD if d.push */
 	struct cost_value announced; /* what BIRD has (set by cost_sched_commit) */
 	bool announced_valid;
-	bool seen;                   /* scheduler-private from here on */
+	bool seen; /* scheduler-private from here on */
 	bool was_dead;
 	unsigned flaps;
 	int64_t last_death_us;
 	int64_t alive_since_us;
-	int64_t held_until_us;       /* recovery not announced before this; 0 = not held */
-	int64_t drift_since_us;      /* desired has stayed past the relative step from drift_from since */
-	int drift_side;              /* +1 above, -1 below, 0 within the step */
-	uint16_t drift_from;         /* the announced cost drift is measured from */
+	int64_t held_until_us;  /* recovery not announced before this; 0 = not held */
+	int64_t drift_since_us; /* desired has stayed past the relative step from drift_from since */
+	int drift_side;         /* +1 above, -1 below, 0 within the step */
+	uint16_t drift_from;    /* the announced cost drift is measured from */
 };
 
 enum cost_push_reason {
 	COST_PUSH_NONE = 0,
-	COST_PUSH_URGENT,   /* a death, an operator action, or links BIRD has never seen */
-	COST_PUSH_CHANGE,   /* significant cost changes or recoveries */
-	COST_PUSH_REFRESH,  /* reloadInterval elapsed */
+	COST_PUSH_URGENT,  /* a death, an operator action, or links BIRD has never seen */
+	COST_PUSH_CHANGE,  /* significant cost changes or recoveries */
+	COST_PUSH_REFRESH, /* reloadInterval elapsed */
 };
 
 const char *cost_push_reason_name(enum cost_push_reason reason);
@@ -213,8 +212,8 @@ struct cost_sched {
 struct cost_decision {
 	bool push;
 	enum cost_push_reason reason;
-	unsigned changed;       /* links whose target differs from what BIRD has */
-	int64_t next_check_us;  /* call decide again by then even without new probes; 0 = none */
+	unsigned changed;      /* links whose target differs from what BIRD has */
+	int64_t next_check_us; /* call decide again by then even without new probes; 0 = none */
 };
 
 /* Fills every links[i].target and says whether to push the set now. Updates

@@ -16,8 +16,8 @@
 
 struct iperf_result {
 	double bits_per_second;
-	double seconds;   /* how long the receiver measured */
-	uint32_t mbps;    /* bits_per_second / 10^6, rounded to the nearest whole Mbit/s */
+	double seconds; /* how long the receiver measured */
+	uint32_t mbps;  /* bits_per_second / 10^6, rounded to the nearest whole Mbit/s */
 };
 
 int iperf_result_parse(const char *text, size_t len, struct iperf_result *out, char *err, size_t errlen);

@@ -86,10 +86,14 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 const char *link_stats_state_name(enum link_state state)
 {
 	switch (state) {
-	case LINK_STATE_UP: return wgm_ctl_link_state_name(WGM_CTL_LINK_UP);
-	case LINK_STATE_DOWN: return wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN);
-	case LINK_STATE_DEAD: return wgm_ctl_link_state_name(WGM_CTL_LINK_DEAD);
-	case LINK_STATE_UNKNOWN: break;
+	case LINK_STATE_UP:
+		return wgm_ctl_link_state_name(WGM_CTL_LINK_UP);
+	case LINK_STATE_DOWN:
+		return wgm_ctl_link_state_name(WGM_CTL_LINK_DOWN);
+	case LINK_STATE_DEAD:
+		return wgm_ctl_link_state_name(WGM_CTL_LINK_DEAD);
+	case LINK_STATE_UNKNOWN:
+		break;
 	}
 	return "unknown";
 }
@@ -285,8 +289,7 @@ void link_stats_on_lost(struct link_stats *ls, int64_t sent_us)
 
 void link_stats_on_counters(struct link_stats *ls, int64_t now_us, uint64_t rx_bytes, uint64_t tx_bytes)
 {
-	if (ls->has_counters && now_us > ls->counters_at_us && rx_bytes >= ls->rx_bytes &&
-	    tx_bytes >= ls->tx_bytes) {
+	if (ls->has_counters && now_us > ls->counters_at_us && rx_bytes >= ls->rx_bytes && tx_bytes >= ls->tx_bytes) {
 		double secs = (double)(now_us - ls->counters_at_us) / 1e6;
 		ls->rx_rate = (uint64_t)((double)(rx_bytes - ls->rx_bytes) / secs);
 		ls->tx_rate = (uint64_t)((double)(tx_bytes - ls->tx_bytes) / secs);

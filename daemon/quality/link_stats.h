@@ -31,8 +31,8 @@ struct link_stats_params {
 	 * is a new baseline (a route or a delay that came or went), not jitter:
 	 * the step is left out of the jitter, and the smoothed RTT jumps to the
 	 * new level once shift_probes answers confirm it. */
-	uint32_t shift_min_us;     /* 5000 = 5 ms */
-	unsigned shift_probes;     /* 5 */
+	uint32_t shift_min_us; /* 5000 = 5 ms */
+	unsigned shift_probes; /* 5 */
 };
 
 /* Defaults for a probe interval of 1 s. */
@@ -44,8 +44,8 @@ int link_stats_params_check(const struct link_stats_params *p, char *err, size_t
 enum link_state {
 	LINK_STATE_UNKNOWN = 0, /* no probe has finished yet */
 	LINK_STATE_UP,
-	LINK_STATE_DOWN,        /* the last down_after probes were lost */
-	LINK_STATE_DEAD,        /* dead_after consecutive losses, or no recent handshake */
+	LINK_STATE_DOWN, /* the last down_after probes were lost */
+	LINK_STATE_DEAD, /* dead_after consecutive losses, or no recent handshake */
 };
 
 /* The probes' verdict as the control protocol spells it ("up", "down",
@@ -81,28 +81,28 @@ void link_stats_on_handshake(struct link_stats *ls, int64_t last_handshake_us);
 
 struct link_summary {
 	enum link_state state;
-	bool has_rtt;              /* false until a probe was answered */
-	uint32_t srtt_us;          /* EWMA, gain 1/8 like TCP's srtt */
+	bool has_rtt;     /* false until a probe was answered */
+	uint32_t srtt_us; /* EWMA, gain 1/8 like TCP's srtt */
 	uint32_t last_rtt_us;
-	uint32_t min_rtt_us;       /* over the window; 0 when no answer in it */
+	uint32_t min_rtt_us; /* over the window; 0 when no answer in it */
 	uint32_t max_rtt_us;
-	uint32_t jitter_us;        /* mean |RTT(i) - RTT(i-1)| over answered pairs in the window,
+	uint32_t jitter_us;     /* mean |RTT(i) - RTT(i-1)| over answered pairs in the window,
 				    * level shifts left out (see shift_min_us) */
-	unsigned level_shifts;     /* steps in the window taken as level shifts, not jitter */
-	double loss_pct;           /* over the last `window` finished probes */
-	double loss_recent_pct;    /* over the last `recent_window` finished probes, runs of
+	unsigned level_shifts;  /* steps in the window taken as level shifts, not jitter */
+	double loss_pct;        /* over the last `window` finished probes */
+	double loss_recent_pct; /* over the last `recent_window` finished probes, runs of
 				    * dead_after+ losses (outages) left out; feeds the cost engine */
-	unsigned window_probes;    /* finished probes the window figures come from */
+	unsigned window_probes; /* finished probes the window figures come from */
 	unsigned consecutive_lost;
-	unsigned clean_probes;     /* answered in a row at the newest end (probes in flight
+	unsigned clean_probes; /* answered in a row at the newest end (probes in flight
 				    * skipped), counted over the window: how long the link has
 				    * been clean, for lifting a loss penalty */
-	uint64_t probes_sent;      /* totals since creation/reset */
+	uint64_t probes_sent;  /* totals since creation/reset */
 	uint64_t probes_answered;
 	uint64_t probes_lost;
 	uint64_t rx_bytes, tx_bytes;
 	uint64_t rx_bytes_per_s, tx_bytes_per_s; /* between the last two counter readings */
-	int64_t handshake_age_us;  /* -1 unknown or never */
+	int64_t handshake_age_us;                /* -1 unknown or never */
 };
 
 void link_stats_summary(const struct link_stats *ls, int64_t now_us, struct link_summary *out);

@@ -51,11 +51,16 @@ static const char *url_of(const struct notify *n, enum notify_kind kind)
 	const struct wgm_config_notifications *c = &n->cfg->notifications;
 
 	switch (kind) {
-	case NOTIFY_UP: return c->gotify_up;
-	case NOTIFY_DOWN: return c->gotify_down;
-	case NOTIFY_ERROR: return c->gotify_error;
-	case NOTIFY_DIAG: return c->gotify_diag;
-	case NOTIFY_KINDS: break;
+	case NOTIFY_UP:
+		return c->gotify_up;
+	case NOTIFY_DOWN:
+		return c->gotify_down;
+	case NOTIFY_ERROR:
+		return c->gotify_error;
+	case NOTIFY_DIAG:
+		return c->gotify_diag;
+	case NOTIFY_KINDS:
+		break;
 	}
 	return "";
 }

@@ -35,7 +35,6 @@ void notify_free(struct notify *n);
 
 /* Queues one line (printf format) for kind's URL; nothing happens when
  * notifications are off or that URL is empty. NULL n is ignored. */
-void notify_send(struct notify *n, enum notify_kind kind, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+void notify_send(struct notify *n, enum notify_kind kind, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 
 #endif

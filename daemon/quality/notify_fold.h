@@ -25,9 +25,9 @@ struct notify_fold_params notify_fold_params_default(void);
 
 /* Zero-initialise. */
 struct notify_fold {
-	int64_t opened_us;       /* 0 = no batch */
+	int64_t opened_us; /* 0 = no batch */
 	unsigned lines;
-	unsigned omitted;        /* lines that did not fit */
+	unsigned omitted; /* lines that did not fit */
 	size_t len;
 	char text[NOTIFY_FOLD_TEXT];
 	int64_t sent_us[NOTIFY_FOLD_MAX_PER_MINUTE]; /* ring of recent sends */

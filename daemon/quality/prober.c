@@ -135,8 +135,8 @@ static int open_icmp6(void)
 	return fd;
 }
 
-int prober_new(const struct prober_params *params, prober_result_fn on_result, void *ctx,
-	       struct prober **out, char *err, size_t errlen)
+int prober_new(const struct prober_params *params, prober_result_fn on_result, void *ctx, struct prober **out,
+	       char *err, size_t errlen)
 {
 	*out = NULL;
 	if (params->timeout_us <= 0) {
@@ -224,8 +224,8 @@ static struct target *target_after(struct prober *p, uint32_t id)
 	return at < p->ntargets ? &p->targets[at] : NULL;
 }
 
-int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id,
-		      char *err, size_t errlen)
+int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id, char *err,
+		      size_t errlen)
 {
 	struct target t = { 0 };
 	if (!ifname || strlen(ifname) >= IF_NAMESIZE || !*ifname) {
@@ -284,11 +284,15 @@ int prober_remove_target(struct prober *p, uint32_t id)
 	return 0;
 }
 
-static void report(struct prober *p, uint32_t target_id, enum probe_outcome outcome, int64_t sent_us,
-		   uint32_t rtt_us, int error)
+static void report(struct prober *p, uint32_t target_id, enum probe_outcome outcome, int64_t sent_us, uint32_t rtt_us,
+		   int error)
 {
 	struct probe_result r = {
-		.target_id = target_id, .outcome = outcome, .sent_us = sent_us, .rtt_us = rtt_us, .error = error,
+		.target_id = target_id,
+		.outcome = outcome,
+		.sent_us = sent_us,
+		.rtt_us = rtt_us,
+		.error = error,
 	};
 	p->on_result(p->ctx, &r);
 }
@@ -414,7 +418,11 @@ static void send_to(struct prober *p, uint32_t id)
 	struct slot *s = &p->slots[p->head % PROBER_MAX_IN_FLIGHT];
 	p->head++;
 	*s = (struct slot){
-		.sent_us = wgm_mono_us(), .nonce = next_random(p), .target_id = id, .seq = seq, .in_use = true,
+		.sent_us = wgm_mono_us(),
+		.nonce = next_random(p),
+		.target_id = id,
+		.seq = seq,
+		.in_use = true,
 	};
 	struct probe_payload pl = { .nonce = s->nonce, .sent_us = s->sent_us, .target_id = id, .magic = PAYLOAD_MAGIC };
 	int64_t sent_us = s->sent_us;
@@ -455,8 +463,8 @@ void prober_send_round(struct prober *p, int64_t now_us)
 	}
 }
 
-static void handle_reply(struct prober *p, int family, const uint8_t *icmp, size_t len,
-			 const void *src_addr, unsigned arrival_ifindex, int64_t recv_us)
+static void handle_reply(struct prober *p, int family, const uint8_t *icmp, size_t len, const void *src_addr,
+			 unsigned arrival_ifindex, int64_t recv_us)
 {
 	if (len < 8 + sizeof(struct probe_payload))
 		goto reject;
@@ -515,8 +523,12 @@ void prober_on_readable(struct prober *p, int fd, int64_t now_us)
 		struct sockaddr_storage from;
 		struct iovec iov = { .iov_base = buf, .iov_len = sizeof(buf) };
 		struct msghdr msg = {
-			.msg_name = &from, .msg_namelen = sizeof(from), .msg_iov = &iov, .msg_iovlen = 1,
-			.msg_control = control.buf, .msg_controllen = sizeof(control.buf),
+			.msg_name = &from,
+			.msg_namelen = sizeof(from),
+			.msg_iov = &iov,
+			.msg_iovlen = 1,
+			.msg_control = control.buf,
+			.msg_controllen = sizeof(control.buf),
 		};
 		ssize_t n = recvmsg(fd, &msg, MSG_DONTWAIT);
 		if (n < 0)

@@ -42,9 +42,9 @@ struct prober_params {
 struct prober_params prober_params_default(void);
 
 enum probe_outcome {
-	PROBE_SENT,      /* a request left; sent_us set */
-	PROBE_ANSWERED,  /* sent_us and rtt_us set */
-	PROBE_LOST,      /* timed out, or could not be sent (error = positive errno) */
+	PROBE_SENT,     /* a request left; sent_us set */
+	PROBE_ANSWERED, /* sent_us and rtt_us set */
+	PROBE_LOST,     /* timed out, or could not be sent (error = positive errno) */
 };
 
 struct probe_result {
@@ -64,8 +64,8 @@ struct prober;
 /* Opens the sockets. An address family the host lacks (no IPv6) leaves that
  * fd at -1; failing both is an error. Returns 0 or a negative errno with one
  * line in err. */
-int prober_new(const struct prober_params *params, prober_result_fn on_result, void *ctx,
-	       struct prober **out, char *err, size_t errlen);
+int prober_new(const struct prober_params *params, prober_result_fn on_result, void *ctx, struct prober **out,
+	       char *err, size_t errlen);
 void prober_free(struct prober *p);
 
 /* -1 when that family is unavailable. Watch for EPOLLIN. */
@@ -77,8 +77,8 @@ int prober_fd6(const struct prober *p);
  * interface must exist. Returns 0 and *id (never reused), -EINVAL (bad
  * address), -ENODEV (no such interface), -EAFNOSUPPORT (family unavailable)
  * or -ENOMEM; err gets one line. */
-int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id,
-		      char *err, size_t errlen);
+int prober_add_target(struct prober *p, const char *ifname, const char *remote_addr, uint32_t *id, char *err,
+		      size_t errlen);
 /* Probes in flight for it are forgotten (no callback). 0 or -ENOENT. */
 int prober_remove_target(struct prober *p, uint32_t id);
 size_t prober_target_count(const struct prober *p);

@@ -66,7 +66,9 @@ static void on_probe_result(void *ctx, const struct probe_result *r)
 
 	if (ql) {
 		switch (r->outcome) {
-		case PROBE_SENT: link_stats_on_sent(ql->stats, r->sent_us); break;
+		case PROBE_SENT:
+			link_stats_on_sent(ql->stats, r->sent_us);
+			break;
 		case PROBE_ANSWERED:
 			if (!ql->answered) {
 				/* Probes lost while the tunnel was still handshaking
@@ -78,7 +80,9 @@ static void on_probe_result(void *ctx, const struct probe_result *r)
 			}
 			link_stats_on_answer(ql->stats, r->sent_us, r->rtt_us);
 			break;
-		case PROBE_LOST: link_stats_on_lost(ql->stats, r->sent_us); break;
+		case PROBE_LOST:
+			link_stats_on_lost(ql->stats, r->sent_us);
+			break;
 		}
 	}
 }
@@ -210,7 +214,8 @@ static void compute_link(struct quality *q, struct qlink *ql, int64_t now)
 			log_warn("link %s to node %u is %s (%u probes lost in a row)", l->rec.name, l->rec.remote_id,
 				 link_stats_state_name(sum.state), sum.consecutive_lost);
 			notify_send(q->d.notify, NOTIFY_DOWN, "link %s to node %u is %s (%u probes lost in a row)",
-				    l->rec.name, l->rec.remote_id, link_stats_state_name(sum.state), sum.consecutive_lost);
+				    l->rec.name, l->rec.remote_id, link_stats_state_name(sum.state),
+				    sum.consecutive_lost);
 		}
 		publish_link_state(q, ql);
 	}
@@ -241,7 +246,6 @@ static void publish_cost(struct quality *q, struct qlink *ql, bool had_old, uint
 	json_object_set_new(ev, "reason", json_string(ql->reason));
 	ctl_server_publish(q->d.ctl, ev);
 }
-
 
 static void push_done(int rc, const char *err, void *ctx)
 {
@@ -471,8 +475,8 @@ static size_t minute_probes(const struct quality *q)
 
 /* The figures as they are: the last RTT, the loss behind the cost and over
  * a minute, the cost's reason in one word and when its penalty ends. */
-static void link_json_now(const struct quality *q, const struct qlink *ql, const struct link_summary *sum,
-			  int64_t now, json_t *obj)
+static void link_json_now(const struct quality *q, const struct qlink *ql, const struct link_summary *sum, int64_t now,
+			  json_t *obj)
 {
 	int64_t end = cost_penalty_end_us(&ql->cost_state, &q->cost_params, now);
 
@@ -615,8 +619,9 @@ int quality_new(const struct quality_deps *deps, struct quality **out, char *err
 {
 	struct quality *q = calloc(1, sizeof(*q));
 	struct prober_params pp = prober_params_default();
-	struct links_hooks hooks = { .added = on_link_added, .active = on_link_active,
-				     .removed = on_link_removed, .ctx = NULL };
+	struct links_hooks hooks = {
+		.added = on_link_added, .active = on_link_active, .removed = on_link_removed, .ctx = NULL
+	};
 	int rc;
 
 	if (!q) {
@@ -687,8 +692,10 @@ static void restart_figures(struct quality *q, const struct link_stats_params *s
 
 void quality_config_changed(struct quality *q, const char *key)
 {
-	static const char *const keys[] = { "reloadPercentage", "minReloadInterval", "reloadInterval",
-					    "costEventWindow", "jitterThreshold", "hopCost", "probeInterval", NULL };
+	static const char *const keys[] = { "reloadPercentage", "minReloadInterval",
+					    "reloadInterval",   "costEventWindow",
+					    "jitterThreshold",  "hopCost",
+					    "probeInterval",    NULL };
 	static const char *const bw_keys[] = { "operationMode", "bandwidthInterval", "bandwidthDuration",
 					       "bandwidthPort" };
 	struct cost_params cp = quality_cost_params(q->d.cfg);
@@ -754,4 +761,3 @@ void quality_free(struct quality *q)
 	free(q->targets);
 	free(q);
 }
-

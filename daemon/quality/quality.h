@@ -33,10 +33,10 @@ struct quality_deps {
 	struct loop *loop;
 	struct worker *worker;
 	struct links *links;
-	struct ctl_server *ctl;   /* events; may be NULL */
-	struct wgm_wg_backend *wg;    /* read on the worker only */
+	struct ctl_server *ctl;    /* events; may be NULL */
+	struct wgm_wg_backend *wg; /* read on the worker only */
 	const struct wgm_config *cfg;
-	struct notify *notify;    /* link up/down, reroutes, errors; may be NULL */
+	struct notify *notify;     /* link up/down, reroutes, errors; may be NULL */
 	struct counters *counters; /* probe rounds; may be NULL */
 };
 
@@ -73,14 +73,14 @@ bool quality_link_view(const struct link *link, struct quality_link_view *out);
 /* A link's figures for the metrics (docs/metrics.md), in the units of
  * `links --json` (ms, %). false (and zeros) for a link that is not probed. */
 struct quality_link_metrics {
-	const char *state;        /* "up", "down", "dead", as `links` shows it */
+	const char *state; /* "up", "down", "dead", as `links` shows it */
 	bool has_rtt;
 	double rtt_ms, rtt_min_ms, rtt_max_ms; /* min/max 0 when no answer in the window */
 	double loss_pct, jitter_ms;
-	unsigned cost;            /* quality_bird_cost */
-	const char *cost_basis;   /* cost_basis_name of that cost: "measured", "override", ... */
+	unsigned cost;          /* quality_bird_cost */
+	const char *cost_basis; /* cost_basis_name of that cost: "measured", "override", ... */
 	uint64_t rx_bytes, tx_bytes;
-	int64_t last_handshake;   /* unix seconds, 0 = never */
+	int64_t last_handshake; /* unix seconds, 0 = never */
 };
 bool quality_link_metrics(const struct link *link, struct quality_link_metrics *out);
 /* How long LINK has been dead (probes unanswered, as `links` shows "dead")

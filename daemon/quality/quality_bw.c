@@ -308,7 +308,7 @@ static void run_start(struct quality *q, struct qlink *ql, int64_t now)
 {
 	const struct link *l = ql->link;
 	char local[INET_ADDRSTRLEN], remote[INET_ADDRSTRLEN], port[8], secs[8], connect_ms[12];
-	char *argv[] = { IPERF3, "-c", remote, "-B", local, "-p", port, "-t", secs, "-J", "--connect-timeout",
+	char *argv[] = { IPERF3,     "-c", remote, "-B", local, "-p", port, "-t", secs, "-J", "--connect-timeout",
 			 connect_ms, NULL };
 	struct bw_run *r = calloc(1, sizeof(*r));
 	int pipefd[2] = { -1, -1 }, rc;
@@ -345,7 +345,7 @@ static void run_start(struct quality *q, struct qlink *ql, int64_t now)
 	log_debug("link %s: measuring its bandwidth to %s for %u s (pid %d)", l->rec.name, remote, duration,
 		  (int)r->pid);
 	return;
-fail_rc: {
+fail_rc : {
 	char why[128];
 	snprintf(why, sizeof(why), "cannot run %s: %s", IPERF3, strerror(-rc));
 	run_finish(q, why, now);

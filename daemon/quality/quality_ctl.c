@@ -60,8 +60,8 @@ static void handle_link_history(struct ctl_request *req, const json_t *args, voi
 	free(rtts);
 	for (size_t i = 0; i < ql->history_len; i++) {
 		size_t at = (ql->history_next + QUALITY_COST_HISTORY - ql->history_len + i) % QUALITY_COST_HISTORY;
-		json_array_append_new(costs, json_pack("[I, i]", (json_int_t)ql->history[at].ts,
-						       (int)ql->history[at].cost));
+		json_array_append_new(costs,
+				      json_pack("[I, i]", (json_int_t)ql->history[at].ts, (int)ql->history[at].cost));
 	}
 	json_object_set_new(reply, "name", json_string(l->rec.name));
 	json_object_set_new(reply, "interval_ms", json_integer(q->d.cfg->probe_interval_ms));
@@ -112,7 +112,8 @@ static void operator_apply(struct quality *q, struct ctl_request *req, struct li
 	rc = links_save(q->d.links, l, operator_saved, oc);
 	if (rc < 0) {
 		free(oc);
-		ctl_request_reply(req, wgm_ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
+		ctl_request_reply(req,
+				  wgm_ctl_reply_error("%s: cannot save the change: %s", l->rec.name, strerror(-rc)));
 	}
 }
 
@@ -127,8 +128,8 @@ static void handle_cost(struct ctl_request *req, const json_t *args, void *ctx)
 		ctl_request_reply(req, wgm_ctl_reply_error("cost: missing (1-65535, or null to clear the override)"));
 		return;
 	}
-	if (!json_is_null(cost) && (!json_is_integer(cost) || (v = json_integer_value(cost)) < COST_MIN ||
-				    v > COST_DEAD)) {
+	if (!json_is_null(cost) &&
+	    (!json_is_integer(cost) || (v = json_integer_value(cost)) < COST_MIN || v > COST_DEAD)) {
 		ctl_request_reply(req, wgm_ctl_reply_error("cost: must be 1-65535, or null to clear the override"));
 		return;
 	}

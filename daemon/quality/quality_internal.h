@@ -51,11 +51,11 @@ struct qlink {
 	size_t history_len, history_next;
 	/* bandwidth mode (quality_bw.c) */
 	struct bw_sched_link bw_sched;
-	bool bw_has;                /* a figure from iperf3 */
+	bool bw_has; /* a figure from iperf3 */
 	uint32_t bw_mbps;
-	int64_t bw_at;              /* unix seconds of that figure */
-	int64_t bw_quiet_until_us;  /* this node's run fills the link until then: no loss/jitter events */
-	pid_t bw_server_pid;        /* 0 = no server */
+	int64_t bw_at;             /* unix seconds of that figure */
+	int64_t bw_quiet_until_us; /* this node's run fills the link until then: no loss/jitter events */
+	pid_t bw_server_pid;       /* 0 = no server */
 	int64_t bw_server_since_us;
 	int64_t bw_server_retry_us;
 	bool bw_server_logged;
@@ -91,9 +91,9 @@ struct quality {
 	bool evaluate_after_push;
 	bool wg_read_running;
 	char last_push_error[256];
-	struct bw_run *bw_run;      /* the node's one iperf3 run, NULL when none */
+	struct bw_run *bw_run; /* the node's one iperf3 run, NULL when none */
 	struct loop_timer *bw_timer;
-	bool bw_on;                 /* bandwidth mode's processes are managed */
+	bool bw_on; /* bandwidth mode's processes are managed */
 };
 
 static inline struct qlink *qlink_of(const struct link *link)

@@ -92,8 +92,8 @@ static void wg_read_done(void *ctx)
 		 * bring it back as its record says. */
 		if (++ql->wg_failures >= WG_FAILURES_BEFORE_REPAIR && now >= ql->next_repair_us) {
 			log_warn("link %s: its WireGuard device does not answer (%s); restarting it", r->name, r->err);
-			notify_send(q->d.notify, NOTIFY_ERROR, "link %s: its WireGuard device stopped answering; restarting it",
-				    r->name);
+			notify_send(q->d.notify, NOTIFY_ERROR,
+				    "link %s: its WireGuard device stopped answering; restarting it", r->name);
 			ql->next_repair_us = now + REPAIR_BACKOFF_US;
 			ql->wg_failures = 0;
 			links_repair(q->d.links, l, repair_done, NULL);
@@ -109,8 +109,10 @@ static bool wg_read_due(const struct link *l, bool watched, int64_t now)
 
 	if (!ql || l->phase != LINK_PHASE_ACTIVE)
 		return false;
-	v = (struct quality_wg_view){ .watched = watched, .up = ql->has_target && ql->state == LINK_STATE_UP,
-				      .failing = ql->wg_failures > 0, .since_us = ql->target_since_us,
+	v = (struct quality_wg_view){ .watched = watched,
+				      .up = ql->has_target && ql->state == LINK_STATE_UP,
+				      .failing = ql->wg_failures > 0,
+				      .since_us = ql->target_since_us,
 				      .next_us = ql->wg_next_us };
 	return quality_wg_read_due(&v, now);
 }
@@ -149,4 +151,3 @@ void quality_on_wg_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
 	}
 	q->wg_read_running = true;
 }
-

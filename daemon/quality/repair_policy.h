@@ -11,14 +11,14 @@
 #include <stdint.h>
 
 struct repair_params {
-	int64_t after_ms;    /* 0: self-repair off */
-	double loss_pct;     /* lossy at or above this (0: loss alone never repairs) */
+	int64_t after_ms; /* 0: self-repair off */
+	double loss_pct;  /* lossy at or above this (0: loss alone never repairs) */
 	int64_t cooldown_ms;
 };
 
 /* What is known of one link at one moment. */
 struct repair_input {
-	bool client;          /* this node made the link */
+	bool client; /* this node made the link */
 	bool dead;
 	double loss_pct;
 	bool remote_reachable_elsewhere; /* routed over another interface */

@@ -16,9 +16,9 @@
 struct underlay_target {
 	char host[UNDERLAY_HOST_MAX]; /* IPv4 or IPv6 literal */
 	uint16_t port;
-	bool answered;                /* out */
-	double rtt_ms;                /* out: the least of the tries */
-	char why[64];                 /* out when !answered: "no answer", "host unreachable", ... */
+	bool answered; /* out */
+	double rtt_ms; /* out: the least of the tries */
+	char why[64];  /* out when !answered: "no answer", "host unreachable", ... */
 };
 
 /* The host of a WireGuard endpoint ("192.0.2.1:51820", "[2001:db8::1]:51820",

@@ -36,9 +36,9 @@ struct bird_watch {
 	struct loop_watch *watch;
 	struct loop_timer *timer;
 	bool up;
-	bool waiting;          /* a command is out */
+	bool waiting; /* a command is out */
 	enum ask_step asking;
-	unsigned stalled;      /* periods the current command has waited */
+	unsigned stalled; /* periods the current command has waited */
 	char last_err[256];
 	struct mesh_nodes nodes, old;
 	struct bird_ospf_neighbors ospf; /* the last answer; empty while BIRD is down */
@@ -128,8 +128,7 @@ static void take_ospf(struct bird_watch *w, struct bird_reply *reply)
 	char err[256];
 
 	bird_ospf_neighbors_free(&w->ospf);
-	if (bird_parse_ospf_neighbors(reply, &w->ospf, err, sizeof(err)) == -EPROTO &&
-	    strcmp(err, w->last_err) != 0) {
+	if (bird_parse_ospf_neighbors(reply, &w->ospf, err, sizeof(err)) == -EPROTO && strcmp(err, w->last_err) != 0) {
 		log_warn("BIRD's OSPF neighbours: %s", err);
 		snprintf(w->last_err, sizeof(w->last_err), "%s", err);
 	}

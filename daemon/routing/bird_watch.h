@@ -18,8 +18,8 @@ struct bird_watch;
 struct bird_watch_deps {
 	struct loop *loop;
 	const struct wgm_addrplan *plan;
-	const char *socket_path;  /* borrowed */
-	unsigned period_ms;       /* 1000 */
+	const char *socket_path; /* borrowed */
+	unsigned period_ms;      /* 1000 */
 	/* After every answered `show route` (the set may be unchanged); old is
 	 * the previous set. */
 	void (*routes)(const struct mesh_nodes *old, const struct mesh_nodes *now, void *ctx);

@@ -26,10 +26,10 @@ const char *route_state_name(enum route_state state);
 
 struct route_view {
 	enum route_state state;
-	int next_hop_id;             /* -1: none (self, unreachable) or unknown */
+	int next_hop_id; /* -1: none (self, unreachable) or unknown */
 	unsigned path[ROUTE_PATH_MAX];
-	size_t path_len;             /* 0: no path known */
-	bool path_whole;             /* every hop known (else: first hop, then the node) */
+	size_t path_len; /* 0: no path known */
+	bool path_whole; /* every hop known (else: first hop, then the node) */
 };
 
 /* self: this node; id: the node asked about; routed: BIRD has a route to it;

@@ -24,7 +24,7 @@ struct waiter {
 };
 
 struct apply_job {
-	struct routing *r;      /* NULL once routing is gone */
+	struct routing *r; /* NULL once routing is gone */
 	char *text;
 	char config_path[WGM_CONFIG_PATH_MAX];
 	char socket_path[WGM_CONFIG_SOCKET_PATH_MAX];
@@ -41,13 +41,13 @@ struct routing {
 	void *cost_ctx;
 	struct loop_timer *timer;
 	struct apply_job *running;
-	struct waiter *pending;  /* answered by the next apply */
-	bool requested;          /* an apply is due (timer armed or after the running one) */
+	struct waiter *pending; /* answered by the next apply */
+	bool requested;         /* an apply is due (timer armed or after the running one) */
 	bool urgent;
 	bool force;
-	bool bird_down;          /* BIRD's socket does not answer (bird_watch says) */
+	bool bird_down; /* BIRD's socket does not answer (bird_watch says) */
 	char bird_down_err[256];
-	char *applied;           /* the text BIRD runs, as far as we know */
+	char *applied; /* the text BIRD runs, as far as we know */
 	char last_error[512];
 };
 

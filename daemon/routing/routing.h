@@ -29,7 +29,7 @@ struct routing_deps {
 	const struct wgm_config *cfg; /* read at every apply: live changes count */
 	const struct wgm_addrplan *plan;
 	struct links *links;
-	struct ctl_server *ctl;       /* events; may be NULL */
+	struct ctl_server *ctl; /* events; may be NULL */
 };
 
 /* Adds its hooks to the link table. */

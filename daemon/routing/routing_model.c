@@ -50,8 +50,9 @@ static int loglevel_of(const char *name, enum bird_conf_loglevel *out)
 		const char *name;
 		enum bird_conf_loglevel level;
 	} levels[] = {
-		{ "err", BIRD_CONF_LOG_ERR },	    { "error", BIRD_CONF_LOG_ERR }, { "warning", BIRD_CONF_LOG_WARNING },
-		{ "warn", BIRD_CONF_LOG_WARNING }, { "notice", BIRD_CONF_LOG_INFO }, { "info", BIRD_CONF_LOG_INFO },
+		{ "err", BIRD_CONF_LOG_ERR },         { "error", BIRD_CONF_LOG_ERR },
+		{ "warning", BIRD_CONF_LOG_WARNING }, { "warn", BIRD_CONF_LOG_WARNING },
+		{ "notice", BIRD_CONF_LOG_INFO },     { "info", BIRD_CONF_LOG_INFO },
 		{ "debug", BIRD_CONF_LOG_DEBUG },
 	};
 
@@ -68,7 +69,9 @@ static int loglevel_of(const char *name, enum bird_conf_loglevel *out)
 static void to_bird_ranges(const struct wgm_addrplan_range *in, size_t n, struct bird_conf_range *out)
 {
 	for (size_t i = 0; i < n; i++)
-		out[i] = (struct bird_conf_range){ .prefix = in[i].prefix, .min_len = in[i].min_len, .max_len = in[i].max_len };
+		out[i] = (struct bird_conf_range){ .prefix = in[i].prefix,
+						   .min_len = in[i].min_len,
+						   .max_len = in[i].max_len };
 }
 
 /* Every ID the plan allows owns its loopbacks, whether it exists yet or not:

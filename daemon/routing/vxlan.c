@@ -23,19 +23,19 @@ void vxlan_wanted(unsigned self_id, const struct mesh_nodes *nodes, bool *want4,
 
 /* The state of the devices, as the worker leaves it. */
 struct vxlan_state {
-	bool devices;                  /* both exist as we made them */
-	bool removed;                  /* both deleted (vxlan disabled) */
-	bool known;                    /* the entries below are all there is */
+	bool devices; /* both exist as we made them */
+	bool removed; /* both deleted (vxlan disabled) */
+	bool known;   /* the entries below are all there is */
 	bool have4[MESH_NODES_MAX], have6[MESH_NODES_MAX];
 };
 
 struct vxlan_job {
-	struct vxlan *v;               /* NULL once vxlan is gone */
+	struct vxlan *v; /* NULL once vxlan is gone */
 	struct vxlan_deps d;
 	unsigned self_id;
 	bool enabled;
 	bool want4[MESH_NODES_MAX], want6[MESH_NODES_MAX];
-	struct vxlan_state state;      /* in: as known; out: as left */
+	struct vxlan_state state; /* in: as known; out: as left */
 	char err[512];
 	int rc;
 };
@@ -44,14 +44,14 @@ struct vxlan {
 	struct vxlan_deps deps;
 	struct vxlan_state state;
 	bool want4[MESH_NODES_MAX], want6[MESH_NODES_MAX];
-	bool have_routes;              /* nothing is made before BIRD's first answer */
+	bool have_routes; /* nothing is made before BIRD's first answer */
 	struct vxlan_job *running;
 	bool dirty;
 	char last_err[512];
 };
 
-static int make_device(struct vxlan_job *job, const char *ifname, uint32_t vni, uint16_t port, const struct wgm_nl_ip *local,
-		       const struct wgm_nl_ip *addr, unsigned prefixlen, uint32_t mtu)
+static int make_device(struct vxlan_job *job, const char *ifname, uint32_t vni, uint16_t port,
+		       const struct wgm_nl_ip *local, const struct wgm_nl_ip *addr, unsigned prefixlen, uint32_t mtu)
 {
 	struct wgm_nl_vxlan_spec spec = { .ifname = ifname, .vni = vni, .dstport = port, .local = *local };
 	struct wgm_nl_sock *s = job->d.route;
@@ -78,7 +78,8 @@ static int make_devices(struct vxlan_job *job)
 
 	wgm_addrplan_loopback_v4(job->d.plan, job->self_id, &lo4);
 	wgm_addrplan_loopback_v6(job->self_id, &lo6);
-	if (wgm_addrplan_vxlan_v4(job->d.plan, job->self_id, &vx4) < 0 || wgm_addrplan_vxlan_v6(job->d.plan, job->self_id, &vx6) < 0) {
+	if (wgm_addrplan_vxlan_v4(job->d.plan, job->self_id, &vx4) < 0 ||
+	    wgm_addrplan_vxlan_v6(job->d.plan, job->self_id, &vx6) < 0) {
 		snprintf(job->err, sizeof(job->err), "subnetVXLAN: no address for node %u", job->self_id);
 		return -ERANGE;
 	}

@@ -28,7 +28,7 @@ struct vxlan;
 
 struct vxlan_deps {
 	struct worker *worker;
-	struct wgm_nl_sock *route;        /* used on the worker only */
+	struct wgm_nl_sock *route;    /* used on the worker only */
 	const struct wgm_config *cfg; /* vxlan read live */
 	const struct wgm_addrplan *plan;
 };

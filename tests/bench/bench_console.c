@@ -62,22 +62,26 @@ static char *metrics_event(int links, int round)
 		json_t *l = json_pack("{s:s, s:i, s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:f, s:f, s:f,"
 				      " s:i, s:i, s:o, s:b, s:f, s:f, s:f, s:f, s:i, s:o}",
 				      "name", name, "remote_id", (i + 1) * 2, "endpoint", endpoint, "transport",
-				      i % 3 == 2 ? "v6" : "v4", "link_type", "default", "role", i % 2 ? "server" : "client",
-				      "state", state, "local_addr", local, "remote_addr", remote, "port", 51821 + i,
-				      "rtt_ms", base, "rtt_min_ms", base * 0.6, "rtt_max_ms", base * 1.4, "loss_pct", loss,
-				      "jitter_ms", base * 0.05, "cost", i % 23 == 7 ? 500 : cost, "cost_measured", cost,
-				      "override", i % 23 == 7 ? json_integer(500) : json_null(), "drained", i % 31 == 9,
-				      "rx_bytes", 1e6 * i, "tx_bytes", 2e6 * i, "rx_rate", 1500.0 * (i % 7) + round,
-				      "tx_rate", 900.0 * (i % 5), "last_handshake", 1700000000 - (i % 120), "rtt_recent",
-				      recent);
+				      i % 3 == 2 ? "v6" : "v4", "link_type", "default", "role",
+				      i % 2 ? "server" : "client", "state", state, "local_addr", local, "remote_addr",
+				      remote, "port", 51821 + i, "rtt_ms", base, "rtt_min_ms", base * 0.6, "rtt_max_ms",
+				      base * 1.4, "loss_pct", loss, "jitter_ms", base * 0.05, "cost",
+				      i % 23 == 7 ? 500 : cost, "cost_measured", cost, "override",
+				      i % 23 == 7 ? json_integer(500) : json_null(), "drained", i % 31 == 9, "rx_bytes",
+				      1e6 * i, "tx_bytes", 2e6 * i, "rx_rate", 1500.0 * (i % 7) + round, "tx_rate",
+				      900.0 * (i % 5), "last_handshake", 1700000000 - (i % 120), "rtt_recent", recent);
 		/* The fields a newer daemon adds (docs/control-socket.md). */
 		bool penalty = loss > 10;
-		json_object_set_new(l, "rtt_last_ms", (i % 17 == 3 && round % 9 == 0) ? json_null() : json_real(base * 1.1));
+		json_object_set_new(l, "rtt_last_ms",
+				    (i % 17 == 3 && round % 9 == 0) ? json_null() : json_real(base * 1.1));
 		json_object_set_new(l, "loss_window_pct", json_real(penalty ? 30.0 : loss > 0 ? 10.0 : 0.0));
 		json_object_set_new(l, "loss_window_probes", json_integer(10));
 		json_object_set_new(l, "loss_minute_pct", json_real(loss));
-		json_object_set_new(l, "cost_reason", json_string(i % 23 == 7 ? "override" : i % 31 == 9 ? "drained" :
-								  penalty ? "loss" : "measured"));
+		json_object_set_new(l, "cost_reason",
+				    json_string(i % 23 == 7   ? "override"
+						: i % 31 == 9 ? "drained"
+						: penalty     ? "loss"
+							      : "measured"));
 		json_object_set_new(l, "cost_detail", json_string(penalty ? "loss +100" : ""));
 		json_object_set_new(l, "penalty_until", penalty ? json_integer(1700000100) : json_null());
 		json_object_set_new(l, "ospf", json_string(strcmp(state, "up") == 0 ? "Full" : "Down"));
@@ -120,17 +124,17 @@ static void fill_sample(struct ui *ui)
 {
 	char err[256];
 	json_t *st = json_pack("{s:i, s:s, s:s, s:s, s:i, s:s, s:i, s:i, s:i, s:s}", "id", 2, "loopback4", "10.0.2.1",
-			       "loopback6", "fd10:0:2::1", "version", "0.1.0", "uptime", 5025, "bird", "up",
-			       "links_up", 7, "links_total", 8, "nodes", 9, "mesh", "done");
+			       "loopback6", "fd10:0:2::1", "version", "0.1.0", "uptime", 5025, "bird", "up", "links_up",
+			       7, "links_total", 8, "nodes", 9, "mesh", "done");
 	model_apply_status(&ui->model, st, err, sizeof(err));
 	json_decref(st);
 	json_t *nodes = json_pack("{s:[{s:i,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:[i,i],s:s},"
-				  "{s:i,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:[i,i,i],s:s}]}", "nodes", "id",
-				  4, "loopback4", "10.0.4.1", "loopback6", "fd10:0:4::1", "next_hop", "10.0.0.4", "via",
-				  "pipe4", "metric", 12, "direct", 1, "next_hop_id", 4, "path", 2, 4, "route_state", "direct",
-				  "id", 6, "loopback4", "10.0.6.1", "loopback6", "fd10:0:6::1", "next_hop", "10.0.0.4", "via",
-				  "pipe4", "metric", 31, "direct", 1, "next_hop_id", 4, "path", 2, 4, 6, "route_state",
-				  "rerouted");
+				  "{s:i,s:s,s:s,s:s,s:s,s:i,s:b,s:i,s:[i,i,i],s:s}]}",
+				  "nodes", "id", 4, "loopback4", "10.0.4.1", "loopback6", "fd10:0:4::1", "next_hop",
+				  "10.0.0.4", "via", "pipe4", "metric", 12, "direct", 1, "next_hop_id", 4, "path", 2, 4,
+				  "route_state", "direct", "id", 6, "loopback4", "10.0.6.1", "loopback6", "fd10:0:6::1",
+				  "next_hop", "10.0.0.4", "via", "pipe4", "metric", 31, "direct", 1, "next_hop_id", 4,
+				  "path", 2, 4, 6, "route_state", "rerouted");
 	model_apply_nodes(&ui->model, nodes, err, sizeof(err));
 	json_decref(nodes);
 	model_add_event(&ui->model, 1.7e9, "join", "pipe4", "node 4 joined via pipe4");
@@ -139,9 +143,10 @@ static void fill_sample(struct ui *ui)
 	model_add_event(&ui->model, 1.7e9 + 65, "bird", "", "BIRD up: configure ok");
 	model_add_event(&ui->model, 1.7e9 + 66, "route", "pipe4",
 			"node 6 now via pipe4 (node 4), was pipe6 (node 6); path 2 > 4 > 6, rerouted");
-	model_add_event(&ui->model, 1.7e9 + 70, "error", "",
-			"connect failed: http://198.51.100.7:8080/connectivity: no answer within 10 s (is the node's API "
-			"reachable from here, and is port 8080 open on its firewall?)");
+	model_add_event(
+		&ui->model, 1.7e9 + 70, "error", "",
+		"connect failed: http://198.51.100.7:8080/connectivity: no answer within 10 s (is the node's API "
+		"reachable from here, and is port 8080 open on its firewall?)");
 }
 
 static int dump(const char *view, int cols, int rows)
@@ -207,7 +212,8 @@ static void bench(int links, int updates, int cols, int rows)
 {
 	FILE *out, *in;
 	struct ui *ui = calloc(1, sizeof(*ui));
-	double *apply_ms = calloc((size_t)updates, sizeof(double)), *render_ms = calloc((size_t)updates, sizeof(double));
+	double *apply_ms = calloc((size_t)updates, sizeof(double)),
+	       *render_ms = calloc((size_t)updates, sizeof(double));
 	char **events = calloc((size_t)updates, sizeof(char *));
 	model_init(&ui->model);
 	ui->daemon.up = true;

@@ -20,19 +20,21 @@ static double now(void)
 
 static struct wgm_obfs *make(enum wgm_link_type type, int awg_version, int peer)
 {
-	struct wgm_obfs_config cfg = {.type = type, .key_len = 32};
+	struct wgm_obfs_config cfg = { .type = type, .key_len = 32 };
 	memcpy(cfg.key, "0123456789abcdefghijklmnopqrstuv", 32);
 	memset(peer ? cfg.remote_public : cfg.local_public, 1, 32);
 	memset(peer ? cfg.local_public : cfg.remote_public, 2, 32);
-	cfg.awg = (struct wgm_awg_params){.version = (uint8_t)awg_version,
-					  .jc = 4,
-					  .jmin = 40,
-					  .jmax = 70,
-					  .s1 = 15,
-					  .s2 = 20,
-					  .s3 = awg_version == 2 ? 18 : 0,
-					  .s4 = awg_version == 2 ? 8 : 0,
-					  .h = {{100000, 100999}, {200000, 200999}, {300000, 300999}, {400000, 400999}}};
+	cfg.awg = (struct wgm_awg_params){
+		.version = (uint8_t)awg_version,
+		.jc = 4,
+		.jmin = 40,
+		.jmax = 70,
+		.s1 = 15,
+		.s2 = 20,
+		.s3 = awg_version == 2 ? 18 : 0,
+		.s4 = awg_version == 2 ? 8 : 0,
+		.h = { { 100000, 100999 }, { 200000, 200999 }, { 300000, 300999 }, { 400000, 400999 } }
+	};
 	if (awg_version == 1)
 		for (int i = 0; i < 4; i++)
 			cfg.awg.h[i].hi = cfg.awg.h[i].lo;
@@ -72,8 +74,8 @@ static void bench(const char *name, enum wgm_link_type type, int awg_version, si
 		fprintf(stderr, "bench_obfs: %s does not round-trip\n", name);
 		exit(1);
 	}
-	printf("%-10s %5zu B   out %8.1f ns/pkt %7.2f Gbit/s   in %8.1f ns/pkt %7.2f Gbit/s\n", name, len,
-	       t_out * 1e9, len * 8 / t_out / 1e9, t_in * 1e9, len * 8 / t_in / 1e9);
+	printf("%-10s %5zu B   out %8.1f ns/pkt %7.2f Gbit/s   in %8.1f ns/pkt %7.2f Gbit/s\n", name, len, t_out * 1e9,
+	       len * 8 / t_out / 1e9, t_in * 1e9, len * 8 / t_in / 1e9);
 	(void)sink;
 	wgm_obfs_free(a);
 	wgm_obfs_free(b);
@@ -83,7 +85,7 @@ int main(void)
 {
 	if (sodium_init() < 0)
 		return 1;
-	const size_t sizes[] = {1424, 96};
+	const size_t sizes[] = { 1424, 96 };
 	for (int s = 0; s < 2; s++) {
 		bench("default", WGM_LINK_DEFAULT, 1, sizes[s]);
 		bench("wgobfs", WGM_LINK_WGOBFS, 1, sizes[s]);

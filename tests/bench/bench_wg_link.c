@@ -69,7 +69,8 @@ static int build_device(struct wgm_wg_device *dev)
 	return 0;
 }
 
-static int create_link(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct wgm_wg_device *dev, char *err, size_t len)
+static int create_link(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct wgm_wg_device *dev, char *err,
+		       size_t len)
 {
 	struct wgm_nl_ip ip;
 	int e;
@@ -96,8 +97,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: bench_wg_link kernel|userspace ROUNDS\n");
 		return 2;
 	}
-	if (sodium_init() < 0 || !(c = calloc((size_t)rounds, sizeof(*c))) || !(d = calloc((size_t)rounds, sizeof(*d))) ||
-	    !(dev = calloc(1, sizeof(*dev))) || build_device(dev) < 0)
+	if (sodium_init() < 0 || !(c = calloc((size_t)rounds, sizeof(*c))) ||
+	    !(d = calloc((size_t)rounds, sizeof(*d))) || !(dev = calloc(1, sizeof(*dev))) || build_device(dev) < 0)
 		goto out;
 	if ((e = wgm_nl_sock_open(&rt, NETLINK_ROUTE, err, sizeof(err))) < 0 ||
 	    (e = wgm_wg_backend_open(&opt, &rt, &b, err, sizeof(err))) < 0)

@@ -68,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	case 3: {
 		struct wgm_msg_connect_req m;
-		if (wgm_msg_connect_req_decode(j, &m, err, sizeof(err)) == 0 && !(back = wgm_msg_connect_req_encode(&m)))
+		if (wgm_msg_connect_req_decode(j, &m, err, sizeof(err)) == 0 &&
+		    !(back = wgm_msg_connect_req_encode(&m)))
 			abort();
 		break;
 	}

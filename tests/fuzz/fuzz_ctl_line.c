@@ -43,7 +43,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	wgm_ctl_line_reader_init(&r);
 	if (wgm_ctl_line_reader_feed(&r, (const char *)data + 1, split ? split - 1 : 0) == 0) {
 		drain(&r);
-		if (wgm_ctl_line_reader_feed(&r, (const char *)data + (split ? split : 1), size - (split ? split : 1)) == 0)
+		if (wgm_ctl_line_reader_feed(&r, (const char *)data + (split ? split : 1),
+					     size - (split ? split : 1)) == 0)
 			drain(&r);
 	}
 	wgm_ctl_line_reader_free(&r);

@@ -36,23 +36,23 @@ static struct wgm_obfs *fuzz_link[FUZZ_LINKS], *fuzz_peer[FUZZ_LINKS];
 
 static struct wgm_obfs *fuzz_make(unsigned i, bool peer)
 {
-	struct wgm_obfs_config cfg = {.random = fuzz_random, .key_len = 32};
+	struct wgm_obfs_config cfg = { .random = fuzz_random, .key_len = 32 };
 	memcpy(cfg.key, "0123456789abcdefghijklmnopqrstuv", 32);
 	memset(peer ? cfg.remote_public : cfg.local_public, 0xa1, 32);
 	memset(peer ? cfg.local_public : cfg.remote_public, 0xb2, 32);
-	static const enum wgm_link_type types[FUZZ_LINKS] = {WGM_LINK_DEFAULT, WGM_LINK_WGOBFS, WGM_LINK_IPT_XOR,
-							     WGM_LINK_AMNEZIAWG, WGM_LINK_AMNEZIAWG};
+	static const enum wgm_link_type types[FUZZ_LINKS] = { WGM_LINK_DEFAULT, WGM_LINK_WGOBFS, WGM_LINK_IPT_XOR,
+							      WGM_LINK_AMNEZIAWG, WGM_LINK_AMNEZIAWG };
 	cfg.type = types[i];
 	if (i >= 3) {
-		cfg.awg = (struct wgm_awg_params){.version = (uint8_t)(i - 2),
-						  .jc = 2,
-						  .jmin = 10,
-						  .jmax = 20,
-						  .s1 = 15,
-						  .s2 = 20,
-						  .s3 = i == 4 ? 18 : 0,
-						  .s4 = i == 4 ? 8 : 0,
-						  .h = {{100, 100}, {200, 200}, {300, 300}, {400, 400}}};
+		cfg.awg = (struct wgm_awg_params){ .version = (uint8_t)(i - 2),
+						   .jc = 2,
+						   .jmin = 10,
+						   .jmax = 20,
+						   .s1 = 15,
+						   .s2 = 20,
+						   .s3 = i == 4 ? 18 : 0,
+						   .s4 = i == 4 ? 8 : 0,
+						   .h = { { 100, 100 }, { 200, 200 }, { 300, 300 }, { 400, 400 } } };
 		if (i == 4)
 			cfg.awg.h[3].hi = 1000;
 	}

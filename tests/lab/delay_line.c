@@ -47,8 +47,7 @@ static void heap_swap(struct delay_line_item *heap, size_t i, size_t j)
 	heap[j] = t;
 }
 
-int delay_line_push(struct delay_line *line, uint32_t packet_id, uint32_t flow_hash, uint64_t now_us,
-		    uint32_t random)
+int delay_line_push(struct delay_line *line, uint32_t packet_id, uint32_t flow_hash, uint64_t now_us, uint32_t random)
 {
 	uint64_t *last = &line->flow_last_release_us[flow_hash % DELAY_LINE_FLOW_SLOTS];
 	uint64_t release;
@@ -62,7 +61,9 @@ int delay_line_push(struct delay_line *line, uint32_t packet_id, uint32_t flow_h
 	*last = release;
 
 	i = line->count++;
-	line->heap[i] = (struct delay_line_item){ .release_us = release, .seq = line->next_seq++, .packet_id = packet_id };
+	line->heap[i] = (struct delay_line_item){ .release_us = release,
+						  .seq = line->next_seq++,
+						  .packet_id = packet_id };
 	while (i > 0 && item_before(&line->heap[i], &line->heap[(i - 1) / 2])) {
 		heap_swap(line->heap, i, (i - 1) / 2);
 		i = (i - 1) / 2;
@@ -130,14 +131,14 @@ uint32_t delay_line_flow_hash(const uint8_t *packet, size_t len)
 		size_t ihl = (size_t)(packet[0] & 0x0f) * 4;
 		bool first_fragment = ((packet[6] & 0x1f) | packet[7]) == 0;
 
-		h = fnv1a(h, &packet[9], 1);   /* protocol */
+		h = fnv1a(h, &packet[9], 1);  /* protocol */
 		h = fnv1a(h, &packet[12], 8); /* source, destination */
 		if (ihl >= 20 && first_fragment && proto_has_ports(packet[9]) && len >= ihl + 4)
 			h = fnv1a(h, &packet[ihl], 4);
 		return h;
 	}
 	if (len >= 40 && packet[0] >> 4 == 6) {
-		h = fnv1a(h, &packet[6], 1);   /* next header */
+		h = fnv1a(h, &packet[6], 1);  /* next header */
 		h = fnv1a(h, &packet[8], 32); /* source, destination */
 		if (proto_has_ports(packet[6]) && len >= 44)
 			h = fnv1a(h, &packet[40], 4);

@@ -39,8 +39,7 @@ uint64_t delay_line_hold_us(uint32_t delay_us, uint32_t jitter_us, uint32_t rand
 
 /* Schedules packet_id of flow flow_hash, arrived at now_us. Returns 0, or
  * -ENOBUFS when capacity items are already held (the caller drops it). */
-int delay_line_push(struct delay_line *line, uint32_t packet_id, uint32_t flow_hash, uint64_t now_us,
-		    uint32_t random);
+int delay_line_push(struct delay_line *line, uint32_t packet_id, uint32_t flow_hash, uint64_t now_us, uint32_t random);
 
 /* The earliest release time; false when nothing is held. */
 bool delay_line_next_release(const struct delay_line *line, uint64_t *release_us);

@@ -95,8 +95,7 @@ static int parse_ms(const char *name, const char *text, uint32_t *us)
 	return 0;
 }
 
-static int parse_count(const char *name, const char *text, unsigned long min, unsigned long max,
-		       unsigned long *value)
+static int parse_count(const char *name, const char *text, unsigned long min, unsigned long max, unsigned long *value)
 {
 	char *end;
 
@@ -113,12 +112,9 @@ static int parse_count(const char *name, const char *text, unsigned long min, un
 static int parse_options(int argc, char **argv, struct options *opt)
 {
 	static const struct option longopts[] = {
-		{ "queue", required_argument, NULL, 'q' },
-		{ "delay", required_argument, NULL, 'd' },
-		{ "jitter", required_argument, NULL, 'j' },
-		{ "max-held", required_argument, NULL, 'm' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+		{ "queue", required_argument, NULL, 'q' },  { "delay", required_argument, NULL, 'd' },
+		{ "jitter", required_argument, NULL, 'j' }, { "max-held", required_argument, NULL, 'm' },
+		{ "help", no_argument, NULL, 'h' },         { NULL, 0, NULL, 0 },
 	};
 	bool have_queue = false, have_delay = false;
 	unsigned long value;
@@ -248,7 +244,7 @@ static int on_packet(const struct nlmsghdr *nlh, void *data)
 
 	if (nlh->nlmsg_type != ((NFNL_SUBSYS_QUEUE << 8) | NFQNL_MSG_PACKET))
 		return MNL_CB_OK;
-	mnl_attr_for_each(attr, nlh, sizeof(struct nfgenmsg)) {
+	mnl_attr_for_each (attr, nlh, sizeof(struct nfgenmsg)) {
 		switch (mnl_attr_get_type(attr)) {
 		case NFQA_PACKET_HDR:
 			if (mnl_attr_get_payload_len(attr) >= sizeof(*ph))
@@ -263,8 +259,8 @@ static int on_packet(const struct nlmsghdr *nlh, void *data)
 	if (!ph)
 		return MNL_CB_OK;
 	id = ntohl(ph->packet_id);
-	if (delay_line_push(&dq->line, id, delay_line_flow_hash(payload, payload_len), now_us(),
-			    randombytes_random()) < 0) {
+	if (delay_line_push(&dq->line, id, delay_line_flow_hash(payload, payload_len), now_us(), randombytes_random()) <
+	    0) {
 		verdict_add(dq, id, NF_DROP);
 		dq->count.dropped_over_cap++;
 		return MNL_CB_OK;

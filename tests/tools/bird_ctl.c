@@ -33,7 +33,9 @@ static int render(int argc, char **argv)
 	snprintf(stat, sizeof(stat), "%s/static.conf", argv[5]);
 	snprintf(bgp, sizeof(bgp), "%s/bgp.conf", argv[5]);
 	struct bird_conf_iface link = {
-		.ifname = argv[3], .cost = (uint32_t)strtoul(argv[4], NULL, 10), .type = BIRD_CONF_PTP,
+		.ifname = argv[3],
+		.cost = (uint32_t)strtoul(argv[4], NULL, 10),
+		.type = BIRD_CONF_PTP,
 	};
 	struct bird_conf_area area = { .id = 0, .ifaces = &link, .n_ifaces = 1 };
 	/* The route filters of the default address plan, as the daemon renders them. */
@@ -41,7 +43,7 @@ static int render(int argc, char **argv)
 	struct wgm_addrplan_range plan_ranges[WGM_ADDRPLAN_RANGES_MAX];
 	struct bird_conf_range ranges[WGM_ADDRPLAN_RANGES_MAX];
 	if (wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
-			  sizeof(err)) < 0) {
+			      sizeof(err)) < 0) {
 		fprintf(stderr, "%s\n", err);
 		return 1;
 	}
@@ -51,12 +53,23 @@ static int render(int argc, char **argv)
 						      .min_len = plan_ranges[i].min_len,
 						      .max_len = plan_ranges[i].max_len };
 	struct bird_conf_model m = {
-		.node_id = id, .loopback4 = lo4, .loopback6 = lo6,
-		.mesh_subnet4 = "10.0.0.0/16", .mesh_subnet6 = "fd10::/32",
-		.ospfv2 = true, .ospfv3 = true, .client = id >= 200, .tick = 1,
-		.loglevel = BIRD_CONF_LOG_INFO, .log_target = BIRD_CONF_LOG_STDERR,
-		.areas = &area, .n_areas = 1, .static_conf_path = stat, .bgp_conf_path = bgp,
-		.mesh_ranges = ranges, .n_mesh_ranges = n_ranges,
+		.node_id = id,
+		.loopback4 = lo4,
+		.loopback6 = lo6,
+		.mesh_subnet4 = "10.0.0.0/16",
+		.mesh_subnet6 = "fd10::/32",
+		.ospfv2 = true,
+		.ospfv3 = true,
+		.client = id >= 200,
+		.tick = 1,
+		.loglevel = BIRD_CONF_LOG_INFO,
+		.log_target = BIRD_CONF_LOG_STDERR,
+		.areas = &area,
+		.n_areas = 1,
+		.static_conf_path = stat,
+		.bgp_conf_path = bgp,
+		.mesh_ranges = ranges,
+		.n_mesh_ranges = n_ranges,
 	};
 	if (bird_conf_render(&m, &out, err, sizeof(err))) {
 		fprintf(stderr, "%s\n", err);
@@ -173,7 +186,8 @@ int main(int argc, char **argv)
 	if (argc >= 2 && strcmp(argv[1], "render") == 0)
 		return render(argc, argv);
 	if (argc < 3) {
-		fprintf(stderr, "usage: bird_ctl render ID LINK COST DIR | SOCK cmd|apply|routes|neighbors|protocols ...\n");
+		fprintf(stderr,
+			"usage: bird_ctl render ID LINK COST DIR | SOCK cmd|apply|routes|neighbors|protocols ...\n");
 		return 2;
 	}
 	if (strcmp(argv[2], "cmd") == 0) {

@@ -110,7 +110,8 @@ static bool step(struct conn *c, uint32_t events, struct counts *n)
 	}
 	if (events & (EPOLLIN | EPOLLHUP | EPOLLERR)) {
 		while ((r = recv(c->fd, buf, sizeof(buf), 0)) > 0) {
-			size_t take = (size_t)r < REPLY_HEAD - 1 - c->head_len ? (size_t)r : REPLY_HEAD - 1 - c->head_len;
+			size_t take = (size_t)r < REPLY_HEAD - 1 - c->head_len ? (size_t)r
+									       : REPLY_HEAD - 1 - c->head_len;
 			memcpy(c->head + c->head_len, buf, take);
 			c->head_len += take;
 			c->head[c->head_len] = '\0';
@@ -144,7 +145,8 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!lab_address(to.sin_addr)) {
-		fprintf(stderr, "wgm-api-flood: %s is outside loopback, the documentation and the mesh ranges\n", argv[1]);
+		fprintf(stderr, "wgm-api-flood: %s is outside loopback, the documentation and the mesh ranges\n",
+			argv[1]);
 		return 2;
 	}
 	to.sin_port = htons((uint16_t)port);

@@ -84,7 +84,8 @@ static int seal_member(const char *caller_dir, const char *server_dir, const cha
 
 int main(int argc, char **argv)
 {
-	struct wgm_msg_connect_req m = { .link_type = WGM_LINK_DEFAULT, .transport = WGM_TRANSPORT_V4,
+	struct wgm_msg_connect_req m = { .link_type = WGM_LINK_DEFAULT,
+					 .transport = WGM_TRANSPORT_V4,
 					 .first_join = true };
 	struct wgm_api_keypair caller;
 	struct wgm_api_call call;
@@ -107,8 +108,9 @@ int main(int argc, char **argv)
 		argc--;
 	}
 	if (argc != 4 && argc != 5) {
-		fprintf(stderr, "usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]\n"
-				"       wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON [CERT_STATE_DIR]\n");
+		fprintf(stderr,
+			"usage: wgm-api-seal TOKEN ROUTE CALLER_ID [PORT] [not-first]\n"
+			"       wgm-api-seal --member CALLER_STATE_DIR SERVER_STATE_DIR ROUTE PAYLOAD_JSON [CERT_STATE_DIR]\n");
 		return 2;
 	}
 	if (sodium_init() < 0 || wgm_api_keypair_generate(&caller) < 0) {

@@ -42,8 +42,7 @@ static void record(struct MHD_Connection *conn, const char *method, const char *
 	for (size_t i = 0; i < r->len; i++)
 		if (r->body[i] == '\n' || r->body[i] == '\r')
 			r->body[i] = ' ';
-	fprintf(f, "%s %s%s%s %.*s\n", method, url, query ? "?token=" : "", query ? query : "", (int)r->len,
-		r->body);
+	fprintf(f, "%s %s%s%s %.*s\n", method, url, query ? "?token=" : "", query ? query : "", (int)r->len, r->body);
 	fclose(f);
 }
 
@@ -111,8 +110,8 @@ int main(int argc, char **argv)
 	struct MHD_Daemon *d;
 	long port;
 
-	if ((argc != 4 && argc != 5) || inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1 || (port = strtol(argv[2], NULL, 10)) < 1 ||
-	    port > 65535) {
+	if ((argc != 4 && argc != 5) || inet_pton(AF_INET, argv[1], &addr.sin_addr) != 1 ||
+	    (port = strtol(argv[2], NULL, 10)) < 1 || port > 65535) {
 		fprintf(stderr, "usage: wgm-http-sink IPV4 PORT FILE [REPLY_FILE]\n");
 		return 2;
 	}

@@ -207,7 +207,8 @@ static int build_device(const struct options *o, struct wgm_wg_device *dev, char
 	return 0;
 }
 
-static int do_create(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct options *o, char *err, size_t errlen)
+static int do_create(struct wgm_wg_backend *b, struct wgm_nl_sock *rt, const struct options *o, char *err,
+		     size_t errlen)
 {
 	struct wgm_wg_device *dev = calloc(1, sizeof(*dev));
 	int e;
@@ -307,7 +308,8 @@ static int do_route(struct wgm_nl_sock *rt, const char *addr, char *err, size_t 
 	e = wgm_nl_route_get(rt, &ip, &ri, err, errlen);
 	if (e < 0)
 		return e;
-	printf("dev %s src %s gateway %s mtu %u\n", ri.oif_name, ri.src.family ? wgm_nl_ip_format(&ri.src, src, sizeof(src)) : "-",
+	printf("dev %s src %s gateway %s mtu %u\n", ri.oif_name,
+	       ri.src.family ? wgm_nl_ip_format(&ri.src, src, sizeof(src)) : "-",
 	       ri.gateway.family ? wgm_nl_ip_format(&ri.gateway, gw, sizeof(gw)) : "-", wgm_nl_route_info_mtu(&ri));
 	return 0;
 }
@@ -337,8 +339,9 @@ int main(int argc, char **argv)
 		goto out;
 	}
 	if (!strcmp(o.command, "vxlan")) {
-		struct wgm_nl_vxlan_spec spec = { .ifname = o.ifname, .vni = (uint32_t)o.vni, .dstport = (uint16_t)o.port,
-					      .dev = o.dev };
+		struct wgm_nl_vxlan_spec spec = {
+			.ifname = o.ifname, .vni = (uint32_t)o.vni, .dstport = (uint16_t)o.port, .dev = o.dev
+		};
 		if (wgm_nl_ip_parse(o.local, &spec.local) < 0) {
 			snprintf(err, sizeof(err), "--local: %s is not an address", o.local ? o.local : "(missing)");
 			e = -EINVAL;

@@ -49,9 +49,15 @@ static void on_result(void *ctx, const struct probe_result *res)
 	if (!t)
 		return;
 	switch (res->outcome) {
-	case PROBE_SENT: link_stats_on_sent(t->stats, res->sent_us); break;
-	case PROBE_ANSWERED: link_stats_on_answer(t->stats, res->sent_us, res->rtt_us); break;
-	case PROBE_LOST: link_stats_on_lost(t->stats, res->sent_us); break;
+	case PROBE_SENT:
+		link_stats_on_sent(t->stats, res->sent_us);
+		break;
+	case PROBE_ANSWERED:
+		link_stats_on_answer(t->stats, res->sent_us, res->rtt_us);
+		break;
+	case PROBE_LOST:
+		link_stats_on_lost(t->stats, res->sent_us);
+		break;
 	}
 }
 
@@ -70,9 +76,9 @@ static void print_results(struct probe_run *r)
 	}
 	struct prober_counters c;
 	prober_get_counters(r->prober, &c);
-	printf("prober sent=%llu answered=%llu lost=%llu rejected=%llu send_errors=%llu\n",
-	       (unsigned long long)c.sent, (unsigned long long)c.answered, (unsigned long long)c.lost,
-	       (unsigned long long)c.rejected, (unsigned long long)c.send_errors);
+	printf("prober sent=%llu answered=%llu lost=%llu rejected=%llu send_errors=%llu\n", (unsigned long long)c.sent,
+	       (unsigned long long)c.answered, (unsigned long long)c.lost, (unsigned long long)c.rejected,
+	       (unsigned long long)c.send_errors);
 	fflush(stdout);
 }
 
@@ -117,11 +123,18 @@ int main(int argc, char **argv)
 	int opt, rc = 1;
 	while ((opt = getopt(argc, argv, "i:c:t:")) != -1) {
 		switch (opt) {
-		case 'i': r.interval_ms = parse_positive(optarg, "-i"); break;
-		case 'c': r.rounds_left = parse_positive(optarg, "-c"); break;
-		case 't': r.timeout_ms = parse_positive(optarg, "-t"); break;
+		case 'i':
+			r.interval_ms = parse_positive(optarg, "-i");
+			break;
+		case 'c':
+			r.rounds_left = parse_positive(optarg, "-c");
+			break;
+		case 't':
+			r.timeout_ms = parse_positive(optarg, "-t");
+			break;
 		default:
-			fprintf(stderr, "usage: wgm-probe [-i INTERVAL_MS] [-c ROUNDS] [-t TIMEOUT_MS] IFNAME ADDR ...\n");
+			fprintf(stderr,
+				"usage: wgm-probe [-i INTERVAL_MS] [-c ROUNDS] [-t TIMEOUT_MS] IFNAME ADDR ...\n");
 			return 2;
 		}
 	}

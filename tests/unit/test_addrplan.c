@@ -15,8 +15,9 @@ static char err[256];
 
 static void init_plan(struct wgm_addrplan *plan, const char *subnet)
 {
-	assert_int_equal(wgm_addrplan_init(plan, subnet, "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_addrplan_init(plan, subnet, "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err, sizeof(err)),
+		0);
 }
 
 static struct in_addr v4(const char *text)
@@ -67,8 +68,9 @@ static void test_24_per_node_subnet_allows_every_id(void **state)
 static void test_vxlan_offset_limits_ids(void **state)
 {
 	struct wgm_addrplan plan;
-	assert_int_equal(wgm_addrplan_init(&plan, "172.16.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16",
-				       "pipe", 10, err, sizeof(err)), 0);
+	assert_int_equal(wgm_addrplan_init(&plan, "172.16.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe",
+					   10, err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_addrplan_check_id(&plan, 244, err, sizeof(err)), 0);
 	assert_int_equal(wgm_addrplan_check_id(&plan, 245, err, sizeof(err)), -EINVAL);
 	assert_string_equal(err, "id: 245 + vxlanOffset 10 is past subnetVXLAN's hosts");
@@ -78,22 +80,28 @@ static void test_init_refuses_bad_inputs_naming_the_key(void **state)
 {
 	struct wgm_addrplan plan;
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/24", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), -EINVAL);
+					   err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "subnet: '10.0.0.0/24' must be a /16"));
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), -EINVAL);
+					   err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "subnetLinkLocal"));
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/25x", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), -EINVAL);
+					   err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "subnetVXLAN"));
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/24", "pipe", 0,
-				       err, sizeof(err)), -EINVAL);
+					   err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "subnetPeer"));
-	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "wgmesh0", 0,
-				       err, sizeof(err)), -EINVAL);
+	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "wgmesh0",
+					   0, err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "prefix"));
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 255,
-				       err, sizeof(err)), -EINVAL);
+					   err, sizeof(err)),
+			 -EINVAL);
 	assert_non_null(strstr(err, "vxlanOffset"));
 }
 
@@ -299,7 +307,8 @@ static void test_mesh_ranges_follow_the_plan(void **state)
 	struct wgm_addrplan_range r[WGM_ADDRPLAN_RANGES_MAX];
 
 	assert_int_equal(wgm_addrplan_init(&plan, "172.16.0.0/16", "fe9:", "192.168.6.0/23", "172.31.0.0/16", "pipe", 3,
-				       err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_addrplan_mesh_ranges(&plan, r), 5);
 	assert_string_equal(r[0].prefix, "172.16.0.0/16");
 	assert_int_equal(r[0].min_len, 30);
@@ -355,13 +364,15 @@ static void test_vxlan_addresses(void **state)
 	assert_int_equal(b.len, 64);
 	assert_int_equal(wgm_addrplan_vxlan_v4(&plan, 255, &a), -ERANGE);
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 100,
-				       err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_addrplan_vxlan_v4(&plan, 12, &a), 0);
 	assert_string_equal(a.text, "10.0.251.112");
 	assert_int_equal(wgm_addrplan_vxlan_v6(&plan, 12, &b), 0);
 	assert_string_equal(b.text, "fd10:251::112");
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.9.7.0/24", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_addrplan_vxlan_v6(&plan, 0, &b), 0);
 	assert_string_equal(b.text, "fd10:7::");
 	assert_int_equal(wgm_addrplan_vxlan_v4(&plan, 0, &a), 0);
@@ -379,8 +390,9 @@ static void test_interface_names(void **state)
 	assert_string_equal(name, "pipe2v6");
 	assert_int_equal(wgm_addrplan_ifname(&plan, 254, true, true, name), 0);
 	assert_string_equal(name, "pipePeer254v6");
-	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "wgmesh",
-				       0, err, sizeof(err)), 0);
+	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "wgmesh", 0,
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_addrplan_ifname(&plan, 255, true, true, name), 0);
 	assert_string_equal(name, "wgmeshPeer255v6");
 	assert_int_equal(strlen(name), 15);

@@ -197,7 +197,8 @@ static void test_link_type_choice_falls_back_to_default(void **state)
 	assert_int_equal(wgm_link_type_choose(WGM_LINK_WGOBFS, all, xor_too), WGM_LINK_DEFAULT);
 	assert_int_equal(wgm_link_type_choose(WGM_LINK_TYPE_COUNT, all, all), WGM_LINK_DEFAULT);
 	wgm_link_type_refusal(0, WGM_LINK_WGOBFS, line, sizeof(line));
-	assert_string_equal(line, "node 0 does not accept link type wgobfs (enable it there with: wgmesh enable wgobfs)");
+	assert_string_equal(line,
+			    "node 0 does not accept link type wgobfs (enable it there with: wgmesh enable wgobfs)");
 }
 
 static void test_update_carries_a_text_key_verbatim(void **state)
@@ -217,8 +218,11 @@ static void test_update_carries_a_text_key_verbatim(void **state)
 
 static void test_update_confirms_a_key_only_with_it(void **state)
 {
-	struct wgm_msg_update_req u = { .link = { .caller_id = 2 }, .has_obfs_key = true, .obfs_key_settled = true,
-					.has_cost = true, .cost = 0 },
+	struct wgm_msg_update_req u = { .link = { .caller_id = 2 },
+					.has_obfs_key = true,
+					.obfs_key_settled = true,
+					.has_cost = true,
+					.cost = 0 },
 				  back;
 	char err[200];
 	json_t *j;

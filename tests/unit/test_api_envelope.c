@@ -106,7 +106,8 @@ static void test_request_round_trip_carries_payload_ts_and_route(void **state)
 	char *body, err[160];
 
 	wgm_api_nonce_new(nonce);
-	assert_int_equal(wgm_api_request_seal(&w->caller, w->server.pk, "/update", p, T0, nonce, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_request_seal(&w->caller, w->server.pk, "/update", p, T0, nonce, &body, err, sizeof(err)), 0);
 	assert_int_equal(server_open(w, "/update", body, T0 + 5, &req, err, sizeof(err)), 0);
 	assert_memory_equal(req.caller_pk, w->caller.pk, WGM_API_KEY_LEN);
 	assert_memory_equal(req.nonce, nonce, WGM_API_NONCE_LEN);
@@ -126,7 +127,8 @@ static void test_body_shows_no_plaintext(void **state)
 	char *body, err[160];
 
 	wgm_api_nonce_new(nonce);
-	assert_int_equal(wgm_api_request_seal(&w->caller, w->server.pk, "/connect", p, T0, nonce, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_request_seal(&w->caller, w->server.pk, "/connect", p, T0, nonce, &body, err, sizeof(err)), 0);
 	assert_null(strstr(body, "VERY-SECRET-MARKER"));
 	assert_null(strstr(body, "/connect"));
 	json_decref(p);
@@ -156,7 +158,8 @@ static void test_box_for_another_server_is_refused(void **state)
 	char *body, err[160];
 
 	wgm_api_nonce_new(nonce);
-	assert_int_equal(wgm_api_request_seal(&w->caller, w->other.pk, "/update", p, T0, nonce, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_request_seal(&w->caller, w->other.pk, "/update", p, T0, nonce, &body, err, sizeof(err)), 0);
 	assert_int_equal(server_open(w, "/update", body, T0, &req, err, sizeof(err)), -EACCES);
 	json_decref(p);
 	free(body);
@@ -185,9 +188,9 @@ static void test_skew_is_configurable(void **state)
 	struct wgm_api_open_opts opts = { .skew = 5 };
 	char *body = member_request(w, w->mesh_key, "/update", T0, &call), err[160];
 
-	assert_int_equal(wgm_api_request_open(&w->server, "/update", body, strlen(body), T0 + 6, &opts, &req, err,
-					      sizeof(err)),
-			 -EACCES);
+	assert_int_equal(
+		wgm_api_request_open(&w->server, "/update", body, strlen(body), T0 + 6, &opts, &req, err, sizeof(err)),
+		-EACCES);
 	free(body);
 }
 
@@ -224,11 +227,13 @@ static void test_malformed_bodies_get_one_line_reasons(void **state)
 	expect_bad_body(w, "[1]", -EINVAL, "body: not a JSON object");
 	expect_bad_body(w, "{\"v\":2,\"pk\":\"\",\"nonce\":\"\",\"box\":\"\"}", -EINVAL,
 			"v: unsupported envelope version (expected 1)");
-	expect_bad_body(w, "{\"v\":1,\"pk\":\"\",\"nonce\":\"\",\"box\":\"\",\"x\":1}", -EINVAL, "body: unexpected field");
+	expect_bad_body(w, "{\"v\":1,\"pk\":\"\",\"nonce\":\"\",\"box\":\"\",\"x\":1}", -EINVAL,
+			"body: unexpected field");
 	expect_bad_body(w, "{\"v\":1,\"pk\":1,\"nonce\":\"\",\"box\":\"\"}", -EINVAL, "pk: missing or not a string");
 	expect_bad_body(w, "{\"v\":1,\"pk\":\"\",\"box\":\"\"}", -EINVAL, "nonce: missing or not a string");
 	expect_bad_body(w, "{\"v\":1,\"pk\":\"\",\"nonce\":\"\"}", -EINVAL, "box: missing or not a string");
-	expect_bad_body(w, "{\"v\":1,\"pk\":\"AAAA\",\"nonce\":\"\",\"box\":\"\"}", -EINVAL, "pk: not a base64 32-byte key");
+	expect_bad_body(w, "{\"v\":1,\"pk\":\"AAAA\",\"nonce\":\"\",\"box\":\"\"}", -EINVAL,
+			"pk: not a base64 32-byte key");
 	wgm_b64_encode(w->caller.pk, WGM_API_KEY_LEN, pk, sizeof(pk));
 	snprintf(body, sizeof(body), "{\"v\":1,\"pk\":\"%s\",\"nonce\":\"AAAA\",\"box\":\"\"}", pk);
 	expect_bad_body(w, body, -EINVAL, "nonce: not a base64 24-byte nonce");
@@ -252,7 +257,8 @@ static void expect_bad_plaintext(struct world *w, const char *plain, int rc, con
 	char err[160] = "";
 
 	wgm_api_nonce_new(nonce);
-	assert_int_equal(crypto_box_easy(cipher, (const uint8_t *)plain, strlen(plain), nonce, w->server.pk, w->caller.sk), 0);
+	assert_int_equal(
+		crypto_box_easy(cipher, (const uint8_t *)plain, strlen(plain), nonce, w->server.pk, w->caller.sk), 0);
 	wgm_b64_encode(w->caller.pk, WGM_API_KEY_LEN, pk, sizeof(pk));
 	wgm_b64_encode(nonce, sizeof(nonce), nonce_b64, sizeof(nonce_b64));
 	wgm_b64_encode(cipher, strlen(plain) + crypto_box_MACBYTES, box, sizeof(box));
@@ -269,7 +275,8 @@ static void test_payload_must_be_object_with_ts_and_route(void **state)
 	expect_bad_plaintext(w, "[1,2]", -EINVAL, "payload: not a JSON object");
 	expect_bad_plaintext(w, "{\"ts\":1", -EINVAL, "payload: not a JSON object");
 	expect_bad_plaintext(w, "{\"route\":\"/update\"}", -EINVAL, "ts: missing or not an integer");
-	expect_bad_plaintext(w, "{\"route\":\"/update\",\"ts\":\"1700000000\"}", -EINVAL, "ts: missing or not an integer");
+	expect_bad_plaintext(w, "{\"route\":\"/update\",\"ts\":\"1700000000\"}", -EINVAL,
+			     "ts: missing or not an integer");
 	snprintf(plain, sizeof(plain), "{\"ts\":%lld}", (long long)T0);
 	expect_bad_plaintext(w, plain, -EINVAL, "route: missing or not a string");
 	expect_bad_plaintext(w, "{\"route\":\"/update\",\"ts\":-9223372036854775807}", -EACCES,
@@ -289,12 +296,14 @@ static void test_member_call_round_trip(void **state)
 	assert_int_equal(server_open(w, "/update", body, T0, &req, err, sizeof(err)), 0);
 	assert_int_equal(wgm_api_auth_caller_kind(&req, &kind, err, sizeof(err)), 0);
 	assert_int_equal(kind, WGM_API_CALLER_MEMBER);
-	assert_int_equal(wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0, err, sizeof(err)), 0);
-	assert_null(json_object_get(req.payload, "mac"));
-	assert_int_equal(wgm_api_auth_seal_reply(&w->server, &req, w->mesh_key, answer, T0, &rbody, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_open_reply(&w->caller, &call, w->mesh_key, rbody, strlen(rbody), &reply, err,
-						 sizeof(err)),
+	assert_int_equal(wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0, err, sizeof(err)),
 			 0);
+	assert_null(json_object_get(req.payload, "mac"));
+	assert_int_equal(wgm_api_auth_seal_reply(&w->server, &req, w->mesh_key, answer, T0, &rbody, err, sizeof(err)),
+			 0);
+	assert_int_equal(
+		wgm_api_auth_open_reply(&w->caller, &call, w->mesh_key, rbody, strlen(rbody), &reply, err, sizeof(err)),
+		0);
 	assert_int_equal(json_integer_value(json_object_get(reply.payload, "port")), 51822);
 	wgm_api_reply_clear(&reply);
 	wgm_api_request_clear(&req);
@@ -311,11 +320,13 @@ static void test_replayed_member_request_is_refused(void **state)
 	char *body = member_request(w, w->mesh_key, "/disconnect", T0, &call), err[160];
 
 	assert_int_equal(server_open(w, "/disconnect", body, T0, &req, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0, err, sizeof(err)), 0);
+	assert_int_equal(wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0, err, sizeof(err)),
+			 0);
 	wgm_api_request_clear(&req);
 	assert_int_equal(server_open(w, "/disconnect", body, T0 + 1, &req, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0 + 1, err, sizeof(err)),
-			 -EALREADY);
+	assert_int_equal(
+		wgm_api_auth_check_member(w->mesh_key, w->server.pk, w->replay, &req, T0 + 1, err, sizeof(err)),
+		-EALREADY);
 	assert_string_equal(err, "request: replayed");
 	assert_int_equal(wgm_api_status_from_errno(-EALREADY), 401);
 	wgm_api_request_clear(&req);
@@ -372,14 +383,14 @@ static void test_substituted_server_key_cannot_answer_as_member(void **state)
 	assert_int_equal(wgm_api_auth_seal_member(&w->caller, w->other.pk, w->mesh_key, "/connect", p, T0, &call, &body,
 						  err, sizeof(err)),
 			 0);
-	assert_int_equal(wgm_api_request_open(&w->other, "/connect", body, strlen(body), T0, NULL, &req, err, sizeof(err)),
-			 0);
+	assert_int_equal(
+		wgm_api_request_open(&w->other, "/connect", body, strlen(body), T0, NULL, &req, err, sizeof(err)), 0);
 	/* It can open the box, but it has no mesh key: its MAC is a guess. */
 	wgm_mesh_key_new(guessed);
 	assert_int_equal(wgm_api_auth_seal_reply(&w->other, &req, guessed, answer, T0, &rbody, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_open_reply(&w->caller, &call, w->mesh_key, rbody, strlen(rbody), &reply, err,
-						 sizeof(err)),
-			 -EACCES);
+	assert_int_equal(
+		wgm_api_auth_open_reply(&w->caller, &call, w->mesh_key, rbody, strlen(rbody), &reply, err, sizeof(err)),
+		-EACCES);
 	assert_string_equal(err, "reply: not from a mesh member (MAC does not verify)");
 	wgm_api_request_clear(&req);
 	free(rbody);
@@ -400,7 +411,8 @@ static void test_join_round_trip_hands_over_mesh_key(void **state)
 	char id[WGM_TOKEN_ID_LEN + 1], mk[WGM_B64_KEY_LEN + 1], *body, *rbody, err[160];
 	json_t *p = sample_payload(), *answer;
 
-	assert_int_equal(wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
 	assert_int_equal(server_open(w, "/connect", body, T0, &req, err, sizeof(err)), 0);
 	assert_int_equal(wgm_api_auth_caller_kind(&req, &kind, err, sizeof(err)), 0);
 	assert_int_equal(kind, WGM_API_CALLER_JOINER);
@@ -411,7 +423,8 @@ static void test_join_round_trip_hands_over_mesh_key(void **state)
 	answer = json_pack("{s:s}", "mesh_key", mk);
 	assert_int_equal(wgm_api_auth_seal_reply(&w->server, &req, NULL, answer, T0, &rbody, err, sizeof(err)), 0);
 	assert_null(strstr(rbody, mk));
-	assert_int_equal(wgm_api_auth_open_reply(&w->caller, &call, NULL, rbody, strlen(rbody), &reply, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_auth_open_reply(&w->caller, &call, NULL, rbody, strlen(rbody), &reply, err, sizeof(err)), 0);
 	assert_string_equal(json_string_value(json_object_get(reply.payload, "mesh_key")), mk);
 	wgm_api_reply_clear(&reply);
 	wgm_api_request_clear(&req);
@@ -430,18 +443,21 @@ static void test_man_in_the_middle_cannot_read_join_or_answer_it(void **state)
 	json_t *p = sample_payload(), *answer = json_object();
 	char *body, *rbody, err[160];
 
-	assert_int_equal(wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
 	/* The attacker's key is not the one in the token: the box stays shut. */
-	assert_int_equal(wgm_api_request_open(&w->other, "/connect", body, strlen(body), T0, NULL, &req, err, sizeof(err)),
-			 -EACCES);
+	assert_int_equal(
+		wgm_api_request_open(&w->other, "/connect", body, strlen(body), T0, NULL, &req, err, sizeof(err)),
+		-EACCES);
 	/* A reply it makes (to a request of its own) is not from the token's key. */
 	memset(&fake_req, 0, sizeof(fake_req));
 	memcpy(fake_req.caller_pk, w->caller.pk, WGM_API_KEY_LEN);
 	memcpy(fake_req.nonce, call.nonce, WGM_API_NONCE_LEN);
 	snprintf(fake_req.route, sizeof(fake_req.route), "/connect");
 	assert_int_equal(wgm_api_auth_seal_reply(&w->other, &fake_req, NULL, answer, T0, &rbody, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_open_reply(&w->caller, &call, NULL, rbody, strlen(rbody), &reply, err, sizeof(err)),
-			 -EACCES);
+	assert_int_equal(
+		wgm_api_auth_open_reply(&w->caller, &call, NULL, rbody, strlen(rbody), &reply, err, sizeof(err)),
+		-EACCES);
 	json_decref(p);
 	json_decref(answer);
 	free(rbody);
@@ -459,7 +475,8 @@ static void test_reply_to_another_request_is_refused(void **state)
 	json_t *answer = json_object();
 
 	assert_int_equal(server_open(w, "/update", body1, T0, &req, err, sizeof(err)), 0);
-	assert_int_equal(wgm_api_auth_seal_reply(&w->server, &req, w->mesh_key, answer, T0, &rbody, err, sizeof(err)), 0);
+	assert_int_equal(wgm_api_auth_seal_reply(&w->server, &req, w->mesh_key, answer, T0, &rbody, err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_api_auth_open_reply(&w->caller, &call2, w->mesh_key, rbody, strlen(rbody), &reply, err,
 						 sizeof(err)),
 			 -EACCES);
@@ -522,7 +539,8 @@ static void test_replayed_join_does_not_spend_token(void **state)
 	char *body, err[160];
 
 	assert_int_equal(wgm_token_store_create(w->tokens, 60, 2, NULL, T0, w->token.secret, &info, NULL, 0), 0);
-	assert_int_equal(wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
+	assert_int_equal(
+		wgm_api_auth_seal_join(&w->caller, &w->token, "/connect", p, T0, &call, &body, err, sizeof(err)), 0);
 	for (int i = 0; i < 2; i++) {
 		assert_int_equal(server_open(w, "/connect", body, T0, &req, err, sizeof(err)), 0);
 		assert_int_equal(wgm_api_auth_check_join(w->tokens, w->replay, &req, T0, NULL, err, sizeof(err)),

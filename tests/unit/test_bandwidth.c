@@ -90,7 +90,8 @@ static void test_garbled_reports_are_refused(void **state)
 	expect_failure("{\"end\":{}}", "no end.sum_received");
 	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":\"fast\",\"seconds\":5}}}", "lacks");
 	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":-1,\"seconds\":5}}}", "impossible throughput");
-	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":1e20,\"seconds\":5}}}", "impossible throughput");
+	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":1e20,\"seconds\":5}}}",
+		       "impossible throughput");
 	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":1e6,\"seconds\":0}}}", "impossible duration");
 	expect_failure("{\"end\":{\"sum_received\":{\"bits_per_second\":1e6,\"seconds\":5}},\"end\":{}}", "not JSON");
 	/* An error string with control characters is made printable. */
@@ -129,7 +130,7 @@ static void test_cost_is_20000_minus_mbit(void **state)
 	assert_int_equal(cost_bandwidth_base(0), 20000);
 	assert_int_equal(cost_bandwidth_base(100), 19900);
 	assert_int_equal(cost_bandwidth_base(19999), 1);
-	assert_int_equal(cost_bandwidth_base(20000), 1);   /* clamped: OSPF costs start at 1 */
+	assert_int_equal(cost_bandwidth_base(20000), 1); /* clamped: OSPF costs start at 1 */
 	assert_int_equal(cost_bandwidth_base(4000000), 1);
 }
 
@@ -200,8 +201,11 @@ static void test_own_run_records_no_loss_event(void **state)
 {
 	struct cost_params p = no_hop();
 	struct cost_link_state st = { 0 };
-	struct cost_input in = { .has_bandwidth = true, .bandwidth_mbps = 10, .loss_recent_pct = 40,
-				 .jitter_us = 30000, .measuring = true };
+	struct cost_input in = { .has_bandwidth = true,
+				 .bandwidth_mbps = 10,
+				 .loss_recent_pct = 40,
+				 .jitter_us = 30000,
+				 .measuring = true };
 
 	(void)state;
 	assert_int_equal(cost_compute(&st, &in, &p, SEC, NULL, 0).cost, 19990);
@@ -259,7 +263,8 @@ static void test_each_link_every_interval_oldest_first(void **state)
 
 static void test_ineligible_links_wait_and_new_ones_go_first(void **state)
 {
-	struct bw_sched_link l[3] = { { .eligible = true, .due_us = 5 * SEC }, { .eligible = false },
+	struct bw_sched_link l[3] = { { .eligible = true, .due_us = 5 * SEC },
+				      { .eligible = false },
 				      { .eligible = true, .due_us = 2 * SEC } };
 
 	(void)state;

@@ -17,7 +17,7 @@
 
 struct fake {
 	struct bird_client client;
-	int bird;   /* the fake BIRD's end */
+	int bird; /* the fake BIRD's end */
 };
 
 static int setup(void **state)

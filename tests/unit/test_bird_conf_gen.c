@@ -58,8 +58,8 @@ static const struct bird_conf_iface node_ifaces[] = {
 };
 
 static const struct bird_conf_range mesh_ranges[] = {
-	{ "10.0.0.0/16", 30, 32 },   { "10.0.251.0/24", 24, 32 }, { "fd10::/32", 48, 128 },
-	{ "fe82::/16", 127, 128 },   { "fd10:251::/64", 64, 128 },
+	{ "10.0.0.0/16", 30, 32 }, { "10.0.251.0/24", 24, 32 },  { "fd10::/32", 48, 128 },
+	{ "fe82::/16", 127, 128 }, { "fd10:251::/64", 64, 128 },
 };
 
 static const struct bird_conf_owner owners[] = {
@@ -131,7 +131,10 @@ static void test_multi_area_golden(void **state)
 		{ .ifname = "pipe0", .cost = 120, .type = BIRD_CONF_PTP },
 	};
 	static const struct bird_conf_iface edge[] = {
-		{ .ifname = "pipe8", .cost = 300, .type = BIRD_CONF_PTMP, .neighbor4 = "10.0.4.6",
+		{ .ifname = "pipe8",
+		  .cost = 300,
+		  .type = BIRD_CONF_PTMP,
+		  .neighbor4 = "10.0.4.6",
 		  .neighbor6 = "fe82:4::6" },
 		{ .ifname = "pipe10v6", .cost = 250, .type = BIRD_CONF_PTP, .v6_transport = true },
 	};

@@ -138,17 +138,18 @@ static void test_show_route_not_found_is_an_error(void **state)
  * type-2 external and a BGP route (not captured: the lab has no triangle). */
 static void test_show_route_ecmp_alternates_and_externals(void **state)
 {
-	static const char in[] = "1007-Table master4:\n"
-				 " 10.0.6.1/32          unicast [ospf4 17:40:01.000] * I (150/200) [10.0.6.1]\n"
-				 " \tvia 10.0.0.5 on pipe2 weight 1\n"
-				 " \tvia 10.0.0.9 on pipe4 weight 1\n"
-				 "                      unicast [ospf_b 17:40:02.000] I (150/300) [10.0.6.1]\n"
-				 " \tvia 10.0.0.13 on pipe8\n"
-				 " 192.168.10.0/24      unicast [ospf4 17:40:03.000] * E2 (150/120/10000) [10.0.4.1]\n"
-				 " \tvia 10.0.0.5 on pipe2\n"
-				 " 198.51.100.0/24      unicast [peer_pipePeer7 17:40:04.000 from 172.31.0.0] * (100) [AS64512i]\n"
-				 " \tvia 172.31.0.0 on pipePeer7\n"
-				 "0000 \n";
+	static const char in[] =
+		"1007-Table master4:\n"
+		" 10.0.6.1/32          unicast [ospf4 17:40:01.000] * I (150/200) [10.0.6.1]\n"
+		" \tvia 10.0.0.5 on pipe2 weight 1\n"
+		" \tvia 10.0.0.9 on pipe4 weight 1\n"
+		"                      unicast [ospf_b 17:40:02.000] I (150/300) [10.0.6.1]\n"
+		" \tvia 10.0.0.13 on pipe8\n"
+		" 192.168.10.0/24      unicast [ospf4 17:40:03.000] * E2 (150/120/10000) [10.0.4.1]\n"
+		" \tvia 10.0.0.5 on pipe2\n"
+		" 198.51.100.0/24      unicast [peer_pipePeer7 17:40:04.000 from 172.31.0.0] * (100) [AS64512i]\n"
+		" \tvia 172.31.0.0 on pipePeer7\n"
+		"0000 \n";
 	struct bird_reply *reply = reply_from_bytes(in, sizeof(in) - 1);
 	struct bird_routes rs;
 	assert_int_equal(bird_parse_routes(reply, &rs, NULL, 0), 0);
@@ -190,7 +191,8 @@ static void test_show_route_malformed_rows_refused(void **state)
 	expect_routes_refused("1007-Table master4:\n 10.0.0.0/8  unicast [ospf4 x] * (150/abc)\n0000 \n");
 	expect_routes_refused("1007-Table master4:\n 10.0.0.0/8  unicast [ospf4 x] * (150) trailing\n0000 \n");
 	expect_routes_refused("1007-Table master4:\n \tvia 10.0.0.5 on pipe2\n0000 \n");
-	expect_routes_refused("1007-Table master4:\n 10.0.0.0/8  unicast [ospf4 x] * (150)\n \tvia nowhere on pipe2\n0000 \n");
+	expect_routes_refused(
+		"1007-Table master4:\n 10.0.0.0/8  unicast [ospf4 x] * (150)\n \tvia nowhere on pipe2\n0000 \n");
 	expect_routes_refused("1007- 10.0.0.0/8  unicast [ospf4 x] * (150)\n0000 \n");
 	expect_routes_refused("1002-device1 Device --- up 17:00:00\n0000 \n");
 }
@@ -228,7 +230,7 @@ static void test_ospf_topology_router_edges(void **state)
 static void test_ospf_topology_malformed_rows_refused(void **state)
 {
 	static const char *const bad[] = {
-		"1016-\n \t\trouter 10.0.2.1 metric 65\n0000 \n",                 /* a link before its router */
+		"1016-\n \t\trouter 10.0.2.1 metric 65\n0000 \n", /* a link before its router */
 		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 metric x\n0000 \n",
 		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 cost 5\n0000 \n",
 		"1016-\n \trouter 10.0.0.1\n \t\trouter 10.0.2.1 metric 5 more\n0000 \n",
@@ -354,9 +356,10 @@ static void test_protocols_from_capture(void **state)
 
 static void test_protocols_info_keeps_spaces(void **state)
 {
-	static const char in[] = "2002-Name       Proto      Table      State  Since         Info\n"
-				 "1002-peer_pipePeer7 BGP        ---        start  17:40:00.000  Active        Socket: Connection refused\n"
-				 "0000 \n";
+	static const char in[] =
+		"2002-Name       Proto      Table      State  Since         Info\n"
+		"1002-peer_pipePeer7 BGP        ---        start  17:40:00.000  Active        Socket: Connection refused\n"
+		"0000 \n";
 	struct bird_reply *reply = reply_from_bytes(in, sizeof(in) - 1);
 	struct bird_protocols ps;
 	assert_int_equal(bird_parse_protocols(reply, &ps, NULL, 0), 0);

@@ -128,7 +128,8 @@ static void test_error_codes_map_to_errors(void **state)
 {
 	struct bird_reply_parser p;
 	bird_reply_parser_init(&p);
-	assert_int_equal(bird_reply_parser_feed(&p, "0003 Reconfigured\n8001 Network not found\n9001 syntax error\n", 59), 0);
+	assert_int_equal(
+		bird_reply_parser_feed(&p, "0003 Reconfigured\n8001 Network not found\n9001 syntax error\n", 59), 0);
 	struct bird_reply *ok = bird_reply_parser_next(&p);
 	struct bird_reply *runtime = bird_reply_parser_next(&p);
 	struct bird_reply *parse = bird_reply_parser_next(&p);

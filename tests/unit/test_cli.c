@@ -102,8 +102,8 @@ static void test_events_format_as_one_line(void **state)
 {
 	char line[512];
 	json_t *ev = wgm_ctl_event_log("warning", "link pipe2 lost 30% of probes");
-	json_t *cost = json_pack("{s:s,s:f,s:s,s:i,s:i}", "event", "cost", "ts", 0.0, "name", "pipe2",
-				 "old", 10, "new", 200);
+	json_t *cost = json_pack("{s:s,s:f,s:s,s:i,s:i}", "event", "cost", "ts", 0.0, "name", "pipe2", "old", 10, "new",
+				 200);
 
 	cli_format_event(ev, line, sizeof(line));
 	assert_string_equal(line + 8, " log warning: link pipe2 lost 30% of probes");

@@ -49,7 +49,8 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"stateDir\":\"/var/lib/wgmesh\",\"socket\":\"/run/wgmesh/wgmeshd.sock\","
 		"\"birdConfig\":\"/etc/bird/bird.conf\",\"birdSocket\":\"/run/bird/bird.ctl\","
 		"\"backend\":\"auto\",\"wireguardGo\":\"wireguard-go\",\"logLevel\":\"info\","
-		"\"hooksDir\":\"/etc/wgmesh/hooks.d\",\"hookTimeout\":10,\"metricsListen\":\"\"}", 0, NULL);
+		"\"hooksDir\":\"/etc/wgmesh/hooks.d\",\"hookTimeout\":10,\"metricsListen\":\"\"}",
+		0, NULL);
 	assert_non_null(expected);
 	assert_true(json_equal(json, expected));
 	json_decref(json);
@@ -92,7 +93,7 @@ static void test_every_mistyped_key_is_named(void **state)
 	json_t *value;
 	int checked = 0;
 
-	json_object_foreach(defaults, name, value) {
+	json_object_foreach (defaults, name, value) {
 		const char *sub;
 		json_t *inner;
 		char expected[64];
@@ -106,7 +107,7 @@ static void test_every_mistyped_key_is_named(void **state)
 			checked++;
 			continue;
 		}
-		json_object_foreach(value, sub, inner) {
+		json_object_foreach (value, sub, inner) {
 			json_t *copy = json_deep_copy(defaults);
 			json_object_set_new(json_object_get(copy, name), sub, json_object());
 			assert_int_equal(wgm_config_from_json(copy, &cfg, err, sizeof(err)), -EINVAL);
@@ -235,7 +236,9 @@ static void test_default_link_type_must_be_enabled(void **state)
 	assert_int_equal(parse("{\"version\":1,\"defaultLinkType\":\"wgobfs\"}", &cfg), -EINVAL);
 	assert_non_null(strstr(err, "defaultLinkType"));
 	assert_int_equal(parse("{\"version\":1,\"linkTypes\":[\"default\",\"wgobfs\"],"
-			       "\"defaultLinkType\":\"wgobfs\"}", &cfg), 0);
+			       "\"defaultLinkType\":\"wgobfs\"}",
+			       &cfg),
+			 0);
 }
 
 static void test_unknown_link_type_is_refused(void **state)
@@ -257,7 +260,10 @@ static void test_gotify_url_must_be_http(void **state)
 	struct wgm_config cfg;
 	assert_int_equal(parse("{\"version\":1,\"notifications\":{\"gotifyUp\":\"ftp://x\"}}", &cfg), -EINVAL);
 	assert_non_null(strstr(err, "notifications.gotifyUp"));
-	assert_int_equal(parse("{\"version\":1,\"notifications\":{\"gotifyUp\":\"https://gotify.example/message?token=a\"}}", &cfg), 0);
+	assert_int_equal(
+		parse("{\"version\":1,\"notifications\":{\"gotifyUp\":\"https://gotify.example/message?token=a\"}}",
+		      &cfg),
+		0);
 }
 
 static void test_wrong_version_is_refused_by_from_json(void **state)
@@ -281,11 +287,11 @@ static void test_original_config_migrates(void **state)
 {
 	struct wgm_config cfg;
 	bool changed;
-	json_t *json = json_loads(
-		"{\"listen\":\"public\",\"basePort\":51820,\"prefix\":\"pipe\",\"id\":\"4\","
-		"\"connectivity\":{\"ipv4\":\"192.0.2.1\",\"ipv6\":false},"
-		"\"geo\":{\"country\":\"Nowhere\"},\"bird\":{\"ospfv2\":true,\"reloadPercentage\":20,"
-		"\"loglevel\":\"{ warning, error, auth, fatal, bug }\"}}", 0, NULL);
+	json_t *json = json_loads("{\"listen\":\"public\",\"basePort\":51820,\"prefix\":\"pipe\",\"id\":\"4\","
+				  "\"connectivity\":{\"ipv4\":\"192.0.2.1\",\"ipv6\":false},"
+				  "\"geo\":{\"country\":\"Nowhere\"},\"bird\":{\"ospfv2\":true,\"reloadPercentage\":20,"
+				  "\"loglevel\":\"{ warning, error, auth, fatal, bug }\"}}",
+				  0, NULL);
 	assert_non_null(json);
 	assert_int_equal(wgm_config_migrate(json, &changed, err, sizeof(err)), 0);
 	assert_true(changed);
@@ -307,7 +313,8 @@ static const char *migrated_bird_loglevel(const char *original)
 	json_t *json = json_pack("{s:{s:s}}", "bird", "loglevel", original);
 	level[0] = '\0';
 	if (wgm_config_migrate(json, NULL, err, sizeof(err)) == 0)
-		snprintf(level, sizeof(level), "%s", json_string_value(json_object_get(json_object_get(json, "bird"), "loglevel")));
+		snprintf(level, sizeof(level), "%s",
+			 json_string_value(json_object_get(json_object_get(json, "bird"), "loglevel")));
 	json_decref(json);
 	return level;
 }

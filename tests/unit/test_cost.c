@@ -363,7 +363,8 @@ static void test_intermittent_loss_hour_is_held_away(void **state)
 	s.p.loss_clean_probes = 1000;
 	unsigned before = intermittent_hour_moves(&s);
 	if (getenv("COST_DEBUG"))
-		fprintf(stderr, "intermittent hour without lifts: %u moves, %u changing pushes; without hold %u moves\n",
+		fprintf(stderr,
+			"intermittent hour without lifts: %u moves, %u changing pushes; without hold %u moves\n",
 			before, s.changing_pushes, unheld);
 	sim_free(&s);
 }

@@ -202,7 +202,8 @@ static void run(struct corpus *c, fuzz_fn fn, const char *target)
 				}
 				break;
 			case 3: { /* overwrite with an interesting byte */
-				static const uint8_t odd[] = { 0, '"', '\\', '\n', '{', '}', '[', ':', ',', '-', '9', 0x80, 0xc2, 0xff };
+				static const uint8_t odd[] = { 0,   '"', '\\', '\n', '{',  '}',  '[',
+							       ':', ',', '-',  '9',  0x80, 0xc2, 0xff };
 				if (len)
 					in[below((uint32_t)len)] = odd[below(sizeof(odd))];
 				break;
@@ -235,13 +236,16 @@ static void test_api_messages(void **state)
 	struct wgm_msg_connectivity_reply cr = { .node_id = 4, .has_ipv4 = true, .accepts_joins = true };
 	struct wgm_msg_connect_req req = { .caller_id = 6, .port = 51822, .first_join = true };
 	struct wgm_msg_connect_reply rep = { .server_id = 4, .server_port = 51820, .has_obfs_key = true };
-	struct wgm_msg_update_req upd = { .link = { .caller_id = 6 }, .has_port = true, .port = 51830,
-					  .has_cost = true, .cost = 120 };
+	struct wgm_msg_update_req upd = {
+		.link = { .caller_id = 6 }, .has_port = true, .port = 51830, .has_cost = true, .cost = 120
+	};
 	struct wgm_msg_disconnect_req dis = { .link = { .caller_id = 6 } };
 	char *err_body = wgm_api_error_body("token expired");
 
 	memset(req.wg_pk, 0x11, sizeof(req.wg_pk));
-	add(&c, 0, "{\"v\":1,\"pk\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"box\":\"AAAA\"}", 113);
+	add(&c, 0,
+	    "{\"v\":1,\"pk\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\",\"nonce\":\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\",\"box\":\"AAAA\"}",
+	    113);
 	add(&c, 1, err_body, strlen(err_body));
 	free(err_body);
 	add_json(&c, 2, wgm_msg_connectivity_reply_encode(&cr));
@@ -323,9 +327,10 @@ static void test_bird_replies(void **state)
 {
 	struct corpus c = { 0 };
 	static const char *const files[] = {
-		"bird/replies/show-route-a.txt", "bird/replies/show-route-b.txt", "bird/replies/show-route-master6.txt",
-		"bird/replies/show-ospf-neighbors-all.txt", "bird/replies/show-protocols.txt",
-		"bird/replies/parse-error.txt", "bird/replies/configure-ok.txt", "bird/replies/show-route-not-found.txt",
+		"bird/replies/show-route-a.txt",       "bird/replies/show-route-b.txt",
+		"bird/replies/show-route-master6.txt", "bird/replies/show-ospf-neighbors-all.txt",
+		"bird/replies/show-protocols.txt",     "bird/replies/parse-error.txt",
+		"bird/replies/configure-ok.txt",       "bird/replies/show-route-not-found.txt",
 	};
 
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++)
@@ -352,9 +357,9 @@ static void test_link_records(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_api_messages), cmocka_unit_test(test_tokens),
-		cmocka_unit_test(test_config),       cmocka_unit_test(test_ctl_lines),
-		cmocka_unit_test(test_uapi_replies), cmocka_unit_test(test_bird_replies),
+		cmocka_unit_test(test_api_messages),    cmocka_unit_test(test_tokens),
+		cmocka_unit_test(test_config),          cmocka_unit_test(test_ctl_lines),
+		cmocka_unit_test(test_uapi_replies),    cmocka_unit_test(test_bird_replies),
 		cmocka_unit_test(test_netlink_replies), cmocka_unit_test(test_link_records),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

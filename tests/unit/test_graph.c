@@ -17,8 +17,9 @@ static char *lines[ROWS] = { storage[0], storage[1], storage[2], storage[3] };
 
 static struct graph_opts opts(size_t width, enum glyphs g, bool zero_based)
 {
-	return (struct graph_opts){ .width = width, .height = ROWS, .glyphs = g, .label = fmt_rtt,
-				    .zero_based = zero_based };
+	return (struct graph_opts){
+		.width = width, .height = ROWS, .glyphs = g, .label = fmt_rtt, .zero_based = zero_based
+	};
 }
 
 static void test_labels_mark_max_top_and_min_bottom(void **state)

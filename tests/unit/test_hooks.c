@@ -14,9 +14,8 @@
 
 static void test_env_link_state(void **state)
 {
-	json_t *ev = json_pack("{s:s, s:f, s:s, s:s, s:i, s:{s:s}, s:b, s:n}", "event", "link_state", "ts", 1.5,
-			       "name", "pipe2", "state", "down", "remote_id", 2, "link", "name", "pipe2", "up", 0,
-			       "previous");
+	json_t *ev = json_pack("{s:s, s:f, s:s, s:s, s:i, s:{s:s}, s:b, s:n}", "event", "link_state", "ts", 1.5, "name",
+			       "pipe2", "state", "down", "remote_id", 2, "link", "name", "pipe2", "up", 0, "previous");
 	char **env;
 
 	(void)state;

@@ -143,8 +143,8 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void request(struct fixture *f, const char *method, const char *path, const char *body,
-		    size_t len, unsigned timeout_ms, struct result *r)
+static void request(struct fixture *f, const char *method, const char *path, const char *body, size_t len,
+		    unsigned timeout_ms, struct result *r)
 {
 	char url[128];
 
@@ -201,7 +201,8 @@ static void raw_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
 static void test_413_comes_before_the_body_is_sent(void **state)
 {
 	struct fixture *f = *state;
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				    .sin_port = htons(http_server_port(f->srv)) };
 	const char *head = "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: 10000000\r\n\r\n";
 	struct raw_reply r = { 0 };
@@ -237,7 +238,8 @@ static void count_eof(struct loop *loop, int fd, uint32_t events, void *ctx)
 
 static int raw_connect(uint16_t port)
 {
-	struct sockaddr_in addr = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
+	struct sockaddr_in addr = { .sin_family = AF_INET,
+				    .sin_addr.s_addr = htonl(INADDR_LOOPBACK),
 				    .sin_port = htons(port) };
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -303,7 +305,8 @@ struct trickle {
 static void trickle_byte(struct loop *loop, struct loop_timer *t, void *ctx)
 {
 	struct trickle *tr = ctx;
-	static const char req[] = "POST /echo HTTP/1.1\r\nHost: x\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+	static const char req[] =
+		"POST /echo HTTP/1.1\r\nHost: x\r\nX-Pad: aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 	if (tr->sent < sizeof(req) - 1 && write(tr->fd, req + tr->sent, 1) == 1)
 		tr->sent++;
@@ -498,7 +501,8 @@ static void test_only_http_and_https_are_allowed(void **state)
 	/* Protocols other than http(s) are refused before any connection. */
 	r.f = f;
 	f->pending++;
-	assert_int_equal(http_client_request(f->client, "GET", "file:///etc/passwd", NULL, 0, 5000, on_done, &r, NULL), 0);
+	assert_int_equal(http_client_request(f->client, "GET", "file:///etc/passwd", NULL, 0, 5000, on_done, &r, NULL),
+			 0);
 	run_until_done(f);
 	assert_int_equal(r.status, 0);
 	assert_non_null(strstr(r.error, "file:///etc/passwd"));
@@ -547,7 +551,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_request_past_its_deadline_is_cut_and_counted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_hooks_refuse_and_count, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_junk_body_gets_400_with_reason, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_connections_over_the_per_address_limit_are_closed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connections_over_the_per_address_limit_are_closed, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_idle_connection_is_closed_after_the_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_unknown_path_404_wrong_method_405, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gate_refuses_with_403_and_reason, setup, teardown),

@@ -16,7 +16,7 @@ static void test_the_wall_line_is_recognised(void **state)
 	(void)state;
 	/* As wireguard-go 0.0.2023 writes it when inotify_init fails with EMFILE. */
 	assert_true(wgm_inotify_wall_line("ERROR: (pipe14v6) 2026/12/05 21:07:44 Failed to listen on uapi socket: "
-				      "too many open files"));
+					  "too many open files"));
 	assert_true(wgm_inotify_wall_line("Failed to listen on uapi socket: too many open files"));
 }
 
@@ -25,14 +25,17 @@ static void test_other_lines_are_not(void **state)
 	(void)state;
 	assert_false(wgm_inotify_wall_line(NULL));
 	assert_false(wgm_inotify_wall_line(""));
-	assert_false(wgm_inotify_wall_line("INFO: (pipe2) 2026/12/05 21:07:44 Starting wireguard-go version 0.0.20230223"));
+	assert_false(
+		wgm_inotify_wall_line("INFO: (pipe2) 2026/12/05 21:07:44 Starting wireguard-go version 0.0.20230223"));
 	/* Another reason to fail the same step is another problem. */
 	assert_false(wgm_inotify_wall_line("ERROR: (pipe2) 2026/12/05 21:07:44 Failed to listen on uapi socket: "
-				       "address already in use"));
+					   "address already in use"));
 	/* The fd limit when opening the UAPI file is another message. */
-	assert_false(wgm_inotify_wall_line("ERROR: (pipe2) 2026/12/05 21:07:44 UAPI listen error: too many open files"));
-	assert_false(wgm_inotify_wall_line("ERROR: (pipe2) 2026/12/05 21:07:44 peer(AbCd) - Failed to send data packets: "
-				       "write udp: too many open files"));
+	assert_false(
+		wgm_inotify_wall_line("ERROR: (pipe2) 2026/12/05 21:07:44 UAPI listen error: too many open files"));
+	assert_false(
+		wgm_inotify_wall_line("ERROR: (pipe2) 2026/12/05 21:07:44 peer(AbCd) - Failed to send data packets: "
+				      "write udp: too many open files"));
 }
 
 static void test_the_explanation_is_one_line_with_the_fix(void **state)

@@ -9,13 +9,13 @@
 
 /* Shaped like the console's links table. */
 static const struct layout_col cols[] = {
-	{ "NAME", 0, 8, 15, ALIGN_LEFT },     { "NODE", 1, 4, 5, ALIGN_RIGHT },
+	{ "NAME", 0, 8, 15, ALIGN_LEFT },      { "NODE", 1, 4, 5, ALIGN_RIGHT },
 	{ "ENDPOINT", 5, 15, 40, ALIGN_LEFT }, { "TR", 6, 2, 2, ALIGN_LEFT },
-	{ "TYPE", 7, 7, 12, ALIGN_LEFT },     { "STATE", 0, 5, 5, ALIGN_LEFT },
-	{ "RTT", 0, 7, 8, ALIGN_RIGHT },      { "LOSS", 1, 5, 6, ALIGN_RIGHT },
-	{ "JIT", 3, 7, 8, ALIGN_RIGHT },      { "COST", 1, 6, 7, ALIGN_RIGHT },
-	{ "RX", 4, 9, 10, ALIGN_RIGHT },      { "TX", 4, 9, 10, ALIGN_RIGHT },
-	{ "HS", 6, 6, 6, ALIGN_RIGHT },       { "RTT HISTORY", 2, 10, 60, ALIGN_LEFT },
+	{ "TYPE", 7, 7, 12, ALIGN_LEFT },      { "STATE", 0, 5, 5, ALIGN_LEFT },
+	{ "RTT", 0, 7, 8, ALIGN_RIGHT },       { "LOSS", 1, 5, 6, ALIGN_RIGHT },
+	{ "JIT", 3, 7, 8, ALIGN_RIGHT },       { "COST", 1, 6, 7, ALIGN_RIGHT },
+	{ "RX", 4, 9, 10, ALIGN_RIGHT },       { "TX", 4, 9, 10, ALIGN_RIGHT },
+	{ "HS", 6, 6, 6, ALIGN_RIGHT },        { "RTT HISTORY", 2, 10, 60, ALIGN_LEFT },
 };
 #define NCOLS (sizeof(cols) / sizeof(cols[0]))
 

@@ -43,16 +43,19 @@ static void test_flood_is_one_line_and_a_count(void **state)
 
 	(void)state;
 	for (int i = 0; i < 1000; i++) {
-		snprintf(line, sizeof(line), "ERROR: (pipe2) 2026/12/05 19:00:%02d peer(AbCd) - Failed to send data packets: "
-			 "write udp 192.0.2.10:51820->192.0.2.12:%d: operation not permitted", i % 60, 51820 + i % 3);
+		snprintf(line, sizeof(line),
+			 "ERROR: (pipe2) 2026/12/05 19:00:%02d peer(AbCd) - Failed to send data packets: "
+			 "write udp 192.0.2.10:51820->192.0.2.12:%d: operation not permitted",
+			 i % 60, 51820 + i % 3);
 		wgm_line_fold_add(&f, line, T(i / 10), collect, NULL);
 	}
 	assert_int_equal(n_out, 1);
 	assert_non_null(strstr(out[0], "19:00:00 peer(AbCd) - Failed to send data packets"));
 	wgm_line_fold_tick(&f, collect, NULL);
 	assert_int_equal(n_out, 2);
-	assert_non_null(strstr(out[1], "Failed to send data packets: write udp 192.0.2.10:51820->192.0.2.12:51820: "
-				       "operation not permitted ... repeated 999 times (first 19:00:00, last 19:01:39)"));
+	assert_non_null(strstr(out[1],
+			       "Failed to send data packets: write udp 192.0.2.10:51820->192.0.2.12:51820: "
+			       "operation not permitted ... repeated 999 times (first 19:00:00, last 19:01:39)"));
 	/* Still coming: folded on, one summary per period. */
 	wgm_line_fold_add(&f, line, T(120), collect, NULL);
 	wgm_line_fold_add(&f, line, T(121), collect, NULL);
@@ -81,8 +84,10 @@ static void test_alternating_lines_fold_each(void **state)
 	assert_int_equal(n_out, 2);
 	wgm_line_fold_flush(&f, collect, NULL);
 	assert_int_equal(n_out, 4);
-	assert_string_equal(out[2], "Failed to send handshake initiation ... repeated 49 times (first 19:00:01, last 19:00:49)");
-	assert_string_equal(out[3], "Failed to send data packets ... repeated 49 times (first 19:00:01, last 19:00:49)");
+	assert_string_equal(
+		out[2], "Failed to send handshake initiation ... repeated 49 times (first 19:00:01, last 19:00:49)");
+	assert_string_equal(out[3],
+			    "Failed to send data packets ... repeated 49 times (first 19:00:01, last 19:00:49)");
 	/* Flushed: nothing more to say, and the lines are new again. */
 	wgm_line_fold_flush(&f, collect, NULL);
 	assert_int_equal(n_out, 4);

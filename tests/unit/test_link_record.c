@@ -53,7 +53,8 @@ static void sources(struct link_sources *src, const char *allowed_prefix, const 
 	if (allowed_peer)
 		assert_int_equal(wgm_config_set(&cfg, "AllowedPeers", allowed_peer, err, sizeof(err)), 0);
 	assert_int_equal(wgm_addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer,
-				       cfg.prefix, cfg.vxlan_offset, err, sizeof(err)), 0);
+					   cfg.prefix, cfg.vxlan_offset, err, sizeof(err)),
+			 0);
 	assert_int_equal(link_sources_build(&plan, &cfg, src, err, sizeof(err)), 0);
 }
 

@@ -125,8 +125,8 @@ static void test_who_may_revoke_what(void **state)
 	members_revoke_refusal(&m.rows[0], 0, why, sizeof(why));
 	assert_non_null(strstr(why, "revocation needs an admin"));
 	/* No entry marked as this node's: not known, the daemon decides. */
-	assert_int_equal(parse("{\"ok\":true,\"members\":[{\"id\":2,\"fingerprint\":\"ab12\",\"state\":\"member\"}]}", &m),
-			 0);
+	assert_int_equal(
+		parse("{\"ok\":true,\"members\":[{\"id\":2,\"fingerprint\":\"ab12\",\"state\":\"member\"}]}", &m), 0);
 	assert_int_equal(members_self_admin(&m), -1);
 	members_revoke_refusal(&m.rows[0], -1, why, sizeof(why));
 	assert_string_equal(why, "");
@@ -140,7 +140,9 @@ static void test_confirmation_is_the_typed_id_only(void **state)
 	assert_true(members_confirm("2", 2, why, sizeof(why)));
 	assert_true(members_confirm(" 2 ", 2, why, sizeof(why)));
 	assert_true(members_confirm("12", 12, why, sizeof(why)));
-	static const char *const no[] = { "", "y", "yes", "4", "02x", "2.0", "-2", "+2", "1 2", "22", "99999999999999999999" };
+	static const char *const no[] = {
+		"", "y", "yes", "4", "02x", "2.0", "-2", "+2", "1 2", "22", "99999999999999999999"
+	};
 	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++) {
 		why[0] = '\0';
 		assert_false(members_confirm(no[i], 2, why, sizeof(why)));

@@ -146,18 +146,17 @@ static void test_topology_with_unknown_router_ids(void **state)
 	struct wgm_addrplan plan;
 	char err[256];
 	struct bird_ospf_edge e[] = {
-		edge("10.0.0.1", "10.0.2.1", 30), edge("10.0.2.1", "10.0.0.1", 30),
-		edge("10.0.0.1", "10.0.2.1", 12), edge("10.0.2.1", "10.0.4.1", 10),
-		edge("10.0.4.1", "10.0.2.1", 10), edge("10.0.4.1", "192.0.2.7", 10),
-		edge("192.0.2.7", "10.0.4.1", 10), edge("10.0.4.2", "10.0.4.1", 10),
-		edge("10.0.6.1", "router", 10),
+		edge("10.0.0.1", "10.0.2.1", 30),  edge("10.0.2.1", "10.0.0.1", 30), edge("10.0.0.1", "10.0.2.1", 12),
+		edge("10.0.2.1", "10.0.4.1", 10),  edge("10.0.4.1", "10.0.2.1", 10), edge("10.0.4.1", "192.0.2.7", 10),
+		edge("192.0.2.7", "10.0.4.1", 10), edge("10.0.4.2", "10.0.4.1", 10), edge("10.0.6.1", "router", 10),
 	};
 	struct bird_ospf_topology topo = { .items = e, .n = sizeof(e) / sizeof(e[0]) };
 	struct mesh_graph *g = graph_new();
 
 	(void)state;
 	assert_int_equal(wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0,
-				       err, sizeof(err)), 0);
+					   err, sizeof(err)),
+			 0);
 	assert_int_equal(mesh_graph_node_of_router(&plan, "10.0.6.1"), 6);
 	assert_int_equal(mesh_graph_node_of_router(&plan, "10.0.6.2"), -1);
 	assert_int_equal(mesh_graph_node_of_router(&plan, "192.0.2.7"), -1);

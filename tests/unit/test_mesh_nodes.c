@@ -20,7 +20,7 @@ static int setup(void **state)
 {
 	char err[128];
 	return wgm_addrplan_init(&plan, "10.0.0.0/16", "fe82:", "10.0.251.0/24", "172.31.0.0/16", "pipe", 0, err,
-			     sizeof(err));
+				 sizeof(err));
 }
 
 static void nodes_from_bytes(const char *data, size_t len, struct mesh_nodes *out)
@@ -87,13 +87,14 @@ static void test_link_subnets_and_other_prefixes_are_not_nodes(void **state)
 	static struct mesh_nodes ns;
 	static const char reply[] = "1007-Table master4:\n" ROW("10.0.0.4/31", "ospf4", "10.0.0.5 on pipe2")
 		ROW("10.0.4.0/23", "ospf4", "10.0.0.5 on pipe2") ROW("10.0.6.2/32", "ospf4", "10.0.0.5 on pipe2")
-			ROW("192.0.2.1/32", "ospf4", "10.0.0.5 on pipe2") ROW("10.0.8.0/30", "ospf4", "10.0.0.5 on pipe2")
-				" \n Table master6:\n" ROW("fd10:0:12::/48", "ospf6", "fe82::5 on pipe2")
+			ROW("192.0.2.1/32", "ospf4", "10.0.0.5 on pipe2")
+				ROW("10.0.8.0/30", "ospf4", "10.0.0.5 on pipe2") " \n Table master6:\n" ROW(
+					"fd10:0:12::/48", "ospf6", "fe82::5 on pipe2")
 					ROW("fd10:0:14::/64", "ospf6", "fe82::5 on pipe2") "0000 \n";
 
 	nodes_from_bytes(reply, sizeof(reply) - 1, &ns);
 	assert_int_equal(mesh_nodes_count(&ns), 2);
-	assert_true(ns.node[8].v4.present);  /* a loopback /30 */
+	assert_true(ns.node[8].v4.present); /* a loopback /30 */
 	assert_false(ns.node[8].v6.present);
 	assert_true(ns.node[12].v6.present); /* decimal 12 written as the group "12" */
 	assert_false(mesh_nodes_has(&ns, 4));

@@ -16,18 +16,38 @@
 
 static struct metrics_link measured_link(void)
 {
-	return (struct metrics_link){ .name = "pipe2", .node = 2, .type = "default", .transport = "v4", .state = "up",
-				      .measured = true, .has_rtt = true, .rtt_s = 0.0123, .rtt_min_s = 0.0101,
-				      .rtt_max_s = 0.0456, .loss_ratio = 0.05, .jitter_s = 0.0007, .cost = 143,
-				      .cost_reason = "measured", .rx_bytes = 123456789012ull, .tx_bytes = 42,
-				      .has_handshake = true, .handshake_age_s = 17 };
+	return (struct metrics_link){ .name = "pipe2",
+				      .node = 2,
+				      .type = "default",
+				      .transport = "v4",
+				      .state = "up",
+				      .measured = true,
+				      .has_rtt = true,
+				      .rtt_s = 0.0123,
+				      .rtt_min_s = 0.0101,
+				      .rtt_max_s = 0.0456,
+				      .loss_ratio = 0.05,
+				      .jitter_s = 0.0007,
+				      .cost = 143,
+				      .cost_reason = "measured",
+				      .rx_bytes = 123456789012ull,
+				      .tx_bytes = 42,
+				      .has_handshake = true,
+				      .handshake_age_s = 17 };
 }
 
 static struct metrics_snapshot snapshot(const struct metrics_link *links, size_t n)
 {
-	struct metrics_snapshot s = { .version = "1.2.3", .links = links, .n_links = n, .links_up = 1,
-				      .links_total = (unsigned)n, .mesh_state = "building", .bird_up = true,
-				      .routed_nodes = 3, .has_rss = true, .rss_bytes = 5242880 };
+	struct metrics_snapshot s = { .version = "1.2.3",
+				      .links = links,
+				      .n_links = n,
+				      .links_up = 1,
+				      .links_total = (unsigned)n,
+				      .mesh_state = "building",
+				      .bird_up = true,
+				      .routed_nodes = 3,
+				      .has_rss = true,
+				      .rss_bytes = 5242880 };
 
 	s.counters.probe_rounds = 77;
 	s.counters.reroutes = 4;

@@ -86,8 +86,10 @@ static void test_health_follows_state_loss_and_drain(void **state)
 static void test_metrics_event_updates_in_place(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"metrics\",\"ts\":1.5,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":5.0,"
-		       "\"loss_pct\":0,\"cost\":50}]}", 0);
+	apply_event(m,
+		    "{\"event\":\"metrics\",\"ts\":1.5,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":5.0,"
+		    "\"loss_pct\":0,\"cost\":50}]}",
+		    0);
 	assert_int_equal(model_view_count(m), 3);
 	assert_true(model_find_link(m, "pipe3")->rtt_ms == 5.0);
 	assert_int_equal(model_find_link(m, "pipe3")->cost, 50);
@@ -117,8 +119,10 @@ static void test_link_from_a_reply_replaces_the_row(void **state)
 static void test_malformed_link_is_rejected_whole(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":9},"
-		       "{\"name\":\"pipe3\",\"state\":\"sideways\"}]}", -EINVAL);
+	apply_event(m,
+		    "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"rtt_ms\":9},"
+		    "{\"name\":\"pipe3\",\"state\":\"sideways\"}]}",
+		    -EINVAL);
 	assert_string_equal(err, "metrics.links[1].state: is not up, down, dead, creating, removing or failed");
 	assert_true(model_find_link(m, "pipe2")->rtt_ms == 1.23);
 }
@@ -145,8 +149,11 @@ static void test_field_validation_messages(void **state)
 static void test_link_added_and_removed(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"link_added\",\"ts\":2,\"link\":{\"name\":\"pipe9\",\"remote_id\":9,\"state\":\"down\","
-		       "\"endpoint\":\"203.0.113.9:51820\"}}", 0);
+	apply_event(
+		m,
+		"{\"event\":\"link_added\",\"ts\":2,\"link\":{\"name\":\"pipe9\",\"remote_id\":9,\"state\":\"down\","
+		"\"endpoint\":\"203.0.113.9:51820\"}}",
+		0);
 	assert_int_equal(model_view_count(m), 4);
 	apply_event(m, "{\"event\":\"link_removed\",\"ts\":3,\"name\":\"pipe2\"}", 0);
 	assert_int_equal(model_view_count(m), 3);
@@ -162,7 +169,9 @@ static void test_state_and_cost_events(void **state)
 	struct model *m = *state;
 	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe4\",\"state\":\"up\",\"remote_id\":4}", 0);
 	assert_int_equal(model_find_link(m, "pipe4")->state, WGM_CTL_LINK_UP);
-	apply_event(m, "{\"event\":\"cost\",\"ts\":5,\"name\":\"pipe2\",\"old\":12,\"new\":200,\"reason\":\"loss 30%\"}", 0);
+	apply_event(m,
+		    "{\"event\":\"cost\",\"ts\":5,\"name\":\"pipe2\",\"old\":12,\"new\":200,\"reason\":\"loss 30%\"}",
+		    0);
 	assert_int_equal(model_find_link(m, "pipe2")->cost, 200);
 	assert_string_equal(model_event_at(m, 0)->text, "pipe4 up (node 4)");
 	assert_string_equal(model_event_at(m, 1)->text, "pipe2 cost 12 -> 200 (loss 30%)");
@@ -172,8 +181,10 @@ static void test_state_and_cost_events(void **state)
 static void test_link_state_with_link_object(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe7\",\"state\":\"creating\",\"remote_id\":7,"
-		       "\"link\":{\"name\":\"pipe7\",\"remote_id\":7,\"state\":\"creating\",\"port\":51827}}", 0);
+	apply_event(m,
+		    "{\"event\":\"link_state\",\"ts\":4,\"name\":\"pipe7\",\"state\":\"creating\",\"remote_id\":7,"
+		    "\"link\":{\"name\":\"pipe7\",\"remote_id\":7,\"state\":\"creating\",\"port\":51827}}",
+		    0);
 	assert_int_equal(model_find_link(m, "pipe7")->state, WGM_CTL_LINK_CREATING);
 	assert_int_equal(model_find_link(m, "pipe7")->port, 51827);
 	assert_string_equal(model_event_at(m, 0)->text, "pipe7 creating (node 7)");
@@ -197,8 +208,10 @@ static void test_join_with_links_list(void **state)
 static void test_token_used(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"token_used\",\"ts\":4,\"token_id\":\"1a2b3c4d\",\"label\":\"ops\","
-		       "\"remote_id\":5,\"name\":\"pipe5\",\"uses_left\":0,\"used_up\":true}", 0);
+	apply_event(m,
+		    "{\"event\":\"token_used\",\"ts\":4,\"token_id\":\"1a2b3c4d\",\"label\":\"ops\","
+		    "\"remote_id\":5,\"name\":\"pipe5\",\"uses_left\":0,\"used_up\":true}",
+		    0);
 	assert_string_equal(model_event_at(m, 0)->text, "token 1a2b3c4d (ops) used by node 5 over pipe5; used up");
 	assert_string_equal(model_event_at(m, 0)->link, "pipe5");
 	apply_event(m, "{\"event\":\"token_used\",\"ts\":5,\"token_id\":\"1a2b3c4d\",\"remote_id\":5}", -EINVAL);
@@ -207,8 +220,10 @@ static void test_token_used(void **state)
 static void test_status_mesh_bird_log_join(void **state)
 {
 	struct model *m = *state;
-	apply_event(m, "{\"event\":\"status\",\"ts\":1,\"id\":1,\"loopback4\":\"10.0.0.1\",\"bird\":\"up\",\"links_up\":2,"
-		       "\"links_total\":3,\"nodes\":4,\"mesh\":\"done\",\"uptime\":99}", 0);
+	apply_event(m,
+		    "{\"event\":\"status\",\"ts\":1,\"id\":1,\"loopback4\":\"10.0.0.1\",\"bird\":\"up\",\"links_up\":2,"
+		    "\"links_total\":3,\"nodes\":4,\"mesh\":\"done\",\"uptime\":99}",
+		    0);
 	assert_true(m->status.known);
 	assert_int_equal(m->status.links_total, 3);
 	apply_event(m, "{\"event\":\"bird\",\"ts\":2,\"state\":\"down\",\"detail\":\"socket closed\"}", 0);
@@ -316,7 +331,9 @@ static void test_selection_follows_the_link_when_rows_move(void **state)
 	model_select_row(m, 1);
 	assert_string_equal(model_selected(m)->name, "pipe3");
 	/* pipe3 gets faster than pipe2: its row moves up, the selection moves with it */
-	apply_event(m, "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":0.5}]}", 0);
+	apply_event(m,
+		    "{\"event\":\"metrics\",\"ts\":1,\"links\":[{\"name\":\"pipe3\",\"state\":\"up\",\"rtt_ms\":0.5}]}",
+		    0);
 	assert_string_equal(model_selected(m)->name, "pipe3");
 	assert_int_equal(model_selected_row(m), 0);
 }
@@ -437,10 +454,14 @@ static void test_new_link_fields_parse_and_absent_ones_stay_unknown(void **state
 	assert_int_equal(l->ncarries, 0);
 	assert_string_equal(model_cost_tag(l, tag, sizeof(tag)), "");
 
-	apply_event(m, "{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"carries\":[70000]}]}",
-		    -EINVAL);
-	apply_event(m, "{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"loss_window_pct\":101}]}",
-		    -EINVAL);
+	apply_event(
+		m,
+		"{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"carries\":[70000]}]}",
+		-EINVAL);
+	apply_event(
+		m,
+		"{\"event\":\"metrics\",\"ts\":3,\"links\":[{\"name\":\"pipe2\",\"state\":\"up\",\"loss_window_pct\":101}]}",
+		-EINVAL);
 }
 
 static void test_nodes_route_fields_and_route_event(void **state)
@@ -458,11 +479,13 @@ static void test_nodes_route_fields_and_route_event(void **state)
 	assert_int_equal(m->nodes[2].npath, 0);
 	assert_string_equal(m->nodes[2].route_state, "");
 	char path[64];
-	assert_string_equal(model_ids_text(path, sizeof(path), m->nodes[1].path, m->nodes[1].npath, " > "), "0 > 4 > 2");
+	assert_string_equal(model_ids_text(path, sizeof(path), m->nodes[1].path, m->nodes[1].npath, " > "),
+			    "0 > 4 > 2");
 
 	/* The route event: a readable line, and the node's row follows. */
 	model_clear_events(m);
-	apply_event(m, "{\"event\":\"log\",\"ts\":10,\"level\":\"notice\",\"msg\":\"route to node 2 now via pipe2\"}", 0);
+	apply_event(m, "{\"event\":\"log\",\"ts\":10,\"level\":\"notice\",\"msg\":\"route to node 2 now via pipe2\"}",
+		    0);
 	apply_event(m,
 		    "{\"event\":\"route\",\"ts\":10,\"node\":2,\"old_via\":\"pipe4\",\"new_via\":\"pipe2\","
 		    "\"old_next_hop_id\":4,\"new_next_hop_id\":2,\"path\":[0,2],\"state\":\"direct\"}",
@@ -475,7 +498,9 @@ static void test_nodes_route_fields_and_route_event(void **state)
 	assert_string_equal(m->nodes[1].via, "pipe2");
 	assert_int_equal(m->nodes[1].next_hop_id, 2);
 	assert_string_equal(m->nodes[1].route_state, "direct");
-	apply_event(m, "{\"event\":\"route\",\"ts\":11,\"node\":2,\"old_via\":\"pipe2\",\"new_via\":null,\"path\":null}", 0);
+	apply_event(m,
+		    "{\"event\":\"route\",\"ts\":11,\"node\":2,\"old_via\":\"pipe2\",\"new_via\":null,\"path\":null}",
+		    0);
 	assert_string_equal(model_event_at(m, 1)->text, "node 2 unreachable (was pipe2)");
 	assert_int_equal(m->nodes[1].next_hop_id, -1);
 	apply_event(m, "{\"event\":\"route\",\"ts\":12,\"node\":\"x\"}", -EINVAL);
@@ -489,12 +514,17 @@ static void test_events_are_not_shown_twice(void **state)
 	struct model *m = *state;
 	model_clear_events(m);
 	apply_event(m, "{\"event\":\"log\",\"ts\":100,\"level\":\"notice\",\"msg\":\"link pipe2 to node 2 is up\"}", 0);
-	apply_event(m, "{\"event\":\"log\",\"ts\":100,\"level\":\"info\",\"msg\":\"link pipe2: first WireGuard handshake\"}", 0);
-	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}", 0);
+	apply_event(
+		m,
+		"{\"event\":\"log\",\"ts\":100,\"level\":\"info\",\"msg\":\"link pipe2: first WireGuard handshake\"}",
+		0);
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}",
+		    0);
 	assert_int_equal(model_event_count(m), 2);
 	assert_string_equal(model_event_at(m, 0)->text, "[info] link pipe2: first WireGuard handshake");
 	assert_string_equal(model_event_at(m, 1)->kind, "link_state");
-	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}", 0);
+	apply_event(m, "{\"event\":\"link_state\",\"ts\":100.5,\"name\":\"pipe2\",\"state\":\"up\",\"remote_id\":2}",
+		    0);
 	assert_int_equal(model_event_count(m), 2);
 	/* Too old to be the same change: kept. */
 	apply_event(m, "{\"event\":\"log\",\"ts\":200,\"level\":\"warning\",\"msg\":\"BIRD is down: no socket\"}", 0);

@@ -114,7 +114,9 @@ static void test_vxlan_create_v6_without_dev(void **state)
 
 static void test_vxlan_rejects_bad_vni_and_port(void **state)
 {
-	struct wgm_nl_vxlan_spec spec = { .ifname = "vxlan1", .vni = 1u << 24, .dstport = 1789, .local = ip("10.0.4.1") };
+	struct wgm_nl_vxlan_spec spec = {
+		.ifname = "vxlan1", .vni = 1u << 24, .dstport = 1789, .local = ip("10.0.4.1")
+	};
 	assert_null(wgm_nl_route_build_vxlan_create(buf, &spec, 0));
 	spec.vni = 1;
 	spec.dstport = 0;
@@ -245,7 +247,8 @@ static struct nlmsghdr *link_reply(const char *name, int index, unsigned int fla
 static void test_parse_link(void **state)
 {
 	struct wgm_nl_link link;
-	assert_int_equal(wgm_nl_route_parse_link(link_reply("pipe2", 5, IFF_UP | IFF_RUNNING, 1420, "wireguard"), &link), 0);
+	assert_int_equal(
+		wgm_nl_route_parse_link(link_reply("pipe2", 5, IFF_UP | IFF_RUNNING, 1420, "wireguard"), &link), 0);
 	assert_string_equal(link.name, "pipe2");
 	assert_int_equal(link.ifindex, 5);
 	assert_string_equal(link.kind, "wireguard");
@@ -361,7 +364,8 @@ static void test_error_with_extended_ack(void **state)
 			 -EOPNOTSUPP);
 	assert_string_equal(msg, "Unknown device type");
 	/* Uncapped: the echoed request sits between the header and the TLVs. */
-	assert_int_equal(wgm_nl_error_parse(error_reply(-EINVAL, "VXLAN ID out of range", false), msg, sizeof(msg)), -EINVAL);
+	assert_int_equal(wgm_nl_error_parse(error_reply(-EINVAL, "VXLAN ID out of range", false), msg, sizeof(msg)),
+			 -EINVAL);
 	assert_string_equal(msg, "VXLAN ID out of range");
 }
 

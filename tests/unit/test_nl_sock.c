@@ -66,7 +66,8 @@ static void test_addresses_include_loopback(void **state)
 	bool found = false;
 	assert_int_equal(wgm_nl_route_list_addrs(&rt, AF_INET, &addrs, &n, err, sizeof(err)), 0);
 	for (size_t i = 0; i < n; i++)
-		if (addrs[i].addr.family == AF_INET && addrs[i].addr.u.v4.s_addr == lo.s_addr && addrs[i].prefixlen == 8)
+		if (addrs[i].addr.family == AF_INET && addrs[i].addr.u.v4.s_addr == lo.s_addr &&
+		    addrs[i].prefixlen == 8)
 			found = true;
 	free(addrs);
 	assert_true(found);

@@ -36,7 +36,7 @@ static void mac1_for(uint8_t out[16], const uint8_t receiver_pub[32], const uint
 
 static struct wgm_obfs *new_end(const struct wgm_awg_params *p, const uint8_t *local, const uint8_t *remote)
 {
-	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = *p, .random = test_rng_fill};
+	struct wgm_obfs_config cfg = { .type = WGM_LINK_AMNEZIAWG, .awg = *p, .random = test_rng_fill };
 	memcpy(cfg.local_public, local, 32);
 	memcpy(cfg.remote_public, remote, 32);
 	struct wgm_obfs *o;
@@ -78,7 +78,7 @@ static int collect(void *ctx, const uint8_t *d, size_t len)
 
 static uint16_t prefix(const struct wgm_awg_params *p, unsigned type)
 {
-	const uint16_t s[4] = {p->s1, p->s2, p->version == 2 ? p->s3 : 0, p->version == 2 ? p->s4 : 0};
+	const uint16_t s[4] = { p->s1, p->s2, p->version == 2 ? p->s3 : 0, p->version == 2 ? p->s4 : 0 };
 	return s[type - 1];
 }
 
@@ -112,7 +112,7 @@ static void round_trips(uint8_t version, uint64_t seed)
 		bool ab = i % 8 < 4;
 		struct wgm_obfs *from = ab ? a : b, *to = ab ? b : a;
 		size_t len = backend_msg(msg, type, i % 12 == 3 ? 32 : test_random_data_len(), ab ? pb : pa, NULL);
-		struct junk_log junk = {0};
+		struct junk_log junk = { 0 };
 		ssize_t n = wgm_obfs_outbound(from, msg, len, wire, sizeof(wire), collect, &junk);
 		assert_true(n > 0);
 		check_wire(&p, type, wire, (size_t)n, len, ab ? pb : pa);
@@ -158,7 +158,7 @@ static const struct wgm_awg_params observed = {
 	.jmax = 70,
 	.s1 = 15,
 	.s2 = 20,
-	.h = {{1111, 1111}, {2222, 2222}, {3333, 3333}, {4444, 4444}},
+	.h = { { 1111, 1111 }, { 2222, 2222 }, { 3333, 3333 }, { 4444, 4444 } },
 };
 
 /* obfuscation.md §4.5, amneziawg-go v0.2.19 on the wire. */
@@ -169,7 +169,7 @@ static void test_observed_layout_v1(void **state)
 	test_rng_fill(pb, 32);
 	struct wgm_obfs *a = new_end(&observed, pa, pb);
 	uint8_t msg[200], wire[300];
-	struct junk_log junk = {0};
+	struct junk_log junk = { 0 };
 	size_t len = backend_msg(msg, 1, 0, pb, NULL);
 	assert_int_equal(wgm_obfs_outbound(a, msg, len, wire, sizeof(wire), collect, &junk), 163);
 	assert_memory_equal(wire + 15, "\x57\x04\x00\x00", 4);
@@ -199,10 +199,10 @@ static void test_junk_lengths(void **state)
 		test_rng_seed(v);
 		test_rng_fill(pa, 32);
 		struct wgm_obfs *a = new_end(&p, pa, pb);
-		size_t seen[50] = {0};
+		size_t seen[50] = { 0 };
 		for (int i = 0; i < 300; i++) {
 			uint8_t msg[200], wire[300];
-			struct junk_log junk = {0};
+			struct junk_log junk = { 0 };
 			size_t len = backend_msg(msg, 1, 0, pb, NULL);
 			assert_true(wgm_obfs_outbound(a, msg, len, wire, sizeof(wire), collect, &junk) > 0);
 			assert_int_equal(junk.n, 3);
@@ -221,7 +221,7 @@ static void test_junk_lengths(void **state)
 	p.jmax = p.jmin;
 	struct wgm_obfs *a = new_end(&p, pa, pb);
 	uint8_t msg[200], wire[300];
-	struct junk_log junk = {0};
+	struct junk_log junk = { 0 };
 	size_t len = backend_msg(msg, 1, 0, pb, NULL);
 	assert_true(wgm_obfs_outbound(a, msg, len, wire, sizeof(wire), collect, &junk) > 0);
 	for (int j = 0; j < 3; j++)
@@ -264,8 +264,8 @@ static void cookie_exchange(uint8_t version)
 	uint8_t opened[16];
 	size_t s3 = prefix(&p, 3);
 	assert_int_equal(crypto_aead_xchacha20poly1305_ietf_decrypt(opened, NULL, NULL, reply_wire + s3 + 32, 32,
-								    wire + prefix(&p, 1) + 116, 16,
-								    reply_wire + s3 + 8, ck),
+								    wire + prefix(&p, 1) + 116, 16, reply_wire + s3 + 8,
+								    ck),
 			 0);
 	assert_memory_equal(opened, cookie, 16);
 	assert_int_equal(wgm_obfs_inbound(a, reply_wire, (size_t)n, at_a, sizeof(at_a)), 64);
@@ -334,7 +334,8 @@ static void test_bad_input_dropped(void **state)
 		assert_int_equal(wgm_obfs_inbound(b, msg, len, out, sizeof(out)), 0);
 		/* Output buffer too small. */
 		assert_int_equal(wgm_obfs_inbound(b, wire, (size_t)n, out, len - 1), -EMSGSIZE);
-		assert_int_equal(wgm_obfs_outbound(a, msg, len, wire, len, NULL, NULL), p.s1 ? -EMSGSIZE : (ssize_t)len);
+		assert_int_equal(wgm_obfs_outbound(a, msg, len, wire, len, NULL, NULL),
+				 p.s1 ? -EMSGSIZE : (ssize_t)len);
 		/* Outbound takes only WireGuard messages. */
 		assert_int_equal(wgm_obfs_outbound(a, msg, len - 1, wire, sizeof(wire), NULL, NULL), -EINVAL);
 		/* An emit callback that stops the send. */
@@ -342,7 +343,7 @@ static void test_bad_input_dropped(void **state)
 		/* Junk itself. */
 		size_t accepted = 0;
 		for (int i = 0; i < 3000; i++) {
-			struct junk_log junk = {0};
+			struct junk_log junk = { 0 };
 			(void)junk;
 			uint8_t j[300];
 			size_t jl = p.jmin + test_rng_below(p.jmax - p.jmin + 1u);
@@ -362,12 +363,12 @@ static void test_params_check(void **state)
 	char err[128];
 	struct wgm_awg_params p = observed;
 	assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), 0);
-#define BAD(field_change, word) \
-	do { \
-		p = observed; \
-		field_change; \
+#define BAD(field_change, word)                                                        \
+	do {                                                                           \
+		p = observed;                                                          \
+		field_change;                                                          \
 		assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), -EINVAL); \
-		assert_non_null(strstr(err, word)); \
+		assert_non_null(strstr(err, word));                                    \
 	} while (0)
 	BAD(p.version = 3, "version");
 	BAD(p.jmax = 39, "jmax");
@@ -380,14 +381,14 @@ static void test_params_check(void **state)
 	BAD(p.s1 = 65507, "s1");
 	p = observed;
 	p.version = 2;
-	p.h[3] = (struct wgm_awg_range){4000, 5000};
+	p.h[3] = (struct wgm_awg_range){ 4000, 5000 };
 	p.s3 = 10;
 	p.s4 = 8;
 	assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), 0);
-	p.h[2] = (struct wgm_awg_range){3333, 4000};
+	p.h[2] = (struct wgm_awg_range){ 3333, 4000 };
 	assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "overlaps"));
-	p.h[2] = (struct wgm_awg_range){3333, 3333};
+	p.h[2] = (struct wgm_awg_range){ 3333, 3333 };
 	p.s3 = 148 + 15 - 64;
 	assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), -EINVAL);
 	/* Jc 0 needs no junk lengths. */
@@ -396,7 +397,7 @@ static void test_params_check(void **state)
 	p.jmin = p.jmax = 0;
 	assert_int_equal(wgm_awg_params_check(&p, err, sizeof(err)), 0);
 	/* wgm_obfs_new refuses what the check refuses. */
-	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = observed};
+	struct wgm_obfs_config cfg = { .type = WGM_LINK_AMNEZIAWG, .awg = observed };
 	cfg.awg.h[1] = cfg.awg.h[0];
 	struct wgm_obfs *o;
 	assert_int_equal(wgm_obfs_new(&cfg, &o, err, sizeof(err)), -EINVAL);
@@ -437,7 +438,7 @@ static void test_default_random_source(void **state)
 		p.h[i].hi = p.h[i].lo + 999;
 	p.h[3].lo = 5000;
 	p.h[3].hi = 6000;
-	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = p};
+	struct wgm_obfs_config cfg = { .type = WGM_LINK_AMNEZIAWG, .awg = p };
 	memset(cfg.local_public, 1, 32);
 	memset(cfg.remote_public, 2, 32);
 	struct wgm_obfs *a, *b;
@@ -458,7 +459,7 @@ static void test_default_random_source(void **state)
 	assert_int_equal(wgm_obfs_inbound(b, w2, (size_t)n2, back, sizeof(back)), (ssize_t)len);
 	assert_memory_equal(back, msg, len);
 	len = backend_msg(msg, 1, 0, pb, NULL);
-	struct junk_log junk = {0};
+	struct junk_log junk = { 0 };
 	for (int i = 0; i < 20; i++) {
 		ssize_t n = wgm_obfs_outbound(a, msg, len, w1, sizeof(w1), collect, &junk);
 		assert_int_equal(wgm_obfs_inbound(b, w1, (size_t)n, back, sizeof(back)), (ssize_t)len);
@@ -470,7 +471,7 @@ static void test_default_random_source(void **state)
 
 static void test_max_growth(void **state)
 {
-	struct wgm_obfs_config cfg = {.type = WGM_LINK_AMNEZIAWG, .awg = observed};
+	struct wgm_obfs_config cfg = { .type = WGM_LINK_AMNEZIAWG, .awg = observed };
 	assert_int_equal(wgm_obfs_max_growth(&cfg), 0);
 	cfg.awg.version = 2;
 	cfg.awg.s4 = 12;

@@ -39,8 +39,8 @@ static void selftest_seq(uint8_t *out, size_t len, uint32_t seed)
 
 static void test_rfc7693_selftest(void **state)
 {
-	static const size_t md_len[] = {16, 20, 28, 32};
-	static const size_t in_len[] = {0, 3, 64, 65, 255, 1024};
+	static const size_t md_len[] = { 16, 20, 28, 32 };
+	static const size_t in_len[] = { 0, 3, 64, 65, 255, 1024 };
 	uint8_t in[1024], md[32], key[32], result[32];
 	struct wgm_blake2s ctx;
 	assert_int_equal(wgm_blake2s_init(&ctx, 32, NULL, 0), 0);
@@ -107,7 +107,7 @@ static void test_incremental_equals_one_shot(void **state)
 static void test_bad_parameters(void **state)
 {
 	struct wgm_blake2s s;
-	uint8_t key[33] = {0};
+	uint8_t key[33] = { 0 };
 	assert_int_equal(wgm_blake2s_init(&s, 0, NULL, 0), -EINVAL);
 	assert_int_equal(wgm_blake2s_init(&s, 33, NULL, 0), -EINVAL);
 	assert_int_equal(wgm_blake2s_init(&s, 32, key, 33), -EINVAL);

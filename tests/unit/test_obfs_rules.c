@@ -81,7 +81,8 @@ static void test_run(void **state)
 	assert_true(obfs_rules_run(missing, NULL, NULL, 0, err, sizeof(err)) < 0);
 	/* Output longer than the buffer is cut, not overflowed. */
 	assert_int_equal(obfs_rules_run(cat, "0123456789012345678901234567890123456789012345678901234567890123456789\n",
-					 out, 16, err, sizeof(err)), 0);
+					out, 16, err, sizeof(err)),
+			 0);
 	assert_int_equal(strlen(out), 15);
 }
 

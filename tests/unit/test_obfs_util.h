@@ -44,7 +44,7 @@ static inline size_t test_hex(const char *hex, uint8_t *out, size_t cap)
 		n = cap;
 	for (size_t i = 0; i < n; i++) {
 		unsigned v;
-		char b[3] = {hex[2 * i], hex[2 * i + 1], 0};
+		char b[3] = { hex[2 * i], hex[2 * i + 1], 0 };
 		v = (unsigned)strtoul(b, NULL, 16);
 		out[i] = (uint8_t)v;
 	}

@@ -14,7 +14,7 @@
 
 static struct wgm_obfs *new_xor(const uint8_t *key, size_t key_len)
 {
-	struct wgm_obfs_config cfg = {.type = WGM_LINK_IPT_XOR, .key_len = key_len};
+	struct wgm_obfs_config cfg = { .type = WGM_LINK_IPT_XOR, .key_len = key_len };
 	memcpy(cfg.key, key, key_len);
 	struct wgm_obfs *o;
 	char err[128];
@@ -33,7 +33,7 @@ static void xor_with(const uint8_t *key, size_t key_len, const uint8_t *in, size
 static void test_xor_is_the_target_transform(void **state)
 {
 	const uint8_t key[] = "abc";
-	uint8_t in[10] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9}, out[10];
+	uint8_t in[10] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9 }, out[10];
 	xor_with(key, 3, in, 10, out);
 	for (int i = 0; i < 10; i++)
 		assert_int_equal(out[i], in[i] ^ key[i % 3]);
@@ -75,7 +75,8 @@ static void test_round_trips_every_type(void **state)
 		struct wgm_obfs *o = new_xor(key, kl);
 		for (int i = 0; i < 200; i++) {
 			uint8_t msg[1500], wire[1500], back[1500];
-			size_t len = test_wg_msg(msg, 1 + test_rng_below(4), test_random_data_len(), (int)test_rng_below(2));
+			size_t len = test_wg_msg(msg, 1 + test_rng_below(4), test_random_data_len(),
+						 (int)test_rng_below(2));
 			ssize_t n = wgm_obfs_outbound(o, msg, len, wire, sizeof(wire), NULL, NULL);
 			assert_int_equal(n, (ssize_t)len);
 			for (size_t j = 0; j < len; j++)
@@ -99,8 +100,8 @@ static void test_only_plausible_messages_pass(void **state)
 	struct {
 		uint8_t type, reserved;
 		size_t len;
-	} bad[] = {{1, 0, 147}, {1, 0, 149}, {2, 0, 91}, {3, 0, 65}, {4, 0, 31}, {4, 1, 48},
-		   {0, 0, 48},  {5, 0, 48},  {1, 0, 3},  {0, 0, 0}};
+	} bad[] = { { 1, 0, 147 }, { 1, 0, 149 }, { 2, 0, 91 }, { 3, 0, 65 }, { 4, 0, 31 },
+		    { 4, 1, 48 },  { 0, 0, 48 },  { 5, 0, 48 }, { 1, 0, 3 },  { 0, 0, 0 } };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		memset(msg, 0, sizeof(msg));
 		msg[0] = bad[i].type;

@@ -28,8 +28,17 @@ static void test_networks_of_both_families_parse(void **state)
 
 static void test_malformed_prefixes_are_refused(void **state)
 {
-	static const char *const bad[] = { "10.0.0.0", "10.0.0.0/", "10.0.0.0/33", "10.0.0.0/016x", "10.0.0.0/+8",
-					   "10.0.0.0/ 8", "10.0.0/8", "/8", "::/129", "fd10::/0048", "" };
+	static const char *const bad[] = { "10.0.0.0",
+					   "10.0.0.0/",
+					   "10.0.0.0/33",
+					   "10.0.0.0/016x",
+					   "10.0.0.0/+8",
+					   "10.0.0.0/ 8",
+					   "10.0.0/8",
+					   "/8",
+					   "::/129",
+					   "fd10::/0048",
+					   "" };
 	struct wgm_prefix p;
 
 	(void)state;

@@ -25,8 +25,9 @@ static void edge(struct mesh_graph *g, unsigned a, unsigned b)
 
 static struct proximity_entry node(unsigned id, double rtt, bool linked)
 {
-	return (struct proximity_entry){ .id = id, .has_rtt = rtt >= 0, .rtt_ms = rtt >= 0 ? rtt : 0,
-					 .linked = linked };
+	return (struct proximity_entry){
+		.id = id, .has_rtt = rtt >= 0, .rtt_ms = rtt >= 0 ? rtt : 0, .linked = linked
+	};
 }
 
 static void test_far_link_goes_when_the_node_stays_reachable(void **state)
@@ -91,15 +92,14 @@ static void test_two_far_links_covering_each_other_keep_the_nearer(void **state)
 static void test_close_nodes_without_a_link_are_connected(void **state)
 {
 	struct mesh_graph *g = graph_new();
-	struct proximity_entry e[] = { node(2, 5, false), node(4, 60, false), node(200, 1, false),
-				       node(8, -1, false) };
+	struct proximity_entry e[] = { node(2, 5, false), node(4, 60, false), node(200, 1, false), node(8, -1, false) };
 
 	(void)state;
 	assert_int_equal(proximity_plan(0, false, 40, g, e, 4), 1);
 	assert_int_equal(e[0].action, PROXIMITY_CONNECT);
-	assert_int_equal(e[1].action, PROXIMITY_NONE); /* far, no link: nothing */
-	assert_int_equal(e[2].action, PROXIMITY_NONE); /* a client */
-	assert_int_equal(e[3].action, PROXIMITY_NONE); /* unmeasured */
+	assert_int_equal(e[1].action, PROXIMITY_NONE);             /* far, no link: nothing */
+	assert_int_equal(e[2].action, PROXIMITY_NONE);             /* a client */
+	assert_int_equal(e[3].action, PROXIMITY_NONE);             /* unmeasured */
 	assert_int_equal(proximity_plan(0, true, 40, g, e, 4), 0); /* a client node connects to nobody */
 	free(g);
 }

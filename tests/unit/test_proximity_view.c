@@ -109,8 +109,9 @@ static void test_bad_reply_is_refused_whole_and_keeps_the_last(void **state)
 		assert_true(err[0] != '\0');
 	}
 	assert_int_equal(p.nrows, 4); /* the last good answer stays shown */
-	assert_int_equal(parse("{\"ok\":true,\"nodes\":[{\"node\":2,\"action\":\"none\",\"links\":[{\"state\":\"up\"}]}]}", &p),
-			 -EINVAL);
+	assert_int_equal(
+		parse("{\"ok\":true,\"nodes\":[{\"node\":2,\"action\":\"none\",\"links\":[{\"state\":\"up\"}]}]}", &p),
+		-EINVAL);
 	assert_string_equal(err, "nodes[0].links[0].name: missing");
 	proximity_free(&p);
 }

@@ -68,7 +68,8 @@ static void test_out_of_order_calls_within_skew_pass(void **state)
 static void test_bad_file_refused_and_cache_left_empty(void **state)
 {
 	struct wgm_replay_cache *c = wgm_replay_cache_new(16, SKEW);
-	json_t *json = json_loads("{\"version\":1,\"marks\":[],\"seen\":[{\"pk\":\"x\",\"nonce\":\"y\",\"ts\":1}]}", 0, NULL);
+	json_t *json = json_loads("{\"version\":1,\"marks\":[],\"seen\":[{\"pk\":\"x\",\"nonce\":\"y\",\"ts\":1}]}", 0,
+				  NULL);
 	char err[128];
 
 	(void)state;

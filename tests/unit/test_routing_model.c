@@ -50,14 +50,16 @@ static int setup(void **state)
 	wgm_config_defaults(&cfg);
 	cfg.id = 4;
 	snprintf(cfg.bird_config, sizeof(cfg.bird_config), "/etc/bird/bird.conf");
-	return wgm_addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer, cfg.prefix,
-			     cfg.vxlan_offset, err, sizeof(err));
+	return wgm_addrplan_init(&plan, cfg.subnet, cfg.subnet_link_local, cfg.subnet_vxlan, cfg.subnet_peer,
+				 cfg.prefix, cfg.vxlan_offset, err, sizeof(err));
 }
 
 static void test_model_from_config_and_links(void **state)
 {
-	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120, .neighbor = "10.0.4.5" },
-				       { .ifname = "pipe2v6", .cost = 130, .v6_transport = true, .neighbor = "10.0.4.6" } };
+	struct routing_iface ifs[] = {
+		{ .ifname = "pipe2", .cost = 120, .neighbor = "10.0.4.5" },
+		{ .ifname = "pipe2v6", .cost = 130, .v6_transport = true, .neighbor = "10.0.4.6" }
+	};
 	struct routing_model rm;
 	char err[256], *text = NULL;
 
@@ -107,7 +109,8 @@ static void test_route_filters_follow_plan_and_allowed_prefixes(void **state)
 	c.bird.ospfv3 = true;
 	c.allowed_peers_count = 0;
 	assert_int_equal(wgm_addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
-				       c.vxlan_offset, err, sizeof(err)), 0);
+					   c.vxlan_offset, err, sizeof(err)),
+			 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "198.51.100.0/24", err, sizeof(err)), 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "2001:db8:5::/48", err, sizeof(err)), 0);
 	assert_int_equal(wgm_config_set(&c, "AllowedPrefixes", "192.0.2.0/24", err, sizeof(err)), 0);
@@ -140,7 +143,8 @@ static void test_every_plan_id_owns_its_loopbacks(void **state)
 
 	c.bird.ospfv3 = true;
 	assert_int_equal(wgm_addrplan_init(&p, c.subnet, c.subnet_link_local, c.subnet_vxlan, c.subnet_peer, c.prefix,
-				       c.vxlan_offset, err, sizeof(err)), 0);
+					   c.vxlan_offset, err, sizeof(err)),
+			 0);
 	assert_int_equal(routing_model_build(&c, &p, NULL, 0, &rm, err, sizeof(err)), 0);
 	/* 0..254 even, without 250 (its /23 holds subnetVXLAN 10.0.251.0/24). */
 	assert_int_equal(rm.m.n_owners, 127);
@@ -148,7 +152,8 @@ static void test_every_plan_id_owns_its_loopbacks(void **state)
 	assert_int_equal(bird_conf_render(&rm.m, &text, err, sizeof(err)), 0);
 	assert_non_null(strstr(text, "\tif net ~ [ 10.0.2.0/30{30,32} ] then return ospf_router_id = 10.0.2.1;\n"));
 	assert_non_null(strstr(text, "\tif net ~ [ 10.0.254.0/30{30,32} ] then return ospf_router_id = 10.0.254.1;\n"));
-	assert_non_null(strstr(text, "\tif net ~ [ fd10:0:200::/48{48,128} ] then return ospf_router_id = 10.0.200.1;\n"));
+	assert_non_null(
+		strstr(text, "\tif net ~ [ fd10:0:200::/48{48,128} ] then return ospf_router_id = 10.0.200.1;\n"));
 	assert_null(strstr(text, "10.0.3.0/30"));
 	assert_null(strstr(text, "10.0.250.0/30"));
 	free(text);
@@ -159,9 +164,10 @@ static void test_every_plan_id_owns_its_loopbacks(void **state)
  * interface of this mesh. */
 static void test_peering_link_is_bgp_only(void **state)
 {
-	struct routing_iface ifs[] = { { .ifname = "pipe2", .cost = 120 },
-				       { .ifname = "pipePeer0", .cost = 100, .peer = true, .neighbor = "172.31.0.4",
-					 .remote_as = 64513 } };
+	struct routing_iface ifs[] = {
+		{ .ifname = "pipe2", .cost = 120 },
+		{ .ifname = "pipePeer0", .cost = 100, .peer = true, .neighbor = "172.31.0.4", .remote_as = 64513 }
+	};
 	struct routing_model rm;
 	char err[256], *text = NULL;
 

@@ -42,7 +42,7 @@ static void has_fields(const json_t *obj, const json_t *schema, const char *list
 	size_t i;
 
 	assert_true(json_array_size(fields) > 0);
-	json_array_foreach(fields, i, f) {
+	json_array_foreach (fields, i, f) {
 		if (!json_object_get(obj, json_string_value(f)))
 			fail_msg("%s: \"%s\" is missing from %s", list, json_string_value(f),
 				 json_dumps(obj, JSON_COMPACT));
@@ -60,9 +60,16 @@ static void test_schema_file_is_version_one(void **state)
 
 static void test_status_has_every_schema_field(void **state)
 {
-	struct wgm_ctl_status st = { .id = 2, .loopback4 = "10.0.2.1", .loopback6 = "fd10:0:2::1", .version = "1",
-				 .uptime = 5, .bird = "up", .links_up = 1, .links_total = 2, .nodes = 3,
-				 .mesh = "done" };
+	struct wgm_ctl_status st = { .id = 2,
+				     .loopback4 = "10.0.2.1",
+				     .loopback6 = "fd10:0:2::1",
+				     .version = "1",
+				     .uptime = 5,
+				     .bird = "up",
+				     .links_up = 1,
+				     .links_total = 2,
+				     .nodes = 3,
+				     .mesh = "done" };
 	json_t *schema = load_schema(), *reply = wgm_ctl_reply_ok();
 	struct wgm_ctl_status back;
 	char err[128];
@@ -120,7 +127,7 @@ static void test_cli_records_carry_the_schema(void **state)
 	(void)state;
 	records = cli_json_records(reply, "nodes");
 	assert_int_equal(json_array_size(records), 2);
-	json_array_foreach(records, i, r) {
+	json_array_foreach (records, i, r) {
 		has_fields(r, schema, "cli_record");
 		assert_int_equal(json_integer_value(json_object_get(r, "schema")), WGM_CTL_SCHEMA_VERSION);
 		assert_non_null(json_object_get(r, "id"));
@@ -145,13 +152,14 @@ static void test_every_schema_field_is_documented(void **state)
 	size_t i;
 
 	(void)state;
-	json_object_foreach(schema, key, list) {
+	json_object_foreach (schema, key, list) {
 		if (!json_is_array(list))
 			continue;
-		json_array_foreach(list, i, f) {
+		json_array_foreach (list, i, f) {
 			snprintf(want, sizeof(want), "`%s`", json_string_value(f));
 			if (!strstr(text, want))
-				fail_msg("docs/control-socket.md does not document %s (%s in schema-v1.json)", want, key);
+				fail_msg("docs/control-socket.md does not document %s (%s in schema-v1.json)", want,
+					 key);
 		}
 	}
 	free(text);

@@ -202,7 +202,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_json_round_trips, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_unsynced_json_replaces_atomically, make_dir, remove_dir),
-		cmocka_unit_test_setup_teardown(test_ensure_dir_creates_parents_and_accepts_existing, make_dir, remove_dir),
+		cmocka_unit_test_setup_teardown(test_ensure_dir_creates_parents_and_accepts_existing, make_dir,
+						remove_dir),
 		cmocka_unit_test_setup_teardown(test_secret_file_gets_exactly_0600, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_missing_directories_are_created_0700, make_dir, remove_dir),
 		cmocka_unit_test_setup_teardown(test_overwrite_replaces_and_leaves_no_temp_file, make_dir, remove_dir),

@@ -47,8 +47,8 @@ static void widths_follow_content(void **state)
 
 static void links_row_fits_80_columns(void **state)
 {
-	static const char *const heads[] = { "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG", "LOSS 10/1m",
-					     "COST", "REASON" };
+	static const char *const heads[] = { "LINK",         "NODE",       "STATE", "OSPF",  "CARRIES",
+					     "RTT LAST/AVG", "LOSS 10/1m", "COST",  "REASON" };
 	static const bool right[9] = { [1] = true, [7] = true };
 	struct text_table t;
 	char *out, *line;
@@ -58,8 +58,8 @@ static void links_row_fits_80_columns(void **state)
 	assert_int_equal(text_table_add(&t, (const char *const[]){ "pipe4", "4", "up", "Full", "2,4", "1.4/60.7",
 								   "0/0.0", "1563", "jitter 23:03" }),
 			 0);
-	assert_int_equal(text_table_add(&t, (const char *const[]){ "pipe2", "2", "up", "Exchange", "-",
-								   "1.9/119.8", "40/20.0", "65535*D", "jitter 23:03" }),
+	assert_int_equal(text_table_add(&t, (const char *const[]){ "pipe2", "2", "up", "Exchange", "-", "1.9/119.8",
+								   "40/20.0", "65535*D", "jitter 23:03" }),
 			 0);
 	out = render(&t);
 	for (char *save = NULL, *s = out; (line = strtok_r(s, "\n", &save)); s = NULL) {

@@ -51,8 +51,9 @@ static void test_endpoint_with_a_zone(void **state)
 static void test_endpoint_rejects(void **state)
 {
 	struct wgm_wg_peer p = { 0 };
-	const char *bad[] = { "192.0.2.2", "192.0.2.2:0", "192.0.2.2:65536", "2001:db8::2:51820", "[2001:db8::2]51820",
-			      "[192.0.2.2:1", "host:51820", ":51820", "192.0.2.2:-1", "192.0.2.2:12x" };
+	const char *bad[] = { "192.0.2.2",          "192.0.2.2:0",  "192.0.2.2:65536", "2001:db8::2:51820",
+			      "[2001:db8::2]51820", "[192.0.2.2:1", "host:51820",      ":51820",
+			      "192.0.2.2:-1",       "192.0.2.2:12x" };
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		assert_int_equal(wgm_wg_endpoint_parse(bad[i], &p), -EINVAL);
 	char text[8] = "x";
@@ -117,7 +118,8 @@ static void test_userspace_binary_search(void **state)
 
 static void test_userspace_open_names_what_to_install(void **state)
 {
-	struct wgm_wg_backend_options opt = { .kind = WGM_WG_BACKEND_USERSPACE, .userspace_binary = "wgm-no-such-binary" };
+	struct wgm_wg_backend_options opt = { .kind = WGM_WG_BACKEND_USERSPACE,
+					      .userspace_binary = "wgm-no-such-binary" };
 	struct wgm_wg_backend *b = NULL;
 	char err[256] = "";
 	assert_int_equal(wgm_wg_userspace_backend_open(&opt, NULL, &b, err, sizeof(err)), -ENOENT);

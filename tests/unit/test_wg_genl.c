@@ -51,14 +51,15 @@ static size_t count_nested(const struct nlattr *nest)
 {
 	const struct nlattr *a;
 	size_t n = 0;
-	mnl_attr_for_each_nested(a, nest) n++;
+	mnl_attr_for_each_nested (a, nest)
+		n++;
 	return n;
 }
 
 static const struct nlattr *nth_nested(const struct nlattr *nest, size_t i)
 {
 	const struct nlattr *a;
-	mnl_attr_for_each_nested(a, nest) {
+	mnl_attr_for_each_nested (a, nest) {
 		if (i-- == 0)
 			return a;
 	}
@@ -134,7 +135,8 @@ static void test_set_single_message_attribute_by_attribute(void **state)
 
 	struct tb p = nested(nth_nested(d.a[WGDEVICE_A_PEERS], 0));
 	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PUBLIC_KEY]), dev->peers[0].public_key, WGM_WG_KEY_LEN);
-	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PRESHARED_KEY]), dev->peers[0].preshared_key, WGM_WG_KEY_LEN);
+	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_PRESHARED_KEY]), dev->peers[0].preshared_key,
+			    WGM_WG_KEY_LEN);
 	assert_int_equal(mnl_attr_get_u32(p.a[WGPEER_A_FLAGS]), WGPEER_F_REPLACE_ALLOWEDIPS);
 	assert_int_equal(mnl_attr_get_payload_len(p.a[WGPEER_A_ENDPOINT]), sizeof(struct sockaddr_in));
 	assert_memory_equal(mnl_attr_get_payload(p.a[WGPEER_A_ENDPOINT]), &dev->peers[0].endpoint.v4,
@@ -220,7 +222,7 @@ static void test_set_split_across_messages(void **state)
 			replace_peers++;
 		if (d.a[WGDEVICE_A_PEERS]) {
 			const struct nlattr *peer;
-			mnl_attr_for_each_nested(peer, d.a[WGDEVICE_A_PEERS]) {
+			mnl_attr_for_each_nested (peer, d.a[WGDEVICE_A_PEERS]) {
 				struct tb p = nested(peer);
 				replace_aips += p.a[WGPEER_A_FLAGS] != NULL;
 				psks += p.a[WGPEER_A_PRESHARED_KEY] != NULL;

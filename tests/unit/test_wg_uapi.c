@@ -188,8 +188,10 @@ static void test_parse_get_reply_endpoints(void **state)
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct wgm_wg_device dev = { 0 };
 		char reply[512], err[128] = "", ep[80];
-		snprintf(reply, sizeof(reply), "listen_port=51820\npublic_key=" HEX_B "\n%slast_handshake_time_sec=0\n"
-			 "errno=0\n\n", cases[i].line);
+		snprintf(reply, sizeof(reply),
+			 "listen_port=51820\npublic_key=" HEX_B "\n%slast_handshake_time_sec=0\n"
+			 "errno=0\n\n",
+			 cases[i].line);
 		assert_int_equal(wgm_wg_uapi_parse_get(reply, strlen(reply), &dev, err, sizeof(err)), 0);
 		assert_int_equal(dev.n_peers, 1);
 		wgm_wg_endpoint_format(&dev.peers[0], ep, sizeof(ep));

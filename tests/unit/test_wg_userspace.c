@@ -66,7 +66,9 @@ static void test_process_that_exits_is_reported(void **state)
 static void test_process_that_never_listens_is_stopped(void **state)
 {
 	struct wgm_wg_backend_options opt = {
-		.userspace_binary = script("silent", "exec sleep 60"), .uapi_dir = dir, .start_timeout_ms = 200,
+		.userspace_binary = script("silent", "exec sleep 60"),
+		.uapi_dir = dir,
+		.start_timeout_ms = 200,
 	};
 	struct wgm_wg_backend *b;
 	char err[256] = "";

@@ -43,8 +43,9 @@ static void test_jobs_run_off_loop_and_finish_on_it_in_order(void **state)
 	assert_int_equal(loop_new(&loop), 0);
 	assert_int_equal(worker_new(loop, &w), 0);
 	for (int i = 0; i < 5; i++) {
-		probes[i] = (struct probe){ .loop = loop, .index = i, .order = order,
-					    .done_count = &done_count, .total = 5 };
+		probes[i] = (struct probe){
+			.loop = loop, .index = i, .order = order, .done_count = &done_count, .total = 5
+		};
 		assert_int_equal(worker_submit(w, run_job, job_done, &probes[i]), 0);
 	}
 	assert_int_equal(worker_pending(w), 5);
@@ -69,8 +70,9 @@ static void test_free_calls_done_of_queued_jobs(void **state)
 	assert_int_equal(loop_new(&loop), 0);
 	assert_int_equal(worker_new(loop, &w), 0);
 	for (int i = 0; i < 3; i++) {
-		probes[i] = (struct probe){ .loop = loop, .index = i, .order = order,
-					    .done_count = &done_count, .total = 99 };
+		probes[i] = (struct probe){
+			.loop = loop, .index = i, .order = order, .done_count = &done_count, .total = 99
+		};
 		assert_int_equal(worker_submit(w, run_job, job_done, &probes[i]), 0);
 	}
 	worker_free(w);

@@ -52,8 +52,14 @@ int cmd_complete(struct cli *cli, int argc, char **argv);
 int cmd_man(struct cli *cli, int argc, char **argv);
 
 /* Shorthands for the shapes below. */
-#define FLAG(n) { .name = (n) }
-#define VALUE(n) { .name = (n), .takes_value = true }
+#define FLAG(n)             \
+	{                   \
+		.name = (n) \
+	}
+#define VALUE(n)                                 \
+	{                                        \
+		.name = (n), .takes_value = true \
+	}
 #define NO_ARGS .many = "takes no arguments"
 #define ARGS(lo, hi, msg) .min_args = (lo), .max_args = (hi), .few = (msg), .many = (msg)
 
@@ -70,7 +76,9 @@ static const struct cli_subcommand member_subs[] = {
 	{ "list", cmd_member_list, { .flags = { FLAG("--json") }, .many = "list takes no arguments" } },
 	{ "revoke", cmd_member_revoke, { ARGS(1, 1, "revoke takes one node ID") } },
 	{ "promote", cmd_member_promote, { ARGS(1, 1, "promote takes one node ID") } },
-	{ "rotate-key", cmd_member_rotate_key, { .flags = { VALUE("--grace") }, .many = "rotate-key takes only --grace SECONDS" } },
+	{ "rotate-key",
+	  cmd_member_rotate_key,
+	  { .flags = { VALUE("--grace") }, .many = "rotate-key takes only --grace SECONDS" } },
 	{ NULL, NULL, { .flags = { { NULL } } } },
 };
 
@@ -82,11 +90,14 @@ const struct cli_command cli_commands[] = {
 	  .shape = { .flags = { VALUE("--ipv4"), VALUE("--ipv6"), VALUE("--subnet"), VALUE("--backend"),
 				VALUE("--state-dir"), VALUE("--socket"), VALUE("--bird-config"), VALUE("--bird-socket"),
 				VALUE("--listen-port"), VALUE("--wireguard-go"), FLAG("--force") },
-		     .min_args = 1, .max_args = 2, .few = "needs the node's ID" } },
+		     .min_args = 1,
+		     .max_args = 2,
+		     .few = "needs the node's ID" } },
 	{ "token", NULL, "issue a join token (printed alone on stdout); list or revoke tokens",
 	  "[create] [--ttl 1h] [--uses N] [--label TEXT] | list [--json] | revoke ID", .subs = token_subs,
 	  .default_sub = "create" },
-	{ "member", NULL, "list the mesh's member identities; revoke or promote one, or rotate the mesh key (on an admin)",
+	{ "member", NULL,
+	  "list the mesh's member identities; revoke or promote one, or rotate the mesh key (on an admin)",
 	  "list [--json] | revoke ID | promote ID | rotate-key [--grace SECONDS]", .subs = member_subs },
 	{ "connect", cmd_connect, "join the node at URL with its token and build the first link(s)",
 	  "URL TOKEN|- [LINKTYPE] [PORT] | TOKEN|- (when it carries the URL)\n"
@@ -95,8 +106,8 @@ const struct cli_command cli_commands[] = {
 	  .shape = { .max_args = 4, .many = "too many arguments" } },
 	{ "disconnect", cmd_disconnect, "take links down on both ends (every link only with --all)",
 	  "LINK... [force] | --all [force]", .shape = { .flags = { FLAG("--all") }, .max_args = CLI_ARGS_MANY } },
-	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why", "[--wide] [--json]",
-	  .shape = { .flags = { FLAG("--wide"), FLAG("--json") }, NO_ARGS } },
+	{ "links", cmd_links, "list this node's links: what they carry, OSPF, RTT, loss, cost and why",
+	  "[--wide] [--json]", .shape = { .flags = { FLAG("--wide"), FLAG("--json") }, NO_ARGS } },
 	{ "peer", cmd_peer, "make a BGP peering link to a node of another network with that node's token",
 	  "URL TOKEN|- (TOKEN also from WGMESH_TOKEN; only AllowedPeers prefixes are taken from it)",
 	  .shape = { .max_args = 2, .many = "too many arguments" } },
@@ -110,15 +121,17 @@ const struct cli_command cli_commands[] = {
 	  .shape = { ARGS(1, 1, "needs one LINK (see `wgmesh links`)") } },
 	{ "up", cmd_up, "bring every link's interface up again", "", .shape = { NO_ARGS } },
 	{ "down", cmd_down, "take every link's interface down (links are kept)", "", .shape = { NO_ARGS } },
-	{ "nodes", cmd_nodes, "list every node of the mesh: route state (direct/rerouted/...), next-hop node, link, path",
-	  "[--json]", .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
+	{ "nodes", cmd_nodes,
+	  "list every node of the mesh: route state (direct/rerouted/...), next-hop node, link, path", "[--json]",
+	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
 	{ "used", cmd_used, "list the node IDs in use in the mesh", "[--json]",
 	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
 	{ "proximity", cmd_proximity,
 	  "latency to every node's public address (outside the tunnels), sorted; with CUTOFF_MS connect to the "
 	  "close ones and cut links to the far ones (never a node's last path)",
 	  "[CUTOFF_MS] [--dry-run] [--json]",
-	  .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") }, .max_args = 1,
+	  .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") },
+		     .max_args = 1,
 		     .many = "takes at most one argument, CUTOFF_MS" } },
 	{ "clean", cmd_clean,
 	  "remove links dead for cleanAfter seconds whose other end does not answer on the underlay either",
@@ -139,7 +152,8 @@ const struct cli_command cli_commands[] = {
 	  .shape = { .flags = { { .name = "--json",
 				  .refusal = "has no --json (the text is Prometheus' exposition format)" } },
 		     NO_ARGS } },
-	{ "events", cmd_events, "print recent daemon events (metrics only with --json); --follow keeps printing new ones",
+	{ "events", cmd_events,
+	  "print recent daemon events (metrics only with --json); --follow keeps printing new ones",
 	  "[--follow] [--json]",
 	  .shape = { .flags = { { .name = "--follow", .alias = "-f" }, FLAG("--json") }, NO_ARGS } },
 	{ "console", cmd_console, "the interactive console (also `wgmesh` alone on a terminal)", "",
@@ -240,7 +254,10 @@ static void expected_subs(const struct cli_command *cmd, char *err, size_t errle
 	size_t used = (size_t)snprintf(err, errlen, "expected");
 
 	for (const struct cli_subcommand *s = cmd->subs; s->name && used < errlen; s++)
-		used += (size_t)snprintf(err + used, errlen - used, "%s%s", s == cmd->subs ? " " : !s[1].name ? " or " : ", ",
+		used += (size_t)snprintf(err + used, errlen - used, "%s%s",
+					 s == cmd->subs ? " "
+					 : !s[1].name   ? " or "
+							: ", ",
 					 s->name);
 }
 
@@ -248,13 +265,14 @@ static void expected_subs(const struct cli_command *cmd, char *err, size_t errle
 static int find_flag(const struct cli_shape *shape, const char *a)
 {
 	for (int k = 0; k < CLI_FLAGS_MAX && shape->flags[k].name; k++)
-		if (strcmp(shape->flags[k].name, a) == 0 || (shape->flags[k].alias && strcmp(shape->flags[k].alias, a) == 0))
+		if (strcmp(shape->flags[k].name, a) == 0 ||
+		    (shape->flags[k].alias && strcmp(shape->flags[k].alias, a) == 0))
 			return k;
 	return -1;
 }
 
-int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out,
-		   char *err, size_t errlen)
+int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out, char *err,
+		   size_t errlen)
 {
 	const struct cli_shape *shape = &cmd->shape;
 	bool flags_done = false;
@@ -419,7 +437,7 @@ json_t *cli_json_records(json_t *reply, const char *key)
 		return NULL;
 	/* A daemon too old to version its replies: nothing to claim. */
 	if (json_is_integer(schema))
-		json_array_foreach(records, i, r)
+		json_array_foreach (records, i, r)
 			if (json_is_object(r))
 				json_object_set(r, "schema", schema);
 	return records;

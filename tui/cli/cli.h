@@ -47,11 +47,11 @@ struct cli_shape {
  * (flags may stand anywhere before "--"), and the flags given. */
 struct cli_args {
 	const struct cli_command *cmd;
-	const struct cli_subcommand *sub;    /* the subcommand named, or NULL */
-	const struct cli_shape *shape;       /* the command's, or its subcommand's */
-	const char *value[CLI_FLAGS_MAX];    /* per shape flag: its value, "" for one without; NULL: not given */
+	const struct cli_subcommand *sub; /* the subcommand named, or NULL */
+	const struct cli_shape *shape;    /* the command's, or its subcommand's */
+	const char *value[CLI_FLAGS_MAX]; /* per shape flag: its value, "" for one without; NULL: not given */
 	unsigned argc;
-	char **argv;                         /* the positional arguments (argc of them) */
+	char **argv; /* the positional arguments (argc of them) */
 };
 
 /* Returns an enum cli_exit. */
@@ -106,8 +106,8 @@ const struct cli_command *cli_find_command(const char *name);
  * for --help/-h (OUT says which shape); or -EINVAL with the one-line reason
  * in ERR. Pure: prints nothing. */
 #define CLI_PARSE_HELP 1
-int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out,
-		   char *err, size_t errlen);
+int cli_parse_args(const struct cli_command *cmd, int argc, char **argv, char **pos, struct cli_args *out, char *err,
+		   size_t errlen);
 /* Whether flag NAME was given; its value (NULL when not given). NAME must be
  * one the shape declares. */
 bool cli_flag(const struct cli_args *args, const char *name);
@@ -130,14 +130,14 @@ int cli_call_timeout(const struct cli *cli, json_t *req, int timeout_ms, json_t 
  * so it need not sit in argv (/proc, shell history). 0, or -EINVAL with a
  * one-line err. The token buffer is secret: wipe it after use. */
 struct cli_connect_args {
-	const char *url;       /* NULL: the token carries it; else normalised, in url_buf */
+	const char *url; /* NULL: the token carries it; else normalised, in url_buf */
 	char url_buf[300];
 	char token[512];
 	const char *link_type; /* NULL: the default */
 	const char *port;      /* NULL: the server's choice */
 };
-int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
-			struct cli_connect_args *out, char *err, size_t errlen);
+int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in, struct cli_connect_args *out,
+			char *err, size_t errlen);
 /* The positional arguments of `connect` or `peer` into CA, resolved as
  * above: CLI_CONNECT_GO to go on, else the exit status (a usage error). */
 #define CLI_CONNECT_GO (-100)

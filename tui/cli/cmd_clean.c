@@ -34,14 +34,16 @@ int cmd_clean(struct cli *cli, const struct cli_args *args)
 	if (json_array_size(links) == 0)
 		printf("no link has been dead for %llds\n",
 		       (long long)json_integer_value(json_object_get(reply, "clean_after")));
-	json_array_foreach(links, i, l) {
+	json_array_foreach (links, i, l) {
 		const char *addr = json_string_value(json_object_get(l, "address"));
 		const char *note = json_string_value(json_object_get(l, "note"));
 		const char *result = json_string_value(json_object_get(l, "result"));
 		const char *action = json_string_value(json_object_get(l, "action"));
 		bool remove = action && strcmp(action, "remove") == 0;
-		const char *verdict = !remove ? (addr ? "kept: its endpoint answers" : "kept")
-				      : dry_run ? "would remove" : result ? result : "removed";
+		const char *verdict = !remove   ? (addr ? "kept: its endpoint answers" : "kept")
+				      : dry_run ? "would remove"
+				      : result  ? result
+						: "removed";
 
 		printf("%-14s node %-3lld %-26s %s", json_string_value(json_object_get(l, "link")),
 		       (long long)json_integer_value(json_object_get(l, "node")), addr ? addr : "-", verdict);

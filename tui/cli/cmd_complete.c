@@ -26,7 +26,7 @@ static void print_from_daemon(const struct cli *cli, const char *cmd, const char
 
 	if (req && cli_socket_path(cli, path, sizeof(path), err, sizeof(err)) == 0 &&
 	    wgm_ctl_call(path, req, COMPLETE_DAEMON_TIMEOUT_MS, &reply, err, sizeof(err)) == 0) {
-		json_array_foreach(json_object_get(reply, array), i, item) {
+		json_array_foreach (json_object_get(reply, array), i, item) {
 			const char *v = json_string_value(json_object_get(item, field));
 			if (v)
 				puts(v);
@@ -97,8 +97,8 @@ int cmd_complete(struct cli *cli, int argc, char **argv)
 		puts("--help");
 	} else if (strcmp(argv[1], "args") == 0) {
 		struct usage_candidate cand[USAGE_WORDS_MAX];
-		size_t n = usage_candidates(c->name, c->usage, (const char *const *)argv + 3, (size_t)(argc - 3),
-					    cand, USAGE_WORDS_MAX);
+		size_t n = usage_candidates(c->name, c->usage, (const char *const *)argv + 3, (size_t)(argc - 3), cand,
+					    USAGE_WORDS_MAX);
 		for (size_t i = 0; i < n; i++)
 			print_kind(cli, cand[i].kind, cand[i].word);
 	}

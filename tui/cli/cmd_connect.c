@@ -45,8 +45,8 @@ static int read_token_line(FILE *in, char *out, size_t outlen, char *err, size_t
 	return 0;
 }
 
-int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in,
-			struct cli_connect_args *out, char *err, size_t errlen)
+int cli_connect_resolve(int n, const char *const *args, const char *env_token, FILE *in, struct cli_connect_args *out,
+			char *err, size_t errlen)
 {
 	int k = 0;
 
@@ -64,9 +64,10 @@ int cli_connect_resolve(int n, const char *const *args, const char *env_token, F
 	} else if (env_token) {
 		snprintf(out->token, sizeof(out->token), "%s", env_token);
 	} else {
-		snprintf(err, errlen, n == 0 ? "needs the URL of a node and a token (or - to read it, or WGMESH_TOKEN)"
-					     : "needs a token after the URL (`wgmesh token` on that node), - to read it "
-					       "from standard input, or WGMESH_TOKEN");
+		snprintf(err, errlen,
+			 n == 0 ? "needs the URL of a node and a token (or - to read it, or WGMESH_TOKEN)"
+				: "needs a token after the URL (`wgmesh token` on that node), - to read it "
+				  "from standard input, or WGMESH_TOKEN");
 		return -EINVAL;
 	}
 	if (!is_token(out->token)) {
@@ -111,7 +112,7 @@ void cli_connect_print(const json_t *reply, const char *lead)
 	size_t i;
 
 	printf("%s %lld:", lead, (long long)json_integer_value(json_object_get(reply, "remote_id")));
-	json_array_foreach(json_object_get(reply, "links"), i, v)
+	json_array_foreach (json_object_get(reply, "links"), i, v)
 		printf(" %s", json_string_value(v));
 	printf("\n");
 }

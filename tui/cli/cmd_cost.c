@@ -17,8 +17,8 @@ static void print_result(const json_t *reply)
 	printf("%s: cost %lld%s%s%s%s%s\n", json_string_value(json_object_get(link, "name")),
 	       (long long)json_integer_value(json_object_get(link, "cost_wanted")),
 	       json_is_integer(override) ? " (override)" : "",
-	       json_is_true(json_object_get(link, "drained")) ? " (drained)" : "",
-	       reason && *reason ? " [" : "", reason ? reason : "", reason && *reason ? "]" : "");
+	       json_is_true(json_object_get(link, "drained")) ? " (drained)" : "", reason && *reason ? " [" : "",
+	       reason ? reason : "", reason && *reason ? "]" : "");
 }
 
 /* 1-65535 -> 0; anything else -> -EINVAL. */

@@ -43,7 +43,7 @@ int cmd_disconnect(struct cli *cli, const struct cli_args *args)
 	rc = cli_call_timeout(cli, req, DISCONNECT_TIMEOUT_MS, &reply);
 	if (rc != CLI_OK)
 		return rc;
-	json_array_foreach(json_object_get(reply, "removed"), i, v)
+	json_array_foreach (json_object_get(reply, "removed"), i, v)
 		printf("removed %s\n", json_string_value(v));
 	json_decref(reply);
 	return CLI_OK;

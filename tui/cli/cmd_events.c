@@ -73,7 +73,7 @@ int cmd_events(struct cli *cli, const struct cli_args *args)
 		json_decref(reply);
 		return cli_fail("the daemon's reply to events has no \"events\" list");
 	}
-	json_array_foreach(events, i, ev)
+	json_array_foreach (events, i, ev)
 		print_event(ev, json);
 	json_decref(reply);
 	return CLI_OK;

@@ -22,8 +22,10 @@ struct init_string_opt {
 };
 
 static const struct init_string_opt string_opts[] = {
-	{ "--ipv4", offsetof(struct wgm_config, connectivity_ipv4), sizeof(((struct wgm_config *)0)->connectivity_ipv4) },
-	{ "--ipv6", offsetof(struct wgm_config, connectivity_ipv6), sizeof(((struct wgm_config *)0)->connectivity_ipv6) },
+	{ "--ipv4", offsetof(struct wgm_config, connectivity_ipv4),
+	  sizeof(((struct wgm_config *)0)->connectivity_ipv4) },
+	{ "--ipv6", offsetof(struct wgm_config, connectivity_ipv6),
+	  sizeof(((struct wgm_config *)0)->connectivity_ipv6) },
 	{ "--subnet", offsetof(struct wgm_config, subnet), sizeof(((struct wgm_config *)0)->subnet) },
 	{ "--state-dir", offsetof(struct wgm_config, state_dir), sizeof(((struct wgm_config *)0)->state_dir) },
 	{ "--socket", offsetof(struct wgm_config, socket), sizeof(((struct wgm_config *)0)->socket) },
@@ -124,8 +126,10 @@ int cmd_init(struct cli *cli, const struct cli_args *args)
 		return cli_fail("%s", err);
 	fprintf(stderr, "node %u initialised%s: config %s, state %s\n", cfg.id,
 		cfg.listen == WGM_LISTEN_PUBLIC ? " (API public)" : "", cli->config_path, cfg.state_dir);
-	fprintf(stderr, "public addresses: IPv4 %s, IPv6 %s\n", cfg.connectivity_ipv4[0] ? cfg.connectivity_ipv4 : "none",
+	fprintf(stderr, "public addresses: IPv4 %s, IPv6 %s\n",
+		cfg.connectivity_ipv4[0] ? cfg.connectivity_ipv4 : "none",
 		cfg.connectivity_ipv6[0] ? cfg.connectivity_ipv6 : "none");
-	fprintf(stderr, "next: start wgmeshd (systemctl start wgmeshd), then `wgmesh token` here or `wgmesh connect URL TOKEN`\n");
+	fprintf(stderr,
+		"next: start wgmeshd (systemctl start wgmeshd), then `wgmesh token` here or `wgmesh connect URL TOKEN`\n");
 	return CLI_OK;
 }

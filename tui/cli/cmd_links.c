@@ -82,7 +82,7 @@ static bool bandwidth_mode(const json_t *links)
 	size_t i;
 	const json_t *l;
 
-	json_array_foreach(links, i, l)
+	json_array_foreach (links, i, l)
 		if (json_object_get(l, "bandwidth_mbps"))
 			return true;
 	return false;
@@ -114,7 +114,8 @@ static void row_text(const json_t *l, struct row_text *t)
 		snprintf(t->cost, sizeof(t->cost), "-");
 	carries_text(json_object_get(l, "carries"), 7, t->carries, sizeof(t->carries));
 	pair(json_object_get(l, "rtt_last_ms"), 1, json_object_get(l, "rtt_ms"), 1, t->rtt, sizeof(t->rtt));
-	pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, t->loss, sizeof(t->loss));
+	pair(json_object_get(l, "loss_window_pct"), 0, json_object_get(l, "loss_minute_pct"), 1, t->loss,
+	     sizeof(t->loss));
 	if (json_is_integer(mbps))
 		snprintf(t->bw, sizeof(t->bw), "%lld Mbit/s", (long long)json_integer_value(mbps));
 	else
@@ -127,8 +128,8 @@ static void row_text(const json_t *l, struct row_text *t)
 
 static int print_table(const json_t *links, const char *loss_head, bool wide, bool bw)
 {
-	static const char *const fixed_heads[FIXED_COLS] = { "LINK", "NODE", "STATE", "OSPF", "CARRIES", "RTT LAST/AVG",
-							     NULL, "COST" };
+	static const char *const fixed_heads[FIXED_COLS] = { "LINK",    "NODE",         "STATE", "OSPF",
+							     "CARRIES", "RTT LAST/AVG", NULL,    "COST" };
 	static const char *const wide_heads[WIDE_COLS] = { "TP", "TYPE", "ROLE", "LOCAL", "ENDPOINT" };
 	const char *heads[TEXT_TABLE_COLS_MAX], *cells[TEXT_TABLE_COLS_MAX];
 	bool right[TEXT_TABLE_COLS_MAX] = { [COL_NODE] = true, [COL_COST] = true };
@@ -146,7 +147,7 @@ static int print_table(const json_t *links, const char *loss_head, bool wide, bo
 	heads[ncols++] = "REASON";
 	if ((rc = text_table_init(&table, ncols, heads, right)) < 0)
 		return cli_fail("cannot lay out the links: %s", strerror(-rc));
-	json_array_foreach(links, i, l) {
+	json_array_foreach (links, i, l) {
 		struct row_text t;
 		bool peer = json_is_true(json_object_get(l, "peer"));
 		size_t n = 0;
@@ -204,7 +205,8 @@ int cmd_links(struct cli *cli, const struct cli_args *args)
 	}
 	{
 		const json_t *w = json_object_get(json_array_get(links, 0), "loss_window_probes");
-		snprintf(loss_head, sizeof(loss_head), "LOSS %lld/1m", json_is_integer(w) ? (long long)json_integer_value(w) : 0LL);
+		snprintf(loss_head, sizeof(loss_head), "LOSS %lld/1m",
+			 json_is_integer(w) ? (long long)json_integer_value(w) : 0LL);
 	}
 	bw = bandwidth_mode(links);
 	rc = print_table(links, loss_head, wide, bw);

@@ -59,10 +59,12 @@ static void page_wgmesh(FILE *out)
 	fputs(".SH NAME\nwgmesh \\- operate a wgmesh node: links, tokens, routes, config, console\n"
 	      ".SH SYNOPSIS\n.B wgmesh\n"
 	      "[\\fB\\-\\-config\\fR \\fIPATH\\fR] [\\fB\\-\\-socket\\fR \\fIPATH\\fR] "
-	      "\\fICOMMAND\\fR [\\fIARGS\\fR...]\n.SH DESCRIPTION\n", out);
+	      "\\fICOMMAND\\fR [\\fIARGS\\fR...]\n.SH DESCRIPTION\n",
+	      out);
 	roff(out, cli_description);
 	fputs("\n.PP\nRun without a command on a terminal, it opens the interactive console.\n"
-	      "Every command takes \\fB\\-\\-help\\fR.\n.SH OPTIONS\n", out);
+	      "Every command takes \\fB\\-\\-help\\fR.\n.SH OPTIONS\n",
+	      out);
 	for (const struct cli_option *o = cli_global_options; o->name; o++) {
 		fputs(".TP\n.B ", out);
 		roff(out, o->name);
@@ -179,8 +181,8 @@ static void page_config(FILE *out, FILE *doc)
 			fputs("\\fR)", out);
 		}
 		fputc('\n', out);
-		meaning = doc_meaning(doc, k.section ? (snprintf(deflt, sizeof(deflt), "%s.%s", k.section, k.name), deflt)
-						      : k.name);
+		meaning = doc_meaning(
+			doc, k.section ? (snprintf(deflt, sizeof(deflt), "%s.%s", k.section, k.name), deflt) : k.name);
 		if (meaning) {
 			roff(out, meaning);
 			fputs(".\n.br\n", out);

@@ -39,7 +39,7 @@ int cmd_member_list(struct cli *cli, const struct cli_args *args)
 		putchar('\n');
 	} else {
 		printf("%-4s %-16s %-11s %-20s %s\n", "ID", "FINGERPRINT", "ADMITTED_BY", "ADMITTED", "STATE");
-		json_array_foreach(members, i, m) {
+		json_array_foreach (members, i, m) {
 			const json_t *by = json_object_get(m, "admitted_by"), *at = json_object_get(m, "admitted");
 			char when[32] = "-", who[16] = "-";
 			const char *state = json_string_value(json_object_get(m, "state"));
@@ -99,8 +99,10 @@ int cmd_member_promote(struct cli *cli, const struct cli_args *args)
 	int rc = id_call(cli, args, "promote", WGM_CTL_CMD_MEMBER_PROMOTE, &id);
 
 	if (rc == CLI_OK)
-		fprintf(stderr, "node %ld promoted: it holds the mesh signing key as the grant arrives, and every "
-			"node learns it is an admin\n", id);
+		fprintf(stderr,
+			"node %ld promoted: it holds the mesh signing key as the grant arrives, and every "
+			"node learns it is an admin\n",
+			id);
 	return rc;
 }
 
@@ -130,8 +132,10 @@ int cmd_member_rotate_key(struct cli *cli, const struct cli_args *args)
 		struct tm tm;
 
 		strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&t, &tm));
-		fprintf(stderr, "mesh key rotated to epoch %lld and handed to %lld members; the previous key is "
-			"accepted until %s\n", (long long)json_integer_value(json_object_get(reply, "epoch")),
+		fprintf(stderr,
+			"mesh key rotated to epoch %lld and handed to %lld members; the previous key is "
+			"accepted until %s\n",
+			(long long)json_integer_value(json_object_get(reply, "epoch")),
 			(long long)json_integer_value(json_object_get(reply, "handed_to")), when);
 	}
 	json_decref(reply);

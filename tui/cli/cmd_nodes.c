@@ -24,7 +24,7 @@ static void path_text(const json_t *path, char *out, size_t outlen)
 	const json_t *v;
 
 	snprintf(out, outlen, "-");
-	json_array_foreach(path, i, v) {
+	json_array_foreach (path, i, v) {
 		int n = snprintf(out + used, outlen - used, "%s%lld", i ? ">" : "", (long long)json_integer_value(v));
 		if (n < 0 || (size_t)n >= outlen - used)
 			break;
@@ -44,7 +44,6 @@ static const char *state_of(const json_t *n)
 	return json_is_true(json_object_get(n, "direct")) ? "linked" : "-";
 }
 
-
 static int print_table(const json_t *nodes)
 {
 	static const char *const heads[] = { "NODE", "LOOPBACK", "STATE", "NEXT HOP", "VIA", "METRIC", "PATH" };
@@ -56,16 +55,17 @@ static int print_table(const json_t *nodes)
 
 	if (rc < 0)
 		return cli_fail("cannot lay out the nodes: %s", strerror(-rc));
-	json_array_foreach(nodes, i, n) {
+	json_array_foreach (nodes, i, n) {
 		const json_t *nh = json_object_get(n, "next_hop_id"), *metric = json_object_get(n, "metric");
 		char id[16], hop[16], met[16], path[160]; /* ROUTE_PATH_MAX IDs of up to 3 digits */
 
 		snprintf(id, sizeof(id), "%lld", (long long)json_integer_value(json_object_get(n, "id")));
 		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
-		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-", (long long)json_integer_value(metric));
+		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-",
+			 (long long)json_integer_value(metric));
 		path_text(json_object_get(n, "path"), path, sizeof(path));
-		if ((rc = text_table_add(&table, (const char *const[]){ id, str_or_dash(n, "loopback4"), state_of(n), hop,
-									 str_or_dash(n, "via"), met, path })) < 0) {
+		if ((rc = text_table_add(&table, (const char *const[]){ id, str_or_dash(n, "loopback4"), state_of(n),
+									hop, str_or_dash(n, "via"), met, path })) < 0) {
 			text_table_free(&table);
 			return cli_fail("cannot lay out the nodes: %s", strerror(-rc));
 		}
@@ -110,7 +110,7 @@ int cmd_used(struct cli *cli, const struct cli_args *args)
 		json_dumpf(ids, stdout, 0);
 		putchar('\n');
 	} else {
-		json_array_foreach(ids, i, id)
+		json_array_foreach (ids, i, id)
 			printf("%s%lld", i ? " " : "", (long long)json_integer_value(id));
 		putchar('\n');
 	}

@@ -20,7 +20,7 @@ static void print_links(const json_t *links)
 	char text[256] = "";
 	size_t used = 0;
 
-	json_array_foreach(links, i, l) {
+	json_array_foreach (links, i, l) {
 		int w = snprintf(text + used, sizeof(text) - used, "%s%s (%s)", i ? ", " : "",
 				 json_string_value(json_object_get(l, "name")),
 				 json_string_value(json_object_get(l, "state")) ?: "?");
@@ -37,7 +37,7 @@ static void print_nodes(const json_t *reply)
 	size_t i;
 
 	printf("%5s %-26s %10s %-30s %-15s %s\n", "NODE", "PUBLIC ADDRESS", "RTT", "LINKS", "ACTION", "NOTE");
-	json_array_foreach(nodes, i, n) {
+	json_array_foreach (nodes, i, n) {
 		const json_t *rtt = json_object_get(n, "rtt_ms");
 		const char *addr = json_string_value(json_object_get(n, "address"));
 		const char *note = json_string_value(json_object_get(n, "note"));
@@ -74,7 +74,8 @@ int cmd_proximity(struct cli *cli, const struct cli_args *args)
 		double cutoff = strtod(cutoff_arg, &end);
 		if (end == cutoff_arg || *end != '\0' || !(cutoff >= 0 && cutoff <= 60000)) {
 			json_decref(req);
-			return cli_usage_error(args->cmd->name, "CUTOFF_MS '%s': want milliseconds, 0-60000", cutoff_arg);
+			return cli_usage_error(args->cmd->name, "CUTOFF_MS '%s': want milliseconds, 0-60000",
+					       cutoff_arg);
 		}
 		json_object_set_new(req, "cutoff_ms", json_real(cutoff));
 		json_object_set_new(req, "dry_run", json_boolean(dry_run));

@@ -36,8 +36,9 @@ int cmd_token_create(struct cli *cli, const struct cli_args *args)
 	if (rc != CLI_OK)
 		return rc;
 	printf("%s\n", json_string_value(json_object_get(reply, "token")));
-	fprintf(stderr, "token %s: valid for %lld s, %lld use%s; give it to the joining node:\n"
-			"  wgmesh connect URL TOKEN\n",
+	fprintf(stderr,
+		"token %s: valid for %lld s, %lld use%s; give it to the joining node:\n"
+		"  wgmesh connect URL TOKEN\n",
 		json_string_value(json_object_get(reply, "id")), (long long)ttl, uses, uses == 1 ? "" : "s");
 	json_decref(reply);
 	return CLI_OK;
@@ -59,12 +60,12 @@ int cmd_token_list(struct cli *cli, const struct cli_args *args)
 		putchar('\n');
 	} else {
 		printf("%-9s %-8s %-6s %-20s %s\n", "ID", "STATE", "USES", "EXPIRES", "LABEL");
-		json_array_foreach(tokens, i, t) {
+		json_array_foreach (tokens, i, t) {
 			time_t exp = (time_t)json_integer_value(json_object_get(t, "expires"));
 			char when[32];
 			struct tm tm;
-			const char *state = json_is_true(json_object_get(t, "revoked")) ? "revoked"
-					    : exp <= time(NULL)                           ? "expired"
+			const char *state = json_is_true(json_object_get(t, "revoked"))                ? "revoked"
+					    : exp <= time(NULL)                                        ? "expired"
 					    : json_integer_value(json_object_get(t, "uses_left")) == 0 ? "used"
 												       : "valid";
 			strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime_r(&exp, &tm));

@@ -156,7 +156,8 @@ size_t usage_flags(const char *usage, char (*out)[USAGE_WORD_LEN], size_t max)
 
 		if (usage[i] != '-' || usage[i + 1] != '-' || (i > 0 && !strchr("[ \n", usage[i - 1])))
 			continue;
-		while (j < len && (islower((unsigned char)usage[j]) || isdigit((unsigned char)usage[j]) || usage[j] == '-'))
+		while (j < len &&
+		       (islower((unsigned char)usage[j]) || isdigit((unsigned char)usage[j]) || usage[j] == '-'))
 			j++;
 		snprintf(flag, sizeof(flag), "%.*s", (int)(j - i), usage + i);
 		i = j;

@@ -41,7 +41,7 @@ static void act_quit(struct console *cs)
 void console_keep_selection_visible(struct console *cs)
 {
 	cs->ui.scroll.links_top = render_visible_top(cs->ui.scroll.links_top, model_selected_row(&cs->ui.model),
-					      (size_t)render_table_rows(stdscr));
+						     (size_t)render_table_rows(stdscr));
 }
 
 void console_open_detail(struct console *cs, const struct model_link *l)
@@ -224,7 +224,8 @@ void console_sort_key(struct console *cs, int ch)
 	bool desc = sort == cs->ui.model.sort ? !cs->ui.model.sort_desc : model_sort_default_desc(sort);
 	model_set_sort(&cs->ui.model, sort, desc);
 	console_keep_selection_visible(cs);
-	console_say(cs, false, "sorted by %s%s", model_sort_name(cs->ui.model.sort), cs->ui.model.sort_desc ? ", descending" : "");
+	console_say(cs, false, "sorted by %s%s", model_sort_name(cs->ui.model.sort),
+		    cs->ui.model.sort_desc ? ", descending" : "");
 }
 
 static bool filter_done(struct console *cs, const char *value)
@@ -235,7 +236,7 @@ static bool filter_done(struct console *cs, const char *value)
 	console_keep_selection_visible(cs);
 	if (value[0])
 		console_say(cs, false, "filter '%s': %zu of %zu links", value, model_view_count(&cs->ui.model),
-		    cs->ui.model.nlinks);
+			    cs->ui.model.nlinks);
 	else
 		console_say(cs, false, "filter cleared");
 	return true;
@@ -257,7 +258,8 @@ static void on_token(void *ctx, const char *cmd, const json_t *reply, const char
 	json_t *tok = json_object_get(reply, "token");
 	const char *id = json_string_value(json_object_get(reply, "id"));
 	json_int_t expires = json_integer_value(json_object_get(reply, "expires"));
-	if (!json_is_string(tok) || json_string_length(tok) == 0 || json_string_length(tok) >= sizeof(cs->ui.token.text)) {
+	if (!json_is_string(tok) || json_string_length(tok) == 0 ||
+	    json_string_length(tok) >= sizeof(cs->ui.token.text)) {
 		console_say(cs, true, "token: the daemon's reply has no usable token");
 		return;
 	}
@@ -332,16 +334,15 @@ static void on_connect(void *ctx, const char *cmd, const json_t *reply, const ch
 		console_say(cs, true, "connect failed: %s", err);
 		return;
 	}
-	json_array_foreach(json_object_get(reply, "links"), i, v)
-	{
+	json_array_foreach (json_object_get(reply, "links"), i, v) {
 		if (json_is_string(v) && pos < sizeof(links))
 			pos += (size_t)snprintf(links + pos, sizeof(links) - pos, "%s%.16s", pos ? ", " : "",
 						json_string_value(v));
 	}
 	const json_t *remote = json_object_get(reply, "remote_id");
 	if (json_is_integer(remote))
-		console_say(cs, false, "connected to node %lld%s%s", (long long)json_integer_value(remote), pos ? ": " : "",
-		    links);
+		console_say(cs, false, "connected to node %lld%s%s", (long long)json_integer_value(remote),
+			    pos ? ": " : "", links);
 	else
 		console_say(cs, false, "connected%s%s", pos ? ": " : "", links);
 }
@@ -450,7 +451,7 @@ static void act_disconnect(struct console *cs)
 	snprintf(cs->confirm_link, sizeof(cs->confirm_link), "%s", l->name);
 	cs->confirming = true;
 	console_say(cs, false, "Disconnect %s (node %lld)? y yes, f force (this end only), other key no", l->name,
-	    (long long)l->remote_id);
+		    (long long)l->remote_id);
 }
 
 void console_confirm_key(struct console *cs, int ch)
@@ -565,4 +566,3 @@ console_action_fn console_action_find(const char *name)
 	}
 	return NULL;
 }
-

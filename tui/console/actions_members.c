@@ -32,7 +32,9 @@ static void members_apply(struct console *cs, const json_t *reply, const char *e
 		/* No authority (an earlier mesh version) or an older daemon: the
 		 * view says so in one line instead of a table. */
 		snprintf(mv->unavailable, sizeof(mv->unavailable), "%s",
-			 console_unknown_command(err) ? "the daemon does not report members (no \"member_list\" command)" : err);
+			 console_unknown_command(err)
+				 ? "the daemon does not report members (no \"member_list\" command)"
+				 : err);
 		return;
 	}
 	if (mv->selected < mv->list.nrows) {

@@ -43,7 +43,8 @@ static void on_proximity(void *ctx, const char *cmd, const json_t *reply, const 
 		console_say(cs, false, "proximity cutoff %g ms: nothing to change", cs->prox_cutoff);
 	} else if (cs->prox_stage == PROX_PLAN) {
 		cs->prox_confirming = true;
-		console_say(cs, false, "Apply the plan for cutoff %g ms (%zu change%s, see ACTION)? y yes, other key no",
+		console_say(cs, false,
+			    "Apply the plan for cutoff %g ms (%zu change%s, see ACTION)? y yes, other key no",
 			    cs->prox_cutoff, changes, changes == 1 ? "" : "s");
 	} else {
 		console_say(cs, false, "proximity cutoff %g ms applied: see NOTE for each change", cs->prox_cutoff);
@@ -60,7 +61,8 @@ static void prox_request(struct console *cs, bool with_cutoff, bool dry_run)
 		req = NULL;
 	}
 	cs->ui.prox.measuring = req != NULL;
-	console_request(cs, req, with_cutoff && !dry_run ? PROX_APPLY_TIMEOUT_MS : PROX_MEASURE_TIMEOUT_MS, on_proximity);
+	console_request(cs, req, with_cutoff && !dry_run ? PROX_APPLY_TIMEOUT_MS : PROX_MEASURE_TIMEOUT_MS,
+			on_proximity);
 }
 
 static bool busy(struct console *cs)

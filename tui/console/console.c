@@ -130,7 +130,8 @@ static void on_history(void *ctx, const char *cmd, const json_t *reply, const ch
 void console_request_history(struct console *cs)
 {
 	cs->last_history_ms = cs->now_ms;
-	console_request(cs, console_req_named(WGM_CTL_CMD_LINK_HISTORY, cs->ui.detail.link), QUICK_TIMEOUT_MS, on_history);
+	console_request(cs, console_req_named(WGM_CTL_CMD_LINK_HISTORY, cs->ui.detail.link), QUICK_TIMEOUT_MS,
+			on_history);
 }
 
 void console_request_snapshot(struct console *cs)

@@ -19,7 +19,7 @@
 #define INPUT_READ_MAX 4096
 
 struct input_filter {
-	bool in_paste;    /* between ESC[200~ and ESC[201~ */
+	bool in_paste; /* between ESC[200~ and ESC[201~ */
 	int64_t quiet_until_ms;
 };
 

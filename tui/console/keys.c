@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define CTRL(c) ((c) & 0x1f)
+#define CTRL(c) ((c)&0x1f)
 
 const struct key_binding keys_table[] = {
 	{ KEY_UP, "Up", "up", "row above / scroll up" },
@@ -73,8 +73,9 @@ size_t keys_help_lines(char out[][96], size_t max)
 				seen |= strcmp(keys_table[k].action, b->action) == 0 &&
 					strcmp(keys_table[k].label, o->label) == 0;
 			if (!seen)
-				used += (size_t)snprintf(labels + used, used < sizeof(labels) ? sizeof(labels) - used : 0,
-							 "%s%s", used ? " " : "", o->label);
+				used += (size_t)snprintf(labels + used,
+							 used < sizeof(labels) ? sizeof(labels) - used : 0, "%s%s",
+							 used ? " " : "", o->label);
 			if (used >= sizeof(labels))
 				used = sizeof(labels) - 1;
 		}

@@ -79,7 +79,7 @@ int members_parse(const json_t *reply, struct members *out, char *err, size_t er
 		if (!m.rows)
 			return model_json_err(err, errlen, "", "members", "out of memory");
 	}
-	json_array_foreach(list, i, v) {
+	json_array_foreach (list, i, v) {
 		if (parse_row(v, i, &m.rows[i], err, errlen) < 0) {
 			free(m.rows);
 			return -EINVAL;
@@ -136,8 +136,8 @@ bool members_confirm(const char *typed, int64_t id, char *why, size_t len)
 			end++;
 	}
 	if (v < 0 || errno || *end || v != id) {
-		snprintf(why, len, "'%.24s' is not %lld: type %lld to revoke node %lld, Esc cancels", typed, (long long)id,
-			 (long long)id, (long long)id);
+		snprintf(why, len, "'%.24s' is not %lld: type %lld to revoke node %lld, Esc cancels", typed,
+			 (long long)id, (long long)id, (long long)id);
 		return false;
 	}
 	return true;

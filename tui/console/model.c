@@ -44,8 +44,10 @@ static bool link_matches(const struct model_link *l, const char *filter)
 		return true;
 	char id[24];
 	snprintf(id, sizeof(id), "%lld", (long long)l->remote_id);
-	const char *fields[] = { l->name, id, l->endpoint, l->transport, l->link_type,
-				 wgm_ctl_link_state_name(l->state), l->local_addr, l->remote_addr };
+	const char *fields[] = { l->name,       id,
+				 l->endpoint,   l->transport,
+				 l->link_type,  wgm_ctl_link_state_name(l->state),
+				 l->local_addr, l->remote_addr };
 	for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
 		if (contains_ci(fields[i], filter))
 			return true;
@@ -203,9 +205,9 @@ static const struct {
 	int key;
 	enum model_sort sort;
 } sort_keys[] = {
-	{ 'r', SORT_RTT },   { 'l', SORT_LOSS },      { 'c', SORT_COST },      { 'n', SORT_NAME },
-	{ 'i', SORT_REMOTE }, { 's', SORT_STATE },    { 'j', SORT_JITTER },    { 'a', SORT_AVG },
-	{ 'x', SORT_RX },    { 'X', SORT_TX },        { 'h', SORT_HANDSHAKE }, { 'e', SORT_ENDPOINT },
+	{ 'r', SORT_RTT },       { 'l', SORT_LOSS },  { 'c', SORT_COST },      { 'n', SORT_NAME },
+	{ 'i', SORT_REMOTE },    { 's', SORT_STATE }, { 'j', SORT_JITTER },    { 'a', SORT_AVG },
+	{ 'x', SORT_RX },        { 'X', SORT_TX },    { 'h', SORT_HANDSHAKE }, { 'e', SORT_ENDPOINT },
 	{ 't', SORT_TRANSPORT }, { 'y', SORT_TYPE },
 };
 
@@ -249,11 +251,20 @@ bool model_sort_default_desc(enum model_sort sort)
 const char *model_sort_name(enum model_sort sort)
 {
 	static const char *const names[SORT_COUNT] = {
-		[SORT_NAME] = "name", [SORT_REMOTE] = "node", [SORT_ENDPOINT] = "endpoint",
-		[SORT_TRANSPORT] = "transport", [SORT_TYPE] = "type", [SORT_STATE] = "state",
-		[SORT_RTT] = "rtt", [SORT_LOSS] = "loss", [SORT_JITTER] = "jitter",
-		[SORT_COST] = "cost", [SORT_RX] = "rx", [SORT_TX] = "tx",
-		[SORT_HANDSHAKE] = "handshake", [SORT_AVG] = "avg",
+		[SORT_NAME] = "name",
+		[SORT_REMOTE] = "node",
+		[SORT_ENDPOINT] = "endpoint",
+		[SORT_TRANSPORT] = "transport",
+		[SORT_TYPE] = "type",
+		[SORT_STATE] = "state",
+		[SORT_RTT] = "rtt",
+		[SORT_LOSS] = "loss",
+		[SORT_JITTER] = "jitter",
+		[SORT_COST] = "cost",
+		[SORT_RX] = "rx",
+		[SORT_TX] = "tx",
+		[SORT_HANDSHAKE] = "handshake",
+		[SORT_AVG] = "avg",
 	};
 	return sort < SORT_COUNT ? names[sort] : "?";
 }
@@ -388,7 +399,7 @@ const char *model_cost_tag(const struct model_link *l, char *buf, size_t len)
 {
 	static const struct {
 		const char *reason, *tag;
-	} tags[] = { { "measured", "" }, { "loss", "loss" },   { "jitter", "jit" },
+	} tags[] = { { "measured", "" },    { "loss", "loss" },   { "jitter", "jit" },
 		     { "override", "ovr" }, { "drained", "drn" }, { "dead", "dead" } };
 	for (size_t i = 0; i < sizeof(tags) / sizeof(tags[0]); i++) {
 		if (strcmp(l->cost_reason, tags[i].reason) == 0) {
@@ -584,7 +595,8 @@ static int ev_link_state(struct model *m, const json_t *ev, double ts, char *err
 	}
 	drop_log_twin(m, ts, name, wgm_ctl_link_state_name(state));
 	if (remote >= 0)
-		snprintf(text, sizeof(text), "%s %s (node %lld)", name, wgm_ctl_link_state_name(state), (long long)remote);
+		snprintf(text, sizeof(text), "%s %s (node %lld)", name, wgm_ctl_link_state_name(state),
+			 (long long)remote);
 	else
 		snprintf(text, sizeof(text), "%s %s", name, wgm_ctl_link_state_name(state));
 	model_add_event(m, ts, "link_state", name, text);
@@ -683,8 +695,8 @@ static int ev_join(struct model *m, const json_t *ev, double ts, char *err, size
 }
 
 /* "mesh" and "bird": a state and an optional detail. */
-static int ev_state_detail(struct model *m, const json_t *ev, double ts, const char *kind, const char *label,
-			   char *err, size_t errlen)
+static int ev_state_detail(struct model *m, const json_t *ev, double ts, const char *kind, const char *label, char *err,
+			   size_t errlen)
 {
 	char state[16], detail[MODEL_EVENT_TEXT - 32], text[MODEL_EVENT_TEXT];
 	int rc = model_json_str(ev, kind, "state", true, state, sizeof(state), err, errlen);
@@ -790,7 +802,8 @@ static int ev_token_used(struct model *m, const json_t *ev, double ts, char *err
 	if (rc)
 		return rc;
 	if (wgm_ctl_token_used_text(ev, text, sizeof(text)) < 0)
-		return model_json_err(err, errlen, "token_used", "token_id", "or another field is missing or malformed");
+		return model_json_err(err, errlen, "token_used", "token_id",
+				      "or another field is missing or malformed");
 	model_add_event(m, ts, WGM_CTL_EVENT_TOKEN_USED, name, text);
 	return 0;
 }

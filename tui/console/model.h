@@ -35,7 +35,7 @@ struct model_link {
 	char remote_addr[64];
 	int64_t port;
 	double rtt_ms, rtt_min_ms, rtt_max_ms, loss_pct, jitter_ms; /* NaN = unknown */
-	int64_t cost, cost_measured; /* -1 = unknown */
+	int64_t cost, cost_measured;                                /* -1 = unknown */
 	bool has_override;
 	int64_t override;
 	bool drained;
@@ -43,7 +43,7 @@ struct model_link {
 	int64_t last_handshake; /* unix seconds, 0 = never */
 	/* Newer daemons (docs/control-socket.md); has_* false: not sent. */
 	bool has_rtt_last;
-	double rtt_last_ms; /* NaN: the last probe was lost */
+	double rtt_last_ms;                      /* NaN: the last probe was lost */
 	double loss_window_pct, loss_minute_pct; /* NaN = not sent */
 	int64_t loss_window_probes;
 	char cost_reason[48]; /* measured, loss, jitter, override, drained, dead */
@@ -66,7 +66,7 @@ struct model_node {
 	char via[MODEL_NAME_MAX];
 	int64_t metric;
 	bool direct;
-	bool self; /* this node: reached on lo, neither direct nor via the mesh */
+	bool self;           /* this node: reached on lo, neither direct nor via the mesh */
 	int64_t next_hop_id; /* -1 = not sent or none */
 	size_t npath;        /* 0 = not sent or unreachable */
 	int64_t path[MODEL_IDS_MAX];

@@ -18,8 +18,8 @@ int model_json_err(char *err, size_t errlen, const char *where, const char *fiel
 	return -EINVAL;
 }
 
-int model_json_str(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen, char *err,
-	 size_t errlen)
+int model_json_str(const json_t *obj, const char *where, const char *key, bool required, char *out, size_t outlen,
+		   char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v)) {
@@ -78,8 +78,7 @@ int model_json_ids(const json_t *obj, const char *where, const char *key, int64_
 		return 0;
 	if (!json_is_array(arr) || json_array_size(arr) > MODEL_NODES_MAX)
 		return model_json_err(err, errlen, where, key, "is not an array of node IDs");
-	json_array_foreach(arr, i, v)
-	{
+	json_array_foreach (arr, i, v) {
 		if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 65535)
 			return model_json_err(err, errlen, where, key, "holds a value that is not a node ID");
 		if (i < max)
@@ -90,7 +89,7 @@ int model_json_ids(const json_t *obj, const char *where, const char *key, int64_
 }
 
 int model_json_int(const json_t *obj, const char *where, const char *key, bool required, int64_t min, int64_t max,
-	 int64_t *out, char *err, size_t errlen)
+		   int64_t *out, char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v))
@@ -111,8 +110,8 @@ int model_json_int(const json_t *obj, const char *where, const char *key, bool r
 	return 0;
 }
 
-int model_json_num(const json_t *obj, const char *where, const char *key, double min, double max, double *out, char *err,
-	 size_t errlen)
+int model_json_num(const json_t *obj, const char *where, const char *key, double min, double max, double *out,
+		   char *err, size_t errlen)
 {
 	const json_t *v = json_object_get(obj, key);
 	if (!v || json_is_null(v)) {
@@ -160,7 +159,8 @@ int jsamples(const json_t *obj, const char *where, const char *key, double *out,
 		}
 		double d = json_is_number(v) ? json_number_value(v) : -1;
 		if (!isfinite(d) || d < 0 || d > 3.6e6)
-			return model_json_err(err, errlen, where, key, "holds a value that is not an RTT in ms or null");
+			return model_json_err(err, errlen, where, key,
+					      "holds a value that is not an RTT in ms or null");
 		out[(*n)++] = d;
 	}
 	return 0;
@@ -192,8 +192,10 @@ static int link_parse_at(const json_t *obj, const char *where, struct model_link
 	rc = rc ? rc : model_json_str(obj, where, "transport", false, l->transport, sizeof(l->transport), err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "link_type", false, l->link_type, sizeof(l->link_type), err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "role", false, l->role, sizeof(l->role), err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "local_addr", false, l->local_addr, sizeof(l->local_addr), err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "remote_addr", false, l->remote_addr, sizeof(l->remote_addr), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "local_addr", false, l->local_addr, sizeof(l->local_addr), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "remote_addr", false, l->remote_addr, sizeof(l->remote_addr), err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "port", false, 0, 65535, &l->port, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "rtt_ms", 0, 3.6e6, &l->rtt_ms, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "rtt_min_ms", 0, 3.6e6, &l->rtt_min_ms, err, errlen);
@@ -208,18 +210,27 @@ static int link_parse_at(const json_t *obj, const char *where, struct model_link
 	rc = rc ? rc : model_json_num(obj, where, "tx_bytes", 0, 1e19, &l->tx_bytes, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "rx_rate", 0, 1e15, &l->rx_rate, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "tx_rate", 0, 1e15, &l->tx_rate, err, errlen);
-	rc = rc ? rc : model_json_int(obj, where, "last_handshake", false, 0, INT64_MAX / 2, &l->last_handshake, err, errlen);
-	rc = rc ? rc : jsamples(obj, where, "rtt_recent", l->rtt_recent, MODEL_RECENT_MAX, &l->rtt_recent_n, err, errlen);
+	rc = rc ? rc
+		: model_json_int(obj, where, "last_handshake", false, 0, INT64_MAX / 2, &l->last_handshake, err,
+				 errlen);
+	rc = rc ? rc
+		: jsamples(obj, where, "rtt_recent", l->rtt_recent, MODEL_RECENT_MAX, &l->rtt_recent_n, err, errlen);
 	/* Fields of newer daemons; absent ones leave "not sent". */
 	l->has_rtt_last = json_object_get(obj, "rtt_last_ms") != NULL;
 	rc = rc ? rc : model_json_num(obj, where, "rtt_last_ms", 0, 3.6e6, &l->rtt_last_ms, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "loss_window_pct", 0, 100, &l->loss_window_pct, err, errlen);
 	rc = rc ? rc : model_json_num(obj, where, "loss_minute_pct", 0, 100, &l->loss_minute_pct, err, errlen);
-	rc = rc ? rc : model_json_int(obj, where, "loss_window_probes", false, 0, 1000000, &l->loss_window_probes, err,
-				      errlen);
-	rc = rc ? rc : model_json_text(obj, where, "cost_reason", false, l->cost_reason, sizeof(l->cost_reason), err, errlen);
-	rc = rc ? rc : model_json_text(obj, where, "cost_detail", false, l->cost_detail, sizeof(l->cost_detail), err, errlen);
-	rc = rc ? rc : model_json_int(obj, where, "penalty_until", false, 0, INT64_MAX / 2, &l->penalty_until, err, errlen);
+	rc = rc ? rc
+		: model_json_int(obj, where, "loss_window_probes", false, 0, 1000000, &l->loss_window_probes, err,
+				 errlen);
+	rc = rc ? rc
+		: model_json_text(obj, where, "cost_reason", false, l->cost_reason, sizeof(l->cost_reason), err,
+				  errlen);
+	rc = rc ? rc
+		: model_json_text(obj, where, "cost_detail", false, l->cost_detail, sizeof(l->cost_detail), err,
+				  errlen);
+	rc = rc ? rc
+		: model_json_int(obj, where, "penalty_until", false, 0, INT64_MAX / 2, &l->penalty_until, err, errlen);
 	l->has_ospf = json_object_get(obj, "ospf") != NULL;
 	rc = rc ? rc : model_json_str(obj, where, "ospf", false, l->ospf, sizeof(l->ospf), err, errlen);
 	l->has_carries = json_object_get(obj, "carries") != NULL && !json_is_null(json_object_get(obj, "carries"));
@@ -243,8 +254,7 @@ int model_link_parse_at(const json_t *obj, const char *where, struct model_link 
 
 /* Parses an array of LINK objects under `key` of obj into a new array the
  * caller frees. */
-int model_links_parse(const json_t *obj, const char *what, struct model_link **out, size_t *n, char *err,
-		      size_t errlen)
+int model_links_parse(const json_t *obj, const char *what, struct model_link **out, size_t *n, char *err, size_t errlen)
 {
 	const json_t *arr = json_object_get(obj, "links");
 	*out = NULL;
@@ -280,8 +290,10 @@ int model_node_parse(const json_t *obj, const char *where, struct model_node *nd
 	memset(nd, 0, sizeof(*nd));
 	int rc = 0;
 	rc = rc ? rc : model_json_int(obj, where, "id", true, 0, 65535, &nd->id, err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "loopback4", false, nd->loopback4, sizeof(nd->loopback4), err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "loopback6", false, nd->loopback6, sizeof(nd->loopback6), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "loopback4", false, nd->loopback4, sizeof(nd->loopback4), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "loopback6", false, nd->loopback6, sizeof(nd->loopback6), err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "next_hop", false, nd->next_hop, sizeof(nd->next_hop), err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "via", false, nd->via, sizeof(nd->via), err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "metric", false, 0, INT32_MAX, &nd->metric, err, errlen);
@@ -290,8 +302,9 @@ int model_node_parse(const json_t *obj, const char *where, struct model_node *nd
 	nd->next_hop_id = -1;
 	rc = rc ? rc : model_json_int(obj, where, "next_hop_id", false, 0, 65535, &nd->next_hop_id, err, errlen);
 	rc = rc ? rc : model_json_ids(obj, where, "path", nd->path, MODEL_IDS_MAX, &nd->npath, err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "route_state", false, nd->route_state, sizeof(nd->route_state), err,
-				      errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "route_state", false, nd->route_state, sizeof(nd->route_state), err,
+				 errlen);
 	if (nd->npath > MODEL_IDS_MAX)
 		nd->npath = MODEL_IDS_MAX;
 	return rc;
@@ -304,13 +317,16 @@ int model_status_parse(const json_t *obj, const char *where, struct model_status
 	memset(st, 0, sizeof(*st));
 	int rc = 0;
 	rc = rc ? rc : model_json_int(obj, where, "id", true, -1, 65535, &st->id, err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "loopback4", false, st->loopback4, sizeof(st->loopback4), err, errlen);
-	rc = rc ? rc : model_json_str(obj, where, "loopback6", false, st->loopback6, sizeof(st->loopback6), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "loopback4", false, st->loopback4, sizeof(st->loopback4), err, errlen);
+	rc = rc ? rc
+		: model_json_str(obj, where, "loopback6", false, st->loopback6, sizeof(st->loopback6), err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "version", false, st->version, sizeof(st->version), err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "uptime", false, 0, INT64_MAX / 2, &st->uptime, err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "bird", false, st->bird, sizeof(st->bird), err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "links_up", false, 0, MODEL_LINKS_MAX, &st->links_up, err, errlen);
-	rc = rc ? rc : model_json_int(obj, where, "links_total", false, 0, MODEL_LINKS_MAX, &st->links_total, err, errlen);
+	rc = rc ? rc
+		: model_json_int(obj, where, "links_total", false, 0, MODEL_LINKS_MAX, &st->links_total, err, errlen);
 	rc = rc ? rc : model_json_int(obj, where, "nodes", false, 0, 65536, &st->nodes, err, errlen);
 	rc = rc ? rc : model_json_str(obj, where, "mesh", false, st->mesh, sizeof(st->mesh), err, errlen);
 	st->known = rc == 0;

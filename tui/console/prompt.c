@@ -78,7 +78,6 @@ void console_prompt_key(struct console *cs, int ch)
 	cs->dirty = true;
 }
 
-
 void console_prompt_paste(struct console *cs, int ch)
 {
 	if (ch == '\t')

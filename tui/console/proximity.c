@@ -37,7 +37,7 @@ static int parse_links(const json_t *row, const char *where, char *out, size_t o
 		return 0;
 	if (!json_is_array(links))
 		return model_json_err(err, errlen, where, "links", "is not an array");
-	json_array_foreach(links, i, l) {
+	json_array_foreach (links, i, l) {
 		char name[16], state[16], at[96];
 		snprintf(at, sizeof(at), "%s.links[%zu]", where, i);
 		if (!json_is_object(l))
@@ -47,7 +47,8 @@ static int parse_links(const json_t *row, const char *where, char *out, size_t o
 			return -EINVAL;
 		/* A long list is cut; the row says so with "..." rather than
 		 * refusing the reply. */
-		int w = snprintf(out + used, outlen - used, "%s%s (%s)", used ? ", " : "", name, state[0] ? state : "?");
+		int w = snprintf(out + used, outlen - used, "%s%s (%s)", used ? ", " : "", name,
+				 state[0] ? state : "?");
 		if (w < 0 || (size_t)w >= outlen - used) {
 			snprintf(out + (used < outlen - 4 ? used : outlen - 4), 4, "...");
 			break;
@@ -96,7 +97,7 @@ int proximity_parse(const json_t *reply, struct proximity *out, char *err, size_
 		if (!p.rows)
 			return model_json_err(err, errlen, "", "nodes", "out of memory");
 	}
-	json_array_foreach(nodes, i, v) {
+	json_array_foreach (nodes, i, v) {
 		if (parse_row(v, i, &p.rows[i], err, errlen) < 0) {
 			free(p.rows);
 			return -EINVAL;

@@ -16,12 +16,12 @@ enum prox_col { PCOL_NODE, PCOL_ADDR, PCOL_RTT, PCOL_LINKS, PCOL_ACTION, PCOL_NO
 
 struct prox_row {
 	int64_t node;
-	char address[64];   /* "" = not known */
-	double rtt_ms;      /* NaN = none (note says why) */
-	char links[128];    /* "pipe2 (up), pipe2v6 (down)"; "" = no link */
-	char action[16];    /* none, connect, disconnect, keep_last_path */
-	char note[160];     /* why no address or RTT; "" */
-	char result[96];    /* what a change did; "" = nothing changed */
+	char address[64]; /* "" = not known */
+	double rtt_ms;    /* NaN = none (note says why) */
+	char links[128];  /* "pipe2 (up), pipe2v6 (down)"; "" = no link */
+	char action[16];  /* none, connect, disconnect, keep_last_path */
+	char note[160];   /* why no address or RTT; "" */
+	char result[96];  /* what a change did; "" = nothing changed */
 };
 
 struct proximity {

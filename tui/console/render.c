@@ -195,11 +195,20 @@ static const struct layout_col link_cols[COL_COUNT] = {
 
 /* The column each sort order marks in the header. */
 static const enum col_id sort_col[SORT_COUNT] = {
-	[SORT_NAME] = COL_NAME,	    [SORT_REMOTE] = COL_NODE, [SORT_ENDPOINT] = COL_ENDPOINT,
-	[SORT_TRANSPORT] = COL_TRANSPORT, [SORT_TYPE] = COL_TYPE, [SORT_STATE] = COL_STATE,
-	[SORT_RTT] = COL_RTT,	    [SORT_LOSS] = COL_LOSS,   [SORT_JITTER] = COL_JITTER,
-	[SORT_COST] = COL_COST,	    [SORT_RX] = COL_RX,	      [SORT_TX] = COL_TX,
-	[SORT_HANDSHAKE] = COL_HANDSHAKE, [SORT_AVG] = COL_AVG,
+	[SORT_NAME] = COL_NAME,
+	[SORT_REMOTE] = COL_NODE,
+	[SORT_ENDPOINT] = COL_ENDPOINT,
+	[SORT_TRANSPORT] = COL_TRANSPORT,
+	[SORT_TYPE] = COL_TYPE,
+	[SORT_STATE] = COL_STATE,
+	[SORT_RTT] = COL_RTT,
+	[SORT_LOSS] = COL_LOSS,
+	[SORT_JITTER] = COL_JITTER,
+	[SORT_COST] = COL_COST,
+	[SORT_RX] = COL_RX,
+	[SORT_TX] = COL_TX,
+	[SORT_HANDSHAKE] = COL_HANDSHAKE,
+	[SORT_AVG] = COL_AVG,
 };
 
 size_t render_links_columns(const char **titles, size_t max)
@@ -249,7 +258,8 @@ static void link_cell(const struct ui *ui, const struct model_link *l, enum col_
 		if (!l->has_carries)
 			out[0] = '\0'; /* an older daemon does not say */
 		else
-			model_ids_text(out, outlen, l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
+			model_ids_text(out, outlen, l->carries,
+				       l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
 		break;
 	case COL_OSPF:
 		snprintf(out, outlen, "%s", !l->has_ospf ? "" : l->ospf[0] ? l->ospf : "-");
@@ -367,7 +377,8 @@ static void render_links(WINDOW *w, const struct ui *ui)
 		if (!widths[c])
 			continue;
 		bool sorted = sort_col[ui->model.sort] == (enum col_id)c;
-		snprintf(text, sizeof(text), "%s%s", link_cols[c].title, sorted ? (ui->model.sort_desc ? "v" : "^") : "");
+		snprintf(text, sizeof(text), "%s%s", link_cols[c].title,
+			 sorted ? (ui->model.sort_desc ? "v" : "^") : "");
 		pos += layout_cell(line + pos, sizeof(line) - pos, text, widths[c], link_cols[c].align);
 		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " ");
 	}
@@ -377,8 +388,9 @@ static void render_links(WINDOW *w, const struct ui *ui)
 	size_t rows = (size_t)render_table_rows(w), n = model_view_count(m);
 	size_t top = render_visible_top(ui->scroll.links_top, model_selected_row(m), rows);
 	if (n == 0) {
-		put(w, 3, 1, m->nlinks ? "no link matches the filter (/ to change it)" :
-					  "no links yet: press c to connect to a node, t to issue a token");
+		put(w, 3, 1,
+		    m->nlinks ? "no link matches the filter (/ to change it)"
+			      : "no links yet: press c to connect to a node, t to issue a token");
 		return;
 	}
 	for (size_t r = 0; r < rows && top + r < n; r++) {
@@ -413,8 +425,11 @@ static void render_graph(WINDOW *w, int y, int height, const char *title, const 
 		height = 16;
 	for (int i = 0; i < height; i++)
 		lines[i] = storage[i];
-	struct graph_opts o = { .width = (size_t)getmaxx(w) - 1, .height = (size_t)height, .glyphs = ui->glyphs,
-				.label = label, .zero_based = zero_based };
+	struct graph_opts o = { .width = (size_t)getmaxx(w) - 1,
+				.height = (size_t)height,
+				.glyphs = ui->glyphs,
+				.label = label,
+				.zero_based = zero_based };
 	struct series_stats st;
 	char mn[16], av[16], mx[16], hdr[256];
 	if (graph_render(v, n, &o, lines, sizeof(storage[0]), &st) < 0)
@@ -439,7 +454,8 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		return;
 	}
 	snprintf(line, sizeof(line), " %s  node %lld  %s  %s %s  %s %s  port %lld", l->name, (long long)l->remote_id,
-		 wgm_ctl_link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role, (long long)l->port);
+		 wgm_ctl_link_state_name(l->state), l->endpoint, l->transport, l->link_type, l->role,
+		 (long long)l->port);
 	wattron(w, health_attr(model_link_health(l)) | A_BOLD);
 	put(w, 2, 0, line);
 	wattroff(w, health_attr(model_link_health(l)) | A_BOLD);
@@ -451,9 +467,8 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	char g[32], f[32];
 	snprintf(line, sizeof(line), " rtt %s%s%savg %s  best %s  worst %s  jitter %s", l->has_rtt_last ? "last " : "",
 		 l->has_rtt_last ? fmt_rtt(a, sizeof(a), l->rtt_last_ms) : "", l->has_rtt_last ? "  " : "",
-		 fmt_rtt(b, sizeof(b), l->rtt_ms),
-		 fmt_rtt(c, sizeof(c), l->rtt_min_ms), fmt_rtt(d, sizeof(d), l->rtt_max_ms),
-		 fmt_jitter(g, sizeof(g), l->jitter_ms));
+		 fmt_rtt(b, sizeof(b), l->rtt_ms), fmt_rtt(c, sizeof(c), l->rtt_min_ms),
+		 fmt_rtt(d, sizeof(d), l->rtt_max_ms), fmt_jitter(g, sizeof(g), l->jitter_ms));
 	put(w, 4, 0, line);
 	pos0 = (size_t)snprintf(line, sizeof(line), " loss");
 	if (!isnan(l->loss_window_pct))
@@ -465,12 +480,14 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	snprintf(line + pos0, sizeof(line) - pos0, "%s%s average", pos0 > 5 ? "  " : " ",
 		 fmt_loss(c, sizeof(c), l->loss_pct));
 	put(w, 5, 0, line);
-	pos0 = (size_t)snprintf(line, sizeof(line), " cost %s", fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
+	pos0 = (size_t)snprintf(line, sizeof(line), " cost %s",
+				fmt_cost(d, sizeof(d), l->cost, l->has_override, l->drained));
 	if (l->cost_reason[0] || l->cost_detail[0])
 		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, " (%s%s%s)", l->cost_reason,
 					 l->cost_reason[0] && l->cost_detail[0] ? ": " : "", l->cost_detail);
 	if (l->cost_measured >= 0 && l->cost_measured != l->cost && pos0 < sizeof(line))
-		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  measured %lld", (long long)l->cost_measured);
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  measured %lld",
+					 (long long)l->cost_measured);
 	if (l->penalty_until > 0 && pos0 < sizeof(line)) {
 		struct tm tm;
 		time_t t = (time_t)l->penalty_until;
@@ -480,9 +497,11 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 					 fmt_duration(g, sizeof(g), l->penalty_until - ui->now));
 	}
 	if (l->has_ospf && pos0 < sizeof(line))
-		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  OSPF %s", l->ospf[0] ? l->ospf : "no neighbour");
+		pos0 += (size_t)snprintf(line + pos0, sizeof(line) - pos0, "  OSPF %s",
+					 l->ospf[0] ? l->ospf : "no neighbour");
 	if (l->has_carries && pos0 < sizeof(line)) {
-		model_ids_text(g, sizeof(g), l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX, ",");
+		model_ids_text(g, sizeof(g), l->carries, l->ncarries < MODEL_IDS_MAX ? l->ncarries : MODEL_IDS_MAX,
+			       ",");
 		snprintf(line + pos0, sizeof(line) - pos0, "  carries %s", l->ncarries ? g : "no routes");
 	}
 	put(w, 6, 0, line);
@@ -503,9 +522,9 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 	char title[96];
 	int64_t secs = (int64_t)n * (ui->detail.history_loaded ? ui->detail.history.interval_ms : 1000) / 1000;
 	snprintf(title, sizeof(title), " RTT over %s%s", fmt_duration(a, sizeof(a), secs),
-		 ui->detail.history_loaded	    ? "" :
-		 ui->daemon.history_unsupported ? " (recent samples; the daemon keeps no history)" :
-					   " (loading history)");
+		 ui->detail.history_loaded        ? ""
+		 : ui->daemon.history_unsupported ? " (recent samples; the daemon keeps no history)"
+						  : " (loading history)");
 	render_graph(w, y, g_rtt, title, v, n, fmt_rtt, true, ui);
 	y += g_rtt + 1;
 	/* A time axis under the RTT graph: where the plotted span starts, its
@@ -543,7 +562,8 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 		char hm[16];
 		localtime_r(&t, &tm);
 		strftime(hm, sizeof(hm), "%H:%M", &tm);
-		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm, (long long)ui->detail.history.costs[i].cost);
+		pos += (size_t)snprintf(line + pos, sizeof(line) - pos, " %s %lld", hm,
+					(long long)ui->detail.history.costs[i].cost);
 	}
 	put(w, y++, 0, line);
 
@@ -569,17 +589,24 @@ static void render_detail(WINDOW *w, const struct ui *ui)
 
 /* ---- nodes ---- */
 
-enum node_col { NCOL_ID, NCOL_LO4, NCOL_LO6, NCOL_HOP, NCOL_VIA, NCOL_HOPNODE, NCOL_PATH, NCOL_METRIC, NCOL_ROUTE, NCOL_COUNT };
+enum node_col {
+	NCOL_ID,
+	NCOL_LO4,
+	NCOL_LO6,
+	NCOL_HOP,
+	NCOL_VIA,
+	NCOL_HOPNODE,
+	NCOL_PATH,
+	NCOL_METRIC,
+	NCOL_ROUTE,
+	NCOL_COUNT
+};
 
 static const struct layout_col node_cols[NCOL_COUNT] = {
-	[NCOL_ID] = { "NODE", 0, 5, 6, ALIGN_RIGHT },
-	[NCOL_LO4] = { "LOOPBACK4", 1, 10, 15, ALIGN_LEFT },
-	[NCOL_LO6] = { "LOOPBACK6", 3, 14, 39, ALIGN_LEFT },
-	[NCOL_HOP] = { "NEXT HOP", 2, 10, 39, ALIGN_LEFT },
-	[NCOL_VIA] = { "VIA", 0, 8, 15, ALIGN_LEFT },
-	[NCOL_HOPNODE] = { "HOP", 0, 4, 5, ALIGN_RIGHT },
-	[NCOL_PATH] = { "PATH", 0, 10, 30, ALIGN_LEFT },
-	[NCOL_METRIC] = { "METRIC", 1, 6, 7, ALIGN_RIGHT },
+	[NCOL_ID] = { "NODE", 0, 5, 6, ALIGN_RIGHT },        [NCOL_LO4] = { "LOOPBACK4", 1, 10, 15, ALIGN_LEFT },
+	[NCOL_LO6] = { "LOOPBACK6", 3, 14, 39, ALIGN_LEFT }, [NCOL_HOP] = { "NEXT HOP", 2, 10, 39, ALIGN_LEFT },
+	[NCOL_VIA] = { "VIA", 0, 8, 15, ALIGN_LEFT },        [NCOL_HOPNODE] = { "HOP", 0, 4, 5, ALIGN_RIGHT },
+	[NCOL_PATH] = { "PATH", 0, 10, 30, ALIGN_LEFT },     [NCOL_METRIC] = { "METRIC", 1, 6, 7, ALIGN_RIGHT },
 	[NCOL_ROUTE] = { "ROUTE", 0, 11, 11, ALIGN_LEFT }, /* "unreachable" whole */
 };
 
@@ -617,7 +644,8 @@ static void node_row(const struct model_node *nd, const int *widths, char *line,
 		else if (c == NCOL_HOPNODE)
 			snprintf(text, sizeof(text), "-");
 		else if (c == NCOL_PATH)
-			snprintf(text, sizeof(text), "%s", nd->npath ? model_ids_text(cell, sizeof(cell), nd->path, nd->npath, ">") : "-");
+			snprintf(text, sizeof(text), "%s",
+				 nd->npath ? model_ids_text(cell, sizeof(cell), nd->path, nd->npath, ">") : "-");
 		else if (c == NCOL_METRIC)
 			snprintf(text, sizeof(text), "%lld", (long long)nd->metric);
 		else
@@ -659,8 +687,9 @@ static void render_nodes(WINDOW *w, const struct ui *ui)
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	const struct model *m = &ui->model;
 	if (m->nnodes == 0) {
-		put(w, 3, 1, ui->daemon.nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)" :
-						     "no nodes known yet");
+		put(w, 3, 1,
+		    ui->daemon.nodes_unsupported ? "the daemon does not report nodes (no \"nodes\" command)"
+						 : "no nodes known yet");
 		return;
 	}
 	size_t rows = (size_t)render_table_rows(w);
@@ -682,8 +711,10 @@ static void render_proximity(WINDOW *w, const struct ui *ui)
 	proximity_line(NULL, widths, line, sizeof(line));
 	put_bar(w, 2, line, A_BOLD | A_UNDERLINE);
 	if (!ui->prox.loaded || p->nrows == 0) {
-		put(w, 3, 1, ui->prox.measuring ? "measuring..." : ui->prox.loaded ? "no other nodes known" :
-				"not measured yet: p measures");
+		put(w, 3, 1,
+		    ui->prox.measuring ? "measuring..."
+		    : ui->prox.loaded  ? "no other nodes known"
+				       : "not measured yet: p measures");
 		return;
 	}
 	int fit = render_table_rows(w) - 1; /* and a line saying what the table shows */
@@ -744,7 +775,8 @@ static void render_members(WINDOW *w, const struct ui *ui)
 	else if (admin == 0)
 		snprintf(line, sizeof(line), "this node is not an admin: revocation needs an admin");
 	else if (admin == 1)
-		snprintf(line, sizeof(line), "%zu identities; R revokes the selected one (type its ID to confirm)", list->nrows);
+		snprintf(line, sizeof(line), "%zu identities; R revokes the selected one (type its ID to confirm)",
+			 list->nrows);
 	else
 		snprintf(line, sizeof(line), "%zu identities", list->nrows);
 	put(w, 3 + (int)r, 1, line);
@@ -800,7 +832,8 @@ static void render_events(WINDOW *w, const struct ui *ui)
 			wattron(w, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD : A_BOLD);
 		for (size_t j = 0; j < k && y < rows; j++, y++) {
 			if (j == 0)
-				snprintf(line, sizeof(line), " %s %-13.13s %.*s", hms, e->kind, (int)ln[j], e->text + st[j]);
+				snprintf(line, sizeof(line), " %s %-13.13s %.*s", hms, e->kind, (int)ln[j],
+					 e->text + st[j]);
 			else
 				snprintf(line, sizeof(line), "%*s%.*s", EVENT_PREFIX, "", (int)ln[j], e->text + st[j]);
 			put(w, 3 + (int)y, 0, line);
@@ -826,14 +859,17 @@ static void render_help(WINDOW *w, const struct ui *ui)
 			put(w, y, x, cell);
 	}
 	/* The legend goes under the keys, in whichever column has room. */
-	static const char *const legend_colour[] = { "COST marks: * override, D drained", "WHY: loss/jit penalty, ovr, drn",
-						     "RTT last probe, AVG smoothed", "LOSS over the cost window",
-						     "FWD: nodes routed via the link", "HISTORY: x a lost probe",
-						     "Rows: green ok, yellow some loss,", "  red bad or drained, magenta down" };
-	static const char *const legend_mono[] = { "COST marks: * override, D drained", "WHY: loss/jit penalty, ovr, drn",
-						   "RTT last probe, AVG smoothed", "LOSS over the cost window",
-						   "FWD: nodes routed via the link", "HISTORY: x a lost probe",
-						   "Rows: bold bad or drained, dim down" };
+	static const char *const legend_colour[] = {
+		"COST marks: * override, D drained", "WHY: loss/jit penalty, ovr, drn",
+		"RTT last probe, AVG smoothed",      "LOSS over the cost window",
+		"FWD: nodes routed via the link",    "HISTORY: x a lost probe",
+		"Rows: green ok, yellow some loss,", "  red bad or drained, magenta down"
+	};
+	static const char *const legend_mono[] = {
+		"COST marks: * override, D drained",  "WHY: loss/jit penalty, ovr, drn", "RTT last probe, AVG smoothed",
+		"LOSS over the cost window",          "FWD: nodes routed via the link",  "HISTORY: x a lost probe",
+		"Rows: bold bad or drained, dim down"
+	};
 	const char *const *legend = use_colour ? legend_colour : legend_mono;
 	int nlegend = use_colour ? 8 : 7;
 	int used = (int)n <= rows ? (int)n : (int)n - rows;
@@ -858,15 +894,16 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 		shown[len] = '\0';
 		size_t ll = strlen(ui->prompt.label);
 		bool gap = len || (ll && ui->prompt.label[ll - 1] != ' ');
-		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt.label, shown, !len && ui->prompt.hint[0] && gap ? " " : "",
-			 !len ? ui->prompt.hint : "");
+		snprintf(line, sizeof(line), "%s%s%s%s", ui->prompt.label, shown,
+			 !len && ui->prompt.hint[0] && gap ? " " : "", !len ? ui->prompt.hint : "");
 		wattron(w, A_BOLD);
 		put(w, rows - 2, 0, line);
 		wattroff(w, A_BOLD);
 		if (ui->prompt.error[0]) {
 			/* Refused: the reason where the key hints were; the input stays. */
 			snprintf(line, sizeof(line), " %s", ui->prompt.error);
-			put_bar(w, rows - 1, line, use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD | A_REVERSE : A_BOLD | A_REVERSE);
+			put_bar(w, rows - 1, line,
+				use_colour ? COLOR_PAIR(PAIR_ERR) | A_BOLD | A_REVERSE : A_BOLD | A_REVERSE);
 			return;
 		}
 	} else if (ui->status.text[0]) {
@@ -884,12 +921,14 @@ static void render_bottom(WINDOW *w, const struct ui *ui)
 		}
 		wattroff(w, attr);
 	}
-	const char *hints = ui->prompt.active ? " Enter accept  Esc cancel" :
-			    ui->menu.sort ? " sort: press a column's key (see the line above); the same one reverses" :
-			    ui->view == VIEW_PROXIMITY ? " p:measure P:cutoff (plan, y/n) Up/Down:scroll Esc:back ?:help q:quit" :
-			    ui->view == VIEW_MEMBERS ? " R:revoke (type the ID) Up/Down:select m:refresh Esc:back ?:help q:quit" :
-			    ui->view == VIEW_DETAIL ? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit" :
-			    " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
+	const char *hints =
+		ui->prompt.active            ? " Enter accept  Esc cancel"
+		: ui->menu.sort              ? " sort: press a column's key (see the line above); the same one reverses"
+		: ui->view == VIEW_PROXIMITY ? " p:measure P:cutoff (plan, y/n) Up/Down:scroll Esc:back ?:help q:quit"
+		: ui->view == VIEW_MEMBERS   ? " R:revoke (type the ID) Up/Down:select m:refresh Esc:back ?:help q:quit"
+		: ui->view == VIEW_DETAIL
+			? " Esc:back Up/Down:other link d:disconnect r:drain C:cost ?:help q:quit"
+			: " Enter:detail t:token c:conn d:disc r:drain C:cost s:sort /:filter ?:help q:quit";
 	put_bar(w, rows - 1, hints, title_attr());
 }
 

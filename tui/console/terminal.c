@@ -100,7 +100,8 @@ static bool want_colour(void)
 int terminal_start(struct ui *ui)
 {
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		fprintf(stderr, "wgmesh: the console needs a terminal (use 'wgmesh status' or 'wgmesh links' in scripts)\n");
+		fprintf(stderr,
+			"wgmesh: the console needs a terminal (use 'wgmesh status' or 'wgmesh links' in scripts)\n");
 		return -ENOTTY;
 	}
 	tio_saved = tcgetattr(STDIN_FILENO, &saved_tio) == 0;
