@@ -8,6 +8,8 @@
 
 #include <sodium.h>
 
+#include "common/api/json_get.h"
+
 static const char *const h_names[4] = { "h1", "h2", "h3", "h4" };
 
 static json_t *range_to_json(const struct wgm_awg_range *r)
@@ -44,18 +46,18 @@ static int fail(char *err, size_t errlen, const char *field, const char *why)
 	return -EINVAL;
 }
 
+/* The shared getter's words, under the "awg." prefix the other checks use. */
 static int get_u16(const json_t *j, const char *field, unsigned max, uint16_t *out, char *err, size_t errlen)
 {
-	const json_t *v = json_object_get(j, field);
+	char why[160];
+	long long v;
 
-	if (!v)
-		return fail(err, errlen, field, "missing");
-	if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > (json_int_t)max) {
+	if (wgm_json_get_int(j, field, 0, max, &v, why, sizeof(why))) {
 		if (err && errlen)
-			snprintf(err, errlen, "awg.%s: not an integer in 0-%u", field, max);
+			snprintf(err, errlen, "awg.%s", why);
 		return -EINVAL;
 	}
-	*out = (uint16_t)json_integer_value(v);
+	*out = (uint16_t)v;
 	return 0;
 }
 

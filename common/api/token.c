@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/api/api_b64.h"
+#include "common/api/json_get.h"
 
 #define TOKEN_BIN_MIN (WGM_TOKEN_PK_LEN + WGM_TOKEN_SECRET_LEN)
 #define TOKEN_BIN_MAX (TOKEN_BIN_MIN + WGM_TOKEN_URL_MAX)
@@ -388,16 +389,6 @@ fail:
 	return NULL;
 }
 
-static bool get_int(const json_t *obj, const char *key, int64_t lo, int64_t hi, int64_t *out)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (!json_is_integer(v) || json_integer_value(v) < lo || json_integer_value(v) > hi)
-		return false;
-	*out = json_integer_value(v);
-	return true;
-}
-
 static bool id_text_valid(const char *id)
 {
 	if (strlen(id) != WGM_TOKEN_ID_LEN)
@@ -414,7 +405,7 @@ static int load_entry(struct wgm_token_store *store, const json_t *item, size_t 
 	const json_t *id = json_object_get(item, "id"), *label = json_object_get(item, "label");
 	const json_t *hash = json_object_get(item, "hash"), *revoked = json_object_get(item, "revoked");
 	char expect_id[WGM_TOKEN_ID_LEN + 1];
-	int64_t created, expires, uses;
+	long long created, expires, uses;
 	const char *field;
 
 	memset(e, 0, sizeof(*e));
@@ -425,13 +416,13 @@ static int load_entry(struct wgm_token_store *store, const json_t *item, size_t 
 	if (!json_is_string(label) || !label_valid(json_string_value(label)))
 		goto bad;
 	field = "created";
-	if (!get_int(item, "created", 0, INT64_MAX / 2, &created))
+	if (wgm_json_get_int(item, "created", 0, INT64_MAX / 2, &created, NULL, 0))
 		goto bad;
 	field = "expires";
-	if (!get_int(item, "expires", created, created + WGM_TOKEN_TTL_MAX, &expires))
+	if (wgm_json_get_int(item, "expires", created, created + WGM_TOKEN_TTL_MAX, &expires, NULL, 0))
 		goto bad;
 	field = "uses_left";
-	if (!get_int(item, "uses_left", 0, WGM_TOKEN_USES_MAX, &uses))
+	if (wgm_json_get_int(item, "uses_left", 0, WGM_TOKEN_USES_MAX, &uses, NULL, 0))
 		goto bad;
 	field = "revoked";
 	if (!json_is_boolean(revoked))
