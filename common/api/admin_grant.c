@@ -7,6 +7,7 @@
 #include <sodium.h>
 
 #include "common/api/api_b64.h"
+#include "common/util/be.h"
 
 #define GRANT_CONTEXT "wgmesh admin grant v1"
 #define GRANT_FIELDS_LEN (4 + WGM_API_KEY_LEN + 8 + 4 + WGM_ADMIN_SEALED_LEN)
@@ -16,27 +17,12 @@ _Static_assert(WGM_ADMIN_SEALED_LEN == WGM_ADMIN_SEED_LEN + crypto_box_SEALBYTES
 _Static_assert(WGM_ADMIN_GRANT_B64_MAX > WGM_B64_LEN(GRANT_FIELDS_LEN + WGM_TRUST_SIG_LEN),
 	       "grant text buffer too small");
 
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void fields(const struct wgm_admin_grant *g, uint8_t f[GRANT_FIELDS_LEN])
 {
-	put_be(f, g->node_id, 4);
+	wgm_put_be32(f, g->node_id);
 	memcpy(f + 4, g->api_pk, WGM_API_KEY_LEN);
-	put_be(f + 36, (uint64_t)g->time, 8);
-	put_be(f + 44, g->issuer_id, 4);
+	wgm_put_be64(f + 36, (uint64_t)g->time);
+	wgm_put_be32(f + 44, g->issuer_id);
 	memcpy(f + 48, g->sealed, WGM_ADMIN_SEALED_LEN);
 }
 
@@ -108,10 +94,10 @@ int wgm_admin_grant_decode(const char *b64, struct wgm_admin_grant *g)
 	memset(g, 0, sizeof(*g));
 	if (!b64 || wgm_b64_decode_exact(b64, bin, sizeof(bin)) < 0)
 		return -EINVAL;
-	g->node_id = (uint32_t)get_be(bin, 4);
+	g->node_id = wgm_get_be32(bin);
 	memcpy(g->api_pk, bin + 4, WGM_API_KEY_LEN);
-	g->time = (int64_t)get_be(bin + 36, 8);
-	g->issuer_id = (uint32_t)get_be(bin + 44, 4);
+	g->time = (int64_t)wgm_get_be64(bin + 36);
+	g->issuer_id = wgm_get_be32(bin + 44);
 	memcpy(g->sealed, bin + 48, WGM_ADMIN_SEALED_LEN);
 	memcpy(g->sig, bin + GRANT_FIELDS_LEN, WGM_TRUST_SIG_LEN);
 	return 0;

@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "common/api/api_b64.h"
+#include "common/util/be.h"
 
 #define HANDOVER_CONTEXT "wgmesh mesh key v1"
 #define HANDOVER_FIELDS_LEN (4 + WGM_API_KEY_LEN + 4 + 8 + WGM_MESH_KEY_SEALED_LEN)
@@ -16,27 +17,12 @@ _Static_assert(WGM_MESH_KEY_SEALED_LEN == WGM_MESH_KEY_LEN + crypto_box_SEALBYTE
 _Static_assert(WGM_MESH_KEY_HANDOVER_B64_MAX > WGM_B64_LEN(HANDOVER_FIELDS_LEN + WGM_TRUST_SIG_LEN),
 	       "hand-over text buffer too small");
 
-static void put_be(uint8_t *p, uint64_t v, int n)
-{
-	for (int i = 0; i < n; i++)
-		p[i] = (uint8_t)(v >> (8 * (n - 1 - i)));
-}
-
-static uint64_t get_be(const uint8_t *p, int n)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < n; i++)
-		v = v << 8 | p[i];
-	return v;
-}
-
 static void fields(const struct wgm_mesh_key_handover *h, uint8_t f[HANDOVER_FIELDS_LEN])
 {
-	put_be(f, h->node_id, 4);
+	wgm_put_be32(f, h->node_id);
 	memcpy(f + 4, h->api_pk, WGM_API_KEY_LEN);
-	put_be(f + 36, h->epoch, 4);
-	put_be(f + 40, (uint64_t)h->grace_until, 8);
+	wgm_put_be32(f + 36, h->epoch);
+	wgm_put_be64(f + 40, (uint64_t)h->grace_until);
 	memcpy(f + 48, h->sealed, WGM_MESH_KEY_SEALED_LEN);
 }
 
@@ -100,10 +86,10 @@ int wgm_mesh_key_handover_decode(const char *b64, struct wgm_mesh_key_handover *
 	memset(h, 0, sizeof(*h));
 	if (!b64 || wgm_b64_decode_exact(b64, bin, sizeof(bin)) < 0)
 		return -EINVAL;
-	h->node_id = (uint32_t)get_be(bin, 4);
+	h->node_id = wgm_get_be32(bin);
 	memcpy(h->api_pk, bin + 4, WGM_API_KEY_LEN);
-	h->epoch = (uint32_t)get_be(bin + 36, 4);
-	h->grace_until = (int64_t)get_be(bin + 40, 8);
+	h->epoch = wgm_get_be32(bin + 36);
+	h->grace_until = (int64_t)wgm_get_be64(bin + 40);
 	memcpy(h->sealed, bin + 48, WGM_MESH_KEY_SEALED_LEN);
 	memcpy(h->sig, bin + HANDOVER_FIELDS_LEN, WGM_TRUST_SIG_LEN);
 	return 0;

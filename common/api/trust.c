@@ -8,6 +8,7 @@
 #include <sodium.h>
 
 #include "common/api/api_b64.h"
+#include "common/util/be.h"
 
 /* Domain separation: a certificate's signature is never a revocation's. */
 #define CERT_CONTEXT "wgmesh cert v1"
@@ -16,28 +17,6 @@
 #define REV_FIELDS_LEN (4 + WGM_TRUST_FPR_LEN + 8 + 4)
 /* encode_signed's buffer holds the longer of the two records. */
 _Static_assert(REV_FIELDS_LEN <= CERT_FIELDS_LEN, "a revocation's fields outgrow encode_signed's buffer");
-
-static void put_u32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (24 - 8 * i));
-}
-
-static void put_u64(uint8_t *p, uint64_t v)
-{
-	for (int i = 0; i < 8; i++)
-		p[i] = (uint8_t)(v >> (56 - 8 * i));
-}
-
-static uint32_t get_u32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint64_t get_u64(const uint8_t *p)
-{
-	return (uint64_t)get_u32(p) << 32 | get_u32(p + 4);
-}
 
 int wgm_trust_keypair_new(uint8_t pk[WGM_TRUST_PK_LEN], uint8_t sk[WGM_TRUST_SK_LEN])
 {
@@ -71,18 +50,18 @@ static size_t signed_message(const char *context, const uint8_t *fields, size_t 
 
 static void cert_fields(const struct wgm_cert *c, uint8_t f[CERT_FIELDS_LEN])
 {
-	put_u32(f, c->node_id);
+	wgm_put_be32(f, c->node_id);
 	memcpy(f + 4, c->api_pk, 32);
-	put_u32(f + 36, c->issuer_id);
-	put_u64(f + 40, (uint64_t)c->issued_at);
+	wgm_put_be32(f + 36, c->issuer_id);
+	wgm_put_be64(f + 40, (uint64_t)c->issued_at);
 }
 
 static void rev_fields(const struct wgm_revocation *r, uint8_t f[REV_FIELDS_LEN])
 {
-	put_u32(f, r->node_id);
+	wgm_put_be32(f, r->node_id);
 	memcpy(f + 4, r->fpr, WGM_TRUST_FPR_LEN);
-	put_u64(f + 4 + WGM_TRUST_FPR_LEN, (uint64_t)r->time);
-	put_u32(f + 12 + WGM_TRUST_FPR_LEN, r->issuer_id);
+	wgm_put_be64(f + 4 + WGM_TRUST_FPR_LEN, (uint64_t)r->time);
+	wgm_put_be32(f + 12 + WGM_TRUST_FPR_LEN, r->issuer_id);
 }
 
 static void sign_fields(const char *context, const uint8_t *fields, size_t len, const uint8_t *sk, uint8_t *sig)
@@ -142,10 +121,10 @@ int wgm_cert_decode(const char *b64, struct wgm_cert *c)
 	memset(c, 0, sizeof(*c));
 	if (!b64 || wgm_b64_decode_exact(b64, bin, sizeof(bin)) < 0)
 		return -EINVAL;
-	c->node_id = get_u32(bin);
+	c->node_id = wgm_get_be32(bin);
 	memcpy(c->api_pk, bin + 4, 32);
-	c->issuer_id = get_u32(bin + 36);
-	c->issued_at = (int64_t)get_u64(bin + 40);
+	c->issuer_id = wgm_get_be32(bin + 36);
+	c->issued_at = (int64_t)wgm_get_be64(bin + 40);
 	memcpy(c->sig, bin + CERT_FIELDS_LEN, WGM_TRUST_SIG_LEN);
 	return 0;
 }
@@ -181,10 +160,10 @@ int wgm_revocation_decode(const char *b64, struct wgm_revocation *r)
 	memset(r, 0, sizeof(*r));
 	if (!b64 || wgm_b64_decode_exact(b64, bin, sizeof(bin)) < 0)
 		return -EINVAL;
-	r->node_id = get_u32(bin);
+	r->node_id = wgm_get_be32(bin);
 	memcpy(r->fpr, bin + 4, WGM_TRUST_FPR_LEN);
-	r->time = (int64_t)get_u64(bin + 4 + WGM_TRUST_FPR_LEN);
-	r->issuer_id = get_u32(bin + 12 + WGM_TRUST_FPR_LEN);
+	r->time = (int64_t)wgm_get_be64(bin + 4 + WGM_TRUST_FPR_LEN);
+	r->issuer_id = wgm_get_be32(bin + 12 + WGM_TRUST_FPR_LEN);
 	memcpy(r->sig, bin + REV_FIELDS_LEN, WGM_TRUST_SIG_LEN);
 	return 0;
 }
