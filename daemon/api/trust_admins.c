@@ -154,19 +154,14 @@ bool trust_admins_pick(struct trust_store *ts, uint32_t *id, uint8_t api_pk[32])
 void trust_admins_handle_promote(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct trust_store *ts = ctx;
-	const json_t *idv = json_object_get(args, "id");
 	struct wgm_admin_grant g;
 	const struct wgm_cert *c;
-	json_int_t id;
+	uint32_t id;
 
-	if (!trust_store_require_admin(ts, req))
+	if (!trust_store_admin_command(ts, req, args, &id))
 		return;
-	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX) {
-		ctl_request_reply(req, wgm_ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
-		return;
-	}
-	c = wgm_trust_current(ts->t, (uint32_t)id);
-	if ((uint32_t)id == ts->cfg->id || (c && trust_admins_is(ts, c))) {
+	c = wgm_trust_current(ts->t, id);
+	if (id == ts->cfg->id || (c && trust_admins_is(ts, c))) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld is an admin already", (long long)id));
 		return;
 	}

@@ -573,33 +573,42 @@ bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req)
 	return false;
 }
 
+bool trust_store_admin_command(struct trust_store *ts, struct ctl_request *req, const json_t *args, uint32_t *id)
+{
+	const json_t *idv = json_object_get(args, "id");
+
+	if (!trust_store_require_admin(ts, req))
+		return false;
+	if (!json_is_integer(idv) || json_integer_value(idv) < 0 || json_integer_value(idv) > WGM_API_ID_MAX) {
+		ctl_request_reply(req, wgm_ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
+		return false;
+	}
+	*id = (uint32_t)json_integer_value(idv);
+	return true;
+}
+
 static void handle_revoke(struct ctl_request *req, const json_t *args, void *ctx)
 {
 	struct trust_store *ts = ctx;
-	const json_t *idv = json_object_get(args, "id");
 	struct wgm_revocation r = { 0 };
 	const struct wgm_cert *c;
-	json_int_t id;
+	uint32_t id;
 
-	if (!trust_store_require_admin(ts, req))
+	if (!trust_store_admin_command(ts, req, args, &id))
 		return;
-	if (!json_is_integer(idv) || (id = json_integer_value(idv)) < 0 || id > WGM_API_ID_MAX) {
-		ctl_request_reply(req, wgm_ctl_reply_error("id: must be a node ID from 0 to %d", WGM_API_ID_MAX));
-		return;
-	}
-	if ((uint32_t)id == ts->cfg->id) {
+	if (id == ts->cfg->id) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld is this node: an admin does not revoke itself",
 							   (long long)id));
 		return;
 	}
-	c = wgm_trust_current(ts->t, (uint32_t)id);
+	c = wgm_trust_current(ts->t, id);
 	if (!c) {
 		ctl_request_reply(req, wgm_ctl_reply_error("node %lld has no current identity known here "
 							   "(see `wgmesh member list`)",
 							   (long long)id));
 		return;
 	}
-	r.node_id = (uint32_t)id;
+	r.node_id = id;
 	wgm_trust_fingerprint(c->api_pk, r.fpr);
 	r.time = now_s();
 	r.issuer_id = ts->cfg->id;

@@ -111,6 +111,9 @@ json_t *trust_store_body(struct trust_store *ts);
 void trust_store_post(struct trust_store *ts, unsigned id, const char *body);
 /* True on an admin; else replies to REQ that this node is none (naming one). */
 bool trust_store_require_admin(struct trust_store *ts, struct ctl_request *req);
+/* The opening of an admin's command on a node: true on an admin with a valid
+ * node ID in ARGS' "id" (into ID); else replies to REQ why not. */
+bool trust_store_admin_command(struct trust_store *ts, struct ctl_request *req, const json_t *args, uint32_t *id);
 
 /* For daemon/api/trust_admins.c: writes members.json (synced), and posts
  * this node's body to every node it knows a certificate of. */
