@@ -1,7 +1,7 @@
 #include "bird/conf_gen.h"
 
+#include "common/netlink/nl_route_table.h"
 #include "common/util/err.h"
-
 #include "common/util/ifname.h"
 
 #include <arpa/inet.h>
@@ -447,9 +447,9 @@ static void emit_kernel(FILE *f, const struct bird_conf_model *m, int v)
 		fprintf(f, "\tkrt_prefsrc = %s;\n", src);
 	fprintf(f, "\taccept;\n}\n\n");
 	fprintf(f,
-		"protocol kernel kernel%d {\n\tmerge paths yes;\n\tipv%d {\n\t\timport none;\n"
+		"protocol kernel kernel%d {\n\tmerge paths yes;\n\tmetric %d;\n\tipv%d {\n\t\timport none;\n"
 		"\t\texport filter kernel_export%d;\n\t};\n}\n\n",
-		v, v, v);
+		v, WGM_KERNEL_METRIC_BIRD, v, v);
 }
 
 static void emit_bfd(FILE *f, const struct bird_conf_model *m)
