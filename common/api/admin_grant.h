@@ -7,7 +7,8 @@
  * context string. Only that member opens it; anyone can check it. The same
  * record is the public proof that the member is an admin: it is gossiped in
  * /trust bodies and kept in members.json, and counts while the member's
- * identity is not revoked. Shape of mesh_key.h's hand-over. Pure. */
+ * identity is not revoked. A sealed record (sealed_record.h), as the mesh-key
+ * hand-over is. Pure. */
 #ifndef WGM_COMMON_API_ADMIN_GRANT_H
 #define WGM_COMMON_API_ADMIN_GRANT_H
 

@@ -11,7 +11,8 @@
  * API key (crypto_box_seal: only that member opens it), with its node ID, API
  * key, the epoch and the end of the grace time, all signed by the mesh
  * signing key (only an admin makes one; anyone can check it). It travels in
- * plain /trust bodies: nothing in it is readable by anyone else.
+ * plain /trust bodies: nothing in it is readable by anyone else. A sealed
+ * record (sealed_record.h), as the admin grant is.
  *
  * Pure: no I/O, the clock is a parameter. */
 #ifndef WGM_COMMON_API_MESH_KEY_H
