@@ -224,12 +224,13 @@ static void keep_decision(struct job *j)
 	for (size_t i = 0; i < j->n_rows; i++) {
 		const struct row *r = &j->rows[i];
 		const struct underlay_target *t = r->target >= 0 ? &j->targets[r->target] : NULL;
+		/* Clients are never linked by buildup: nothing to cut. */
 		bool far_unlinked = r->action == PROXIMITY_NONE && t && t->answered && t->rtt_ms > j->cutoff_ms &&
-				    !links_to_node(j->cp->links, r->id);
+				    !addrplan_is_client(r->id) && !links_to_node(j->cp->links, r->id);
 		if (r->action == PROXIMITY_DISCONNECT || far_unlinked)
 			s.cut[r->id] = true;
 		else if (r->action == PROXIMITY_KEEP_LAST ||
-			 (r->action == PROXIMITY_CONNECT && !strcmp(r->result, "connected")))
+			 (r->action == PROXIMITY_CONNECT && strcmp(r->result, "connected") == 0))
 			s.cut[r->id] = false;
 	}
 	if (keep_state(j->cp, &s, job_kept, j) < 0) {
