@@ -29,6 +29,7 @@
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
 #include "daemon/mesh/buildup.h"
+#include "daemon/mesh/proximity_state.h"
 #include "daemon/mesh/rotation.h"
 #include "daemon/routing/vxlan.h"
 #include "daemon/api/tokens.h"
@@ -211,6 +212,26 @@ static void start_obfs(struct node *n)
 		log_err("obfuscation rules: out of memory");
 }
 
+/* The proximity cutoff kept from before the restart. A file that cannot be
+ * taken is ignored, never fatal: links are then made as without a cutoff. */
+static void load_proximity(struct node *n)
+{
+	struct proximity_state s;
+	char why[512];
+	int rc = proximity_state_load(n->cfg->state_dir, n->cfg->id, &s, why, sizeof(why));
+
+	if (rc == -ENOENT)
+		return;
+	if (rc < 0) {
+		log_warn("proximity: ignoring %s; mesh buildup links every node", why);
+		return;
+	}
+	if (proximity_state_active(&s))
+		log_info("proximity: cutoff %.2f ms in force, nodes cut: %zu (kept from before the restart)",
+			 s.cutoff_ms, proximity_state_count_cut(&s));
+	buildup_set_proximity(n->buildup, &s);
+}
+
 static int start_routing(struct node *n, char *err, size_t errlen)
 {
 	struct routing_deps rdeps = {
@@ -261,6 +282,7 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 			return rc;
 		}
 	}
+	load_proximity(n);
 	/* The config follows the links BIRD sees at start. */
 	return routing_request_apply(n->routing, false, NULL, NULL);
 }
@@ -433,11 +455,13 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 						   .disconnect = &n->ctl_links.disconnect,
 						   .http = n->http,
 						   .worker = n->worker,
-						   .bird = n->bird };
+						   .bird = n->bird,
+						   .buildup = n->buildup };
 	if ((rc = ctl_proximity_register(&n->ctl_proximity, ctl)) < 0) {
 		snprintf(err, errlen, "control socket: %s", strerror(-rc));
 		goto fail;
 	}
+	buildup_set_screen(n->buildup, ctl_proximity_screen, &n->ctl_proximity);
 	{
 		struct self_repair_deps deps = { .loop = loop,
 						 .cfg = cfg,
@@ -566,6 +590,8 @@ void node_fill_status(struct node *n, struct wgm_ctl_status *st)
 	st->links_up = (long long)links_count_active(n->links);
 	st->bird = bird_watch_up(n->bird) ? "up" : "down";
 	st->mesh = buildup_state_name(buildup_state(n->buildup));
+	st->proximity = proximity_state_active(buildup_proximity(n->buildup));
+	st->proximity_cutoff_ms = buildup_proximity(n->buildup)->cutoff_ms;
 	if (bird_watch_up(n->bird)) {
 		size_t nodes = mesh_nodes_count(bird_watch_nodes(n->bird));
 		/* This node counts even before BIRD routes its own loopback. */

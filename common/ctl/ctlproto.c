@@ -199,6 +199,9 @@ int wgm_ctl_status_fill(json_t *obj, const struct wgm_ctl_status *st)
 		return -EINVAL;
 	rc = json_object_update(obj, fields) == 0 ? 0 : -ENOMEM;
 	json_decref(fields);
+	if (rc == 0 && json_object_set_new(obj, "proximity_cutoff_ms",
+					   st->proximity ? json_real(st->proximity_cutoff_ms) : json_null()) < 0)
+		rc = -ENOMEM;
 	if (rc == 0 && json_object_set_new(obj, "schema", json_integer(WGM_CTL_SCHEMA_VERSION)) < 0)
 		rc = -ENOMEM;
 	return rc;
@@ -230,7 +233,7 @@ static int status_get_str(const json_t *obj, const char *key, const char **out, 
 
 int wgm_ctl_status_parse(const json_t *obj, struct wgm_ctl_status *st, char *err, size_t errlen)
 {
-	const json_t *id = json_object_get(obj, "id");
+	const json_t *id = json_object_get(obj, "id"), *cutoff;
 
 	memset(st, 0, sizeof(*st));
 	if (json_is_null(id)) {
@@ -248,6 +251,14 @@ int wgm_ctl_status_parse(const json_t *obj, struct wgm_ctl_status *st, char *err
 	    status_get_int(obj, "nodes", &st->nodes, err, errlen) < 0 ||
 	    status_get_str(obj, "mesh", &st->mesh, err, errlen) < 0)
 		return -EPROTO;
+	/* Absent from daemons older than the field: no cutoff shown. */
+	cutoff = json_object_get(obj, "proximity_cutoff_ms");
+	if (cutoff && !json_is_null(cutoff) && (!json_is_number(cutoff) || json_number_value(cutoff) < 0)) {
+		snprintf(err, errlen, "status: \"proximity_cutoff_ms\" is not null or a non-negative number");
+		return -EPROTO;
+	}
+	st->proximity = json_is_number(cutoff);
+	st->proximity_cutoff_ms = st->proximity ? json_number_value(cutoff) : 0;
 	return 0;
 }
 

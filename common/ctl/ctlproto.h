@@ -155,6 +155,8 @@ struct wgm_ctl_status {
 	long long links_total;
 	long long nodes;
 	const char *mesh; /* "off" | "waiting" | "building" | "done" */
+	bool proximity;   /* a proximity cutoff is in force: */
+	double proximity_cutoff_ms;
 };
 
 /* Adds the status fields to obj (a reply or an event). */

@@ -12,10 +12,13 @@
 #include "bird/parse.h"
 #include "common/api/api_auth.h"
 #include "common/api/api_msg.h"
+#include "common/config/statefile.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/log.h"
 #include "daemon/api/api_call.h"
+#include "daemon/core/state_write.h"
 #include "daemon/mesh/proximity_plan.h"
+#include "daemon/mesh/proximity_state.h"
 #include "daemon/quality/quality.h"
 #include "daemon/quality/underlay_probe.h"
 
@@ -37,8 +40,9 @@ struct row {
 /* One `proximity` or `clean` request, from the first step to the reply. */
 struct job {
 	struct ctl_proximity *cp;
-	struct ctl_request *req;
+	struct ctl_request *req; /* NULL when screening */
 	bool clean;
+	bool screen; /* one node for mesh buildup, against the cutoff in force */
 	bool dry_run;
 	double cutoff_ms; /* < 0: none */
 	struct row rows[MESH_NODES_MAX];
@@ -48,6 +52,13 @@ struct job {
 	size_t n_targets;
 	struct mesh_graph graph; /* filled on the worker */
 	char graph_err[256];     /* "" = graph known */
+	char state_err[300];     /* the decision could not be kept ("" = kept or none) */
+};
+
+/* One `proximity off`, until its state is on disk. */
+struct lift {
+	struct ctl_request *req;
+	json_t *released; /* the nodes no longer cut */
 };
 
 void ctl_proximity_stop(struct ctl_proximity *cp)
@@ -55,10 +66,25 @@ void ctl_proximity_stop(struct ctl_proximity *cp)
 	cp->stopping = true;
 }
 
+static void screen_finish(struct job *j, const char *why);
+
 static void job_fail(struct job *j, const char *why)
 {
+	if (j->screen) {
+		screen_finish(j, why);
+		return;
+	}
 	ctl_request_reply(j->req, wgm_ctl_reply_error("%s", why));
 	free(j);
+}
+
+/* A link of this mesh (not a peering one) to node ID, in any phase. */
+static bool links_to_node(struct links *ls, unsigned id)
+{
+	for (struct link *l = links_first(ls); l; l = l->next)
+		if (!l->rec.peer && l->rec.remote_id == id)
+			return true;
+	return false;
 }
 
 /* ---- the reply ---- */
@@ -95,6 +121,16 @@ static void row_json_common(struct job *j, const struct row *r, json_t *o)
 		json_object_set_new(o, "result", json_string(r->result));
 }
 
+/* The decision buildup follows now: null, or the cutoff and the cut nodes. */
+static json_t *in_force_json(const struct ctl_proximity *cp)
+{
+	const struct proximity_state *s = buildup_proximity(cp->buildup);
+
+	if (!proximity_state_active(s))
+		return json_null();
+	return json_pack("{s:f,s:o}", "cutoff_ms", s->cutoff_ms, "cut", proximity_state_cut_json(s));
+}
+
 static void reply_proximity(struct job *j)
 {
 	json_t *reply = wgm_ctl_reply_ok(), *nodes = json_array();
@@ -114,6 +150,9 @@ static void reply_proximity(struct job *j)
 	json_object_set_new(reply, "port", json_integer(j->cp->cfg->listen_port));
 	if (j->graph_err[0])
 		json_object_set_new(reply, "graph_error", json_string(j->graph_err));
+	json_object_set_new(reply, "in_force", in_force_json(j->cp));
+	if (j->state_err[0])
+		json_object_set_new(reply, "state_error", json_string(j->state_err));
 	ctl_request_reply(j->req, reply);
 	free(j);
 }
@@ -145,6 +184,73 @@ static void reply_job(struct job *j)
 		reply_proximity(j);
 }
 
+/* ---- step 5: the decision kept ---- */
+
+/* Buildup follows S at once; the file follows on the worker and DONE runs
+ * once it is on disk. -ENOMEM (DONE not called) when nothing was queued. */
+static int keep_state(struct ctl_proximity *cp, const struct proximity_state *s, state_write_done_fn done, void *ctx)
+{
+	char path[4096];
+	json_t *json;
+
+	if (proximity_state_path(cp->cfg->state_dir, path, sizeof(path)) < 0 || !(json = proximity_state_to_json(s)))
+		return -ENOMEM;
+	buildup_set_proximity(cp->buildup, s);
+	return state_write_async_then(cp->worker, path, json, WGM_STATEFILE_MODE_PUBLIC, done, ctx);
+}
+
+static void job_kept(int rc, const char *err, void *ctx)
+{
+	struct job *j = ctx;
+
+	/* Buildup, which the reply reads, may be gone. */
+	if (j->cp->stopping) {
+		job_fail(j, "the daemon is stopping");
+		return;
+	}
+	if (rc < 0)
+		snprintf(j->state_err, sizeof(j->state_err), "not kept for a restart: %.250s", err);
+	reply_job(j);
+}
+
+/* The cutoff applied, and the nodes cut by it: those cut now, the far ones
+ * without a link (buildup would link them), and those cut before that this
+ * run did not link again (far, or no answer). */
+static void keep_decision(struct job *j)
+{
+	struct proximity_state s = *buildup_proximity(j->cp->buildup);
+
+	s.cutoff_ms = j->cutoff_ms;
+	for (size_t i = 0; i < j->n_rows; i++) {
+		const struct row *r = &j->rows[i];
+		const struct underlay_target *t = r->target >= 0 ? &j->targets[r->target] : NULL;
+		/* Clients are never linked by buildup: nothing to cut. */
+		bool far_unlinked = r->action == PROXIMITY_NONE && t && t->answered && t->rtt_ms > j->cutoff_ms &&
+				    !addrplan_is_client(r->id) && !links_to_node(j->cp->links, r->id);
+		if (r->action == PROXIMITY_DISCONNECT || far_unlinked)
+			s.cut[r->id] = true;
+		else if (r->action == PROXIMITY_KEEP_LAST ||
+			 (r->action == PROXIMITY_CONNECT && strcmp(r->result, "connected") == 0))
+			s.cut[r->id] = false;
+	}
+	if (keep_state(j->cp, &s, job_kept, j) < 0) {
+		snprintf(j->state_err, sizeof(j->state_err), "not kept for a restart: out of memory");
+		reply_job(j);
+	}
+}
+
+/* A cutoff applied (not a dry run, the graph known) is kept; the rest is
+ * answered as it is. */
+static void finish_job(struct job *j)
+{
+	if (j->cp->stopping)
+		job_fail(j, "the daemon is stopping");
+	else if (!j->clean && !j->dry_run && j->cutoff_ms >= 0 && !j->graph_err[0])
+		keep_decision(j);
+	else
+		reply_job(j);
+}
+
 /* ---- step 4: the changes ---- */
 
 struct change {
@@ -155,7 +261,7 @@ struct change {
 static void change_finished(struct job *j)
 {
 	if (--j->pending == 0)
-		reply_job(j);
+		finish_job(j);
 }
 
 static void connected(int rc, const json_t *result, const char *err, void *ctx)
@@ -254,9 +360,7 @@ static void plan_proximity(struct job *j)
 		e[i] = (struct proximity_entry){ .id = r->id, .linked = false };
 		e[i].has_rtt = r->target >= 0 && j->targets[r->target].answered;
 		e[i].rtt_ms = e[i].has_rtt ? j->targets[r->target].rtt_ms : 0;
-		for (struct link *l = links_first(j->cp->links); l; l = l->next)
-			if (!l->rec.peer && l->rec.remote_id == r->id)
-				e[i].linked = true;
+		e[i].linked = links_to_node(j->cp->links, r->id);
 	}
 	/* Without the mesh's graph nothing can be proven safe to cut. */
 	proximity_plan(j->cp->cfg->id, j->cp->cfg->bird.client || addrplan_is_client(j->cp->cfg->id),
@@ -283,6 +387,10 @@ static void measured(void *ctx)
 {
 	struct job *j = ctx;
 
+	if (j->screen) {
+		screen_finish(j, NULL);
+		return;
+	}
 	if (j->cp->stopping) {
 		job_fail(j, "the daemon is stopping");
 		return;
@@ -300,7 +408,7 @@ static void measured(void *ctx)
 		plan_proximity(j);
 	}
 	if (j->dry_run || !has_changes(j)) {
-		reply_job(j);
+		finish_job(j);
 		return;
 	}
 	start_changes(j);
@@ -345,7 +453,7 @@ static void measure(void *ctx)
 	struct job *j = ctx;
 
 	underlay_probe_run(j->targets, j->n_targets, PROXIMITY_TRIES, PROXIMITY_TIMEOUT_MS);
-	if (!j->clean)
+	if (!j->clean && !j->screen)
 		read_graph(j);
 }
 
@@ -483,8 +591,10 @@ static struct job *job_new(struct ctl_proximity *cp, struct ctl_request *req, co
 	struct job *j;
 
 	if (cutoff && !json_is_null(cutoff) &&
-	    (!json_is_number(cutoff) || json_number_value(cutoff) < 0 || json_number_value(cutoff) > 60000)) {
-		ctl_request_reply(req, wgm_ctl_reply_error("cutoff_ms: must be a number of milliseconds, 0-60000"));
+	    (!json_is_number(cutoff) || json_number_value(cutoff) < 0 ||
+	     json_number_value(cutoff) > PROXIMITY_CUTOFF_MAX_MS)) {
+		ctl_request_reply(req, wgm_ctl_reply_error("cutoff_ms: must be a number of milliseconds, 0-%d",
+							   PROXIMITY_CUTOFF_MAX_MS));
 		return NULL;
 	}
 	if (!(j = calloc(1, sizeof(*j)))) {
@@ -499,9 +609,57 @@ static struct job *job_new(struct ctl_proximity *cp, struct ctl_request *req, co
 	return j;
 }
 
+static void lift_kept(int rc, const char *err, void *ctx)
+{
+	struct lift *l = ctx;
+	json_t *reply = wgm_ctl_reply_ok();
+
+	json_object_set_new(reply, "off", json_true());
+	json_object_set_new(reply, "released", l->released);
+	json_object_set_new(reply, "in_force", json_null());
+	if (rc < 0)
+		json_object_set_new(reply, "state_error", json_sprintf("not kept for a restart: %.250s", err));
+	ctl_request_reply(l->req, reply);
+	free(l);
+}
+
+/* `proximity off`: no cutoff, nothing cut; buildup links the nodes cut
+ * before again (with mesh on). */
+static void lift_proximity(struct ctl_proximity *cp, struct ctl_request *req)
+{
+	struct lift *l = calloc(1, sizeof(*l));
+	struct proximity_state none;
+
+	proximity_state_init(&none);
+	if (!l || !(l->released = proximity_state_cut_json(buildup_proximity(cp->buildup)))) {
+		free(l);
+		ctl_request_reply(req, wgm_ctl_reply_error("out of memory"));
+		return;
+	}
+	l->req = req;
+	if (proximity_state_active(buildup_proximity(cp->buildup)))
+		log_info("proximity: cutoff lifted; %zu cut nodes may be linked again", json_array_size(l->released));
+	if (keep_state(cp, &none, lift_kept, l) < 0)
+		lift_kept(-ENOMEM, "out of memory", l);
+}
+
 static void handle_proximity(struct ctl_request *req, const json_t *args, void *ctx)
 {
-	struct job *j = job_new(ctx, req, args, false);
+	const json_t *off = json_object_get(args, "off");
+	struct job *j;
+
+	if (off && !json_is_boolean(off)) {
+		ctl_request_reply(req, wgm_ctl_reply_error("off: must be true or false"));
+		return;
+	}
+	if (json_is_true(off)) {
+		if (json_object_get(args, "cutoff_ms") || json_is_true(json_object_get(args, "dry_run")))
+			ctl_request_reply(req, wgm_ctl_reply_error("off: takes no cutoff_ms and no dry_run"));
+		else
+			lift_proximity(ctx, req);
+		return;
+	}
+	j = job_new(ctx, req, args, false);
 
 	if (j)
 		gather_proximity(j);
@@ -513,6 +671,58 @@ static void handle_clean(struct ctl_request *req, const json_t *args, void *ctx)
 
 	if (j)
 		gather_clean(j);
+}
+
+/* ---- screening for mesh buildup ---- */
+
+/* WHY: the measurement could not be made (NULL: it was). A node beyond the
+ * cutoff is cut (and kept so); any other is left to buildup to link. */
+static void screen_finish(struct job *j, const char *why)
+{
+	struct ctl_proximity *cp = j->cp;
+	const struct row *r = &j->rows[0];
+	const struct underlay_target *t = !why && r->target >= 0 ? &j->targets[r->target] : NULL;
+	struct proximity_state s;
+
+	if (cp->stopping) {
+		free(j);
+		return;
+	}
+	s = *buildup_proximity(cp->buildup);
+	if (t && t->answered && proximity_state_active(&s) && t->rtt_ms > s.cutoff_ms) {
+		log_info("proximity: node %u is %.2f ms away, beyond the %g ms cutoff: mesh buildup does not link it",
+			 r->id, t->rtt_ms, s.cutoff_ms);
+		s.cut[r->id] = true;
+		if (keep_state(cp, &s, NULL, NULL) < 0)
+			log_err("proximity: node %u cut, but not kept for a restart: out of memory", r->id);
+	} else if (t && t->answered) {
+		log_info("proximity: node %u is %.2f ms away, within the cutoff: mesh buildup links it", r->id,
+			 t->rtt_ms);
+	} else {
+		log_info("proximity: node %u not measured (%.300s): mesh buildup links it", r->id,
+			 why           ? why
+			 : !r->host[0] ? r->why
+			 : t           ? t->why
+				       : "no address");
+	}
+	buildup_screened(cp->buildup, r->id);
+	free(j);
+}
+
+int ctl_proximity_screen(unsigned id, void *ctx)
+{
+	struct ctl_proximity *cp = ctx;
+	struct job *j;
+
+	if (cp->stopping || id >= MESH_NODES_MAX || !(j = calloc(1, sizeof(*j))))
+		return -ENOMEM;
+	j->cp = cp;
+	j->screen = true;
+	j->pending = 1; /* held while asking */
+	add_node_row(j, id, true);
+	if (--j->pending == 0)
+		start_measuring(j);
+	return 0;
 }
 
 int ctl_proximity_register(struct ctl_proximity *cp, struct ctl_server *ctl)

@@ -4,7 +4,10 @@
  * path to a node) and `clean` (remove links dead for cleanAfter seconds
  * whose other end does not answer on the underlay either). Measuring, and
  * asking BIRD for the mesh's graph, run on the worker; the changes go
- * through mesh buildup's member connect and disconnect. docs/cli.md. */
+ * through mesh buildup's member connect and disconnect. A cutoff's decision
+ * (the cutoff and the nodes cut) is kept in the state directory and handed to
+ * buildup, which links no cut node again; `proximity off` lifts it.
+ * docs/cli.md. */
 #ifndef WGM_DAEMON_CTL_PROXIMITY_H
 #define WGM_DAEMON_CTL_PROXIMITY_H
 
@@ -15,6 +18,7 @@
 #include "daemon/core/ctl_server.h"
 #include "daemon/core/worker.h"
 #include "daemon/links/links.h"
+#include "daemon/mesh/buildup.h"
 #include "daemon/mesh/disconnect.h"
 #include "daemon/mesh/join.h"
 #include "daemon/routing/bird_watch.h"
@@ -33,6 +37,7 @@ struct ctl_proximity {
 	struct http_client *http;
 	struct worker *worker;
 	struct bird_watch *bird;
+	struct buildup *buildup; /* holds the proximity decision in force */
 	bool stopping;
 };
 
@@ -40,5 +45,10 @@ int ctl_proximity_register(struct ctl_proximity *cp, struct ctl_server *ctl);
 /* Daemon shutdown, before the HTTP client and the worker go: requests still
  * measuring are answered with an error instead of going on. */
 void ctl_proximity_stop(struct ctl_proximity *cp);
+
+/* Mesh buildup's screen (buildup_screen_fn, ctx: the ctl_proximity): the
+ * latency to node ID as `proximity` measures it; a node beyond the cutoff in
+ * force is cut and kept so, then buildup_screened is called. */
+int ctl_proximity_screen(unsigned id, void *ctx);
 
 #endif

@@ -67,6 +67,11 @@ struct buildup {
 	 * (the other node lacks one): not tried again while it is routed. */
 	bool complete[MESH_NODES_MAX];
 	unsigned failures[MESH_NODES_MAX]; /* attempts failed in a row, for the retry's backoff */
+	struct proximity_state proximity;  /* cut nodes are never linked */
+	buildup_screen_fn screen;
+	void *screen_ctx;
+	bool screening[MESH_NODES_MAX]; /* being measured (counts in n_in_flight) */
+	bool screened[MESH_NODES_MAX];  /* measured against the cutoff in force */
 	/* The callbacks' contexts: join_free drops attempts without calling
 	 * back, so nothing per attempt is allocated. */
 	struct connect_ctx ctxs[MESH_NODES_MAX];
@@ -168,6 +173,26 @@ static void start_connect(struct buildup *b, unsigned id, bool completing)
 	}
 }
 
+/* A node to measure before linking it: a cutoff is in force, the node has
+ * no link yet (completing one is no new link) and was not measured. */
+static bool needs_screen(const struct buildup *b, unsigned id, bool completing)
+{
+	return b->screen && proximity_state_active(&b->proximity) && !completing && !b->screened[id];
+}
+
+static void start_screen(struct buildup *b, unsigned id)
+{
+	b->screening[id] = true;
+	b->n_in_flight++;
+	if (b->screen(id, b->screen_ctx) < 0) {
+		b->screening[id] = false;
+		b->n_in_flight--;
+		b->screened[id] = true;
+		log_warn("mesh buildup: node %u: cannot measure it against the proximity cutoff; linking it", id);
+		start_connect(b, id, false);
+	}
+}
+
 static bool own_transport(const struct wgm_config *cfg, enum wgm_transport t)
 {
 	return t == WGM_TRANSPORT_V4 ? cfg->connectivity_ipv4[0] != '\0' : cfg->connectivity_ipv6[0] != '\0';
@@ -216,26 +241,30 @@ static void evaluate(struct buildup *b)
 	 * routed over OSPFv3 only so far would refuse at once (this node's
 	 * unreachable aggregate) and cost a failed attempt and its retry. */
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		busy[id] = b->in_flight[id] || join_attempt_towards(b->deps.join, id) || now < b->retry_at_ms[id] ||
-			   (mesh_nodes_has(&b->nodes, id) && !b->nodes.node[id].v4.present);
+		busy[id] = b->in_flight[id] || b->screening[id] || join_attempt_towards(b->deps.join, id) ||
+			   now < b->retry_at_ms[id] || (mesh_nodes_has(&b->nodes, id) && !b->nodes.node[id].v4.present);
 	/* A node linked over some transports but not all this node has (a
 	 * join or buildup cut between its IPv4 and IPv6 links: a crash, a
 	 * failed second /connect) gets the rest. The side that connected (a
 	 * client link) completes, so the accepting side of a join under way
 	 * does not race it. */
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
-		if (!linked[id] || !client[id] || b->complete[id])
+		if (!linked[id] || !client[id] || b->complete[id] || b->proximity.cut[id])
 			continue;
 		for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++)
 			if (own_transport(b->deps.cfg, (enum wgm_transport)t) && !has_t[id][t] && !b->settled_t[id][t])
 				completing[id] = true;
 	}
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		linked[id] = (linked[id] || b->settled[id]) && !completing[id];
+		linked[id] = (linked[id] || b->settled[id] || b->proximity.cut[id]) && !completing[id];
 	room = b->n_in_flight < BUILDUP_PARALLEL ? BUILDUP_PARALLEL - b->n_in_flight : 0;
 	n = buildup_targets(b->deps.cfg->id, self_client(b), &b->nodes, linked, busy, targets, room);
-	for (size_t i = 0; i < n && i < room; i++)
-		start_connect(b, targets[i], completing[targets[i]]);
+	for (size_t i = 0; i < n && i < room; i++) {
+		if (needs_screen(b, targets[i], completing[targets[i]]))
+			start_screen(b, targets[i]);
+		else
+			start_connect(b, targets[i], completing[targets[i]]);
+	}
 	if (b->n_in_flight > 0 || n > 0) {
 		set_state(b, BUILDUP_BUILDING, NULL);
 		return;
@@ -251,14 +280,20 @@ static void evaluate(struct buildup *b)
 	set_state(b, BUILDUP_DONE, NULL);
 }
 
+/* The node is linked again as if it had just appeared in the routes. */
+static void forget_links(struct buildup *b, unsigned id)
+{
+	b->settled[id] = false;
+	memset(b->settled_t[id], 0, sizeof(b->settled_t[id]));
+	b->complete[id] = false;
+	b->screened[id] = false;
+}
+
 void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes)
 {
 	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
-		if (!mesh_nodes_has(nodes, id)) {
-			b->settled[id] = false;
-			memset(b->settled_t[id], 0, sizeof(b->settled_t[id]));
-			b->complete[id] = false;
-		}
+		if (!mesh_nodes_has(nodes, id))
+			forget_links(b, id);
 	if (!b->have_nodes || !mesh_nodes_same_ids(&b->nodes, nodes)) {
 		b->nodes = *nodes;
 		b->have_nodes = true;
@@ -279,6 +314,42 @@ enum buildup_state buildup_state(const struct buildup *b)
 	return b->state;
 }
 
+void buildup_set_proximity(struct buildup *b, const struct proximity_state *s)
+{
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++)
+		if (b->proximity.cut[id] && !s->cut[id]) {
+			forget_links(b, id);
+			b->failures[id] = 0;
+			b->retry_at_ms[id] = 0;
+		}
+	/* Measured against another cutoff (or none): measured again. */
+	if (s->cutoff_ms != b->proximity.cutoff_ms)
+		memset(b->screened, 0, sizeof(b->screened));
+	b->proximity = *s;
+	evaluate(b);
+}
+
+void buildup_set_screen(struct buildup *b, buildup_screen_fn screen, void *ctx)
+{
+	b->screen = screen;
+	b->screen_ctx = ctx;
+}
+
+void buildup_screened(struct buildup *b, unsigned id)
+{
+	if (id >= MESH_NODES_MAX || !b->screening[id])
+		return;
+	b->screening[id] = false;
+	b->n_in_flight--;
+	b->screened[id] = true;
+	evaluate(b);
+}
+
+const struct proximity_state *buildup_proximity(const struct buildup *b)
+{
+	return &b->proximity;
+}
+
 int buildup_new(const struct buildup_deps *deps, struct buildup **out)
 {
 	struct buildup *b = calloc(1, sizeof(*b));
@@ -286,6 +357,7 @@ int buildup_new(const struct buildup_deps *deps, struct buildup **out)
 	if (!b)
 		return -ENOMEM;
 	b->deps = *deps;
+	proximity_state_init(&b->proximity);
 	b->state = deps->cfg->mesh ? BUILDUP_WAITING : BUILDUP_OFF;
 	*out = b;
 	return 0;

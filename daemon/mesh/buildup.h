@@ -5,9 +5,12 @@
  * client node connects to nobody. Nodes that appear later (joined
  * elsewhere) get the same treatment; a node once linked is not linked again
  * (an operator's `disconnect` stands) until it leaves the routes and comes
- * back. A node linked over some of the transports both have (a join cut
- * between its IPv4 and IPv6 links) gets the others from the side that
- * connected. Two nodes connecting to each other at
+ * back. A node a proximity cutoff cut (proximity_state.h) is not linked
+ * again at all, after a restart too, until the cut is lifted; while a cutoff
+ * is in force, a node not linked yet is first measured (the screen hook) and
+ * one beyond the cutoff is cut instead of linked. A node linked over some of
+ * the transports both have (a join cut between its IPv4 and IPv6 links) gets
+ * the others from the side that connected. Two nodes connecting to each other at
  * once end with one link per transport: join.c's tie-break and the node
  * API's atomic check settle it. Progress: status "mesh" and "mesh" events. */
 #ifndef WGM_DAEMON_BUILDUP_H
@@ -22,6 +25,7 @@
 #include "daemon/mesh/join.h"
 #include "daemon/links/links.h"
 #include "daemon/mesh/mesh_nodes.h"
+#include "daemon/mesh/proximity_state.h"
 
 #define BUILDUP_STABLE_MS 3000
 #define BUILDUP_PARALLEL 3
@@ -65,5 +69,18 @@ void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes);
 /* `enable mesh` / `disable mesh` took effect in cfg. */
 void buildup_config_changed(struct buildup *b);
 enum buildup_state buildup_state(const struct buildup *b);
+/* The proximity decision in force (loaded at start, or a `proximity` run's).
+ * A node no longer cut is forgotten as linked, so buildup links it again. */
+void buildup_set_proximity(struct buildup *b, const struct proximity_state *s);
+const struct proximity_state *buildup_proximity(const struct buildup *b);
+
+/* While a cutoff is in force, buildup calls SCREEN before it links a node it
+ * has not measured since the node appeared (or since the cutoff changed).
+ * SCREEN returns 0 and later calls buildup_screened (after cutting the node
+ * with buildup_set_proximity when it is far), or < 0 when it cannot measure:
+ * the node is then linked as without a cutoff. NULL: nothing is measured. */
+typedef int (*buildup_screen_fn)(unsigned id, void *ctx);
+void buildup_set_screen(struct buildup *b, buildup_screen_fn screen, void *ctx);
+void buildup_screened(struct buildup *b, unsigned id);
 
 #endif

@@ -6,7 +6,12 @@
 # changes nothing; while 0-2 is node 2's only path from node 0 the cutoff
 # keeps it; node 4, with no link to node 2 (learnt through the mesh only),
 # connects to it as a close node; then the cutoff on node 0 removes 0-2, and
-# node 0 still reaches node 2 through node 4.
+# node 0 still reaches node 2 through node 4. The cut is kept: node 0's status
+# shows the cutoff, and after a restart of node 0's daemon with mesh buildup
+# on, buildup links every routed node but node 2; with the cutoff kept but
+# node 2 not cut yet, buildup measures it and cuts it instead of linking it;
+# `proximity off` lifts the cut and buildup links node 2 again. A corrupt
+# proximity.json is ignored with one log line.
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird birdc jq iptables
@@ -86,4 +91,56 @@ jq -e '.nodes[] | select(.node == 2) | .action == "disconnect" and (.result | st
 [ -z "$(links_to 0 2)" ] || fail "node 0 still has a link to node 2: $(links_to 0 2)"
 [ -n "$(links_to 0 4)" ] || fail "proximity removed the near 0-4 link"
 wait_until 60 e2e_in 0 ping -c1 -W1 10.0.2.1 >/dev/null || fail "node 2 unreachable from node 0 after proximity"
+
+# --- the cut is kept: status, the state file, and a restart ---
+jq -e '.in_force.cutoff_ms == 40 and .in_force.cut == [2] and (has("state_error") | not)' <<<"$out" >/dev/null ||
+	fail "the reply does not show the cutoff in force: $out"
+[ "$(e2e_wgmesh 0 status --json | jq .proximity_cutoff_ms)" = 40 ] || fail "status --json lacks the cutoff: $(e2e_wgmesh 0 status --json)"
+e2e_wgmesh 0 status | grep -qx 'proximity 40 ms cutoff' || fail "status lacks the cutoff row: $(e2e_wgmesh 0 status)"
+state="$E2E_TMP/n0/state/proximity.json"
+jq -e '.cutoff_ms == 40 and .cut == [2]' "$state" >/dev/null || fail "proximity.json does not hold the cut: $(cat "$state")"
+# Buildup on: without the kept cut, node 0 would link routed node 2 again.
+out=$(e2e_wgmesh 0 enable mesh 2>&1) || fail "enable mesh on node 0: $out"
+e2e_daemon_stop 0
+e2e_daemon_start 0
+wait_until 20 e2e_log_has 0 "proximity: cutoff 40.00 ms in force, nodes cut: 1" || fail "node 0 did not load the cut"
+status_is() { e2e_wgmesh 0 status --json | jq -e "$1" >/dev/null; }
+# Buildup decides once the routed set (node 2 in it, through node 4) is
+# stable: "done" after that means it chose not to link node 2.
+wait_until 120 status_is '.nodes == 3' || fail "node 0 does not route 3 nodes: $(e2e_wgmesh 0 status)"
+wait_until 120 status_is '.mesh == "done"' || fail "buildup on node 0 not done: $(e2e_wgmesh 0 status)"
+[ -z "$(links_to 0 2)" ] || fail "buildup linked the cut node 2 again after the restart: $(links_to 0 2)"
+[ -n "$(links_to 0 4)" ] || fail "node 0 lost its link to node 4 over the restart"
+status_is '.proximity_cutoff_ms == 40' || fail "the cutoff is gone after the restart: $(e2e_wgmesh 0 status --json)"
+
+# --- the cutoff applies to a node buildup has not linked yet ---
+# A kept cutoff with nothing cut (node 2 new to it): buildup measures node 2
+# before linking it, finds it beyond the cutoff and cuts it instead.
+e2e_daemon_stop 0
+printf '{"version":1,"cutoff_ms":40,"cut":[]}\n' >"$state"
+e2e_daemon_start 0
+wait_until 120 e2e_log_has 0 "proximity: node 2 is [0-9.]* ms away, beyond the 40 ms cutoff" ||
+	fail "buildup did not measure node 2 against the cutoff: $(grep -E 'proximity|mesh buildup' "$E2E_TMP/n0/wgmeshd.log" | tail -5)"
+wait_until 120 status_is '.nodes == 3' || fail "node 0 does not route 3 nodes: $(e2e_wgmesh 0 status)"
+wait_until 120 status_is '.mesh == "done"' || fail "buildup on node 0 not done: $(e2e_wgmesh 0 status)"
+[ -z "$(links_to 0 2)" ] || fail "buildup linked node 2, beyond the cutoff: $(links_to 0 2)"
+wait_until 20 jq -e '.cut == [2]' "$state" >/dev/null || fail "the cut of node 2 is not kept: $(cat "$state")"
+
+# --- `proximity off` lifts the cut: buildup links node 2 again ---
+out=$(prox 0 off)
+jq -e '.off and .released == [2] and .in_force == null' <<<"$out" >/dev/null || fail "proximity off: $out"
+jq -e '.cutoff_ms == null and .cut == []' "$state" >/dev/null || fail "proximity.json still holds a cut: $(cat "$state")"
+status_is '.proximity_cutoff_ms == null' || fail "status still shows a cutoff: $(e2e_wgmesh 0 status --json)"
+! e2e_wgmesh 0 status | grep -q '^proximity' || fail "status still has a proximity row"
+wait_until 120 e2e_has_link 0 2 || fail "buildup did not link node 2 after proximity off: $(e2e_wgmesh 0 links)"
+rc=0
+err=$(e2e_wgmesh 0 proximity off --dry-run 2>&1 >/dev/null) || rc=$?
+[ "$rc" = 2 ] || fail "proximity off --dry-run: exit $rc, want 2 ($err)"
+
+# --- a corrupt file: one log line, ignored, the daemon runs ---
+e2e_daemon_stop 0
+printf '{"version":1,"cutoff_ms":40,"cut":[2,' >"$state"
+e2e_daemon_start 0
+wait_until 20 e2e_log_has 0 "proximity: ignoring .*proximity.json" || fail "no log line for the corrupt proximity.json"
+status_is '.proximity_cutoff_ms == null' || fail "a corrupt proximity.json gave a cutoff: $(e2e_wgmesh 0 status --json)"
 e2e_log "ok"

@@ -112,7 +112,7 @@ static void test_argument_counts_use_each_commands_words(void **state)
 	assert_string_equal(p.err, "needs a link name and an optional cost (1-65535)");
 	assert_int_equal(parse("cost pipe2 10", &p), 0);
 	assert_int_equal(parse("proximity 40 50", &p), -EINVAL);
-	assert_string_equal(p.err, "takes at most one argument, CUTOFF_MS");
+	assert_string_equal(p.err, "takes at most one argument, CUTOFF_MS or off");
 	assert_int_equal(parse("init", &p), -EINVAL);
 	assert_string_equal(p.err, "needs the node's ID");
 	assert_int_equal(parse("token now", &p), -EINVAL);

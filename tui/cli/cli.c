@@ -128,11 +128,11 @@ const struct cli_command cli_commands[] = {
 	  .shape = { .flags = { FLAG("--json") }, NO_ARGS } },
 	{ "proximity", cmd_proximity,
 	  "latency to every node's public address (outside the tunnels), sorted; with CUTOFF_MS connect to the "
-	  "close ones and cut links to the far ones (never a node's last path)",
-	  "[CUTOFF_MS] [--dry-run] [--json]",
+	  "close ones and cut links to the far ones (never a node's last path), kept across restarts; off lifts it",
+	  "[CUTOFF_MS|off] [--dry-run] [--json]",
 	  .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") },
 		     .max_args = 1,
-		     .many = "takes at most one argument, CUTOFF_MS" } },
+		     .many = "takes at most one argument, CUTOFF_MS or off" } },
 	{ "clean", cmd_clean,
 	  "remove links dead for cleanAfter seconds whose other end does not answer on the underlay either",
 	  "[--dry-run] [--json]", .shape = { .flags = { FLAG("--dry-run"), FLAG("--json") }, NO_ARGS } },
@@ -466,6 +466,20 @@ void cli_format_duration(long long s, char *out, size_t outlen)
 		snprintf(out, outlen, "%lldh %lldm", s / 3600, s % 3600 / 60);
 	else
 		snprintf(out, outlen, "%lldd %lldh", s / 86400, s % 86400 / 3600);
+}
+
+void cli_format_ids(const json_t *ids, const char *sep, const char *empty, char *out, size_t outlen)
+{
+	size_t i, used = 0;
+	const json_t *v;
+
+	snprintf(out, outlen, "%s", empty);
+	json_array_foreach (ids, i, v) {
+		int n = snprintf(out + used, outlen - used, "%s%lld", i ? sep : "", (long long)json_integer_value(v));
+		if (n < 0 || (size_t)n >= outlen - used)
+			break;
+		used += (size_t)n;
+	}
 }
 
 /* printf into a new string; NULL when out of memory. */

@@ -155,6 +155,9 @@ json_t *cli_json_records(json_t *reply, const char *key);
 int cli_print_records(json_t *reply, const char *key);
 
 void cli_format_duration(long long seconds, char *out, size_t outlen);
+/* A JSON array of node IDs as text, joined by SEP ("0>4>2", "2, 5"); EMPTY
+ * for an empty array; cut short where OUT ends. */
+void cli_format_ids(const json_t *ids, const char *sep, const char *empty, char *out, size_t outlen);
 /* One human-readable line for an event: "HH:MM:SS KIND details", whole
  * (malloc'd; NULL when out of memory). */
 char *cli_event_line(const json_t *event);

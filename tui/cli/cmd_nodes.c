@@ -17,21 +17,6 @@ static const char *str_or_dash(const json_t *obj, const char *key)
 	return s && *s ? s : "-";
 }
 
-/* "0>4>2": the path as the daemon knows it, "-" without one. */
-static void path_text(const json_t *path, char *out, size_t outlen)
-{
-	size_t i, used = 0;
-	const json_t *v;
-
-	snprintf(out, outlen, "-");
-	json_array_foreach (path, i, v) {
-		int n = snprintf(out + used, outlen - used, "%s%lld", i ? ">" : "", (long long)json_integer_value(v));
-		if (n < 0 || (size_t)n >= outlen - used)
-			break;
-		used += (size_t)n;
-	}
-}
-
 /* A daemon without route_state: what its "direct" flag can say. */
 static const char *state_of(const json_t *n)
 {
@@ -63,7 +48,7 @@ static int print_table(const json_t *nodes)
 		snprintf(hop, sizeof(hop), json_is_integer(nh) ? "%lld" : "-", (long long)json_integer_value(nh));
 		snprintf(met, sizeof(met), json_is_integer(metric) ? "%lld" : "-",
 			 (long long)json_integer_value(metric));
-		path_text(json_object_get(n, "path"), path, sizeof(path));
+		cli_format_ids(json_object_get(n, "path"), ">", "-", path, sizeof(path));
 		if ((rc = text_table_add(&table, (const char *const[]){ id, str_or_dash(n, "loopback4"), state_of(n),
 									hop, str_or_dash(n, "via"), met, path })) < 0) {
 			text_table_free(&table);

@@ -1,7 +1,8 @@
-/* wgmesh proximity [CUTOFF_MS] [--dry-run] [--json]: latency to every node's
- * public address outside the tunnels, sorted, with the links to each; with a
- * cutoff, connects to close nodes and cuts links to far ones that are not
- * the last path to a node (docs/cli.md#proximity). */
+/* wgmesh proximity [CUTOFF_MS|off] [--dry-run] [--json]: latency to every
+ * node's public address outside the tunnels, sorted, with the links to each;
+ * with a cutoff, connects to close nodes and cuts links to far ones that are
+ * not the last path to a node, and the daemon keeps that decision across
+ * restarts until `off` lifts it (docs/cli.md#proximity). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,17 +60,42 @@ static void print_nodes(const json_t *reply)
 		printf("(dry run: nothing changed)\n");
 }
 
+/* What mesh buildup follows from now on, kept across restarts. */
+static void print_in_force(const json_t *reply)
+{
+	const json_t *in_force = json_object_get(reply, "in_force");
+	const char *state_err = json_string_value(json_object_get(reply, "state_error"));
+
+	if (json_is_object(in_force)) {
+		char ids[256];
+		cli_format_ids(json_object_get(in_force, "cut"), ", ", "none", ids, sizeof(ids));
+		printf("cutoff %g ms in force (after restarts too; `wgmesh proximity off` lifts it), links cut: %s\n",
+		       json_number_value(json_object_get(in_force, "cutoff_ms")), ids);
+	} else if (json_is_true(json_object_get(reply, "off"))) {
+		char ids[256];
+		cli_format_ids(json_object_get(reply, "released"), ", ", "none", ids, sizeof(ids));
+		printf("no proximity cutoff in force; mesh buildup may link again: %s\n", ids);
+	}
+	if (state_err)
+		fprintf(stderr, "wgmesh: %s\n", state_err);
+}
+
 int cmd_proximity(struct cli *cli, const struct cli_args *args)
 {
 	bool json = cli_flag(args, "--json"), dry_run = cli_flag(args, "--dry-run");
 	const char *cutoff_arg = args->argc ? args->argv[0] : NULL;
+	bool off = cutoff_arg && strcmp(cutoff_arg, "off") == 0;
 	json_t *req, *reply = NULL;
 	int rc;
 
+	if (dry_run && off)
+		return cli_usage_error(args->cmd->name, "off takes no --dry-run");
 	if (dry_run && !cutoff_arg)
 		return cli_usage_error(args->cmd->name, "--dry-run needs CUTOFF_MS (without one nothing changes)");
 	req = wgm_ctl_request_new(WGM_CTL_CMD_PROXIMITY);
-	if (cutoff_arg) {
+	if (off) {
+		json_object_set_new(req, "off", json_true());
+	} else if (cutoff_arg) {
 		char *end;
 		double cutoff = strtod(cutoff_arg, &end);
 		if (end == cutoff_arg || *end != '\0' || !(cutoff >= 0 && cutoff <= 60000)) {
@@ -88,7 +114,9 @@ int cmd_proximity(struct cli *cli, const struct cli_args *args)
 		json_dumpf(reply, stdout, JSON_INDENT(2));
 		putchar('\n');
 	} else {
-		print_nodes(reply);
+		if (!off)
+			print_nodes(reply);
+		print_in_force(reply);
 	}
 	json_decref(reply);
 	return CLI_OK;

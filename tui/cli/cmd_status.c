@@ -35,6 +35,9 @@ int cmd_status(struct cli *cli, const struct cli_args *args)
 		printf("links     %lld up of %lld\n", st.links_up, st.links_total);
 		printf("nodes     %lld\n", st.nodes);
 		printf("mesh      %s\n", st.mesh);
+		/* Only while one is in force: the rows above are the stable ones. */
+		if (st.proximity)
+			printf("proximity %g ms cutoff\n", st.proximity_cutoff_ms);
 	}
 	json_decref(reply);
 	return CLI_OK;
