@@ -7,6 +7,7 @@
 
 #include "common/util/log.h"
 #include "common/netlink/nl_route.h"
+#include "common/netlink/nl_route_table.h"
 #include "common/config/node_identity.h"
 #include "common/config/statefile.h"
 #include "common/wg/wg.h"
@@ -25,6 +26,7 @@
 #include "daemon/quality/notify.h"
 #include "daemon/quality/quality.h"
 #include "daemon/routing/bird_watch.h"
+#include "daemon/routing/interim_routes.h"
 #include "daemon/routing/route_truth.h"
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
@@ -74,6 +76,7 @@ struct node {
 	struct routing *routing;
 	struct bird_watch *bird;
 	struct route_truth *route_truth;
+	struct interim_routes *interim;
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
@@ -149,11 +152,33 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 		log_info("BIRD routes %zu node(s)", mesh_nodes_count(now));
 	if (n->route_truth)
 		route_truth_on_routes(n->route_truth, now);
+	interim_routes_on_routes(n->interim, now);
 	counters_reroutes(&n->counters, mesh_nodes_reroutes(old, now));
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
 	if (n->buildup)
 		buildup_on_routes(n->buildup, now);
+}
+
+static void on_token_joined(unsigned remote_id, void *ctx)
+{
+	struct node *n = ctx;
+
+	interim_routes_joined(n->interim, remote_id);
+}
+
+/* Routes wgmeshd wrote into the kernel (proto 247: interim and repair
+ * routes) live only as long as the daemon that watches them: a crashed
+ * one's must not stay. Before any link comes up. */
+static void flush_own_routes(struct node *n)
+{
+	char err[256];
+	int rc = wgm_nl_route_table_flush(&n->route, AF_UNSPEC, err, sizeof(err));
+
+	if (rc < 0)
+		log_warn("removing the routes a previous wgmeshd left: %s", err);
+	else if (rc > 0)
+		log_notice("removed %d route(s) a previous wgmeshd left (proto %d)", rc, WGM_NL_RTPROT_WGMESH);
 }
 
 /* 416 on a first join: the ID is routed in the mesh already. */
@@ -250,6 +275,15 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 		return rc;
 	}
 	{
+		struct interim_routes_deps ideps = {
+			.loop = n->loop, .cfg = n->cfg, .plan = n->plan, .links = n->links, .route = &n->route
+		};
+		if ((rc = interim_routes_new(&ideps, &n->interim)) < 0) {
+			snprintf(err, errlen, "interim routes: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	{
 		struct route_truth_deps tdeps = {
 			.self = n->cfg->id, .links = n->links, .bird = n->bird, .ctl = n->ctl
 		};
@@ -326,6 +360,7 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 	n->worker_route_open = true;
 	if ((rc = ensure_loopbacks(n, err, errlen)) < 0)
 		goto fail;
+	flush_own_routes(n);
 	wg_opts.kind = cfg->backend == WGM_BACKEND_KERNEL      ? WGM_WG_BACKEND_KERNEL
 		       : cfg->backend == WGM_BACKEND_USERSPACE ? WGM_WG_BACKEND_USERSPACE
 							       : WGM_WG_BACKEND_AUTO;
@@ -407,7 +442,9 @@ int node_start(struct loop *loop, struct ctl_server *ctl, const struct wgm_confi
 					  .links = n->links,
 					  .http = n->http,
 					  .ctl = ctl,
-					  .trust = &n->trust };
+					  .trust = &n->trust,
+					  .token_joined = on_token_joined,
+					  .token_joined_ctx = n };
 		if ((rc = join_new(&deps, &n->join)) < 0) {
 			snprintf(err, errlen, "out of memory");
 			goto fail;
@@ -529,6 +566,8 @@ void node_stop(struct node *n)
 	/* Before the watcher it reads (link JSON may still be built later). */
 	route_truth_free(n->route_truth);
 	n->route_truth = NULL;
+	/* Its routes go while the link table still names their links. */
+	interim_routes_stop(n->interim);
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
 	ctl_proximity_stop(&n->ctl_proximity);
@@ -551,6 +590,7 @@ void node_stop(struct node *n)
 	links_free(n->links);
 	/* After the link table: its last hooks still reach routing. */
 	routing_free(n->routing);
+	interim_routes_free(n->interim);
 	/* After the HTTP client, whose cancelled /trust calls report to it. */
 	if (n->trust_open)
 		trust_store_close(&n->trust);

@@ -34,7 +34,8 @@ static bool spec_valid(const struct wgm_nl_route_spec *r)
 
 	if (!len || r->prefixlen > len * 8 || r->ifindex <= 0 || !host_bits_clear(&r->dst, r->prefixlen))
 		return false;
-	return r->gateway.family == AF_UNSPEC || r->gateway.family == r->dst.family;
+	return (r->gateway.family == AF_UNSPEC || r->gateway.family == r->dst.family) &&
+	       (r->prefsrc.family == AF_UNSPEC || r->prefsrc.family == r->dst.family);
 }
 
 struct nlmsghdr *wgm_nl_route_build_table_route(char *buf, bool add, const struct wgm_nl_route_spec *r)
@@ -59,6 +60,8 @@ struct nlmsghdr *wgm_nl_route_build_table_route(char *buf, bool add, const struc
 	mnl_attr_put(nlh, RTA_DST, len, &r->dst.u);
 	if (r->gateway.family != AF_UNSPEC)
 		mnl_attr_put(nlh, RTA_GATEWAY, len, &r->gateway.u);
+	if (add && r->prefsrc.family != AF_UNSPEC)
+		mnl_attr_put(nlh, RTA_PREFSRC, len, &r->prefsrc.u);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	return nlh;
@@ -94,15 +97,18 @@ static int attr_cb(const struct nlattr *a, void *data)
 	switch (type) {
 	case RTA_DST:
 	case RTA_GATEWAY:
+	case RTA_PREFSRC: {
+		struct wgm_nl_ip *ip = type == RTA_DST       ? &c->out->dst
+				       : type == RTA_GATEWAY ? &c->out->gateway
+							     : &c->out->prefsrc;
 		if (mnl_attr_get_payload_len(a) != want) {
 			c->error = -EBADMSG;
 			return MNL_CB_ERROR;
 		}
-		memcpy(type == RTA_DST ? (void *)&c->out->dst.u : (void *)&c->out->gateway.u, mnl_attr_get_payload(a),
-		       want);
-		if (type == RTA_GATEWAY)
-			c->out->gateway.family = c->out->dst.family;
+		memcpy(&ip->u, mnl_attr_get_payload(a), want);
+		ip->family = c->out->dst.family;
 		break;
+	}
 	case RTA_OIF:
 	case RTA_PRIORITY:
 	case RTA_TABLE:

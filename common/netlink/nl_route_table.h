@@ -25,6 +25,10 @@ struct wgm_nl_route_spec {
 	struct wgm_nl_ip gateway; /* AF_UNSPEC: on-link; same family as dst */
 	int ifindex;              /* output device, > 0 */
 	uint32_t metric;
+	/* The source address of packets this host sends along the route
+	 * (RTA_PREFSRC, as BIRD's krt_prefsrc); AF_UNSPEC: the kernel picks,
+	 * which on a link is the link's own address. Same family as dst. */
+	struct wgm_nl_ip prefsrc;
 };
 
 /* RTM_NEWROUTE (create or replace the route of the same prefix and metric)
@@ -34,10 +38,10 @@ struct wgm_nl_route_spec {
 struct nlmsghdr *wgm_nl_route_build_table_route(char *buf, bool add, const struct wgm_nl_route_spec *r);
 /* A dump request of FAMILY's routes (AF_INET, AF_INET6). */
 struct nlmsghdr *wgm_nl_route_build_table_dump(char *buf, int family);
-/* Pure: reads an RTM_NEWROUTE of a dump into OUT (gateway AF_UNSPEC and
- * ifindex 0 when the message has none; multipath routes are read without
- * a gateway). *PROTOCOL and *TABLE get the route's. 0, -ENOMSG for another
- * message type, -EBADMSG when malformed. */
+/* Pure: reads an RTM_NEWROUTE of a dump into OUT (gateway and prefsrc
+ * AF_UNSPEC and ifindex 0 when the message has none; multipath routes are
+ * read without a gateway). *PROTOCOL and *TABLE get the route's. 0, -ENOMSG
+ * for another message type, -EBADMSG when malformed. */
 int wgm_nl_route_parse_table_route(const struct nlmsghdr *nlh, struct wgm_nl_route_spec *out, uint8_t *protocol,
 				   uint32_t *table);
 

@@ -169,6 +169,8 @@ static void finish(struct attempt *a, int rc, const char *err)
 			json_object_set(event, "links", a->made);
 			ctl_server_publish(a->j->deps.ctl, event);
 		}
+		if (a->by_token && !a->peer && a->j->deps.token_joined)
+			a->j->deps.token_joined(a->remote_id, a->j->deps.token_joined_ctx);
 	} else {
 		log_warn("connect to %s failed: %s", a->url, err);
 	}

@@ -29,6 +29,10 @@ struct join_deps {
 	struct http_client *http;
 	struct ctl_server *ctl; /* events; may be NULL */
 	struct trust_store *trust;
+	/* A token join (not a peering) made its links through REMOTE_ID (the
+	 * interim sponsor route, daemon/routing/interim_plan.h). May be NULL. */
+	void (*token_joined)(unsigned remote_id, void *ctx);
+	void *token_joined_ctx;
 };
 
 /* result: {"remote_id":N,"links":["pipe0","pipe0v6"]} on success (borrowed);

@@ -164,8 +164,7 @@ int routing_model_build(const struct wgm_config *cfg, const struct wgm_addrplan 
 	out->m.loopback4 = out->loopback4;
 	out->m.loopback6 = out->loopback6;
 	out->m.mesh_subnet4 = cfg->subnet;
-	/* Every node's loopback (fd10:0:ID::/48) and the VXLAN /64 lie in it. */
-	out->m.mesh_subnet6 = "fd10::/16";
+	out->m.mesh_subnet6 = ROUTING_MESH_SUBNET6;
 	out->m.ospfv2 = cfg->bird.ospfv2;
 	out->m.ospfv3 = cfg->bird.ospfv3;
 	out->m.client = cfg->bird.client || addrplan_is_client(cfg->id);

@@ -12,6 +12,10 @@
 #include "daemon/links/link_record.h"
 #include "daemon/quality/cost.h"
 
+/* The IPv6 mesh aggregate (BIRD's mesh_unreachable6): every node's loopback
+ * (fd10:0:ID::/48) and the VXLAN /64 lie in it. */
+#define ROUTING_MESH_SUBNET6 "fd10::/16"
+
 /* A link's cost before path quality has measured it. */
 #define ROUTING_COST_DEFAULT 100
 

@@ -188,12 +188,14 @@ rel() { awk -v a="$t0" -v b="$1" 'BEGIN { printf "%.2f", b - a }'; }
 
 # Where each joiner's time went, in seconds from t0 (the first connect):
 # lsa0/lsaj are the first router-LSAs node 0 / the joiner originated once
-# their adjacency was Full (the ones that list it).
+# their adjacency was Full (the ones that list it); int0 node 0's interim
+# route to the joiner's loopback, intj the joiner's sponsor route through
+# node 0 (docs/routing.md#interim-routes).
 breakdown() {
 	local j k r f0 fj
 	echo "bench_join: where the time went (s from the first connect; routes seen by the daemon, up to 1 s late):"
-	printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n' joiner connect return accept \
-		link0 bird0 hshake full0 fullj lsa0 lsaj route0 "routes to it on the others"
+	printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s  %s\n' joiner connect return accept \
+		link0 bird0 int0 intj hshake full0 fullj lsa0 lsaj route0 "routes to it on the others"
 	for j in "${ids[@]:1}"; do
 		f0=$(bird_at 0 "ospf4: Neighbor 10[.]0[.]$j[.]1 on pipe$j changed state from .* to Full")
 		fj=$(bird_at "$j" "ospf4: Neighbor 10[.]0[.]0[.]1 on pipe0 changed state from .* to Full")
@@ -202,11 +204,13 @@ breakdown() {
 			[ "$k" = "$j" ] && continue
 			r="$r $k:$(ev_at "$k" ".event == \"route\" and .node == $j and .new_via != null")"
 		done
-		printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %s\n' "$j" "$(rel "${connect_at[j]}")" \
+		printf '  %-5s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %7s %s\n' "$j" "$(rel "${connect_at[j]}")" \
 			"$([ -n "${returned_at[j]:-}" ] && rel "${returned_at[j]}" || echo -)" \
 			"$(log_at 0 "^node $j connects as a new member")" \
 			"$(log_at 0 "^link pipe$j to node $j is up [(]v4")" \
 			"$(bird_at 0 "ospf4: Adding interface pipe$j ")" \
+			"$(log_at 0 "^interim route 10[.]0[.]$j[.]0/30 .* added")" \
+			"$(log_at "$j" "^interim route .* [(]sponsor node 0[)] added")" \
 			"$(log_at 0 "^link pipe$j: first WireGuard handshake")" "$f0" "$fj" \
 			"$([ "$f0" = - ] && echo - || bird_at 0 "ospf4: Originating LSA: Type: 2001" "$f0")" \
 			"$([ "$fj" = - ] && echo - || bird_at "$j" "ospf4: Originating LSA: Type: 2001" "$fj")" \

@@ -47,6 +47,10 @@ routed_via() {
 # LSA's ID may carry host bits, RFC 2328 E).
 from_node4() { birdc0 show ospf lsadb ospf4 2>&1 | grep -Eq -- "^ *0005 +$1 +10\.0\.4\.1 "; }
 
+# Interim routes (routing.md#interim-routes) reach the joiners' loopbacks
+# before OSPF does; once node 0 has none left, its routes are BIRD's.
+no_interim() { [ -z "$(e2e_in 0 ip route show proto 247)$(e2e_in 0 ip -6 route show proto 247)" ]; }
+wait_until 90 no_interim || fail "node 0: interim routes stayed: $(e2e_in 0 ip route show proto 247)"
 # Node 4's own loopbacks route to node 4: it is a member like any other.
 wait_until 60 routed_via 10.0.4.1 pipe4 || fail "node 0: node 4's loopback is not routed to pipe4: $(e2e_in 0 ip route)"
 wait_until 60 routed_via fd10:0:4::1 pipe4 -6 || fail "node 0: node 4's IPv6 loopback is not routed to pipe4: $(e2e_in 0 ip -6 route)"

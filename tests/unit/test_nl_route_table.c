@@ -52,6 +52,9 @@ static void roundtrip(const struct wgm_nl_route_spec *in)
 	assert_int_equal(out.gateway.family, in->gateway.family);
 	if (in->gateway.family != AF_UNSPEC)
 		assert_memory_equal(&out.gateway.u, &in->gateway.u, in->gateway.family == AF_INET ? 4 : 16);
+	assert_int_equal(out.prefsrc.family, in->prefsrc.family);
+	if (in->prefsrc.family != AF_UNSPEC)
+		assert_memory_equal(&out.prefsrc.u, &in->prefsrc.u, in->prefsrc.family == AF_INET ? 4 : 16);
 	assert_int_equal(out.ifindex, in->ifindex);
 	assert_int_equal(out.metric, in->metric);
 }
@@ -62,8 +65,13 @@ static void test_add_roundtrips(void **state)
 	struct wgm_nl_route_spec a = spec("10.0.2.0", 30, "10.0.128.1", 7, 64);
 	struct wgm_nl_route_spec b = spec("10.0.0.0", 16, NULL, 3, 16);
 	struct wgm_nl_route_spec c = spec("fd10:0:2::", 48, "fe80::1", 9, 64);
+	struct wgm_nl_route_spec d = spec("fd10::", 16, "fe82::5", 9, 16);
 
+	/* Packets this host sends along the route leave from its loopback. */
+	assert_int_equal(wgm_nl_ip_parse("10.0.0.1", &a.prefsrc), 0);
+	assert_int_equal(wgm_nl_ip_parse("fd10:0:0::1", &d.prefsrc), 0);
 	roundtrip(&a);
+	roundtrip(&d);
 	roundtrip(&b);
 	roundtrip(&c);
 	assert_int_equal(
@@ -94,6 +102,10 @@ static void test_bad_specs_refused(void **state)
 	struct wgm_nl_route_spec mixed = spec("10.0.2.0", 30, "fe80::1", 7, 64);
 	struct wgm_nl_route_spec v6_bits = spec("fd10:0:2::1", 48, NULL, 7, 64);
 	struct wgm_nl_route_spec none = { 0 };
+	struct wgm_nl_route_spec mixed_src = spec("10.0.2.0", 30, NULL, 7, 64);
+
+	assert_int_equal(wgm_nl_ip_parse("fd10::1", &mixed_src.prefsrc), 0);
+	assert_null(wgm_nl_route_build_table_route(buf, true, &mixed_src));
 
 	assert_null(wgm_nl_route_build_table_route(buf, true, &host_bits));
 	assert_null(wgm_nl_route_build_table_route(buf, true, &too_long));
