@@ -25,6 +25,7 @@ ospf_hold() {
 ospf_hold 2 -I
 ospf_hold 4 -I
 e2e_join 2 0
+joined_at=$SECONDS
 e2e_join 4 0
 
 own() { e2e_in "$1" ip "${@:2}" route show proto 247; }
@@ -74,9 +75,14 @@ none_left() {
 	done
 }
 wait_until 120 none_left || fail "interim routes stayed with OSPF running: 0: $(own 0) 2: $(own 2) 4: $(own 4)"
+# An interim route lives 60 s at most (INTERIM_CAP_MS): on a machine so slow
+# that OSPF was let through only after that, the cap ended it, which is right.
 for id in 2 4; do
-	e2e_log_has 0 "interim route 10.0.$id.0/30 via pipe$id metric 64 (to node $id) removed: BIRD routes the node" ||
-		fail "node 0: the direct route to node $id did not end with BIRD's route: $(grep 'interim route' "$E2E_TMP/n0/wgmeshd.log")"
+	gone="interim route 10.0.$id.0/30 via pipe$id metric 64 (to node $id) removed"
+	e2e_log_has 0 "$gone: BIRD routes the node" && continue
+	[ $((SECONDS - joined_at)) -ge 60 ] && e2e_log_has 0 "$gone: its time is up" &&
+		{ e2e_log "node 0: the direct route to node $id ran out its 60 s before OSPF ran (slow machine)"; continue; }
+	fail "node 0: the direct route to node $id did not end with BIRD's route: $(grep 'interim route' "$E2E_TMP/n0/wgmeshd.log")"
 done
 for a in 0 2 4; do
 	for b in 0 2 4; do
