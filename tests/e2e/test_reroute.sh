@@ -127,7 +127,9 @@ reset=$(awk '/<INFO> Reconfiguring$/ { in_rc = 1; next }
 	/Restarting protocol ospf|ospf[46]: (Shutting down|Restarting|Removing interface pipe2)/ { print }' <<<"$window")
 [ -z "$reset" ] || fail "a cost change reset OSPF on pipe2: $(head -3 <<<"$reset")"
 drops=$(grep -c 'on pipe2 changed state from Full to' <<<"$window" || true)
-e2e_log "the adjacency on pipe2 left Full $drops times during the cost changes (BFD or dead timer), never in a reconfigure"
+bfd=$(grep -c 'BFD session down for nbr .* on pipe2' <<<"$window" || true)
+dead=$(grep -ci 'inactivity timer expired for nbr .* on pipe2' <<<"$window" || true)
+e2e_log "during the cost changes pipe2's adjacencies (ospf4, ospf6) left Full $drops times, none in a reconfigure; BFD down $bfd times, dead timer $dead times"
 pipe2_full() { pipe2_json | jq -e '.ospf == "Full"' >/dev/null; }
 wait_until 30 pipe2_full || fail "the OSPF adjacency on pipe2 is not Full after the cost changes: $(pipe2_json)"
 costs=$(e2e_wgmesh 0 events --json | grep -c '"event": *"cost".*"pipe2"')
