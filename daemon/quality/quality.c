@@ -71,12 +71,19 @@ static void on_probe_result(void *ctx, const struct probe_result *r)
 			break;
 		case PROBE_ANSWERED:
 			if (!ql->answered) {
-				/* Probes lost while the tunnel was still handshaking
-				 * are not the link's loss: start its record here. */
+				/* The link's record starts after its first answer.
+				 * Probes lost while the tunnel was still handshaking
+				 * are not the link's loss, and the ones answered
+				 * first waited in the WireGuard device for that
+				 * handshake (200-400 ms on a loaded machine, 1-15 ms
+				 * after): counted, that one RTT made a jitter event
+				 * that kept a new link off its routes for minutes.
+				 * Answers to probes sent before now are not found in
+				 * the emptied ring, so they are left out as well. */
 				ql->answered = true;
 				link_stats_reset(ql->stats);
 				memset(&ql->cost_state, 0, sizeof(ql->cost_state));
-				link_stats_on_sent(ql->stats, r->sent_us);
+				break;
 			}
 			link_stats_on_answer(ql->stats, r->sent_us, r->rtt_us);
 			break;

@@ -316,9 +316,11 @@ e2e_bird_start() {
 	e2e_in "$id" sysctl -q -w net.ipv4.ip_forward=1 net.ipv6.conf.all.forwarding=1 \
 		net.ipv4.conf.all.rp_filter=0 net.ipv4.conf.default.rp_filter=0 >/dev/null
 	[ -s "$d/bird.conf" ] || printf '%s\n' "log stderr all;" "router id 10.0.$id.1;" "protocol device {}" >"$d/bird.conf"
-	e2e_in "$id" bird -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" 2>>"$d/bird.log" ||
-		fail "node $id: BIRD did not start: $(tail -3 "$d/bird.log")"
-	wait_until 5 test -s "$d/bird.pid" || fail "node $id: BIRD wrote no pid file"
+	# In the foreground, so that BIRD's log (the generated config logs to
+	# stderr) stays in bird.log, kept with a failed run; daemonized, BIRD
+	# sends it to /dev/null.
+	e2e_in "$id" bird -f -c "$d/bird.conf" -s "$d/bird.ctl" -P "$d/bird.pid" >>"$d/bird.log" 2>&1 &
+	wait_until 5 test -s "$d/bird.pid" || fail "node $id: BIRD did not start: $(tail -3 "$d/bird.log")"
 	e2e_on_exit "kill \$(cat '$d/bird.pid')"
 	wait_until 5 test -S "$d/bird.ctl" || fail "node $id: BIRD's control socket did not appear"
 }

@@ -16,8 +16,12 @@ source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare bird jq iptables timeout tmux
 
-# A penalty lasts 12 s, not half an hour (as in test_reroute.sh).
-e2e_mesh3 '.costEventWindow = 12 | .jitterThreshold = 20 | .bird.minReloadInterval = 2'
+# A penalty lasts 12 s, not half an hour (as in test_reroute.sh). No jitter
+# events (jitterThreshold 1000 ms, the most): nothing here is about jitter,
+# and on a loaded machine a link's first answers alone (hundreds of ms, seen
+# at load 23) recorded a jitter event that held pipe2 above the detour for
+# over a minute, so node 2 was not direct in time at the start.
+e2e_mesh3 '.costEventWindow = 12 | .jitterThreshold = 1000 | .bird.minReloadInterval = 2'
 
 node2() { e2e_wgmesh 0 nodes --json | jq -c '.[] | select(.id == 2)'; }
 # jq -e on no input at all (node 2 not listed yet) exits 0 here: select
@@ -32,9 +36,7 @@ link_has() { e2e_wgmesh 0 links --json | jq -e --arg n "$1" "[.[] | select(.name
 wait_until 60 node2_is direct 2 '[0,2]' || fail "node 2 is not reported direct over pipe2: $(node2)"
 wait_until 30 link_has pipe2 '.ospf == "Full" and .carries == [2]' || fail "pipe2 does not carry node 2 with OSPF Full: $(link pipe2)"
 wait_until 30 link_has pipe4 '.carries == [4]' || fail "pipe4 carries other than node 4: $(link pipe4)"
-# A loaded machine makes jitter on a veth: the reason may be a jitter
-# penalty, but it is one word, and a time comes with a penalty only.
-wait_until 20 link_has pipe2 '(.rtt_last_ms | type) == "number" and .loss_window_probes == 10 and (.loss_minute_pct | type) == "number" and (.cost_reason as $r | ["measured", "jitter"] | index($r)) != null and ((.penalty_until == null) == (.cost_reason == "measured")) and (.cost_detail | startswith("rtt "))' ||
+wait_until 20 link_has pipe2 '(.rtt_last_ms | type) == "number" and .loss_window_probes == 10 and (.loss_minute_pct | type) == "number" and .cost_reason == "measured" and .penalty_until == null and (.cost_detail | startswith("rtt "))' ||
 	fail "pipe2's figures: $(link pipe2)"
 self=$(e2e_wgmesh 0 nodes --json | jq -c '.[] | select(.id == 0) | [.route_state, .next_hop_id]')
 [ "$self" = '["self",null]' ] || fail "node 0 itself: $self"
@@ -59,13 +61,13 @@ out=$(e2e_in 0 "$WGM_BUILD_DIR/wgm-ctl" "$E2E_TMP/n0/ctl.sock" '{"cmd":"disconne
 rule=(POSTROUTING -o u0 -d 192.0.2.12 -p udp -m statistic --mode random --probability 0.3 -j DROP)
 e2e_in 0 iptables -t mangle -A "${rule[@]}"
 e2e_on_exit "e2e_in 0 iptables -t mangle -D ${rule[*]} 2>/dev/null"
-wait_until 60 link_has pipe2 '(.cost_reason == "loss" or .cost_reason == "jitter") and (.penalty_until | type) == "number" and .loss_window_pct >= 20 and (.cost_detail | test("loss \\+[0-9]+"))' ||
+wait_until 60 link_has pipe2 '.cost_reason == "loss" and (.penalty_until | type) == "number" and .loss_window_pct >= 20 and (.cost_detail | test("loss \\+[0-9]+"))' ||
 	fail "30 % loss: pipe2 does not show a loss penalty: $(link pipe2)"
 now=$(date +%s)
 until_=$(link pipe2 | jq .penalty_until)
 ((until_ > now && until_ <= now + 60)) || fail "penalty_until $until_ is not within the 12 s event window from $now"
 out=$(e2e_wgmesh 0 links)
-grep -Eq '^pipe2 .* (loss|jitter) [0-9]{2}:[0-9]{2}$' <<<"$out" || fail "wgmesh links does not show the penalty's end: $out"
+grep -Eq '^pipe2 .* loss [0-9]{2}:[0-9]{2}$' <<<"$out" || fail "wgmesh links does not show the penalty's end: $out"
 width=$(awk '{ if (length($0) > w) w = length($0) } END { print w }' <<<"$out")
 ((width <= 80)) || fail "wgmesh links is $width columns wide: $out"
 # The penalty moves node 2 to the detour; the checks after the loss goes

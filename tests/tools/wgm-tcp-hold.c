@@ -2,10 +2,11 @@
  * do not break connections.
  *   wgm-tcp-hold serve ADDR PORT
  *       accepts connections and echoes what they send, until killed.
- *   wgm-tcp-hold client ADDR PORT STATUSFILE
- *       connects, then every 200 ms sends a line and waits (5 s at most) for
- *       its echo; after each round trip writes "ok N" to STATUSFILE (N round
- *       trips so far). On any failure writes "error: WHY" and exits 1. */
+ *   wgm-tcp-hold client ADDR PORT STATUSFILE [ECHO_WAIT]
+ *       connects, then every 200 ms sends a line and waits (ECHO_WAIT seconds,
+ *       5 by default) for its echo; after each round trip writes "ok N MS" to
+ *       STATUSFILE (N round trips so far, MS the longest one in ms). On any
+ *       failure writes "error: WHY" and exits 1. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 static int parse_addr(const char *addr, const char *port, struct sockaddr_in *sa)
@@ -74,10 +76,19 @@ static void status(const char *path, const char *text)
 	rename(tmp, path);
 }
 
-static int client(struct sockaddr_in *sa, const char *path)
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int client(struct sockaddr_in *sa, const char *path, int echo_wait_s)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	unsigned long n = 0;
+	long longest = 0;
 	char line[64], back[64], text[256];
 
 	if (connect(fd, (struct sockaddr *)sa, sizeof(*sa)) < 0) {
@@ -88,6 +99,7 @@ static int client(struct sockaddr_in *sa, const char *path)
 	for (;;) {
 		struct pollfd p = { .fd = fd, .events = POLLIN };
 		size_t len = (size_t)snprintf(line, sizeof(line), "%lu\n", n), got = 0;
+		long sent = now_ms();
 
 		if (write(fd, line, len) != (ssize_t)len) {
 			snprintf(text, sizeof(text), "error: write after %lu: %s", n, strerror(errno));
@@ -96,8 +108,8 @@ static int client(struct sockaddr_in *sa, const char *path)
 		}
 		while (got < len) {
 			ssize_t r;
-			if (poll(&p, 1, 5000) != 1) {
-				snprintf(text, sizeof(text), "error: no echo within 5 s after %lu", n);
+			if (poll(&p, 1, echo_wait_s * 1000) != 1) {
+				snprintf(text, sizeof(text), "error: no echo within %d s after %lu", echo_wait_s, n);
 				status(path, text);
 				return 1;
 			}
@@ -115,7 +127,9 @@ static int client(struct sockaddr_in *sa, const char *path)
 			status(path, text);
 			return 1;
 		}
-		snprintf(text, sizeof(text), "ok %lu", ++n);
+		if (now_ms() - sent > longest)
+			longest = now_ms() - sent;
+		snprintf(text, sizeof(text), "ok %lu %ld", ++n, longest);
 		status(path, text);
 		usleep(200000);
 	}
@@ -128,9 +142,10 @@ int main(int argc, char **argv)
 	if (argc >= 4 && parse_addr(argv[2], argv[3], &sa) == 0) {
 		if (argc == 4 && strcmp(argv[1], "serve") == 0)
 			return serve(&sa);
-		if (argc == 5 && strcmp(argv[1], "client") == 0)
-			return client(&sa, argv[4]);
+		int wait_s = argc == 6 ? atoi(argv[5]) : 5;
+		if ((argc == 5 || argc == 6) && strcmp(argv[1], "client") == 0 && wait_s > 0 && wait_s <= 600)
+			return client(&sa, argv[4], wait_s);
 	}
-	fprintf(stderr, "usage: wgm-tcp-hold serve ADDR PORT | client ADDR PORT STATUSFILE\n");
+	fprintf(stderr, "usage: wgm-tcp-hold serve ADDR PORT | client ADDR PORT STATUSFILE [ECHO_WAIT 1-600]\n");
 	return 2;
 }
