@@ -25,6 +25,7 @@
 #include "daemon/quality/notify.h"
 #include "daemon/quality/quality.h"
 #include "daemon/routing/bird_watch.h"
+#include "daemon/routing/fast_repair.h"
 #include "daemon/routing/route_truth.h"
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
@@ -73,6 +74,7 @@ struct node {
 	struct routing *routing;
 	struct bird_watch *bird;
 	struct route_truth *route_truth;
+	struct fast_repair *fast_repair;
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
@@ -148,6 +150,7 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 		log_info("BIRD routes %zu node(s)", mesh_nodes_count(now));
 	if (n->route_truth)
 		route_truth_on_routes(n->route_truth, now);
+	fast_repair_on_routes(n->fast_repair);
 	counters_reroutes(&n->counters, mesh_nodes_reroutes(old, now));
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
@@ -233,6 +236,19 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 			.self = n->cfg->id, .links = n->links, .bird = n->bird, .ctl = n->ctl
 		};
 		if ((rc = route_truth_new(&tdeps, &n->route_truth)) < 0) {
+			snprintf(err, errlen, "routing: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	{
+		struct fast_repair_deps fdeps = { .loop = n->loop,
+						  .cfg = n->cfg,
+						  .plan = n->plan,
+						  .links = n->links,
+						  .bird = n->bird,
+						  .route = &n->route,
+						  .ctl = n->ctl };
+		if ((rc = fast_repair_new(&fdeps, &n->fast_repair)) < 0) {
 			snprintf(err, errlen, "routing: %s", strerror(-rc));
 			return rc;
 		}
@@ -505,6 +521,9 @@ void node_stop(struct node *n)
 	/* Before the watcher it reads (link JSON may still be built later). */
 	route_truth_free(n->route_truth);
 	n->route_truth = NULL;
+	/* Its routes go with it; before the watcher it reads. */
+	fast_repair_free(n->fast_repair);
+	n->fast_repair = NULL;
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
 	ctl_proximity_stop(&n->ctl_proximity);

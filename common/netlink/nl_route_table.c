@@ -34,7 +34,8 @@ static bool spec_valid(const struct wgm_nl_route_spec *r)
 
 	if (!len || r->prefixlen > len * 8 || r->ifindex <= 0 || !host_bits_clear(&r->dst, r->prefixlen))
 		return false;
-	return r->gateway.family == AF_UNSPEC || r->gateway.family == r->dst.family;
+	return (r->gateway.family == AF_UNSPEC || r->gateway.family == r->dst.family) &&
+	       (r->prefsrc.family == AF_UNSPEC || r->prefsrc.family == r->dst.family);
 }
 
 struct nlmsghdr *wgm_nl_route_build_table_route(char *buf, bool add, const struct wgm_nl_route_spec *r)
@@ -59,6 +60,8 @@ struct nlmsghdr *wgm_nl_route_build_table_route(char *buf, bool add, const struc
 	mnl_attr_put(nlh, RTA_DST, len, &r->dst.u);
 	if (r->gateway.family != AF_UNSPEC)
 		mnl_attr_put(nlh, RTA_GATEWAY, len, &r->gateway.u);
+	if (add && r->prefsrc.family != AF_UNSPEC)
+		mnl_attr_put(nlh, RTA_PREFSRC, len, &r->prefsrc.u);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->ifindex);
 	mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	return nlh;

@@ -25,6 +25,7 @@ struct wgm_nl_route_spec {
 	struct wgm_nl_ip gateway; /* AF_UNSPEC: on-link; same family as dst */
 	int ifindex;              /* output device, > 0 */
 	uint32_t metric;
+	struct wgm_nl_ip prefsrc; /* AF_UNSPEC: none; else same family as dst (written, not read back) */
 };
 
 /* RTM_NEWROUTE (create or replace the route of the same prefix and metric)
