@@ -22,9 +22,10 @@
 
 /* How often BFD's verdicts are read: BFD itself takes 300 ms (100 ms x 3). */
 #define FAST_REPAIR_POLL_MS 50
-/* The longest a repair route lives: BIRD's tick (1 s) plus its SPF and the
- * watcher's next reading (1 s) have long caught up by then. */
-#define FAST_REPAIR_MAX_MS 5000
+/* The longest a repair route lives. BIRD has caught up by then: it
+ * re-originates its router LSA at most every 5 s (MinLSInterval), then its
+ * tick (1 s) runs the SPF, and the watcher reads the result within 1 s. */
+#define FAST_REPAIR_MAX_MS 8000
 /* Better than BIRD's, apart from the other metrics of wgmeshd's own routes. */
 #define FAST_REPAIR_METRIC 24
 _Static_assert(FAST_REPAIR_METRIC < WGM_KERNEL_METRIC_BIRD, "a repair route must win over BIRD's");
