@@ -72,6 +72,7 @@ d0=$(daemon_ticks)
 sleep 30
 bird_cpu=$(awk -v d=$(($(bird_ticks) - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", 100 * d / hz / 30 }')
 daemon_cpu=$(awk -v d=$(($(daemon_ticks) - d0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", 100 * d / hz / 30 }')
+echo "at rest on node 0: BIRD $bird_cpu %, wgmeshd $daemon_cpu % of a core (fast repair $fast_repair)" # as it goes
 
 # --- whole path death, 0-2: every underlay packet between them dropped in
 # node 0 until both routes moved, and 1 s more (under the 5 lost probes that
