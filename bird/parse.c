@@ -14,6 +14,7 @@
 #define CODE_PROTOCOL_ROW 1002
 #define CODE_PROTOCOL_HEADING 2002
 #define CODE_OSPF_NEIGHBOR_ROW 1013
+#define CODE_BFD_SESSION_ROW 1020
 
 static int unexpected(char *err, size_t errlen, const char *what, const char *line)
 {
@@ -525,5 +526,83 @@ int bird_parse_protocols(const struct bird_reply *reply, struct bird_protocols *
 out:
 	if (rc)
 		bird_protocols_free(out);
+	return rc;
+}
+
+void bird_bfd_sessions_free(struct bird_bfd_sessions *sessions)
+{
+	free(sessions->items);
+	sessions->items = NULL;
+	sessions->n = 0;
+}
+
+static bool bfd_state_valid(const char *s)
+{
+	return strcmp(s, "Up") == 0 || strcmp(s, "Down") == 0 || strcmp(s, "Init") == 0 || strcmp(s, "AdminDown") == 0;
+}
+
+/* "10.0.0.5                  pipe2      Up         05:10:11.123    0.100    0.300" */
+static bool parse_bfd_line(const char *line, struct bird_bfd_session *s)
+{
+	struct cursor c = { line };
+	char rest[64];
+
+	if (!next_word(&c, s->address, sizeof(s->address)) || !addr_valid(s->address))
+		return false;
+	if (!next_word(&c, s->ifname, sizeof(s->ifname)) || (strcmp(s->ifname, "---") != 0 && !ifname_valid(s->ifname)))
+		return false;
+	if (!next_word(&c, s->state, sizeof(s->state)) || !bfd_state_valid(s->state))
+		return false;
+	return next_word(&c, rest, sizeof(rest)); /* at least the "since" column */
+}
+
+int bird_parse_bfd_sessions(const struct bird_reply *reply, struct bird_bfd_sessions *out, char *err, size_t errlen)
+{
+	char proto[BIRD_NAME_MAX] = "";
+	int rc = 0;
+
+	out->items = NULL;
+	out->n = 0;
+	if (reply->error)
+		return reply_failed(reply, err, errlen);
+	for (size_t i = 0; i < reply->n_lines; i++) {
+		const char *line = reply->lines[i].text;
+		size_t len = strlen(line);
+		const char *colon = strchr(line, ':');
+		if (reply->lines[i].code != CODE_BFD_SESSION_ROW) {
+			if (reply->lines[i].code == 0 && *line == '\0')
+				continue;
+			rc = unexpected(err, errlen, "show bfd sessions", line);
+			goto out;
+		}
+		if (len == 0 || strncmp(line, "IP address", 10) == 0)
+			continue;
+		/* "mesh_bfd:" opens a protocol's list; "mesh_bfd: is not up" has none. */
+		if (colon && colon > line && !memchr(line, ' ', (size_t)(colon - line)) &&
+		    (colon[1] == '\0' || strcmp(colon, ": is not up") == 0)) {
+			if ((size_t)(colon - line) >= sizeof(proto)) {
+				rc = unexpected(err, errlen, "show bfd sessions", line);
+				goto out;
+			}
+			memcpy(proto, line, (size_t)(colon - line));
+			proto[colon - line] = '\0';
+			if (colon[1] != '\0')
+				proto[0] = '\0';
+			continue;
+		}
+		struct bird_bfd_session *s = grow((void **)&out->items, &out->n, sizeof(*out->items));
+		if (!s) {
+			rc = -ENOMEM;
+			goto out;
+		}
+		snprintf(s->proto, sizeof(s->proto), "%s", proto);
+		if (!proto[0] || !parse_bfd_line(line, s)) {
+			rc = unexpected(err, errlen, "show bfd sessions", line);
+			goto out;
+		}
+	}
+out:
+	if (rc)
+		bird_bfd_sessions_free(out);
 	return rc;
 }

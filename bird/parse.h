@@ -95,6 +95,24 @@ struct bird_ospf_topology {
 int bird_parse_ospf_topology(const struct bird_reply *reply, struct bird_ospf_topology *out, char *err, size_t errlen);
 void bird_ospf_topology_free(struct bird_ospf_topology *topology);
 
+/* `show bfd sessions`: every session of every BFD protocol (a protocol
+ * that is not up lists none). The columns past the state (since, interval,
+ * timeout) are not read: their format follows BIRD's timeformat. */
+struct bird_bfd_session {
+	char proto[BIRD_NAME_MAX];    /* "mesh_bfd" */
+	char address[BIRD_ADDR_MAX];  /* the neighbour's address */
+	char ifname[BIRD_IFNAME_MAX]; /* "---" when BIRD names none */
+	char state[16];               /* "Up", "Down", "Init", "AdminDown" */
+};
+
+struct bird_bfd_sessions {
+	struct bird_bfd_session *items;
+	size_t n;
+};
+
+int bird_parse_bfd_sessions(const struct bird_reply *reply, struct bird_bfd_sessions *out, char *err, size_t errlen);
+void bird_bfd_sessions_free(struct bird_bfd_sessions *sessions);
+
 struct bird_protocol {
 	char name[BIRD_NAME_MAX];
 	char proto[BIRD_NAME_MAX]; /* "OSPF", "Kernel", "BGP" */

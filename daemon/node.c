@@ -27,6 +27,7 @@
 #include "daemon/quality/quality.h"
 #include "daemon/routing/bird_watch.h"
 #include "daemon/routing/interim_routes.h"
+#include "daemon/routing/fast_repair.h"
 #include "daemon/routing/route_truth.h"
 #include "daemon/routing/routing.h"
 #include "daemon/control/ctl_routing.h"
@@ -77,6 +78,7 @@ struct node {
 	struct bird_watch *bird;
 	struct route_truth *route_truth;
 	struct interim_routes *interim;
+	struct fast_repair *fast_repair;
 	struct ctl_routing ctl_routing;
 	struct buildup *buildup;
 	struct vxlan *vxlan;
@@ -153,6 +155,7 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 	if (n->route_truth)
 		route_truth_on_routes(n->route_truth, now);
 	interim_routes_on_routes(n->interim, now);
+	fast_repair_on_routes(n->fast_repair);
 	counters_reroutes(&n->counters, mesh_nodes_reroutes(old, now));
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
@@ -288,6 +291,19 @@ static int start_routing(struct node *n, char *err, size_t errlen)
 			.self = n->cfg->id, .links = n->links, .bird = n->bird, .ctl = n->ctl
 		};
 		if ((rc = route_truth_new(&tdeps, &n->route_truth)) < 0) {
+			snprintf(err, errlen, "routing: %s", strerror(-rc));
+			return rc;
+		}
+	}
+	{
+		struct fast_repair_deps fdeps = { .loop = n->loop,
+						  .cfg = n->cfg,
+						  .plan = n->plan,
+						  .links = n->links,
+						  .bird = n->bird,
+						  .route = &n->route,
+						  .ctl = n->ctl };
+		if ((rc = fast_repair_new(&fdeps, &n->fast_repair)) < 0) {
 			snprintf(err, errlen, "routing: %s", strerror(-rc));
 			return rc;
 		}
@@ -568,6 +584,9 @@ void node_stop(struct node *n)
 	n->route_truth = NULL;
 	/* Its routes go while the link table still names their links. */
 	interim_routes_stop(n->interim);
+	/* Its routes go with it; before the watcher it reads. */
+	fast_repair_free(n->fast_repair);
+	n->fast_repair = NULL;
 	bird_watch_free(n->bird);
 	disconnect_stop(&n->disconnect_waiting);
 	ctl_proximity_stop(&n->ctl_proximity);

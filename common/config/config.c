@@ -50,6 +50,7 @@ void wgm_config_defaults(struct wgm_config *cfg)
 	cfg->bird.reload_interval = 600;
 	cfg->bird.reload_percentage = 15;
 	cfg->bird.min_reload_interval = 5;
+	cfg->bird.fast_repair = true;
 	cfg->notifications.enabled = false;
 	cfg->mesh = true;
 	cfg->vxlan = true;

@@ -59,6 +59,7 @@ struct wgm_config_bird {
 	unsigned reload_interval;     /* s, the longest a cost change waits */
 	unsigned reload_percentage;   /* %, the smallest cost change that reaches BIRD */
 	unsigned min_reload_interval; /* s, the shortest gap between reconfigures */
+	bool fast_repair;             /* repair routes at once when BFD finds a link dead */
 };
 
 struct wgm_config_notifications {

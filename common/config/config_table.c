@@ -101,6 +101,8 @@ const struct wgm_key_desc wgm_config_keys[] = {
 	  true, "quality", NULL, false },
 	{ "bird", "minReloadInterval", WGM_KIND_UINT, OFF(bird.min_reload_interval), 0, 0, 0, 1, 3600, NULL, NULL, true,
 	  true, "quality", NULL, false },
+	{ "bird", "fastRepair", WGM_KIND_BOOL, OFF(bird.fast_repair), 0, 0, 0, 0, 0, NULL, NULL, true, false, "routing",
+	  "fastRepair", false },
 	{ "notifications", "enabled", WGM_KIND_BOOL, OFF(notifications.enabled), 0, 0, 0, 0, 0, NULL, NULL, true, false,
 	  "quality", "notifications", false },
 	{ "notifications", "gotifyUp", WGM_KIND_STRING, OFF(notifications.gotify_up), SZ(notifications.gotify_up), 0, 0,

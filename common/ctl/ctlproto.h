@@ -70,6 +70,9 @@
 #define WGM_CTL_EVENT_MESH "mesh"
 #define WGM_CTL_EVENT_BIRD "bird"
 #define WGM_CTL_EVENT_ROUTE "route"
+/* Fast local repair (docs/routing.md#fast-repair): routes moved off a link
+ * BFD found dead before OSPF did, and their removal. */
+#define WGM_CTL_EVENT_FAST_REPAIR "fast_repair"
 /* A join redeemed one of this node's tokens: {"token_id","label","remote_id",
  * "name","uses_left","used_up"}; the token's id, never its secret. */
 #define WGM_CTL_EVENT_TOKEN_USED "token_used"

@@ -45,16 +45,16 @@ size_t mesh_graph_from_topology(const struct wgm_addrplan *plan, const struct bi
 	return unknown;
 }
 
-#define FAR UINT64_MAX
+#define FAR MESH_GRAPH_FAR
 
-/* dist[x]: the lowest metric sum from x to DST over usable edges, as x's
- * own SPF finds it. */
-static void dist_to(const struct mesh_graph *g, unsigned dst, uint64_t *dist)
+void mesh_graph_dist_to(const struct mesh_graph *g, unsigned dst, uint64_t *dist)
 {
 	bool done[MESH_NODES_MAX] = { false };
 
 	for (unsigned x = 0; x < MESH_NODES_MAX; x++)
 		dist[x] = FAR;
+	if (dst >= MESH_NODES_MAX)
+		return;
 	dist[dst] = 0;
 	for (;;) {
 		unsigned y = MESH_NODES_MAX;
@@ -81,7 +81,7 @@ size_t mesh_graph_path(const struct mesh_graph *g, unsigned self, unsigned first
 	if (max < 2 || self == dst || first_hop == self || !mesh_graph_usable(g, self, first_hop) ||
 	    dst >= MESH_NODES_MAX)
 		return 0;
-	dist_to(g, dst, dist);
+	mesh_graph_dist_to(g, dst, dist);
 	if (dist[first_hop] == FAR)
 		return 0;
 	path[n++] = self;

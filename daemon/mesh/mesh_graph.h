@@ -35,6 +35,12 @@ int mesh_graph_node_of_router(const struct wgm_addrplan *plan, const char *route
 size_t mesh_graph_from_topology(const struct wgm_addrplan *plan, const struct bird_ospf_topology *topo,
 				struct mesh_graph *g);
 
+/* dist[x] (MESH_NODES_MAX of them): the lowest metric sum from x to DST over
+ * usable edges, as x's own SPF finds it; MESH_GRAPH_FAR when x cannot reach
+ * DST (all of them for a DST out of range). */
+#define MESH_GRAPH_FAR UINT64_MAX
+void mesh_graph_dist_to(const struct mesh_graph *g, unsigned dst, uint64_t *dist);
+
 /* The path from SELF to DST whose first hop is FIRST_HOP (the route's own),
  * each node after it taking its shortest way on (lowest metric sum over
  * usable edges; between equal ones the lower next node ID): written to

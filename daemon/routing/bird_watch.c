@@ -42,6 +42,7 @@ struct bird_watch {
 	char last_err[256];
 	struct mesh_nodes nodes, old;
 	struct bird_ospf_neighbors ospf; /* the last answer; empty while BIRD is down */
+	struct bird_routes routes;       /* the last answer; empty while BIRD is down */
 	struct mesh_graph *graph;        /* the last topology read */
 	bool graph_known;                /* false while BIRD is down or no OSPF answers */
 };
@@ -56,6 +57,7 @@ static void set_state(struct bird_watch *w, bool up, const char *err)
 	snprintf(w->last_err, sizeof(w->last_err), "%s", up ? "" : err);
 	if (!up) {
 		bird_ospf_neighbors_free(&w->ospf);
+		bird_routes_free(&w->routes);
 		w->graph_known = false;
 	}
 	if (!up && mesh_nodes_count(&w->nodes) > 0) {
@@ -164,7 +166,8 @@ static void take_reply(struct bird_watch *w, struct bird_reply *reply)
 	}
 	w->old = w->nodes;
 	mesh_nodes_from_routes(w->deps.plan, &routes, &w->nodes);
-	bird_routes_free(&routes);
+	bird_routes_free(&w->routes);
+	w->routes = routes;
 	set_state(w, true, "");
 	if (w->deps.routes)
 		w->deps.routes(&w->old, &w->nodes, w->deps.ctx);
@@ -259,6 +262,7 @@ void bird_watch_free(struct bird_watch *w)
 	loop_watch_remove(w->watch);
 	bird_client_close(&w->client);
 	bird_ospf_neighbors_free(&w->ospf);
+	bird_routes_free(&w->routes);
 	free(w->graph);
 	free(w);
 }
@@ -281,6 +285,16 @@ const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname
 const struct mesh_graph *bird_watch_graph(const struct bird_watch *w)
 {
 	return w->up && w->graph_known ? w->graph : NULL;
+}
+
+const struct bird_routes *bird_watch_routes(const struct bird_watch *w)
+{
+	return w->up ? &w->routes : NULL;
+}
+
+const struct bird_ospf_neighbors *bird_watch_ospf_neighbors(const struct bird_watch *w)
+{
+	return w->up ? &w->ospf : NULL;
 }
 
 void bird_watch_poll_now(struct bird_watch *w)

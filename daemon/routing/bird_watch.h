@@ -40,6 +40,12 @@ const char *bird_watch_ospf_state(const struct bird_watch *w, const char *ifname
 /* The mesh's router graph from the last topology answer (mesh_graph.h), NULL
  * while BIRD is down or runs no OSPF. Valid until the next answer. */
 const struct mesh_graph *bird_watch_graph(const struct bird_watch *w);
+/* BIRD's routes of the last `show route` answer (every table, also those
+ * that are no node's loopback), NULL while BIRD is down. Valid until the
+ * next answer. */
+const struct bird_routes *bird_watch_routes(const struct bird_watch *w);
+/* BIRD's OSPF neighbours of the last answer, NULL while BIRD is down. */
+const struct bird_ospf_neighbors *bird_watch_ospf_neighbors(const struct bird_watch *w);
 /* Asks again now (after a config change, say). */
 void bird_watch_poll_now(struct bird_watch *w);
 

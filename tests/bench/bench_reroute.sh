@@ -9,10 +9,13 @@
 # dropped, as when a host or its uplink fails), split into where the time
 # goes: BFD noticing (node 0's and node 2's session leaving Up) and BIRD's
 # OSPF putting the detour into the kernel, in both directions, with the
-# 50th and 95th percentiles. Also BIRD's CPU at rest (BFD at its rates).
+# 50th and 95th percentiles, and how many of them the daemons' fast repair
+# moved before BIRD did. Also BIRD's and wgmeshd's CPU at rest (BFD at its
+# rates, the daemon reading BIRD's BFD sessions every 50 ms).
 # Routes and BFD sessions are polled every 10 ms. Prints figures.
 #
 #   sudo tests/bench/bench_reroute.sh [ROUNDS] [PATH_DEATHS]   (default 3 rounds, 8 path deaths)
+#   WGM_BENCH_FAST_REPAIR=off ... : with bird.fastRepair off (OSPF alone), for a before/after
 set -euo pipefail
 src=$(cd "$(dirname "$0")/../.." && pwd)
 rounds=${1:-3}
@@ -33,7 +36,9 @@ e2e_require_cmd wireguard-go nsenter unshare bird iptables jq
 # Jitter events off (jitterThreshold 1000 ms, the most): a loaded machine
 # alone makes 5-40 ms of jitter on a veth, and such a penalty, kept for
 # costEventWindow, holds traffic on a detour whatever the loss does.
-e2e_mesh3 '.jitterThreshold = 1000'
+fast_repair=${WGM_BENCH_FAST_REPAIR:-on}
+case "$fast_repair" in on) fr_json=true ;; off) fr_json=false ;; *) fail "WGM_BENCH_FAST_REPAIR: on or off" ;; esac
+e2e_mesh3 ".jitterThreshold = 1000 | .bird.fastRepair = $fr_json"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 via() { e2e_in 0 ip -4 route get 10.0.2.1 2>/dev/null | grep -o 'dev [a-z0-9]*' | cut -d' ' -f2; }
 via_is() { [ "$(via)" = "$1" ]; }
@@ -61,9 +66,13 @@ results=()
 # --- BIRD's CPU at rest: node 0's BIRD runs 2 BFD sessions (100 ms x 3)
 # and OSPF on 2 links ---
 bird_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$E2E_TMP/n0/bird.pid")/stat"; }
+daemon_ticks() { awk '{print $14 + $15}' "/proc/$(cat "$E2E_TMP/n0/wgmeshd.pid")/stat"; }
 t0=$(bird_ticks)
+d0=$(daemon_ticks)
 sleep 30
 bird_cpu=$(awk -v d=$(($(bird_ticks) - t0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", 100 * d / hz / 30 }')
+daemon_cpu=$(awk -v d=$(($(daemon_ticks) - d0)) -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", 100 * d / hz / 30 }')
+echo "at rest on node 0: BIRD $bird_cpu %, wgmeshd $daemon_cpu % of a core (fast repair $fast_repair)" # as it goes
 
 # --- whole path death, 0-2: every underlay packet between them dropped in
 # node 0 until both routes moved, and 1 s more (under the 5 lost probes that
@@ -189,6 +198,10 @@ printf 'whole path death 0-2 (target: both directions on the detour in < 1 s at 
 printf '  %s\n' "${pd_rows[@]}"
 printf '  both directions: 50th %s, 95th %s; BFD down: 50th %s, 95th %s\n' "$(pct 50 "${pd_both[@]}")" \
 	"$(pct 95 "${pd_both[@]}")" "$(pct 50 "${pd_bfd[@]}")" "$(pct 95 "${pd_bfd[@]}")"
-printf '  from BFD down to the kernel route (BIRD'"'"'s OSPF tick, SPF, kernel update): 50th %s, 95th %s, max %s\n' \
+printf '  from BFD down to the kernel route (the daemon'"'"'s fast repair, or BIRD'"'"'s OSPF tick, SPF, kernel update): 50th %s, 95th %s, max %s\n' \
 	"$(pct 50 "${pd_tick[@]}")" "$(pct 95 "${pd_tick[@]}")" "$(pct 100 "${pd_tick[@]}")"
+repairs() { grep -c "fast repair: $2 is down (BFD): [0-9]* routes\\? moved" "$E2E_TMP/n$1/wgmeshd.log" || true; }
+printf '  fast repair %s: node 0 moved routes off pipe2 %s times, node 2 off pipe0 %s times (in %d path deaths)\n' \
+	"$fast_repair" "$(repairs 0 pipe2)" "$(repairs 2 pipe0)" "$deaths"
 printf "BIRD at rest on node 0 (2 links: BFD every 100 ms each way, OSPF hellos every 1 s): %s %% of a core\n" "$bird_cpu"
+printf "wgmeshd at rest on node 0 (fast repair %s: BIRD's BFD sessions read every 50 ms): %s %% of a core\n" "$fast_repair" "$daemon_cpu"

@@ -391,6 +391,49 @@ static void test_parse_error_reply_reaches_caller(void **state)
 	bird_reply_free(reply);
 }
 
+/* BIRD 2.0's table: a protocol line, a heading, one row per session. */
+static void test_bfd_sessions(void **state)
+{
+	static const char in[] = "1020-mesh_bfd:\n"
+				 " IP address                Interface  State      Since         Interval  Timeout\n"
+				 " 10.0.0.5                  pipe2      Up         05:10:11.123    0.100    0.300\n"
+				 " fe80::5                   pipe2      Down       05:10:12.456    1.000    0.000\n"
+				 "1020-other_bfd: is not up\n"
+				 "0000 \n";
+	struct bird_reply *reply = reply_from_bytes(in, sizeof(in) - 1);
+	struct bird_bfd_sessions ss;
+	assert_int_equal(bird_parse_bfd_sessions(reply, &ss, NULL, 0), 0);
+	assert_int_equal(ss.n, 2);
+	assert_string_equal(ss.items[0].proto, "mesh_bfd");
+	assert_string_equal(ss.items[0].address, "10.0.0.5");
+	assert_string_equal(ss.items[0].ifname, "pipe2");
+	assert_string_equal(ss.items[0].state, "Up");
+	assert_string_equal(ss.items[1].address, "fe80::5");
+	assert_string_equal(ss.items[1].state, "Down");
+	bird_bfd_sessions_free(&ss);
+	bird_reply_free(reply);
+}
+
+/* An unknown state, a row before any protocol line, or a short row. */
+static void test_bfd_sessions_malformed_refused(void **state)
+{
+	static const char *const ins[] = {
+		"1020-mesh_bfd:\n 10.0.0.5  pipe2  Sleeping  05:10:11.123  0.100  0.300\n0000 \n",
+		"1020-10.0.0.5  pipe2  Up  05:10:11.123  0.100  0.300\n0000 \n",
+		"1020-mesh_bfd:\n 10.0.0.5  pipe2  Up\n0000 \n",
+		"1020-mesh_bfd:\n not-an-address  pipe2  Up  05:10:11.123\n0000 \n",
+	};
+	for (size_t i = 0; i < sizeof(ins) / sizeof(ins[0]); i++) {
+		struct bird_reply *reply = reply_from_bytes(ins[i], strlen(ins[i]));
+		struct bird_bfd_sessions ss;
+		char err[256];
+		assert_int_equal(bird_parse_bfd_sessions(reply, &ss, err, sizeof(err)), -EPROTO);
+		assert_int_equal(ss.n, 0);
+		assert_non_null(strstr(err, "show bfd sessions"));
+		bird_reply_free(reply);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -411,6 +454,8 @@ int main(void)
 		cmocka_unit_test(test_protocols_info_keeps_spaces),
 		cmocka_unit_test(test_protocols_short_row_refused),
 		cmocka_unit_test(test_parse_error_reply_reaches_caller),
+		cmocka_unit_test(test_bfd_sessions),
+		cmocka_unit_test(test_bfd_sessions_malformed_refused),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

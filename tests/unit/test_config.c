@@ -42,7 +42,7 @@ static void test_defaults_serialise_to_the_documented_shape(void **state)
 		"\"xorRotateInterval\":21600,"
 		"\"connectivity\":{\"ipv4\":null,\"ipv6\":null},"
 		"\"bird\":{\"ospfv2\":true,\"ospfv3\":true,\"area\":0,\"tick\":1,\"client\":false,\"loglevel\":\"info\","
-		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5},"
+		"\"reloadInterval\":600,\"reloadPercentage\":15,\"minReloadInterval\":5,\"fastRepair\":true},"
 		"\"notifications\":{\"enabled\":false,\"gotifyUp\":\"\",\"gotifyDown\":\"\",\"gotifyError\":\"\",\"gotifyDiag\":\"\"},"
 		"\"mesh\":true,\"vxlan\":true,\"probeInterval\":1000,\"costEventWindow\":1800,\"jitterThreshold\":5,\"hopCost\":20,"
 		"\"handshakeTimeout\":600,\"cleanAfter\":3600,\"repairAfter\":300,\"repairLoss\":50,\"repairCooldown\":21600,"
@@ -118,7 +118,7 @@ static void test_every_mistyped_key_is_named(void **state)
 		}
 	}
 	json_decref(defaults);
-	assert_int_equal(checked, 59);
+	assert_int_equal(checked, 60);
 }
 
 static void test_unknown_key_is_named(void **state)

@@ -126,7 +126,8 @@ static void test_set_and_option_names_come_from_the_table(void **state)
 	assert_non_null(strstr(names, "area, "));
 	assert_null(strstr(names, "stateDir"));
 	wgm_config_names(WGM_CONFIG_OPTIONS, names, sizeof(names));
-	assert_string_equal(names, "ospfv2, ospfv3, client, notifications, mesh, vxlan, wgobfs, ipt_xor, amneziawg");
+	assert_string_equal(
+		names, "ospfv2, ospfv3, client, fastRepair, notifications, mesh, vxlan, wgobfs, ipt_xor, amneziawg");
 }
 
 int main(void)

@@ -118,6 +118,31 @@ static void test_bad_specs_refused(void **state)
 	assert_non_null(wgm_nl_route_build_table_dump(buf, AF_INET6));
 }
 
+/* A preferred source goes out as RTA_PREFSRC (traffic this node starts
+ * keeps its loopback as source); one of the other family is refused. */
+static void test_prefsrc(void **state)
+{
+	(void)state;
+	struct wgm_nl_route_spec a = spec("10.0.2.1", 32, "10.0.128.1", 7, 24);
+	struct wgm_nl_route_spec mixed = a;
+	const struct nlattr *attr;
+	bool seen = false;
+	struct nlmsghdr *nlh;
+
+	assert_int_equal(wgm_nl_ip_parse("10.0.0.1", &a.prefsrc), 0);
+	nlh = wgm_nl_route_build_table_route(buf, true, &a);
+	assert_non_null(nlh);
+	mnl_attr_for_each (attr, nlh, sizeof(struct rtmsg)) {
+		if (mnl_attr_get_type(attr) == RTA_PREFSRC) {
+			assert_memory_equal(mnl_attr_get_payload(attr), &a.prefsrc.u, 4);
+			seen = true;
+		}
+	}
+	assert_true(seen);
+	assert_int_equal(wgm_nl_ip_parse("fd10::1", &mixed.prefsrc), 0);
+	assert_null(wgm_nl_route_build_table_route(buf, true, &mixed));
+}
+
 static void test_parse_refuses_malformed(void **state)
 {
 	(void)state;
@@ -138,9 +163,8 @@ static void test_parse_refuses_malformed(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_add_roundtrips),
-		cmocka_unit_test(test_delete_is_not_create),
-		cmocka_unit_test(test_bad_specs_refused),
+		cmocka_unit_test(test_add_roundtrips),          cmocka_unit_test(test_delete_is_not_create),
+		cmocka_unit_test(test_bad_specs_refused),       cmocka_unit_test(test_prefsrc),
 		cmocka_unit_test(test_parse_refuses_malformed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
