@@ -344,47 +344,66 @@ static bool parse_neighbor_line(const char *line, struct bird_ospf_neighbor *nb)
 	return at_end(&c);
 }
 
-int bird_parse_ospf_neighbors(const struct bird_reply *reply, struct bird_ospf_neighbors *out, char *err, size_t errlen)
+/* A table BIRD lists per protocol: "name:" opens one protocol's rows ("name:
+ * is not up" one without rows), COLUMNS is the column heading to skip, and
+ * every other line of ROW_CODE is a row ROW reads into a new item of SIZE
+ * bytes (it also gets the protocol's name). Items in *ITEMS, *N of them;
+ * on an error the caller frees what was read. */
+typedef bool (*proto_row_fn)(const char *line, const char *proto, void *item);
+
+static int parse_proto_table(const struct bird_reply *reply, const char *what, int row_code, const char *columns,
+			     size_t size, proto_row_fn row, void **items, size_t *n, char *err, size_t errlen)
 {
 	char proto[BIRD_NAME_MAX] = "";
-	int rc = 0;
+
+	for (size_t i = 0; i < reply->n_lines; i++) {
+		const char *line = reply->lines[i].text;
+		const char *colon = strchr(line, ':');
+		void *item;
+		if (reply->lines[i].code != row_code) {
+			if (reply->lines[i].code == 0 && *line == '\0')
+				continue;
+			return unexpected(err, errlen, what, line);
+		}
+		if (*line == '\0' || strncmp(line, columns, strlen(columns)) == 0)
+			continue;
+		if (colon && colon > line && !memchr(line, ' ', (size_t)(colon - line)) &&
+		    (colon[1] == '\0' || strcmp(colon, ": is not up") == 0)) {
+			if ((size_t)(colon - line) >= sizeof(proto))
+				return unexpected(err, errlen, what, line);
+			memcpy(proto, line, (size_t)(colon - line));
+			proto[colon - line] = '\0';
+			if (colon[1] != '\0')
+				proto[0] = '\0';
+			continue;
+		}
+		item = grow(items, n, size);
+		if (!item)
+			return -ENOMEM;
+		if (!proto[0] || !row(line, proto, item))
+			return unexpected(err, errlen, what, line);
+	}
+	return 0;
+}
+
+static bool neighbor_row(const char *line, const char *proto, void *item)
+{
+	struct bird_ospf_neighbor *nb = item;
+
+	snprintf(nb->proto, sizeof(nb->proto), "%s", proto);
+	return parse_neighbor_line(line, nb);
+}
+
+int bird_parse_ospf_neighbors(const struct bird_reply *reply, struct bird_ospf_neighbors *out, char *err, size_t errlen)
+{
+	int rc;
 
 	out->items = NULL;
 	out->n = 0;
 	if (reply->error)
 		return reply_failed(reply, err, errlen);
-	for (size_t i = 0; i < reply->n_lines; i++) {
-		const char *line = reply->lines[i].text;
-		size_t len = strlen(line);
-		if (reply->lines[i].code != CODE_OSPF_NEIGHBOR_ROW) {
-			if (reply->lines[i].code == 0 && *line == '\0')
-				continue;
-			rc = unexpected(err, errlen, "show ospf neighbors", line);
-			goto out;
-		}
-		if (len == 0 || strncmp(line, "Router ID", 9) == 0)
-			continue;
-		if (line[len - 1] == ':' && !strpbrk(line, " \t")) {
-			if (len - 1 >= sizeof(proto)) {
-				rc = unexpected(err, errlen, "show ospf neighbors", line);
-				goto out;
-			}
-			memcpy(proto, line, len - 1);
-			proto[len - 1] = '\0';
-			continue;
-		}
-		struct bird_ospf_neighbor *nb = grow((void **)&out->items, &out->n, sizeof(*out->items));
-		if (!nb) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		snprintf(nb->proto, sizeof(nb->proto), "%s", proto);
-		if (!proto[0] || !parse_neighbor_line(line, nb)) {
-			rc = unexpected(err, errlen, "show ospf neighbors", line);
-			goto out;
-		}
-	}
-out:
+	rc = parse_proto_table(reply, "show ospf neighbors", CODE_OSPF_NEIGHBOR_ROW, "Router ID", sizeof(*out->items),
+			       neighbor_row, (void **)&out->items, &out->n, err, errlen);
 	if (rc)
 		bird_ospf_neighbors_free(out);
 	return rc;
@@ -556,52 +575,24 @@ static bool parse_bfd_line(const char *line, struct bird_bfd_session *s)
 	return next_word(&c, rest, sizeof(rest)); /* at least the "since" column */
 }
 
+static bool bfd_row(const char *line, const char *proto, void *item)
+{
+	struct bird_bfd_session *s = item;
+
+	snprintf(s->proto, sizeof(s->proto), "%s", proto);
+	return parse_bfd_line(line, s);
+}
+
 int bird_parse_bfd_sessions(const struct bird_reply *reply, struct bird_bfd_sessions *out, char *err, size_t errlen)
 {
-	char proto[BIRD_NAME_MAX] = "";
-	int rc = 0;
+	int rc;
 
 	out->items = NULL;
 	out->n = 0;
 	if (reply->error)
 		return reply_failed(reply, err, errlen);
-	for (size_t i = 0; i < reply->n_lines; i++) {
-		const char *line = reply->lines[i].text;
-		size_t len = strlen(line);
-		const char *colon = strchr(line, ':');
-		if (reply->lines[i].code != CODE_BFD_SESSION_ROW) {
-			if (reply->lines[i].code == 0 && *line == '\0')
-				continue;
-			rc = unexpected(err, errlen, "show bfd sessions", line);
-			goto out;
-		}
-		if (len == 0 || strncmp(line, "IP address", 10) == 0)
-			continue;
-		/* "mesh_bfd:" opens a protocol's list; "mesh_bfd: is not up" has none. */
-		if (colon && colon > line && !memchr(line, ' ', (size_t)(colon - line)) &&
-		    (colon[1] == '\0' || strcmp(colon, ": is not up") == 0)) {
-			if ((size_t)(colon - line) >= sizeof(proto)) {
-				rc = unexpected(err, errlen, "show bfd sessions", line);
-				goto out;
-			}
-			memcpy(proto, line, (size_t)(colon - line));
-			proto[colon - line] = '\0';
-			if (colon[1] != '\0')
-				proto[0] = '\0';
-			continue;
-		}
-		struct bird_bfd_session *s = grow((void **)&out->items, &out->n, sizeof(*out->items));
-		if (!s) {
-			rc = -ENOMEM;
-			goto out;
-		}
-		snprintf(s->proto, sizeof(s->proto), "%s", proto);
-		if (!proto[0] || !parse_bfd_line(line, s)) {
-			rc = unexpected(err, errlen, "show bfd sessions", line);
-			goto out;
-		}
-	}
-out:
+	rc = parse_proto_table(reply, "show bfd sessions", CODE_BFD_SESSION_ROW, "IP address", sizeof(*out->items),
+			       bfd_row, (void **)&out->items, &out->n, err, errlen);
 	if (rc)
 		bird_bfd_sessions_free(out);
 	return rc;
