@@ -33,6 +33,7 @@ struct node_api {
 	struct wgm_api_guard *guard;
 	struct pending_connect *saving; /* joins waiting for their token's use to be on disk */
 	struct pending_member *relays;  /* /certify calls relayed towards the admin */
+	struct later_removal *removals; /* links a /disconnect answered, going shortly */
 };
 
 /* One /connect waiting for its link to come up. */
@@ -1026,6 +1027,65 @@ static void member_abandon(struct pending_member *pm)
 	free(pm);
 }
 
+/* A /disconnect is answered before this end goes: the link is often the
+ * only way the reply has back to the caller (a node's last link, or a
+ * joiner's, whose routes run through its sponsor), and a reply sent after
+ * the removal was lost, leaving the caller to wait out its timeout. The
+ * removal follows once the reply had time to leave; a failure to remove is
+ * logged and kept on the link (links.c). */
+#define DISCONNECT_REPLY_LEAD_MS 300
+
+struct later_removal {
+	struct node_api *api;
+	struct loop_timer *timer;
+	char name[LINK_NAME_MAX + 1];
+	struct later_removal *next;
+};
+
+static void later_removal_free(struct later_removal *lr)
+{
+	struct later_removal **pp = &lr->api->removals;
+
+	while (*pp && *pp != lr)
+		pp = &(*pp)->next;
+	if (*pp)
+		*pp = lr->next;
+	loop_timer_free(lr->timer);
+	free(lr);
+}
+
+static void later_removal_fire(struct loop *loop, struct loop_timer *timer, void *ctx)
+{
+	struct later_removal *lr = ctx;
+	int rc = links_remove(lr->api->deps.links, lr->name, NULL, NULL);
+
+	(void)loop;
+	(void)timer;
+	if (rc < 0 && rc != -ENOENT)
+		log_err("link %s: cannot remove it after the other end's /disconnect: %s", lr->name, strerror(-rc));
+	later_removal_free(lr);
+}
+
+/* 0, or -errno when the removal cannot even be scheduled (nothing answered). */
+static int remove_after_reply(struct node_api *api, const struct link *link)
+{
+	struct later_removal *lr = calloc(1, sizeof(*lr));
+	int rc;
+
+	if (!lr)
+		return -ENOMEM;
+	lr->api = api;
+	snprintf(lr->name, sizeof(lr->name), "%s", link->rec.name);
+	rc = loop_timer_start(api->deps.loop, later_removal_fire, lr, DISCONNECT_REPLY_LEAD_MS, 0, &lr->timer);
+	if (rc < 0) {
+		free(lr);
+		return rc;
+	}
+	lr->next = api->removals;
+	api->removals = lr;
+	return 0;
+}
+
 static void handle_disconnect(struct http_request *http, void *ctx)
 {
 	struct pending_member *pm = member_begin(ctx, http, WGM_API_ROUTE_DISCONNECT);
@@ -1057,9 +1117,11 @@ static void handle_disconnect(struct http_request *http, void *ctx)
 	} else {
 		log_notice("node %d asks to disconnect %s", m.link.caller_id, link->rec.name);
 	}
-	rc = links_remove(pm->api->deps.links, link->rec.name, member_done, pm);
-	if (rc == 0)
+	rc = remove_after_reply(pm->api, link);
+	if (rc == 0) {
+		member_done(0, NULL, pm);
 		return;
+	}
 	refuse_queue(http, rc);
 out:
 	member_abandon(pm);
@@ -1436,6 +1498,12 @@ void node_api_free(struct node_api *api)
 		struct pending_connect *pc = api->saving;
 		saving_unlink(pc);
 		pc->api = NULL;
+	}
+	/* Links a /disconnect answered go now: their callers were told so. */
+	while (api->removals) {
+		struct later_removal *lr = api->removals;
+		links_remove(api->deps.links, lr->name, NULL, NULL);
+		later_removal_free(lr);
 	}
 	http_server_free(api->http);
 	wgm_api_guard_free(api->guard);
