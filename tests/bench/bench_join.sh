@@ -62,9 +62,16 @@ all_reach() {
 	for a in "${pids[@]}"; do wait "$a" || rc=1; done
 	return $rc
 }
+# Buildup done everywhere: every node says so and has its direct links to every
+# other node, one per transport (dual-stack: 2 per pair). The status alone is
+# not enough: a joiner whose OSPF routes no other node yet (reachable through
+# its interim routes, routing.md) has nothing left to do as far as it knows.
 all_done() {
-	local id
-	for id in "${ids[@]}"; do e2e_wgmesh "$id" status --json 2>/dev/null | grep -q '"mesh": "done"' || return 1; done
+	local id want=$((2 * (${#ids[@]} - 1)))
+	for id in "${ids[@]}"; do
+		e2e_wgmesh "$id" status --json 2>/dev/null | grep -q '"mesh": "done"' || return 1
+		[ "$(e2e_wgmesh "$id" links --json 2>/dev/null | jq length)" = "$want" ] || return 1
+	done
 }
 over() { awk -v a="$1" -v b="$(now)" -v l="$2" 'BEGIN { exit !(b - a > l) }'; }
 
