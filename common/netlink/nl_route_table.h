@@ -16,8 +16,22 @@
 /* rtm_protocol of wgmeshd's routes (`ip route show proto 247`); the
  * unassigned range of /etc/iproute2/rt_protos. */
 #define WGM_NL_RTPROT_WGMESH 247
-/* The metric BIRD's kernel protocols give every route they export. */
+/* The metric BIRD's kernel protocols give every route they export, and
+ * those of wgmeshd's own routes around it (routing.md), all in one place
+ * because only their order matters. */
 #define WGM_KERNEL_METRIC_BIRD 32
+/* A joiner's mesh aggregate through its sponsor: beats BIRD's unreachable
+ * aggregate of the same prefix (daemon/routing/interim_plan.h). */
+#define WGM_KERNEL_METRIC_SPONSOR 16
+/* A fast repair: beats BIRD's route until BIRD follows (fast_repair.h). */
+#define WGM_KERNEL_METRIC_REPAIR 24
+/* A direct interim route to a new neighbour: OSPF's route wins at once. */
+#define WGM_KERNEL_METRIC_DIRECT 64
+_Static_assert(WGM_KERNEL_METRIC_SPONSOR < WGM_KERNEL_METRIC_BIRD &&
+		       WGM_KERNEL_METRIC_REPAIR < WGM_KERNEL_METRIC_BIRD &&
+		       WGM_KERNEL_METRIC_DIRECT > WGM_KERNEL_METRIC_BIRD &&
+		       WGM_KERNEL_METRIC_SPONSOR != WGM_KERNEL_METRIC_REPAIR,
+	       "the order of the kernel metrics");
 
 struct wgm_nl_route_spec {
 	struct wgm_nl_ip dst; /* network address: host bits must be zero */

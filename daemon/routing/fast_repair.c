@@ -253,7 +253,7 @@ static int build_spec(const struct fast_repair *fr, const struct bird_route *br,
 		return -EINVAL;
 	if (!(spec->ifindex = (int)if_nametoindex(ifname)))
 		return -ENODEV;
-	spec->metric = FAST_REPAIR_METRIC;
+	spec->metric = WGM_KERNEL_METRIC_REPAIR;
 	/* As BIRD's kernel protocol does (krt_prefsrc): what this node starts
 	 * keeps its loopback as source, which every node routes. */
 	spec->prefsrc.family = spec->dst.family;

@@ -4,7 +4,7 @@
  * it asks BIRD's BFD sessions every FAST_REPAIR_POLL_MS on a control socket
  * of its own, and when a session of link L leaves Up, writes for every
  * prefix whose BIRD route leaves on L a kernel route over a loop-free
- * alternate (repair_lfa.h) at FAST_REPAIR_METRIC, which beats BIRD's.
+ * alternate (repair_lfa.h) at WGM_KERNEL_METRIC_REPAIR, which beats BIRD's.
  * Each such route goes as soon as BIRD's own route no longer leaves on L,
  * when L's session is Up again, when `bird.fastRepair` is turned off, and
  * at the latest after FAST_REPAIR_MAX_MS. One log line and one
@@ -26,9 +26,6 @@
  * re-originates its router LSA at most every 5 s (MinLSInterval), then its
  * tick (1 s) runs the SPF, and the watcher reads the result within 1 s. */
 #define FAST_REPAIR_MAX_MS 8000
-/* Better than BIRD's, apart from the other metrics of wgmeshd's own routes. */
-#define FAST_REPAIR_METRIC 24
-_Static_assert(FAST_REPAIR_METRIC < WGM_KERNEL_METRIC_BIRD, "a repair route must win over BIRD's");
 
 struct fast_repair;
 

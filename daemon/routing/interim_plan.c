@@ -77,11 +77,11 @@ static struct interim_route route_over(const struct interim_plan *plan, enum int
 	snprintf(r.link, sizeof(r.link), "%s", link->name);
 	if (kind == INTERIM_DIRECT) {
 		loopback_of(plan->p.plan, link->remote_id, f, false, &r.spec.dst, &r.spec.prefixlen);
-		r.spec.metric = INTERIM_METRIC_DIRECT;
+		r.spec.metric = WGM_KERNEL_METRIC_DIRECT;
 	} else {
 		r.spec.dst = plan->p.aggregate[f];
 		r.spec.prefixlen = plan->p.aggregate_len[f];
-		r.spec.metric = INTERIM_METRIC_SPONSOR;
+		r.spec.metric = WGM_KERNEL_METRIC_SPONSOR;
 	}
 	r.spec.gateway.family = family_af(f);
 	if (f == INTERIM_V4)

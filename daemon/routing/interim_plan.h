@@ -5,13 +5,13 @@
  * carries packets about a second after it is made (docs/routing.md, "Interim
  * routes"). Two kinds, each a start-up aid with a fixed end:
  *  - direct: a linked node's loopbacks (its IPv4 /30, its IPv6 /48) over the
- *    link, at INTERIM_METRIC_DIRECT, worse than BIRD's: OSPF's route of the
+ *    link, at WGM_KERNEL_METRIC_DIRECT, worse than BIRD's: OSPF's route of the
  *    same prefix wins as soon as there is one. Made when a link comes up and
  *    BIRD does not route that node (in that family); gone once it does, when
  *    the link goes, or after INTERIM_CAP_MS.
  *  - sponsor: after a token join, the mesh's aggregates (the prefixes of
  *    BIRD's mesh_unreachable) over the link to the node joined through, at
- *    INTERIM_METRIC_SPONSOR, better than BIRD's unreachable aggregate of the
+ *    WGM_KERNEL_METRIC_SPONSOR, better than BIRD's unreachable aggregate of the
  *    same prefix; every more specific route (OSPF's) still wins. The sponsor
  *    has a direct route back. Gone once BIRD routes the sponsor and the
  *    routed set has held still for INTERIM_SETTLE_MS, when the link goes, or
@@ -30,10 +30,6 @@
 #include "daemon/links/link_record.h"
 #include "daemon/mesh/mesh_nodes.h"
 
-/* Worse than BIRD's WGM_KERNEL_METRIC_BIRD (32): OSPF's route wins. */
-#define INTERIM_METRIC_DIRECT 64
-/* Better than BIRD's unreachable aggregate (metric 32, same prefix). */
-#define INTERIM_METRIC_SPONSOR 16
 /* No interim route lives longer, whatever OSPF does. */
 #define INTERIM_CAP_MS 60000
 /* How long the routed set must hold still (with the sponsor routed) before
