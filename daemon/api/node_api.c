@@ -1027,12 +1027,13 @@ static void member_abandon(struct pending_member *pm)
 	free(pm);
 }
 
-/* A /disconnect is answered before this end goes: the link is often the
- * only way the reply has back to the caller (a node's last link, or a
- * joiner's, whose routes run through its sponsor), and a reply sent after
- * the removal was lost, leaving the caller to wait out its timeout. The
- * removal follows once the reply had time to leave; a failure to remove is
- * logged and kept on the link (links.c). */
+/* A /disconnect or /peer_disconnect is answered before this end goes: the
+ * link is often the only way the reply has back to the caller (a node's last
+ * link, a joiner's, whose routes run through its sponsor, or a peer's whose
+ * API is reached across the peering), and a reply sent after the removal was
+ * lost, leaving the caller to wait out its timeout. The removal follows once
+ * the reply had time to leave; a failure to remove is logged and kept on the
+ * link (links.c). */
 #define DISCONNECT_REPLY_LEAD_MS 300
 
 struct later_removal {
@@ -1062,7 +1063,8 @@ static void later_removal_fire(struct loop *loop, struct loop_timer *timer, void
 	(void)loop;
 	(void)timer;
 	if (rc < 0 && rc != -ENOENT)
-		log_err("link %s: cannot remove it after the other end's /disconnect: %s", lr->name, strerror(-rc));
+		log_err("link %s: cannot remove it after the other end asked to disconnect it: %s", lr->name,
+			strerror(-rc));
 	later_removal_free(lr);
 }
 
@@ -1129,68 +1131,36 @@ out:
 
 /* ---- /peer_disconnect: the other end of a peering link, which is no member ---- */
 
-struct pending_peer {
-	struct node_api *api;
-	struct http_request *http;
-	struct wgm_api_request req;
-	uint8_t link_key[LINK_KEY_LEN]; /* secret: the removed link's psk, for the reply */
-};
-
-static void pending_peer_free(struct pending_peer *pp)
-{
-	wgm_api_request_clear(&pp->req);
-	sodium_memzero(pp->link_key, sizeof(pp->link_key));
-	free(pp);
-}
-
-static void peer_removed(int rc, const char *err, void *ctx)
-{
-	struct pending_peer *pp = ctx;
-
-	if (rc < 0)
-		refuse(pp->http, 500, err && *err ? err : "failed");
-	else
-		reply_sealed(pp->api, pp->http, &pp->req, pp->link_key, json_object());
-	pending_peer_free(pp);
-}
-
 /* The caller proves the link: its API key is the one the link was made with
  * and its MAC is under the link's preshared key, which only the two ends hold. */
 static void handle_peer_disconnect(struct http_request *http, void *ctx)
 {
 	struct node_api *api = ctx;
-	struct pending_peer *pp = calloc(1, sizeof(*pp));
+	struct wgm_api_request req = { 0 };
 	struct wgm_msg_disconnect_req m;
 	char err[256], name[LINK_NAME_MAX + 1];
 	struct link *link = NULL;
 	int rc;
 
-	if (!pp) {
-		http_request_reply_error(http, 503, "out of memory");
-		return;
-	}
-	pp->api = api;
-	pp->http = http;
 	rc = wgm_api_request_open(&api->deps.identity->api, WGM_API_ROUTE_PEER_DISCONNECT, http_request_body(http),
-				  http_request_body_len(http), now_s(), NULL, &pp->req, err, sizeof(err));
+				  http_request_body_len(http), now_s(), NULL, &req, err, sizeof(err));
 	if (rc < 0) {
 		refuse(http, wgm_api_status_from_errno(rc), err);
-		free(pp);
 		return;
 	}
-	if (wgm_msg_disconnect_req_decode(pp->req.payload, &m, err, sizeof(err)) < 0) {
+	if (wgm_msg_disconnect_req_decode(req.payload, &m, err, sizeof(err)) < 0) {
 		refuse(http, 400, err);
 		goto out;
 	}
 	if (wgm_addrplan_ifname(api->deps.plan, (unsigned)m.link.caller_id, true, m.link.transport == WGM_TRANSPORT_V6,
 				name) == 0)
 		link = links_find(api->deps.links, name);
-	if (!link || !link->rec.peer || !member_authz_is_remote(&link->rec, pp->req.caller_pk)) {
+	if (!link || !link->rec.peer || !member_authz_is_remote(&link->rec, req.caller_pk)) {
 		snprintf(err, sizeof(err), "no peering link of the caller's named for node %d", m.link.caller_id);
 		refuse(http, 404, err);
 		goto out;
 	}
-	rc = wgm_api_auth_check_member(link->rec.psk, api->deps.identity->api.pk, api->replay, &pp->req, now_s(), err,
+	rc = wgm_api_auth_check_member(link->rec.psk, api->deps.identity->api.pk, api->replay, &req, now_s(), err,
 				       sizeof(err));
 	if (rc < 0) {
 		refuse(http, wgm_api_status_from_errno(rc), err);
@@ -1198,14 +1168,14 @@ static void handle_peer_disconnect(struct http_request *http, void *ctx)
 	}
 	if (replay_store_save(api->deps.cfg->state_dir, api->replay, err, sizeof(err)) < 0)
 		log_warn("node API: %s", err);
-	memcpy(pp->link_key, link->rec.psk, sizeof(pp->link_key));
 	log_notice("the peer at the other end of %s asks to disconnect it", name);
-	rc = links_remove(api->deps.links, name, peer_removed, pp);
+	rc = remove_after_reply(api, link);
 	if (rc == 0)
-		return;
-	refuse_queue(http, rc);
+		reply_sealed(api, http, &req, link->rec.psk, json_object());
+	else
+		refuse_queue(http, rc);
 out:
-	pending_peer_free(pp);
+	wgm_api_request_clear(&req);
 }
 
 /* Applies an /update request to NEXT, a copy of the link's record: nothing
