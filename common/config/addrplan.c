@@ -1,5 +1,6 @@
 #include "common/config/addrplan.h"
 
+#include "common/netlink/nl_route.h"
 #include "common/util/prefix.h"
 
 #include <arpa/inet.h>
@@ -167,6 +168,30 @@ void wgm_addrplan_loopback_v6(unsigned id, struct wgm_addrplan_v6 *out)
 	char text[INET6_ADDRSTRLEN];
 	snprintf(text, sizeof(text), "fd10:0:%u::1", id);
 	fill_v6(out, text, 48);
+}
+
+int wgm_addrplan_loopback_ip(const struct wgm_addrplan *plan, unsigned id, int family, struct wgm_nl_ip *out,
+			     unsigned *len)
+{
+	struct wgm_addrplan_v4 lo4;
+	struct wgm_addrplan_v6 lo6;
+
+	memset(out, 0, sizeof(*out));
+	if (family == AF_INET) {
+		wgm_addrplan_loopback_v4(plan, id, &lo4);
+		out->u.v4 = lo4.addr;
+		if (len)
+			*len = lo4.len;
+	} else if (family == AF_INET6) {
+		wgm_addrplan_loopback_v6(id, &lo6);
+		out->u.v6 = lo6.addr;
+		if (len)
+			*len = lo6.len;
+	} else {
+		return -EAFNOSUPPORT;
+	}
+	out->family = family;
+	return 0;
 }
 
 int wgm_addrplan_id_of_v4(const struct wgm_addrplan *plan, struct in_addr addr)

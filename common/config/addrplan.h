@@ -27,6 +27,8 @@
 #define WGM_ADDRPLAN_LINK_SKIP 2   /* /31s at the start of a block never used for links */
 #define WGM_ADDRPLAN_RANDOM_PORT_MIN 1024
 
+struct wgm_nl_ip;
+
 struct wgm_addrplan {
 	uint32_t subnet;    /* host byte order */
 	unsigned block_len; /* 23 or 24 */
@@ -83,6 +85,12 @@ void wgm_addrplan_node_block(const struct wgm_addrplan *plan, unsigned id, struc
 /* SUBNET.n.1/30 and fd10:0:n::1/48. */
 void wgm_addrplan_loopback_v4(const struct wgm_addrplan *plan, unsigned id, struct wgm_addrplan_v4 *out);
 void wgm_addrplan_loopback_v6(unsigned id, struct wgm_addrplan_v6 *out);
+/* The same address in FAMILY (AF_INET or AF_INET6) as a route's address, with
+ * its network's length (30 or 48) in *LEN when LEN is not NULL: the source of
+ * the routes this node installs, or masked to LEN, the route towards node ID.
+ * 0, or -EAFNOSUPPORT for another family. */
+int wgm_addrplan_loopback_ip(const struct wgm_addrplan *plan, unsigned id, int family, struct wgm_nl_ip *out,
+			     unsigned *len);
 
 /* The ID whose block holds ADDR, or -ENOENT (outside the subnet or not at an
  * ID boundary of the plan). */

@@ -244,9 +244,6 @@ static const char *neighbor_address(const struct bird_ospf_neighbors *nbrs, cons
 static int build_spec(const struct fast_repair *fr, const struct bird_route *br, const char *gateway,
 		      const char *ifname, struct wgm_nl_route_spec *spec)
 {
-	struct wgm_addrplan_v4 lo4;
-	struct wgm_addrplan_v6 lo6;
-
 	memset(spec, 0, sizeof(*spec));
 	if (wgm_nl_ip_prefix_parse(br->prefix, &spec->dst, &spec->prefixlen) < 0 ||
 	    wgm_nl_ip_parse(gateway, &spec->gateway) < 0 || spec->gateway.family != spec->dst.family)
@@ -256,14 +253,8 @@ static int build_spec(const struct fast_repair *fr, const struct bird_route *br,
 	spec->metric = WGM_KERNEL_METRIC_REPAIR;
 	/* As BIRD's kernel protocol does (krt_prefsrc): what this node starts
 	 * keeps its loopback as source, which every node routes. */
-	spec->prefsrc.family = spec->dst.family;
-	if (spec->dst.family == AF_INET) {
-		wgm_addrplan_loopback_v4(fr->d.plan, fr->d.cfg->id, &lo4);
-		spec->prefsrc.u.v4 = lo4.addr;
-	} else {
-		wgm_addrplan_loopback_v6(fr->d.cfg->id, &lo6);
-		spec->prefsrc.u.v6 = lo6.addr;
-	}
+	if (wgm_addrplan_loopback_ip(fr->d.plan, fr->d.cfg->id, spec->dst.family, &spec->prefsrc, NULL) < 0)
+		return -EINVAL;
 	return 0;
 }
 

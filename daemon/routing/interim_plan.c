@@ -46,37 +46,23 @@ static void mask_to(struct wgm_nl_ip *ip, unsigned len)
 	}
 }
 
-/* Node ID's loopback network in family F (10.0.ID.0/30, fd10:0:ID::/48);
- * with ADDR_ONLY the address itself (10.0.ID.1), as a source. */
-static void loopback_of(const struct wgm_addrplan *plan, unsigned id, enum interim_family f, bool addr_only,
-			struct wgm_nl_ip *out, unsigned *len)
+/* Node ID's loopback network in family F (10.0.ID.0/30, fd10:0:ID::/48). */
+static void loopback_net(const struct wgm_addrplan *plan, unsigned id, enum interim_family f, struct wgm_nl_ip *out,
+			 unsigned *len)
 {
-	memset(out, 0, sizeof(*out));
-	out->family = family_af(f);
-	if (f == INTERIM_V4) {
-		struct wgm_addrplan_v4 lo;
-		wgm_addrplan_loopback_v4(plan, id, &lo);
-		out->u.v4 = lo.addr;
-		*len = lo.len;
-	} else {
-		struct wgm_addrplan_v6 lo;
-		wgm_addrplan_loopback_v6(id, &lo);
-		out->u.v6 = lo.addr;
-		*len = lo.len;
-	}
-	if (!addr_only)
-		mask_to(out, *len);
+	/* family_af gives only the two families the plan knows. */
+	(void)wgm_addrplan_loopback_ip(plan, id, family_af(f), out, len);
+	mask_to(out, *len);
 }
 
 static struct interim_route route_over(const struct interim_plan *plan, enum interim_kind kind, enum interim_family f,
 				       const struct interim_link *link, int64_t now_ms)
 {
 	struct interim_route r = { .kind = kind, .remote_id = link->remote_id, .since_ms = now_ms };
-	unsigned src_len;
 
 	snprintf(r.link, sizeof(r.link), "%s", link->name);
 	if (kind == INTERIM_DIRECT) {
-		loopback_of(plan->p.plan, link->remote_id, f, false, &r.spec.dst, &r.spec.prefixlen);
+		loopback_net(plan->p.plan, link->remote_id, f, &r.spec.dst, &r.spec.prefixlen);
 		r.spec.metric = WGM_KERNEL_METRIC_DIRECT;
 	} else {
 		r.spec.dst = plan->p.aggregate[f];
@@ -91,7 +77,7 @@ static struct interim_route route_over(const struct interim_plan *plan, enum int
 	r.spec.ifindex = link->ifindex;
 	/* As BIRD's routes (krt_prefsrc): a link's own address is routed
 	 * nowhere, so an answer to it would never come back. */
-	loopback_of(plan->p.plan, plan->p.self_id, f, true, &r.spec.prefsrc, &src_len);
+	(void)wgm_addrplan_loopback_ip(plan->p.plan, plan->p.self_id, family_af(f), &r.spec.prefsrc, NULL);
 	return r;
 }
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "common/config/addrplan.h"
+#include "common/netlink/nl_route.h"
 
 static char err[256];
 
@@ -121,6 +122,31 @@ static void test_loopbacks(void **state)
 	assert_int_equal(b.len, 48);
 	wgm_addrplan_loopback_v6(254, &b);
 	assert_string_equal(b.text, "fd10:0:254::1");
+}
+
+/* The loopback as a route's address: what interim routes and fast repair
+ * use as source, and (masked) as the route towards a node. */
+static void test_loopback_ip(void **state)
+{
+	struct wgm_addrplan plan;
+	struct wgm_nl_ip ip;
+	char text[INET6_ADDRSTRLEN];
+	unsigned len = 0;
+
+	(void)state;
+	init_plan(&plan, "172.16.0.0/16");
+	assert_int_equal(wgm_addrplan_loopback_ip(&plan, 7, AF_INET, &ip, &len), 0);
+	assert_int_equal(ip.family, AF_INET);
+	assert_string_equal(wgm_nl_ip_format(&ip, text, sizeof(text)), "172.16.7.1");
+	assert_int_equal(len, 30);
+	assert_int_equal(wgm_addrplan_loopback_ip(&plan, 12, AF_INET6, &ip, &len), 0);
+	assert_int_equal(ip.family, AF_INET6);
+	assert_string_equal(wgm_nl_ip_format(&ip, text, sizeof(text)), "fd10:0:12::1");
+	assert_int_equal(len, 48);
+	/* The length is optional: a source needs none. */
+	assert_int_equal(wgm_addrplan_loopback_ip(&plan, 12, AF_INET, &ip, NULL), 0);
+	assert_string_equal(wgm_nl_ip_format(&ip, text, sizeof(text)), "172.16.12.1");
+	assert_int_equal(wgm_addrplan_loopback_ip(&plan, 12, AF_UNSPEC, &ip, &len), -EAFNOSUPPORT);
 }
 
 static void test_node_blocks(void **state)
@@ -484,6 +510,7 @@ int main(void)
 		cmocka_unit_test(test_vxlan_offset_limits_ids),
 		cmocka_unit_test(test_init_refuses_bad_inputs_naming_the_key),
 		cmocka_unit_test(test_loopbacks),
+		cmocka_unit_test(test_loopback_ip),
 		cmocka_unit_test(test_node_blocks),
 		cmocka_unit_test(test_id_of_address),
 		cmocka_unit_test(test_first_link_of_node_0_is_10_0_0_4),
