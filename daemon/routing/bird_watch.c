@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bird/client.h"
 #include "bird/parse.h"
 #include "common/util/log.h"
 #include "daemon/mesh/mesh_graph.h"
+#include "daemon/routing/bird_poll.h"
 
 /* A reply missing for this many periods means BIRD is stuck: start over. */
 #define STALL_PERIODS 3
@@ -32,13 +32,9 @@ static const char *const commands[] = {
 
 struct bird_watch {
 	struct bird_watch_deps deps;
-	struct bird_client client;
-	struct loop_watch *watch;
-	struct loop_timer *timer;
+	struct bird_poll *poll;
 	bool up;
-	bool waiting; /* a command is out */
 	enum ask_step asking;
-	unsigned stalled; /* periods the current command has waited */
 	char last_err[256];
 	struct mesh_nodes nodes, old;
 	struct bird_ospf_neighbors ospf; /* the last answer; empty while BIRD is down */
@@ -71,26 +67,11 @@ static void set_state(struct bird_watch *w, bool up, const char *err)
 		w->deps.state(up, err, w->deps.ctx);
 }
 
-static void disconnect(struct bird_watch *w, const char *err)
+/* false when the socket closed (set_state said why). */
+static bool ask(struct bird_watch *w, enum ask_step step)
 {
-	loop_watch_remove(w->watch);
-	w->watch = NULL;
-	bird_client_close(&w->client);
-	w->waiting = false;
-	w->stalled = 0;
-	set_state(w, false, err);
-}
-
-static void ask(struct bird_watch *w, enum ask_step step)
-{
-	char err[256];
-
-	if (bird_client_send(&w->client, commands[step], err, sizeof(err)) < 0) {
-		disconnect(w, err);
-		return;
-	}
 	w->asking = step;
-	w->waiting = true;
+	return bird_poll_ask(w->poll, commands[step]) == 0;
 }
 
 /* No such protocol (BIRD answers with an error) is normal: ospf4 is off
@@ -151,8 +132,7 @@ static void take_reply(struct bird_watch *w, struct bird_reply *reply)
 		return;
 	}
 	/* The neighbours follow every route answer, in the same period. */
-	ask(w, ASK_NEIGHBORS);
-	if (w->client.fd < 0)
+	if (!ask(w, ASK_NEIGHBORS))
 		return;
 	rc = bird_parse_routes(reply, &routes, err, sizeof(err));
 
@@ -173,60 +153,29 @@ static void take_reply(struct bird_watch *w, struct bird_reply *reply)
 		w->deps.routes(&w->old, &w->nodes, w->deps.ctx);
 }
 
-static void on_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
+static void on_reply(struct bird_reply *reply, void *ctx)
+{
+	take_reply(ctx, reply);
+}
+
+/* BIRD's welcome alone says it is up, before any answer. */
+static void on_read(void *ctx)
 {
 	struct bird_watch *w = ctx;
-	struct bird_reply *reply = NULL;
-	char err[256];
-	int rc;
 
-	while ((rc = bird_client_on_readable(&w->client, &reply, err, sizeof(err))) == 1) {
-		w->waiting = false;
-		w->stalled = 0;
-		take_reply(w, reply);
-		bird_reply_free(reply);
-		reply = NULL;
-		if (w->client.fd < 0)
-			return;
-	}
-	if (rc < 0)
-		disconnect(w, err);
-	else if (w->client.welcomed && !w->up && !w->waiting)
+	if (bird_poll_welcomed(w->poll) && !w->up && !bird_poll_waiting(w->poll))
 		set_state(w, true, "");
 }
 
-static void poll_once(struct bird_watch *w)
+/* One period starts with the topology. */
+static void on_ask(void *ctx)
 {
-	char err[256];
-	int rc;
-
-	if (w->waiting) {
-		if (++w->stalled >= STALL_PERIODS) {
-			snprintf(err, sizeof(err), "BIRD did not answer `%s`", commands[w->asking]);
-			disconnect(w, err);
-		}
-		return;
-	}
-	if (w->client.fd < 0) {
-		rc = bird_client_open(&w->client, w->deps.socket_path, err, sizeof(err));
-		if (rc < 0) {
-			set_state(w, false, err);
-			return;
-		}
-		rc = loop_watch_add(w->deps.loop, w->client.fd, EPOLLIN, on_readable, w, &w->watch);
-		if (rc < 0) {
-			bird_client_close(&w->client);
-			set_state(w, false, "out of memory");
-			return;
-		}
-	}
-	/* BIRD reads commands after its welcome; one queued before it waits. */
-	ask(w, ASK_TOPOLOGY4);
+	ask(ctx, ASK_TOPOLOGY4);
 }
 
-static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
+static void on_down(const char *err, void *ctx)
 {
-	poll_once(ctx);
+	set_state(ctx, false, err);
 }
 
 int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out)
@@ -243,9 +192,18 @@ int bird_watch_new(const struct bird_watch_deps *deps, struct bird_watch **out)
 	}
 	if (!w->deps.period_ms)
 		w->deps.period_ms = 1000;
-	bird_client_init(&w->client);
 	snprintf(w->last_err, sizeof(w->last_err), "not asked yet");
-	rc = loop_timer_start(deps->loop, on_timer, w, 0, w->deps.period_ms, &w->timer);
+	rc = bird_poll_new(&(struct bird_poll_deps){ .loop = deps->loop,
+						     .socket_path = deps->socket_path,
+						     .first_ms = 0,
+						     .period_ms = w->deps.period_ms,
+						     .stall_ms = STALL_PERIODS * w->deps.period_ms,
+						     .ask = on_ask,
+						     .reply = on_reply,
+						     .read = on_read,
+						     .down = on_down,
+						     .ctx = w },
+			   &w->poll);
 	if (rc < 0) {
 		bird_watch_free(w);
 		return rc;
@@ -258,9 +216,7 @@ void bird_watch_free(struct bird_watch *w)
 {
 	if (!w)
 		return;
-	loop_timer_free(w->timer);
-	loop_watch_remove(w->watch);
-	bird_client_close(&w->client);
+	bird_poll_free(w->poll);
 	bird_ospf_neighbors_free(&w->ospf);
 	bird_routes_free(&w->routes);
 	free(w->graph);
@@ -299,6 +255,5 @@ const struct bird_ospf_neighbors *bird_watch_ospf_neighbors(const struct bird_wa
 
 void bird_watch_poll_now(struct bird_watch *w)
 {
-	if (!w->waiting)
-		loop_timer_arm(w->timer, 0, w->deps.period_ms);
+	bird_poll_now(w->poll);
 }

@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bird/client.h"
 #include "bird/parse.h"
 #include "common/ctl/ctlproto.h"
 #include "common/util/clock.h"
@@ -14,6 +13,7 @@
 #include "common/util/log.h"
 #include "daemon/mesh/mesh_graph.h"
 #include "daemon/quality/quality.h"
+#include "daemon/routing/bird_poll.h"
 #include "daemon/routing/repair_lfa.h"
 
 /* A reply missing this long means BIRD is stuck: reconnect. */
@@ -34,11 +34,7 @@ struct repair {
 
 struct fast_repair {
 	struct fast_repair_deps d;
-	struct bird_client client;
-	struct loop_watch *watch;
-	struct loop_timer *timer;
-	bool waiting;
-	int64_t sent_ms, next_connect_ms;
+	struct bird_poll *poll;
 	struct bird_bfd_sessions last; /* the previous answer */
 	/* Links with a session that left Up and none Up again since. */
 	char (*dead)[BIRD_IFNAME_MAX];
@@ -426,18 +422,18 @@ static void take_sessions(struct fast_repair *fr, struct bird_bfd_sessions *now)
 
 /* ---- BIRD's socket ---- */
 
-static void disconnect(struct fast_repair *fr)
+static void on_down(const char *err, void *ctx)
 {
-	loop_watch_remove(fr->watch);
-	fr->watch = NULL;
-	bird_client_close(&fr->client);
-	fr->waiting = false;
+	struct fast_repair *fr = ctx;
+
+	(void)err;
 	/* Sessions seen again after a reconnect are not changes. */
 	bird_bfd_sessions_free(&fr->last);
 }
 
-static void take_reply(struct fast_repair *fr, struct bird_reply *reply)
+static void on_reply(struct bird_reply *reply, void *ctx)
 {
+	struct fast_repair *fr = ctx;
 	struct bird_bfd_sessions now;
 	char err[256];
 	int rc = bird_parse_bfd_sessions(reply, &now, err, sizeof(err));
@@ -454,66 +450,30 @@ static void take_reply(struct fast_repair *fr, struct bird_reply *reply)
 	take_sessions(fr, &now);
 }
 
-static void on_readable(struct loop *loop, int fd, uint32_t events, void *ctx)
+static void on_read(void *ctx)
 {
-	struct fast_repair *fr = ctx;
-	struct bird_reply *reply = NULL;
-	char err[256];
-	int rc;
-
-	while ((rc = bird_client_on_readable(&fr->client, &reply, err, sizeof(err))) == 1) {
-		fr->waiting = false;
-		take_reply(fr, reply);
-		bird_reply_free(reply);
-		reply = NULL;
-	}
-	if (rc < 0)
-		disconnect(fr);
-	else
-		check_removals(fr);
+	check_removals(ctx);
 }
 
-static void poll_once(struct fast_repair *fr)
+/* Repairs end on time even while BIRD is away; with fastRepair off BIRD is
+ * not asked and nothing is dead. */
+static bool on_tick(void *ctx)
 {
-	int64_t now = wgm_mono_ms();
-	char err[256];
+	struct fast_repair *fr = ctx;
 
 	check_removals(fr);
 	if (!fr->d.cfg->bird.fast_repair) {
-		if (fr->client.fd >= 0)
-			disconnect(fr);
 		fr->n_dead = 0;
-		return;
+		return false;
 	}
-	if (fr->waiting) {
-		if (now - fr->sent_ms >= STALL_MS)
-			disconnect(fr);
-		return;
-	}
-	if (fr->client.fd < 0) {
-		if (now < fr->next_connect_ms)
-			return;
-		if (bird_client_open(&fr->client, fr->d.cfg->bird_socket, err, sizeof(err)) < 0) {
-			fr->next_connect_ms = now + RECONNECT_MS;
-			return;
-		}
-		if (loop_watch_add(fr->d.loop, fr->client.fd, EPOLLIN, on_readable, fr, &fr->watch) < 0) {
-			bird_client_close(&fr->client);
-			fr->next_connect_ms = now + RECONNECT_MS;
-			return;
-		}
-	}
-	if (bird_client_send(&fr->client, "show bfd sessions", err, sizeof(err)) < 0) {
-		disconnect(fr);
-		return;
-	}
-	fr->waiting = true;
-	fr->sent_ms = now;
+	return true;
 }
 
-static void on_timer(struct loop *loop, struct loop_timer *timer, void *ctx)
+static void on_ask(void *ctx)
 {
-	poll_once(ctx);
+	struct fast_repair *fr = ctx;
+
+	bird_poll_ask(fr->poll, "show bfd sessions");
 }
 
 int fast_repair_new(const struct fast_repair_deps *deps, struct fast_repair **out)
@@ -524,8 +484,19 @@ int fast_repair_new(const struct fast_repair_deps *deps, struct fast_repair **ou
 	if (!fr)
 		return -ENOMEM;
 	fr->d = *deps;
-	bird_client_init(&fr->client);
-	rc = loop_timer_start(deps->loop, on_timer, fr, FAST_REPAIR_POLL_MS, FAST_REPAIR_POLL_MS, &fr->timer);
+	rc = bird_poll_new(&(struct bird_poll_deps){ .loop = deps->loop,
+						     .socket_path = deps->cfg->bird_socket,
+						     .first_ms = FAST_REPAIR_POLL_MS,
+						     .period_ms = FAST_REPAIR_POLL_MS,
+						     .stall_ms = STALL_MS,
+						     .reconnect_ms = RECONNECT_MS,
+						     .tick = on_tick,
+						     .ask = on_ask,
+						     .reply = on_reply,
+						     .read = on_read,
+						     .down = on_down,
+						     .ctx = fr },
+			   &fr->poll);
 	if (rc < 0) {
 		fast_repair_free(fr);
 		return rc;
@@ -538,8 +509,8 @@ void fast_repair_free(struct fast_repair *fr)
 {
 	if (!fr)
 		return;
-	loop_timer_free(fr->timer);
-	disconnect(fr);
+	bird_poll_free(fr->poll);
+	bird_bfd_sessions_free(&fr->last);
 	for (size_t i = 0; i < fr->n_repairs; i++)
 		route_del(fr, &fr->repairs[i]);
 	free(fr->repairs);
