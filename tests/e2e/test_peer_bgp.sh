@@ -6,7 +6,8 @@
 # one reaches node 0's BIRD and kernel (and node 2's through OSPF, as node 2
 # allows it too), the other reaches neither, and packets cross the peering.
 # The peer is no member of either mesh; `disconnect` removes the link on both
-# ends and the route goes.
+# ends and the route goes, also when the link is the only way the answer has
+# back (node 2 peering with node 4 over its loopback API).
 source "$(dirname "$0")/lib.sh"
 e2e_require_root
 e2e_require_cmd wireguard-go nsenter unshare ping bird birdc jq
@@ -128,5 +129,25 @@ wait_until 30 sh -c "! nsenter -t ${E2E_HOLDER[0]} -m -n ip route show 198.51.10
 	fail "node 0: 198.51.100.0/24 stayed after the peering went: $(e2e_in 0 ip route)"
 # Mesh A's own link is untouched.
 e2e_wgmesh 0 links --json | jq -e 'any(.[]; .name == "pipe2")' >/dev/null || fail "node 0: pipe2 went too"
+
+# A peering whose link is the only way between the two APIs: node 2 is not
+# public, so its API URL is its loopback, which node 4 reaches across
+# pipePeer2 alone (from its own loopback, which node 2 takes from mesh B for
+# this). Node 4 disconnects: node 2 answers before its end goes, so the
+# command succeeds, with no unanswered call tried again (an answer sent after
+# the removal was lost, and the command failed after its 10 s timeout).
+set_key 2 AllowedPeers 10.1.0.0/16
+token4=$(e2e_wgmesh 4 token 2>/dev/null) || fail "wgmesh token on node 4 failed"
+out=$(e2e_wgmesh 2 peer http://192.0.2.14:8080 "$token4" 2>&1) || fail "node 2: peer failed: $out"
+wait_until 30 peer_link 2 pipePeer4 || fail "node 2: no peering link pipePeer4: $(e2e_wgmesh 2 links --json)"
+wait_until 30 peer_link 4 pipePeer2 || fail "node 4: no peering link pipePeer2: $(e2e_wgmesh 4 links --json)"
+wait_until 90 established 4 peer_pipePeer2 || fail "node 4: BGP session with node 2 not Established"
+wait_until 60 sh -c "nsenter -t ${E2E_HOLDER[4]} -m -n ip route get 10.0.2.1 | grep -q pipePeer2" ||
+	fail "node 4: node 2's loopback is not routed across pipePeer2: $(e2e_in 4 ip route get 10.0.2.1 2>&1)"
+out=$(e2e_wgmesh 4 disconnect pipePeer2 2>&1) || fail "node 4: disconnect pipePeer2 failed: $out"
+! grep -q "disconnect pipePeer2: node 2 did not answer" "$E2E_TMP/n4/wgmeshd.log" ||
+	fail "node 4: node 2's first answer to /peer_disconnect was lost: $(grep pipePeer2 "$E2E_TMP/n4/wgmeshd.log")"
+wait_until 30 no_link 4 pipePeer2 || fail "node 4: pipePeer2 is still listed"
+wait_until 30 no_link 2 pipePeer4 || fail "node 2: pipePeer4 is still listed after node 4 disconnected"
 
 e2e_log "ok"
