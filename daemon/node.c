@@ -159,8 +159,10 @@ static void on_bird_routes(const struct mesh_nodes *old, const struct mesh_nodes
 	counters_reroutes(&n->counters, mesh_nodes_reroutes(old, now));
 	if (n->vxlan)
 		vxlan_on_routes(n->vxlan, now);
-	if (n->buildup)
+	if (n->buildup) {
+		buildup_set_sponsor_route(n->buildup, interim_routes_sponsor_live(n->interim));
 		buildup_on_routes(n->buildup, now);
+	}
 }
 
 static void on_token_joined(unsigned remote_id, void *ctx)

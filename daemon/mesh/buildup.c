@@ -52,6 +52,7 @@ struct buildup {
 	enum buildup_state state;
 	struct mesh_nodes nodes; /* the last routed set */
 	bool have_nodes;
+	bool sponsor_route; /* buildup_set_sponsor_route */
 	uint64_t stable_since_ms;
 	bool in_flight[MESH_NODES_MAX];
 	unsigned n_in_flight;
@@ -198,8 +199,30 @@ static bool own_transport(const struct wgm_config *cfg, enum wgm_transport t)
 	return t == WGM_TRANSPORT_V4 ? cfg->connectivity_ipv4[0] != '\0' : cfg->connectivity_ipv6[0] != '\0';
 }
 
+/* Why this node cannot know the mesh yet (NULL: it can). A fresh joiner's
+ * OSPF shows nobody, or only its sponsor, for seconds after its link works
+ * (docs/routing.md#interim-routes): with nothing routed to link, it would
+ * otherwise call itself done while only its sponsor is linked. */
+static const char *mesh_unknown(const struct buildup *b, char *buf, size_t len)
+{
+	if (b->sponsor_route)
+		return "routing through the sponsor until OSPF settles";
+	for (struct link *l = links_first(b->deps.links); l; l = l->next) {
+		unsigned id = l->rec.remote_id;
+
+		if (l->rec.peer || id >= MESH_NODES_MAX || addrplan_is_client(id) || l->phase != LINK_PHASE_ACTIVE ||
+		    mesh_nodes_has(&b->nodes, id))
+			continue;
+		snprintf(buf, len, "OSPF does not route linked node %u yet", id);
+		return buf;
+	}
+	return NULL;
+}
+
 static void evaluate(struct buildup *b)
 {
+	char why[96];
+	const char *unknown;
 	bool linked[MESH_NODES_MAX] = { false }, busy[MESH_NODES_MAX];
 	bool client[MESH_NODES_MAX] = { false }, has_t[MESH_NODES_MAX][WGM_TRANSPORT_V6 + 1];
 	bool completing[MESH_NODES_MAX] = { false };
@@ -277,6 +300,11 @@ static void evaluate(struct buildup *b)
 			return;
 		}
 	}
+	unknown = mesh_unknown(b, why, sizeof(why));
+	if (unknown) {
+		set_state(b, BUILDUP_WAITING, unknown);
+		return;
+	}
 	set_state(b, BUILDUP_DONE, NULL);
 }
 
@@ -302,6 +330,11 @@ void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes)
 		b->nodes = *nodes;
 	}
 	evaluate(b);
+}
+
+void buildup_set_sponsor_route(struct buildup *b, bool live)
+{
+	b->sponsor_route = live;
 }
 
 void buildup_config_changed(struct buildup *b)

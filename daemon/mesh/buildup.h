@@ -35,8 +35,11 @@
 #define BUILDUP_RETRY_MS 15000
 
 enum buildup_state {
-	BUILDUP_OFF,      /* `disable mesh` */
-	BUILDUP_WAITING,  /* no link yet, or the routed set is still changing */
+	BUILDUP_OFF, /* `disable mesh` */
+	/* no link yet, the routed set is still changing, or this node cannot
+	 * know the mesh yet: a sponsor route is live (it joined moments ago)
+	 * or OSPF does not route a node it has an active link to */
+	BUILDUP_WAITING,
 	BUILDUP_BUILDING, /* connecting */
 	BUILDUP_DONE,     /* a direct link to every node it should have one to */
 };
@@ -66,6 +69,10 @@ void buildup_free(struct buildup *b);
 
 /* Every answered `show route` (from bird_watch). */
 void buildup_on_routes(struct buildup *b, const struct mesh_nodes *nodes);
+/* Whether this node routes the mesh through its sponsor (an interim route
+ * after a token join): until it goes, OSPF may not show every member yet,
+ * so buildup is not done. Set before each buildup_on_routes. */
+void buildup_set_sponsor_route(struct buildup *b, bool live);
 /* `enable mesh` / `disable mesh` took effect in cfg. */
 void buildup_config_changed(struct buildup *b);
 enum buildup_state buildup_state(const struct buildup *b);

@@ -20,6 +20,9 @@ struct interim_routes {
 	struct interim_routes_deps deps;
 	struct loop_timer *timer;
 	bool stopped;
+	/* Links this node accepted, waiting for their first handshake before
+	 * their direct route (on_link_active), by remote ID and transport. */
+	bool unconfirmed[MESH_NODES_MAX][WGM_TRANSPORT_V6 + 1];
 	struct interim_plan plan; /* large: last */
 };
 
@@ -82,6 +85,18 @@ static bool link_view(const struct link *link, struct interim_link *out)
 	return true;
 }
 
+/* The accepting side of a member /connect answers over the mesh, and the
+ * caller makes its end of the link only from that answer: a direct route
+ * over the new link before then sends the answer (and its retransmissions)
+ * into a link with nobody at the other end, and the caller's /connect times
+ * out (8 nodes joining at once: most of buildup's retries). So on that side
+ * the route waits for the first WireGuard handshake, which proves the
+ * other end is there. */
+static bool other_end_known(const struct link *link)
+{
+	return link->rec.role != LINK_ROLE_SERVER || link->rec.handshaked;
+}
+
 static void on_link_active(struct link *link, void *ctx)
 {
 	struct interim_routes *ir = ctx;
@@ -89,8 +104,36 @@ static void on_link_active(struct link *link, void *ctx)
 
 	if (ir->stopped || !link_view(link, &view))
 		return;
+	if (!other_end_known(link)) {
+		if (link->rec.remote_id < MESH_NODES_MAX)
+			ir->unconfirmed[link->rec.remote_id][link->rec.transport] = true;
+		return;
+	}
 	interim_plan_link_up(&ir->plan, &view, wgm_mono_ms());
 	tick(ir);
+}
+
+/* The links on_link_active held back whose first handshake came (checked
+ * at each of BIRD's readings, once a second); gone or inactive ones are
+ * dropped. */
+static void confirm_links(struct interim_routes *ir)
+{
+	struct interim_link view;
+
+	for (unsigned id = 0; id < MESH_NODES_MAX; id++) {
+		for (int t = WGM_TRANSPORT_V4; t <= WGM_TRANSPORT_V6; t++) {
+			struct link *link;
+
+			if (!ir->unconfirmed[id][t])
+				continue;
+			link = links_find_remote(ir->deps.links, id, (enum wgm_transport)t);
+			if (link && link->phase == LINK_PHASE_ACTIVE && !other_end_known(link))
+				continue;
+			ir->unconfirmed[id][t] = false;
+			if (link && link_view(link, &view))
+				interim_plan_link_up(&ir->plan, &view, wgm_mono_ms());
+		}
+	}
 }
 
 static void on_link_removed(struct link *link, void *ctx)
@@ -108,7 +151,16 @@ void interim_routes_on_routes(struct interim_routes *ir, const struct mesh_nodes
 	if (!ir || ir->stopped)
 		return;
 	interim_plan_routes(&ir->plan, nodes, wgm_mono_ms());
+	confirm_links(ir);
 	tick(ir);
+}
+
+bool interim_routes_sponsor_live(const struct interim_routes *ir)
+{
+	for (int f = 0; f < INTERIM_FAMILIES; f++)
+		if (ir->plan.sponsor[f].live)
+			return true;
+	return false;
 }
 
 void interim_routes_joined(struct interim_routes *ir, unsigned remote_id)

@@ -33,6 +33,8 @@ void interim_routes_free(struct interim_routes *ir);
 
 /* Every answered `show route` (bird_watch). */
 void interim_routes_on_routes(struct interim_routes *ir, const struct mesh_nodes *nodes);
+/* A sponsor route is in the kernel: OSPF has not settled on this joiner. */
+bool interim_routes_sponsor_live(const struct interim_routes *ir);
 /* A token join through REMOTE_ID succeeded. */
 void interim_routes_joined(struct interim_routes *ir, unsigned remote_id);
 

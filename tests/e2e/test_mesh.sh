@@ -61,7 +61,20 @@ wait_until 90 full_mesh || {
 	for id in "${IDS[@]}"; do e2e_log "node $id links: $(links_of $id)"; done
 	fail "no full mesh with one link per pair and transport"
 }
-wait_until 30 mesh_done || fail "mesh buildup did not say done: $(for id in "${IDS[@]}"; do e2e_wgmesh $id status --json | grep mesh; done)"
+wait_until 70 mesh_done || fail "mesh buildup did not say done: $(for id in "${IDS[@]}"; do e2e_wgmesh $id status --json | grep mesh; done)"
+# Node 6 joined last: its OSPF showed nobody (then only node 0) for seconds
+# while it had its link to node 0, and it must not have said done before it
+# held its links to every member. Its log holds every state change in order.
+log6="$E2E_TMP/n6/wgmeshd.log"
+first_done=$(grep -n 'mesh buildup: done' "$log6" | head -1 | cut -d: -f1)
+[ -n "$first_done" ] || fail "node 6 never logged 'mesh buildup: done'"
+for j in 0 2 4; do
+	for p in pipe$j pipe${j}v6; do
+		up=$(grep -n "link $p to node $j is up" "$log6" | head -1 | cut -d: -f1)
+		[ -n "$up" ] && [ "$up" -lt "$first_done" ] ||
+			fail "node 6 said done (log line $first_done) before $p was up (line ${up:-never}): $(grep -n 'mesh buildup: \(done\|waiting\|building\)\|is up' "$log6" | head -20)"
+	done
+done
 # Buildup is over: still exactly one link per pair (no late duplicate).
 full_mesh || fail "links changed after buildup was done"
 
